@@ -1,0 +1,557 @@
+//! The owned syntax tree of one `.lhw` file. Nodes carry byte spans; no pest types leak out
+//! of `syntax`.
+
+use crate::source::Span;
+
+/// A name as written, with its span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Name {
+    /// The text of the name.
+    pub text: String,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// A whole file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct File {
+    /// Items in source order.
+    pub items: Vec<Item>,
+}
+
+/// A top-level item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// `task name(params) -> type`
+    Task(TaskDecl),
+    /// `event name: type`
+    Event(EventDecl),
+    /// `workflow-event name: type`
+    WorkflowEvent(EventDecl),
+    /// `struct name { fields }`
+    Struct(StructDecl),
+    /// `workflow name { ... }`
+    Workflow(Workflow),
+    /// Text that did not parse; its diagnostic has been reported.
+    Error(Span),
+}
+
+/// A task declaration: the TaskDef's name, inputs and output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskDecl {
+    /// The TaskDef name.
+    pub name: Name,
+    /// Positional inputs.
+    pub params: Vec<Param>,
+    /// Output type; `None` for a task that returns nothing.
+    pub returns: Option<TypeExpr>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// One task input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Input variable name.
+    pub name: Name,
+    /// Its type.
+    pub ty: TypeExpr,
+    /// Whether the value is masked.
+    pub masked: bool,
+}
+
+/// An external event or workflow event declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventDecl {
+    /// The def's name.
+    pub name: Name,
+    /// Payload type, if any.
+    pub payload: Option<TypeExpr>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// A struct declaration (StructDef).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructDecl {
+    /// StructDef name.
+    pub name: Name,
+    /// Fields in order.
+    pub fields: Vec<StructField>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// One struct field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructField {
+    /// Field name.
+    pub name: Name,
+    /// Field type.
+    pub ty: TypeExpr,
+    /// Default value; absent means required.
+    pub default: Option<Expr>,
+}
+
+/// A workflow: the entrypoint thread's body plus workflow settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workflow {
+    /// WfSpec name.
+    pub name: Name,
+    /// The body.
+    pub body: Block,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// A written type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeExpr {
+    /// A primitive type.
+    Prim(Prim, Span),
+    /// A struct name.
+    Named(Name),
+    /// `T[]`
+    Array(Box<TypeExpr>, Span),
+    /// `map<K, V>`
+    Map(Box<TypeExpr>, Box<TypeExpr>, Span),
+}
+
+impl TypeExpr {
+    /// Where the type is written.
+    #[must_use]
+    pub fn span(&self) -> Span {
+        match self {
+            TypeExpr::Prim(_, s) | TypeExpr::Array(_, s) | TypeExpr::Map(_, _, s) => *s,
+            TypeExpr::Named(n) => n.span,
+        }
+    }
+}
+
+/// The LittleHorse primitive types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Prim {
+    /// `str`
+    Str,
+    /// `int` (int64)
+    Int,
+    /// `double`
+    Double,
+    /// `bool`
+    Bool,
+    /// `json-obj` (or `json`)
+    JsonObj,
+    /// `json-arr`
+    JsonArr,
+    /// `bytes`
+    Bytes,
+    /// `timestamp`
+    Timestamp,
+    /// `wf-run-id`
+    WfRunId,
+}
+
+/// `{ statements }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    /// Statements in order.
+    pub stmts: Vec<Stmt>,
+    /// Including the braces.
+    pub span: Span,
+}
+
+/// A statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stmt {
+    /// What it is.
+    pub kind: StmtKind,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// The statement kinds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StmtKind {
+    /// `var` / `input` declaration.
+    Var(VarDecl),
+    /// `let name = step`
+    Let {
+        /// The bound name.
+        name: Name,
+        /// The step whose output is bound.
+        value: Expr,
+    },
+    /// `place = value`, `place += value`, ...
+    Assign {
+        /// The assigned variable (and path).
+        place: Place,
+        /// The operator.
+        op: AssignOp,
+        /// Where the operator is written.
+        op_span: Span,
+        /// Right-hand side.
+        value: Expr,
+    },
+    /// `extend place with value`
+    Extend {
+        /// The extended variable.
+        place: Place,
+        /// What is appended.
+        value: Expr,
+    },
+    /// `remove [index|key] value from place`
+    Remove {
+        /// The variable removed from.
+        place: Place,
+        /// Which removal.
+        what: RemoveWhat,
+        /// The value, index or key.
+        value: Expr,
+    },
+    /// `if cond { } else ...`
+    If(IfStmt),
+    /// `while cond { }`
+    While {
+        /// Loop condition.
+        cond: Expr,
+        /// Loop body.
+        body: Block,
+    },
+    /// `return [value]`
+    Return(Option<Expr>),
+    /// `fail name ["message"] [with content]`
+    Fail {
+        /// The exception name.
+        name: Name,
+        /// The message literal.
+        message: Option<StrLit>,
+        /// The failure content.
+        content: Option<Expr>,
+    },
+    /// `wait until cond`
+    WaitUntil(Expr),
+    /// `sleep duration-or-seconds`
+    Sleep(Expr),
+    /// `sleep until timestamp`
+    SleepUntil(Expr),
+    /// `updates all|minor|none`
+    Updates(Name),
+    /// An expression evaluated for its effect (a task call).
+    Expr(Expr),
+    /// Text that did not parse; its diagnostic has been reported.
+    Error,
+}
+
+/// What `remove` removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemoveWhat {
+    /// `remove value from list` (REMOVE_IF_PRESENT)
+    Value,
+    /// `remove index i from list` (REMOVE_INDEX)
+    Index,
+    /// `remove key k from obj` (REMOVE_KEY)
+    Key,
+}
+
+/// Access level keywords on a variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// `public`
+    Public,
+    /// `private` (the default)
+    Private,
+    /// `inherited`
+    Inherited,
+}
+
+/// A variable declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VarDecl {
+    /// Declared with `input` (a value set when the run starts) rather than `var`.
+    pub is_input: bool,
+    /// Explicit access level.
+    pub access: Option<(Access, Span)>,
+    /// The variable name.
+    pub name: Name,
+    /// Declared type.
+    pub ty: TypeExpr,
+    /// Default value.
+    pub default: Option<Expr>,
+    /// `required` written.
+    pub required: Option<Span>,
+    /// `searchable` written.
+    pub searchable: Option<Span>,
+    /// `masked` written.
+    pub masked: Option<Span>,
+    /// `searchable on "$.path" as type` indexes.
+    pub indexes: Vec<JsonIndexDecl>,
+}
+
+/// `searchable on "$.path" as type`
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonIndexDecl {
+    /// The JSON path.
+    pub path: String,
+    /// Where the path is written.
+    pub path_span: Span,
+    /// The indexed type.
+    pub ty: TypeExpr,
+}
+
+/// `if` with optional `else` / `else if`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IfStmt {
+    /// The condition.
+    pub cond: Expr,
+    /// The then-branch.
+    pub then: Block,
+    /// The else-branch.
+    pub otherwise: Option<Else>,
+}
+
+/// An else-branch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Else {
+    /// `else if ...`
+    If(Box<IfStmt>, Span),
+    /// `else { ... }`
+    Block(Block),
+}
+
+/// An assignment operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssignOp {
+    /// `=`
+    Assign,
+    /// `+=`
+    Add,
+    /// `-=`
+    Sub,
+    /// `*=`
+    Mul,
+    /// `/=`
+    Div,
+    /// `**=`
+    Pow,
+    /// `&&=`
+    And,
+    /// `||=`
+    Or,
+}
+
+/// An assignable place: a variable and a path into it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    /// The variable.
+    pub var: Name,
+    /// Selectors after it.
+    pub selectors: Vec<Selector>,
+    /// The whole place.
+    pub span: Span,
+}
+
+/// `.field` or `[index]`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Selector {
+    /// `.name`
+    Field(Name),
+    /// `[expr]`
+    Index(Expr),
+}
+
+/// A string literal, possibly with `{expr}` holes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrLit {
+    /// Text and holes in order.
+    pub parts: Vec<StrPart>,
+    /// Including the quotes.
+    pub span: Span,
+}
+
+impl StrLit {
+    /// The text if the literal has no holes.
+    #[must_use]
+    pub fn as_plain(&self) -> Option<String> {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                StrPart::Text(t) => out.push_str(t),
+                StrPart::Hole(_) => return None,
+            }
+        }
+        Some(out)
+    }
+}
+
+/// A piece of a string literal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StrPart {
+    /// Literal text (escapes already decoded).
+    Text(String),
+    /// `{expr}`
+    Hole(Expr),
+}
+
+/// An expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// What it is.
+    pub kind: ExprKind,
+    /// The whole expression.
+    pub span: Span,
+}
+
+/// Binary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `**`
+    Pow,
+    /// `&&`
+    And,
+    /// `||`
+    Or,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `>`
+    Gt,
+    /// `<=`
+    Le,
+    /// `>=`
+    Ge,
+    /// `in`
+    In,
+    /// `not in`
+    NotIn,
+    /// `contains`
+    Contains,
+    /// `not contains`
+    NotContains,
+}
+
+impl BinOp {
+    /// The operator as written.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Pow => "**",
+            BinOp::And => "&&",
+            BinOp::Or => "||",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Gt => ">",
+            BinOp::Le => "<=",
+            BinOp::Ge => ">=",
+            BinOp::In => "in",
+            BinOp::NotIn => "not in",
+            BinOp::Contains => "contains",
+            BinOp::NotContains => "not contains",
+        }
+    }
+
+    /// True for the comparison operators (which yield `bool`).
+    #[must_use]
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Eq
+                | BinOp::Ne
+                | BinOp::Lt
+                | BinOp::Gt
+                | BinOp::Le
+                | BinOp::Ge
+                | BinOp::In
+                | BinOp::NotIn
+                | BinOp::Contains
+                | BinOp::NotContains
+        )
+    }
+}
+
+/// Expression kinds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// `42`
+    Int(i64),
+    /// `4.2`
+    Double(f64),
+    /// `true` / `false`
+    Bool(bool),
+    /// `null`
+    Null,
+    /// `30s`, `500ms` (milliseconds)
+    Duration(u64),
+    /// `"text {hole}"`
+    Str(StrLit),
+    /// `{"k": v}`
+    JsonObj(Vec<(String, Expr)>),
+    /// `[a, b]`
+    JsonArr(Vec<Expr>),
+    /// A variable or `let` binding.
+    Var(Name),
+    /// `task(args)`
+    Call {
+        /// The task name.
+        callee: Name,
+        /// Positional arguments.
+        args: Vec<Expr>,
+    },
+    /// `value.method(args)`: `extend`, `remove-if-present`, `remove-index`, `remove-key`, `size`.
+    Method {
+        /// The receiver.
+        recv: Box<Expr>,
+        /// The method name.
+        method: Name,
+        /// Arguments.
+        args: Vec<Expr>,
+    },
+    /// `value.field`
+    Field {
+        /// The base value.
+        base: Box<Expr>,
+        /// The field.
+        name: Name,
+    },
+    /// `value[index]`
+    Index {
+        /// The base value.
+        base: Box<Expr>,
+        /// Index, key or json path.
+        index: Box<Expr>,
+    },
+    /// `a op b`
+    Binary {
+        /// The operator.
+        op: BinOp,
+        /// Where the operator is written.
+        op_span: Span,
+        /// Left operand.
+        lhs: Box<Expr>,
+        /// Right operand.
+        rhs: Box<Expr>,
+    },
+    /// `!value`
+    Not(Box<Expr>),
+    /// `-value`
+    Neg(Box<Expr>),
+    /// `value as type`
+    Cast(Box<Expr>, TypeExpr),
+    /// `(value)`
+    Paren(Box<Expr>),
+}

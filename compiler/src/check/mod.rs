@@ -1,0 +1,1199 @@
+//! Name resolution and type checking. Builds the `Model` (the file's declarations with
+//! checked types) and reports every problem the LittleHorse server would reject at PutWfSpec
+//! or a WfRun would hit at run time, on the user's own lines.
+
+mod names;
+mod types;
+
+use std::collections::{BTreeMap, HashMap};
+
+pub use names::{RESERVED_FAILURES, is_valid_lh_name, is_valid_struct_field};
+pub use types::{Ty, assignable, castable, prim_name};
+
+use crate::ast::*;
+use crate::diag::{Code, Diagnostic};
+use crate::source::Span;
+
+/// A checked task signature.
+#[derive(Debug, Clone)]
+pub struct TaskSig {
+    /// Parameter names and types, in order.
+    pub params: Vec<(String, Ty)>,
+    /// Output type; `None` for a task that returns nothing.
+    pub ret: Option<Ty>,
+    /// Where the task is declared.
+    pub span: Span,
+}
+
+/// A checked struct.
+#[derive(Debug, Clone)]
+pub struct StructSig {
+    /// Field names and types, in order.
+    pub fields: Vec<(String, Ty)>,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+/// The file's declarations, resolved.
+#[derive(Debug, Clone, Default)]
+pub struct Model {
+    /// Tasks by name.
+    pub tasks: BTreeMap<String, TaskSig>,
+    /// Structs by name.
+    pub structs: BTreeMap<String, StructSig>,
+    /// External events by name, with their payload type.
+    pub events: BTreeMap<String, Option<Ty>>,
+    /// Workflow events by name, with their payload type.
+    pub workflow_events: BTreeMap<String, Option<Ty>>,
+}
+
+impl Model {
+    /// The checked type for a written type (unknown struct names become `Ty::Error`).
+    #[must_use]
+    pub fn resolve_type(&self, t: &TypeExpr) -> Ty {
+        match t {
+            TypeExpr::Prim(p, _) => Ty::Prim(*p),
+            TypeExpr::Named(n) if self.structs.contains_key(&n.text) => Ty::Struct(n.text.clone()),
+            TypeExpr::Named(_) => Ty::Error,
+            TypeExpr::Array(e, _) => Ty::Array(Box::new(self.resolve_type(e))),
+            TypeExpr::Map(k, v, _) => {
+                Ty::Map(Box::new(self.resolve_type(k)), Box::new(self.resolve_type(v)))
+            }
+        }
+    }
+}
+
+/// Checks a parsed file.
+#[must_use]
+pub fn check(file: &File) -> (Model, Vec<Diagnostic>) {
+    let mut cx = Checker {
+        model: Model::default(),
+        diags: Vec::new(),
+    };
+    cx.declarations(file);
+    let mut workflows: HashMap<&str, Span> = HashMap::new();
+    for item in &file.items {
+        if let Item::Workflow(wf) = item {
+            cx.lh_name(&wf.name, "workflow");
+            if let Some(prev) = workflows.insert(&wf.name.text, wf.name.span) {
+                cx.duplicate(&wf.name, prev, "workflow");
+            }
+            WorkflowChecker::new(&mut cx).workflow(wf);
+        }
+    }
+    (cx.model, cx.diags)
+}
+
+struct Checker {
+    model: Model,
+    diags: Vec<Diagnostic>,
+}
+
+impl Checker {
+    fn lh_name(&mut self, name: &Name, what: &str) {
+        if !name.text.is_empty() && !is_valid_lh_name(&name.text) {
+            self.diags.push(
+                Diagnostic::error(Code::E0105, name.span, format!("`{}` is not a valid LittleHorse {what} name", name.text))
+                    .with_label("only letters, digits and inner hyphens are allowed")
+                    .with_help(format!("try `{}`", names::suggest_lh_name(&name.text))),
+            );
+        }
+    }
+
+    fn duplicate(&mut self, name: &Name, prev: Span, what: &str) {
+        self.diags.push(
+            Diagnostic::error(Code::E0103, name.span, format!("the {what} `{}` is declared twice", name.text))
+                .with_label("declared again here")
+                .with_secondary(prev, "first declared here")
+                .with_help(format!("rename one of the {what}s or remove the duplicate")),
+        );
+    }
+
+    fn ty(&mut self, t: &TypeExpr) -> Ty {
+        match t {
+            TypeExpr::Named(n) if !self.model.structs.contains_key(&n.text) => {
+                let structs: Vec<&str> = self.model.structs.keys().map(String::as_str).collect();
+                let mut d = Diagnostic::error(Code::E0106, n.span, format!("unknown type `{}`", n.text))
+                    .with_label("not a primitive type or a declared struct");
+                if let Some(s) = names::closest(&n.text, structs) {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                } else {
+                    d = d.with_help(format!("declare it with `struct {} {{ ... }}`", n.text));
+                }
+                self.diags.push(d);
+                Ty::Error
+            }
+            TypeExpr::Map(k, v, _) => {
+                let kt = self.ty(k);
+                if !kt.is_prim() && kt != Ty::Error {
+                    self.diags.push(
+                        Diagnostic::error(Code::E0106, k.span(), "map keys must be primitive")
+                            .with_label(format!("`{kt}` is not a primitive type"))
+                            .with_help("use `str` or `int` keys"),
+                    );
+                }
+                let vt = self.ty(v);
+                Ty::Map(Box::new(kt), Box::new(vt))
+            }
+            TypeExpr::Array(e, _) => Ty::Array(Box::new(self.ty(e))),
+            other => self.model.resolve_type(other),
+        }
+    }
+
+    fn declarations(&mut self, file: &File) {
+        // Structs first: every other declaration may refer to them.
+        for item in &file.items {
+            if let Item::Struct(s) = item {
+                self.lh_name(&s.name, "struct");
+                if let Some(prev) = self.model.structs.get(&s.name.text) {
+                    let prev = prev.span;
+                    self.duplicate(&s.name, prev, "struct");
+                    continue;
+                }
+                self.model.structs.insert(
+                    s.name.text.clone(),
+                    StructSig {
+                        fields: Vec::new(),
+                        span: s.name.span,
+                    },
+                );
+            }
+        }
+        for item in &file.items {
+            match item {
+                Item::Struct(s) => self.struct_fields(s),
+                Item::Task(t) => self.task(t),
+                Item::Event(e) => {
+                    let payload = e.payload.as_ref().map(|t| self.ty(t));
+                    self.lh_name(&e.name, "event");
+                    if self.model.events.contains_key(&e.name.text) {
+                        let prev = find_event_span(file, &e.name.text, false);
+                        self.duplicate(&e.name, prev, "event");
+                    } else {
+                        self.model.events.insert(e.name.text.clone(), payload);
+                    }
+                }
+                Item::WorkflowEvent(e) => {
+                    let payload = e.payload.as_ref().map(|t| self.ty(t));
+                    self.lh_name(&e.name, "workflow event");
+                    if self.model.workflow_events.contains_key(&e.name.text) {
+                        let prev = find_event_span(file, &e.name.text, true);
+                        self.duplicate(&e.name, prev, "workflow event");
+                    } else {
+                        self.model.workflow_events.insert(e.name.text.clone(), payload);
+                    }
+                }
+                Item::Workflow(_) | Item::Error(_) => {}
+            }
+        }
+    }
+
+    fn struct_fields(&mut self, s: &StructDecl) {
+        let mut fields: Vec<(String, Ty)> = Vec::new();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for f in &s.fields {
+            if !is_valid_struct_field(&f.name.text) {
+                self.diags.push(
+                    Diagnostic::error(Code::E0105, f.name.span, format!("`{}` is not a valid struct field name", f.name.text))
+                        .with_label("StructDef fields must be camelCase")
+                        .with_help("start with a lowercase letter and use only letters and digits, e.g. `zipCode`"),
+                );
+            }
+            if let Some(prev) = seen.insert(&f.name.text, f.name.span) {
+                self.duplicate(&f.name, prev, "field");
+            }
+            let ty = self.ty(&f.ty);
+            if let Some(d) = &f.default {
+                self.constant(d, &ty, Code::E0209);
+            }
+            fields.push((f.name.text.clone(), ty));
+        }
+        if let Some(sig) = self.model.structs.get_mut(&s.name.text) {
+            if sig.span == s.name.span {
+                sig.fields = fields;
+            }
+        }
+    }
+
+    fn task(&mut self, t: &TaskDecl) {
+        self.lh_name(&t.name, "task");
+        let mut params = Vec::new();
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for p in &t.params {
+            self.lh_name(&p.name, "variable");
+            if let Some(prev) = seen.insert(&p.name.text, p.name.span) {
+                self.duplicate(&p.name, prev, "parameter");
+            }
+            params.push((p.name.text.clone(), self.ty(&p.ty)));
+        }
+        let ret = t.returns.as_ref().map(|r| self.ty(r));
+        if let Some(prev) = self.model.tasks.get(&t.name.text) {
+            let prev = prev.span;
+            self.duplicate(&t.name, prev, "task");
+            return;
+        }
+        self.model.tasks.insert(
+            t.name.text.clone(),
+            TaskSig {
+                params,
+                ret,
+                span: t.name.span,
+            },
+        );
+    }
+
+    /// Checks that `e` is a constant assignable to `ty` (defaults are set before anything runs).
+    fn constant(&mut self, e: &Expr, ty: &Ty, code: Code) {
+        if let Some(span) = non_constant(e) {
+            self.diags.push(
+                Diagnostic::error(code, span, "default values must be constants")
+                    .with_label("not a constant")
+                    .with_help("variables are created with their defaults when the run starts, before anything runs; assign the value in a statement instead"),
+            );
+            return;
+        }
+        let vt = constant_type(e);
+        let ok = assignable(&vt, ty) && vt != Ty::Null;
+        if !ok && *ty != Ty::Error {
+            self.diags.push(
+                Diagnostic::error(code, e.span, format!("expected a `{ty}` default, found `{vt}`"))
+                    .with_label(format!("this is a `{vt}`"))
+                    .with_help(format!("write a `{ty}` constant here")),
+            );
+        }
+    }
+}
+
+fn find_event_span(file: &File, name: &str, workflow_event: bool) -> Span {
+    file.items
+        .iter()
+        .find_map(|i| match i {
+            Item::Event(e) if !workflow_event && e.name.text == name => Some(e.name.span),
+            Item::WorkflowEvent(e) if workflow_event && e.name.text == name => Some(e.name.span),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// The span of the first non-constant part of `e`, if any.
+fn non_constant(e: &Expr) -> Option<Span> {
+    match &e.kind {
+        ExprKind::Int(_) | ExprKind::Double(_) | ExprKind::Bool(_) | ExprKind::Null | ExprKind::Duration(_) => None,
+        ExprKind::Str(s) => s.as_plain().is_none().then_some(e.span),
+        ExprKind::JsonObj(members) => members.iter().find_map(|(_, v)| non_constant(v)),
+        ExprKind::JsonArr(items) => items.iter().find_map(non_constant),
+        ExprKind::Paren(inner) => non_constant(inner),
+        _ => Some(e.span),
+    }
+}
+
+/// The type of a constant expression.
+fn constant_type(e: &Expr) -> Ty {
+    match &e.kind {
+        ExprKind::Int(_) | ExprKind::Duration(_) => Ty::INT,
+        ExprKind::Double(_) => Ty::DOUBLE,
+        ExprKind::Bool(_) => Ty::BOOL,
+        ExprKind::Str(_) => Ty::STR,
+        ExprKind::JsonObj(_) => Ty::Prim(Prim::JsonObj),
+        ExprKind::JsonArr(_) => Ty::Prim(Prim::JsonArr),
+        ExprKind::Paren(inner) => constant_type(inner),
+        _ => Ty::Null,
+    }
+}
+
+/// A variable in scope.
+struct VarEntry {
+    ty: Ty,
+    span: Span,
+    used: bool,
+    warn_unused: bool,
+}
+
+/// Checks one workflow body.
+struct WorkflowChecker<'c> {
+    cx: &'c mut Checker,
+    vars: HashMap<String, VarEntry>,
+    var_order: Vec<String>,
+    /// `let` bindings, innermost block last.
+    lets: Vec<HashMap<String, (Ty, Span)>>,
+    updates: Option<Span>,
+}
+
+impl<'c> WorkflowChecker<'c> {
+    fn new(cx: &'c mut Checker) -> Self {
+        WorkflowChecker {
+            cx,
+            vars: HashMap::new(),
+            var_order: Vec::new(),
+            lets: Vec::new(),
+            updates: None,
+        }
+    }
+
+    fn err(&mut self, d: Diagnostic) {
+        self.cx.diags.push(d);
+    }
+
+    fn workflow(mut self, wf: &Workflow) {
+        self.block(&wf.body);
+        for name in std::mem::take(&mut self.var_order) {
+            if let Some(v) = self.vars.get(&name) {
+                if v.warn_unused && !v.used {
+                    let span = v.span;
+                    self.err(
+                        Diagnostic::error(Code::W0001, span, format!("variable `{name}` is never used"))
+                            .with_label("declared here")
+                            .with_help("remove it, or declare it with `input` if it is set when the run starts"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn block(&mut self, block: &Block) {
+        self.lets.push(HashMap::new());
+        let mut ended: Option<Span> = None;
+        for stmt in &block.stmts {
+            if let Some(end) = ended {
+                if !matches!(stmt.kind, StmtKind::Error) {
+                    self.err(
+                        Diagnostic::error(Code::E0301, stmt.span, "unreachable statement")
+                            .with_label("this never runs")
+                            .with_secondary(end, "the thread ends here")
+                            .with_help("move it before the `return` or `fail`, or remove it"),
+                    );
+                    ended = None;
+                    // Keep checking it for other problems.
+                }
+            }
+            self.stmt(stmt);
+            if matches!(stmt.kind, StmtKind::Return(_) | StmtKind::Fail { .. }) {
+                ended = Some(stmt.span);
+            }
+        }
+        self.lets.pop();
+    }
+
+    fn lookup_let(&self, name: &str) -> Option<&(Ty, Span)> {
+        self.lets.iter().rev().find_map(|scope| scope.get(name))
+    }
+
+    fn declare_name_conflict(&mut self, name: &Name) -> bool {
+        let prev = self
+            .vars
+            .get(&name.text)
+            .map(|v| v.span)
+            .or_else(|| self.lookup_let(&name.text).map(|l| l.1));
+        if let Some(prev) = prev {
+            self.err(
+                Diagnostic::error(Code::E0104, name.span, format!("`{}` is already declared in this workflow", name.text))
+                    .with_label("declared again here")
+                    .with_secondary(prev, "first declared here")
+                    .with_help("LittleHorse requires variable names to be unique across the whole workflow; pick another name"),
+            );
+            return true;
+        }
+        false
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        match &stmt.kind {
+            StmtKind::Var(v) => self.var_decl(v),
+            StmtKind::Let { name, value } => {
+                let ty = if let ExprKind::Call { .. } = &value.kind {
+                    let ty = self.expr(value);
+                    if ty == Ty::Void {
+                        self.void_output(value);
+                        Ty::Error
+                    } else {
+                        ty
+                    }
+                } else {
+                    self.expr(value);
+                    self.err(
+                        Diagnostic::error(Code::E0216, value.span, "`let` binds the output of a step")
+                            .with_label("this is not a task call")
+                            .with_help(format!("to keep a value, declare a variable: `var {}: <type> = ...`", name.text)),
+                    );
+                    Ty::Error
+                };
+                self.cx.lh_name(name, "binding");
+                if !self.declare_name_conflict(name) {
+                    if let Some(scope) = self.lets.last_mut() {
+                        scope.insert(name.text.clone(), (ty, name.span));
+                    }
+                }
+            }
+            StmtKind::Assign { place, op, op_span, value } => {
+                let place_ty = self.place(place);
+                let value_ty = self.expr(value);
+                if value_ty == Ty::Void {
+                    self.void_output(value);
+                    return;
+                }
+                self.mutation(place, &place_ty, *op, *op_span, value, &value_ty);
+            }
+            StmtKind::Extend { place, value } => {
+                let t = self.place(place);
+                let v = self.expr(value);
+                let ok = match &t {
+                    Ty::Prim(Prim::JsonArr) => true,
+                    Ty::Prim(Prim::Str) => v.is_prim() || v.is_unknown(),
+                    Ty::Prim(Prim::Bytes) => matches!(v, Ty::Prim(Prim::Bytes)) || v.is_unknown(),
+                    Ty::Array(e) => matches!(&v, Ty::Array(x) if assignable(x, e)) || v.is_unknown() || v == Ty::Prim(Prim::JsonArr),
+                    t => t.is_unknown(),
+                };
+                if !ok {
+                    self.err(
+                        Diagnostic::error(Code::E0204, value.span, format!("cannot extend a `{t}` with a `{v}`"))
+                            .with_label(format!("this is a `{v}`"))
+                            .with_secondary(place.span, format!("this is a `{t}`"))
+                            .with_help("`extend` appends to json-arr, arrays, str and bytes"),
+                    );
+                }
+            }
+            StmtKind::Remove { place, what, value } => {
+                let t = self.place(place);
+                let v = self.expr(value);
+                let (ok, help) = match what {
+                    RemoveWhat::Value => (
+                        matches!(t, Ty::Prim(Prim::JsonArr) | Ty::Array(_)) || t.is_unknown(),
+                        "`remove` takes values out of json-arr and arrays",
+                    ),
+                    RemoveWhat::Index => (
+                        (matches!(t, Ty::Prim(Prim::JsonArr) | Ty::Array(_)) || t.is_unknown())
+                            && (v == Ty::INT || v.is_unknown()),
+                        "`remove index` takes an int index out of json-arr and arrays",
+                    ),
+                    RemoveWhat::Key => (
+                        (matches!(t, Ty::Prim(Prim::JsonObj) | Ty::Map(..)) || t.is_unknown())
+                            && (v.is_prim() || v.is_unknown()),
+                        "`remove key` takes a key out of json-obj and maps",
+                    ),
+                };
+                if !ok {
+                    self.err(
+                        Diagnostic::error(Code::E0204, place.span, format!("cannot remove a `{v}` from a `{t}`"))
+                            .with_label(format!("this is a `{t}`"))
+                            .with_help(help),
+                    );
+                }
+            }
+            StmtKind::If(i) => self.if_stmt(i),
+            StmtKind::While { cond, body } => {
+                if let Some(call) = find_call(cond) {
+                    self.err(
+                        Diagnostic::error(Code::E0217, call, "a task call in a loop condition runs only once")
+                            .with_label("runs once, before the loop")
+                            .with_help("run the task before the loop and at the end of its body, assigning its output to a variable the condition reads"),
+                    );
+                }
+                self.condition(cond);
+                self.block(body);
+            }
+            StmtKind::Return(value) => {
+                if let Some(v) = value {
+                    let t = self.expr(v);
+                    if t == Ty::Void {
+                        self.void_output(v);
+                    }
+                }
+            }
+            StmtKind::Fail { name, message, content } => {
+                if RESERVED_FAILURES.contains(&name.text.as_str()) {
+                    self.err(
+                        Diagnostic::error(Code::E0303, name.span, format!("`{}` is reserved for LittleHorse's own errors", name.text))
+                            .with_label("a workflow cannot throw this")
+                            .with_help("name your own exception in kebab-case, e.g. `payment-declined`"),
+                    );
+                } else {
+                    self.cx.lh_name(name, "exception");
+                }
+                if let Some(m) = message {
+                    if m.as_plain().is_none() {
+                        self.err(
+                            Diagnostic::error(Code::E0302, m.span, "failure messages cannot hold placeholders")
+                                .with_label("LittleHorse stores this text as it is")
+                                .with_help("pass the dynamic part as the failure content: `fail name \"message\" with value`"),
+                        );
+                    }
+                }
+                if let Some(c) = content {
+                    let t = self.expr(c);
+                    if t == Ty::Void {
+                        self.void_output(c);
+                    }
+                }
+            }
+            StmtKind::WaitUntil(cond) => self.condition(cond),
+            StmtKind::Sleep(e) => {
+                if let ExprKind::Duration(ms) = e.kind {
+                    if ms % 1000 != 0 || ms == 0 {
+                        self.err(
+                            Diagnostic::error(Code::E0306, e.span, "sleep needs a positive number of whole seconds")
+                                .with_label(if ms == 0 { "zero" } else { "not whole seconds" })
+                                .with_help("LittleHorse sleeps in seconds: write e.g. `1s`"),
+                        );
+                    }
+                    return;
+                }
+                let t = self.expr(e);
+                if !(t == Ty::INT || t.is_unknown()) {
+                    self.err(
+                        Diagnostic::error(Code::E0203, e.span, format!("sleep takes a duration or an int of seconds, found `{t}`"))
+                            .with_label(format!("this is a `{t}`"))
+                            .with_help("write a duration such as `30s`, or use `sleep until` for a timestamp"),
+                    );
+                }
+            }
+            StmtKind::SleepUntil(e) => {
+                let t = self.expr(e);
+                if !(matches!(t, Ty::Prim(Prim::Timestamp | Prim::Int)) || t.is_unknown()) {
+                    self.err(
+                        Diagnostic::error(Code::E0203, e.span, format!("sleep until takes a timestamp, found `{t}`"))
+                            .with_label(format!("this is a `{t}`"))
+                            .with_help("use a `timestamp` variable, or an int of epoch milliseconds"),
+                    );
+                }
+            }
+            StmtKind::Updates(word) => {
+                if let Some(prev) = self.updates {
+                    self.err(
+                        Diagnostic::error(Code::E0305, stmt.span, "`updates` is set twice")
+                            .with_label("set again here")
+                            .with_secondary(prev, "first set here")
+                            .with_help("keep one `updates` line"),
+                    );
+                }
+                self.updates = Some(stmt.span);
+                if !matches!(word.text.as_str(), "all" | "minor" | "none") {
+                    self.err(
+                        Diagnostic::error(Code::E0304, word.span, format!("`{}` is not an update policy", word.text))
+                            .with_label("expected `all`, `minor` or `none`")
+                            .with_help("`updates all` accepts any new version, `minor` only revisions without breaking changes, `none` no new versions"),
+                    );
+                }
+            }
+            StmtKind::Expr(e) => {
+                if let ExprKind::Call { .. } = e.kind {
+                    self.expr(e);
+                } else {
+                    self.expr(e);
+                    self.err(
+                        Diagnostic::error(Code::E0211, e.span, "this expression does nothing")
+                            .with_label("computed and thrown away")
+                            .with_help("only a task call can stand alone; to change a variable, assign it (`x = ...`, `x += ...`)"),
+                    );
+                }
+            }
+            StmtKind::Error => {}
+        }
+    }
+
+    fn void_output(&mut self, e: &Expr) {
+        let name = match &e.kind {
+            ExprKind::Call { callee, .. } => callee.text.clone(),
+            _ => String::from("step"),
+        };
+        self.err(
+            Diagnostic::error(Code::E0210, e.span, format!("`{name}` returns nothing"))
+                .with_label("has no output to use")
+                .with_help(format!("declare the task's output type: `task {name}(...) -> <type>`")),
+        );
+    }
+
+    fn var_decl(&mut self, v: &VarDecl) {
+        self.cx.lh_name(&v.name, "variable");
+        let ty = self.cx.ty(&v.ty);
+        if let Some(d) = &v.default {
+            self.cx.constant(d, &ty, Code::E0209);
+        }
+        for idx in &v.indexes {
+            if !idx.path.starts_with('$') {
+                self.err(
+                    Diagnostic::error(Code::E0213, idx.path_span, "json paths start with `$`")
+                        .with_label("not a json path")
+                        .with_help(format!("write `\"$.{}\"`", idx.path.trim_start_matches('.'))),
+                );
+            }
+            if !ty.is_json() {
+                self.err(
+                    Diagnostic::error(Code::E0215, idx.path_span, format!("`searchable on` needs a json variable, `{}` is a `{ty}`", v.name.text))
+                        .with_label("indexes a json path")
+                        .with_help("declare the variable as `json-obj` or `json-arr`, or use plain `searchable`"),
+                );
+            }
+            match self.cx.ty(&idx.ty) {
+                Ty::Prim(Prim::Str | Prim::Int | Prim::Double | Prim::Bool) | Ty::Error => {}
+                other => self.err(
+                    Diagnostic::error(Code::E0215, idx.ty.span(), format!("cannot index a json path as `{other}`"))
+                        .with_label("not an indexable type")
+                        .with_help("index as `str`, `int`, `double` or `bool`"),
+                ),
+            }
+        }
+        if self.declare_name_conflict(&v.name) {
+            return;
+        }
+        let warn_unused = v.required.is_none()
+            && v.access.is_none_or(|(a, _)| a == Access::Private)
+            && v.searchable.is_none()
+            && v.indexes.is_empty()
+            && v.default.is_none()
+            && !v.is_input;
+        self.vars.insert(
+            v.name.text.clone(),
+            VarEntry {
+                ty,
+                span: v.name.span,
+                used: false,
+                warn_unused,
+            },
+        );
+        self.var_order.push(v.name.text.clone());
+    }
+
+    fn if_stmt(&mut self, i: &IfStmt) {
+        self.condition(&i.cond);
+        self.block(&i.then);
+        match &i.otherwise {
+            Some(Else::If(inner, _)) => self.if_stmt(inner),
+            Some(Else::Block(b)) => self.block(b),
+            None => {}
+        }
+    }
+
+    fn condition(&mut self, cond: &Expr) {
+        let t = self.expr(cond);
+        if !(t == Ty::BOOL || t.is_unknown()) {
+            let help = match t {
+                Ty::Void => "this task returns nothing".to_string(),
+                _ => format!("compare it, e.g. `{} == ...`", snippet_name(cond)),
+            };
+            self.err(
+                Diagnostic::error(Code::E0205, cond.span, format!("expected a `bool` condition, found `{t}`"))
+                    .with_label(format!("this is a `{t}`"))
+                    .with_help(help),
+            );
+        }
+    }
+
+    fn mutation(&mut self, place: &Place, t: &Ty, op: AssignOp, op_span: Span, value: &Expr, v: &Ty) {
+        let ok = match op {
+            AssignOp::Assign => assignable(v, t),
+            AssignOp::Add => {
+                (t.is_numeric() && (v.is_numeric() || v.is_unknown()))
+                    || (*t == Ty::STR && (v.is_prim() || v.is_unknown()))
+                    || *t == Ty::Prim(Prim::JsonArr)
+                    || matches!(t, Ty::Array(e) if assignable(v, e))
+                    || t.is_unknown()
+            }
+            AssignOp::Sub | AssignOp::Mul | AssignOp::Div | AssignOp::Pow => {
+                (t.is_numeric() || t.is_unknown()) && (v.is_numeric() || v.is_unknown())
+            }
+            AssignOp::And | AssignOp::Or => {
+                (*t == Ty::BOOL || t.is_unknown()) && (*v == Ty::BOOL || v.is_unknown())
+            }
+        };
+        if ok {
+            return;
+        }
+        if op == AssignOp::Assign {
+            let mut d = Diagnostic::error(Code::E0203, value.span, format!("cannot assign a `{v}` to `{}`, a `{t}`", place_text(place)))
+                .with_label(format!("this is a `{v}`"))
+                .with_secondary(place.span, format!("this is a `{t}`"));
+            if let Ty::Prim(p) = t {
+                if castable(v, *p) {
+                    d = d.with_help(format!("convert it explicitly: `... as {}`", prim_name(*p)));
+                } else {
+                    d = d.with_help(format!("assign a `{t}` value"));
+                }
+            }
+            self.err(d);
+        } else {
+            let op_text = match op {
+                AssignOp::Add => "+=",
+                AssignOp::Sub => "-=",
+                AssignOp::Mul => "*=",
+                AssignOp::Div => "/=",
+                AssignOp::Pow => "**=",
+                AssignOp::And => "&&=",
+                AssignOp::Or => "||=",
+                AssignOp::Assign => "=",
+            };
+            self.err(
+                Diagnostic::error(Code::E0204, op_span, format!("`{op_text}` cannot apply a `{v}` to a `{t}`"))
+                    .with_label("not supported for these types")
+                    .with_secondary(place.span, format!("this is a `{t}`"))
+                    .with_help("arithmetic needs numbers, `+=` also joins strings and appends to json-arr, `&&=`/`||=` need bools"),
+            );
+        }
+    }
+
+    fn use_var(&mut self, name: &Name) -> Ty {
+        if let Some(v) = self.vars.get_mut(&name.text) {
+            v.used = true;
+            return v.ty.clone();
+        }
+        if let Some((t, _)) = self.lookup_let(&name.text) {
+            return t.clone();
+        }
+        let mut candidates: Vec<&str> = self.vars.keys().map(String::as_str).collect();
+        for scope in &self.lets {
+            candidates.extend(scope.keys().map(String::as_str));
+        }
+        let mut d = Diagnostic::error(Code::E0101, name.span, format!("unknown variable `{}`", name.text))
+            .with_label("not declared before this point");
+        let parts: Vec<&str> = name.text.split('-').collect();
+        if parts.len() == 2 && parts.iter().all(|p| candidates.contains(p)) {
+            d = d.with_help(format!(
+                "names may contain `-`; to subtract, write spaces: `{} - {}`",
+                parts[0], parts[1]
+            ));
+        } else if let Some(c) = names::closest(&name.text, candidates) {
+            d = d.with_help(format!("did you mean `{c}`?"));
+        } else if self.cx.model.tasks.contains_key(&name.text) {
+            d = d.with_help(format!("`{}` is a task; call it with `{}(...)`", name.text, name.text));
+        } else {
+            d = d.with_help(format!("declare it first: `var {}: <type>`", name.text));
+        }
+        self.err(d);
+        Ty::Error
+    }
+
+    fn place(&mut self, place: &Place) -> Ty {
+        let mut t = self.use_var(&place.var);
+        if self.lookup_let(&place.var.text).is_some() && !self.vars.contains_key(&place.var.text) {
+            self.err(
+                Diagnostic::error(Code::E0203, place.var.span, format!("`{}` is a step output and cannot be assigned", place.var.text))
+                    .with_label("bound with `let`")
+                    .with_help("declare a variable with `var` to hold a value you change"),
+            );
+            return Ty::Error;
+        }
+        for sel in &place.selectors {
+            t = self.select(t, sel, place.span);
+        }
+        t
+    }
+
+    fn select(&mut self, base: Ty, sel: &Selector, base_span: Span) -> Ty {
+        match sel {
+            Selector::Field(name) => self.field(base, name, base_span),
+            Selector::Index(idx) => self.index(base, idx, base_span),
+        }
+    }
+
+    fn field(&mut self, base: Ty, name: &Name, base_span: Span) -> Ty {
+        match &base {
+            Ty::Struct(s) => {
+                let found = self
+                    .cx
+                    .model
+                    .structs
+                    .get(s)
+                    .and_then(|sig| sig.fields.iter().find(|(f, _)| *f == name.text).map(|(_, t)| t.clone()));
+                match found {
+                    Some(t) => t,
+                    None => {
+                        let fields: Vec<String> = self
+                            .cx
+                            .model
+                            .structs
+                            .get(s)
+                            .map(|sig| sig.fields.iter().map(|(f, _)| f.clone()).collect())
+                            .unwrap_or_default();
+                        let mut d = Diagnostic::error(Code::E0212, name.span, format!("struct `{s}` has no field `{}`", name.text))
+                            .with_label("unknown field");
+                        d = match names::closest(&name.text, fields.iter().map(String::as_str)) {
+                            Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                            None => d.with_help(format!("its fields are: {}", fields.join(", "))),
+                        };
+                        self.err(d);
+                        Ty::Error
+                    }
+                }
+            }
+            Ty::Map(_, v) => (**v).clone(),
+            t if t.has_fields() => Ty::Any,
+            t => {
+                self.err(
+                    Diagnostic::error(Code::E0212, name.span, format!("a `{t}` has no field `{}`", name.text))
+                        .with_label("no fields to select")
+                        .with_secondary(base_span, format!("this is a `{t}`"))
+                        .with_help("fields exist on json-obj, structs and maps"),
+                );
+                Ty::Error
+            }
+        }
+    }
+
+    fn index(&mut self, base: Ty, idx: &Expr, base_span: Span) -> Ty {
+        if let ExprKind::Str(s) = &idx.kind {
+            if let Some(text) = s.as_plain() {
+                if text.starts_with('$') {
+                    if !base.is_json() {
+                        self.err(
+                            Diagnostic::error(Code::E0213, idx.span, format!("json paths apply to json values, not to a `{base}`"))
+                                .with_label("json path")
+                                .with_secondary(base_span, format!("this is a `{base}`"))
+                                .with_help("use `.field` selectors on structs and maps"),
+                        );
+                        return Ty::Error;
+                    }
+                    return Ty::Any;
+                }
+            }
+        }
+        let it = self.expr(idx);
+        match &base {
+            Ty::Array(e) => {
+                if !(it == Ty::INT || it.is_unknown()) {
+                    self.err(
+                        Diagnostic::error(Code::E0212, idx.span, format!("array indexes are ints, found `{it}`"))
+                            .with_label(format!("this is a `{it}`"))
+                            .with_help("index with an int constant, e.g. `[0]`"),
+                    );
+                }
+                (**e).clone()
+            }
+            Ty::Map(_, v) => (**v).clone(),
+            t if t.has_fields() => {
+                if !matches!(idx.kind, ExprKind::Int(_) | ExprKind::Str(_)) {
+                    self.err(
+                        Diagnostic::error(Code::E0212, idx.span, "indexes must be constants")
+                            .with_label("not an int or string constant")
+                            .with_help("LittleHorse paths select with constant keys and indexes"),
+                    );
+                }
+                Ty::Any
+            }
+            t => {
+                self.err(
+                    Diagnostic::error(Code::E0212, idx.span, format!("a `{t}` cannot be indexed"))
+                        .with_label("no elements to select")
+                        .with_secondary(base_span, format!("this is a `{t}`"))
+                        .with_help("indexes apply to json-arr, json-obj, arrays and maps"),
+                );
+                Ty::Error
+            }
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) -> Ty {
+        match &e.kind {
+            ExprKind::Int(_) => Ty::INT,
+            ExprKind::Double(_) => Ty::DOUBLE,
+            ExprKind::Bool(_) => Ty::BOOL,
+            ExprKind::Null => Ty::Null,
+            ExprKind::Duration(ms) => {
+                if ms % 1000 != 0 {
+                    self.err(
+                        Diagnostic::error(Code::E0306, e.span, "durations used as values are whole seconds")
+                            .with_label("not whole seconds")
+                            .with_help("write the duration in seconds, e.g. `1s`"),
+                    );
+                }
+                Ty::INT
+            }
+            ExprKind::Str(s) => {
+                for part in &s.parts {
+                    if let StrPart::Hole(h) = part {
+                        let t = self.expr(h);
+                        if t == Ty::Void {
+                            self.void_output(h);
+                        }
+                    }
+                }
+                Ty::STR
+            }
+            ExprKind::JsonObj(members) => {
+                for (_, v) in members {
+                    self.json_member(v);
+                }
+                Ty::Prim(Prim::JsonObj)
+            }
+            ExprKind::JsonArr(items) => {
+                for v in items {
+                    self.json_member(v);
+                }
+                Ty::Prim(Prim::JsonArr)
+            }
+            ExprKind::Var(name) => self.use_var(name),
+            ExprKind::Call { callee, args } => self.call(callee, args, e.span),
+            ExprKind::Method { recv, method, args } => self.method(recv, method, args),
+            ExprKind::Field { base, name } => {
+                let t = self.expr(base);
+                self.field(t, name, base.span)
+            }
+            ExprKind::Index { base, index } => {
+                let t = self.expr(base);
+                self.index(t, index, base.span)
+            }
+            ExprKind::Binary { op, op_span, lhs, rhs } => self.binary(*op, *op_span, lhs, rhs),
+            ExprKind::Not(inner) => {
+                let t = self.expr(inner);
+                if !(t == Ty::BOOL || t.is_unknown()) {
+                    self.err(
+                        Diagnostic::error(Code::E0207, inner.span, format!("`!` needs a `bool`, found `{t}`"))
+                            .with_label(format!("this is a `{t}`"))
+                            .with_help("negate a comparison or a bool variable"),
+                    );
+                }
+                Ty::BOOL
+            }
+            ExprKind::Neg(inner) => {
+                let t = self.expr(inner);
+                if !(t.is_numeric() || t.is_unknown()) {
+                    self.err(
+                        Diagnostic::error(Code::E0207, inner.span, format!("`-` needs a number, found `{t}`"))
+                            .with_label(format!("this is a `{t}`"))
+                            .with_help("only ints and doubles can be negated"),
+                    );
+                }
+                t
+            }
+            ExprKind::Cast(inner, ty) => {
+                let t = self.expr(inner);
+                let target = self.cx.ty(ty);
+                match &target {
+                    Ty::Prim(p) if castable(&t, *p) => target,
+                    Ty::Error => Ty::Error,
+                    _ => {
+                        self.err(
+                            Diagnostic::error(Code::E0208, e.span, format!("cannot cast a `{t}` to `{target}`"))
+                                .with_label("no such conversion")
+                                .with_help("casts convert str to int, double, bool, bytes or wf-run-id, between int and double, and any primitive to str"),
+                        );
+                        Ty::Error
+                    }
+                }
+            }
+            ExprKind::Paren(inner) => self.expr(inner),
+        }
+    }
+
+    fn json_member(&mut self, v: &Expr) {
+        if let Some(span) = non_constant(v) {
+            self.err(
+                Diagnostic::error(Code::E0214, span, "JSON literals hold only constants")
+                    .with_label("not a constant")
+                    .with_help("build the value with assignments instead, e.g. `obj.field = value`"),
+            );
+        }
+    }
+
+    fn call(&mut self, callee: &Name, args: &[Expr], span: Span) -> Ty {
+        let arg_tys: Vec<Ty> = args.iter().map(|a| self.expr(a)).collect();
+        let Some(sig) = self.cx.model.tasks.get(&callee.text).cloned() else {
+            let tasks: Vec<&str> = self.cx.model.tasks.keys().map(String::as_str).collect();
+            let mut d = Diagnostic::error(Code::E0102, callee.span, format!("unknown task `{}`", callee.text))
+                .with_label("no task with this name is declared");
+            d = match names::closest(&callee.text, tasks) {
+                Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                None => {
+                    let params: Vec<String> = arg_tys
+                        .iter()
+                        .enumerate()
+                        .map(|(i, t)| format!("arg{}: {}", i + 1, if t.is_unknown() || *t == Ty::Void { Ty::STR } else { t.clone() }))
+                        .collect();
+                    d.with_help(format!("declare it: `task {}({})`", callee.text, params.join(", ")))
+                }
+            };
+            self.err(d);
+            return Ty::Error;
+        };
+        if args.len() != sig.params.len() {
+            let expected: Vec<String> = sig.params.iter().map(|(n, t)| format!("{n}: {t}")).collect();
+            self.err(
+                Diagnostic::error(
+                    Code::E0201,
+                    span,
+                    format!(
+                        "`{}` takes {} argument{}, but {} {} given",
+                        callee.text,
+                        sig.params.len(),
+                        if sig.params.len() == 1 { "" } else { "s" },
+                        args.len(),
+                        if args.len() == 1 { "was" } else { "were" }
+                    ),
+                )
+                .with_label("wrong number of arguments")
+                .with_secondary(sig.span, "declared here")
+                .with_help(format!("call it as `{}({})`", callee.text, expected.join(", "))),
+            );
+        }
+        for ((arg, at), (pname, pt)) in args.iter().zip(&arg_tys).zip(&sig.params) {
+            if *at == Ty::Void {
+                self.void_output(arg);
+            } else if !assignable(at, pt) {
+                let mut d = Diagnostic::error(Code::E0202, arg.span, format!("`{pname}` of `{}` is a `{pt}`, found `{at}`", callee.text))
+                    .with_label(format!("this is a `{at}`"))
+                    .with_secondary(sig.span, "declared here");
+                if let Ty::Prim(p) = pt {
+                    if castable(at, *p) {
+                        d = d.with_help(format!("convert it explicitly: `... as {}`", prim_name(*p)));
+                    }
+                }
+                self.err(d);
+            }
+        }
+        sig.ret.unwrap_or(Ty::Void)
+    }
+
+    fn method(&mut self, recv: &Expr, method: &Name, args: &[Expr]) -> Ty {
+        let t = self.expr(recv);
+        let arg_tys: Vec<Ty> = args.iter().map(|a| self.expr(a)).collect();
+        let (arity, result, ok) = match method.text.as_str() {
+            "extend" => (1, t.clone(), matches!(t, Ty::Prim(Prim::JsonArr | Prim::Str | Prim::Bytes) | Ty::Array(_)) || t.is_unknown()),
+            "remove-if-present" => (1, t.clone(), matches!(t, Ty::Prim(Prim::JsonArr) | Ty::Array(_)) || t.is_unknown()),
+            "remove-index" => (1, t.clone(), (matches!(t, Ty::Prim(Prim::JsonArr) | Ty::Array(_)) || t.is_unknown()) && arg_tys.first().is_none_or(|a| *a == Ty::INT || a.is_unknown())),
+            "remove-key" => (1, t.clone(), matches!(t, Ty::Prim(Prim::JsonObj) | Ty::Map(..)) || t.is_unknown()),
+            "size" => (0, Ty::INT, matches!(t, Ty::Prim(Prim::Str | Prim::JsonArr | Prim::JsonObj) | Ty::Array(_) | Ty::Map(..)) || t.is_unknown()),
+            _ => {
+                let known = ["extend", "remove-if-present", "remove-index", "remove-key", "size"];
+                let mut d = Diagnostic::error(Code::E0107, method.span, format!("unknown method `{}`", method.text))
+                    .with_label("not a LittleHorse expression");
+                d = match names::closest(&method.text, known) {
+                    Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                    None => d.with_help("the methods are extend, remove-if-present, remove-index, remove-key and size"),
+                };
+                self.err(d);
+                return Ty::Error;
+            }
+        };
+        if args.len() != arity {
+            self.err(
+                Diagnostic::error(Code::E0201, method.span, format!("`{}` takes {arity} argument{}, but {} {} given", method.text, if arity == 1 { "" } else { "s" }, args.len(), if args.len() == 1 { "was" } else { "were" }))
+                    .with_label("wrong number of arguments")
+                    .with_help(format!("write `.{}({})`", method.text, if arity == 1 { "value" } else { "" })),
+            );
+        }
+        if !ok {
+            self.err(
+                Diagnostic::error(Code::E0207, method.span, format!("`{}` is not supported on a `{t}`", method.text))
+                    .with_label("not supported here")
+                    .with_secondary(recv.span, format!("this is a `{t}`"))
+                    .with_help("extend: json-arr, arrays, str, bytes; remove-if-present/remove-index: json-arr, arrays; remove-key: json-obj, maps; size: str, json, arrays, maps"),
+            );
+            return Ty::Error;
+        }
+        result
+    }
+
+    fn binary(&mut self, op: BinOp, op_span: Span, lhs: &Expr, rhs: &Expr) -> Ty {
+        let l = self.expr(lhs);
+        let r = self.expr(rhs);
+        for (side, t) in [(lhs, &l), (rhs, &r)] {
+            if *t == Ty::Void {
+                self.void_output(side);
+                return Ty::Error;
+            }
+        }
+        let mismatch = |this: &mut Self, code: Code, msg: String, help: &str| {
+            this.err(
+                Diagnostic::error(code, op_span, msg)
+                    .with_label("not supported for these types")
+                    .with_secondary(lhs.span, format!("this is a `{l}`"))
+                    .with_secondary(rhs.span, format!("this is a `{r}`"))
+                    .with_help(help.to_string()),
+            );
+        };
+        match op {
+            BinOp::Add => {
+                if l.is_unknown() || r.is_unknown() {
+                    return if l.is_unknown() { r.clone().max_any() } else { l.clone() };
+                }
+                if l.is_numeric() && r.is_numeric() {
+                    return if l == Ty::DOUBLE || r == Ty::DOUBLE { Ty::DOUBLE } else { Ty::INT };
+                }
+                if l == Ty::STR && r.is_prim() {
+                    return Ty::STR;
+                }
+                if l == Ty::Prim(Prim::JsonArr) {
+                    return l;
+                }
+                mismatch(self, Code::E0207, format!("cannot add a `{r}` to a `{l}`"), "`+` adds numbers, joins strings and appends to json-arr; cast with `as` if needed");
+                Ty::Error
+            }
+            BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => {
+                if (l.is_numeric() || l.is_unknown()) && (r.is_numeric() || r.is_unknown()) {
+                    return if l == Ty::DOUBLE || r == Ty::DOUBLE {
+                        Ty::DOUBLE
+                    } else if l == Ty::INT || r == Ty::INT {
+                        Ty::INT
+                    } else {
+                        Ty::Any
+                    };
+                }
+                mismatch(self, Code::E0207, format!("`{}` needs numbers, found `{l}` and `{r}`", op.as_str()), "convert the operands with `as int` or `as double`");
+                Ty::Error
+            }
+            BinOp::And | BinOp::Or => {
+                if (l == Ty::BOOL || l.is_unknown()) && (r == Ty::BOOL || r.is_unknown()) {
+                    return Ty::BOOL;
+                }
+                mismatch(self, Code::E0207, format!("`{}` needs bools, found `{l}` and `{r}`", op.as_str()), "combine comparisons, e.g. `a > 0 && b < 10`");
+                Ty::BOOL
+            }
+            BinOp::Eq | BinOp::Ne => {
+                if !types::equatable(&l, &r) {
+                    mismatch(self, Code::E0206, format!("cannot compare a `{l}` with a `{r}`"), "compare values of the same type, or convert one with `as`");
+                }
+                Ty::BOOL
+            }
+            BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
+                if !types::orderable(&l, &r) {
+                    mismatch(self, Code::E0206, format!("cannot order a `{l}` and a `{r}`"), "ordering compares two numbers, or two values of the same type");
+                }
+                Ty::BOOL
+            }
+            BinOp::In | BinOp::NotIn => {
+                if !types::is_collection(&r) {
+                    mismatch(self, Code::E0206, format!("`{}` needs a collection on the right, found `{r}`", op.as_str()), "the right side must be a str, json-arr, json-obj, array or map");
+                }
+                Ty::BOOL
+            }
+            BinOp::Contains | BinOp::NotContains => {
+                if !types::is_collection(&l) {
+                    mismatch(self, Code::E0206, format!("`{}` needs a collection on the left, found `{l}`", op.as_str()), "the left side must be a str, json-arr, json-obj, array or map");
+                }
+                Ty::BOOL
+            }
+        }
+    }
+}
+
+impl Ty {
+    fn max_any(self) -> Ty {
+        if self.is_unknown() { Ty::Any } else { self }
+    }
+}
+
+/// The span of the first task call inside `e`, if any.
+fn find_call(e: &Expr) -> Option<Span> {
+    match &e.kind {
+        ExprKind::Call { .. } => Some(e.span),
+        ExprKind::Method { recv, args, .. } => find_call(recv).or_else(|| args.iter().find_map(find_call)),
+        ExprKind::Field { base, .. } => find_call(base),
+        ExprKind::Index { base, index } => find_call(base).or_else(|| find_call(index)),
+        ExprKind::Binary { lhs, rhs, .. } => find_call(lhs).or_else(|| find_call(rhs)),
+        ExprKind::Not(x) | ExprKind::Neg(x) | ExprKind::Cast(x, _) | ExprKind::Paren(x) => find_call(x),
+        ExprKind::Str(s) => s.parts.iter().find_map(|p| match p {
+            StrPart::Hole(h) => find_call(h),
+            StrPart::Text(_) => None,
+        }),
+        _ => None,
+    }
+}
+
+fn place_text(p: &Place) -> String {
+    if p.selectors.is_empty() { p.var.text.clone() } else { format!("{}...", p.var.text) }
+}
+
+fn snippet_name(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Var(n) => n.text.clone(),
+        _ => "value".to_string(),
+    }
+}

@@ -1,0 +1,131 @@
+//! The registry of diagnostic codes. Codes are never renumbered or reused: a retired code
+//! stays here with a note in its explanation. Every code has `docs/errors/<CODE>.md`.
+//!
+//! Ranges: E00xx syntax, E01xx names and resolution, E02xx types, E03xx workflow structure
+//! and LittleHorse rules, W0xxx warnings.
+
+macro_rules! codes {
+    ($($code:ident => $title:literal,)*) => {
+        /// A stable diagnostic code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $(
+                #[doc = $title]
+                $code,
+            )*
+        }
+
+        impl Code {
+            /// Every code, in registry order.
+            pub const ALL: &'static [Code] = &[$(Code::$code),*];
+
+            /// The code as written in output, e.g. `E0101`.
+            #[must_use]
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$code => stringify!($code),)*
+                }
+            }
+
+            /// A one-line title.
+            #[must_use]
+            pub fn title(self) -> &'static str {
+                match self {
+                    $(Code::$code => $title,)*
+                }
+            }
+
+            /// The long explanation (Markdown), as `lhc explain` prints it.
+            #[must_use]
+            pub fn explanation(self) -> &'static str {
+                match self {
+                    $(Code::$code => include_str!(concat!("../../../docs/errors/", stringify!($code), ".md")),)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    E0001 => "syntax error",
+    E0002 => "number literal out of range",
+    E0003 => "invalid escape in string",
+    E0101 => "unknown variable",
+    E0102 => "unknown task",
+    E0103 => "duplicate declaration",
+    E0104 => "duplicate variable",
+    E0105 => "invalid LittleHorse name",
+    E0106 => "unknown type",
+    E0107 => "unknown method",
+    E0108 => "unknown workflow setting",
+    E0201 => "wrong number of task arguments",
+    E0202 => "task argument type mismatch",
+    E0203 => "assignment type mismatch",
+    E0204 => "mutation not supported for this type",
+    E0205 => "condition is not a bool",
+    E0206 => "comparison of incompatible types",
+    E0207 => "operator not supported for these types",
+    E0208 => "invalid cast",
+    E0209 => "default value does not match the variable type",
+    E0210 => "task returns nothing",
+    E0211 => "expression statement has no effect",
+    E0212 => "selector on a value without fields",
+    E0213 => "invalid json path",
+    E0214 => "JSON literal holds a non-constant",
+    E0215 => "invalid searchable-on index",
+    E0216 => "let needs a step output",
+    E0217 => "task call in a loop condition",
+    E0218 => "step output used outside its thread",
+    E0301 => "unreachable statement",
+    E0302 => "placeholders in a failure message",
+    E0303 => "reserved failure name",
+    E0304 => "invalid workflow setting value",
+    E0305 => "duplicate workflow setting",
+    E0306 => "invalid duration",
+    W0001 => "unused variable",
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Code {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let upper = s.trim().to_ascii_uppercase();
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == upper)
+            .ok_or(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_and_documented() {
+        let mut seen = HashSet::new();
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "{code} twice");
+            let doc = code.explanation();
+            assert!(
+                doc.starts_with(&format!("# {code}")),
+                "docs/errors/{code}.md must start with '# {code}'"
+            );
+            assert!(doc.len() > 80, "docs/errors/{code}.md is too thin");
+        }
+    }
+
+    #[test]
+    fn codes_parse_back() {
+        assert_eq!("e0101".parse::<Code>(), Ok(Code::E0101));
+        assert!("E9999".parse::<Code>().is_err());
+    }
+}

@@ -1,0 +1,90 @@
+//! The `.lhw` compiler: parsing, name resolution, type checking and lowering to LittleHorse
+//! `PutWfSpecRequest`s and metadata requests.
+//!
+//! This crate is pure: no IO, no async, no gRPC or LSP types. Every stage returns its result
+//! together with its diagnostics and never stops at the first error.
+//!
+//! Data flow: `syntax::parse` (text → `ast::File`) → `check::check` (names and types →
+//! `check::Model`) → `lower::lower` (AST + model → protobuf requests), the last only when
+//! no error was found.
+
+pub mod ast;
+pub mod check;
+pub mod diag;
+pub mod lower;
+pub mod source;
+pub mod syntax;
+
+use diag::Diagnostic;
+pub use lower::Output;
+
+/// The result of compiling one file.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct Compiled {
+    /// The requests, when there were no errors.
+    pub output: Option<Output>,
+    /// Every diagnostic, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses and checks `text`, returning every diagnostic sorted by position.
+#[must_use]
+pub fn check(text: &str) -> Vec<Diagnostic> {
+    let (file, mut diags) = syntax::parse(text);
+    let (_model, check_diags) = check::check(&file);
+    diags.extend(check_diags);
+    diag::sort_and_dedup(&mut diags);
+    diags
+}
+
+/// Compiles `text` into LittleHorse requests. Output is produced only when there are no
+/// errors (warnings are allowed); it is deterministic.
+pub fn compile(text: &str) -> Compiled {
+    let (file, mut diags) = syntax::parse(text);
+    let (model, check_diags) = check::check(&file);
+    diags.extend(check_diags);
+    let output = if diags.iter().any(Diagnostic::is_error) {
+        None
+    } else {
+        let (out, lower_diags) = lower::lower(&file, &model);
+        diags.extend(lower_diags);
+        if diags.iter().any(Diagnostic::is_error) {
+            None
+        } else {
+            Some(out)
+        }
+    };
+    diag::sort_and_dedup(&mut diags);
+    Compiled {
+        output,
+        diagnostics: diags,
+    }
+}
+
+#[cfg(test)]
+mod smoke {
+    use super::*;
+
+    #[test]
+    fn renders_a_diagnostic_with_code_label_and_help() {
+        let text = "workflow w {\n  input count: int\n  cuont += 1\n}\n";
+        let diags = check(text);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        let out = diag::render::render(&diags[0], "w.lhw", text, diag::render::RenderOptions::default());
+        assert!(out.contains("E0101"), "{out}");
+        assert!(out.contains("unknown variable `cuont`"), "{out}");
+        assert!(out.contains("w.lhw:3:3"), "{out}");
+        assert!(out.contains("did you mean `count`?"), "{out}");
+    }
+
+    #[test]
+    fn compiles_a_task_call_like_the_canon() {
+        let out = compile("task greet(name: str)\nworkflow probe {\n  input name: str\n  greet(name)\n}\n");
+        let output = out.output.expect("no errors");
+        let wf = &output.wf_specs[0];
+        let entry = &wf.thread_specs["entrypoint"];
+        let names: Vec<&String> = entry.nodes.keys().collect();
+        assert_eq!(names, ["0-entrypoint-ENTRYPOINT", "1-greet-TASK", "2-exit-EXIT"]);
+    }
+}

@@ -1,0 +1,653 @@
+//! Lowering: the checked AST becomes LittleHorse requests. Runs only on files without errors,
+//! so it trusts names and types; the layout (node names, edges, mutations) follows the
+//! reference SDK (sdk-java) so that output equals the conformance canon.
+
+mod thread;
+mod values;
+
+use std::collections::HashMap;
+
+use lhw_proto::littlehorse as pb;
+use pb::node::Node as NodeKind;
+use pb::variable_assignment::{self as va, Source};
+
+use crate::ast::*;
+use crate::check::{Model, Ty};
+use crate::diag::Diagnostic;
+use thread::ThreadBuilder;
+pub use values::type_definition;
+use values::{constant_value, literal};
+
+/// Every request a file compiles to, in declaration order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Output {
+    /// One `PutWfSpecRequest` per workflow.
+    pub wf_specs: Vec<pb::PutWfSpecRequest>,
+    /// One `PutTaskDefRequest` per task declaration.
+    pub task_defs: Vec<pb::PutTaskDefRequest>,
+    /// One `PutExternalEventDefRequest` per event declaration.
+    pub external_event_defs: Vec<pb::PutExternalEventDefRequest>,
+    /// One `PutWorkflowEventDefRequest` per workflow-event declaration.
+    pub workflow_event_defs: Vec<pb::PutWorkflowEventDefRequest>,
+    /// One `PutStructDefRequest` per struct declaration.
+    pub struct_defs: Vec<pb::PutStructDefRequest>,
+    /// One `PutUserTaskDefRequest` per user-task declaration.
+    pub user_task_defs: Vec<pb::PutUserTaskDefRequest>,
+}
+
+/// Lowers a checked file.
+#[must_use]
+pub fn lower(file: &File, model: &Model) -> (Output, Vec<Diagnostic>) {
+    let mut out = Output::default();
+    for item in &file.items {
+        match item {
+            Item::Task(t) => out.task_defs.push(task_def(t, model)),
+            Item::Event(e) => out.external_event_defs.push(pb::PutExternalEventDefRequest {
+                name: e.name.text.clone(),
+                retention_policy: None,
+                content_type: e.payload.as_ref().map(|t| pb::ReturnType {
+                    return_type: Some(type_definition(&model.resolve_type(t), false)),
+                }),
+                correlated_event_config: None,
+            }),
+            Item::WorkflowEvent(e) => out.workflow_event_defs.push(pb::PutWorkflowEventDefRequest {
+                name: e.name.text.clone(),
+                content_type: Some(pb::ReturnType {
+                    return_type: e
+                        .payload
+                        .as_ref()
+                        .map(|t| type_definition(&model.resolve_type(t), false)),
+                }),
+            }),
+            Item::Struct(s) => out.struct_defs.push(struct_def(s, model)),
+            Item::Workflow(wf) => out.wf_specs.push(workflow(wf, model)),
+            Item::Error(_) => {}
+        }
+    }
+    (out, Vec::new())
+}
+
+fn task_def(t: &TaskDecl, model: &Model) -> pb::PutTaskDefRequest {
+    pb::PutTaskDefRequest {
+        name: t.name.text.clone(),
+        input_vars: t
+            .params
+            .iter()
+            .map(|p| pb::VariableDef {
+                name: p.name.text.clone(),
+                type_def: Some(type_definition(&model.resolve_type(&p.ty), p.masked)),
+                ..Default::default()
+            })
+            .collect(),
+        return_type: Some(pb::ReturnType {
+            return_type: t
+                .returns
+                .as_ref()
+                .map(|r| type_definition(&model.resolve_type(r), false)),
+        }),
+        description: None,
+    }
+}
+
+fn struct_def(s: &StructDecl, model: &Model) -> pb::PutStructDefRequest {
+    let fields = s
+        .fields
+        .iter()
+        .map(|f| {
+            let ty = model.resolve_type(&f.ty);
+            (
+                f.name.text.clone(),
+                pb::StructFieldDef {
+                    field_type: Some(type_definition(&ty, false)),
+                    default_value: f.default.as_ref().map(|d| constant_value(d, &ty)),
+                    is_nullable: false,
+                    description: None,
+                },
+            )
+        })
+        .collect();
+    pb::PutStructDefRequest {
+        name: s.name.text.clone(),
+        description: None,
+        struct_def: Some(pb::InlineStructDef { fields }),
+        allowed_updates: pb::StructDefCompatibilityType::NoSchemaUpdates as i32,
+    }
+}
+
+fn workflow(wf: &Workflow, model: &Model) -> pb::PutWfSpecRequest {
+    let mut lw = Lowerer {
+        model,
+        thread: ThreadBuilder::new(),
+        lets: HashMap::new(),
+        allowed_updates: pb::AllowedUpdateType::AllUpdates,
+    };
+    lw.block(&wf.body);
+    let allowed_updates = lw.allowed_updates as i32;
+    let entry = lw.thread.finish();
+    pb::PutWfSpecRequest {
+        name: wf.name.text.clone(),
+        thread_specs: [("entrypoint".to_string(), entry)].into_iter().collect(),
+        entrypoint_thread_name: "entrypoint".to_string(),
+        retention_policy: None,
+        parent_wf_spec: None,
+        allowed_updates,
+    }
+}
+
+/// Lowers one thread body.
+struct Lowerer<'m> {
+    model: &'m Model,
+    thread: ThreadBuilder,
+    /// `let` bindings: the assignment that reads the bound step's output.
+    lets: HashMap<String, pb::VariableAssignment>,
+    allowed_updates: pb::AllowedUpdateType,
+}
+
+fn mutation(lhs: &Place, op: pb::VariableMutationType, rhs: pb::VariableAssignment) -> pb::VariableMutation {
+    pb::VariableMutation {
+        lhs_name: lhs.var.text.clone(),
+        lhs_json_path: place_json_path(lhs),
+        lhs_lh_path: None,
+        operation: op as i32,
+        rhs_value: Some(pb::variable_mutation::RhsValue::RhsAssignment(rhs)),
+    }
+}
+
+/// The json path a place's selectors spell (`o.a[0]` → `$.a[0]`).
+fn place_json_path(place: &Place) -> Option<String> {
+    if place.selectors.is_empty() {
+        return None;
+    }
+    let mut path = String::from("$");
+    for sel in &place.selectors {
+        match sel {
+            Selector::Field(n) => {
+                path.push('.');
+                path.push_str(&n.text);
+            }
+            Selector::Index(e) => match &e.kind {
+                ExprKind::Int(i) => path.push_str(&format!("[{i}]")),
+                ExprKind::Str(s) => {
+                    let text = s.as_plain().unwrap_or_default();
+                    match text.strip_prefix('$') {
+                        Some(rest) => path.push_str(rest),
+                        None => {
+                            path.push('.');
+                            path.push_str(&text);
+                        }
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    Some(path)
+}
+
+fn expression(lhs: pb::VariableAssignment, op: va::expression::Operation, rhs: pb::VariableAssignment) -> pb::VariableAssignment {
+    pb::VariableAssignment {
+        source: Some(Source::Expression(Box::new(va::Expression {
+            lhs: Some(Box::new(lhs)),
+            rhs: Some(Box::new(rhs)),
+            operation: Some(op),
+        }))),
+        ..Default::default()
+    }
+}
+
+fn mutation_op(op: pb::VariableMutationType) -> va::expression::Operation {
+    va::expression::Operation::MutationType(op as i32)
+}
+
+fn comparator(c: pb::Comparator) -> va::expression::Operation {
+    va::expression::Operation::Comparator(c as i32)
+}
+
+/// The comparator that holds exactly when `c` does not.
+fn reverse(c: pb::Comparator) -> pb::Comparator {
+    use pb::Comparator as C;
+    match c {
+        C::LessThan => C::GreaterThanEq,
+        C::GreaterThan => C::LessThanEq,
+        C::LessThanEq => C::GreaterThan,
+        C::GreaterThanEq => C::LessThan,
+        C::In => C::NotIn,
+        C::NotIn => C::In,
+        C::Equals => C::NotEquals,
+        C::NotEquals => C::Equals,
+    }
+}
+
+impl Lowerer<'_> {
+    fn block(&mut self, block: &Block) {
+        for stmt in &block.stmts {
+            self.stmt(stmt);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        use pb::VariableMutationType as M;
+        match &stmt.kind {
+            StmtKind::Var(v) => self.var_decl(v),
+            StmtKind::Let { name, value } => {
+                let out = self.expr(value);
+                self.lets.insert(name.text.clone(), out);
+            }
+            StmtKind::Assign { place, op, value, .. } => {
+                let rhs = self.expr(value);
+                let op = match op {
+                    AssignOp::Assign => M::Assign,
+                    AssignOp::Add => M::Add,
+                    AssignOp::Sub => M::Subtract,
+                    AssignOp::Mul => M::Multiply,
+                    AssignOp::Div => M::Divide,
+                    AssignOp::Pow => M::Pow,
+                    AssignOp::And => M::And,
+                    AssignOp::Or => M::Or,
+                };
+                self.thread.pending_mutations.push(mutation(place, op, rhs));
+            }
+            StmtKind::Extend { place, value } => {
+                let rhs = self.expr(value);
+                self.thread.pending_mutations.push(mutation(place, M::Extend, rhs));
+            }
+            StmtKind::Remove { place, what, value } => {
+                let rhs = self.expr(value);
+                let op = match what {
+                    RemoveWhat::Value => M::RemoveIfPresent,
+                    RemoveWhat::Index => M::RemoveIndex,
+                    RemoveWhat::Key => M::RemoveKey,
+                };
+                self.thread.pending_mutations.push(mutation(place, op, rhs));
+            }
+            StmtKind::If(i) => self.if_stmt(i),
+            StmtKind::While { cond, body } => {
+                let cond = self.expr(cond);
+                self.thread.add_node("nop", NodeKind::Nop(pb::NopNode {}));
+                let root = self.thread.last.clone();
+                self.thread.pending_condition = Some(cond.clone());
+                self.block(body);
+                self.thread.add_node("nop", NodeKind::Nop(pb::NopNode {}));
+                let tail = self.thread.last.clone();
+                self.thread.push_edge(&root, edge_to(&tail, Some(negate(cond.clone())), Vec::new()));
+                self.thread.push_edge(&tail, edge_to(&root, Some(cond), Vec::new()));
+            }
+            StmtKind::Return(value) => {
+                let result = value
+                    .as_ref()
+                    .map(|v| pb::exit_node::Result::ReturnContent(self.expr(v)));
+                self.thread.add_node("complete", NodeKind::Exit(pb::ExitNode { result }));
+            }
+            StmtKind::Fail { name, message, content } => {
+                let content = content.as_ref().map(|c| self.expr(c));
+                let failure = pb::FailureDef {
+                    failure_name: name.text.clone(),
+                    message: message.as_ref().and_then(StrLit::as_plain).unwrap_or_default(),
+                    content,
+                };
+                self.thread.add_node(
+                    &name.text,
+                    NodeKind::Exit(pb::ExitNode {
+                        result: Some(pb::exit_node::Result::FailureDef(failure)),
+                    }),
+                );
+            }
+            StmtKind::WaitUntil(cond) => {
+                let cond = self.expr(cond);
+                self.thread.add_node(
+                    "wait-for-condition",
+                    NodeKind::WaitForCondition(pb::WaitForConditionNode {
+                        node_condition: Some(pb::wait_for_condition_node::NodeCondition::Condition(cond)),
+                    }),
+                );
+            }
+            StmtKind::Sleep(e) => {
+                let seconds = self.expr(e);
+                self.thread.add_node(
+                    "sleep",
+                    NodeKind::Sleep(pb::SleepNode {
+                        sleep_length: Some(pb::sleep_node::SleepLength::RawSeconds(seconds)),
+                    }),
+                );
+            }
+            StmtKind::SleepUntil(e) => {
+                let at = self.expr(e);
+                self.thread.add_node(
+                    "sleep",
+                    NodeKind::Sleep(pb::SleepNode {
+                        sleep_length: Some(pb::sleep_node::SleepLength::Timestamp(at)),
+                    }),
+                );
+            }
+            StmtKind::Updates(word) => {
+                self.allowed_updates = match word.text.as_str() {
+                    "minor" => pb::AllowedUpdateType::MinorRevisionUpdates,
+                    "none" => pb::AllowedUpdateType::NoUpdates,
+                    _ => pb::AllowedUpdateType::AllUpdates,
+                };
+            }
+            StmtKind::Expr(e) => {
+                self.expr(e);
+            }
+            StmtKind::Error => {}
+        }
+    }
+
+    fn var_decl(&mut self, v: &VarDecl) {
+        let ty = self.model.resolve_type(&v.ty);
+        let access = match v.access.map(|(a, _)| a) {
+            Some(Access::Public) => pb::WfRunVariableAccessLevel::PublicVar,
+            Some(Access::Inherited) => pb::WfRunVariableAccessLevel::InheritedVar,
+            Some(Access::Private) | None => pb::WfRunVariableAccessLevel::PrivateVar,
+        };
+        let json_indexes = v
+            .indexes
+            .iter()
+            .map(|i| pb::JsonIndex {
+                field_path: i.path.clone(),
+                field_type: match self.model.resolve_type(&i.ty) {
+                    Ty::Prim(p) => values::variable_type(p) as i32,
+                    _ => pb::VariableType::Str as i32,
+                },
+            })
+            .collect();
+        self.thread.var_defs.push(pb::ThreadVarDef {
+            var_def: Some(pb::VariableDef {
+                name: v.name.text.clone(),
+                default_value: v.default.as_ref().map(|d| constant_value(d, &ty)),
+                type_def: Some(type_definition(&ty, v.masked.is_some())),
+                ..Default::default()
+            }),
+            required: v.required.is_some(),
+            searchable: v.searchable.is_some(),
+            json_indexes,
+            access_level: access as i32,
+        });
+    }
+
+    /// `if` / `else if` / `else`, wired as sdk-java's `doIf` and `doElseIf` do.
+    fn if_stmt(&mut self, i: &IfStmt) {
+        let cond = self.expr(&i.cond);
+        self.thread.add_node("nop", NodeKind::Nop(pb::NopNode {}));
+        let first = self.thread.last.clone();
+        self.thread.pending_condition = Some(cond);
+        self.block(&i.then);
+        self.thread.add_node("nop", NodeKind::Nop(pb::NopNode {}));
+        let last_nop = self.thread.last.clone();
+        self.thread.push_edge(&first, edge_to(&last_nop, None, Vec::new()));
+
+        let mut otherwise = i.otherwise.as_ref();
+        while let Some(branch) = otherwise {
+            match branch {
+                Else::If(inner, _) => {
+                    let cond = self.expr(&inner.cond);
+                    self.else_branch(&first, &last_nop, Some(cond), &inner.then);
+                    otherwise = inner.otherwise.as_ref();
+                }
+                Else::Block(b) => {
+                    self.else_branch(&first, &last_nop, None, b);
+                    otherwise = None;
+                }
+            }
+        }
+    }
+
+    fn else_branch(&mut self, first: &str, last_nop: &str, cond: Option<pb::VariableAssignment>, body: &Block) {
+        let else_edge = self.thread.pop_edge(first);
+        let parent_last = self.thread.last.clone();
+        self.block(body);
+        let body_last = self.thread.last.clone();
+        if parent_last == body_last {
+            let muts = std::mem::take(&mut self.thread.pending_mutations);
+            self.thread.push_edge(first, edge_to(last_nop, cond.clone(), muts));
+        } else if let Some(into_body) = self.thread.pop_edge(&parent_last) {
+            self.thread.push_edge(
+                first,
+                edge_to(&into_body.sink_node_name, cond.clone(), into_body.variable_mutations),
+            );
+            let muts = std::mem::take(&mut self.thread.pending_mutations);
+            self.thread.push_edge(&body_last, edge_to(last_nop, None, muts));
+        }
+        if cond.is_some() {
+            if let Some(e) = else_edge {
+                self.thread.push_edge(first, e);
+            }
+        }
+        self.thread.last = parent_last;
+    }
+
+    /// Lowers an expression to the assignment that computes it, appending the nodes of any
+    /// task calls inside it first.
+    fn expr(&mut self, e: &Expr) -> pb::VariableAssignment {
+        use pb::VariableMutationType as M;
+        match &e.kind {
+            ExprKind::Int(_) | ExprKind::Double(_) | ExprKind::Bool(_) | ExprKind::Null | ExprKind::Duration(_)
+            | ExprKind::JsonObj(_) | ExprKind::JsonArr(_) => literal(constant_value(e, &Ty::Any)),
+            ExprKind::Str(s) => self.string(s),
+            ExprKind::Var(name) => match self.lets.get(&name.text) {
+                Some(out) => out.clone(),
+                None => pb::VariableAssignment {
+                    source: Some(Source::VariableName(name.text.clone())),
+                    ..Default::default()
+                },
+            },
+            ExprKind::Call { callee, args } => {
+                let variables = args.iter().map(|a| self.expr(a)).collect();
+                let node = self.thread.add_node(
+                    &callee.text,
+                    NodeKind::Task(pb::TaskNode {
+                        timeout_seconds: 0,
+                        retries: 0,
+                        exponential_backoff: None,
+                        variables,
+                        task_to_execute: Some(pb::task_node::TaskToExecute::TaskDefId(pb::TaskDefId {
+                            name: callee.text.clone(),
+                        })),
+                    }),
+                );
+                node_output(node)
+            }
+            ExprKind::Method { recv, method, args } => {
+                let recv = self.expr(recv);
+                let arg = args.first().map(|a| self.expr(a));
+                let op = match method.text.as_str() {
+                    "extend" => M::Extend,
+                    "remove-if-present" => M::RemoveIfPresent,
+                    "remove-index" => M::RemoveIndex,
+                    "remove-key" => M::RemoveKey,
+                    _ => {
+                        return pb::VariableAssignment {
+                            source: Some(Source::SizeOf(Box::new(va::SizeOf {
+                                operand: Some(Box::new(recv)),
+                            }))),
+                            ..Default::default()
+                        };
+                    }
+                };
+                expression(recv, mutation_op(op), arg.unwrap_or_default())
+            }
+            ExprKind::Field { .. } | ExprKind::Index { .. } => self.path(e),
+            ExprKind::Binary { op, lhs, rhs, .. } => {
+                use pb::Comparator as C;
+                let (l, r) = (self.expr(lhs), self.expr(rhs));
+                match op {
+                    BinOp::Add => expression(l, mutation_op(M::Add), r),
+                    BinOp::Sub => expression(l, mutation_op(M::Subtract), r),
+                    BinOp::Mul => expression(l, mutation_op(M::Multiply), r),
+                    BinOp::Div => expression(l, mutation_op(M::Divide), r),
+                    BinOp::Pow => expression(l, mutation_op(M::Pow), r),
+                    BinOp::And => expression(l, mutation_op(M::And), r),
+                    BinOp::Or => expression(l, mutation_op(M::Or), r),
+                    BinOp::Eq => expression(l, comparator(C::Equals), r),
+                    BinOp::Ne => expression(l, comparator(C::NotEquals), r),
+                    BinOp::Lt => expression(l, comparator(C::LessThan), r),
+                    BinOp::Gt => expression(l, comparator(C::GreaterThan), r),
+                    BinOp::Le => expression(l, comparator(C::LessThanEq), r),
+                    BinOp::Ge => expression(l, comparator(C::GreaterThanEq), r),
+                    BinOp::In => expression(l, comparator(C::In), r),
+                    BinOp::NotIn => expression(l, comparator(C::NotIn), r),
+                    // `a contains x` is `x in a`, as sdk-java's doesContain builds it.
+                    BinOp::Contains => expression(r, comparator(C::In), l),
+                    BinOp::NotContains => expression(r, comparator(C::NotIn), l),
+                }
+            }
+            ExprKind::Not(inner) => {
+                let v = self.expr(inner);
+                negate(v)
+            }
+            ExprKind::Neg(inner) => {
+                let v = self.expr(inner);
+                expression(v, mutation_op(M::Multiply), literal(values::int_value(-1)))
+            }
+            ExprKind::Cast(inner, ty) => {
+                let mut v = self.expr(inner);
+                v.target_type = Some(type_definition(&self.model.resolve_type(ty), false));
+                v
+            }
+            ExprKind::Paren(inner) => self.expr(inner),
+        }
+    }
+
+    /// `"text {hole}"`: a plain literal, or a format string in MessageFormat syntax.
+    fn string(&mut self, s: &StrLit) -> pb::VariableAssignment {
+        if let Some(text) = s.as_plain() {
+            return literal(values::str_value(text));
+        }
+        let mut format = String::new();
+        let mut args = Vec::new();
+        for part in &s.parts {
+            match part {
+                StrPart::Text(t) => format.push_str(&values::message_format_escape(t)),
+                StrPart::Hole(h) => {
+                    format.push_str(&format!("{{{}}}", args.len()));
+                    args.push(self.expr(h));
+                }
+            }
+        }
+        pb::VariableAssignment {
+            source: Some(Source::FormatString(Box::new(va::FormatString {
+                format: Some(Box::new(literal(values::str_value(format)))),
+                args,
+            }))),
+            ..Default::default()
+        }
+    }
+
+    /// `base.a[0]["$.x"]`: the base's assignment with an `lh_path` (field and index
+    /// selectors) or a `json_path` (when a `"$..."` selector is used).
+    fn path(&mut self, e: &Expr) -> pb::VariableAssignment {
+        let mut selectors: Vec<&Expr> = Vec::new();
+        let mut cur = e;
+        loop {
+            match &cur.kind {
+                ExprKind::Field { base, .. } | ExprKind::Index { base, .. } => {
+                    selectors.push(cur);
+                    cur = base;
+                }
+                _ => break,
+            }
+        }
+        selectors.reverse();
+        let mut base = self.expr(cur);
+        let mut lh = Vec::new();
+        let mut json: Option<String> = None;
+        for sel in selectors {
+            let (key, index) = match &sel.kind {
+                ExprKind::Field { name, .. } => (Some(name.text.clone()), None),
+                ExprKind::Index { index, .. } => match &index.kind {
+                    ExprKind::Int(i) => (None, Some(*i)),
+                    ExprKind::Str(s) => (s.as_plain(), None),
+                    _ => (None, None),
+                },
+                _ => (None, None),
+            };
+            match (key, index, json.as_mut()) {
+                (Some(k), _, None) if k.starts_with('$') => json = Some(k),
+                (Some(k), _, Some(j)) if k.starts_with('$') => j.push_str(&k[1..]),
+                (Some(k), _, Some(j)) => {
+                    j.push('.');
+                    j.push_str(&k);
+                }
+                (None, Some(i), Some(j)) => j.push_str(&format!("[{i}]")),
+                (Some(k), _, None) => lh.push(pb::lh_path::Selector {
+                    selector_type: Some(pb::lh_path::selector::SelectorType::Key(k)),
+                }),
+                (None, Some(i), None) => lh.push(pb::lh_path::Selector {
+                    selector_type: Some(pb::lh_path::selector::SelectorType::Index(
+                        i32::try_from(i).unwrap_or(i32::MAX),
+                    )),
+                }),
+                (None, None, _) => {}
+            }
+        }
+        if let Some(j) = json {
+            // Earlier key/index selectors are folded into the json path.
+            let mut prefix = String::from("$");
+            for s in &lh {
+                match &s.selector_type {
+                    Some(pb::lh_path::selector::SelectorType::Key(k)) => {
+                        prefix.push('.');
+                        prefix.push_str(k);
+                    }
+                    Some(pb::lh_path::selector::SelectorType::Index(i)) => prefix.push_str(&format!("[{i}]")),
+                    _ => {}
+                }
+            }
+            base.path = Some(va::Path::JsonPath(format!("{prefix}{}", &j[1..])));
+        } else if !lh.is_empty() {
+            base.path = Some(va::Path::LhPath(pb::LhPath { path: lh }));
+        }
+        base
+    }
+}
+
+fn node_output(node: String) -> pb::VariableAssignment {
+    pb::VariableAssignment {
+        source: Some(Source::NodeOutput(va::NodeOutputReference { node_name: node })),
+        ..Default::default()
+    }
+}
+
+fn edge_to(sink: &str, cond: Option<pb::VariableAssignment>, muts: Vec<pb::VariableMutation>) -> pb::Edge {
+    pb::Edge {
+        sink_node_name: sink.to_string(),
+        variable_mutations: muts,
+        edge_condition: cond.map(pb::edge::EdgeCondition::Condition),
+    }
+}
+
+/// The condition that holds exactly when `v` does not: a reversed comparator, De Morgan
+/// over `&&`/`||`, or `v == false` for any other bool value.
+fn negate(v: pb::VariableAssignment) -> pb::VariableAssignment {
+    use pb::VariableMutationType as M;
+    if v.path.is_none() && v.target_type.is_none() {
+        if let Some(Source::Expression(ex)) = &v.source {
+            match ex.operation {
+                Some(va::expression::Operation::Comparator(c)) => {
+                    if let Ok(c) = pb::Comparator::try_from(c) {
+                        let mut ex = (**ex).clone();
+                        ex.operation = Some(comparator(reverse(c)));
+                        return pb::VariableAssignment {
+                            source: Some(Source::Expression(Box::new(ex))),
+                            ..Default::default()
+                        };
+                    }
+                }
+                Some(va::expression::Operation::MutationType(m)) if m == M::And as i32 || m == M::Or as i32 => {
+                    let flipped = if m == M::And as i32 { M::Or } else { M::And };
+                    let lhs = ex.lhs.as_deref().cloned().unwrap_or_default();
+                    let rhs = ex.rhs.as_deref().cloned().unwrap_or_default();
+                    return expression(negate(lhs), mutation_op(flipped), negate(rhs));
+                }
+                _ => {}
+            }
+        }
+        if let Some(Source::LiteralValue(pb::VariableValue {
+            value: Some(pb::variable_value::Value::Bool(b)),
+        })) = &v.source
+        {
+            return literal(values::bool_value(!b));
+        }
+    }
+    expression(v, comparator(pb::Comparator::Equals), literal(values::bool_value(false)))
+}

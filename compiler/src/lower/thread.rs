@@ -1,0 +1,132 @@
+//! The thread builder: appends nodes and wires edges exactly as the reference SDK
+//! (sdk-java `WorkflowThreadImpl`) does, so node names and edge order equal the canon.
+
+use std::collections::{BTreeMap, HashMap};
+
+use lhw_proto::littlehorse as pb;
+use pb::node::Node as NodeKind;
+
+/// One ThreadSpec under construction.
+pub(crate) struct ThreadBuilder {
+    nodes: Vec<(String, pb::Node)>,
+    index: HashMap<String, usize>,
+    /// The node new nodes are wired from.
+    pub(crate) last: String,
+    /// Mutations that land on the next edge created.
+    pub(crate) pending_mutations: Vec<pb::VariableMutation>,
+    /// The condition that lands on the next edge created.
+    pub(crate) pending_condition: Option<pb::VariableAssignment>,
+    /// Variable definitions in declaration order.
+    pub(crate) var_defs: Vec<pb::ThreadVarDef>,
+}
+
+/// The suffix of a node name for a node kind (the proto oneof case, upper-cased).
+fn suffix(kind: &NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Entrypoint(_) => "ENTRYPOINT",
+        NodeKind::Exit(_) => "EXIT",
+        NodeKind::Task(_) => "TASK",
+        NodeKind::ExternalEvent(_) => "EXTERNAL_EVENT",
+        NodeKind::StartThread(_) => "START_THREAD",
+        NodeKind::WaitForThreads(_) => "WAIT_FOR_THREADS",
+        NodeKind::Nop(_) => "NOP",
+        NodeKind::Sleep(_) => "SLEEP",
+        NodeKind::UserTask(_) => "USER_TASK",
+        NodeKind::StartMultipleThreads(_) => "START_MULTIPLE_THREADS",
+        NodeKind::ThrowEvent(_) => "THROW_EVENT",
+        NodeKind::WaitForCondition(_) => "WAIT_FOR_CONDITION",
+        NodeKind::RunChildWf(_) => "RUN_CHILD_WF",
+        NodeKind::WaitForChildWf(_) => "WAIT_FOR_CHILD_WF",
+    }
+}
+
+impl ThreadBuilder {
+    /// A thread holding only `0-entrypoint-ENTRYPOINT`.
+    pub(crate) fn new() -> Self {
+        let name = "0-entrypoint-ENTRYPOINT".to_string();
+        let entry = pb::Node {
+            node: Some(NodeKind::Entrypoint(pb::EntrypointNode {})),
+            ..Default::default()
+        };
+        let mut index = HashMap::new();
+        index.insert(name.clone(), 0);
+        ThreadBuilder {
+            nodes: vec![(name.clone(), entry)],
+            index,
+            last: name,
+            pending_mutations: Vec::new(),
+            pending_condition: None,
+            var_defs: Vec::new(),
+        }
+    }
+
+    fn node_mut(&mut self, name: &str) -> Option<&mut pb::Node> {
+        let i = *self.index.get(name)?;
+        self.nodes.get_mut(i).map(|(_, n)| n)
+    }
+
+    fn is_exit(&self, name: &str) -> bool {
+        self.index
+            .get(name)
+            .and_then(|&i| self.nodes.get(i))
+            .is_some_and(|(_, n)| matches!(n.node, Some(NodeKind::Exit(_))))
+    }
+
+    /// Appends a node named `{index}-{human}-{KIND}` and wires the edge from the last node
+    /// (carrying the pending mutations and condition) unless the last node is an exit.
+    pub(crate) fn add_node(&mut self, human: &str, kind: NodeKind) -> String {
+        let name = format!("{}-{}-{}", self.nodes.len(), human, suffix(&kind));
+        let edge = pb::Edge {
+            sink_node_name: name.clone(),
+            variable_mutations: std::mem::take(&mut self.pending_mutations),
+            edge_condition: self
+                .pending_condition
+                .take()
+                .map(pb::edge::EdgeCondition::Condition),
+        };
+        let last = self.last.clone();
+        if !self.is_exit(&last) {
+            if let Some(feeder) = self.node_mut(&last) {
+                feeder.outgoing_edges.push(edge);
+            }
+        }
+        self.index.insert(name.clone(), self.nodes.len());
+        self.nodes.push((
+            name.clone(),
+            pb::Node {
+                node: Some(kind),
+                ..Default::default()
+            },
+        ));
+        self.last = name.clone();
+        name
+    }
+
+    /// Appends an edge to `from`'s outgoing edges.
+    pub(crate) fn push_edge(&mut self, from: &str, edge: pb::Edge) {
+        if let Some(node) = self.node_mut(from) {
+            node.outgoing_edges.push(edge);
+        }
+    }
+
+    /// Removes and returns the last outgoing edge of `from`.
+    pub(crate) fn pop_edge(&mut self, from: &str) -> Option<pb::Edge> {
+        self.node_mut(from).and_then(|n| n.outgoing_edges.pop())
+    }
+
+
+    /// Finishes the thread: appends `N-exit-EXIT` unless the last node is an exit.
+    pub(crate) fn finish(mut self) -> pb::ThreadSpec {
+        let last = self.last.clone();
+        if !self.is_exit(&last) {
+            self.add_node("exit", NodeKind::Exit(pb::ExitNode { result: None }));
+        }
+        let nodes: BTreeMap<String, pb::Node> = self.nodes.into_iter().collect();
+        pb::ThreadSpec {
+            nodes,
+            variable_defs: self.var_defs,
+            interrupt_defs: Vec::new(),
+            retention_policy: None,
+        }
+    }
+}
