@@ -42,23 +42,28 @@ pub fn lower(file: &File, model: &Model) -> (Output, Vec<Diagnostic>) {
     for item in &file.items {
         match item {
             Item::Task(t) => out.task_defs.push(task_def(t, model)),
-            Item::Event(e) => out.external_event_defs.push(pb::PutExternalEventDefRequest {
-                name: e.name.text.clone(),
-                retention_policy: None,
-                content_type: e.payload.as_ref().map(|t| pb::ReturnType {
-                    return_type: Some(type_definition(&model.resolve_type(t), false)),
+            Item::Event(e) => out
+                .external_event_defs
+                .push(pb::PutExternalEventDefRequest {
+                    name: e.name.text.clone(),
+                    retention_policy: None,
+                    content_type: e.payload.as_ref().map(|t| pb::ReturnType {
+                        return_type: Some(type_definition(&model.resolve_type(t), false)),
+                    }),
+                    correlated_event_config: None,
                 }),
-                correlated_event_config: None,
-            }),
-            Item::WorkflowEvent(e) => out.workflow_event_defs.push(pb::PutWorkflowEventDefRequest {
-                name: e.name.text.clone(),
-                content_type: Some(pb::ReturnType {
-                    return_type: e
-                        .payload
-                        .as_ref()
-                        .map(|t| type_definition(&model.resolve_type(t), false)),
-                }),
-            }),
+            Item::WorkflowEvent(e) => {
+                out.workflow_event_defs
+                    .push(pb::PutWorkflowEventDefRequest {
+                        name: e.name.text.clone(),
+                        content_type: Some(pb::ReturnType {
+                            return_type: e
+                                .payload
+                                .as_ref()
+                                .map(|t| type_definition(&model.resolve_type(t), false)),
+                        }),
+                    })
+            }
             Item::Struct(s) => out.struct_defs.push(struct_def(s, model)),
             Item::Workflow(wf) => out.wf_specs.push(workflow(wf, model)),
             Item::Error(_) => {}
@@ -143,7 +148,11 @@ struct Lowerer<'m> {
     allowed_updates: pb::AllowedUpdateType,
 }
 
-fn mutation(lhs: &Place, op: pb::VariableMutationType, rhs: pb::VariableAssignment) -> pb::VariableMutation {
+fn mutation(
+    lhs: &Place,
+    op: pb::VariableMutationType,
+    rhs: pb::VariableAssignment,
+) -> pb::VariableMutation {
     pb::VariableMutation {
         lhs_name: lhs.var.text.clone(),
         lhs_json_path: place_json_path(lhs),
@@ -184,7 +193,11 @@ fn place_json_path(place: &Place) -> Option<String> {
     Some(path)
 }
 
-fn expression(lhs: pb::VariableAssignment, op: va::expression::Operation, rhs: pb::VariableAssignment) -> pb::VariableAssignment {
+fn expression(
+    lhs: pb::VariableAssignment,
+    op: va::expression::Operation,
+    rhs: pb::VariableAssignment,
+) -> pb::VariableAssignment {
     pb::VariableAssignment {
         source: Some(Source::Expression(Box::new(va::Expression {
             lhs: Some(Box::new(lhs)),
@@ -233,7 +246,9 @@ impl Lowerer<'_> {
                 let out = self.expr(value);
                 self.lets.insert(name.text.clone(), out);
             }
-            StmtKind::Assign { place, op, value, .. } => {
+            StmtKind::Assign {
+                place, op, value, ..
+            } => {
                 let rhs = self.expr(value);
                 let op = match op {
                     AssignOp::Assign => M::Assign,
@@ -249,7 +264,9 @@ impl Lowerer<'_> {
             }
             StmtKind::Extend { place, value } => {
                 let rhs = self.expr(value);
-                self.thread.pending_mutations.push(mutation(place, M::Extend, rhs));
+                self.thread
+                    .pending_mutations
+                    .push(mutation(place, M::Extend, rhs));
             }
             StmtKind::Remove { place, what, value } => {
                 let rhs = self.expr(value);
@@ -269,20 +286,32 @@ impl Lowerer<'_> {
                 self.block(body);
                 self.thread.add_node("nop", NodeKind::Nop(pb::NopNode {}));
                 let tail = self.thread.last.clone();
-                self.thread.push_edge(&root, edge_to(&tail, Some(negate(cond.clone())), Vec::new()));
-                self.thread.push_edge(&tail, edge_to(&root, Some(cond), Vec::new()));
+                self.thread.push_edge(
+                    &root,
+                    edge_to(&tail, Some(negate(cond.clone())), Vec::new()),
+                );
+                self.thread
+                    .push_edge(&tail, edge_to(&root, Some(cond), Vec::new()));
             }
             StmtKind::Return(value) => {
                 let result = value
                     .as_ref()
                     .map(|v| pb::exit_node::Result::ReturnContent(self.expr(v)));
-                self.thread.add_node("complete", NodeKind::Exit(pb::ExitNode { result }));
+                self.thread
+                    .add_node("complete", NodeKind::Exit(pb::ExitNode { result }));
             }
-            StmtKind::Fail { name, message, content } => {
+            StmtKind::Fail {
+                name,
+                message,
+                content,
+            } => {
                 let content = content.as_ref().map(|c| self.expr(c));
                 let failure = pb::FailureDef {
                     failure_name: name.text.clone(),
-                    message: message.as_ref().and_then(StrLit::as_plain).unwrap_or_default(),
+                    message: message
+                        .as_ref()
+                        .and_then(StrLit::as_plain)
+                        .unwrap_or_default(),
                     content,
                 };
                 self.thread.add_node(
@@ -297,7 +326,9 @@ impl Lowerer<'_> {
                 self.thread.add_node(
                     "wait-for-condition",
                     NodeKind::WaitForCondition(pb::WaitForConditionNode {
-                        node_condition: Some(pb::wait_for_condition_node::NodeCondition::Condition(cond)),
+                        node_condition: Some(
+                            pb::wait_for_condition_node::NodeCondition::Condition(cond),
+                        ),
                     }),
                 );
             }
@@ -374,7 +405,8 @@ impl Lowerer<'_> {
         self.block(&i.then);
         self.thread.add_node("nop", NodeKind::Nop(pb::NopNode {}));
         let last_nop = self.thread.last.clone();
-        self.thread.push_edge(&first, edge_to(&last_nop, None, Vec::new()));
+        self.thread
+            .push_edge(&first, edge_to(&last_nop, None, Vec::new()));
 
         let mut otherwise = i.otherwise.as_ref();
         while let Some(branch) = otherwise {
@@ -392,26 +424,38 @@ impl Lowerer<'_> {
         }
     }
 
-    fn else_branch(&mut self, first: &str, last_nop: &str, cond: Option<pb::VariableAssignment>, body: &Block) {
+    fn else_branch(
+        &mut self,
+        first: &str,
+        last_nop: &str,
+        cond: Option<pb::VariableAssignment>,
+        body: &Block,
+    ) {
         let else_edge = self.thread.pop_edge(first);
         let parent_last = self.thread.last.clone();
         self.block(body);
         let body_last = self.thread.last.clone();
         if parent_last == body_last {
             let muts = std::mem::take(&mut self.thread.pending_mutations);
-            self.thread.push_edge(first, edge_to(last_nop, cond.clone(), muts));
+            self.thread
+                .push_edge(first, edge_to(last_nop, cond.clone(), muts));
         } else if let Some(into_body) = self.thread.pop_edge(&parent_last) {
             self.thread.push_edge(
                 first,
-                edge_to(&into_body.sink_node_name, cond.clone(), into_body.variable_mutations),
+                edge_to(
+                    &into_body.sink_node_name,
+                    cond.clone(),
+                    into_body.variable_mutations,
+                ),
             );
             let muts = std::mem::take(&mut self.thread.pending_mutations);
-            self.thread.push_edge(&body_last, edge_to(last_nop, None, muts));
+            self.thread
+                .push_edge(&body_last, edge_to(last_nop, None, muts));
         }
-        if cond.is_some() {
-            if let Some(e) = else_edge {
-                self.thread.push_edge(first, e);
-            }
+        if cond.is_some()
+            && let Some(e) = else_edge
+        {
+            self.thread.push_edge(first, e);
         }
         self.thread.last = parent_last;
     }
@@ -421,8 +465,13 @@ impl Lowerer<'_> {
     fn expr(&mut self, e: &Expr) -> pb::VariableAssignment {
         use pb::VariableMutationType as M;
         match &e.kind {
-            ExprKind::Int(_) | ExprKind::Double(_) | ExprKind::Bool(_) | ExprKind::Null | ExprKind::Duration(_)
-            | ExprKind::JsonObj(_) | ExprKind::JsonArr(_) => literal(constant_value(e, &Ty::Any)),
+            ExprKind::Int(_)
+            | ExprKind::Double(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Null
+            | ExprKind::Duration(_)
+            | ExprKind::JsonObj(_)
+            | ExprKind::JsonArr(_) => literal(constant_value(e, &Ty::Any)),
             ExprKind::Str(s) => self.string(s),
             ExprKind::Var(name) => match self.lets.get(&name.text) {
                 Some(out) => out.clone(),
@@ -440,9 +489,11 @@ impl Lowerer<'_> {
                         retries: 0,
                         exponential_backoff: None,
                         variables,
-                        task_to_execute: Some(pb::task_node::TaskToExecute::TaskDefId(pb::TaskDefId {
-                            name: callee.text.clone(),
-                        })),
+                        task_to_execute: Some(pb::task_node::TaskToExecute::TaskDefId(
+                            pb::TaskDefId {
+                                name: callee.text.clone(),
+                            },
+                        )),
                     }),
                 );
                 node_output(node)
@@ -538,14 +589,9 @@ impl Lowerer<'_> {
     fn path(&mut self, e: &Expr) -> pb::VariableAssignment {
         let mut selectors: Vec<&Expr> = Vec::new();
         let mut cur = e;
-        loop {
-            match &cur.kind {
-                ExprKind::Field { base, .. } | ExprKind::Index { base, .. } => {
-                    selectors.push(cur);
-                    cur = base;
-                }
-                _ => break,
-            }
+        while let ExprKind::Field { base, .. } | ExprKind::Index { base, .. } = &cur.kind {
+            selectors.push(cur);
+            cur = base;
         }
         selectors.reverse();
         let mut base = self.expr(cur);
@@ -589,7 +635,9 @@ impl Lowerer<'_> {
                         prefix.push('.');
                         prefix.push_str(k);
                     }
-                    Some(pb::lh_path::selector::SelectorType::Index(i)) => prefix.push_str(&format!("[{i}]")),
+                    Some(pb::lh_path::selector::SelectorType::Index(i)) => {
+                        prefix.push_str(&format!("[{i}]"))
+                    }
                     _ => {}
                 }
             }
@@ -603,12 +651,18 @@ impl Lowerer<'_> {
 
 fn node_output(node: String) -> pb::VariableAssignment {
     pb::VariableAssignment {
-        source: Some(Source::NodeOutput(va::NodeOutputReference { node_name: node })),
+        source: Some(Source::NodeOutput(va::NodeOutputReference {
+            node_name: node,
+        })),
         ..Default::default()
     }
 }
 
-fn edge_to(sink: &str, cond: Option<pb::VariableAssignment>, muts: Vec<pb::VariableMutation>) -> pb::Edge {
+fn edge_to(
+    sink: &str,
+    cond: Option<pb::VariableAssignment>,
+    muts: Vec<pb::VariableMutation>,
+) -> pb::Edge {
     pb::Edge {
         sink_node_name: sink.to_string(),
         variable_mutations: muts,
@@ -633,7 +687,9 @@ fn negate(v: pb::VariableAssignment) -> pb::VariableAssignment {
                         };
                     }
                 }
-                Some(va::expression::Operation::MutationType(m)) if m == M::And as i32 || m == M::Or as i32 => {
+                Some(va::expression::Operation::MutationType(m))
+                    if m == M::And as i32 || m == M::Or as i32 =>
+                {
                     let flipped = if m == M::And as i32 { M::Or } else { M::And };
                     let lhs = ex.lhs.as_deref().cloned().unwrap_or_default();
                     let rhs = ex.rhs.as_deref().cloned().unwrap_or_default();
@@ -649,5 +705,9 @@ fn negate(v: pb::VariableAssignment) -> pb::VariableAssignment {
             return literal(values::bool_value(!b));
         }
     }
-    expression(v, comparator(pb::Comparator::Equals), literal(values::bool_value(false)))
+    expression(
+        v,
+        comparator(pb::Comparator::Equals),
+        literal(values::bool_value(false)),
+    )
 }

@@ -85,10 +85,10 @@ impl ThreadBuilder {
                 .map(pb::edge::EdgeCondition::Condition),
         };
         let last = self.last.clone();
-        if !self.is_exit(&last) {
-            if let Some(feeder) = self.node_mut(&last) {
-                feeder.outgoing_edges.push(edge);
-            }
+        if !self.is_exit(&last)
+            && let Some(feeder) = self.node_mut(&last)
+        {
+            feeder.outgoing_edges.push(edge);
         }
         self.index.insert(name.clone(), self.nodes.len());
         self.nodes.push((
@@ -113,7 +113,6 @@ impl ThreadBuilder {
     pub(crate) fn pop_edge(&mut self, from: &str) -> Option<pb::Edge> {
         self.node_mut(from).and_then(|n| n.outgoing_edges.pop())
     }
-
 
     /// Finishes the thread: appends `N-exit-EXIT` unless the last node is an exit.
     pub(crate) fn finish(mut self) -> pb::ThreadSpec {

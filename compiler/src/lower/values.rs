@@ -39,7 +39,9 @@ pub fn type_definition(ty: &Ty, masked: bool) -> pb::TypeDefinition {
             key_type: Some(Box::new(type_definition(k, false))),
             value_type: Some(Box::new(type_definition(v, false))),
         })),
-        Ty::Any | Ty::Null | Ty::Void | Ty::Error => D::PrimitiveType(pb::VariableType::JsonObj as i32),
+        Ty::Any | Ty::Null | Ty::Void | Ty::Error => {
+            D::PrimitiveType(pb::VariableType::JsonObj as i32)
+        }
     };
     pb::TypeDefinition {
         masked,
@@ -90,7 +92,9 @@ pub fn constant_value(e: &Expr, target: &Ty) -> pb::VariableValue {
         (ExprKind::Double(d), Ty::Prim(Prim::Str)) => Some(Value::Str(d.to_string())),
         (ExprKind::Bool(b), Ty::Prim(Prim::Str)) => Some(Value::Str(b.to_string())),
         (ExprKind::Int(i), _) => Some(Value::Int(*i)),
-        (ExprKind::Duration(ms), _) => Some(Value::Int(i64::try_from(ms / 1000).unwrap_or(i64::MAX))),
+        (ExprKind::Duration(ms), _) => {
+            Some(Value::Int(i64::try_from(ms / 1000).unwrap_or(i64::MAX)))
+        }
         (ExprKind::Double(d), _) => Some(Value::Double(*d)),
         (ExprKind::Bool(b), _) => Some(Value::Bool(*b)),
         (ExprKind::Null, _) => None,
