@@ -124,6 +124,7 @@ fn workflow(wf: &Workflow, model: &Model) -> pb::PutWfSpecRequest {
         model,
         thread: ThreadBuilder::new(),
         lets: HashMap::new(),
+        var_types: HashMap::new(),
         allowed_updates: pb::AllowedUpdateType::AllUpdates,
     };
     lw.block(&wf.body);
@@ -145,52 +146,9 @@ struct Lowerer<'m> {
     thread: ThreadBuilder,
     /// `let` bindings: the assignment that reads the bound step's output.
     lets: HashMap<String, pb::VariableAssignment>,
+    /// Declared variables and their types, for choosing how paths are written.
+    var_types: HashMap<String, Ty>,
     allowed_updates: pb::AllowedUpdateType,
-}
-
-fn mutation(
-    lhs: &Place,
-    op: pb::VariableMutationType,
-    rhs: pb::VariableAssignment,
-) -> pb::VariableMutation {
-    pb::VariableMutation {
-        lhs_name: lhs.var.text.clone(),
-        lhs_json_path: place_json_path(lhs),
-        lhs_lh_path: None,
-        operation: op as i32,
-        rhs_value: Some(pb::variable_mutation::RhsValue::RhsAssignment(rhs)),
-    }
-}
-
-/// The json path a place's selectors spell (`o.a[0]` → `$.a[0]`).
-fn place_json_path(place: &Place) -> Option<String> {
-    if place.selectors.is_empty() {
-        return None;
-    }
-    let mut path = String::from("$");
-    for sel in &place.selectors {
-        match sel {
-            Selector::Field(n) => {
-                path.push('.');
-                path.push_str(&n.text);
-            }
-            Selector::Index(e) => match &e.kind {
-                ExprKind::Int(i) => path.push_str(&format!("[{i}]")),
-                ExprKind::Str(s) => {
-                    let text = s.as_plain().unwrap_or_default();
-                    match text.strip_prefix('$') {
-                        Some(rest) => path.push_str(rest),
-                        None => {
-                            path.push('.');
-                            path.push_str(&text);
-                        }
-                    }
-                }
-                _ => {}
-            },
-        }
-    }
-    Some(path)
 }
 
 fn expression(
@@ -260,13 +218,13 @@ impl Lowerer<'_> {
                     AssignOp::And => M::And,
                     AssignOp::Or => M::Or,
                 };
-                self.thread.pending_mutations.push(mutation(place, op, rhs));
+                let m = self.mutation(place, op, rhs);
+                self.thread.pending_mutations.push(m);
             }
             StmtKind::Extend { place, value } => {
                 let rhs = self.expr(value);
-                self.thread
-                    .pending_mutations
-                    .push(mutation(place, M::Extend, rhs));
+                let m = self.mutation(place, M::Extend, rhs);
+                self.thread.pending_mutations.push(m);
             }
             StmtKind::Remove { place, what, value } => {
                 let rhs = self.expr(value);
@@ -275,7 +233,8 @@ impl Lowerer<'_> {
                     RemoveWhat::Index => M::RemoveIndex,
                     RemoveWhat::Key => M::RemoveKey,
                 };
-                self.thread.pending_mutations.push(mutation(place, op, rhs));
+                let m = self.mutation(place, op, rhs);
+                self.thread.pending_mutations.push(m);
             }
             StmtKind::If(i) => self.if_stmt(i),
             StmtKind::While { cond, body } => {
@@ -366,6 +325,7 @@ impl Lowerer<'_> {
 
     fn var_decl(&mut self, v: &VarDecl) {
         let ty = self.model.resolve_type(&v.ty);
+        self.var_types.insert(v.name.text.clone(), ty.clone());
         let access = match v.access.map(|(a, _)| a) {
             Some(Access::Public) => pb::WfRunVariableAccessLevel::PublicVar,
             Some(Access::Inherited) => pb::WfRunVariableAccessLevel::InheritedVar,
@@ -584,69 +544,139 @@ impl Lowerer<'_> {
         }
     }
 
-    /// `base.a[0]["$.x"]`: the base's assignment with an `lh_path` (field and index
-    /// selectors) or a `json_path` (when a `"$..."` selector is used).
+    /// `base.a[0]["$.x"]`: the base's assignment with an `lh_path` (field, index and
+    /// computed-index selectors) or a `json_path` (when a `"$..."` selector is used).
     fn path(&mut self, e: &Expr) -> pb::VariableAssignment {
-        let mut selectors: Vec<&Expr> = Vec::new();
+        let mut selectors: Vec<Selector> = Vec::new();
         let mut cur = e;
-        while let ExprKind::Field { base, .. } | ExprKind::Index { base, .. } = &cur.kind {
-            selectors.push(cur);
-            cur = base;
+        loop {
+            match &cur.kind {
+                ExprKind::Field { base, name } => {
+                    selectors.push(Selector::Field(name.clone()));
+                    cur = base;
+                }
+                ExprKind::Index { base, index } => {
+                    selectors.push(Selector::Index((**index).clone()));
+                    cur = base;
+                }
+                _ => break,
+            }
         }
         selectors.reverse();
         let mut base = self.expr(cur);
-        let mut lh = Vec::new();
-        let mut json: Option<String> = None;
-        for sel in selectors {
-            let (key, index) = match &sel.kind {
-                ExprKind::Field { name, .. } => (Some(name.text.clone()), None),
-                ExprKind::Index { index, .. } => match &index.kind {
-                    ExprKind::Int(i) => (None, Some(*i)),
-                    ExprKind::Str(s) => (s.as_plain(), None),
-                    _ => (None, None),
-                },
-                _ => (None, None),
-            };
-            match (key, index, json.as_mut()) {
-                (Some(k), _, None) if k.starts_with('$') => json = Some(k),
-                (Some(k), _, Some(j)) if k.starts_with('$') => j.push_str(&k[1..]),
-                (Some(k), _, Some(j)) => {
-                    j.push('.');
-                    j.push_str(&k);
-                }
-                (None, Some(i), Some(j)) => j.push_str(&format!("[{i}]")),
-                (Some(k), _, None) => lh.push(pb::lh_path::Selector {
-                    selector_type: Some(pb::lh_path::selector::SelectorType::Key(k)),
-                }),
-                (None, Some(i), None) => lh.push(pb::lh_path::Selector {
-                    selector_type: Some(pb::lh_path::selector::SelectorType::Index(
-                        i32::try_from(i).unwrap_or(i32::MAX),
-                    )),
-                }),
-                (None, None, _) => {}
-            }
-        }
-        if let Some(j) = json {
-            // Earlier key/index selectors are folded into the json path.
-            let mut prefix = String::from("$");
-            for s in &lh {
-                match &s.selector_type {
-                    Some(pb::lh_path::selector::SelectorType::Key(k)) => {
-                        prefix.push('.');
-                        prefix.push_str(k);
-                    }
-                    Some(pb::lh_path::selector::SelectorType::Index(i)) => {
-                        prefix.push_str(&format!("[{i}]"))
-                    }
-                    _ => {}
-                }
-            }
-            base.path = Some(va::Path::JsonPath(format!("{prefix}{}", &j[1..])));
-        } else if !lh.is_empty() {
-            base.path = Some(va::Path::LhPath(pb::LhPath { path: lh }));
-        }
+        base.path = self.selector_path(&selectors).map(|p| match p {
+            SelPath::Json(j) => va::Path::JsonPath(j),
+            SelPath::Lh(lh) => va::Path::LhPath(lh),
+        });
         base
     }
+
+    /// The path selectors spell: a json path when one of them is a `"$..."` string (the
+    /// others then fold into it), otherwise an `LHPath` whose non-constant indexes are
+    /// dynamic selectors.
+    fn selector_path(&mut self, selectors: &[Selector]) -> Option<SelPath> {
+        use pb::lh_path::selector::SelectorType as S;
+        if selectors.is_empty() {
+            return None;
+        }
+        let is_json_path = |sel: &Selector| matches!(sel, Selector::Index(e) if matches!(&e.kind, ExprKind::Str(s) if s.as_plain().is_some_and(|t| t.starts_with('$'))));
+        if selectors.iter().any(is_json_path) {
+            let mut path = String::from("$");
+            for sel in selectors {
+                match sel {
+                    Selector::Field(n) => {
+                        path.push('.');
+                        path.push_str(&n.text);
+                    }
+                    Selector::Index(e) => match &e.kind {
+                        ExprKind::Int(i) => path.push_str(&format!("[{i}]")),
+                        ExprKind::Str(s) => {
+                            let text = s.as_plain().unwrap_or_default();
+                            match text.strip_prefix('$') {
+                                Some(rest) => path.push_str(rest),
+                                None => {
+                                    path.push('.');
+                                    path.push_str(&text);
+                                }
+                            }
+                        }
+                        _ => {}
+                    },
+                }
+            }
+            return Some(SelPath::Json(path));
+        }
+        let mut lh = Vec::new();
+        for sel in selectors {
+            let kind = match sel {
+                Selector::Field(n) => S::Key(n.text.clone()),
+                Selector::Index(e) => match &e.kind {
+                    ExprKind::Int(i) => match i32::try_from(*i) {
+                        Ok(i) => S::Index(i),
+                        Err(_) => S::Dynamic(self.expr(e)),
+                    },
+                    ExprKind::Str(s) if s.as_plain().is_some() => {
+                        S::Key(s.as_plain().unwrap_or_default())
+                    }
+                    _ => S::Dynamic(self.expr(e)),
+                },
+            };
+            lh.push(pb::lh_path::Selector {
+                selector_type: Some(kind),
+            });
+        }
+        Some(SelPath::Lh(pb::LhPath { path: lh }))
+    }
+
+    /// A mutation of `place`: JSON variables take a json path on the left, structs, arrays
+    /// and maps an `LHPath` (the server applies json paths to JSON values only).
+    fn mutation(
+        &mut self,
+        place: &Place,
+        op: pb::VariableMutationType,
+        rhs: pb::VariableAssignment,
+    ) -> pb::VariableMutation {
+        let is_json = self
+            .var_types
+            .get(&place.var.text)
+            .is_none_or(|t| t.is_json());
+        let (lhs_json_path, lhs_lh_path) = match self.selector_path(&place.selectors) {
+            None => (None, None),
+            Some(SelPath::Json(j)) => (Some(j), None),
+            Some(SelPath::Lh(lh)) if is_json => (Some(lh_to_json_path(&lh)), None),
+            Some(SelPath::Lh(lh)) => (None, Some(lh)),
+        };
+        pb::VariableMutation {
+            lhs_name: place.var.text.clone(),
+            lhs_json_path,
+            lhs_lh_path,
+            operation: op as i32,
+            rhs_value: Some(pb::variable_mutation::RhsValue::RhsAssignment(rhs)),
+        }
+    }
+}
+
+/// A lowered selector path.
+enum SelPath {
+    Json(String),
+    Lh(pb::LhPath),
+}
+
+/// The json path of an `LHPath` made of constant keys and indexes (`$.a[0]`).
+fn lh_to_json_path(lh: &pb::LhPath) -> String {
+    use pb::lh_path::selector::SelectorType as S;
+    let mut path = String::from("$");
+    for sel in &lh.path {
+        match &sel.selector_type {
+            Some(S::Key(k)) => {
+                path.push('.');
+                path.push_str(k);
+            }
+            Some(S::Index(i)) => path.push_str(&format!("[{i}]")),
+            Some(S::Dynamic(_)) | None => {}
+        }
+    }
+    path
 }
 
 fn node_output(node: String) -> pb::VariableAssignment {
