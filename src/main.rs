@@ -1,1 +1,80 @@
-fn main() {}
+//! `lhc`: the command-line toolchain for `.lhw` LittleHorse workflows.
+//!
+//! A thin layer over `lhw-compiler`: it reads files, prints diagnostics (rendered by
+//! `lhw_compiler::diag::render`, or as JSON) and writes the compiled requests. Everything
+//! about the language itself lives in the compiler crate.
+
+mod check;
+mod cli;
+mod compile;
+mod explain;
+mod report;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+use crate::cli::{Cli, Command};
+use crate::report::Style;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let style = Style::for_stderr(cli.color);
+    match &cli.command {
+        Command::Check(args) => check::run(args, style),
+        Command::Compile(args) => compile::run(args, style),
+        Command::Explain(args) => explain::run(args, style),
+    }
+}
+
+/// Reads a source file, turning any failure into a short reason for `cannot read FILE:`.
+pub(crate) fn read_source(path: &Path) -> Result<String, String> {
+    match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|err| {
+            format!(
+                "not valid UTF-8 (invalid byte at offset {})",
+                err.utf8_error().valid_up_to()
+            )
+        }),
+        Err(err) => Err(io_reason(&err)),
+    }
+}
+
+/// Runs a compiler entry point, turning a panic (a compiler bug) into an error message so
+/// that the other files are still processed.
+pub(crate) fn guarded<T>(shown: &str, f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        let detail = payload
+            .downcast_ref::<&str>()
+            .map(ToString::to_string)
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        format!(
+            "internal compiler error while processing {shown}: {detail}\n  \
+             this is a bug in lhc {}; please report it with the file",
+            env!("CARGO_PKG_VERSION")
+        )
+    })
+}
+
+/// `No such file or directory` rather than `No such file or directory (os error 2)`.
+fn io_reason(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    match text.rfind(" (os error ") {
+        Some(idx) => text[..idx].to_string(),
+        None => text,
+    }
+}
+
+/// The paths in command-line order, each file once (a path repeated, or two spellings of
+/// the same file, would otherwise compile it twice).
+pub(crate) fn dedup_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut seen = HashSet::new();
+    paths
+        .iter()
+        .filter(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| (*p).clone())))
+        .cloned()
+        .collect()
+}

@@ -1,0 +1,129 @@
+//! `lhc check`: parse and check files, report every diagnostic, write nothing.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use lhw_compiler::source::LineIndex;
+
+use crate::cli::{CheckArgs, CheckFormat};
+use crate::report::{
+    Counts, JsonDiagnostic, JsonFile, JsonReport, Style, display_path, plural, render_human,
+};
+use crate::{dedup_paths, guarded, read_source};
+
+/// Runs `lhc check`.
+pub fn run(args: &CheckArgs, style: Style) -> ExitCode {
+    let mut total = Counts::default();
+    let mut failed_files = 0usize;
+    let mut json_files = Vec::new();
+    let files = dedup_paths(&args.files);
+    let mut stderr = std::io::stderr().lock();
+
+    for path in &files {
+        let shown = display_path(path);
+        let (counts, json) = match read_source(path) {
+            Err(reason) => {
+                let _ = writeln!(
+                    stderr,
+                    "{}",
+                    style.error(&format!("cannot read {shown}: {reason}"))
+                );
+                let json = JsonFile {
+                    path: shown,
+                    error: Some(reason),
+                    diagnostics: Vec::new(),
+                };
+                (
+                    Counts {
+                        errors: 1,
+                        warnings: 0,
+                    },
+                    json,
+                )
+            }
+            Ok(text) => {
+                let diags = match guarded(&shown, || lhw_compiler::check(&text)) {
+                    Ok(diags) => diags,
+                    Err(message) => {
+                        let _ = writeln!(stderr, "{}", style.error(&message));
+                        let json = JsonFile {
+                            path: shown,
+                            error: Some(message),
+                            diagnostics: Vec::new(),
+                        };
+                        failed_files += 1;
+                        total.errors += 1;
+                        json_files.push(json);
+                        continue;
+                    }
+                };
+                if args.format == CheckFormat::Human {
+                    let _ = stderr.write_all(render_human(&diags, &shown, &text, style).as_bytes());
+                }
+                let index = LineIndex::new(&text);
+                let json = JsonFile {
+                    path: shown,
+                    error: None,
+                    diagnostics: diags
+                        .iter()
+                        .map(|d| JsonDiagnostic::new(d, &text, &index))
+                        .collect(),
+                };
+                (Counts::of(&diags), json)
+            }
+        };
+        if counts.errors > 0 {
+            failed_files += 1;
+        }
+        total.add(counts);
+        json_files.push(json);
+    }
+
+    match args.format {
+        CheckFormat::Human => {
+            let line = if failed_files > 0 {
+                style.error(&format!(
+                    "could not check {}: {}",
+                    plural(failed_files, "file"),
+                    total.describe()
+                ))
+            } else {
+                format!(
+                    "checked {}: {}",
+                    plural(files.len(), "file"),
+                    total.describe()
+                )
+            };
+            let _ = writeln!(stderr, "{line}");
+        }
+        CheckFormat::Json => {
+            let report = JsonReport {
+                files: json_files,
+                errors: total.errors,
+                warnings: total.warnings,
+            };
+            match serde_json::to_string_pretty(&report) {
+                Ok(json) => {
+                    let mut stdout = std::io::stdout().lock();
+                    if writeln!(stdout, "{json}").is_err() {
+                        return ExitCode::FAILURE;
+                    }
+                }
+                Err(err) => {
+                    let _ = writeln!(
+                        stderr,
+                        "{}",
+                        style.error(&format!("cannot encode the report: {err}"))
+                    );
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+    }
+
+    if total.errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

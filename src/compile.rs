@@ -1,0 +1,406 @@
+//! `lhc compile`: compile files and write one request file per workflow and declaration.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use lhw_compiler::Output;
+
+use crate::cli::{CompileArgs, OutputFormat};
+use crate::report::{Counts, Style, display_path, plural, render_human};
+use crate::{dedup_paths, guarded, read_source};
+
+/// Runs `lhc compile`.
+pub fn run(args: &CompileArgs, style: Style) -> ExitCode {
+    let mut state = State {
+        style,
+        out_dir: &args.out_dir,
+        format: args.format,
+        planned: BTreeMap::new(),
+        total: Counts::default(),
+        failed_files: 0,
+        written: 0,
+        created_dir: false,
+    };
+    let files = dedup_paths(&args.files);
+    for path in &files {
+        state.compile_file(path);
+    }
+
+    let State {
+        total,
+        failed_files,
+        written,
+        ..
+    } = state;
+    let dir = display_path(&args.out_dir);
+    let mut stderr = std::io::stderr().lock();
+    if failed_files > 0 {
+        if written > 0 {
+            let _ = writeln!(stderr, "wrote {} to {dir}", plural(written, "file"));
+        }
+        let _ = writeln!(
+            stderr,
+            "{}",
+            style.error(&format!(
+                "could not compile {}: {}",
+                plural(failed_files, "file"),
+                total.describe()
+            ))
+        );
+    } else {
+        let _ = writeln!(
+            stderr,
+            "compiled {}: {}; wrote {} to {dir}",
+            plural(files.len(), "file"),
+            total.describe(),
+            plural(written, "file")
+        );
+    }
+    if total.errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// What a written file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    WfSpec,
+    TaskDef,
+    ExternalEventDef,
+    WorkflowEventDef,
+    StructDef,
+    UserTaskDef,
+}
+
+impl Kind {
+    /// The word for the declaration in messages.
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::WfSpec => "workflow",
+            Kind::TaskDef => "task",
+            Kind::ExternalEventDef => "event",
+            Kind::WorkflowEventDef => "workflow-event",
+            Kind::StructDef => "struct",
+            Kind::UserTaskDef => "user task",
+        }
+    }
+
+    /// The output file name for a declaration called `name`.
+    fn file_name(self, name: &str, format: OutputFormat) -> String {
+        let ext = match format {
+            OutputFormat::Json => "json",
+            OutputFormat::Binary => "pb",
+        };
+        let prefix = match self {
+            Kind::WfSpec => return format!("{name}.wfspec.{ext}"),
+            Kind::TaskDef => "taskdef",
+            Kind::ExternalEventDef => "externaleventdef",
+            Kind::WorkflowEventDef => "workfloweventdef",
+            Kind::StructDef => "structdef",
+            Kind::UserTaskDef => "usertaskdef",
+        };
+        format!("{prefix}-{name}.{ext}")
+    }
+}
+
+/// One request, encoded, ready to write.
+#[derive(Debug)]
+struct Artifact {
+    kind: Kind,
+    name: String,
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+/// A file already planned for (or written to) the output directory.
+#[derive(Debug)]
+struct Planned {
+    source: String,
+    bytes: Vec<u8>,
+}
+
+struct State<'a> {
+    style: Style,
+    out_dir: &'a Path,
+    format: OutputFormat,
+    /// Output file name → what was written there, across all input files.
+    planned: BTreeMap<String, Planned>,
+    total: Counts,
+    failed_files: usize,
+    written: usize,
+    created_dir: bool,
+}
+
+impl State<'_> {
+    fn error(&mut self, message: &str, help: Option<&str>) {
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "{}", self.style.error(message));
+        if let Some(help) = help {
+            let _ = writeln!(stderr, "  {}", self.style.help(help));
+        }
+        self.total.errors += 1;
+    }
+
+    /// Compiles one file and writes its outputs, or reports why it cannot.
+    fn compile_file(&mut self, path: &Path) {
+        let shown = display_path(path);
+        let text = match read_source(path) {
+            Ok(text) => text,
+            Err(reason) => {
+                self.error(&format!("cannot read {shown}: {reason}"), None);
+                self.failed_files += 1;
+                return;
+            }
+        };
+        let compiled = match guarded(&shown, || lhw_compiler::compile(&text)) {
+            Ok(compiled) => compiled,
+            Err(message) => {
+                self.error(&message, None);
+                self.failed_files += 1;
+                return;
+            }
+        };
+        let _ = std::io::stderr()
+            .lock()
+            .write_all(render_human(&compiled.diagnostics, &shown, &text, self.style).as_bytes());
+        let counts = Counts::of(&compiled.diagnostics);
+        self.total.add(counts);
+        let output = match compiled.output {
+            Some(output) if counts.errors == 0 => output,
+            None if counts.errors == 0 => {
+                self.error(
+                    &format!(
+                        "internal compiler error: no output and no error for {shown}\n  \
+                         this is a bug in lhc {}; please report it with the file",
+                        env!("CARGO_PKG_VERSION")
+                    ),
+                    None,
+                );
+                self.failed_files += 1;
+                return;
+            }
+            _ => {
+                self.failed_files += 1;
+                return;
+            }
+        };
+
+        let errors_before = self.total.errors;
+        let artifacts = self.encode_all(&output, &shown);
+        let to_write = self.resolve_clashes(&artifacts, &shown);
+        if self.total.errors > errors_before {
+            self.failed_files += 1;
+            return;
+        }
+        for artifact in &to_write {
+            self.planned.insert(
+                artifact.file_name.clone(),
+                Planned {
+                    source: shown.clone(),
+                    bytes: artifact.bytes.clone(),
+                },
+            );
+        }
+        for artifact in to_write {
+            if !self.write(artifact) {
+                self.failed_files += 1;
+                return;
+            }
+        }
+    }
+
+    /// Encodes every request of one file, in registration order: metadata first, then
+    /// the workflows that use it.
+    fn encode_all(&mut self, output: &Output, shown: &str) -> Vec<Artifact> {
+        let mut out = Vec::new();
+        for m in &output.task_defs {
+            self.push(&mut out, Kind::TaskDef, &m.name, m, shown);
+        }
+        for m in &output.external_event_defs {
+            self.push(&mut out, Kind::ExternalEventDef, &m.name, m, shown);
+        }
+        for m in &output.workflow_event_defs {
+            self.push(&mut out, Kind::WorkflowEventDef, &m.name, m, shown);
+        }
+        for m in &output.struct_defs {
+            self.push(&mut out, Kind::StructDef, &m.name, m, shown);
+        }
+        for m in &output.user_task_defs {
+            self.push(&mut out, Kind::UserTaskDef, &m.name, m, shown);
+        }
+        for m in &output.wf_specs {
+            self.push(&mut out, Kind::WfSpec, &m.name, m, shown);
+        }
+        out
+    }
+
+    fn push<M: prost::Message + serde::Serialize>(
+        &mut self,
+        out: &mut Vec<Artifact>,
+        kind: Kind,
+        name: &str,
+        msg: &M,
+        shown: &str,
+    ) {
+        if !is_safe_file_stem(name) {
+            self.error(
+                &format!(
+                    "{shown}: {} name `{name}` cannot be used as a file name",
+                    kind.noun()
+                ),
+                Some("use letters, digits and `-` only"),
+            );
+            return;
+        }
+        let bytes = match self.format {
+            OutputFormat::Binary => msg.encode_to_vec(),
+            OutputFormat::Json => match lhw_proto::try_to_json_pretty(msg) {
+                Ok(mut json) => {
+                    json.push('\n');
+                    json.into_bytes()
+                }
+                Err(err) => {
+                    self.error(
+                        &format!(
+                            "{shown}: cannot encode {} `{name}` as JSON: {err}",
+                            kind.noun()
+                        ),
+                        None,
+                    );
+                    return;
+                }
+            },
+        };
+        out.push(Artifact {
+            kind,
+            name: name.to_string(),
+            file_name: kind.file_name(name, self.format),
+            bytes,
+        });
+    }
+
+    /// Reports outputs that would overwrite a different output of an earlier file (or of
+    /// the same file), and returns the artifacts that still need writing: a declaration
+    /// identical to one already written is written once.
+    fn resolve_clashes<'x>(&mut self, artifacts: &'x [Artifact], shown: &str) -> Vec<&'x Artifact> {
+        let mut to_write = Vec::new();
+        let mut this_file: BTreeMap<&str, &Artifact> = BTreeMap::new();
+        for artifact in artifacts {
+            let target = display_path(&self.out_dir.join(&artifact.file_name));
+            let noun = artifact.kind.noun();
+            let name = &artifact.name;
+            if let Some(earlier) = this_file.get(artifact.file_name.as_str()) {
+                if earlier.bytes != artifact.bytes || artifact.kind == Kind::WfSpec {
+                    self.error(
+                        &format!("{shown}: two declarations would both be written to {target}"),
+                        Some(&format!(
+                            "nothing from {shown} was written; rename {noun} `{name}`"
+                        )),
+                    );
+                }
+                continue;
+            }
+            this_file.insert(&artifact.file_name, artifact);
+            let Some(planned) = self.planned.get(&artifact.file_name) else {
+                to_write.push(artifact);
+                continue;
+            };
+            let other = planned.source.clone();
+            if artifact.kind == Kind::WfSpec {
+                self.error(
+                    &format!("workflow `{name}` in {shown} is already defined in {other}"),
+                    Some(&format!(
+                        "nothing from {shown} was written; rename one of the workflows, or \
+                         compile the files into different directories with `-o`"
+                    )),
+                );
+            } else if planned.bytes != artifact.bytes {
+                self.error(
+                    &format!(
+                        "{noun} `{name}` in {shown} differs from the {noun} `{name}` in {other}"
+                    ),
+                    Some(&format!(
+                        "nothing from {shown} was written; both would be written to {target}: \
+                         make the declarations identical or rename one"
+                    )),
+                );
+            }
+            // An identical declaration is already written: nothing to do.
+        }
+        to_write
+    }
+
+    /// Writes one artifact; false (after reporting) on failure.
+    fn write(&mut self, artifact: &Artifact) -> bool {
+        if !self.created_dir {
+            if let Err(err) = std::fs::create_dir_all(self.out_dir) {
+                let dir = display_path(self.out_dir);
+                self.error(&format!("cannot create directory {dir}: {err}"), None);
+                return false;
+            }
+            self.created_dir = true;
+        }
+        let target: PathBuf = self.out_dir.join(&artifact.file_name);
+        let shown = display_path(&target);
+        match std::fs::write(&target, &artifact.bytes) {
+            Ok(()) => {
+                let _ = writeln!(std::io::stderr().lock(), "wrote {shown}");
+                self.written += 1;
+                true
+            }
+            Err(err) => {
+                self.error(&format!("cannot write {shown}: {err}"), None);
+                false
+            }
+        }
+    }
+}
+
+/// True when `name` is safe as part of a file name in any directory: ASCII letters, digits,
+/// `-`, `_` and `.`, not empty and not starting with `.`.
+fn is_safe_file_stem(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_follow_the_kind() {
+        assert_eq!(
+            Kind::WfSpec.file_name("greet", OutputFormat::Json),
+            "greet.wfspec.json"
+        );
+        assert_eq!(
+            Kind::TaskDef.file_name("greet", OutputFormat::Binary),
+            "taskdef-greet.pb"
+        );
+        assert_eq!(
+            Kind::ExternalEventDef.file_name("paid", OutputFormat::Json),
+            "externaleventdef-paid.json"
+        );
+        assert_eq!(
+            Kind::UserTaskDef.file_name("approve", OutputFormat::Json),
+            "usertaskdef-approve.json"
+        );
+    }
+
+    #[test]
+    fn unsafe_names_are_rejected() {
+        assert!(is_safe_file_stem("order-approval"));
+        assert!(is_safe_file_stem("customerInfo"));
+        assert!(!is_safe_file_stem(""));
+        assert!(!is_safe_file_stem(".."));
+        assert!(!is_safe_file_stem("a/b"));
+        assert!(!is_safe_file_stem("a\\b"));
+    }
+}

@@ -1,0 +1,119 @@
+//! `lhc explain`: the long explanation of a diagnostic code, or the list of all codes.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use lhw_compiler::diag::Code;
+
+use crate::cli::ExplainArgs;
+use crate::report::Style;
+
+/// Runs `lhc explain`.
+pub fn run(args: &ExplainArgs, style: Style) -> ExitCode {
+    let text = if args.list {
+        list()
+    } else {
+        let Some(raw) = args.code.as_deref() else {
+            // clap requires CODE or --list; this only guards a changed definition.
+            let _ = writeln!(
+                std::io::stderr(),
+                "{}",
+                style.error("give a CODE or --list")
+            );
+            return ExitCode::from(2);
+        };
+        match raw.parse::<Code>() {
+            Ok(code) => {
+                let mut text = code.explanation().to_string();
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                text
+            }
+            Err(()) => {
+                let mut stderr = std::io::stderr().lock();
+                let _ = writeln!(
+                    stderr,
+                    "{}",
+                    style.error(&format!("unknown error code `{}`", raw.trim()))
+                );
+                let _ = writeln!(
+                    stderr,
+                    "  {}",
+                    style.help(&format!(
+                        "valid codes are {}; `lhc explain --list` shows them all",
+                        valid_ranges()
+                    ))
+                );
+                return ExitCode::FAILURE;
+            }
+        }
+    };
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
+    }
+}
+
+/// One line per code: `E0101  unknown variable`.
+fn list() -> String {
+    let mut out = String::new();
+    for code in Code::ALL {
+        let _ = writeln!(out, "{code}  {}", code.title());
+    }
+    out
+}
+
+/// The registry as runs of consecutive codes: `E0001-E0003, E0101-E0108, ..., W0001`.
+fn valid_ranges() -> String {
+    let mut runs: Vec<(Code, Code)> = Vec::new();
+    for &code in Code::ALL {
+        match runs.last_mut() {
+            Some((_, last)) if follows(*last, code) => *last = code,
+            _ => runs.push((code, code)),
+        }
+    }
+    runs.iter()
+        .map(|(first, last)| {
+            if first == last {
+                first.to_string()
+            } else {
+                format!("{first}-{last}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// True when `next` is the code right after `prev` (same letter, number one higher).
+fn follows(prev: Code, next: Code) -> bool {
+    let split = |c: Code| {
+        let s = c.as_str();
+        let (letter, digits) = s.split_at(1);
+        (letter, digits.parse::<u32>().ok())
+    };
+    match (split(prev), split(next)) {
+        ((lp, Some(np)), (ln, Some(nn))) => lp == ln && nn == np + 1,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_cover_every_code() {
+        let ranges = valid_ranges();
+        assert!(ranges.starts_with("E0001-"), "{ranges}");
+        assert!(ranges.contains("W0001"), "{ranges}");
+        assert!(!ranges.contains("E0003-E0101"), "{ranges}");
+    }
+
+    #[test]
+    fn list_has_one_line_per_code() {
+        assert_eq!(list().lines().count(), Code::ALL.len());
+        assert!(list().contains("E0101  unknown variable"));
+    }
+}
