@@ -71,7 +71,12 @@ mod smoke {
         let text = "workflow w {\n  input count: int\n  cuont += 1\n}\n";
         let diags = check(text);
         assert_eq!(diags.len(), 1, "{diags:?}");
-        let out = diag::render::render(&diags[0], "w.lhw", text, diag::render::RenderOptions::default());
+        let out = diag::render::render(
+            &diags[0],
+            "w.lhw",
+            text,
+            diag::render::RenderOptions::default(),
+        );
         assert!(out.contains("E0101"), "{out}");
         assert!(out.contains("unknown variable `cuont`"), "{out}");
         assert!(out.contains("w.lhw:3:3"), "{out}");
@@ -80,11 +85,16 @@ mod smoke {
 
     #[test]
     fn compiles_a_task_call_like_the_canon() {
-        let out = compile("task greet(name: str)\nworkflow probe {\n  input name: str\n  greet(name)\n}\n");
+        let out = compile(
+            "task greet(name: str)\nworkflow probe {\n  input name: str\n  greet(name)\n}\n",
+        );
         let output = out.output.expect("no errors");
         let wf = &output.wf_specs[0];
         let entry = &wf.thread_specs["entrypoint"];
         let names: Vec<&String> = entry.nodes.keys().collect();
-        assert_eq!(names, ["0-entrypoint-ENTRYPOINT", "1-greet-TASK", "2-exit-EXIT"]);
+        assert_eq!(
+            names,
+            ["0-entrypoint-ENTRYPOINT", "1-greet-TASK", "2-exit-EXIT"]
+        );
     }
 }

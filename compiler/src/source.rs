@@ -172,7 +172,11 @@ mod tests {
                 continue; // line terminators have no column of their own
             }
             let (l, c) = idx.line_col_utf16(text, o as u32);
-            assert_eq!(idx.offset_from_utf16(text, l, c), Some(o as u32), "offset {o}");
+            assert_eq!(
+                idx.offset_from_utf16(text, l, c),
+                Some(o as u32),
+                "offset {o}"
+            );
         }
         assert_eq!(idx.offset_from_utf16(text, 0, 99), Some(6));
         assert_eq!(idx.offset_from_utf16(text, 9, 0), None);

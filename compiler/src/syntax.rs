@@ -2,15 +2,36 @@
 //! statements are recovered by the grammar's `error_item` / `error_stmt` rules; each gets one
 //! E0001 diagnostic (re-parsed with the strict rule for its "expected ..." message) and the
 //! rest of the file is still parsed.
+//!
+//! Recovery rules, so that one mistake yields one diagnostic:
+//! - A malformed line that directly follows a statement (or item) on the same line is
+//!   reported together with it: `var x: int = = 1` parses `var x: int`, then fails at `=`;
+//!   the whole line is re-parsed for the message.
+//! - A malformed line that continues a malformed line which stopped short (its error is
+//!   "found end of line") is part of the same error.
+//! - What a malformed line still declares is kept: `var total int` still declares `total`
+//!   (of unknown type), `let x = broken(` still binds `x`, `task t(x: int -> str` still
+//!   declares `t` (with an unknown signature), and the body of `if count > { ... }` is still
+//!   checked, so later uses are not reported again.
+//! - A block whose `}` is missing is reported once, at its `{`.
+
+mod errors;
+mod exprs;
+
+use std::sync::{Mutex, PoisonError};
 
 use lhw_grammar::pest::Parser;
-use lhw_grammar::pest::error::{ErrorVariant, InputLocation};
+use lhw_grammar::pest::error::Error as PestError;
 use lhw_grammar::pest::iterators::Pair;
-use lhw_grammar::{LhwParser, Rule};
+use lhw_grammar::{LhwParser, RESERVED_WORDS, Rule};
 
 use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
+use errors::{Level, is_space, is_trivia, missing_separator, syntax_error};
+
+/// The workflow settings that exist (`name value` lines in a workflow body).
+pub const SETTINGS: &[&str] = &["updates"];
 
 /// Parses `text` into a file and the syntax diagnostics. Never fails: unparsable text becomes
 /// `Item::Error` / `StmtKind::Error` nodes.
@@ -18,7 +39,11 @@ use crate::source::Span;
 pub fn parse(text: &str) -> (File, Vec<Diagnostic>) {
     let mut cx = Cx {
         text,
+        offset: 0,
         diags: Vec::new(),
+        depth: 0,
+        block_depth: 0,
+        too_deep_reported: false,
     };
     let file = match LhwParser::parse(Rule::file, text) {
         Ok(mut pairs) => match pairs.next() {
@@ -26,111 +51,123 @@ pub fn parse(text: &str) -> (File, Vec<Diagnostic>) {
             None => File::default(),
         },
         Err(err) => {
-            cx.diags.push(pest_error(text, &err, 0));
+            cx.diags
+                .push(syntax_error(text, 0, text, &err, Level::Item).diag);
             File::default()
         }
     };
     (file, cx.diags)
 }
 
+/// Serializes the re-parses that need pest's detailed error tracking (see `strict_parse`).
+static ERROR_DETAIL: Mutex<()> = Mutex::new(());
+
+/// Parses `text` with `rule`, with pest's detailed parse attempts on: they give the furthest
+/// position reached and the literal tokens expected there, for the "expected ..." message.
+/// The switch is process-wide and makes parsing slower, so it is on only around re-parses
+/// of recovered text, one at a time; other parses never fail in a way that reads it.
+fn strict_parse(rule: Rule, text: &str) -> Result<(), PestError<Rule>> {
+    let _guard = ERROR_DETAIL.lock().unwrap_or_else(PoisonError::into_inner);
+    lhw_grammar::pest::set_error_detail(true);
+    let result = LhwParser::parse(rule, text).map(|_| ());
+    lhw_grammar::pest::set_error_detail(false);
+    result
+}
+
 struct Cx<'t> {
+    /// The whole file.
     text: &'t str,
+    /// Added to pair positions: non-zero while building from a re-parse of a piece of text.
+    offset: usize,
     diags: Vec<Diagnostic>,
+    /// How many expressions enclose the one being built (see `exprs::MAX_EXPR_DEPTH`).
+    depth: usize,
+    /// How many blocks enclose the one being built.
+    block_depth: usize,
+    /// "Nested too deeply" is reported once per file.
+    too_deep_reported: bool,
 }
 
-fn span_of(pair: &Pair<'_, Rule>) -> Span {
-    let s = pair.as_span();
-    Span::new(s.start(), s.end())
-}
+/// How deeply blocks (and types) may nest: later stages walk them recursively.
+const MAX_BLOCK_DEPTH: usize = 32;
 
-fn name_of(pair: &Pair<'_, Rule>) -> Name {
-    Name {
-        text: pair.as_str().to_string(),
-        span: span_of(pair),
+/// Where a pair really ends: pest includes the whitespace and comments skipped after a
+/// trailing `?` or `*` in the pair's span, which would make labels spill onto the next line.
+/// The end is the tight end of the last inner pair when only trivia follows it, else the
+/// pair's end without trailing whitespace; computed bottom-up along the last-child chain.
+fn tight_end(pair: &Pair<'_, Rule>) -> usize {
+    let mut chain = vec![pair.as_span()];
+    let mut current = pair.clone();
+    while let Some(last) = current.clone().into_inner().last() {
+        chain.push(last.as_span());
+        current = last;
     }
-}
-
-/// Turns a pest error into an E0001 diagnostic; `offset` shifts positions of a re-parse.
-fn pest_error(text: &str, err: &lhw_grammar::pest::error::Error<Rule>, offset: usize) -> Diagnostic {
-    let pos = match err.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
-    } + offset;
-    let end = next_char_end(text, pos);
-    let found = match text.get(pos..end) {
-        None | Some("") => "end of file".to_string(),
-        Some("\n") | Some("\r") => "end of line".to_string(),
-        Some(s) => format!("`{s}`"),
-    };
-    let message = match &err.variant {
-        ErrorVariant::ParsingError { positives, .. } if !positives.is_empty() => {
-            let mut wanted: Vec<&str> = positives.iter().map(|r| describe(*r)).collect();
-            wanted.sort_unstable();
-            wanted.dedup();
-            format!("expected {}, found {found}", join_or(&wanted))
-        }
-        ErrorVariant::ParsingError { .. } => format!("unexpected {found}"),
-        ErrorVariant::CustomError { message } => message.clone(),
-    };
-    Diagnostic::error(Code::E0001, Span::new(pos, end.max(pos)), message)
-        .with_label("not expected here")
-}
-
-fn next_char_end(text: &str, pos: usize) -> usize {
-    match text.get(pos..).and_then(|rest| rest.chars().next()) {
-        Some(c) => pos + c.len_utf8(),
-        None => pos,
+    let mut end: Option<usize> = None;
+    for span in chain.iter().rev() {
+        let own = span.start() + span.as_str().trim_end_matches(is_space).len();
+        end = Some(match end {
+            Some(inner_end) if (span.start()..=span.end()).contains(&inner_end) => {
+                if is_trivia(&span.as_str()[inner_end - span.start()..]) {
+                    inner_end
+                } else {
+                    own
+                }
+            }
+            _ => own,
+        });
     }
+    end.unwrap_or_else(|| pair.as_span().end())
 }
 
-fn join_or(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => (*one).to_string(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
-    }
+/// One recovered line: where it is and its text.
+#[derive(Clone, Copy)]
+struct Broken<'a> {
+    span: Span,
+    text: &'a str,
 }
 
-/// Human words for grammar rules in "expected ..." messages.
-fn describe(rule: Rule) -> &'static str {
-    match rule {
-        Rule::ident | Rule::any_word | Rule::named_ty => "a name",
-        Rule::ty | Rule::prim_ty | Rule::map_ty => "a type",
-        Rule::expr | Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::cmp_expr
-        | Rule::add_expr | Rule::mul_expr | Rule::pow_expr | Rule::cast_expr
-        | Rule::unary_expr | Rule::postfix_expr | Rule::return_value | Rule::arg => {
-            "an expression"
-        }
-        Rule::string => "a string",
-        Rule::int | Rule::double => "a number",
-        Rule::duration => "a duration",
-        Rule::block => "`{`",
-        Rule::params | Rule::param => "a parameter",
-        Rule::struct_field => "a field",
-        Rule::assign_op => "`=`",
-        Rule::cmp_op => "a comparison",
-        Rule::EOI => "end of input",
-        Rule::task_decl | Rule::kw_task => "`task`",
-        Rule::event_decl | Rule::kw_event => "`event`",
-        Rule::wf_event_decl | Rule::kw_wf_event => "`workflow-event`",
-        Rule::struct_decl | Rule::kw_struct => "`struct`",
-        Rule::workflow | Rule::kw_workflow => "`workflow`",
-        Rule::kw_with => "`with`",
-        Rule::kw_from => "`from`",
-        Rule::kw_as => "`as`",
-        Rule::kw_on => "`on`",
-        Rule::kw_until => "`until`",
-        Rule::var_decl | Rule::kw_var => "`var`",
-        Rule::access => "`public`, `private` or `inherited`",
-        Rule::stmt_check | Rule::item_check => "a statement",
-        _ => "a statement",
-    }
+/// What the previous entry of a block (or the file) was, for the recovery rules.
+enum Prev {
+    /// Nothing yet, or something the next error is not related to.
+    None,
+    /// A parsed statement or item with this span.
+    Parsed(Span),
+    /// A reported error; `incomplete` when its text stopped short.
+    Error { incomplete: bool },
 }
 
 impl Cx<'_> {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let start = pair.as_span().start();
+        Span::new(
+            self.offset + start,
+            self.offset + tight_end(pair).max(start),
+        )
+    }
+
+    fn name(&self, pair: &Pair<'_, Rule>) -> Name {
+        Name {
+            text: pair.as_str().to_string(),
+            span: self.span(pair),
+        }
+    }
+
+    fn slice(&self, span: Span) -> &str {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
+    }
+
+    /// True when `from..to` holds no line break and no `;` (the two sit on one line, in one
+    /// statement).
+    fn same_line(&self, from: u32, to: u32) -> bool {
+        let between = self.text.get(from as usize..to as usize).unwrap_or("\n");
+        !between.contains(['\n', ';'])
+    }
+
     fn file(&mut self, pair: Pair<'_, Rule>) -> File {
-        let mut items = Vec::new();
-        let mut last_was_error = false;
+        let mut items: Vec<Item> = Vec::new();
+        let mut prev = Prev::None;
         for p in pair.into_inner() {
             let item = match p.as_rule() {
                 Rule::task_decl => Item::Task(self.task(p)),
@@ -139,46 +176,162 @@ impl Cx<'_> {
                 Rule::struct_decl => Item::Struct(self.struct_decl(p)),
                 Rule::workflow => Item::Workflow(self.workflow(p)),
                 Rule::error_item => {
-                    let span = span_of(&p);
-                    // One diagnostic for a run of unparsable lines.
-                    if !last_was_error {
-                        self.recover(Rule::item_check, p.as_str(), span, "a declaration");
+                    let broken = Broken {
+                        span: self.span(&p),
+                        text: p.as_str(),
+                    };
+                    if let Prev::Error { incomplete: true } = prev {
+                        let last_end = items.last().map_or(0, |i| item_span(i).end);
+                        if is_trivia(self.slice(Span {
+                            start: last_end,
+                            end: broken.span.start,
+                        })) {
+                            // The continuation of a malformed item that stopped short.
+                            let mut merged = broken.span;
+                            if let Some(Item::Error(s)) =
+                                items.iter_mut().rev().find(|i| matches!(i, Item::Error(_)))
+                            {
+                                *s = s.to(broken.span);
+                                merged = *s;
+                            }
+                            prev = Prev::Error {
+                                incomplete: self.stops_short(Rule::item_check, merged),
+                            };
+                            continue;
+                        }
                     }
-                    last_was_error = true;
-                    items.push(Item::Error(span));
+                    let incomplete = self.report(Rule::item_check, broken, Level::Item);
+                    items.push(Item::Error(broken.span));
+                    if let Some(partial) = self.recover_item(broken) {
+                        items.push(partial);
+                    }
+                    prev = Prev::Error { incomplete };
                     continue;
                 }
                 _ => continue,
             };
-            last_was_error = false;
+            prev = Prev::Parsed(item_span(&item));
             items.push(item);
         }
         File { items }
     }
 
-    /// Reports recovered text, re-parsed with `rule` for a precise message.
-    fn recover(&mut self, rule: Rule, text: &str, span: Span, what: &str) {
-        let diag = match LhwParser::parse(rule, text) {
-            Err(err) => pest_error(self.text, &err, span.start as usize),
-            Ok(_) => Diagnostic::error(Code::E0001, span, format!("expected {what}")),
+    /// Whether the text at `span`, re-parsed with `rule`, still stops short (so the next
+    /// malformed line continues it too).
+    fn stops_short(&self, rule: Rule, span: Span) -> bool {
+        let text = self.slice(span);
+        match strict_parse(rule, text) {
+            Err(err) => {
+                syntax_error(self.text, span.start as usize, text, &err, Level::Stmt).incomplete
+            }
+            Ok(()) => false,
+        }
+    }
+
+    /// Reports recovered text, re-parsed with `rule` for a precise message; returns whether
+    /// the text stopped short (its error is at its end).
+    fn report(&mut self, rule: Rule, broken: Broken<'_>, level: Level) -> bool {
+        if broken.text.trim() == "}" {
+            self.diags.push(
+                Diagnostic::error(Code::E0001, broken.span, "unmatched `}`")
+                    .with_label("no block is open here")
+                    .with_help("remove it, or add the `{` it should close"),
+            );
+            return false;
+        }
+        let start = broken.span.start as usize;
+        match strict_parse(rule, broken.text) {
+            Err(err) => {
+                let e = syntax_error(self.text, start, broken.text, &err, level);
+                self.diags.push(e.diag);
+                e.incomplete
+            }
+            Ok(_) => {
+                let what = if level == Level::Item {
+                    "a declaration"
+                } else {
+                    "a statement"
+                };
+                self.diags.push(
+                    Diagnostic::error(Code::E0001, broken.span, format!("expected {what}"))
+                        .with_label("not understood")
+                        .with_help("check the brackets and separators around this text"),
+                );
+                false
+            }
+        }
+    }
+
+    /// What a malformed item still declares: `task name(...` declares the task, with a
+    /// signature marked unknown (its return type is an unnamed type).
+    fn recover_item(&mut self, broken: Broken<'_>) -> Option<Item> {
+        let words = leading_words(broken.text, broken.span.start as usize);
+        let named = |i: usize| {
+            words
+                .get(i)
+                .filter(|(w, _)| is_ident(w))
+                .map(|(w, s)| Name {
+                    text: w.clone(),
+                    span: *s,
+                })
         };
-        let diag = if text.trim() == "}" {
-            Diagnostic::error(Code::E0001, span, "unmatched `}`")
-                .with_label("no block is open here")
-        } else {
-            diag
-        };
-        self.diags.push(diag);
+        match words.first().map(|(w, _)| w.as_str()) {
+            Some("struct") => {
+                let name = named(1)?;
+                let marker = missing(name.span);
+                return Some(Item::Struct(StructDecl {
+                    fields: vec![StructField {
+                        name: marker.clone(),
+                        ty: TypeExpr::Named(marker),
+                        default: None,
+                    }],
+                    name,
+                    span: broken.span,
+                }));
+            }
+            Some("workflow") => {
+                // The body of a workflow whose header is malformed is still checked.
+                let body = self.recover_body(broken)?;
+                let name = named(1)
+                    .filter(|n| {
+                        broken
+                            .text
+                            .get(n.span.end as usize - broken.span.start as usize..)
+                            .is_some_and(|r| r.trim_start().starts_with('{'))
+                    })
+                    .unwrap_or_else(|| missing(broken.span));
+                return Some(Item::Workflow(Workflow {
+                    name,
+                    body,
+                    span: broken.span,
+                }));
+            }
+            _ => {}
+        }
+        match words.as_slice() {
+            [(kw, _), (name, name_span), ..] if kw == "task" && is_ident(name) => {
+                Some(Item::Task(TaskDecl {
+                    name: Name {
+                        text: name.clone(),
+                        span: *name_span,
+                    },
+                    params: Vec::new(),
+                    returns: Some(TypeExpr::Named(missing(*name_span))),
+                    span: broken.span,
+                }))
+            }
+            _ => None,
+        }
     }
 
     fn task(&mut self, pair: Pair<'_, Rule>) -> TaskDecl {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let mut name = None;
         let mut params = Vec::new();
         let mut returns = None;
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::ident => name = Some(name_of(&p)),
+                Rule::ident => name = Some(self.name(&p)),
                 Rule::params => {
                     for param in p.into_inner() {
                         let mut inner = param.into_inner();
@@ -186,7 +339,7 @@ impl Cx<'_> {
                             continue;
                         };
                         params.push(Param {
-                            name: name_of(&n),
+                            name: self.name(&n),
                             ty: self.ty(t),
                             masked: inner.next().is_some(),
                         });
@@ -205,12 +358,12 @@ impl Cx<'_> {
     }
 
     fn event(&mut self, pair: Pair<'_, Rule>) -> EventDecl {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let mut name = None;
         let mut payload = None;
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::ident => name = Some(name_of(&p)),
+                Rule::ident => name = Some(self.name(&p)),
                 Rule::ty => payload = Some(self.ty(p)),
                 _ => {}
             }
@@ -223,19 +376,19 @@ impl Cx<'_> {
     }
 
     fn struct_decl(&mut self, pair: Pair<'_, Rule>) -> StructDecl {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let mut name = None;
         let mut fields = Vec::new();
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::ident => name = Some(name_of(&p)),
+                Rule::ident => name = Some(self.name(&p)),
                 Rule::struct_field => {
                     let mut inner = p.into_inner();
                     let (Some(n), Some(t)) = (inner.next(), inner.next()) else {
                         continue;
                     };
                     fields.push(StructField {
-                        name: name_of(&n),
+                        name: self.name(&n),
                         ty: self.ty(t),
                         default: inner.next().map(|e| self.expr(e)),
                     });
@@ -251,12 +404,12 @@ impl Cx<'_> {
     }
 
     fn workflow(&mut self, pair: Pair<'_, Rule>) -> Workflow {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let mut name = None;
         let mut body = None;
         for p in pair.into_inner() {
             match p.as_rule() {
-                Rule::ident => name = Some(name_of(&p)),
+                Rule::ident => name = Some(self.name(&p)),
                 Rule::block => body = Some(self.block(p)),
                 _ => {}
             }
@@ -272,12 +425,23 @@ impl Cx<'_> {
     }
 
     fn ty(&mut self, pair: Pair<'_, Rule>) -> TypeExpr {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
+        if self.depth >= exprs::MAX_EXPR_DEPTH {
+            self.too_deep(span);
+            return TypeExpr::Prim(Prim::JsonObj, span);
+        }
+        self.depth += 1;
+        let ty = self.ty_node(pair, span);
+        self.depth -= 1;
+        ty
+    }
+
+    fn ty_node(&mut self, pair: Pair<'_, Rule>, span: Span) -> TypeExpr {
         let mut inner = pair.into_inner();
         let Some(base) = inner.next() else {
             return TypeExpr::Prim(Prim::JsonObj, span);
         };
-        let base_span = span_of(&base);
+        let base_span = self.span(&base);
         let mut ty = match base.as_rule() {
             Rule::prim_ty => TypeExpr::Prim(
                 match base.as_str() {
@@ -307,36 +471,248 @@ impl Cx<'_> {
                 span: base_span,
             }),
         };
-        for suffix in inner {
-            let end = span_of(&suffix);
+        for (i, suffix) in inner.enumerate() {
+            if self.depth + i >= exprs::MAX_EXPR_DEPTH {
+                self.too_deep(span);
+                break;
+            }
+            let end = self.span(&suffix);
             ty = TypeExpr::Array(Box::new(ty), span.to(end));
         }
         ty
     }
 
     fn block(&mut self, pair: Pair<'_, Rule>) -> Block {
-        let span = span_of(&pair);
-        let mut stmts = Vec::new();
-        let mut last_was_error = false;
-        for p in pair.into_inner() {
-            let is_error = p.as_rule() == Rule::error_stmt;
-            if is_error && !last_was_error {
-                self.recover(Rule::stmt_check, p.as_str(), span_of(&p), "a statement");
+        let span = self.span(&pair);
+        if self.block_depth >= MAX_BLOCK_DEPTH {
+            if !self.too_deep_reported {
+                self.too_deep_reported = true;
+                let open = Span::new(span.start as usize, span.start as usize + 1);
+                self.diags.push(
+                    Diagnostic::error(Code::E0001, open, "blocks are nested too deeply")
+                        .with_label(format!("more than {MAX_BLOCK_DEPTH} levels of blocks"))
+                        .with_help("flatten the conditions, e.g. combine them with `&&`"),
+                );
             }
-            last_was_error = is_error;
-            stmts.push(self.stmt(p));
+            return Block {
+                stmts: Vec::new(),
+                span,
+            };
+        }
+        self.block_depth += 1;
+        let block = self.block_body(pair, span);
+        self.block_depth -= 1;
+        block
+    }
+
+    fn block_body(&mut self, pair: Pair<'_, Rule>, span: Span) -> Block {
+        let mut stmts: Vec<Stmt> = Vec::new();
+        let mut prev = Prev::None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::block_unclosed => {
+                    self.unclosed(span, self.span(&p));
+                }
+                Rule::error_stmt => {
+                    let mut broken_span = self.span(&p);
+                    let mut kept = None;
+                    match prev {
+                        Prev::Parsed(stmt_span)
+                            if self.same_line(stmt_span.start, broken_span.start) =>
+                        {
+                            // The statement before stopped early on this line: the whole
+                            // line is one malformed statement. A variable declaration keeps
+                            // its name and type (not its default, which may be cut short).
+                            if let Some(mut stmt) = stmts.pop()
+                                && let StmtKind::Var(v) = &mut stmt.kind
+                            {
+                                v.default = None;
+                                kept = Some(stmt);
+                            }
+                            broken_span = stmt_span.to(broken_span);
+                        }
+                        Prev::Error { incomplete: true }
+                            if is_trivia(self.slice(Span {
+                                start: stmts.last().map_or(0, |s| s.span.end),
+                                end: broken_span.start,
+                            })) =>
+                        {
+                            // The continuation of a malformed statement that stopped short.
+                            let mut merged = broken_span;
+                            if let Some(last) =
+                                stmts.iter_mut().rev().find(|s| s.kind == StmtKind::Error)
+                            {
+                                last.span = last.span.to(broken_span);
+                                merged = last.span;
+                            }
+                            prev = Prev::Error {
+                                incomplete: self.stops_short(Rule::stmt_check, merged),
+                            };
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    let text = self.slice(broken_span).to_string();
+                    let broken = Broken {
+                        span: broken_span,
+                        text: &text,
+                    };
+                    let incomplete = self.report(Rule::stmt_check, broken, Level::Stmt);
+                    stmts.push(Stmt {
+                        kind: StmtKind::Error,
+                        span: broken_span,
+                    });
+                    if let Some(partial) = kept.or_else(|| self.recover_stmt(broken)) {
+                        stmts.push(partial);
+                    }
+                    prev = Prev::Error { incomplete };
+                }
+                _ => {
+                    let stmt = self.stmt(p);
+                    if let Prev::Parsed(prev_span) = prev
+                        && self.same_line(prev_span.end, stmt.span.start)
+                    {
+                        // Two statements on one line with nothing between them: report
+                        // the second (a declaration still declares its name).
+                        self.diags
+                            .push(missing_separator(self.text, stmt.span.start as usize));
+                        stmts.push(Stmt {
+                            kind: StmtKind::Error,
+                            span: stmt.span,
+                        });
+                        if matches!(stmt.kind, StmtKind::Var(_)) {
+                            stmts.push(stmt);
+                        }
+                        prev = Prev::Error { incomplete: false };
+                        continue;
+                    }
+                    prev = Prev::Parsed(stmt.span);
+                    stmts.push(stmt);
+                }
+            }
         }
         Block { stmts, span }
     }
 
+    /// Reports a block whose `}` is missing.
+    fn unclosed(&mut self, block: Span, end: Span) {
+        let open = Span::new(block.start as usize, block.start as usize + 1);
+        let at_eof = end.start as usize >= self.text.trim_end_matches(is_space).len();
+        let (label, help) = if at_eof {
+            (
+                "the file ends here",
+                "add the missing `}` where the block should end",
+            )
+        } else {
+            (
+                "a new declaration starts here",
+                "add the missing `}` before the next declaration",
+            )
+        };
+        self.diags.push(
+            Diagnostic::error(Code::E0001, open, "unclosed `{`")
+                .with_label("this `{` is never closed")
+                .with_secondary(end, label)
+                .with_help(help),
+        );
+    }
+
+    /// What a malformed statement still declares or contains: `var name ...` still
+    /// declares `name` (of an unnamed, unknown type), `let name = ...` still binds `name` (to
+    /// an unnamed step), and the body of `if`/`while` with a malformed condition is still
+    /// parsed (its condition becomes `null`).
+    fn recover_stmt(&mut self, broken: Broken<'_>) -> Option<Stmt> {
+        let words = leading_words(broken.text, broken.span.start as usize);
+        let mut iter = words.iter().peekable();
+        let mut access = None;
+        if let Some((w, s)) = iter.peek() {
+            access = match w.as_str() {
+                "public" => Some((Access::Public, *s)),
+                "private" => Some((Access::Private, *s)),
+                "inherited" => Some((Access::Inherited, *s)),
+                _ => None,
+            };
+            if access.is_some() {
+                iter.next();
+            }
+        }
+        let (kw, _) = iter.next()?;
+        let name = iter.next().filter(|(n, _)| is_ident(n)).map(|(n, s)| Name {
+            text: n.clone(),
+            span: *s,
+        });
+        let kind = match (kw.as_str(), name) {
+            ("var" | "input", Some(name)) => StmtKind::Var(VarDecl {
+                is_input: kw == "input",
+                access,
+                ty: TypeExpr::Named(missing(name.span)),
+                name,
+                default: None,
+                required: None,
+                searchable: None,
+                masked: None,
+                indexes: Vec::new(),
+            }),
+            ("let", Some(name)) => StmtKind::Let {
+                value: Expr {
+                    kind: ExprKind::Call {
+                        callee: missing(name.span),
+                        args: Vec::new(),
+                    },
+                    span: broken.span,
+                },
+                name,
+            },
+            ("if" | "while", _) if access.is_none() => {
+                let body = self.recover_body(broken)?;
+                let cond = null_at(broken.span);
+                if kw == "if" {
+                    StmtKind::If(IfStmt {
+                        cond,
+                        then: body,
+                        otherwise: None,
+                    })
+                } else {
+                    StmtKind::While { cond, body }
+                }
+            }
+            _ => return None,
+        };
+        Some(Stmt {
+            kind,
+            span: broken.span,
+        })
+    }
+
+    /// The `{ ... }` that ends a malformed `if`/`while` line, parsed as a block.
+    fn recover_body(&mut self, broken: Broken<'_>) -> Option<Block> {
+        let text = broken.text.trim_end_matches(is_space);
+        if !text.ends_with('}') {
+            return None;
+        }
+        let open = matching_open_brace(text)?;
+        let saved = self.offset;
+        let pairs = LhwParser::parse(Rule::block, &text[open..]).ok()?;
+        let pair = pairs.into_iter().next()?;
+        if pair.as_str().len() != text.len() - open {
+            return None;
+        }
+        self.offset = broken.span.start as usize + open;
+        let block = self.block(pair);
+        self.offset = saved;
+        Some(block)
+    }
+
     fn stmt(&mut self, pair: Pair<'_, Rule>) -> Stmt {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let rule = pair.as_rule();
         let mut inner = pair.into_inner();
         let kind = match rule {
             Rule::var_decl => StmtKind::Var(self.var_decl(inner)),
             Rule::let_stmt => {
-                let name = inner.nth(1).map_or_else(|| missing(span), |p| name_of(&p));
+                let name = inner
+                    .nth(1)
+                    .map_or_else(|| missing(span), |p| self.name(&p));
                 let value = self.expr_or_missing(inner.next(), span);
                 StmtKind::Let { name, value }
             }
@@ -354,7 +730,7 @@ impl Cx<'_> {
                             "||=" => AssignOp::Or,
                             _ => AssignOp::Assign,
                         },
-                        span_of(&op),
+                        self.span(&op),
                     ),
                     None => (AssignOp::Assign, span),
                 };
@@ -408,13 +784,15 @@ impl Cx<'_> {
                 StmtKind::Return(value)
             }
             Rule::fail_stmt => {
-                let name = inner.nth(1).map_or_else(|| missing(span), |p| name_of(&p));
+                let name = inner
+                    .nth(1)
+                    .map_or_else(|| missing(span), |p| self.name(&p));
                 let mut message = None;
                 let mut content = None;
                 for p in inner {
                     match p.as_rule() {
                         Rule::string => message = Some(self.string(p)),
-                        Rule::expr => content = Some(self.expr(p)),
+                        Rule::fail_content => content = Some(self.expr(p)),
                         _ => {}
                     }
                 }
@@ -435,13 +813,73 @@ impl Cx<'_> {
                     other => StmtKind::Sleep(self.expr_or_missing(other, span)),
                 }
             }
-            Rule::updates_stmt => {
-                StmtKind::Updates(inner.nth(1).map_or_else(|| missing(span), |p| name_of(&p)))
+            Rule::updates_stmt => StmtKind::Updates(
+                inner
+                    .nth(1)
+                    .map_or_else(|| missing(span), |p| self.name(&p)),
+            ),
+            Rule::setting_stmt => {
+                self.setting(inner, span);
+                StmtKind::Error
             }
             Rule::expr_stmt => StmtKind::Expr(self.expr_or_missing(inner.next(), span)),
             _ => StmtKind::Error,
         };
         Stmt { kind, span }
+    }
+
+    /// A `name value` line: an unknown workflow setting (E0108) when `name` is close to a
+    /// setting or the value is a literal, otherwise two values with no operator between
+    /// them.
+    fn setting(&mut self, mut inner: lhw_grammar::pest::iterators::Pairs<'_, Rule>, span: Span) {
+        let Some(name) = inner.next().map(|p| self.name(&p)) else {
+            return;
+        };
+        let value = inner.next();
+        let value_span = value.as_ref().map_or(span, |v| self.span(v));
+        let value_text = self.slice(value_span).to_string();
+        let value_is_word = value
+            .and_then(|v| v.into_inner().next())
+            .is_some_and(|v| v.as_rule() == Rule::ident);
+        let close = crate::check::closest(&name.text, SETTINGS.iter().copied());
+        if close.is_some() || !value_is_word {
+            let help = match close {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => format!(
+                    "the workflow settings are {}",
+                    SETTINGS
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    Code::E0108,
+                    name.span,
+                    format!("unknown workflow setting `{}`", name.text),
+                )
+                .with_label("not a workflow setting")
+                .with_help(help),
+            );
+        } else {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::E0001,
+                    value_span,
+                    format!(
+                        "expected `=`, `(` or an operator after `{}`, found `{value_text}`",
+                        name.text
+                    ),
+                )
+                .with_label("two values with nothing between them")
+                .with_help(format!(
+                    "put an operator between them, or write a task call as `{}({value_text})`",
+                    name.text
+                )),
+            );
+        }
     }
 
     fn var_decl(&mut self, inner: lhw_grammar::pest::iterators::Pairs<'_, Rule>) -> VarDecl {
@@ -457,7 +895,7 @@ impl Cx<'_> {
             indexes: Vec::new(),
         };
         for p in inner {
-            let span = span_of(&p);
+            let span = self.span(&p);
             match p.as_rule() {
                 Rule::access => {
                     let access = match p.as_str() {
@@ -468,7 +906,7 @@ impl Cx<'_> {
                     decl.access = Some((access, span));
                 }
                 Rule::kw_var => decl.is_input = p.as_str() == "input",
-                Rule::ident => decl.name = name_of(&p),
+                Rule::ident => decl.name = self.name(&p),
                 Rule::ty => decl.ty = self.ty(p),
                 Rule::expr => decl.default = Some(self.expr(p)),
                 Rule::mod_required => decl.required = Some(span),
@@ -498,7 +936,11 @@ impl Cx<'_> {
         decl
     }
 
-    fn if_stmt(&mut self, mut inner: lhw_grammar::pest::iterators::Pairs<'_, Rule>, span: Span) -> IfStmt {
+    fn if_stmt(
+        &mut self,
+        mut inner: lhw_grammar::pest::iterators::Pairs<'_, Rule>,
+        span: Span,
+    ) -> IfStmt {
         let cond = self.expr_or_missing(inner.nth(1), span);
         let then = match inner.next() {
             Some(b) => self.block(b),
@@ -509,7 +951,7 @@ impl Cx<'_> {
         };
         let otherwise = match inner.nth(1) {
             Some(p) if p.as_rule() == Rule::if_stmt => {
-                let s = span_of(&p);
+                let s = self.span(&p);
                 Some(Else::If(Box::new(self.if_stmt(p.into_inner(), s)), s))
             }
             Some(p) => Some(Else::Block(self.block(p))),
@@ -530,9 +972,11 @@ impl Cx<'_> {
                 span: fallback,
             };
         };
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let mut inner = pair.into_inner();
-        let var = inner.next().map_or_else(|| missing(span), |p| name_of(&p));
+        let var = inner
+            .next()
+            .map_or_else(|| missing(span), |p| self.name(&p));
         let selectors = inner.filter_map(|s| self.selector(s)).collect();
         Place {
             var,
@@ -547,8 +991,11 @@ impl Cx<'_> {
             Rule::field_sel => inner
                 .into_inner()
                 .next()
-                .map(|n| Selector::Field(name_of(&n))),
-            Rule::index_sel => inner.into_inner().next().map(|e| Selector::Index(self.expr(e))),
+                .map(|n| Selector::Field(self.name(&n))),
+            Rule::index_sel => inner
+                .into_inner()
+                .next()
+                .map(|e| Selector::Index(self.expr(e))),
             _ => None,
         }
     }
@@ -563,307 +1010,15 @@ impl Cx<'_> {
         }
     }
 
-    fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let span = span_of(&pair);
-        let rule = pair.as_rule();
-        match rule {
-            Rule::expr | Rule::arg | Rule::return_value => match pair.into_inner().next() {
-                Some(p) => self.expr(p),
-                None => null_at(span),
-            },
-            Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr => {
-                let mut inner = pair.into_inner();
-                let mut lhs = match inner.next() {
-                    Some(p) => self.expr(p),
-                    None => return null_at(span),
-                };
-                while let (Some(op), Some(rhs)) = (inner.next(), inner.next()) {
-                    let op_span = span_of(&op);
-                    let op = match op.as_rule() {
-                        Rule::op_or => BinOp::Or,
-                        Rule::op_and => BinOp::And,
-                        Rule::op_add => BinOp::Add,
-                        Rule::op_sub => BinOp::Sub,
-                        Rule::op_mul => BinOp::Mul,
-                        _ => BinOp::Div,
-                    };
-                    let rhs = self.expr(rhs);
-                    let span = lhs.span.to(rhs.span);
-                    lhs = Expr {
-                        kind: ExprKind::Binary {
-                            op,
-                            op_span,
-                            lhs: Box::new(lhs),
-                            rhs: Box::new(rhs),
-                        },
-                        span,
-                    };
-                }
-                lhs
-            }
-            Rule::not_expr => {
-                let mut nots = Vec::new();
-                let mut operand = None;
-                for p in pair.into_inner() {
-                    if p.as_rule() == Rule::op_not {
-                        nots.push(span_of(&p));
-                    } else {
-                        operand = Some(self.expr(p));
-                    }
-                }
-                let mut e = operand.unwrap_or_else(|| null_at(span));
-                for not_span in nots.into_iter().rev() {
-                    let s = not_span.to(e.span);
-                    e = Expr {
-                        kind: ExprKind::Not(Box::new(e)),
-                        span: s,
-                    };
-                }
-                e
-            }
-            Rule::cmp_expr => {
-                let mut inner = pair.into_inner();
-                let lhs = match inner.next() {
-                    Some(p) => self.expr(p),
-                    None => return null_at(span),
-                };
-                match (inner.next(), inner.next()) {
-                    (Some(op), Some(rhs)) => {
-                        let op_span = span_of(&op);
-                        let op = match op.into_inner().next().map(|p| p.as_rule()) {
-                            Some(Rule::cmp_le) => BinOp::Le,
-                            Some(Rule::cmp_ge) => BinOp::Ge,
-                            Some(Rule::cmp_eq) => BinOp::Eq,
-                            Some(Rule::cmp_ne) => BinOp::Ne,
-                            Some(Rule::cmp_lt) => BinOp::Lt,
-                            Some(Rule::cmp_gt) => BinOp::Gt,
-                            Some(Rule::cmp_in) => BinOp::In,
-                            Some(Rule::cmp_not_in) => BinOp::NotIn,
-                            Some(Rule::cmp_contains) => BinOp::Contains,
-                            _ => BinOp::NotContains,
-                        };
-                        let rhs = self.expr(rhs);
-                        Expr {
-                            kind: ExprKind::Binary {
-                                op,
-                                op_span,
-                                lhs: Box::new(lhs),
-                                rhs: Box::new(rhs),
-                            },
-                            span,
-                        }
-                    }
-                    _ => lhs,
-                }
-            }
-            Rule::pow_expr => {
-                let mut inner = pair.into_inner();
-                let lhs = match inner.next() {
-                    Some(p) => self.expr(p),
-                    None => return null_at(span),
-                };
-                match (inner.next(), inner.next()) {
-                    (Some(op), Some(rhs)) => {
-                        let op_span = span_of(&op);
-                        let rhs = self.expr(rhs);
-                        Expr {
-                            kind: ExprKind::Binary {
-                                op: BinOp::Pow,
-                                op_span,
-                                lhs: Box::new(lhs),
-                                rhs: Box::new(rhs),
-                            },
-                            span,
-                        }
-                    }
-                    _ => lhs,
-                }
-            }
-            Rule::cast_expr => {
-                let mut inner = pair.into_inner();
-                let mut e = match inner.next() {
-                    Some(p) => self.expr(p),
-                    None => return null_at(span),
-                };
-                for p in inner {
-                    if p.as_rule() == Rule::ty {
-                        let ty = self.ty(p);
-                        let s = e.span.to(ty.span());
-                        e = Expr {
-                            kind: ExprKind::Cast(Box::new(e), ty),
-                            span: s,
-                        };
-                    }
-                }
-                e
-            }
-            Rule::unary_expr => {
-                let mut inner = pair.into_inner().peekable();
-                let neg = inner.peek().is_some_and(|p| p.as_rule() == Rule::op_neg);
-                if neg {
-                    inner.next();
-                }
-                let e = match inner.next() {
-                    Some(p) => self.expr(p),
-                    None => return null_at(span),
-                };
-                if !neg {
-                    return e;
-                }
-                // Fold negative number literals; anything else stays a negation.
-                let kind = match e.kind {
-                    ExprKind::Int(i) => ExprKind::Int(-i),
-                    ExprKind::Double(d) => ExprKind::Double(-d),
-                    other => ExprKind::Neg(Box::new(Expr {
-                        kind: other,
-                        span: e.span,
-                    })),
-                };
-                Expr { kind, span }
-            }
-            Rule::postfix_expr => {
-                let mut inner = pair.into_inner();
-                let mut e = match inner.next() {
-                    Some(p) => self.expr(p),
-                    None => return null_at(span),
-                };
-                for p in inner {
-                    let ps = span_of(&p);
-                    let s = e.span.to(ps);
-                    match p.as_rule() {
-                        Rule::method_call => {
-                            let mut mi = p.into_inner();
-                            let method = mi.next().map_or_else(|| missing(ps), |n| name_of(&n));
-                            let args = mi.next().map(|a| self.args(a)).unwrap_or_default();
-                            e = Expr {
-                                kind: ExprKind::Method {
-                                    recv: Box::new(e),
-                                    method,
-                                    args,
-                                },
-                                span: s,
-                            };
-                        }
-                        Rule::selector => match self.selector(p) {
-                            Some(Selector::Field(name)) => {
-                                e = Expr {
-                                    kind: ExprKind::Field {
-                                        base: Box::new(e),
-                                        name,
-                                    },
-                                    span: s,
-                                }
-                            }
-                            Some(Selector::Index(index)) => {
-                                e = Expr {
-                                    kind: ExprKind::Index {
-                                        base: Box::new(e),
-                                        index: Box::new(index),
-                                    },
-                                    span: s,
-                                }
-                            }
-                            None => {}
-                        },
-                        _ => {}
-                    }
-                }
-                e
-            }
-            Rule::paren => {
-                let inner = pair.into_inner().next();
-                let e = self.expr_or_missing(inner, span);
-                Expr {
-                    kind: ExprKind::Paren(Box::new(e)),
-                    span,
-                }
-            }
-            Rule::call => {
-                let mut inner = pair.into_inner();
-                let callee = inner.next().map_or_else(|| missing(span), |n| name_of(&n));
-                let args = inner.next().map(|a| self.args(a)).unwrap_or_default();
-                Expr {
-                    kind: ExprKind::Call { callee, args },
-                    span,
-                }
-            }
-            Rule::var_ref => {
-                let name = pair.into_inner().next().map_or_else(|| missing(span), |n| name_of(&n));
-                Expr {
-                    kind: ExprKind::Var(name),
-                    span,
-                }
-            }
-            Rule::int => match pair.as_str().parse::<i64>() {
-                Ok(i) => lit(ExprKind::Int(i), span),
-                Err(_) => {
-                    self.diags.push(
-                        Diagnostic::error(Code::E0002, span, "integer literal is too large")
-                            .with_label("does not fit in a 64-bit int")
-                            .with_help(format!("ints range from {} to {}", i64::MIN, i64::MAX)),
-                    );
-                    lit(ExprKind::Int(0), span)
-                }
-            },
-            Rule::double => match pair.as_str().parse::<f64>() {
-                Ok(d) if d.is_finite() => lit(ExprKind::Double(d), span),
-                _ => {
-                    self.diags.push(
-                        Diagnostic::error(Code::E0002, span, "double literal is out of range")
-                            .with_label("not a finite double"),
-                    );
-                    lit(ExprKind::Double(0.0), span)
-                }
-            },
-            Rule::duration => lit(ExprKind::Duration(self.duration(pair.as_str(), span)), span),
-            Rule::boolean => lit(ExprKind::Bool(pair.as_str() == "true"), span),
-            Rule::null => lit(ExprKind::Null, span),
-            Rule::string => {
-                let s = self.string(pair);
-                Expr {
-                    kind: ExprKind::Str(s),
-                    span,
-                }
-            }
-            Rule::json_obj => {
-                let mut members = Vec::new();
-                for m in pair.into_inner() {
-                    let mut mi = m.into_inner();
-                    if let (Some(k), Some(v)) = (mi.next(), mi.next()) {
-                        let key = self.string(k);
-                        let key_text = key.as_plain().unwrap_or_default();
-                        if key.as_plain().is_none() {
-                            self.diags.push(
-                                Diagnostic::error(Code::E0214, key.span, "JSON keys must be plain strings")
-                                    .with_label("holds a `{...}` placeholder"),
-                            );
-                        }
-                        members.push((key_text, self.expr(v)));
-                    }
-                }
-                Expr {
-                    kind: ExprKind::JsonObj(members),
-                    span,
-                }
-            }
-            Rule::json_arr => {
-                let items = pair.into_inner().map(|p| self.expr(p)).collect();
-                Expr {
-                    kind: ExprKind::JsonArr(items),
-                    span,
-                }
-            }
-            _ => null_at(span),
-        }
-    }
-
     fn args(&mut self, pair: Pair<'_, Rule>) -> Vec<Expr> {
         pair.into_inner().map(|a| self.expr(a)).collect()
     }
 
     /// Milliseconds in a duration literal such as `30s` or `500ms`.
     fn duration(&mut self, text: &str, span: Span) -> u64 {
-        let digits_end = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+        let digits_end = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
         let (digits, unit) = text.split_at(digits_end);
         let factor: u64 = match unit {
             "ms" => 1,
@@ -872,20 +1027,27 @@ impl Cx<'_> {
             "h" => 3_600_000,
             _ => 86_400_000,
         };
-        match digits.parse::<u64>().ok().and_then(|n| n.checked_mul(factor)) {
+        match digits
+            .parse::<u64>()
+            .ok()
+            .and_then(|n| n.checked_mul(factor))
+        {
             Some(ms) if ms <= i64::MAX as u64 => ms,
             _ => {
                 self.diags.push(
                     Diagnostic::error(Code::E0002, span, "duration is too long")
-                        .with_label("does not fit in a 64-bit count of milliseconds"),
+                        .with_label("does not fit in a 64-bit count of milliseconds")
+                        .with_help("durations range up to about 292 million years; use a smaller number or unit"),
                 );
-                0
+                // A valid stand-in (one second), so that the checker does not report the
+                // same literal again; output is never produced with this error.
+                1_000
             }
         }
     }
 
     fn string(&mut self, pair: Pair<'_, Rule>) -> StrLit {
-        let span = span_of(&pair);
+        let span = self.span(&pair);
         let mut parts: Vec<StrPart> = Vec::new();
         let push_text = |parts: &mut Vec<StrPart>, s: &str| match parts.last_mut() {
             Some(StrPart::Text(t)) => t.push_str(s),
@@ -914,11 +1076,19 @@ impl Cx<'_> {
                     match decoded {
                         Some(c) => push_text(&mut parts, c.encode_utf8(&mut [0; 4])),
                         None => self.diags.push(
-                            Diagnostic::error(Code::E0003, span_of(&p), "invalid unicode escape")
+                            Diagnostic::error(Code::E0003, self.span(&p), "invalid unicode escape")
                                 .with_label("not a unicode scalar value")
                                 .with_help("write `\\u{...}` with 1 to 6 hex digits naming a valid character"),
                         ),
                     }
+                }
+                Rule::string_bad_escape => {
+                    let esc = p.as_str();
+                    self.diags.push(
+                        Diagnostic::error(Code::E0003, self.span(&p), format!("unknown escape `{esc}`"))
+                            .with_label("not an escape")
+                            .with_help("the escapes are `\\n`, `\\t`, `\\r`, `\\\"`, `\\\\`, `\\{`, `\\}` and `\\u{...}`; write `\\\\` for a backslash"),
+                    );
                 }
                 Rule::string_hole => {
                     if let Some(e) = p.into_inner().next() {
@@ -944,5 +1114,133 @@ fn missing(span: Span) -> Name {
     Name {
         text: String::new(),
         span,
+    }
+}
+
+fn item_span(item: &Item) -> Span {
+    match item {
+        Item::Task(t) => t.span,
+        Item::Event(e) | Item::WorkflowEvent(e) => e.span,
+        Item::Struct(s) => s.span,
+        Item::Workflow(w) => w.span,
+        Item::Error(s) => *s,
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// True for a word the grammar accepts as an identifier.
+fn is_ident(word: &str) -> bool {
+    word.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && !RESERVED_WORDS.contains(&word)
+}
+
+/// Up to three leading words of `text` (letters, digits, `_` and inner hyphens) with their
+/// spans (`offset` is where `text` starts), stopping at the first other character.
+fn leading_words(text: &str, offset: usize) -> Vec<(String, Span)> {
+    let mut out = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while out.len() < 3 {
+        while chars.next_if(|&(_, c)| is_space(c)).is_some() {}
+        let Some(&(start, first)) = chars.peek() else {
+            break;
+        };
+        if !is_word_char(first) {
+            break;
+        }
+        let mut end = start;
+        while let Some(&(i, c)) = chars.peek() {
+            let hyphen = c == '-' && i > start && text[i + 1..].starts_with(is_word_char);
+            if !(is_word_char(c) || hyphen) {
+                break;
+            }
+            end = i + c.len_utf8();
+            chars.next();
+        }
+        out.push((
+            text[start..end].to_string(),
+            Span::new(offset + start, offset + end),
+        ));
+        if chars.peek().is_some_and(|&(_, c)| !is_space(c)) {
+            break;
+        }
+    }
+    out
+}
+
+/// For text ending in `}`: where the `{` that this last `}` closes is, skipping strings and
+/// line comments.
+fn matching_open_brace(text: &str) -> Option<usize> {
+    let mut stack: Vec<usize> = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => {
+                while let Some((_, d)) = chars.next() {
+                    match d {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' | '\n' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '/' if chars.peek().is_some_and(|&(_, d)| d == '/') => {
+                while chars.next_if(|&(_, d)| d != '\n').is_some() {}
+            }
+            '{' => stack.push(i),
+            '}' => {
+                let open = stack.pop();
+                if i + 1 == text.len() {
+                    return open.filter(|_| stack.is_empty());
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leading_words_stop_at_punctuation() {
+        let words: Vec<String> = leading_words("  public var total-count int = 0", 10)
+            .into_iter()
+            .map(|(w, _)| w)
+            .collect();
+        assert_eq!(words, ["public", "var", "total-count"]);
+        let words = leading_words("var x: int", 0);
+        assert_eq!(words.len(), 2);
+        assert_eq!(words[1].1, Span::new(4, 5));
+    }
+
+    #[test]
+    fn the_last_brace_group_is_found() {
+        assert_eq!(matching_open_brace("if x > { a() }"), Some(7));
+        assert_eq!(matching_open_brace("if x == \"}\" { a({}) }"), Some(12));
+        assert_eq!(matching_open_brace("if x } y }"), None);
+    }
+
+    #[test]
+    fn spans_end_before_trailing_whitespace_and_comments() {
+        let text = "workflow w {\n  var x: int // note\n  x = 1\n}\n";
+        let (file, diags) = parse(text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let Some(Item::Workflow(wf)) = file.items.first() else {
+            panic!("a workflow");
+        };
+        let first = &wf.body.stmts[0];
+        assert_eq!(
+            &text[first.span.start as usize..first.span.end as usize],
+            "var x: int"
+        );
     }
 }

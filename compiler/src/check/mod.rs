@@ -2,17 +2,19 @@
 //! checked types) and reports every problem the LittleHorse server would reject at PutWfSpec
 //! or a WfRun would hit at run time, on the user's own lines.
 
+mod flow;
 mod names;
 mod types;
 
 use std::collections::{BTreeMap, HashMap};
 
-pub use names::{RESERVED_FAILURES, is_valid_lh_name, is_valid_struct_field};
+pub use names::{RESERVED_FAILURES, closest, is_valid_lh_name, is_valid_struct_field};
 pub use types::{Ty, assignable, castable, prim_name};
 
 use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
+use flow::scan;
 
 /// A checked task signature.
 #[derive(Debug, Clone)]
@@ -23,6 +25,9 @@ pub struct TaskSig {
     pub ret: Option<Ty>,
     /// Where the task is declared.
     pub span: Span,
+    /// The declaration did not parse: its signature is unknown, so calls are not checked
+    /// against it (the syntax error is already reported).
+    pub partial: bool,
 }
 
 /// A checked struct.
@@ -32,6 +37,9 @@ pub struct StructSig {
     pub fields: Vec<(String, Ty)>,
     /// Where it is declared.
     pub span: Span,
+    /// The declaration did not parse: its fields are unknown, so field accesses are not
+    /// checked against it (the syntax error is already reported).
+    pub partial: bool,
 }
 
 /// The file's declarations, resolved.
@@ -56,9 +64,10 @@ impl Model {
             TypeExpr::Named(n) if self.structs.contains_key(&n.text) => Ty::Struct(n.text.clone()),
             TypeExpr::Named(_) => Ty::Error,
             TypeExpr::Array(e, _) => Ty::Array(Box::new(self.resolve_type(e))),
-            TypeExpr::Map(k, v, _) => {
-                Ty::Map(Box::new(self.resolve_type(k)), Box::new(self.resolve_type(v)))
-            }
+            TypeExpr::Map(k, v, _) => Ty::Map(
+                Box::new(self.resolve_type(k)),
+                Box::new(self.resolve_type(v)),
+            ),
         }
     }
 }
@@ -75,14 +84,82 @@ pub fn check(file: &File) -> (Model, Vec<Diagnostic>) {
     for item in &file.items {
         if let Item::Workflow(wf) = item {
             cx.lh_name(&wf.name, "workflow");
-            if let Some(prev) = workflows.insert(&wf.name.text, wf.name.span) {
+            // An unnamed workflow is one whose header did not parse (already reported).
+            if !wf.name.text.is_empty()
+                && let Some(prev) = workflows.insert(&wf.name.text, wf.name.span)
+            {
                 cx.duplicate(&wf.name, prev, "workflow");
             }
             WorkflowChecker::new(&mut cx).workflow(wf);
         }
     }
+    for d in &mut cx.diags {
+        fix_articles(d);
+    }
     (cx.model, cx.diags)
 }
+
+/// Writes "an `int`" rather than "a `int`" in every text of a diagnostic (messages are
+/// built as "a `{type}`").
+fn fix_articles(d: &mut Diagnostic) {
+    fn fix(s: &mut String) {
+        let mut out = String::with_capacity(s.len() + 8);
+        let mut prev = ' ';
+        for (i, c) in s.char_indices() {
+            out.push(c);
+            let vowel_type =
+                s[i..].starts_with("a `") && s[i + 3..].starts_with(['a', 'e', 'i', 'o', 'u']);
+            if c == 'a' && matches!(prev, ' ' | '(') && vowel_type {
+                out.push('n');
+            }
+            prev = c;
+        }
+        *s = out;
+    }
+    fix(&mut d.message);
+    fix(&mut d.primary.message);
+    for l in &mut d.secondary {
+        fix(&mut l.message);
+    }
+    if let Some(h) = &mut d.help {
+        fix(h);
+    }
+}
+
+/// Names people write for LittleHorse's primitive types in other languages.
+const TYPE_ALIASES: &[(&str, &str)] = &[
+    ("string", "str"),
+    ("String", "str"),
+    ("text", "str"),
+    ("integer", "int"),
+    ("long", "int"),
+    ("i64", "int"),
+    ("float", "double"),
+    ("number", "double"),
+    ("f64", "double"),
+    ("boolean", "bool"),
+    ("object", "json-obj"),
+    ("dict", "json-obj"),
+    ("array", "json-arr"),
+    ("list", "json-arr"),
+    ("datetime", "timestamp"),
+    ("date", "timestamp"),
+    ("time", "timestamp"),
+];
+
+/// The primitive type names, for "did you mean".
+const PRIMITIVES: &[&str] = &[
+    "str",
+    "int",
+    "double",
+    "bool",
+    "json",
+    "json-obj",
+    "json-arr",
+    "bytes",
+    "timestamp",
+    "wf-run-id",
+];
 
 struct Checker {
     model: Model,
@@ -93,29 +170,51 @@ impl Checker {
     fn lh_name(&mut self, name: &Name, what: &str) {
         if !name.text.is_empty() && !is_valid_lh_name(&name.text) {
             self.diags.push(
-                Diagnostic::error(Code::E0105, name.span, format!("`{}` is not a valid LittleHorse {what} name", name.text))
-                    .with_label("only letters, digits and inner hyphens are allowed")
-                    .with_help(format!("try `{}`", names::suggest_lh_name(&name.text))),
+                Diagnostic::error(
+                    Code::E0105,
+                    name.span,
+                    format!("`{}` is not a valid LittleHorse {what} name", name.text),
+                )
+                .with_label("only letters, digits and inner hyphens are allowed")
+                .with_help(match names::suggest_lh_name(&name.text) {
+                    s if s.is_empty() => {
+                        "a name needs at least one letter or digit, e.g. `item`".to_string()
+                    }
+                    s => format!("try `{s}`"),
+                }),
             );
         }
     }
 
     fn duplicate(&mut self, name: &Name, prev: Span, what: &str) {
         self.diags.push(
-            Diagnostic::error(Code::E0103, name.span, format!("the {what} `{}` is declared twice", name.text))
-                .with_label("declared again here")
-                .with_secondary(prev, "first declared here")
-                .with_help(format!("rename one of the {what}s or remove the duplicate")),
+            Diagnostic::error(
+                Code::E0103,
+                name.span,
+                format!("the {what} `{}` is declared twice", name.text),
+            )
+            .with_label("declared again here")
+            .with_secondary(prev, "first declared here")
+            .with_help(format!("rename one of the {what}s or remove the duplicate")),
         );
     }
 
     fn ty(&mut self, t: &TypeExpr) -> Ty {
         match t {
+            // An unnamed type stands for one that did not parse (already reported).
+            TypeExpr::Named(n) if n.text.is_empty() => Ty::Error,
             TypeExpr::Named(n) if !self.model.structs.contains_key(&n.text) => {
-                let structs: Vec<&str> = self.model.structs.keys().map(String::as_str).collect();
-                let mut d = Diagnostic::error(Code::E0106, n.span, format!("unknown type `{}`", n.text))
-                    .with_label("not a primitive type or a declared struct");
-                if let Some(s) = names::closest(&n.text, structs) {
+                let mut candidates: Vec<&str> =
+                    self.model.structs.keys().map(String::as_str).collect();
+                candidates.extend(PRIMITIVES);
+                let alias = TYPE_ALIASES
+                    .iter()
+                    .find(|(a, _)| *a == n.text)
+                    .map(|(_, p)| *p);
+                let mut d =
+                    Diagnostic::error(Code::E0106, n.span, format!("unknown type `{}`", n.text))
+                        .with_label("not a primitive type or a declared struct");
+                if let Some(s) = alias.or_else(|| names::closest(&n.text, candidates)) {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 } else {
                     d = d.with_help(format!("declare it with `struct {} {{ ... }}`", n.text));
@@ -155,6 +254,7 @@ impl Checker {
                     StructSig {
                         fields: Vec::new(),
                         span: s.name.span,
+                        partial: false,
                     },
                 );
             }
@@ -180,7 +280,9 @@ impl Checker {
                         let prev = find_event_span(file, &e.name.text, true);
                         self.duplicate(&e.name, prev, "workflow event");
                     } else {
-                        self.model.workflow_events.insert(e.name.text.clone(), payload);
+                        self.model
+                            .workflow_events
+                            .insert(e.name.text.clone(), payload);
                     }
                 }
                 Item::Workflow(_) | Item::Error(_) => {}
@@ -191,7 +293,9 @@ impl Checker {
     fn struct_fields(&mut self, s: &StructDecl) {
         let mut fields: Vec<(String, Ty)> = Vec::new();
         let mut seen: HashMap<&str, Span> = HashMap::new();
-        for f in &s.fields {
+        // An unnamed field marks a declaration that did not parse.
+        let partial = s.fields.iter().any(|f| f.name.text.is_empty());
+        for f in s.fields.iter().filter(|f| !f.name.text.is_empty()) {
             if !is_valid_struct_field(&f.name.text) {
                 self.diags.push(
                     Diagnostic::error(Code::E0105, f.name.span, format!("`{}` is not a valid struct field name", f.name.text))
@@ -208,10 +312,11 @@ impl Checker {
             }
             fields.push((f.name.text.clone(), ty));
         }
-        if let Some(sig) = self.model.structs.get_mut(&s.name.text) {
-            if sig.span == s.name.span {
-                sig.fields = fields;
-            }
+        if let Some(sig) = self.model.structs.get_mut(&s.name.text)
+            && sig.span == s.name.span
+        {
+            sig.fields = fields;
+            sig.partial = partial;
         }
     }
 
@@ -227,6 +332,7 @@ impl Checker {
             params.push((p.name.text.clone(), self.ty(&p.ty)));
         }
         let ret = t.returns.as_ref().map(|r| self.ty(r));
+        let partial = matches!(&t.returns, Some(TypeExpr::Named(n)) if n.text.is_empty());
         if let Some(prev) = self.model.tasks.get(&t.name.text) {
             let prev = prev.span;
             self.duplicate(&t.name, prev, "task");
@@ -238,6 +344,7 @@ impl Checker {
                 params,
                 ret,
                 span: t.name.span,
+                partial,
             },
         );
     }
@@ -256,9 +363,13 @@ impl Checker {
         let ok = assignable(&vt, ty) && vt != Ty::Null;
         if !ok && *ty != Ty::Error {
             self.diags.push(
-                Diagnostic::error(code, e.span, format!("expected a `{ty}` default, found `{vt}`"))
-                    .with_label(format!("this is a `{vt}`"))
-                    .with_help(format!("write a `{ty}` constant here")),
+                Diagnostic::error(
+                    code,
+                    e.span,
+                    format!("expected a `{ty}` default, found `{vt}`"),
+                )
+                .with_label(format!("this is a `{vt}`"))
+                .with_help(format!("write a `{ty}` constant here")),
             );
         }
     }
@@ -278,7 +389,11 @@ fn find_event_span(file: &File, name: &str, workflow_event: bool) -> Span {
 /// The span of the first non-constant part of `e`, if any.
 fn non_constant(e: &Expr) -> Option<Span> {
     match &e.kind {
-        ExprKind::Int(_) | ExprKind::Double(_) | ExprKind::Bool(_) | ExprKind::Null | ExprKind::Duration(_) => None,
+        ExprKind::Int(_)
+        | ExprKind::Double(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Null
+        | ExprKind::Duration(_) => None,
         ExprKind::Str(s) => s.as_plain().is_none().then_some(e.span),
         ExprKind::JsonObj(members) => members.iter().find_map(|(_, v)| non_constant(v)),
         ExprKind::JsonArr(items) => items.iter().find_map(non_constant),
@@ -317,6 +432,15 @@ struct WorkflowChecker<'c> {
     /// `let` bindings, innermost block last.
     lets: Vec<HashMap<String, (Ty, Span)>>,
     updates: Option<Span>,
+    /// Every variable the workflow declares (first declaration), to tell a use before the
+    /// declaration from an unknown name.
+    all_vars: HashMap<String, Span>,
+    /// `let` bindings of blocks that have ended, for "not visible here" help.
+    closed_lets: HashMap<String, Span>,
+    /// The body holds malformed statements: unused-variable warnings would be guesses.
+    has_syntax_errors: bool,
+    /// Every `return`: where, and the type of its value (`None` without a value).
+    returns: Vec<(Span, Option<Ty>)>,
 }
 
 impl<'c> WorkflowChecker<'c> {
@@ -327,6 +451,10 @@ impl<'c> WorkflowChecker<'c> {
             var_order: Vec::new(),
             lets: Vec::new(),
             updates: None,
+            all_vars: HashMap::new(),
+            closed_lets: HashMap::new(),
+            has_syntax_errors: false,
+            returns: Vec::new(),
         }
     }
 
@@ -335,17 +463,30 @@ impl<'c> WorkflowChecker<'c> {
     }
 
     fn workflow(mut self, wf: &Workflow) {
+        scan(&wf.body, &mut self.all_vars, &mut self.has_syntax_errors);
         self.block(&wf.body);
+        if !self.has_syntax_errors {
+            self.returns_agree(&wf.body);
+        }
         for name in std::mem::take(&mut self.var_order) {
-            if let Some(v) = self.vars.get(&name) {
-                if v.warn_unused && !v.used {
-                    let span = v.span;
-                    self.err(
-                        Diagnostic::error(Code::W0001, span, format!("variable `{name}` is never used"))
-                            .with_label("declared here")
-                            .with_help("remove it, or declare it with `input` if it is set when the run starts"),
-                    );
-                }
+            if let Some(v) = self.vars.get(&name)
+                && v.warn_unused
+                && !v.used
+                && !self.has_syntax_errors
+                && v.ty != Ty::Error
+            {
+                let span = v.span;
+                self.err(
+                    Diagnostic::error(
+                        Code::W0001,
+                        span,
+                        format!("variable `{name}` is never used"),
+                    )
+                    .with_label("declared here")
+                    .with_help(
+                        "remove it, or declare it with `input` if it is set when the run starts",
+                    ),
+                );
             }
         }
     }
@@ -353,9 +494,12 @@ impl<'c> WorkflowChecker<'c> {
     fn block(&mut self, block: &Block) {
         self.lets.push(HashMap::new());
         let mut ended: Option<Span> = None;
+        let mut after_error = false;
         for stmt in &block.stmts {
             if let Some(end) = ended {
-                if !matches!(stmt.kind, StmtKind::Error) {
+                // A malformed statement, and what was recovered from it, are not reported
+                // again.
+                if !matches!(stmt.kind, StmtKind::Error) && !after_error {
                     self.err(
                         Diagnostic::error(Code::E0301, stmt.span, "unreachable statement")
                             .with_label("this never runs")
@@ -370,8 +514,13 @@ impl<'c> WorkflowChecker<'c> {
             if matches!(stmt.kind, StmtKind::Return(_) | StmtKind::Fail { .. }) {
                 ended = Some(stmt.span);
             }
+            after_error = matches!(stmt.kind, StmtKind::Error);
         }
-        self.lets.pop();
+        if let Some(scope) = self.lets.pop() {
+            for (name, (_, span)) in scope {
+                self.closed_lets.entry(name).or_insert(span);
+            }
+        }
     }
 
     fn lookup_let(&self, name: &str) -> Option<&(Ty, Span)> {
@@ -411,20 +560,32 @@ impl<'c> WorkflowChecker<'c> {
                 } else {
                     self.expr(value);
                     self.err(
-                        Diagnostic::error(Code::E0216, value.span, "`let` binds the output of a step")
-                            .with_label("this is not a task call")
-                            .with_help(format!("to keep a value, declare a variable: `var {}: <type> = ...`", name.text)),
+                        Diagnostic::error(
+                            Code::E0216,
+                            value.span,
+                            "`let` binds the output of a step",
+                        )
+                        .with_label("this is not a task call")
+                        .with_help(format!(
+                            "to keep a value, declare a variable: `var {}: <type> = ...`",
+                            name.text
+                        )),
                     );
                     Ty::Error
                 };
                 self.cx.lh_name(name, "binding");
-                if !self.declare_name_conflict(name) {
-                    if let Some(scope) = self.lets.last_mut() {
-                        scope.insert(name.text.clone(), (ty, name.span));
-                    }
+                if !self.declare_name_conflict(name)
+                    && let Some(scope) = self.lets.last_mut()
+                {
+                    scope.insert(name.text.clone(), (ty, name.span));
                 }
             }
-            StmtKind::Assign { place, op, op_span, value } => {
+            StmtKind::Assign {
+                place,
+                op,
+                op_span,
+                value,
+            } => {
                 let place_ty = self.place(place);
                 let value_ty = self.expr(value);
                 if value_ty == Ty::Void {
@@ -440,15 +601,23 @@ impl<'c> WorkflowChecker<'c> {
                     Ty::Prim(Prim::JsonArr) => true,
                     Ty::Prim(Prim::Str) => v.is_prim() || v.is_unknown(),
                     Ty::Prim(Prim::Bytes) => matches!(v, Ty::Prim(Prim::Bytes)) || v.is_unknown(),
-                    Ty::Array(e) => matches!(&v, Ty::Array(x) if assignable(x, e)) || v.is_unknown() || v == Ty::Prim(Prim::JsonArr),
+                    Ty::Array(e) => {
+                        matches!(&v, Ty::Array(x) if assignable(x, e))
+                            || v.is_unknown()
+                            || v == Ty::Prim(Prim::JsonArr)
+                    }
                     t => t.is_unknown(),
                 };
                 if !ok {
                     self.err(
-                        Diagnostic::error(Code::E0204, value.span, format!("cannot extend a `{t}` with a `{v}`"))
-                            .with_label(format!("this is a `{v}`"))
-                            .with_secondary(place.span, format!("this is a `{t}`"))
-                            .with_help("`extend` appends to json-arr, arrays, str and bytes"),
+                        Diagnostic::error(
+                            Code::E0204,
+                            value.span,
+                            format!("cannot extend a `{t}` with a `{v}`"),
+                        )
+                        .with_label(format!("this is a `{v}`"))
+                        .with_secondary(place.span, format!("this is a `{t}`"))
+                        .with_help("`extend` appends to json-arr, arrays, str and bytes"),
                     );
                 }
             }
@@ -473,9 +642,13 @@ impl<'c> WorkflowChecker<'c> {
                 };
                 if !ok {
                     self.err(
-                        Diagnostic::error(Code::E0204, place.span, format!("cannot remove a `{v}` from a `{t}`"))
-                            .with_label(format!("this is a `{t}`"))
-                            .with_help(help),
+                        Diagnostic::error(
+                            Code::E0204,
+                            place.span,
+                            format!("cannot remove a `{v}` from a `{t}`"),
+                        )
+                        .with_label(format!("this is a `{t}`"))
+                        .with_help(help),
                     );
                 }
             }
@@ -492,31 +665,44 @@ impl<'c> WorkflowChecker<'c> {
                 self.block(body);
             }
             StmtKind::Return(value) => {
-                if let Some(v) = value {
+                let ty = value.as_ref().map(|v| {
                     let t = self.expr(v);
                     if t == Ty::Void {
                         self.void_output(v);
+                        return Ty::Error;
                     }
-                }
+                    t
+                });
+                self.returns.push((stmt.span, ty));
             }
-            StmtKind::Fail { name, message, content } => {
+            StmtKind::Fail {
+                name,
+                message,
+                content,
+            } => {
                 if RESERVED_FAILURES.contains(&name.text.as_str()) {
                     self.err(
-                        Diagnostic::error(Code::E0303, name.span, format!("`{}` is reserved for LittleHorse's own errors", name.text))
-                            .with_label("a workflow cannot throw this")
-                            .with_help("name your own exception in kebab-case, e.g. `payment-declined`"),
+                        Diagnostic::error(
+                            Code::E0303,
+                            name.span,
+                            format!("`{}` is reserved for LittleHorse's own errors", name.text),
+                        )
+                        .with_label("a workflow cannot throw this")
+                        .with_help(
+                            "name your own exception in kebab-case, e.g. `payment-declined`",
+                        ),
                     );
                 } else {
                     self.cx.lh_name(name, "exception");
                 }
-                if let Some(m) = message {
-                    if m.as_plain().is_none() {
-                        self.err(
+                if let Some(m) = message
+                    && m.as_plain().is_none()
+                {
+                    self.err(
                             Diagnostic::error(Code::E0302, m.span, "failure messages cannot hold placeholders")
                                 .with_label("LittleHorse stores this text as it is")
                                 .with_help("pass the dynamic part as the failure content: `fail name \"message\" with value`"),
                         );
-                    }
                 }
                 if let Some(c) = content {
                     let t = self.expr(c);
@@ -530,9 +716,13 @@ impl<'c> WorkflowChecker<'c> {
                 if let ExprKind::Duration(ms) = e.kind {
                     if ms % 1000 != 0 || ms == 0 {
                         self.err(
-                            Diagnostic::error(Code::E0306, e.span, "sleep needs a positive number of whole seconds")
-                                .with_label(if ms == 0 { "zero" } else { "not whole seconds" })
-                                .with_help("LittleHorse sleeps in seconds: write e.g. `1s`"),
+                            Diagnostic::error(
+                                Code::E0306,
+                                e.span,
+                                "sleep needs a positive number of whole seconds",
+                            )
+                            .with_label(if ms == 0 { "zero" } else { "not whole seconds" })
+                            .with_help("LittleHorse sleeps in seconds: write e.g. `1s`"),
                         );
                     }
                     return;
@@ -540,9 +730,15 @@ impl<'c> WorkflowChecker<'c> {
                 let t = self.expr(e);
                 if !(t == Ty::INT || t.is_unknown()) {
                     self.err(
-                        Diagnostic::error(Code::E0203, e.span, format!("sleep takes a duration or an int of seconds, found `{t}`"))
-                            .with_label(format!("this is a `{t}`"))
-                            .with_help("write a duration such as `30s`, or use `sleep until` for a timestamp"),
+                        Diagnostic::error(
+                            Code::E0203,
+                            e.span,
+                            format!("sleep takes a duration or an int of seconds, found `{t}`"),
+                        )
+                        .with_label(format!("this is a `{t}`"))
+                        .with_help(
+                            "write a duration such as `30s`, or use `sleep until` for a timestamp",
+                        ),
                     );
                 }
             }
@@ -550,9 +746,13 @@ impl<'c> WorkflowChecker<'c> {
                 let t = self.expr(e);
                 if !(matches!(t, Ty::Prim(Prim::Timestamp | Prim::Int)) || t.is_unknown()) {
                     self.err(
-                        Diagnostic::error(Code::E0203, e.span, format!("sleep until takes a timestamp, found `{t}`"))
-                            .with_label(format!("this is a `{t}`"))
-                            .with_help("use a `timestamp` variable, or an int of epoch milliseconds"),
+                        Diagnostic::error(
+                            Code::E0203,
+                            e.span,
+                            format!("sleep until takes a timestamp, found `{t}`"),
+                        )
+                        .with_label(format!("this is a `{t}`"))
+                        .with_help("use a `timestamp` variable, or an int of epoch milliseconds"),
                     );
                 }
             }
@@ -598,7 +798,9 @@ impl<'c> WorkflowChecker<'c> {
         self.err(
             Diagnostic::error(Code::E0210, e.span, format!("`{name}` returns nothing"))
                 .with_label("has no output to use")
-                .with_help(format!("declare the task's output type: `task {name}(...) -> <type>`")),
+                .with_help(format!(
+                    "declare the task's output type: `task {name}(...) -> <type>`"
+                )),
         );
     }
 
@@ -613,7 +815,10 @@ impl<'c> WorkflowChecker<'c> {
                 self.err(
                     Diagnostic::error(Code::E0213, idx.path_span, "json paths start with `$`")
                         .with_label("not a json path")
-                        .with_help(format!("write `\"$.{}\"`", idx.path.trim_start_matches('.'))),
+                        .with_help(format!(
+                            "write `\"$.{}\"`",
+                            idx.path.trim_start_matches('.')
+                        )),
                 );
             }
             if !ty.is_json() {
@@ -626,9 +831,13 @@ impl<'c> WorkflowChecker<'c> {
             match self.cx.ty(&idx.ty) {
                 Ty::Prim(Prim::Str | Prim::Int | Prim::Double | Prim::Bool) | Ty::Error => {}
                 other => self.err(
-                    Diagnostic::error(Code::E0215, idx.ty.span(), format!("cannot index a json path as `{other}`"))
-                        .with_label("not an indexable type")
-                        .with_help("index as `str`, `int`, `double` or `bool`"),
+                    Diagnostic::error(
+                        Code::E0215,
+                        idx.ty.span(),
+                        format!("cannot index a json path as `{other}`"),
+                    )
+                    .with_label("not an indexable type")
+                    .with_help("index as `str`, `int`, `double` or `bool`"),
                 ),
             }
         }
@@ -657,7 +866,16 @@ impl<'c> WorkflowChecker<'c> {
         self.condition(&i.cond);
         self.block(&i.then);
         match &i.otherwise {
-            Some(Else::If(inner, _)) => self.if_stmt(inner),
+            Some(Else::If(inner, _)) => {
+                if let Some(call) = find_call(&inner.cond) {
+                    self.err(
+                        Diagnostic::error(Code::E0219, call, "task call in an `else if` condition")
+                            .with_label("this step cannot run inside the condition")
+                            .with_help("call the task before the `if` and test its output: `let out = task(...)`, then `else if out ...`"),
+                    );
+                }
+                self.if_stmt(inner)
+            }
             Some(Else::Block(b)) => self.block(b),
             None => {}
         }
@@ -671,14 +889,26 @@ impl<'c> WorkflowChecker<'c> {
                 _ => format!("compare it, e.g. `{} == ...`", snippet_name(cond)),
             };
             self.err(
-                Diagnostic::error(Code::E0205, cond.span, format!("expected a `bool` condition, found `{t}`"))
-                    .with_label(format!("this is a `{t}`"))
-                    .with_help(help),
+                Diagnostic::error(
+                    Code::E0205,
+                    cond.span,
+                    format!("expected a `bool` condition, found `{t}`"),
+                )
+                .with_label(format!("this is a `{t}`"))
+                .with_help(help),
             );
         }
     }
 
-    fn mutation(&mut self, place: &Place, t: &Ty, op: AssignOp, op_span: Span, value: &Expr, v: &Ty) {
+    fn mutation(
+        &mut self,
+        place: &Place,
+        t: &Ty,
+        op: AssignOp,
+        op_span: Span,
+        value: &Expr,
+        v: &Ty,
+    ) {
         let ok = match op {
             AssignOp::Assign => assignable(v, t),
             AssignOp::Add => {
@@ -699,16 +929,19 @@ impl<'c> WorkflowChecker<'c> {
             return;
         }
         if op == AssignOp::Assign {
-            let mut d = Diagnostic::error(Code::E0203, value.span, format!("cannot assign a `{v}` to `{}`, a `{t}`", place_text(place)))
-                .with_label(format!("this is a `{v}`"))
-                .with_secondary(place.span, format!("this is a `{t}`"));
-            if let Ty::Prim(p) = t {
-                if castable(v, *p) {
-                    d = d.with_help(format!("convert it explicitly: `... as {}`", prim_name(*p)));
-                } else {
-                    d = d.with_help(format!("assign a `{t}` value"));
+            let mut d = Diagnostic::error(
+                Code::E0203,
+                value.span,
+                format!("cannot assign a `{v}` to `{}`, a `{t}`", place_text(place)),
+            )
+            .with_label(format!("this is a `{v}`"))
+            .with_secondary(place.span, format!("this is a `{t}`"));
+            d = match t {
+                Ty::Prim(p) if castable(v, *p) => {
+                    d.with_help(format!("convert it explicitly: `... as {}`", prim_name(*p)))
                 }
-            }
+                _ => d.with_help(format!("assign a `{t}` value")),
+            };
             self.err(d);
         } else {
             let op_text = match op {
@@ -742,10 +975,31 @@ impl<'c> WorkflowChecker<'c> {
         for scope in &self.lets {
             candidates.extend(scope.keys().map(String::as_str));
         }
-        let mut d = Diagnostic::error(Code::E0101, name.span, format!("unknown variable `{}`", name.text))
-            .with_label("not declared before this point");
+        let mut d = Diagnostic::error(
+            Code::E0101,
+            name.span,
+            format!("unknown variable `{}`", name.text),
+        )
+        .with_label("not declared before this point");
         let parts: Vec<&str> = name.text.split('-').collect();
-        if parts.len() == 2 && parts.iter().all(|p| candidates.contains(p)) {
+        let later = self
+            .all_vars
+            .get(&name.text)
+            .copied()
+            .filter(|s| s.start > name.span.start);
+        if let Some(decl) = later {
+            d = d
+                .with_secondary(decl, "declared here, after its use")
+                .with_help(format!(
+                    "`{}` is declared later in the workflow; move its declaration above its first use",
+                    name.text
+                ));
+        } else if let Some(&bound) = self.closed_lets.get(&name.text) {
+            d = d.with_secondary(bound, "bound here, in a block that has ended").with_help(format!(
+                "a `let` binding is visible only in its own block; to use the value later, declare `var {}: <type>` before the block and assign it inside",
+                name.text
+            ));
+        } else if parts.len() == 2 && parts.iter().all(|p| candidates.contains(p)) {
             d = d.with_help(format!(
                 "names may contain `-`; to subtract, write spaces: `{} - {}`",
                 parts[0], parts[1]
@@ -753,7 +1007,10 @@ impl<'c> WorkflowChecker<'c> {
         } else if let Some(c) = names::closest(&name.text, candidates) {
             d = d.with_help(format!("did you mean `{c}`?"));
         } else if self.cx.model.tasks.contains_key(&name.text) {
-            d = d.with_help(format!("`{}` is a task; call it with `{}(...)`", name.text, name.text));
+            d = d.with_help(format!(
+                "`{}` is a task; call it with `{}(...)`",
+                name.text, name.text
+            ));
         } else {
             d = d.with_help(format!("declare it first: `var {}: <type>`", name.text));
         }
@@ -765,9 +1022,16 @@ impl<'c> WorkflowChecker<'c> {
         let mut t = self.use_var(&place.var);
         if self.lookup_let(&place.var.text).is_some() && !self.vars.contains_key(&place.var.text) {
             self.err(
-                Diagnostic::error(Code::E0203, place.var.span, format!("`{}` is a step output and cannot be assigned", place.var.text))
-                    .with_label("bound with `let`")
-                    .with_help("declare a variable with `var` to hold a value you change"),
+                Diagnostic::error(
+                    Code::E0203,
+                    place.var.span,
+                    format!(
+                        "`{}` is a step output and cannot be assigned",
+                        place.var.text
+                    ),
+                )
+                .with_label("bound with `let`")
+                .with_help("declare a variable with `var` to hold a value you change"),
             );
             return Ty::Error;
         }
@@ -786,13 +1050,16 @@ impl<'c> WorkflowChecker<'c> {
 
     fn field(&mut self, base: Ty, name: &Name, base_span: Span) -> Ty {
         match &base {
+            Ty::Struct(s) if self.cx.model.structs.get(s).is_some_and(|sig| sig.partial) => {
+                Ty::Error
+            }
             Ty::Struct(s) => {
-                let found = self
-                    .cx
-                    .model
-                    .structs
-                    .get(s)
-                    .and_then(|sig| sig.fields.iter().find(|(f, _)| *f == name.text).map(|(_, t)| t.clone()));
+                let found = self.cx.model.structs.get(s).and_then(|sig| {
+                    sig.fields
+                        .iter()
+                        .find(|(f, _)| *f == name.text)
+                        .map(|(_, t)| t.clone())
+                });
                 match found {
                     Some(t) => t,
                     None => {
@@ -803,8 +1070,12 @@ impl<'c> WorkflowChecker<'c> {
                             .get(s)
                             .map(|sig| sig.fields.iter().map(|(f, _)| f.clone()).collect())
                             .unwrap_or_default();
-                        let mut d = Diagnostic::error(Code::E0212, name.span, format!("struct `{s}` has no field `{}`", name.text))
-                            .with_label("unknown field");
+                        let mut d = Diagnostic::error(
+                            Code::E0212,
+                            name.span,
+                            format!("struct `{s}` has no field `{}`", name.text),
+                        )
+                        .with_label("unknown field");
                         d = match names::closest(&name.text, fields.iter().map(String::as_str)) {
                             Some(c) => d.with_help(format!("did you mean `{c}`?")),
                             None => d.with_help(format!("its fields are: {}", fields.join(", "))),
@@ -818,10 +1089,14 @@ impl<'c> WorkflowChecker<'c> {
             t if t.has_fields() => Ty::Any,
             t => {
                 self.err(
-                    Diagnostic::error(Code::E0212, name.span, format!("a `{t}` has no field `{}`", name.text))
-                        .with_label("no fields to select")
-                        .with_secondary(base_span, format!("this is a `{t}`"))
-                        .with_help("fields exist on json-obj, structs and maps"),
+                    Diagnostic::error(
+                        Code::E0212,
+                        name.span,
+                        format!("a `{t}` has no field `{}`", name.text),
+                    )
+                    .with_label("no fields to select")
+                    .with_secondary(base_span, format!("this is a `{t}`"))
+                    .with_help("fields exist on json-obj, structs and maps"),
                 );
                 Ty::Error
             }
@@ -829,30 +1104,37 @@ impl<'c> WorkflowChecker<'c> {
     }
 
     fn index(&mut self, base: Ty, idx: &Expr, base_span: Span) -> Ty {
-        if let ExprKind::Str(s) = &idx.kind {
-            if let Some(text) = s.as_plain() {
-                if text.starts_with('$') {
-                    if !base.is_json() {
-                        self.err(
-                            Diagnostic::error(Code::E0213, idx.span, format!("json paths apply to json values, not to a `{base}`"))
-                                .with_label("json path")
-                                .with_secondary(base_span, format!("this is a `{base}`"))
-                                .with_help("use `.field` selectors on structs and maps"),
-                        );
-                        return Ty::Error;
-                    }
-                    return Ty::Any;
-                }
+        if let ExprKind::Str(s) = &idx.kind
+            && let Some(text) = s.as_plain()
+            && text.starts_with('$')
+        {
+            if !base.is_json() {
+                self.err(
+                    Diagnostic::error(
+                        Code::E0213,
+                        idx.span,
+                        format!("json paths apply to json values, not to a `{base}`"),
+                    )
+                    .with_label("json path")
+                    .with_secondary(base_span, format!("this is a `{base}`"))
+                    .with_help("use `.field` selectors on structs and maps"),
+                );
+                return Ty::Error;
             }
+            return Ty::Any;
         }
         let it = self.expr(idx);
         match &base {
             Ty::Array(e) => {
                 if !(it == Ty::INT || it.is_unknown()) {
                     self.err(
-                        Diagnostic::error(Code::E0212, idx.span, format!("array indexes are ints, found `{it}`"))
-                            .with_label(format!("this is a `{it}`"))
-                            .with_help("index with an int constant, e.g. `[0]`"),
+                        Diagnostic::error(
+                            Code::E0212,
+                            idx.span,
+                            format!("array indexes are ints, found `{it}`"),
+                        )
+                        .with_label(format!("this is a `{it}`"))
+                        .with_help("index with an int constant, e.g. `[0]`"),
                     );
                 }
                 (**e).clone()
@@ -889,9 +1171,13 @@ impl<'c> WorkflowChecker<'c> {
             ExprKind::Duration(ms) => {
                 if ms % 1000 != 0 {
                     self.err(
-                        Diagnostic::error(Code::E0306, e.span, "durations used as values are whole seconds")
-                            .with_label("not whole seconds")
-                            .with_help("write the duration in seconds, e.g. `1s`"),
+                        Diagnostic::error(
+                            Code::E0306,
+                            e.span,
+                            "durations used as values are whole seconds",
+                        )
+                        .with_label("not whole seconds")
+                        .with_help("write the duration in seconds, e.g. `1s`"),
                     );
                 }
                 Ty::INT
@@ -930,14 +1216,23 @@ impl<'c> WorkflowChecker<'c> {
                 let t = self.expr(base);
                 self.index(t, index, base.span)
             }
-            ExprKind::Binary { op, op_span, lhs, rhs } => self.binary(*op, *op_span, lhs, rhs),
+            ExprKind::Binary {
+                op,
+                op_span,
+                lhs,
+                rhs,
+            } => self.binary(*op, *op_span, lhs, rhs),
             ExprKind::Not(inner) => {
                 let t = self.expr(inner);
                 if !(t == Ty::BOOL || t.is_unknown()) {
                     self.err(
-                        Diagnostic::error(Code::E0207, inner.span, format!("`!` needs a `bool`, found `{t}`"))
-                            .with_label(format!("this is a `{t}`"))
-                            .with_help("negate a comparison or a bool variable"),
+                        Diagnostic::error(
+                            Code::E0207,
+                            inner.span,
+                            format!("`!` needs a `bool`, found `{t}`"),
+                        )
+                        .with_label(format!("this is a `{t}`"))
+                        .with_help("negate a comparison or a bool variable"),
                     );
                 }
                 Ty::BOOL
@@ -946,10 +1241,15 @@ impl<'c> WorkflowChecker<'c> {
                 let t = self.expr(inner);
                 if !(t.is_numeric() || t.is_unknown()) {
                     self.err(
-                        Diagnostic::error(Code::E0207, inner.span, format!("`-` needs a number, found `{t}`"))
-                            .with_label(format!("this is a `{t}`"))
-                            .with_help("only ints and doubles can be negated"),
+                        Diagnostic::error(
+                            Code::E0207,
+                            inner.span,
+                            format!("`-` needs a number, found `{t}`"),
+                        )
+                        .with_label(format!("this is a `{t}`"))
+                        .with_help("only ints and doubles can be negated"),
                     );
+                    return Ty::Error;
                 }
                 t
             }
@@ -978,33 +1278,65 @@ impl<'c> WorkflowChecker<'c> {
             self.err(
                 Diagnostic::error(Code::E0214, span, "JSON literals hold only constants")
                     .with_label("not a constant")
-                    .with_help("build the value with assignments instead, e.g. `obj.field = value`"),
+                    .with_help(
+                        "build the value with assignments instead, e.g. `obj.field = value`",
+                    ),
             );
         }
     }
 
     fn call(&mut self, callee: &Name, args: &[Expr], span: Span) -> Ty {
         let arg_tys: Vec<Ty> = args.iter().map(|a| self.expr(a)).collect();
+        if callee.text.is_empty() {
+            // A step that did not parse (already reported).
+            return Ty::Error;
+        }
         let Some(sig) = self.cx.model.tasks.get(&callee.text).cloned() else {
             let tasks: Vec<&str> = self.cx.model.tasks.keys().map(String::as_str).collect();
-            let mut d = Diagnostic::error(Code::E0102, callee.span, format!("unknown task `{}`", callee.text))
-                .with_label("no task with this name is declared");
+            let mut d = Diagnostic::error(
+                Code::E0102,
+                callee.span,
+                format!("unknown task `{}`", callee.text),
+            )
+            .with_label("no task with this name is declared");
             d = match names::closest(&callee.text, tasks) {
                 Some(c) => d.with_help(format!("did you mean `{c}`?")),
                 None => {
                     let params: Vec<String> = arg_tys
                         .iter()
                         .enumerate()
-                        .map(|(i, t)| format!("arg{}: {}", i + 1, if t.is_unknown() || *t == Ty::Void { Ty::STR } else { t.clone() }))
+                        .map(|(i, t)| {
+                            format!(
+                                "arg{}: {}",
+                                i + 1,
+                                if t.is_unknown() || *t == Ty::Void {
+                                    Ty::STR
+                                } else {
+                                    t.clone()
+                                }
+                            )
+                        })
                         .collect();
-                    d.with_help(format!("declare it: `task {}({})`", callee.text, params.join(", ")))
+                    d.with_help(format!(
+                        "declare it: `task {}({})`",
+                        callee.text,
+                        params.join(", ")
+                    ))
                 }
             };
             self.err(d);
             return Ty::Error;
         };
+        if sig.partial {
+            // The declaration did not parse: its signature is unknown.
+            return Ty::Error;
+        }
         if args.len() != sig.params.len() {
-            let expected: Vec<String> = sig.params.iter().map(|(n, t)| format!("{n}: {t}")).collect();
+            let expected: Vec<String> = sig
+                .params
+                .iter()
+                .map(|(n, t)| format!("{n}: {t}"))
+                .collect();
             self.err(
                 Diagnostic::error(
                     Code::E0201,
@@ -1020,21 +1352,30 @@ impl<'c> WorkflowChecker<'c> {
                 )
                 .with_label("wrong number of arguments")
                 .with_secondary(sig.span, "declared here")
-                .with_help(format!("call it as `{}({})`", callee.text, expected.join(", "))),
+                .with_help(format!(
+                    "call it as `{}({})`",
+                    callee.text,
+                    expected.join(", ")
+                )),
             );
         }
         for ((arg, at), (pname, pt)) in args.iter().zip(&arg_tys).zip(&sig.params) {
             if *at == Ty::Void {
                 self.void_output(arg);
             } else if !assignable(at, pt) {
-                let mut d = Diagnostic::error(Code::E0202, arg.span, format!("`{pname}` of `{}` is a `{pt}`, found `{at}`", callee.text))
-                    .with_label(format!("this is a `{at}`"))
-                    .with_secondary(sig.span, "declared here");
-                if let Ty::Prim(p) = pt {
-                    if castable(at, *p) {
-                        d = d.with_help(format!("convert it explicitly: `... as {}`", prim_name(*p)));
+                let mut d = Diagnostic::error(
+                    Code::E0202,
+                    arg.span,
+                    format!("`{pname}` of `{}` is a `{pt}`, found `{at}`", callee.text),
+                )
+                .with_label(format!("this is a `{at}`"))
+                .with_secondary(sig.span, "declared here");
+                d = match pt {
+                    Ty::Prim(p) if castable(at, *p) => {
+                        d.with_help(format!("convert it explicitly: `... as {}`", prim_name(*p)))
                     }
-                }
+                    _ => d.with_help(format!("pass a `{pt}` value")),
+                };
                 self.err(d);
             }
         }
@@ -1045,15 +1386,56 @@ impl<'c> WorkflowChecker<'c> {
         let t = self.expr(recv);
         let arg_tys: Vec<Ty> = args.iter().map(|a| self.expr(a)).collect();
         let (arity, result, ok) = match method.text.as_str() {
-            "extend" => (1, t.clone(), matches!(t, Ty::Prim(Prim::JsonArr | Prim::Str | Prim::Bytes) | Ty::Array(_)) || t.is_unknown()),
-            "remove-if-present" => (1, t.clone(), matches!(t, Ty::Prim(Prim::JsonArr) | Ty::Array(_)) || t.is_unknown()),
-            "remove-index" => (1, t.clone(), (matches!(t, Ty::Prim(Prim::JsonArr) | Ty::Array(_)) || t.is_unknown()) && arg_tys.first().is_none_or(|a| *a == Ty::INT || a.is_unknown())),
-            "remove-key" => (1, t.clone(), matches!(t, Ty::Prim(Prim::JsonObj) | Ty::Map(..)) || t.is_unknown()),
-            "size" => (0, Ty::INT, matches!(t, Ty::Prim(Prim::Str | Prim::JsonArr | Prim::JsonObj) | Ty::Array(_) | Ty::Map(..)) || t.is_unknown()),
+            "extend" => (
+                1,
+                t.clone(),
+                matches!(
+                    t,
+                    Ty::Prim(Prim::JsonArr | Prim::Str | Prim::Bytes) | Ty::Array(_)
+                ) || t.is_unknown(),
+            ),
+            "remove-if-present" => (
+                1,
+                t.clone(),
+                matches!(t, Ty::Prim(Prim::JsonArr) | Ty::Array(_)) || t.is_unknown(),
+            ),
+            "remove-index" => (
+                1,
+                t.clone(),
+                (matches!(t, Ty::Prim(Prim::JsonArr) | Ty::Array(_)) || t.is_unknown())
+                    && arg_tys
+                        .first()
+                        .is_none_or(|a| *a == Ty::INT || a.is_unknown()),
+            ),
+            "remove-key" => (
+                1,
+                t.clone(),
+                matches!(t, Ty::Prim(Prim::JsonObj) | Ty::Map(..)) || t.is_unknown(),
+            ),
+            "size" => (
+                0,
+                Ty::INT,
+                matches!(
+                    t,
+                    Ty::Prim(Prim::Str | Prim::JsonArr | Prim::JsonObj)
+                        | Ty::Array(_)
+                        | Ty::Map(..)
+                ) || t.is_unknown(),
+            ),
             _ => {
-                let known = ["extend", "remove-if-present", "remove-index", "remove-key", "size"];
-                let mut d = Diagnostic::error(Code::E0107, method.span, format!("unknown method `{}`", method.text))
-                    .with_label("not a LittleHorse expression");
+                let known = [
+                    "extend",
+                    "remove-if-present",
+                    "remove-index",
+                    "remove-key",
+                    "size",
+                ];
+                let mut d = Diagnostic::error(
+                    Code::E0107,
+                    method.span,
+                    format!("unknown method `{}`", method.text),
+                )
+                .with_label("not a LittleHorse expression");
                 d = match names::closest(&method.text, known) {
                     Some(c) => d.with_help(format!("did you mean `{c}`?")),
                     None => d.with_help("the methods are extend, remove-if-present, remove-index, remove-key and size"),
@@ -1064,9 +1446,23 @@ impl<'c> WorkflowChecker<'c> {
         };
         if args.len() != arity {
             self.err(
-                Diagnostic::error(Code::E0201, method.span, format!("`{}` takes {arity} argument{}, but {} {} given", method.text, if arity == 1 { "" } else { "s" }, args.len(), if args.len() == 1 { "was" } else { "were" }))
-                    .with_label("wrong number of arguments")
-                    .with_help(format!("write `.{}({})`", method.text, if arity == 1 { "value" } else { "" })),
+                Diagnostic::error(
+                    Code::E0201,
+                    method.span,
+                    format!(
+                        "`{}` takes {arity} argument{}, but {} {} given",
+                        method.text,
+                        if arity == 1 { "" } else { "s" },
+                        args.len(),
+                        if args.len() == 1 { "was" } else { "were" }
+                    ),
+                )
+                .with_label("wrong number of arguments")
+                .with_help(format!(
+                    "write `.{}({})`",
+                    method.text,
+                    if arity == 1 { "value" } else { "" }
+                )),
             );
         }
         if !ok {
@@ -1102,10 +1498,18 @@ impl<'c> WorkflowChecker<'c> {
         match op {
             BinOp::Add => {
                 if l.is_unknown() || r.is_unknown() {
-                    return if l.is_unknown() { r.clone().max_any() } else { l.clone() };
+                    return if l.is_unknown() {
+                        r.clone().max_any()
+                    } else {
+                        l.clone()
+                    };
                 }
                 if l.is_numeric() && r.is_numeric() {
-                    return if l == Ty::DOUBLE || r == Ty::DOUBLE { Ty::DOUBLE } else { Ty::INT };
+                    return if l == Ty::DOUBLE || r == Ty::DOUBLE {
+                        Ty::DOUBLE
+                    } else {
+                        Ty::INT
+                    };
                 }
                 if l == Ty::STR && r.is_prim() {
                     return Ty::STR;
@@ -1113,7 +1517,12 @@ impl<'c> WorkflowChecker<'c> {
                 if l == Ty::Prim(Prim::JsonArr) {
                     return l;
                 }
-                mismatch(self, Code::E0207, format!("cannot add a `{r}` to a `{l}`"), "`+` adds numbers, joins strings and appends to json-arr; cast with `as` if needed");
+                mismatch(
+                    self,
+                    Code::E0207,
+                    format!("cannot add a `{r}` to a `{l}`"),
+                    "`+` adds numbers, joins strings and appends to json-arr; cast with `as` if needed",
+                );
                 Ty::Error
             }
             BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => {
@@ -1126,37 +1535,73 @@ impl<'c> WorkflowChecker<'c> {
                         Ty::Any
                     };
                 }
-                mismatch(self, Code::E0207, format!("`{}` needs numbers, found `{l}` and `{r}`", op.as_str()), "convert the operands with `as int` or `as double`");
+                mismatch(
+                    self,
+                    Code::E0207,
+                    format!("`{}` needs numbers, found `{l}` and `{r}`", op.as_str()),
+                    "convert the operands with `as int` or `as double`",
+                );
                 Ty::Error
             }
             BinOp::And | BinOp::Or => {
                 if (l == Ty::BOOL || l.is_unknown()) && (r == Ty::BOOL || r.is_unknown()) {
                     return Ty::BOOL;
                 }
-                mismatch(self, Code::E0207, format!("`{}` needs bools, found `{l}` and `{r}`", op.as_str()), "combine comparisons, e.g. `a > 0 && b < 10`");
+                mismatch(
+                    self,
+                    Code::E0207,
+                    format!("`{}` needs bools, found `{l}` and `{r}`", op.as_str()),
+                    "combine comparisons, e.g. `a > 0 && b < 10`",
+                );
                 Ty::BOOL
             }
             BinOp::Eq | BinOp::Ne => {
                 if !types::equatable(&l, &r) {
-                    mismatch(self, Code::E0206, format!("cannot compare a `{l}` with a `{r}`"), "compare values of the same type, or convert one with `as`");
+                    mismatch(
+                        self,
+                        Code::E0206,
+                        format!("cannot compare a `{l}` with a `{r}`"),
+                        "compare values of the same type, or convert one with `as`",
+                    );
                 }
                 Ty::BOOL
             }
             BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
                 if !types::orderable(&l, &r) {
-                    mismatch(self, Code::E0206, format!("cannot order a `{l}` and a `{r}`"), "ordering compares two numbers, or two values of the same type");
+                    mismatch(
+                        self,
+                        Code::E0206,
+                        format!("cannot order a `{l}` and a `{r}`"),
+                        "ordering compares two numbers, or two values of the same type",
+                    );
                 }
                 Ty::BOOL
             }
             BinOp::In | BinOp::NotIn => {
                 if !types::is_collection(&r) {
-                    mismatch(self, Code::E0206, format!("`{}` needs a collection on the right, found `{r}`", op.as_str()), "the right side must be a str, json-arr, json-obj, array or map");
+                    mismatch(
+                        self,
+                        Code::E0206,
+                        format!(
+                            "`{}` needs a collection on the right, found `{r}`",
+                            op.as_str()
+                        ),
+                        "the right side must be a str, json-arr, json-obj, array or map",
+                    );
                 }
                 Ty::BOOL
             }
             BinOp::Contains | BinOp::NotContains => {
                 if !types::is_collection(&l) {
-                    mismatch(self, Code::E0206, format!("`{}` needs a collection on the left, found `{l}`", op.as_str()), "the left side must be a str, json-arr, json-obj, array or map");
+                    mismatch(
+                        self,
+                        Code::E0206,
+                        format!(
+                            "`{}` needs a collection on the left, found `{l}`",
+                            op.as_str()
+                        ),
+                        "the left side must be a str, json-arr, json-obj, array or map",
+                    );
                 }
                 Ty::BOOL
             }
@@ -1174,11 +1619,15 @@ impl Ty {
 fn find_call(e: &Expr) -> Option<Span> {
     match &e.kind {
         ExprKind::Call { .. } => Some(e.span),
-        ExprKind::Method { recv, args, .. } => find_call(recv).or_else(|| args.iter().find_map(find_call)),
+        ExprKind::Method { recv, args, .. } => {
+            find_call(recv).or_else(|| args.iter().find_map(find_call))
+        }
         ExprKind::Field { base, .. } => find_call(base),
         ExprKind::Index { base, index } => find_call(base).or_else(|| find_call(index)),
         ExprKind::Binary { lhs, rhs, .. } => find_call(lhs).or_else(|| find_call(rhs)),
-        ExprKind::Not(x) | ExprKind::Neg(x) | ExprKind::Cast(x, _) | ExprKind::Paren(x) => find_call(x),
+        ExprKind::Not(x) | ExprKind::Neg(x) | ExprKind::Cast(x, _) | ExprKind::Paren(x) => {
+            find_call(x)
+        }
         ExprKind::Str(s) => s.parts.iter().find_map(|p| match p {
             StrPart::Hole(h) => find_call(h),
             StrPart::Text(_) => None,
@@ -1188,7 +1637,11 @@ fn find_call(e: &Expr) -> Option<Span> {
 }
 
 fn place_text(p: &Place) -> String {
-    if p.selectors.is_empty() { p.var.text.clone() } else { format!("{}...", p.var.text) }
+    if p.selectors.is_empty() {
+        p.var.text.clone()
+    } else {
+        format!("{}...", p.var.text)
+    }
 }
 
 fn snippet_name(e: &Expr) -> String {

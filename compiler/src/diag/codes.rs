@@ -76,6 +76,8 @@ codes! {
     E0216 => "let needs a step output",
     E0217 => "task call in a loop condition",
     E0218 => "step output used outside its thread",
+    E0219 => "task call in an else-if condition",
+    E0220 => "inconsistent workflow output",
     E0301 => "unreachable statement",
     E0302 => "placeholders in a failure message",
     E0303 => "reserved failure name",

@@ -102,8 +102,11 @@ impl Diagnostic {
 /// Orders diagnostics by position and drops exact duplicates.
 pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
     diags.sort_by(|a, b| {
-        (a.primary.span.start, a.primary.span.end, a.code)
-            .cmp(&(b.primary.span.start, b.primary.span.end, b.code))
+        (a.primary.span.start, a.primary.span.end, a.code).cmp(&(
+            b.primary.span.start,
+            b.primary.span.end,
+            b.code,
+        ))
     });
     diags.dedup();
 }

@@ -4,7 +4,10 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 
 use super::{Diagnostic, Severity};
 
@@ -40,13 +43,21 @@ pub fn render(diag: &Diagnostic, path: &str, text: &str, opts: RenderOptions) ->
         .with_context_lines(1);
     let report = Report {
         diag,
-        source: NamedSource::new(path, text.to_string()).with_language("lhw"),
+        source: CharColumns {
+            name: path.to_string(),
+            text,
+        },
         len: text.len(),
     };
     let mut out = String::new();
     if handler.render_report(&mut out, &report).is_err() {
         // miette only fails on a broken formatter; fall back to the one-line form.
-        out = format!("{}[{}]: {}\n", severity_word(diag.severity), diag.code, diag.message);
+        out = format!(
+            "{}[{}]: {}\n",
+            severity_word(diag.severity),
+            diag.code,
+            diag.message
+        );
     }
     out
 }
@@ -70,8 +81,44 @@ fn severity_word(s: Severity) -> &'static str {
 
 struct Report<'d> {
     diag: &'d Diagnostic,
-    source: NamedSource<String>,
+    source: CharColumns<'d>,
     len: usize,
+}
+
+/// The source as miette sees it, reporting columns in characters (as `lhc check --format
+/// json` and editors' "column" do), not in bytes.
+struct CharColumns<'t> {
+    name: String,
+    text: &'t str,
+}
+
+impl SourceCode for CharColumns<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let start = inner.span().offset().min(self.text.len());
+        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let column = self
+            .text
+            .get(line_start..start)
+            .map_or(inner.column(), |s| s.chars().count());
+        let contents = MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )
+        .with_language("lhw");
+        Ok(Box::new(contents))
+    }
 }
 
 impl Report<'_> {
@@ -127,8 +174,28 @@ impl miette::Diagnostic for Report<'_> {
             self.span(primary.span),
         )];
         for s in &self.diag.secondary {
-            spans.push(LabeledSpan::new_with_span(label(&s.message), self.span(s.span)));
+            spans.push(LabeledSpan::new_with_span(
+                label(&s.message),
+                self.span(s.span),
+            ));
         }
         Some(Box::new(spans.into_iter()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Code;
+    use crate::source::Span;
+
+    #[test]
+    fn location_column_counts_characters() {
+        let text = "a\n  var s = \"🎈\"; bad\n";
+        let start = text.find("bad").unwrap_or_default();
+        let d = Diagnostic::error(Code::E0001, Span::new(start, start + 3), "unexpected");
+        let out = render(&d, "f.lhw", text, RenderOptions::default());
+        // `bad` starts at the 16th character of line 2 (the balloon is 4 bytes, 1 character).
+        assert!(out.contains("f.lhw:2:16"), "{out}");
     }
 }

@@ -1,0 +1,515 @@
+//! Syntax error messages: a pest error (from re-parsing one recovered item or statement
+//! with the strict rule) becomes one E0001 diagnostic that says what was expected, what was
+//! found, and how the construct is written.
+//!
+//! pest reports expectations as grammar rules at the position where the outermost failing
+//! rule started; its "parse attempts" (`pest::set_error_detail`) know the furthest position
+//! reached and the literal tokens expected there, which is what people need to read.
+
+use lhw_grammar::Rule;
+use lhw_grammar::pest::error::{Error as PestError, ErrorVariant, InputLocation};
+
+use crate::diag::{Code, Diagnostic};
+use crate::source::Span;
+
+/// Whether the recovered text was a top-level item or a statement (for the default help).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Level {
+    Item,
+    Stmt,
+}
+
+/// A syntax error, and whether the text simply stopped short (the error is at its end, so a
+/// following malformed line is probably its continuation).
+pub(super) struct SyntaxError {
+    pub(super) diag: Diagnostic,
+    pub(super) incomplete: bool,
+}
+
+/// Builds the diagnostic for `err`, raised while parsing `snippet`, which starts at byte
+/// `offset` of `text`.
+pub(super) fn syntax_error(
+    text: &str,
+    offset: usize,
+    snippet: &str,
+    err: &PestError<Rule>,
+    level: Level,
+) -> SyntaxError {
+    let location = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let attempts = err.parse_attempts();
+    let (mut local, tokens) = match &attempts {
+        Some(a) if a.max_position >= location => (
+            a.max_position,
+            a.expected_tokens()
+                .iter()
+                .map(|t| Tok::from_display(&t.to_string()))
+                .collect(),
+        ),
+        _ => (location, Vec::new()),
+    };
+    local = floor_boundary(snippet, local.min(snippet.len()));
+    let mut expected = describe_tokens(snippet, local, &tokens);
+    if expected.is_empty()
+        && let ErrorVariant::ParsingError { positives, .. } = &err.variant
+    {
+        expected = positives
+            .iter()
+            .filter_map(|r| describe_rule(*r))
+            .map(String::from)
+            .collect();
+        expected.sort();
+        expected.dedup();
+    }
+    // `if count > { ... }`: the block brace was read as a JSON object; the real problem is
+    // the missing operand before it.
+    if let Some(brace) = missing_operand_before_brace(snippet, local, &tokens) {
+        local = brace;
+        expected = vec!["an expression".to_string()];
+    }
+    let pos = offset + local;
+    let (found, end) = found_token(text, pos);
+    let incomplete =
+        matches!(found, Found::EndOfLine | Found::EndOfFile) && snippet[local..].trim().is_empty();
+    let found_text = found.describe(text, pos, end);
+    if expected.is_empty() {
+        expected.extend(next_after_keyword(snippet).map(String::from));
+    }
+    let message = match (&err.variant, expected.is_empty()) {
+        (ErrorVariant::CustomError { message }, _) => message.clone(),
+        (_, true) => format!("unexpected {found_text}"),
+        (_, false) => format!("expected {}, found {found_text}", join_or(&expected)),
+    };
+    let label = if expected.is_empty() {
+        "not expected here".to_string()
+    } else {
+        format!("expected {}", join_or(&expected))
+    };
+    let help = help_for(text, pos, snippet, &found, &tokens, level);
+    SyntaxError {
+        diag: Diagnostic::error(Code::E0001, Span::new(pos, end), message)
+            .with_label(label)
+            .with_help(help),
+        incomplete,
+    }
+}
+
+/// True when `s` holds only whitespace and comments.
+pub(super) fn is_trivia(s: &str) -> bool {
+    let mut rest = s;
+    loop {
+        rest = rest.trim_start_matches(is_space);
+        if let Some(after) = rest.strip_prefix("//") {
+            rest = after.find('\n').map_or("", |i| &after[i..]);
+        } else if rest.starts_with("/*") {
+            match block_comment_len(rest) {
+                Some(len) => rest = &rest[len..],
+                None => return false,
+            }
+        } else {
+            return rest.is_empty();
+        }
+    }
+}
+
+/// The whitespace the grammar skips.
+pub(super) fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n' | '\u{FEFF}')
+}
+
+/// Length of the (nested) block comment at the start of `s`, if it is closed.
+fn block_comment_len(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = 0;
+    let bytes = s.as_bytes();
+    while i < bytes.len() {
+        if bytes[i..].starts_with(b"/*") {
+            depth += 1;
+            i += 2;
+        } else if bytes[i..].starts_with(b"*/") {
+            depth = depth.saturating_sub(1);
+            i += 2;
+            if depth == 0 {
+                return Some(i);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// What stands at the error position.
+enum Found {
+    EndOfFile,
+    EndOfLine,
+    Token,
+}
+
+impl Found {
+    fn describe(&self, text: &str, pos: usize, end: usize) -> String {
+        match self {
+            Found::EndOfFile => "end of file".to_string(),
+            Found::EndOfLine => "end of line".to_string(),
+            Found::Token => format!("`{}`", text.get(pos..end).unwrap_or_default()),
+        }
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// The token at `pos` and where it ends: a whole word, a run of operator characters, or
+/// one character.
+fn found_token(text: &str, pos: usize) -> (Found, usize) {
+    let rest = text.get(pos..).unwrap_or_default();
+    let Some(first) = rest.chars().next() else {
+        return (Found::EndOfFile, pos);
+    };
+    if rest.trim_start_matches(is_space).is_empty() {
+        return (Found::EndOfFile, pos);
+    }
+    if first == '\n' || first == '\r' {
+        return (Found::EndOfLine, pos + first.len_utf8());
+    }
+    let mut len = 0;
+    if is_word_char(first) {
+        let mut chars = rest.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let inner_hyphen =
+                c == '-' && chars.peek().is_some_and(|&(_, n)| is_word_char(n)) && i > 0;
+            if !(is_word_char(c) || inner_hyphen) {
+                break;
+            }
+            len = i + c.len_utf8();
+        }
+    } else if "=!<>+-*/&|".contains(first) {
+        len = rest
+            .char_indices()
+            .take(3)
+            .take_while(|(_, c)| "=!<>+-*/&|".contains(*c))
+            .last()
+            .map_or(1, |(i, c)| i + c.len_utf8());
+    } else {
+        len = first.len_utf8();
+    }
+    (Found::Token, pos + len.max(first.len_utf8()))
+}
+
+/// An expected token, as pest displays it: a literal, or a character range `a..z`.
+enum Tok {
+    Lit(String),
+    Range(char),
+}
+
+impl Tok {
+    fn from_display(s: &str) -> Tok {
+        let chars: Vec<char> = s.chars().collect();
+        match chars.as_slice() {
+            [a, '.', '.', _] => Tok::Range(*a),
+            _ => Tok::Lit(s.to_string()),
+        }
+    }
+
+    fn is_lit(&self, s: &str) -> bool {
+        matches!(self, Tok::Lit(t) if t == s)
+    }
+}
+
+/// Tokens that only continue the word before them or are skipped between tokens.
+fn is_noise(token: &Tok, after_word: bool) -> bool {
+    match token {
+        Tok::Lit(token) => {
+            matches!(
+                token.as_str(),
+                " " | "\t" | "\r" | "\n" | "\u{feff}" | "//" | "/*"
+            ) || (after_word && matches!(token.as_str(), "-" | "_"))
+        }
+        Tok::Range(_) => after_word,
+    }
+}
+
+const OPERATORS: &[&str] = &[
+    "!=", "&&", "*", "**", "+", "-", ".", "/", "<", "<=", "==", ">", ">=", "[", "as", "contains",
+    "in", "not", "||",
+];
+
+const DECLARATIONS: &[&str] = &["task", "event", "workflow-event", "struct", "workflow"];
+
+/// Human words for the tokens expected at `pos` of `snippet`.
+fn describe_tokens(snippet: &str, pos: usize, tokens: &[Tok]) -> Vec<String> {
+    let before = snippet[..pos].chars().next_back();
+    let after_word = before.is_some_and(is_word_char);
+    let after_digit = before.is_some_and(|c| c.is_ascii_digit());
+    let tokens: Vec<&Tok> = tokens
+        .iter()
+        .filter(|t| !is_noise(t, after_word))
+        // After a number, duration units only continue it.
+        .filter(|t| {
+            !(after_digit
+                && matches!(t, Tok::Lit(u) if matches!(u.as_str(), "ms" | "s" | "m" | "h" | "d")))
+        })
+        .collect();
+    let literal = |s: &str| tokens.iter().any(|t| t.is_lit(s));
+    let has_range = |a: char| {
+        tokens
+            .iter()
+            .any(|t| matches!(t, Tok::Range(start) if *start == a))
+    };
+    let mut out: Vec<String> = Vec::new();
+    let expression = literal("\"") && (has_range('0') || literal("true"));
+    let name = !expression && has_range('a');
+    if expression {
+        out.push("an expression".to_string());
+    } else if name {
+        out.push("a name".to_string());
+    } else if has_range('0') {
+        out.push("a number".to_string());
+    }
+    if DECLARATIONS.iter().any(|d| literal(d)) {
+        out.push("a declaration".to_string());
+    }
+    let mut punctuation: Vec<String> = Vec::new();
+    let mut operators = false;
+    for t in &tokens {
+        let Tok::Lit(token) = t else { continue };
+        let t = token.as_str();
+        if DECLARATIONS.contains(&t) {
+            continue;
+        }
+        if expression
+            && matches!(
+                t,
+                "\"" | "(" | "[" | "{" | "!" | "-" | "_" | "true" | "false" | "null"
+            )
+        {
+            continue;
+        }
+        if (name || expression) && t == "_" {
+            continue;
+        }
+        // After a name, `(` would make it a call: rarely the fix when other tokens fit.
+        if after_word && t == "(" && tokens.len() > 1 {
+            continue;
+        }
+        if OPERATORS.contains(&t) {
+            operators = true;
+            continue;
+        }
+        if t.chars().all(|c| c.is_ascii_lowercase() || c == '-') && (has_range('a') || expression) {
+            // A keyword that is also a word start (`u{` style escapes excluded).
+            continue;
+        }
+        punctuation.push(format!("`{t}`"));
+    }
+    punctuation.sort();
+    punctuation.dedup();
+    if operators && out.is_empty() && punctuation.is_empty() {
+        out.push("an operator".to_string());
+    }
+    out.extend(punctuation);
+    out
+}
+
+/// Words for rules, used only when pest gave no token detail.
+fn describe_rule(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::ident | Rule::any_word | Rule::named_ty => "a name",
+        Rule::ty | Rule::prim_ty | Rule::map_ty => "a type",
+        Rule::expr
+        | Rule::or_expr
+        | Rule::and_expr
+        | Rule::not_expr
+        | Rule::cmp_expr
+        | Rule::add_expr
+        | Rule::mul_expr
+        | Rule::pow_expr
+        | Rule::cast_expr
+        | Rule::unary_expr
+        | Rule::postfix_expr
+        | Rule::return_value
+        | Rule::arg
+        | Rule::fail_content => "an expression",
+        Rule::string => "a string",
+        Rule::block => "`{`",
+        Rule::EOI => "end of input",
+        _ => return None,
+    })
+}
+
+/// For `if count > { ... }` and `while { ... }`: the position of the `{` when the furthest
+/// failure is inside a JSON object that opens right after an operator or a condition keyword.
+fn missing_operand_before_brace(snippet: &str, pos: usize, tokens: &[Tok]) -> Option<usize> {
+    let json_member_start = tokens.iter().any(|t| t.is_lit("\""));
+    if !json_member_start {
+        return None;
+    }
+    let before = snippet[..pos].trim_end_matches(is_space);
+    let brace = before.strip_suffix('{')?;
+    let brace_pos = brace.len();
+    let lead = brace.trim_end_matches(is_space);
+    // Any operator but a lone `=` (an assignment may well hold a JSON object).
+    let after_operator = lead.ends_with(['>', '<', '+', '-', '*', '/', '&', '|', '!'])
+        || lead.ends_with("==")
+        || lead.ends_with("!=")
+        || lead.ends_with("<=")
+        || lead.ends_with(">=");
+    let after_keyword = ["if", "while", "until", "in", "contains"].iter().any(|k| {
+        lead.strip_suffix(k).is_some_and(|p| {
+            !p.chars()
+                .next_back()
+                .is_some_and(|c| is_word_char(c) || c == '-')
+        })
+    });
+    (after_operator || after_keyword).then_some(brace_pos)
+}
+
+fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// One actionable sentence: a specific fix when the error shows one, otherwise how the
+/// construct the text starts with is written.
+fn help_for(
+    text: &str,
+    pos: usize,
+    snippet: &str,
+    found: &Found,
+    tokens: &[Tok],
+    level: Level,
+) -> String {
+    let expects = |s: &str| tokens.iter().any(|t| t.is_lit(s));
+    let found_char = text.get(pos..).and_then(|r| r.chars().next());
+    let after_word = text
+        .get(..pos)
+        .and_then(|b| b.chars().next_back())
+        .is_some_and(is_word_char);
+    if found_char == Some('.') && after_word && (expects("(") || expects(":") || expects("{")) {
+        return "LittleHorse names cannot contain `.`; use `-` instead, e.g. `charge-card`"
+            .to_string();
+    }
+    if matches!(found, Found::EndOfLine | Found::EndOfFile) && expects(")") {
+        return "close the `(` with `)`".to_string();
+    }
+    if matches!(found, Found::EndOfLine | Found::EndOfFile) && expects("]") {
+        return "close the `[` with `]`".to_string();
+    }
+    let first_word: String = snippet
+        .trim_start_matches(is_space)
+        .chars()
+        .take_while(|c| is_word_char(*c) || *c == '-')
+        .collect();
+    let construct = match first_word.as_str() {
+        "task" => "a task is declared as `task name(param: type, ...) -> type`",
+        "event" => "an event is declared as `event name: type`",
+        "workflow-event" => "a workflow event is declared as `workflow-event name: type`",
+        "struct" => "a struct is declared as `struct name { field: type, ... }`",
+        "workflow" => "a workflow is declared as `workflow name { ... }`",
+        "var" | "input" | "public" | "private" | "inherited" => {
+            "a variable is declared as `var name: type`, optionally followed by `= value` and modifiers such as `required`"
+        }
+        "let" => "a step output is bound as `let name = task(args)`",
+        "if" => "an `if` is written `if condition { ... } else { ... }`",
+        "else" => "`else` follows the `}` of an `if` block: `} else { ... }`",
+        "while" => "a loop is written `while condition { ... }`",
+        "fail" => {
+            "a failure is written `fail exception-name \"message\"`, optionally followed by `with value`"
+        }
+        "return" => "write `return` alone, or `return value` on one line",
+        "sleep" => "write `sleep 30s`, `sleep seconds` or `sleep until timestamp`",
+        "wait" => "write `wait until condition`",
+        "extend" => "write `extend list with value`",
+        "remove" => {
+            "write `remove value from list`, `remove index i from list` or `remove key k from obj`"
+        }
+        "updates" => "write `updates all`, `updates minor` or `updates none`",
+        _ if level == Level::Item => {
+            "a file holds `task`, `event`, `workflow-event`, `struct` and `workflow` declarations"
+        }
+        _ => {
+            "a statement is an assignment (`name = value`), a task call (`task(args)`), or starts with a keyword such as `var`, `let`, `if`, `while` or `return`"
+        }
+    };
+    construct.to_string()
+}
+
+/// What must follow a keyword that takes a word on its own line, for errors where pest
+/// expected only the space before it.
+fn next_after_keyword(snippet: &str) -> Option<&'static str> {
+    let first = snippet
+        .trim_start_matches(is_space)
+        .split(|c: char| !(is_word_char(c) || c == '-'))
+        .next()?;
+    Some(match first {
+        "fail" => "a failure name on the same line",
+        "updates" => "`all`, `minor` or `none` on the same line",
+        _ => return None,
+    })
+}
+
+/// Two statements on one line with nothing between them; `pos` is where the second starts.
+pub(super) fn missing_separator(text: &str, pos: usize) -> Diagnostic {
+    let (found, end) = found_token(text, pos);
+    let found_text = found.describe(text, pos, end);
+    Diagnostic::error(
+        Code::E0001,
+        Span::new(pos, end),
+        format!("expected an operator, `;` or a line break, found {found_text}"),
+    )
+    .with_label("a new statement cannot start here")
+    .with_help("put each statement on its own line (or separate them with `;`), or join the values with an operator")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trivia_is_whitespace_and_comments() {
+        assert!(is_trivia(" \n\t// note\n /* a /* nested */ b */ \r\n"));
+        assert!(is_trivia(""));
+        assert!(!is_trivia(" // note\n x"));
+        assert!(!is_trivia("/* unclosed"));
+    }
+
+    #[test]
+    fn found_tokens_are_whole_words_and_operators() {
+        let text = "a charge-card += 1\n";
+        let (_, end) = found_token(text, 2);
+        assert_eq!(&text[2..end], "charge-card");
+        let (_, end) = found_token(text, 14);
+        assert_eq!(&text[14..end], "+=");
+        assert!(matches!(found_token(text, 18).0, Found::EndOfFile));
+        assert!(matches!(found_token("x\ny", 1).0, Found::EndOfLine));
+        let (_, end) = found_token("🎈x", 0);
+        assert_eq!(end, 4);
+    }
+
+    #[test]
+    fn missing_operand_is_found_before_a_block_brace() {
+        let tokens = [Tok::Lit("\"".into()), Tok::Lit("}".into())];
+        assert_eq!(
+            missing_operand_before_brace("if x > { ok", 9, &tokens),
+            Some(7)
+        );
+        assert_eq!(
+            missing_operand_before_brace("while { ok", 8, &tokens),
+            Some(6)
+        );
+        assert_eq!(missing_operand_before_brace("x = { ok", 6, &tokens), None);
+    }
+}
