@@ -32,6 +32,8 @@ pub enum Item {
     Struct(StructDecl),
     /// `workflow name { ... }`
     Workflow(Workflow),
+    /// `user-task name { fields }`
+    UserTask(UserTaskDecl),
     /// Text that did not parse; its diagnostic has been reported.
     Error(Span),
 }
@@ -67,8 +69,51 @@ pub struct EventDecl {
     pub name: Name,
     /// Payload type, if any.
     pub payload: Option<TypeExpr>,
+    /// `correlated [ttl D] [once]` (external events only).
+    pub correlated: Option<Correlated>,
+    /// `retention D` (external events only): how long events are kept.
+    pub retention: Option<Expr>,
     /// The whole declaration.
     pub span: Span,
+}
+
+/// `correlated [ttl D] [once]`: the CorrelatedEventConfig of an external event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correlated {
+    /// How long an uncorrelated event is kept.
+    pub ttl: Option<Expr>,
+    /// `once`: delete the event after its first correlation.
+    pub once: bool,
+    /// Where `correlated` is written.
+    pub span: Span,
+}
+
+/// A user task form (UserTaskDef).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserTaskDecl {
+    /// UserTaskDef name.
+    pub name: Name,
+    /// Optional description.
+    pub description: Option<StrLit>,
+    /// The form's fields.
+    pub fields: Vec<UserTaskField>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// One user task field: `name: type "Display name" "description" required`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserTaskField {
+    /// Field name.
+    pub name: Name,
+    /// Field type (str, int, double or bool).
+    pub ty: TypeExpr,
+    /// Display name.
+    pub display_name: Option<StrLit>,
+    /// Description.
+    pub description: Option<StrLit>,
+    /// `required` written.
+    pub required: bool,
 }
 
 /// A struct declaration (StructDef).
@@ -76,6 +121,8 @@ pub struct EventDecl {
 pub struct StructDecl {
     /// StructDef name.
     pub name: Name,
+    /// Description string.
+    pub description: Option<StrLit>,
     /// Fields in order.
     pub fields: Vec<StructField>,
     /// The whole declaration.
@@ -89,6 +136,10 @@ pub struct StructField {
     pub name: Name,
     /// Field type.
     pub ty: TypeExpr,
+    /// `masked` written.
+    pub masked: bool,
+    /// Description string.
+    pub description: Option<StrLit>,
     /// Default value; absent means required.
     pub default: Option<Expr>,
 }
@@ -165,6 +216,8 @@ pub struct Block {
 pub struct Stmt {
     /// What it is.
     pub kind: StmtKind,
+    /// `catch ... { }` failure handlers on the statement's step.
+    pub catches: Vec<Catch>,
     /// The whole statement.
     pub span: Span,
 }
@@ -236,10 +289,176 @@ pub enum StmtKind {
     SleepUntil(Expr),
     /// `updates all|minor|none`
     Updates(Name),
+    /// A `name value` workflow setting: `retention 30d`, `parent other-workflow`.
+    Setting {
+        /// The setting.
+        name: Name,
+        /// Its value.
+        value: Expr,
+    },
+    /// `thread retention D`: how long this thread's run is kept after it ends.
+    ThreadRetention(Expr),
+    /// `default thread retention D`
+    DefaultThreadRetention(Expr),
+    /// `default task retries N timeout D backoff A..B xM`
+    DefaultTask(TaskOpts),
+    /// `on event [(payload)] { ... }`: an interrupt handler.
+    On {
+        /// The external event.
+        event: Name,
+        /// The name the payload is bound to.
+        binding: Option<Name>,
+        /// The handler body (its own thread).
+        body: Block,
+    },
+    /// `emit event [value]`: throw a workflow event.
+    Emit {
+        /// The workflow event.
+        event: Name,
+        /// The payload.
+        value: Option<Expr>,
+    },
+    /// `wait [first of|any of] a, b`: wait for threads or a child workflow.
+    Wait {
+        /// How to wait.
+        strategy: WaitStrategy,
+        /// Thread handles, a for-each handle, or one child workflow handle.
+        targets: Vec<Expr>,
+    },
     /// An expression evaluated for its effect (a task call).
     Expr(Expr),
     /// Text that did not parse; its diagnostic has been reported.
     Error,
+}
+
+/// How `wait` waits for threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitStrategy {
+    /// `wait a, b` (WAIT_FOR_ALL)
+    All,
+    /// `wait first of a, b` (WAIT_FOR_FIRST)
+    First,
+    /// `wait any of a, b` (WAIT_FOR_ANY)
+    Any,
+}
+
+/// A failure handler: `catch spec [(binding)] { body }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catch {
+    /// What it catches.
+    pub spec: CatchSpec,
+    /// The name the failure content is bound to.
+    pub binding: Option<Name>,
+    /// The handler body (its own thread).
+    pub body: Block,
+    /// `catch spec` (without the body).
+    pub span: Span,
+}
+
+/// What a `catch` catches.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CatchSpec {
+    /// `catch name`: one business exception.
+    Named(Name),
+    /// `catch exception`: any business exception.
+    AnyException,
+    /// `catch error`: any LittleHorse error.
+    AnyError,
+    /// `catch error timeout`: one error type (kebab-case of LHErrorType).
+    Error(Name),
+    /// `catch any`: every failure.
+    Any,
+}
+
+/// Task-node options: `retries N`, `timeout D`, `backoff A..B xM`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaskOpts {
+    /// Retries after the first attempt.
+    pub retries: Option<Expr>,
+    /// Per-attempt timeout.
+    pub timeout: Option<Expr>,
+    /// Exponential backoff between retries.
+    pub backoff: Option<Backoff>,
+}
+
+/// `backoff base..max xM`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Backoff {
+    /// First delay.
+    pub base: Expr,
+    /// Largest delay.
+    pub max: Expr,
+    /// Growth factor (default 2).
+    pub multiplier: Option<f64>,
+    /// The whole option.
+    pub span: Span,
+}
+
+/// A user-task action: when and what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserTaskAction {
+    /// What happens.
+    pub kind: UserTaskActionKind,
+    /// After how long.
+    pub after: Expr,
+    /// `on assignment` (ON_TASK_ASSIGNED) or `on arrival` (ON_ARRIVAL); `None` = the
+    /// action's default.
+    pub on_assignment: Option<bool>,
+    /// The whole action.
+    pub span: Span,
+}
+
+/// The user-task actions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UserTaskActionKind {
+    /// `reassign to user X group Y after D`
+    Reassign {
+        /// New user.
+        user: Option<Expr>,
+        /// New group.
+        group: Option<Expr>,
+    },
+    /// `release to group after D`
+    Release,
+    /// `remind task(args) after D`
+    Remind {
+        /// The reminder task.
+        task: Name,
+        /// Its arguments.
+        args: Vec<Expr>,
+    },
+    /// `cancel after D`
+    Cancel,
+}
+
+/// `ask form to user X group Y ...`: a user task step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ask {
+    /// The UserTaskDef.
+    pub form: Name,
+    /// Assigned user.
+    pub user: Option<Expr>,
+    /// Assigned group.
+    pub group: Option<Expr>,
+    /// `notes X`
+    pub notes: Option<Expr>,
+    /// `on cancel fail name`
+    pub on_cancel: Option<Name>,
+    /// Deadlines, reminders and reassignments, in order.
+    pub actions: Vec<UserTaskAction>,
+}
+
+/// `spawn name(inputs) [for item in list] { body }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spawn {
+    /// The thread (ThreadSpec) name.
+    pub name: Name,
+    /// Inputs: the child's variables and their values.
+    pub inputs: Vec<(Name, Expr)>,
+    /// `for item in list`: one thread per element.
+    pub each: Option<(Name, Expr)>,
+    /// The thread body.
+    pub body: Block,
 }
 
 /// What `remove` removes.
@@ -505,13 +724,57 @@ pub enum ExprKind {
     JsonArr(Vec<Expr>),
     /// A variable or `let` binding.
     Var(Name),
-    /// `task(args)`
+    /// `task(args) [retries N] [timeout D] [backoff A..B xM]`
     Call {
         /// The task name.
         callee: Name,
         /// Positional arguments.
         args: Vec<Expr>,
+        /// Task-node options.
+        opts: Box<TaskOpts>,
     },
+    /// `task(name-expr)(args)`: a task chosen at run time.
+    DynCall {
+        /// The TaskDef name (a str).
+        task: Box<Expr>,
+        /// Positional arguments.
+        args: Vec<Expr>,
+        /// Task-node options.
+        opts: Box<TaskOpts>,
+    },
+    /// `await event [timeout D] [correlated by key [masked]]`
+    Await {
+        /// The external event.
+        event: Name,
+        /// Timeout.
+        timeout: Option<Box<Expr>>,
+        /// Correlation key.
+        correlation: Option<Box<Expr>>,
+        /// Mask the correlation key.
+        masked: bool,
+    },
+    /// `spawn ...`
+    Spawn(Box<Spawn>),
+    /// `ask form ...`
+    Ask(Box<Ask>),
+    /// `run workflow(inputs)`: start a child workflow.
+    RunWf {
+        /// The child WfSpec name.
+        workflow: Name,
+        /// Inputs by variable name.
+        inputs: Vec<(Name, Expr)>,
+    },
+    /// `new struct { field: value, nested: { ... } }`
+    New {
+        /// The StructDef.
+        name: Name,
+        /// Field values.
+        fields: Vec<(Name, Expr)>,
+    },
+    /// `{ field: value }` inside `new`: an inline sub-structure.
+    InlineStruct(Vec<(Name, Expr)>),
+    /// `map { key: value }`
+    MapLit(Vec<(Expr, Expr)>),
     /// `value.method(args)`: `extend`, `remove-if-present`, `remove-index`, `remove-key`, `size`.
     Method {
         /// The receiver.

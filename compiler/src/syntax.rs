@@ -31,7 +31,7 @@ use crate::source::Span;
 use errors::{Level, is_space, is_trivia, missing_separator, syntax_error};
 
 /// The workflow settings that exist (`name value` lines in a workflow body).
-pub const SETTINGS: &[&str] = &["updates"];
+pub const SETTINGS: &[&str] = &["updates", "retention", "parent"];
 
 /// Parses `text` into a file and the syntax diagnostics. Never fails: unparsable text becomes
 /// `Item::Error` / `StmtKind::Error` nodes.
@@ -174,6 +174,7 @@ impl Cx<'_> {
                 Rule::event_decl => Item::Event(self.event(p)),
                 Rule::wf_event_decl => Item::WorkflowEvent(self.event(p)),
                 Rule::struct_decl => Item::Struct(self.struct_decl(p)),
+                Rule::user_task_decl => Item::UserTask(self.user_task_decl(p)),
                 Rule::workflow => Item::Workflow(self.workflow(p)),
                 Rule::error_item => {
                     let broken = Broken {
@@ -280,9 +281,12 @@ impl Cx<'_> {
                 let name = named(1)?;
                 let marker = missing(name.span);
                 return Some(Item::Struct(StructDecl {
+                    description: None,
                     fields: vec![StructField {
                         name: marker.clone(),
                         ty: TypeExpr::Named(marker),
+                        masked: false,
+                        description: None,
                         default: None,
                     }],
                     name,
@@ -361,16 +365,43 @@ impl Cx<'_> {
         let span = self.span(&pair);
         let mut name = None;
         let mut payload = None;
+        let mut correlated = None;
+        let mut retention = None;
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::ident => name = Some(self.name(&p)),
                 Rule::ty => payload = Some(self.ty(p)),
+                Rule::ev_correlated => {
+                    let cspan = self.span(&p);
+                    let mut ttl = None;
+                    let mut once = false;
+                    for q in p.into_inner() {
+                        match q.as_rule() {
+                            Rule::postfix_expr => ttl = Some(self.expr(q)),
+                            Rule::kw_once => once = true,
+                            _ => {}
+                        }
+                    }
+                    correlated = Some(Correlated {
+                        ttl,
+                        once,
+                        span: cspan,
+                    });
+                }
+                Rule::ev_retention => {
+                    retention = p
+                        .into_inner()
+                        .find(|q| q.as_rule() == Rule::postfix_expr)
+                        .map(|q| self.expr(q));
+                }
                 _ => {}
             }
         }
         EventDecl {
             name: name.unwrap_or_else(|| missing(span)),
             payload,
+            correlated,
+            retention,
             span,
         }
     }
@@ -378,26 +409,83 @@ impl Cx<'_> {
     fn struct_decl(&mut self, pair: Pair<'_, Rule>) -> StructDecl {
         let span = self.span(&pair);
         let mut name = None;
+        let mut description = None;
         let mut fields = Vec::new();
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::ident => name = Some(self.name(&p)),
+                Rule::string => description = Some(self.string(p)),
                 Rule::struct_field => {
                     let mut inner = p.into_inner();
                     let (Some(n), Some(t)) = (inner.next(), inner.next()) else {
                         continue;
                     };
-                    fields.push(StructField {
+                    let mut field = StructField {
                         name: self.name(&n),
                         ty: self.ty(t),
-                        default: inner.next().map(|e| self.expr(e)),
-                    });
+                        masked: false,
+                        description: None,
+                        default: None,
+                    };
+                    for q in inner {
+                        match q.as_rule() {
+                            Rule::masked_flag => field.masked = true,
+                            Rule::string => field.description = Some(self.string(q)),
+                            _ => field.default = Some(self.expr(q)),
+                        }
+                    }
+                    fields.push(field);
                 }
                 _ => {}
             }
         }
         StructDecl {
             name: name.unwrap_or_else(|| missing(span)),
+            description,
+            fields,
+            span,
+        }
+    }
+
+    fn user_task_decl(&mut self, pair: Pair<'_, Rule>) -> UserTaskDecl {
+        let span = self.span(&pair);
+        let mut name = None;
+        let mut description = None;
+        let mut fields = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::ident => name = Some(self.name(&p)),
+                Rule::string => description = Some(self.string(p)),
+                Rule::ut_field => {
+                    let mut inner = p.into_inner();
+                    let (Some(n), Some(t)) = (inner.next(), inner.next()) else {
+                        continue;
+                    };
+                    let mut field = UserTaskField {
+                        name: self.name(&n),
+                        ty: self.ty(t),
+                        display_name: None,
+                        description: None,
+                        required: false,
+                    };
+                    for q in inner {
+                        match q.as_rule() {
+                            Rule::string if field.display_name.is_none() => {
+                                field.display_name = Some(self.string(q));
+                            }
+                            Rule::string => field.description = Some(self.string(q)),
+                            Rule::mod_required => field.required = true,
+                            _ => {}
+                        }
+                    }
+                    fields.push(field);
+                }
+                _ => {}
+            }
+        }
+        UserTaskDecl {
+            name: name.unwrap_or_else(|| missing(span)),
+            description,
             fields,
             span,
         }
@@ -559,6 +647,7 @@ impl Cx<'_> {
                     };
                     let incomplete = self.report(Rule::stmt_check, broken, Level::Stmt);
                     stmts.push(Stmt {
+                        catches: Vec::new(),
                         kind: StmtKind::Error,
                         span: broken_span,
                     });
@@ -577,6 +666,7 @@ impl Cx<'_> {
                         self.diags
                             .push(missing_separator(self.text, stmt.span.start as usize));
                         stmts.push(Stmt {
+                            catches: Vec::new(),
                             kind: StmtKind::Error,
                             span: stmt.span,
                         });
@@ -658,6 +748,7 @@ impl Cx<'_> {
                     kind: ExprKind::Call {
                         callee: missing(name.span),
                         args: Vec::new(),
+                        opts: Box::default(),
                     },
                     span: broken.span,
                 },
@@ -680,6 +771,7 @@ impl Cx<'_> {
         };
         Some(Stmt {
             kind,
+            catches: Vec::new(),
             span: broken.span,
         })
     }
@@ -706,6 +798,12 @@ impl Cx<'_> {
     fn stmt(&mut self, pair: Pair<'_, Rule>) -> Stmt {
         let span = self.span(&pair);
         let rule = pair.as_rule();
+        let catch_pairs: Vec<Pair<'_, Rule>> = pair
+            .clone()
+            .into_inner()
+            .filter(|p| p.as_rule() == Rule::catch_clause)
+            .collect();
+        let catches = catch_pairs.into_iter().map(|c| self.catch(c)).collect();
         let mut inner = pair.into_inner();
         let kind = match rule {
             Rule::var_decl => StmtKind::Var(self.var_decl(inner)),
@@ -818,24 +916,102 @@ impl Cx<'_> {
                     .nth(1)
                     .map_or_else(|| missing(span), |p| self.name(&p)),
             ),
-            Rule::setting_stmt => {
-                self.setting(inner, span);
-                StmtKind::Error
+            Rule::setting_stmt => self.setting(inner, span),
+            Rule::default_stmt => match inner.nth(1) {
+                Some(p) if p.as_rule() == Rule::default_thread => {
+                    let e = p.into_inner().find(|q| q.as_rule() == Rule::expr);
+                    StmtKind::DefaultThreadRetention(self.expr_or_missing(e, span))
+                }
+                Some(p) => StmtKind::DefaultTask(self.task_opts(p.into_inner())),
+                None => StmtKind::Error,
+            },
+            Rule::thread_retention_stmt => {
+                let e = inner.find(|q| q.as_rule() == Rule::expr);
+                StmtKind::ThreadRetention(self.expr_or_missing(e, span))
+            }
+            Rule::on_stmt => {
+                let mut names = Vec::new();
+                let mut body = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::ident => names.push(self.name(&p)),
+                        Rule::block => body = Some(self.block(p)),
+                        _ => {}
+                    }
+                }
+                let mut names = names.into_iter();
+                StmtKind::On {
+                    event: names.next().unwrap_or_else(|| missing(span)),
+                    binding: names.next(),
+                    body: body.unwrap_or(Block {
+                        stmts: Vec::new(),
+                        span,
+                    }),
+                }
+            }
+            Rule::emit_stmt => {
+                let mut event = None;
+                let mut value = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::ident => event = Some(self.name(&p)),
+                        Rule::emit_value => {
+                            value = p.into_inner().next().map(|e| self.expr(e));
+                        }
+                        _ => {}
+                    }
+                }
+                StmtKind::Emit {
+                    event: event.unwrap_or_else(|| missing(span)),
+                    value,
+                }
+            }
+            Rule::wait_stmt => {
+                let mut strategy = WaitStrategy::All;
+                let mut targets = Vec::new();
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::wait_strategy => {
+                            strategy = match p.into_inner().next().map(|q| q.as_rule()) {
+                                Some(Rule::kw_first) => WaitStrategy::First,
+                                _ => WaitStrategy::Any,
+                            };
+                        }
+                        Rule::expr => targets.push(self.expr(p)),
+                        _ => {}
+                    }
+                }
+                StmtKind::Wait { strategy, targets }
             }
             Rule::expr_stmt => StmtKind::Expr(self.expr_or_missing(inner.next(), span)),
             _ => StmtKind::Error,
         };
-        Stmt { kind, span }
+        Stmt {
+            kind,
+            catches,
+            span,
+        }
     }
 
     /// A `name value` line: an unknown workflow setting (E0108) when `name` is close to a
     /// setting or the value is a literal, otherwise two values with no operator between
     /// them.
-    fn setting(&mut self, mut inner: lhw_grammar::pest::iterators::Pairs<'_, Rule>, span: Span) {
+    fn setting(
+        &mut self,
+        mut inner: lhw_grammar::pest::iterators::Pairs<'_, Rule>,
+        span: Span,
+    ) -> StmtKind {
         let Some(name) = inner.next().map(|p| self.name(&p)) else {
-            return;
+            return StmtKind::Error;
         };
         let value = inner.next();
+        if matches!(name.text.as_str(), "retention" | "parent") {
+            if let Some(v) = value.and_then(|v| v.into_inner().next()) {
+                let value = self.expr(v);
+                return StmtKind::Setting { name, value };
+            }
+            return StmtKind::Error;
+        }
         let value_span = value.as_ref().map_or(span, |v| self.span(v));
         let value_text = self.slice(value_span).to_string();
         let value_is_word = value
@@ -880,6 +1056,102 @@ impl Cx<'_> {
                 )),
             );
         }
+        StmtKind::Error
+    }
+
+    /// `catch spec [(binding)] { body }`
+    fn catch(&mut self, pair: Pair<'_, Rule>) -> Catch {
+        let full = self.span(&pair);
+        let mut spec = CatchSpec::Any;
+        let mut binding = None;
+        let mut body = None;
+        let mut head_end = full.end;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::catch_spec => {
+                    head_end = self.span(&p).end;
+                    let Some(q) = p.into_inner().next() else {
+                        continue;
+                    };
+                    spec = match q.as_rule() {
+                        Rule::catch_error => {
+                            match q.into_inner().find(|r| r.as_rule() == Rule::any_word) {
+                                Some(w) => CatchSpec::Error(self.name(&w)),
+                                None => CatchSpec::AnyError,
+                            }
+                        }
+                        Rule::catch_exception => CatchSpec::AnyException,
+                        Rule::catch_any => CatchSpec::Any,
+                        _ => CatchSpec::Named(self.name(&q)),
+                    };
+                }
+                Rule::ident => binding = Some(self.name(&p)),
+                Rule::block => body = Some(self.block(p)),
+                _ => {}
+            }
+        }
+        Catch {
+            spec,
+            binding,
+            body: body.unwrap_or(Block {
+                stmts: Vec::new(),
+                span: full,
+            }),
+            span: Span {
+                start: full.start,
+                end: head_end,
+            },
+        }
+    }
+
+    /// `retries N`, `timeout D`, `backoff A..B xM` options.
+    pub(super) fn task_opts<'i>(
+        &mut self,
+        pairs: impl IntoIterator<Item = Pair<'i, Rule>>,
+    ) -> TaskOpts {
+        let mut opts = TaskOpts::default();
+        for p in pairs {
+            let span = self.span(&p);
+            match p.as_rule() {
+                Rule::opt_retries => {
+                    opts.retries = p
+                        .into_inner()
+                        .find(|q| q.as_rule() == Rule::unary_expr)
+                        .map(|q| self.expr(q));
+                }
+                Rule::opt_timeout => {
+                    opts.timeout = p
+                        .into_inner()
+                        .find(|q| q.as_rule() == Rule::unary_expr)
+                        .map(|q| self.expr(q));
+                }
+                Rule::opt_backoff => {
+                    let mut exprs = Vec::new();
+                    let mut multiplier = None;
+                    for q in p.into_inner() {
+                        match q.as_rule() {
+                            Rule::postfix_expr => exprs.push(self.expr(q)),
+                            Rule::backoff_mult => {
+                                multiplier =
+                                    q.as_str().get(1..).and_then(|m| m.parse::<f64>().ok());
+                            }
+                            _ => {}
+                        }
+                    }
+                    let mut exprs = exprs.into_iter();
+                    if let (Some(base), Some(max)) = (exprs.next(), exprs.next()) {
+                        opts.backoff = Some(Backoff {
+                            base,
+                            max,
+                            multiplier,
+                            span,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        opts
     }
 
     fn var_decl(&mut self, inner: lhw_grammar::pest::iterators::Pairs<'_, Rule>) -> VarDecl {
@@ -1123,6 +1395,7 @@ fn item_span(item: &Item) -> Span {
         Item::Event(e) | Item::WorkflowEvent(e) => e.span,
         Item::Struct(s) => s.span,
         Item::Workflow(w) => w.span,
+        Item::UserTask(u) => u.span,
         Item::Error(s) => *s,
     }
 }

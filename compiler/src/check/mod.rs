@@ -4,6 +4,7 @@
 
 mod flow;
 mod names;
+mod steps;
 mod types;
 
 use std::collections::{BTreeMap, HashMap};
@@ -53,6 +54,10 @@ pub struct Model {
     pub events: BTreeMap<String, Option<Ty>>,
     /// Workflow events by name, with their payload type.
     pub workflow_events: BTreeMap<String, Option<Ty>>,
+    /// User task forms by name: field names and types.
+    pub user_tasks: BTreeMap<String, Vec<(String, Ty)>>,
+    /// Workflows by name: the entrypoint's variables (name, type, required).
+    pub workflows: BTreeMap<String, Vec<(String, Ty, bool)>>,
 }
 
 impl Model {
@@ -80,6 +85,15 @@ pub fn check(file: &File) -> (Model, Vec<Diagnostic>) {
         diags: Vec::new(),
     };
     cx.declarations(file);
+    for item in &file.items {
+        if let Item::Workflow(wf) = item {
+            let inputs = steps::entry_inputs(&cx.model, &wf.body);
+            cx.model
+                .workflows
+                .entry(wf.name.text.clone())
+                .or_insert(inputs);
+        }
+    }
     let mut workflows: HashMap<&str, Span> = HashMap::new();
     for item in &file.items {
         if let Item::Workflow(wf) = item {
@@ -285,6 +299,7 @@ impl Checker {
                             .insert(e.name.text.clone(), payload);
                     }
                 }
+                Item::UserTask(u) => self.user_task(u),
                 Item::Workflow(_) | Item::Error(_) => {}
             }
         }
@@ -441,6 +456,22 @@ struct WorkflowChecker<'c> {
     has_syntax_errors: bool,
     /// Every `return`: where, and the type of its value (`None` without a value).
     returns: Vec<(Span, Option<Ty>)>,
+    /// The thread being checked (0 = entrypoint) and the next thread number to hand out.
+    thread: usize,
+    next_thread: usize,
+    /// The thread each `let` binding belongs to.
+    let_threads: HashMap<String, usize>,
+    /// Every variable declared in any thread, for uniqueness across the WfSpec.
+    declared: HashMap<String, Span>,
+    /// ThreadSpec names in use (spawned threads).
+    thread_names: HashMap<String, Span>,
+    /// `parent` setting.
+    parent: Option<Span>,
+    /// Events awaited by a step, and events used as interrupts.
+    awaited: HashMap<String, Span>,
+    interrupts: HashMap<String, Span>,
+    /// Settings already given.
+    settings: HashMap<String, Span>,
 }
 
 impl<'c> WorkflowChecker<'c> {
@@ -455,6 +486,15 @@ impl<'c> WorkflowChecker<'c> {
             closed_lets: HashMap::new(),
             has_syntax_errors: false,
             returns: Vec::new(),
+            thread: 0,
+            next_thread: 1,
+            let_threads: HashMap::new(),
+            declared: HashMap::new(),
+            thread_names: HashMap::new(),
+            parent: None,
+            awaited: HashMap::new(),
+            interrupts: HashMap::new(),
+            settings: HashMap::new(),
         }
     }
 
@@ -464,6 +504,7 @@ impl<'c> WorkflowChecker<'c> {
 
     fn workflow(mut self, wf: &Workflow) {
         scan(&wf.body, &mut self.all_vars, &mut self.has_syntax_errors);
+        self.scan_settings(&wf.body);
         self.block(&wf.body);
         if !self.has_syntax_errors {
             self.returns_agree(&wf.body);
@@ -532,7 +573,11 @@ impl<'c> WorkflowChecker<'c> {
             .vars
             .get(&name.text)
             .map(|v| v.span)
-            .or_else(|| self.lookup_let(&name.text).map(|l| l.1));
+            .or_else(|| self.lookup_let(&name.text).map(|l| l.1))
+            .or_else(|| self.declared.get(&name.text).copied());
+        if !name.text.is_empty() {
+            self.declared.entry(name.text.clone()).or_insert(name.span);
+        }
         if let Some(prev) = prev {
             self.err(
                 Diagnostic::error(Code::E0104, name.span, format!("`{}` is already declared in this workflow", name.text))
@@ -546,10 +591,25 @@ impl<'c> WorkflowChecker<'c> {
     }
 
     fn stmt(&mut self, stmt: &Stmt) {
+        if !stmt.catches.is_empty() {
+            self.catches(stmt);
+        }
         match &stmt.kind {
             StmtKind::Var(v) => self.var_decl(v),
+            StmtKind::Setting { name, value } => self.setting(name, value, stmt.span),
+            StmtKind::ThreadRetention(e) | StmtKind::DefaultThreadRetention(e) => {
+                self.seconds(e, "a retention");
+            }
+            StmtKind::DefaultTask(opts) => self.task_opts(opts),
+            StmtKind::On {
+                event,
+                binding,
+                body,
+            } => self.interrupt(event, binding.as_ref(), body),
+            StmtKind::Emit { event, value } => self.emit(event, value.as_ref()),
+            StmtKind::Wait { strategy, targets } => self.wait(*strategy, targets, stmt.span),
             StmtKind::Let { name, value } => {
-                let ty = if let ExprKind::Call { .. } = &value.kind {
+                let ty = if steps::is_step(value) {
                     let ty = self.expr(value);
                     if ty == Ty::Void {
                         self.void_output(value);
@@ -578,6 +638,7 @@ impl<'c> WorkflowChecker<'c> {
                     && let Some(scope) = self.lets.last_mut()
                 {
                     scope.insert(name.text.clone(), (ty, name.span));
+                    self.let_threads.insert(name.text.clone(), self.thread);
                 }
             }
             StmtKind::Assign {
@@ -775,7 +836,7 @@ impl<'c> WorkflowChecker<'c> {
                 }
             }
             StmtKind::Expr(e) => {
-                if let ExprKind::Call { .. } = e.kind {
+                if steps::is_step(e) {
                     self.expr(e);
                 } else {
                     self.expr(e);
@@ -806,6 +867,7 @@ impl<'c> WorkflowChecker<'c> {
 
     fn var_decl(&mut self, v: &VarDecl) {
         self.cx.lh_name(&v.name, "variable");
+        self.inherited_needs_parent(v);
         let ty = self.cx.ty(&v.ty);
         if let Some(d) = &v.default {
             self.cx.constant(d, &ty, Code::E0209);
@@ -969,7 +1031,27 @@ impl<'c> WorkflowChecker<'c> {
             return v.ty.clone();
         }
         if let Some((t, _)) = self.lookup_let(&name.text) {
-            return t.clone();
+            let t = t.clone();
+            if self
+                .let_threads
+                .get(&name.text)
+                .is_some_and(|&th| th != self.thread)
+            {
+                self.err(
+                    Diagnostic::error(
+                        Code::E0218,
+                        name.span,
+                        format!("`{}` is the output of a step in another thread", name.text),
+                    )
+                    .with_label("not readable in this thread")
+                    .with_help(format!(
+                        "store it in a variable first (`var {}-value: <type>` and assign it), then read the variable here",
+                        name.text
+                    )),
+                );
+                return Ty::Error;
+            }
+            return t;
         }
         let mut candidates: Vec<&str> = self.vars.keys().map(String::as_str).collect();
         for scope in &self.lets {
@@ -1206,7 +1288,28 @@ impl<'c> WorkflowChecker<'c> {
                 Ty::Prim(Prim::JsonArr)
             }
             ExprKind::Var(name) => self.use_var(name),
-            ExprKind::Call { callee, args } => self.call(callee, args, e.span),
+            ExprKind::Call { callee, args, opts } => {
+                self.task_opts(opts);
+                self.call(callee, args, e.span)
+            }
+            ExprKind::DynCall { task, args, opts } => self.dyn_call(task, args, opts),
+            ExprKind::Await {
+                event,
+                timeout,
+                correlation,
+                ..
+            } => self.await_event(event, timeout.as_deref(), correlation.as_deref()),
+            ExprKind::Spawn(sp) => self.spawn(sp),
+            ExprKind::Ask(ask) => self.ask(ask),
+            ExprKind::RunWf { workflow, inputs } => self.run_wf(workflow, inputs),
+            ExprKind::New { name, fields } => self.new_struct(name, fields),
+            ExprKind::InlineStruct(fields) => {
+                for (_, v) in fields {
+                    self.expr(v);
+                }
+                Ty::Any
+            }
+            ExprKind::MapLit(entries) => self.map_lit(entries),
             ExprKind::Method { recv, method, args } => self.method(recv, method, args),
             ExprKind::Field { base, name } => {
                 let t = self.expr(base);

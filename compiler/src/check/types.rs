@@ -21,6 +21,12 @@ pub enum Ty {
     Null,
     /// The output of a task that returns nothing.
     Void,
+    /// A spawned thread (its thread number, an `int`).
+    Thread,
+    /// Threads spawned for each element of a list (their numbers, a `json-arr`).
+    Threads,
+    /// A child workflow run (its id, a `wf-run-id`).
+    ChildWf,
     /// A type that could not be computed; its error is already reported.
     Error,
 }
@@ -95,6 +101,9 @@ impl fmt::Display for Ty {
             Ty::Any => f.write_str("json value"),
             Ty::Null => f.write_str("null"),
             Ty::Void => f.write_str("nothing"),
+            Ty::Thread => f.write_str("thread"),
+            Ty::Threads => f.write_str("threads"),
+            Ty::ChildWf => f.write_str("child workflow"),
             Ty::Error => f.write_str("{unknown}"),
         }
     }
@@ -110,10 +119,13 @@ pub fn assignable(src: &Ty, dst: &Ty) -> bool {
     }
     match (src, dst) {
         (Ty::Void, _) => false,
+        (Ty::Thread, t) => assignable(&Ty::INT, t),
+        (Ty::Threads, t) => assignable(&Ty::Prim(Prim::JsonArr), t),
+        (Ty::ChildWf, t) => assignable(&Ty::Prim(Prim::WfRunId), t),
         (Ty::Prim(Prim::Int), Ty::Prim(Prim::Double)) => true,
         (Ty::Prim(_), Ty::Prim(Prim::Str)) => true,
         (Ty::Array(a), Ty::Array(b)) => assignable(a, b),
-        (Ty::Map(ka, va), Ty::Map(kb, vb)) => ka == kb && assignable(va, vb),
+        (Ty::Map(ka, va), Ty::Map(kb, vb)) => (ka == kb || ka.is_unknown()) && assignable(va, vb),
         _ => false,
     }
 }

@@ -2,6 +2,7 @@
 //! so it trusts names and types; the layout (node names, edges, mutations) follows the
 //! reference SDK (sdk-java) so that output equals the conformance canon.
 
+mod steps;
 mod thread;
 mod values;
 
@@ -44,14 +45,7 @@ pub fn lower(file: &File, model: &Model) -> (Output, Vec<Diagnostic>) {
             Item::Task(t) => out.task_defs.push(task_def(t, model)),
             Item::Event(e) => out
                 .external_event_defs
-                .push(pb::PutExternalEventDefRequest {
-                    name: e.name.text.clone(),
-                    retention_policy: None,
-                    content_type: e.payload.as_ref().map(|t| pb::ReturnType {
-                        return_type: Some(type_definition(&model.resolve_type(t), false)),
-                    }),
-                    correlated_event_config: None,
-                }),
+                .push(steps::external_event_def(e, model)),
             Item::WorkflowEvent(e) => {
                 out.workflow_event_defs
                     .push(pb::PutWorkflowEventDefRequest {
@@ -65,6 +59,7 @@ pub fn lower(file: &File, model: &Model) -> (Output, Vec<Diagnostic>) {
                     })
             }
             Item::Struct(s) => out.struct_defs.push(struct_def(s, model)),
+            Item::UserTask(u) => out.user_task_defs.push(steps::user_task_def(u, model)),
             Item::Workflow(wf) => out.wf_specs.push(workflow(wf, model)),
             Item::Error(_) => {}
         }
@@ -103,17 +98,17 @@ fn struct_def(s: &StructDecl, model: &Model) -> pb::PutStructDefRequest {
             (
                 f.name.text.clone(),
                 pb::StructFieldDef {
-                    field_type: Some(type_definition(&ty, false)),
+                    field_type: Some(type_definition(&ty, f.masked)),
                     default_value: f.default.as_ref().map(|d| constant_value(d, &ty)),
                     is_nullable: false,
-                    description: None,
+                    description: f.description.as_ref().and_then(StrLit::as_plain),
                 },
             )
         })
         .collect();
     pb::PutStructDefRequest {
         name: s.name.text.clone(),
-        description: None,
+        description: s.description.as_ref().and_then(StrLit::as_plain),
         struct_def: Some(pb::InlineStructDef { fields }),
         allowed_updates: pb::StructDefCompatibilityType::NoSchemaUpdates as i32,
     }
@@ -126,16 +121,39 @@ fn workflow(wf: &Workflow, model: &Model) -> pb::PutWfSpecRequest {
         lets: HashMap::new(),
         var_types: HashMap::new(),
         allowed_updates: pb::AllowedUpdateType::AllUpdates,
+        threads: Vec::new(),
+        defaults: TaskOpts::default(),
+        default_thread_retention: None,
+        thread_retention: None,
+        retention: None,
+        parent: None,
+        renames: HashMap::new(),
+        handles: HashMap::new(),
     };
+    lw.settings(&wf.body);
     lw.block(&wf.body);
     let allowed_updates = lw.allowed_updates as i32;
-    let entry = lw.thread.finish();
+    let mut entry = std::mem::replace(&mut lw.thread, ThreadBuilder::new()).finish();
+    entry.retention_policy = lw.thread_policy(lw.thread_retention);
+    let mut thread_specs: std::collections::BTreeMap<String, pb::ThreadSpec> =
+        std::mem::take(&mut lw.threads).into_iter().collect();
+    thread_specs.insert("entrypoint".to_string(), entry);
     pb::PutWfSpecRequest {
         name: wf.name.text.clone(),
-        thread_specs: [("entrypoint".to_string(), entry)].into_iter().collect(),
+        thread_specs,
         entrypoint_thread_name: "entrypoint".to_string(),
-        retention_policy: None,
-        parent_wf_spec: None,
+        retention_policy: lw.retention.map(|s| pb::WorkflowRetentionPolicy {
+            wf_gc_policy: Some(
+                pb::workflow_retention_policy::WfGcPolicy::SecondsAfterWfTermination(s),
+            ),
+        }),
+        parent_wf_spec: lw
+            .parent
+            .clone()
+            .map(|name| pb::wf_spec::ParentWfSpecReference {
+                wf_spec_name: name,
+                wf_spec_major_version: 0,
+            }),
         allowed_updates,
     }
 }
@@ -149,6 +167,22 @@ struct Lowerer<'m> {
     /// Declared variables and their types, for choosing how paths are written.
     var_types: HashMap<String, Ty>,
     allowed_updates: pb::AllowedUpdateType,
+    /// Finished sub-threads (spawned, handlers, interrupts), in discovery order.
+    threads: Vec<(String, pb::ThreadSpec)>,
+    /// `default task ...` options, applied where a task call sets none.
+    defaults: TaskOpts,
+    /// `default thread retention` in seconds.
+    default_thread_retention: Option<i64>,
+    /// `thread retention` of the thread being lowered, in seconds.
+    thread_retention: Option<i64>,
+    /// `retention` of the workflow, in seconds.
+    retention: Option<i64>,
+    /// `parent` workflow.
+    parent: Option<String>,
+    /// Names bound to a thread's `INPUT` variable (`for item in`, `on e(payload)`, `catch x(c)`).
+    renames: HashMap<String, String>,
+    /// What each `let` handle holds, for `wait`.
+    handles: HashMap<String, steps::Handle>,
 }
 
 fn expression(
@@ -197,11 +231,26 @@ impl Lowerer<'_> {
     }
 
     fn stmt(&mut self, stmt: &Stmt) {
+        let before = self.thread.node_count();
+        self.stmt_kind(stmt);
+        if !stmt.catches.is_empty()
+            && !matches!(stmt.kind, StmtKind::Wait { .. })
+            && self.thread.node_count() > before
+        {
+            let node = self.thread.last.clone();
+            self.node_handlers(&node, &stmt.catches);
+        }
+    }
+
+    fn stmt_kind(&mut self, stmt: &Stmt) {
         use pb::VariableMutationType as M;
         match &stmt.kind {
             StmtKind::Var(v) => self.var_decl(v),
             StmtKind::Let { name, value } => {
                 let out = self.expr(value);
+                if let Some(h) = steps::Handle::of(value) {
+                    self.handles.insert(name.text.clone(), h);
+                }
                 self.lets.insert(name.text.clone(), out);
             }
             StmtKind::Assign {
@@ -319,6 +368,17 @@ impl Lowerer<'_> {
             StmtKind::Expr(e) => {
                 self.expr(e);
             }
+            StmtKind::Setting { .. }
+            | StmtKind::DefaultTask(_)
+            | StmtKind::DefaultThreadRetention(_) => {}
+            StmtKind::ThreadRetention(e) => self.thread_retention = steps::seconds(e),
+            StmtKind::On {
+                event,
+                binding,
+                body,
+            } => self.interrupt(event, binding.as_ref(), body),
+            StmtKind::Emit { event, value } => self.emit(event, value.as_ref()),
+            StmtKind::Wait { strategy, targets } => self.wait(*strategy, targets, &stmt.catches),
             StmtKind::Error => {}
         }
     }
@@ -436,27 +496,67 @@ impl Lowerer<'_> {
             ExprKind::Var(name) => match self.lets.get(&name.text) {
                 Some(out) => out.clone(),
                 None => pb::VariableAssignment {
-                    source: Some(Source::VariableName(name.text.clone())),
+                    source: Some(Source::VariableName(
+                        self.renames
+                            .get(&name.text)
+                            .cloned()
+                            .unwrap_or_else(|| name.text.clone()),
+                    )),
                     ..Default::default()
                 },
             },
-            ExprKind::Call { callee, args } => {
+            ExprKind::Call { callee, args, opts } => {
                 let variables = args.iter().map(|a| self.expr(a)).collect();
-                let node = self.thread.add_node(
-                    &callee.text,
-                    NodeKind::Task(pb::TaskNode {
-                        timeout_seconds: 0,
-                        retries: 0,
-                        exponential_backoff: None,
-                        variables,
-                        task_to_execute: Some(pb::task_node::TaskToExecute::TaskDefId(
-                            pb::TaskDefId {
-                                name: callee.text.clone(),
-                            },
-                        )),
+                let task = self.task_node(
+                    pb::task_node::TaskToExecute::TaskDefId(pb::TaskDefId {
+                        name: callee.text.clone(),
                     }),
+                    variables,
+                    opts,
                 );
+                let node = self.thread.add_node(&callee.text, NodeKind::Task(task));
                 node_output(node)
+            }
+            ExprKind::DynCall { task, args, opts } => self.dyn_call(task, args, opts),
+            ExprKind::Await {
+                event,
+                timeout,
+                correlation,
+                masked,
+            } => self.await_event(event, timeout.as_deref(), correlation.as_deref(), *masked),
+            ExprKind::Spawn(sp) => self.spawn(sp),
+            ExprKind::Ask(ask) => self.ask(ask),
+            ExprKind::RunWf { workflow, inputs } => self.run_wf(workflow, inputs),
+            ExprKind::New { name, fields } => pb::VariableAssignment {
+                source: Some(Source::StructBuilder(pb::StructBuilder {
+                    struct_def_id: Some(pb::StructDefId {
+                        name: name.text.clone(),
+                        version: -1,
+                    }),
+                    value: Some(self.inline_struct(fields)),
+                })),
+                ..Default::default()
+            },
+            ExprKind::InlineStruct(fields) => {
+                // Only reachable inside `new`, which lowers it as a sub-structure.
+                let _ = self.inline_struct(fields);
+                literal(pb::VariableValue { value: None })
+            }
+            ExprKind::MapLit(entries) => {
+                let entries = entries
+                    .iter()
+                    .map(|(k, v)| pb::map_builder::Entry {
+                        key: Some(self.expr(k)),
+                        value: Some(self.expr(v)),
+                    })
+                    .collect();
+                pb::VariableAssignment {
+                    source: Some(Source::MapBuilder(pb::MapBuilder {
+                        entries,
+                        map_type: None,
+                    })),
+                    ..Default::default()
+                }
             }
             ExprKind::Method { recv, method, args } => {
                 let recv = self.expr(recv);
@@ -647,7 +747,11 @@ impl Lowerer<'_> {
             Some(SelPath::Lh(lh)) => (None, Some(lh)),
         };
         pb::VariableMutation {
-            lhs_name: place.var.text.clone(),
+            lhs_name: self
+                .renames
+                .get(&place.var.text)
+                .cloned()
+                .unwrap_or_else(|| place.var.text.clone()),
             lhs_json_path,
             lhs_lh_path,
             operation: op as i32,

@@ -18,6 +18,8 @@ pub(crate) struct ThreadBuilder {
     pub(crate) pending_condition: Option<pb::VariableAssignment>,
     /// Variable definitions in declaration order.
     pub(crate) var_defs: Vec<pb::ThreadVarDef>,
+    /// Interrupt handlers registered on this thread.
+    pub(crate) interrupt_defs: Vec<pb::InterruptDef>,
 }
 
 /// The suffix of a node name for a node kind (the proto oneof case, upper-cased).
@@ -57,6 +59,7 @@ impl ThreadBuilder {
             pending_mutations: Vec::new(),
             pending_condition: None,
             var_defs: Vec::new(),
+            interrupt_defs: Vec::new(),
         }
     }
 
@@ -109,6 +112,29 @@ impl ThreadBuilder {
         }
     }
 
+    /// How many nodes the thread has.
+    pub(crate) fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Appends a failure handler to a node.
+    pub(crate) fn add_failure_handler(&mut self, node: &str, handler: pb::FailureHandlerDef) {
+        if let Some(n) = self.node_mut(node) {
+            n.failure_handlers.push(handler);
+        }
+    }
+
+    /// Appends a per-thread failure handler to a WAIT_FOR_THREADS node.
+    pub(crate) fn add_per_thread_handler(&mut self, node: &str, handler: pb::FailureHandlerDef) {
+        if let Some(pb::Node {
+            node: Some(NodeKind::WaitForThreads(w)),
+            ..
+        }) = self.node_mut(node)
+        {
+            w.per_thread_failure_handlers.push(handler);
+        }
+    }
+
     /// Removes and returns the last outgoing edge of `from`.
     pub(crate) fn pop_edge(&mut self, from: &str) -> Option<pb::Edge> {
         self.node_mut(from).and_then(|n| n.outgoing_edges.pop())
@@ -124,7 +150,7 @@ impl ThreadBuilder {
         pb::ThreadSpec {
             nodes,
             variable_defs: self.var_defs,
-            interrupt_defs: Vec::new(),
+            interrupt_defs: self.interrupt_defs,
             retention_policy: None,
         }
     }

@@ -39,6 +39,9 @@ pub fn type_definition(ty: &Ty, masked: bool) -> pb::TypeDefinition {
             key_type: Some(Box::new(type_definition(k, false))),
             value_type: Some(Box::new(type_definition(v, false))),
         })),
+        Ty::Thread => D::PrimitiveType(pb::VariableType::Int as i32),
+        Ty::Threads => D::PrimitiveType(pb::VariableType::JsonArr as i32),
+        Ty::ChildWf => D::PrimitiveType(pb::VariableType::WfRunId as i32),
         Ty::Any | Ty::Null | Ty::Void | Ty::Error => {
             D::PrimitiveType(pb::VariableType::JsonObj as i32)
         }

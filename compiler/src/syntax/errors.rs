@@ -244,7 +244,14 @@ const OPERATORS: &[&str] = &[
     "in", "not", "||",
 ];
 
-const DECLARATIONS: &[&str] = &["task", "event", "workflow-event", "struct", "workflow"];
+const DECLARATIONS: &[&str] = &[
+    "task",
+    "event",
+    "workflow-event",
+    "struct",
+    "user-task",
+    "workflow",
+];
 
 /// Human words for the tokens expected at `pos` of `snippet`.
 fn describe_tokens(snippet: &str, pos: usize, tokens: &[Tok]) -> Vec<String> {
@@ -276,7 +283,11 @@ fn describe_tokens(snippet: &str, pos: usize, tokens: &[Tok]) -> Vec<String> {
     } else if has_range('0') {
         out.push("a number".to_string());
     }
-    if DECLARATIONS.iter().any(|d| literal(d)) {
+    // Inside an expression `task` starts a dynamic task call, not a declaration.
+    if DECLARATIONS
+        .iter()
+        .any(|d| literal(d) && !(expression && *d == "task"))
+    {
         out.push("a declaration".to_string());
     }
     let mut punctuation: Vec<String> = Vec::new();

@@ -65,7 +65,14 @@ fn height(e: &Expr) -> usize {
             .collect(),
         ExprKind::JsonObj(members) => members.iter().map(|(_, v)| v).collect(),
         ExprKind::JsonArr(items) => items.iter().collect(),
-        ExprKind::Call { args, .. } => args.iter().collect(),
+        ExprKind::Call { args, .. } | ExprKind::DynCall { args, .. } => args.iter().collect(),
+        ExprKind::Await { .. } | ExprKind::Spawn(_) | ExprKind::Ask(_) | ExprKind::RunWf { .. } => {
+            Vec::new()
+        }
+        ExprKind::New { fields, .. } | ExprKind::InlineStruct(fields) => {
+            fields.iter().map(|(_, v)| v).collect()
+        }
+        ExprKind::MapLit(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
         ExprKind::Method { recv, args, .. } => std::iter::once(&**recv).chain(args).collect(),
         ExprKind::Field { base, .. } => vec![&**base],
         ExprKind::Index { base, index } => vec![&**base, &**index],
@@ -78,6 +85,149 @@ fn height(e: &Expr) -> usize {
 }
 
 impl Cx<'_> {
+    fn task_opt_list(&mut self, pairs: Vec<Pair<'_, Rule>>) -> TaskOpts {
+        let mut opts = TaskOpts::default();
+        for p in pairs {
+            let one = self.task_opts(std::iter::once(p));
+            opts.retries = one.retries.or(opts.retries);
+            opts.timeout = one.timeout.or(opts.timeout);
+            opts.backoff = one.backoff.or(opts.backoff);
+        }
+        opts
+    }
+
+    fn named_args(&mut self, pair: Pair<'_, Rule>) -> Vec<(Name, Expr)> {
+        let mut out = Vec::new();
+        for a in pair.into_inner() {
+            let mut kv = a.into_inner();
+            if let (Some(k), Some(v)) = (kv.next(), kv.next()) {
+                out.push((self.name(&k), self.expr(v)));
+            }
+        }
+        out
+    }
+
+    fn struct_lit(&mut self, pair: Pair<'_, Rule>) -> Vec<(Name, Expr)> {
+        let mut out = Vec::new();
+        for m in pair.into_inner() {
+            let mut kv = m.into_inner();
+            let (Some(k), Some(v)) = (kv.next(), kv.next()) else {
+                continue;
+            };
+            let name = self.name(&k);
+            let value = if v.as_rule() == Rule::struct_lit {
+                let span = self.span(&v);
+                Expr {
+                    kind: ExprKind::InlineStruct(self.struct_lit(v)),
+                    span,
+                }
+            } else {
+                self.expr(v)
+            };
+            out.push((name, value));
+        }
+        out
+    }
+
+    fn owner(&mut self, pair: Pair<'_, Rule>) -> (Option<Expr>, Option<Expr>) {
+        let mut user = None;
+        let mut group = None;
+        for p in pair.into_inner() {
+            let value = p
+                .clone()
+                .into_inner()
+                .find(|q| q.as_rule() == Rule::postfix_expr)
+                .map(|q| self.expr(q));
+            match p.as_rule() {
+                Rule::ut_user => user = value,
+                Rule::ut_group => group = value,
+                _ => {}
+            }
+        }
+        (user, group)
+    }
+
+    fn ask(&mut self, pair: Pair<'_, Rule>, span: Span) -> Expr {
+        let mut ask = Ask {
+            form: missing(span),
+            user: None,
+            group: None,
+            notes: None,
+            on_cancel: None,
+            actions: Vec::new(),
+        };
+        for p in pair.into_inner() {
+            let pspan = self.span(&p);
+            match p.as_rule() {
+                Rule::ident => ask.form = self.name(&p),
+                Rule::ut_to => {
+                    if let Some(o) = p.into_inner().find(|q| q.as_rule() == Rule::ut_owner) {
+                        let (u, g) = self.owner(o);
+                        ask.user = u;
+                        ask.group = g;
+                    }
+                }
+                Rule::ut_notes => {
+                    ask.notes = p
+                        .into_inner()
+                        .find(|q| q.as_rule() == Rule::postfix_expr)
+                        .map(|q| self.expr(q));
+                }
+                Rule::ut_on_cancel => {
+                    ask.on_cancel = p
+                        .into_inner()
+                        .find(|q| q.as_rule() == Rule::ident)
+                        .map(|q| self.name(&q));
+                }
+                Rule::ut_reassign | Rule::ut_release | Rule::ut_remind | Rule::ut_cancel => {
+                    let rule = p.as_rule();
+                    let mut owner = (None, None);
+                    let mut task = None;
+                    let mut args = Vec::new();
+                    let mut after = None;
+                    let mut on_assignment = None;
+                    for q in p.into_inner() {
+                        match q.as_rule() {
+                            Rule::ut_owner => owner = self.owner(q),
+                            Rule::ident => task = Some(self.name(&q)),
+                            Rule::args => args = self.args(q),
+                            Rule::postfix_expr => after = Some(self.expr(q)),
+                            Rule::ut_hook => {
+                                on_assignment = Some(
+                                    q.into_inner().any(|r| r.as_rule() == Rule::kw_assignment),
+                                );
+                            }
+                            _ => {}
+                        }
+                    }
+                    let kind = match rule {
+                        Rule::ut_reassign => UserTaskActionKind::Reassign {
+                            user: owner.0,
+                            group: owner.1,
+                        },
+                        Rule::ut_release => UserTaskActionKind::Release,
+                        Rule::ut_remind => UserTaskActionKind::Remind {
+                            task: task.unwrap_or_else(|| missing(pspan)),
+                            args,
+                        },
+                        _ => UserTaskActionKind::Cancel,
+                    };
+                    ask.actions.push(UserTaskAction {
+                        kind,
+                        after: after.unwrap_or_else(|| null_at(pspan)),
+                        on_assignment,
+                        span: pspan,
+                    });
+                }
+                _ => {}
+            }
+        }
+        Expr {
+            kind: ExprKind::Ask(Box::new(ask)),
+            span,
+        }
+    }
+
     /// Builds the expression of `pair`.
     pub(super) fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
         let pair = unwrap_single(pair);
@@ -149,12 +299,174 @@ impl Cx<'_> {
                 let callee = inner
                     .next()
                     .map_or_else(|| missing(span), |n| self.name(&n));
-                let args = inner.next().map(|a| self.args(a)).unwrap_or_default();
+                let mut args = Vec::new();
+                let mut opt_pairs = Vec::new();
+                for p in inner {
+                    if p.as_rule() == Rule::args {
+                        args = self.args(p);
+                    } else {
+                        opt_pairs.push(p);
+                    }
+                }
+                let opts = Box::new(self.task_opt_list(opt_pairs));
                 Expr {
-                    kind: ExprKind::Call { callee, args },
+                    kind: ExprKind::Call { callee, args, opts },
                     span,
                 }
             }
+            Rule::dyn_call => {
+                let mut task = None;
+                let mut args = Vec::new();
+                let mut opt_pairs = Vec::new();
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::kw_task => {}
+                        Rule::expr => task = Some(self.expr(p)),
+                        Rule::args => args = self.args(p),
+                        _ => opt_pairs.push(p),
+                    }
+                }
+                let opts = Box::new(self.task_opt_list(opt_pairs));
+                Expr {
+                    kind: ExprKind::DynCall {
+                        task: Box::new(task.unwrap_or_else(|| null_at(span))),
+                        args,
+                        opts,
+                    },
+                    span,
+                }
+            }
+            Rule::await_expr => {
+                let mut event = None;
+                let mut timeout = None;
+                let mut correlation = None;
+                let mut masked = false;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::ident => event = Some(self.name(&p)),
+                        Rule::aw_timeout => {
+                            timeout = p
+                                .into_inner()
+                                .find(|q| q.as_rule() == Rule::postfix_expr)
+                                .map(|q| Box::new(self.expr(q)));
+                        }
+                        Rule::aw_correlated => {
+                            for q in p.into_inner() {
+                                match q.as_rule() {
+                                    Rule::postfix_expr => {
+                                        correlation = Some(Box::new(self.expr(q)))
+                                    }
+                                    Rule::mod_masked => masked = true,
+                                    _ => {}
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Expr {
+                    kind: ExprKind::Await {
+                        event: event.unwrap_or_else(|| missing(span)),
+                        timeout,
+                        correlation,
+                        masked,
+                    },
+                    span,
+                }
+            }
+            Rule::spawn_expr => {
+                let mut name = None;
+                let mut inputs = Vec::new();
+                let mut each = None;
+                let mut body = None;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::ident => name = Some(self.name(&p)),
+                        Rule::named_args => inputs = self.named_args(p),
+                        Rule::spawn_each => {
+                            let mut item = None;
+                            let mut list = None;
+                            for q in p.into_inner() {
+                                match q.as_rule() {
+                                    Rule::ident => item = Some(self.name(&q)),
+                                    Rule::postfix_expr => list = Some(self.expr(q)),
+                                    _ => {}
+                                }
+                            }
+                            if let Some(list) = list {
+                                let item = item.unwrap_or_else(|| missing(list.span));
+                                each = Some((item, list));
+                            }
+                        }
+                        Rule::block => body = Some(self.block(p)),
+                        _ => {}
+                    }
+                }
+                Expr {
+                    kind: ExprKind::Spawn(Box::new(Spawn {
+                        name: name.unwrap_or_else(|| missing(span)),
+                        inputs,
+                        each,
+                        body: body.unwrap_or(Block {
+                            stmts: Vec::new(),
+                            span,
+                        }),
+                    })),
+                    span,
+                }
+            }
+            Rule::run_expr => {
+                let mut workflow = None;
+                let mut inputs = Vec::new();
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::ident => workflow = Some(self.name(&p)),
+                        Rule::named_args => inputs = self.named_args(p),
+                        _ => {}
+                    }
+                }
+                Expr {
+                    kind: ExprKind::RunWf {
+                        workflow: workflow.unwrap_or_else(|| missing(span)),
+                        inputs,
+                    },
+                    span,
+                }
+            }
+            Rule::new_expr => {
+                let mut name = None;
+                let mut fields = Vec::new();
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::ident => name = Some(self.name(&p)),
+                        Rule::struct_lit => fields = self.struct_lit(p),
+                        _ => {}
+                    }
+                }
+                Expr {
+                    kind: ExprKind::New {
+                        name: name.unwrap_or_else(|| missing(span)),
+                        fields,
+                    },
+                    span,
+                }
+            }
+            Rule::map_lit => {
+                let mut entries = Vec::new();
+                for p in pair.into_inner() {
+                    if p.as_rule() == Rule::map_entry {
+                        let mut kv = p.into_inner();
+                        if let (Some(k), Some(v)) = (kv.next(), kv.next()) {
+                            entries.push((self.expr(k), self.expr(v)));
+                        }
+                    }
+                }
+                Expr {
+                    kind: ExprKind::MapLit(entries),
+                    span,
+                }
+            }
+            Rule::ask_expr => self.ask(pair, span),
             Rule::var_ref | Rule::ident => {
                 let name = match pair.as_rule() {
                     Rule::ident => self.name(&pair),
