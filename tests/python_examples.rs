@@ -92,35 +92,69 @@ const KNOWN_DIFFERENCES: &[KnownDifference] = &[
         apply: |r| void_return_type(r, &["reach-goal", "keep-selling"]),
     },
     KnownDifference {
+        example: "interruption",
+        title: "Void TaskDef return type",
+        apply: |r| void_return_type(r, &["some-task"]),
+    },
+    KnownDifference {
         example: "mutation",
         title: "Void TaskDef return type",
         apply: |r| void_return_type(r, &["daily-bugle"]),
     },
-    // The example's worker parameter is `donuts_left`; `.lhw` names cannot hold `_`.
+    KnownDifference {
+        example: "retries",
+        title: "Void TaskDef return type",
+        apply: |r| void_return_type(r, &["retries"]),
+    },
+    // The examples' worker parameters hold `_`; `.lhw` names cannot.
     KnownDifference {
         example: "conditionals_while",
         title: "Task parameter names with underscores",
         apply: |r| rename_task_param(r, "eating-donut", "donuts_left", "donuts-left"),
     },
-    // `struct` declarations have no description yet.
     KnownDifference {
-        example: "structdef",
-        title: "StructDef descriptions",
+        example: "quickstart",
+        title: "Task parameter names with underscores",
         apply: |r| {
-            drop_struct_description(r, "address", "A physical address.")
-                & drop_struct_description(r, "person", "A person with a name and address.")
-                & drop_struct_description(
-                    r,
-                    "parking-ticket-report",
-                    "A parking ticket report for a vehicle.",
-                )
+            rename_task_param(r, "verify-identity", "full_name", "full-name")
+                & rename_task_param(r, "notify-customer-verified", "full_name", "full-name")
+                & rename_task_param(r, "notify-customer-not-verified", "full_name", "full-name")
         },
     },
-    // Struct fields cannot be `masked` yet.
     KnownDifference {
-        example: "structdef",
-        title: "Masked struct fields",
-        apply: |r| unmask_struct_field(r, "person", "homeAddress"),
+        example: "retries",
+        title: "Task parameter names with underscores",
+        apply: |r| rename_task_param(r, "retries", "start_timestamp", "start-timestamp"),
+    },
+    KnownDifference {
+        example: "user_tasks",
+        title: "Task parameter names with underscores",
+        apply: |r| rename_task_param(r, "greet", "person_details", "person-details"),
+    },
+    // Python writes JSON literals with `json.dumps` spacing and key order; sdk-java and the
+    // compiler write compact JSON (the compiler with sorted keys).
+    KnownDifference {
+        example: "casting",
+        title: "JSON literal text",
+        apply: |r| {
+            compact_json_literal(
+                r,
+                "casting-workflow",
+                "/threadSpecs/entrypoint/variableDefs/2/varDef/defaultValue/jsonObj",
+            )
+        },
+    },
+    KnownDifference {
+        example: "user_tasks",
+        title: "JSON literal text",
+        apply: |r| {
+            compact_json_literal(
+                r,
+                "example-user-tasks",
+                "/threadSpecs/entrypoint/nodes/1-person-details-USER_TASK/userTask/actions/0\
+                 /task/task/variables/1/literalValue/jsonObj",
+            )
+        },
     },
 ];
 
@@ -152,32 +186,32 @@ fn rename_task_param(r: &mut Requests, task: &str, from: &str, to: &str) -> bool
     changed
 }
 
-/// Removes a StructDef's description; true if it had exactly this one.
-fn drop_struct_description(r: &mut Requests, name: &str, description: &str) -> bool {
-    match r.struct_defs.get_mut(name) {
-        Some(def) if def.description.as_deref() == Some(description) => {
-            def.description = None;
-            true
-        }
-        _ => false,
+/// Rewrites one JSON literal of a WfSpec (`pointer` is a JSON pointer into the WfSpec's
+/// protobuf JSON, ending at a `jsonObj` or `jsonArr` string) as compact JSON with sorted
+/// keys, the compiler's text for the same value; true if the text was valid JSON and
+/// changed.
+fn compact_json_literal(r: &mut Requests, wf_spec: &str, pointer: &str) -> bool {
+    let Some(spec) = r.wf_specs.get_mut(wf_spec) else {
+        return false;
+    };
+    let mut json = serde_json::to_value(&*spec).expect("messages serialize");
+    let Some(literal) = json.pointer_mut(pointer) else {
+        return false;
+    };
+    let Some(compact) = literal
+        .as_str()
+        .and_then(|text| serde_json::from_str::<Value>(text).ok())
+        .map(|value| value.to_string())
+    else {
+        return false;
+    };
+    if literal.as_str() == Some(compact.as_str()) {
+        return false;
     }
-}
-
-/// Clears `masked` on one StructDef field's type; true if it was set.
-fn unmask_struct_field(r: &mut Requests, name: &str, field: &str) -> bool {
-    let field_type = r
-        .struct_defs
-        .get_mut(name)
-        .and_then(|def| def.struct_def.as_mut())
-        .and_then(|inline| inline.fields.get_mut(field))
-        .and_then(|f| f.field_type.as_mut());
-    match field_type {
-        Some(ty) if ty.masked => {
-            ty.masked = false;
-            true
-        }
-        _ => false,
-    }
+    *literal = Value::String(compact);
+    *spec = serde_json::from_value(json)
+        .unwrap_or_else(|e| panic!("{wf_spec}: the edited WfSpec does not decode: {e}"));
+    true
 }
 
 fn repo_root() -> PathBuf {

@@ -16,8 +16,8 @@ from littlehorse.lh_struct import LHStructField, lh_struct_def
 from littlehorse.workflow import Workflow, WorkflowThread
 
 
-# Descriptions and the masked field have no .lhw syntax yet ("StructDef descriptions",
-# "Masked struct fields" in KNOWN_DIFFERENCES.md).
+# The port states the descriptions and the masked field too (`struct address "..." {`,
+# `homeAddress: address masked`).
 @lh_struct_def(name="address", description="A physical address.")
 class Address:
     house_number: int
