@@ -1,0 +1,446 @@
+//! Engine operations behind the client RPCs: RunWf, PutExternalEvent,
+//! Stop/ResumeWfRun, the run inspection reads, and recovery at start.
+
+use super::advance::{self, Ctx};
+use super::{Engine, RunState};
+use crate::storage::{StoreResult, WfRunQuery};
+use crate::util::{is_valid_name, ms_to_ts, new_guid, now_ms, ts_to_ms, wf_run_key};
+use crate::values;
+use lhw_proto::littlehorse::{
+    ExternalEvent, ExternalEventDef, ExternalEventId, LhStatus, NodeRun, PutExternalEventRequest,
+    RunWfRequest, SearchWfRunRequest, TaskRun, ThreadRun, ThreadType, Variable, VariableId, WfRun,
+    WfRunId, WfRunIdList, WfSpec, WfSpecId, node,
+};
+use std::sync::Arc;
+use tonic::Status;
+
+/// Default page size of searches.
+const DEFAULT_LIMIT: i64 = 100;
+
+impl Engine {
+    /// Loads every unfinished WfRun and rebuilds queues and timers.
+    pub(super) fn recover(&mut self) -> StoreResult<()> {
+        for key in self.store.active_wf_run_keys()? {
+            let Some(wf_run) = self.store.get_wf_run(&key)? else {
+                continue;
+            };
+            let spec_id = wf_run.wf_spec_id.clone().unwrap_or_default();
+            let spec = match self.spec(&spec_id) {
+                Ok(s) => s,
+                Err(_) => {
+                    eprintln!(
+                        "lhw-kernel: WfRun {key} refers to missing WfSpec {}; skipped",
+                        spec_id.name
+                    );
+                    continue;
+                }
+            };
+            let run = RunState::load(&self.store, &key, wf_run, spec)?;
+            self.runs.insert(key.clone(), run);
+            self.schedule_loaded(&key);
+            self.advance_run(&key);
+        }
+        Ok(())
+    }
+
+    /// A WfSpec version (cached).
+    pub(super) fn spec(&mut self, id: &WfSpecId) -> Result<Arc<WfSpec>, Status> {
+        let k = (id.name.clone(), id.major_version, id.revision);
+        if let Some(s) = self.specs.get(&k) {
+            return Ok(s.clone());
+        }
+        let spec = Arc::new(crate::wfspec::get_wf_spec(&self.store, id)?);
+        self.specs.insert(k, spec.clone());
+        Ok(spec)
+    }
+
+    /// RunWf: validates inputs, creates the WfRun and runs it as far as it goes.
+    pub fn run_wf(&mut self, req: RunWfRequest) -> Result<WfRun, Status> {
+        if req.parent_wf_run_id.is_some() {
+            return Err(Status::unimplemented(
+                "parent_wf_run_id: child WfRuns are not supported by the embedded kernel yet",
+            ));
+        }
+        let spec = match (req.major_version, req.revision) {
+            (Some(major), Some(revision)) => crate::wfspec::get_wf_spec(
+                &self.store,
+                &WfSpecId {
+                    name: req.wf_spec_name.clone(),
+                    major_version: major,
+                    revision,
+                },
+            )?,
+            (major, None) => {
+                crate::wfspec::get_latest_wf_spec(&self.store, &req.wf_spec_name, major)?
+            }
+            (None, Some(_)) => {
+                return Err(Status::invalid_argument(
+                    "revision: a revision needs a major_version",
+                ));
+            }
+        };
+        let spec_id = spec.id.clone().unwrap_or_default();
+        let spec = self.spec(&spec_id)?;
+        let id = match req.id {
+            Some(id) => {
+                if !is_valid_name(&id) {
+                    return Err(Status::invalid_argument(format!(
+                        "id \"{id}\" is invalid: it must be a valid hostname (letters, digits and '-')"
+                    )));
+                }
+                id
+            }
+            None => new_guid(),
+        };
+        let key = id.clone();
+        if self.runs.contains_key(&key) || self.store.get_wf_run(&key)?.is_some() {
+            return Err(Status::already_exists(format!("WfRun {id} already exists")));
+        }
+        let entry_name = spec.entrypoint_thread_name.clone();
+        let thread_spec = spec
+            .thread_specs
+            .get(&entry_name)
+            .ok_or_else(|| Status::internal("the WfSpec has no entrypoint thread"))?;
+        for name in req.variables.keys() {
+            if !thread_spec
+                .variable_defs
+                .iter()
+                .any(|v| v.var_def.as_ref().is_some_and(|d| &d.name == name))
+            {
+                return Err(Status::invalid_argument(format!(
+                    "variables: Var {name} provided but not needed for thread {entry_name}"
+                )));
+            }
+        }
+        let now = now_ms();
+        let wf_run_id = WfRunId {
+            id: id.clone(),
+            parent_wf_run_id: None,
+        };
+        let mut variables = Vec::new();
+        for tv in &thread_spec.variable_defs {
+            let Some(def) = &tv.var_def else { continue };
+            let value = match req.variables.get(&def.name) {
+                Some(v) if v.value.is_some() => {
+                    let checked = match &def.type_def {
+                        Some(td) => values::coerce_to(v.clone(), td),
+                        None => Ok(v.clone()),
+                    };
+                    checked.map_err(|e| {
+                        Status::invalid_argument(format!("variables.{}: {e}", def.name))
+                    })?
+                }
+                _ => def.default_value.clone().unwrap_or_default(),
+            };
+            if tv.required && value.value.is_none() {
+                return Err(Status::invalid_argument(format!(
+                    "variables.{}: required variable {} is missing",
+                    def.name, def.name
+                )));
+            }
+            variables.push(Variable {
+                id: Some(VariableId {
+                    wf_run_id: Some(wf_run_id.clone()),
+                    thread_run_number: 0,
+                    name: def.name.clone(),
+                }),
+                value: Some(value),
+                created_at: Some(ms_to_ts(now)),
+                wf_spec_id: Some(spec_id.clone()),
+                masked: def.type_def.as_ref().is_some_and(|td| td.masked),
+            });
+        }
+        let entry_node = thread_spec
+            .nodes
+            .iter()
+            .find(|(_, n)| matches!(n.node, Some(node::Node::Entrypoint(_))))
+            .map(|(k, _)| k.clone())
+            .ok_or_else(|| Status::internal("the entrypoint thread has no ENTRYPOINT node"))?;
+        let wf_run = WfRun {
+            id: Some(wf_run_id),
+            wf_spec_id: Some(spec_id.clone()),
+            status: LhStatus::Running as i32,
+            greatest_threadrun_number: 0,
+            start_time: Some(ms_to_ts(now)),
+            thread_runs: vec![ThreadRun {
+                wf_spec_id: Some(spec_id),
+                number: 0,
+                status: LhStatus::Running as i32,
+                thread_spec_name: entry_name,
+                start_time: Some(ms_to_ts(now)),
+                current_node_position: 0,
+                r#type: ThreadType::Entrypoint as i32,
+                ..ThreadRun::default()
+            }],
+            ..WfRun::default()
+        };
+        let mut run = RunState::new(key.clone(), wf_run, spec);
+        for v in variables {
+            let name = v.id.as_ref().map(|i| i.name.clone()).unwrap_or_default();
+            run.dirty.variables.insert((0, name.clone()));
+            run.variables.insert((0, name), v);
+        }
+        run.events = self.store.list_external_events(&key)?;
+        {
+            let Engine {
+                store, task_defs, ..
+            } = self;
+            let mut ctx = Ctx {
+                store,
+                task_defs,
+                now,
+            };
+            advance::arrive(&mut run, &mut ctx, 0, 0, &entry_node);
+        }
+        self.runs.insert(key.clone(), run);
+        self.drain_effects(&key);
+        self.advance_run(&key);
+        self.get_wf_run(&key)
+    }
+
+    /// PutExternalEvent: stores the event (idempotent on guid) and lets a waiting node claim it.
+    pub fn put_external_event(
+        &mut self,
+        req: PutExternalEventRequest,
+    ) -> Result<ExternalEvent, Status> {
+        let wf_run_id = req
+            .wf_run_id
+            .ok_or_else(|| Status::invalid_argument("wf_run_id must be set"))?;
+        let def_id = req
+            .external_event_def_id
+            .ok_or_else(|| Status::invalid_argument("external_event_def_id must be set"))?;
+        let def: ExternalEventDef =
+            crate::metadata::get_external_event_def(&self.store, &def_id.name)?;
+        let content = req.content.unwrap_or_default();
+        let content = match def
+            .type_information
+            .as_ref()
+            .and_then(|t| t.return_type.as_ref())
+        {
+            Some(td) => values::coerce_to(content, td)
+                .map_err(|e| Status::invalid_argument(format!("content: {e}")))?,
+            None => content,
+        };
+        let key = wf_run_key(&wf_run_id);
+        let guid = req.guid.unwrap_or_else(new_guid);
+        if let Some(existing) = self.find_event(&key, &def_id.name, &guid)? {
+            return Ok(existing);
+        }
+        let event = ExternalEvent {
+            id: Some(ExternalEventId {
+                wf_run_id: Some(wf_run_id),
+                external_event_def_id: Some(def_id.clone()),
+                guid: guid.clone(),
+            }),
+            created_at: Some(ms_to_ts(now_ms())),
+            content: Some(content),
+            thread_run_number: req.thread_run_number,
+            node_run_position: req.node_run_position,
+            claimed: false,
+        };
+        let seq = self.next_event_seq;
+        self.next_event_seq += 1;
+        match self.runs.get_mut(&key) {
+            Some(run) => {
+                run.events.push((seq, event));
+                let i = run.events.len() - 1;
+                run.dirty.events.insert(i);
+                self.advance_run(&key);
+                Ok(self
+                    .find_event(&key, &def_id.name, &guid)?
+                    .unwrap_or_default())
+            }
+            None => {
+                self.store.put_external_event(&key, seq, &event)?;
+                Ok(event)
+            }
+        }
+    }
+
+    fn find_event(
+        &self,
+        key: &str,
+        def: &str,
+        guid: &str,
+    ) -> Result<Option<ExternalEvent>, Status> {
+        if let Some(run) = self.runs.get(key) {
+            let found = run.events.iter().map(|(_, e)| e).find(|e| {
+                e.id.as_ref().is_some_and(|i| {
+                    i.guid == guid
+                        && i.external_event_def_id
+                            .as_ref()
+                            .is_some_and(|d| d.name == def)
+                })
+            });
+            return Ok(found.cloned());
+        }
+        Ok(self.store.get_external_event(key, def, guid)?)
+    }
+
+    /// StopWfRun / ResumeWfRun on one thread (0 = the whole WfRun).
+    pub fn stop_or_resume(
+        &mut self,
+        wf_run_id: Option<WfRunId>,
+        thread: i32,
+        stop: bool,
+    ) -> Result<(), Status> {
+        let id = wf_run_id.ok_or_else(|| Status::invalid_argument("wf_run_id must be set"))?;
+        let key = wf_run_key(&id);
+        let Some(run) = self.runs.get_mut(&key) else {
+            return match self.store.get_wf_run(&key)? {
+                Some(_) => Ok(()),
+                None => Err(Status::not_found(format!("WfRun {key} not found"))),
+            };
+        };
+        if run.thread(thread).is_none() {
+            return Err(Status::not_found(format!(
+                "thread_run_number: WfRun {key} has no ThreadRun {thread}"
+            )));
+        }
+        if stop {
+            advance::stop_thread(run, thread);
+        } else {
+            advance::resume_thread(run, thread);
+        }
+        self.advance_run(&key);
+        Ok(())
+    }
+
+    /// GetWfRun.
+    pub fn get_wf_run(&self, key: &str) -> Result<WfRun, Status> {
+        if let Some(run) = self.runs.get(key) {
+            return Ok(run.wf_run.clone());
+        }
+        self.store
+            .get_wf_run(key)?
+            .ok_or_else(|| Status::not_found(format!("WfRun {key} not found")))
+    }
+
+    /// ListNodeRuns (optionally one thread).
+    pub fn list_node_runs(&self, key: &str, thread: Option<i32>) -> Result<Vec<NodeRun>, Status> {
+        if let Some(run) = self.runs.get(key) {
+            return Ok(run
+                .node_runs
+                .iter()
+                .filter(|((t, _), _)| thread.is_none_or(|x| x == *t))
+                .map(|(_, nr)| nr.clone())
+                .collect());
+        }
+        Ok(self.store.list_node_runs(key, thread)?)
+    }
+
+    /// GetNodeRun.
+    pub fn get_node_run(&self, key: &str, thread: i32, pos: i32) -> Result<NodeRun, Status> {
+        let found = match self.runs.get(key) {
+            Some(run) => run.node_runs.get(&(thread, pos)).cloned(),
+            None => self.store.get_node_run(key, thread, pos)?,
+        };
+        found.ok_or_else(|| Status::not_found(format!("NodeRun {key}/{thread}/{pos} not found")))
+    }
+
+    /// GetTaskRun.
+    pub fn get_task_run(&self, key: &str, guid: &str) -> Result<TaskRun, Status> {
+        let found = match self.runs.get(key) {
+            Some(run) => run.task_runs.get(guid).cloned(),
+            None => self.store.get_task_run(key, guid)?,
+        };
+        found.ok_or_else(|| Status::not_found(format!("TaskRun {key}/{guid} not found")))
+    }
+
+    /// ListTaskRuns.
+    pub fn list_task_runs(&self, key: &str) -> Result<Vec<TaskRun>, Status> {
+        match self.runs.get(key) {
+            Some(run) => {
+                let mut trs: Vec<TaskRun> = run.task_runs.values().cloned().collect();
+                trs.sort_by_key(|tr| tr.scheduled_at.as_ref().map_or(0, ts_to_ms));
+                Ok(trs)
+            }
+            None => Ok(self.store.list_task_runs(key)?),
+        }
+    }
+
+    /// GetVariable.
+    pub fn get_variable(&self, key: &str, thread: i32, name: &str) -> Result<Variable, Status> {
+        let found = match self.runs.get(key) {
+            Some(run) => run.variables.get(&(thread, name.to_string())).cloned(),
+            None => self.store.get_variable(key, thread, name)?,
+        };
+        found.ok_or_else(|| {
+            Status::not_found(format!(
+                "Variable {name} of {key} thread {thread} not found"
+            ))
+        })
+    }
+
+    /// ListVariables.
+    pub fn list_variables(&self, key: &str) -> Result<Vec<Variable>, Status> {
+        match self.runs.get(key) {
+            Some(run) => Ok(run.variables.values().cloned().collect()),
+            None => Ok(self.store.list_variables(key)?),
+        }
+    }
+
+    /// GetExternalEvent.
+    pub fn get_external_event(
+        &self,
+        key: &str,
+        def: &str,
+        guid: &str,
+    ) -> Result<ExternalEvent, Status> {
+        self.find_event(key, def, guid)?
+            .ok_or_else(|| Status::not_found(format!("ExternalEvent {key}/{def}/{guid} not found")))
+    }
+
+    /// ListExternalEvents.
+    pub fn list_external_events(&self, key: &str) -> Result<Vec<ExternalEvent>, Status> {
+        match self.runs.get(key) {
+            Some(run) => Ok(run.events.iter().map(|(_, e)| e.clone()).collect()),
+            None => Ok(self
+                .store
+                .list_external_events(key)?
+                .into_iter()
+                .map(|(_, e)| e)
+                .collect()),
+        }
+    }
+
+    /// SearchWfRun by WfSpec name (+ version, status, start window); the
+    /// bookmark is an opaque offset.
+    pub fn search_wf_run(&mut self, req: SearchWfRunRequest) -> Result<WfRunIdList, Status> {
+        if req.wf_spec_name.is_empty() {
+            return Err(Status::invalid_argument("wf_spec_name must be set"));
+        }
+        if !req.variable_filters.is_empty() || req.parent_wf_run_id.is_some() {
+            return Err(Status::unimplemented(
+                "variable_filters and parent_wf_run_id are not supported by the embedded kernel yet",
+            ));
+        }
+        // Searches read the database: write pending changes first.
+        for run in self.runs.values_mut() {
+            run.flush(&self.store)?;
+        }
+        let offset = match &req.bookmark {
+            Some(b) => std::str::from_utf8(b)
+                .ok()
+                .and_then(|s| s.parse::<i64>().ok())
+                .ok_or_else(|| Status::invalid_argument("bookmark is invalid"))?,
+            None => 0,
+        };
+        let limit = req.limit.map_or(DEFAULT_LIMIT, i64::from).clamp(1, 10_000);
+        let q = WfRunQuery {
+            spec_name: req.wf_spec_name,
+            major: req.wf_spec_major_version,
+            revision: req.wf_spec_revision,
+            status: req.status,
+            earliest_ms: req.earliest_start.as_ref().map(ts_to_ms),
+            latest_ms: req.latest_start.as_ref().map(ts_to_ms),
+            limit: limit + 1,
+            offset,
+        };
+        let mut results = self.store.search_wf_runs(&q)?;
+        let more = i64::try_from(results.len()).unwrap_or(i64::MAX) > limit;
+        results.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        let bookmark = more.then(|| (offset + limit).to_string().into_bytes());
+        Ok(WfRunIdList { results, bookmark })
+    }
+}

@@ -1,0 +1,266 @@
+//! Evaluation inside a run: VariableAssignments (variables, literals, node
+//! outputs, format strings, expressions, paths, casts), conditions and
+//! variable mutations.
+
+use super::RunState;
+use crate::paths;
+use crate::values::{self, null, val};
+use lhw_proto::littlehorse::{
+    Comparator, LegacyEdgeCondition, TaskStatus, VariableAssignment, VariableMutation,
+    VariableMutationType, VariableValue,
+    lh_path::selector::SelectorType,
+    node_run::NodeType,
+    task_attempt,
+    variable_assignment::{Path, Source, expression::Operation},
+    variable_mutation::{RhsValue, node_output_source},
+    variable_value::Value,
+};
+
+impl RunState {
+    /// The value of variable `name` as seen from thread `t`.
+    pub fn var_value(&self, t: i32, name: &str) -> Result<VariableValue, String> {
+        let key = self
+            .find_var(t, name)
+            .ok_or_else(|| format!("variable {name} not found"))?;
+        Ok(self
+            .variables
+            .get(&key)
+            .and_then(|v| v.value.clone())
+            .unwrap_or_default())
+    }
+
+    /// The output of the most recent NodeRun of `node_name` in thread `t`
+    /// (a task's output, an external event's content, NULL otherwise).
+    pub fn node_output(&self, t: i32, node_name: &str) -> Result<VariableValue, String> {
+        let nr = self
+            .node_runs
+            .range((t, i32::MIN)..=(t, i32::MAX))
+            .rev()
+            .map(|(_, nr)| nr)
+            .find(|nr| nr.node_name == node_name)
+            .ok_or_else(|| format!("node {node_name} has not run in thread {t}"))?;
+        Ok(match &nr.node_type {
+            Some(NodeType::Task(task)) => {
+                let guid = task
+                    .task_run_id
+                    .as_ref()
+                    .map(|i| i.task_guid.as_str())
+                    .unwrap_or_default();
+                self.task_runs
+                    .get(guid)
+                    .and_then(|tr| {
+                        tr.attempts
+                            .iter()
+                            .rev()
+                            .find(|a| a.status == TaskStatus::TaskSuccess as i32)
+                    })
+                    .and_then(|a| match &a.result {
+                        Some(task_attempt::Result::Output(v)) => Some(v.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_default()
+            }
+            Some(NodeType::ExternalEvent(ee)) => {
+                let id = ee.external_event_id.as_ref();
+                self.events
+                    .iter()
+                    .find(|(_, ev)| ev.id.as_ref() == id && id.is_some())
+                    .and_then(|(_, ev)| ev.content.clone())
+                    .unwrap_or_default()
+            }
+            _ => null(),
+        })
+    }
+
+    /// Evaluates a VariableAssignment in thread `t`: source, then path, then cast.
+    pub fn eval(&self, t: i32, va: &VariableAssignment) -> Result<VariableValue, String> {
+        let base = match &va.source {
+            None => return Err("the VariableAssignment has no source".to_string()),
+            Some(Source::VariableName(name)) => self.var_value(t, name)?,
+            Some(Source::LiteralValue(v)) => v.clone(),
+            Some(Source::NodeOutput(r)) => self.node_output(t, &r.node_name)?,
+            Some(Source::FormatString(f)) => {
+                let template = f.format.as_ref().ok_or("the format string has no format")?;
+                let template = values::to_display(&self.eval(t, template)?);
+                let args = f
+                    .args
+                    .iter()
+                    .map(|a| self.eval(t, a))
+                    .collect::<Result<Vec<_>, _>>()?;
+                val(Value::Str(values::message_format(&template, &args)?))
+            }
+            Some(Source::Expression(e)) => {
+                let lhs = self.eval(t, e.lhs.as_deref().ok_or("the expression has no lhs")?)?;
+                let rhs = self.eval(t, e.rhs.as_deref().ok_or("the expression has no rhs")?)?;
+                match e.operation {
+                    Some(Operation::MutationType(m)) => {
+                        let op = VariableMutationType::try_from(m)
+                            .map_err(|_| format!("unknown operation {m}"))?;
+                        values::operate(&lhs, op, &rhs)?
+                    }
+                    Some(Operation::Comparator(c)) => {
+                        let cmp = Comparator::try_from(c)
+                            .map_err(|_| format!("unknown comparator {c}"))?;
+                        val(Value::Bool(values::compare(&lhs, cmp, &rhs)?))
+                    }
+                    None => return Err("the expression has no operation".to_string()),
+                }
+            }
+            Some(Source::SizeOf(s)) => {
+                let operand =
+                    self.eval(t, s.operand.as_deref().ok_or("size_of has no operand")?)?;
+                val(Value::Int(values::size_of(&operand)?))
+            }
+            Some(Source::StructBuilder(_)) | Some(Source::MapBuilder(_)) => {
+                return Err(
+                    "struct and map builders are not supported by the embedded kernel yet"
+                        .to_string(),
+                );
+            }
+        };
+        let pathed = match &va.path {
+            None => base,
+            Some(Path::JsonPath(p)) => {
+                let json = values::to_json(&base)?;
+                values::from_json(paths::get(&json, &paths::parse(p)?)?)
+            }
+            Some(Path::LhPath(p)) => {
+                let mut steps = Vec::new();
+                for sel in &p.path {
+                    steps.push(match &sel.selector_type {
+                        Some(SelectorType::Key(k)) => paths::Step::Key(k.clone()),
+                        Some(SelectorType::Index(i)) => {
+                            paths::Step::Index(usize::try_from(*i).map_err(|_| format!("negative index {i}"))?)
+                        }
+                        Some(SelectorType::Dynamic(d)) => match self.eval(t, d)?.value {
+                            Some(Value::Int(i)) => {
+                                paths::Step::Index(usize::try_from(i).map_err(|_| format!("negative index {i}"))?)
+                            }
+                            Some(Value::Str(s)) => paths::Step::Key(s),
+                            _ => return Err("a dynamic path selector must be INT or STR".to_string()),
+                        },
+                        None => return Err("an lh_path selector is empty".to_string()),
+                    });
+                }
+                let json = values::to_json(&base)?;
+                values::from_json(paths::get(&json, &steps)?)
+            }
+        };
+        match &va.target_type {
+            None => Ok(pathed),
+            Some(td) => match values::primitive_of(td) {
+                Some(to) => values::cast(pathed, to),
+                None => values::coerce_to(pathed, td),
+            },
+        }
+    }
+
+    /// Evaluates a condition that must produce a BOOL.
+    pub fn eval_bool(&self, t: i32, va: &VariableAssignment) -> Result<bool, String> {
+        match self.eval(t, va)?.value {
+            Some(Value::Bool(b)) => Ok(b),
+            other => Err(format!(
+                "the condition does not resolve to a BOOL value (got {})",
+                values::type_name(&VariableValue { value: other })
+            )),
+        }
+    }
+
+    /// Evaluates a legacy `left COMPARATOR right` condition.
+    pub fn eval_legacy(&self, t: i32, c: &LegacyEdgeCondition) -> Result<bool, String> {
+        let left = self.eval(t, c.left.as_ref().ok_or("the condition has no left side")?)?;
+        let right = self.eval(
+            t,
+            c.right.as_ref().ok_or("the condition has no right side")?,
+        )?;
+        let cmp =
+            Comparator::try_from(c.comparator).map_err(|_| "unknown comparator".to_string())?;
+        values::compare(&left, cmp, &right)
+    }
+
+    /// Applies mutations in order, all or nothing. `node` is the node whose
+    /// output legacy `node_output` right-hand sides refer to.
+    pub fn apply_mutations(
+        &mut self,
+        t: i32,
+        node: &str,
+        muts: &[VariableMutation],
+    ) -> Result<(), String> {
+        let mut undo = Vec::new();
+        for m in muts {
+            if let Err(e) = self.apply_mutation(t, node, m, &mut undo) {
+                for (key, old) in undo.into_iter().rev() {
+                    self.variables.insert(key, old);
+                }
+                return Err(format!("mutating variable {} failed: {e}", m.lhs_name));
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_mutation(
+        &mut self,
+        t: i32,
+        node: &str,
+        m: &VariableMutation,
+        undo: &mut Vec<((i32, String), lhw_proto::littlehorse::Variable)>,
+    ) -> Result<(), String> {
+        let key = self
+            .find_var(t, &m.lhs_name)
+            .ok_or("the variable does not exist")?;
+        let rhs = match &m.rhs_value {
+            Some(RhsValue::RhsAssignment(va)) => self.eval(t, va)?,
+            Some(RhsValue::LiteralValue(v)) => v.clone(),
+            Some(RhsValue::NodeOutput(src)) => {
+                let out = self.node_output(t, node)?;
+                match &src.path {
+                    Some(node_output_source::Path::Jsonpath(p)) => {
+                        values::from_json(paths::get(&values::to_json(&out)?, &paths::parse(p)?)?)
+                    }
+                    Some(node_output_source::Path::LhPath(_)) => {
+                        return Err("lh_path on a legacy node output is not supported".to_string());
+                    }
+                    None => out,
+                }
+            }
+            None => return Err("the mutation has no right-hand side".to_string()),
+        };
+        let op = VariableMutationType::try_from(m.operation)
+            .map_err(|_| "unknown mutation type".to_string())?;
+        let var = self
+            .variables
+            .get(&key)
+            .ok_or("the variable does not exist")?
+            .clone();
+        let current = var.value.clone().unwrap_or_default();
+        let new = match &m.lhs_json_path {
+            Some(path) => {
+                let steps = paths::parse(path)?;
+                let mut json = values::to_json(&current)?;
+                let inner = paths::get(&json, &steps)
+                    .map(values::from_json)
+                    .unwrap_or_default();
+                let result = values::operate(&inner, op, &rhs)?;
+                paths::set(&mut json, &steps, values::to_json(&result)?)?;
+                values::from_json(&json)
+            }
+            None => {
+                let result = values::operate(&current, op, &rhs)?;
+                match self
+                    .var_def(key.0, &key.1)
+                    .and_then(|d| d.var_def.as_ref())
+                    .and_then(|d| d.type_def.as_ref())
+                {
+                    Some(td) => values::coerce_for_mutation(result, td)?,
+                    None => result,
+                }
+            }
+        };
+        undo.push((key.clone(), var.clone()));
+        let mut updated = var;
+        updated.value = Some(new);
+        self.variables.insert(key.clone(), updated);
+        self.dirty.variables.insert(key);
+        Ok(())
+    }
+}

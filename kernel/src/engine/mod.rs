@@ -1,0 +1,268 @@
+//! The engine: a single thread that owns the SQLite [`Store`] and every
+//! active WfRun, and applies all state changes.
+//!
+//! Requests arrive as jobs over a channel. The engine runs jobs in batches:
+//! every job of a batch changes in-memory state, the changed objects are
+//! written in one transaction, the transaction commits (`synchronous=FULL`),
+//! and only then are replies sent and tasks handed to workers (group commit).
+//! A reply therefore always describes durable state.
+
+mod advance;
+mod api;
+mod eval;
+mod run;
+mod tasks;
+mod timers;
+
+pub use run::RunState;
+pub use timers::Timer;
+
+use crate::storage::{Store, StoreError};
+use lhw_proto::littlehorse::{ScheduledTask, TaskDef, WfSpec};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tonic::Status;
+
+/// Work sent to the engine thread.
+pub type Job = Box<dyn FnOnce(&mut Engine) + Send>;
+
+enum Msg {
+    Job(Job),
+    Stop,
+}
+
+/// Something to do once the current batch has committed.
+enum Out {
+    /// Deliver a reply; the flag says whether the commit succeeded.
+    Reply(Box<dyn FnOnce(bool) + Send>),
+    /// Hand a dispatched task to a waiting `PollTask` request.
+    Task {
+        reply: oneshot::Sender<ScheduledTask>,
+        task: Box<ScheduledTask>,
+        run: String,
+        guid: String,
+        attempt: usize,
+    },
+}
+
+/// A `PollTask` request waiting for a task.
+pub struct Poller {
+    /// The worker's client id.
+    pub client_id: String,
+    /// The worker's version, if it sent one.
+    pub version: Option<String>,
+    /// Where to send the task.
+    pub reply: oneshot::Sender<ScheduledTask>,
+}
+
+/// A cheap, cloneable handle for sending work to the engine thread.
+#[derive(Clone)]
+pub struct EngineHandle {
+    tx: Sender<Msg>,
+}
+
+impl EngineHandle {
+    /// Sends a job; fails with UNAVAILABLE once the engine has stopped.
+    pub fn send(&self, job: Job) -> Result<(), Status> {
+        self.tx
+            .send(Msg::Job(job))
+            .map_err(|_| Status::unavailable("the kernel is shutting down"))
+    }
+
+    /// Runs `f` on the engine thread and returns its result once the batch
+    /// it ran in has committed.
+    pub async fn call<T, F>(&self, f: F) -> Result<T, Status>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Engine) -> Result<T, Status> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        self.send(Box::new(move |eng: &mut Engine| {
+            let result = f(eng);
+            eng.after_commit(move |ok| {
+                let _ = tx.send(if ok {
+                    result
+                } else {
+                    Err(Status::internal("the kernel could not commit the change"))
+                });
+            });
+        }))?;
+        rx.await
+            .map_err(|_| Status::unavailable("the kernel is shutting down"))?
+    }
+
+    /// Asks the engine thread to finish its current batch and stop.
+    pub fn stop(&self) {
+        let _ = self.tx.send(Msg::Stop);
+    }
+}
+
+/// The engine state, owned by the engine thread.
+pub struct Engine {
+    store: Store,
+    runs: HashMap<String, RunState>,
+    specs: HashMap<(String, i32, i32), Arc<WfSpec>>,
+    task_defs: HashMap<String, TaskDef>,
+    queues: HashMap<String, VecDeque<(String, String)>>,
+    pollers: HashMap<String, VecDeque<Poller>>,
+    timers: timers::Timers,
+    outbox: Vec<Out>,
+    next_event_seq: i64,
+}
+
+/// Starts the engine thread on an opened store, recovering every unfinished WfRun.
+pub fn start(store: Store) -> Result<(EngineHandle, JoinHandle<()>), StoreError> {
+    let mut engine = Engine {
+        next_event_seq: store.max_event_seq()? + 1,
+        store,
+        runs: HashMap::new(),
+        specs: HashMap::new(),
+        task_defs: HashMap::new(),
+        queues: HashMap::new(),
+        pollers: HashMap::new(),
+        timers: timers::Timers::default(),
+        outbox: Vec::new(),
+    };
+    engine.store.begin()?;
+    engine.recover()?;
+    engine.finish_batch();
+    let (tx, rx) = mpsc::channel();
+    let join = std::thread::Builder::new()
+        .name("lhw-kernel-engine".into())
+        .spawn(move || engine.run(rx))
+        .map_err(|e| StoreError(format!("cannot start the engine thread: {e}")))?;
+    Ok((EngineHandle { tx }, join))
+}
+
+/// Most jobs run in one batch (one commit).
+const MAX_BATCH: usize = 1024;
+
+impl Engine {
+    fn run(mut self, rx: Receiver<Msg>) {
+        loop {
+            let first = match self.timers.next_due() {
+                Some(due) => {
+                    let wait = (due - crate::util::now_ms()).max(0);
+                    rx.recv_timeout(Duration::from_millis(u64::try_from(wait).unwrap_or(0)))
+                }
+                None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            if let Err(e) = self.store.begin() {
+                eprintln!("lhw-kernel: cannot begin a transaction: {e}");
+            }
+            let mut stop = false;
+            match first {
+                Ok(Msg::Job(job)) => job(&mut self),
+                Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => stop = true,
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            self.fire_timers();
+            if !stop {
+                for _ in 0..MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(Msg::Job(job)) => job(&mut self),
+                        Ok(Msg::Stop) => {
+                            stop = true;
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+            }
+            self.finish_batch();
+            if stop {
+                break;
+            }
+        }
+    }
+
+    /// Registers work to do after the current batch commits.
+    pub fn after_commit(&mut self, f: impl FnOnce(bool) + Send + 'static) {
+        self.outbox.push(Out::Reply(Box::new(f)));
+    }
+
+    /// Forgets a cached TaskDef (after it was deleted).
+    pub fn forget_task_def(&mut self, name: &str) {
+        self.task_defs.remove(name);
+    }
+
+    /// The store (for reads and metadata writes inside the current transaction).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Writes every changed object, commits, then sends replies and tasks.
+    fn finish_batch(&mut self) {
+        let mut result = Ok(());
+        for run in self.runs.values_mut() {
+            if let Err(e) = run.flush(&self.store) {
+                result = Err(e);
+                break;
+            }
+        }
+        let committed = result.and_then(|()| self.store.commit());
+        let ok = match &committed {
+            Ok(()) => true,
+            Err(e) => {
+                eprintln!("lhw-kernel: commit failed, reloading state: {e}");
+                self.store.rollback();
+                false
+            }
+        };
+        let mut undelivered = Vec::new();
+        for out in std::mem::take(&mut self.outbox) {
+            match out {
+                Out::Reply(f) => f(ok),
+                Out::Task {
+                    reply,
+                    task,
+                    run,
+                    guid,
+                    attempt,
+                } => {
+                    if !ok || reply.send(*task).is_err() {
+                        undelivered.push((run, guid, attempt));
+                    }
+                }
+            }
+        }
+        if !ok {
+            self.reload();
+            return;
+        }
+        self.runs.retain(|_, r| !r.is_finished());
+        if !undelivered.is_empty() && self.store.begin().is_ok() {
+            for (run, guid, attempt) in undelivered {
+                self.undeliver(&run, &guid, attempt);
+            }
+            self.finish_batch();
+        }
+    }
+
+    /// Drops all in-memory state and loads it again from the database.
+    fn reload(&mut self) {
+        self.runs.clear();
+        self.queues.clear();
+        self.timers = timers::Timers::default();
+        self.specs.clear();
+        self.task_defs.clear();
+        let loaded = self
+            .store
+            .begin()
+            .and_then(|()| self.recover())
+            .and_then(|()| {
+                for run in self.runs.values_mut() {
+                    run.flush(&self.store)?;
+                }
+                self.store.commit()
+            });
+        if let Err(e) = loaded {
+            eprintln!("lhw-kernel: cannot reload state: {e}");
+            self.store.rollback();
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! One active WfRun in memory: the WfRun with its ThreadRuns, NodeRuns,
+//! Variables, TaskRuns and ExternalEvents, with change tracking so that a
+//! batch writes only what changed.
+
+use super::Timer;
+use crate::storage::{Store, StoreResult};
+use lhw_proto::littlehorse::{
+    ExternalEvent, LhStatus, NodeRun, TaskRun, ThreadRun, ThreadVarDef, Variable, WfRun, WfRunId,
+    WfSpec,
+};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// Keys of the objects changed since the last flush.
+#[derive(Default, Debug)]
+pub struct Dirty {
+    /// The WfRun itself (including its ThreadRuns).
+    pub wf_run: bool,
+    /// NodeRuns by (thread, position).
+    pub node_runs: BTreeSet<(i32, i32)>,
+    /// Variables by (thread, name).
+    pub variables: BTreeSet<(i32, String)>,
+    /// TaskRuns by guid.
+    pub task_runs: BTreeSet<String>,
+    /// ExternalEvents by index in [`RunState::events`].
+    pub events: BTreeSet<usize>,
+}
+
+/// Side effects produced while advancing a run, applied by the engine afterwards.
+#[derive(Default, Debug)]
+pub struct Effects {
+    /// TaskRuns to queue: (guid, TaskDef name).
+    pub tasks: Vec<(String, String)>,
+    /// Timers to schedule: (due epoch ms, timer).
+    pub timers: Vec<(i64, Timer)>,
+}
+
+/// An active WfRun.
+pub struct RunState {
+    /// Storage key (see [`crate::util::wf_run_key`]).
+    pub key: String,
+    /// The WfRun (with its ThreadRuns).
+    pub wf_run: WfRun,
+    /// The WfSpec version it runs.
+    pub spec: Arc<WfSpec>,
+    /// NodeRuns by (thread, position).
+    pub node_runs: BTreeMap<(i32, i32), NodeRun>,
+    /// Variables by (thread, name).
+    pub variables: BTreeMap<(i32, String), Variable>,
+    /// TaskRuns by guid.
+    pub task_runs: HashMap<String, TaskRun>,
+    /// ExternalEvents posted to this WfRun id, in arrival order, with their sequence numbers.
+    pub events: Vec<(i64, ExternalEvent)>,
+    /// What changed since the last flush.
+    pub dirty: Dirty,
+    /// Pending side effects.
+    pub effects: Effects,
+}
+
+/// Whether an `LHStatus` is terminal.
+pub fn is_terminal(status: i32) -> bool {
+    matches!(
+        LhStatus::try_from(status),
+        Ok(LhStatus::Completed | LhStatus::Error | LhStatus::Exception)
+    )
+}
+
+impl RunState {
+    /// A fresh run (nothing loaded from storage).
+    pub fn new(key: String, wf_run: WfRun, spec: Arc<WfSpec>) -> RunState {
+        RunState {
+            key,
+            wf_run,
+            spec,
+            node_runs: BTreeMap::new(),
+            variables: BTreeMap::new(),
+            task_runs: HashMap::new(),
+            events: Vec::new(),
+            dirty: Dirty {
+                wf_run: true,
+                ..Dirty::default()
+            },
+            effects: Effects::default(),
+        }
+    }
+
+    /// Loads every object of a stored WfRun.
+    pub fn load(
+        store: &Store,
+        key: &str,
+        wf_run: WfRun,
+        spec: Arc<WfSpec>,
+    ) -> StoreResult<RunState> {
+        let mut run = RunState::new(key.to_string(), wf_run, spec);
+        run.dirty.wf_run = false;
+        for nr in store.list_node_runs(key, None)? {
+            let (t, p) = nr
+                .id
+                .as_ref()
+                .map_or((0, 0), |i| (i.thread_run_number, i.position));
+            run.node_runs.insert((t, p), nr);
+        }
+        for v in store.list_variables(key)? {
+            let (t, n) = v.id.as_ref().map_or((0, String::new()), |i| {
+                (i.thread_run_number, i.name.clone())
+            });
+            run.variables.insert((t, n), v);
+        }
+        for tr in store.list_task_runs(key)? {
+            let guid = tr
+                .id
+                .as_ref()
+                .map(|i| i.task_guid.clone())
+                .unwrap_or_default();
+            run.task_runs.insert(guid, tr);
+        }
+        run.events = store.list_external_events(key)?;
+        Ok(run)
+    }
+
+    /// Writes the changed objects into the current transaction.
+    pub fn flush(&mut self, store: &Store) -> StoreResult<()> {
+        let dirty = std::mem::take(&mut self.dirty);
+        if dirty.wf_run {
+            store.put_wf_run(&self.key, &self.wf_run)?;
+        }
+        for k in &dirty.node_runs {
+            if let Some(nr) = self.node_runs.get(k) {
+                store.put_node_run(&self.key, nr)?;
+            }
+        }
+        for k in &dirty.variables {
+            if let Some(v) = self.variables.get(k) {
+                store.put_variable(&self.key, v)?;
+            }
+        }
+        for k in &dirty.task_runs {
+            if let Some(tr) = self.task_runs.get(k) {
+                store.put_task_run(&self.key, tr)?;
+            }
+        }
+        for i in &dirty.events {
+            if let Some((seq, ev)) = self.events.get(*i) {
+                store.put_external_event(&self.key, *seq, ev)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the WfRun has finished and holds nothing more to do.
+    pub fn is_finished(&self) -> bool {
+        is_terminal(self.wf_run.status)
+    }
+
+    /// The WfRun id.
+    pub fn id(&self) -> WfRunId {
+        self.wf_run.id.clone().unwrap_or_default()
+    }
+
+    /// A ThreadRun by number.
+    pub fn thread(&self, t: i32) -> Option<&ThreadRun> {
+        self.wf_run.thread_runs.iter().find(|tr| tr.number == t)
+    }
+
+    /// A ThreadRun by number, mutably (marks the WfRun changed).
+    pub fn thread_mut(&mut self, t: i32) -> Option<&mut ThreadRun> {
+        self.dirty.wf_run = true;
+        self.wf_run.thread_runs.iter_mut().find(|tr| tr.number == t)
+    }
+
+    /// A NodeRun, mutably (marks it changed).
+    pub fn node_run_mut(&mut self, t: i32, pos: i32) -> Option<&mut NodeRun> {
+        self.dirty.node_runs.insert((t, pos));
+        self.node_runs.get_mut(&(t, pos))
+    }
+
+    /// Inserts a NodeRun (marks it changed).
+    pub fn put_node_run(&mut self, t: i32, pos: i32, nr: NodeRun) {
+        self.dirty.node_runs.insert((t, pos));
+        self.node_runs.insert((t, pos), nr);
+    }
+
+    /// A TaskRun, mutably (marks it changed).
+    pub fn task_run_mut(&mut self, guid: &str) -> Option<&mut TaskRun> {
+        self.dirty.task_runs.insert(guid.to_string());
+        self.task_runs.get_mut(guid)
+    }
+
+    /// The key of the variable `name` visible from thread `t` (its own, then
+    /// its ancestors').
+    pub fn find_var(&self, t: i32, name: &str) -> Option<(i32, String)> {
+        let mut cur = Some(t);
+        while let Some(n) = cur {
+            let key = (n, name.to_string());
+            if self.variables.contains_key(&key) {
+                return Some(key);
+            }
+            cur = self.thread(n).and_then(|tr| tr.parent_thread_id);
+        }
+        None
+    }
+
+    /// The declaration of a variable of thread `t`.
+    pub fn var_def(&self, t: i32, name: &str) -> Option<&ThreadVarDef> {
+        let spec_name = &self.thread(t)?.thread_spec_name;
+        self.spec
+            .thread_specs
+            .get(spec_name)?
+            .variable_defs
+            .iter()
+            .find(|v| v.var_def.as_ref().is_some_and(|d| d.name == name))
+    }
+}

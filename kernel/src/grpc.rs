@@ -1,0 +1,889 @@
+//! The gRPC service `littlehorse.LittleHorse`: each RPC forwards to the
+//! engine thread; RPCs the kernel does not implement answer UNIMPLEMENTED.
+
+use crate::engine::{Engine, EngineHandle};
+use crate::util::wf_run_key;
+use crate::{metadata, wfspec, worker};
+use lhw_proto::littlehorse::little_horse_server::LittleHorse;
+use lhw_proto::littlehorse::*;
+use pbjson_types::Empty;
+use tonic::{Request, Response, Status};
+
+/// The service implementation: a handle to the engine plus the address
+/// workers are told to poll.
+#[derive(Clone)]
+pub struct KernelService {
+    /// The engine.
+    pub engine: EngineHandle,
+    /// This kernel's host and port, as returned in `your_hosts`.
+    pub advertised: LhHostInfo,
+}
+
+impl KernelService {
+    async fn call<T, F>(&self, f: F) -> Result<Response<T>, Status>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Engine) -> Result<T, Status> + Send + 'static,
+    {
+        self.engine.call(f).await.map(Response::new)
+    }
+}
+
+/// The storage key of a required WfRunId field.
+fn key_of(id: Option<&WfRunId>, field: &str) -> Result<String, Status> {
+    id.map(wf_run_key)
+        .ok_or_else(|| Status::invalid_argument(format!("{field} must be set")))
+}
+
+fn unimplemented<T>(rpc: &str) -> Result<Response<T>, Status> {
+    Err(Status::unimplemented(format!(
+        "{rpc} is not implemented by the embedded lhw kernel yet"
+    )))
+}
+
+#[tonic::async_trait]
+impl LittleHorse for KernelService {
+    type PollTaskStream = worker::PollTaskStream;
+
+    async fn put_task_def(
+        &self,
+        request: Request<PutTaskDefRequest>,
+    ) -> Result<Response<TaskDef>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| metadata::put_task_def(e.store(), r))
+            .await
+    }
+
+    async fn get_task_def(&self, request: Request<TaskDefId>) -> Result<Response<TaskDef>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| metadata::get_task_def(e.store(), &r.name))
+            .await
+    }
+
+    async fn get_task_worker_group(
+        &self,
+        _request: Request<TaskDefId>,
+    ) -> Result<Response<TaskWorkerGroup>, Status> {
+        unimplemented("GetTaskWorkerGroup")
+    }
+
+    async fn delete_task_def(
+        &self,
+        request: Request<DeleteTaskDefRequest>,
+    ) -> Result<Response<Empty>, Status> {
+        let name = request
+            .into_inner()
+            .id
+            .map(|i| i.name)
+            .ok_or_else(|| Status::invalid_argument("id must be set"))?;
+        self.call(move |e| {
+            metadata::delete_task_def(e.store(), &name)?;
+            e.forget_task_def(&name);
+            Ok(Empty {})
+        })
+        .await
+    }
+
+    async fn search_task_def(
+        &self,
+        _request: Request<SearchTaskDefRequest>,
+    ) -> Result<Response<TaskDefIdList>, Status> {
+        unimplemented("SearchTaskDef")
+    }
+
+    async fn put_external_event_def(
+        &self,
+        request: Request<PutExternalEventDefRequest>,
+    ) -> Result<Response<ExternalEventDef>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| metadata::put_external_event_def(e.store(), r))
+            .await
+    }
+
+    async fn get_external_event_def(
+        &self,
+        request: Request<ExternalEventDefId>,
+    ) -> Result<Response<ExternalEventDef>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| metadata::get_external_event_def(e.store(), &r.name))
+            .await
+    }
+
+    async fn delete_external_event_def(
+        &self,
+        _request: Request<DeleteExternalEventDefRequest>,
+    ) -> Result<Response<Empty>, Status> {
+        unimplemented("DeleteExternalEventDef")
+    }
+
+    async fn search_external_event_def(
+        &self,
+        _request: Request<SearchExternalEventDefRequest>,
+    ) -> Result<Response<ExternalEventDefIdList>, Status> {
+        unimplemented("SearchExternalEventDef")
+    }
+
+    async fn put_workflow_event_def(
+        &self,
+        request: Request<PutWorkflowEventDefRequest>,
+    ) -> Result<Response<WorkflowEventDef>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| metadata::put_workflow_event_def(e.store(), r))
+            .await
+    }
+
+    async fn get_workflow_event_def(
+        &self,
+        request: Request<WorkflowEventDefId>,
+    ) -> Result<Response<WorkflowEventDef>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| metadata::get_workflow_event_def(e.store(), &r.name))
+            .await
+    }
+
+    async fn delete_workflow_event_def(
+        &self,
+        _request: Request<DeleteWorkflowEventDefRequest>,
+    ) -> Result<Response<Empty>, Status> {
+        unimplemented("DeleteWorkflowEventDef")
+    }
+
+    async fn search_workflow_event_def(
+        &self,
+        _request: Request<SearchWorkflowEventDefRequest>,
+    ) -> Result<Response<WorkflowEventDefIdList>, Status> {
+        unimplemented("SearchWorkflowEventDef")
+    }
+
+    async fn put_wf_spec(
+        &self,
+        request: Request<PutWfSpecRequest>,
+    ) -> Result<Response<WfSpec>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| wfspec::put_wf_spec(e.store(), r)).await
+    }
+
+    async fn get_wf_spec(&self, request: Request<WfSpecId>) -> Result<Response<WfSpec>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| wfspec::get_wf_spec(e.store(), &r)).await
+    }
+
+    async fn get_latest_wf_spec(
+        &self,
+        request: Request<GetLatestWfSpecRequest>,
+    ) -> Result<Response<WfSpec>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| wfspec::get_latest_wf_spec(e.store(), &r.name, r.major_version))
+            .await
+    }
+
+    async fn migrate_wf_spec(
+        &self,
+        _request: Request<MigrateWfSpecRequest>,
+    ) -> Result<Response<WfSpec>, Status> {
+        unimplemented("MigrateWfSpec")
+    }
+
+    async fn delete_wf_spec(
+        &self,
+        _request: Request<DeleteWfSpecRequest>,
+    ) -> Result<Response<Empty>, Status> {
+        unimplemented("DeleteWfSpec")
+    }
+
+    async fn search_wf_spec(
+        &self,
+        _request: Request<SearchWfSpecRequest>,
+    ) -> Result<Response<WfSpecIdList>, Status> {
+        unimplemented("SearchWfSpec")
+    }
+
+    async fn put_struct_def(
+        &self,
+        request: Request<PutStructDefRequest>,
+    ) -> Result<Response<StructDef>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| metadata::put_struct_def(e.store(), r))
+            .await
+    }
+
+    async fn get_struct_def(
+        &self,
+        request: Request<StructDefId>,
+    ) -> Result<Response<StructDef>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| metadata::get_struct_def(e.store(), &r.name, r.version))
+            .await
+    }
+
+    async fn validate_struct_def_evolution(
+        &self,
+        _request: Request<ValidateStructDefEvolutionRequest>,
+    ) -> Result<Response<ValidateStructDefEvolutionResponse>, Status> {
+        unimplemented("ValidateStructDefEvolution")
+    }
+
+    async fn delete_struct_def(
+        &self,
+        _request: Request<DeleteStructDefRequest>,
+    ) -> Result<Response<Empty>, Status> {
+        unimplemented("DeleteStructDef")
+    }
+
+    async fn search_struct_def(
+        &self,
+        _request: Request<SearchStructDefRequest>,
+    ) -> Result<Response<StructDefIdList>, Status> {
+        unimplemented("SearchStructDef")
+    }
+
+    async fn put_user_task_def(
+        &self,
+        request: Request<PutUserTaskDefRequest>,
+    ) -> Result<Response<UserTaskDef>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| metadata::put_user_task_def(e.store(), r))
+            .await
+    }
+
+    async fn get_user_task_def(
+        &self,
+        request: Request<UserTaskDefId>,
+    ) -> Result<Response<UserTaskDef>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| metadata::get_user_task_def(e.store(), &r.name, r.version))
+            .await
+    }
+
+    async fn get_latest_user_task_def(
+        &self,
+        request: Request<GetLatestUserTaskDefRequest>,
+    ) -> Result<Response<UserTaskDef>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| metadata::get_latest_user_task_def(e.store(), &r.name))
+            .await
+    }
+
+    async fn delete_user_task_def(
+        &self,
+        _request: Request<DeleteUserTaskDefRequest>,
+    ) -> Result<Response<Empty>, Status> {
+        unimplemented("DeleteUserTaskDef")
+    }
+
+    async fn search_user_task_def(
+        &self,
+        _request: Request<SearchUserTaskDefRequest>,
+    ) -> Result<Response<UserTaskDefIdList>, Status> {
+        unimplemented("SearchUserTaskDef")
+    }
+
+    async fn run_wf(&self, request: Request<RunWfRequest>) -> Result<Response<WfRun>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| e.run_wf(r)).await
+    }
+
+    async fn get_wf_run(&self, request: Request<WfRunId>) -> Result<Response<WfRun>, Status> {
+        let key = wf_run_key(&request.into_inner());
+        self.call(move |e| e.get_wf_run(&key)).await
+    }
+
+    async fn search_wf_run(
+        &self,
+        request: Request<SearchWfRunRequest>,
+    ) -> Result<Response<WfRunIdList>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| e.search_wf_run(r)).await
+    }
+
+    async fn stop_wf_run(
+        &self,
+        request: Request<StopWfRunRequest>,
+    ) -> Result<Response<Empty>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| {
+            e.stop_or_resume(r.wf_run_id, r.thread_run_number, true)
+                .map(|()| Empty {})
+        })
+        .await
+    }
+
+    async fn resume_wf_run(
+        &self,
+        request: Request<ResumeWfRunRequest>,
+    ) -> Result<Response<Empty>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| {
+            e.stop_or_resume(r.wf_run_id, r.thread_run_number, false)
+                .map(|()| Empty {})
+        })
+        .await
+    }
+
+    async fn rescue_thread_run(
+        &self,
+        _request: Request<RescueThreadRunRequest>,
+    ) -> Result<Response<WfRun>, Status> {
+        unimplemented("RescueThreadRun")
+    }
+
+    async fn delete_wf_run(
+        &self,
+        _request: Request<DeleteWfRunRequest>,
+    ) -> Result<Response<Empty>, Status> {
+        unimplemented("DeleteWfRun")
+    }
+
+    async fn get_inactive_thread_run(
+        &self,
+        _request: Request<InactiveThreadRunId>,
+    ) -> Result<Response<InactiveThreadRun>, Status> {
+        unimplemented("GetInactiveThreadRun")
+    }
+
+    async fn schedule_wf(
+        &self,
+        _request: Request<ScheduleWfRequest>,
+    ) -> Result<Response<ScheduledWfRun>, Status> {
+        unimplemented("ScheduleWf")
+    }
+
+    async fn search_scheduled_wf_run(
+        &self,
+        _request: Request<SearchScheduledWfRunRequest>,
+    ) -> Result<Response<ScheduledWfRunIdList>, Status> {
+        unimplemented("SearchScheduledWfRun")
+    }
+
+    async fn get_scheduled_wf_run(
+        &self,
+        _request: Request<ScheduledWfRunId>,
+    ) -> Result<Response<ScheduledWfRun>, Status> {
+        unimplemented("GetScheduledWfRun")
+    }
+
+    async fn delete_scheduled_wf_run(
+        &self,
+        _request: Request<DeleteScheduledWfRunRequest>,
+    ) -> Result<Response<Empty>, Status> {
+        unimplemented("DeleteScheduledWfRun")
+    }
+
+    async fn get_user_task_run(
+        &self,
+        _request: Request<UserTaskRunId>,
+    ) -> Result<Response<UserTaskRun>, Status> {
+        unimplemented("GetUserTaskRun")
+    }
+
+    async fn assign_user_task_run(
+        &self,
+        _request: Request<AssignUserTaskRunRequest>,
+    ) -> Result<Response<Empty>, Status> {
+        unimplemented("AssignUserTaskRun")
+    }
+
+    async fn complete_user_task_run(
+        &self,
+        _request: Request<CompleteUserTaskRunRequest>,
+    ) -> Result<Response<Empty>, Status> {
+        unimplemented("CompleteUserTaskRun")
+    }
+
+    async fn cancel_user_task_run(
+        &self,
+        _request: Request<CancelUserTaskRunRequest>,
+    ) -> Result<Response<Empty>, Status> {
+        unimplemented("CancelUserTaskRun")
+    }
+
+    async fn save_user_task_run_progress(
+        &self,
+        _request: Request<SaveUserTaskRunProgressRequest>,
+    ) -> Result<Response<UserTaskRun>, Status> {
+        unimplemented("SaveUserTaskRunProgress")
+    }
+
+    async fn list_user_task_runs(
+        &self,
+        _request: Request<ListUserTaskRunRequest>,
+    ) -> Result<Response<UserTaskRunList>, Status> {
+        unimplemented("ListUserTaskRuns")
+    }
+
+    async fn put_user_task_run_comment(
+        &self,
+        _request: Request<PutUserTaskRunCommentRequest>,
+    ) -> Result<Response<UserTaskRun>, Status> {
+        unimplemented("PutUserTaskRunComment")
+    }
+
+    async fn edit_user_task_run_comment(
+        &self,
+        _request: Request<EditUserTaskRunCommentRequest>,
+    ) -> Result<Response<UserTaskRun>, Status> {
+        unimplemented("EditUserTaskRunComment")
+    }
+
+    async fn delete_user_task_run_comment(
+        &self,
+        _request: Request<DeleteUserTaskRunCommentRequest>,
+    ) -> Result<Response<UserTaskRun>, Status> {
+        unimplemented("DeleteUserTaskRunComment")
+    }
+
+    async fn search_user_task_run(
+        &self,
+        _request: Request<SearchUserTaskRunRequest>,
+    ) -> Result<Response<UserTaskRunIdList>, Status> {
+        unimplemented("SearchUserTaskRun")
+    }
+
+    async fn get_node_run(&self, request: Request<NodeRunId>) -> Result<Response<NodeRun>, Status> {
+        let r = request.into_inner();
+        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        self.call(move |e| e.get_node_run(&key, r.thread_run_number, r.position))
+            .await
+    }
+
+    async fn list_node_runs(
+        &self,
+        request: Request<ListNodeRunsRequest>,
+    ) -> Result<Response<NodeRunList>, Status> {
+        let r = request.into_inner();
+        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        self.call(move |e| {
+            let results = e.list_node_runs(&key, r.thread_run_number)?;
+            Ok(NodeRunList {
+                results,
+                bookmark: None,
+            })
+        })
+        .await
+    }
+
+    async fn search_node_run(
+        &self,
+        _request: Request<SearchNodeRunRequest>,
+    ) -> Result<Response<NodeRunIdList>, Status> {
+        unimplemented("SearchNodeRun")
+    }
+
+    async fn get_task_run(&self, request: Request<TaskRunId>) -> Result<Response<TaskRun>, Status> {
+        let r = request.into_inner();
+        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        self.call(move |e| e.get_task_run(&key, &r.task_guid)).await
+    }
+
+    async fn list_task_runs(
+        &self,
+        request: Request<ListTaskRunsRequest>,
+    ) -> Result<Response<TaskRunList>, Status> {
+        let r = request.into_inner();
+        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        self.call(move |e| {
+            let results = e.list_task_runs(&key)?;
+            Ok(TaskRunList {
+                results,
+                bookmark: None,
+            })
+        })
+        .await
+    }
+
+    async fn search_task_run(
+        &self,
+        _request: Request<SearchTaskRunRequest>,
+    ) -> Result<Response<TaskRunIdList>, Status> {
+        unimplemented("SearchTaskRun")
+    }
+
+    async fn get_variable(
+        &self,
+        request: Request<VariableId>,
+    ) -> Result<Response<Variable>, Status> {
+        let r = request.into_inner();
+        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        self.call(move |e| e.get_variable(&key, r.thread_run_number, &r.name))
+            .await
+    }
+
+    async fn list_variables(
+        &self,
+        request: Request<ListVariablesRequest>,
+    ) -> Result<Response<VariableList>, Status> {
+        let r = request.into_inner();
+        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        self.call(move |e| {
+            let results = e.list_variables(&key)?;
+            Ok(VariableList {
+                results,
+                bookmark: None,
+            })
+        })
+        .await
+    }
+
+    async fn search_variable(
+        &self,
+        _request: Request<SearchVariableRequest>,
+    ) -> Result<Response<VariableIdList>, Status> {
+        unimplemented("SearchVariable")
+    }
+
+    async fn put_external_event(
+        &self,
+        request: Request<PutExternalEventRequest>,
+    ) -> Result<Response<ExternalEvent>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| e.put_external_event(r)).await
+    }
+
+    async fn get_external_event(
+        &self,
+        request: Request<ExternalEventId>,
+    ) -> Result<Response<ExternalEvent>, Status> {
+        let r = request.into_inner();
+        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let def = r.external_event_def_id.map(|d| d.name).unwrap_or_default();
+        self.call(move |e| e.get_external_event(&key, &def, &r.guid))
+            .await
+    }
+
+    async fn list_external_events(
+        &self,
+        request: Request<ListExternalEventsRequest>,
+    ) -> Result<Response<ExternalEventList>, Status> {
+        let r = request.into_inner();
+        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        self.call(move |e| {
+            let results = e.list_external_events(&key)?;
+            Ok(ExternalEventList {
+                results,
+                bookmark: None,
+            })
+        })
+        .await
+    }
+
+    async fn search_external_event(
+        &self,
+        _request: Request<SearchExternalEventRequest>,
+    ) -> Result<Response<ExternalEventIdList>, Status> {
+        unimplemented("SearchExternalEvent")
+    }
+
+    async fn put_correlated_event(
+        &self,
+        _request: Request<PutCorrelatedEventRequest>,
+    ) -> Result<Response<CorrelatedEvent>, Status> {
+        unimplemented("PutCorrelatedEvent")
+    }
+
+    async fn get_correlated_event(
+        &self,
+        _request: Request<CorrelatedEventId>,
+    ) -> Result<Response<CorrelatedEvent>, Status> {
+        unimplemented("GetCorrelatedEvent")
+    }
+
+    async fn search_correlated_event(
+        &self,
+        _request: Request<SearchCorrelatedEventRequest>,
+    ) -> Result<Response<CorrelatedEventIdList>, Status> {
+        unimplemented("SearchCorrelatedEvent")
+    }
+
+    async fn delete_correlated_event(
+        &self,
+        _request: Request<DeleteCorrelatedEventRequest>,
+    ) -> Result<Response<Empty>, Status> {
+        unimplemented("DeleteCorrelatedEvent")
+    }
+
+    async fn await_workflow_event(
+        &self,
+        _request: Request<AwaitWorkflowEventRequest>,
+    ) -> Result<Response<WorkflowEvent>, Status> {
+        unimplemented("AwaitWorkflowEvent")
+    }
+
+    async fn get_workflow_event(
+        &self,
+        _request: Request<WorkflowEventId>,
+    ) -> Result<Response<WorkflowEvent>, Status> {
+        unimplemented("GetWorkflowEvent")
+    }
+
+    async fn list_workflow_events(
+        &self,
+        _request: Request<ListWorkflowEventsRequest>,
+    ) -> Result<Response<WorkflowEventList>, Status> {
+        unimplemented("ListWorkflowEvents")
+    }
+
+    async fn search_workflow_event(
+        &self,
+        _request: Request<SearchWorkflowEventRequest>,
+    ) -> Result<Response<WorkflowEventIdList>, Status> {
+        unimplemented("SearchWorkflowEvent")
+    }
+
+    async fn put_workflow_migration_plan(
+        &self,
+        _request: Request<PutWorkflowMigrationPlanRequest>,
+    ) -> Result<Response<WorkflowMigrationPlan>, Status> {
+        unimplemented("PutWorkflowMigrationPlan")
+    }
+
+    async fn get_workflow_migration_plan(
+        &self,
+        _request: Request<WorkflowMigrationPlanId>,
+    ) -> Result<Response<WorkflowMigrationPlan>, Status> {
+        unimplemented("GetWorkflowMigrationPlan")
+    }
+
+    async fn delete_workflow_migration_plan(
+        &self,
+        _request: Request<DeleteWorkflowMigrationPlanRequest>,
+    ) -> Result<Response<Empty>, Status> {
+        unimplemented("DeleteWorkflowMigrationPlan")
+    }
+
+    async fn apply_workflow_migration_plan(
+        &self,
+        _request: Request<ApplyWorkflowMigrationPlanRequest>,
+    ) -> Result<Response<WfRun>, Status> {
+        unimplemented("ApplyWorkflowMigrationPlan")
+    }
+
+    async fn search_workflow_migration_plan(
+        &self,
+        _request: Request<SearchWorkflowMigrationPlanRequest>,
+    ) -> Result<Response<WorkflowMigrationPlanIdList>, Status> {
+        unimplemented("SearchWorkflowMigrationPlan")
+    }
+
+    async fn register_task_worker(
+        &self,
+        request: Request<RegisterTaskWorkerRequest>,
+    ) -> Result<Response<RegisterTaskWorkerResponse>, Status> {
+        worker::register_task_worker(self, request.into_inner())
+            .await
+            .map(Response::new)
+    }
+
+    async fn poll_task(
+        &self,
+        request: Request<tonic::Streaming<PollTaskRequest>>,
+    ) -> Result<Response<Self::PollTaskStream>, Status> {
+        Ok(Response::new(worker::poll_task(
+            self.engine.clone(),
+            request.into_inner(),
+        )))
+    }
+
+    async fn report_task(
+        &self,
+        request: Request<ReportTaskRun>,
+    ) -> Result<Response<Empty>, Status> {
+        let r = request.into_inner();
+        self.call(move |e| e.report(r).map(|()| Empty {})).await
+    }
+
+    async fn put_checkpoint(
+        &self,
+        _request: Request<PutCheckpointRequest>,
+    ) -> Result<Response<PutCheckpointResponse>, Status> {
+        unimplemented("PutCheckpoint")
+    }
+
+    async fn get_checkpoint(
+        &self,
+        _request: Request<CheckpointId>,
+    ) -> Result<Response<Checkpoint>, Status> {
+        unimplemented("GetCheckpoint")
+    }
+
+    async fn create_bulk_job(
+        &self,
+        _request: Request<CreateBulkJobRequest>,
+    ) -> Result<Response<BulkJob>, Status> {
+        unimplemented("CreateBulkJob")
+    }
+
+    async fn get_bulk_job(
+        &self,
+        _request: Request<GetBulkJobRequest>,
+    ) -> Result<Response<BulkJob>, Status> {
+        unimplemented("GetBulkJob")
+    }
+
+    async fn search_bulk_job(
+        &self,
+        _request: Request<SearchBulkJobRequest>,
+    ) -> Result<Response<BulkJobIdList>, Status> {
+        unimplemented("SearchBulkJob")
+    }
+
+    async fn delete_bulk_job(
+        &self,
+        _request: Request<DeleteBulkJobRequest>,
+    ) -> Result<Response<Empty>, Status> {
+        unimplemented("DeleteBulkJob")
+    }
+
+    async fn get_task_def_metrics_window(
+        &self,
+        _request: Request<TaskDefMetricsQueryRequest>,
+    ) -> Result<Response<TaskDefMetrics>, Status> {
+        unimplemented("GetTaskDefMetricsWindow")
+    }
+
+    async fn get_wf_spec_metrics_window(
+        &self,
+        _request: Request<WfSpecMetricsQueryRequest>,
+    ) -> Result<Response<WfSpecMetrics>, Status> {
+        unimplemented("GetWfSpecMetricsWindow")
+    }
+
+    async fn list_task_metrics(
+        &self,
+        _request: Request<ListTaskMetricsRequest>,
+    ) -> Result<Response<MetricsList>, Status> {
+        unimplemented("ListTaskMetrics")
+    }
+
+    async fn list_quota_usage_metrics(
+        &self,
+        _request: Request<ListQuotaUsageMetricsRequest>,
+    ) -> Result<Response<MetricsList>, Status> {
+        unimplemented("ListQuotaUsageMetrics")
+    }
+
+    async fn list_wf_metrics(
+        &self,
+        _request: Request<ListWfMetricsRequest>,
+    ) -> Result<Response<MetricsList>, Status> {
+        unimplemented("ListWfMetrics")
+    }
+
+    async fn get_metric_window(
+        &self,
+        _request: Request<MetricWindowId>,
+    ) -> Result<Response<MetricWindow>, Status> {
+        unimplemented("GetMetricWindow")
+    }
+
+    async fn search_wf_metric_window(
+        &self,
+        _request: Request<SearchWfMetricWindowRequest>,
+    ) -> Result<Response<MetricWindowIdList>, Status> {
+        unimplemented("SearchWfMetricWindow")
+    }
+
+    async fn count_node_run(
+        &self,
+        _request: Request<CountNodeRunRequest>,
+    ) -> Result<Response<Count>, Status> {
+        unimplemented("CountNodeRun")
+    }
+
+    async fn count_task_run(
+        &self,
+        _request: Request<CountTaskRunRequest>,
+    ) -> Result<Response<Count>, Status> {
+        unimplemented("CountTaskRun")
+    }
+
+    async fn put_tenant(
+        &self,
+        _request: Request<PutTenantRequest>,
+    ) -> Result<Response<Tenant>, Status> {
+        unimplemented("PutTenant")
+    }
+
+    async fn get_tenant(&self, _request: Request<TenantId>) -> Result<Response<Tenant>, Status> {
+        unimplemented("GetTenant")
+    }
+
+    async fn search_tenant(
+        &self,
+        _request: Request<SearchTenantRequest>,
+    ) -> Result<Response<TenantIdList>, Status> {
+        unimplemented("SearchTenant")
+    }
+
+    async fn put_principal(
+        &self,
+        _request: Request<PutPrincipalRequest>,
+    ) -> Result<Response<Principal>, Status> {
+        unimplemented("PutPrincipal")
+    }
+
+    async fn get_principal(
+        &self,
+        _request: Request<PrincipalId>,
+    ) -> Result<Response<Principal>, Status> {
+        unimplemented("GetPrincipal")
+    }
+
+    async fn delete_principal(
+        &self,
+        _request: Request<DeletePrincipalRequest>,
+    ) -> Result<Response<Empty>, Status> {
+        unimplemented("DeletePrincipal")
+    }
+
+    async fn search_principal(
+        &self,
+        _request: Request<SearchPrincipalRequest>,
+    ) -> Result<Response<PrincipalIdList>, Status> {
+        unimplemented("SearchPrincipal")
+    }
+
+    async fn whoami(
+        &self,
+        _request: Request<::pbjson_types::Empty>,
+    ) -> Result<Response<Principal>, Status> {
+        unimplemented("Whoami")
+    }
+
+    async fn put_quota(
+        &self,
+        _request: Request<PutQuotaRequest>,
+    ) -> Result<Response<Quota>, Status> {
+        unimplemented("PutQuota")
+    }
+
+    async fn get_quota(&self, _request: Request<QuotaId>) -> Result<Response<Quota>, Status> {
+        unimplemented("GetQuota")
+    }
+
+    async fn delete_quota(
+        &self,
+        _request: Request<DeleteQuotaRequest>,
+    ) -> Result<Response<Empty>, Status> {
+        unimplemented("DeleteQuota")
+    }
+
+    async fn search_quota(
+        &self,
+        _request: Request<SearchQuotaRequest>,
+    ) -> Result<Response<QuotaIdList>, Status> {
+        unimplemented("SearchQuota")
+    }
+
+    async fn get_server_version(
+        &self,
+        request: Request<::pbjson_types::Empty>,
+    ) -> Result<Response<LittleHorseVersion>, Status> {
+        let _ = request;
+        Ok(Response::new(LittleHorseVersion {
+            major_version: 0,
+            minor_version: 1,
+            patch_version: Some(0),
+            pre_release_identifier: Some("lhw-kernel".to_string()),
+        }))
+    }
+}

@@ -1,0 +1,175 @@
+//! # lhw-kernel
+//!
+//! The embedded LittleHorse kernel: it serves the LittleHorse gRPC API
+//! (`littlehorse.LittleHorse`) on a local address and runs workflows durably
+//! on SQLite, so that `lhc`, `lhctl` and the official SDKs can deploy and run
+//! workflows without a LittleHorse cluster.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), lhw_kernel::KernelError> {
+//! let kernel = lhw_kernel::serve(lhw_kernel::Config::new("/tmp/lhw-data")).await?;
+//! println!("listening on {}", kernel.addr());
+//! kernel.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Architecture: one engine thread owns the database and all active runs
+//! ([`engine`]); gRPC handlers ([`grpc`]) send it jobs and await replies,
+//! which are sent only after the change is committed.
+
+pub mod engine;
+pub mod grpc;
+pub mod metadata;
+pub mod paths;
+pub mod storage;
+pub mod util;
+pub mod values;
+pub mod wfspec;
+pub mod worker;
+
+use lhw_proto::littlehorse::LhHostInfo;
+use lhw_proto::littlehorse::little_horse_server::LittleHorseServer;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The default listen address, as LittleHorse clients expect (`localhost:2023`).
+pub const DEFAULT_ADDR: &str = "127.0.0.1:2023";
+
+/// How to run a kernel.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Directory holding the database (created if missing).
+    pub data_dir: PathBuf,
+    /// Address to listen on (port 0 picks a free port).
+    pub listen: SocketAddr,
+}
+
+impl Config {
+    /// A configuration with the default address and the given data directory.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Config {
+        Config {
+            data_dir: data_dir.into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 2023)),
+        }
+    }
+
+    /// Sets the listen address.
+    pub fn listen(mut self, addr: SocketAddr) -> Config {
+        self.listen = addr;
+        self
+    }
+}
+
+/// Why a kernel could not start.
+#[derive(Debug)]
+pub enum KernelError {
+    /// The database could not be opened or recovered.
+    Storage(storage::StoreError),
+    /// The listen address could not be bound.
+    Bind(std::io::Error),
+}
+
+impl fmt::Display for KernelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KernelError::Storage(e) => write!(f, "{e}"),
+            KernelError::Bind(e) => write!(f, "cannot listen: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for KernelError {}
+
+/// A running kernel. Dropping it stops the engine (prefer [`KernelHandle::shutdown`]).
+pub struct KernelHandle {
+    addr: SocketAddr,
+    engine: engine::EngineHandle,
+    engine_thread: Option<std::thread::JoinHandle<()>>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<()>>,
+}
+
+impl KernelHandle {
+    /// The address the kernel listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops serving, lets the engine commit its last batch and waits for both.
+    pub async fn shutdown(mut self) {
+        self.stop_all().await;
+    }
+
+    async fn stop_all(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.engine.stop();
+        if let Some(server) = self.server.take() {
+            let abort = server.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(2), server)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+        if let Some(t) = self.engine_thread.take() {
+            let _ = tokio::task::spawn_blocking(move || t.join()).await;
+        }
+    }
+}
+
+impl Drop for KernelHandle {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.engine.stop();
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}
+
+/// Opens the data directory, recovers unfinished WfRuns and serves the
+/// LittleHorse gRPC API on `config.listen`.
+pub async fn serve(config: Config) -> Result<KernelHandle, KernelError> {
+    let store = storage::Store::open(&config.data_dir).map_err(KernelError::Storage)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(KernelError::Bind)?;
+    let addr = listener.local_addr().map_err(KernelError::Bind)?;
+    let (engine, engine_thread) = engine::start(store).map_err(KernelError::Storage)?;
+    let service = grpc::KernelService {
+        engine: engine.clone(),
+        advertised: LhHostInfo {
+            host: addr.ip().to_string(),
+            port: i32::from(addr.port()),
+        },
+    };
+    let (tx, rx) = oneshot::channel::<()>();
+    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+    let server = tokio::spawn(async move {
+        let result = tonic::transport::Server::builder()
+            .add_service(LittleHorseServer::new(service))
+            .serve_with_incoming_shutdown(incoming, async {
+                let _ = rx.await;
+            })
+            .await;
+        if let Err(e) = result {
+            eprintln!("lhw-kernel: server error: {e}");
+        }
+    });
+    Ok(KernelHandle {
+        addr,
+        engine,
+        engine_thread: Some(engine_thread),
+        shutdown: Some(tx),
+        server: Some(server),
+    })
+}

@@ -1,0 +1,314 @@
+//! Metadata objects: validation and versioning of TaskDef, ExternalEventDef,
+//! WorkflowEventDef, UserTaskDef and StructDef puts (WfSpec lives in
+//! [`crate::wfspec`]). Every function runs on the engine thread inside the
+//! current transaction.
+
+use crate::storage::{Store, StoreError, kind};
+use crate::util::{is_valid_name, now_ts};
+use lhw_proto::littlehorse::{
+    ExternalEventDef, ExternalEventDefId, PutExternalEventDefRequest, PutStructDefRequest,
+    PutTaskDefRequest, PutUserTaskDefRequest, PutWorkflowEventDefRequest, StructDef,
+    StructDefCompatibilityType, StructDefId, TaskDef, TaskDefId, UserTaskDef, VariableType,
+    WorkflowEventDef, WorkflowEventDefId,
+};
+use tonic::Status;
+
+impl From<StoreError> for Status {
+    fn from(e: StoreError) -> Self {
+        Status::internal(e.to_string())
+    }
+}
+
+/// Checks an object name, naming the offending field in the error.
+pub fn check_name(field: &str, name: &str) -> Result<(), Status> {
+    if is_valid_name(name) {
+        Ok(())
+    } else {
+        Err(Status::invalid_argument(format!(
+            "{field} \"{name}\" is invalid: it must be a valid hostname (letters, digits and '-', \
+             starting and ending with a letter or digit)"
+        )))
+    }
+}
+
+/// PutTaskDef: TaskDefs are immutable; an identical re-put returns the stored one.
+pub fn put_task_def(store: &Store, req: PutTaskDefRequest) -> Result<TaskDef, Status> {
+    check_name("name", &req.name)?;
+    let mut seen = std::collections::HashSet::new();
+    for (i, var) in req.input_vars.iter().enumerate() {
+        if var.name.is_empty() {
+            return Err(Status::invalid_argument(format!(
+                "input_vars[{i}].name must not be empty"
+            )));
+        }
+        if !seen.insert(var.name.as_str()) {
+            return Err(Status::invalid_argument(format!(
+                "input_vars[{i}].name \"{}\" is declared twice",
+                var.name
+            )));
+        }
+    }
+    let mut input_vars = req.input_vars;
+    for var in &mut input_vars {
+        normalize_var_def(var);
+    }
+    let candidate = TaskDef {
+        id: Some(TaskDefId {
+            name: req.name.clone(),
+        }),
+        input_vars,
+        created_at: None,
+        return_type: req.return_type,
+        description: req.description,
+    };
+    if let Some(old) = store.get_meta::<TaskDef>(kind::TASK_DEF, &req.name, 0, 0)? {
+        let mut cmp = old.clone();
+        cmp.created_at = None;
+        if cmp == candidate {
+            return Ok(old);
+        }
+        return Err(Status::already_exists(format!(
+            "TaskDef [{}] already exists and is immutable.",
+            req.name
+        )));
+    }
+    let def = TaskDef {
+        created_at: Some(now_ts()),
+        ..candidate
+    };
+    store.put_meta(kind::TASK_DEF, &req.name, 0, 0, &def)?;
+    Ok(def)
+}
+
+/// Converts the deprecated `type`/`masked_value` fields of a VariableDef into `type_def`.
+pub fn normalize_var_def(var: &mut lhw_proto::littlehorse::VariableDef) {
+    if let Some(t) = var.r#type.take() {
+        let masked = var.masked_value.take().unwrap_or(false);
+        var.type_def = Some(lhw_proto::littlehorse::TypeDefinition {
+            masked,
+            defined_type: Some(
+                lhw_proto::littlehorse::type_definition::DefinedType::PrimitiveType(t),
+            ),
+        });
+    }
+}
+
+/// GetTaskDef.
+pub fn get_task_def(store: &Store, name: &str) -> Result<TaskDef, Status> {
+    store
+        .get_meta(kind::TASK_DEF, name, 0, 0)?
+        .ok_or_else(|| Status::not_found(format!("TaskDef {name} not found")))
+}
+
+/// DeleteTaskDef.
+pub fn delete_task_def(store: &Store, name: &str) -> Result<(), Status> {
+    if store.delete_meta(kind::TASK_DEF, name, 0, 0)? {
+        Ok(())
+    } else {
+        Err(Status::not_found(format!("TaskDef {name} not found")))
+    }
+}
+
+/// PutExternalEventDef: a put overwrites (keeping the first creation time).
+pub fn put_external_event_def(
+    store: &Store,
+    req: PutExternalEventDefRequest,
+) -> Result<ExternalEventDef, Status> {
+    check_name("name", &req.name)?;
+    if req.correlated_event_config.is_some() {
+        return Err(Status::unimplemented(
+            "correlated_event_config: correlated events are not supported by the embedded kernel yet",
+        ));
+    }
+    let old: Option<ExternalEventDef> =
+        store.get_meta(kind::EXTERNAL_EVENT_DEF, &req.name, 0, 0)?;
+    let def = ExternalEventDef {
+        id: Some(ExternalEventDefId {
+            name: req.name.clone(),
+        }),
+        created_at: old.and_then(|o| o.created_at).or_else(|| Some(now_ts())),
+        retention_policy: req.retention_policy,
+        type_information: req.content_type,
+        correlated_event_config: None,
+    };
+    store.put_meta(kind::EXTERNAL_EVENT_DEF, &req.name, 0, 0, &def)?;
+    Ok(def)
+}
+
+/// GetExternalEventDef.
+pub fn get_external_event_def(store: &Store, name: &str) -> Result<ExternalEventDef, Status> {
+    store
+        .get_meta(kind::EXTERNAL_EVENT_DEF, name, 0, 0)?
+        .ok_or_else(|| Status::not_found(format!("ExternalEventDef {name} not found")))
+}
+
+/// PutWorkflowEventDef: identical re-put returns the stored one, a different type is rejected.
+pub fn put_workflow_event_def(
+    store: &Store,
+    req: PutWorkflowEventDefRequest,
+) -> Result<WorkflowEventDef, Status> {
+    if req.name.is_empty() {
+        return Err(Status::invalid_argument("name must not be empty"));
+    }
+    if let Some(old) =
+        store.get_meta::<WorkflowEventDef>(kind::WORKFLOW_EVENT_DEF, &req.name, 0, 0)?
+    {
+        if old.content_type == req.content_type {
+            return Ok(old);
+        }
+        return Err(Status::already_exists(format!(
+            "WorkflowEventDef [{}] already exists with a different content_type",
+            req.name
+        )));
+    }
+    let def = WorkflowEventDef {
+        id: Some(WorkflowEventDefId {
+            name: req.name.clone(),
+        }),
+        created_at: Some(now_ts()),
+        content_type: req.content_type,
+    };
+    store.put_meta(kind::WORKFLOW_EVENT_DEF, &req.name, 0, 0, &def)?;
+    Ok(def)
+}
+
+/// GetWorkflowEventDef.
+pub fn get_workflow_event_def(store: &Store, name: &str) -> Result<WorkflowEventDef, Status> {
+    store
+        .get_meta(kind::WORKFLOW_EVENT_DEF, name, 0, 0)?
+        .ok_or_else(|| Status::not_found(format!("WorkflowEventDef {name} not found")))
+}
+
+/// PutUserTaskDef: version 0 first, +1 on every change, identical re-put returns the latest.
+pub fn put_user_task_def(store: &Store, req: PutUserTaskDefRequest) -> Result<UserTaskDef, Status> {
+    check_name("name", &req.name)?;
+    let mut seen = std::collections::HashSet::new();
+    for (i, f) in req.fields.iter().enumerate() {
+        if f.name.is_empty() {
+            return Err(Status::invalid_argument(format!(
+                "fields[{i}].name must not be empty"
+            )));
+        }
+        if !seen.insert(f.name.as_str()) {
+            return Err(Status::invalid_argument(format!(
+                "fields[{i}].name \"{}\" is declared twice",
+                f.name
+            )));
+        }
+        let ok = matches!(
+            VariableType::try_from(f.r#type),
+            Ok(VariableType::Str | VariableType::Bool | VariableType::Int | VariableType::Double)
+        );
+        if !ok {
+            return Err(Status::invalid_argument(format!(
+                "fields[{i}].type must be STR, BOOL, INT or DOUBLE"
+            )));
+        }
+    }
+    let latest: Option<UserTaskDef> = store.latest_meta(kind::USER_TASK_DEF, &req.name, None)?;
+    if let Some(old) = &latest
+        && old.fields == req.fields
+        && old.description == req.description
+    {
+        return Ok(old.clone());
+    }
+    let def = UserTaskDef {
+        name: req.name.clone(),
+        version: latest.map_or(0, |o| o.version + 1),
+        description: req.description,
+        fields: req.fields,
+        created_at: Some(now_ts()),
+    };
+    store.put_meta(kind::USER_TASK_DEF, &req.name, def.version, 0, &def)?;
+    Ok(def)
+}
+
+/// GetUserTaskDef (exact version).
+pub fn get_user_task_def(store: &Store, name: &str, version: i32) -> Result<UserTaskDef, Status> {
+    store
+        .get_meta(kind::USER_TASK_DEF, name, version, 0)?
+        .ok_or_else(|| Status::not_found(format!("UserTaskDef {name} version {version} not found")))
+}
+
+/// GetLatestUserTaskDef.
+pub fn get_latest_user_task_def(store: &Store, name: &str) -> Result<UserTaskDef, Status> {
+    store
+        .latest_meta(kind::USER_TASK_DEF, name, None)?
+        .ok_or_else(|| Status::not_found(format!("UserTaskDef {name} not found")))
+}
+
+fn is_camel_case(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// PutStructDef: version 0 first; a changed schema or description makes a new
+/// version, and a schema change must respect `allowed_updates`.
+pub fn put_struct_def(store: &Store, req: PutStructDefRequest) -> Result<StructDef, Status> {
+    check_name("name", &req.name)?;
+    let schema = req
+        .struct_def
+        .ok_or_else(|| Status::invalid_argument("struct_def must be set"))?;
+    for name in schema.fields.keys() {
+        if !is_camel_case(name) {
+            return Err(Status::invalid_argument(format!(
+                "struct_def.fields: field name \"{name}\" must be camelCase (start with a lowercase \
+                 letter, letters and digits only)"
+            )));
+        }
+    }
+    let latest: Option<StructDef> = store.latest_meta(kind::STRUCT_DEF, &req.name, None)?;
+    let version = match &latest {
+        None => 0,
+        Some(old) => {
+            let old_schema = old.struct_def.clone().unwrap_or_default();
+            if old_schema == schema && old.description == req.description {
+                return Ok(old.clone());
+            }
+            if old_schema != schema {
+                let compat = StructDefCompatibilityType::try_from(req.allowed_updates)
+                    .unwrap_or(StructDefCompatibilityType::NoSchemaUpdates);
+                let compatible = compat == StructDefCompatibilityType::FullyCompatibleSchemaUpdates
+                    && old_schema.fields.iter().all(|(k, f)| {
+                        schema
+                            .fields
+                            .get(k)
+                            .is_some_and(|g| g.field_type == f.field_type)
+                    })
+                    && schema.fields.iter().all(|(k, f)| {
+                        old_schema.fields.contains_key(k)
+                            || f.default_value.is_some()
+                            || f.is_nullable
+                    });
+                if !compatible {
+                    return Err(Status::failed_precondition(format!(
+                        "StructDef [{}]: the schema change is not allowed by allowed_updates",
+                        req.name
+                    )));
+                }
+            }
+            old.id.as_ref().map_or(0, |i| i.version) + 1
+        }
+    };
+    let def = StructDef {
+        id: Some(StructDefId {
+            name: req.name.clone(),
+            version,
+        }),
+        description: req.description,
+        created_at: Some(now_ts()),
+        struct_def: Some(schema),
+    };
+    store.put_meta(kind::STRUCT_DEF, &req.name, version, 0, &def)?;
+    Ok(def)
+}
+
+/// GetStructDef (version -1 = latest).
+pub fn get_struct_def(store: &Store, name: &str, version: i32) -> Result<StructDef, Status> {
+    let found = if version < 0 {
+        store.latest_meta(kind::STRUCT_DEF, name, None)?
+    } else {
+        store.get_meta(kind::STRUCT_DEF, name, version, 0)?
+    };
+    found.ok_or_else(|| Status::not_found(format!("StructDef {name} version {version} not found")))
+}

@@ -1,0 +1,437 @@
+//! Durable storage: one SQLite database (WAL, `synchronous=FULL`) in the data
+//! directory holding prost-encoded protobuf messages keyed by their ids.
+//!
+//! The [`Store`] is owned by the single engine thread; it runs one explicit
+//! transaction at a time ([`Store::begin`] / [`Store::commit`]) so that every
+//! change acknowledged to a client has been committed first.
+
+use lhw_proto::littlehorse::{ExternalEvent, NodeRun, TaskRun, Variable, WfRun, WfRunId};
+use prost::Message;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::fmt;
+use std::path::Path;
+
+/// A storage failure (SQLite error or an undecodable stored message).
+#[derive(Debug, Clone)]
+pub struct StoreError(pub String);
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "storage error: {}", self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError(e.to_string())
+    }
+}
+
+impl From<prost::DecodeError> for StoreError {
+    fn from(e: prost::DecodeError) -> Self {
+        StoreError(format!("corrupt stored message: {e}"))
+    }
+}
+
+/// Result of a storage operation.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Kinds of metadata objects (the `kind` column of the `metadata` table).
+pub mod kind {
+    /// TaskDef, keyed by name.
+    pub const TASK_DEF: &str = "TaskDef";
+    /// ExternalEventDef, keyed by name.
+    pub const EXTERNAL_EVENT_DEF: &str = "ExternalEventDef";
+    /// WorkflowEventDef, keyed by name.
+    pub const WORKFLOW_EVENT_DEF: &str = "WorkflowEventDef";
+    /// UserTaskDef, keyed by name and version.
+    pub const USER_TASK_DEF: &str = "UserTaskDef";
+    /// StructDef, keyed by name and version.
+    pub const STRUCT_DEF: &str = "StructDef";
+    /// WfSpec, keyed by name, major version and revision.
+    pub const WF_SPEC: &str = "WfSpec";
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS metadata (
+  kind TEXT NOT NULL, name TEXT NOT NULL, major INTEGER NOT NULL, minor INTEGER NOT NULL,
+  body BLOB NOT NULL, PRIMARY KEY (kind, name, major, minor));
+CREATE TABLE IF NOT EXISTS wf_run (
+  id TEXT PRIMARY KEY, id_msg BLOB NOT NULL, spec_name TEXT NOT NULL, spec_major INTEGER NOT NULL,
+  spec_revision INTEGER NOT NULL, status INTEGER NOT NULL, start_ms INTEGER NOT NULL, body BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS wf_run_by_spec ON wf_run (spec_name, status, start_ms);
+CREATE TABLE IF NOT EXISTS node_run (
+  wf_run TEXT NOT NULL, thread INTEGER NOT NULL, position INTEGER NOT NULL, body BLOB NOT NULL,
+  PRIMARY KEY (wf_run, thread, position));
+CREATE TABLE IF NOT EXISTS task_run (
+  wf_run TEXT NOT NULL, guid TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY (wf_run, guid));
+CREATE TABLE IF NOT EXISTS variable (
+  wf_run TEXT NOT NULL, thread INTEGER NOT NULL, name TEXT NOT NULL, body BLOB NOT NULL,
+  PRIMARY KEY (wf_run, thread, name));
+CREATE TABLE IF NOT EXISTS external_event (
+  wf_run TEXT NOT NULL, def_name TEXT NOT NULL, guid TEXT NOT NULL, seq INTEGER NOT NULL,
+  body BLOB NOT NULL, PRIMARY KEY (wf_run, def_name, guid));
+";
+
+/// Statuses of a finished WfRun (COMPLETED, ERROR, EXCEPTION).
+const TERMINAL_STATUSES: &str = "(2, 5, 6)";
+
+/// The kernel's SQLite database.
+pub struct Store {
+    conn: Connection,
+}
+
+fn decode<M: Message + Default>(bytes: &[u8]) -> StoreResult<M> {
+    Ok(M::decode(bytes)?)
+}
+
+impl Store {
+    /// Opens (creating if needed) `kernel.db` in `dir`, in WAL mode with
+    /// `synchronous=FULL`.
+    pub fn open(dir: &Path) -> StoreResult<Store> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError(format!("cannot create data dir {}: {e}", dir.display())))?;
+        let conn = Connection::open(dir.join("kernel.db"))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Store { conn })
+    }
+
+    /// Starts a transaction.
+    pub fn begin(&self) -> StoreResult<()> {
+        Ok(self.conn.execute_batch("BEGIN IMMEDIATE")?)
+    }
+
+    /// Commits the current transaction (durably: `synchronous=FULL`).
+    pub fn commit(&self) -> StoreResult<()> {
+        Ok(self.conn.execute_batch("COMMIT")?)
+    }
+
+    /// Rolls the current transaction back (ignoring "no transaction").
+    pub fn rollback(&self) {
+        // An error here means there was no transaction to roll back.
+        let _ = self.conn.execute_batch("ROLLBACK");
+    }
+
+    /// Inserts or replaces a metadata object.
+    pub fn put_meta<M: Message>(
+        &self,
+        kind: &str,
+        name: &str,
+        major: i32,
+        minor: i32,
+        msg: &M,
+    ) -> StoreResult<()> {
+        self.conn
+            .prepare_cached("INSERT OR REPLACE INTO metadata (kind, name, major, minor, body) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![kind, name, major, minor, msg.encode_to_vec()])?;
+        Ok(())
+    }
+
+    /// Reads one metadata object.
+    pub fn get_meta<M: Message + Default>(
+        &self,
+        kind: &str,
+        name: &str,
+        major: i32,
+        minor: i32,
+    ) -> StoreResult<Option<M>> {
+        let body: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT body FROM metadata WHERE kind = ?1 AND name = ?2 AND major = ?3 AND minor = ?4")?
+            .query_row(params![kind, name, major, minor], |r| r.get(0))
+            .optional()?;
+        body.map(|b| decode(&b)).transpose()
+    }
+
+    /// Reads the newest version of a metadata object (highest major, then
+    /// minor), optionally within one major version.
+    pub fn latest_meta<M: Message + Default>(
+        &self,
+        kind: &str,
+        name: &str,
+        major: Option<i32>,
+    ) -> StoreResult<Option<M>> {
+        let body: Option<Vec<u8>> = match major {
+            Some(m) => self
+                .conn
+                .prepare_cached("SELECT body FROM metadata WHERE kind = ?1 AND name = ?2 AND major = ?3 ORDER BY minor DESC LIMIT 1")?
+                .query_row(params![kind, name, m], |r| r.get(0))
+                .optional()?,
+            None => self
+                .conn
+                .prepare_cached("SELECT body FROM metadata WHERE kind = ?1 AND name = ?2 ORDER BY major DESC, minor DESC LIMIT 1")?
+                .query_row(params![kind, name], |r| r.get(0))
+                .optional()?,
+        };
+        body.map(|b| decode(&b)).transpose()
+    }
+
+    /// Deletes a metadata object; returns whether it existed.
+    pub fn delete_meta(&self, kind: &str, name: &str, major: i32, minor: i32) -> StoreResult<bool> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "DELETE FROM metadata WHERE kind = ?1 AND name = ?2 AND major = ?3 AND minor = ?4",
+            )?
+            .execute(params![kind, name, major, minor])?;
+        Ok(n > 0)
+    }
+
+    /// Inserts or replaces a WfRun.
+    pub fn put_wf_run(&self, key: &str, run: &WfRun) -> StoreResult<()> {
+        let id = run.id.clone().unwrap_or_default();
+        let spec = run.wf_spec_id.clone().unwrap_or_default();
+        let start = run.start_time.as_ref().map_or(0, crate::util::ts_to_ms);
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO wf_run (id, id_msg, spec_name, spec_major, spec_revision, status, start_ms, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                key,
+                id.encode_to_vec(),
+                spec.name,
+                spec.major_version,
+                spec.revision,
+                run.status,
+                start,
+                run.encode_to_vec()
+            ])?;
+        Ok(())
+    }
+
+    /// Reads a WfRun by key.
+    pub fn get_wf_run(&self, key: &str) -> StoreResult<Option<WfRun>> {
+        let body: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT body FROM wf_run WHERE id = ?1")?
+            .query_row(params![key], |r| r.get(0))
+            .optional()?;
+        body.map(|b| decode(&b)).transpose()
+    }
+
+    /// The keys of every WfRun that has not finished (for recovery at start).
+    pub fn active_wf_run_keys(&self) -> StoreResult<Vec<String>> {
+        let sql = format!(
+            "SELECT id FROM wf_run WHERE status NOT IN {TERMINAL_STATUSES} ORDER BY start_ms"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Searches WfRuns of a WfSpec, oldest first; returns their ids.
+    pub fn search_wf_runs(&self, q: &WfRunQuery) -> StoreResult<Vec<WfRunId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id_msg FROM wf_run WHERE spec_name = ?1
+               AND (?2 IS NULL OR spec_major = ?2) AND (?3 IS NULL OR spec_revision = ?3)
+               AND (?4 IS NULL OR status = ?4) AND (?5 IS NULL OR start_ms >= ?5)
+               AND (?6 IS NULL OR start_ms <= ?6)
+             ORDER BY start_ms, id LIMIT ?7 OFFSET ?8",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                q.spec_name,
+                q.major,
+                q.revision,
+                q.status,
+                q.earliest_ms,
+                q.latest_ms,
+                q.limit,
+                q.offset
+            ],
+            |r| r.get::<_, Vec<u8>>(0),
+        )?;
+        rows.map(|b| decode(&b?)).collect()
+    }
+
+    /// Inserts or replaces a NodeRun.
+    pub fn put_node_run(&self, key: &str, nr: &NodeRun) -> StoreResult<()> {
+        let (thread, pos) = nr
+            .id
+            .as_ref()
+            .map_or((0, 0), |i| (i.thread_run_number, i.position));
+        self.conn
+            .prepare_cached("INSERT OR REPLACE INTO node_run (wf_run, thread, position, body) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![key, thread, pos, nr.encode_to_vec()])?;
+        Ok(())
+    }
+
+    /// Reads one NodeRun.
+    pub fn get_node_run(&self, key: &str, thread: i32, pos: i32) -> StoreResult<Option<NodeRun>> {
+        let body: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached(
+                "SELECT body FROM node_run WHERE wf_run = ?1 AND thread = ?2 AND position = ?3",
+            )?
+            .query_row(params![key, thread, pos], |r| r.get(0))
+            .optional()?;
+        body.map(|b| decode(&b)).transpose()
+    }
+
+    /// The NodeRuns of a WfRun (optionally one thread), by thread and position.
+    pub fn list_node_runs(&self, key: &str, thread: Option<i32>) -> StoreResult<Vec<NodeRun>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT body FROM node_run WHERE wf_run = ?1 AND (?2 IS NULL OR thread = ?2) ORDER BY thread, position",
+        )?;
+        let rows = stmt.query_map(params![key, thread], |r| r.get::<_, Vec<u8>>(0))?;
+        rows.map(|b| decode(&b?)).collect()
+    }
+
+    /// Inserts or replaces a TaskRun.
+    pub fn put_task_run(&self, key: &str, tr: &TaskRun) -> StoreResult<()> {
+        let guid = tr
+            .id
+            .as_ref()
+            .map(|i| i.task_guid.as_str())
+            .unwrap_or_default();
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO task_run (wf_run, guid, body) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![key, guid, tr.encode_to_vec()])?;
+        Ok(())
+    }
+
+    /// Reads one TaskRun.
+    pub fn get_task_run(&self, key: &str, guid: &str) -> StoreResult<Option<TaskRun>> {
+        let body: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT body FROM task_run WHERE wf_run = ?1 AND guid = ?2")?
+            .query_row(params![key, guid], |r| r.get(0))
+            .optional()?;
+        body.map(|b| decode(&b)).transpose()
+    }
+
+    /// The TaskRuns of a WfRun.
+    pub fn list_task_runs(&self, key: &str) -> StoreResult<Vec<TaskRun>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM task_run WHERE wf_run = ?1 ORDER BY rowid")?;
+        let rows = stmt.query_map(params![key], |r| r.get::<_, Vec<u8>>(0))?;
+        rows.map(|b| decode(&b?)).collect()
+    }
+
+    /// Inserts or replaces a Variable.
+    pub fn put_variable(&self, key: &str, v: &Variable) -> StoreResult<()> {
+        let (thread, name) =
+            v.id.as_ref()
+                .map_or((0, ""), |i| (i.thread_run_number, i.name.as_str()));
+        self.conn
+            .prepare_cached("INSERT OR REPLACE INTO variable (wf_run, thread, name, body) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![key, thread, name, v.encode_to_vec()])?;
+        Ok(())
+    }
+
+    /// Reads one Variable.
+    pub fn get_variable(
+        &self,
+        key: &str,
+        thread: i32,
+        name: &str,
+    ) -> StoreResult<Option<Variable>> {
+        let body: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached(
+                "SELECT body FROM variable WHERE wf_run = ?1 AND thread = ?2 AND name = ?3",
+            )?
+            .query_row(params![key, thread, name], |r| r.get(0))
+            .optional()?;
+        body.map(|b| decode(&b)).transpose()
+    }
+
+    /// The Variables of a WfRun, by thread and name.
+    pub fn list_variables(&self, key: &str) -> StoreResult<Vec<Variable>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM variable WHERE wf_run = ?1 ORDER BY thread, name")?;
+        let rows = stmt.query_map(params![key], |r| r.get::<_, Vec<u8>>(0))?;
+        rows.map(|b| decode(&b?)).collect()
+    }
+
+    /// Inserts or replaces an ExternalEvent (`seq` orders events by arrival).
+    pub fn put_external_event(&self, key: &str, seq: i64, ev: &ExternalEvent) -> StoreResult<()> {
+        let (def, guid) = ev.id.as_ref().map_or((String::new(), String::new()), |i| {
+            (
+                i.external_event_def_id
+                    .as_ref()
+                    .map(|d| d.name.clone())
+                    .unwrap_or_default(),
+                i.guid.clone(),
+            )
+        });
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO external_event (wf_run, def_name, guid, seq, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![key, def, guid, seq, ev.encode_to_vec()])?;
+        Ok(())
+    }
+
+    /// Reads one ExternalEvent.
+    pub fn get_external_event(
+        &self,
+        key: &str,
+        def: &str,
+        guid: &str,
+    ) -> StoreResult<Option<ExternalEvent>> {
+        let body: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached(
+                "SELECT body FROM external_event WHERE wf_run = ?1 AND def_name = ?2 AND guid = ?3",
+            )?
+            .query_row(params![key, def, guid], |r| r.get(0))
+            .optional()?;
+        body.map(|b| decode(&b)).transpose()
+    }
+
+    /// The ExternalEvents posted to a WfRun id, in arrival order, with their `seq`.
+    pub fn list_external_events(&self, key: &str) -> StoreResult<Vec<(i64, ExternalEvent)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, body FROM external_event WHERE wf_run = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map(params![key], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        rows.map(|row| {
+            let (seq, body) = row?;
+            Ok((seq, decode(&body)?))
+        })
+        .collect()
+    }
+
+    /// The highest ExternalEvent `seq` stored (0 when none).
+    pub fn max_event_seq(&self) -> StoreResult<i64> {
+        Ok(self.conn.query_row(
+            "SELECT COALESCE(MAX(seq), 0) FROM external_event",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+}
+
+/// Criteria of [`Store::search_wf_runs`].
+#[derive(Debug, Default, Clone)]
+pub struct WfRunQuery {
+    /// WfSpec name (required).
+    pub spec_name: String,
+    /// Only this major version.
+    pub major: Option<i32>,
+    /// Only this revision.
+    pub revision: Option<i32>,
+    /// Only this `LHStatus`.
+    pub status: Option<i32>,
+    /// Started at or after (epoch ms).
+    pub earliest_ms: Option<i64>,
+    /// Started at or before (epoch ms).
+    pub latest_ms: Option<i64>,
+    /// Page size.
+    pub limit: i64,
+    /// Rows to skip.
+    pub offset: i64,
+}
