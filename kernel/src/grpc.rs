@@ -575,16 +575,18 @@ impl LittleHorse for KernelService {
 
     async fn put_correlated_event(
         &self,
-        _request: Request<PutCorrelatedEventRequest>,
+        request: Request<PutCorrelatedEventRequest>,
     ) -> Result<Response<CorrelatedEvent>, Status> {
-        unimplemented("PutCorrelatedEvent")
+        let r = request.into_inner();
+        self.call(move |e| e.put_correlated_event(r)).await
     }
 
     async fn get_correlated_event(
         &self,
-        _request: Request<CorrelatedEventId>,
+        request: Request<CorrelatedEventId>,
     ) -> Result<Response<CorrelatedEvent>, Status> {
-        unimplemented("GetCorrelatedEvent")
+        let r = request.into_inner();
+        self.call(move |e| e.get_correlated_event(&r)).await
     }
 
     async fn search_correlated_event(
@@ -603,23 +605,40 @@ impl LittleHorse for KernelService {
 
     async fn await_workflow_event(
         &self,
-        _request: Request<AwaitWorkflowEventRequest>,
+        request: Request<AwaitWorkflowEventRequest>,
     ) -> Result<Response<WorkflowEvent>, Status> {
-        unimplemented("AwaitWorkflowEvent")
+        let r = request.into_inner();
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.engine
+            .call(move |e| e.await_workflow_event(r, tx))
+            .await?;
+        // Waits until an event is thrown (or the client's deadline passes).
+        rx.await
+            .map(Response::new)
+            .map_err(|_| Status::unavailable("the kernel is shutting down"))
     }
 
     async fn get_workflow_event(
         &self,
-        _request: Request<WorkflowEventId>,
+        request: Request<WorkflowEventId>,
     ) -> Result<Response<WorkflowEvent>, Status> {
-        unimplemented("GetWorkflowEvent")
+        let r = request.into_inner();
+        self.call(move |e| e.get_workflow_event(&r)).await
     }
 
     async fn list_workflow_events(
         &self,
-        _request: Request<ListWorkflowEventsRequest>,
+        request: Request<ListWorkflowEventsRequest>,
     ) -> Result<Response<WorkflowEventList>, Status> {
-        unimplemented("ListWorkflowEvents")
+        let r = request.into_inner();
+        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        self.call(move |e| {
+            Ok(WorkflowEventList {
+                results: e.list_workflow_events(&key)?,
+                bookmark: None,
+            })
+        })
+        .await
     }
 
     async fn search_workflow_event(

@@ -115,11 +115,6 @@ pub fn put_external_event_def(
     req: PutExternalEventDefRequest,
 ) -> Result<ExternalEventDef, Status> {
     check_name("name", &req.name)?;
-    if req.correlated_event_config.is_some() {
-        return Err(Status::unimplemented(
-            "correlated_event_config: correlated events are not supported by the embedded kernel yet",
-        ));
-    }
     let old: Option<ExternalEventDef> =
         store.get_meta(kind::EXTERNAL_EVENT_DEF, &req.name, 0, 0)?;
     let def = ExternalEventDef {
@@ -129,7 +124,7 @@ pub fn put_external_event_def(
         created_at: old.and_then(|o| o.created_at).or_else(|| Some(now_ts())),
         retention_policy: req.retention_policy,
         type_information: req.content_type,
-        correlated_event_config: None,
+        correlated_event_config: req.correlated_event_config,
     };
     store.put_meta(kind::EXTERNAL_EVENT_DEF, &req.name, 0, 0, &def)?;
     Ok(def)

@@ -5,7 +5,9 @@
 //! transaction at a time ([`Store::begin`] / [`Store::commit`]) so that every
 //! change acknowledged to a client has been committed first.
 
-use lhw_proto::littlehorse::{ExternalEvent, NodeRun, TaskRun, Variable, WfRun, WfRunId};
+use lhw_proto::littlehorse::{
+    CorrelatedEvent, ExternalEvent, NodeRun, TaskRun, Variable, WfRun, WfRunId, WorkflowEvent,
+};
 use prost::Message;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::fmt;
@@ -73,6 +75,11 @@ CREATE TABLE IF NOT EXISTS variable (
 CREATE TABLE IF NOT EXISTS external_event (
   wf_run TEXT NOT NULL, def_name TEXT NOT NULL, guid TEXT NOT NULL, seq INTEGER NOT NULL,
   body BLOB NOT NULL, PRIMARY KEY (wf_run, def_name, guid));
+CREATE TABLE IF NOT EXISTS workflow_event (
+  wf_run TEXT NOT NULL, def_name TEXT NOT NULL, number INTEGER NOT NULL, body BLOB NOT NULL,
+  PRIMARY KEY (wf_run, def_name, number));
+CREATE TABLE IF NOT EXISTS correlated_event (
+  def_name TEXT NOT NULL, key TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY (def_name, key));
 ";
 
 /// Statuses of a finished WfRun (COMPLETED, ERROR, EXCEPTION).
@@ -403,6 +410,72 @@ impl Store {
             Ok((seq, decode(&body)?))
         })
         .collect()
+    }
+
+    /// Inserts or replaces a WorkflowEvent.
+    pub fn put_workflow_event(&self, key: &str, ev: &WorkflowEvent) -> StoreResult<()> {
+        let (def, number) = ev.id.as_ref().map_or((String::new(), 0), |i| {
+            (
+                i.workflow_event_def_id
+                    .as_ref()
+                    .map(|d| d.name.clone())
+                    .unwrap_or_default(),
+                i.number,
+            )
+        });
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO workflow_event (wf_run, def_name, number, body) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![key, def, number, ev.encode_to_vec()])?;
+        Ok(())
+    }
+
+    /// The WorkflowEvents of a WfRun, in the order they were thrown.
+    pub fn list_workflow_events(&self, key: &str) -> StoreResult<Vec<WorkflowEvent>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM workflow_event WHERE wf_run = ?1 ORDER BY rowid")?;
+        let rows = stmt.query_map(params![key], |r| r.get::<_, Vec<u8>>(0))?;
+        rows.map(|b| decode(&b?)).collect()
+    }
+
+    /// Inserts or replaces a CorrelatedEvent.
+    pub fn put_correlated_event(
+        &self,
+        def: &str,
+        ckey: &str,
+        ev: &CorrelatedEvent,
+    ) -> StoreResult<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO correlated_event (def_name, key, body) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![def, ckey, ev.encode_to_vec()])?;
+        Ok(())
+    }
+
+    /// Reads a CorrelatedEvent.
+    pub fn get_correlated_event(
+        &self,
+        def: &str,
+        ckey: &str,
+    ) -> StoreResult<Option<CorrelatedEvent>> {
+        let body: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT body FROM correlated_event WHERE def_name = ?1 AND key = ?2")?
+            .query_row(params![def, ckey], |r| r.get(0))
+            .optional()?;
+        body.map(|b| decode(&b)).transpose()
+    }
+
+    /// Deletes a CorrelatedEvent; returns whether it existed.
+    pub fn delete_correlated_event(&self, def: &str, ckey: &str) -> StoreResult<bool> {
+        let n = self
+            .conn
+            .prepare_cached("DELETE FROM correlated_event WHERE def_name = ?1 AND key = ?2")?
+            .execute(params![def, ckey])?;
+        Ok(n > 0)
     }
 
     /// The highest ExternalEvent `seq` stored (0 when none).

@@ -6,11 +6,12 @@ use crate::metadata::check_name;
 use crate::storage::{Store, kind};
 use crate::util::{is_error_name, is_valid_name, now_ts};
 use lhw_proto::littlehorse::{
-    AllowedUpdateType, ExternalEventDef, Node, PutWfSpecRequest, TaskDef, ThreadSpec, ThreadVarDef,
-    VariableAssignment, VariableMutation, WfRunVariableAccessLevel, WfSpec, WfSpecId,
-    edge::EdgeCondition, exit_node, lh_path::selector::SelectorType, node, sleep_node::SleepLength,
-    task_node::TaskToExecute, variable_assignment::Source, variable_mutation::RhsValue,
-    wait_for_condition_node::NodeCondition,
+    AllowedUpdateType, ExternalEventDef, FailureHandlerDef, Node, PutWfSpecRequest, TaskDef,
+    ThreadSpec, ThreadVarDef, VariableAssignment, VariableMutation, WfRunVariableAccessLevel,
+    WfSpec, WfSpecId, edge::EdgeCondition, exit_node, failure_handler_def::FailureToCatch,
+    lh_path::selector::SelectorType, node, sleep_node::SleepLength, task_node::TaskToExecute,
+    variable_assignment::Source, variable_mutation::RhsValue,
+    wait_for_condition_node::NodeCondition, wait_for_threads_node::ThreadsToWaitForOneOf,
 };
 use std::collections::{BTreeMap, HashSet};
 use tonic::Status;
@@ -88,6 +89,15 @@ fn invalid(thread: &str, node: &str, detail: impl std::fmt::Display) -> Status {
     ))
 }
 
+/// What a node may refer to: the node names of its thread, its ENTRYPOINT
+/// node and the WfSpec's ThreadSpec names.
+#[derive(Clone, Copy)]
+struct Scope<'a> {
+    names: &'a HashSet<String>,
+    entry: &'a str,
+    threads: &'a HashSet<String>,
+}
+
 /// Validates one node (given the node names of its thread) and normalizes it
 /// (task timeout 0 → 60). Collects the variable names it reads into `vars`.
 fn validate_node(
@@ -95,16 +105,18 @@ fn validate_node(
     thread: &str,
     name: &str,
     n: &mut Node,
-    names: &HashSet<String>,
-    entry: &str,
+    scope: &Scope<'_>,
     vars: &mut Vec<(String, String)>,
 ) -> Result<(), Status> {
+    let Scope {
+        names,
+        entry,
+        threads,
+    } = *scope;
     let err = |d: String| invalid(thread, name, d);
     let case = node_case(n);
-    if !n.failure_handlers.is_empty() {
-        return Err(Status::unimplemented(format!(
-            "ThreadSpec {thread} Node {name}: failure handlers are not supported by the embedded kernel yet"
-        )));
+    for h in &n.failure_handlers {
+        check_handler(h, threads).map_err(err)?;
     }
     let mut used: Vec<&str> = Vec::new();
     match &mut n.node {
@@ -178,10 +190,8 @@ fn validate_node(
                     "Refers to missing ExternalEventDef {def_name}"
                 )));
             }
-            if e.correlation_key.is_some() {
-                return Err(Status::unimplemented(format!(
-                    "ThreadSpec {thread} Node {name}: correlated external events are not supported by the embedded kernel yet"
-                )));
+            if let Some(k) = &e.correlation_key {
+                va_vars(k, &mut used);
             }
             if let Some(t) = &e.timeout_seconds {
                 va_vars(t, &mut used);
@@ -202,6 +212,81 @@ fn validate_node(
                 }
             }
         },
+        Some(node::Node::StartThread(st)) => {
+            if !threads.contains(&st.thread_spec_name) {
+                return Err(err(format!(
+                    "Refers to nonexistent ThreadSpec {}",
+                    st.thread_spec_name
+                )));
+            }
+            st.variables.values().for_each(|va| va_vars(va, &mut used));
+        }
+        Some(node::Node::StartMultipleThreads(st)) => {
+            if !threads.contains(&st.thread_spec_name) {
+                return Err(err(format!(
+                    "Refers to nonexistent ThreadSpec {}",
+                    st.thread_spec_name
+                )));
+            }
+            match &st.iterable {
+                Some(va) => va_vars(va, &mut used),
+                None => return Err(err("start_multiple_threads.iterable is not set".into())),
+            }
+            st.variables.values().for_each(|va| va_vars(va, &mut used));
+        }
+        Some(node::Node::WaitForThreads(w)) => {
+            for h in &w.per_thread_failure_handlers {
+                check_handler(h, threads).map_err(err)?;
+            }
+            match &w.threads_to_wait_for {
+                Some(ThreadsToWaitForOneOf::Threads(list)) => {
+                    for va in list
+                        .threads
+                        .iter()
+                        .filter_map(|t| t.thread_run_number.as_ref())
+                    {
+                        va_vars(va, &mut used);
+                    }
+                }
+                Some(ThreadsToWaitForOneOf::ThreadList(va)) => va_vars(va, &mut used),
+                None => return Err(err("wait_for_threads names no threads".into())),
+            }
+        }
+        Some(node::Node::RunChildWf(r)) => {
+            match &r.wf_spec {
+                Some(lhw_proto::littlehorse::run_child_wf_node::WfSpec::WfSpecName(n))
+                    if !n.is_empty() => {}
+                Some(lhw_proto::littlehorse::run_child_wf_node::WfSpec::WfSpecVar(va)) => {
+                    va_vars(va, &mut used)
+                }
+                _ => return Err(err("run_child_wf names no WfSpec".into())),
+            }
+            r.inputs.values().for_each(|va| va_vars(va, &mut used));
+            if let Some(va) = &r.child_id {
+                va_vars(va, &mut used);
+            }
+        }
+        Some(node::Node::WaitForChildWf(w)) => match &w.child_wf_run_id {
+            Some(va) => va_vars(va, &mut used),
+            None => return Err(err("wait_for_child_wf.child_wf_run_id is not set".into())),
+        },
+        Some(node::Node::ThrowEvent(te)) => {
+            let def_name = te
+                .event_def_id
+                .as_ref()
+                .map(|d| d.name.clone())
+                .unwrap_or_default();
+            let def: Option<lhw_proto::littlehorse::WorkflowEventDef> =
+                store.get_meta(kind::WORKFLOW_EVENT_DEF, &def_name, 0, 0)?;
+            if def.is_none() {
+                return Err(err(format!(
+                    "Refers to missing WorkflowEventDef {def_name}"
+                )));
+            }
+            if let Some(c) = &te.content {
+                va_vars(c, &mut used);
+            }
+        }
         Some(_) => {
             return Err(Status::unimplemented(format!(
                 "ThreadSpec {thread} Node {name}: {} nodes are not supported by the embedded kernel yet",
@@ -240,16 +325,51 @@ fn validate_node(
     Ok(())
 }
 
+/// A failure handler must name an existing ThreadSpec and a valid failure.
+fn check_handler(h: &FailureHandlerDef, threads: &HashSet<String>) -> Result<(), String> {
+    if !threads.contains(&h.handler_spec_name) {
+        return Err(format!(
+            "failure handler refers to nonexistent ThreadSpec {}",
+            h.handler_spec_name
+        ));
+    }
+    if let Some(FailureToCatch::SpecificFailure(f)) = &h.failure_to_catch
+        && !is_error_name(f)
+        && !is_valid_name(f)
+    {
+        return Err(format!(
+            "failure handler: \"{f}\" is not a valid failure name"
+        ));
+    }
+    Ok(())
+}
+
 fn validate_thread(
     store: &Store,
     tname: &str,
     spec: &mut ThreadSpec,
     all_vars: &HashSet<String>,
+    threads: &HashSet<String>,
 ) -> Result<(), Status> {
-    if !spec.interrupt_defs.is_empty() {
-        return Err(Status::unimplemented(format!(
-            "ThreadSpec {tname}: interrupts are not supported by the embedded kernel yet"
-        )));
+    for i in &spec.interrupt_defs {
+        let def = i
+            .external_event_def_id
+            .as_ref()
+            .map(|d| d.name.clone())
+            .unwrap_or_default();
+        let found: Option<ExternalEventDef> =
+            store.get_meta(kind::EXTERNAL_EVENT_DEF, &def, 0, 0)?;
+        if found.is_none() {
+            return Err(Status::invalid_argument(format!(
+                "PutWfSpecRequest is invalid: ThreadSpec {tname} invalid: interrupt refers to missing ExternalEventDef {def}"
+            )));
+        }
+        if !threads.contains(&i.handler_spec_name) {
+            return Err(Status::invalid_argument(format!(
+                "PutWfSpecRequest is invalid: ThreadSpec {tname} invalid: interrupt handler {} does not exist",
+                i.handler_spec_name
+            )));
+        }
     }
     let entries: Vec<String> = spec
         .nodes
@@ -273,7 +393,12 @@ fn validate_thread(
     let names: HashSet<String> = spec.nodes.keys().cloned().collect();
     let mut used = Vec::new();
     for (name, n) in spec.nodes.iter_mut() {
-        validate_node(store, tname, name, n, &names, &entry, &mut used)?;
+        let scope = Scope {
+            names: &names,
+            entry: &entry,
+            threads,
+        };
+        validate_node(store, tname, name, n, &scope, &mut used)?;
     }
     for (node_name, var) in used {
         if !all_vars.contains(&var) {
@@ -397,11 +522,6 @@ pub fn put_wf_spec(store: &Store, req: PutWfSpecRequest) -> Result<WfSpec, Statu
             req.entrypoint_thread_name
         )));
     }
-    if req.thread_specs.len() > 1 {
-        return Err(Status::unimplemented(
-            "thread_specs: WfSpecs with more than one ThreadSpec are not supported by the embedded kernel yet",
-        ));
-    }
     // Variable names are unique across the WfSpec.
     let mut all_vars: HashSet<String> = HashSet::new();
     let mut owner: BTreeMap<String, String> = BTreeMap::new();
@@ -424,13 +544,14 @@ pub fn put_wf_spec(store: &Store, req: PutWfSpecRequest) -> Result<WfSpec, Statu
         }
     }
     let mut thread_specs = req.thread_specs;
+    let thread_names: HashSet<String> = thread_specs.keys().cloned().collect();
     for (tname, t) in thread_specs.iter_mut() {
         for v in &mut t.variable_defs {
             if let Some(d) = &mut v.var_def {
                 crate::metadata::normalize_var_def(d);
             }
         }
-        validate_thread(store, tname, t, &all_vars)?;
+        validate_thread(store, tname, t, &all_vars, &thread_names)?;
     }
     let mut spec = WfSpec {
         id: None,

@@ -1,9 +1,12 @@
 //! Advancing ThreadRuns: node arrival, completion checks, edge selection with
 //! mutations, thread completion and failures (LittleHorse semantics, §5).
 
+use super::thread_nodes;
+pub use super::threads::fail_node;
+use super::threads::{self, thread_completed};
 use super::{RunState, Timer, run::is_terminal};
 use crate::storage::{Store, kind};
-use crate::util::{is_error_name, ms_to_ts, ts_to_ms};
+use crate::util::{ms_to_ts, ts_to_ms};
 use crate::values::{self, val};
 use lhw_proto::littlehorse::{
     EntrypointRun, ExitRun, ExternalEventNodeRun, Failure, LhStatus, Node, NodeRun, NodeRunId,
@@ -40,9 +43,13 @@ impl Ctx<'_> {
     }
 }
 
-enum Progress {
+/// The state of a NodeRun after a check.
+pub enum Progress {
+    /// Not finished.
     Waiting,
+    /// Finished successfully.
     Completed,
+    /// Failed with this failure.
     Failed(Failure),
 }
 
@@ -103,10 +110,12 @@ pub fn advance(run: &mut RunState, ctx: &mut Ctx<'_>) {
     let mut budget = MAX_STEPS;
     loop {
         let numbers: Vec<i32> = run.wf_run.thread_runs.iter().map(|t| t.number).collect();
-        let mut progressed = false;
-        for t in numbers {
-            progressed |= advance_thread(run, ctx, t, &mut budget);
+        let mut progressed = threads::start_pending(run, ctx);
+        for t in &numbers {
+            progressed |= advance_thread(run, ctx, *t, &mut budget);
         }
+        // Threads started by a waiting node still need their first advance.
+        progressed |= run.wf_run.thread_runs.len() != numbers.len();
         if !progressed {
             break;
         }
@@ -136,6 +145,11 @@ fn advance_thread(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, budget: &mut u3
         let status = LhStatus::try_from(thread.status).unwrap_or(LhStatus::Error);
         let pos = thread.current_node_position;
         match status {
+            LhStatus::Halted | LhStatus::Halting if thread.halt_reasons.is_empty() => {
+                threads::unhalt(run, t, &|_| false);
+                progressed = true;
+                continue;
+            }
             LhStatus::Completed | LhStatus::Error | LhStatus::Exception | LhStatus::Halted => {
                 return progressed;
             }
@@ -183,6 +197,28 @@ fn advance_thread(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, budget: &mut u3
             );
             return true;
         };
+        if nr.status == LhStatus::Error as i32 || nr.status == LhStatus::Exception as i32 {
+            if !nr.failures.last().is_some_and(|f| f.was_properly_handled) {
+                return progressed;
+            }
+            // The failure handler completed: follow the edges, without mutations.
+            let edge = match select_edge(run, t, &node) {
+                Ok(e) => e,
+                Err(e) => {
+                    threads::fail_thread(
+                        run,
+                        t,
+                        &failure("VAR_SUB_ERROR", e.clone(), None),
+                        e,
+                        ctx.now,
+                    );
+                    return true;
+                }
+            };
+            arrive(run, ctx, t, pos + 1, &edge.sink_node_name);
+            progressed = true;
+            continue;
+        }
         match check_node(run, ctx, t, pos, &node) {
             Progress::Waiting => return progressed,
             Progress::Failed(f) => {
@@ -208,6 +244,7 @@ fn advance_thread(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, budget: &mut u3
                 th.end_time = Some(ms_to_ts(ctx.now));
                 th.output = output;
             }
+            thread_completed(run, t);
             return true;
         }
         let edge = match select_edge(run, t, &node) {
@@ -264,6 +301,9 @@ fn check_node(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, pos: i32, node: &No
     match &node.node {
         Some(node::Node::Entrypoint(_)) | Some(node::Node::Nop(_)) => Progress::Completed,
         Some(node::Node::Exit(e)) => match &e.result {
+            _ if thread_nodes::exit_children(run, t).is_some() => {
+                thread_nodes::exit_children(run, t).unwrap_or(Progress::Waiting)
+            }
             Some(exit_node::Result::FailureDef(f)) => {
                 let content = match f.content.as_ref().map(|c| run.eval(t, c)).transpose() {
                     Ok(c) => c,
@@ -368,6 +408,12 @@ fn check_node(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, pos: i32, node: &No
                 Err(e) => Progress::Failed(failure("VAR_SUB_ERROR", e, None)),
             }
         }
+        Some(node::Node::StartThread(_))
+        | Some(node::Node::StartMultipleThreads(_))
+        | Some(node::Node::ThrowEvent(_)) => Progress::Completed,
+        Some(node::Node::WaitForThreads(w)) => thread_nodes::wait_check(run, ctx, t, pos, w),
+        Some(node::Node::RunChildWf(_)) => super::child::run_check(run, t, pos),
+        Some(node::Node::WaitForChildWf(_)) => super::child::wait_check(run, ctx, t, pos),
         _ => Progress::Failed(failure(
             "INTERNAL_ERROR",
             format!(
@@ -402,31 +448,6 @@ fn complete_node(run: &mut RunState, t: i32, pos: i32, now: i64) {
     if let Some(nr) = run.node_run_mut(t, pos) {
         nr.status = LhStatus::Completed as i32;
         nr.end_time = Some(ms_to_ts(now));
-    }
-}
-
-/// Fails a NodeRun and (no failure handlers yet) its ThreadRun.
-pub fn fail_node(run: &mut RunState, t: i32, pos: i32, f: Failure, now: i64) {
-    let status = if is_error_name(&f.failure_name) {
-        LhStatus::Error
-    } else {
-        LhStatus::Exception
-    } as i32;
-    let message = if f.message.is_empty() {
-        f.failure_name.clone()
-    } else {
-        f.message.clone()
-    };
-    if let Some(nr) = run.node_run_mut(t, pos) {
-        nr.status = status;
-        nr.error_message = Some(message.clone());
-        nr.end_time = Some(ms_to_ts(now));
-        nr.failures.push(f);
-    }
-    if let Some(th) = run.thread_mut(t) {
-        th.status = status;
-        th.error_message = Some(message);
-        th.end_time = Some(ms_to_ts(now));
     }
 }
 
@@ -484,11 +505,52 @@ pub fn arrive(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, pos: i32, node_name
                 Some(NodeType::Task(TaskNodeRun { task_run_id: None }))
             }
         },
-        Some(node::Node::ExternalEvent(e)) => Some(NodeType::ExternalEvent(ExternalEventNodeRun {
-            external_event_def_id: e.external_event_def_id.clone(),
-            mask_correlation_key: e.mask_correlation_key,
-            ..ExternalEventNodeRun::default()
-        })),
+        Some(node::Node::ExternalEvent(e)) => {
+            let def = e.external_event_def_id.clone();
+            let key = match e
+                .correlation_key
+                .as_ref()
+                .map(|k| run.eval(t, k))
+                .transpose()
+            {
+                Ok(k) => k.map(|v| values::to_display(&v)),
+                Err(err) => {
+                    arrival_failure = Some(failure("VAR_SUB_ERROR", err, None));
+                    None
+                }
+            };
+            if let Some(k) = &key {
+                let name = def.as_ref().map(|d| d.name.clone()).unwrap_or_default();
+                run.effects.correlate.push((name, k.clone(), t, pos));
+            }
+            Some(NodeType::ExternalEvent(ExternalEventNodeRun {
+                external_event_def_id: def,
+                mask_correlation_key: e.mask_correlation_key,
+                correlation_key: key,
+                ..ExternalEventNodeRun::default()
+            }))
+        }
+        Some(node::Node::RunChildWf(n)) => match super::child::arrive_run(run, t, pos, n) {
+            Ok(nt) => Some(nt),
+            Err(f) => {
+                arrival_failure = Some(*f);
+                None
+            }
+        },
+        Some(node::Node::WaitForChildWf(n)) => match super::child::arrive_wait(run, t, n) {
+            Ok(nt) => Some(nt),
+            Err(f) => {
+                arrival_failure = Some(*f);
+                None
+            }
+        },
+        Some(node::Node::ThrowEvent(te)) => match super::events::throw(run, t, pos, te, ctx.now) {
+            Ok(nt) => Some(nt),
+            Err(f) => {
+                arrival_failure = Some(*f);
+                None
+            }
+        },
         Some(node::Node::Sleep(s)) => match sleep_until(run, t, s.sleep_length.as_ref(), ctx.now) {
             Ok(due) => Some(NodeType::Sleep(SleepNodeRun {
                 maturation_time: Some(ms_to_ts(due)),
@@ -499,11 +561,33 @@ pub fn arrive(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, pos: i32, node_name
                 Some(NodeType::Sleep(SleepNodeRun::default()))
             }
         },
+        Some(node::Node::WaitForThreads(w)) => match thread_nodes::wait_arrive(run, t, w) {
+            Ok(nt) => Some(nt),
+            Err(f) => {
+                arrival_failure = Some(*f);
+                None
+            }
+        },
         _ => None,
     };
     run.put_node_run(t, pos, nr);
     if let Some(th) = run.thread_mut(t) {
         th.current_node_position = pos;
+    }
+    // Nodes that start threads do so once their own NodeRun exists.
+    let started = match &node.node {
+        Some(node::Node::StartThread(n)) => Some(thread_nodes::start_one(run, ctx, t, n)),
+        Some(node::Node::StartMultipleThreads(n)) => Some(thread_nodes::start_many(run, ctx, t, n)),
+        _ => None,
+    };
+    match started {
+        Some(Ok(nt)) => {
+            if let Some(nr) = run.node_run_mut(t, pos) {
+                nr.node_type = Some(nt);
+            }
+        }
+        Some(Err(f)) => arrival_failure = Some(*f),
+        None => {}
     }
     if let Some(f) = arrival_failure {
         fail_node(run, t, pos, f, ctx.now);
@@ -743,39 +827,22 @@ fn create_task_run(
     Ok(guid)
 }
 
-/// Adds a manual halt to thread `t` (StopWfRun).
+/// Adds a manual halt to thread `t` (StopWfRun); its children halt too.
 pub fn stop_thread(run: &mut RunState, t: i32) {
-    let Some(th) = run.thread_mut(t) else { return };
-    if is_terminal(th.status) {
-        return;
-    }
-    let manual = |r: &lhw_proto::littlehorse::ThreadHaltReason| {
-        matches!(r.reason, Some(thread_halt_reason::Reason::ManualHalt(_)))
-    };
-    if !th.halt_reasons.iter().any(manual) {
-        th.halt_reasons
-            .push(lhw_proto::littlehorse::ThreadHaltReason {
-                reason: Some(thread_halt_reason::Reason::ManualHalt(
-                    lhw_proto::littlehorse::ManualHalt {
-                        meaning_of_life: true,
-                    },
-                )),
-            });
-    }
-    if th.status != LhStatus::Halted as i32 {
-        th.status = LhStatus::Halting as i32;
-    }
+    threads::halt(
+        run,
+        t,
+        thread_halt_reason::Reason::ManualHalt(lhw_proto::littlehorse::ManualHalt {
+            meaning_of_life: true,
+        }),
+    );
 }
 
 /// Removes manual halts from thread `t` (ResumeWfRun); it runs again when no halt reason is left.
 pub fn resume_thread(run: &mut RunState, t: i32) {
-    let Some(th) = run.thread_mut(t) else { return };
-    th.halt_reasons
-        .retain(|r| !matches!(r.reason, Some(thread_halt_reason::Reason::ManualHalt(_))));
-    let halted = th.status == LhStatus::Halted as i32 || th.status == LhStatus::Halting as i32;
-    if halted && th.halt_reasons.is_empty() {
-        th.status = LhStatus::Running as i32;
-    }
+    threads::unhalt(run, t, &|r| {
+        matches!(r, thread_halt_reason::Reason::ManualHalt(_))
+    });
 }
 
 #[cfg(test)]

@@ -56,10 +56,13 @@ impl Engine {
 
     /// RunWf: validates inputs, creates the WfRun and runs it as far as it goes.
     pub fn run_wf(&mut self, req: RunWfRequest) -> Result<WfRun, Status> {
-        if req.parent_wf_run_id.is_some() {
-            return Err(Status::unimplemented(
-                "parent_wf_run_id: child WfRuns are not supported by the embedded kernel yet",
-            ));
+        if let Some(parent) = &req.parent_wf_run_id {
+            let pk = wf_run_key(parent);
+            if !self.runs.contains_key(&pk) && self.store.get_wf_run(&pk)?.is_none() {
+                return Err(Status::not_found(format!(
+                    "parent_wf_run_id: WfRun {pk} not found"
+                )));
+            }
         }
         let spec = match (req.major_version, req.revision) {
             (Some(major), Some(revision)) => crate::wfspec::get_wf_spec(
@@ -92,7 +95,11 @@ impl Engine {
             }
             None => new_guid(),
         };
-        let key = id.clone();
+        let wf_run_id = WfRunId {
+            id: id.clone(),
+            parent_wf_run_id: req.parent_wf_run_id.map(Box::new),
+        };
+        let key = wf_run_key(&wf_run_id);
         if self.runs.contains_key(&key) || self.store.get_wf_run(&key)?.is_some() {
             return Err(Status::already_exists(format!("WfRun {id} already exists")));
         }
@@ -113,10 +120,6 @@ impl Engine {
             }
         }
         let now = now_ms();
-        let wf_run_id = WfRunId {
-            id: id.clone(),
-            parent_wf_run_id: None,
-        };
         let mut variables = Vec::new();
         for tv in &thread_spec.variable_defs {
             let Some(def) = &tv.var_def else { continue };
@@ -238,23 +241,8 @@ impl Engine {
             node_run_position: req.node_run_position,
             claimed: false,
         };
-        let seq = self.next_event_seq;
-        self.next_event_seq += 1;
-        match self.runs.get_mut(&key) {
-            Some(run) => {
-                run.events.push((seq, event));
-                let i = run.events.len() - 1;
-                run.dirty.events.insert(i);
-                self.advance_run(&key);
-                Ok(self
-                    .find_event(&key, &def_id.name, &guid)?
-                    .unwrap_or_default())
-            }
-            None => {
-                self.store.put_external_event(&key, seq, &event)?;
-                Ok(event)
-            }
-        }
+        self.deliver_event(&key, event.clone())?;
+        Ok(self.find_event(&key, &def_id.name, &guid)?.unwrap_or(event))
     }
 
     fn find_event(

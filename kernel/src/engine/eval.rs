@@ -60,6 +60,27 @@ impl RunState {
                     })
                     .unwrap_or_default()
             }
+            Some(NodeType::RunChildWf(r)) => r
+                .child_wf_run_id
+                .clone()
+                .map_or_else(null, |id| val(Value::WfRunId(id))),
+            Some(NodeType::WaitForChildWf(w)) => w
+                .child_wf_run_id
+                .as_ref()
+                .and_then(|id| self.child_outputs.get(&crate::util::wf_run_key(id)))
+                .cloned()
+                .unwrap_or_default(),
+            Some(NodeType::StartThread(st)) => st
+                .child_thread_id
+                .map_or_else(null, |c| val(Value::Int(i64::from(c)))),
+            Some(NodeType::StartMultipleThreads(sm)) => {
+                values::from_json(&serde_json::Value::Array(
+                    sm.child_thread_ids
+                        .iter()
+                        .map(|c| serde_json::Value::from(*c))
+                        .collect(),
+                ))
+            }
             Some(NodeType::ExternalEvent(ee)) => {
                 let id = ee.external_event_id.as_ref();
                 self.events

@@ -9,9 +9,13 @@
 
 mod advance;
 mod api;
+mod child;
 mod eval;
+mod events;
 mod run;
 mod tasks;
+mod thread_nodes;
+mod threads;
 mod timers;
 
 pub use run::RunState;
@@ -112,6 +116,7 @@ pub struct Engine {
     timers: timers::Timers,
     outbox: Vec<Out>,
     next_event_seq: i64,
+    wf_event_waiters: Vec<events::WfEventWaiter>,
 }
 
 /// Starts the engine thread on an opened store, recovering every unfinished WfRun.
@@ -126,6 +131,7 @@ pub fn start(store: Store) -> Result<(EngineHandle, JoinHandle<()>), StoreError>
         pollers: HashMap::new(),
         timers: timers::Timers::default(),
         outbox: Vec::new(),
+        wf_event_waiters: Vec::new(),
     };
     engine.store.begin()?;
     engine.recover()?;

@@ -6,7 +6,7 @@ use super::Timer;
 use crate::storage::{Store, StoreResult};
 use lhw_proto::littlehorse::{
     ExternalEvent, LhStatus, NodeRun, TaskRun, ThreadRun, ThreadVarDef, Variable, WfRun, WfRunId,
-    WfSpec,
+    WfSpec, WorkflowEvent,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -24,6 +24,8 @@ pub struct Dirty {
     pub task_runs: BTreeSet<String>,
     /// ExternalEvents by index in [`RunState::events`].
     pub events: BTreeSet<usize>,
+    /// WorkflowEvents by index in [`RunState::workflow_events`].
+    pub workflow_events: BTreeSet<usize>,
 }
 
 /// Side effects produced while advancing a run, applied by the engine afterwards.
@@ -33,6 +35,12 @@ pub struct Effects {
     pub tasks: Vec<(String, String)>,
     /// Timers to schedule: (due epoch ms, timer).
     pub timers: Vec<(i64, Timer)>,
+    /// WorkflowEvents thrown (for AwaitWorkflowEvent waiters).
+    pub thrown: Vec<WorkflowEvent>,
+    /// Correlated EXTERNAL_EVENT nodes that arrived: (ExternalEventDef, key, thread, position).
+    pub correlate: Vec<(String, String, i32, i32)>,
+    /// Child WfRuns to start.
+    pub children: Vec<super::child::ChildStart>,
 }
 
 /// An active WfRun.
@@ -51,6 +59,10 @@ pub struct RunState {
     pub task_runs: HashMap<String, TaskRun>,
     /// ExternalEvents posted to this WfRun id, in arrival order, with their sequence numbers.
     pub events: Vec<(i64, ExternalEvent)>,
+    /// WorkflowEvents thrown by this WfRun, in order.
+    pub workflow_events: Vec<WorkflowEvent>,
+    /// Outputs of completed child WfRuns awaited by WAIT_FOR_CHILD_WF, by child key.
+    pub child_outputs: HashMap<String, lhw_proto::littlehorse::VariableValue>,
     /// What changed since the last flush.
     pub dirty: Dirty,
     /// Pending side effects.
@@ -76,6 +88,8 @@ impl RunState {
             variables: BTreeMap::new(),
             task_runs: HashMap::new(),
             events: Vec::new(),
+            workflow_events: Vec::new(),
+            child_outputs: HashMap::new(),
             dirty: Dirty {
                 wf_run: true,
                 ..Dirty::default()
@@ -115,6 +129,24 @@ impl RunState {
             run.task_runs.insert(guid, tr);
         }
         run.events = store.list_external_events(key)?;
+        run.workflow_events = store.list_workflow_events(key)?;
+        for nr in run.node_runs.values() {
+            if let Some(lhw_proto::littlehorse::node_run::NodeType::WaitForChildWf(w)) =
+                &nr.node_type
+                && nr.status == LhStatus::Completed as i32
+                && let Some(id) = &w.child_wf_run_id
+            {
+                let child_key = crate::util::wf_run_key(id);
+                if let Some(child) = store.get_wf_run(&child_key)? {
+                    let out = child
+                        .thread_runs
+                        .iter()
+                        .find(|t| t.number == 0)
+                        .and_then(|t| t.output.clone());
+                    run.child_outputs.insert(child_key, out.unwrap_or_default());
+                }
+            }
+        }
         Ok(run)
     }
 
@@ -137,6 +169,11 @@ impl RunState {
         for k in &dirty.task_runs {
             if let Some(tr) = self.task_runs.get(k) {
                 store.put_task_run(&self.key, tr)?;
+            }
+        }
+        for i in &dirty.workflow_events {
+            if let Some(ev) = self.workflow_events.get(*i) {
+                store.put_workflow_event(&self.key, ev)?;
             }
         }
         for i in &dirty.events {

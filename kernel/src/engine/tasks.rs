@@ -24,6 +24,8 @@ impl Engine {
         for (guid, task_def) in effects.tasks {
             self.enqueue(key, &guid, &task_def, false);
         }
+        self.run_events(key, effects.thrown, effects.correlate);
+        self.start_children(key, effects.children);
     }
 
     /// Advances a run and applies its side effects.
@@ -43,6 +45,7 @@ impl Engine {
             advance::advance(run, &mut ctx);
         }
         self.drain_effects(key);
+        self.notify_parent(key);
     }
 
     /// Queues a scheduled TaskRun, or hands it straight to a waiting poll.

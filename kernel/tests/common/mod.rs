@@ -53,6 +53,18 @@ pub async fn deploy(client: &mut Client, source: &str) {
             .await
             .expect("put external event def");
     }
+    for r in output.workflow_event_defs {
+        client
+            .put_workflow_event_def(r)
+            .await
+            .expect("put workflow event def");
+    }
+    for r in output.user_task_defs {
+        client
+            .put_user_task_def(r)
+            .await
+            .expect("put user task def");
+    }
     for r in output.wf_specs {
         client.put_wf_spec(r).await.expect("put wf spec");
     }
@@ -218,4 +230,25 @@ pub async fn worker(
 /// A handler that always succeeds with `output`.
 pub fn returns(output: VariableValue) -> Handler {
     Arc::new(move |_| Outcome::Ok(output.clone()))
+}
+
+/// A handler that counts its calls and succeeds with NULL.
+pub fn counting(counter: Arc<std::sync::atomic::AtomicI64>) -> Handler {
+    Arc::new(move |_| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Outcome::Ok(VariableValue::default())
+    })
+}
+
+/// The first input of a task as a string ("" when it is not a STR).
+pub fn first_str(task: &ScheduledTask) -> String {
+    match task
+        .variables
+        .first()
+        .and_then(|v| v.value.as_ref())
+        .and_then(|v| v.value.clone())
+    {
+        Some(Value::Str(s)) => s,
+        _ => String::new(),
+    }
 }
