@@ -764,6 +764,8 @@ pub enum ExprKind {
         /// Inputs by variable name.
         inputs: Vec<(Name, Expr)>,
     },
+    /// `wait child` used as a value: waits for a child workflow run and yields its output.
+    WaitChild(Name),
     /// `new struct { field: value, nested: { ... } }`
     New {
         /// The StructDef.

@@ -579,7 +579,7 @@ impl Cx<'_> {
                 self.diags.push(
                     Diagnostic::error(Code::E0001, open, "blocks are nested too deeply")
                         .with_label(format!("more than {MAX_BLOCK_DEPTH} levels of blocks"))
-                        .with_help("flatten the conditions, e.g. combine them with `&&`"),
+                        .with_help("flatten the blocks, e.g. combine conditions with `&&`"),
                 );
             }
             return Block {

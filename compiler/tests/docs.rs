@@ -19,6 +19,10 @@
 //!   `// uses: task greet(name: str) -> str` and `// uses: input name: str`.
 //! - `// nodes: 0-entrypoint-ENTRYPOINT, 1-greet-TASK, 2-exit-EXIT` — the first workflow's
 //!   entrypoint thread must have exactly these nodes, in node-index order.
+//! - `// nodes in packer: 0-entrypoint-ENTRYPOINT, ...` — the same for the first workflow's
+//!   ThreadSpec `packer` (a spawned thread, a failure handler or an interrupt handler).
+//! - `// threads: entrypoint, packer` — the first workflow must have exactly these
+//!   ThreadSpecs (in any order).
 //! - `// edges: 1-nop-NOP -> 2-a-TASK?, 3-nop-NOP` — in the first workflow's entrypoint thread,
 //!   the node before `->` must have exactly these outgoing edges, in order; a `?` after a sink
 //!   means the edge has a condition, no `?` that it has none. One line per node; nodes without
@@ -53,12 +57,22 @@ struct Header {
     fragment: bool,
     uses: Vec<String>,
     nodes: Option<Vec<String>>,
+    /// (thread, its nodes in order) for `// nodes in THREAD:` lines.
+    thread_nodes: Vec<(String, Vec<String>)>,
+    /// The ThreadSpec names, for `// threads:`.
+    threads: Option<BTreeSet<String>>,
     /// (node, [(sink, has condition)])
     edges: Vec<(String, Vec<(String, bool)>)>,
 }
 
 /// The words that start a top-level declaration in a `// uses:` line.
-const ITEM_STARTS: &[&str] = &["task ", "event ", "workflow-event ", "struct "];
+const ITEM_STARTS: &[&str] = &[
+    "task ",
+    "event ",
+    "workflow-event ",
+    "struct ",
+    "user-task ",
+];
 
 /// Every ```` ```lhw ```` block of `markdown`, or a message for a malformed fence.
 fn extract_blocks(markdown: &str) -> Result<Vec<Block>, String> {
@@ -127,6 +141,17 @@ fn parse_header(code: &str) -> Result<Header, String> {
             header.fragment = true;
         } else if let Some(rest) = line.strip_prefix("// uses:") {
             header.uses.push(rest.trim().to_string());
+        } else if let Some(rest) = line.strip_prefix("// nodes in ") {
+            let Some((thread, nodes)) = rest.split_once(':') else {
+                return Err(format!("`// nodes in {rest}` needs `THREAD: NODE, ...`"));
+            };
+            let nodes = nodes.split(',').map(|n| n.trim().to_string()).collect();
+            header.thread_nodes.push((thread.trim().to_string(), nodes));
+        } else if let Some(rest) = line.strip_prefix("// threads:") {
+            let threads = rest.split(',').map(|n| n.trim().to_string()).collect();
+            if header.threads.replace(threads).is_some() {
+                return Err("two `// threads:` lines".to_string());
+            }
         } else if let Some(rest) = line.strip_prefix("// nodes:") {
             let nodes = rest.split(',').map(|n| n.trim().to_string()).collect();
             if header.nodes.replace(nodes).is_some() {
@@ -240,20 +265,45 @@ fn check_block(block: &Block) -> Result<(), String> {
         }
         _ => {}
     }
-    if header.nodes.is_none() && header.edges.is_empty() {
+    if header.nodes.is_none()
+        && header.edges.is_empty()
+        && header.thread_nodes.is_empty()
+        && header.threads.is_none()
+    {
         return Ok(());
     }
-    let thread = compiled
+    let wf = compiled
         .output
         .as_ref()
-        .and_then(|out| out.wf_specs.first())
-        .and_then(|wf| wf.thread_specs.get(&wf.entrypoint_thread_name));
-    let Some(thread) = thread else {
+        .and_then(|out| out.wf_specs.first());
+    let thread = wf.and_then(|wf| wf.thread_specs.get(&wf.entrypoint_thread_name));
+    let (Some(wf), Some(thread)) = (wf, thread) else {
         return Err(format!(
-            "`// nodes:` and `// edges:` need a compiled workflow\n{}",
+            "`// nodes`, `// edges:` and `// threads:` need a compiled workflow\n{}",
             shown()
         ));
     };
+    if let Some(expected) = &header.threads {
+        let actual: BTreeSet<String> = wf.thread_specs.keys().cloned().collect();
+        if actual != *expected {
+            return Err(format!(
+                "expected the threads {expected:?}, found {actual:?}\n{}",
+                shown()
+            ));
+        }
+    }
+    for (name, expected_nodes) in &header.thread_nodes {
+        let Some(spec) = wf.thread_specs.get(name) else {
+            return Err(format!("has no thread `{name}`\n{}", shown()));
+        };
+        let actual = nodes_in_order(spec);
+        if actual != *expected_nodes {
+            return Err(format!(
+                "expected the nodes of `{name}` to be {expected_nodes:?}, found {actual:?}\n{}",
+                shown()
+            ));
+        }
+    }
     for (from, expected_edges) in &header.edges {
         let Some(node) = thread.nodes.get(from) else {
             return Err(format!("has no node `{from}`\n{}", shown()));
@@ -316,7 +366,7 @@ fn every_example_in_the_language_reference_compiles_as_documented() {
             // The reference documents every construct with an example; losing most of them
             // (say, by a broken fence) must not pass silently.
             assert!(
-                count >= 60,
+                count >= 130,
                 "only {count} ```lhw blocks found in docs/language.md"
             );
         }
@@ -478,6 +528,20 @@ fn edge_lists_are_checked() {
     assert!(check_markdown("t.md", &md(&[&missing])).is_err());
     let no_such_node = format!("// edges: 9-nop-NOP -> 2-a-TASK?\n{body}");
     assert!(check_markdown("t.md", &md(&[&no_such_node])).is_err());
+}
+
+#[test]
+fn threads_and_their_nodes_are_checked() {
+    let body = "// fragment\n// uses: task a()\n// threads: entrypoint, worker\n// nodes in worker: 0-entrypoint-ENTRYPOINT, 1-a-TASK, 2-exit-EXIT\nlet t = spawn worker { a() }\nwait t\n";
+    assert_eq!(check_markdown("t.md", &md(&[body])), Ok(1));
+    let wrong_threads = body.replace("entrypoint, worker", "entrypoint");
+    let failures = check_markdown("t.md", &md(&[&wrong_threads])).expect_err("must fail");
+    assert!(failures[0].contains("worker"), "{failures:?}");
+    let wrong_nodes = body.replace("1-a-TASK, ", "");
+    assert!(check_markdown("t.md", &md(&[&wrong_nodes])).is_err());
+    let no_such_thread = body.replace("nodes in worker", "nodes in packer");
+    let failures = check_markdown("t.md", &md(&[&no_such_thread])).expect_err("must fail");
+    assert!(failures[0].contains("no thread `packer`"), "{failures:?}");
 }
 
 #[test]

@@ -38,7 +38,7 @@ workflow process-order {
   }
   while attempts < 3 && order["$.state"] != "ok" {
     attempts += 1
-    extend tags with "retry"
+    extend tags with ["retry"]
   }
   remove index 0 from tags
   wait until attempts >= 3
@@ -83,10 +83,87 @@ workflow lists {
   size = items.size() + lookup["k"]
   items = items.extend([1, 2]).remove-index(0)
   remove "x" from items
-  extend names with ["a"]
+  extend names with "a"
   remove key "k" from lookup
   store(items)
   sleep until id
+}
+"#,
+    r#"// Threads, failure handlers, events, interrupts, user tasks, child workflows, builders.
+task risky(id: str) -> str
+task cleanup()
+task work(item: str)
+task pack(box: int) -> int
+task notify(who: str, text: str)
+event payment: json-obj correlated ttl 1h once retention 1d
+event cancel-order: str
+workflow-event shipped: str
+user-task approve "Approve" {
+  approved: bool "Approve?" required
+  comment: str "Comment" "Why"
+}
+struct address { city: str, zip: int = 0 }
+struct customer { name: str masked, home: address }
+
+workflow invoice {
+  parent orders
+  inherited var order-id: str
+  input amount: double required
+  return amount
+}
+
+workflow orders {
+  updates minor
+  retention 30d
+  default task retries 2 timeout 45s backoff 1s..1m x2
+  default thread retention 10m
+  public var order-id: str required
+  input items: json-arr
+  input kind: str
+  var who: customer
+  var scores: map<str, int>
+  var boxes: int[]
+  var total: double = 0.0
+  var ok: bool = false
+  on cancel-order(reason) {
+    cleanup()
+  }
+  let r = risky(order-id) retries 5 catch out-of-stock(details) {
+    cleanup()
+  } catch error timeout {
+    cleanup()
+  } catch any {
+    fail gave-up "no luck"
+  }
+  task("process-{kind}")(order-id)
+  let p = await payment timeout 1h correlated by order-id masked
+  total = p.amount
+  let one = spawn packer(box: 1) {
+    input box: int required
+    thread retention 5m
+    pack(box)
+  }
+  wait first of one
+  let each = spawn shipper for item in items {
+    work(item)
+  }
+  wait each catch shipping-failed {
+    cleanup()
+  }
+  let d = ask approve to user "alice" group "sales" notes "Order {order-id}" on cancel fail order-cancelled
+    reassign to group "managers" after 1h
+    release to group after 2h
+    remind notify("alice", "review {order-id}") after 30m on assignment
+    cancel after 2d on arrival
+  ok = d.approved
+  who = new customer { name: "Ann", home: { city: "Utrecht", zip: 1000 } }
+  scores = map { "ann": 1, "bob": 2 }
+  extend boxes with 4
+  let c = run invoice(amount: total)
+  wait c catch any {
+    cleanup()
+  }
+  emit shipped order-id
 }
 "#,
 ];
@@ -214,6 +291,47 @@ const TOKENS: &[&str] = &[
     "🎈",
     "你",
     "\u{FEFF}",
+    "user-task",
+    "spawn",
+    "await",
+    "ask",
+    "run",
+    "new",
+    "map",
+    "emit",
+    "catch",
+    "error",
+    "exception",
+    "any",
+    "first",
+    "of",
+    "for",
+    "timeout",
+    "retries",
+    "backoff",
+    "..",
+    "x2",
+    "correlated",
+    "by",
+    "ttl",
+    "once",
+    "retention",
+    "thread",
+    "default",
+    "parent",
+    "to",
+    "user",
+    "group",
+    "notes",
+    "cancel",
+    "reassign",
+    "release",
+    "remind",
+    "after",
+    "assignment",
+    "arrival",
+    "1h",
+    "task(",
 ];
 
 /// Checks every invariant on the result of compiling `text`.

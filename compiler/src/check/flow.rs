@@ -50,6 +50,11 @@ impl WorkflowChecker<'_> {
         else {
             return;
         };
+        let what = if self.thread == 0 {
+            "workflow"
+        } else {
+            "thread"
+        };
         let mut first_known: Option<(Span, Ty)> = None;
         for (span, ty) in &returns {
             match ty {
@@ -57,13 +62,15 @@ impl WorkflowChecker<'_> {
                     Diagnostic::error(
                         Code::E0220,
                         *span,
-                        "this `return` has no value, but the workflow returns a value elsewhere",
+                        format!(
+                            "this `return` has no value, but the {what} returns a value elsewhere"
+                        ),
                     )
                     .with_label("returns nothing")
                     .with_secondary(value_span, "returns a value")
-                    .with_help(
-                        "return a value here too: every exit of a workflow returns the same type",
-                    ),
+                    .with_help(format!(
+                        "return a value here too: every exit of a {what} returns the same type"
+                    )),
                 ),
                 Some(t) if known(t) => match &first_known {
                     Some((first_span, first)) if first != t => {
@@ -101,7 +108,7 @@ impl WorkflowChecker<'_> {
                 start: body.span.end - 1,
                 end: body.span.end,
             };
-            let what = if known(&value_ty) {
+            let value = if known(&value_ty) {
                 format!("a `{value_ty}`")
             } else {
                 "a value".to_string()
@@ -110,13 +117,13 @@ impl WorkflowChecker<'_> {
                 Diagnostic::error(
                     Code::E0220,
                     close,
-                    format!("the workflow can reach its end without a value, but returns {what} elsewhere"),
+                    format!("the {what} can reach its end without a value, but returns {value} elsewhere"),
                 )
                 .with_label("ends here without `return`")
-                .with_secondary(value_span, format!("returns {what}"))
-                .with_help(
-                    "end the workflow with `return <value>` (or `fail`): LittleHorse adds an exit that returns nothing after the last statement, and every exit must return the same type",
-                ),
+                .with_secondary(value_span, format!("returns {value}"))
+                .with_help(format!(
+                    "end the {what} with `return <value>` (or `fail`): LittleHorse adds an exit that returns nothing after the last statement, and every exit must return the same type"
+                )),
             );
         }
     }

@@ -2,12 +2,13 @@
 //! checked types) and reports every problem the LittleHorse server would reject at PutWfSpec
 //! or a WfRun would hit at run time, on the user's own lines.
 
+mod builders;
 mod flow;
 mod names;
 mod steps;
 mod types;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub use names::{RESERVED_FAILURES, closest, is_valid_lh_name, is_valid_struct_field};
 pub use types::{Ty, assignable, castable, prim_name};
@@ -36,6 +37,9 @@ pub struct TaskSig {
 pub struct StructSig {
     /// Field names and types, in order.
     pub fields: Vec<(String, Ty)>,
+    /// The fields that have a default value (the others are required when the struct is
+    /// built).
+    pub defaulted: Vec<String>,
     /// Where it is declared.
     pub span: Span,
     /// The declaration did not parse: its fields are unknown, so field accesses are not
@@ -267,6 +271,7 @@ impl Checker {
                     s.name.text.clone(),
                     StructSig {
                         fields: Vec::new(),
+                        defaulted: Vec::new(),
                         span: s.name.span,
                         partial: false,
                     },
@@ -279,6 +284,7 @@ impl Checker {
                 Item::Task(t) => self.task(t),
                 Item::Event(e) => {
                     let payload = e.payload.as_ref().map(|t| self.ty(t));
+                    self.event_options(e);
                     self.lh_name(&e.name, "event");
                     if self.model.events.contains_key(&e.name.text) {
                         let prev = find_event_span(file, &e.name.text, false);
@@ -331,6 +337,12 @@ impl Checker {
             && sig.span == s.name.span
         {
             sig.fields = fields;
+            sig.defaulted = s
+                .fields
+                .iter()
+                .filter(|f| f.default.is_some())
+                .map(|f| f.name.text.clone())
+                .collect();
             sig.partial = partial;
         }
     }
@@ -374,9 +386,34 @@ impl Checker {
             );
             return;
         }
+        if let Some(span) = subsecond_duration(e) {
+            self.diags.push(subsecond_error(span));
+        }
+        // A str of base64 for `bytes`; an RFC 3339 str or an int of epoch milliseconds for
+        // `timestamp`.
+        match crate::lower::encoded_constant(e, ty) {
+            Some(Ok(_)) => return,
+            Some(Err(why)) => {
+                self.diags.push(
+                    Diagnostic::error(code, e.span, format!("this is not a `{ty}` constant"))
+                        .with_label(why)
+                        .with_help(match ty {
+                            Ty::Prim(Prim::Bytes) => "write the bytes in base64, e.g. `\"AQID\"`",
+                            _ => "write a date-time such as `\"2026-05-28T20:26:40Z\"`, or an int of milliseconds since 1970",
+                        }),
+                );
+                return;
+            }
+            None => {}
+        }
         let vt = constant_type(e);
         let ok = assignable(&vt, ty) && vt != Ty::Null;
         if !ok && *ty != Ty::Error {
+            let help = match ty {
+                Ty::Prim(Prim::Bytes) => "write the bytes as a base64 str, e.g. `\"AQID\"`".to_string(),
+                Ty::Prim(Prim::Timestamp) => "write a date-time str such as `\"2026-05-28T20:26:40Z\"`, or an int of milliseconds since 1970".to_string(),
+                _ => format!("write a `{ty}` constant here"),
+            };
             self.diags.push(
                 Diagnostic::error(
                     code,
@@ -384,7 +421,7 @@ impl Checker {
                     format!("expected a `{ty}` default, found `{vt}`"),
                 )
                 .with_label(format!("this is a `{vt}`"))
-                .with_help(format!("write a `{ty}` constant here")),
+                .with_help(help),
             );
         }
     }
@@ -415,6 +452,28 @@ fn non_constant(e: &Expr) -> Option<Span> {
         ExprKind::Paren(inner) => non_constant(inner),
         _ => Some(e.span),
     }
+}
+
+/// The span of the first duration in a constant that is not whole seconds (a constant
+/// duration is stored as its number of seconds).
+fn subsecond_duration(e: &Expr) -> Option<Span> {
+    match &e.kind {
+        ExprKind::Duration(ms) if ms % 1000 != 0 => Some(e.span),
+        ExprKind::JsonObj(members) => members.iter().find_map(|(_, v)| subsecond_duration(v)),
+        ExprKind::JsonArr(items) => items.iter().find_map(subsecond_duration),
+        ExprKind::Paren(inner) => subsecond_duration(inner),
+        _ => None,
+    }
+}
+
+fn subsecond_error(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::E0306,
+        span,
+        "durations used as values are whole seconds",
+    )
+    .with_label("not whole seconds")
+    .with_help("write the duration in seconds, e.g. `1s`")
 }
 
 /// The type of a constant expression.
@@ -472,6 +531,16 @@ struct WorkflowChecker<'c> {
     interrupts: HashMap<String, Span>,
     /// Settings already given.
     settings: HashMap<String, Span>,
+    /// How many `let` scopes are open at the top level of the thread being checked: a
+    /// statement is at its thread's top level when `lets.len()` equals this.
+    thread_base: usize,
+    /// Expressions whose value is JSON content (read out of a JSON value, or a thread input
+    /// bound to an untyped payload): typed only at run time, and never an array, map or
+    /// struct.
+    json_values: HashSet<Span>,
+    /// `let` bindings of `ask` steps, with their user task form: `d.field` has the field's
+    /// type.
+    let_forms: HashMap<String, String>,
 }
 
 impl<'c> WorkflowChecker<'c> {
@@ -495,6 +564,9 @@ impl<'c> WorkflowChecker<'c> {
             awaited: HashMap::new(),
             interrupts: HashMap::new(),
             settings: HashMap::new(),
+            thread_base: 1,
+            json_values: HashSet::new(),
+            let_forms: HashMap::new(),
         }
     }
 
@@ -517,19 +589,21 @@ impl<'c> WorkflowChecker<'c> {
                 && v.ty != Ty::Error
             {
                 let span = v.span;
-                self.err(
-                    Diagnostic::error(
-                        Code::W0001,
-                        span,
-                        format!("variable `{name}` is never used"),
-                    )
-                    .with_label("declared here")
-                    .with_help(
-                        "remove it, or declare it with `input` if it is set when the run starts",
-                    ),
-                );
+                self.unused_variable(&name, span);
             }
         }
+    }
+
+    fn unused_variable(&mut self, name: &str, span: Span) {
+        self.err(
+            Diagnostic::error(
+                Code::W0001,
+                span,
+                format!("variable `{name}` is never used"),
+            )
+            .with_label("declared here")
+            .with_help("remove it, or declare it with `input` if it is set when the run starts"),
+        );
     }
 
     fn block(&mut self, block: &Block) {
@@ -597,10 +671,41 @@ impl<'c> WorkflowChecker<'c> {
         match &stmt.kind {
             StmtKind::Var(v) => self.var_decl(v),
             StmtKind::Setting { name, value } => self.setting(name, value, stmt.span),
-            StmtKind::ThreadRetention(e) | StmtKind::DefaultThreadRetention(e) => {
+            StmtKind::ThreadRetention(e) => {
+                self.thread_setting_here(stmt.span, "`thread retention`");
+                self.setting_once(
+                    format!("thread retention {}", self.thread),
+                    stmt.span,
+                    "the thread's retention",
+                );
                 self.seconds(e, "a retention");
             }
-            StmtKind::DefaultTask(opts) => self.task_opts(opts),
+            StmtKind::DefaultThreadRetention(e) => {
+                self.workflow_setting_here(stmt.span, "`default thread retention`");
+                self.setting_once(
+                    "default thread retention".to_string(),
+                    stmt.span,
+                    "`default thread retention`",
+                );
+                self.seconds(e, "a retention");
+            }
+            StmtKind::DefaultTask(opts) => {
+                self.workflow_setting_here(stmt.span, "`default task`");
+                for (given, what) in [
+                    (opts.retries.is_some(), "retries"),
+                    (opts.timeout.is_some(), "timeout"),
+                    (opts.backoff.is_some(), "backoff"),
+                ] {
+                    if given {
+                        self.setting_once(
+                            format!("default task {what}"),
+                            stmt.span,
+                            &format!("the default task `{what}`"),
+                        );
+                    }
+                }
+                self.task_opts(opts);
+            }
             StmtKind::On {
                 event,
                 binding,
@@ -639,6 +744,12 @@ impl<'c> WorkflowChecker<'c> {
                 {
                     scope.insert(name.text.clone(), (ty, name.span));
                     self.let_threads.insert(name.text.clone(), self.thread);
+                    if let ExprKind::Ask(ask) = &value.kind
+                        && self.cx.model.user_tasks.contains_key(&ask.form.text)
+                    {
+                        self.let_forms
+                            .insert(name.text.clone(), ask.form.text.clone());
+                    }
                 }
             }
             StmtKind::Assign {
@@ -658,18 +769,9 @@ impl<'c> WorkflowChecker<'c> {
             StmtKind::Extend { place, value } => {
                 let t = self.place(place);
                 let v = self.expr(value);
-                let ok = match &t {
-                    Ty::Prim(Prim::JsonArr) => true,
-                    Ty::Prim(Prim::Str) => v.is_prim() || v.is_unknown(),
-                    Ty::Prim(Prim::Bytes) => matches!(v, Ty::Prim(Prim::Bytes)) || v.is_unknown(),
-                    Ty::Array(e) => {
-                        matches!(&v, Ty::Array(x) if assignable(x, e))
-                            || v.is_unknown()
-                            || v == Ty::Prim(Prim::JsonArr)
-                    }
-                    t => t.is_unknown(),
-                };
-                if !ok {
+                if v == Ty::Void {
+                    self.void_output(value);
+                } else if !types::extendable(&t, &v) {
                     self.err(
                         Diagnostic::error(
                             Code::E0204,
@@ -678,7 +780,7 @@ impl<'c> WorkflowChecker<'c> {
                         )
                         .with_label(format!("this is a `{v}`"))
                         .with_secondary(place.span, format!("this is a `{t}`"))
-                        .with_help("`extend` appends to json-arr, arrays, str and bytes"),
+                        .with_help(types::extend_help(&t)),
                     );
                 }
             }
@@ -715,9 +817,9 @@ impl<'c> WorkflowChecker<'c> {
             }
             StmtKind::If(i) => self.if_stmt(i),
             StmtKind::While { cond, body } => {
-                if let Some(call) = find_call(cond) {
+                if let Some((call, what)) = find_call(cond) {
                     self.err(
-                        Diagnostic::error(Code::E0217, call, "a task call in a loop condition runs only once")
+                        Diagnostic::error(Code::E0217, call, format!("{what} in a loop condition runs only once"))
                             .with_label("runs once, before the loop")
                             .with_help("run the task before the loop and at the end of its body, assigning its output to a variable the condition reads"),
                     );
@@ -741,21 +843,7 @@ impl<'c> WorkflowChecker<'c> {
                 message,
                 content,
             } => {
-                if RESERVED_FAILURES.contains(&name.text.as_str()) {
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0303,
-                            name.span,
-                            format!("`{}` is reserved for LittleHorse's own errors", name.text),
-                        )
-                        .with_label("a workflow cannot throw this")
-                        .with_help(
-                            "name your own exception in kebab-case, e.g. `payment-declined`",
-                        ),
-                    );
-                } else {
-                    self.cx.lh_name(name, "exception");
-                }
+                self.exception_name(name);
                 if let Some(m) = message
                     && m.as_plain().is_none()
                 {
@@ -772,7 +860,16 @@ impl<'c> WorkflowChecker<'c> {
                     }
                 }
             }
-            StmtKind::WaitUntil(cond) => self.condition(cond),
+            StmtKind::WaitUntil(cond) => {
+                if let Some((call, what)) = find_call(cond) {
+                    self.err(
+                        Diagnostic::error(Code::E0229, call, format!("{what} in a `wait until` condition runs only once"))
+                            .with_label("runs once, before the wait")
+                            .with_help("LittleHorse re-checks the condition, not the task: poll in a loop instead (`while !done { sleep 1m; done = task(...) }`), or wait for a variable that a step or an event sets"),
+                    );
+                }
+                self.condition(cond);
+            }
             StmtKind::Sleep(e) => {
                 if let ExprKind::Duration(ms) = e.kind {
                     if ms % 1000 != 0 || ms == 0 {
@@ -818,6 +915,7 @@ impl<'c> WorkflowChecker<'c> {
                 }
             }
             StmtKind::Updates(word) => {
+                self.workflow_setting_here(stmt.span, "`updates`");
                 if let Some(prev) = self.updates {
                     self.err(
                         Diagnostic::error(Code::E0305, stmt.span, "`updates` is set twice")
@@ -848,6 +946,24 @@ impl<'c> WorkflowChecker<'c> {
                 }
             }
             StmtKind::Error => {}
+        }
+    }
+
+    /// The name of an exception the workflow throws: a LittleHorse name that is not one of
+    /// LittleHorse's own error names.
+    fn exception_name(&mut self, name: &Name) {
+        if RESERVED_FAILURES.contains(&name.text.as_str()) {
+            self.err(
+                Diagnostic::error(
+                    Code::E0303,
+                    name.span,
+                    format!("`{}` is reserved for LittleHorse's own errors", name.text),
+                )
+                .with_label("a workflow cannot throw this")
+                .with_help("name your own exception in kebab-case, e.g. `payment-declined`"),
+            );
+        } else {
+            self.cx.lh_name(name, "exception");
         }
     }
 
@@ -904,6 +1020,18 @@ impl<'c> WorkflowChecker<'c> {
             }
         }
         if self.declare_name_conflict(&v.name) {
+            // Keep the name usable in its thread, so that its uses are not reported too.
+            if !self.vars.contains_key(&v.name.text) && self.lookup_let(&v.name.text).is_none() {
+                self.vars.insert(
+                    v.name.text.clone(),
+                    VarEntry {
+                        ty,
+                        span: v.name.span,
+                        used: true,
+                        warn_unused: false,
+                    },
+                );
+            }
             return;
         }
         let warn_unused = v.required.is_none()
@@ -929,9 +1057,9 @@ impl<'c> WorkflowChecker<'c> {
         self.block(&i.then);
         match &i.otherwise {
             Some(Else::If(inner, _)) => {
-                if let Some(call) = find_call(&inner.cond) {
+                if let Some((call, what)) = find_call(&inner.cond) {
                     self.err(
-                        Diagnostic::error(Code::E0219, call, "task call in an `else if` condition")
+                        Diagnostic::error(Code::E0219, call, format!("{what} in an `else if` condition"))
                             .with_label("this step cannot run inside the condition")
                             .with_help("call the task before the `if` and test its output: `let out = task(...)`, then `else if out ...`"),
                     );
@@ -971,13 +1099,16 @@ impl<'c> WorkflowChecker<'c> {
         value: &Expr,
         v: &Ty,
     ) {
+        if op == AssignOp::Assign && self.json_into_typed(value, t) {
+            self.json_error(Code::E0203, value, t);
+            return;
+        }
         let ok = match op {
             AssignOp::Assign => assignable(v, t),
             AssignOp::Add => {
                 (t.is_numeric() && (v.is_numeric() || v.is_unknown()))
                     || (*t == Ty::STR && (v.is_prim() || v.is_unknown()))
                     || *t == Ty::Prim(Prim::JsonArr)
-                    || matches!(t, Ty::Array(e) if assignable(v, e))
                     || t.is_unknown()
             }
             AssignOp::Sub | AssignOp::Mul | AssignOp::Div | AssignOp::Pow => {
@@ -1002,6 +1133,10 @@ impl<'c> WorkflowChecker<'c> {
                 Ty::Prim(p) if castable(v, *p) => {
                     d.with_help(format!("convert it explicitly: `... as {}`", prim_name(*p)))
                 }
+                Ty::Array(_) | Ty::Map(..) if matches!(v, Ty::Array(_) | Ty::Map(..)) => d
+                    .with_help(format!(
+                        "arrays and maps convert only to the same type: assign a `{t}` value"
+                    )),
                 _ => d.with_help(format!("assign a `{t}` value")),
             };
             self.err(d);
@@ -1016,11 +1151,23 @@ impl<'c> WorkflowChecker<'c> {
                 AssignOp::Or => "||=",
                 AssignOp::Assign => "=",
             };
+            let help = if matches!(t, Ty::Array(_)) && op == AssignOp::Add {
+                format!(
+                    "to append to an array, write `extend {} with value`",
+                    place_text(place)
+                )
+            } else {
+                "arithmetic needs numbers, `+=` also joins strings and appends to json-arr, `&&=`/`||=` need bools".to_string()
+            };
             self.err(
-                Diagnostic::error(Code::E0204, op_span, format!("`{op_text}` cannot apply a `{v}` to a `{t}`"))
-                    .with_label("not supported for these types")
-                    .with_secondary(place.span, format!("this is a `{t}`"))
-                    .with_help("arithmetic needs numbers, `+=` also joins strings and appends to json-arr, `&&=`/`||=` need bools"),
+                Diagnostic::error(
+                    Code::E0204,
+                    op_span,
+                    format!("`{op_text}` cannot apply a `{v}` to a `{t}`"),
+                )
+                .with_label("not supported for these types")
+                .with_secondary(place.span, format!("this is a `{t}`"))
+                .with_help(help),
             );
         }
     }
@@ -1168,8 +1315,13 @@ impl<'c> WorkflowChecker<'c> {
                 }
             }
             Ty::Map(_, v) => (**v).clone(),
-            t if t.has_fields() => Ty::Any,
+            t if t.has_fields() && !matches!(t, Ty::Array(_)) => Ty::Any,
             t => {
+                let help = if matches!(t, Ty::Array(_)) {
+                    "select an element of an array by its index, e.g. `[0]`"
+                } else {
+                    "fields exist on json-obj, structs and maps"
+                };
                 self.err(
                     Diagnostic::error(
                         Code::E0212,
@@ -1178,7 +1330,7 @@ impl<'c> WorkflowChecker<'c> {
                     )
                     .with_label("no fields to select")
                     .with_secondary(base_span, format!("this is a `{t}`"))
-                    .with_help("fields exist on json-obj, structs and maps"),
+                    .with_help(help),
                 );
                 Ty::Error
             }
@@ -1252,15 +1404,7 @@ impl<'c> WorkflowChecker<'c> {
             ExprKind::Null => Ty::Null,
             ExprKind::Duration(ms) => {
                 if ms % 1000 != 0 {
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0306,
-                            e.span,
-                            "durations used as values are whole seconds",
-                        )
-                        .with_label("not whole seconds")
-                        .with_help("write the duration in seconds, e.g. `1s`"),
-                    );
+                    self.err(subsecond_error(e.span));
                 }
                 Ty::INT
             }
@@ -1287,7 +1431,14 @@ impl<'c> WorkflowChecker<'c> {
                 }
                 Ty::Prim(Prim::JsonArr)
             }
-            ExprKind::Var(name) => self.use_var(name),
+            ExprKind::Var(name) => {
+                let t = self.use_var(name);
+                // Only thread inputs bound to an untyped payload have this type.
+                if t == Ty::Any && self.vars.contains_key(&name.text) {
+                    self.json_values.insert(e.span);
+                }
+                t
+            }
             ExprKind::Call { callee, args, opts } => {
                 self.task_opts(opts);
                 self.call(callee, args, e.span)
@@ -1300,6 +1451,7 @@ impl<'c> WorkflowChecker<'c> {
                 ..
             } => self.await_event(event, timeout.as_deref(), correlation.as_deref()),
             ExprKind::Spawn(sp) => self.spawn(sp),
+            ExprKind::WaitChild(name) => self.wait_child(name),
             ExprKind::Ask(ask) => self.ask(ask),
             ExprKind::RunWf { workflow, inputs } => self.run_wf(workflow, inputs),
             ExprKind::New { name, fields } => self.new_struct(name, fields),
@@ -1312,12 +1464,25 @@ impl<'c> WorkflowChecker<'c> {
             ExprKind::MapLit(entries) => self.map_lit(entries),
             ExprKind::Method { recv, method, args } => self.method(recv, method, args),
             ExprKind::Field { base, name } => {
+                if let Some(t) = self.form_field(base, name) {
+                    return t;
+                }
                 let t = self.expr(base);
-                self.field(t, name, base.span)
+                let json = self.is_json_value(&t, base);
+                let r = self.field(t, name, base.span);
+                if json && r == Ty::Any {
+                    self.json_values.insert(e.span);
+                }
+                r
             }
             ExprKind::Index { base, index } => {
                 let t = self.expr(base);
-                self.index(t, index, base.span)
+                let json = self.is_json_value(&t, base);
+                let r = self.index(t, index, base.span);
+                if json && r == Ty::Any {
+                    self.json_values.insert(e.span);
+                }
+                r
             }
             ExprKind::Binary {
                 op,
@@ -1372,11 +1537,20 @@ impl<'c> WorkflowChecker<'c> {
                     }
                 }
             }
-            ExprKind::Paren(inner) => self.expr(inner),
+            ExprKind::Paren(inner) => {
+                let t = self.expr(inner);
+                if self.json_values.contains(&inner.span) {
+                    self.json_values.insert(e.span);
+                }
+                t
+            }
         }
     }
 
     fn json_member(&mut self, v: &Expr) {
+        if let Some(span) = subsecond_duration(v) {
+            self.err(subsecond_error(span));
+        }
         if let Some(span) = non_constant(v) {
             self.err(
                 Diagnostic::error(Code::E0214, span, "JSON literals hold only constants")
@@ -1404,6 +1578,12 @@ impl<'c> WorkflowChecker<'c> {
             .with_label("no task with this name is declared");
             d = match names::closest(&callee.text, tasks) {
                 Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                None if callee.text == "sleep" => d.with_help(
+                    "to pause the run, write `sleep 30s` (a name directly followed by `(` calls a task)",
+                ),
+                None if callee.text == "wait" => d.with_help(
+                    "to wait, write `wait until condition` or `wait handle, ...` (a name directly followed by `(` calls a task)",
+                ),
                 None => {
                     let params: Vec<String> = arg_tys
                         .iter()
@@ -1465,6 +1645,8 @@ impl<'c> WorkflowChecker<'c> {
         for ((arg, at), (pname, pt)) in args.iter().zip(&arg_tys).zip(&sig.params) {
             if *at == Ty::Void {
                 self.void_output(arg);
+            } else if self.json_into_typed(arg, pt) {
+                self.json_error(Code::E0202, arg, pt);
             } else if !assignable(at, pt) {
                 let mut d = Diagnostic::error(
                     Code::E0202,
@@ -1518,12 +1700,7 @@ impl<'c> WorkflowChecker<'c> {
             "size" => (
                 0,
                 Ty::INT,
-                matches!(
-                    t,
-                    Ty::Prim(Prim::Str | Prim::JsonArr | Prim::JsonObj)
-                        | Ty::Array(_)
-                        | Ty::Map(..)
-                ) || t.is_unknown(),
+                matches!(t, Ty::Prim(Prim::Str | Prim::JsonArr) | Ty::Array(_)) || t.is_unknown(),
             ),
             _ => {
                 let known = [
@@ -1569,13 +1746,45 @@ impl<'c> WorkflowChecker<'c> {
             );
         }
         if !ok {
+            let help = match method.text.as_str() {
+                "extend" => "`extend` appends to a json-arr, an array, a str or bytes",
+                "remove-if-present" => {
+                    "`remove-if-present` removes values from a json-arr or an array"
+                }
+                "remove-index" => "`remove-index` takes an int index out of a json-arr or an array",
+                "remove-key" => "`remove-key` removes a key from a json-obj or a map",
+                _ => "LittleHorse measures the size of a str, a json-arr or an array",
+            };
             self.err(
-                Diagnostic::error(Code::E0207, method.span, format!("`{}` is not supported on a `{t}`", method.text))
-                    .with_label("not supported here")
-                    .with_secondary(recv.span, format!("this is a `{t}`"))
-                    .with_help("extend: json-arr, arrays, str, bytes; remove-if-present/remove-index: json-arr, arrays; remove-key: json-obj, maps; size: str, json, arrays, maps"),
+                Diagnostic::error(
+                    Code::E0207,
+                    method.span,
+                    format!("`{}` is not supported on a `{t}`", method.text),
+                )
+                .with_label("not supported here")
+                .with_secondary(recv.span, format!("this is a `{t}`"))
+                .with_help(help),
             );
             return Ty::Error;
+        }
+        if method.text == "extend"
+            && let (Some(arg), Some(at)) = (args.first(), arg_tys.first())
+        {
+            if *at == Ty::Void {
+                self.void_output(arg);
+            } else if !types::extendable(&t, at) {
+                self.err(
+                    Diagnostic::error(
+                        Code::E0204,
+                        arg.span,
+                        format!("cannot extend a `{t}` with a `{at}`"),
+                    )
+                    .with_label(format!("this is a `{at}`"))
+                    .with_secondary(recv.span, format!("this is a `{t}`"))
+                    .with_help(types::extend_help(&t)),
+                );
+                return Ty::Error;
+            }
         }
         result
     }
@@ -1718,10 +1927,16 @@ impl Ty {
     }
 }
 
-/// The span of the first task call inside `e`, if any.
-fn find_call(e: &Expr) -> Option<Span> {
+/// The span of the first step (a task call, `await`, ...) inside `e`, if any, and how to name
+/// it in a message.
+fn find_call(e: &Expr) -> Option<(Span, &'static str)> {
     match &e.kind {
-        ExprKind::Call { .. } => Some(e.span),
+        ExprKind::Call { .. } | ExprKind::DynCall { .. } => Some((e.span, "a task call")),
+        ExprKind::Await { .. } => Some((e.span, "`await`")),
+        ExprKind::Spawn(_) => Some((e.span, "`spawn`")),
+        ExprKind::Ask(_) => Some((e.span, "`ask`")),
+        ExprKind::RunWf { .. } => Some((e.span, "`run`")),
+        ExprKind::WaitChild(_) => Some((e.span, "`wait`")),
         ExprKind::Method { recv, args, .. } => {
             find_call(recv).or_else(|| args.iter().find_map(find_call))
         }
@@ -1735,6 +1950,12 @@ fn find_call(e: &Expr) -> Option<Span> {
             StrPart::Hole(h) => find_call(h),
             StrPart::Text(_) => None,
         }),
+        ExprKind::New { fields, .. } | ExprKind::InlineStruct(fields) => {
+            fields.iter().find_map(|(_, v)| find_call(v))
+        }
+        ExprKind::MapLit(entries) => entries
+            .iter()
+            .find_map(|(k, v)| find_call(k).or_else(|| find_call(v))),
         _ => None,
     }
 }

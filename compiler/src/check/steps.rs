@@ -33,6 +33,7 @@ pub fn is_step(e: &Expr) -> bool {
             | ExprKind::Spawn(_)
             | ExprKind::Ask(_)
             | ExprKind::RunWf { .. }
+            | ExprKind::WaitChild(_)
     )
 }
 
@@ -55,8 +56,9 @@ pub fn entry_inputs(model: &Model, body: &Block) -> Vec<(String, Ty, bool)> {
 fn count_steps(e: &Expr) -> usize {
     let own = usize::from(is_step(e));
     let inner: usize = match &e.kind {
-        ExprKind::Call { args, .. } | ExprKind::DynCall { args, .. } => {
-            args.iter().map(count_steps).sum()
+        ExprKind::Call { args, .. } => args.iter().map(count_steps).sum(),
+        ExprKind::DynCall { task, args, .. } => {
+            count_steps(task) + args.iter().map(count_steps).sum::<usize>()
         }
         ExprKind::Method { recv, args, .. } => {
             count_steps(recv) + args.iter().map(count_steps).sum::<usize>()
@@ -75,12 +77,49 @@ fn count_steps(e: &Expr) -> usize {
                 StrPart::Text(_) => 0,
             })
             .sum(),
+        ExprKind::New { fields, .. } | ExprKind::InlineStruct(fields) => {
+            fields.iter().map(|(_, v)| count_steps(v)).sum()
+        }
+        ExprKind::MapLit(entries) => entries
+            .iter()
+            .map(|(k, v)| count_steps(k) + count_steps(v))
+            .sum(),
         _ => 0,
     };
     own + inner
 }
 
 impl Checker {
+    /// A duration (or int of seconds) that must be a positive whole number of seconds.
+    pub(super) fn seconds(&mut self, e: &Expr, what: &str) {
+        let bad = match &e.kind {
+            ExprKind::Duration(ms) => *ms == 0 || ms % 1000 != 0,
+            ExprKind::Int(i) => *i <= 0,
+            _ => true,
+        };
+        if bad {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::E0306,
+                    e.span,
+                    format!("{what} needs a positive number of whole seconds"),
+                )
+                .with_label("not a positive whole number of seconds")
+                .with_help("write a duration constant such as `30s`, `10m`, `1h` or `2d`"),
+            );
+        }
+    }
+
+    /// The options of an `event` declaration.
+    pub(super) fn event_options(&mut self, e: &EventDecl) {
+        if let Some(ttl) = e.correlated.as_ref().and_then(|c| c.ttl.as_ref()) {
+            self.seconds(ttl, "a correlation ttl");
+        }
+        if let Some(r) = &e.retention {
+            self.seconds(r, "a retention");
+        }
+    }
+
     /// A `user-task` form: a UserTaskDef whose fields are str, int, double or bool.
     pub(super) fn user_task(&mut self, u: &UserTaskDecl) {
         self.lh_name(&u.name, "user task");
@@ -166,17 +205,7 @@ impl WorkflowChecker<'_> {
                     .with_help(format!("keep one `{}` line", name.text)),
             );
         }
-        if self.thread != 0 || self.lets.len() > 1 {
-            self.err(
-                Diagnostic::error(
-                    Code::E0304,
-                    span,
-                    format!("`{}` is a workflow setting", name.text),
-                )
-                .with_label("not at the top of the workflow")
-                .with_help("write workflow settings directly in the workflow's body"),
-            );
-        }
+        self.workflow_setting_here(span, &format!("`{}`", name.text));
         match name.text.as_str() {
             "retention" => self.seconds(value, "a retention"),
             _ => match &value.kind {
@@ -190,24 +219,49 @@ impl WorkflowChecker<'_> {
         }
     }
 
-    /// A duration (or int of seconds) that must be a positive whole number of seconds.
-    pub(super) fn seconds(&mut self, e: &Expr, what: &str) {
-        let bad = match &e.kind {
-            ExprKind::Duration(ms) => *ms == 0 || ms % 1000 != 0,
-            ExprKind::Int(i) => *i <= 0,
-            _ => true,
-        };
-        if bad {
+    /// Reports a workflow setting (`what`) written anywhere but directly in the workflow's
+    /// body: the setting applies to the whole WfSpec, whatever runs.
+    pub(super) fn workflow_setting_here(&mut self, span: Span, what: &str) {
+        if self.thread != 0 || self.lets.len() > 1 {
             self.err(
-                Diagnostic::error(
-                    Code::E0306,
-                    e.span,
-                    format!("{what} needs a positive number of whole seconds"),
-                )
-                .with_label("not a positive whole number of seconds")
-                .with_help("write a duration constant such as `30s`, `10m`, `1h` or `2d`"),
+                Diagnostic::error(Code::E0304, span, format!("{what} is a workflow setting"))
+                    .with_label("not at the top of the workflow")
+                    .with_help(
+                        "write workflow settings directly in the workflow's body, outside any block",
+                    ),
             );
         }
+    }
+
+    /// Reports a thread setting (`what`) written inside a block of its thread.
+    pub(super) fn thread_setting_here(&mut self, span: Span, what: &str) {
+        if self.lets.len() != self.thread_base {
+            self.err(
+                Diagnostic::error(Code::E0304, span, format!("{what} belongs to a thread's top level"))
+                    .with_label("inside a block")
+                    .with_help(
+                        "write it directly in the body of the workflow or of the thread's block (`spawn`, `on`, `catch`), outside `if` and `while`",
+                    ),
+            );
+        }
+    }
+
+    /// Reports a setting given twice; `key` identifies it (per thread where it applies per
+    /// thread).
+    pub(super) fn setting_once(&mut self, key: String, span: Span, what: &str) {
+        if let Some(prev) = self.settings.insert(key, span) {
+            self.err(
+                Diagnostic::error(Code::E0305, span, format!("{what} is set twice"))
+                    .with_label("set again here")
+                    .with_secondary(prev, "first set here")
+                    .with_help("keep one of the two lines"),
+            );
+        }
+    }
+
+    /// A duration (or int of seconds) that must be a positive whole number of seconds.
+    pub(super) fn seconds(&mut self, e: &Expr, what: &str) {
+        self.cx.seconds(e, what);
     }
 
     /// `retries N`, `timeout D`, `backoff A..B xM`.
@@ -263,6 +317,7 @@ impl WorkflowChecker<'_> {
         let saved_thread = self.thread;
         self.thread = self.next_thread;
         self.next_thread += 1;
+        let saved_base = std::mem::replace(&mut self.thread_base, self.lets.len() + 1);
         let saved_returns = std::mem::take(&mut self.returns);
         let before: HashSet<String> = self.vars.keys().cloned().collect();
         if let Some((name, ty)) = input
@@ -283,7 +338,25 @@ impl WorkflowChecker<'_> {
             self.returns_agree(body);
         }
         self.returns = saved_returns;
+        // The thread's own variables end with it; report those never used.
+        let mut unused: Vec<(String, Span)> = self
+            .vars
+            .iter()
+            .filter(|(k, v)| {
+                !before.contains(*k)
+                    && v.warn_unused
+                    && !v.used
+                    && !self.has_syntax_errors
+                    && v.ty != Ty::Error
+            })
+            .map(|(k, v)| (k.clone(), v.span))
+            .collect();
+        unused.sort_by_key(|(_, span)| *span);
+        for (name, span) in unused {
+            self.unused_variable(&name, span);
+        }
         self.vars.retain(|k, _| before.contains(k));
+        self.thread_base = saved_base;
         self.thread = saved_thread;
     }
 
@@ -363,7 +436,7 @@ impl WorkflowChecker<'_> {
                 .with_help("LittleHorse allows one interrupt handler per event; merge the two"),
             );
         }
-        if self.thread != 0 || self.lets.len() > 1 {
+        if self.lets.len() != self.thread_base {
             self.err(
                 Diagnostic::error(
                     Code::E0304,
@@ -372,7 +445,7 @@ impl WorkflowChecker<'_> {
                 )
                 .with_label("inside a block")
                 .with_help(
-                    "move the `on` block to the top of the workflow (or of the spawned thread)",
+                    "move the `on` block to the top of the workflow (or of the spawned thread's body)",
                 ),
             );
         }
@@ -397,8 +470,28 @@ impl WorkflowChecker<'_> {
     pub(super) fn emit(&mut self, event: &Name, value: Option<&Expr>) {
         let payload = self.event_payload(event, true);
         let vt = value.map(|v| (v, self.expr(v)));
+        if let Some(None) = payload
+            && let Some((v, _)) = &vt
+        {
+            self.err(
+                Diagnostic::error(
+                    Code::E0203,
+                    v.span,
+                    format!("`{}` carries no payload", event.text),
+                )
+                .with_label("a payload for an event without one")
+                .with_help(format!(
+                    "remove the value, or declare the payload type: `workflow-event {}: <type>`",
+                    event.text
+                )),
+            );
+        }
         if let Some(Some(pt)) = payload {
             match vt {
+                Some((v, _)) if self.json_into_typed(v, &pt) => {
+                    self.json_error(Code::E0203, v, &pt);
+                }
+                Some((v, Ty::Void)) => self.void_output(v),
                 Some((v, t)) if !assignable(&t, &pt) => self.err(
                     Diagnostic::error(
                         Code::E0203,
@@ -425,9 +518,27 @@ impl WorkflowChecker<'_> {
     /// `wait a, b` / `wait first of a, b` / `wait child`
     pub(super) fn wait(&mut self, strategy: WaitStrategy, targets: &[Expr], span: Span) {
         let tys: Vec<Ty> = targets.iter().map(|t| self.expr(t)).collect();
+        // The handles are the names bound by `let`; the lowering finds what each holds by
+        // its name.
+        if let Some(other) = targets
+            .iter()
+            .zip(&tys)
+            .find(|(e, t)| !matches!(e.kind, ExprKind::Var(_)) && **t != Ty::Error)
+        {
+            self.err(
+                Diagnostic::error(Code::E0221, other.0.span, "`wait` takes handle names")
+                    .with_label("not a name")
+                    .with_help("bind the step with `let t = spawn ...` or `let c = run ...`, then write `wait t`"),
+            );
+            return;
+        }
         let all_threads = tys.iter().all(|t| matches!(t, Ty::Thread | Ty::Error));
         let one_list = tys.len() == 1 && matches!(tys[0], Ty::Threads);
         let one_child = tys.len() == 1 && matches!(tys[0], Ty::ChildWf);
+        let name_of = |e: &Expr| match &e.kind {
+            ExprKind::Var(n) => n.text.clone(),
+            _ => "handle".to_string(),
+        };
         if one_child && strategy != WaitStrategy::All {
             self.err(
                 Diagnostic::error(
@@ -436,25 +547,68 @@ impl WorkflowChecker<'_> {
                     "`first of` and `any of` wait for threads",
                 )
                 .with_label("a child workflow has no strategy")
-                .with_help("write `wait child`"),
+                .with_help(format!("write `wait {}`", name_of(&targets[0]))),
             );
         }
-        if !(all_threads || one_list || one_child) {
-            let (target, t) = targets
+        if all_threads || one_list || one_child {
+            return;
+        }
+        let children: Vec<&Expr> = targets
+            .iter()
+            .zip(&tys)
+            .filter(|(_, t)| matches!(t, Ty::ChildWf))
+            .map(|(e, _)| e)
+            .collect();
+        if children.len() == tys.len() {
+            let each: Vec<String> = children
                 .iter()
-                .zip(&tys)
-                .find(|(_, t)| !matches!(t, Ty::Thread | Ty::Error))
-                .map_or((span, Ty::Error), |(e, t)| (e.span, t.clone()));
+                .map(|e| format!("`wait {}`", name_of(e)))
+                .collect();
             self.err(
-                Diagnostic::error(
-                    Code::E0221,
-                    target,
-                    format!("cannot wait for a `{t}`"),
-                )
-                .with_label("not a thread handle")
-                .with_help("wait for handles from `let t = spawn ...` (several threads, or one `spawn ... for` list), or for one `let c = run ...`"),
+                Diagnostic::error(Code::E0221, span, "one `wait` waits for one child workflow")
+                    .with_label("several child workflows")
+                    .with_help(format!(
+                        "wait for each on its own line: {}",
+                        each.join(", ")
+                    )),
             );
+            return;
         }
+        let (target, t) = targets
+            .iter()
+            .zip(&tys)
+            .find(|(_, t)| !matches!(t, Ty::Thread | Ty::Error))
+            .map_or((span, Ty::Error), |(e, t)| (e.span, t.clone()));
+        let help = match t {
+            Ty::Threads => "a `spawn ... for` handle is waited for alone: `wait each`",
+            Ty::ChildWf => "a child workflow is waited for alone: `wait c`",
+            _ => {
+                "wait for handles from `let t = spawn ...` (several threads, or one `spawn ... for` list), or for one `let c = run ...`"
+            }
+        };
+        self.err(
+            Diagnostic::error(Code::E0221, target, format!("cannot wait for a `{t}`"))
+                .with_label(if matches!(t, Ty::Threads | Ty::ChildWf) {
+                    "not with other handles"
+                } else {
+                    "not a thread handle"
+                })
+                .with_help(help),
+        );
+    }
+
+    /// `wait c` as a value: the output of the child workflow `c` started with `run`.
+    pub(super) fn wait_child(&mut self, name: &Name) -> Ty {
+        let t = self.use_var(name);
+        if !matches!(t, Ty::ChildWf | Ty::Error) {
+            self.err(
+                Diagnostic::error(Code::E0221, name.span, format!("only a child workflow has an output to wait for, `{}` is a `{t}`", name.text))
+                    .with_label("not a child workflow")
+                    .with_help("wait for threads as a statement (`wait t`); as a value, `wait` takes a handle from `let c = run ...`"),
+            );
+            return Ty::Error;
+        }
+        Ty::Any
     }
 
     /// `catch` handlers on a statement: each runs as its own thread.
@@ -508,7 +662,13 @@ impl WorkflowChecker<'_> {
                             format!("`{}` is not a LittleHorse error type", n.text),
                         )
                         .with_label("unknown error type");
-                        d = match names::closest(&n.text, ERROR_TYPES.iter().copied()) {
+                        let kebab = n.text.to_ascii_lowercase().replace('_', "-");
+                        let close = ERROR_TYPES
+                            .iter()
+                            .copied()
+                            .find(|t| *t == kebab)
+                            .or_else(|| names::closest(&n.text, ERROR_TYPES.iter().copied()));
+                        d = match close {
                             Some(c) => d.with_help(format!("did you mean `{c}`?")),
                             None => d.with_help(format!(
                                 "the error types are {}",
@@ -665,6 +825,9 @@ impl WorkflowChecker<'_> {
                         name.text
                     )),
                 ),
+                Some((t, _)) if self.json_into_typed(value, t) => {
+                    self.json_error(Code::E0203, value, t);
+                }
                 Some((t, _)) if !assignable(vt, t) => self.err(
                     Diagnostic::error(
                         Code::E0203,
@@ -677,18 +840,24 @@ impl WorkflowChecker<'_> {
                 _ => {}
             }
         }
-        for (name, (_, required)) in &declared {
-            if *required && !sp.inputs.iter().any(|(n, _)| n.text == *name) {
-                self.err(
-                    Diagnostic::error(
-                        Code::E0228,
-                        sp.name.span,
-                        format!("thread `{}` requires the input `{name}`", sp.name.text),
-                    )
-                    .with_label("required input missing")
-                    .with_help(format!("pass it: `spawn {}({name}: ...)`", sp.name.text)),
-                );
-            }
+        let mut missing: Vec<&String> = declared
+            .iter()
+            .filter(|(name, (_, required))| {
+                *required && !sp.inputs.iter().any(|(n, _)| n.text == **name)
+            })
+            .map(|(name, _)| name)
+            .collect();
+        missing.sort();
+        for name in missing {
+            self.err(
+                Diagnostic::error(
+                    Code::E0228,
+                    sp.name.span,
+                    format!("thread `{}` requires the input `{name}`", sp.name.text),
+                )
+                .with_label("required input missing")
+                .with_help(format!("pass it: `spawn {}({name}: ...)`", sp.name.text)),
+            );
         }
         let binding = sp
             .each
@@ -775,11 +944,8 @@ impl WorkflowChecker<'_> {
         if let Some(n) = &ask.notes {
             self.expr(n);
         }
-        if let Some(e) = &ask.on_cancel
-            && (names::RESERVED_FAILURES.contains(&e.text.as_str())
-                || !names::is_valid_lh_name(&e.text))
-        {
-            self.cx.lh_name(e, "exception");
+        if let Some(e) = &ask.on_cancel {
+            self.exception_name(e);
         }
         for a in &ask.actions {
             self.seconds(&a.after, "a user task deadline");
@@ -870,6 +1036,9 @@ impl WorkflowChecker<'_> {
                             .join(", ")
                     )),
                 ),
+                Some((_, t, _)) if self.json_into_typed(value, t) => {
+                    self.json_error(Code::E0203, value, t);
+                }
                 Some((_, t, _)) if !assignable(vt, t) => self.err(
                     Diagnostic::error(
                         Code::E0203,
@@ -896,62 +1065,5 @@ impl WorkflowChecker<'_> {
             }
         }
         Ty::ChildWf
-    }
-
-    pub(super) fn new_struct(&mut self, name: &Name, fields: &[(Name, Expr)]) -> Ty {
-        let sig = self.cx.model.structs.get(&name.text).cloned();
-        let Some(sig) = sig else {
-            self.cx.ty(&TypeExpr::Named(name.clone()));
-            for (_, v) in fields {
-                self.expr(v);
-            }
-            return Ty::Error;
-        };
-        for (fname, value) in fields {
-            let vt = self.expr(value);
-            match sig.fields.iter().find(|(f, _)| *f == fname.text) {
-                None => self.err(
-                    Diagnostic::error(
-                        Code::E0212,
-                        fname.span,
-                        format!("struct `{}` has no field `{}`", name.text, fname.text),
-                    )
-                    .with_label("unknown field")
-                    .with_help(format!(
-                        "its fields are: {}",
-                        sig.fields
-                            .iter()
-                            .map(|f| f.0.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                ),
-                Some((_, ft)) if !assignable(&vt, ft) => self.err(
-                    Diagnostic::error(
-                        Code::E0203,
-                        value.span,
-                        format!("field `{}` is a `{ft}`, found `{vt}`", fname.text),
-                    )
-                    .with_label(format!("this is a `{vt}`"))
-                    .with_help(format!("give it a `{ft}`")),
-                ),
-                _ => {}
-            }
-        }
-        Ty::Struct(name.text.clone())
-    }
-
-    pub(super) fn map_lit(&mut self, entries: &[(Expr, Expr)]) -> Ty {
-        let mut key_ty = Ty::Any;
-        let mut value_ty = Ty::Any;
-        for (i, (k, v)) in entries.iter().enumerate() {
-            let kt = self.expr(k);
-            let vt = self.expr(v);
-            if i == 0 {
-                key_ty = kt;
-                value_ty = vt;
-            }
-        }
-        Ty::Map(Box::new(key_ty), Box::new(value_ty))
     }
 }

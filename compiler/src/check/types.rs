@@ -124,9 +124,55 @@ pub fn assignable(src: &Ty, dst: &Ty) -> bool {
         (Ty::ChildWf, t) => assignable(&Ty::Prim(Prim::WfRunId), t),
         (Ty::Prim(Prim::Int), Ty::Prim(Prim::Double)) => true,
         (Ty::Prim(_), Ty::Prim(Prim::Str)) => true,
-        (Ty::Array(a), Ty::Array(b)) => assignable(a, b),
-        (Ty::Map(ka, va), Ty::Map(kb, vb)) => (ka == kb || ka.is_unknown()) && assignable(va, vb),
+        // The server converts arrays and maps only to their own type: an `int[]` is not a
+        // `double[]`.
+        (Ty::Array(a), Ty::Array(b)) => same_element(a, b),
+        (Ty::Map(ka, va), Ty::Map(kb, vb)) => same_element(ka, kb) && same_element(va, vb),
         _ => false,
+    }
+}
+
+/// Element types of arrays and maps match exactly, or one is unknown (an error already
+/// reported, or the elements of an empty or JSON-valued literal).
+fn same_element(a: &Ty, b: &Ty) -> bool {
+    a == b || a.is_unknown() || *b == Ty::Error
+}
+
+/// Whether `extend` (the statement or the method) may append a `v` to a `t`, as the server's
+/// EXTEND does: a json-arr takes another json-arr, an array another array of its element
+/// type or one element, a str any primitive as text, bytes other bytes.
+#[must_use]
+pub fn extendable(t: &Ty, v: &Ty) -> bool {
+    if t.is_unknown() || v.is_unknown() {
+        return true;
+    }
+    match t {
+        Ty::Prim(Prim::JsonArr) => *v == Ty::Prim(Prim::JsonArr),
+        Ty::Prim(Prim::Str) => v.is_prim(),
+        Ty::Prim(Prim::Bytes) => *v == Ty::Prim(Prim::Bytes),
+        Ty::Array(e) => match v {
+            Ty::Array(x) => same_element(x, e),
+            // A JSON array would be stored as one element (as text in a `str[]`).
+            Ty::Prim(Prim::JsonArr) => **e == Ty::Prim(Prim::JsonArr),
+            v => assignable(v, e),
+        },
+        _ => false,
+    }
+}
+
+/// How to extend a value of type `t`, for diagnostics.
+#[must_use]
+pub fn extend_help(t: &Ty) -> String {
+    match t {
+        Ty::Prim(Prim::JsonArr) => {
+            "a json-arr is extended with another json-arr, e.g. `[value]`; to append one element, write `list += value`".to_string()
+        }
+        Ty::Array(e) => format!(
+            "extend a `{t}` with one `{e}` or with another `{t}`; a JSON literal such as `[\"a\"]` is a json-arr, not an array"
+        ),
+        Ty::Prim(Prim::Str) => "a str is extended with text or any primitive value".to_string(),
+        Ty::Prim(Prim::Bytes) => "bytes are extended with other bytes".to_string(),
+        _ => "`extend` appends to json-arr, arrays, str and bytes".to_string(),
     }
 }
 
@@ -185,6 +231,26 @@ mod tests {
         assert!(!assignable(&Ty::STR, &Ty::INT));
         assert!(assignable(&Ty::Any, &Ty::INT));
         assert!(!assignable(&Ty::Void, &Ty::STR));
+        let ints = Ty::Array(Box::new(Ty::INT));
+        let doubles = Ty::Array(Box::new(Ty::DOUBLE));
+        assert!(assignable(&ints, &ints));
+        assert!(!assignable(&ints, &doubles));
+        let m = |v: Ty| Ty::Map(Box::new(Ty::STR), Box::new(v));
+        assert!(!assignable(&m(Ty::INT), &m(Ty::DOUBLE)));
+        assert!(assignable(&m(Ty::Any), &m(Ty::DOUBLE)));
+    }
+
+    #[test]
+    fn extend_follows_the_server() {
+        let strs = Ty::Array(Box::new(Ty::STR));
+        let json_arr = Ty::Prim(Prim::JsonArr);
+        assert!(extendable(&strs, &Ty::STR));
+        assert!(extendable(&strs, &strs));
+        assert!(!extendable(&strs, &json_arr));
+        assert!(extendable(&json_arr, &json_arr));
+        assert!(!extendable(&json_arr, &Ty::STR));
+        assert!(extendable(&Ty::STR, &Ty::INT));
+        assert!(!extendable(&Ty::INT, &Ty::INT));
     }
 
     #[test]

@@ -90,6 +90,8 @@ codes! {
     E0226 => "invalid task option",
     E0227 => "invalid user task assignment",
     E0228 => "unknown child thread input",
+    E0229 => "task call in a wait-until condition",
+    E0230 => "missing required struct field",
     E0301 => "unreachable statement",
     E0302 => "placeholders in a failure message",
     E0303 => "reserved failure name",

@@ -16,8 +16,8 @@ use crate::ast::*;
 use crate::check::{Model, Ty};
 use crate::diag::Diagnostic;
 use thread::ThreadBuilder;
-pub use values::type_definition;
 use values::{constant_value, literal};
+pub use values::{encoded_constant, type_definition};
 
 /// Every request a file compiles to, in declaration order.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -240,6 +240,9 @@ impl Lowerer<'_> {
             let node = self.thread.last.clone();
             self.node_handlers(&node, &stmt.catches);
         }
+        if !stmt.catches.is_empty() && self.thread.node_count() > before {
+            self.thread.guard_handled_edge = true;
+        }
     }
 
     fn stmt_kind(&mut self, stmt: &Stmt) {
@@ -268,12 +271,12 @@ impl Lowerer<'_> {
                     AssignOp::Or => M::Or,
                 };
                 let m = self.mutation(place, op, rhs);
-                self.thread.pending_mutations.push(m);
+                self.thread.queue_mutation(m);
             }
             StmtKind::Extend { place, value } => {
                 let rhs = self.expr(value);
                 let m = self.mutation(place, M::Extend, rhs);
-                self.thread.pending_mutations.push(m);
+                self.thread.queue_mutation(m);
             }
             StmtKind::Remove { place, what, value } => {
                 let rhs = self.expr(value);
@@ -283,7 +286,7 @@ impl Lowerer<'_> {
                     RemoveWhat::Key => M::RemoveKey,
                 };
                 let m = self.mutation(place, op, rhs);
-                self.thread.pending_mutations.push(m);
+                self.thread.queue_mutation(m);
             }
             StmtKind::If(i) => self.if_stmt(i),
             StmtKind::While { cond, body } => {
@@ -525,6 +528,7 @@ impl Lowerer<'_> {
                 masked,
             } => self.await_event(event, timeout.as_deref(), correlation.as_deref(), *masked),
             ExprKind::Spawn(sp) => self.spawn(sp),
+            ExprKind::WaitChild(name) => self.wait_child(name),
             ExprKind::Ask(ask) => self.ask(ask),
             ExprKind::RunWf { workflow, inputs } => self.run_wf(workflow, inputs),
             ExprKind::New { name, fields } => pb::VariableAssignment {

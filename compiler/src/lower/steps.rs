@@ -519,20 +519,14 @@ impl Lowerer<'_> {
             _ => None,
         };
         let kinds: Vec<Option<Handle>> = targets.iter().map(handle).collect();
-        if let [Some(Handle::Child)] = kinds.as_slice() {
-            let run = self.expr(&targets[0]);
-            let source = match &run.source {
-                Some(Source::NodeOutput(n)) => n.node_name.clone(),
-                _ => String::new(),
-            };
-            let node = self.thread.add_node(
-                "wait",
-                NodeKind::WaitForChildWf(pb::WaitForChildWfNode {
-                    child_wf_run_id: Some(run),
-                    child_wf_run_source_node: source,
-                }),
-            );
-            self.node_handlers(&node, catches);
+        if let [Some(Handle::Child)] = kinds.as_slice()
+            && let ExprKind::Var(name) = &targets[0].kind
+        {
+            let out = self.wait_child(name);
+            if let Some(Source::NodeOutput(n)) = &out.source {
+                let node = n.node_name.clone();
+                self.node_handlers(&node, catches);
+            }
             return;
         }
         let which = if let [Some(Handle::Threads)] = kinds.as_slice() {
@@ -594,6 +588,26 @@ impl Lowerer<'_> {
             self.thread
                 .add_per_thread_handler(&node, handler(name, catch));
         }
+    }
+
+    /// `wait c` for a child workflow: a WAIT_FOR_CHILD_WF node; its output is the child's.
+    pub(super) fn wait_child(&mut self, name: &Name) -> pb::VariableAssignment {
+        let run = self.expr(&Expr {
+            kind: ExprKind::Var(name.clone()),
+            span: name.span,
+        });
+        let source = match &run.source {
+            Some(Source::NodeOutput(n)) => n.node_name.clone(),
+            _ => String::new(),
+        };
+        let node = self.thread.add_node(
+            "wait",
+            NodeKind::WaitForChildWf(pb::WaitForChildWfNode {
+                child_wf_run_id: Some(run),
+                child_wf_run_source_node: source,
+            }),
+        );
+        node_output(node)
     }
 
     /// `catch` handlers on the node a statement ran, named as sdk-java names them.

@@ -20,6 +20,9 @@ pub(crate) struct ThreadBuilder {
     pub(crate) var_defs: Vec<pb::ThreadVarDef>,
     /// Interrupt handlers registered on this thread.
     pub(crate) interrupt_defs: Vec<pb::InterruptDef>,
+    /// The last node has failure handlers: LittleHorse follows its edges *without* their
+    /// mutations after a handled failure, so the next queued mutation must not land there.
+    pub(crate) guard_handled_edge: bool,
 }
 
 /// The suffix of a node name for a node kind (the proto oneof case, upper-cased).
@@ -60,7 +63,18 @@ impl ThreadBuilder {
             pending_condition: None,
             var_defs: Vec::new(),
             interrupt_defs: Vec::new(),
+            guard_handled_edge: false,
         }
+    }
+
+    /// Queues a mutation for the next edge. After a step with failure handlers, a NOP node
+    /// is added first, so that the mutation runs whether or not the step's failure was
+    /// handled (the step's own output assignment stays on the step's edge).
+    pub(crate) fn queue_mutation(&mut self, m: pb::VariableMutation) {
+        if self.guard_handled_edge {
+            self.add_node("nop", NodeKind::Nop(pb::NopNode {}));
+        }
+        self.pending_mutations.push(m);
     }
 
     fn node_mut(&mut self, name: &str) -> Option<&mut pb::Node> {
@@ -78,6 +92,7 @@ impl ThreadBuilder {
     /// Appends a node named `{index}-{human}-{KIND}` and wires the edge from the last node
     /// (carrying the pending mutations and condition) unless the last node is an exit.
     pub(crate) fn add_node(&mut self, human: &str, kind: NodeKind) -> String {
+        self.guard_handled_edge = false;
         let name = format!("{}-{}-{}", self.nodes.len(), human, suffix(&kind));
         let edge = pb::Edge {
             sink_node_name: name.clone(),

@@ -74,8 +74,14 @@ pub(super) fn syntax_error(
     let incomplete =
         matches!(found, Found::EndOfLine | Found::EndOfFile) && snippet[local..].trim().is_empty();
     let found_text = found.describe(text, pos, end);
-    if expected.is_empty() {
-        expected.extend(next_after_keyword(snippet).map(String::from));
+    // Right after a statement word (`emit`, `fail`, ...), say what the statement needs next
+    // rather than list the tokens the parser tried there.
+    let mut tokens = tokens;
+    if let Some(next) = next_after_keyword(snippet)
+        && (expected.is_empty() || local == after_first_word(snippet))
+    {
+        expected = vec![next.to_string()];
+        tokens.clear();
     }
     let message = match (&err.variant, expected.is_empty()) {
         (ErrorVariant::CustomError { message }, _) => message.clone(),
@@ -441,15 +447,35 @@ fn help_for(
             "a failure is written `fail exception-name \"message\"`, optionally followed by `with value`"
         }
         "return" => "write `return` alone, or `return value` on one line",
+        "user-task" => {
+            "a user task form is declared as `user-task name { field: type \"Label\" required }`"
+        }
         "sleep" => "write `sleep 30s`, `sleep seconds` or `sleep until timestamp`",
-        "wait" => "write `wait until condition`",
+        "wait" => {
+            "write `wait until condition`, `wait handle, ...` for threads, or `wait handle` for a child workflow"
+        }
+        "on" => "an interrupt handler is written `on event { ... }` or `on event(payload) { ... }`",
+        "emit" => "write `emit workflow-event value` on one line",
+        "default" => {
+            "write `default task retries 3 timeout 30s backoff 1s..1m x2` or `default thread retention 1d`"
+        }
+        "thread" => "write `thread retention 1d`",
+        "retention" => "write `retention 30d`",
+        "parent" => "write `parent workflow-name`",
+        "catch" => {
+            "`catch` follows the step it guards in the same statement: `task(args) catch name { ... }`"
+        }
+        "spawn" => "a thread is started as `let t = spawn name(input: value) { ... }`",
+        "ask" => "a user task is assigned as `let d = ask form to user \"id\" group \"id\"`",
+        "run" => "a child workflow is started as `let c = run workflow(input: value)`",
+        "await" => "an event is awaited as `let payload = await event timeout 1h`",
         "extend" => "write `extend list with value`",
         "remove" => {
             "write `remove value from list`, `remove index i from list` or `remove key k from obj`"
         }
         "updates" => "write `updates all`, `updates minor` or `updates none`",
         _ if level == Level::Item => {
-            "a file holds `task`, `event`, `workflow-event`, `struct` and `workflow` declarations"
+            "a file holds `task`, `event`, `workflow-event`, `struct`, `user-task` and `workflow` declarations"
         }
         _ => {
             "a statement is an assignment (`name = value`), a task call (`task(args)`), or starts with a keyword such as `var`, `let`, `if`, `while` or `return`"
@@ -458,8 +484,7 @@ fn help_for(
     construct.to_string()
 }
 
-/// What must follow a keyword that takes a word on its own line, for errors where pest
-/// expected only the space before it.
+/// What must follow the word a statement starts with, for errors right after that word.
 fn next_after_keyword(snippet: &str) -> Option<&'static str> {
     let first = snippet
         .trim_start_matches(is_space)
@@ -468,8 +493,26 @@ fn next_after_keyword(snippet: &str) -> Option<&'static str> {
     Some(match first {
         "fail" => "a failure name on the same line",
         "updates" => "`all`, `minor` or `none` on the same line",
+        "emit" => "a workflow event name on the same line",
+        "on" => "an event name",
+        "default" => "`task` or `thread retention`",
+        "thread" => "`retention`",
+        "extend" => "the variable to extend",
+        "remove" => "the value, `index` or `key` to remove",
+        "wait" => "`until`, `first of`, `any of` or a handle",
+        "sleep" => "a duration or `until`",
         _ => return None,
     })
+}
+
+/// The offset just after the first word of `snippet` and the spaces that follow it.
+fn after_first_word(snippet: &str) -> usize {
+    let start = snippet.len() - snippet.trim_start_matches(is_space).len();
+    let word_len = snippet[start..]
+        .find(|c: char| !(is_word_char(c) || c == '-'))
+        .unwrap_or(snippet.len() - start);
+    let rest = &snippet[start + word_len..];
+    start + word_len + (rest.len() - rest.trim_start_matches([' ', '\t']).len())
 }
 
 /// Two statements on one line with nothing between them; `pos` is where the second starts.

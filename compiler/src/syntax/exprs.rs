@@ -66,9 +66,11 @@ fn height(e: &Expr) -> usize {
         ExprKind::JsonObj(members) => members.iter().map(|(_, v)| v).collect(),
         ExprKind::JsonArr(items) => items.iter().collect(),
         ExprKind::Call { args, .. } | ExprKind::DynCall { args, .. } => args.iter().collect(),
-        ExprKind::Await { .. } | ExprKind::Spawn(_) | ExprKind::Ask(_) | ExprKind::RunWf { .. } => {
-            Vec::new()
-        }
+        ExprKind::Await { .. }
+        | ExprKind::WaitChild(_)
+        | ExprKind::Spawn(_)
+        | ExprKind::Ask(_)
+        | ExprKind::RunWf { .. } => Vec::new(),
         ExprKind::New { fields, .. } | ExprKind::InlineStruct(fields) => {
             fields.iter().map(|(_, v)| v).collect()
         }
@@ -467,6 +469,16 @@ impl Cx<'_> {
                 }
             }
             Rule::ask_expr => self.ask(pair, span),
+            Rule::wait_expr => {
+                let name = pair
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::ident)
+                    .map_or_else(|| missing(span), |n| self.name(&n));
+                Expr {
+                    kind: ExprKind::WaitChild(name),
+                    span,
+                }
+            }
             Rule::var_ref | Rule::ident => {
                 let name = match pair.as_rule() {
                     Rule::ident => self.name(&pair),
