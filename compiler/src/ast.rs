@@ -308,6 +308,8 @@ pub enum StmtKind {
         event: Name,
         /// The name the payload is bound to.
         binding: Option<Name>,
+        /// The payload's type, when written (`on e(p: str)`).
+        binding_ty: Option<TypeExpr>,
         /// The handler body (its own thread).
         body: Block,
     },
@@ -349,6 +351,8 @@ pub struct Catch {
     pub spec: CatchSpec,
     /// The name the failure content is bound to.
     pub binding: Option<Name>,
+    /// The content's type, when written (`catch e(c: str)`).
+    pub binding_ty: Option<TypeExpr>,
     /// The handler body (its own thread).
     pub body: Block,
     /// `catch spec` (without the body).
@@ -457,6 +461,8 @@ pub struct Spawn {
     pub inputs: Vec<(Name, Expr)>,
     /// `for item in list`: one thread per element.
     pub each: Option<(Name, Expr)>,
+    /// The element's type, when written (`for item: str in list`).
+    pub each_ty: Option<TypeExpr>,
     /// The thread body.
     pub body: Block,
 }

@@ -932,9 +932,11 @@ impl Cx<'_> {
             Rule::on_stmt => {
                 let mut names = Vec::new();
                 let mut body = None;
+                let mut binding_ty = None;
                 for p in inner {
                     match p.as_rule() {
                         Rule::ident => names.push(self.name(&p)),
+                        Rule::ty => binding_ty = Some(self.ty(p)),
                         Rule::block => body = Some(self.block(p)),
                         _ => {}
                     }
@@ -943,6 +945,7 @@ impl Cx<'_> {
                 StmtKind::On {
                     event: names.next().unwrap_or_else(|| missing(span)),
                     binding: names.next(),
+                    binding_ty,
                     body: body.unwrap_or(Block {
                         stmts: Vec::new(),
                         span,
@@ -1064,6 +1067,7 @@ impl Cx<'_> {
         let full = self.span(&pair);
         let mut spec = CatchSpec::Any;
         let mut binding = None;
+        let mut binding_ty = None;
         let mut body = None;
         let mut head_end = full.end;
         for p in pair.into_inner() {
@@ -1086,6 +1090,7 @@ impl Cx<'_> {
                     };
                 }
                 Rule::ident => binding = Some(self.name(&p)),
+                Rule::ty => binding_ty = Some(self.ty(p)),
                 Rule::block => body = Some(self.block(p)),
                 _ => {}
             }
@@ -1093,6 +1098,7 @@ impl Cx<'_> {
         Catch {
             spec,
             binding,
+            binding_ty,
             body: body.unwrap_or(Block {
                 stmts: Vec::new(),
                 span: full,

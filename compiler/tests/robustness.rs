@@ -128,7 +128,7 @@ workflow orders {
   on cancel-order(reason) {
     cleanup()
   }
-  let r = risky(order-id) retries 5 catch out-of-stock(details) {
+  let r = risky(order-id) retries 5 catch out-of-stock(details: json-obj) {
     cleanup()
   } catch error timeout {
     cleanup()
@@ -144,7 +144,7 @@ workflow orders {
     pack(box)
   }
   wait first of one
-  let each = spawn shipper for item in items {
+  let each = spawn shipper for item: str in items {
     work(item)
   }
   wait each catch shipping-failed {

@@ -709,8 +709,9 @@ impl<'c> WorkflowChecker<'c> {
             StmtKind::On {
                 event,
                 binding,
+                binding_ty,
                 body,
-            } => self.interrupt(event, binding.as_ref(), body),
+            } => self.interrupt(event, binding.as_ref(), binding_ty.as_ref(), body),
             StmtKind::Emit { event, value } => self.emit(event, value.as_ref()),
             StmtKind::Wait { strategy, targets } => self.wait(*strategy, targets, stmt.span),
             StmtKind::Let { name, value } => {

@@ -419,7 +419,13 @@ impl WorkflowChecker<'_> {
     }
 
     /// `on event [(payload)] { ... }`
-    pub(super) fn interrupt(&mut self, event: &Name, binding: Option<&Name>, body: &Block) {
+    pub(super) fn interrupt(
+        &mut self,
+        event: &Name,
+        binding: Option<&Name>,
+        binding_ty: Option<&TypeExpr>,
+        body: &Block,
+    ) {
         let payload = self.event_payload(event, false);
         if let Some(prev) = self.awaited.get(&event.text).copied() {
             self.both_node_and_interrupt(event.span, prev);
@@ -449,7 +455,13 @@ impl WorkflowChecker<'_> {
                 ),
             );
         }
-        let ty = payload.flatten().unwrap_or(Ty::Any);
+        let payload = payload.flatten();
+        let ty = self.binding_type(
+            binding,
+            binding_ty,
+            payload,
+            "the event has no payload type",
+        );
         self.thread_body(body, binding.map(|b| (b, ty)));
     }
 
@@ -597,6 +609,55 @@ impl WorkflowChecker<'_> {
         );
     }
 
+    /// The type of a name bound to a thread's `INPUT`: the written annotation (which must fit
+    /// the known type), else the known type; without either it is E0231.
+    fn binding_type(
+        &mut self,
+        binding: Option<&Name>,
+        annotation: Option<&TypeExpr>,
+        known: Option<Ty>,
+        why: &str,
+    ) -> Ty {
+        let Some(name) = binding else {
+            return Ty::Any;
+        };
+        match (annotation, known) {
+            (Some(t), known) => {
+                let written = self.cx.ty(t);
+                if let Some(k) = known
+                    && !assignable(&k, &written)
+                {
+                    self.err(
+                        Diagnostic::error(
+                            Code::E0203,
+                            t.span(),
+                            format!("`{}` receives a `{k}`, not a `{written}`", name.text),
+                        )
+                        .with_label(format!("the value is a `{k}`"))
+                        .with_help(format!("write `{}: {k}`, or leave the type out", name.text)),
+                    );
+                }
+                written
+            }
+            (None, Some(k)) => k,
+            (None, None) => {
+                self.err(
+                    Diagnostic::error(
+                        Code::E0231,
+                        name.span,
+                        format!("`{}` needs a type", name.text),
+                    )
+                    .with_label(why.to_string())
+                    .with_help(format!(
+                        "write its type: `{}: str` (or int, double, bool, json-obj, ...)",
+                        name.text
+                    )),
+                );
+                Ty::Error
+            }
+        }
+    }
+
     /// `wait c` as a value: the output of the child workflow `c` started with `run`.
     pub(super) fn wait_child(&mut self, name: &Name) -> Ty {
         let t = self.use_var(name);
@@ -691,7 +752,13 @@ impl WorkflowChecker<'_> {
                         .with_help("LittleHorse runs the first matching handler; remove this one"),
                 );
             }
-            self.thread_body(&c.body, c.binding.as_ref().map(|b| (b, Ty::Any)));
+            let ty = self.binding_type(
+                c.binding.as_ref(),
+                c.binding_ty.as_ref(),
+                None,
+                "a failure's content has no type the compiler can know",
+            );
+            self.thread_body(&c.body, c.binding.as_ref().map(|b| (b, ty)));
         }
     }
 
@@ -859,11 +926,19 @@ impl WorkflowChecker<'_> {
                 .with_help(format!("pass it: `spawn {}({name}: ...)`", sp.name.text)),
             );
         }
-        let binding = sp
+        let item = sp
             .each
             .as_ref()
-            .filter(|(item, _)| !item.text.is_empty())
-            .map(|(item, _)| (item, item_ty.unwrap_or(Ty::Any)));
+            .map(|(item, _)| item)
+            .filter(|i| !i.text.is_empty());
+        let known = item_ty.filter(|t| !matches!(t, Ty::Any | Ty::Null));
+        let ty = self.binding_type(
+            item,
+            sp.each_ty.as_ref(),
+            known,
+            "the list's elements have no static type",
+        );
+        let binding = item.map(|i| (i, ty));
         self.thread_body(&sp.body, binding);
         if sp.each.is_some() {
             Ty::Threads

@@ -92,6 +92,7 @@ codes! {
     E0228 => "unknown child thread input",
     E0229 => "task call in a wait-until condition",
     E0230 => "missing required struct field",
+    E0231 => "binding without a type",
     E0301 => "unreachable statement",
     E0302 => "placeholders in a failure message",
     E0303 => "reserved failure name",

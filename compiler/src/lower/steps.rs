@@ -313,9 +313,10 @@ impl Lowerer<'_> {
                         iterable: Some(iterable),
                     }),
                 );
-                let item_ty = match self.var_type_of(list) {
-                    Ty::Array(e) => *e,
-                    _ => Ty::Any,
+                let item_ty = match (&sp.each_ty, self.var_type_of(list)) {
+                    (Some(t), _) => self.model.resolve_type(t),
+                    (None, Ty::Array(e)) => *e,
+                    (None, _) => Ty::Any,
                 };
                 let input = (!item.text.is_empty()).then_some((item, item_ty));
                 self.sub_thread(&sp.name.text, &sp.body, input);
@@ -481,15 +482,24 @@ impl Lowerer<'_> {
 
     /// `on event [(payload)] { ... }`: thread `interrupt-<event>` and an InterruptDef on the
     /// current thread.
-    pub(super) fn interrupt(&mut self, event: &Name, binding: Option<&Name>, body: &Block) {
+    pub(super) fn interrupt(
+        &mut self,
+        event: &Name,
+        binding: Option<&Name>,
+        binding_ty: Option<&TypeExpr>,
+        body: &Block,
+    ) {
         let name = format!("interrupt-{}", event.text);
-        let payload = self
-            .model
-            .events
-            .get(&event.text)
-            .cloned()
-            .flatten()
-            .unwrap_or(Ty::Prim(Prim::JsonObj));
+        let payload = match binding_ty {
+            Some(t) => self.model.resolve_type(t),
+            None => self
+                .model
+                .events
+                .get(&event.text)
+                .cloned()
+                .flatten()
+                .unwrap_or(Ty::Prim(Prim::JsonObj)),
+        };
         self.sub_thread(&name, body, binding.map(|b| (b, payload)));
         self.thread.interrupt_defs.push(pb::InterruptDef {
             external_event_def_id: Some(pb::ExternalEventDefId {
@@ -583,7 +593,13 @@ impl Lowerer<'_> {
             self.sub_thread(
                 &name,
                 &c.body,
-                c.binding.as_ref().map(|b| (b, Ty::Prim(Prim::JsonObj))),
+                c.binding.as_ref().map(|b| {
+                    let ty = c
+                        .binding_ty
+                        .as_ref()
+                        .map_or(Ty::Prim(Prim::JsonObj), |t| self.model.resolve_type(t));
+                    (b, ty)
+                }),
             );
             self.thread
                 .add_per_thread_handler(&node, handler(name, catch));
@@ -640,7 +656,13 @@ impl Lowerer<'_> {
             self.sub_thread(
                 &name,
                 &c.body,
-                c.binding.as_ref().map(|b| (b, Ty::Prim(Prim::JsonObj))),
+                c.binding.as_ref().map(|b| {
+                    let ty = c
+                        .binding_ty
+                        .as_ref()
+                        .map_or(Ty::Prim(Prim::JsonObj), |t| self.model.resolve_type(t));
+                    (b, ty)
+                }),
             );
             self.thread.add_failure_handler(node, handler(name, catch));
         }

@@ -380,6 +380,7 @@ impl Cx<'_> {
                 let mut name = None;
                 let mut inputs = Vec::new();
                 let mut each = None;
+                let mut each_ty = None;
                 let mut body = None;
                 for p in pair.into_inner() {
                     match p.as_rule() {
@@ -391,6 +392,7 @@ impl Cx<'_> {
                             for q in p.into_inner() {
                                 match q.as_rule() {
                                     Rule::ident => item = Some(self.name(&q)),
+                                    Rule::ty => each_ty = Some(self.ty(q)),
                                     Rule::postfix_expr => list = Some(self.expr(q)),
                                     _ => {}
                                 }
@@ -409,6 +411,7 @@ impl Cx<'_> {
                         name: name.unwrap_or_else(|| missing(span)),
                         inputs,
                         each,
+                        each_ty,
                         body: body.unwrap_or(Block {
                             stmts: Vec::new(),
                             span,
