@@ -73,6 +73,8 @@ pub struct EventDecl {
     pub correlated: Option<Correlated>,
     /// `retention D` (external events only): how long events are kept.
     pub retention: Option<Expr>,
+    /// `extern`: registered elsewhere; no Put request is emitted for it.
+    pub external: bool,
     /// The whole declaration.
     pub span: Span,
 }

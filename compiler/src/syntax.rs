@@ -367,8 +367,10 @@ impl Cx<'_> {
         let mut payload = None;
         let mut correlated = None;
         let mut retention = None;
+        let mut external = false;
         for p in pair.into_inner() {
             match p.as_rule() {
+                Rule::kw_extern => external = true,
                 Rule::ident => name = Some(self.name(&p)),
                 Rule::ty => payload = Some(self.ty(p)),
                 Rule::ev_correlated => {
@@ -402,6 +404,7 @@ impl Cx<'_> {
             payload,
             correlated,
             retention,
+            external,
             span,
         }
     }

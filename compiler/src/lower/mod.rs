@@ -43,6 +43,7 @@ pub fn lower(file: &File, model: &Model) -> (Output, Vec<Diagnostic>) {
     for item in &file.items {
         match item {
             Item::Task(t) => out.task_defs.push(task_def(t, model)),
+            Item::Event(e) | Item::WorkflowEvent(e) if e.external => {}
             Item::Event(e) => out
                 .external_event_defs
                 .push(steps::external_event_def(e, model)),
