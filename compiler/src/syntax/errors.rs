@@ -257,6 +257,7 @@ const DECLARATIONS: &[&str] = &[
     "struct",
     "user-task",
     "workflow",
+    "extern",
 ];
 
 /// Human words for the tokens expected at `pos` of `snippet`.
