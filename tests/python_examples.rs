@@ -106,6 +106,11 @@ const KNOWN_DIFFERENCES: &[KnownDifference] = &[
         title: "Void TaskDef return type",
         apply: |r| void_return_type(r, &["retries"]),
     },
+    KnownDifference {
+        example: "error_handling",
+        title: "Void TaskDef return type",
+        apply: |r| void_return_type(r, &["fail", "handler"]),
+    },
     // The examples' worker parameters hold `_`; `.lhw` names cannot.
     KnownDifference {
         example: "conditionals_while",

@@ -146,8 +146,14 @@ impl Cx<'_> {
     }
 
     fn name(&self, pair: &Pair<'_, Rule>) -> Name {
+        let text = pair.as_str();
+        // A backtick-quoted name is the word inside the backticks.
+        let text = text
+            .strip_prefix('`')
+            .and_then(|t| t.strip_suffix('`'))
+            .unwrap_or(text);
         Name {
-            text: pair.as_str().to_string(),
+            text: text.to_string(),
             span: self.span(pair),
         }
     }
