@@ -313,7 +313,7 @@ fn describe_tokens(snippet: &str, pos: usize, tokens: &[Tok]) -> Vec<String> {
         {
             continue;
         }
-        if (name || expression) && t == "_" {
+        if (name || expression) && matches!(t, "_" | "`") {
             continue;
         }
         // After a name, `(` would make it a call: rarely the fix when other tokens fit.
