@@ -371,44 +371,63 @@ impl LittleHorse for KernelService {
 
     async fn get_user_task_run(
         &self,
-        _request: Request<UserTaskRunId>,
+        request: Request<UserTaskRunId>,
     ) -> Result<Response<UserTaskRun>, Status> {
-        unimplemented("GetUserTaskRun")
+        let r = request.into_inner();
+        self.call(move |e| e.get_user_task_run(Some(r))).await
     }
 
     async fn assign_user_task_run(
         &self,
-        _request: Request<AssignUserTaskRunRequest>,
+        request: Request<AssignUserTaskRunRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("AssignUserTaskRun")
+        let r = request.into_inner();
+        self.call(move |e| e.assign_user_task_run(r).map(|()| Empty {}))
+            .await
     }
 
     async fn complete_user_task_run(
         &self,
-        _request: Request<CompleteUserTaskRunRequest>,
+        request: Request<CompleteUserTaskRunRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("CompleteUserTaskRun")
+        let r = request.into_inner();
+        self.call(move |e| e.complete_user_task_run(r).map(|()| Empty {}))
+            .await
     }
 
     async fn cancel_user_task_run(
         &self,
-        _request: Request<CancelUserTaskRunRequest>,
+        request: Request<CancelUserTaskRunRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("CancelUserTaskRun")
+        let r = request.into_inner();
+        self.call(move |e| {
+            e.cancel_user_task_run(r.user_task_run_id)
+                .map(|()| Empty {})
+        })
+        .await
     }
 
     async fn save_user_task_run_progress(
         &self,
-        _request: Request<SaveUserTaskRunProgressRequest>,
+        request: Request<SaveUserTaskRunProgressRequest>,
     ) -> Result<Response<UserTaskRun>, Status> {
-        unimplemented("SaveUserTaskRunProgress")
+        let r = request.into_inner();
+        self.call(move |e| e.save_user_task_run_progress(r)).await
     }
 
     async fn list_user_task_runs(
         &self,
-        _request: Request<ListUserTaskRunRequest>,
+        request: Request<ListUserTaskRunRequest>,
     ) -> Result<Response<UserTaskRunList>, Status> {
-        unimplemented("ListUserTaskRuns")
+        let r = request.into_inner();
+        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        self.call(move |e| {
+            Ok(UserTaskRunList {
+                results: e.list_user_task_runs(&key)?,
+                bookmark: None,
+            })
+        })
+        .await
     }
 
     async fn put_user_task_run_comment(
@@ -434,9 +453,10 @@ impl LittleHorse for KernelService {
 
     async fn search_user_task_run(
         &self,
-        _request: Request<SearchUserTaskRunRequest>,
+        request: Request<SearchUserTaskRunRequest>,
     ) -> Result<Response<UserTaskRunIdList>, Status> {
-        unimplemented("SearchUserTaskRun")
+        let r = request.into_inner();
+        self.call(move |e| e.search_user_task_run(r)).await
     }
 
     async fn get_node_run(&self, request: Request<NodeRunId>) -> Result<Response<NodeRun>, Status> {

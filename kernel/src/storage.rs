@@ -6,7 +6,8 @@
 //! change acknowledged to a client has been committed first.
 
 use lhw_proto::littlehorse::{
-    CorrelatedEvent, ExternalEvent, NodeRun, TaskRun, Variable, WfRun, WfRunId, WorkflowEvent,
+    CorrelatedEvent, ExternalEvent, NodeRun, TaskRun, UserTaskRun, UserTaskRunId, Variable, WfRun,
+    WfRunId, WorkflowEvent,
 };
 use prost::Message;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -80,6 +81,13 @@ CREATE TABLE IF NOT EXISTS workflow_event (
   PRIMARY KEY (wf_run, def_name, number));
 CREATE TABLE IF NOT EXISTS correlated_event (
   def_name TEXT NOT NULL, key TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY (def_name, key));
+CREATE TABLE IF NOT EXISTS user_task_run (
+  wf_run TEXT NOT NULL, guid TEXT NOT NULL, def_name TEXT NOT NULL, status INTEGER NOT NULL,
+  user_id TEXT, user_group TEXT, scheduled_ms INTEGER NOT NULL, id_msg BLOB NOT NULL,
+  body BLOB NOT NULL, PRIMARY KEY (wf_run, guid));
+CREATE INDEX IF NOT EXISTS user_task_run_by_status ON user_task_run (status, scheduled_ms);
+CREATE TABLE IF NOT EXISTS ut_action (
+  wf_run TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (wf_run, seq));
 ";
 
 /// Statuses of a finished WfRun (COMPLETED, ERROR, EXCEPTION).
@@ -478,6 +486,115 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// Inserts or replaces a UserTaskRun.
+    pub fn put_user_task_run(&self, key: &str, utr: &UserTaskRun) -> StoreResult<()> {
+        let id = utr.id.clone().unwrap_or_default();
+        let def = utr
+            .user_task_def_id
+            .as_ref()
+            .map(|d| d.name.as_str())
+            .unwrap_or_default();
+        let scheduled = utr.scheduled_time.as_ref().map_or(0, crate::util::ts_to_ms);
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO user_task_run
+                   (wf_run, guid, def_name, status, user_id, user_group, scheduled_ms, id_msg, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                key,
+                id.user_task_guid,
+                def,
+                utr.status,
+                utr.user_id,
+                utr.user_group,
+                scheduled,
+                id.encode_to_vec(),
+                utr.encode_to_vec()
+            ])?;
+        Ok(())
+    }
+
+    /// Reads one UserTaskRun.
+    pub fn get_user_task_run(&self, key: &str, guid: &str) -> StoreResult<Option<UserTaskRun>> {
+        let body: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT body FROM user_task_run WHERE wf_run = ?1 AND guid = ?2")?
+            .query_row(params![key, guid], |r| r.get(0))
+            .optional()?;
+        body.map(|b| decode(&b)).transpose()
+    }
+
+    /// The UserTaskRuns of a WfRun, in creation order.
+    pub fn list_user_task_runs(&self, key: &str) -> StoreResult<Vec<UserTaskRun>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT body FROM user_task_run WHERE wf_run = ?1 ORDER BY scheduled_ms, rowid",
+        )?;
+        let rows = stmt.query_map(params![key], |r| r.get::<_, Vec<u8>>(0))?;
+        rows.map(|b| decode(&b?)).collect()
+    }
+
+    /// Searches UserTaskRuns, oldest first; returns their ids.
+    pub fn search_user_task_runs(&self, q: &UserTaskRunQuery) -> StoreResult<Vec<UserTaskRunId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id_msg FROM user_task_run WHERE (?1 IS NULL OR status = ?1)
+               AND (?2 IS NULL OR def_name = ?2) AND (?3 IS NULL OR user_id = ?3)
+               AND (?4 IS NULL OR user_group = ?4) AND (?5 IS NULL OR scheduled_ms >= ?5)
+               AND (?6 IS NULL OR scheduled_ms <= ?6)
+             ORDER BY scheduled_ms, wf_run, guid LIMIT ?7 OFFSET ?8",
+        )?;
+        let rows = stmt.query_map(
+            params![
+                q.status,
+                q.def_name,
+                q.user_id,
+                q.user_group,
+                q.earliest_ms,
+                q.latest_ms,
+                q.limit,
+                q.offset
+            ],
+            |r| r.get::<_, Vec<u8>>(0),
+        )?;
+        rows.map(|b| decode(&b?)).collect()
+    }
+
+    /// Inserts or replaces a pending user-task action (JSON body).
+    pub fn put_ut_action(&self, key: &str, seq: i64, body: &str) -> StoreResult<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO ut_action (wf_run, seq, body) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![key, seq, body])?;
+        Ok(())
+    }
+
+    /// Deletes a pending user-task action.
+    pub fn delete_ut_action(&self, key: &str, seq: i64) -> StoreResult<()> {
+        self.conn
+            .prepare_cached("DELETE FROM ut_action WHERE wf_run = ?1 AND seq = ?2")?
+            .execute(params![key, seq])?;
+        Ok(())
+    }
+
+    /// The pending user-task actions of a WfRun: (seq, JSON body).
+    pub fn list_ut_actions(&self, key: &str) -> StoreResult<Vec<(i64, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq, body FROM ut_action WHERE wf_run = ?1 ORDER BY seq")?;
+        let rows = stmt.query_map(params![key], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The highest pending user-task action `seq` stored (0 when none).
+    pub fn max_ut_action_seq(&self) -> StoreResult<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM ut_action", [], |r| {
+                r.get(0)
+            })?)
+    }
+
     /// The highest ExternalEvent `seq` stored (0 when none).
     pub fn max_event_seq(&self) -> StoreResult<i64> {
         Ok(self.conn.query_row(
@@ -502,6 +619,27 @@ pub struct WfRunQuery {
     /// Started at or after (epoch ms).
     pub earliest_ms: Option<i64>,
     /// Started at or before (epoch ms).
+    pub latest_ms: Option<i64>,
+    /// Page size.
+    pub limit: i64,
+    /// Rows to skip.
+    pub offset: i64,
+}
+
+/// Criteria of [`Store::search_user_task_runs`].
+#[derive(Debug, Default, Clone)]
+pub struct UserTaskRunQuery {
+    /// Only this `UserTaskRunStatus`.
+    pub status: Option<i32>,
+    /// Only this UserTaskDef.
+    pub def_name: Option<String>,
+    /// Only this user.
+    pub user_id: Option<String>,
+    /// Only this group.
+    pub user_group: Option<String>,
+    /// Scheduled at or after (epoch ms).
+    pub earliest_ms: Option<i64>,
+    /// Scheduled at or before (epoch ms).
     pub latest_ms: Option<i64>,
     /// Page size.
     pub limit: i64,

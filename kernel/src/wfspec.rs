@@ -10,7 +10,7 @@ use lhw_proto::littlehorse::{
     ThreadSpec, ThreadVarDef, VariableAssignment, VariableMutation, WfRunVariableAccessLevel,
     WfSpec, WfSpecId, edge::EdgeCondition, exit_node, failure_handler_def::FailureToCatch,
     lh_path::selector::SelectorType, node, sleep_node::SleepLength, task_node::TaskToExecute,
-    variable_assignment::Source, variable_mutation::RhsValue,
+    ut_action_trigger, variable_assignment::Source, variable_mutation::RhsValue,
     wait_for_condition_node::NodeCondition, wait_for_threads_node::ThreadsToWaitForOneOf,
 };
 use std::collections::{BTreeMap, HashSet};
@@ -114,7 +114,6 @@ fn validate_node(
         threads,
     } = *scope;
     let err = |d: String| invalid(thread, name, d);
-    let case = node_case(n);
     for h in &n.failure_handlers {
         check_handler(h, threads).map_err(err)?;
     }
@@ -287,11 +286,80 @@ fn validate_node(
                 va_vars(c, &mut used);
             }
         }
-        Some(_) => {
-            return Err(Status::unimplemented(format!(
-                "ThreadSpec {thread} Node {name}: {} nodes are not supported by the embedded kernel yet",
-                case
-            )));
+        Some(node::Node::UserTask(u)) => {
+            let def: Option<lhw_proto::littlehorse::UserTaskDef> = match u.user_task_def_version {
+                Some(v) => store.get_meta(kind::USER_TASK_DEF, &u.user_task_def_name, v, 0)?,
+                None => store.latest_meta(kind::USER_TASK_DEF, &u.user_task_def_name, None)?,
+            };
+            let def = def.ok_or_else(|| {
+                err(format!(
+                    "Refers to nonexistent UserTaskDef {}",
+                    u.user_task_def_name
+                ))
+            })?;
+            u.user_task_def_version = Some(def.version);
+            if u.user_id.is_none() && u.user_group.is_none() {
+                return Err(err("a user task needs a user_id or a user_group".into()));
+            }
+            for (i, a) in u.actions.iter_mut().enumerate() {
+                if a.delay_seconds.is_none() {
+                    return Err(err(format!("actions[{i}].delay_seconds is not set")));
+                }
+                match &mut a.action {
+                    None => return Err(err(format!("actions[{i}].action is not set"))),
+                    Some(ut_action_trigger::Action::Task(t)) => {
+                        let Some(tn) = t.task.as_mut() else {
+                            return Err(err(format!("actions[{i}].task.task is not set")));
+                        };
+                        if tn.timeout_seconds <= 0 {
+                            tn.timeout_seconds = DEFAULT_TASK_TIMEOUT_SECONDS;
+                        }
+                        if let Some(TaskToExecute::TaskDefId(id)) = &tn.task_to_execute {
+                            let def: Option<TaskDef> =
+                                store.get_meta(kind::TASK_DEF, &id.name, 0, 0)?;
+                            if def.is_none() {
+                                return Err(err(format!(
+                                    "actions[{i}]: Refers to nonexistent TaskDef {}",
+                                    id.name
+                                )));
+                            }
+                        }
+                    }
+                    Some(_) => {}
+                }
+            }
+            let u: &lhw_proto::littlehorse::UserTaskNode = u;
+            for va in [
+                &u.user_id,
+                &u.user_group,
+                &u.notes,
+                &u.on_cancellation_exception_name,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                va_vars(va, &mut used);
+            }
+            for a in &u.actions {
+                if let Some(d) = &a.delay_seconds {
+                    va_vars(d, &mut used);
+                }
+                match &a.action {
+                    Some(ut_action_trigger::Action::Task(t)) => {
+                        if let Some(tn) = &t.task {
+                            for va in &tn.variables {
+                                va_vars(va, &mut used);
+                            }
+                        }
+                    }
+                    Some(ut_action_trigger::Action::Reassign(r)) => {
+                        for va in [&r.user_id, &r.user_group].into_iter().flatten() {
+                            va_vars(va, &mut used);
+                        }
+                    }
+                    _ => {}
+                }
+            }
         }
     }
     for edge in &n.outgoing_edges {

@@ -412,6 +412,7 @@ fn check_node(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, pos: i32, node: &No
         | Some(node::Node::StartMultipleThreads(_))
         | Some(node::Node::ThrowEvent(_)) => Progress::Completed,
         Some(node::Node::WaitForThreads(w)) => thread_nodes::wait_check(run, ctx, t, pos, w),
+        Some(node::Node::UserTask(_)) => super::user_tasks::check(run, t, pos),
         Some(node::Node::RunChildWf(_)) => super::child::run_check(run, t, pos),
         Some(node::Node::WaitForChildWf(_)) => super::child::wait_check(run, ctx, t, pos),
         _ => Progress::Failed(failure(
@@ -561,6 +562,15 @@ pub fn arrive(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, pos: i32, node_name
                 Some(NodeType::Sleep(SleepNodeRun::default()))
             }
         },
+        Some(node::Node::UserTask(ut)) => {
+            match super::user_tasks::arrive(run, ctx, t, pos, ut, &node_run_id) {
+                Ok(nt) => Some(nt),
+                Err(f) => {
+                    arrival_failure = Some(*f);
+                    None
+                }
+            }
+        }
         Some(node::Node::WaitForThreads(w)) => match thread_nodes::wait_arrive(run, t, w) {
             Ok(nt) => Some(nt),
             Err(f) => {
@@ -734,6 +744,27 @@ fn create_task_run(
     node_run_id: &NodeRunId,
     tn: &TaskNode,
 ) -> Result<String, Box<Failure>> {
+    let source = TaskRunSource {
+        wf_spec_id: run.wf_run.wf_spec_id.clone(),
+        task_run_source: Some(task_run_source::TaskRunSource::TaskNode(
+            TaskNodeReference {
+                node_run_id: Some(node_run_id.clone()),
+            },
+        )),
+    };
+    create_task_run_from(run, ctx, t, tn, source, crate::util::new_guid())
+}
+
+/// Creates and queues a TaskRun for `tn` (inputs evaluated in thread `t`)
+/// with the given source and guid.
+pub fn create_task_run_from(
+    run: &mut RunState,
+    ctx: &mut Ctx<'_>,
+    t: i32,
+    tn: &TaskNode,
+    source: TaskRunSource,
+    guid: String,
+) -> Result<String, Box<Failure>> {
     let name = match &tn.task_to_execute {
         Some(TaskToExecute::TaskDefId(id)) => id.name.clone(),
         Some(TaskToExecute::DynamicTask(va)) => match run.eval(t, va) {
@@ -787,7 +818,6 @@ fn create_task_run(
             masked: vd.type_def.as_ref().is_some_and(|td| td.masked),
         });
     }
-    let guid = crate::util::new_guid();
     let now = Some(ms_to_ts(ctx.now));
     let timeout = if tn.timeout_seconds > 0 {
         tn.timeout_seconds
@@ -806,14 +836,7 @@ fn create_task_run(
             ..TaskAttempt::default()
         }],
         input_variables: inputs,
-        source: Some(TaskRunSource {
-            wf_spec_id: run.wf_run.wf_spec_id.clone(),
-            task_run_source: Some(task_run_source::TaskRunSource::TaskNode(
-                TaskNodeReference {
-                    node_run_id: Some(node_run_id.clone()),
-                },
-            )),
-        }),
+        source: Some(source),
         scheduled_at: now,
         status: TaskStatus::TaskScheduled as i32,
         timeout_seconds: timeout,

@@ -81,6 +81,12 @@ impl RunState {
                         .collect(),
                 ))
             }
+            Some(NodeType::UserTask(u)) => u
+                .user_task_run_id
+                .as_ref()
+                .and_then(|i| self.user_task_runs.get(&i.user_task_guid))
+                .filter(|utr| utr.status == lhw_proto::littlehorse::UserTaskRunStatus::Done as i32)
+                .map_or_else(null, super::user_tasks::output),
             Some(NodeType::ExternalEvent(ee)) => {
                 let id = ee.external_event_id.as_ref();
                 self.events

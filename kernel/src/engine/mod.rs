@@ -6,6 +6,23 @@
 //! written in one transaction, the transaction commits (`synchronous=FULL`),
 //! and only then are replies sent and tasks handed to workers (group commit).
 //! A reply therefore always describes durable state.
+//!
+//! ## Recovery after a crash
+//!
+//! At start every unfinished WfRun is loaded and advanced again; timers are
+//! rebuilt from the stored objects (sleeps, event timeouts, retry backoffs).
+//! A task attempt that was TASK_RUNNING when the kernel stopped may or may
+//! not have reached its worker (the dispatch is committed before the task is
+//! sent), and the worker's stream is gone either way. LittleHorse would
+//! leave such an attempt alone until its `timeout_seconds` expire and then
+//! fail (or retry) it as TIMEOUT. The kernel instead **redelivers it at
+//! once**: the attempt keeps its number and stays TASK_RUNNING, consumes no
+//! retry, and is queued again; the next poll gets it (new start time and
+//! worker id, new timeout). Until then, and after, a ReportTask for that
+//! attempt from the original worker is still accepted: the first report
+//! wins, later ones are acknowledged and ignored. This keeps at-least-once
+//! delivery (a task runs again only if no report for it had been committed
+//! before the crash) without waiting a whole timeout after a restart.
 
 mod advance;
 mod api;
@@ -17,13 +34,14 @@ mod tasks;
 mod thread_nodes;
 mod threads;
 mod timers;
+mod user_tasks;
 
 pub use run::RunState;
 pub use timers::Timer;
 
 use crate::storage::{Store, StoreError};
 use lhw_proto::littlehorse::{ScheduledTask, TaskDef, WfSpec};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
@@ -50,6 +68,8 @@ enum Out {
         run: String,
         guid: String,
         attempt: usize,
+        /// Whether it was a redelivery after a restart (see the module docs).
+        redelivery: bool,
     },
 }
 
@@ -117,6 +137,8 @@ pub struct Engine {
     outbox: Vec<Out>,
     next_event_seq: i64,
     wf_event_waiters: Vec<events::WfEventWaiter>,
+    /// RUNNING attempts recovered at start, queued for redelivery: (run, guid, attempt).
+    redeliver: HashSet<(String, String, usize)>,
 }
 
 /// Starts the engine thread on an opened store, recovering every unfinished WfRun.
@@ -132,6 +154,7 @@ pub fn start(store: Store) -> Result<(EngineHandle, JoinHandle<()>), StoreError>
         timers: timers::Timers::default(),
         outbox: Vec::new(),
         wf_event_waiters: Vec::new(),
+        redeliver: HashSet::new(),
     };
     engine.store.begin()?;
     engine.recover()?;
@@ -229,9 +252,10 @@ impl Engine {
                     run,
                     guid,
                     attempt,
+                    redelivery,
                 } => {
                     if !ok || reply.send(*task).is_err() {
-                        undelivered.push((run, guid, attempt));
+                        undelivered.push((run, guid, attempt, redelivery));
                     }
                 }
             }
@@ -242,8 +266,8 @@ impl Engine {
         }
         self.runs.retain(|_, r| !r.is_finished());
         if !undelivered.is_empty() && self.store.begin().is_ok() {
-            for (run, guid, attempt) in undelivered {
-                self.undeliver(&run, &guid, attempt);
+            for (run, guid, attempt, redelivery) in undelivered {
+                self.undeliver(&run, &guid, attempt, redelivery);
             }
             self.finish_batch();
         }
@@ -253,6 +277,7 @@ impl Engine {
     fn reload(&mut self) {
         self.runs.clear();
         self.queues.clear();
+        self.redeliver.clear();
         self.timers = timers::Timers::default();
         self.specs.clear();
         self.task_defs.clear();

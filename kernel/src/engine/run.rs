@@ -5,8 +5,8 @@
 use super::Timer;
 use crate::storage::{Store, StoreResult};
 use lhw_proto::littlehorse::{
-    ExternalEvent, LhStatus, NodeRun, TaskRun, ThreadRun, ThreadVarDef, Variable, WfRun, WfRunId,
-    WfSpec, WorkflowEvent,
+    ExternalEvent, LhStatus, NodeRun, TaskRun, ThreadRun, ThreadVarDef, UserTaskRun, Variable,
+    WfRun, WfRunId, WfSpec, WorkflowEvent,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -26,6 +26,10 @@ pub struct Dirty {
     pub events: BTreeSet<usize>,
     /// WorkflowEvents by index in [`RunState::workflow_events`].
     pub workflow_events: BTreeSet<usize>,
+    /// UserTaskRuns by guid.
+    pub user_task_runs: BTreeSet<String>,
+    /// Pending user-task actions by seq (written if present, deleted if gone).
+    pub ut_actions: BTreeSet<i64>,
 }
 
 /// Side effects produced while advancing a run, applied by the engine afterwards.
@@ -63,6 +67,12 @@ pub struct RunState {
     pub workflow_events: Vec<WorkflowEvent>,
     /// Outputs of completed child WfRuns awaited by WAIT_FOR_CHILD_WF, by child key.
     pub child_outputs: HashMap<String, lhw_proto::littlehorse::VariableValue>,
+    /// UserTaskRuns by guid.
+    pub user_task_runs: BTreeMap<String, UserTaskRun>,
+    /// Scheduled user-task actions (reassign, cancel, reminder) by seq.
+    pub ut_actions: BTreeMap<i64, super::user_tasks::PendingAction>,
+    /// The next user-task action seq.
+    pub next_action_seq: i64,
     /// What changed since the last flush.
     pub dirty: Dirty,
     /// Pending side effects.
@@ -90,6 +100,9 @@ impl RunState {
             events: Vec::new(),
             workflow_events: Vec::new(),
             child_outputs: HashMap::new(),
+            user_task_runs: BTreeMap::new(),
+            ut_actions: BTreeMap::new(),
+            next_action_seq: 1,
             dirty: Dirty {
                 wf_run: true,
                 ..Dirty::default()
@@ -130,6 +143,23 @@ impl RunState {
         }
         run.events = store.list_external_events(key)?;
         run.workflow_events = store.list_workflow_events(key)?;
+        for utr in store.list_user_task_runs(key)? {
+            let guid = utr
+                .id
+                .as_ref()
+                .map(|i| i.user_task_guid.clone())
+                .unwrap_or_default();
+            run.user_task_runs.insert(guid, utr);
+        }
+        for (seq, body) in store.list_ut_actions(key)? {
+            match super::user_tasks::PendingAction::decode(&body) {
+                Some(a) => {
+                    run.ut_actions.insert(seq, a);
+                }
+                None => eprintln!("lhw-kernel: WfRun {key}: undecodable user task action {seq}"),
+            }
+            run.next_action_seq = run.next_action_seq.max(seq + 1);
+        }
         for nr in run.node_runs.values() {
             if let Some(lhw_proto::littlehorse::node_run::NodeType::WaitForChildWf(w)) =
                 &nr.node_type
@@ -181,6 +211,25 @@ impl RunState {
                 store.put_external_event(&self.key, *seq, ev)?;
             }
         }
+        for k in &dirty.user_task_runs {
+            if let Some(utr) = self.user_task_runs.get(k) {
+                store.put_user_task_run(&self.key, utr)?;
+            }
+        }
+        // A finished run needs no more user-task actions.
+        if self.is_finished() {
+            let seqs: Vec<i64> = self.ut_actions.keys().copied().collect();
+            for seq in seqs {
+                self.ut_actions.remove(&seq);
+                store.delete_ut_action(&self.key, seq)?;
+            }
+        }
+        for seq in &dirty.ut_actions {
+            match self.ut_actions.get(seq) {
+                Some(a) => store.put_ut_action(&self.key, *seq, &a.encode())?,
+                None => store.delete_ut_action(&self.key, *seq)?,
+            }
+        }
         Ok(())
     }
 
@@ -215,6 +264,12 @@ impl RunState {
     pub fn put_node_run(&mut self, t: i32, pos: i32, nr: NodeRun) {
         self.dirty.node_runs.insert((t, pos));
         self.node_runs.insert((t, pos), nr);
+    }
+
+    /// A UserTaskRun, mutably (marks it changed).
+    pub fn user_task_run_mut(&mut self, guid: &str) -> Option<&mut UserTaskRun> {
+        self.dirty.user_task_runs.insert(guid.to_string());
+        self.user_task_runs.get_mut(guid)
     }
 
     /// A TaskRun, mutably (marks it changed).

@@ -80,19 +80,33 @@ impl Engine {
         waiting.push_back(poller);
     }
 
+    /// Whether a queued TaskRun may be handed to a worker: its last attempt
+    /// is SCHEDULED, or it was RUNNING when the kernel stopped and has not
+    /// been reported since (redelivery after restart, see [`super`]).
     fn is_scheduled(&self, key: &str, guid: &str) -> bool {
-        self.runs
-            .get(key)
-            .and_then(|r| r.task_runs.get(guid))
-            .and_then(|tr| tr.attempts.last())
-            .is_some_and(|a| a.status == TaskStatus::TaskScheduled as i32)
+        let Some(tr) = self.runs.get(key).and_then(|r| r.task_runs.get(guid)) else {
+            return false;
+        };
+        let Some(last) = tr.attempts.last() else {
+            return false;
+        };
+        last.status == TaskStatus::TaskScheduled as i32
+            || (last.status == TaskStatus::TaskRunning as i32
+                && self.redeliver.contains(&(
+                    key.to_string(),
+                    guid.to_string(),
+                    tr.attempts.len() - 1,
+                )))
     }
 
     /// Marks the last attempt RUNNING, starts its timeout and sends the task
     /// to the poller once the batch commits.
     fn dispatch(&mut self, key: &str, guid: &str, poller: Poller) {
         let now = now_ms();
-        let Some(run) = self.runs.get_mut(key) else {
+        let Engine {
+            runs, redeliver, ..
+        } = self;
+        let Some(run) = runs.get_mut(key) else {
             return;
         };
         let Some(tr) = run.task_run_mut(guid) else {
@@ -102,6 +116,7 @@ impl Engine {
         let Some(attempt) = tr.attempts.last_mut() else {
             return;
         };
+        let redelivery = redeliver.remove(&(key.to_string(), guid.to_string(), attempt_number));
         attempt.status = TaskStatus::TaskRunning as i32;
         attempt.start_time = Some(ms_to_ts(now));
         attempt.task_worker_id = poller.client_id.clone();
@@ -131,11 +146,14 @@ impl Engine {
             run: key.to_string(),
             guid: guid.to_string(),
             attempt: attempt_number,
+            redelivery,
         });
     }
 
-    /// A dispatched task could not be handed over (the poll went away): put it back.
-    pub(super) fn undeliver(&mut self, key: &str, guid: &str, attempt: usize) {
+    /// A dispatched task could not be handed over (the poll went away): put
+    /// it back. A redelivery stays RUNNING (its first worker may still
+    /// report it) and waits for the next poll again.
+    pub(super) fn undeliver(&mut self, key: &str, guid: &str, attempt: usize, redelivery: bool) {
         let Some(run) = self.runs.get_mut(key) else {
             return;
         };
@@ -151,11 +169,16 @@ impl Engine {
         if a.status != TaskStatus::TaskRunning as i32 {
             return;
         }
-        a.status = TaskStatus::TaskScheduled as i32;
-        a.start_time = None;
-        a.task_worker_id.clear();
-        a.task_worker_version = None;
-        tr.status = TaskStatus::TaskScheduled as i32;
+        if redelivery {
+            self.redeliver
+                .insert((key.to_string(), guid.to_string(), attempt));
+        } else {
+            a.status = TaskStatus::TaskScheduled as i32;
+            a.start_time = None;
+            a.task_worker_id.clear();
+            a.task_worker_version = None;
+            tr.status = TaskStatus::TaskScheduled as i32;
+        }
         let task_def = tr
             .task_def_id
             .as_ref()
@@ -339,6 +362,7 @@ impl Engine {
                     self.task_timeout(&run, &guid, attempt, now)
                 }
                 Timer::TaskRetry { run, guid } => self.task_retry(&run, &guid, now),
+                Timer::UserTaskAction { run, seq } => self.user_task_action(&run, seq, now),
                 Timer::NodeWake {
                     run,
                     thread,
@@ -356,10 +380,14 @@ impl Engine {
             return;
         };
         let timeout = tr.timeout_seconds;
+        // An attempt waiting for redelivery is not on a worker: no timeout.
         let running = tr
             .attempts
             .get(attempt)
-            .is_some_and(|a| a.status == TaskStatus::TaskRunning as i32);
+            .is_some_and(|a| a.status == TaskStatus::TaskRunning as i32)
+            && !self
+                .redeliver
+                .contains(&(key.to_string(), guid.to_string(), attempt));
         if !running {
             return;
         }
@@ -435,7 +463,10 @@ impl Engine {
 
     /// Rebuilds queues and timers of a freshly loaded run.
     pub(super) fn schedule_loaded(&mut self, key: &str) {
-        let Some(run) = self.runs.get_mut(key) else {
+        let Engine {
+            runs, redeliver, ..
+        } = self;
+        let Some(run) = runs.get_mut(key) else {
             return;
         };
         for (guid, tr) in &run.task_runs {
@@ -454,16 +485,9 @@ impl Engine {
             match TaskStatus::try_from(last.status) {
                 Ok(TaskStatus::TaskScheduled) => run.effects.tasks.push((guid.clone(), name)),
                 Ok(TaskStatus::TaskRunning) => {
-                    let start = last.start_time.as_ref().map_or_else(now_ms, ts_to_ms);
-                    let due = start.saturating_add(i64::from(tr.timeout_seconds.max(1)) * 1000);
-                    run.effects.timers.push((
-                        due,
-                        Timer::TaskTimeout {
-                            run: key.to_string(),
-                            guid: guid.clone(),
-                            attempt: n,
-                        },
-                    ));
+                    // Redelivered at once, same attempt (see the engine docs).
+                    redeliver.insert((key.to_string(), guid.clone(), n));
+                    run.effects.tasks.push((guid.clone(), name));
                 }
                 Ok(TaskStatus::TaskPending) => {
                     let due = last.schedule_time.as_ref().map_or_else(now_ms, ts_to_ms);
@@ -497,5 +521,6 @@ impl Engine {
             }
         }
         self.drain_effects(key);
+        self.schedule_loaded_actions(key);
     }
 }

@@ -1,6 +1,7 @@
-//! Timers: task attempt timeouts, retry backoff, sleep maturation and
-//! external-event timeouts. Timers are not stored; they are rebuilt from the
-//! runs at recovery.
+//! Timers: task attempt timeouts, retry backoff, sleep maturation,
+//! external-event timeouts and user-task actions. Timers are not stored; they
+//! are rebuilt from the runs (and their stored pending user-task actions) at
+//! recovery.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -24,6 +25,13 @@ pub enum Timer {
         run: String,
         /// TaskRun guid.
         guid: String,
+    },
+    /// A scheduled user-task action (reassign, cancel, reminder task) is due.
+    UserTaskAction {
+        /// WfRun key.
+        run: String,
+        /// The action's seq in the run.
+        seq: i64,
     },
     /// A waiting node (SLEEP, EXTERNAL_EVENT timeout) re-checks its deadline.
     NodeWake {

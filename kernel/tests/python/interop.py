@@ -1,0 +1,174 @@
+"""Interop check: the official LittleHorse Python SDK against the lhw kernel.
+
+Usage: python interop.py (task|event|lhw)
+
+Connects to LHC_API_HOST:LHC_API_PORT (plaintext) and exits 0 when the case
+passed, 1 with a message on stderr otherwise. Every wait is bounded.
+
+- task:  registers a TaskDef from an async Python function, runs an
+         LHTaskWorker for it, deploys a WfSpec that calls the task, runs a
+         WfRun and checks it COMPLETED with the task's output in a variable.
+- lhw:   like task, but the WfSpec "lhw-greet-wf" and the TaskDef were
+         deployed beforehand from a .lhw source compiled by lhw-compiler;
+         the SDK's own PutTaskDef must be an identical (accepted) re-put.
+- event: deploys a WfSpec that waits for an external event, runs it, posts
+         the event with PutExternalEvent and checks the WfRun COMPLETED with
+         the event's content in a variable.
+"""
+
+import asyncio
+import os
+import sys
+import time
+import uuid
+
+import littlehorse
+from littlehorse.config import LHConfig
+from littlehorse.model import (
+    ExternalEventDefId,
+    LHStatus,
+    PutExternalEventRequest,
+    RunWfRequest,
+    VariableId,
+    WfRunId,
+)
+from littlehorse.worker import LHTaskWorker
+from littlehorse.workflow import Workflow, WorkflowThread
+
+TIMEOUT_SECONDS = 30
+RPC_TIMEOUT = 10
+
+
+def fail(msg: str) -> None:
+    print(f"interop failure: {msg}", file=sys.stderr, flush=True)
+    os._exit(1)
+
+
+async def greet(name: str) -> str:
+    return f"hello, {name}!"
+
+
+def wait_completed(stub, wf_run_id: str):
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while True:
+        run = stub.GetWfRun(WfRunId(id=wf_run_id), timeout=RPC_TIMEOUT)
+        if run.status == LHStatus.COMPLETED:
+            return run
+        if run.status in (LHStatus.ERROR, LHStatus.EXCEPTION):
+            fail(f"WfRun {wf_run_id} ended {LHStatus.Name(run.status)}: {run}")
+        if time.monotonic() > deadline:
+            fail(f"WfRun {wf_run_id} still {LHStatus.Name(run.status)} after {TIMEOUT_SECONDS}s")
+        time.sleep(0.1)
+
+
+def str_var(stub, wf_run_id: str, name: str) -> str:
+    var = stub.GetVariable(
+        VariableId(wf_run_id=WfRunId(id=wf_run_id), thread_run_number=0, name=name),
+        timeout=RPC_TIMEOUT,
+    )
+    return var.value.str
+
+
+async def case_task(config: LHConfig, spec_name: str = "py-greet-wf") -> None:
+    stub = config.stub()
+    task_name = "py-greet"
+    littlehorse.create_task_def(greet, task_name, config, timeout=RPC_TIMEOUT)
+
+    def entrypoint(wf: WorkflowThread) -> None:
+        name = wf.declare_str("name").required()
+        out = wf.declare_str("out")
+        out.assign(wf.execute(task_name, name))
+
+    if spec_name == "py-greet-wf":
+        littlehorse.create_workflow_spec(
+            Workflow(spec_name, entrypoint), config, timeout=RPC_TIMEOUT
+        )
+
+    worker = LHTaskWorker(greet, task_name, config)
+    worker_task = asyncio.create_task(worker.start())
+
+    wf_run_id = "py-task-" + uuid.uuid4().hex[:8]
+    stub.RunWf(
+        RunWfRequest(
+            wf_spec_name=spec_name,
+            id=wf_run_id,
+            variables={"name": littlehorse.to_variable_value("kernel")},
+        ),
+        timeout=RPC_TIMEOUT,
+    )
+    # The worker runs on this event loop: wait without blocking it.
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while True:
+        if worker_task.done():
+            fail(f"the task worker stopped: {worker_task.exception()!r}")
+        run = stub.GetWfRun(WfRunId(id=wf_run_id), timeout=RPC_TIMEOUT)
+        if run.status == LHStatus.COMPLETED:
+            break
+        if run.status in (LHStatus.ERROR, LHStatus.EXCEPTION):
+            fail(f"WfRun ended {LHStatus.Name(run.status)}: {run}")
+        if time.monotonic() > deadline:
+            fail(f"WfRun still {LHStatus.Name(run.status)} after {TIMEOUT_SECONDS}s")
+        await asyncio.sleep(0.1)
+    out = str_var(stub, wf_run_id, "out")
+    if out != "hello, kernel!":
+        fail(f"variable out is {out!r}")
+    health = worker.health()
+    if not health.healthy:
+        fail(f"the worker reports itself unhealthy: {health.reason}")
+    worker.stop()
+    print(f"task case ok: {wf_run_id} out={out!r}", flush=True)
+
+
+async def case_lhw(config: LHConfig) -> None:
+    await case_task(config, "lhw-greet-wf")
+
+
+async def case_event(config: LHConfig) -> None:
+    stub = config.stub()
+    littlehorse.create_external_event_def("py-approval", config, timeout=RPC_TIMEOUT)
+
+    def entrypoint(wf: WorkflowThread) -> None:
+        decision = wf.declare_str("decision")
+        decision.assign(wf.wait_for_event("py-approval", timeout=60))
+
+    littlehorse.create_workflow_spec(
+        Workflow("py-event-wf", entrypoint), config, timeout=RPC_TIMEOUT
+    )
+    wf_run_id = "py-event-" + uuid.uuid4().hex[:8]
+    run = stub.RunWf(
+        RunWfRequest(wf_spec_name="py-event-wf", id=wf_run_id), timeout=RPC_TIMEOUT
+    )
+    if run.status != LHStatus.RUNNING:
+        fail(f"the new WfRun is {LHStatus.Name(run.status)}, wanted RUNNING")
+    stub.PutExternalEvent(
+        PutExternalEventRequest(
+            wf_run_id=WfRunId(id=wf_run_id),
+            external_event_def_id=ExternalEventDefId(name="py-approval"),
+            content=littlehorse.to_variable_value("approved"),
+        ),
+        timeout=RPC_TIMEOUT,
+    )
+    wait_completed(stub, wf_run_id)
+    decision = str_var(stub, wf_run_id, "decision")
+    if decision != "approved":
+        fail(f"variable decision is {decision!r}")
+    print(f"event case ok: {wf_run_id} decision={decision!r}", flush=True)
+
+
+def main() -> None:
+    cases = {"task": case_task, "event": case_event, "lhw": case_lhw}
+    if len(sys.argv) != 2 or sys.argv[1] not in cases:
+        fail("usage: interop.py (task|event|lhw)")
+    config = LHConfig()
+    case = cases[sys.argv[1]]
+    try:
+        asyncio.run(asyncio.wait_for(case(config), TIMEOUT_SECONDS * 2))
+    except BaseException as e:  # report any failure, including timeouts
+        fail(f"{type(e).__name__}: {e}")
+    # The worker's heartbeat loop sleeps for a minute: do not wait for it.
+    sys.stdout.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
