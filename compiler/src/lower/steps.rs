@@ -566,44 +566,7 @@ impl Lowerer<'_> {
         );
         // On a wait, `catch` handles failures of the children, as sdk-java's
         // handle*OnChild do.
-        for c in catches {
-            use pb::failure_handler_def::{FailureToCatch as F, LhFailureType as T};
-            let (name, catch) = match &c.spec {
-                CatchSpec::Named(n) => (
-                    format!("exn-handler-{node}-{}", n.text),
-                    Some(F::SpecificFailure(n.text.clone())),
-                ),
-                CatchSpec::AnyException => (
-                    format!("exn-handler-{node}-FAILURE_TYPE_EXCEPTION"),
-                    Some(F::AnyFailureOfType(T::FailureTypeException as i32)),
-                ),
-                CatchSpec::Error(n) => {
-                    let e = error_name(&n.text);
-                    (
-                        format!("error-handler-{node}-{e}"),
-                        Some(F::SpecificFailure(e)),
-                    )
-                }
-                CatchSpec::AnyError => (
-                    format!("error-handler-{node}-FAILURE_TYPE_ERROR"),
-                    Some(F::AnyFailureOfType(T::FailureTypeError as i32)),
-                ),
-                CatchSpec::Any => (format!("failure-handler-{node}-ANY_FAILURE"), None),
-            };
-            self.sub_thread(
-                &name,
-                &c.body,
-                c.binding.as_ref().map(|b| {
-                    let ty = c
-                        .binding_ty
-                        .as_ref()
-                        .map_or(Ty::Prim(Prim::JsonObj), |t| self.model.resolve_type(t));
-                    (b, ty)
-                }),
-            );
-            self.thread
-                .add_per_thread_handler(&node, handler(name, catch));
-        }
+        self.handlers(&node, catches, HandlerSite::Children);
     }
 
     /// `wait c` for a child workflow: a WAIT_FOR_CHILD_WF node; its output is the child's.
@@ -626,45 +589,80 @@ impl Lowerer<'_> {
         node_output(node)
     }
 
-    /// `catch` handlers on the node a statement ran, named as sdk-java names them.
+    /// `catch` handlers on the node a statement ran.
     pub(super) fn node_handlers(&mut self, node: &str, catches: &[Catch]) {
+        self.handlers(node, catches, HandlerSite::Node);
+    }
+
+    /// Lowers each `catch` body into a handler ThreadSpec, named as sdk-java names them, and
+    /// registers it on the node (or, for a thread `wait`, per child).
+    fn handlers(&mut self, node: &str, catches: &[Catch], site: HandlerSite) {
         use pb::failure_handler_def::{FailureToCatch as F, LhFailureType as T};
+        let children = site == HandlerSite::Children;
         for c in catches {
             let (name, catch) = match &c.spec {
                 CatchSpec::Named(n) => (
                     format!("exn-handler-{node}-{}", n.text),
                     Some(F::SpecificFailure(n.text.clone())),
                 ),
-                // sdk-java concatenates the missing exception name: `...-null`.
+                // On a node, sdk-java concatenates the missing exception name: `...-null`.
                 CatchSpec::AnyException => (
-                    format!("exn-handler-{node}-null"),
+                    if children {
+                        format!("exn-handler-{node}-FAILURE_TYPE_EXCEPTION")
+                    } else {
+                        format!("exn-handler-{node}-null")
+                    },
                     Some(F::AnyFailureOfType(T::FailureTypeException as i32)),
                 ),
                 CatchSpec::Error(n) => {
                     let e = error_name(&n.text);
-                    (
-                        format!("exn-handler-{node}-{e}"),
-                        Some(F::SpecificFailure(e)),
-                    )
+                    let prefix = if children {
+                        "error-handler"
+                    } else {
+                        "exn-handler"
+                    };
+                    (format!("{prefix}-{node}-{e}"), Some(F::SpecificFailure(e)))
                 }
                 CatchSpec::AnyError => (
-                    format!("exn-handler-{node}-FAILURE_TYPE_ERROR"),
+                    if children {
+                        format!("error-handler-{node}-FAILURE_TYPE_ERROR")
+                    } else {
+                        format!("exn-handler-{node}-FAILURE_TYPE_ERROR")
+                    },
                     Some(F::AnyFailureOfType(T::FailureTypeError as i32)),
                 ),
-                CatchSpec::Any => (format!("exn-handler-{node}-any-failure"), None),
+                CatchSpec::Any => (
+                    if children {
+                        format!("failure-handler-{node}-ANY_FAILURE")
+                    } else {
+                        format!("exn-handler-{node}-any-failure")
+                    },
+                    None,
+                ),
             };
-            self.sub_thread(
-                &name,
-                &c.body,
-                c.binding.as_ref().map(|b| {
-                    let ty = c
-                        .binding_ty
-                        .as_ref()
-                        .map_or(Ty::Prim(Prim::JsonObj), |t| self.model.resolve_type(t));
-                    (b, ty)
-                }),
-            );
-            self.thread.add_failure_handler(node, handler(name, catch));
+            let input = c.binding.as_ref().map(|b| {
+                let ty = c
+                    .binding_ty
+                    .as_ref()
+                    .map_or(Ty::Prim(Prim::JsonObj), |t| self.model.resolve_type(t));
+                (b, ty)
+            });
+            self.sub_thread(&name, &c.body, input);
+            if children {
+                self.thread
+                    .add_per_thread_handler(node, handler(name, catch));
+            } else {
+                self.thread.add_failure_handler(node, handler(name, catch));
+            }
         }
     }
+}
+
+/// Where `catch` handlers attach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HandlerSite {
+    /// The node's own `failure_handlers`.
+    Node,
+    /// A WAIT_FOR_THREADS node's `per_thread_failure_handlers`.
+    Children,
 }
