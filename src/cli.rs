@@ -4,20 +4,24 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 
-/// lhc: check and compile `.lhw` workflows into LittleHorse requests.
+/// lhc: check, compile, deploy and run `.lhw` workflows.
 #[derive(Debug, Parser)]
 #[command(
     name = "lhc",
     version,
     propagate_version = true,
     arg_required_else_help = true,
-    about = "Check and compile .lhw workflows into LittleHorse requests",
+    about = "Check, compile, deploy and run .lhw LittleHorse workflows",
     long_about = "lhc is the toolchain for .lhw, a typed language for LittleHorse workflows.\n\n\
         `lhc check` reports every problem in your files, `lhc compile` turns them into the \
         PutWfSpecRequest and metadata requests (TaskDefs, ExternalEventDefs, ...) that a \
-        LittleHorse server accepts, and `lhc explain` describes a diagnostic code in detail.",
-    after_help = "Exit status: 0 on success (warnings allowed), 1 when any file has an error, \
-        2 on a usage error."
+        LittleHorse server accepts, and `lhc explain` describes a diagnostic code in detail.\n\n\
+        `lhc dev` runs the embedded LittleHorse kernel, `lhc deploy` registers compiled \
+        workflows on it (or on a cluster configured like the official clients) and \
+        `lhc run` starts and follows WfRuns.",
+    after_help = "Exit status: 0 on success (warnings allowed), 1 when any file has an error \
+        (or, for deploy/run, on a server error or a run that did not complete), 2 on a usage \
+        error."
 )]
 pub struct Cli {
     /// When to colour diagnostics: `auto` colours when stderr is a terminal and NO_COLOR is
@@ -66,6 +70,127 @@ pub enum Command {
 
     /// Explain a diagnostic code, e.g. `lhc explain E0101`.
     Explain(ExplainArgs),
+
+    /// Compile files and register their metadata and workflows on a LittleHorse server.
+    #[command(
+        long_about = "Compile every FILE, then register what they declare, in dependency \
+            order: StructDefs, TaskDefs, ExternalEventDefs, WorkflowEventDefs, UserTaskDefs, \
+            then the WfSpecs. Each object is compared with what the server has and reported \
+            as `created`, `unchanged`, `new revision`, `new major version` (WfSpecs) or \
+            `new version` (StructDefs, UserTaskDefs); deploying twice changes nothing.\n\n\
+            TaskDefs belong to their workers: a TaskDef missing on the server is registered, \
+            one already there is left alone (a different declaration is reported). With \
+            `--with-task-defs` every declared TaskDef is put, and a conflicting one is an error.\n\n\
+            Server rejections are shown with the server's message and, when it names a \
+            generated node, the source line of that step.\n\n\
+            The server: LHC_API_HOST/LHC_API_PORT/LHC_TENANT_ID from \
+            ~/.config/littlehorse.config, then the environment, then --config FILE, then the \
+            flags. Without any LHC_API_HOST, lhc talks to the embedded kernel on \
+            127.0.0.1:2023 (start it with `lhc dev`)."
+    )]
+    Deploy(DeployArgs),
+
+    /// Start a WfRun of a deployed workflow, optionally waiting for it to finish.
+    #[command(
+        long_about = "Start a WfRun of the latest version of WORKFLOW. `--var name=value` sets \
+            an input; the value is parsed according to the variable's type in the WfSpec \
+            (int, double, bool, str, json-obj/json-arr as JSON, timestamp as RFC 3339). \
+            With `--wait`, follow the run until it ends (at most `--timeout` seconds), \
+            printing status and step changes, then its final status, output and variables \
+            (masked values are never printed).\n\n\
+            Exit status: 0 when the run started (or, with --wait, COMPLETED); 1 otherwise."
+    )]
+    Run(RunArgs),
+
+    /// Run the embedded LittleHorse kernel in the foreground (Ctrl-C stops it).
+    #[command(
+        long_about = "Run the embedded LittleHorse kernel: it serves the LittleHorse gRPC API \
+            (lhc, lhctl and the official SDKs talk to it unchanged) and keeps its state in \
+            SQLite under the data directory, so runs survive a restart. Default data \
+            directory: $XDG_DATA_HOME/lhw or ~/.local/share/lhw. Ctrl-C or SIGTERM stops it."
+    )]
+    Dev(DevArgs),
+}
+
+/// Which LittleHorse server to talk to (overrides for the LittleHorse configuration).
+#[derive(Debug, Clone, Args)]
+pub struct ServerArgs {
+    /// A LittleHorse properties file (`LHC_API_HOST=...` lines); overrides the environment
+    /// and ~/.config/littlehorse.config.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// The server host (overrides LHC_API_HOST).
+    #[arg(long, value_name = "HOST")]
+    pub api_host: Option<String>,
+
+    /// The server port (overrides LHC_API_PORT).
+    #[arg(long, value_name = "PORT")]
+    pub api_port: Option<u16>,
+
+    /// The tenant, sent as the `tenantid` header (overrides LHC_TENANT_ID).
+    #[arg(long, value_name = "TENANT")]
+    pub tenant_id: Option<String>,
+}
+
+/// Arguments of `lhc deploy`.
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// The `.lhw` files to deploy.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Print what would change without changing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Put every declared TaskDef, not only the missing ones.
+    #[arg(long)]
+    pub with_task_defs: bool,
+
+    /// The server.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// Arguments of `lhc run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The workflow (WfSpec name).
+    #[arg(value_name = "WORKFLOW")]
+    pub workflow: String,
+
+    /// An input variable, `name=value` (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+
+    /// The WfRun id (the server picks one when omitted).
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+
+    /// Follow the run until it ends and print its result.
+    #[arg(long)]
+    pub wait: bool,
+
+    /// With --wait: give up after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
+
+    /// The server.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// Arguments of `lhc dev`.
+#[derive(Debug, Args)]
+pub struct DevArgs {
+    /// Where the kernel keeps its database (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// The address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:2023")]
+    pub listen: std::net::SocketAddr,
 }
 
 /// Arguments of `lhc check`.

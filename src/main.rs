@@ -7,8 +7,12 @@
 mod check;
 mod cli;
 mod compile;
+mod deploy;
+mod dev;
 mod explain;
 mod report;
+mod run;
+mod server;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -26,6 +30,9 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args, style),
         Command::Compile(args) => compile::run(args, style),
         Command::Explain(args) => explain::run(args, style),
+        Command::Deploy(args) => deploy::run(args, style),
+        Command::Run(args) => run::run(args, style),
+        Command::Dev(args) => dev::run(args, style),
     }
 }
 

@@ -1,0 +1,80 @@
+//! `lhc dev`: the embedded LittleHorse kernel in the foreground.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::cli::DevArgs;
+use crate::report::Style;
+
+/// `$XDG_DATA_HOME/lhw`, else `~/.local/share/lhw`, else `./.lhw-data`.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(x).join("lhw");
+    }
+    if let Some(h) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(h).join(".local").join("share").join("lhw");
+    }
+    PathBuf::from(".lhw-data")
+}
+
+/// Runs `lhc dev`.
+pub fn run(args: &DevArgs, style: Style) -> ExitCode {
+    let data_dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
+    if let Err(e) = std::fs::create_dir_all(&data_dir) {
+        eprintln!(
+            "{}",
+            style.error(&format!(
+                "cannot create the data directory {}: {e}",
+                data_dir.display()
+            ))
+        );
+        return ExitCode::FAILURE;
+    }
+    let Some(rt) = crate::server::runtime(style) else {
+        return ExitCode::FAILURE;
+    };
+    rt.block_on(async {
+        let config = lhw_kernel::Config::new(&data_dir).listen(args.listen);
+        let kernel = match lhw_kernel::serve(config).await {
+            Ok(k) => k,
+            Err(e) => {
+                eprintln!(
+                    "{}",
+                    style.error(&format!("cannot start the kernel on {}: {e}", args.listen))
+                );
+                if matches!(e, lhw_kernel::KernelError::Bind(_)) {
+                    eprintln!(
+                        "  {}",
+                        style.help("another kernel may already be running there; use --listen")
+                    );
+                }
+                return ExitCode::FAILURE;
+            }
+        };
+        eprintln!(
+            "lhw kernel listening on {} (data in {}); Ctrl-C to stop",
+            kernel.addr(),
+            data_dir.display()
+        );
+        wait_for_stop().await;
+        eprintln!("lhw kernel: stopping");
+        kernel.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

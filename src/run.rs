@@ -1,0 +1,319 @@
+//! `lhc run`: start a WfRun with typed inputs and optionally follow it to the end.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use lhw_proto::littlehorse::{
+    LhStatus, NodeRunId, RunWfRequest, ThreadVarDef, VariableValue, WfRun, WfRunId, WfSpec,
+};
+use lhw_runtime_client::values::{format_value, parse_value, type_name, type_of};
+use lhw_runtime_client::{ClientError, LhClient};
+
+use crate::cli::RunArgs;
+use crate::report::Style;
+use crate::server::{self, Target};
+
+/// Runs `lhc run`.
+pub fn run(args: &RunArgs, style: Style) -> ExitCode {
+    let target = match server::resolve(&args.server) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{}", style.error(&e));
+            return ExitCode::FAILURE;
+        }
+    };
+    let Some(rt) = server::runtime(style) else {
+        return ExitCode::FAILURE;
+    };
+    rt.block_on(run_async(args, style, &target))
+}
+
+fn status_name(status: i32) -> &'static str {
+    match LhStatus::try_from(status) {
+        Ok(LhStatus::Starting) => "STARTING",
+        Ok(LhStatus::Running) => "RUNNING",
+        Ok(LhStatus::Completed) => "COMPLETED",
+        Ok(LhStatus::Halting) => "HALTING",
+        Ok(LhStatus::Halted) => "HALTED",
+        Ok(LhStatus::Error) => "ERROR",
+        Ok(LhStatus::Exception) => "EXCEPTION",
+        Err(_) => "UNKNOWN",
+    }
+}
+
+fn is_final(status: i32) -> bool {
+    matches!(
+        LhStatus::try_from(status),
+        Ok(LhStatus::Completed | LhStatus::Error | LhStatus::Exception | LhStatus::Halted)
+    )
+}
+
+/// The entrypoint thread's variables of a WfSpec.
+fn inputs(spec: &WfSpec) -> Vec<&ThreadVarDef> {
+    spec.thread_specs
+        .get(&spec.entrypoint_thread_name)
+        .map(|t| t.variable_defs.iter().collect())
+        .unwrap_or_default()
+}
+
+fn var_name(v: &ThreadVarDef) -> &str {
+    v.var_def.as_ref().map_or("", |d| d.name.as_str())
+}
+
+/// Parses `--var name=value` against the WfSpec's variables.
+fn parse_vars(args: &RunArgs, spec: &WfSpec) -> Result<BTreeMap<String, VariableValue>, String> {
+    let defs = inputs(spec);
+    let mut out = BTreeMap::new();
+    for raw in &args.vars {
+        let Some((name, value)) = raw.split_once('=') else {
+            return Err(format!("--var {raw}: expected NAME=VALUE"));
+        };
+        let name = name.trim();
+        let Some(def) = defs.iter().find(|d| var_name(d) == name) else {
+            let known: Vec<&str> = defs.iter().map(|d| var_name(d)).collect();
+            return Err(format!(
+                "--var {raw}: workflow `{}` has no variable `{name}` (its variables: {})",
+                args.workflow,
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ));
+        };
+        let Some(t) = def.var_def.as_ref().and_then(type_of) else {
+            return Err(format!("--var {raw}: the variable `{name}` has no type"));
+        };
+        let v = parse_value(value, &t)
+            .map_err(|e| format!("--var {name}: {e} (`{name}` is of type {})", type_name(&t)))?;
+        if out.insert(name.to_string(), v).is_some() {
+            return Err(format!("--var {name} is given twice"));
+        }
+    }
+    let missing: Vec<&str> = defs
+        .iter()
+        .filter(|d| d.required && !out.contains_key(var_name(d)))
+        .map(|d| var_name(d))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "workflow `{}` requires {}: add {}",
+            args.workflow,
+            missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            missing
+                .iter()
+                .map(|m| format!("--var {m}=..."))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
+    }
+    Ok(out)
+}
+
+async fn run_async(args: &RunArgs, style: Style, target: &Target) -> ExitCode {
+    let Some(client) = server::connect(target, style).await else {
+        return ExitCode::FAILURE;
+    };
+    let fail = |e: &ClientError| {
+        server::report_client_error(e, target, style);
+        ExitCode::FAILURE
+    };
+    let spec = match client.get_latest_wf_spec(&args.workflow).await {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            eprintln!(
+                "{}",
+                style.error(&format!(
+                    "no workflow `{}` on {}",
+                    args.workflow,
+                    client.target()
+                ))
+            );
+            eprintln!("  {}", style.help("deploy it first: lhc deploy FILE.lhw"));
+            return ExitCode::FAILURE;
+        }
+        Err(e) => return fail(&e),
+    };
+    let variables = match parse_vars(args, &spec) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("{}", style.error(&e));
+            return ExitCode::FAILURE;
+        }
+    };
+    let version = spec.id.as_ref().map(|i| (i.major_version, i.revision));
+    let run = match client
+        .run_wf(RunWfRequest {
+            wf_spec_name: args.workflow.clone(),
+            major_version: version.map(|v| v.0),
+            revision: version.map(|v| v.1),
+            variables,
+            id: args.id.clone(),
+            parent_wf_run_id: None,
+        })
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    let id = run.id.as_ref().map(|i| i.id.clone()).unwrap_or_default();
+    println!(
+        "started WfRun {id} of {} {}",
+        args.workflow,
+        version.map_or_else(String::new, |(m, r)| format!("{m}.{r}"))
+    );
+    if !args.wait {
+        return ExitCode::SUCCESS;
+    }
+    match follow(&client, &id, run, Duration::from_secs(args.timeout)).await {
+        Ok(Some(run)) => finish(&client, &spec, &run, style, target).await,
+        Ok(None) => {
+            eprintln!(
+                "{}",
+                style.error(&format!(
+                    "WfRun {id} has not finished after {} s (it keeps running on the server)",
+                    args.timeout
+                ))
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+/// Polls the WfRun until it is final or the timeout passes, printing changes of status and
+/// of the current step of each thread.
+async fn follow(
+    client: &LhClient,
+    id: &str,
+    mut run: WfRun,
+    timeout: Duration,
+) -> Result<Option<WfRun>, ClientError> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut last_status = -1;
+    let mut last_nodes: BTreeMap<i32, (String, i32)> = BTreeMap::new();
+    let mut delay = Duration::from_millis(20);
+    let mut out = std::io::stdout();
+    loop {
+        if run.status != last_status {
+            last_status = run.status;
+            let _ = writeln!(out, "  status: {}", status_name(run.status));
+        }
+        for t in &run.thread_runs {
+            let key = (t.thread_spec_name.clone(), t.current_node_position);
+            if last_nodes.get(&t.number) != Some(&key) {
+                last_nodes.insert(t.number, key);
+                let node = node_name(client, id, t.number, t.current_node_position).await;
+                let _ = writeln!(
+                    out,
+                    "  thread {} ({}): {} [{}]",
+                    t.number,
+                    t.thread_spec_name,
+                    node.unwrap_or_else(|| format!("step {}", t.current_node_position)),
+                    status_name(t.status)
+                );
+            }
+        }
+        let _ = out.flush();
+        if is_final(run.status) {
+            return Ok(Some(run));
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Ok(None);
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_millis(250));
+        run = client.get_wf_run(id).await?;
+    }
+}
+
+async fn node_name(client: &LhClient, id: &str, thread: i32, position: i32) -> Option<String> {
+    let mut raw = client.raw();
+    let node = raw
+        .get_node_run(NodeRunId {
+            wf_run_id: Some(WfRunId {
+                id: id.into(),
+                parent_wf_run_id: None,
+            }),
+            thread_run_number: thread,
+            position,
+        })
+        .await
+        .ok()?
+        .into_inner();
+    Some(node.node_name)
+}
+
+/// Prints the final status, output, errors and variables. COMPLETED → success.
+async fn finish(
+    client: &LhClient,
+    spec: &WfSpec,
+    run: &WfRun,
+    style: Style,
+    target: &Target,
+) -> ExitCode {
+    let id = run.id.as_ref().map(|i| i.id.as_str()).unwrap_or_default();
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "WfRun {id}: {}", status_name(run.status));
+    if let Some(output) = run
+        .thread_runs
+        .iter()
+        .find(|t| t.number == 0)
+        .and_then(|t| t.output.as_ref())
+    {
+        let _ = writeln!(out, "output: {}", format_value(Some(output)));
+    }
+    for t in &run.thread_runs {
+        if let Some(msg) = &t.error_message {
+            let _ = writeln!(
+                out,
+                "thread {} ({}) {}: {msg}",
+                t.number,
+                t.thread_spec_name,
+                status_name(t.status)
+            );
+        }
+    }
+    match client.list_variables(id).await {
+        Ok(vars) if !vars.is_empty() => {
+            let masked_in_spec = |name: &str| {
+                spec.thread_specs
+                    .values()
+                    .flat_map(|t| t.variable_defs.iter())
+                    .filter_map(|v| v.var_def.as_ref())
+                    .any(|d| d.name == name && type_of(d).is_some_and(|t| t.masked))
+            };
+            let _ = writeln!(out, "variables:");
+            for v in &vars {
+                let Some(vid) = &v.id else { continue };
+                let value = if v.masked || masked_in_spec(&vid.name) {
+                    "(masked)".to_string()
+                } else {
+                    format_value(v.value.as_ref())
+                };
+                let thread = if vid.thread_run_number == 0 {
+                    String::new()
+                } else {
+                    format!(" (thread {})", vid.thread_run_number)
+                };
+                let _ = writeln!(out, "  {}{thread} = {value}", vid.name);
+            }
+        }
+        Ok(_) => {}
+        Err(e) => {
+            let _ = out.flush();
+            server::report_client_error(&e, target, style);
+        }
+    }
+    if run.status == LhStatus::Completed as i32 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,474 @@
+//! `lhc deploy`, `lhc run` and their failure output, against the embedded kernel started
+//! in-process on a free port. Every `lhc` invocation is bounded.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use lhw_runtime_client::LhClient;
+use lhw_runtime_client::config::Config;
+use lhw_runtime_client::worker::{TaskOutcome, input_str, run_worker, str_value};
+
+/// No `lhc` invocation may take longer than this.
+const LHC_LIMIT: Duration = Duration::from_secs(60);
+
+/// A kernel on 127.0.0.1:0 with its own runtime and data directory.
+struct Kernel {
+    rt: tokio::runtime::Runtime,
+    handle: Option<lhw_kernel::KernelHandle>,
+    addr: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+impl Kernel {
+    fn start() -> Kernel {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let config =
+            lhw_kernel::Config::new(dir.path()).listen("127.0.0.1:0".parse().expect("addr"));
+        let handle = rt
+            .block_on(lhw_kernel::serve(config))
+            .expect("kernel starts");
+        let addr = handle.addr();
+        Kernel {
+            rt,
+            handle: Some(handle),
+            addr,
+            _dir: dir,
+        }
+    }
+
+    fn port(&self) -> u16 {
+        self.addr.port()
+    }
+}
+
+impl Drop for Kernel {
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            self.rt.block_on(h.shutdown());
+        }
+    }
+}
+
+/// The output of one `lhc` run.
+struct Out {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    fn ok(&self) -> &Self {
+        assert_eq!(
+            self.code,
+            Some(0),
+            "lhc failed:\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    fn failed(&self) -> &Self {
+        assert_eq!(
+            self.code,
+            Some(1),
+            "lhc should fail with 1:\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> String {
+    repo()
+        .join("tests/fixtures/deploy")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// Runs lhc with only the given LittleHorse variables (HOME is an empty directory, so no
+/// ~/.config/littlehorse.config is read), within [`LHC_LIMIT`].
+fn lhc_env(env: &[(&str, String)], args: &[&str]) -> Out {
+    let home = tempfile::tempdir().expect("home");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lhc"));
+    cmd.args(args).current_dir(repo()).env("HOME", home.path());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("LHC_") || k.starts_with("LHW_") {
+            cmd.env_remove(k);
+        }
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(cmd.output());
+    });
+    let output = rx
+        .recv_timeout(LHC_LIMIT)
+        .unwrap_or_else(|_| panic!("lhc {args:?} did not finish within {LHC_LIMIT:?}"))
+        .expect("lhc runs");
+    Out {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Runs lhc against `kernel` through LHC_API_HOST/LHC_API_PORT.
+fn lhc(kernel: &Kernel, args: &[&str]) -> Out {
+    lhc_env(
+        &[
+            ("LHC_API_HOST", "127.0.0.1".to_string()),
+            ("LHC_API_PORT", kernel.port().to_string()),
+        ],
+        args,
+    )
+}
+
+#[test]
+fn deploy_is_idempotent_and_reports_versions() {
+    let k = Kernel::start();
+    let out = lhc(&k, &["deploy", "examples/hello.lhw"]);
+    out.ok();
+    assert_eq!(
+        out.stdout,
+        "taskdef greet: created\nwfspec hello: created (version 0.0)\n"
+    );
+    assert!(
+        out.stderr.contains("deployed 2 objects on 127.0.0.1:"),
+        "{}",
+        out.stderr
+    );
+
+    let again = lhc(&k, &["deploy", "examples/hello.lhw", "--with-task-defs"]);
+    again.ok();
+    assert_eq!(
+        again.stdout,
+        "taskdef greet: unchanged\nwfspec hello: unchanged (version 0.0)\n"
+    );
+    assert!(again.stderr.contains("0 changed"), "{}", again.stderr);
+
+    let double = fixture("double.lhw");
+    let v2 = fixture("double-v2.lhw");
+    lhc(&k, &["deploy", &double]).ok();
+    let out = lhc(&k, &["deploy", &v2]);
+    out.ok();
+    assert_eq!(out.stdout, "wfspec double: new revision (version 0.1)\n");
+    let out = lhc(&k, &["deploy", &v2]);
+    assert_eq!(out.ok().stdout, "wfspec double: unchanged (version 0.1)\n");
+}
+
+#[test]
+fn dry_run_prints_verdicts_and_changes_nothing() {
+    let k = Kernel::start();
+    let out = lhc(&k, &["deploy", "--dry-run", "examples/hello.lhw"]);
+    out.ok();
+    assert_eq!(
+        out.stdout,
+        "taskdef greet: created (dry run)\nwfspec hello: created (version 0.0) (dry run)\n"
+    );
+    assert!(
+        out.stderr.contains("nothing will be changed"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("2 would change"), "{}", out.stderr);
+    // Nothing was registered.
+    let run = lhc(&k, &["run", "hello", "--var", "name=Ada"]);
+    run.failed();
+    assert!(
+        run.stderr.contains("no workflow `hello` on 127.0.0.1:"),
+        "{}",
+        run.stderr
+    );
+
+    let double = fixture("double.lhw");
+    lhc(&k, &["deploy", &double]).ok();
+    let out = lhc(&k, &["deploy", "--dry-run", &double]);
+    assert_eq!(
+        out.ok().stdout,
+        "wfspec double: unchanged (version 0.0) (dry run)\n"
+    );
+    let out = lhc(&k, &["deploy", "--dry-run", &fixture("double-v2.lhw")]);
+    assert_eq!(
+        out.ok().stdout,
+        "wfspec double: new revision (version 0.1) (dry run)\n"
+    );
+    let out = lhc(&k, &["deploy", &double]);
+    assert_eq!(
+        out.ok().stdout,
+        "wfspec double: unchanged (version 0.0)\n",
+        "the dry run did not create 0.1"
+    );
+}
+
+#[test]
+fn rejected_deploy_points_at_the_source_line() {
+    let k = Kernel::start();
+    let file = fixture("missing-event.lhw");
+    let out = lhc(&k, &["deploy", &file]);
+    out.failed();
+    assert_eq!(out.stdout, "", "nothing was deployed");
+    let err = &out.stderr;
+    assert!(
+        err.contains(
+            "error: the server rejected wfspec `pay`: Refers to missing ExternalEventDef \
+             payment-received"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("missing-event.lhw:7:10"), "{err}");
+    assert!(err.contains("7 |   paid = await payment-received"), "{err}");
+    assert!(err.contains("  |          ^^^^^^^^^^^^^^^^^^^^^^"), "{err}");
+    assert!(err.contains("server answer: INVALID_ARGUMENT"), "{err}");
+    assert!(
+        err.contains("1 of 1 object rejected by the server at 127.0.0.1:"),
+        "{err}"
+    );
+
+    // A TaskDef registered with another signature: the declaration is reported, the server
+    // rejects the call, mapped to its line.
+    lhc(&k, &["deploy", "examples/hello.lhw"]).ok();
+    let out = lhc(&k, &["deploy", &fixture("greet-twice.lhw")]);
+    out.failed();
+    assert!(
+        out.stdout
+            .contains("taskdef greet: differs from the server's"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .contains("For TaskDef greet we need 1 input vars, but we have 2"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("greet-twice.lhw:8:11"),
+        "{}",
+        out.stderr
+    );
+    // --with-task-defs makes the conflicting TaskDef itself an error.
+    let out = lhc(
+        &k,
+        &["deploy", "--with-task-defs", &fixture("greet-twice.lhw")],
+    );
+    out.failed();
+    assert!(
+        out.stderr
+            .contains("the server rejected taskdef `greet`: ALREADY_EXISTS"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn run_wait_prints_status_and_variables_without_masked_values() {
+    let k = Kernel::start();
+    lhc(&k, &["deploy", &fixture("double.lhw")]).ok();
+    let out = lhc(
+        &k,
+        &["run", "double", "--var", "n=21", "--id", "run-1", "--wait"],
+    );
+    out.ok();
+    let text = &out.stdout;
+    assert!(
+        text.starts_with("started WfRun run-1 of double 0.0\n"),
+        "{text}"
+    );
+    assert!(text.contains("WfRun run-1: COMPLETED"), "{text}");
+    assert!(text.contains("  doubled = 42\n"), "{text}");
+    assert!(text.contains("  n = 21\n"), "{text}");
+    assert!(text.contains("  secret = (masked)\n"), "{text}");
+    assert!(!text.contains("s3cr3t"), "{text}");
+
+    let bad = lhc(&k, &["run", "double", "--var", "n=abc"]);
+    bad.failed();
+    assert!(
+        bad.stderr
+            .contains("--var n: \"abc\" is not an int (`n` is of type int)"),
+        "{}",
+        bad.stderr
+    );
+    let missing = lhc(&k, &["run", "double"]);
+    missing.failed();
+    assert!(
+        missing.stderr.contains("requires `n`: add --var n=..."),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn run_wait_with_a_rust_task_worker() {
+    let k = Kernel::start();
+    lhc(&k, &["deploy", "examples/hello.lhw"]).ok();
+    let cfg = Config::from_pairs([
+        ("LHC_API_HOST", "127.0.0.1"),
+        ("LHC_API_PORT", k.port().to_string().as_str()),
+    ]);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let worker = k.rt.spawn(async move {
+        let client = LhClient::connect(&cfg).await.expect("worker connects");
+        let greet = |task| async move {
+            let name = input_str(&task, 0).unwrap_or("?").to_string();
+            TaskOutcome::Output(str_value(format!("Hello, {name}!")))
+        };
+        run_worker(&client, "greet", "test-worker", greet, async {
+            let _ = stop_rx.await;
+        })
+        .await
+    });
+    let out = lhc(
+        &k,
+        &[
+            "run",
+            "hello",
+            "--var",
+            "name=Ada",
+            "--wait",
+            "--timeout",
+            "30",
+        ],
+    );
+    out.ok();
+    assert!(out.stdout.contains("1-greet-TASK"), "{}", out.stdout);
+    assert!(out.stdout.contains("COMPLETED"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("  greeting = \"Hello, Ada! (sent to Ada)\"\n"),
+        "{}",
+        out.stdout
+    );
+    let _ = stop_tx.send(());
+    let result =
+        k.rt.block_on(async { tokio::time::timeout(Duration::from_secs(10), worker).await })
+            .expect("worker stops")
+            .expect("worker task");
+    assert!(result.is_ok(), "{result:?}");
+}
+
+#[test]
+fn run_wait_gives_up_after_the_timeout() {
+    let k = Kernel::start();
+    // No worker: the task never runs.
+    lhc(&k, &["deploy", "examples/hello.lhw"]).ok();
+    let start = Instant::now();
+    let out = lhc(
+        &k,
+        &[
+            "run",
+            "hello",
+            "--var",
+            "name=Ada",
+            "--wait",
+            "--timeout",
+            "1",
+        ],
+    );
+    out.failed();
+    assert!(start.elapsed() < Duration::from_secs(20));
+    assert!(
+        out.stderr.contains("has not finished after 1 s"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A port nothing listens on.
+fn dead_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}
+
+#[test]
+fn unreachable_server_fails_fast_with_a_clear_message() {
+    let port = dead_port().to_string();
+    let start = Instant::now();
+    let out = lhc_env(
+        &[
+            ("LHC_API_HOST", "127.0.0.1".into()),
+            ("LHC_API_PORT", port.clone()),
+        ],
+        &["deploy", "examples/hello.lhw"],
+    );
+    out.failed();
+    assert!(start.elapsed() < Duration::from_secs(15), "no hang");
+    assert!(
+        out.stderr.contains(&format!(
+            "error: cannot reach the LittleHorse server at 127.0.0.1:{port}: Connection refused"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("comes from environment"),
+        "{}",
+        out.stderr
+    );
+
+    // No server configured at all: lhc tries the embedded kernel's address and says how to
+    // start it (the port comes from LHC_API_PORT here so that a kernel running on this
+    // machine cannot interfere).
+    let out = lhc_env(&[("LHC_API_PORT", port.clone())], &["run", "hello"]);
+    out.failed();
+    assert!(
+        out.stderr.contains(&format!(
+            "no LittleHorse server at 127.0.0.1:{port} (Connection refused), and none is configured"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("`lhc dev`"), "{}", out.stderr);
+}
+
+#[test]
+fn bad_configuration_is_reported_with_its_source() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("lh.config");
+    std::fs::write(&file, "LHC_API_HOST=127.0.0.1\nLHC_API_PORT=twenty\n").expect("write");
+    let shown = file.display().to_string();
+    let out = lhc_env(&[], &["deploy", "--config", &shown, "examples/hello.lhw"]);
+    out.failed();
+    assert!(
+        out.stderr.contains(&format!(
+            "error: bad configuration: LHC_API_PORT=twenty (from {shown}) is not a port number"
+        )),
+        "{}",
+        out.stderr
+    );
+
+    let out = lhc_env(&[("LHC_API_PROTOCOL", "TLS".into())], &["run", "hello"]);
+    out.failed();
+    assert!(
+        out.stderr
+            .contains("LHC_API_PROTOCOL=TLS (from environment): TLS is not supported"),
+        "{}",
+        out.stderr
+    );
+
+    let missing = dir.path().join("nope.config").display().to_string();
+    let out = lhc_env(&[], &["run", "--config", &missing, "hello"]);
+    out.failed();
+    assert!(
+        out.stderr
+            .contains(&format!("config file {missing} does not exist")),
+        "{}",
+        out.stderr
+    );
+}
