@@ -70,6 +70,8 @@ impl Req {
 struct Source {
     shown: String,
     text: String,
+    /// Where each generated node comes from (see `lhw_compiler::Output::node_spans`).
+    node_spans: nodes::NodeSpans,
 }
 
 /// A request and the file that declared it.
@@ -127,11 +129,12 @@ fn compile_all(args: &DeployArgs, style: Style) -> Option<(Vec<Source>, Vec<Item
         };
         let _ =
             stderr.write_all(render_human(&compiled.diagnostics, &shown, &text, style).as_bytes());
-        let Some(output) = compiled.output else {
+        let Some(mut output) = compiled.output else {
             failed = true;
             continue;
         };
         let index = sources.len();
+        let node_spans = std::mem::take(&mut output.node_spans);
         let reqs = output
             .struct_defs
             .into_iter()
@@ -165,7 +168,11 @@ fn compile_all(args: &DeployArgs, style: Style) -> Option<(Vec<Source>, Vec<Item
                 None => items.push(Item { req, source: index }),
             }
         }
-        sources.push(Source { shown, text });
+        sources.push(Source {
+            shown,
+            text,
+            node_spans,
+        });
     }
     if failed {
         let _ = writeln!(
@@ -508,7 +515,7 @@ fn report_rejection(req: &Req, status: &tonic::Status, source: Option<&Source>, 
     let message = status.message();
     let what = format!("{} `{}`", req.kind(), req.name());
     let located = match (req, source) {
-        (Req::Wf(spec), Some(src)) => nodes::locate(message, spec, &src.text),
+        (Req::Wf(spec), Some(src)) => nodes::locate(message, &spec.name, &src.node_spans),
         _ => None,
     };
     let mut err = std::io::stderr().lock();

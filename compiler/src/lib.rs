@@ -97,4 +97,21 @@ mod smoke {
             ["0-entrypoint-ENTRYPOINT", "1-greet-TASK", "2-exit-EXIT"]
         );
     }
+
+    #[test]
+    fn node_spans_point_at_the_step_that_made_each_node() {
+        let text = "task greet(name: str) -> str\nworkflow w {\n  input name: str\n  let r = greet(name) catch any {\n    greet(\"again\")\n  }\n}\n";
+        let out = compile(text).output.expect("no errors");
+        let span_text = |thread: &str, node: &str| {
+            let key = ("w".to_string(), thread.to_string(), node.to_string());
+            let span = out.node_spans.get(&key).copied().unwrap_or_default();
+            &text[span.start as usize..span.end as usize]
+        };
+        assert_eq!(span_text("entrypoint", "1-greet-TASK"), "greet(name)");
+        assert_eq!(
+            span_text("exn-handler-1-greet-TASK-any-failure", "1-greet-TASK"),
+            "greet(\"again\")"
+        );
+        assert_eq!(span_text("entrypoint", "2-exit-EXIT"), "w");
+    }
 }

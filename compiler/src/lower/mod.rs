@@ -34,6 +34,10 @@ pub struct Output {
     pub struct_defs: Vec<pb::PutStructDefRequest>,
     /// One `PutUserTaskDefRequest` per user-task declaration.
     pub user_task_defs: Vec<pb::PutUserTaskDefRequest>,
+    /// Where each generated node comes from: `(workflow, thread, node) -> span` of the
+    /// statement or step that produced it (automatic entrypoint and exit nodes point at the
+    /// workflow's name). Lets tools map server messages naming nodes back to source lines.
+    pub node_spans: std::collections::BTreeMap<(String, String, String), crate::source::Span>,
 }
 
 /// Lowers a checked file.
@@ -61,7 +65,14 @@ pub fn lower(file: &File, model: &Model) -> (Output, Vec<Diagnostic>) {
             }
             Item::Struct(s) => out.struct_defs.push(struct_def(s, model)),
             Item::UserTask(u) => out.user_task_defs.push(steps::user_task_def(u, model)),
-            Item::Workflow(wf) => out.wf_specs.push(workflow(wf, model)),
+            Item::Workflow(wf) => {
+                let (spec, spans) = workflow(wf, model);
+                for (thread, node, span) in spans {
+                    out.node_spans
+                        .insert((wf.name.text.clone(), thread, node), span);
+                }
+                out.wf_specs.push(spec);
+            }
             Item::Error(_) => {}
         }
     }
@@ -115,7 +126,13 @@ fn struct_def(s: &StructDecl, model: &Model) -> pb::PutStructDefRequest {
     }
 }
 
-fn workflow(wf: &Workflow, model: &Model) -> pb::PutWfSpecRequest {
+fn workflow(
+    wf: &Workflow,
+    model: &Model,
+) -> (
+    pb::PutWfSpecRequest,
+    Vec<(String, String, crate::source::Span)>,
+) {
     let mut lw = Lowerer {
         model,
         thread: ThreadBuilder::new(),
@@ -130,16 +147,25 @@ fn workflow(wf: &Workflow, model: &Model) -> pb::PutWfSpecRequest {
         parent: None,
         renames: HashMap::new(),
         handles: HashMap::new(),
+        thread_node_spans: Vec::new(),
     };
     lw.settings(&wf.body);
+    lw.thread.span_hint = wf.name.span;
     lw.block(&wf.body);
+    lw.thread.span_hint = wf.name.span;
     let allowed_updates = lw.allowed_updates as i32;
-    let mut entry = std::mem::replace(&mut lw.thread, ThreadBuilder::new()).finish();
+    let (mut entry, entry_spans) =
+        std::mem::replace(&mut lw.thread, ThreadBuilder::new()).finish_with_spans();
+    let mut spans: Vec<(String, String, crate::source::Span)> = entry_spans
+        .into_iter()
+        .map(|(n, s)| ("entrypoint".to_string(), n, s))
+        .collect();
+    spans.append(&mut lw.thread_node_spans);
     entry.retention_policy = lw.thread_policy(lw.thread_retention);
     let mut thread_specs: std::collections::BTreeMap<String, pb::ThreadSpec> =
         std::mem::take(&mut lw.threads).into_iter().collect();
     thread_specs.insert("entrypoint".to_string(), entry);
-    pb::PutWfSpecRequest {
+    let spec = pb::PutWfSpecRequest {
         name: wf.name.text.clone(),
         thread_specs,
         entrypoint_thread_name: "entrypoint".to_string(),
@@ -156,7 +182,8 @@ fn workflow(wf: &Workflow, model: &Model) -> pb::PutWfSpecRequest {
                 wf_spec_major_version: 0,
             }),
         allowed_updates,
-    }
+    };
+    (spec, spans)
 }
 
 /// Lowers one thread body.
@@ -184,6 +211,8 @@ struct Lowerer<'m> {
     renames: HashMap<String, String>,
     /// What each `let` handle holds, for `wait`.
     handles: HashMap<String, steps::Handle>,
+    /// Node spans of the finished sub-threads: (thread, node, span).
+    thread_node_spans: Vec<(String, String, crate::source::Span)>,
 }
 
 fn expression(
@@ -232,6 +261,7 @@ impl Lowerer<'_> {
     }
 
     fn stmt(&mut self, stmt: &Stmt) {
+        self.thread.span_hint = stmt.span;
         let before = self.thread.node_count();
         self.stmt_kind(stmt);
         if !stmt.catches.is_empty()
@@ -488,6 +518,18 @@ impl Lowerer<'_> {
     /// Lowers an expression to the assignment that computes it, appending the nodes of any
     /// task calls inside it first.
     fn expr(&mut self, e: &Expr) -> pb::VariableAssignment {
+        if matches!(
+            e.kind,
+            ExprKind::Call { .. }
+                | ExprKind::DynCall { .. }
+                | ExprKind::Await { .. }
+                | ExprKind::Spawn(_)
+                | ExprKind::Ask(_)
+                | ExprKind::RunWf { .. }
+                | ExprKind::WaitChild(_)
+        ) {
+            self.thread.span_hint = e.span;
+        }
         use pb::VariableMutationType as M;
         match &e.kind {
             ExprKind::Int(_)

@@ -250,6 +250,7 @@ impl Lowerer<'_> {
     /// Lowers `body` as its own ThreadSpec named `name`; `input` binds its `INPUT` variable.
     pub(super) fn sub_thread(&mut self, name: &str, body: &Block, input: Option<(&Name, Ty)>) {
         let saved_thread = std::mem::replace(&mut self.thread, ThreadBuilder::new());
+        self.thread.span_hint = body.span;
         let saved_lets = std::mem::take(&mut self.lets);
         let saved_retention = self.thread_retention.take();
         let binding_name = input.as_ref().map(|(b, _)| b.text.clone());
@@ -271,8 +272,11 @@ impl Lowerer<'_> {
             self.var_types.insert("INPUT".to_string(), ty);
         }
         self.block(body);
+        self.thread.span_hint = body.span;
         let builder = std::mem::replace(&mut self.thread, saved_thread);
-        let mut spec = builder.finish();
+        let (mut spec, spans) = builder.finish_with_spans();
+        self.thread_node_spans
+            .extend(spans.into_iter().map(|(n, s)| (name.to_string(), n, s)));
         spec.retention_policy = self.thread_policy(self.thread_retention);
         self.thread_retention = saved_retention;
         self.lets = saved_lets;

@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use lhw_proto::littlehorse as pb;
+
+use crate::source::Span;
 use pb::node::Node as NodeKind;
 
 /// One ThreadSpec under construction.
@@ -23,6 +25,10 @@ pub(crate) struct ThreadBuilder {
     /// The last node has failure handlers: LittleHorse follows its edges *without* their
     /// mutations after a handled failure, so the next queued mutation must not land there.
     pub(crate) guard_handled_edge: bool,
+    /// Where the statement or step being lowered is written; recorded for each new node.
+    pub(crate) span_hint: Span,
+    /// Each node's source span, in creation order.
+    pub(crate) node_spans: Vec<(String, Span)>,
 }
 
 /// The suffix of a node name for a node kind (the proto oneof case, upper-cased).
@@ -64,6 +70,8 @@ impl ThreadBuilder {
             var_defs: Vec::new(),
             interrupt_defs: Vec::new(),
             guard_handled_edge: false,
+            span_hint: Span::default(),
+            node_spans: Vec::new(),
         }
     }
 
@@ -94,6 +102,7 @@ impl ThreadBuilder {
     pub(crate) fn add_node(&mut self, human: &str, kind: NodeKind) -> String {
         self.guard_handled_edge = false;
         let name = format!("{}-{}-{}", self.nodes.len(), human, suffix(&kind));
+        self.node_spans.push((name.clone(), self.span_hint));
         let edge = pb::Edge {
             sink_node_name: name.clone(),
             variable_mutations: std::mem::take(&mut self.pending_mutations),
@@ -155,18 +164,20 @@ impl ThreadBuilder {
         self.node_mut(from).and_then(|n| n.outgoing_edges.pop())
     }
 
-    /// Finishes the thread: appends `N-exit-EXIT` unless the last node is an exit.
-    pub(crate) fn finish(mut self) -> pb::ThreadSpec {
+    /// Finishes the thread (appending `N-exit-EXIT` unless the last node is an exit) and
+    /// returns the source span of each node it created.
+    pub(crate) fn finish_with_spans(mut self) -> (pb::ThreadSpec, Vec<(String, Span)>) {
         let last = self.last.clone();
         if !self.is_exit(&last) {
             self.add_node("exit", NodeKind::Exit(pb::ExitNode { result: None }));
         }
         let nodes: BTreeMap<String, pb::Node> = self.nodes.into_iter().collect();
-        pb::ThreadSpec {
+        let spec = pb::ThreadSpec {
             nodes,
             variable_defs: self.var_defs,
             interrupt_defs: self.interrupt_defs,
             retention_policy: None,
-        }
+        };
+        (spec, self.node_spans)
     }
 }
