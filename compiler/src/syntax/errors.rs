@@ -345,14 +345,6 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         Rule::ident | Rule::any_word | Rule::named_ty => "a name",
         Rule::ty | Rule::prim_ty | Rule::map_ty => "a type",
         Rule::expr
-        | Rule::or_expr
-        | Rule::and_expr
-        | Rule::not_expr
-        | Rule::cmp_expr
-        | Rule::add_expr
-        | Rule::mul_expr
-        | Rule::pow_expr
-        | Rule::cast_expr
         | Rule::unary_expr
         | Rule::postfix_expr
         | Rule::return_value

@@ -3,11 +3,16 @@
 //! Nesting is limited: every later stage walks expressions recursively, so an expression
 //! nested deeper than [`MAX_EXPR_DEPTH`] (e.g. thousands of parentheses, or a chain of
 //! thousands of `+`) is reported once and replaced by `null` instead of overflowing the stack.
-//! Wrapper rules with a single child (`expr` → `or_expr` → … → `postfix_expr`) are skipped
-//! in a loop, so one level of source nesting costs one level of recursion here.
+//! An expression is one flat pair of operands and operators (see `expr` in the grammar);
+//! precedence is applied here by pest's Pratt parser, whose operator nodes are bounded by
+//! the same limit as they are built. A flat expression of one operand is that operand.
+
+use std::cell::RefCell;
+use std::sync::LazyLock;
 
 use lhw_grammar::Rule;
-use lhw_grammar::pest::iterators::Pair;
+use lhw_grammar::pest::iterators::{Pair, Pairs};
+use lhw_grammar::pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::{Cx, lit, missing, null_at};
 use crate::ast::*;
@@ -17,32 +22,247 @@ use crate::source::Span;
 /// How deeply expressions may nest (the height of an expression tree).
 pub(super) const MAX_EXPR_DEPTH: usize = 64;
 
-/// Descends through rules that only wrap one child.
+/// Descends through rules that only wrap one child: a flat expression of a single operand is
+/// that operand.
 fn unwrap_single(mut pair: Pair<'_, Rule>) -> Pair<'_, Rule> {
     loop {
-        let passthrough = matches!(
+        if !matches!(
             pair.as_rule(),
-            Rule::expr | Rule::arg | Rule::return_value | Rule::fail_content | Rule::setting_value
-        );
-        let wrapper = matches!(
-            pair.as_rule(),
-            Rule::or_expr
-                | Rule::and_expr
-                | Rule::not_expr
-                | Rule::cmp_expr
-                | Rule::add_expr
-                | Rule::mul_expr
-                | Rule::pow_expr
-                | Rule::cast_expr
+            Rule::expr
                 | Rule::unary_expr
                 | Rule::postfix_expr
-        );
+                | Rule::arg
+                | Rule::return_value
+                | Rule::fail_content
+                | Rule::setting_value
+        ) {
+            return pair;
+        }
         let mut inner = pair.clone().into_inner();
         let only = match (inner.next(), inner.next()) {
-            (Some(child), None) if passthrough || wrapper => child,
+            (Some(child), None) => child,
             _ => return pair,
         };
         pair = only;
+    }
+}
+
+/// The precedence of the operators of a flat expression (lowest first); see `expr` in the
+/// grammar. Comparisons are non-associative: a chain is reported by [`Cx::infix`].
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::op_or, Assoc::Left))
+        .op(Op::infix(Rule::op_and, Assoc::Left))
+        .op(Op::prefix(Rule::op_not))
+        .op(Op::infix(Rule::cmp_le, Assoc::Left)
+            | Op::infix(Rule::cmp_ge, Assoc::Left)
+            | Op::infix(Rule::cmp_eq, Assoc::Left)
+            | Op::infix(Rule::cmp_ne, Assoc::Left)
+            | Op::infix(Rule::cmp_lt, Assoc::Left)
+            | Op::infix(Rule::cmp_gt, Assoc::Left)
+            | Op::infix(Rule::cmp_in, Assoc::Left)
+            | Op::infix(Rule::cmp_not_in, Assoc::Left)
+            | Op::infix(Rule::cmp_contains, Assoc::Left)
+            | Op::infix(Rule::cmp_not_contains, Assoc::Left))
+        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+        .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
+        .op(Op::infix(Rule::op_pow, Assoc::Right))
+        .op(Op::postfix(Rule::cast))
+        .op(Op::prefix(Rule::op_neg))
+        .op(Op::postfix(Rule::method_call) | Op::postfix(Rule::selector))
+});
+
+/// The comparison operator of `rule`, if it is one.
+fn cmp_op(rule: Rule) -> Option<BinOp> {
+    Some(match rule {
+        Rule::cmp_le => BinOp::Le,
+        Rule::cmp_ge => BinOp::Ge,
+        Rule::cmp_eq => BinOp::Eq,
+        Rule::cmp_ne => BinOp::Ne,
+        Rule::cmp_lt => BinOp::Lt,
+        Rule::cmp_gt => BinOp::Gt,
+        Rule::cmp_in => BinOp::In,
+        Rule::cmp_not_in => BinOp::NotIn,
+        Rule::cmp_contains => BinOp::Contains,
+        Rule::cmp_not_contains => BinOp::NotContains,
+        _ => return None,
+    })
+}
+
+fn is_comparison(e: &Expr) -> bool {
+    matches!(
+        &e.kind,
+        ExprKind::Binary { op, .. } if matches!(
+            op,
+            BinOp::Le
+                | BinOp::Ge
+                | BinOp::Eq
+                | BinOp::Ne
+                | BinOp::Lt
+                | BinOp::Gt
+                | BinOp::In
+                | BinOp::NotIn
+                | BinOp::Contains
+                | BinOp::NotContains
+        )
+    )
+}
+
+/// A node built by the Pratt parser, with the height of its operator structure (operands
+/// count 0), which bounds the tree while it is built.
+struct Built {
+    e: Expr,
+    ops: usize,
+}
+
+/// What the Pratt callbacks of one flat expression share.
+struct Flat<'c, 't> {
+    cx: &'c mut Cx<'t>,
+    /// The whole flat expression.
+    span: Span,
+    /// Set when the operator structure grew past the nesting limit.
+    overflow: bool,
+}
+
+impl Flat<'_, '_> {
+    /// Wraps `e` (over children of operator height `ops`) unless that is too deep.
+    fn node(&mut self, e: Expr, ops: usize) -> Built {
+        let ops = ops + 1;
+        if self.overflow || self.cx.depth + ops > MAX_EXPR_DEPTH {
+            if !self.overflow {
+                self.overflow = true;
+                self.cx.too_deep(self.span);
+            }
+            return Built {
+                e: null_at(e.span),
+                ops: 0,
+            };
+        }
+        Built { e, ops }
+    }
+
+    fn primary(&mut self, pair: Pair<'_, Rule>) -> Built {
+        Built {
+            e: self.cx.expr(pair),
+            ops: 0,
+        }
+    }
+
+    fn prefix(&mut self, op: Pair<'_, Rule>, rhs: Built) -> Built {
+        let op_span = self.cx.span(&op);
+        let span = op_span.to(rhs.e.span);
+        let kind = if op.as_rule() == Rule::op_not {
+            ExprKind::Not(Box::new(rhs.e))
+        } else {
+            // `-value`; negative number literals are folded.
+            match rhs.e.kind {
+                ExprKind::Int(i) => ExprKind::Int(i.wrapping_neg()),
+                ExprKind::Double(d) => ExprKind::Double(-d),
+                other => ExprKind::Neg(Box::new(Expr {
+                    kind: other,
+                    span: rhs.e.span,
+                })),
+            }
+        };
+        self.node(Expr { kind, span }, rhs.ops)
+    }
+
+    fn postfix(&mut self, lhs: Built, op: Pair<'_, Rule>) -> Built {
+        let e = lhs.e;
+        let kind = match op.as_rule() {
+            Rule::cast => {
+                let Some(ty) = op.into_inner().find(|p| p.as_rule() == Rule::ty) else {
+                    return Built { e, ops: lhs.ops };
+                };
+                let ty = self.cx.ty(ty);
+                let span = e.span.to(ty.span());
+                return self.node(
+                    Expr {
+                        kind: ExprKind::Cast(Box::new(e), ty),
+                        span,
+                    },
+                    lhs.ops,
+                );
+            }
+            Rule::method_call => {
+                let ps = self.cx.span(&op);
+                let mut mi = op.into_inner();
+                let method = mi.next().map_or_else(|| missing(ps), |n| self.cx.name(&n));
+                let args = mi.next().map(|a| self.cx.args(a)).unwrap_or_default();
+                let span = e.span.to(ps);
+                (
+                    ExprKind::Method {
+                        recv: Box::new(e),
+                        method,
+                        args,
+                    },
+                    span,
+                )
+            }
+            _ => {
+                let ps = self.cx.span(&op);
+                let span = e.span.to(ps);
+                match self.cx.selector(op) {
+                    Some(Selector::Field(name)) => (
+                        ExprKind::Field {
+                            base: Box::new(e),
+                            name,
+                        },
+                        span,
+                    ),
+                    Some(Selector::Index(index)) => (
+                        ExprKind::Index {
+                            base: Box::new(e),
+                            index: Box::new(index),
+                        },
+                        span,
+                    ),
+                    None => return Built { e, ops: lhs.ops },
+                }
+            }
+        };
+        self.node(
+            Expr {
+                kind: kind.0,
+                span: kind.1,
+            },
+            lhs.ops,
+        )
+    }
+
+    fn infix(&mut self, lhs: Built, op: Pair<'_, Rule>, rhs: Built) -> Built {
+        let op_span = self.cx.span(&op);
+        let rule = op.as_rule();
+        let bin = match rule {
+            Rule::op_or => BinOp::Or,
+            Rule::op_and => BinOp::And,
+            Rule::op_add => BinOp::Add,
+            Rule::op_sub => BinOp::Sub,
+            Rule::op_mul => BinOp::Mul,
+            Rule::op_div => BinOp::Div,
+            Rule::op_pow => BinOp::Pow,
+            other => cmp_op(other).unwrap_or(BinOp::Eq),
+        };
+        let span = lhs.e.span.to(rhs.e.span);
+        if cmp_op(rule).is_some() && is_comparison(&lhs.e) {
+            self.cx.chained_comparison(&lhs.e, &op, &rhs.e);
+            return Built {
+                e: null_at(span),
+                ops: lhs.ops.max(rhs.ops) + 1,
+            };
+        }
+        self.node(
+            Expr {
+                kind: ExprKind::Binary {
+                    op: bin,
+                    op_span,
+                    lhs: Box::new(lhs.e),
+                    rhs: Box::new(rhs.e),
+                },
+                span,
+            },
+            lhs.ops.max(rhs.ops),
+        )
     }
 }
 
@@ -261,33 +481,13 @@ impl Cx<'_> {
         );
     }
 
-    /// True while a loop-built chain of `len` links still fits in the nesting limit.
-    fn chain_fits(&mut self, len: usize, span: Span) -> bool {
-        if self.depth + len > MAX_EXPR_DEPTH {
-            self.too_deep(span);
-            return false;
-        }
-        true
-    }
-
     fn expr_node(&mut self, pair: Pair<'_, Rule>, span: Span) -> Expr {
         match pair.as_rule() {
-            Rule::expr
-            | Rule::arg
-            | Rule::return_value
-            | Rule::fail_content
-            | Rule::setting_value => {
+            Rule::arg | Rule::return_value | Rule::fail_content | Rule::setting_value => {
                 let inner = pair.into_inner().next();
                 self.expr_or_missing(inner, span)
             }
-            Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr => {
-                self.chain(pair, span)
-            }
-            Rule::not_expr => self.not_expr(pair, span),
-            Rule::cmp_expr | Rule::pow_expr => self.binary_pair(pair, span),
-            Rule::cast_expr => self.cast(pair, span),
-            Rule::unary_expr => self.unary(pair, span),
-            Rule::postfix_expr => self.postfix(pair, span),
+            Rule::expr | Rule::unary_expr | Rule::postfix_expr => self.flat(pair, span),
             Rule::paren => {
                 let inner = pair.into_inner().next();
                 let e = self.expr_or_missing(inner, span);
@@ -482,14 +682,8 @@ impl Cx<'_> {
                     span,
                 }
             }
-            Rule::var_ref | Rule::ident => {
-                let name = match pair.as_rule() {
-                    Rule::ident => self.name(&pair),
-                    _ => pair
-                        .into_inner()
-                        .next()
-                        .map_or_else(|| missing(span), |n| self.name(&n)),
-                };
+            Rule::ident => {
+                let name = self.name(&pair);
                 Expr {
                     kind: ExprKind::Var(name),
                     span,
@@ -517,215 +711,82 @@ impl Cx<'_> {
         }
     }
 
-    /// `a op b op c ...` for `||`, `&&`, `+ -` and `* /`: left-associative.
-    fn chain(&mut self, pair: Pair<'_, Rule>, span: Span) -> Expr {
-        let mut inner = pair.into_inner();
-        let mut lhs = match inner.next() {
-            Some(p) => self.expr(p),
-            None => return null_at(span),
-        };
-        let mut links = 0;
-        while let (Some(op), Some(rhs)) = (inner.next(), inner.next()) {
-            links += 1;
-            if !self.chain_fits(links, span) {
-                return null_at(span);
-            }
-            let op_span = self.span(&op);
-            let op = match op.as_rule() {
-                Rule::op_or => BinOp::Or,
-                Rule::op_and => BinOp::And,
-                Rule::op_add => BinOp::Add,
-                Rule::op_sub => BinOp::Sub,
-                Rule::op_mul => BinOp::Mul,
-                _ => BinOp::Div,
-            };
-            let rhs = self.expr(rhs);
-            let span = lhs.span.to(rhs.span);
-            lhs = Expr {
-                kind: ExprKind::Binary {
-                    op,
-                    op_span,
-                    lhs: Box::new(lhs),
-                    rhs: Box::new(rhs),
-                },
-                span,
-            };
-        }
-        lhs
-    }
-
-    /// `!...! operand`
-    fn not_expr(&mut self, pair: Pair<'_, Rule>, span: Span) -> Expr {
-        let mut nots = Vec::new();
-        let mut operand = None;
-        for p in pair.into_inner() {
-            if p.as_rule() == Rule::op_not {
-                nots.push(self.span(&p));
-            } else {
-                operand = Some(p);
-            }
-        }
-        if !self.chain_fits(nots.len(), span) {
+    /// A flat expression (`expr`, `unary_expr`, `postfix_expr`): operands and operators,
+    /// given their precedence by the Pratt parser.
+    fn flat(&mut self, pair: Pair<'_, Rule>, span: Span) -> Expr {
+        let pairs = pair.into_inner();
+        if !self.flat_fits(pairs.clone(), span) {
             return null_at(span);
         }
-        let mut e = match operand {
-            Some(p) => self.expr(p),
-            None => null_at(span),
-        };
-        for not_span in nots.into_iter().rev() {
-            let s = not_span.to(e.span);
-            e = Expr {
-                kind: ExprKind::Not(Box::new(e)),
-                span: s,
-            };
-        }
-        e
-    }
-
-    /// `a cmp b` and `a ** b`: one operator at most.
-    fn binary_pair(&mut self, pair: Pair<'_, Rule>, span: Span) -> Expr {
-        let is_pow = pair.as_rule() == Rule::pow_expr;
-        let mut inner = pair.into_inner();
-        let lhs = match inner.next() {
-            Some(p) => self.expr(p),
-            None => return null_at(span),
-        };
-        let (Some(op), Some(rhs)) = (inner.next(), inner.next()) else {
-            return lhs;
-        };
-        let op_span = self.span(&op);
-        let op = if is_pow {
-            BinOp::Pow
-        } else {
-            match op.into_inner().next().map(|p| p.as_rule()) {
-                Some(Rule::cmp_le) => BinOp::Le,
-                Some(Rule::cmp_ge) => BinOp::Ge,
-                Some(Rule::cmp_eq) => BinOp::Eq,
-                Some(Rule::cmp_ne) => BinOp::Ne,
-                Some(Rule::cmp_lt) => BinOp::Lt,
-                Some(Rule::cmp_gt) => BinOp::Gt,
-                Some(Rule::cmp_in) => BinOp::In,
-                Some(Rule::cmp_not_in) => BinOp::NotIn,
-                Some(Rule::cmp_contains) => BinOp::Contains,
-                _ => BinOp::NotContains,
-            }
-        };
-        let rhs = self.expr(rhs);
-        Expr {
-            kind: ExprKind::Binary {
-                op,
-                op_span,
-                lhs: Box::new(lhs),
-                rhs: Box::new(rhs),
-            },
+        let flat = RefCell::new(Flat {
+            cx: self,
             span,
+            overflow: false,
+        });
+        let built = PRATT
+            .map_primary(|p| flat.borrow_mut().primary(p))
+            .map_prefix(|op, rhs| flat.borrow_mut().prefix(op, rhs))
+            .map_postfix(|lhs, op| flat.borrow_mut().postfix(lhs, op))
+            .map_infix(|lhs, op, rhs| flat.borrow_mut().infix(lhs, op, rhs))
+            .parse(pairs);
+        if flat.into_inner().overflow {
+            return null_at(span);
         }
+        built.e
     }
 
-    /// `value as type as type ...`
-    fn cast(&mut self, pair: Pair<'_, Rule>, span: Span) -> Expr {
-        let mut inner = pair.into_inner();
-        let mut e = match inner.next() {
-            Some(p) => self.expr(p),
-            None => return null_at(span),
-        };
-        let mut links = 0;
-        for p in inner {
-            if p.as_rule() == Rule::ty {
-                links += 1;
-                if !self.chain_fits(links, span) {
-                    return null_at(span);
-                }
-                let ty = self.ty(p);
-                let s = e.span.to(ty.span());
-                e = Expr {
-                    kind: ExprKind::Cast(Box::new(e), ty),
-                    span: s,
-                };
-            }
-        }
-        e
-    }
-
-    /// `-value`; negative number literals are folded.
-    fn unary(&mut self, pair: Pair<'_, Rule>, span: Span) -> Expr {
-        let mut inner = pair.into_inner().peekable();
-        let neg = inner.peek().is_some_and(|p| p.as_rule() == Rule::op_neg);
-        if neg {
-            inner.next();
-        }
-        let e = match inner.next() {
-            Some(p) => self.expr(p),
-            None => return null_at(span),
-        };
-        if !neg {
-            return e;
-        }
-        let kind = match e.kind {
-            ExprKind::Int(i) => ExprKind::Int(i.wrapping_neg()),
-            ExprKind::Double(d) => ExprKind::Double(-d),
-            other => ExprKind::Neg(Box::new(Expr {
-                kind: other,
-                span: e.span,
-            })),
-        };
-        Expr { kind, span }
-    }
-
-    /// `value.method(args)`, `value.field`, `value[index]`, chained.
-    fn postfix(&mut self, pair: Pair<'_, Rule>, span: Span) -> Expr {
-        let mut inner = pair.into_inner();
-        let mut e = match inner.next() {
-            Some(p) => self.expr(p),
-            None => return null_at(span),
-        };
-        let mut links = 0;
-        for p in inner {
-            links += 1;
-            if !self.chain_fits(links, span) {
-                return null_at(span);
-            }
-            let ps = self.span(&p);
-            let s = e.span.to(ps);
+    /// The Pratt parser recurses once per prefix operator in a row and once per `**` in a
+    /// chain: such runs longer than the nesting limit are reported before it starts.
+    fn flat_fits(&mut self, pairs: Pairs<'_, Rule>, span: Span) -> bool {
+        let (mut prefixes, mut pows) = (0usize, 0usize);
+        for p in pairs {
             match p.as_rule() {
-                Rule::method_call => {
-                    let mut mi = p.into_inner();
-                    let method = mi.next().map_or_else(|| missing(ps), |n| self.name(&n));
-                    let args = mi.next().map(|a| self.args(a)).unwrap_or_default();
-                    e = Expr {
-                        kind: ExprKind::Method {
-                            recv: Box::new(e),
-                            method,
-                            args,
-                        },
-                        span: s,
-                    };
+                Rule::op_not | Rule::op_neg => prefixes += 1,
+                Rule::op_pow => {
+                    prefixes = 0;
+                    pows += 1;
                 }
-                Rule::selector => match self.selector(p) {
-                    Some(Selector::Field(name)) => {
-                        e = Expr {
-                            kind: ExprKind::Field {
-                                base: Box::new(e),
-                                name,
-                            },
-                            span: s,
-                        }
-                    }
-                    Some(Selector::Index(index)) => {
-                        e = Expr {
-                            kind: ExprKind::Index {
-                                base: Box::new(e),
-                                index: Box::new(index),
-                            },
-                            span: s,
-                        }
-                    }
-                    None => {}
-                },
+                // Operators below `**` end both runs; operands and postfix operators neither.
+                Rule::op_or
+                | Rule::op_and
+                | Rule::op_add
+                | Rule::op_sub
+                | Rule::op_mul
+                | Rule::op_div => (prefixes, pows) = (0, 0),
+                rule if cmp_op(rule).is_some() => (prefixes, pows) = (0, 0),
                 _ => {}
             }
+            if self.depth + prefixes.max(pows) > MAX_EXPR_DEPTH {
+                self.too_deep(span);
+                return false;
+            }
         }
-        e
+        true
+    }
+
+    /// `a < b < c`: comparisons do not chain; `lhs` is the first comparison (`a < b`).
+    fn chained_comparison(&mut self, lhs: &Expr, op: &Pair<'_, Rule>, rhs: &Expr) {
+        let ExprKind::Binary { rhs: middle, .. } = &lhs.kind else {
+            return;
+        };
+        let op_span = self.span(op);
+        let op = op.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
+        let first = self.snippet(lhs.span);
+        let middle = self.snippet(middle.span);
+        let last = self.snippet(rhs.span);
+        let diag = Diagnostic::error(Code::E0001, op_span, "comparisons cannot be chained")
+            .with_label(format!("`{op}` would compare the result of `{first}`"))
+            .with_help(format!(
+                "compare one pair at a time and join them with `&&`: `{first} && {middle} {op} {last}`"
+            ));
+        self.diags.push(diag);
+    }
+
+    /// The source text of `span`.
+    fn snippet(&self, span: Span) -> &str {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
     }
 
     fn literal(&mut self, pair: Pair<'_, Rule>, span: Span) -> Expr {
@@ -779,5 +840,85 @@ impl Cx<'_> {
             kind: ExprKind::JsonObj(members),
             span,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ast::{BinOp, ExprKind, Item, StmtKind};
+    use crate::diag::Code;
+
+    /// The value of `x = <src>` in a workflow, and the syntax diagnostics' messages.
+    fn assigned(src: &str) -> (ExprKind, Vec<String>) {
+        let text = format!("workflow w {{\n  x = {src}\n}}\n");
+        let (file, diags) = crate::syntax::parse(&text);
+        let Some(Item::Workflow(wf)) = file.items.into_iter().next() else {
+            panic!("no workflow in {text:?}");
+        };
+        let Some(StmtKind::Assign { value, .. }) = wf.body.stmts.into_iter().next().map(|s| s.kind)
+        else {
+            panic!("no assignment in {text:?}");
+        };
+        assert!(diags.iter().all(|d| d.code == Code::E0001));
+        (value.kind, diags.into_iter().map(|d| d.message).collect())
+    }
+
+    fn binary(kind: &ExprKind) -> (BinOp, &ExprKind, &ExprKind) {
+        match kind {
+            ExprKind::Binary { op, lhs, rhs, .. } => (*op, &lhs.kind, &rhs.kind),
+            other => panic!("not a binary expression: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn precedence_and_associativity() {
+        let (e, diags) = assigned("!a || b && c == 1 + 2 * 3 ** 4 ** 5");
+        assert!(diags.is_empty());
+        let (op, lhs, rhs) = binary(&e);
+        assert_eq!(op, BinOp::Or);
+        assert!(matches!(lhs, ExprKind::Not(_)));
+        let (op, _, rhs) = binary(rhs);
+        assert_eq!(op, BinOp::And);
+        let (op, _, rhs) = binary(rhs);
+        assert_eq!(op, BinOp::Eq);
+        let (op, _, rhs) = binary(rhs);
+        assert_eq!(op, BinOp::Add);
+        let (op, _, rhs) = binary(rhs);
+        assert_eq!(op, BinOp::Mul);
+        let (op, _, rhs) = binary(rhs);
+        assert_eq!(op, BinOp::Pow);
+        assert_eq!(binary(rhs).0, BinOp::Pow);
+
+        // `!` is below comparisons; `-` is above `as` and below selectors; literals fold.
+        let (e, _) = assigned("!a == b");
+        assert!(
+            matches!(e, ExprKind::Not(ref x) if matches!(x.kind, ExprKind::Binary { op: BinOp::Eq, .. }))
+        );
+        let (e, _) = assigned("-a.b as int");
+        let ExprKind::Cast(inner, _) = e else {
+            panic!("not a cast: {e:?}");
+        };
+        assert!(
+            matches!(inner.kind, ExprKind::Neg(ref x) if matches!(x.kind, ExprKind::Field { .. }))
+        );
+        let (e, _) = assigned("-2 ** 2");
+        assert!(matches!(binary(&e).1, ExprKind::Int(-2)));
+        let (e, _) = assigned("a - b - c");
+        assert!(matches!(
+            binary(&e).1,
+            ExprKind::Binary { op: BinOp::Sub, .. }
+        ));
+    }
+
+    #[test]
+    fn comparisons_do_not_chain() {
+        let (e, diags) = assigned("a < b < c");
+        assert_eq!(diags, ["comparisons cannot be chained"]);
+        assert_eq!(e, ExprKind::Null);
+        let (_, diags) = assigned("a == b not in c");
+        assert_eq!(diags, ["comparisons cannot be chained"]);
+        let (e, diags) = assigned("(a < b) == c && d < e");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(binary(&e).0, BinOp::And);
     }
 }
