@@ -19,16 +19,9 @@ use std::path::{Path, PathBuf};
 
 use lhw_proto::littlehorse::PutWfSpecRequest;
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
-fn canon_dir() -> PathBuf {
-    match std::env::var_os("LHW_CONFORMANCE_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => repo_root().join("../shared/conformance"),
-    }
-}
+use common::{canon_dir, repo_root};
 
 /// `id → variants` from the canon's manifest.
 fn manifest(wfsdk: &Path) -> BTreeMap<String, Vec<String>> {
@@ -131,26 +124,7 @@ fn fail(failures: &mut Vec<String>, what: String) {
 
 /// Compiles one variant and compares it with the expected JSON; `Err` holds the reason.
 fn run_variant(id: &str, lhw: &Path, expected: &Path) -> Result<(), String> {
-    let text =
-        fs::read_to_string(lhw).map_err(|e| format!("cannot read {}: {e}", lhw.display()))?;
-    let compiled = lhw_compiler::compile(&text);
-    if !compiled.diagnostics.is_empty() {
-        let rendered: Vec<String> = compiled
-            .diagnostics
-            .iter()
-            .map(|d| {
-                let opts = lhw_compiler::diag::render::RenderOptions::default();
-                lhw_compiler::diag::render::render(d, &lhw.display().to_string(), &text, opts)
-            })
-            .collect();
-        return Err(format!(
-            "diagnostics (a case must compile cleanly):\n{}",
-            rendered.join("\n")
-        ));
-    }
-    let output = compiled
-        .output
-        .ok_or("no output although there were no diagnostics")?;
+    let output = common::compile_clean(lhw)?;
     // The case's workflow is `probe-<id>` (rules.md R10); a case may declare others beside it
     // (a child workflow that `run` starts), which are not compared.
     let probe = format!("probe-{id}");

@@ -27,7 +27,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use lhw_proto::littlehorse as pb;
 use pb::node::Node as NodeKind;
@@ -42,16 +42,9 @@ const KEYS: [&str; 6] = [
     "requiredWorkflowEventDefNames",
 ];
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
-fn canon_dir() -> PathBuf {
-    match std::env::var_os("LHW_CONFORMANCE_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => repo_root().join("../shared/conformance"),
-    }
-}
+use common::{canon_dir, repo_root};
 
 /// The registrations document (rules.md G1).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -217,26 +210,7 @@ fn required(spec: &pb::PutWfSpecRequest) -> Required {
 
 /// Compiles one variant and builds the document of workflow `probe-<id>`.
 fn document(id: &str, lhw: &Path) -> Result<Document, String> {
-    let text =
-        fs::read_to_string(lhw).map_err(|e| format!("cannot read {}: {e}", lhw.display()))?;
-    let compiled = lhw_compiler::compile(&text);
-    if !compiled.diagnostics.is_empty() {
-        let rendered: Vec<String> = compiled
-            .diagnostics
-            .iter()
-            .map(|d| {
-                let opts = lhw_compiler::diag::render::RenderOptions::default();
-                lhw_compiler::diag::render::render(d, &lhw.display().to_string(), &text, opts)
-            })
-            .collect();
-        return Err(format!(
-            "diagnostics (a case must compile cleanly):\n{}",
-            rendered.join("\n")
-        ));
-    }
-    let output = compiled
-        .output
-        .ok_or("no output although there were no diagnostics")?;
+    let output = common::compile_clean(lhw)?;
     let probe = format!("probe-{id}");
     let spec = output
         .wf_specs

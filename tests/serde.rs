@@ -21,22 +21,14 @@
 //! `cargo test --test serde -- --nocapture` to see one `PASS`/`FAIL` line per case.
 
 use std::fs;
-use std::path::PathBuf;
 
 use lhw_proto::littlehorse as pb;
 use pb::variable_assignment::Source;
 use pb::variable_mutation::RhsValue;
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
-fn canon_dir() -> PathBuf {
-    match std::env::var_os("LHW_CONFORMANCE_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => repo_root().join("../shared/conformance"),
-    }
-}
+use common::{canon_dir, repo_root};
 
 /// One manifest case: its id, input type and input value (absent for `null`).
 struct Case {
