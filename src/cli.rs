@@ -110,6 +110,27 @@ pub enum Command {
             directory: $XDG_DATA_HOME/lhw or ~/.local/share/lhw. Ctrl-C or SIGTERM stops it."
     )]
     Dev(DevArgs),
+
+    /// Show a WfRun, its NodeRuns, Variables or a TaskRun.
+    Get(crate::inspect::GetArgs),
+
+    /// List WfSpecs or TaskDefs.
+    List(crate::inspect::ListArgs),
+
+    /// Search WfRuns of a WfSpec, optionally by status.
+    Search(crate::inspect::SearchArgs),
+
+    /// Stop (halt) a WfRun or one of its threads.
+    Stop(crate::inspect::WfRunArgs),
+
+    /// Resume a stopped WfRun or one of its threads.
+    Resume(crate::inspect::WfRunArgs),
+
+    /// Post an ExternalEvent to a WfRun.
+    Event(crate::inspect::EventArgs),
+
+    /// List, assign and complete UserTaskRuns.
+    UserTask(crate::inspect::UserTaskArgs),
 }
 
 /// Which LittleHorse server to talk to (overrides for the LittleHorse configuration).

@@ -10,6 +10,7 @@ mod compile;
 mod deploy;
 mod dev;
 mod explain;
+mod inspect;
 mod report;
 mod run;
 mod server;
@@ -33,6 +34,13 @@ fn main() -> ExitCode {
         Command::Deploy(args) => deploy::run(args, style),
         Command::Run(args) => run::run(args, style),
         Command::Dev(args) => dev::run(args, style),
+        Command::Get(args) => inspect::get(args, style),
+        Command::List(args) => inspect::list(args, style),
+        Command::Search(args) => inspect::search(args, style),
+        Command::Stop(args) => inspect::stop_or_resume(args, true, style),
+        Command::Resume(args) => inspect::stop_or_resume(args, false, style),
+        Command::Event(args) => inspect::event(args, style),
+        Command::UserTask(args) => inspect::user_task(args, style),
     }
 }
 

@@ -1,0 +1,595 @@
+//! `lhc get|list|search|stop|resume|event|user-task` against the embedded kernel started
+//! in-process on a free port: every command's happy path, its failure output, and JSON that
+//! parses. Every `lhc` invocation and every wait is bounded.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// No `lhc` invocation may take longer than this.
+const LHC_LIMIT: Duration = Duration::from_secs(60);
+
+/// A kernel on 127.0.0.1:0 with its own runtime and data directory.
+struct Kernel {
+    rt: tokio::runtime::Runtime,
+    handle: Option<lhw_kernel::KernelHandle>,
+    addr: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+impl Kernel {
+    fn start() -> Kernel {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let config =
+            lhw_kernel::Config::new(dir.path()).listen("127.0.0.1:0".parse().expect("addr"));
+        let handle = rt
+            .block_on(lhw_kernel::serve(config))
+            .expect("kernel starts");
+        let addr = handle.addr();
+        Kernel {
+            rt,
+            handle: Some(handle),
+            addr,
+            _dir: dir,
+        }
+    }
+
+    fn port(&self) -> u16 {
+        self.addr.port()
+    }
+}
+
+impl Drop for Kernel {
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            self.rt.block_on(h.shutdown());
+        }
+    }
+}
+
+/// The output of one `lhc` run.
+struct Out {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    fn ok(&self) -> &Self {
+        assert_eq!(
+            self.code,
+            Some(0),
+            "lhc failed:\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    fn failed(&self) -> &Self {
+        assert_eq!(
+            self.code,
+            Some(1),
+            "lhc should fail with 1:\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs lhc with only the given LittleHorse variables (HOME is an empty directory, so no
+/// ~/.config/littlehorse.config is read), within [`LHC_LIMIT`].
+fn lhc_env(env: &[(&str, String)], args: &[&str]) -> Out {
+    let home = tempfile::tempdir().expect("home");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lhc"));
+    cmd.args(args).current_dir(repo()).env("HOME", home.path());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("LHC_") || k.starts_with("LHW_") {
+            cmd.env_remove(k);
+        }
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(cmd.output());
+    });
+    let output = rx
+        .recv_timeout(LHC_LIMIT)
+        .unwrap_or_else(|_| panic!("lhc {args:?} did not finish within {LHC_LIMIT:?}"))
+        .expect("lhc runs");
+    Out {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Runs lhc against `kernel` through LHC_API_HOST/LHC_API_PORT.
+fn lhc(kernel: &Kernel, args: &[&str]) -> Out {
+    lhc_env(
+        &[
+            ("LHC_API_HOST", "127.0.0.1".to_string()),
+            ("LHC_API_PORT", kernel.port().to_string()),
+        ],
+        args,
+    )
+}
+
+/// The workflows the tests run (written to a temporary directory).
+const FLOWS: &str = r#"
+task greet(name: str) -> str
+task charge(card: str masked) -> str
+event approval: int
+user-task review "Review the order" {
+  approved: bool "Approved?" required,
+  comment: str "Comment",
+}
+
+workflow inspect-me {
+  input name: str required
+  var secret: str = "s3cr3t" masked
+  var amount: int
+  var ok: bool
+  var note: str
+
+  amount = await approval
+  let r = ask review to user "ann" group "ops"
+  ok = r.approved
+  note = r.comment
+  greet(name)
+}
+
+workflow charge-it {
+  input card: str required masked
+  charge(card)
+}
+
+workflow quick {
+  input n: int required
+  var doubled: int
+  doubled = n * 2
+}
+"#;
+
+/// A kernel with [`FLOWS`] deployed.
+fn deployed() -> (Kernel, tempfile::TempDir) {
+    let k = Kernel::start();
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("flows.lhw");
+    std::fs::write(&file, FLOWS).expect("write");
+    lhc(&k, &["deploy", &file.display().to_string()]).ok();
+    (k, dir)
+}
+
+fn json(out: &Out) -> Value {
+    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", out.stdout))
+}
+
+/// Runs `args` until `done` accepts the output, for at most 15 s.
+fn poll(k: &Kernel, args: &[&str], done: impl Fn(&Out) -> bool) -> Out {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let out = lhc(k, args);
+        if done(&out) {
+            return out;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "lhc {args:?} never got there:\n--- stdout\n{}\n--- stderr\n{}",
+            out.stdout,
+            out.stderr
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn not_found(out: &Out, what: &str) {
+    out.failed();
+    assert!(
+        out.stderr
+            .contains(&format!("error: {what} not found on 127.0.0.1:")),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("(NOT_FOUND: "), "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+}
+
+#[test]
+fn get_shows_runs_nodes_variables_and_task_runs_without_masked_values() {
+    let (k, _dir) = deployed();
+    lhc(
+        &k,
+        &[
+            "run",
+            "charge-it",
+            "--id",
+            "c1",
+            "--var",
+            "card=4111-secret",
+        ],
+    )
+    .ok();
+
+    let out = lhc(&k, &["get", "wfrun", "c1"]);
+    let text = &out.ok().stdout;
+    assert!(
+        text.starts_with("WfRun:   c1\nWfSpec:  charge-it 0.0\n"),
+        "{text}"
+    );
+    assert!(text.contains("THREAD  NAME        STATUS"), "{text}");
+    assert!(text.contains("0       entrypoint  RUNNING"), "{text}");
+    let run = json(lhc(&k, &["get", "wfrun", "c1", "--format", "json"]).ok());
+    assert_eq!(run["id"]["id"], "c1");
+    assert_eq!(run["status"], "RUNNING");
+
+    // The task node, with its TaskRun GUID (no worker runs: it stays scheduled).
+    let out = lhc(&k, &["get", "nodes", "c1"]);
+    let text = &out.ok().stdout;
+    assert!(text.contains("0-entrypoint-ENTRYPOINT"), "{text}");
+    assert!(text.contains("1-charge-TASK"), "{text}");
+    let nodes = json(lhc(&k, &["get", "nodes", "c1", "--format", "json"]).ok());
+    let nodes = nodes.as_array().expect("array");
+    assert_eq!(nodes.len(), 2, "{nodes:?}");
+    let guid = nodes[1]["task"]["taskRunId"]["taskGuid"]
+        .as_str()
+        .expect("task guid")
+        .to_string();
+    assert!(text.contains(&format!("task {guid}")), "{text}");
+
+    let out = lhc(&k, &["get", "taskrun", "c1", &guid]);
+    let text = &out.ok().stdout;
+    assert!(text.contains(&format!("TaskRun:   {guid}\n")), "{text}");
+    assert!(text.contains("TaskDef:   charge\n"), "{text}");
+    assert!(text.contains("inputs:    card = (masked)\n"), "{text}");
+    assert!(!text.contains("4111"), "{text}");
+    let out = lhc(&k, &["get", "taskrun", "c1", &guid, "--format", "json"]);
+    let task = json(out.ok());
+    assert_eq!(task["taskDefId"]["name"], "charge");
+    assert_eq!(task["inputVariables"][0]["value"]["str"], "(masked)");
+    assert!(!out.stdout.contains("4111"), "{}", out.stdout);
+
+    let out = lhc(&k, &["get", "variables", "c1"]);
+    let text = &out.ok().stdout;
+    assert_eq!(text, "THREAD  NAME  VALUE\n0       card  (masked)\n");
+    let out = lhc(&k, &["get", "variables", "c1", "--format", "json"]);
+    let vars = json(out.ok());
+    assert_eq!(vars[0]["id"]["name"], "card");
+    assert_eq!(vars[0]["masked"], true);
+    assert_eq!(vars[0]["value"]["str"], "(masked)");
+    assert!(!out.stdout.contains("4111"), "{}", out.stdout);
+
+    not_found(&lhc(&k, &["get", "wfrun", "nope"]), "WfRun `nope`");
+    not_found(&lhc(&k, &["get", "nodes", "nope"]), "WfRun `nope`");
+    not_found(&lhc(&k, &["get", "variables", "nope"]), "WfRun `nope`");
+    not_found(
+        &lhc(&k, &["get", "taskrun", "c1", "no-such-guid"]),
+        "TaskRun `no-such-guid` of WfRun `c1`",
+    );
+}
+
+#[test]
+fn list_answers_or_reports_what_the_server_said() {
+    let (k, _dir) = deployed();
+    for (what, name) in [("wfspecs", "inspect-me"), ("taskdefs", "charge")] {
+        let out = lhc(&k, &["list", what]);
+        if out.code == Some(0) {
+            assert!(out.stdout.contains(name), "{}", out.stdout);
+            let ids = json(lhc(&k, &["list", what, "--format", "json"]).ok());
+            assert!(ids.as_array().is_some_and(|a| !a.is_empty()), "{ids}");
+        } else {
+            // The embedded kernel does not implement SearchWfSpec/SearchTaskDef yet.
+            out.failed();
+            assert!(
+                out.stderr.contains("error: the server at 127.0.0.1:")
+                    && out.stderr.contains("UNIMPLEMENTED"),
+                "{}",
+                out.stderr
+            );
+            assert_eq!(out.stdout, "");
+        }
+    }
+}
+
+#[test]
+fn search_wfruns_filters_by_status() {
+    let (k, _dir) = deployed();
+    lhc(
+        &k,
+        &["run", "quick", "--id", "q1", "--var", "n=1", "--wait"],
+    )
+    .ok();
+    lhc(
+        &k,
+        &["run", "quick", "--id", "q2", "--var", "n=2", "--wait"],
+    )
+    .ok();
+    lhc(&k, &["run", "charge-it", "--id", "c1", "--var", "card=x"]).ok();
+
+    let out = lhc(&k, &["search", "wfruns", "quick"]);
+    let text = &out.ok().stdout;
+    assert!(text.starts_with("WFRUN  STATUS     STARTED\n"), "{text}");
+    assert!(text.contains("q1     COMPLETED  "), "{text}");
+    assert!(text.contains("q2     COMPLETED  "), "{text}");
+    let out = lhc(
+        &k,
+        &[
+            "search",
+            "wfruns",
+            "quick",
+            "--status",
+            "COMPLETED",
+            "--format",
+            "json",
+        ],
+    );
+    let ids = json(out.ok());
+    let mut ids: Vec<&str> = ids
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|i| i["id"].as_str())
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["q1", "q2"]);
+    let out = lhc(&k, &["search", "wfruns", "quick", "--status", "running"]);
+    assert_eq!(out.ok().stdout, "WFRUN  STATUS  STARTED\n");
+    let out = lhc(
+        &k,
+        &["search", "wfruns", "charge-it", "--status", "running"],
+    );
+    assert!(out.ok().stdout.contains("c1     RUNNING"), "{}", out.stdout);
+    let out = lhc(&k, &["search", "wfruns", "--limit", "1", "quick"]);
+    assert_eq!(out.ok().stdout.lines().count(), 2, "{}", out.stdout);
+
+    // An unknown WfSpec has no runs; a bad status is a usage error.
+    let out = lhc(
+        &k,
+        &["search", "wfruns", "no-such-spec", "--format", "json"],
+    );
+    assert_eq!(json(out.ok()), serde_json::json!([]));
+    let out = lhc(&k, &["search", "wfruns", "quick", "--status", "sleeping"]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("invalid value 'sleeping'"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn stop_and_resume_a_wfrun() {
+    let (k, _dir) = deployed();
+    lhc(&k, &["run", "charge-it", "--id", "c1", "--var", "card=x"]).ok();
+    let out = lhc(&k, &["stop", "c1"]);
+    assert!(
+        out.ok().stdout.starts_with("stopped WfRun c1: now HALT"),
+        "{}",
+        out.stdout
+    );
+    // HALTING while the scheduled task is outstanding (no worker runs), or HALTED.
+    let out = lhc(&k, &["get", "wfrun", "c1", "--format", "json"]);
+    let status = json(out.ok())["status"].clone();
+    assert!(status == "HALTING" || status == "HALTED", "{status}");
+    let out = lhc(&k, &["resume", "c1", "--format", "json"]);
+    let answer = json(out.ok());
+    assert_eq!(answer["action"], "resumed");
+    assert_eq!(answer["wfRunId"], "c1");
+    poll(&k, &["get", "wfrun", "c1"], |o| {
+        o.stdout.contains("status:  RUNNING\n")
+    });
+
+    not_found(&lhc(&k, &["stop", "nope"]), "WfRun `nope`");
+    not_found(&lhc(&k, &["resume", "nope"]), "WfRun `nope`");
+}
+
+#[test]
+fn post_events_and_work_user_tasks() {
+    let (k, _dir) = deployed();
+    lhc(
+        &k,
+        &["run", "inspect-me", "--id", "r1", "--var", "name=Ada"],
+    )
+    .ok();
+
+    // The content is parsed against the event's type.
+    let out = lhc(&k, &["event", "post", "r1", "approval", "--content", "abc"]);
+    out.failed();
+    assert!(
+        out.stderr
+            .contains("error: --content: \"abc\" is not an int (event `approval` carries int)"),
+        "{}",
+        out.stderr
+    );
+    let out = lhc(
+        &k,
+        &["event", "post", "r1", "no-such-event", "--content", "1"],
+    );
+    out.failed();
+    assert!(
+        out.stderr
+            .contains("error: no ExternalEventDef `no-such-event` on 127.0.0.1:"),
+        "{}",
+        out.stderr
+    );
+    let out = lhc(
+        &k,
+        &[
+            "event",
+            "post",
+            "r1",
+            "approval",
+            "--content",
+            "7",
+            "--guid",
+            "e-1",
+            "--format",
+            "json",
+        ],
+    );
+    let event = json(out.ok());
+    assert_eq!(event["id"]["guid"], "e-1");
+    assert_eq!(event["content"]["int"], "7");
+
+    // The user task appears once the event is consumed.
+    let out = poll(&k, &["user-task", "list", "--user", "ann"], |o| {
+        o.stdout.contains("review")
+    });
+    let text = &out.stdout;
+    assert!(text.starts_with("WFRUN  GUID"), "{text}");
+    assert!(text.contains("review     ASSIGNED  ann   ops"), "{text}");
+    let tasks = json(
+        lhc(
+            &k,
+            &["user-task", "list", "--group", "ops", "--format", "json"],
+        )
+        .ok(),
+    );
+    let tasks = tasks.as_array().expect("array");
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    let guid = tasks[0]["id"]["userTaskGuid"]
+        .as_str()
+        .expect("guid")
+        .to_string();
+    let out = lhc(&k, &["user-task", "list", "--user", "nobody"]);
+    assert_eq!(out.ok().stdout.lines().count(), 1, "{}", out.stdout);
+
+    let out = lhc(
+        &k,
+        &[
+            "user-task",
+            "assign",
+            "r1",
+            &guid,
+            "--user",
+            "bob",
+            "--override-claim",
+        ],
+    );
+    assert_eq!(
+        out.ok().stdout,
+        format!("assigned UserTaskRun {guid} to user bob, group -: now ASSIGNED\n")
+    );
+    not_found(
+        &lhc(
+            &k,
+            &["user-task", "assign", "r1", "no-such-guid", "--user", "bob"],
+        ),
+        "UserTaskRun `no-such-guid` of WfRun `r1`",
+    );
+
+    // Results are checked against the form.
+    let out = lhc(
+        &k,
+        &[
+            "user-task",
+            "complete",
+            "r1",
+            &guid,
+            "--result",
+            "comment=fine",
+        ],
+    );
+    out.failed();
+    assert!(
+        out.stderr
+            .contains("user task `review` requires `approved`: add --result approved=..."),
+        "{}",
+        out.stderr
+    );
+    let out = lhc(
+        &k,
+        &[
+            "user-task",
+            "complete",
+            "r1",
+            &guid,
+            "--result",
+            "approved=maybe",
+        ],
+    );
+    out.failed();
+    assert!(
+        out.stderr
+            .contains("--result approved: \"maybe\" is not a bool"),
+        "{}",
+        out.stderr
+    );
+    let out = lhc(
+        &k,
+        &[
+            "user-task",
+            "complete",
+            "r1",
+            &guid,
+            "--result",
+            "colour=red",
+        ],
+    );
+    out.failed();
+    assert!(
+        out.stderr
+            .contains("user task `review` has no field `colour` (its fields: approved, comment)"),
+        "{}",
+        out.stderr
+    );
+    not_found(
+        &lhc(
+            &k,
+            &[
+                "user-task",
+                "complete",
+                "r1",
+                "no-such-guid",
+                "--result",
+                "approved=true",
+            ],
+        ),
+        "UserTaskRun `no-such-guid` of WfRun `r1`",
+    );
+    let out = lhc(
+        &k,
+        &[
+            "user-task",
+            "complete",
+            "r1",
+            &guid,
+            "--result",
+            "approved=true",
+            "--result",
+            "comment=fine",
+            "--format",
+            "json",
+        ],
+    );
+    let done = json(out.ok());
+    assert_eq!(done["status"], "DONE");
+    assert_eq!(done["results"]["approved"]["bool"], true);
+
+    // The run went on: the variables hold the event and the form results.
+    let out = poll(&k, &["get", "variables", "r1"], |o| {
+        o.stdout.contains("ok ")
+    });
+    let text = &out.stdout;
+    assert!(text.contains("0       amount  7\n"), "{text}");
+    assert!(text.contains("0       ok      true\n"), "{text}");
+    assert!(text.contains("0       note    \"fine\"\n"), "{text}");
+    assert!(text.contains("0       secret  (masked)\n"), "{text}");
+    assert!(!text.contains("s3cr3t"), "{text}");
+}
