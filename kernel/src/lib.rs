@@ -153,7 +153,10 @@ pub async fn serve(config: Config) -> Result<KernelHandle, KernelError> {
         },
     };
     let (tx, rx) = oneshot::channel::<()>();
-    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+    // TCP_NODELAY on every accepted connection: without it Nagle's algorithm
+    // holds small PollTask responses back until the peer's delayed ACK
+    // (tens of milliseconds on loopback).
+    let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
     let server = tokio::spawn(async move {
         let result = tonic::transport::Server::builder()
             .add_service(LittleHorseServer::new(service))

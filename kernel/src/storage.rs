@@ -204,8 +204,11 @@ impl Store {
         let start = run.start_time.as_ref().map_or(0, crate::util::ts_to_ms);
         self.conn
             .prepare_cached(
-                "INSERT OR REPLACE INTO wf_run (id, id_msg, spec_name, spec_major, spec_revision, status, start_ms, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO wf_run (id, id_msg, spec_name, spec_major, spec_revision, status, start_ms, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (id) DO UPDATE SET id_msg = excluded.id_msg, spec_name = excluded.spec_name,
+                   spec_major = excluded.spec_major, spec_revision = excluded.spec_revision,
+                   status = excluded.status, start_ms = excluded.start_ms, body = excluded.body",
             )?
             .execute(params![
                 key,
@@ -272,7 +275,10 @@ impl Store {
             .as_ref()
             .map_or((0, 0), |i| (i.thread_run_number, i.position));
         self.conn
-            .prepare_cached("INSERT OR REPLACE INTO node_run (wf_run, thread, position, body) VALUES (?1, ?2, ?3, ?4)")?
+            .prepare_cached(
+                "INSERT INTO node_run (wf_run, thread, position, body) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (wf_run, thread, position) DO UPDATE SET body = excluded.body",
+            )?
             .execute(params![key, thread, pos, nr.encode_to_vec()])?;
         Ok(())
     }
@@ -307,7 +313,8 @@ impl Store {
             .unwrap_or_default();
         self.conn
             .prepare_cached(
-                "INSERT OR REPLACE INTO task_run (wf_run, guid, body) VALUES (?1, ?2, ?3)",
+                "INSERT INTO task_run (wf_run, guid, body) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (wf_run, guid) DO UPDATE SET body = excluded.body",
             )?
             .execute(params![key, guid, tr.encode_to_vec()])?;
         Ok(())
@@ -338,7 +345,10 @@ impl Store {
             v.id.as_ref()
                 .map_or((0, ""), |i| (i.thread_run_number, i.name.as_str()));
         self.conn
-            .prepare_cached("INSERT OR REPLACE INTO variable (wf_run, thread, name, body) VALUES (?1, ?2, ?3, ?4)")?
+            .prepare_cached(
+                "INSERT INTO variable (wf_run, thread, name, body) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (wf_run, thread, name) DO UPDATE SET body = excluded.body",
+            )?
             .execute(params![key, thread, name, v.encode_to_vec()])?;
         Ok(())
     }

@@ -32,6 +32,20 @@ pub struct Dirty {
     pub ut_actions: BTreeSet<i64>,
 }
 
+impl Dirty {
+    /// Whether nothing changed.
+    pub fn is_clean(&self) -> bool {
+        !self.wf_run
+            && self.node_runs.is_empty()
+            && self.variables.is_empty()
+            && self.task_runs.is_empty()
+            && self.events.is_empty()
+            && self.workflow_events.is_empty()
+            && self.user_task_runs.is_empty()
+            && self.ut_actions.is_empty()
+    }
+}
+
 /// Side effects produced while advancing a run, applied by the engine afterwards.
 #[derive(Default, Debug)]
 pub struct Effects {
@@ -182,6 +196,10 @@ impl RunState {
 
     /// Writes the changed objects into the current transaction.
     pub fn flush(&mut self, store: &Store) -> StoreResult<()> {
+        // Every active run is flushed after every batch; most did not change.
+        if self.dirty.is_clean() && (self.ut_actions.is_empty() || !self.is_finished()) {
+            return Ok(());
+        }
         let dirty = std::mem::take(&mut self.dirty);
         if dirty.wf_run {
             store.put_wf_run(&self.key, &self.wf_run)?;
