@@ -1,0 +1,132 @@
+//! The harness of the lhc integration tests that talk to a server: an embedded kernel on a
+//! free local port, and running the lhc binary against it within a time limit.
+
+#![allow(dead_code)] // each test file uses a subset
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// No `lhc` invocation may take longer than this.
+pub const LHC_LIMIT: Duration = Duration::from_secs(60);
+
+/// A kernel on 127.0.0.1:0 with its own runtime and data directory.
+pub struct Kernel {
+    /// The runtime the kernel (and any in-test worker) runs on.
+    pub rt: tokio::runtime::Runtime,
+    handle: Option<lhw_kernel::KernelHandle>,
+    addr: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+impl Kernel {
+    pub fn start() -> Kernel {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let config =
+            lhw_kernel::Config::new(dir.path()).listen("127.0.0.1:0".parse().expect("addr"));
+        let handle = rt
+            .block_on(lhw_kernel::serve(config))
+            .expect("kernel starts");
+        let addr = handle.addr();
+        Kernel {
+            rt,
+            handle: Some(handle),
+            addr,
+            _dir: dir,
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+}
+
+impl Drop for Kernel {
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            self.rt.block_on(h.shutdown());
+        }
+    }
+}
+
+/// The output of one `lhc` run.
+pub struct Out {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    pub fn ok(&self) -> &Self {
+        assert_eq!(
+            self.code,
+            Some(0),
+            "lhc failed:\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    pub fn failed(&self) -> &Self {
+        assert_eq!(
+            self.code,
+            Some(1),
+            "lhc should fail with 1:\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs lhc with only the given LittleHorse variables (HOME is an empty directory, so no
+/// ~/.config/littlehorse.config is read), within [`LHC_LIMIT`].
+pub fn lhc_env(env: &[(&str, String)], args: &[&str]) -> Out {
+    let home = tempfile::tempdir().expect("home");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lhc"));
+    cmd.args(args).current_dir(repo()).env("HOME", home.path());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("LHC_") || k.starts_with("LHW_") {
+            cmd.env_remove(k);
+        }
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(cmd.output());
+    });
+    let output = rx
+        .recv_timeout(LHC_LIMIT)
+        .unwrap_or_else(|_| panic!("lhc {args:?} did not finish within {LHC_LIMIT:?}"))
+        .expect("lhc runs");
+    Out {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Runs lhc against `kernel` through LHC_API_HOST/LHC_API_PORT.
+pub fn lhc(kernel: &Kernel, args: &[&str]) -> Out {
+    lhc_env(
+        &[
+            ("LHC_API_HOST", "127.0.0.1".to_string()),
+            ("LHC_API_PORT", kernel.port().to_string()),
+        ],
+        args,
+    )
+}
