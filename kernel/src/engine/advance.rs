@@ -154,9 +154,15 @@ fn advance_thread(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, budget: &mut u3
                 return progressed;
             }
             LhStatus::Halting => {
-                if can_halt(run, t, pos)
-                    && let Some(th) = run.thread_mut(t)
-                {
+                let halted = can_halt(run, t, pos);
+                // The current NodeRun halts with its thread (HALTING while its task runs).
+                let node_status = if halted {
+                    LhStatus::Halted
+                } else {
+                    LhStatus::Halting
+                } as i32;
+                threads::set_node_status_if_in_progress(run, t, pos, node_status);
+                if halted && let Some(th) = run.thread_mut(t) {
                     th.status = LhStatus::Halted as i32;
                     return true;
                 }

@@ -145,7 +145,11 @@ pub fn wait_check(run: &mut RunState, ctx: &Ctx<'_>, t: i32, pos: i32) -> Progre
                 .ok()
                 .and_then(|nrs| nrs.iter().rev().find_map(|nr| nr.failures.last().cloned()));
             match f {
-                Some(f) => Progress::Failed(failure(&f.failure_name, f.message, f.content)),
+                Some(f) => Progress::Failed(failure(
+                    &f.failure_name,
+                    format!("Child WfRun failed: {}", f.message),
+                    f.content,
+                )),
                 None => Progress::Failed(failure("CHILD_FAILURE", "the child WfRun failed", None)),
             }
         }

@@ -281,13 +281,18 @@ pub fn wait_check(
         |e: &WaitForThread| e.waiting_status == WaitingThreadStatus::ThreadUnsuccessful as i32;
     let strategy =
         WaitForThreadsStrategy::try_from(n.strategy).unwrap_or(WaitForThreadsStrategy::WaitForAll);
+    // An exception propagates as it is; an error becomes CHILD_FAILURE, naming it.
     let child_failure = |f: Option<Failure>, num: i32| match f {
         Some(f) if !is_error_name(&f.failure_name) => f,
-        _ => failure(
+        Some(f) => failure(
             "CHILD_FAILURE",
-            format!("Child thread (or threads) failed: {num}"),
+            format!(
+                "Child thread {num} failed with {}: {}",
+                f.failure_name, f.message
+            ),
             None,
         ),
+        None => failure("CHILD_FAILURE", format!("Child thread {num} failed"), None),
     };
     let outcome = match strategy {
         WaitForThreadsStrategy::WaitForAll => match entries.iter().position(failed) {

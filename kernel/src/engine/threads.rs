@@ -193,7 +193,8 @@ pub fn unhalt(run: &mut RunState, t: i32, pred: &dyn Fn(&Reason) -> bool) {
     }
     let was_halted = th.status == LhStatus::Halted as i32 || th.status == LhStatus::Halting as i32;
     th.status = LhStatus::Running as i32;
-    let children = th.child_thread_ids.clone();
+    let (children, pos) = (th.child_thread_ids.clone(), th.current_node_position);
+    set_node_status_if_in_progress(run, t, pos, LhStatus::Running as i32);
     if was_halted {
         for c in children {
             unhalt(
@@ -202,6 +203,21 @@ pub fn unhalt(run: &mut RunState, t: i32, pred: &dyn Fn(&Reason) -> bool) {
                 &|r| matches!(r, Reason::ParentHalted(p) if p.parent_thread_id == t),
             );
         }
+    }
+}
+
+/// Sets the status of a NodeRun that has not ended (STARTING, RUNNING, HALTING or
+/// HALTED): a thread's current NodeRun halts and resumes with the thread.
+pub fn set_node_status_if_in_progress(run: &mut RunState, t: i32, pos: i32, status: i32) {
+    let in_progress = run.node_runs.get(&(t, pos)).is_some_and(|nr| {
+        nr.status != status
+            && matches!(
+                LhStatus::try_from(nr.status),
+                Ok(LhStatus::Starting | LhStatus::Running | LhStatus::Halting | LhStatus::Halted)
+            )
+    });
+    if in_progress && let Some(nr) = run.node_run_mut(t, pos) {
+        nr.status = status;
     }
 }
 
