@@ -23,6 +23,7 @@ pub mod metadata;
 pub mod paths;
 pub mod storage;
 pub mod util;
+pub mod value_paths;
 pub mod values;
 pub mod wfspec;
 pub mod worker;

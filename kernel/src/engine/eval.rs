@@ -1,13 +1,14 @@
 //! Evaluation inside a run: VariableAssignments (variables, literals, node
-//! outputs, format strings, expressions, paths, casts), conditions and
-//! variable mutations.
+//! outputs, format strings, expressions, struct builders, paths, casts),
+//! conditions and variable mutations.
 
 use super::RunState;
-use crate::paths;
 use crate::values::{self, null, val};
+use crate::{paths, value_paths};
 use lhw_proto::littlehorse::{
-    Comparator, LegacyEdgeCondition, TaskStatus, VariableAssignment, VariableMutation,
-    VariableMutationType, VariableValue,
+    Comparator, InlineStruct, LegacyEdgeCondition, LhPath, Struct, StructBuilder, StructField,
+    TaskStatus, VariableAssignment, VariableMutation, VariableMutationType, VariableValue,
+    inline_struct_field_value::StructValue,
     lh_path::selector::SelectorType,
     node_run::NodeType,
     task_attempt,
@@ -15,6 +16,7 @@ use lhw_proto::littlehorse::{
     variable_mutation::{RhsValue, node_output_source},
     variable_value::Value,
 };
+use std::collections::BTreeMap;
 
 impl RunState {
     /// The value of variable `name` as seen from thread `t`.
@@ -138,11 +140,9 @@ impl RunState {
                     self.eval(t, s.operand.as_deref().ok_or("size_of has no operand")?)?;
                 val(Value::Int(values::size_of(&operand)?))
             }
-            Some(Source::StructBuilder(_)) | Some(Source::MapBuilder(_)) => {
-                return Err(
-                    "struct and map builders are not supported by the embedded kernel yet"
-                        .to_string(),
-                );
+            Some(Source::StructBuilder(b)) => val(Value::Struct(self.build_struct(t, b)?)),
+            Some(Source::MapBuilder(_)) => {
+                return Err("map builders are not supported by the embedded kernel yet".to_string());
             }
         };
         let pathed = match &va.path {
@@ -151,27 +151,7 @@ impl RunState {
                 let json = values::to_json(&base)?;
                 values::from_json(paths::get(&json, &paths::parse(p)?)?)
             }
-            Some(Path::LhPath(p)) => {
-                let mut steps = Vec::new();
-                for sel in &p.path {
-                    steps.push(match &sel.selector_type {
-                        Some(SelectorType::Key(k)) => paths::Step::Key(k.clone()),
-                        Some(SelectorType::Index(i)) => {
-                            paths::Step::Index(usize::try_from(*i).map_err(|_| format!("negative index {i}"))?)
-                        }
-                        Some(SelectorType::Dynamic(d)) => match self.eval(t, d)?.value {
-                            Some(Value::Int(i)) => {
-                                paths::Step::Index(usize::try_from(i).map_err(|_| format!("negative index {i}"))?)
-                            }
-                            Some(Value::Str(s)) => paths::Step::Key(s),
-                            _ => return Err("a dynamic path selector must be INT or STR".to_string()),
-                        },
-                        None => return Err("an lh_path selector is empty".to_string()),
-                    });
-                }
-                let json = values::to_json(&base)?;
-                values::from_json(paths::get(&json, &steps)?)
-            }
+            Some(Path::LhPath(p)) => value_paths::get(&base, &self.lh_steps(t, p)?)?,
         };
         match &va.target_type {
             None => Ok(pathed),
@@ -180,6 +160,58 @@ impl RunState {
                 None => values::coerce_to(pathed, td),
             },
         }
+    }
+
+    /// The steps of an `LHPath`, its dynamic selectors evaluated in thread `t`.
+    fn lh_steps(&self, t: i32, p: &LhPath) -> Result<Vec<paths::Step>, String> {
+        let index = |i: i64| {
+            usize::try_from(i)
+                .map(paths::Step::Index)
+                .map_err(|_| format!("negative index {i}"))
+        };
+        p.path
+            .iter()
+            .map(|sel| match &sel.selector_type {
+                Some(SelectorType::Key(k)) => Ok(paths::Step::Key(k.clone())),
+                Some(SelectorType::Index(i)) => index(i64::from(*i)),
+                Some(SelectorType::Dynamic(d)) => match self.eval(t, d)?.value {
+                    Some(Value::Int(i)) => index(i),
+                    Some(Value::Str(s)) => Ok(paths::Step::Key(s)),
+                    _ => Err("a dynamic path selector must be INT or STR".to_string()),
+                },
+                None => Err("an lh_path selector is empty".to_string()),
+            })
+            .collect()
+    }
+
+    /// Builds a STRUCT value from a StructBuilder: each field given is evaluated in
+    /// thread `t` (fields not given are left out, as LittleHorse does).
+    fn build_struct(&self, t: i32, b: &StructBuilder) -> Result<Struct, String> {
+        let given = b.value.as_ref().ok_or("the struct builder has no value")?;
+        let mut fields = BTreeMap::new();
+        for (name, field) in &given.fields {
+            let value = match &field.struct_value {
+                Some(StructValue::SimpleValue(va)) => self.eval(t, va)?,
+                Some(StructValue::SubStructure(_)) => {
+                    return Err(format!(
+                        "field {name}: a nested struct value without its own struct builder \
+                         needs its StructDef, which the embedded kernel does not look up yet"
+                    ));
+                }
+                None => return Err(format!("field {name} of the struct builder has no value")),
+            };
+            fields.insert(
+                name.clone(),
+                StructField {
+                    value: Some(value),
+                    masked: false,
+                },
+            );
+        }
+        Ok(Struct {
+            struct_def_id: b.struct_def_id.clone(),
+            r#struct: Some(InlineStruct { fields }),
+        })
     }
 
     /// Evaluates a condition that must produce a BOOL.
@@ -260,8 +292,16 @@ impl RunState {
             .ok_or("the variable does not exist")?
             .clone();
         let current = var.value.clone().unwrap_or_default();
-        let new = match &m.lhs_json_path {
-            Some(path) => {
+        let new = match (&m.lhs_json_path, &m.lhs_lh_path) {
+            (None, Some(path)) => {
+                let steps = self.lh_steps(t, path)?;
+                let mut whole = current;
+                value_paths::update(&mut whole, &steps, &mut |inner| {
+                    values::operate(&inner, op, &rhs)
+                })?;
+                whole
+            }
+            (Some(path), _) => {
                 let steps = paths::parse(path)?;
                 let mut json = values::to_json(&current)?;
                 let inner = paths::get(&json, &steps)
@@ -271,7 +311,7 @@ impl RunState {
                 paths::set(&mut json, &steps, values::to_json(&result)?)?;
                 values::from_json(&json)
             }
-            None => {
+            (None, None) => {
                 let result = values::operate(&current, op, &rhs)?;
                 match self
                     .var_def(key.0, &key.1)
