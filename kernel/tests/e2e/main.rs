@@ -7,7 +7,10 @@
 
 mod harness;
 
+mod approval_quorum;
+mod delivery_schedule;
 mod expense_approval;
+mod loyalty_statement;
 mod notification_routing;
 mod order_billing;
 mod order_payment;
