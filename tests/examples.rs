@@ -1,5 +1,7 @@
-//! Every `examples/*.lhw` compiles without a single diagnostic, and its compiled requests
-//! are snapshotted (one snapshot per example, named after the file).
+//! Every `examples/*.lhw` and `examples/e2e/*.lhw` compiles without a single diagnostic,
+//! and its compiled requests are snapshotted (one snapshot per example, named after the
+//! file). The `e2e` examples are also run by the kernel's end-to-end suite
+//! (`kernel/tests/e2e/`).
 
 use std::fmt::Write as _;
 use std::fs;
@@ -7,7 +9,7 @@ use std::fs;
 #[test]
 fn examples_compile_cleanly() {
     let mut seen = 0;
-    insta::glob!("../examples", "*.lhw", |path| {
+    insta::glob!("../examples", "{*.lhw,e2e/*.lhw}", |path| {
         seen += 1;
         let text = fs::read_to_string(path).expect("read example");
         let compiled = lhw_compiler::compile(&text);
@@ -67,5 +69,5 @@ fn examples_compile_cleanly() {
             insta::assert_snapshot!(snap);
         });
     });
-    assert!(seen >= 4, "expected at least 4 examples, found {seen}");
+    assert!(seen >= 15, "expected at least 15 examples, found {seen}");
 }

@@ -5,6 +5,7 @@
 //!
 //! One module per example file; each test is one scenario on a kernel of its own.
 
+mod coverage;
 mod harness;
 
 mod approval_quorum;
