@@ -2,7 +2,7 @@
 //! timeout handled by `catch error timeout`, `catch any`, and retries running out.
 
 use crate::harness::*;
-use lhw_proto::littlehorse::{LhStatus, TaskStatus, VariableValue};
+use lhw_proto::littlehorse::{LhStatus, TaskStatus, ThreadType, VariableValue};
 use std::time::Duration;
 
 const FILE: &str = "payment-retries.lhw";
@@ -160,9 +160,10 @@ async fn hold_times_out_and_the_timeout_handler_runs() {
             "exn-handler-1-hold-funds-TASK-TIMEOUT"
         );
         assert_eq!(handler_thread.parent_thread_id, Some(0));
+        assert_eq!(handler_thread.r#type, ThreadType::FailureHandler as i32);
         assert_eq!(hold.failure_handler_ids, [1]);
-        let task = &k.task_runs("hold-1").await;
-        let hold_task = task
+        let task_runs = k.task_runs("hold-1").await;
+        let hold_task = task_runs
             .iter()
             .find(|tr| tr.task_def_id.as_ref().unwrap().name == "hold-funds")
             .unwrap();
