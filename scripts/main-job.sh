@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The main job: builds lhc, checks and compiles every example into ./out, then runs
 # examples/hello.lhw end to end on the embedded kernel:
-#   lhc dev (background, temp data dir, free port) → lhc deploy --with-task-defs
-#   → Rust task worker for `greet` (background) → lhc run --wait → prints the result
-#   → stops the worker and the kernel.
+#   lhc deploy (no server configured: starts the embedded kernel in the background, temp
+#   data dir, free port) → Rust task worker for `greet` (background) → lhc run --wait
+#   → prints the result → stops the worker and the kernel (by its pid file).
 # Usage: bash scripts/main-job.sh
 set -euo pipefail
 
@@ -31,47 +31,44 @@ echo "==> lhc compile ${examples[*]} -o out"
 echo "compiled requests are in ${repo_root}/out"
 
 # ---- end to end on the embedded kernel ----
+# No LittleHorse server is configured here, so `lhc deploy` starts the embedded kernel in
+# the background (data, kernel.log and kernel.pid under $XDG_DATA_HOME/lhw) and later
+# commands reuse it. A temporary data directory and a free port leave a kernel you already
+# run on 2023 alone.
 work="$(mktemp -d)"
-kernel_pid=""
 worker_pid=""
+export XDG_DATA_HOME="${work}/xdg"
+pid_file="${XDG_DATA_HOME}/lhw/kernel.pid"
 cleanup() {
-    if [[ -n "${worker_pid}" ]]; then kill "${worker_pid}" 2>/dev/null || true; fi
-    if [[ -n "${kernel_pid}" ]]; then kill "${kernel_pid}" 2>/dev/null || true; fi
-    if [[ -n "${worker_pid}" ]]; then wait "${worker_pid}" 2>/dev/null || true; fi
-    if [[ -n "${kernel_pid}" ]]; then wait "${kernel_pid}" 2>/dev/null || true; fi
+    if [[ -n "${worker_pid}" ]]; then
+        kill "${worker_pid}" 2>/dev/null || true
+        wait "${worker_pid}" 2>/dev/null || true
+    fi
+    if [[ -f "${pid_file}" ]]; then
+        kernel_pid="$(cut -d' ' -f1 "${pid_file}")"
+        kill "${kernel_pid}" 2>/dev/null || true
+        for _ in $(seq 1 100); do
+            kill -0 "${kernel_pid}" 2>/dev/null || break
+            sleep 0.1
+        done
+    fi
     rm -rf "${work}"
 }
 trap cleanup EXIT
 
-# A free local port, so that a kernel you already run on 2023 is left alone.
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-export LHC_API_HOST=127.0.0.1
+unset LHC_API_HOST LHC_API_PROTOCOL LHC_TENANT_ID LHC_OAUTH_CLIENT_ID LHC_NO_AUTOSTART 2>/dev/null || true
 export LHC_API_PORT="${port}"
-unset LHC_API_PROTOCOL LHC_TENANT_ID LHC_OAUTH_CLIENT_ID 2>/dev/null || true
 
 echo
-echo "==> lhc dev --data-dir ${work}/data --listen 127.0.0.1:${port}   (background)"
-"${lhc}" dev --data-dir "${work}/data" --listen "127.0.0.1:${port}" >"${work}/kernel.log" 2>&1 &
-kernel_pid=$!
-for _ in $(seq 1 300); do
-    if grep -q "listening on" "${work}/kernel.log" 2>/dev/null; then break; fi
-    if ! kill -0 "${kernel_pid}" 2>/dev/null; then
-        cat "${work}/kernel.log" >&2
-        echo "error: the embedded kernel did not start" >&2
-        exit 1
-    fi
-    sleep 0.1
-done
-cat "${work}/kernel.log"
+echo "==> lhc deploy examples/hello.lhw   (no server configured: starts the embedded kernel on 127.0.0.1:${port})"
+"${lhc}" deploy examples/hello.lhw
 
-echo "==> lhc deploy --with-task-defs examples/hello.lhw"
-"${lhc}" deploy --with-task-defs examples/hello.lhw
-
-echo "==> hello-worker   (background: answers greet tasks)"
+echo "==> hello-worker   (background: answers greet tasks, built with the Rust worker SDK)"
 "${worker}" >"${work}/worker.log" 2>&1 &
 worker_pid=$!
 
-echo "==> lhc run hello --var name=World --wait"
+echo "==> lhc run hello --var name=World --wait   (reuses the running kernel)"
 status=0
 "${lhc}" run hello --var name=World --wait --timeout 60 || status=$?
 
@@ -80,7 +77,7 @@ echo "--- worker log"
 cat "${work}/worker.log"
 if [[ ${status} -ne 0 ]]; then
     echo "--- kernel log"
-    cat "${work}/kernel.log"
+    cat "${XDG_DATA_HOME}/lhw/kernel.log" || true
     echo "error: the hello WfRun did not complete" >&2
     exit "${status}"
 fi

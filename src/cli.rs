@@ -86,7 +86,9 @@ pub enum Command {
             The server: LHC_API_HOST/LHC_API_PORT/LHC_TENANT_ID from \
             ~/.config/littlehorse.config, then the environment, then --config FILE, then the \
             flags. Without any LHC_API_HOST, lhc talks to the embedded kernel on \
-            127.0.0.1:2023 (start it with `lhc dev`)."
+            127.0.0.1:2023 (or LHC_API_PORT), and starts it in the background when nothing \
+            answers there (`lhc dev` with the default data directory, logging to kernel.log \
+            in it); --no-start or LHC_NO_AUTOSTART=1 turns that off."
     )]
     Deploy(DeployArgs),
 
@@ -107,7 +109,10 @@ pub enum Command {
         long_about = "Run the embedded LittleHorse kernel: it serves the LittleHorse gRPC API \
             (lhc, lhctl and the official SDKs talk to it unchanged) and keeps its state in \
             SQLite under the data directory, so runs survive a restart. Default data \
-            directory: $XDG_DATA_HOME/lhw or ~/.local/share/lhw. Ctrl-C or SIGTERM stops it."
+            directory: $XDG_DATA_HOME/lhw or ~/.local/share/lhw. Ctrl-C or SIGTERM stops it.\n\n\
+            Other commands start it in the background themselves when no server is \
+            configured (see `lhc deploy --help`); `kernel.pid` in the data directory names \
+            the running kernel (`PID PORT`)."
     )]
     Dev(DevArgs),
 
@@ -152,6 +157,11 @@ pub struct ServerArgs {
     /// The tenant, sent as the `tenantid` header (overrides LHC_TENANT_ID).
     #[arg(long, value_name = "TENANT")]
     pub tenant_id: Option<String>,
+
+    /// Do not start the embedded kernel when no server is configured and none answers
+    /// (also LHC_NO_AUTOSTART=1).
+    #[arg(long)]
+    pub no_start: bool,
 }
 
 /// Arguments of `lhc deploy`.

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::autostart;
 use crate::cli::DevArgs;
 use crate::report::Style;
 
@@ -30,6 +31,28 @@ pub fn run(args: &DevArgs, style: Style) -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
+    if let Some(rec) = autostart::read_pid_file(&data_dir)
+        && rec.pid != std::process::id()
+        && autostart::kernel_alive(rec.pid)
+    {
+        eprintln!(
+            "{}",
+            style.error(&format!(
+                "a kernel already runs with the data directory {} (pid {}, port {})",
+                data_dir.display(),
+                rec.pid,
+                rec.port
+            ))
+        );
+        eprintln!(
+            "  {}",
+            style.help(&format!(
+                "stop it first (kill {}), or use another --data-dir",
+                rec.pid
+            ))
+        );
+        return ExitCode::FAILURE;
+    }
     let Some(rt) = crate::server::runtime(style) else {
         return ExitCode::FAILURE;
     };
@@ -51,6 +74,12 @@ pub fn run(args: &DevArgs, style: Style) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        if let Err(e) = autostart::write_pid_file(&data_dir, kernel.addr().port()) {
+            eprintln!(
+                "lhw kernel: warning: cannot write {}: {e}",
+                autostart::pid_file(&data_dir).display()
+            );
+        }
         eprintln!(
             "lhw kernel listening on {} (data in {}); Ctrl-C to stop",
             kernel.addr(),
@@ -59,6 +88,7 @@ pub fn run(args: &DevArgs, style: Style) -> ExitCode {
         wait_for_stop().await;
         eprintln!("lhw kernel: stopping");
         kernel.shutdown().await;
+        autostart::remove_own_pid_file(&data_dir);
         ExitCode::SUCCESS
     })
 }

@@ -4,6 +4,7 @@
 //! `lhw_compiler::diag::render`, or as JSON) and writes the compiled requests. Everything
 //! about the language itself lives in the compiler crate.
 
+mod autostart;
 mod check;
 mod cli;
 mod compile;

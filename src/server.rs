@@ -1,5 +1,6 @@
-//! Which LittleHorse server `lhc deploy`/`lhc run` talk to, and connecting to it with
-//! clear messages.
+//! Which LittleHorse server `lhc deploy`/`lhc run`/... talk to, and connecting to it with
+//! clear messages. With no server configured, the embedded kernel on 127.0.0.1 is the
+//! target, started in the background when nothing answers ([`crate::autostart`]).
 
 use std::collections::BTreeMap;
 
@@ -18,6 +19,9 @@ pub struct Target {
     pub config: Config,
     /// Whether no server was configured and lhc falls back to the local embedded kernel.
     pub embedded: bool,
+    /// Whether lhc may start the embedded kernel (embedded, and neither `--no-start` nor
+    /// `LHC_NO_AUTOSTART`).
+    pub autostart: bool,
 }
 
 /// Reads the LittleHorse configuration with the flags on top.
@@ -45,15 +49,63 @@ pub fn resolve(args: &ServerArgs) -> Result<Target, String> {
             .insert(config::API_HOST.to_string(), EMBEDDED_HOST.to_string());
         config = Config::load(&o).map_err(|e| format!("bad configuration: {e}"))?;
     }
-    Ok(Target { config, embedded })
+    let autostart = embedded && !args.no_start && !crate::autostart::disabled_by_env();
+    Ok(Target {
+        config,
+        embedded,
+        autostart,
+    })
 }
 
-/// Connects, printing a clear error (with a hint) on failure.
+/// Connects, printing a clear error (with a hint) on failure. For the embedded target, a
+/// kernel is started in the background when nothing answers (unless disabled).
 pub async fn connect(target: &Target, style: Style) -> Option<LhClient> {
     match LhClient::connect(&target.config).await {
         Ok(c) => Some(c),
+        Err(ClientError::Connect { .. }) if target.autostart => {
+            start_embedded(target, style).await?;
+            match LhClient::connect(&target.config).await {
+                Ok(c) => Some(c),
+                Err(err) => {
+                    report_client_error(&err, target, style);
+                    None
+                }
+            }
+        }
         Err(err) => {
             report_client_error(&err, target, style);
+            None
+        }
+    }
+}
+
+/// Starts (or waits for) the embedded kernel on the target's port.
+async fn start_embedded(target: &Target, style: Style) -> Option<()> {
+    let port = target.config.api_port();
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let data_dir = crate::dev::default_data_dir();
+    match crate::autostart::ensure(addr, &data_dir).await {
+        Ok(crate::autostart::Outcome::Started { pid }) => {
+            eprintln!(
+                "started the embedded kernel on {addr} (pid {pid}; data and kernel.log in {}; \
+                 stop it with `kill {pid}`)",
+                data_dir.display()
+            );
+            Some(())
+        }
+        Ok(crate::autostart::Outcome::Reused) => Some(()),
+        Err(e) => {
+            eprintln!(
+                "{}",
+                style.error(&format!("cannot start the embedded kernel: {e}"))
+            );
+            eprintln!(
+                "  {}",
+                style.help(
+                    "run `lhc dev` yourself to see why, or point lhc at a cluster with \
+                     LHC_API_HOST"
+                )
+            );
             None
         }
     }
@@ -72,10 +124,21 @@ pub fn report_client_error(err: &ClientError, target: &Target, style: Style) {
                     "no LittleHorse server at {addr} ({detail}), and none is configured"
                 ))
             );
+            if target.autostart {
+                eprintln!(
+                    "  {}",
+                    style.help(&format!(
+                        "the embedded kernel does not answer; see {}",
+                        crate::autostart::log_file(&crate::dev::default_data_dir()).display()
+                    ))
+                );
+                return;
+            }
             eprintln!(
                 "  {}",
                 style.help(
-                    "start the embedded kernel with `lhc dev` in another terminal, or point \
+                    "starting the embedded kernel is turned off (--no-start or \
+                     LHC_NO_AUTOSTART); start it with `lhc dev` in another terminal, or point \
                      lhc at a cluster with LHC_API_HOST (environment, ~/.config/littlehorse.config \
                      or --config FILE)"
                 )

@@ -3,9 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use lhw_runtime_client::LhClient;
 use lhw_runtime_client::config::Config;
-use lhw_runtime_client::worker::{TaskOutcome, input_str, run_worker, str_value};
+use lhw_runtime_client::worker::{TaskError, Worker};
 
 mod harness;
 
@@ -201,18 +200,14 @@ fn run_wait_with_a_rust_task_worker() {
         ("LHC_API_HOST", "127.0.0.1"),
         ("LHC_API_PORT", k.port().to_string().as_str()),
     ]);
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let worker = k.rt.spawn(async move {
-        let client = LhClient::connect(&cfg).await.expect("worker connects");
-        let greet = |task| async move {
-            let name = input_str(&task, 0).unwrap_or("?").to_string();
-            TaskOutcome::Output(str_value(format!("Hello, {name}!")))
-        };
-        run_worker(&client, "greet", "test-worker", greet, async {
-            let _ = stop_rx.await;
+    let worker = Worker::builder(cfg)
+        .client_id("test-worker")
+        .task("greet", &["name"], |name: String| async move {
+            Ok::<_, TaskError>(format!("Hello, {name}!"))
         })
-        .await
-    });
+        .build()
+        .expect("a valid worker");
+    let worker = k.rt.block_on(worker.start()).expect("worker starts");
     let out = lhc(
         &k,
         &[
@@ -234,12 +229,11 @@ fn run_wait_with_a_rust_task_worker() {
         "{}",
         out.stdout
     );
-    let _ = stop_tx.send(());
-    let result =
-        k.rt.block_on(async { tokio::time::timeout(Duration::from_secs(10), worker).await })
-            .expect("worker stops")
-            .expect("worker task");
-    assert!(result.is_ok(), "{result:?}");
+    let report = k
+        .rt
+        .block_on(async { tokio::time::timeout(Duration::from_secs(10), worker.shutdown()).await })
+        .expect("worker stops");
+    assert_eq!(report.abandoned, 0);
 }
 
 #[test]

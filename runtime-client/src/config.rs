@@ -157,6 +157,16 @@ impl Config {
         cfg
     }
 
+    /// This configuration with one value replaced (as a programmatic override), e.g. the
+    /// host and port of one server a task worker was told to poll.
+    #[must_use]
+    pub fn with_value(&self, key: &str, value: impl Into<String>) -> Config {
+        let mut cfg = self.clone();
+        cfg.values
+            .insert(key.to_ascii_uppercase(), (value.into(), Source::Override));
+        cfg
+    }
+
     fn merge_file(&mut self, path: &Path) -> Result<(), ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| ConfigError(format!("cannot read config file {}: {e}", path.display())))?;

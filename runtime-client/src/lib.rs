@@ -2,8 +2,8 @@
 //!
 //! A typed async client for the LittleHorse gRPC API (`littlehorse.LittleHorse`, our own
 //! .proto transcription in `lhw-proto`), configured exactly as the official SDKs are
-//! ([`config`]: `~/.config/littlehorse.config` and `LHC_*` variables), plus a minimal Rust
-//! task worker ([`worker`]) and value conversions ([`values`]).
+//! ([`config`]: `~/.config/littlehorse.config` and `LHC_*` variables), plus a typed Rust
+//! task-worker SDK ([`worker`]) and value conversions ([`values`]).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {

@@ -92,15 +92,29 @@ pub fn repo() -> PathBuf {
 }
 
 /// Runs lhc with only the given LittleHorse variables (HOME is an empty directory, so no
-/// ~/.config/littlehorse.config is read), within [`LHC_LIMIT`].
+/// ~/.config/littlehorse.config is read), within [`LHC_LIMIT`]. The embedded kernel is never
+/// started (`LHC_NO_AUTOSTART=1` unless `env` says otherwise).
 pub fn lhc_env(env: &[(&str, String)], args: &[&str]) -> Out {
+    lhc_with(env, args, false)
+}
+
+/// Like [`lhc_env`], but lhc may start the embedded kernel: give `XDG_DATA_HOME` (a temporary
+/// directory) and `LHC_API_PORT` (a free port) in `env`, and stop the kernel afterwards.
+pub fn lhc_autostart(env: &[(&str, String)], args: &[&str]) -> Out {
+    lhc_with(env, args, true)
+}
+
+fn lhc_with(env: &[(&str, String)], args: &[&str], autostart: bool) -> Out {
     let home = tempfile::tempdir().expect("home");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_lhc"));
     cmd.args(args).current_dir(repo()).env("HOME", home.path());
     for (k, _) in std::env::vars() {
-        if k.starts_with("LHC_") || k.starts_with("LHW_") {
+        if k.starts_with("LHC_") || k.starts_with("LHW_") || k == "XDG_DATA_HOME" {
             cmd.env_remove(k);
         }
+    }
+    if !autostart {
+        cmd.env("LHC_NO_AUTOSTART", "1");
     }
     for (k, v) in env {
         cmd.env(k, v);

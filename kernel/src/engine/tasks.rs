@@ -206,6 +206,7 @@ impl Engine {
                         | TaskStatus::TaskFailed
                         | TaskStatus::TaskException
                         | TaskStatus::TaskOutputSerdeError
+                        | TaskStatus::TaskInputVarSubError
                         | TaskStatus::TaskTimeout
                 )
             })

@@ -1,22 +1,20 @@
 //! Shared helpers for the kernel end-to-end tests: start a kernel on
 //! 127.0.0.1:0 with a temp data dir, deploy .lhw sources compiled by our
-//! compiler, run tiny Rust task workers over gRPC, wait for statuses.
+//! compiler, run Rust task workers (our worker SDK), wait for statuses.
 
 #![allow(dead_code)]
 
 use lhw_kernel::{Config, KernelHandle};
 use lhw_proto::littlehorse::little_horse_client::LittleHorseClient;
 use lhw_proto::littlehorse::{
-    LhStatus, LhTaskError, LhTaskException, PollTaskRequest, ReportTaskRun, RunWfRequest,
-    ScheduledTask, TaskDefId, TaskStatus, VariableId, VariableValue, WfRun, WfRunId,
-    report_task_run, variable_value::Value,
+    LhStatus, RunWfRequest, ScheduledTask, VariableId, VariableValue, WfRun, WfRunId,
+    variable_value::Value,
 };
+use lhw_runtime_client::worker::{TaskError, Worker};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::Channel;
 
 /// A gRPC client.
@@ -164,66 +162,39 @@ pub enum Outcome {
 /// A task handler.
 pub type Handler = Arc<dyn Fn(&ScheduledTask) -> Outcome + Send + Sync>;
 
-/// Starts a worker for `task_def` the way the SDKs do: one outstanding
-/// PollTaskRequest on a bidirectional stream, ReportTask after each task.
+/// Starts a worker for `task_def` with our worker SDK (a raw task: the
+/// handler sees the whole ScheduledTask). Aborting the returned task drops
+/// the worker, which stops polling.
 pub async fn worker(
     kernel: &KernelHandle,
     task_def: &str,
     handler: Handler,
 ) -> tokio::task::JoinHandle<()> {
-    let mut poll_client = client(kernel).await;
-    let mut report_client = poll_client.clone();
-    let task_def = task_def.to_string();
+    let config = lhw_runtime_client::Config::from_pairs([
+        ("LHC_API_HOST", kernel.addr().ip().to_string().as_str()),
+        ("LHC_API_PORT", kernel.addr().port().to_string().as_str()),
+    ]);
+    let worker = Worker::builder(config)
+        .client_id("test-worker")
+        .concurrency(1)
+        .raw_task(task_def, move |task, _ctx| {
+            let outcome = handler(&task);
+            async move {
+                match outcome {
+                    Outcome::Ok(v) => Ok(v),
+                    Outcome::Fail(m) => Err(TaskError::failed(m)),
+                    Outcome::Exception(name) => {
+                        Err(TaskError::exception(name, "raised by the test"))
+                    }
+                }
+            }
+        })
+        .build()
+        .expect("a valid worker");
+    let running = worker.start().await.expect("the worker starts");
     tokio::spawn(async move {
-        let request = || PollTaskRequest {
-            task_def_id: Some(TaskDefId {
-                name: task_def.clone(),
-            }),
-            client_id: "test-worker".into(),
-            task_worker_version: None,
-        };
-        let (tx, rx) = mpsc::channel(1);
-        if tx.send(request()).await.is_err() {
-            return;
-        }
-        let Ok(resp) = poll_client.poll_task(ReceiverStream::new(rx)).await else {
-            return;
-        };
-        let mut stream = resp.into_inner();
-        while let Ok(Some(msg)) = stream.message().await {
-            let Some(task) = msg.result else { break };
-            let (status, result) = match handler(&task) {
-                Outcome::Ok(v) => (TaskStatus::TaskSuccess, report_task_run::Result::Output(v)),
-                Outcome::Fail(m) => (
-                    TaskStatus::TaskFailed,
-                    report_task_run::Result::Error(LhTaskError {
-                        r#type: 7,
-                        message: m,
-                    }),
-                ),
-                Outcome::Exception(name) => (
-                    TaskStatus::TaskException,
-                    report_task_run::Result::Exception(LhTaskException {
-                        name,
-                        message: "raised by the test".into(),
-                        content: None,
-                    }),
-                ),
-            };
-            let report = ReportTaskRun {
-                task_run_id: task.task_run_id.clone(),
-                status: status as i32,
-                attempt_number: task.attempt_number,
-                result: Some(result),
-                ..Default::default()
-            };
-            if report_client.report_task(report).await.is_err() {
-                break;
-            }
-            if tx.send(request()).await.is_err() {
-                break;
-            }
-        }
+        let _running = running;
+        std::future::pending::<()>().await;
     })
 }
 

@@ -1,6 +1,6 @@
 """Interop check: the official LittleHorse Python SDK against the lhw kernel.
 
-Usage: python interop.py (task|event|lhw)
+Usage: python interop.py (task|event|lhw|client|worker)
 
 Connects to LHC_API_HOST:LHC_API_PORT (plaintext) and exits 0 when the case
 passed, 1 with a message on stderr otherwise. Every wait is bounded.
@@ -14,6 +14,12 @@ passed, 1 with a message on stderr otherwise. Every wait is bounded.
 - event: deploys a WfSpec that waits for an external event, runs it, posts
          the event with PutExternalEvent and checks the WfRun COMPLETED with
          the event's content in a variable.
+- client: the client half of a mixed run: the WfSpec "mixed-wf" (a task
+         served by a Rust worker, then an external event) was deployed
+         beforehand; runs it, posts the event and checks both variables.
+- worker: the worker half of a mixed run: an LHTaskWorker for "py-greet"
+         (TaskDef deployed beforehand) runs until stdin is closed, then
+         prints how many tasks it executed.
 """
 
 import asyncio
@@ -44,7 +50,11 @@ def fail(msg: str) -> None:
     os._exit(1)
 
 
+EXECUTED = []
+
+
 async def greet(name: str) -> str:
+    EXECUTED.append(name)
     return f"hello, {name}!"
 
 
@@ -155,10 +165,58 @@ async def case_event(config: LHConfig) -> None:
     print(f"event case ok: {wf_run_id} decision={decision!r}", flush=True)
 
 
+async def case_client(config: LHConfig) -> None:
+    stub = config.stub()
+    wf_run_id = "py-client-" + uuid.uuid4().hex[:8]
+    stub.RunWf(
+        RunWfRequest(
+            wf_spec_name="mixed-wf",
+            id=wf_run_id,
+            variables={"name": littlehorse.to_variable_value("python")},
+        ),
+        timeout=RPC_TIMEOUT,
+    )
+    stub.PutExternalEvent(
+        PutExternalEventRequest(
+            wf_run_id=WfRunId(id=wf_run_id),
+            external_event_def_id=ExternalEventDefId(name="approval"),
+            content=littlehorse.to_variable_value("yes"),
+        ),
+        timeout=RPC_TIMEOUT,
+    )
+    wait_completed(stub, wf_run_id)
+    out = str_var(stub, wf_run_id, "out")
+    decision = str_var(stub, wf_run_id, "decision")
+    if out != "Hello, python!" or decision != "yes":
+        fail(f"variables out={out!r} decision={decision!r}")
+    print(f"client case ok: {wf_run_id} out={out!r} decision={decision!r}", flush=True)
+
+
+async def case_worker(config: LHConfig) -> None:
+    worker = LHTaskWorker(greet, "py-greet", config)
+    worker_task = asyncio.create_task(worker.start())
+    await asyncio.sleep(0.5)
+    if worker_task.done():
+        fail(f"the task worker stopped: {worker_task.exception()!r}")
+    print("worker ready", flush=True)
+    # Serve until the test closes stdin.
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    if worker_task.done():
+        fail(f"the task worker stopped: {worker_task.exception()!r}")
+    worker.stop()
+    print(f"worker case ok: executed {len(EXECUTED)} {EXECUTED!r}", flush=True)
+
+
 def main() -> None:
-    cases = {"task": case_task, "event": case_event, "lhw": case_lhw}
+    cases = {
+        "task": case_task,
+        "event": case_event,
+        "lhw": case_lhw,
+        "client": case_client,
+        "worker": case_worker,
+    }
     if len(sys.argv) != 2 or sys.argv[1] not in cases:
-        fail("usage: interop.py (task|event|lhw)")
+        fail("usage: interop.py (task|event|lhw|client|worker)")
     config = LHConfig()
     case = cases[sys.argv[1]]
     try:
