@@ -47,7 +47,7 @@ trap cleanup EXIT
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 export LHC_API_HOST=127.0.0.1
 export LHC_API_PORT="${port}"
-unset LHC_API_PROTOCOL LHC_TENANT_ID LHC_OAUTH_CLIENT_ID 2>/dev/null || true
+unset LHC_API_PROTOCOL LHC_TENANT_ID LHC_OAUTH_CLIENT_ID LHC_OAUTH_CLIENT_SECRET LHC_OAUTH_ACCESS_TOKEN_URL 2>/dev/null || true
 
 echo
 echo "==> lhc dev --data-dir ${work}/data --listen 127.0.0.1:${port}   (background)"

@@ -212,6 +212,29 @@ pub struct DevArgs {
     /// The address to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:2023")]
     pub listen: std::net::SocketAddr,
+
+    /// TLS.
+    #[command(flatten)]
+    pub tls: ServeTlsArgs,
+}
+
+/// TLS for a kernel that lhc serves (`lhc dev`; flatten it into any command that serves the
+/// LittleHorse API). Without `--tls-cert` the kernel serves PLAINTEXT.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeTlsArgs {
+    /// Serve TLS with this certificate chain (PEM, the server certificate first); needs
+    /// --tls-key. Clients then set LHC_API_PROTOCOL=TLS (and LHC_CA_CERT for a private CA).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Require client certificates signed by this CA (PEM), i.e. mTLS: clients set
+    /// LHC_CLIENT_CERT and LHC_CLIENT_KEY. Needs --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_client_ca: Option<PathBuf>,
 }
 
 /// Arguments of `lhc check`.
