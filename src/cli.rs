@@ -83,9 +83,10 @@ pub enum Command {
             `--with-task-defs` every declared TaskDef is put, and a conflicting one is an error.\n\n\
             Server rejections are shown with the server's message and, when it names a \
             generated node, the source line of that step.\n\n\
-            The server: LHC_API_HOST/LHC_API_PORT/LHC_TENANT_ID from \
-            ~/.config/littlehorse.config, then the environment, then --config FILE, then the \
-            flags. Without any LHC_API_HOST, lhc talks to the embedded kernel on \
+            The server: LHC_API_HOST/LHC_API_PORT/LHC_TENANT_ID (and LHC_API_PROTOCOL, \
+            LHC_CA_CERT, LHC_CLIENT_CERT/LHC_CLIENT_KEY, LHC_OAUTH_* for TLS, mTLS and OAuth) \
+            from ~/.config/littlehorse.config, then the environment, then --config FILE, then \
+            the flags. Without any LHC_API_HOST, lhc talks to the embedded kernel on \
             127.0.0.1:2023 (start it with `lhc dev`)."
     )]
     Deploy(DeployArgs),
@@ -107,7 +108,9 @@ pub enum Command {
         long_about = "Run the embedded LittleHorse kernel: it serves the LittleHorse gRPC API \
             (lhc, lhctl and the official SDKs talk to it unchanged) and keeps its state in \
             SQLite under the data directory, so runs survive a restart. Default data \
-            directory: $XDG_DATA_HOME/lhw or ~/.local/share/lhw. Ctrl-C or SIGTERM stops it."
+            directory: $XDG_DATA_HOME/lhw or ~/.local/share/lhw. Ctrl-C or SIGTERM stops it.\n\n\
+            With --tls-cert and --tls-key it serves TLS; --tls-client-ca also requires client \
+            certificates signed by that CA (mTLS)."
     )]
     Dev(DevArgs),
 

@@ -111,7 +111,10 @@ pub async fn connect_channel(cfg: &Config) -> Result<LhChannel, ClientError> {
     };
     let oauth = match (Credentials::from_config(cfg), &tls) {
         (Err(e), _) => return Err(ClientError::Config(e.0)),
-        (Ok(Some(creds)), Some(tls)) => Some(Arc::new(TokenSource::new(creds, tls.rustls.clone()))),
+        (Ok(Some(creds)), Some(tls)) => {
+            let https = tls.https_config().map_err(|e| ClientError::Config(e.0))?;
+            Some(Arc::new(TokenSource::new(creds, https)))
+        }
         // `validate` refuses OAuth without TLS.
         (Ok(_), _) => None,
     };

@@ -5,8 +5,8 @@
 //! `authorization: Bearer <token>` on every call, and requested again shortly before it expires
 //! (`expires_in`).
 //!
-//! The request is one HTTP/1.1 exchange on hyper; HTTPS uses the same rustls roots as the gRPC
-//! channel (see [`crate::tls`]). Plain `http://` is accepted only for a loopback host, so that
+//! The request is one HTTP/1.1 exchange on hyper; HTTPS is verified with the machine's roots
+//! plus `LHC_CA_CERT` ([`crate::tls::TlsMaterial::https_config`]). Plain `http://` is accepted only for a loopback host, so that
 //! the client secret never crosses a network in clear.
 
 use std::fmt;

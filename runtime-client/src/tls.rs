@@ -33,7 +33,7 @@ pub struct TlsMaterial {
     pub roots: Roots,
     /// The client certificate chain and key (PEM), for mTLS.
     pub identity: Option<(Vec<u8>, Vec<u8>)>,
-    /// The same as a rustls client configuration (ring), for HTTPS requests of our own.
+    /// The same as a rustls client configuration (ring), for the pre-flight probe.
     pub rustls: Arc<ClientConfig>,
 }
 
@@ -87,6 +87,26 @@ impl TlsMaterial {
             identity,
             rustls: Arc::new(rustls),
         })
+    }
+
+    /// A rustls configuration for HTTPS requests of our own (the OAuth token endpoint): the
+    /// machine's roots (or Mozilla's) plus the CAs of `LHC_CA_CERT`, no client certificate.
+    /// The official SDKs verify the token endpoint with their platform's default roots; adding
+    /// `LHC_CA_CERT` lets one private CA serve both.
+    pub fn https_config(&self) -> Result<Arc<ClientConfig>, ConfigError> {
+        let mut roots = RootCertStore {
+            roots: default_anchors().0,
+        };
+        if let Roots::CaFile(_) = self.roots {
+            roots.roots.extend(self.anchors.iter().cloned());
+        }
+        let config =
+            ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .map_err(|e| ConfigError(format!("cannot set up TLS: {e}")))?
+                .with_root_certificates(roots)
+                .with_no_client_auth();
+        Ok(Arc::new(config))
     }
 
     /// The tonic client TLS configuration for the gRPC channel.

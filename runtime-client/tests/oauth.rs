@@ -115,6 +115,47 @@ async fn a_token_is_fetched_sent_and_refreshed_before_it_expires() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_token_endpoint_is_verified() {
+    let pki = Pki::new();
+    // The token endpoint uses the server certificate too: LHC_CA_CERT vouches for both.
+    let tokens = TokenServer::start_https(
+        Duration::from_secs(60),
+        &pki.server.cert_pem,
+        &pki.server.key_pem,
+    )
+    .await;
+    assert!(tokens.url.starts_with("https://"));
+    let k = kernel(Some(&pki), tokens.bearer_auth()).await;
+    let client = LhClient::connect(&oauth_config(&pki, &k.port(), &tokens.url, CLIENT_SECRET))
+        .await
+        .expect("token over https");
+    call(&client).await.expect("accepted");
+    assert_eq!(tokens.requests(), 1);
+
+    // A token endpoint whose certificate nobody vouches for is refused before any secret is
+    // sent.
+    let stranger = TokenServer::start_https(
+        Duration::from_secs(60),
+        &pki.stranger.cert_pem,
+        &pki.stranger.key_pem,
+    )
+    .await;
+    let err = LhClient::connect(&oauth_config(&pki, &k.port(), &stranger.url, CLIENT_SECRET))
+        .await
+        .expect_err("untrusted token endpoint");
+    assert!(matches!(err, ClientError::OAuth(_)), "{err:?}");
+    assert!(
+        err.to_string().starts_with(&format!(
+            "cannot get an OAuth token from {}: TLS handshake failed: invalid peer certificate",
+            stranger.url
+        )),
+        "{err}"
+    );
+    assert_eq!(stranger.requests(), 0);
+    k.handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_endpoint_failures_are_reported_on_connect() {
     let pki = Pki::new();
     let tokens = TokenServer::start(Duration::from_secs(60)).await;

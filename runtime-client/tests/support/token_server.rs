@@ -1,5 +1,5 @@
 //! A tiny OAuth token endpoint for tests: it answers `POST` client-credentials requests over
-//! plain HTTP/1.1 on 127.0.0.1, counts them, and issues short-lived tokens `tok-1`, `tok-2`,
+//! HTTP/1.1 (plain, or TLS with a test certificate) on 127.0.0.1, counts them, and issues short-lived tokens `tok-1`, `tok-2`,
 //! ... whose expiry a kernel's [`BearerAuth`] validator checks.
 
 #![allow(dead_code)] // each test file uses a subset
@@ -10,8 +10,10 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use lhw_kernel::auth::BearerAuth;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 /// The client credentials the endpoint accepts.
 pub const CLIENT_ID: &str = "lhw-test";
@@ -35,20 +37,57 @@ pub struct TokenServer {
 }
 
 impl TokenServer {
-    /// Starts an endpoint issuing tokens valid for `lifetime` (sent as `expires_in` seconds).
+    /// Starts a plain-HTTP endpoint issuing tokens valid for `lifetime` (sent as `expires_in`
+    /// seconds).
     pub async fn start(lifetime: Duration) -> TokenServer {
+        TokenServer::serve(lifetime, None).await
+    }
+
+    /// Starts an HTTPS endpoint with this certificate (valid for 127.0.0.1) and key.
+    pub async fn start_https(lifetime: Duration, cert_pem: &str, key_pem: &str) -> TokenServer {
+        let certs = CertificateDer::pem_slice_iter(cert_pem.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .expect("cert");
+        let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).expect("key");
+        let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(Arc::new(
+            tokio_rustls::rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("server config");
+        TokenServer::serve(
+            lifetime,
+            Some(tokio_rustls::TlsAcceptor::from(Arc::new(config))),
+        )
+        .await
+    }
+
+    async fn serve(lifetime: Duration, tls: Option<tokio_rustls::TlsAcceptor>) -> TokenServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let state = Arc::new(Mutex::new(State::default()));
         let shared = state.clone();
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let task = tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
                 let state = shared.clone();
-                tokio::spawn(async move { answer(socket, state, lifetime).await });
+                let tls = tls.clone();
+                tokio::spawn(async move {
+                    match tls {
+                        None => answer(socket, state, lifetime).await,
+                        Some(acceptor) => {
+                            if let Ok(stream) = acceptor.accept(socket).await {
+                                answer(stream, state, lifetime).await;
+                            }
+                        }
+                    }
+                });
             }
         });
         TokenServer {
-            url: format!("http://127.0.0.1:{port}/token"),
+            url: format!("{scheme}://127.0.0.1:{port}/token"),
             lifetime,
             state,
             task,
@@ -97,7 +136,11 @@ impl Drop for TokenServer {
 }
 
 /// Reads one request (headers and a Content-Length body) and answers it.
-async fn answer(mut socket: TcpStream, state: Arc<Mutex<State>>, lifetime: Duration) {
+async fn answer<S: AsyncRead + AsyncWrite + Unpin>(
+    mut socket: S,
+    state: Arc<Mutex<State>>,
+    lifetime: Duration,
+) {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 1024];
     let (head, body) = loop {
