@@ -1,6 +1,6 @@
-//! lhc over TLS, mTLS and OAuth against the embedded kernel (test certificates made by rcgen,
-//! a token endpoint in the test), `lhc dev` serving TLS, and the messages for a bad security
-//! configuration or an unreachable TLS server.
+//! lhc and the Rust task worker over TLS, mTLS and OAuth against the embedded kernel (test
+//! certificates made by rcgen, a token endpoint in the test), `lhc dev` serving TLS, and the
+//! messages for a bad security configuration or an unreachable TLS server.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -17,6 +17,9 @@ mod token_server;
 use certs::Pki;
 use harness::{Kernel, lhc_env};
 use lhw_kernel::tls::{Names, TlsConfig};
+use lhw_runtime_client::LhClient;
+use lhw_runtime_client::config::Config;
+use lhw_runtime_client::worker::{TaskOutcome, input_str, run_worker, str_value};
 use token_server::{CLIENT_ID, CLIENT_SECRET, TokenServer};
 
 fn path(p: &Path) -> String {
@@ -403,5 +406,76 @@ fn lhc_dev_rejects_bad_tls_flags() {
         )),
         "{}",
         out.stderr
+    );
+}
+
+#[test]
+fn a_task_worker_runs_over_mtls_with_oauth() {
+    let pki = Pki::new();
+    let mut tokens = None;
+    let kernel = Kernel::start_with(|rt, c| {
+        let server = rt.block_on(TokenServer::start(Duration::from_secs(60)));
+        let auth = server.bearer_auth();
+        tokens = Some(server);
+        c.tls(server_tls(&pki, true)).auth(auth)
+    });
+    let tokens = tokens.expect("token server");
+    let env = tls_env(
+        kernel.port(),
+        &[
+            ("LHC_CA_CERT", path(&pki.ca.cert)),
+            ("LHC_CLIENT_CERT", path(&pki.client.cert)),
+            ("LHC_CLIENT_KEY", path(&pki.client.key)),
+            ("LHC_OAUTH_CLIENT_ID", CLIENT_ID.to_string()),
+            ("LHC_OAUTH_CLIENT_SECRET", CLIENT_SECRET.to_string()),
+            ("LHC_OAUTH_ACCESS_TOKEN_URL", tokens.url.clone()),
+        ],
+    );
+    lhc_env(&env, &["deploy", "examples/hello.lhw"]).ok();
+
+    // The worker is configured from the same keys and connects through the same function.
+    let cfg = Config::from_pairs(env.iter().map(|(k, v)| (*k, v.as_str())));
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let worker = kernel.rt.spawn(async move {
+        let client = LhClient::connect(&cfg).await.expect("worker connects");
+        let greet = |task| async move {
+            let name = input_str(&task, 0).unwrap_or("?").to_string();
+            TaskOutcome::Output(str_value(format!("Hello, {name}!")))
+        };
+        run_worker(&client, "greet", "tls-worker", greet, async {
+            let _ = stop_rx.await;
+        })
+        .await
+    });
+    let out = lhc_env(
+        &env,
+        &[
+            "run",
+            "hello",
+            "--var",
+            "name=Ada",
+            "--wait",
+            "--timeout",
+            "30",
+        ],
+    );
+    out.ok();
+    assert!(out.stdout.contains("COMPLETED"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("Hello, Ada! (sent to Ada)"),
+        "{}",
+        out.stdout
+    );
+    let _ = stop_tx.send(());
+    let result = kernel
+        .rt
+        .block_on(async { tokio::time::timeout(Duration::from_secs(10), worker).await })
+        .expect("worker stops")
+        .expect("worker task");
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(
+        tokens.requests(),
+        3,
+        "one token per connection: deploy, worker, run"
     );
 }
