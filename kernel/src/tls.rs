@@ -172,3 +172,82 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     }
     cur.to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn self_signed() -> (String, String) {
+        let c = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("cert");
+        (c.cert.pem(), c.signing_key.serialize_pem())
+    }
+
+    #[test]
+    fn good_material_is_accepted() {
+        let (cert, key) = self_signed();
+        let tls =
+            TlsConfig::from_pem(cert.clone(), key.clone(), None, Names::default()).expect("valid");
+        assert!(!tls.requires_client_certs());
+        let mtls =
+            TlsConfig::from_pem(cert.clone(), key, Some(cert.into_bytes()), Names::default())
+                .expect("valid");
+        assert!(mtls.requires_client_certs());
+        assert!(
+            !format!("{mtls:?}").contains("PRIVATE"),
+            "the key is never printed"
+        );
+    }
+
+    #[test]
+    fn bad_material_is_named() {
+        let (cert, key) = self_signed();
+        let (_, other_key) = self_signed();
+        let err =
+            TlsConfig::from_pem("junk", key.clone(), None, Names::default()).expect_err("no cert");
+        assert_eq!(
+            err.to_string(),
+            "the server certificate: no certificate in it; expected a PEM CERTIFICATE block"
+        );
+        let err = TlsConfig::from_pem(cert.clone(), cert.clone(), None, Names::default())
+            .expect_err("no key");
+        assert!(
+            err.to_string()
+                .starts_with("the server key: no private key in it"),
+            "{err}"
+        );
+        let err = TlsConfig::from_pem(cert.clone(), other_key, None, Names::default())
+            .expect_err("mismatch");
+        assert!(
+            err.to_string()
+                .starts_with("the server certificate and the server key cannot be used together"),
+            "{err}"
+        );
+        let err = TlsConfig::from_pem(cert, key, Some(b"nope".to_vec()), Names::default())
+            .expect_err("bad ca");
+        assert!(
+            err.to_string().starts_with("the client CA: no certificate"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_files_are_named_with_their_flag() {
+        let dir = tempfile::tempdir().expect("dir");
+        let missing = dir.path().join("cert.pem");
+        let err = TlsConfig::from_files(
+            &missing,
+            &missing,
+            None,
+            Names {
+                cert: "--tls-cert",
+                key: "--tls-key",
+                client_ca: "--tls-client-ca",
+            },
+        )
+        .expect_err("missing");
+        assert_eq!(
+            err.to_string(),
+            format!("--tls-cert {}: the file does not exist", missing.display())
+        );
+    }
+}

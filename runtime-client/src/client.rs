@@ -136,45 +136,7 @@ pub async fn connect_channel(cfg: &Config) -> Result<LhChannel, ClientError> {
     .await;
     match probed {
         Ok(Ok(())) => {}
-        Ok(Err(ProbeError::Unreachable(detail))) => {
-            return Err(ClientError::Connect { target, detail });
-        }
-        Ok(Err(ProbeError::Tls(detail))) => {
-            let detail = match &tls {
-                Some(tls) => explain_tls_failure(&detail, cfg, tls),
-                None => detail,
-            };
-            return Err(ClientError::Tls { target, detail });
-        }
-        Ok(Err(ProbeError::SpeaksTls)) => {
-            return Err(ClientError::Refused {
-                target,
-                detail: format!(
-                    "it speaks TLS but the protocol is PLAINTEXT ({}); set {}=TLS",
-                    protocol_setting(cfg),
-                    config::API_PROTOCOL
-                ),
-            });
-        }
-        Ok(Err(ProbeError::Closed)) => {
-            let hint = match &tls {
-                None => format!(
-                    "; if it expects TLS, set {}=TLS ({})",
-                    config::API_PROTOCOL,
-                    protocol_setting(cfg)
-                ),
-                Some(t) if t.identity.is_none() => format!(
-                    "; if it requires a client certificate (mTLS), set {} and {}",
-                    config::CLIENT_CERT,
-                    config::CLIENT_KEY
-                ),
-                Some(_) => String::new(),
-            };
-            return Err(ClientError::Refused {
-                target,
-                detail: format!("it closed the connection without answering{hint}"),
-            });
-        }
+        Ok(Err(e)) => return Err(probe_failure(e, target, cfg, tls.as_ref())),
         Err(_) => {
             return Err(ClientError::Connect {
                 target,
@@ -218,6 +180,52 @@ pub async fn connect_channel(cfg: &Config) -> Result<LhChannel, ClientError> {
         oauth,
         target,
     })
+}
+
+/// The error for a failed pre-flight probe, naming the setting most likely at fault.
+fn probe_failure(
+    err: ProbeError,
+    target: String,
+    cfg: &Config,
+    tls: Option<&TlsMaterial>,
+) -> ClientError {
+    match err {
+        ProbeError::Unreachable(detail) => ClientError::Connect { target, detail },
+        ProbeError::Tls(detail) => ClientError::Tls {
+            target,
+            detail: match tls {
+                Some(tls) => explain_tls_failure(&detail, cfg, tls),
+                None => detail,
+            },
+        },
+        ProbeError::SpeaksTls => ClientError::Refused {
+            target,
+            detail: format!(
+                "it speaks TLS but the protocol is PLAINTEXT ({}); set {}=TLS",
+                protocol_setting(cfg),
+                config::API_PROTOCOL
+            ),
+        },
+        ProbeError::Closed => {
+            let hint = match tls {
+                None => format!(
+                    "; if it expects TLS, set {}=TLS ({})",
+                    config::API_PROTOCOL,
+                    protocol_setting(cfg)
+                ),
+                Some(t) if t.identity.is_none() => format!(
+                    "; if it requires a client certificate (mTLS), set {} and {}",
+                    config::CLIENT_CERT,
+                    config::CLIENT_KEY
+                ),
+                Some(_) => String::new(),
+            };
+            ClientError::Refused {
+                target,
+                detail: format!("it closed the connection without answering{hint}"),
+            }
+        }
+    }
 }
 
 /// `LHC_API_PROTOCOL=... from ...`, or that it is not set.
