@@ -59,6 +59,7 @@ trap cleanup EXIT
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 unset LHC_API_HOST LHC_API_PROTOCOL LHC_TENANT_ID LHC_OAUTH_CLIENT_ID LHC_NO_AUTOSTART 2>/dev/null || true
 export LHC_API_PORT="${port}"
+unset LHC_API_PROTOCOL LHC_TENANT_ID LHC_OAUTH_CLIENT_ID LHC_OAUTH_CLIENT_SECRET LHC_OAUTH_ACCESS_TOKEN_URL 2>/dev/null || true
 
 echo
 echo "==> lhc deploy examples/hello.lhw   (no server configured: starts the embedded kernel on 127.0.0.1:${port})"

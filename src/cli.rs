@@ -83,9 +83,10 @@ pub enum Command {
             `--with-task-defs` every declared TaskDef is put, and a conflicting one is an error.\n\n\
             Server rejections are shown with the server's message and, when it names a \
             generated node, the source line of that step.\n\n\
-            The server: LHC_API_HOST/LHC_API_PORT/LHC_TENANT_ID from \
-            ~/.config/littlehorse.config, then the environment, then --config FILE, then the \
-            flags. Without any LHC_API_HOST, lhc talks to the embedded kernel on \
+            The server: LHC_API_HOST/LHC_API_PORT/LHC_TENANT_ID (and LHC_API_PROTOCOL, \
+            LHC_CA_CERT, LHC_CLIENT_CERT/LHC_CLIENT_KEY, LHC_OAUTH_* for TLS, mTLS and OAuth) \
+            from ~/.config/littlehorse.config, then the environment, then --config FILE, then \
+            the flags. Without any LHC_API_HOST, lhc talks to the embedded kernel on \
             127.0.0.1:2023 (or LHC_API_PORT), and starts it in the background when nothing \
             answers there (`lhc dev` with the default data directory, logging to kernel.log \
             in it); --no-start or LHC_NO_AUTOSTART=1 turns that off."
@@ -112,7 +113,9 @@ pub enum Command {
             directory: $XDG_DATA_HOME/lhw or ~/.local/share/lhw. Ctrl-C or SIGTERM stops it.\n\n\
             Other commands start it in the background themselves when no server is \
             configured (see `lhc deploy --help`); `kernel.pid` in the data directory names \
-            the running kernel (`PID PORT`)."
+            the running kernel (`PID PORT`). \
+            With --tls-cert and --tls-key it serves TLS; --tls-client-ca also requires client \
+            certificates signed by that CA (mTLS)."
     )]
     Dev(DevArgs),
 
@@ -222,6 +225,29 @@ pub struct DevArgs {
     /// The address to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:2023")]
     pub listen: std::net::SocketAddr,
+
+    /// TLS.
+    #[command(flatten)]
+    pub tls: ServeTlsArgs,
+}
+
+/// TLS for a kernel that lhc serves (`lhc dev`; flatten it into any command that serves the
+/// LittleHorse API). Without `--tls-cert` the kernel serves PLAINTEXT.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeTlsArgs {
+    /// Serve TLS with this certificate chain (PEM, the server certificate first); needs
+    /// --tls-key. Clients then set LHC_API_PROTOCOL=TLS (and LHC_CA_CERT for a private CA).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Require client certificates signed by this CA (PEM), i.e. mTLS: clients set
+    /// LHC_CLIENT_CERT and LHC_CLIENT_KEY. Needs --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_client_ca: Option<PathBuf>,
 }
 
 /// Arguments of `lhc check`.

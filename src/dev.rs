@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::autostart;
-use crate::cli::DevArgs;
+use crate::cli::{DevArgs, ServeTlsArgs};
 use crate::report::Style;
 
 /// `$XDG_DATA_HOME/lhw`, else `~/.local/share/lhw`, else `./.lhw-data`.
@@ -18,8 +18,44 @@ pub fn default_data_dir() -> PathBuf {
     PathBuf::from(".lhw-data")
 }
 
+/// Reads and checks the TLS files of `--tls-cert`, `--tls-key` and `--tls-client-ca`
+/// (`None` without `--tls-cert`: PLAINTEXT).
+pub fn tls_config(args: &ServeTlsArgs) -> Result<Option<lhw_kernel::tls::TlsConfig>, String> {
+    let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) else {
+        return Ok(None);
+    };
+    lhw_kernel::tls::TlsConfig::from_files(
+        cert,
+        key,
+        args.tls_client_ca.as_deref(),
+        lhw_kernel::tls::Names {
+            cert: "--tls-cert",
+            key: "--tls-key",
+            client_ca: "--tls-client-ca",
+        },
+    )
+    .map(Some)
+    .map_err(|e| e.to_string())
+}
+
+/// How the kernel's transport is described when it starts.
+pub fn transport_label(tls: Option<&lhw_kernel::tls::TlsConfig>) -> &'static str {
+    match tls {
+        None => "PLAINTEXT",
+        Some(t) if t.requires_client_certs() => "TLS, client certificates required",
+        Some(_) => "TLS",
+    }
+}
+
 /// Runs `lhc dev`.
 pub fn run(args: &DevArgs, style: Style) -> ExitCode {
+    let tls = match tls_config(&args.tls) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{}", style.error(&format!("cannot serve TLS: {e}")));
+            return ExitCode::FAILURE;
+        }
+    };
     let data_dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
     if let Err(e) = std::fs::create_dir_all(&data_dir) {
         eprintln!(
@@ -57,7 +93,11 @@ pub fn run(args: &DevArgs, style: Style) -> ExitCode {
         return ExitCode::FAILURE;
     };
     rt.block_on(async {
-        let config = lhw_kernel::Config::new(&data_dir).listen(args.listen);
+        let label = transport_label(tls.as_ref());
+        let mut config = lhw_kernel::Config::new(&data_dir).listen(args.listen);
+        if let Some(tls) = tls {
+            config = config.tls(tls);
+        }
         let kernel = match lhw_kernel::serve(config).await {
             Ok(k) => k,
             Err(e) => {
@@ -81,7 +121,7 @@ pub fn run(args: &DevArgs, style: Style) -> ExitCode {
             );
         }
         eprintln!(
-            "lhw kernel listening on {} (data in {}); Ctrl-C to stop",
+            "lhw kernel listening on {} ({label}; data in {}); Ctrl-C to stop",
             kernel.addr(),
             data_dir.display()
         );

@@ -326,11 +326,13 @@ fn bad_configuration_is_reported_with_its_source() {
         out.stderr
     );
 
-    let out = lhc_env(&[("LHC_API_PROTOCOL", "TLS".into())], &["run", "hello"]);
+    let out = lhc_env(&[("LHC_API_PROTOCOL", "FOO".into())], &["run", "hello"]);
     out.failed();
     assert!(
-        out.stderr
-            .contains("LHC_API_PROTOCOL=TLS (from environment): TLS is not supported"),
+        out.stderr.contains(
+            "error: bad configuration: LHC_API_PROTOCOL=FOO (from environment) must be \
+             PLAINTEXT or TLS"
+        ),
         "{}",
         out.stderr
     );

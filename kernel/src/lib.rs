@@ -17,11 +17,13 @@
 //! ([`engine`]); gRPC handlers ([`grpc`]) send it jobs and await replies,
 //! which are sent only after the change is committed.
 
+pub mod auth;
 pub mod engine;
 pub mod grpc;
 pub mod metadata;
 pub mod paths;
 pub mod storage;
+pub mod tls;
 pub mod util;
 pub mod value_paths;
 pub mod values;
@@ -47,6 +49,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Address to listen on (port 0 picks a free port).
     pub listen: SocketAddr,
+    /// Serve TLS (and require client certificates when it has a client CA).
+    pub tls: Option<tls::TlsConfig>,
+    /// Require a bearer token on every call.
+    pub auth: Option<auth::BearerAuth>,
 }
 
 impl Config {
@@ -55,12 +61,26 @@ impl Config {
         Config {
             data_dir: data_dir.into(),
             listen: SocketAddr::from(([127, 0, 0, 1], 2023)),
+            tls: None,
+            auth: None,
         }
     }
 
     /// Sets the listen address.
     pub fn listen(mut self, addr: SocketAddr) -> Config {
         self.listen = addr;
+        self
+    }
+
+    /// Serves TLS instead of PLAINTEXT.
+    pub fn tls(mut self, tls: tls::TlsConfig) -> Config {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// Requires a bearer token, checked by `auth`, on every call.
+    pub fn auth(mut self, auth: auth::BearerAuth) -> Config {
+        self.auth = Some(auth);
         self
     }
 }
@@ -72,6 +92,8 @@ pub enum KernelError {
     Storage(storage::StoreError),
     /// The listen address could not be bound.
     Bind(std::io::Error),
+    /// The TLS certificate or key cannot be used.
+    Tls(tls::TlsError),
 }
 
 impl fmt::Display for KernelError {
@@ -79,6 +101,7 @@ impl fmt::Display for KernelError {
         match self {
             KernelError::Storage(e) => write!(f, "{e}"),
             KernelError::Bind(e) => write!(f, "cannot listen: {e}"),
+            KernelError::Tls(e) => write!(f, "{e}"),
         }
     }
 }
@@ -140,6 +163,12 @@ impl Drop for KernelHandle {
 /// Opens the data directory, recovers unfinished WfRuns and serves the
 /// LittleHorse gRPC API on `config.listen`.
 pub async fn serve(config: Config) -> Result<KernelHandle, KernelError> {
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(tls) = &config.tls {
+        builder = builder
+            .tls_config(tls.server_config())
+            .map_err(|e| KernelError::Tls(tls::TlsError(format!("cannot serve TLS: {e}"))))?;
+    }
     let store = storage::Store::open(&config.data_dir).map_err(KernelError::Storage)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -159,8 +188,11 @@ pub async fn serve(config: Config) -> Result<KernelHandle, KernelError> {
     // (tens of milliseconds on loopback).
     let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
     let server = tokio::spawn(async move {
-        let result = tonic::transport::Server::builder()
-            .add_service(LittleHorseServer::new(service))
+        let result = builder
+            .add_service(LittleHorseServer::with_interceptor(
+                service,
+                auth::AuthInterceptor::new(config.auth),
+            ))
             .serve_with_incoming_shutdown(incoming, async {
                 let _ = rx.await;
             })

@@ -1,17 +1,20 @@
-//! `lhw-kernel --data-dir DIR [--listen ADDR]`: runs the embedded LittleHorse kernel
-//! until interrupted (Ctrl-C).
+//! `lhw-kernel --data-dir DIR [--listen ADDR] [--tls-cert FILE --tls-key FILE
+//! [--tls-client-ca FILE]]`: runs the embedded LittleHorse kernel until interrupted (Ctrl-C).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-const USAGE: &str =
-    "usage: lhw-kernel --data-dir DIR [--listen ADDR]   (default ADDR: 127.0.0.1:2023)";
+const USAGE: &str = "usage: lhw-kernel --data-dir DIR [--listen ADDR] [--tls-cert FILE --tls-key FILE \
+     [--tls-client-ca FILE]]   (default ADDR: 127.0.0.1:2023)";
 
 fn parse_args() -> Result<lhw_kernel::Config, String> {
     let mut data_dir = None;
     let mut listen: SocketAddr = lhw_kernel::DEFAULT_ADDR
         .parse()
         .map_err(|e| format!("{e}"))?;
+    let mut tls_cert: Option<String> = None;
+    let mut tls_key: Option<String> = None;
+    let mut tls_client_ca: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -22,12 +25,37 @@ fn parse_args() -> Result<lhw_kernel::Config, String> {
                     format!("--listen: \"{v}\" is not an address like 127.0.0.1:2023")
                 })?;
             }
+            "--tls-cert" => tls_cert = Some(args.next().ok_or("--tls-cert needs a value")?),
+            "--tls-key" => tls_key = Some(args.next().ok_or("--tls-key needs a value")?),
+            "--tls-client-ca" => {
+                tls_client_ca = Some(args.next().ok_or("--tls-client-ca needs a value")?);
+            }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument \"{other}\"")),
         }
     }
     let data_dir = data_dir.ok_or("--data-dir is required")?;
-    Ok(lhw_kernel::Config::new(data_dir).listen(listen))
+    let config = lhw_kernel::Config::new(data_dir).listen(listen);
+    match (tls_cert, tls_key) {
+        (Some(cert), Some(key)) => {
+            let tls = lhw_kernel::tls::TlsConfig::from_files(
+                cert.as_ref(),
+                key.as_ref(),
+                tls_client_ca.as_deref().map(AsRef::as_ref),
+                lhw_kernel::tls::Names {
+                    cert: "--tls-cert",
+                    key: "--tls-key",
+                    client_ca: "--tls-client-ca",
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            Ok(config.tls(tls))
+        }
+        (None, None) if tls_client_ca.is_none() => Ok(config),
+        (None, None) => Err("--tls-client-ca needs --tls-cert and --tls-key".into()),
+        (Some(_), None) => Err("--tls-cert needs --tls-key".into()),
+        (None, Some(_)) => Err("--tls-key needs --tls-cert".into()),
+    }
 }
 
 #[tokio::main]

@@ -1,8 +1,12 @@
-//! The typed client: a tonic channel to `littlehorse.LittleHorse` with the `tenantid`
-//! header, a bounded connect timeout and a bounded time per unary call.
+//! The typed client, and the one place that opens a connection to a LittleHorse server
+//! ([`connect_channel`]): TLS and mTLS (rustls) or PLAINTEXT, the `tenantid` header, OAuth
+//! bearer tokens, a bounded connect timeout and a bounded time per unary call.
 
 use std::fmt;
 use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use lhw_proto::littlehorse::little_horse_client::LittleHorseClient;
@@ -12,36 +16,232 @@ use lhw_proto::littlehorse::{
     PutWfSpecRequest, PutWorkflowEventDefRequest, RunWfRequest, StructDef, StructDefId, TaskDef,
     TaskDefId, UserTaskDef, Variable, WfRun, WfRunId, WfSpec, WorkflowEventDef, WorkflowEventDefId,
 };
-use tonic::metadata::AsciiMetadataValue;
-use tonic::service::Interceptor;
-use tonic::service::interceptor::InterceptedService;
+use tonic::body::Body;
+use tonic::codegen::Service;
+use tonic::codegen::http;
 use tonic::transport::{Channel, Endpoint};
 use tonic::{Code, Status};
 
 use crate::config::{self, Config, Protocol};
+use crate::oauth::{Credentials, TokenSource};
+use crate::probe::{ProbeError, probe};
+use crate::tls::{Roots, TlsMaterial};
 
-/// How long to wait for the TCP/HTTP2 connection.
+/// How long to wait for the connection (TCP, TLS handshake and HTTP/2).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long one unary call may take.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Adds the `tenantid` header to every call, as the official SDKs do.
-#[derive(Debug, Clone, Default)]
-pub struct TenantHeader {
-    tenant: Option<AsciiMetadataValue>,
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A connection to a LittleHorse server: a tonic [`Channel`] (PLAINTEXT or TLS) that adds, on
+/// every call, the `tenantid` header (`LHC_TENANT_ID`) and, with OAuth, `authorization:
+/// Bearer <token>` (requesting a new token shortly before the current one expires). Cheap to
+/// clone; wrap it in the generated client with `LittleHorseClient::new(channel)`.
+#[derive(Debug, Clone)]
+pub struct LhChannel {
+    inner: Channel,
+    tenant: Option<http::HeaderValue>,
+    oauth: Option<Arc<TokenSource>>,
+    target: String,
 }
 
-impl Interceptor for TenantHeader {
-    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, Status> {
-        if let Some(t) = &self.tenant {
-            request.metadata_mut().insert("tenantid", t.clone());
-        }
-        Ok(request)
+impl LhChannel {
+    /// `host:port` of the server.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// The OAuth token source, when client credentials are configured.
+    pub fn token_source(&self) -> Option<&Arc<TokenSource>> {
+        self.oauth.as_ref()
     }
 }
 
-/// The generated tonic client with our interceptor.
-pub type RawClient = LittleHorseClient<InterceptedService<Channel, TenantHeader>>;
+impl Service<http::Request<Body>> for LhChannel {
+    type Response = http::Response<Body>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, mut req: http::Request<Body>) -> Self::Future {
+        // The channel that was polled ready serves this call; a clone takes its place.
+        let fresh = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, fresh);
+        if let Some(t) = &self.tenant {
+            req.headers_mut().insert("tenantid", t.clone());
+        }
+        let oauth = self.oauth.clone();
+        Box::pin(async move {
+            if let Some(source) = oauth {
+                let bearer = source
+                    .authorization()
+                    .await
+                    .map_err(|e| Box::new(Status::unauthenticated(e.to_string())) as BoxError)?;
+                req.headers_mut()
+                    .insert(http::header::AUTHORIZATION, bearer);
+            }
+            inner.call(req).await.map_err(Into::into)
+        })
+    }
+}
+
+/// Opens a connection to the server `cfg` names, eagerly: an unreachable server, a failed TLS
+/// handshake or refused OAuth credentials are reported here, within [`CONNECT_TIMEOUT`] (plus
+/// the token request's own bound). Every client of this crate (the typed [`LhClient`], task
+/// workers) connects through this function.
+pub async fn connect_channel(cfg: &Config) -> Result<LhChannel, ClientError> {
+    cfg.validate().map_err(|e| ClientError::Config(e.0))?;
+    let target = cfg.target();
+    let tenant = match cfg.tenant_id() {
+        Some(t) => Some(http::HeaderValue::from_str(t).map_err(|_| {
+            ClientError::Config(format!(
+                "{}={t}: a tenant id must be printable ASCII",
+                config::TENANT_ID
+            ))
+        })?),
+        None => None,
+    };
+    let tls = match cfg.protocol() {
+        Protocol::Tls => Some(TlsMaterial::load(cfg).map_err(|e| ClientError::Config(e.0))?),
+        Protocol::Plaintext => None,
+    };
+    let oauth = match (Credentials::from_config(cfg), &tls) {
+        (Err(e), _) => return Err(ClientError::Config(e.0)),
+        (Ok(Some(creds)), Some(tls)) => {
+            let https = tls.https_config().map_err(|e| ClientError::Config(e.0))?;
+            Some(Arc::new(TokenSource::new(creds, https)))
+        }
+        // `validate` refuses OAuth without TLS.
+        (Ok(_), _) => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let mut endpoint = Endpoint::from_shared(format!("{scheme}://{target}"))
+        .map_err(|e| ClientError::Config(format!("invalid server address {target}: {e}")))?
+        .connect_timeout(CONNECT_TIMEOUT)
+        .http2_keep_alive_interval(Duration::from_secs(45))
+        .keep_alive_timeout(Duration::from_secs(5));
+    if let Some(t) = &tls {
+        endpoint = endpoint
+            .tls_config(t.tonic().timeout(CONNECT_TIMEOUT))
+            .map_err(|e| ClientError::Config(format!("cannot set up TLS: {}", root_cause(&e))))?;
+    }
+    let probed = tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        probe(cfg.api_host(), cfg.api_port(), tls.as_ref()),
+    )
+    .await;
+    match probed {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(probe_failure(e, target, cfg, tls.as_ref())),
+        Err(_) => {
+            return Err(ClientError::Connect {
+                target,
+                detail: format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
+            });
+        }
+    }
+    // The first token is requested before connecting, so that wrong credentials are reported
+    // as such rather than as a refused call.
+    if let Some(source) = &oauth {
+        source
+            .authorization()
+            .await
+            .map_err(|e| ClientError::OAuth(e.0))?;
+    }
+    let inner =
+        match tokio::time::timeout(CONNECT_TIMEOUT + Duration::from_secs(1), endpoint.connect())
+            .await
+        {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => {
+                let detail = root_cause(&e);
+                return Err(match &tls {
+                    Some(tls) if is_tls_failure(&detail) => ClientError::Tls {
+                        target: target.clone(),
+                        detail: explain_tls_failure(&detail, cfg, tls),
+                    },
+                    _ => ClientError::Connect { target, detail },
+                });
+            }
+            Err(_) => {
+                return Err(ClientError::Connect {
+                    target,
+                    detail: format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
+                });
+            }
+        };
+    Ok(LhChannel {
+        inner,
+        tenant,
+        oauth,
+        target,
+    })
+}
+
+/// The error for a failed pre-flight probe, naming the setting most likely at fault.
+fn probe_failure(
+    err: ProbeError,
+    target: String,
+    cfg: &Config,
+    tls: Option<&TlsMaterial>,
+) -> ClientError {
+    match err {
+        ProbeError::Unreachable(detail) => ClientError::Connect { target, detail },
+        ProbeError::Tls(detail) => ClientError::Tls {
+            target,
+            detail: match tls {
+                Some(tls) => explain_tls_failure(&detail, cfg, tls),
+                None => detail,
+            },
+        },
+        ProbeError::SpeaksTls => ClientError::Refused {
+            target,
+            detail: format!(
+                "it speaks TLS but the protocol is PLAINTEXT ({}); set {}=TLS",
+                protocol_setting(cfg),
+                config::API_PROTOCOL
+            ),
+        },
+        ProbeError::Closed => {
+            let hint = match tls {
+                None => format!(
+                    "; if it expects TLS, set {}=TLS ({})",
+                    config::API_PROTOCOL,
+                    protocol_setting(cfg)
+                ),
+                Some(t) if t.identity.is_none() => format!(
+                    "; if it requires a client certificate (mTLS), set {} and {}",
+                    config::CLIENT_CERT,
+                    config::CLIENT_KEY
+                ),
+                Some(_) => String::new(),
+            };
+            ClientError::Refused {
+                target,
+                detail: format!("it closed the connection without answering{hint}"),
+            }
+        }
+    }
+}
+
+/// `LHC_API_PROTOCOL=... from ...`, or that it is not set.
+fn protocol_setting(cfg: &Config) -> String {
+    match cfg.get(config::API_PROTOCOL) {
+        Some(p) => format!(
+            "{}={p} from {}",
+            config::API_PROTOCOL,
+            cfg.source(config::API_PROTOCOL)
+        ),
+        None => format!("{} is not set", config::API_PROTOCOL),
+    }
+}
+
+/// The generated tonic client over an [`LhChannel`].
+pub type RawClient = LittleHorseClient<LhChannel>;
 
 /// Why a call failed.
 #[derive(Debug)]
@@ -55,6 +255,23 @@ pub enum ClientError {
         /// What went wrong (refused, timed out, ...).
         detail: String,
     },
+    /// The server was reached but the TLS handshake failed.
+    Tls {
+        /// `host:port`.
+        target: String,
+        /// What went wrong, and which setting is likely at fault.
+        detail: String,
+    },
+    /// The server was reached but cannot be talked to as configured (e.g. it speaks TLS to a
+    /// PLAINTEXT client).
+    Refused {
+        /// `host:port`.
+        target: String,
+        /// What went wrong, and which setting is likely at fault.
+        detail: String,
+    },
+    /// No OAuth token could be had from the token endpoint.
+    OAuth(String),
     /// The server answered with an error status.
     Rpc(Status),
     /// A call did not answer within [`CALL_TIMEOUT`].
@@ -77,12 +294,18 @@ impl ClientError {
 impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ClientError::Config(m) => write!(f, "{m}"),
+            ClientError::Config(m) | ClientError::OAuth(m) => write!(f, "{m}"),
             ClientError::Connect { target, detail } => {
                 write!(
                     f,
                     "cannot reach the LittleHorse server at {target}: {detail}"
                 )
+            }
+            ClientError::Refused { target, detail } => {
+                write!(f, "cannot use the LittleHorse server at {target}: {detail}")
+            }
+            ClientError::Tls { target, detail } => {
+                write!(f, "TLS handshake with {target} failed: {detail}")
             }
             ClientError::Rpc(s) => write!(f, "{}: {}", code_name(s.code()), s.message()),
             ClientError::Timeout { rpc } => write!(
@@ -145,64 +368,86 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     }
 }
 
-impl LhClient {
-    /// Connects eagerly (so an unreachable server is reported here, within
-    /// [`CONNECT_TIMEOUT`]).
-    pub async fn connect(cfg: &Config) -> Result<LhClient, ClientError> {
-        if cfg.protocol() == Protocol::Tls {
-            return Err(ClientError::Config(format!(
-                "{}=TLS (from {}): TLS is not supported by this version of the lhw client yet; \
-                 use PLAINTEXT",
-                config::API_PROTOCOL,
-                cfg.source(config::API_PROTOCOL)
-            )));
+/// Whether a connection error comes from the TLS layer (rustls' messages).
+fn is_tls_failure(detail: &str) -> bool {
+    [
+        "certificate",
+        "alert",
+        "corrupt message",
+        "HTTP/2 was not negotiated",
+        "TLS",
+        "tls",
+    ]
+    .iter()
+    .any(|k| detail.contains(k))
+}
+
+/// A rustls error, with the setting most likely at fault.
+fn explain_tls_failure(detail: &str, cfg: &Config, tls: &TlsMaterial) -> String {
+    let hint = if detail.contains("UnknownIssuer") {
+        match &tls.roots {
+            Roots::CaFile(path) => format!(
+                "the server's certificate is not signed by the CA in {}={path} (from {})",
+                config::CA_CERT,
+                cfg.source(config::CA_CERT)
+            ),
+            Roots::Platform | Roots::Mozilla => format!(
+                "the server's certificate is not signed by a CA this machine trusts; set {} to \
+                 the CA certificate (PEM) that signed it",
+                config::CA_CERT
+            ),
         }
-        if cfg.has_oauth() {
-            return Err(ClientError::Config(format!(
-                "{} (from {}): OAuth client credentials need TLS, which this version of the lhw \
-                 client does not support yet",
-                config::OAUTH_CLIENT_ID,
-                cfg.source(config::OAUTH_CLIENT_ID)
-            )));
-        }
-        let target = cfg.target();
-        let tenant = match cfg.tenant_id() {
-            Some(t) => Some(AsciiMetadataValue::try_from(t).map_err(|_| {
-                ClientError::Config(format!(
-                    "{}={t}: a tenant id must be printable ASCII",
-                    config::TENANT_ID
-                ))
-            })?),
-            None => None,
-        };
-        let endpoint = Endpoint::from_shared(format!("http://{target}"))
-            .map_err(|e| ClientError::Config(format!("invalid server address {target}: {e}")))?
-            .connect_timeout(CONNECT_TIMEOUT)
-            .http2_keep_alive_interval(Duration::from_secs(45))
-            .keep_alive_timeout(Duration::from_secs(5));
-        let channel = match tokio::time::timeout(
-            CONNECT_TIMEOUT + Duration::from_secs(1),
-            endpoint.connect(),
+    } else if detail.contains("NotValidForName") {
+        format!(
+            "the server's certificate is not valid for the name {} ({}); connect with a name \
+             the certificate lists",
+            cfg.api_host(),
+            config::API_HOST
         )
-        .await
-        {
-            Ok(Ok(c)) => c,
-            Ok(Err(e)) => {
-                return Err(ClientError::Connect {
-                    target,
-                    detail: root_cause(&e),
-                });
-            }
-            Err(_) => {
-                return Err(ClientError::Connect {
-                    target,
-                    detail: format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
-                });
-            }
-        };
-        let raw = LittleHorseClient::with_interceptor(channel, TenantHeader { tenant })
-            .max_decoding_message_size(64 * 1024 * 1024);
-        Ok(LhClient { raw, target })
+    } else if detail.contains("Expired") {
+        "the server's certificate has expired".to_string()
+    } else if detail.contains("corrupt message") || detail.contains("InvalidContentType") {
+        format!(
+            "the server does not speak TLS; is it a PLAINTEXT server? ({})",
+            protocol_setting(cfg)
+        )
+    } else if detail.contains("CertificateRequired") || detail.contains("HandshakeFailure") {
+        match tls.identity {
+            None => format!(
+                "the server requires a client certificate (mTLS); set {} and {}",
+                config::CLIENT_CERT,
+                config::CLIENT_KEY
+            ),
+            Some(_) => format!(
+                "the server did not accept the client certificate in {}",
+                config::CLIENT_CERT
+            ),
+        }
+    } else if detail.contains("UnknownCA") || detail.contains("BadCertificate") {
+        format!(
+            "the server does not trust the client certificate in {}={} (from {})",
+            config::CLIENT_CERT,
+            cfg.get(config::CLIENT_CERT).unwrap_or(""),
+            cfg.source(config::CLIENT_CERT)
+        )
+    } else {
+        return detail.to_string();
+    };
+    format!("{detail}: {hint}")
+}
+
+impl LhClient {
+    /// Connects eagerly (see [`connect_channel`]).
+    pub async fn connect(cfg: &Config) -> Result<LhClient, ClientError> {
+        let channel = connect_channel(cfg).await?;
+        Ok(LhClient::from_channel(channel))
+    }
+
+    /// A client over an already opened connection.
+    pub fn from_channel(channel: LhChannel) -> LhClient {
+        let target = channel.target().to_string();
+        let raw = LittleHorseClient::new(channel).max_decoding_message_size(64 * 1024 * 1024);
+        LhClient { raw, target }
     }
 
     /// `host:port` of the server.

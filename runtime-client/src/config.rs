@@ -180,7 +180,11 @@ impl Config {
         Ok(())
     }
 
-    fn validate(&self) -> Result<(), ConfigError> {
+    /// Checks the values that can be checked without reading files: the port, the protocol
+    /// and the OAuth settings (all three keys or none; only over TLS, as the official SDKs
+    /// send tokens only on secure channels). [`Config::load`] calls it; connecting calls it
+    /// again for configurations built otherwise.
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if let Some((port, src)) = self.values.get(API_PORT)
             && port.trim().parse::<u16>().is_err()
         {
@@ -195,6 +199,20 @@ impl Config {
                     "{API_PROTOCOL}={proto} (from {src}) must be PLAINTEXT or TLS"
                 )));
             }
+        }
+        if crate::oauth::Credentials::from_config(self)?.is_some()
+            && self.protocol() != Protocol::Tls
+        {
+            return Err(ConfigError(format!(
+                "OAuth client credentials are configured ({OAUTH_CLIENT_ID} from {}) but the \
+                 protocol is PLAINTEXT ({}): like the official SDKs, lhw sends OAuth tokens only \
+                 over TLS; set {API_PROTOCOL}=TLS",
+                self.source(OAUTH_CLIENT_ID),
+                match self.get(API_PROTOCOL) {
+                    Some(p) => format!("{API_PROTOCOL}={p} from {}", self.source(API_PROTOCOL)),
+                    None => format!("{API_PROTOCOL} is not set"),
+                }
+            )));
         }
         Ok(())
     }
@@ -245,9 +263,11 @@ impl Config {
         self.get(TENANT_ID)
     }
 
-    /// Whether OAuth client credentials are configured (`LHC_OAUTH_CLIENT_ID`).
+    /// Whether OAuth client credentials are configured (any `LHC_OAUTH_*` key of the three).
     pub fn has_oauth(&self) -> bool {
-        self.get(OAUTH_CLIENT_ID).is_some()
+        [OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_ACCESS_TOKEN_URL]
+            .iter()
+            .any(|k| self.get(k).is_some())
     }
 
     /// `host:port`.

@@ -15,13 +15,17 @@
 //! # Ok(()) }
 //! ```
 //!
-//! PLAINTEXT only for now: `LHC_API_PROTOCOL=TLS` and OAuth are recognised and refused with
-//! a clear error.
+//! Transport: PLAINTEXT, or TLS with `LHC_API_PROTOCOL=TLS` (rustls; [`tls`]), with a client
+//! certificate for mTLS, and OAuth client credentials ([`oauth`]). Every connection is opened
+//! by [`connect_channel`].
 
 pub mod client;
 pub mod config;
+pub mod oauth;
+pub mod probe;
+pub mod tls;
 pub mod values;
 pub mod worker;
 
-pub use client::{ClientError, LhClient};
+pub use client::{ClientError, LhChannel, LhClient, connect_channel};
 pub use config::{Config, ConfigError, LoadOptions};

@@ -23,14 +23,24 @@ pub struct Kernel {
 
 impl Kernel {
     pub fn start() -> Kernel {
+        Kernel::start_with(|_, config| config)
+    }
+
+    /// A kernel whose configuration `configure` completes (TLS, bearer auth); it gets the
+    /// runtime the kernel will run on, for helpers (e.g. a token endpoint) that need one.
+    pub fn start_with(
+        configure: impl FnOnce(&tokio::runtime::Runtime, lhw_kernel::Config) -> lhw_kernel::Config,
+    ) -> Kernel {
         let dir = tempfile::tempdir().expect("tempdir");
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .expect("runtime");
-        let config =
-            lhw_kernel::Config::new(dir.path()).listen("127.0.0.1:0".parse().expect("addr"));
+        let config = configure(
+            &rt,
+            lhw_kernel::Config::new(dir.path()).listen("127.0.0.1:0".parse().expect("addr")),
+        );
         let handle = rt
             .block_on(lhw_kernel::serve(config))
             .expect("kernel starts");
