@@ -273,6 +273,22 @@ fn every_lhw_file_formats_without_changing_its_meaning() {
             Err(why) => failures.push(format!("docs/language.md:{line}: {why}")),
         }
     }
+    // The examples of docs/fmt.md show the canonical layout itself.
+    let fmt_doc = fs::read_to_string(root.join("docs/fmt.md")).expect("docs/fmt.md");
+    let fmt_blocks = doc_blocks(&fmt_doc);
+    assert!(!fmt_blocks.is_empty(), "docs/fmt.md shows no lhw block");
+    for (line, source) in &fmt_blocks {
+        if !is_formatted(source) {
+            failures.push(format!("docs/fmt.md:{line}: not in the canonical layout"));
+        }
+        let compiled = lhw_compiler::compile(source);
+        if !compiled.diagnostics.is_empty() {
+            failures.push(format!(
+                "docs/fmt.md:{line}: does not compile cleanly: {:?}",
+                compiled.diagnostics
+            ));
+        }
+    }
     let mut report = String::new();
     let mut total = Tally::default();
     for (group, t) in &by_dir {
