@@ -9,6 +9,11 @@
 //!   position; the formatted text is snapshotted (`fmt@<case>.lhw.snap`).
 //! - `whitespace_mutations_format_the_same`: a proptest that rewrites the whitespace of valid
 //!   programs (more spaces, tabs, CRLF, more blank lines) and expects the same output.
+//! - `mutated_programs_format_safely_or_are_refused`: a proptest that inserts and deletes
+//!   pieces of syntax (comment markers, quotes, brackets, keywords) anywhere: `format` either
+//!   refuses with syntax errors or gives an idempotent text that compiles to the same thing.
+//! - `a_five_thousand_line_file_formats` prints how long a generated 5,000-line file (and
+//!   the largest file of the repository) takes.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -611,4 +616,106 @@ fn a_five_thousand_line_file_formats() {
     assert!(result.is_ok(), "{result:?}");
     assert!(is_formatted(&formatted));
     assert_eq!(meaning(&text), meaning(&formatted));
+}
+
+/// Applies `edits` random edits (insert a piece of syntax, delete a character, swap two
+/// lines' order) to `text`, at char boundaries.
+fn mutate_tokens(text: &str, seed: u64, edits: usize) -> String {
+    const PIECES: &[&str] = &[
+        " ",
+        "\n",
+        "(",
+        ")",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ";",
+        ":",
+        "=",
+        "-",
+        "!",
+        "//",
+        "/*",
+        "*/",
+        "\"",
+        "x",
+        "1",
+        "1s",
+        ".",
+        "..",
+        "->",
+        "return",
+        "fail e",
+        "emit",
+        "else",
+        "catch any",
+        "sleep",
+        "wait",
+        "map",
+        "<",
+        ">",
+        "as",
+        "`",
+    ];
+    let mut state = seed | 1;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let mut out = text.to_string();
+    for _ in 0..edits {
+        let boundaries: Vec<usize> = (0..=out.len())
+            .filter(|&i| out.is_char_boundary(i))
+            .collect();
+        let at = boundaries[next(boundaries.len())];
+        if next(2) == 0 {
+            out.insert_str(at, PIECES[next(PIECES.len())]);
+        } else if let Some(c) = out[at..].chars().next() {
+            out.replace_range(at..at + c.len_utf8(), "");
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(192))]
+
+    /// Whatever the text, `format` does not panic and refuses only for syntax errors; when
+    /// it formats, the result is idempotent and compiles to the same thing.
+    #[test]
+    fn mutated_programs_format_safely_or_are_refused(
+        pick in 0usize..1000,
+        seed in any::<u64>(),
+        edits in 1usize..4,
+    ) {
+        let samples = samples();
+        let text = mutate_tokens(&samples[pick % samples.len()], seed, edits);
+        match check_text(&text) {
+            Ok(_) => {}
+            Err(why) => prop_assert!(false, "{}\n--- text\n{}", why, text),
+        }
+    }
+}
+
+#[test]
+fn deep_nesting_is_refused_or_formatted_without_overflow() {
+    let deep = format!(
+        "workflow w {{\n  var x: int\n  x = {}1{}\n}}\n",
+        "(".repeat(3000),
+        ")".repeat(3000)
+    );
+    let diags = format(&deep).expect_err("nested too deeply");
+    assert!(diags.iter().all(|d| d.code == Code::E0001), "{diags:?}");
+
+    // A long else-if chain nests in the parse tree but is a valid, flat-looking program.
+    let mut chain = String::from("workflow w {\n  var x: int\n  if x == 0 {\n    x = 1\n  }");
+    for i in 1..400 {
+        let _ = write!(chain, " else if x == {i} {{\n    x = {i}\n  }}");
+    }
+    chain.push_str("\n}\n");
+    assert_eq!(format(&chain).as_deref(), Ok(chain.as_str()));
 }
