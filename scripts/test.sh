@@ -23,3 +23,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 echo "==> cargo test --workspace"
 cargo test --workspace
+
+# The examples are kept in the canonical layout (`lhc fmt`); list any that are not.
+echo "==> lhc fmt --check examples"
+cargo run --quiet --bin lhc -- fmt --check examples

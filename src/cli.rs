@@ -71,6 +71,21 @@ pub enum Command {
     /// Explain a diagnostic code, e.g. `lhc explain E0101`.
     Explain(ExplainArgs),
 
+    /// Rewrite files in the one canonical layout (`--check` only reports).
+    #[command(
+        long_about = "Rewrite every PATH in the canonical .lhw layout (docs/fmt.md): a \
+            directory means every .lhw file under it (hidden directories and `target` \
+            skipped). Only whitespace changes; comments stay. A file that is already \
+            formatted is not touched, and a file with syntax errors gets its diagnostics \
+            reported and is left as it is.\n\n\
+            `lhc fmt -` formats standard input to standard output.\n\n\
+            With `--check` nothing is written: each file that would change is printed on \
+            stdout with the first lines that differ, and the exit status is 1.\n\n\
+            Exit status: 0 when every file is (now) formatted; 1 when a file has syntax \
+            errors or cannot be read or written, or with --check when a file would change."
+    )]
+    Fmt(FmtArgs),
+
     /// Compile files and register their metadata and workflows on a LittleHorse server.
     #[command(
         long_about = "Compile every FILE, then register what they declare, in dependency \
@@ -281,6 +296,18 @@ pub struct CompileArgs {
     /// The encoding of the written requests.
     #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
     pub format: OutputFormat,
+}
+
+/// Arguments of `lhc fmt`.
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Files and directories to format, or `-` for standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Write nothing; list the files that would change and exit with 1 if there are any.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// Arguments of `lhc explain`.

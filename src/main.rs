@@ -11,6 +11,7 @@ mod compile;
 mod deploy;
 mod dev;
 mod explain;
+mod fmt;
 mod inspect;
 mod report;
 mod run;
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args, style),
         Command::Compile(args) => compile::run(args, style),
         Command::Explain(args) => explain::run(args, style),
+        Command::Fmt(args) => fmt::run(args, style),
         Command::Deploy(args) => deploy::run(args, style),
         Command::Run(args) => run::run(args, style),
         Command::Dev(args) => dev::run(args, style),

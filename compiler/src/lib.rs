@@ -7,10 +7,14 @@
 //! Data flow: `syntax::parse` (text → `ast::File`) → `check::check` (names and types →
 //! `check::Model`) → `lower::lower` (AST + model → protobuf requests), the last only when
 //! no error was found.
+//!
+//! `format::format` (text → the canonical layout, `lhc fmt`) works beside that pipeline: it
+//! reuses the parse and changes whitespace only.
 
 pub mod ast;
 pub mod check;
 pub mod diag;
+pub mod format;
 pub mod lower;
 pub mod source;
 pub mod syntax;

@@ -17,6 +17,7 @@
 
 mod errors;
 mod exprs;
+pub(crate) mod layout;
 
 use std::sync::{Mutex, PoisonError};
 
@@ -28,7 +29,7 @@ use lhw_grammar::{LhwParser, RESERVED_WORDS, Rule};
 use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
-use errors::{Level, is_space, is_trivia, missing_separator, syntax_error};
+use errors::{Level, is_space, is_trivia, missing_separator, significant_len, syntax_error};
 
 /// The workflow settings that exist (`name value` lines in a workflow body).
 pub const SETTINGS: &[&str] = &["updates", "retention", "parent"];
@@ -57,6 +58,40 @@ pub fn parse(text: &str) -> (File, Vec<Diagnostic>) {
         }
     };
     (file, cx.diags)
+}
+
+/// Parses `text` once into its syntax diagnostics (as [`parse`] reports them) and the
+/// formatter's lossless layout.
+pub(crate) fn parse_with_layout(
+    text: &str,
+) -> (
+    Vec<Diagnostic>,
+    Result<layout::Layout<'_>, layout::ScanError>,
+) {
+    let mut cx = Cx {
+        text,
+        offset: 0,
+        diags: Vec::new(),
+        depth: 0,
+        block_depth: 0,
+        too_deep_reported: false,
+    };
+    let layout = match LhwParser::parse(Rule::file, text) {
+        Ok(mut pairs) => match pairs.next() {
+            Some(pair) => {
+                let layout = layout::from_file_pair(text, pair.clone());
+                cx.file(pair);
+                layout
+            }
+            None => Err(layout::ScanError::Parse(0)),
+        },
+        Err(err) => {
+            cx.diags
+                .push(syntax_error(text, 0, text, &err, Level::Item).diag);
+            Err(layout::ScanError::Parse(0))
+        }
+    };
+    (cx.diags, layout)
 }
 
 /// Serializes the re-parses that need pest's detailed error tracking (see `strict_parse`).
@@ -92,9 +127,11 @@ struct Cx<'t> {
 const MAX_BLOCK_DEPTH: usize = 32;
 
 /// Where a pair really ends: pest includes the whitespace and comments skipped after a
-/// trailing `?` or `*` in the pair's span, which would make labels spill onto the next line.
-/// The end is the tight end of the last inner pair when only trivia follows it, else the
-/// pair's end without trailing whitespace; computed bottom-up along the last-child chain.
+/// trailing `?` or `*` in the pair's span, which would make labels spill onto the next line
+/// (and make a statement seem to share its line with the next one after a comment).
+/// The end is the end of the last inner pair's tight end plus the literal text after it
+/// (a closing `)`), without trailing whitespace and comments; computed bottom-up along the
+/// last-child chain.
 fn tight_end(pair: &Pair<'_, Rule>) -> usize {
     let mut chain = vec![pair.as_span()];
     let mut current = pair.clone();
@@ -107,11 +144,7 @@ fn tight_end(pair: &Pair<'_, Rule>) -> usize {
         let own = span.start() + span.as_str().trim_end_matches(is_space).len();
         end = Some(match end {
             Some(inner_end) if (span.start()..=span.end()).contains(&inner_end) => {
-                if is_trivia(&span.as_str()[inner_end - span.start()..]) {
-                    inner_end
-                } else {
-                    own
-                }
+                inner_end + significant_len(&span.as_str()[inner_end - span.start()..])
             }
             _ => own,
         });
@@ -1529,6 +1562,21 @@ mod tests {
         assert_eq!(
             &text[first.span.start as usize..first.span.end as usize],
             "var x: int"
+        );
+    }
+
+    #[test]
+    fn a_block_comment_starting_the_next_line_is_not_part_of_the_statement() {
+        let text = "task t()\nworkflow w {\n  t()\n  /* note */ t()\n}\n";
+        let (file, diags) = parse(text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let Some(Item::Workflow(wf)) = file.items.get(1) else {
+            panic!("a workflow");
+        };
+        let first = &wf.body.stmts[0];
+        assert_eq!(
+            &text[first.span.start as usize..first.span.end as usize],
+            "t()"
         );
     }
 }

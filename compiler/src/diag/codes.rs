@@ -50,6 +50,7 @@ codes! {
     E0001 => "syntax error",
     E0002 => "number literal out of range",
     E0003 => "invalid escape in string",
+    E0004 => "internal formatter error",
     E0101 => "unknown variable",
     E0102 => "unknown task",
     E0103 => "duplicate declaration",

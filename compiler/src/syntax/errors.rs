@@ -120,13 +120,34 @@ pub(super) fn is_trivia(s: &str) -> bool {
     }
 }
 
+/// The length of `s` without its trailing whitespace and comments (`s` holds no string
+/// literal: it is the literal text after a pair's last inner pair).
+pub(super) fn significant_len(s: &str) -> usize {
+    let mut end = 0;
+    let mut i = 0;
+    while let Some(c) = s[i..].chars().next() {
+        let rest = &s[i..];
+        if is_space(c) {
+            i += c.len_utf8();
+        } else if rest.starts_with("//") {
+            i += rest.find('\n').unwrap_or(rest.len());
+        } else if rest.starts_with("/*") {
+            i += block_comment_len(rest).unwrap_or(rest.len());
+        } else {
+            i += c.len_utf8();
+            end = i;
+        }
+    }
+    end
+}
+
 /// The whitespace the grammar skips.
 pub(super) fn is_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n' | '\u{FEFF}')
 }
 
 /// Length of the (nested) block comment at the start of `s`, if it is closed.
-fn block_comment_len(s: &str) -> Option<usize> {
+pub(super) fn block_comment_len(s: &str) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = 0;
     let bytes = s.as_bytes();
@@ -531,6 +552,14 @@ mod tests {
         assert!(is_trivia(""));
         assert!(!is_trivia(" // note\n x"));
         assert!(!is_trivia("/* unclosed"));
+    }
+
+    #[test]
+    fn significant_text_ends_before_trailing_trivia() {
+        assert_eq!(significant_len(")\n  /* c */ "), 1);
+        assert_eq!(significant_len(" ) // x\n"), 2);
+        assert_eq!(significant_len("\n\t"), 0);
+        assert_eq!(significant_len("/* a */ ]"), 9);
     }
 
     #[test]

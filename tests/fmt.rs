@@ -1,0 +1,186 @@
+//! `lhc fmt`: rewriting in place (files and directories), `--check`, standard input, and
+//! files with syntax errors.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+const MESSY: &str = "task greet(name:str)->str\nworkflow hello{\n    input name:str // who\n  let r=greet( name )\n}";
+const TIDY: &str = "task greet(name: str) -> str\nworkflow hello {\n  input name: str // who\n  let r = greet(name)\n}\n";
+const BROKEN: &str = "workflow w {\n  let = 1\n}\n";
+
+fn lhc(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lhc"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("lhc runs")
+}
+
+fn lhc_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lhc"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("lhc starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("lhc ends")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("utf-8")
+}
+
+fn project(files: &[(&str, &str)]) -> TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).expect("mkdir");
+        }
+        fs::write(path, content).expect("write");
+    }
+    dir
+}
+
+fn read(dir: &TempDir, name: &str) -> String {
+    fs::read_to_string(dir.path().join(name)).expect("read back")
+}
+
+#[test]
+fn files_are_rewritten_in_place() {
+    let dir = project(&[("a.lhw", MESSY), ("b.lhw", TIDY)]);
+    let out = lhc(dir.path(), &["fmt", "a.lhw", "b.lhw"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(read(&dir, "a.lhw"), TIDY);
+    assert_eq!(read(&dir, "b.lhw"), TIDY);
+    assert!(
+        text(&out.stderr).contains("formatted 2 files: 1 changed"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+    // A second run changes nothing.
+    let out = lhc(dir.path(), &["fmt", "a.lhw"]);
+    assert!(out.status.success());
+    assert!(
+        text(&out.stderr).contains("0 changed"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_directory_means_every_lhw_file_under_it() {
+    let dir = project(&[
+        ("flows/a.lhw", MESSY),
+        ("flows/nested/b.lhw", MESSY),
+        ("flows/notes.txt", MESSY),
+        ("flows/.hidden/c.lhw", MESSY),
+        ("flows/target/d.lhw", MESSY),
+    ]);
+    let out = lhc(dir.path(), &["fmt", "flows"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(read(&dir, "flows/a.lhw"), TIDY);
+    assert_eq!(read(&dir, "flows/nested/b.lhw"), TIDY);
+    assert_eq!(read(&dir, "flows/notes.txt"), MESSY);
+    assert_eq!(read(&dir, "flows/.hidden/c.lhw"), MESSY);
+    assert_eq!(read(&dir, "flows/target/d.lhw"), MESSY);
+    assert!(
+        text(&out.stderr).contains("formatted 2 files: 2 changed"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn check_lists_what_would_change_and_writes_nothing() {
+    let dir = project(&[("a.lhw", MESSY), ("b.lhw", TIDY)]);
+    let out = lhc(dir.path(), &["fmt", "--check", "a.lhw", "b.lhw"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("would reformat a.lhw (from line 1):\n- task greet(name:str)->str\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+ task greet(name: str) -> str\n"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("b.lhw"), "{stdout}");
+    assert!(
+        text(&out.stderr).contains("checked 2 files: 1 would be reformatted"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(read(&dir, "a.lhw"), MESSY);
+
+    let out = lhc(dir.path(), &["fmt", "--check", "b.lhw"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn standard_input_goes_to_standard_output() {
+    let out = lhc_stdin(&["fmt", "-"], MESSY);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), TIDY);
+
+    let out = lhc_stdin(&["fmt", "--check", "-"], MESSY);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out.stderr).contains("would reformat <stdin>"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = lhc_stdin(&["fmt", "--check", "-"], TIDY);
+    assert_eq!(out.status.code(), Some(0));
+
+    let dir = project(&[("a.lhw", MESSY)]);
+    let out = lhc(dir.path(), &["fmt", "-", "a.lhw"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(read(&dir, "a.lhw"), MESSY);
+}
+
+#[test]
+fn syntax_errors_are_reported_and_the_file_is_left_alone() {
+    let dir = project(&[("bad.lhw", BROKEN), ("good.lhw", MESSY)]);
+    let out = lhc(dir.path(), &["fmt", "bad.lhw", "good.lhw"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("E0001"), "{stderr}");
+    assert!(stderr.contains("bad.lhw:2:"), "{stderr}");
+    assert!(
+        stderr.contains("not formatted bad.lhw: it has syntax errors"),
+        "{stderr}"
+    );
+    assert_eq!(read(&dir, "bad.lhw"), BROKEN);
+    // The other file is still formatted.
+    assert_eq!(read(&dir, "good.lhw"), TIDY);
+
+    let out = lhc_stdin(&["fmt", "-"], BROKEN);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("E0001"));
+
+    let out = lhc(dir.path(), &["fmt", "missing.lhw"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("cannot read missing.lhw"),
+        "{}",
+        text(&out.stderr)
+    );
+}
