@@ -2,8 +2,8 @@
 //! engine thread; RPCs the kernel does not implement answer UNIMPLEMENTED.
 
 use crate::engine::{Engine, EngineHandle};
-use crate::util::wf_run_key;
-use crate::{metadata, wfspec, worker};
+use crate::request::{not_empty, required, wf_run_key_from, wf_run_key_of};
+use crate::{metadata, search, wfspec, worker};
 use lhw_proto::littlehorse::little_horse_server::LittleHorse;
 use lhw_proto::littlehorse::*;
 use pbjson_types::Empty;
@@ -29,12 +29,6 @@ impl KernelService {
     }
 }
 
-/// The storage key of a required WfRunId field.
-fn key_of(id: Option<&WfRunId>, field: &str) -> Result<String, Status> {
-    id.map(wf_run_key)
-        .ok_or_else(|| Status::invalid_argument(format!("{field} must be set")))
-}
-
 fn unimplemented<T>(rpc: &str) -> Result<Response<T>, Status> {
     Err(Status::unimplemented(format!(
         "{rpc} is not implemented by the embedded lhw kernel yet"
@@ -56,6 +50,7 @@ impl LittleHorse for KernelService {
 
     async fn get_task_def(&self, request: Request<TaskDefId>) -> Result<Response<TaskDef>, Status> {
         let r = request.into_inner();
+        not_empty(&r.name, "name")?;
         self.call(move |e| metadata::get_task_def(e.store(), &r.name))
             .await
     }
@@ -71,11 +66,8 @@ impl LittleHorse for KernelService {
         &self,
         request: Request<DeleteTaskDefRequest>,
     ) -> Result<Response<Empty>, Status> {
-        let name = request
-            .into_inner()
-            .id
-            .map(|i| i.name)
-            .ok_or_else(|| Status::invalid_argument("id must be set"))?;
+        let name = required(request.into_inner().id, "id")?.name;
+        not_empty(&name, "id.name")?;
         self.call(move |e| {
             metadata::delete_task_def(e.store(), &name)?;
             e.forget_task_def(&name);
@@ -86,9 +78,11 @@ impl LittleHorse for KernelService {
 
     async fn search_task_def(
         &self,
-        _request: Request<SearchTaskDefRequest>,
+        request: Request<SearchTaskDefRequest>,
     ) -> Result<Response<TaskDefIdList>, Status> {
-        unimplemented("SearchTaskDef")
+        let r = request.into_inner();
+        self.call(move |e| search::search_task_def(e.store(), r))
+            .await
     }
 
     async fn put_external_event_def(
@@ -105,22 +99,28 @@ impl LittleHorse for KernelService {
         request: Request<ExternalEventDefId>,
     ) -> Result<Response<ExternalEventDef>, Status> {
         let r = request.into_inner();
+        not_empty(&r.name, "name")?;
         self.call(move |e| metadata::get_external_event_def(e.store(), &r.name))
             .await
     }
 
     async fn delete_external_event_def(
         &self,
-        _request: Request<DeleteExternalEventDefRequest>,
+        request: Request<DeleteExternalEventDefRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("DeleteExternalEventDef")
+        let name = required(request.into_inner().id, "id")?.name;
+        not_empty(&name, "id.name")?;
+        self.call(move |e| metadata::delete_external_event_def(e.store(), &name).map(|()| Empty {}))
+            .await
     }
 
     async fn search_external_event_def(
         &self,
-        _request: Request<SearchExternalEventDefRequest>,
+        request: Request<SearchExternalEventDefRequest>,
     ) -> Result<Response<ExternalEventDefIdList>, Status> {
-        unimplemented("SearchExternalEventDef")
+        let r = request.into_inner();
+        self.call(move |e| search::search_external_event_def(e.store(), r))
+            .await
     }
 
     async fn put_workflow_event_def(
@@ -137,22 +137,28 @@ impl LittleHorse for KernelService {
         request: Request<WorkflowEventDefId>,
     ) -> Result<Response<WorkflowEventDef>, Status> {
         let r = request.into_inner();
+        not_empty(&r.name, "name")?;
         self.call(move |e| metadata::get_workflow_event_def(e.store(), &r.name))
             .await
     }
 
     async fn delete_workflow_event_def(
         &self,
-        _request: Request<DeleteWorkflowEventDefRequest>,
+        request: Request<DeleteWorkflowEventDefRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("DeleteWorkflowEventDef")
+        let name = required(request.into_inner().id, "id")?.name;
+        not_empty(&name, "id.name")?;
+        self.call(move |e| metadata::delete_workflow_event_def(e.store(), &name).map(|()| Empty {}))
+            .await
     }
 
     async fn search_workflow_event_def(
         &self,
-        _request: Request<SearchWorkflowEventDefRequest>,
+        request: Request<SearchWorkflowEventDefRequest>,
     ) -> Result<Response<WorkflowEventDefIdList>, Status> {
-        unimplemented("SearchWorkflowEventDef")
+        let r = request.into_inner();
+        self.call(move |e| search::search_workflow_event_def(e.store(), r))
+            .await
     }
 
     async fn put_wf_spec(
@@ -165,6 +171,7 @@ impl LittleHorse for KernelService {
 
     async fn get_wf_spec(&self, request: Request<WfSpecId>) -> Result<Response<WfSpec>, Status> {
         let r = request.into_inner();
+        not_empty(&r.name, "name")?;
         self.call(move |e| wfspec::get_wf_spec(e.store(), &r)).await
     }
 
@@ -173,6 +180,7 @@ impl LittleHorse for KernelService {
         request: Request<GetLatestWfSpecRequest>,
     ) -> Result<Response<WfSpec>, Status> {
         let r = request.into_inner();
+        not_empty(&r.name, "name")?;
         self.call(move |e| wfspec::get_latest_wf_spec(e.store(), &r.name, r.major_version))
             .await
     }
@@ -186,16 +194,25 @@ impl LittleHorse for KernelService {
 
     async fn delete_wf_spec(
         &self,
-        _request: Request<DeleteWfSpecRequest>,
+        request: Request<DeleteWfSpecRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("DeleteWfSpec")
+        let id = required(request.into_inner().id, "id")?;
+        not_empty(&id.name, "id.name")?;
+        self.call(move |e| {
+            wfspec::delete_wf_spec(e.store(), &id)?;
+            e.forget_wf_spec(&id);
+            Ok(Empty {})
+        })
+        .await
     }
 
     async fn search_wf_spec(
         &self,
-        _request: Request<SearchWfSpecRequest>,
+        request: Request<SearchWfSpecRequest>,
     ) -> Result<Response<WfSpecIdList>, Status> {
-        unimplemented("SearchWfSpec")
+        let r = request.into_inner();
+        self.call(move |e| search::search_wf_spec(e.store(), r))
+            .await
     }
 
     async fn put_struct_def(
@@ -212,6 +229,7 @@ impl LittleHorse for KernelService {
         request: Request<StructDefId>,
     ) -> Result<Response<StructDef>, Status> {
         let r = request.into_inner();
+        not_empty(&r.name, "name")?;
         self.call(move |e| metadata::get_struct_def(e.store(), &r.name, r.version))
             .await
     }
@@ -225,16 +243,23 @@ impl LittleHorse for KernelService {
 
     async fn delete_struct_def(
         &self,
-        _request: Request<DeleteStructDefRequest>,
+        request: Request<DeleteStructDefRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("DeleteStructDef")
+        let id = required(request.into_inner().id, "id")?;
+        not_empty(&id.name, "id.name")?;
+        self.call(move |e| {
+            metadata::delete_struct_def(e.store(), &id.name, id.version).map(|()| Empty {})
+        })
+        .await
     }
 
     async fn search_struct_def(
         &self,
-        _request: Request<SearchStructDefRequest>,
+        request: Request<SearchStructDefRequest>,
     ) -> Result<Response<StructDefIdList>, Status> {
-        unimplemented("SearchStructDef")
+        let r = request.into_inner();
+        self.call(move |e| search::search_struct_def(e.store(), r))
+            .await
     }
 
     async fn put_user_task_def(
@@ -251,6 +276,7 @@ impl LittleHorse for KernelService {
         request: Request<UserTaskDefId>,
     ) -> Result<Response<UserTaskDef>, Status> {
         let r = request.into_inner();
+        not_empty(&r.name, "name")?;
         self.call(move |e| metadata::get_user_task_def(e.store(), &r.name, r.version))
             .await
     }
@@ -260,22 +286,30 @@ impl LittleHorse for KernelService {
         request: Request<GetLatestUserTaskDefRequest>,
     ) -> Result<Response<UserTaskDef>, Status> {
         let r = request.into_inner();
+        not_empty(&r.name, "name")?;
         self.call(move |e| metadata::get_latest_user_task_def(e.store(), &r.name))
             .await
     }
 
     async fn delete_user_task_def(
         &self,
-        _request: Request<DeleteUserTaskDefRequest>,
+        request: Request<DeleteUserTaskDefRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("DeleteUserTaskDef")
+        let id = required(request.into_inner().id, "id")?;
+        not_empty(&id.name, "id.name")?;
+        self.call(move |e| {
+            metadata::delete_user_task_def(e.store(), &id.name, id.version).map(|()| Empty {})
+        })
+        .await
     }
 
     async fn search_user_task_def(
         &self,
-        _request: Request<SearchUserTaskDefRequest>,
+        request: Request<SearchUserTaskDefRequest>,
     ) -> Result<Response<UserTaskDefIdList>, Status> {
-        unimplemented("SearchUserTaskDef")
+        let r = request.into_inner();
+        self.call(move |e| search::search_user_task_def(e.store(), r))
+            .await
     }
 
     async fn run_wf(&self, request: Request<RunWfRequest>) -> Result<Response<WfRun>, Status> {
@@ -284,7 +318,7 @@ impl LittleHorse for KernelService {
     }
 
     async fn get_wf_run(&self, request: Request<WfRunId>) -> Result<Response<WfRun>, Status> {
-        let key = wf_run_key(&request.into_inner());
+        let key = wf_run_key_from(&request.into_inner())?;
         self.call(move |e| e.get_wf_run(&key)).await
     }
 
@@ -420,7 +454,7 @@ impl LittleHorse for KernelService {
         request: Request<ListUserTaskRunRequest>,
     ) -> Result<Response<UserTaskRunList>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| {
             Ok(UserTaskRunList {
                 results: e.list_user_task_runs(&key)?,
@@ -461,7 +495,7 @@ impl LittleHorse for KernelService {
 
     async fn get_node_run(&self, request: Request<NodeRunId>) -> Result<Response<NodeRun>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| e.get_node_run(&key, r.thread_run_number, r.position))
             .await
     }
@@ -471,7 +505,7 @@ impl LittleHorse for KernelService {
         request: Request<ListNodeRunsRequest>,
     ) -> Result<Response<NodeRunList>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| {
             let results = e.list_node_runs(&key, r.thread_run_number)?;
             Ok(NodeRunList {
@@ -491,7 +525,7 @@ impl LittleHorse for KernelService {
 
     async fn get_task_run(&self, request: Request<TaskRunId>) -> Result<Response<TaskRun>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| e.get_task_run(&key, &r.task_guid)).await
     }
 
@@ -500,7 +534,7 @@ impl LittleHorse for KernelService {
         request: Request<ListTaskRunsRequest>,
     ) -> Result<Response<TaskRunList>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| {
             let results = e.list_task_runs(&key)?;
             Ok(TaskRunList {
@@ -523,7 +557,7 @@ impl LittleHorse for KernelService {
         request: Request<VariableId>,
     ) -> Result<Response<Variable>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| e.get_variable(&key, r.thread_run_number, &r.name))
             .await
     }
@@ -533,7 +567,7 @@ impl LittleHorse for KernelService {
         request: Request<ListVariablesRequest>,
     ) -> Result<Response<VariableList>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| {
             let results = e.list_variables(&key)?;
             Ok(VariableList {
@@ -564,7 +598,7 @@ impl LittleHorse for KernelService {
         request: Request<ExternalEventId>,
     ) -> Result<Response<ExternalEvent>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         let def = r.external_event_def_id.map(|d| d.name).unwrap_or_default();
         self.call(move |e| e.get_external_event(&key, &def, &r.guid))
             .await
@@ -575,7 +609,7 @@ impl LittleHorse for KernelService {
         request: Request<ListExternalEventsRequest>,
     ) -> Result<Response<ExternalEventList>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| {
             let results = e.list_external_events(&key)?;
             Ok(ExternalEventList {
@@ -651,7 +685,7 @@ impl LittleHorse for KernelService {
         request: Request<ListWorkflowEventsRequest>,
     ) -> Result<Response<WorkflowEventList>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| {
             Ok(WorkflowEventList {
                 results: e.list_workflow_events(&key)?,

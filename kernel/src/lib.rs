@@ -21,6 +21,8 @@ pub mod engine;
 pub mod grpc;
 pub mod metadata;
 pub mod paths;
+pub mod request;
+pub mod search;
 pub mod storage;
 pub mod util;
 pub mod values;

@@ -102,11 +102,9 @@ pub fn get_task_def(store: &Store, name: &str) -> Result<TaskDef, Status> {
 
 /// DeleteTaskDef.
 pub fn delete_task_def(store: &Store, name: &str) -> Result<(), Status> {
-    if store.delete_meta(kind::TASK_DEF, name, 0, 0)? {
-        Ok(())
-    } else {
-        Err(Status::not_found(format!("TaskDef {name} not found")))
-    }
+    delete(store, kind::TASK_DEF, name, 0, || {
+        format!("TaskDef {name} not found")
+    })
 }
 
 /// PutExternalEventDef: a put overwrites (keeping the first creation time).
@@ -135,6 +133,28 @@ pub fn get_external_event_def(store: &Store, name: &str) -> Result<ExternalEvent
     store
         .get_meta(kind::EXTERNAL_EVENT_DEF, name, 0, 0)?
         .ok_or_else(|| Status::not_found(format!("ExternalEventDef {name} not found")))
+}
+
+/// DeleteExternalEventDef (NOT_FOUND when it does not exist, as LittleHorse answers).
+pub fn delete_external_event_def(store: &Store, name: &str) -> Result<(), Status> {
+    delete(store, kind::EXTERNAL_EVENT_DEF, name, 0, || {
+        format!("ExternalEventDef {name} not found")
+    })
+}
+
+/// Deletes one metadata object, or answers NOT_FOUND with `missing()`.
+fn delete(
+    store: &Store,
+    kind: &str,
+    name: &str,
+    version: i32,
+    missing: impl FnOnce() -> String,
+) -> Result<(), Status> {
+    if store.delete_meta(kind, name, version, 0)? {
+        Ok(())
+    } else {
+        Err(Status::not_found(missing()))
+    }
 }
 
 /// PutWorkflowEventDef: identical re-put returns the stored one, a different type is rejected.
@@ -172,6 +192,13 @@ pub fn get_workflow_event_def(store: &Store, name: &str) -> Result<WorkflowEvent
     store
         .get_meta(kind::WORKFLOW_EVENT_DEF, name, 0, 0)?
         .ok_or_else(|| Status::not_found(format!("WorkflowEventDef {name} not found")))
+}
+
+/// DeleteWorkflowEventDef.
+pub fn delete_workflow_event_def(store: &Store, name: &str) -> Result<(), Status> {
+    delete(store, kind::WORKFLOW_EVENT_DEF, name, 0, || {
+        format!("WorkflowEventDef {name} not found")
+    })
 }
 
 /// PutUserTaskDef: version 0 first, +1 on every change, identical re-put returns the latest.
@@ -230,6 +257,13 @@ pub fn get_latest_user_task_def(store: &Store, name: &str) -> Result<UserTaskDef
     store
         .latest_meta(kind::USER_TASK_DEF, name, None)?
         .ok_or_else(|| Status::not_found(format!("UserTaskDef {name} not found")))
+}
+
+/// DeleteUserTaskDef (one version).
+pub fn delete_user_task_def(store: &Store, name: &str, version: i32) -> Result<(), Status> {
+    delete(store, kind::USER_TASK_DEF, name, version, || {
+        format!("UserTaskDef {name} version {version} not found")
+    })
 }
 
 fn is_camel_case(name: &str) -> bool {
@@ -306,4 +340,11 @@ pub fn get_struct_def(store: &Store, name: &str, version: i32) -> Result<StructD
         store.get_meta(kind::STRUCT_DEF, name, version, 0)?
     };
     found.ok_or_else(|| Status::not_found(format!("StructDef {name} version {version} not found")))
+}
+
+/// DeleteStructDef (one version).
+pub fn delete_struct_def(store: &Store, name: &str, version: i32) -> Result<(), Status> {
+    delete(store, kind::STRUCT_DEF, name, version, || {
+        format!("StructDef {name} version {version} not found")
+    })
 }

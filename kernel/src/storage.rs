@@ -197,6 +197,76 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// The keys `(name, major, minor)` of one kind of metadata after `after`
+    /// in key order, optionally only one name or the names starting with a
+    /// prefix; at most `limit` rows.
+    pub fn search_meta(
+        &self,
+        kind: &str,
+        filter: &MetaFilter,
+        after: Option<&MetaKey>,
+        limit: usize,
+    ) -> StoreResult<Vec<MetaKey>> {
+        let (name, prefix) = match filter {
+            MetaFilter::All => (None, None),
+            MetaFilter::Name(n) => (Some(n.as_str()), None),
+            MetaFilter::Prefix(p) => (None, Some(p.as_str())),
+        };
+        let (an, am, ai) = after.map_or(("", i64::MIN, i64::MIN), |k| {
+            (k.name.as_str(), i64::from(k.major), i64::from(k.minor))
+        });
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT name, major, minor FROM metadata WHERE kind = ?1
+               AND (?2 IS NULL OR name = ?2) AND (?3 IS NULL OR substr(name, 1, length(?3)) = ?3)
+               AND (name, major, minor) > (?4, ?5, ?6)
+             ORDER BY name, major, minor LIMIT ?7",
+        )?;
+        let rows = stmt.query_map(
+            params![kind, name, prefix, an, am, ai, limit_param(limit)],
+            |r| {
+                Ok(MetaKey {
+                    name: r.get(0)?,
+                    major: r.get(1)?,
+                    minor: r.get(2)?,
+                })
+            },
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Up to `limit` metadata objects of one kind after `after`, in key order,
+    /// with their keys.
+    pub fn meta_after<M: Message + Default>(
+        &self,
+        kind: &str,
+        after: Option<&MetaKey>,
+        limit: usize,
+    ) -> StoreResult<Vec<(MetaKey, M)>> {
+        let (an, am, ai) = after.map_or(("", i64::MIN, i64::MIN), |k| {
+            (k.name.as_str(), i64::from(k.major), i64::from(k.minor))
+        });
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT name, major, minor, body FROM metadata WHERE kind = ?1
+               AND (name, major, minor) > (?2, ?3, ?4)
+             ORDER BY name, major, minor LIMIT ?5",
+        )?;
+        let rows = stmt.query_map(params![kind, an, am, ai, limit_param(limit)], |r| {
+            Ok((
+                MetaKey {
+                    name: r.get(0)?,
+                    major: r.get(1)?,
+                    minor: r.get(2)?,
+                },
+                r.get::<_, Vec<u8>>(3)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (key, body) = row?;
+            Ok((key, decode(&body)?))
+        })
+        .collect()
+    }
+
     /// Inserts or replaces a WfRun.
     pub fn put_wf_run(&self, key: &str, run: &WfRun) -> StoreResult<()> {
         let id = run.id.clone().unwrap_or_default();
@@ -613,6 +683,34 @@ impl Store {
             |r| r.get(0),
         )?)
     }
+}
+
+/// The key of a metadata object: its name and version numbers (`0, 0` for
+/// unversioned kinds, `version, 0` for UserTaskDef and StructDef).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetaKey {
+    /// The name.
+    pub name: String,
+    /// Major version (or version).
+    pub major: i32,
+    /// Revision (WfSpec) or 0.
+    pub minor: i32,
+}
+
+/// Which names a metadata search returns.
+#[derive(Debug, Clone)]
+pub enum MetaFilter {
+    /// Every name.
+    All,
+    /// Exactly this name (all its versions).
+    Name(String),
+    /// The names starting with this prefix.
+    Prefix(String),
+}
+
+/// A row count as an SQLite parameter.
+fn limit_param(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
 /// Criteria of [`Store::search_wf_runs`].

@@ -726,3 +726,16 @@ pub fn get_latest_wf_spec(store: &Store, name: &str, major: Option<i32>) -> Resu
         .latest_meta(kind::WF_SPEC, name, major)?
         .ok_or_else(|| Status::not_found(format!("WfSpec {name} not found")))
 }
+
+/// DeleteWfSpec (one version; NOT_FOUND when it does not exist). WfRuns of
+/// that version keep running.
+pub fn delete_wf_spec(store: &Store, id: &WfSpecId) -> Result<(), Status> {
+    if store.delete_meta(kind::WF_SPEC, &id.name, id.major_version, id.revision)? {
+        Ok(())
+    } else {
+        Err(Status::not_found(format!(
+            "WfSpec {} {}.{} not found",
+            id.name, id.major_version, id.revision
+        )))
+    }
+}

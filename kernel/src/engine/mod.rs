@@ -219,6 +219,21 @@ impl Engine {
         self.task_defs.remove(name);
     }
 
+    /// Forgets a cached WfSpec version (after it was deleted).
+    pub fn forget_wf_spec(&mut self, id: &lhw_proto::littlehorse::WfSpecId) {
+        self.specs
+            .remove(&(id.name.clone(), id.major_version, id.revision));
+    }
+
+    /// The store, after writing every pending change of the active runs
+    /// into the current transaction (for queries that read the database).
+    pub fn synced_store(&mut self) -> Result<&Store, Status> {
+        for run in self.runs.values_mut() {
+            run.flush(&self.store)?;
+        }
+        Ok(&self.store)
+    }
+
     /// The store (for reads and metadata writes inside the current transaction).
     pub fn store(&self) -> &Store {
         &self.store
