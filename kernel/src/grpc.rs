@@ -356,16 +356,23 @@ impl LittleHorse for KernelService {
 
     async fn rescue_thread_run(
         &self,
-        _request: Request<RescueThreadRunRequest>,
+        request: Request<RescueThreadRunRequest>,
     ) -> Result<Response<WfRun>, Status> {
-        unimplemented("RescueThreadRun")
+        let r = request.into_inner();
+        wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let id = required(r.wf_run_id, "wf_run_id")?;
+        self.call(move |e| e.rescue_thread_run(&id, r.thread_run_number, r.skip_current_node))
+            .await
     }
 
     async fn delete_wf_run(
         &self,
-        _request: Request<DeleteWfRunRequest>,
+        request: Request<DeleteWfRunRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("DeleteWfRun")
+        let r = request.into_inner();
+        let key = wf_run_key_of(r.id.as_ref(), "id")?;
+        self.call(move |e| e.delete_wf_run(&key).map(|()| Empty {}))
+            .await
     }
 
     async fn get_inactive_thread_run(

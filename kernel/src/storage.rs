@@ -90,6 +90,17 @@ CREATE TABLE IF NOT EXISTS ut_action (
   wf_run TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (wf_run, seq));
 ";
 
+/// The tables holding the objects of one WfRun (column `wf_run`).
+const WF_RUN_TABLES: [&str; 7] = [
+    "node_run",
+    "task_run",
+    "variable",
+    "external_event",
+    "workflow_event",
+    "user_task_run",
+    "ut_action",
+];
+
 /// Statuses of a finished WfRun (COMPLETED, ERROR, EXCEPTION).
 const TERMINAL_STATUSES: &str = "(2, 5, 6)";
 
@@ -301,6 +312,45 @@ impl Store {
             .query_row(params![key], |r| r.get(0))
             .optional()?;
         body.map(|b| decode(&b)).transpose()
+    }
+
+    /// Deletes a WfRun and everything stored under its key: NodeRuns,
+    /// TaskRuns, Variables, ExternalEvents, WorkflowEvents, UserTaskRuns and
+    /// pending user-task actions. Child WfRuns are separate WfRuns and stay.
+    pub fn delete_wf_run(&self, key: &str) -> StoreResult<()> {
+        self.atomically(|store| {
+            for table in WF_RUN_TABLES {
+                store
+                    .conn
+                    .prepare_cached(&format!("DELETE FROM {table} WHERE wf_run = ?1"))?
+                    .execute(params![key])?;
+            }
+            store
+                .conn
+                .prepare_cached("DELETE FROM wf_run WHERE id = ?1")?
+                .execute(params![key])?;
+            Ok(())
+        })
+    }
+
+    /// Runs `f` inside a savepoint of the current transaction: when it
+    /// fails, none of its changes stay.
+    pub fn atomically<T>(&self, f: impl FnOnce(&Store) -> StoreResult<T>) -> StoreResult<T> {
+        self.conn.execute_batch("SAVEPOINT lhw_step")?;
+        match f(self) {
+            Ok(v) => {
+                self.conn.execute_batch("RELEASE lhw_step")?;
+                Ok(v)
+            }
+            Err(e) => {
+                // Undo, then end the savepoint; a failure here leaves the
+                // outer transaction to be rolled back by the commit path.
+                let _ = self
+                    .conn
+                    .execute_batch("ROLLBACK TO lhw_step; RELEASE lhw_step");
+                Err(e)
+            }
+        }
     }
 
     /// The keys of every WfRun that has not finished (for recovery at start).

@@ -29,6 +29,7 @@ mod api;
 mod child;
 mod eval;
 mod events;
+mod lifecycle;
 mod run;
 mod tasks;
 mod thread_nodes;
