@@ -2,7 +2,7 @@
 //! engine thread; RPCs the kernel does not implement answer UNIMPLEMENTED.
 
 use crate::engine::{Engine, EngineHandle};
-use crate::request::{not_empty, required, wf_run_key_from, wf_run_key_of};
+use crate::request::{not_empty, page_of, required, wf_run_key_from, wf_run_key_of};
 use crate::{metadata, search, wfspec, worker};
 use lhw_proto::littlehorse::little_horse_server::LittleHorse;
 use lhw_proto::littlehorse::*;
@@ -327,7 +327,7 @@ impl LittleHorse for KernelService {
         request: Request<SearchWfRunRequest>,
     ) -> Result<Response<WfRunIdList>, Status> {
         let r = request.into_inner();
-        self.call(move |e| e.search_wf_run(r)).await
+        self.call(move |e| search::search_wf_run(e, r)).await
     }
 
     async fn stop_wf_run(
@@ -463,10 +463,9 @@ impl LittleHorse for KernelService {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| {
-            Ok(UserTaskRunList {
-                results: e.list_user_task_runs(&key)?,
-                bookmark: None,
-            })
+            let (results, bookmark) =
+                page_of(e.list_user_task_runs(&key)?, r.bookmark.as_deref(), r.limit)?;
+            Ok(UserTaskRunList { results, bookmark })
         })
         .await
     }
@@ -514,20 +513,19 @@ impl LittleHorse for KernelService {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| {
-            let results = e.list_node_runs(&key, r.thread_run_number)?;
-            Ok(NodeRunList {
-                results,
-                bookmark: None,
-            })
+            let all = e.list_node_runs(&key, r.thread_run_number)?;
+            let (results, bookmark) = page_of(all, r.bookmark.as_deref(), r.limit)?;
+            Ok(NodeRunList { results, bookmark })
         })
         .await
     }
 
     async fn search_node_run(
         &self,
-        _request: Request<SearchNodeRunRequest>,
+        request: Request<SearchNodeRunRequest>,
     ) -> Result<Response<NodeRunIdList>, Status> {
-        unimplemented("SearchNodeRun")
+        let r = request.into_inner();
+        self.call(move |e| search::search_node_run(e, r)).await
     }
 
     async fn get_task_run(&self, request: Request<TaskRunId>) -> Result<Response<TaskRun>, Status> {
@@ -543,20 +541,19 @@ impl LittleHorse for KernelService {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| {
-            let results = e.list_task_runs(&key)?;
-            Ok(TaskRunList {
-                results,
-                bookmark: None,
-            })
+            let (results, bookmark) =
+                page_of(e.list_task_runs(&key)?, r.bookmark.as_deref(), r.limit)?;
+            Ok(TaskRunList { results, bookmark })
         })
         .await
     }
 
     async fn search_task_run(
         &self,
-        _request: Request<SearchTaskRunRequest>,
+        request: Request<SearchTaskRunRequest>,
     ) -> Result<Response<TaskRunIdList>, Status> {
-        unimplemented("SearchTaskRun")
+        let r = request.into_inner();
+        self.call(move |e| search::search_task_run(e, r)).await
     }
 
     async fn get_variable(
@@ -576,20 +573,19 @@ impl LittleHorse for KernelService {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| {
-            let results = e.list_variables(&key)?;
-            Ok(VariableList {
-                results,
-                bookmark: None,
-            })
+            let (results, bookmark) =
+                page_of(e.list_variables(&key)?, r.bookmark.as_deref(), r.limit)?;
+            Ok(VariableList { results, bookmark })
         })
         .await
     }
 
     async fn search_variable(
         &self,
-        _request: Request<SearchVariableRequest>,
+        request: Request<SearchVariableRequest>,
     ) -> Result<Response<VariableIdList>, Status> {
-        unimplemented("SearchVariable")
+        let r = request.into_inner();
+        self.call(move |e| search::search_variable(e, r)).await
     }
 
     async fn put_external_event(
@@ -618,11 +614,12 @@ impl LittleHorse for KernelService {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| {
-            let results = e.list_external_events(&key)?;
-            Ok(ExternalEventList {
-                results,
-                bookmark: None,
-            })
+            let (results, bookmark) = page_of(
+                e.list_external_events(&key)?,
+                r.bookmark.as_deref(),
+                r.limit,
+            )?;
+            Ok(ExternalEventList { results, bookmark })
         })
         .await
     }
@@ -694,10 +691,12 @@ impl LittleHorse for KernelService {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| {
-            Ok(WorkflowEventList {
-                results: e.list_workflow_events(&key)?,
-                bookmark: None,
-            })
+            let (results, bookmark) = page_of(
+                e.list_workflow_events(&key)?,
+                r.bookmark.as_deref(),
+                r.limit,
+            )?;
+            Ok(WorkflowEventList { results, bookmark })
         })
         .await
     }

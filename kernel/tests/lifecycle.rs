@@ -378,3 +378,153 @@ async fn a_rescued_run_survives_a_restart() {
     .await
     .expect("test timed out");
 }
+
+const RETAINED: &str = r#"
+task step(x: str) -> str
+task flaky(x: str) -> str
+event go: str
+workflow brief {
+  retention 1s
+  input name: str required
+  var out: str
+  out = step(name)
+}
+workflow brief-waits {
+  retention 1s
+  var got: str
+  got = await go
+}
+workflow slow-retention {
+  retention 2s
+  input name: str required
+  var out: str
+  out = step(name)
+}
+workflow brief-flaky {
+  retention 2s
+  input name: str required
+  var out: str
+  var got: str
+  out = flaky(name)
+  got = await go
+}
+"#;
+
+/// Polls GetWfRun until the WfRun is gone; returns how long that took.
+async fn wait_gone(c: &mut Client, id: &str) -> std::time::Duration {
+    let start = tokio::time::Instant::now();
+    let deadline = start + std::time::Duration::from_secs(20);
+    loop {
+        match c.get_wf_run(wf_id(id)).await {
+            Err(e) if e.code() == Code::NotFound => return start.elapsed(),
+            Err(e) => panic!("GetWfRun {id}: {e}"),
+            Ok(_) => {}
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "WfRun {id} was never deleted"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+fn post(id: &str) -> lhw_proto::littlehorse::PutExternalEventRequest {
+    lhw_proto::littlehorse::PutExternalEventRequest {
+        wf_run_id: Some(wf_id(id)),
+        external_event_def_id: Some(lhw_proto::littlehorse::ExternalEventDefId {
+            name: "go".into(),
+        }),
+        content: Some(s("now")),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn retention_deletes_finished_runs_and_keeps_running_ones() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let dir = tempfile::tempdir().unwrap();
+        let kernel = start(dir.path()).await;
+        let mut c = client(&kernel).await;
+        deploy(&mut c, RETAINED).await;
+        let _w = worker(&kernel, "step", echo()).await;
+        run(&mut c, "brief", "short-lived", &[("name", s("a"))]).await;
+        run(&mut c, "brief-waits", "waiting", &[]).await;
+        let done = wait_status(&mut c, "short-lived", LhStatus::Completed).await;
+        let waited = wait_gone(&mut c, "short-lived").await;
+        let ended = done.end_time.map_or(0, |t| t.seconds);
+        assert!(
+            waited >= std::time::Duration::from_millis(500),
+            "deleted too early ({waited:?} after it was seen COMPLETED at {ended})"
+        );
+        // Past its WfSpec's retention, a running WfRun stays.
+        let still = c.get_wf_run(wf_id("waiting")).await.unwrap().into_inner();
+        assert_eq!(still.status, LhStatus::Running as i32);
+        // Once it finishes, its own retention starts.
+        c.put_external_event(post("waiting")).await.unwrap();
+        wait_status(&mut c, "waiting", LhStatus::Completed).await;
+        wait_gone(&mut c, "waiting").await;
+        kernel.shutdown().await;
+    })
+    .await
+    .expect("test timed out");
+}
+
+#[tokio::test]
+async fn retention_survives_a_restart() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let dir = tempfile::tempdir().unwrap();
+        let kernel = start(dir.path()).await;
+        let mut c = client(&kernel).await;
+        deploy(&mut c, RETAINED).await;
+        let w = worker(&kernel, "step", echo()).await;
+        run(&mut c, "slow-retention", "persisted", &[("name", s("a"))]).await;
+        wait_status(&mut c, "persisted", LhStatus::Completed).await;
+        w.abort();
+        kernel.shutdown().await;
+        // The schedule is in the database: the new kernel deletes it when due.
+        let kernel = start(dir.path()).await;
+        let mut c = client(&kernel).await;
+        wait_gone(&mut c, "persisted").await;
+        kernel.shutdown().await;
+    })
+    .await
+    .expect("test timed out");
+}
+
+#[tokio::test]
+async fn a_run_rescued_before_its_retention_ran_out_stays() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let dir = tempfile::tempdir().unwrap();
+        let kernel = start(dir.path()).await;
+        let mut c = client(&kernel).await;
+        deploy(&mut c, RETAINED).await;
+        let calls = Arc::new(AtomicI64::new(0));
+        let _f = worker(&kernel, "flaky", flaky_handler(calls, 1)).await;
+        run(&mut c, "brief-flaky", "saved", &[("name", s("a"))]).await;
+        let failed = wait_status(&mut c, "saved", LhStatus::Error).await;
+        c.rescue_thread_run(rescue_req("saved", 0, false))
+            .await
+            .unwrap();
+        // Now waiting for `go`, well past the 2 s after its first end.
+        let first_end = failed
+            .end_time
+            .map_or(0, |t| t.seconds * 1000 + i64::from(t.nanos / 1_000_000));
+        loop {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(0));
+            if now > first_end + 2500 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let run = c.get_wf_run(wf_id("saved")).await.unwrap().into_inner();
+        assert_eq!(run.status, LhStatus::Running as i32, "{run:#?}");
+        c.put_external_event(post("saved")).await.unwrap();
+        wait_status(&mut c, "saved", LhStatus::Completed).await;
+        wait_gone(&mut c, "saved").await;
+        kernel.shutdown().await;
+    })
+    .await
+    .expect("test timed out");
+}

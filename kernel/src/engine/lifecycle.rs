@@ -1,9 +1,19 @@
-//! The end of a WfRun's life and second chances: DeleteWfRun and
-//! RescueThreadRun (LittleHorse semantics, read from the server's
+//! The end of a WfRun's life and second chances: DeleteWfRun, the retention
+//! sweep and RescueThreadRun (LittleHorse semantics, read from the server's
 //! `InternalDeleteWfRunRequestModel` and `RescueThreadRunRequestModel`).
+//!
+//! Retention: when a WfRun finishes and its WfSpec has a
+//! `retention_policy` (`seconds_after_wf_termination`), the batch that
+//! commits its end also stores when it is due for deletion (table
+//! `wf_run_gc`). One timer, rebuilt from that table at start, wakes the
+//! engine for the earliest due deletion; each sweep deletes a bounded number
+//! of due WfRuns and arms the timer for the next. A WfRun rescued before its
+//! deletion is due is not deleted (the sweep checks the status), and it is
+//! scheduled again when it finishes again.
 
 use super::advance::{self, Ctx, node_of, select_edge};
-use super::{Engine, RunState, run::is_terminal, threads};
+use super::{Engine, RunState, Timer, run::is_terminal, threads};
+use crate::storage::{StoreResult, retention_due};
 use crate::util::{now_ms, wf_run_key};
 use lhw_proto::littlehorse::{
     LhStatus, NodeRun, WfRun, WfRunId, node_run::NodeType, thread_halt_reason::Reason,
@@ -11,7 +21,85 @@ use lhw_proto::littlehorse::{
 };
 use tonic::Status;
 
+/// Most WfRuns one sweep deletes (the rest wait for the next batch).
+const SWEEP_BATCH: usize = 256;
+
+/// The retention sweep's timer state.
+#[derive(Default)]
+pub struct Sweeper {
+    /// When the armed sweep timer is due (`None`: no timer armed).
+    next: Option<i64>,
+}
+
 impl Engine {
+    /// Stores when the WfRuns finished in this batch are due for deletion
+    /// (before the batch commits), and arms the sweep.
+    pub(super) fn schedule_retention(&mut self) -> StoreResult<()> {
+        let mut earliest: Option<i64> = None;
+        for (key, run) in &self.runs {
+            if !run.is_finished() {
+                continue;
+            }
+            if let Some(due) = retention_due(&run.wf_run, &run.spec) {
+                self.store.put_gc(key, due)?;
+                earliest = Some(earliest.map_or(due, |e| e.min(due)));
+            }
+        }
+        if let Some(due) = earliest {
+            self.arm_sweep(due);
+        }
+        Ok(())
+    }
+
+    /// Arms the sweep timer for `due` unless it is armed for earlier.
+    fn arm_sweep(&mut self, due: i64) {
+        if self.sweeper.next.is_none_or(|n| due < n) {
+            self.sweeper.next = Some(due);
+            self.timers.push(due, Timer::RetentionSweep);
+        }
+    }
+
+    /// At start (and after a reload): arms the sweep for the earliest stored deletion.
+    pub(super) fn recover_retention(&mut self) -> StoreResult<()> {
+        self.sweeper.next = None;
+        if let Some(due) = self.store.next_gc_due()? {
+            self.arm_sweep(due);
+        }
+        Ok(())
+    }
+
+    /// The sweep timer fired: deletes the finished WfRuns whose retention
+    /// ran out (a rescued, running one only loses its schedule).
+    pub(super) fn sweep_retention(&mut self, now: i64) {
+        if self.sweeper.next.is_some_and(|n| n > now) {
+            return; // a timer armed earlier than a later re-arm: stale
+        }
+        self.sweeper.next = None;
+        let swept = self.store.due_gc(now, SWEEP_BATCH).and_then(|keys| {
+            for key in keys {
+                let stored = self.store.get_wf_run(&key)?;
+                let active = self.runs.get(&key).is_some_and(|r| !r.is_finished());
+                match stored {
+                    Some(w) if is_terminal(w.status) && !active => {
+                        self.store.delete_wf_run(&key)?;
+                        self.runs.remove(&key);
+                    }
+                    _ => self.store.delete_gc(&key)?,
+                }
+            }
+            self.store.next_gc_due()
+        });
+        match swept {
+            // More may be due already: the next batch continues.
+            Ok(Some(due)) => self.arm_sweep(due.max(now + 1)),
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("lhw-kernel: retention sweep failed: {e}");
+                self.arm_sweep(now + 1000);
+            }
+        }
+    }
+
     /// DeleteWfRun: removes the WfRun, running or not, with its NodeRuns,
     /// TaskRuns, Variables, ExternalEvents, WorkflowEvents and UserTaskRuns.
     /// Deleting a WfRun that does not exist succeeds (LittleHorse answers

@@ -140,6 +140,8 @@ pub struct Engine {
     wf_event_waiters: Vec<events::WfEventWaiter>,
     /// RUNNING attempts recovered at start, queued for redelivery: (run, guid, attempt).
     redeliver: HashSet<(String, String, usize)>,
+    /// When the retention sweep is next due.
+    sweeper: lifecycle::Sweeper,
 }
 
 /// Starts the engine thread on an opened store, recovering every unfinished WfRun.
@@ -156,6 +158,7 @@ pub fn start(store: Store) -> Result<(EngineHandle, JoinHandle<()>), StoreError>
         outbox: Vec::new(),
         wf_event_waiters: Vec::new(),
         redeliver: HashSet::new(),
+        sweeper: lifecycle::Sweeper::default(),
     };
     engine.store.begin()?;
     engine.recover()?;
@@ -242,7 +245,7 @@ impl Engine {
 
     /// Writes every changed object, commits, then sends replies and tasks.
     fn finish_batch(&mut self) {
-        let mut result = Ok(());
+        let mut result = self.schedule_retention();
         for run in self.runs.values_mut() {
             if let Err(e) = run.flush(&self.store) {
                 result = Err(e);
