@@ -2,7 +2,10 @@
 //! engine thread; RPCs the kernel does not implement answer UNIMPLEMENTED.
 
 use crate::engine::{Engine, EngineHandle};
-use crate::request::{not_empty, page_of, required, wf_run_key_from, wf_run_key_of};
+use crate::request::{
+    check_user_task_run_id, enum_value, limit, not_empty, opt_enum_value, page_of, required,
+    wf_run_key_from, wf_run_key_of,
+};
 use crate::{metadata, search, wfspec, worker};
 use lhw_proto::littlehorse::little_horse_server::LittleHorse;
 use lhw_proto::littlehorse::*;
@@ -26,6 +29,17 @@ impl KernelService {
         F: FnOnce(&mut Engine) -> Result<T, Status> + Send + 'static,
     {
         self.engine.call(f).await.map(Response::new)
+    }
+}
+
+/// A thread number: never negative.
+fn thread_number(n: i32) -> Result<(), Status> {
+    if n < 0 {
+        Err(Status::invalid_argument(format!(
+            "thread_run_number must not be negative, got {n}"
+        )))
+    } else {
+        Ok(())
     }
 }
 
@@ -314,6 +328,10 @@ impl LittleHorse for KernelService {
 
     async fn run_wf(&self, request: Request<RunWfRequest>) -> Result<Response<WfRun>, Status> {
         let r = request.into_inner();
+        not_empty(&r.wf_spec_name, "wf_spec_name")?;
+        if let Some(parent) = &r.parent_wf_run_id {
+            wf_run_key_of(Some(parent), "parent_wf_run_id")?;
+        }
         self.call(move |e| e.run_wf(r)).await
     }
 
@@ -335,6 +353,8 @@ impl LittleHorse for KernelService {
         request: Request<StopWfRunRequest>,
     ) -> Result<Response<Empty>, Status> {
         let r = request.into_inner();
+        wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        thread_number(r.thread_run_number)?;
         self.call(move |e| {
             e.stop_or_resume(r.wf_run_id, r.thread_run_number, true)
                 .map(|()| Empty {})
@@ -347,6 +367,8 @@ impl LittleHorse for KernelService {
         request: Request<ResumeWfRunRequest>,
     ) -> Result<Response<Empty>, Status> {
         let r = request.into_inner();
+        wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        thread_number(r.thread_run_number)?;
         self.call(move |e| {
             e.stop_or_resume(r.wf_run_id, r.thread_run_number, false)
                 .map(|()| Empty {})
@@ -377,9 +399,21 @@ impl LittleHorse for KernelService {
 
     async fn get_inactive_thread_run(
         &self,
-        _request: Request<InactiveThreadRunId>,
+        request: Request<InactiveThreadRunId>,
     ) -> Result<Response<InactiveThreadRun>, Status> {
-        unimplemented("GetInactiveThreadRun")
+        let r = request.into_inner();
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let thread = r.thread_run_number;
+        // The kernel applies no ThreadRetentionPolicy: no ThreadRun is ever
+        // archived, every one stays in its WfRun.
+        self.call(move |e| {
+            e.get_wf_run(&key)?;
+            Err(Status::not_found(format!(
+                "InactiveThreadRun {key}/{thread} not found: the embedded kernel keeps every \
+                 ThreadRun in its WfRun (see GetWfRun)"
+            )))
+        })
+        .await
     }
 
     async fn schedule_wf(
@@ -415,6 +449,8 @@ impl LittleHorse for KernelService {
         request: Request<UserTaskRunId>,
     ) -> Result<Response<UserTaskRun>, Status> {
         let r = request.into_inner();
+        wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        not_empty(&r.user_task_guid, "user_task_guid")?;
         self.call(move |e| e.get_user_task_run(Some(r))).await
     }
 
@@ -423,6 +459,7 @@ impl LittleHorse for KernelService {
         request: Request<AssignUserTaskRunRequest>,
     ) -> Result<Response<Empty>, Status> {
         let r = request.into_inner();
+        check_user_task_run_id(r.user_task_run_id.as_ref(), "user_task_run_id")?;
         self.call(move |e| e.assign_user_task_run(r).map(|()| Empty {}))
             .await
     }
@@ -432,6 +469,7 @@ impl LittleHorse for KernelService {
         request: Request<CompleteUserTaskRunRequest>,
     ) -> Result<Response<Empty>, Status> {
         let r = request.into_inner();
+        check_user_task_run_id(r.user_task_run_id.as_ref(), "user_task_run_id")?;
         self.call(move |e| e.complete_user_task_run(r).map(|()| Empty {}))
             .await
     }
@@ -441,6 +479,7 @@ impl LittleHorse for KernelService {
         request: Request<CancelUserTaskRunRequest>,
     ) -> Result<Response<Empty>, Status> {
         let r = request.into_inner();
+        check_user_task_run_id(r.user_task_run_id.as_ref(), "user_task_run_id")?;
         self.call(move |e| {
             e.cancel_user_task_run(r.user_task_run_id)
                 .map(|()| Empty {})
@@ -453,6 +492,10 @@ impl LittleHorse for KernelService {
         request: Request<SaveUserTaskRunProgressRequest>,
     ) -> Result<Response<UserTaskRun>, Status> {
         let r = request.into_inner();
+        check_user_task_run_id(r.user_task_run_id.as_ref(), "user_task_run_id")?;
+        enum_value::<save_user_task_run_progress_request::SaveUserTaskRunAssignmentPolicy>(
+            r.policy, "policy",
+        )?;
         self.call(move |e| e.save_user_task_run_progress(r)).await
     }
 
@@ -496,6 +539,8 @@ impl LittleHorse for KernelService {
         request: Request<SearchUserTaskRunRequest>,
     ) -> Result<Response<UserTaskRunIdList>, Status> {
         let r = request.into_inner();
+        opt_enum_value::<UserTaskRunStatus>(r.status, "status")?;
+        limit(r.limit)?;
         self.call(move |e| e.search_user_task_run(r)).await
     }
 
@@ -531,6 +576,7 @@ impl LittleHorse for KernelService {
     async fn get_task_run(&self, request: Request<TaskRunId>) -> Result<Response<TaskRun>, Status> {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        not_empty(&r.task_guid, "task_guid")?;
         self.call(move |e| e.get_task_run(&key, &r.task_guid)).await
     }
 
@@ -562,6 +608,7 @@ impl LittleHorse for KernelService {
     ) -> Result<Response<Variable>, Status> {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        not_empty(&r.name, "name")?;
         self.call(move |e| e.get_variable(&key, r.thread_run_number, &r.name))
             .await
     }
@@ -593,6 +640,12 @@ impl LittleHorse for KernelService {
         request: Request<PutExternalEventRequest>,
     ) -> Result<Response<ExternalEvent>, Status> {
         let r = request.into_inner();
+        wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let def = required(r.external_event_def_id.as_ref(), "external_event_def_id")?;
+        not_empty(&def.name, "external_event_def_id.name")?;
+        if let Some(guid) = &r.guid {
+            not_empty(guid, "guid")?;
+        }
         self.call(move |e| e.put_external_event(r)).await
     }
 
@@ -602,7 +655,9 @@ impl LittleHorse for KernelService {
     ) -> Result<Response<ExternalEvent>, Status> {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
-        let def = r.external_event_def_id.map(|d| d.name).unwrap_or_default();
+        let def = required(r.external_event_def_id, "external_event_def_id")?.name;
+        not_empty(&def, "external_event_def_id.name")?;
+        not_empty(&r.guid, "guid")?;
         self.call(move |e| e.get_external_event(&key, &def, &r.guid))
             .await
     }
@@ -636,6 +691,9 @@ impl LittleHorse for KernelService {
         request: Request<PutCorrelatedEventRequest>,
     ) -> Result<Response<CorrelatedEvent>, Status> {
         let r = request.into_inner();
+        not_empty(&r.key, "key")?;
+        let def = required(r.external_event_def_id.as_ref(), "external_event_def_id")?;
+        not_empty(&def.name, "external_event_def_id.name")?;
         self.call(move |e| e.put_correlated_event(r)).await
     }
 
@@ -644,6 +702,9 @@ impl LittleHorse for KernelService {
         request: Request<CorrelatedEventId>,
     ) -> Result<Response<CorrelatedEvent>, Status> {
         let r = request.into_inner();
+        not_empty(&r.key, "key")?;
+        let def = required(r.external_event_def_id.as_ref(), "external_event_def_id")?;
+        not_empty(&def.name, "external_event_def_id.name")?;
         self.call(move |e| e.get_correlated_event(&r)).await
     }
 
@@ -666,6 +727,7 @@ impl LittleHorse for KernelService {
         request: Request<AwaitWorkflowEventRequest>,
     ) -> Result<Response<WorkflowEvent>, Status> {
         let r = request.into_inner();
+        wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.engine
             .call(move |e| e.await_workflow_event(r, tx))
@@ -681,6 +743,9 @@ impl LittleHorse for KernelService {
         request: Request<WorkflowEventId>,
     ) -> Result<Response<WorkflowEvent>, Status> {
         let r = request.into_inner();
+        wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let def = required(r.workflow_event_def_id.as_ref(), "workflow_event_def_id")?;
+        not_empty(&def.name, "workflow_event_def_id.name")?;
         self.call(move |e| e.get_workflow_event(&r)).await
     }
 

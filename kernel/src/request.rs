@@ -57,6 +57,17 @@ fn check_wf_run_id(id: &WfRunId, prefix: &str) -> Result<(), Status> {
     }
 }
 
+/// A required UserTaskRunId field: its WfRun id and guid must be set.
+pub fn check_user_task_run_id(
+    id: Option<&lhw_proto::littlehorse::UserTaskRunId>,
+    field: &str,
+) -> Result<(), Status> {
+    let id = required(id, field)?;
+    wf_run_key_of(id.wf_run_id.as_ref(), &format!("{field}.wf_run_id"))?;
+    not_empty(&id.user_task_guid, &format!("{field}.user_task_guid"))?;
+    Ok(())
+}
+
 /// An enum field: unknown numbers are rejected.
 pub fn enum_value<E: TryFrom<i32>>(value: i32, field: &str) -> Result<E, Status> {
     E::try_from(value).map_err(|_| {

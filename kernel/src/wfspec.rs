@@ -579,6 +579,7 @@ fn is_breaking(old: &WfSpec, new: &WfSpec) -> bool {
 /// PutWfSpec: validates the request and stores a new version when it changed.
 pub fn put_wf_spec(store: &Store, req: PutWfSpecRequest) -> Result<WfSpec, Status> {
     check_name("name", &req.name)?;
+    crate::request::enum_value::<AllowedUpdateType>(req.allowed_updates, "allowed_updates")?;
     if req.parent_wf_spec.is_some() {
         return Err(Status::unimplemented(
             "parent_wf_spec: child WfSpecs are not supported by the embedded kernel yet",

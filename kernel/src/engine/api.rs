@@ -278,7 +278,8 @@ impl Engine {
             };
         };
         if run.thread(thread).is_none() {
-            return Err(Status::not_found(format!(
+            // LittleHorse answers INVALID_ARGUMENT for a thread that does not exist.
+            return Err(Status::invalid_argument(format!(
                 "thread_run_number: WfRun {key} has no ThreadRun {thread}"
             )));
         }
