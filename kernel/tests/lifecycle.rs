@@ -33,6 +33,28 @@ workflow fails-then-goes-on {
   out = flaky(name)
   after = step("after")
 }
+workflow flaky-child {
+  input x: str required
+  var out: str
+  out = flaky(x)
+  return out
+}
+workflow waits-for-child {
+  input x: str required
+  var got: str = ""
+  let c = run flaky-child(x: x)
+  got = wait c
+}
+workflow child-caught {
+  input name: str required
+  var handled: bool = false
+  let a = spawn risky {
+    flaky(name)
+  }
+  wait a catch any {
+    handled = true
+  }
+}
 workflow child-thread-fails {
   input name: str required
   var after: str = ""
@@ -340,6 +362,82 @@ async fn rescuing_a_child_thread_rescues_the_parent_waiting_for_it() {
             var(&mut c, "kid", "after").await,
             Some(Value::Str("after".into()))
         );
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+
+        // A failure its parent handled cannot be rescued.
+        calls.store(-1, Ordering::SeqCst); // the next call fails
+        run(&mut c, "child-caught", "caught", &[("name", s("c"))]).await;
+        let done = wait_status(&mut c, "caught", LhStatus::Completed).await;
+        assert_eq!(
+            var(&mut c, "caught", "handled").await,
+            Some(Value::Bool(true))
+        );
+        let risky = done
+            .thread_runs
+            .iter()
+            .find(|t| t.thread_spec_name == "risky")
+            .expect("the risky thread");
+        assert_eq!(risky.status, LhStatus::Error as i32);
+        let err = c
+            .rescue_thread_run(rescue_req("caught", risky.number, false))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::FailedPrecondition);
+        assert!(
+            err.message().contains("already handled"),
+            "{}",
+            err.message()
+        );
+        kernel.shutdown().await;
+    })
+    .await
+    .expect("test timed out");
+}
+
+#[tokio::test]
+async fn rescuing_a_child_wf_run_reopens_the_parent_waiting_for_it() {
+    use lhw_proto::littlehorse::node_run::NodeType;
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let dir = tempfile::tempdir().unwrap();
+        let kernel = start(dir.path()).await;
+        let mut c = client(&kernel).await;
+        deploy(&mut c, FLOWS).await;
+        let calls = Arc::new(AtomicI64::new(0));
+        let _f = worker(&kernel, "flaky", flaky_handler(calls.clone(), 1)).await;
+        run(&mut c, "waits-for-child", "parent", &[("x", s("gift"))]).await;
+        wait_status(&mut c, "parent", LhStatus::Error).await;
+        let nodes = c
+            .list_node_runs(ListNodeRunsRequest {
+                wf_run_id: Some(wf_id("parent")),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .results;
+        let child = nodes
+            .iter()
+            .find_map(|nr| match &nr.node_type {
+                Some(NodeType::RunChildWf(r)) => r.child_wf_run_id.clone(),
+                _ => None,
+            })
+            .expect("the child's id");
+        let failed_child = c.get_wf_run(child.clone()).await.unwrap().into_inner();
+        assert_eq!(failed_child.status, LhStatus::Error as i32);
+        c.rescue_thread_run(RescueThreadRunRequest {
+            wf_run_id: Some(child.clone()),
+            thread_run_number: 0,
+            skip_current_node: false,
+        })
+        .await
+        .unwrap();
+        wait_status(&mut c, "parent", LhStatus::Completed).await;
+        assert_eq!(
+            var(&mut c, "parent", "got").await,
+            Some(Value::Str("gift".into()))
+        );
+        let child_run = c.get_wf_run(child).await.unwrap().into_inner();
+        assert_eq!(child_run.status, LhStatus::Completed as i32);
         assert_eq!(calls.load(Ordering::SeqCst), 2);
         kernel.shutdown().await;
     })
