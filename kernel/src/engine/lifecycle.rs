@@ -130,13 +130,14 @@ impl Engine {
         let key = wf_run_key(id);
         let parent_wait = self.parent_wait(id, thread)?;
         let loaded = !self.runs.contains_key(&key);
-        let run = match self.runs.remove(&key) {
+        let mut run = match self.runs.remove(&key) {
             Some(run) => run,
             None => self.load_run(&key)?,
         };
-        // Checked on the detached run, so that a refused rescue changes nothing.
+        // Checked (and a skipped node's mutations made) on the detached run,
+        // so that a refused rescue changes nothing.
         let target = check_rescuable(&run, thread)
-            .and_then(|()| rescue_target(&run, thread, skip_current_node));
+            .and_then(|()| rescue_target(&mut run, thread, skip_current_node));
         let target = match target {
             Ok(t) => t,
             Err(e) => {
@@ -361,14 +362,10 @@ fn handled_by(run: &RunState, p: i32, c: i32) -> bool {
         })
 }
 
-/// Where a rescued thread goes: its failed node again, or the sink of the
-/// first outgoing edge whose condition holds (when skipping the node).
-enum Target {
-    Retry(String),
-    Skip(String, Box<lhw_proto::littlehorse::Edge>),
-}
-
-fn rescue_target(run: &RunState, t: i32, skip: bool) -> Result<Target, Status> {
+/// The node a rescued thread goes to: its failed node again or, when
+/// skipping it, the sink of its first outgoing edge whose condition holds,
+/// after that edge's mutations (made here: they either all apply or none).
+fn rescue_target(run: &mut RunState, t: i32, skip: bool) -> Result<String, Status> {
     let pos = run.thread(t).map_or(0, |th| th.current_node_position);
     let name = run
         .node_runs
@@ -376,29 +373,22 @@ fn rescue_target(run: &RunState, t: i32, skip: bool) -> Result<Target, Status> {
         .map(|nr| nr.node_name.clone())
         .unwrap_or_default();
     if !skip {
-        return Ok(Target::Retry(name));
+        return Ok(name);
     }
     let node = node_of(run, t, &name)
         .cloned()
         .ok_or_else(|| Status::failed_precondition(format!("node {name} is missing")))?;
-    let edge = select_edge(run, t, &node)
-        .map_err(|e| Status::failed_precondition(format!("Could not rescue threadRun: {e}")))?;
-    Ok(Target::Skip(name, Box::new(edge)))
+    let could_not =
+        |e: String| Status::failed_precondition(format!("Could not rescue threadRun: {e}"));
+    let edge = select_edge(run, t, &node).map_err(could_not)?;
+    run.apply_mutations(t, &name, &edge.variable_mutations)
+        .map_err(could_not)?;
+    Ok(edge.sink_node_name)
 }
 
-/// Runs thread `t` again from `target` (checked by [`check_rescuable`]).
-fn rescue(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, target: Target) -> Result<(), Status> {
+/// Runs thread `t` again from node `sink` (checked by [`check_rescuable`]).
+fn rescue(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, sink: String) -> Result<(), Status> {
     let pos = run.thread(t).map_or(0, |th| th.current_node_position);
-    let sink = match target {
-        Target::Retry(name) => name,
-        Target::Skip(name, edge) => {
-            run.apply_mutations(t, &name, &edge.variable_mutations)
-                .map_err(|e| {
-                    Status::failed_precondition(format!("Could not rescue threadRun: {e}"))
-                })?;
-            edge.sink_node_name
-        }
-    };
     let children = match run.thread_mut(t) {
         Some(th) => {
             th.status = LhStatus::Running as i32;
