@@ -16,7 +16,7 @@ use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
         `lhc check` reports every problem in your files, `lhc compile` turns them into the \
         PutWfSpecRequest and metadata requests (TaskDefs, ExternalEventDefs, ...) that a \
         LittleHorse server accepts, and `lhc explain` describes a diagnostic code in detail.\n\n\
-        `lhc dev` runs the embedded LittleHorse kernel, `lhc deploy` registers compiled \
+        `lhc dev` (or `lhc server`) runs the embedded LittleHorse kernel, `lhc deploy` registers compiled \
         workflows on it (or on a cluster configured like the official clients) and \
         `lhc run` starts and follows WfRuns.",
     after_help = "Exit status: 0 on success (warnings allowed), 1 when any file has an error \
@@ -134,6 +134,19 @@ pub enum Command {
     )]
     Dev(DevArgs),
 
+    /// Run the embedded LittleHorse kernel as a service: timestamped logs on stderr,
+    /// SIGTERM or SIGINT stops it cleanly.
+    #[command(
+        long_about = "Run the embedded LittleHorse kernel in the foreground for a process \
+            supervisor (systemd, a container, ...): the same kernel as `lhc dev`, with one \
+            timestamped line on stderr per event (`<UTC time> INFO listening on ...`). SIGTERM \
+            or SIGINT stops it cleanly: it stops accepting requests, commits the last changes \
+            and exits 0. It exits 1 when it cannot start (the address is taken, the data \
+            directory cannot be opened). Default data directory: $XDG_DATA_HOME/lhw or \
+            ~/.local/share/lhw."
+    )]
+    Server(DevArgs),
+
     /// Show a WfRun, its NodeRuns, Variables or a TaskRun.
     Get(crate::inspect::GetArgs),
 
@@ -230,7 +243,7 @@ pub struct RunArgs {
     pub server: ServerArgs,
 }
 
-/// Arguments of `lhc dev`.
+/// Arguments of `lhc dev` and `lhc server`.
 #[derive(Debug, Args)]
 pub struct DevArgs {
     /// Where the kernel keeps its database (created if missing).

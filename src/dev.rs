@@ -1,4 +1,7 @@
-//! `lhc dev`: the embedded LittleHorse kernel in the foreground.
+//! `lhc dev` and `lhc server`: the embedded LittleHorse kernel in the foreground. Both
+//! open the data directory, serve until SIGINT or SIGTERM and stop cleanly (the engine
+//! commits its last batch); `dev` talks to a person, `server` writes timestamped log lines
+//! for a process supervisor.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,47 +50,89 @@ pub fn transport_label(tls: Option<&lhw_kernel::tls::TlsConfig>) -> &'static str
     }
 }
 
+/// How the kernel reports on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `lhc dev`: messages for a person at a terminal.
+    Dev,
+    /// `lhc server`: one timestamped line per event.
+    Server,
+}
+
+/// What stopped the kernel.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    Interrupt,
+    Terminate,
+}
+
+impl Stop {
+    fn name(self) -> &'static str {
+        match self {
+            Stop::Interrupt => "SIGINT",
+            Stop::Terminate => "SIGTERM",
+        }
+    }
+}
+
 /// Runs `lhc dev`.
 pub fn run(args: &DevArgs, style: Style) -> ExitCode {
+    foreground(args, style, Mode::Dev)
+}
+
+/// Runs `lhc server`.
+pub fn server(args: &DevArgs, style: Style) -> ExitCode {
+    foreground(args, style, Mode::Server)
+}
+
+/// Writes one `lhc server` log line: `<UTC time> <LEVEL> <message>`.
+fn log(level: &str, message: &str) {
+    eprintln!("{} {level:<5} {message}", utc_now());
+}
+
+fn foreground(args: &DevArgs, style: Style, mode: Mode) -> ExitCode {
+    let fail = |message: &str, help: Option<&str>| {
+        match mode {
+            Mode::Dev => {
+                eprintln!("{}", style.error(message));
+                if let Some(h) = help {
+                    eprintln!("  {}", style.help(h));
+                }
+            }
+            Mode::Server => log("ERROR", message),
+        }
+        ExitCode::FAILURE
+    };
     let tls = match tls_config(&args.tls) {
         Ok(t) => t,
-        Err(e) => {
-            eprintln!("{}", style.error(&format!("cannot serve TLS: {e}")));
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return fail(&format!("cannot serve TLS: {e}"), None),
     };
     let data_dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
     if let Err(e) = std::fs::create_dir_all(&data_dir) {
-        eprintln!(
-            "{}",
-            style.error(&format!(
+        return fail(
+            &format!(
                 "cannot create the data directory {}: {e}",
                 data_dir.display()
-            ))
+            ),
+            None,
         );
-        return ExitCode::FAILURE;
     }
     if let Some(rec) = autostart::read_pid_file(&data_dir)
         && rec.pid != std::process::id()
         && autostart::kernel_alive(rec.pid)
     {
-        eprintln!(
-            "{}",
-            style.error(&format!(
+        return fail(
+            &format!(
                 "a kernel already runs with the data directory {} (pid {}, port {})",
                 data_dir.display(),
                 rec.pid,
                 rec.port
-            ))
-        );
-        eprintln!(
-            "  {}",
-            style.help(&format!(
+            ),
+            Some(&format!(
                 "stop it first (kill {}), or use another --data-dir",
                 rec.pid
-            ))
+            )),
         );
-        return ExitCode::FAILURE;
     }
     let Some(rt) = crate::server::runtime(style) else {
         return ExitCode::FAILURE;
@@ -101,50 +146,105 @@ pub fn run(args: &DevArgs, style: Style) -> ExitCode {
         let kernel = match lhw_kernel::serve(config).await {
             Ok(k) => k,
             Err(e) => {
-                eprintln!(
-                    "{}",
-                    style.error(&format!("cannot start the kernel on {}: {e}", args.listen))
+                let bind = matches!(e, lhw_kernel::KernelError::Bind(_));
+                return fail(
+                    &format!("cannot start the kernel on {}: {e}", args.listen),
+                    bind.then_some("another kernel may already be running there; use --listen"),
                 );
-                if matches!(e, lhw_kernel::KernelError::Bind(_)) {
-                    eprintln!(
-                        "  {}",
-                        style.help("another kernel may already be running there; use --listen")
-                    );
-                }
-                return ExitCode::FAILURE;
             }
         };
         if let Err(e) = autostart::write_pid_file(&data_dir, kernel.addr().port()) {
-            eprintln!(
-                "lhw kernel: warning: cannot write {}: {e}",
+            let message = format!(
+                "cannot write {}: {e}",
                 autostart::pid_file(&data_dir).display()
             );
+            match mode {
+                Mode::Dev => eprintln!("lhw kernel: warning: {message}"),
+                Mode::Server => log("WARN", &message),
+            }
         }
-        eprintln!(
-            "lhw kernel listening on {} ({label}; data in {}); Ctrl-C to stop",
-            kernel.addr(),
-            data_dir.display()
-        );
-        wait_for_stop().await;
-        eprintln!("lhw kernel: stopping");
+        let (addr, dir) = (kernel.addr(), data_dir.display());
+        match mode {
+            Mode::Dev => {
+                eprintln!("lhw kernel listening on {addr} ({label}; data in {dir}); Ctrl-C to stop")
+            }
+            Mode::Server => log(
+                "INFO",
+                &format!(
+                    "lhw kernel {} listening on {addr} ({label}), data in {dir}",
+                    env!("CARGO_PKG_VERSION")
+                ),
+            ),
+        }
+        let stop = wait_for_stop().await;
+        match mode {
+            Mode::Dev => eprintln!("lhw kernel: stopping"),
+            Mode::Server => log("INFO", &format!("{}: stopping", stop.name())),
+        }
         kernel.shutdown().await;
         autostart::remove_own_pid_file(&data_dir);
+        if mode == Mode::Server {
+            log("INFO", "stopped");
+        }
         ExitCode::SUCCESS
     })
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-async fn wait_for_stop() {
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn wait_for_stop() -> Stop {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
         if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
+            return tokio::select! {
+                _ = tokio::signal::ctrl_c() => Stop::Interrupt,
+                _ = term.recv() => Stop::Terminate,
+            };
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+    Stop::Interrupt
+}
+
+/// The current time as RFC 3339 UTC with milliseconds.
+fn utc_now() -> String {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    rfc3339(ms)
+}
+
+/// Epoch milliseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ` (proleptic Gregorian, UTC).
+fn rfc3339(ms: i64) -> String {
+    let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc3339;
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(1_709_209_815_250), "2024-02-29T12:30:15.250Z");
+        assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59.999Z");
+    }
 }

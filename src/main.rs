@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Command::Deploy(args) => deploy::run(args, style),
         Command::Run(args) => run::run(args, style),
         Command::Dev(args) => dev::run(args, style),
+        Command::Server(args) => dev::server(args, style),
         Command::Get(args) => inspect::get(args, style),
         Command::List(args) => inspect::list(args, style),
         Command::Search(args) => inspect::search(args, style),

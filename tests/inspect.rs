@@ -164,26 +164,60 @@ fn get_shows_runs_nodes_variables_and_task_runs_without_masked_values() {
 }
 
 #[test]
-fn list_answers_or_reports_what_the_server_said() {
+fn list_wfspecs_and_taskdefs() {
     let (k, _dir) = deployed();
-    for (what, name) in [("wfspecs", "inspect-me"), ("taskdefs", "charge")] {
-        let out = lhc(&k, &["list", what]);
-        if out.code == Some(0) {
-            assert!(out.stdout.contains(name), "{}", out.stdout);
-            let ids = json(lhc(&k, &["list", what, "--format", "json"]).ok());
-            assert!(ids.as_array().is_some_and(|a| !a.is_empty()), "{ids}");
-        } else {
-            // The embedded kernel does not implement SearchWfSpec/SearchTaskDef yet.
-            out.failed();
-            assert!(
-                out.stderr.contains("error: the server at 127.0.0.1:")
-                    && out.stderr.contains("UNIMPLEMENTED"),
-                "{}",
-                out.stderr
-            );
-            assert_eq!(out.stdout, "");
-        }
+    let out = lhc(&k, &["list", "wfspecs"]);
+    out.ok();
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(
+        lines.len(),
+        4,
+        "a header and three WfSpecs:\n{}",
+        out.stdout
+    );
+    assert!(
+        lines[0].starts_with("NAME") && lines[0].contains("VERSION"),
+        "{}",
+        out.stdout
+    );
+    for (line, name) in lines[1..].iter().zip(["charge-it", "inspect-me", "quick"]) {
+        assert!(
+            line.starts_with(name) && line.ends_with("0.0"),
+            "{}",
+            out.stdout
+        );
     }
+    let ids = json(
+        lhc(
+            &k,
+            &["list", "wfspecs", "--prefix", "in", "--format", "json"],
+        )
+        .ok(),
+    );
+    assert_eq!(ids.as_array().map(Vec::len), Some(1), "{ids}");
+    assert_eq!(ids[0]["name"], "inspect-me", "{ids}");
+    assert_eq!(ids[0]["majorVersion"], 0, "{ids}");
+
+    let out = lhc(&k, &["list", "taskdefs"]);
+    out.ok();
+    let names: Vec<&str> = out.stdout.lines().skip(1).map(str::trim).collect();
+    assert_eq!(names, ["charge", "greet"], "{}", out.stdout);
+    let ids = json(
+        lhc(
+            &k,
+            &["list", "taskdefs", "--prefix", "gr", "--format", "json"],
+        )
+        .ok(),
+    );
+    assert_eq!(ids, serde_json::json!([{"name": "greet"}]));
+    let none = lhc(&k, &["list", "taskdefs", "--prefix", "zzz"]);
+    none.ok();
+    assert_eq!(
+        none.stdout.lines().count(),
+        1,
+        "only the header:\n{}",
+        none.stdout
+    );
 }
 
 #[test]

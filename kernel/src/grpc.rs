@@ -2,8 +2,11 @@
 //! engine thread; RPCs the kernel does not implement answer UNIMPLEMENTED.
 
 use crate::engine::{Engine, EngineHandle};
-use crate::util::wf_run_key;
-use crate::{metadata, wfspec, worker};
+use crate::request::{
+    check_user_task_run_id, enum_value, limit, not_empty, opt_enum_value, page_of, required,
+    wf_run_key_from, wf_run_key_of,
+};
+use crate::{metadata, search, wfspec, worker};
 use lhw_proto::littlehorse::little_horse_server::LittleHorse;
 use lhw_proto::littlehorse::*;
 use pbjson_types::Empty;
@@ -29,10 +32,15 @@ impl KernelService {
     }
 }
 
-/// The storage key of a required WfRunId field.
-fn key_of(id: Option<&WfRunId>, field: &str) -> Result<String, Status> {
-    id.map(wf_run_key)
-        .ok_or_else(|| Status::invalid_argument(format!("{field} must be set")))
+/// A thread number: never negative.
+fn thread_number(n: i32) -> Result<(), Status> {
+    if n < 0 {
+        Err(Status::invalid_argument(format!(
+            "thread_run_number must not be negative, got {n}"
+        )))
+    } else {
+        Ok(())
+    }
 }
 
 fn unimplemented<T>(rpc: &str) -> Result<Response<T>, Status> {
@@ -56,6 +64,7 @@ impl LittleHorse for KernelService {
 
     async fn get_task_def(&self, request: Request<TaskDefId>) -> Result<Response<TaskDef>, Status> {
         let r = request.into_inner();
+        not_empty(&r.name, "name")?;
         self.call(move |e| metadata::get_task_def(e.store(), &r.name))
             .await
     }
@@ -71,11 +80,8 @@ impl LittleHorse for KernelService {
         &self,
         request: Request<DeleteTaskDefRequest>,
     ) -> Result<Response<Empty>, Status> {
-        let name = request
-            .into_inner()
-            .id
-            .map(|i| i.name)
-            .ok_or_else(|| Status::invalid_argument("id must be set"))?;
+        let name = required(request.into_inner().id, "id")?.name;
+        not_empty(&name, "id.name")?;
         self.call(move |e| {
             metadata::delete_task_def(e.store(), &name)?;
             e.forget_task_def(&name);
@@ -86,9 +92,11 @@ impl LittleHorse for KernelService {
 
     async fn search_task_def(
         &self,
-        _request: Request<SearchTaskDefRequest>,
+        request: Request<SearchTaskDefRequest>,
     ) -> Result<Response<TaskDefIdList>, Status> {
-        unimplemented("SearchTaskDef")
+        let r = request.into_inner();
+        self.call(move |e| search::search_task_def(e.store(), r))
+            .await
     }
 
     async fn put_external_event_def(
@@ -105,22 +113,28 @@ impl LittleHorse for KernelService {
         request: Request<ExternalEventDefId>,
     ) -> Result<Response<ExternalEventDef>, Status> {
         let r = request.into_inner();
+        not_empty(&r.name, "name")?;
         self.call(move |e| metadata::get_external_event_def(e.store(), &r.name))
             .await
     }
 
     async fn delete_external_event_def(
         &self,
-        _request: Request<DeleteExternalEventDefRequest>,
+        request: Request<DeleteExternalEventDefRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("DeleteExternalEventDef")
+        let name = required(request.into_inner().id, "id")?.name;
+        not_empty(&name, "id.name")?;
+        self.call(move |e| metadata::delete_external_event_def(e.store(), &name).map(|()| Empty {}))
+            .await
     }
 
     async fn search_external_event_def(
         &self,
-        _request: Request<SearchExternalEventDefRequest>,
+        request: Request<SearchExternalEventDefRequest>,
     ) -> Result<Response<ExternalEventDefIdList>, Status> {
-        unimplemented("SearchExternalEventDef")
+        let r = request.into_inner();
+        self.call(move |e| search::search_external_event_def(e.store(), r))
+            .await
     }
 
     async fn put_workflow_event_def(
@@ -137,22 +151,28 @@ impl LittleHorse for KernelService {
         request: Request<WorkflowEventDefId>,
     ) -> Result<Response<WorkflowEventDef>, Status> {
         let r = request.into_inner();
+        not_empty(&r.name, "name")?;
         self.call(move |e| metadata::get_workflow_event_def(e.store(), &r.name))
             .await
     }
 
     async fn delete_workflow_event_def(
         &self,
-        _request: Request<DeleteWorkflowEventDefRequest>,
+        request: Request<DeleteWorkflowEventDefRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("DeleteWorkflowEventDef")
+        let name = required(request.into_inner().id, "id")?.name;
+        not_empty(&name, "id.name")?;
+        self.call(move |e| metadata::delete_workflow_event_def(e.store(), &name).map(|()| Empty {}))
+            .await
     }
 
     async fn search_workflow_event_def(
         &self,
-        _request: Request<SearchWorkflowEventDefRequest>,
+        request: Request<SearchWorkflowEventDefRequest>,
     ) -> Result<Response<WorkflowEventDefIdList>, Status> {
-        unimplemented("SearchWorkflowEventDef")
+        let r = request.into_inner();
+        self.call(move |e| search::search_workflow_event_def(e.store(), r))
+            .await
     }
 
     async fn put_wf_spec(
@@ -165,6 +185,7 @@ impl LittleHorse for KernelService {
 
     async fn get_wf_spec(&self, request: Request<WfSpecId>) -> Result<Response<WfSpec>, Status> {
         let r = request.into_inner();
+        not_empty(&r.name, "name")?;
         self.call(move |e| wfspec::get_wf_spec(e.store(), &r)).await
     }
 
@@ -173,6 +194,7 @@ impl LittleHorse for KernelService {
         request: Request<GetLatestWfSpecRequest>,
     ) -> Result<Response<WfSpec>, Status> {
         let r = request.into_inner();
+        not_empty(&r.name, "name")?;
         self.call(move |e| wfspec::get_latest_wf_spec(e.store(), &r.name, r.major_version))
             .await
     }
@@ -186,16 +208,25 @@ impl LittleHorse for KernelService {
 
     async fn delete_wf_spec(
         &self,
-        _request: Request<DeleteWfSpecRequest>,
+        request: Request<DeleteWfSpecRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("DeleteWfSpec")
+        let id = required(request.into_inner().id, "id")?;
+        not_empty(&id.name, "id.name")?;
+        self.call(move |e| {
+            wfspec::delete_wf_spec(e.store(), &id)?;
+            e.forget_wf_spec(&id);
+            Ok(Empty {})
+        })
+        .await
     }
 
     async fn search_wf_spec(
         &self,
-        _request: Request<SearchWfSpecRequest>,
+        request: Request<SearchWfSpecRequest>,
     ) -> Result<Response<WfSpecIdList>, Status> {
-        unimplemented("SearchWfSpec")
+        let r = request.into_inner();
+        self.call(move |e| search::search_wf_spec(e.store(), r))
+            .await
     }
 
     async fn put_struct_def(
@@ -212,6 +243,7 @@ impl LittleHorse for KernelService {
         request: Request<StructDefId>,
     ) -> Result<Response<StructDef>, Status> {
         let r = request.into_inner();
+        not_empty(&r.name, "name")?;
         self.call(move |e| metadata::get_struct_def(e.store(), &r.name, r.version))
             .await
     }
@@ -225,16 +257,23 @@ impl LittleHorse for KernelService {
 
     async fn delete_struct_def(
         &self,
-        _request: Request<DeleteStructDefRequest>,
+        request: Request<DeleteStructDefRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("DeleteStructDef")
+        let id = required(request.into_inner().id, "id")?;
+        not_empty(&id.name, "id.name")?;
+        self.call(move |e| {
+            metadata::delete_struct_def(e.store(), &id.name, id.version).map(|()| Empty {})
+        })
+        .await
     }
 
     async fn search_struct_def(
         &self,
-        _request: Request<SearchStructDefRequest>,
+        request: Request<SearchStructDefRequest>,
     ) -> Result<Response<StructDefIdList>, Status> {
-        unimplemented("SearchStructDef")
+        let r = request.into_inner();
+        self.call(move |e| search::search_struct_def(e.store(), r))
+            .await
     }
 
     async fn put_user_task_def(
@@ -251,6 +290,7 @@ impl LittleHorse for KernelService {
         request: Request<UserTaskDefId>,
     ) -> Result<Response<UserTaskDef>, Status> {
         let r = request.into_inner();
+        not_empty(&r.name, "name")?;
         self.call(move |e| metadata::get_user_task_def(e.store(), &r.name, r.version))
             .await
     }
@@ -260,31 +300,43 @@ impl LittleHorse for KernelService {
         request: Request<GetLatestUserTaskDefRequest>,
     ) -> Result<Response<UserTaskDef>, Status> {
         let r = request.into_inner();
+        not_empty(&r.name, "name")?;
         self.call(move |e| metadata::get_latest_user_task_def(e.store(), &r.name))
             .await
     }
 
     async fn delete_user_task_def(
         &self,
-        _request: Request<DeleteUserTaskDefRequest>,
+        request: Request<DeleteUserTaskDefRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("DeleteUserTaskDef")
+        let id = required(request.into_inner().id, "id")?;
+        not_empty(&id.name, "id.name")?;
+        self.call(move |e| {
+            metadata::delete_user_task_def(e.store(), &id.name, id.version).map(|()| Empty {})
+        })
+        .await
     }
 
     async fn search_user_task_def(
         &self,
-        _request: Request<SearchUserTaskDefRequest>,
+        request: Request<SearchUserTaskDefRequest>,
     ) -> Result<Response<UserTaskDefIdList>, Status> {
-        unimplemented("SearchUserTaskDef")
+        let r = request.into_inner();
+        self.call(move |e| search::search_user_task_def(e.store(), r))
+            .await
     }
 
     async fn run_wf(&self, request: Request<RunWfRequest>) -> Result<Response<WfRun>, Status> {
         let r = request.into_inner();
+        not_empty(&r.wf_spec_name, "wf_spec_name")?;
+        if let Some(parent) = &r.parent_wf_run_id {
+            wf_run_key_of(Some(parent), "parent_wf_run_id")?;
+        }
         self.call(move |e| e.run_wf(r)).await
     }
 
     async fn get_wf_run(&self, request: Request<WfRunId>) -> Result<Response<WfRun>, Status> {
-        let key = wf_run_key(&request.into_inner());
+        let key = wf_run_key_from(&request.into_inner())?;
         self.call(move |e| e.get_wf_run(&key)).await
     }
 
@@ -293,7 +345,7 @@ impl LittleHorse for KernelService {
         request: Request<SearchWfRunRequest>,
     ) -> Result<Response<WfRunIdList>, Status> {
         let r = request.into_inner();
-        self.call(move |e| e.search_wf_run(r)).await
+        self.call(move |e| search::search_wf_run(e, r)).await
     }
 
     async fn stop_wf_run(
@@ -301,6 +353,8 @@ impl LittleHorse for KernelService {
         request: Request<StopWfRunRequest>,
     ) -> Result<Response<Empty>, Status> {
         let r = request.into_inner();
+        wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        thread_number(r.thread_run_number)?;
         self.call(move |e| {
             e.stop_or_resume(r.wf_run_id, r.thread_run_number, true)
                 .map(|()| Empty {})
@@ -313,6 +367,8 @@ impl LittleHorse for KernelService {
         request: Request<ResumeWfRunRequest>,
     ) -> Result<Response<Empty>, Status> {
         let r = request.into_inner();
+        wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        thread_number(r.thread_run_number)?;
         self.call(move |e| {
             e.stop_or_resume(r.wf_run_id, r.thread_run_number, false)
                 .map(|()| Empty {})
@@ -322,23 +378,42 @@ impl LittleHorse for KernelService {
 
     async fn rescue_thread_run(
         &self,
-        _request: Request<RescueThreadRunRequest>,
+        request: Request<RescueThreadRunRequest>,
     ) -> Result<Response<WfRun>, Status> {
-        unimplemented("RescueThreadRun")
+        let r = request.into_inner();
+        wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let id = required(r.wf_run_id, "wf_run_id")?;
+        self.call(move |e| e.rescue_thread_run(&id, r.thread_run_number, r.skip_current_node))
+            .await
     }
 
     async fn delete_wf_run(
         &self,
-        _request: Request<DeleteWfRunRequest>,
+        request: Request<DeleteWfRunRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("DeleteWfRun")
+        let r = request.into_inner();
+        let key = wf_run_key_of(r.id.as_ref(), "id")?;
+        self.call(move |e| e.delete_wf_run(&key).map(|()| Empty {}))
+            .await
     }
 
     async fn get_inactive_thread_run(
         &self,
-        _request: Request<InactiveThreadRunId>,
+        request: Request<InactiveThreadRunId>,
     ) -> Result<Response<InactiveThreadRun>, Status> {
-        unimplemented("GetInactiveThreadRun")
+        let r = request.into_inner();
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let thread = r.thread_run_number;
+        // The kernel applies no ThreadRetentionPolicy: no ThreadRun is ever
+        // archived, every one stays in its WfRun.
+        self.call(move |e| {
+            e.get_wf_run(&key)?;
+            Err(Status::not_found(format!(
+                "InactiveThreadRun {key}/{thread} not found: the embedded kernel keeps every \
+                 ThreadRun in its WfRun (see GetWfRun)"
+            )))
+        })
+        .await
     }
 
     async fn schedule_wf(
@@ -374,6 +449,8 @@ impl LittleHorse for KernelService {
         request: Request<UserTaskRunId>,
     ) -> Result<Response<UserTaskRun>, Status> {
         let r = request.into_inner();
+        wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        not_empty(&r.user_task_guid, "user_task_guid")?;
         self.call(move |e| e.get_user_task_run(Some(r))).await
     }
 
@@ -382,6 +459,7 @@ impl LittleHorse for KernelService {
         request: Request<AssignUserTaskRunRequest>,
     ) -> Result<Response<Empty>, Status> {
         let r = request.into_inner();
+        check_user_task_run_id(r.user_task_run_id.as_ref(), "user_task_run_id")?;
         self.call(move |e| e.assign_user_task_run(r).map(|()| Empty {}))
             .await
     }
@@ -391,6 +469,7 @@ impl LittleHorse for KernelService {
         request: Request<CompleteUserTaskRunRequest>,
     ) -> Result<Response<Empty>, Status> {
         let r = request.into_inner();
+        check_user_task_run_id(r.user_task_run_id.as_ref(), "user_task_run_id")?;
         self.call(move |e| e.complete_user_task_run(r).map(|()| Empty {}))
             .await
     }
@@ -400,6 +479,7 @@ impl LittleHorse for KernelService {
         request: Request<CancelUserTaskRunRequest>,
     ) -> Result<Response<Empty>, Status> {
         let r = request.into_inner();
+        check_user_task_run_id(r.user_task_run_id.as_ref(), "user_task_run_id")?;
         self.call(move |e| {
             e.cancel_user_task_run(r.user_task_run_id)
                 .map(|()| Empty {})
@@ -412,6 +492,10 @@ impl LittleHorse for KernelService {
         request: Request<SaveUserTaskRunProgressRequest>,
     ) -> Result<Response<UserTaskRun>, Status> {
         let r = request.into_inner();
+        check_user_task_run_id(r.user_task_run_id.as_ref(), "user_task_run_id")?;
+        enum_value::<save_user_task_run_progress_request::SaveUserTaskRunAssignmentPolicy>(
+            r.policy, "policy",
+        )?;
         self.call(move |e| e.save_user_task_run_progress(r)).await
     }
 
@@ -420,12 +504,11 @@ impl LittleHorse for KernelService {
         request: Request<ListUserTaskRunRequest>,
     ) -> Result<Response<UserTaskRunList>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| {
-            Ok(UserTaskRunList {
-                results: e.list_user_task_runs(&key)?,
-                bookmark: None,
-            })
+            let (results, bookmark) =
+                page_of(e.list_user_task_runs(&key)?, r.bookmark.as_deref(), r.limit)?;
+            Ok(UserTaskRunList { results, bookmark })
         })
         .await
     }
@@ -456,12 +539,14 @@ impl LittleHorse for KernelService {
         request: Request<SearchUserTaskRunRequest>,
     ) -> Result<Response<UserTaskRunIdList>, Status> {
         let r = request.into_inner();
+        opt_enum_value::<UserTaskRunStatus>(r.status, "status")?;
+        limit(r.limit)?;
         self.call(move |e| e.search_user_task_run(r)).await
     }
 
     async fn get_node_run(&self, request: Request<NodeRunId>) -> Result<Response<NodeRun>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| e.get_node_run(&key, r.thread_run_number, r.position))
             .await
     }
@@ -471,27 +556,27 @@ impl LittleHorse for KernelService {
         request: Request<ListNodeRunsRequest>,
     ) -> Result<Response<NodeRunList>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| {
-            let results = e.list_node_runs(&key, r.thread_run_number)?;
-            Ok(NodeRunList {
-                results,
-                bookmark: None,
-            })
+            let all = e.list_node_runs(&key, r.thread_run_number)?;
+            let (results, bookmark) = page_of(all, r.bookmark.as_deref(), r.limit)?;
+            Ok(NodeRunList { results, bookmark })
         })
         .await
     }
 
     async fn search_node_run(
         &self,
-        _request: Request<SearchNodeRunRequest>,
+        request: Request<SearchNodeRunRequest>,
     ) -> Result<Response<NodeRunIdList>, Status> {
-        unimplemented("SearchNodeRun")
+        let r = request.into_inner();
+        self.call(move |e| search::search_node_run(e, r)).await
     }
 
     async fn get_task_run(&self, request: Request<TaskRunId>) -> Result<Response<TaskRun>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        not_empty(&r.task_guid, "task_guid")?;
         self.call(move |e| e.get_task_run(&key, &r.task_guid)).await
     }
 
@@ -500,22 +585,21 @@ impl LittleHorse for KernelService {
         request: Request<ListTaskRunsRequest>,
     ) -> Result<Response<TaskRunList>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| {
-            let results = e.list_task_runs(&key)?;
-            Ok(TaskRunList {
-                results,
-                bookmark: None,
-            })
+            let (results, bookmark) =
+                page_of(e.list_task_runs(&key)?, r.bookmark.as_deref(), r.limit)?;
+            Ok(TaskRunList { results, bookmark })
         })
         .await
     }
 
     async fn search_task_run(
         &self,
-        _request: Request<SearchTaskRunRequest>,
+        request: Request<SearchTaskRunRequest>,
     ) -> Result<Response<TaskRunIdList>, Status> {
-        unimplemented("SearchTaskRun")
+        let r = request.into_inner();
+        self.call(move |e| search::search_task_run(e, r)).await
     }
 
     async fn get_variable(
@@ -523,7 +607,8 @@ impl LittleHorse for KernelService {
         request: Request<VariableId>,
     ) -> Result<Response<Variable>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        not_empty(&r.name, "name")?;
         self.call(move |e| e.get_variable(&key, r.thread_run_number, &r.name))
             .await
     }
@@ -533,22 +618,21 @@ impl LittleHorse for KernelService {
         request: Request<ListVariablesRequest>,
     ) -> Result<Response<VariableList>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| {
-            let results = e.list_variables(&key)?;
-            Ok(VariableList {
-                results,
-                bookmark: None,
-            })
+            let (results, bookmark) =
+                page_of(e.list_variables(&key)?, r.bookmark.as_deref(), r.limit)?;
+            Ok(VariableList { results, bookmark })
         })
         .await
     }
 
     async fn search_variable(
         &self,
-        _request: Request<SearchVariableRequest>,
+        request: Request<SearchVariableRequest>,
     ) -> Result<Response<VariableIdList>, Status> {
-        unimplemented("SearchVariable")
+        let r = request.into_inner();
+        self.call(move |e| search::search_variable(e, r)).await
     }
 
     async fn put_external_event(
@@ -556,6 +640,12 @@ impl LittleHorse for KernelService {
         request: Request<PutExternalEventRequest>,
     ) -> Result<Response<ExternalEvent>, Status> {
         let r = request.into_inner();
+        wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let def = required(r.external_event_def_id.as_ref(), "external_event_def_id")?;
+        not_empty(&def.name, "external_event_def_id.name")?;
+        if let Some(guid) = &r.guid {
+            not_empty(guid, "guid")?;
+        }
         self.call(move |e| e.put_external_event(r)).await
     }
 
@@ -564,8 +654,10 @@ impl LittleHorse for KernelService {
         request: Request<ExternalEventId>,
     ) -> Result<Response<ExternalEvent>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
-        let def = r.external_event_def_id.map(|d| d.name).unwrap_or_default();
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let def = required(r.external_event_def_id, "external_event_def_id")?.name;
+        not_empty(&def, "external_event_def_id.name")?;
+        not_empty(&r.guid, "guid")?;
         self.call(move |e| e.get_external_event(&key, &def, &r.guid))
             .await
     }
@@ -575,13 +667,14 @@ impl LittleHorse for KernelService {
         request: Request<ListExternalEventsRequest>,
     ) -> Result<Response<ExternalEventList>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| {
-            let results = e.list_external_events(&key)?;
-            Ok(ExternalEventList {
-                results,
-                bookmark: None,
-            })
+            let (results, bookmark) = page_of(
+                e.list_external_events(&key)?,
+                r.bookmark.as_deref(),
+                r.limit,
+            )?;
+            Ok(ExternalEventList { results, bookmark })
         })
         .await
     }
@@ -598,6 +691,9 @@ impl LittleHorse for KernelService {
         request: Request<PutCorrelatedEventRequest>,
     ) -> Result<Response<CorrelatedEvent>, Status> {
         let r = request.into_inner();
+        not_empty(&r.key, "key")?;
+        let def = required(r.external_event_def_id.as_ref(), "external_event_def_id")?;
+        not_empty(&def.name, "external_event_def_id.name")?;
         self.call(move |e| e.put_correlated_event(r)).await
     }
 
@@ -606,6 +702,9 @@ impl LittleHorse for KernelService {
         request: Request<CorrelatedEventId>,
     ) -> Result<Response<CorrelatedEvent>, Status> {
         let r = request.into_inner();
+        not_empty(&r.key, "key")?;
+        let def = required(r.external_event_def_id.as_ref(), "external_event_def_id")?;
+        not_empty(&def.name, "external_event_def_id.name")?;
         self.call(move |e| e.get_correlated_event(&r)).await
     }
 
@@ -628,6 +727,7 @@ impl LittleHorse for KernelService {
         request: Request<AwaitWorkflowEventRequest>,
     ) -> Result<Response<WorkflowEvent>, Status> {
         let r = request.into_inner();
+        wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.engine
             .call(move |e| e.await_workflow_event(r, tx))
@@ -643,6 +743,9 @@ impl LittleHorse for KernelService {
         request: Request<WorkflowEventId>,
     ) -> Result<Response<WorkflowEvent>, Status> {
         let r = request.into_inner();
+        wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let def = required(r.workflow_event_def_id.as_ref(), "workflow_event_def_id")?;
+        not_empty(&def.name, "workflow_event_def_id.name")?;
         self.call(move |e| e.get_workflow_event(&r)).await
     }
 
@@ -651,12 +754,14 @@ impl LittleHorse for KernelService {
         request: Request<ListWorkflowEventsRequest>,
     ) -> Result<Response<WorkflowEventList>, Status> {
         let r = request.into_inner();
-        let key = key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
+        let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         self.call(move |e| {
-            Ok(WorkflowEventList {
-                results: e.list_workflow_events(&key)?,
-                bookmark: None,
-            })
+            let (results, bookmark) = page_of(
+                e.list_workflow_events(&key)?,
+                r.bookmark.as_deref(),
+                r.limit,
+            )?;
+            Ok(WorkflowEventList { results, bookmark })
         })
         .await
     }

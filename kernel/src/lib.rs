@@ -22,6 +22,8 @@ pub mod engine;
 pub mod grpc;
 pub mod metadata;
 pub mod paths;
+pub mod request;
+pub mod search;
 pub mod storage;
 pub mod tls;
 pub mod util;

@@ -31,6 +31,29 @@ pub fn check_name(field: &str, name: &str) -> Result<(), Status> {
     }
 }
 
+/// A type definition's primitive type, if it names one, must be a known `VariableType`.
+pub fn check_type_def(
+    td: Option<&lhw_proto::littlehorse::TypeDefinition>,
+    field: &str,
+) -> Result<(), Status> {
+    if let Some(lhw_proto::littlehorse::type_definition::DefinedType::PrimitiveType(t)) =
+        td.and_then(|t| t.defined_type.as_ref())
+    {
+        crate::request::enum_value::<VariableType>(*t, &format!("{field}.primitive_type"))?;
+    }
+    Ok(())
+}
+
+fn check_return_type(
+    rt: Option<&lhw_proto::littlehorse::ReturnType>,
+    field: &str,
+) -> Result<(), Status> {
+    check_type_def(
+        rt.and_then(|r| r.return_type.as_ref()),
+        &format!("{field}.return_type"),
+    )
+}
+
 /// PutTaskDef: TaskDefs are immutable; an identical re-put returns the stored one.
 pub fn put_task_def(store: &Store, req: PutTaskDefRequest) -> Result<TaskDef, Status> {
     check_name("name", &req.name)?;
@@ -48,6 +71,13 @@ pub fn put_task_def(store: &Store, req: PutTaskDefRequest) -> Result<TaskDef, St
             )));
         }
     }
+    for (i, var) in req.input_vars.iter().enumerate() {
+        if let Some(t) = var.r#type {
+            crate::request::enum_value::<VariableType>(t, &format!("input_vars[{i}].type"))?;
+        }
+        check_type_def(var.type_def.as_ref(), &format!("input_vars[{i}].type_def"))?;
+    }
+    check_return_type(req.return_type.as_ref(), "return_type")?;
     let mut input_vars = req.input_vars;
     for var in &mut input_vars {
         normalize_var_def(var);
@@ -102,11 +132,9 @@ pub fn get_task_def(store: &Store, name: &str) -> Result<TaskDef, Status> {
 
 /// DeleteTaskDef.
 pub fn delete_task_def(store: &Store, name: &str) -> Result<(), Status> {
-    if store.delete_meta(kind::TASK_DEF, name, 0, 0)? {
-        Ok(())
-    } else {
-        Err(Status::not_found(format!("TaskDef {name} not found")))
-    }
+    delete(store, kind::TASK_DEF, name, 0, || {
+        format!("TaskDef {name} not found")
+    })
 }
 
 /// PutExternalEventDef: a put overwrites (keeping the first creation time).
@@ -115,6 +143,7 @@ pub fn put_external_event_def(
     req: PutExternalEventDefRequest,
 ) -> Result<ExternalEventDef, Status> {
     check_name("name", &req.name)?;
+    check_return_type(req.content_type.as_ref(), "content_type")?;
     let old: Option<ExternalEventDef> =
         store.get_meta(kind::EXTERNAL_EVENT_DEF, &req.name, 0, 0)?;
     let def = ExternalEventDef {
@@ -137,14 +166,35 @@ pub fn get_external_event_def(store: &Store, name: &str) -> Result<ExternalEvent
         .ok_or_else(|| Status::not_found(format!("ExternalEventDef {name} not found")))
 }
 
+/// DeleteExternalEventDef (NOT_FOUND when it does not exist, as LittleHorse answers).
+pub fn delete_external_event_def(store: &Store, name: &str) -> Result<(), Status> {
+    delete(store, kind::EXTERNAL_EVENT_DEF, name, 0, || {
+        format!("ExternalEventDef {name} not found")
+    })
+}
+
+/// Deletes one metadata object, or answers NOT_FOUND with `missing()`.
+fn delete(
+    store: &Store,
+    kind: &str,
+    name: &str,
+    version: i32,
+    missing: impl FnOnce() -> String,
+) -> Result<(), Status> {
+    if store.delete_meta(kind, name, version, 0)? {
+        Ok(())
+    } else {
+        Err(Status::not_found(missing()))
+    }
+}
+
 /// PutWorkflowEventDef: identical re-put returns the stored one, a different type is rejected.
 pub fn put_workflow_event_def(
     store: &Store,
     req: PutWorkflowEventDefRequest,
 ) -> Result<WorkflowEventDef, Status> {
-    if req.name.is_empty() {
-        return Err(Status::invalid_argument("name must not be empty"));
-    }
+    check_name("name", &req.name)?;
+    check_return_type(req.content_type.as_ref(), "content_type")?;
     if let Some(old) =
         store.get_meta::<WorkflowEventDef>(kind::WORKFLOW_EVENT_DEF, &req.name, 0, 0)?
     {
@@ -172,6 +222,13 @@ pub fn get_workflow_event_def(store: &Store, name: &str) -> Result<WorkflowEvent
     store
         .get_meta(kind::WORKFLOW_EVENT_DEF, name, 0, 0)?
         .ok_or_else(|| Status::not_found(format!("WorkflowEventDef {name} not found")))
+}
+
+/// DeleteWorkflowEventDef.
+pub fn delete_workflow_event_def(store: &Store, name: &str) -> Result<(), Status> {
+    delete(store, kind::WORKFLOW_EVENT_DEF, name, 0, || {
+        format!("WorkflowEventDef {name} not found")
+    })
 }
 
 /// PutUserTaskDef: version 0 first, +1 on every change, identical re-put returns the latest.
@@ -232,6 +289,13 @@ pub fn get_latest_user_task_def(store: &Store, name: &str) -> Result<UserTaskDef
         .ok_or_else(|| Status::not_found(format!("UserTaskDef {name} not found")))
 }
 
+/// DeleteUserTaskDef (one version).
+pub fn delete_user_task_def(store: &Store, name: &str, version: i32) -> Result<(), Status> {
+    delete(store, kind::USER_TASK_DEF, name, version, || {
+        format!("UserTaskDef {name} version {version} not found")
+    })
+}
+
 fn is_camel_case(name: &str) -> bool {
     name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         && name.chars().all(|c| c.is_ascii_alphanumeric())
@@ -244,6 +308,10 @@ pub fn put_struct_def(store: &Store, req: PutStructDefRequest) -> Result<StructD
     let schema = req
         .struct_def
         .ok_or_else(|| Status::invalid_argument("struct_def must be set"))?;
+    crate::request::enum_value::<StructDefCompatibilityType>(
+        req.allowed_updates,
+        "allowed_updates",
+    )?;
     for name in schema.fields.keys() {
         if !is_camel_case(name) {
             return Err(Status::invalid_argument(format!(
@@ -306,4 +374,11 @@ pub fn get_struct_def(store: &Store, name: &str, version: i32) -> Result<StructD
         store.get_meta(kind::STRUCT_DEF, name, version, 0)?
     };
     found.ok_or_else(|| Status::not_found(format!("StructDef {name} version {version} not found")))
+}
+
+/// DeleteStructDef (one version).
+pub fn delete_struct_def(store: &Store, name: &str, version: i32) -> Result<(), Status> {
+    delete(store, kind::STRUCT_DEF, name, version, || {
+        format!("StructDef {name} version {version} not found")
+    })
 }

@@ -5,9 +5,16 @@
 //! transaction at a time ([`Store::begin`] / [`Store::commit`]) so that every
 //! change acknowledged to a client has been committed first.
 
+mod columns;
+mod schema;
+mod search;
+
+pub use columns::value_key;
+pub use search::{NodeRunQuery, TaskRunQuery, VariableQuery, WfRunQuery};
+
 use lhw_proto::littlehorse::{
     CorrelatedEvent, ExternalEvent, NodeRun, TaskRun, UserTaskRun, UserTaskRunId, Variable, WfRun,
-    WfRunId, WorkflowEvent,
+    WfSpec, WorkflowEvent, workflow_retention_policy::WfGcPolicy,
 };
 use prost::Message;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -90,6 +97,18 @@ CREATE TABLE IF NOT EXISTS ut_action (
   wf_run TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (wf_run, seq));
 ";
 
+/// The tables holding the objects of one WfRun (column `wf_run`).
+const WF_RUN_TABLES: [&str; 8] = [
+    "node_run",
+    "task_run",
+    "variable",
+    "external_event",
+    "workflow_event",
+    "user_task_run",
+    "ut_action",
+    "wf_run_gc",
+];
+
 /// Statuses of a finished WfRun (COMPLETED, ERROR, EXCEPTION).
 const TERMINAL_STATUSES: &str = "(2, 5, 6)";
 
@@ -113,6 +132,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
+        schema::migrate(&conn)?;
         Ok(Store { conn })
     }
 
@@ -197,6 +217,76 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// The keys `(name, major, minor)` of one kind of metadata after `after`
+    /// in key order, optionally only one name or the names starting with a
+    /// prefix; at most `limit` rows.
+    pub fn search_meta(
+        &self,
+        kind: &str,
+        filter: &MetaFilter,
+        after: Option<&MetaKey>,
+        limit: usize,
+    ) -> StoreResult<Vec<MetaKey>> {
+        let (name, prefix) = match filter {
+            MetaFilter::All => (None, None),
+            MetaFilter::Name(n) => (Some(n.as_str()), None),
+            MetaFilter::Prefix(p) => (None, Some(p.as_str())),
+        };
+        let (an, am, ai) = after.map_or(("", i64::MIN, i64::MIN), |k| {
+            (k.name.as_str(), i64::from(k.major), i64::from(k.minor))
+        });
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT name, major, minor FROM metadata WHERE kind = ?1
+               AND (?2 IS NULL OR name = ?2) AND (?3 IS NULL OR substr(name, 1, length(?3)) = ?3)
+               AND (name, major, minor) > (?4, ?5, ?6)
+             ORDER BY name, major, minor LIMIT ?7",
+        )?;
+        let rows = stmt.query_map(
+            params![kind, name, prefix, an, am, ai, limit_param(limit)],
+            |r| {
+                Ok(MetaKey {
+                    name: r.get(0)?,
+                    major: r.get(1)?,
+                    minor: r.get(2)?,
+                })
+            },
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Up to `limit` metadata objects of one kind after `after`, in key order,
+    /// with their keys.
+    pub fn meta_after<M: Message + Default>(
+        &self,
+        kind: &str,
+        after: Option<&MetaKey>,
+        limit: usize,
+    ) -> StoreResult<Vec<(MetaKey, M)>> {
+        let (an, am, ai) = after.map_or(("", i64::MIN, i64::MIN), |k| {
+            (k.name.as_str(), i64::from(k.major), i64::from(k.minor))
+        });
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT name, major, minor, body FROM metadata WHERE kind = ?1
+               AND (name, major, minor) > (?2, ?3, ?4)
+             ORDER BY name, major, minor LIMIT ?5",
+        )?;
+        let rows = stmt.query_map(params![kind, an, am, ai, limit_param(limit)], |r| {
+            Ok((
+                MetaKey {
+                    name: r.get(0)?,
+                    major: r.get(1)?,
+                    minor: r.get(2)?,
+                },
+                r.get::<_, Vec<u8>>(3)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (key, body) = row?;
+            Ok((key, decode(&body)?))
+        })
+        .collect()
+    }
+
     /// Inserts or replaces a WfRun.
     pub fn put_wf_run(&self, key: &str, run: &WfRun) -> StoreResult<()> {
         let id = run.id.clone().unwrap_or_default();
@@ -233,6 +323,77 @@ impl Store {
         body.map(|b| decode(&b)).transpose()
     }
 
+    /// Deletes a WfRun and everything stored under its key: NodeRuns,
+    /// TaskRuns, Variables, ExternalEvents, WorkflowEvents, UserTaskRuns and
+    /// pending user-task actions. Child WfRuns are separate WfRuns and stay.
+    pub fn delete_wf_run(&self, key: &str) -> StoreResult<()> {
+        self.atomically(|store| {
+            for table in WF_RUN_TABLES {
+                store
+                    .conn
+                    .prepare_cached(&format!("DELETE FROM {table} WHERE wf_run = ?1"))?
+                    .execute(params![key])?;
+            }
+            store
+                .conn
+                .prepare_cached("DELETE FROM wf_run WHERE id = ?1")?
+                .execute(params![key])?;
+            Ok(())
+        })
+    }
+
+    /// Runs `f` inside a savepoint of the current transaction: when it
+    /// fails, none of its changes stay.
+    pub fn atomically<T>(&self, f: impl FnOnce(&Store) -> StoreResult<T>) -> StoreResult<T> {
+        self.conn.execute_batch("SAVEPOINT lhw_step")?;
+        match f(self) {
+            Ok(v) => {
+                self.conn.execute_batch("RELEASE lhw_step")?;
+                Ok(v)
+            }
+            Err(e) => {
+                // Undo, then end the savepoint; a failure here leaves the
+                // outer transaction to be rolled back by the commit path.
+                let _ = self
+                    .conn
+                    .execute_batch("ROLLBACK TO lhw_step; RELEASE lhw_step");
+                Err(e)
+            }
+        }
+    }
+
+    /// Schedules the deletion of a finished WfRun at `due_ms` (retention).
+    pub fn put_gc(&self, key: &str, due_ms: i64) -> StoreResult<()> {
+        self.conn
+            .prepare_cached("INSERT OR REPLACE INTO wf_run_gc (wf_run, due_ms) VALUES (?1, ?2)")?
+            .execute(params![key, due_ms])?;
+        Ok(())
+    }
+
+    /// Cancels a scheduled deletion.
+    pub fn delete_gc(&self, key: &str) -> StoreResult<()> {
+        self.conn
+            .prepare_cached("DELETE FROM wf_run_gc WHERE wf_run = ?1")?
+            .execute(params![key])?;
+        Ok(())
+    }
+
+    /// Up to `limit` WfRuns whose deletion is due at `now_ms`, earliest first.
+    pub fn due_gc(&self, now_ms: i64, limit: usize) -> StoreResult<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT wf_run FROM wf_run_gc WHERE due_ms <= ?1 ORDER BY due_ms LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![now_ms, limit_param(limit)], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// When the next scheduled deletion is due.
+    pub fn next_gc_due(&self) -> StoreResult<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row("SELECT MIN(due_ms) FROM wf_run_gc", [], |r| r.get(0))?)
+    }
+
     /// The keys of every WfRun that has not finished (for recovery at start).
     pub fn active_wf_run_keys(&self) -> StoreResult<Vec<String>> {
         let sql = format!(
@@ -243,43 +404,22 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Searches WfRuns of a WfSpec, oldest first; returns their ids.
-    pub fn search_wf_runs(&self, q: &WfRunQuery) -> StoreResult<Vec<WfRunId>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id_msg FROM wf_run WHERE spec_name = ?1
-               AND (?2 IS NULL OR spec_major = ?2) AND (?3 IS NULL OR spec_revision = ?3)
-               AND (?4 IS NULL OR status = ?4) AND (?5 IS NULL OR start_ms >= ?5)
-               AND (?6 IS NULL OR start_ms <= ?6)
-             ORDER BY start_ms, id LIMIT ?7 OFFSET ?8",
-        )?;
-        let rows = stmt.query_map(
-            params![
-                q.spec_name,
-                q.major,
-                q.revision,
-                q.status,
-                q.earliest_ms,
-                q.latest_ms,
-                q.limit,
-                q.offset
-            ],
-            |r| r.get::<_, Vec<u8>>(0),
-        )?;
-        rows.map(|b| decode(&b?)).collect()
-    }
-
     /// Inserts or replaces a NodeRun.
     pub fn put_node_run(&self, key: &str, nr: &NodeRun) -> StoreResult<()> {
         let (thread, pos) = nr
             .id
             .as_ref()
             .map_or((0, 0), |i| (i.thread_run_number, i.position));
+        let (event, status, arrival) = columns::node_run(nr);
         self.conn
             .prepare_cached(
-                "INSERT INTO node_run (wf_run, thread, position, body) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (wf_run, thread, position) DO UPDATE SET body = excluded.body",
+                "INSERT INTO node_run (wf_run, thread, position, body, event_def, status, arrival_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (wf_run, thread, position) DO UPDATE SET body = excluded.body,
+                   event_def = excluded.event_def, status = excluded.status,
+                   arrival_ms = excluded.arrival_ms",
             )?
-            .execute(params![key, thread, pos, nr.encode_to_vec()])?;
+            .execute(params![key, thread, pos, nr.encode_to_vec(), event, status, arrival])?;
         Ok(())
     }
 
@@ -311,12 +451,23 @@ impl Store {
             .as_ref()
             .map(|i| i.task_guid.as_str())
             .unwrap_or_default();
+        let (def, status, scheduled) = columns::task_run(tr);
         self.conn
             .prepare_cached(
-                "INSERT INTO task_run (wf_run, guid, body) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (wf_run, guid) DO UPDATE SET body = excluded.body",
+                "INSERT INTO task_run (wf_run, guid, body, def_name, status, scheduled_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (wf_run, guid) DO UPDATE SET body = excluded.body,
+                   def_name = excluded.def_name, status = excluded.status,
+                   scheduled_ms = excluded.scheduled_ms",
             )?
-            .execute(params![key, guid, tr.encode_to_vec()])?;
+            .execute(params![
+                key,
+                guid,
+                tr.encode_to_vec(),
+                def,
+                status,
+                scheduled
+            ])?;
         Ok(())
     }
 
@@ -332,9 +483,9 @@ impl Store {
 
     /// The TaskRuns of a WfRun.
     pub fn list_task_runs(&self, key: &str) -> StoreResult<Vec<TaskRun>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT body FROM task_run WHERE wf_run = ?1 ORDER BY rowid")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT body FROM task_run WHERE wf_run = ?1 ORDER BY scheduled_ms, guid",
+        )?;
         let rows = stmt.query_map(params![key], |r| r.get::<_, Vec<u8>>(0))?;
         rows.map(|b| decode(&b?)).collect()
     }
@@ -344,12 +495,26 @@ impl Store {
         let (thread, name) =
             v.id.as_ref()
                 .map_or((0, ""), |i| (i.thread_run_number, i.name.as_str()));
+        let (spec, major, revision, value_key) = columns::variable(v);
         self.conn
             .prepare_cached(
-                "INSERT INTO variable (wf_run, thread, name, body) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (wf_run, thread, name) DO UPDATE SET body = excluded.body",
+                "INSERT INTO variable (wf_run, thread, name, body, spec_name, spec_major,
+                   spec_revision, value_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (wf_run, thread, name) DO UPDATE SET body = excluded.body,
+                   spec_name = excluded.spec_name, spec_major = excluded.spec_major,
+                   spec_revision = excluded.spec_revision, value_key = excluded.value_key",
             )?
-            .execute(params![key, thread, name, v.encode_to_vec()])?;
+            .execute(params![
+                key,
+                thread,
+                name,
+                v.encode_to_vec(),
+                spec,
+                major,
+                revision,
+                value_key
+            ])?;
         Ok(())
     }
 
@@ -538,7 +703,7 @@ impl Store {
     /// The UserTaskRuns of a WfRun, in creation order.
     pub fn list_user_task_runs(&self, key: &str) -> StoreResult<Vec<UserTaskRun>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT body FROM user_task_run WHERE wf_run = ?1 ORDER BY scheduled_ms, rowid",
+            "SELECT body FROM user_task_run WHERE wf_run = ?1 ORDER BY scheduled_ms, guid",
         )?;
         let rows = stmt.query_map(params![key], |r| r.get::<_, Vec<u8>>(0))?;
         rows.map(|b| decode(&b?)).collect()
@@ -615,25 +780,49 @@ impl Store {
     }
 }
 
-/// Criteria of [`Store::search_wf_runs`].
-#[derive(Debug, Default, Clone)]
-pub struct WfRunQuery {
-    /// WfSpec name (required).
-    pub spec_name: String,
-    /// Only this major version.
-    pub major: Option<i32>,
-    /// Only this revision.
-    pub revision: Option<i32>,
-    /// Only this `LHStatus`.
-    pub status: Option<i32>,
-    /// Started at or after (epoch ms).
-    pub earliest_ms: Option<i64>,
-    /// Started at or before (epoch ms).
-    pub latest_ms: Option<i64>,
-    /// Page size.
-    pub limit: i64,
-    /// Rows to skip.
-    pub offset: i64,
+/// The key of a metadata object: its name and version numbers (`0, 0` for
+/// unversioned kinds, `version, 0` for UserTaskDef and StructDef).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetaKey {
+    /// The name.
+    pub name: String,
+    /// Major version (or version).
+    pub major: i32,
+    /// Revision (WfSpec) or 0.
+    pub minor: i32,
+}
+
+/// Which names a metadata search returns.
+#[derive(Debug, Clone)]
+pub enum MetaFilter {
+    /// Every name.
+    All,
+    /// Exactly this name (all its versions).
+    Name(String),
+    /// The names starting with this prefix.
+    Prefix(String),
+}
+
+/// When a finished WfRun is to be deleted under its WfSpec's retention
+/// policy (`seconds_after_wf_termination` after its end), if it has one.
+pub fn retention_due(run: &WfRun, spec: &WfSpec) -> Option<i64> {
+    let Some(WfGcPolicy::SecondsAfterWfTermination(secs)) = spec
+        .retention_policy
+        .as_ref()
+        .and_then(|p| p.wf_gc_policy.as_ref())
+    else {
+        return None;
+    };
+    let end = run
+        .end_time
+        .as_ref()
+        .map_or_else(crate::util::now_ms, crate::util::ts_to_ms);
+    Some(end.saturating_add(secs.saturating_mul(1000)))
+}
+
+/// A row count as an SQLite parameter.
+fn limit_param(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
 /// Criteria of [`Store::search_user_task_runs`].

@@ -579,6 +579,7 @@ fn is_breaking(old: &WfSpec, new: &WfSpec) -> bool {
 /// PutWfSpec: validates the request and stores a new version when it changed.
 pub fn put_wf_spec(store: &Store, req: PutWfSpecRequest) -> Result<WfSpec, Status> {
     check_name("name", &req.name)?;
+    crate::request::enum_value::<AllowedUpdateType>(req.allowed_updates, "allowed_updates")?;
     if req.parent_wf_spec.is_some() {
         return Err(Status::unimplemented(
             "parent_wf_spec: child WfSpecs are not supported by the embedded kernel yet",
@@ -725,4 +726,17 @@ pub fn get_latest_wf_spec(store: &Store, name: &str, major: Option<i32>) -> Resu
     store
         .latest_meta(kind::WF_SPEC, name, major)?
         .ok_or_else(|| Status::not_found(format!("WfSpec {name} not found")))
+}
+
+/// DeleteWfSpec (one version; NOT_FOUND when it does not exist). WfRuns of
+/// that version keep running.
+pub fn delete_wf_spec(store: &Store, id: &WfSpecId) -> Result<(), Status> {
+    if store.delete_meta(kind::WF_SPEC, &id.name, id.major_version, id.revision)? {
+        Ok(())
+    } else {
+        Err(Status::not_found(format!(
+            "WfSpec {} {}.{} not found",
+            id.name, id.major_version, id.revision
+        )))
+    }
 }

@@ -26,6 +26,7 @@ pub async fn register_task_worker(
         .task_def_id
         .map(|d| d.name)
         .ok_or_else(|| Status::invalid_argument("task_def_id must be set"))?;
+    crate::request::not_empty(&name, "task_def_id.name")?;
     svc.engine
         .call(move |e| crate::metadata::get_task_def(e.store(), &name).map(|_| ()))
         .await?;

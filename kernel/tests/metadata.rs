@@ -4,9 +4,12 @@ mod common;
 
 use common::*;
 use lhw_proto::littlehorse::{
-    DeleteTaskDefRequest, GetLatestUserTaskDefRequest, GetLatestWfSpecRequest, PutStructDefRequest,
-    PutTaskDefRequest, PutUserTaskDefRequest, PutWorkflowEventDefRequest, SearchTaskDefRequest,
-    StructDefId, TaskDefId, UserTaskField, VariableType, WfSpecId, WorkflowEventDefId,
+    DeleteExternalEventDefRequest, DeleteStructDefRequest, DeleteTaskDefRequest,
+    DeleteUserTaskDefRequest, DeleteWfSpecRequest, DeleteWorkflowEventDefRequest,
+    ExternalEventDefId, GetLatestUserTaskDefRequest, GetLatestWfSpecRequest, LhStatus,
+    PutStructDefRequest, PutTaskDefRequest, PutUserTaskDefRequest, PutWorkflowEventDefRequest,
+    SearchTaskDefRequest, StructDefId, TaskDefId, UserTaskDefId, UserTaskField, VariableType,
+    WfSpecId, WorkflowEventDefId,
 };
 use tonic::Code;
 
@@ -74,11 +77,22 @@ async fn task_defs_are_immutable_and_validated() {
             .code(),
             Code::NotFound
         );
-        let unimplemented = c
-            .search_task_def(SearchTaskDefRequest::default())
+        // Deleting it again: NOT_FOUND, as LittleHorse answers.
+        let again = c
+            .delete_task_def(DeleteTaskDefRequest {
+                id: Some(TaskDefId {
+                    name: "double".into(),
+                }),
+            })
             .await
             .unwrap_err();
-        assert_eq!(unimplemented.code(), Code::Unimplemented);
+        assert_eq!(again.code(), Code::NotFound);
+        let listed = c
+            .search_task_def(SearchTaskDefRequest::default())
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(listed.results.is_empty(), "{listed:?}");
         kernel.shutdown().await;
     })
     .await
@@ -264,6 +278,127 @@ async fn other_metadata_objects() {
             version.pre_release_identifier.as_deref(),
             Some("lhw-kernel")
         );
+        kernel.shutdown().await;
+    })
+    .await
+    .expect("test timed out");
+}
+
+/// Every metadata Delete removes exactly the named object (version) and
+/// answers NOT_FOUND for one that does not exist; WfRuns keep running when
+/// their WfSpec is deleted.
+#[tokio::test]
+async fn metadata_deletes() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let dir = tempfile::tempdir().unwrap();
+        let kernel = start(dir.path()).await;
+        let mut c = client(&kernel).await;
+        let source = "task greet(name: str) -> str\nevent go: str\nworkflow-event done: str\n\
+            struct point { x: int }\nuser-task ok \"OK?\" { yes: bool \"Yes\" required }\n\
+            workflow w {\n  input name: str required\n  greet(name)\n  let g = await go\n  emit done g\n}\n";
+        deploy(&mut c, source).await;
+        let compiled = lhw_compiler::compile(source).output.unwrap();
+        for sd in compiled.struct_defs {
+            c.put_struct_def(sd).await.unwrap();
+        }
+        // A second WfSpec revision, so that deleting one version leaves the other.
+        let mut rev1 = compiled.wf_specs[0].clone();
+        rev1.thread_specs
+            .get_mut("entrypoint")
+            .unwrap()
+            .variable_defs
+            .push(lhw_proto::littlehorse::ThreadVarDef {
+                var_def: Some(lhw_proto::littlehorse::VariableDef {
+                    name: "extra".into(),
+                    type_def: Some(lhw_proto::littlehorse::TypeDefinition {
+                        masked: false,
+                        defined_type: Some(
+                            lhw_proto::littlehorse::type_definition::DefinedType::PrimitiveType(
+                                VariableType::Int as i32,
+                            ),
+                        ),
+                    }),
+                    ..Default::default()
+                }),
+                access_level: lhw_proto::littlehorse::WfRunVariableAccessLevel::PrivateVar as i32,
+                ..Default::default()
+            });
+        let spec = c.put_wf_spec(rev1).await.unwrap().into_inner();
+        assert_eq!(spec.id.as_ref().map(|i| i.revision), Some(1));
+        let running = run(&mut c, "w", "r1", &[("name", s("x"))]).await;
+        assert_eq!(running.status, LhStatus::Running as i32);
+
+        let v = |major, revision| WfSpecId { name: "w".into(), major_version: major, revision };
+        c.delete_wf_spec(DeleteWfSpecRequest { id: Some(v(0, 1)) }).await.unwrap();
+        let code = |r: Result<tonic::Response<pbjson_types::Empty>, tonic::Status>| {
+            r.map(|_| Code::Ok).unwrap_or_else(|e| e.code())
+        };
+        assert_eq!(code(c.delete_wf_spec(DeleteWfSpecRequest { id: Some(v(0, 1)) }).await), Code::NotFound);
+        assert_eq!(c.get_wf_spec(v(0, 1)).await.unwrap_err().code(), Code::NotFound);
+        let latest = c
+            .get_latest_wf_spec(GetLatestWfSpecRequest { name: "w".into(), major_version: None })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(latest.id, Some(v(0, 0)), "the other revision stays");
+        // The WfRun of the deleted revision is still there and still running.
+        let still = c.get_wf_run(wf_id("r1")).await.unwrap().into_inner();
+        assert_eq!(still.status, LhStatus::Running as i32);
+
+        c.delete_external_event_def(DeleteExternalEventDefRequest {
+            id: Some(ExternalEventDefId { name: "go".into() }),
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            c.get_external_event_def(ExternalEventDefId { name: "go".into() }).await.unwrap_err().code(),
+            Code::NotFound
+        );
+        assert_eq!(
+            code(
+                c.delete_external_event_def(DeleteExternalEventDefRequest {
+                    id: Some(ExternalEventDefId { name: "go".into() }),
+                })
+                .await
+            ),
+            Code::NotFound
+        );
+        c.delete_workflow_event_def(DeleteWorkflowEventDefRequest {
+            id: Some(WorkflowEventDefId { name: "done".into() }),
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            c.get_workflow_event_def(WorkflowEventDefId { name: "done".into() }).await.unwrap_err().code(),
+            Code::NotFound
+        );
+        assert_eq!(
+            code(
+                c.delete_workflow_event_def(DeleteWorkflowEventDefRequest {
+                    id: Some(WorkflowEventDefId { name: "done".into() }),
+                })
+                .await
+            ),
+            Code::NotFound
+        );
+        // UserTaskDef and StructDef: one version at a time.
+        let ut = |version| UserTaskDefId { name: "ok".into(), version };
+        assert_eq!(
+            code(c.delete_user_task_def(DeleteUserTaskDefRequest { id: Some(ut(3)) }).await),
+            Code::NotFound
+        );
+        c.delete_user_task_def(DeleteUserTaskDefRequest { id: Some(ut(0)) }).await.unwrap();
+        assert_eq!(c.get_user_task_def(ut(0)).await.unwrap_err().code(), Code::NotFound);
+        let sd = |version| StructDefId { name: "point".into(), version };
+        assert_eq!(
+            code(c.delete_struct_def(DeleteStructDefRequest { id: Some(sd(1)) }).await),
+            Code::NotFound
+        );
+        c.delete_struct_def(DeleteStructDefRequest { id: Some(sd(0)) }).await.unwrap();
+        assert_eq!(c.get_struct_def(sd(0)).await.unwrap_err().code(), Code::NotFound);
+        // A missing id is a malformed request, named as such.
+        let err = c.delete_struct_def(DeleteStructDefRequest { id: None }).await.unwrap_err();
+        assert_eq!((err.code(), err.message()), (Code::InvalidArgument, "id must be set"));
         kernel.shutdown().await;
     })
     .await

@@ -100,7 +100,7 @@ fn task_failure(tr: &TaskRun) -> Failure {
     }
 }
 
-fn node_of<'s>(run: &'s RunState, t: i32, name: &str) -> Option<&'s Node> {
+pub(super) fn node_of<'s>(run: &'s RunState, t: i32, name: &str) -> Option<&'s Node> {
     let tspec = &run.thread(t)?.thread_spec_name;
     run.spec.thread_specs.get(tspec)?.nodes.get(name)
 }
@@ -433,7 +433,7 @@ fn check_node(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, pos: i32, node: &No
 }
 
 /// The first outgoing edge whose condition holds (edges in declaration order).
-fn select_edge(
+pub(super) fn select_edge(
     run: &RunState,
     t: i32,
     node: &Node,

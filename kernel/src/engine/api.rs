@@ -3,19 +3,16 @@
 
 use super::advance::{self, Ctx};
 use super::{Engine, RunState};
-use crate::storage::{StoreResult, WfRunQuery};
+use crate::storage::StoreResult;
 use crate::util::{is_valid_name, ms_to_ts, new_guid, now_ms, ts_to_ms, wf_run_key};
 use crate::values;
 use lhw_proto::littlehorse::{
     ExternalEvent, ExternalEventDef, ExternalEventId, LhStatus, NodeRun, PutExternalEventRequest,
-    RunWfRequest, SearchWfRunRequest, TaskRun, ThreadRun, ThreadType, Variable, VariableId, WfRun,
-    WfRunId, WfRunIdList, WfSpec, WfSpecId, node,
+    RunWfRequest, TaskRun, ThreadRun, ThreadType, Variable, VariableId, WfRun, WfRunId, WfSpec,
+    WfSpecId, node,
 };
 use std::sync::Arc;
 use tonic::Status;
-
-/// Default page size of searches.
-const DEFAULT_LIMIT: i64 = 100;
 
 impl Engine {
     /// Loads every unfinished WfRun and rebuilds queues and timers.
@@ -40,7 +37,7 @@ impl Engine {
             self.schedule_loaded(&key);
             self.advance_run(&key);
         }
-        Ok(())
+        self.recover_retention()
     }
 
     /// A WfSpec version (cached).
@@ -281,7 +278,8 @@ impl Engine {
             };
         };
         if run.thread(thread).is_none() {
-            return Err(Status::not_found(format!(
+            // LittleHorse answers INVALID_ARGUMENT for a thread that does not exist.
+            return Err(Status::invalid_argument(format!(
                 "thread_run_number: WfRun {key} has no ThreadRun {thread}"
             )));
         }
@@ -340,7 +338,13 @@ impl Engine {
         match self.runs.get(key) {
             Some(run) => {
                 let mut trs: Vec<TaskRun> = run.task_runs.values().cloned().collect();
-                trs.sort_by_key(|tr| tr.scheduled_at.as_ref().map_or(0, ts_to_ms));
+                // The order the store lists them in (stable across pages).
+                trs.sort_by_cached_key(|tr| {
+                    (
+                        tr.scheduled_at.as_ref().map_or(0, ts_to_ms),
+                        tr.id.as_ref().map(|i| i.task_guid.clone()),
+                    )
+                });
                 Ok(trs)
             }
             None => Ok(self.store.list_task_runs(key)?),
@@ -390,45 +394,5 @@ impl Engine {
                 .map(|(_, e)| e)
                 .collect()),
         }
-    }
-
-    /// SearchWfRun by WfSpec name (+ version, status, start window); the
-    /// bookmark is an opaque offset.
-    pub fn search_wf_run(&mut self, req: SearchWfRunRequest) -> Result<WfRunIdList, Status> {
-        if req.wf_spec_name.is_empty() {
-            return Err(Status::invalid_argument("wf_spec_name must be set"));
-        }
-        if !req.variable_filters.is_empty() || req.parent_wf_run_id.is_some() {
-            return Err(Status::unimplemented(
-                "variable_filters and parent_wf_run_id are not supported by the embedded kernel yet",
-            ));
-        }
-        // Searches read the database: write pending changes first.
-        for run in self.runs.values_mut() {
-            run.flush(&self.store)?;
-        }
-        let offset = match &req.bookmark {
-            Some(b) => std::str::from_utf8(b)
-                .ok()
-                .and_then(|s| s.parse::<i64>().ok())
-                .ok_or_else(|| Status::invalid_argument("bookmark is invalid"))?,
-            None => 0,
-        };
-        let limit = req.limit.map_or(DEFAULT_LIMIT, i64::from).clamp(1, 10_000);
-        let q = WfRunQuery {
-            spec_name: req.wf_spec_name,
-            major: req.wf_spec_major_version,
-            revision: req.wf_spec_revision,
-            status: req.status,
-            earliest_ms: req.earliest_start.as_ref().map(ts_to_ms),
-            latest_ms: req.latest_start.as_ref().map(ts_to_ms),
-            limit: limit + 1,
-            offset,
-        };
-        let mut results = self.store.search_wf_runs(&q)?;
-        let more = i64::try_from(results.len()).unwrap_or(i64::MAX) > limit;
-        results.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        let bookmark = more.then(|| (offset + limit).to_string().into_bytes());
-        Ok(WfRunIdList { results, bookmark })
     }
 }

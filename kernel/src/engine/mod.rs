@@ -29,6 +29,7 @@ mod api;
 mod child;
 mod eval;
 mod events;
+mod lifecycle;
 mod run;
 mod tasks;
 mod thread_nodes;
@@ -139,6 +140,8 @@ pub struct Engine {
     wf_event_waiters: Vec<events::WfEventWaiter>,
     /// RUNNING attempts recovered at start, queued for redelivery: (run, guid, attempt).
     redeliver: HashSet<(String, String, usize)>,
+    /// When the retention sweep is next due.
+    sweeper: lifecycle::Sweeper,
 }
 
 /// Starts the engine thread on an opened store, recovering every unfinished WfRun.
@@ -155,6 +158,7 @@ pub fn start(store: Store) -> Result<(EngineHandle, JoinHandle<()>), StoreError>
         outbox: Vec::new(),
         wf_event_waiters: Vec::new(),
         redeliver: HashSet::new(),
+        sweeper: lifecycle::Sweeper::default(),
     };
     engine.store.begin()?;
     engine.recover()?;
@@ -219,6 +223,21 @@ impl Engine {
         self.task_defs.remove(name);
     }
 
+    /// Forgets a cached WfSpec version (after it was deleted).
+    pub fn forget_wf_spec(&mut self, id: &lhw_proto::littlehorse::WfSpecId) {
+        self.specs
+            .remove(&(id.name.clone(), id.major_version, id.revision));
+    }
+
+    /// The store, after writing every pending change of the active runs
+    /// into the current transaction (for queries that read the database).
+    pub fn synced_store(&mut self) -> Result<&Store, Status> {
+        for run in self.runs.values_mut() {
+            run.flush(&self.store)?;
+        }
+        Ok(&self.store)
+    }
+
     /// The store (for reads and metadata writes inside the current transaction).
     pub fn store(&self) -> &Store {
         &self.store
@@ -226,7 +245,7 @@ impl Engine {
 
     /// Writes every changed object, commits, then sends replies and tasks.
     fn finish_batch(&mut self) {
-        let mut result = Ok(());
+        let mut result = self.schedule_retention();
         for run in self.runs.values_mut() {
             if let Err(e) = run.flush(&self.store) {
                 result = Err(e);

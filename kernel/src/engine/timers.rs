@@ -1,7 +1,7 @@
 //! Timers: task attempt timeouts, retry backoff, sleep maturation,
-//! external-event timeouts and user-task actions. Timers are not stored; they
-//! are rebuilt from the runs (and their stored pending user-task actions) at
-//! recovery.
+//! external-event timeouts, user-task actions and the retention sweep.
+//! Timers are not stored; they are rebuilt from the runs (their stored
+//! pending user-task actions, the stored retention schedule) at recovery.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -33,6 +33,8 @@ pub enum Timer {
         /// The action's seq in the run.
         seq: i64,
     },
+    /// Finished WfRuns whose retention ran out are deleted.
+    RetentionSweep,
     /// A waiting node (SLEEP, EXTERNAL_EVENT timeout) re-checks its deadline.
     NodeWake {
         /// WfRun key.

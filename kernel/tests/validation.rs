@@ -1,0 +1,202 @@
+//! One table over the implemented RPCs: a malformed request (missing id,
+//! empty name, unknown enum value, bad paging) is INVALID_ARGUMENT naming
+//! the offending field, a request for something that does not exist is
+//! NOT_FOUND, an RPC the kernel does not serve is UNIMPLEMENTED; and none of
+//! them hurts the kernel.
+
+mod common;
+
+use common::*;
+use lhw_proto::littlehorse::*;
+use tonic::{Code, Response, Status};
+
+/// `check! {failures, label, call, code, needle}`: makes the call (a
+/// future) and records a mismatch between its answer and the expected code
+/// and message part. (Braces keep each table row on one line.)
+macro_rules! check {
+    {$f:expr, $label:expr, $call:expr, $code:expr, $needle:expr} => {
+        record($f, $label, $call.await, $code, $needle)
+    };
+}
+
+/// Records a mismatch between an answer and the expected code and message part.
+fn record<T>(
+    failures: &mut Vec<String>,
+    label: &str,
+    answer: Result<Response<T>, Status>,
+    code: Code,
+    needle: &str,
+) {
+    match answer {
+        Ok(_) => failures.push(format!("{label}: answered OK, expected {code:?}")),
+        Err(s) if s.code() != code || !s.message().contains(needle) => failures.push(format!(
+            "{label}: got {:?} \"{}\", expected {code:?} containing \"{needle}\"",
+            s.code(),
+            s.message()
+        )),
+        Err(_) => {}
+    }
+}
+
+fn wf(id: &str) -> Option<WfRunId> {
+    Some(wf_id(id))
+}
+
+fn ut_id(wf_run: &str, guid: &str) -> Option<UserTaskRunId> {
+    Some(UserTaskRunId {
+        wf_run_id: wf(wf_run),
+        user_task_guid: guid.into(),
+    })
+}
+
+const FLOWS: &str = r#"
+task greet(name: str) -> str
+event ping: int
+workflow w {
+  input name: str required
+  var got: int
+  got = await ping
+}
+"#;
+
+#[tokio::test]
+async fn malformed_requests_name_their_field_and_missing_objects_are_not_found() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let dir = tempfile::tempdir().unwrap();
+        let kernel = start(dir.path()).await;
+        let mut c = client(&kernel).await;
+        deploy(&mut c, FLOWS).await;
+        run(&mut c, "w", "r", &[("name", s("x"))]).await;
+        let mut f = Vec::new();
+        let f = &mut f;
+        let bad = Code::InvalidArgument;
+        let missing = Code::NotFound;
+        let task_def = lhw_compiler::compile("task t(x: int) -> str\n")
+            .output
+            .unwrap()
+            .task_defs
+            .remove(0);
+        let spec = lhw_compiler::compile(FLOWS)
+            .output
+            .unwrap()
+            .wf_specs
+            .remove(0);
+
+        // ---- metadata ----
+        check! {f, "GetTaskDef empty", c.get_task_def(TaskDefId { name: "".into() }), bad, "name must not be empty"}
+        check! {f, "GetTaskDef missing", c.get_task_def(TaskDefId { name: "nope".into() }), missing, "nope"}
+        check! {f, "PutTaskDef bad name", c.put_task_def(PutTaskDefRequest { name: "bad_name".into(), ..task_def.clone() }), bad, "name"}
+        let mut odd = task_def.clone();
+        odd.input_vars[0].r#type = Some(99);
+        check! {f, "PutTaskDef unknown type", c.put_task_def(odd), bad, "input_vars[0].type"}
+        check! {f, "DeleteTaskDef no id", c.delete_task_def(DeleteTaskDefRequest { id: None }), bad, "id must be set"}
+        check! {f, "DeleteTaskDef missing", c.delete_task_def(DeleteTaskDefRequest { id: Some(TaskDefId { name: "nope".into() }) }), missing, "nope"}
+        check! {f, "PutExternalEventDef empty", c.put_external_event_def(PutExternalEventDefRequest::default()), bad, "name"}
+        check! {f, "GetExternalEventDef missing", c.get_external_event_def(ExternalEventDefId { name: "nope".into() }), missing, "nope"}
+        check! {f, "DeleteExternalEventDef empty", c.delete_external_event_def(DeleteExternalEventDefRequest { id: Some(ExternalEventDefId::default()) }), bad, "id.name"}
+        check! {f, "PutWorkflowEventDef empty", c.put_workflow_event_def(PutWorkflowEventDefRequest::default()), bad, "name"}
+        check! {f, "GetWorkflowEventDef missing", c.get_workflow_event_def(WorkflowEventDefId { name: "nope".into() }), missing, "nope"}
+        check! {f, "PutWfSpec empty name", c.put_wf_spec(PutWfSpecRequest { name: "".into(), ..spec.clone() }), bad, "name"}
+        check! {f, "PutWfSpec unknown allowed_updates", c.put_wf_spec(PutWfSpecRequest { allowed_updates: 42, ..spec.clone() }), bad, "allowed_updates"}
+        check! {f, "GetWfSpec empty", c.get_wf_spec(WfSpecId::default()), bad, "name"}
+        check! {f, "GetWfSpec missing", c.get_wf_spec(WfSpecId { name: "w".into(), major_version: 3, revision: 0 }), missing, "w"}
+        check! {f, "GetLatestWfSpec missing", c.get_latest_wf_spec(GetLatestWfSpecRequest { name: "nope".into(), major_version: None }), missing, "nope"}
+        check! {f, "DeleteWfSpec no id", c.delete_wf_spec(DeleteWfSpecRequest { id: None }), bad, "id must be set"}
+        check! {f, "DeleteWfSpec missing", c.delete_wf_spec(DeleteWfSpecRequest { id: Some(WfSpecId { name: "nope".into(), major_version: 0, revision: 0 }) }), missing, "nope"}
+        check! {f, "PutStructDef no schema", c.put_struct_def(PutStructDefRequest { name: "s".into(), ..Default::default() }), bad, "struct_def"}
+        check! {f, "PutStructDef unknown allowed_updates", c.put_struct_def(PutStructDefRequest { name: "s".into(), struct_def: Some(InlineStructDef::default()), allowed_updates: 7, ..Default::default() }), bad, "allowed_updates"}
+        check! {f, "GetStructDef missing", c.get_struct_def(StructDefId { name: "nope".into(), version: 0 }), missing, "nope"}
+        check! {f, "PutUserTaskDef JSON field", c.put_user_task_def(PutUserTaskDefRequest { name: "u".into(), fields: vec![UserTaskField { name: "a".into(), r#type: VariableType::JsonObj as i32, ..Default::default() }], description: None }), bad, "fields[0].type"}
+        check! {f, "GetUserTaskDef empty", c.get_user_task_def(UserTaskDefId::default()), bad, "name"}
+        check! {f, "GetLatestUserTaskDef missing", c.get_latest_user_task_def(GetLatestUserTaskDefRequest { name: "nope".into() }), missing, "nope"}
+        check! {f, "DeleteUserTaskDef no id", c.delete_user_task_def(DeleteUserTaskDefRequest { id: None }), bad, "id must be set"}
+        check! {f, "SearchWfSpec empty name", c.search_wf_spec(SearchWfSpecRequest { wf_spec_criteria: Some(search_wf_spec_request::WfSpecCriteria::Name("".into())), ..Default::default() }), bad, "name"}
+        check! {f, "SearchTaskDef negative limit", c.search_task_def(SearchTaskDefRequest { limit: Some(-1), ..Default::default() }), bad, "limit"}
+
+        // ---- runs ----
+        check! {f, "RunWf empty spec", c.run_wf(RunWfRequest::default()), bad, "wf_spec_name"}
+        check! {f, "RunWf missing spec", c.run_wf(RunWfRequest { wf_spec_name: "nope".into(), ..Default::default() }), missing, "nope"}
+        check! {f, "RunWf bad id", c.run_wf(RunWfRequest { wf_spec_name: "w".into(), id: Some("a_b".into()), ..Default::default() }), bad, "id"}
+        check! {f, "RunWf missing input", c.run_wf(RunWfRequest { wf_spec_name: "w".into(), ..Default::default() }), bad, "variables.name"}
+        check! {f, "RunWf unknown input", c.run_wf(RunWfRequest { wf_spec_name: "w".into(), variables: [("zz".to_string(), s("1"))].into(), ..Default::default() }), bad, "zz"}
+        check! {f, "RunWf empty parent", c.run_wf(RunWfRequest { wf_spec_name: "w".into(), parent_wf_run_id: Some(WfRunId::default()), ..Default::default() }), bad, "parent_wf_run_id.id"}
+        check! {f, "GetWfRun empty", c.get_wf_run(WfRunId::default()), bad, "id must not be empty"}
+        check! {f, "GetWfRun missing", c.get_wf_run(wf_id("nope")), missing, "nope"}
+        check! {f, "StopWfRun no id", c.stop_wf_run(StopWfRunRequest::default()), bad, "wf_run_id must be set"}
+        check! {f, "StopWfRun negative thread", c.stop_wf_run(StopWfRunRequest { wf_run_id: wf("r"), thread_run_number: -1 }), bad, "thread_run_number"}
+        check! {f, "ResumeWfRun no such thread", c.resume_wf_run(ResumeWfRunRequest { wf_run_id: wf("r"), thread_run_number: 9 }), bad, "thread_run_number"}
+        check! {f, "StopWfRun missing", c.stop_wf_run(StopWfRunRequest { wf_run_id: wf("nope"), thread_run_number: 0 }), missing, "nope"}
+        check! {f, "RescueThreadRun no id", c.rescue_thread_run(RescueThreadRunRequest::default()), bad, "wf_run_id must be set"}
+        check! {f, "RescueThreadRun missing", c.rescue_thread_run(RescueThreadRunRequest { wf_run_id: wf("nope"), ..Default::default() }), missing, "nope"}
+        check! {f, "RescueThreadRun not in ERROR", c.rescue_thread_run(RescueThreadRunRequest { wf_run_id: wf("r"), ..Default::default() }), Code::FailedPrecondition, "not ERROR"}
+        check! {f, "DeleteWfRun empty id", c.delete_wf_run(DeleteWfRunRequest { id: Some(WfRunId::default()) }), bad, "id.id"}
+        check! {f, "GetInactiveThreadRun", c.get_inactive_thread_run(InactiveThreadRunId { wf_run_id: wf("r"), thread_run_number: 0 }), missing, "keeps every ThreadRun"}
+        check! {f, "GetInactiveThreadRun missing run", c.get_inactive_thread_run(InactiveThreadRunId { wf_run_id: wf("nope"), thread_run_number: 0 }), missing, "WfRun nope"}
+        check! {f, "SearchWfRun unknown status", c.search_wf_run(SearchWfRunRequest { wf_spec_name: "w".into(), status: Some(77), ..Default::default() }), bad, "status"}
+        check! {f, "SearchWfRun bad bookmark", c.search_wf_run(SearchWfRunRequest { wf_spec_name: "w".into(), bookmark: Some(b"[\"x\"]".to_vec()), ..Default::default() }), bad, "bookmark"}
+        check! {f, "GetNodeRun no run id", c.get_node_run(NodeRunId::default()), bad, "wf_run_id must be set"}
+        check! {f, "GetNodeRun missing", c.get_node_run(NodeRunId { wf_run_id: wf("r"), thread_run_number: 0, position: 99 }), missing, "99"}
+        check! {f, "ListNodeRuns negative limit", c.list_node_runs(ListNodeRunsRequest { wf_run_id: wf("r"), limit: Some(-2), ..Default::default() }), bad, "limit"}
+        check! {f, "ListNodeRuns junk bookmark", c.list_node_runs(ListNodeRunsRequest { wf_run_id: wf("r"), bookmark: Some(b"junk".to_vec()), ..Default::default() }), bad, "bookmark"}
+        check! {f, "SearchNodeRun unknown status", c.search_node_run(SearchNodeRunRequest { external_event_def: Some(ExternalEventDefId { name: "ping".into() }), status: 55, ..Default::default() }), bad, "status"}
+        check! {f, "GetTaskRun empty guid", c.get_task_run(TaskRunId { wf_run_id: wf("r"), task_guid: "".into() }), bad, "task_guid"}
+        check! {f, "GetTaskRun missing", c.get_task_run(TaskRunId { wf_run_id: wf("r"), task_guid: "g".into() }), missing, "g"}
+        check! {f, "ListTaskRuns no run id", c.list_task_runs(ListTaskRunsRequest::default()), bad, "wf_run_id"}
+        check! {f, "SearchTaskRun unknown status", c.search_task_run(SearchTaskRunRequest { task_def_name: "greet".into(), status: Some(123), ..Default::default() }), bad, "status"}
+        check! {f, "GetVariable empty name", c.get_variable(VariableId { wf_run_id: wf("r"), thread_run_number: 0, name: "".into() }), bad, "name"}
+        check! {f, "GetVariable missing", c.get_variable(VariableId { wf_run_id: wf("r"), thread_run_number: 0, name: "nope".into() }), missing, "nope"}
+        check! {f, "ListVariables empty run id", c.list_variables(ListVariablesRequest { wf_run_id: Some(WfRunId::default()), ..Default::default() }), bad, "wf_run_id.id"}
+        check! {f, "SearchVariable no value", c.search_variable(SearchVariableRequest { wf_spec_name: "w".into(), var_name: "name".into(), ..Default::default() }), bad, "value"}
+
+        // ---- events ----
+        check! {f, "PutExternalEvent no def", c.put_external_event(PutExternalEventRequest { wf_run_id: wf("r"), ..Default::default() }), bad, "external_event_def_id must be set"}
+        check! {f, "PutExternalEvent no run", c.put_external_event(PutExternalEventRequest { external_event_def_id: Some(ExternalEventDefId { name: "ping".into() }), ..Default::default() }), bad, "wf_run_id"}
+        check! {f, "PutExternalEvent missing def", c.put_external_event(PutExternalEventRequest { wf_run_id: wf("r"), external_event_def_id: Some(ExternalEventDefId { name: "nope".into() }), ..Default::default() }), missing, "nope"}
+        check! {f, "PutExternalEvent wrong type", c.put_external_event(PutExternalEventRequest { wf_run_id: wf("r"), external_event_def_id: Some(ExternalEventDefId { name: "ping".into() }), content: Some(s("text")), ..Default::default() }), bad, "content"}
+        check! {f, "PutExternalEvent empty guid", c.put_external_event(PutExternalEventRequest { wf_run_id: wf("r"), external_event_def_id: Some(ExternalEventDefId { name: "ping".into() }), guid: Some("".into()), content: Some(int(1)), ..Default::default() }), bad, "guid"}
+        check! {f, "GetExternalEvent empty guid", c.get_external_event(ExternalEventId { wf_run_id: wf("r"), external_event_def_id: Some(ExternalEventDefId { name: "ping".into() }), guid: "".into() }), bad, "guid"}
+        check! {f, "GetExternalEvent missing", c.get_external_event(ExternalEventId { wf_run_id: wf("r"), external_event_def_id: Some(ExternalEventDefId { name: "ping".into() }), guid: "g".into() }), missing, "g"}
+        check! {f, "PutCorrelatedEvent empty key", c.put_correlated_event(PutCorrelatedEventRequest { external_event_def_id: Some(ExternalEventDefId { name: "ping".into() }), ..Default::default() }), bad, "key"}
+        check! {f, "GetCorrelatedEvent missing", c.get_correlated_event(CorrelatedEventId { key: "k".into(), external_event_def_id: Some(ExternalEventDefId { name: "ping".into() }) }), missing, "k"}
+        check! {f, "GetWorkflowEvent no def", c.get_workflow_event(WorkflowEventId { wf_run_id: wf("r"), ..Default::default() }), bad, "workflow_event_def_id"}
+
+        // ---- user tasks ----
+        check! {f, "GetUserTaskRun empty guid", c.get_user_task_run(UserTaskRunId { wf_run_id: wf("r"), user_task_guid: "".into() }), bad, "user_task_guid"}
+        check! {f, "GetUserTaskRun missing", c.get_user_task_run(UserTaskRunId { wf_run_id: wf("r"), user_task_guid: "g".into() }), missing, "g"}
+        check! {f, "AssignUserTaskRun no id", c.assign_user_task_run(AssignUserTaskRunRequest { user_id: Some("ann".into()), ..Default::default() }), bad, "user_task_run_id must be set"}
+        check! {f, "AssignUserTaskRun empty guid", c.assign_user_task_run(AssignUserTaskRunRequest { user_task_run_id: ut_id("r", ""), user_id: Some("ann".into()), ..Default::default() }), bad, "user_task_run_id.user_task_guid"}
+        check! {f, "AssignUserTaskRun nobody", c.assign_user_task_run(AssignUserTaskRunRequest { user_task_run_id: ut_id("r", "g"), ..Default::default() }), bad, "user_id or user_group"}
+        check! {f, "CompleteUserTaskRun missing", c.complete_user_task_run(CompleteUserTaskRunRequest { user_task_run_id: ut_id("r", "g"), ..Default::default() }), missing, "g"}
+        check! {f, "CancelUserTaskRun empty run", c.cancel_user_task_run(CancelUserTaskRunRequest { user_task_run_id: ut_id("", "g") }), bad, "user_task_run_id.wf_run_id.id"}
+        check! {f, "SaveUserTaskRunProgress unknown policy", c.save_user_task_run_progress(SaveUserTaskRunProgressRequest { user_task_run_id: ut_id("r", "g"), policy: 9, ..Default::default() }), bad, "policy"}
+        check! {f, "SearchUserTaskRun unknown status", c.search_user_task_run(SearchUserTaskRunRequest { status: Some(40), ..Default::default() }), bad, "status"}
+        check! {f, "ListUserTaskRuns no run id", c.list_user_task_runs(ListUserTaskRunRequest::default()), bad, "wf_run_id"}
+
+        // ---- workers ----
+        check! {f, "RegisterTaskWorker no def", c.register_task_worker(RegisterTaskWorkerRequest::default()), bad, "task_def_id"}
+        check! {f, "RegisterTaskWorker missing def", c.register_task_worker(RegisterTaskWorkerRequest { task_def_id: Some(TaskDefId { name: "nope".into() }), ..Default::default() }), missing, "nope"}
+        check! {f, "ReportTask no id", c.report_task(ReportTaskRun::default()), bad, "task_run_id"}
+
+        // ---- not served ----
+        check! {f, "ScheduleWf", c.schedule_wf(ScheduleWfRequest::default()), Code::Unimplemented, "ScheduleWf"}
+        check! {f, "PutCheckpoint", c.put_checkpoint(PutCheckpointRequest::default()), Code::Unimplemented, "PutCheckpoint"}
+        check! {f, "PutTenant", c.put_tenant(PutTenantRequest::default()), Code::Unimplemented, "PutTenant"}
+
+        assert!(f.is_empty(), "{} mismatches:\n{}", f.len(), f.join("\n"));
+        // The kernel is still well: the WfRun still waits and still completes.
+        c.put_external_event(PutExternalEventRequest {
+            wf_run_id: wf("r"),
+            external_event_def_id: Some(ExternalEventDefId {
+                name: "ping".into(),
+            }),
+            content: Some(int(1)),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        wait_status(&mut c, "r", LhStatus::Completed).await;
+        kernel.shutdown().await;
+    })
+    .await
+    .expect("test timed out");
+}
