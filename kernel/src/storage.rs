@@ -246,10 +246,12 @@ impl Store {
     /// Searches WfRuns of a WfSpec, oldest first; returns their ids.
     pub fn search_wf_runs(&self, q: &WfRunQuery) -> StoreResult<Vec<WfRunId>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id_msg FROM wf_run WHERE spec_name = ?1
+            "SELECT id_msg FROM wf_run WHERE (?1 IS NULL OR spec_name = ?1)
                AND (?2 IS NULL OR spec_major = ?2) AND (?3 IS NULL OR spec_revision = ?3)
                AND (?4 IS NULL OR status = ?4) AND (?5 IS NULL OR start_ms >= ?5)
                AND (?6 IS NULL OR start_ms <= ?6)
+               AND (?9 IS NULL OR (substr(id, 1, length(?9) + 1) = ?9 || '_'
+                    AND instr(substr(id, length(?9) + 2), '_') = 0))
              ORDER BY start_ms, id LIMIT ?7 OFFSET ?8",
         )?;
         let rows = stmt.query_map(
@@ -261,7 +263,8 @@ impl Store {
                 q.earliest_ms,
                 q.latest_ms,
                 q.limit,
-                q.offset
+                q.offset,
+                q.parent_key
             ],
             |r| r.get::<_, Vec<u8>>(0),
         )?;
@@ -618,8 +621,10 @@ impl Store {
 /// Criteria of [`Store::search_wf_runs`].
 #[derive(Debug, Default, Clone)]
 pub struct WfRunQuery {
-    /// WfSpec name (required).
-    pub spec_name: String,
+    /// Only runs of this WfSpec.
+    pub spec_name: Option<String>,
+    /// Only the direct children of the WfRun with this key (see [`crate::util::wf_run_key`]).
+    pub parent_key: Option<String>,
     /// Only this major version.
     pub major: Option<i32>,
     /// Only this revision.

@@ -9,10 +9,19 @@ use crate::values;
 use lhw_proto::littlehorse::{
     ExternalEvent, ExternalEventDef, ExternalEventId, LhStatus, NodeRun, PutExternalEventRequest,
     RunWfRequest, SearchWfRunRequest, TaskRun, ThreadRun, ThreadType, Variable, VariableId, WfRun,
-    WfRunId, WfRunIdList, WfSpec, WfSpecId, node,
+    WfRunId, WfRunIdList, WfRunVariableAccessLevel, WfSpec, WfSpecId, node,
 };
 use std::sync::Arc;
 use tonic::Status;
+
+/// Who starts a WfRun.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Origin {
+    /// A RunWf request.
+    Request,
+    /// A RUN_CHILD_WF node of the parent WfRun.
+    ChildNode,
+}
 
 /// Default page size of searches.
 const DEFAULT_LIMIT: i64 = 100;
@@ -35,7 +44,8 @@ impl Engine {
                     continue;
                 }
             };
-            let run = RunState::load(&self.store, &key, wf_run, spec)?;
+            let mut run = RunState::load(&self.store, &key, wf_run, spec)?;
+            self.resolve_inherited(&mut run)?;
             self.runs.insert(key.clone(), run);
             self.schedule_loaded(&key);
             self.advance_run(&key);
@@ -54,15 +64,31 @@ impl Engine {
         Ok(spec)
     }
 
-    /// RunWf: validates inputs, creates the WfRun and runs it as far as it goes.
+    /// RunWf: validates the request (in LittleHorse's order and with its
+    /// status codes), creates the WfRun and runs it as far as it goes.
     pub fn run_wf(&mut self, req: RunWfRequest) -> Result<WfRun, Status> {
-        if let Some(parent) = &req.parent_wf_run_id {
-            let pk = wf_run_key(parent);
-            if !self.runs.contains_key(&pk) && self.store.get_wf_run(&pk)?.is_none() {
-                return Err(Status::not_found(format!(
-                    "parent_wf_run_id: WfRun {pk} not found"
-                )));
-            }
+        self.start_wf_run(req, Origin::Request)
+    }
+
+    /// Creates a WfRun and runs it as far as it goes. A RunWf request must
+    /// name a parent WfRun exactly when the WfSpec has a parent WfSpec; a
+    /// RUN_CHILD_WF node starts any WfSpec as a child of its own WfRun.
+    pub(super) fn start_wf_run(
+        &mut self,
+        req: RunWfRequest,
+        origin: Origin,
+    ) -> Result<WfRun, Status> {
+        if req.wf_spec_name.is_empty() {
+            return Err(Status::invalid_argument(
+                "wf_spec_name: Missing required argument 'wf_spec_name'",
+            ));
+        }
+        if let Some(id) = &req.id
+            && !is_valid_name(id)
+        {
+            return Err(Status::invalid_argument(format!(
+                "id \"{id}\" is invalid: it must be a valid hostname (letters, digits and '-')"
+            )));
         }
         let spec = match (req.major_version, req.revision) {
             (Some(major), Some(revision)) => crate::wfspec::get_wf_spec(
@@ -84,17 +110,7 @@ impl Engine {
         };
         let spec_id = spec.id.clone().unwrap_or_default();
         let spec = self.spec(&spec_id)?;
-        let id = match req.id {
-            Some(id) => {
-                if !is_valid_name(&id) {
-                    return Err(Status::invalid_argument(format!(
-                        "id \"{id}\" is invalid: it must be a valid hostname (letters, digits and '-')"
-                    )));
-                }
-                id
-            }
-            None => new_guid(),
-        };
+        let id = req.id.unwrap_or_else(new_guid);
         let wf_run_id = WfRunId {
             id: id.clone(),
             parent_wf_run_id: req.parent_wf_run_id.map(Box::new),
@@ -102,6 +118,9 @@ impl Engine {
         let key = wf_run_key(&wf_run_id);
         if self.runs.contains_key(&key) || self.store.get_wf_run(&key)?.is_some() {
             return Err(Status::already_exists(format!("WfRun {id} already exists")));
+        }
+        if origin == Origin::Request {
+            self.check_parent(&spec, wf_run_id.parent_wf_run_id.as_deref())?;
         }
         let entry_name = spec.entrypoint_thread_name.clone();
         let thread_spec = spec
@@ -141,6 +160,16 @@ impl Engine {
                     def.name, def.name
                 )));
             }
+            if tv.access_level == WfRunVariableAccessLevel::InheritedVar as i32 {
+                // The parent WfRun's variable: it cannot be given, and the child has none of its own.
+                if req.variables.contains_key(&def.name) {
+                    return Err(Status::invalid_argument(format!(
+                        "variables.{}: Variable {} is an inherited var but it was provided as input",
+                        def.name, def.name
+                    )));
+                }
+                continue;
+            }
             variables.push(Variable {
                 id: Some(VariableId {
                     wf_run_id: Some(wf_run_id.clone()),
@@ -178,6 +207,7 @@ impl Engine {
             ..WfRun::default()
         };
         let mut run = RunState::new(key.clone(), wf_run, spec);
+        self.resolve_inherited(&mut run)?;
         for v in variables {
             let name = v.id.as_ref().map(|i| i.name.clone()).unwrap_or_default();
             run.dirty.variables.insert((0, name.clone()));
@@ -199,6 +229,49 @@ impl Engine {
         self.drain_effects(&key);
         self.advance_run(&key);
         self.get_wf_run(&key)
+    }
+
+    /// RunWf's parent rules: `parent_wf_run_id` is required exactly when the
+    /// WfSpec has a parent WfSpec, and must name an existing WfRun of it.
+    fn check_parent(&self, spec: &WfSpec, parent: Option<&WfRunId>) -> Result<(), Status> {
+        let name = spec
+            .id
+            .as_ref()
+            .map(|i| i.name.as_str())
+            .unwrap_or_default();
+        let (reference, parent) = match (&spec.parent_wf_spec, parent) {
+            (None, None) => return Ok(()),
+            (Some(r), None) => {
+                return Err(Status::invalid_argument(format!(
+                    "parent_wf_run_id: WfSpec {name} requires a parent WfRun ID from WfSpec {}",
+                    r.wf_spec_name
+                )));
+            }
+            (None, Some(_)) => {
+                return Err(Status::invalid_argument(format!(
+                    "parent_wf_run_id: WfSpec {name} does not refer to a parent WfSpec."
+                )));
+            }
+            (Some(r), Some(p)) => (r, p),
+        };
+        let pk = wf_run_key(parent);
+        let parent_spec = match self.runs.get(&pk) {
+            Some(run) => run.wf_run.wf_spec_id.clone(),
+            None => self.store.get_wf_run(&pk)?.and_then(|r| r.wf_spec_id),
+        };
+        let Some(parent_spec) = parent_spec else {
+            return Err(Status::failed_precondition(format!(
+                "parent_wf_run_id: Parent WfRun of type {} with id {pk} not found.",
+                reference.wf_spec_name
+            )));
+        };
+        if parent_spec.name != reference.wf_spec_name {
+            return Err(Status::invalid_argument(format!(
+                "parent_wf_run_id: Parent WfRun is of incorrect type {} but should be {}",
+                parent_spec.name, reference.wf_spec_name
+            )));
+        }
+        Ok(())
     }
 
     /// PutExternalEvent: stores the event (idempotent on guid) and lets a waiting node claim it.
@@ -395,12 +468,21 @@ impl Engine {
     /// SearchWfRun by WfSpec name (+ version, status, start window); the
     /// bookmark is an opaque offset.
     pub fn search_wf_run(&mut self, req: SearchWfRunRequest) -> Result<WfRunIdList, Status> {
-        if req.wf_spec_name.is_empty() {
-            return Err(Status::invalid_argument("wf_spec_name must be set"));
+        if req.wf_spec_name.is_empty() && req.parent_wf_run_id.is_none() {
+            return Err(Status::invalid_argument(
+                "wf_spec_name must be set (or parent_wf_run_id)",
+            ));
         }
-        if !req.variable_filters.is_empty() || req.parent_wf_run_id.is_some() {
+        if req.wf_spec_name.is_empty()
+            && (req.wf_spec_major_version.is_some() || req.wf_spec_revision.is_some())
+        {
+            return Err(Status::invalid_argument(
+                "Cannot provide wfSpecMajorVersion or wfSpecRevision without wfSpecName",
+            ));
+        }
+        if !req.variable_filters.is_empty() {
             return Err(Status::unimplemented(
-                "variable_filters and parent_wf_run_id are not supported by the embedded kernel yet",
+                "variable_filters are not supported by the embedded kernel yet",
             ));
         }
         // Searches read the database: write pending changes first.
@@ -416,7 +498,8 @@ impl Engine {
         };
         let limit = req.limit.map_or(DEFAULT_LIMIT, i64::from).clamp(1, 10_000);
         let q = WfRunQuery {
-            spec_name: req.wf_spec_name,
+            spec_name: (!req.wf_spec_name.is_empty()).then_some(req.wf_spec_name),
+            parent_key: req.parent_wf_run_id.as_ref().map(wf_run_key),
             major: req.wf_spec_major_version,
             revision: req.wf_spec_revision,
             status: req.status,
