@@ -117,7 +117,9 @@ impl Engine {
         };
         let key = wf_run_key(&wf_run_id);
         if self.runs.contains_key(&key) || self.store.get_wf_run(&key)?.is_some() {
-            return Err(Status::already_exists(format!("WfRun {id} already exists")));
+            return Err(Status::already_exists(format!(
+                "WfRun with id {id} already exists!"
+            )));
         }
         if origin == Origin::Request {
             self.check_parent(&spec, wf_run_id.parent_wf_run_id.as_deref())?;
