@@ -319,11 +319,11 @@ impl RunState {
         let mut chain = Vec::new();
         let mut cur = Some(t);
         while let Some(n) = cur {
-            if chain.contains(&n) {
-                break;
-            }
             chain.push(n);
-            cur = self.thread(n).and_then(|tr| tr.parent_thread_id);
+            cur = self
+                .thread(n)
+                .and_then(|tr| tr.parent_thread_id)
+                .filter(|p| *p < n);
         }
         chain
     }
@@ -332,11 +332,17 @@ impl RunState {
     /// own, then its parent threads', then an INHERITED variable of an
     /// ancestor WfRun (LittleHorse's `ThreadRun#getVariable` order).
     pub fn find_var(&self, t: i32, name: &str) -> Option<VarSlot> {
-        for n in self.thread_chain(t) {
+        let mut cur = Some(t);
+        // A thread's parent has a lower number: the walk ends.
+        while let Some(n) = cur {
             let key = (n, name.to_string());
             if self.variables.contains_key(&key) {
                 return Some(VarSlot::Local(key));
             }
+            cur = self
+                .thread(n)
+                .and_then(|tr| tr.parent_thread_id)
+                .filter(|p| *p < n);
         }
         self.inherited
             .contains_key(name)
