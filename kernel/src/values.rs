@@ -5,8 +5,8 @@
 //! (`VAR_SUB_ERROR`, `VAR_MUTATION_ERROR`).
 
 use lhw_proto::littlehorse::{
-    Comparator, TypeDefinition, VariableMutationType, VariableType, VariableValue,
-    type_definition::DefinedType, variable_value::Value,
+    Comparator, InlineArrayDef, InlineMapDef, TypeDefinition, VariableMutationType, VariableType,
+    VariableValue, map, type_definition::DefinedType, variable_value::Value,
 };
 use serde_json::Value as Json;
 
@@ -34,6 +34,47 @@ pub fn type_of(v: &VariableValue) -> Option<VariableType> {
         Value::UtcTimestamp(_) => VariableType::Timestamp,
         Value::Struct(_) | Value::Array(_) | Value::Map(_) => return None,
     })
+}
+
+/// The type of a value as LittleHorse describes it (`VariableValue#getTypeDefinition`):
+/// a primitive type, a struct's StructDefId, an array of its element type (the
+/// declared one, else the first item's) or a map of its key and value types (the
+/// declared ones, else the first entry's); NULL has no type.
+pub fn type_definition_of(v: &VariableValue) -> TypeDefinition {
+    let defined = match &v.value {
+        None => None,
+        Some(Value::Struct(s)) => s.struct_def_id.clone().map(DefinedType::StructDefId),
+        Some(Value::Array(a)) => {
+            let element = a
+                .element_type
+                .clone()
+                .or_else(|| a.items.first().map(type_definition_of))
+                .unwrap_or_default();
+            Some(DefinedType::InlineArrayDef(Box::new(InlineArrayDef {
+                array_type: Some(Box::new(element)),
+            })))
+        }
+        Some(Value::Map(m)) => Some(DefinedType::InlineMapDef(Box::new(
+            m.map_type
+                .clone()
+                .or_else(|| m.entries.first().map(entry_map_type))
+                .unwrap_or_default(),
+        ))),
+        Some(_) => type_of(v).map(|p| DefinedType::PrimitiveType(p as i32)),
+    };
+    TypeDefinition {
+        defined_type: defined,
+        masked: false,
+    }
+}
+
+/// The map type a map entry implies: the types of its key and value.
+pub fn entry_map_type(e: &map::Entry) -> InlineMapDef {
+    let of = |v: Option<&VariableValue>| Box::new(v.map(type_definition_of).unwrap_or_default());
+    InlineMapDef {
+        key_type: Some(of(e.key.as_ref())),
+        value_type: Some(of(e.value.as_ref())),
+    }
 }
 
 /// A human-readable name of a value's type, for error messages.

@@ -6,12 +6,14 @@ use crate::metadata::check_name;
 use crate::storage::{Store, kind};
 use crate::util::{is_error_name, is_valid_name, now_ts};
 use lhw_proto::littlehorse::{
-    AllowedUpdateType, ExternalEventDef, FailureHandlerDef, Node, PutWfSpecRequest, TaskDef,
-    ThreadSpec, ThreadVarDef, VariableAssignment, VariableMutation, WfRunVariableAccessLevel,
-    WfSpec, WfSpecId, edge::EdgeCondition, exit_node, failure_handler_def::FailureToCatch,
+    AllowedUpdateType, ExternalEventDef, FailureHandlerDef, InlineStructBuilder, Node,
+    PutWfSpecRequest, TaskDef, ThreadSpec, ThreadVarDef, VariableAssignment, VariableMutation,
+    WfRunVariableAccessLevel, WfSpec, WfSpecId, edge::EdgeCondition, exit_node,
+    failure_handler_def::FailureToCatch, inline_struct_field_value::StructValue,
     lh_path::selector::SelectorType, node, sleep_node::SleepLength, task_node::TaskToExecute,
     ut_action_trigger, variable_assignment::Source, variable_mutation::RhsValue,
     wait_for_condition_node::NodeCondition, wait_for_threads_node::ThreadsToWaitForOneOf,
+    wf_spec::ParentWfSpecReference,
 };
 use std::collections::{BTreeMap, HashSet};
 use tonic::Status;
@@ -72,7 +74,29 @@ fn va_vars<'a>(va: &'a VariableAssignment, out: &mut Vec<&'a str>) {
                 va_vars(o, out);
             }
         }
+        Some(Source::MapBuilder(m)) => {
+            for e in &m.entries {
+                for va in [&e.key, &e.value].into_iter().flatten() {
+                    va_vars(va, out);
+                }
+            }
+        }
+        Some(Source::StructBuilder(b)) => {
+            if let Some(fields) = &b.value {
+                struct_builder_vars(fields, out);
+            }
+        }
         _ => {}
+    }
+}
+
+fn struct_builder_vars<'a>(b: &'a InlineStructBuilder, out: &mut Vec<&'a str>) {
+    for field in b.fields.values() {
+        match &field.struct_value {
+            Some(StructValue::SimpleValue(va)) => va_vars(va, out),
+            Some(StructValue::SubStructure(sub)) => struct_builder_vars(sub, out),
+            None => {}
+        }
     }
 }
 
@@ -576,21 +600,97 @@ fn is_breaking(old: &WfSpec, new: &WfSpec) -> bool {
         || output_shape(old) != output_shape(new)
 }
 
+/// The parent WfSpec a `parent_wf_spec` reference names: version
+/// `wf_spec_major_version`.0, as LittleHorse looks it up (`None` when it does not exist).
+fn parent_spec(
+    store: &Store,
+    reference: Option<&ParentWfSpecReference>,
+) -> Result<Option<WfSpec>, Status> {
+    match reference {
+        Some(r) => {
+            Ok(store.get_meta(kind::WF_SPEC, &r.wf_spec_name, r.wf_spec_major_version, 0)?)
+        }
+        None => Ok(None),
+    }
+}
+
+fn nonexistent_parent(reference: &ParentWfSpecReference) -> Status {
+    Status::invalid_argument(format!(
+        "PutWfSpecRequest is invalid: parent_wf_spec: Provided spec refers to nonexistent parent wfSpec {}",
+        reference.wf_spec_name
+    ))
+}
+
+/// Every variable of a WfSpec by name (all ThreadSpecs; the reserved `INPUT` of
+/// interrupt handlers left out), as LittleHorse's `WfSpec#getAllVariables`.
+pub fn all_variables(spec: &WfSpec) -> impl Iterator<Item = &ThreadVarDef> {
+    spec.thread_specs
+        .values()
+        .flat_map(|t| t.variable_defs.iter())
+        .filter(|v| var_name(v) != "INPUT")
+}
+
+/// INHERITED variables (LittleHorse's rules): only a WfSpec with a parent may
+/// declare them, and the parent must declare each of them, not as PRIVATE_VAR.
+/// The server does not compare their types.
+fn check_inherited(
+    reference: Option<&ParentWfSpecReference>,
+    parent: Option<&WfSpec>,
+    thread_specs: &BTreeMap<String, ThreadSpec>,
+) -> Result<(), Status> {
+    for (tname, t) in thread_specs {
+        for v in &t.variable_defs {
+            if v.access_level != WfRunVariableAccessLevel::InheritedVar as i32 {
+                continue;
+            }
+            let name = var_name(v);
+            let invalid = |detail: String| {
+                Status::invalid_argument(format!(
+                    "PutWfSpecRequest is invalid: thread_specs.{tname}.variable_defs: {detail}"
+                ))
+            };
+            let Some(reference) = reference else {
+                return Err(invalid(format!(
+                    "Only child workflows are allowed to access INHERITED variables, but variable {name} is INHERITED"
+                )));
+            };
+            let Some(parent) = parent else {
+                return Err(nonexistent_parent(reference));
+            };
+            match all_variables(parent).find(|p| var_name(p) == name) {
+                None => {
+                    return Err(invalid(format!(
+                        "INHERITED variable {name} does not exist in parent WfSpec"
+                    )));
+                }
+                Some(p) if p.access_level == WfRunVariableAccessLevel::PrivateVar as i32 => {
+                    return Err(invalid(format!(
+                        "Inherited variable {name} is defined as PRIVATE in parent WfSpec"
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(())
+}
+
 /// PutWfSpec: validates the request and stores a new version when it changed.
 pub fn put_wf_spec(store: &Store, req: PutWfSpecRequest) -> Result<WfSpec, Status> {
     check_name("name", &req.name)?;
     crate::request::enum_value::<AllowedUpdateType>(req.allowed_updates, "allowed_updates")?;
-    if req.parent_wf_spec.is_some() {
-        return Err(Status::unimplemented(
-            "parent_wf_spec: child WfSpecs are not supported by the embedded kernel yet",
-        ));
-    }
     if !req.thread_specs.contains_key(&req.entrypoint_thread_name) {
         return Err(Status::invalid_argument(format!(
             "PutWfSpecRequest is invalid: entrypoint_thread_name: unknown entrypoint thread: {}",
             req.entrypoint_thread_name
         )));
     }
+    let parent = parent_spec(store, req.parent_wf_spec.as_ref())?;
+    check_inherited(
+        req.parent_wf_spec.as_ref(),
+        parent.as_ref(),
+        &req.thread_specs,
+    )?;
     // Variable names are unique across the WfSpec.
     let mut all_vars: HashSet<String> = HashSet::new();
     let mut owner: BTreeMap<String, String> = BTreeMap::new();
@@ -622,6 +722,9 @@ pub fn put_wf_spec(store: &Store, req: PutWfSpecRequest) -> Result<WfSpec, Statu
         }
         validate_thread(store, tname, t, &all_vars, &thread_names)?;
     }
+    if let (Some(reference), None) = (&req.parent_wf_spec, &parent) {
+        return Err(nonexistent_parent(reference));
+    }
     let mut spec = WfSpec {
         id: None,
         created_at: None,
@@ -631,7 +734,7 @@ pub fn put_wf_spec(store: &Store, req: PutWfSpecRequest) -> Result<WfSpec, Statu
         entrypoint_thread_name: req.entrypoint_thread_name,
         retention_policy: req.retention_policy,
         migration: None,
-        parent_wf_spec: None,
+        parent_wf_spec: req.parent_wf_spec,
     };
     let latest: Option<WfSpec> = store.latest_meta(kind::WF_SPEC, &req.name, None)?;
     let mut frozen = frozen_variables(&spec);

@@ -233,6 +233,16 @@ workflow other {
   var got: str
   got = await arrived
 }
+workflow kid {
+  parent order
+  var got: str
+  got = await arrived
+}
+workflow grandkid {
+  parent kid
+  var got: str
+  got = await arrived
+}
 "#;
 
 fn customer(
@@ -328,18 +338,18 @@ async fn run_searches_by_spec_status_variables_parent_task_node_and_value() {
         );
 
         // By parent: direct children, or the whole tree.
-        let child = |id: &str, parent: lhw_proto::littlehorse::WfRunId| RunWfRequest {
-            wf_spec_name: "other".into(),
+        let child = |spec: &str, id: &str, parent: lhw_proto::littlehorse::WfRunId| RunWfRequest {
+            wf_spec_name: spec.into(),
             id: Some(id.into()),
             parent_wf_run_id: Some(parent),
             ..Default::default()
         };
         let kid = c
-            .run_wf(child("kid", wf_id("o1")))
+            .run_wf(child("kid", "kid", wf_id("o1")))
             .await
             .unwrap()
             .into_inner();
-        c.run_wf(child("grandkid", kid.id.clone().unwrap()))
+        c.run_wf(child("grandkid", "grandkid", kid.id.clone().unwrap()))
             .await
             .unwrap();
         let search_children = |full: bool| SearchWfRunRequest {

@@ -8,11 +8,20 @@ use crate::util::{is_valid_name, ms_to_ts, new_guid, now_ms, ts_to_ms, wf_run_ke
 use crate::values;
 use lhw_proto::littlehorse::{
     ExternalEvent, ExternalEventDef, ExternalEventId, LhStatus, NodeRun, PutExternalEventRequest,
-    RunWfRequest, TaskRun, ThreadRun, ThreadType, Variable, VariableId, WfRun, WfRunId, WfSpec,
-    WfSpecId, node,
+    RunWfRequest, TaskRun, ThreadRun, ThreadType, Variable, VariableId, WfRun, WfRunId,
+    WfRunVariableAccessLevel, WfSpec, WfSpecId, node,
 };
 use std::sync::Arc;
 use tonic::Status;
+
+/// Who starts a WfRun.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Origin {
+    /// A RunWf request.
+    Request,
+    /// A RUN_CHILD_WF node of the parent WfRun.
+    ChildNode,
+}
 
 impl Engine {
     /// Loads every unfinished WfRun and rebuilds queues and timers.
@@ -32,7 +41,8 @@ impl Engine {
                     continue;
                 }
             };
-            let run = RunState::load(&self.store, &key, wf_run, spec)?;
+            let mut run = RunState::load(&self.store, &key, wf_run, spec)?;
+            self.resolve_inherited(&mut run)?;
             self.runs.insert(key.clone(), run);
             self.schedule_loaded(&key);
             self.advance_run(&key);
@@ -51,15 +61,31 @@ impl Engine {
         Ok(spec)
     }
 
-    /// RunWf: validates inputs, creates the WfRun and runs it as far as it goes.
+    /// RunWf: validates the request (in LittleHorse's order and with its
+    /// status codes), creates the WfRun and runs it as far as it goes.
     pub fn run_wf(&mut self, req: RunWfRequest) -> Result<WfRun, Status> {
-        if let Some(parent) = &req.parent_wf_run_id {
-            let pk = wf_run_key(parent);
-            if !self.runs.contains_key(&pk) && self.store.get_wf_run(&pk)?.is_none() {
-                return Err(Status::not_found(format!(
-                    "parent_wf_run_id: WfRun {pk} not found"
-                )));
-            }
+        self.start_wf_run(req, Origin::Request)
+    }
+
+    /// Creates a WfRun and runs it as far as it goes. A RunWf request must
+    /// name a parent WfRun exactly when the WfSpec has a parent WfSpec; a
+    /// RUN_CHILD_WF node starts any WfSpec as a child of its own WfRun.
+    pub(super) fn start_wf_run(
+        &mut self,
+        req: RunWfRequest,
+        origin: Origin,
+    ) -> Result<WfRun, Status> {
+        if req.wf_spec_name.is_empty() {
+            return Err(Status::invalid_argument(
+                "wf_spec_name: Missing required argument 'wf_spec_name'",
+            ));
+        }
+        if let Some(id) = &req.id
+            && !is_valid_name(id)
+        {
+            return Err(Status::invalid_argument(format!(
+                "id \"{id}\" is invalid: it must be a valid hostname (letters, digits and '-')"
+            )));
         }
         let spec = match (req.major_version, req.revision) {
             (Some(major), Some(revision)) => crate::wfspec::get_wf_spec(
@@ -81,24 +107,19 @@ impl Engine {
         };
         let spec_id = spec.id.clone().unwrap_or_default();
         let spec = self.spec(&spec_id)?;
-        let id = match req.id {
-            Some(id) => {
-                if !is_valid_name(&id) {
-                    return Err(Status::invalid_argument(format!(
-                        "id \"{id}\" is invalid: it must be a valid hostname (letters, digits and '-')"
-                    )));
-                }
-                id
-            }
-            None => new_guid(),
-        };
+        let id = req.id.unwrap_or_else(new_guid);
         let wf_run_id = WfRunId {
             id: id.clone(),
             parent_wf_run_id: req.parent_wf_run_id.map(Box::new),
         };
         let key = wf_run_key(&wf_run_id);
         if self.runs.contains_key(&key) || self.store.get_wf_run(&key)?.is_some() {
-            return Err(Status::already_exists(format!("WfRun {id} already exists")));
+            return Err(Status::already_exists(format!(
+                "WfRun with id {id} already exists!"
+            )));
+        }
+        if origin == Origin::Request {
+            self.check_parent(&spec, wf_run_id.parent_wf_run_id.as_deref())?;
         }
         let entry_name = spec.entrypoint_thread_name.clone();
         let thread_spec = spec
@@ -138,6 +159,16 @@ impl Engine {
                     def.name, def.name
                 )));
             }
+            if tv.access_level == WfRunVariableAccessLevel::InheritedVar as i32 {
+                // The parent WfRun's variable: it cannot be given, and the child has none of its own.
+                if req.variables.contains_key(&def.name) {
+                    return Err(Status::invalid_argument(format!(
+                        "variables.{}: Variable {} is an inherited var but it was provided as input",
+                        def.name, def.name
+                    )));
+                }
+                continue;
+            }
             variables.push(Variable {
                 id: Some(VariableId {
                     wf_run_id: Some(wf_run_id.clone()),
@@ -175,6 +206,7 @@ impl Engine {
             ..WfRun::default()
         };
         let mut run = RunState::new(key.clone(), wf_run, spec);
+        self.resolve_inherited(&mut run)?;
         for v in variables {
             let name = v.id.as_ref().map(|i| i.name.clone()).unwrap_or_default();
             run.dirty.variables.insert((0, name.clone()));
@@ -196,6 +228,49 @@ impl Engine {
         self.drain_effects(&key);
         self.advance_run(&key);
         self.get_wf_run(&key)
+    }
+
+    /// RunWf's parent rules: `parent_wf_run_id` is required exactly when the
+    /// WfSpec has a parent WfSpec, and must name an existing WfRun of it.
+    fn check_parent(&self, spec: &WfSpec, parent: Option<&WfRunId>) -> Result<(), Status> {
+        let name = spec
+            .id
+            .as_ref()
+            .map(|i| i.name.as_str())
+            .unwrap_or_default();
+        let (reference, parent) = match (&spec.parent_wf_spec, parent) {
+            (None, None) => return Ok(()),
+            (Some(r), None) => {
+                return Err(Status::invalid_argument(format!(
+                    "parent_wf_run_id: WfSpec {name} requires a parent WfRun ID from WfSpec {}",
+                    r.wf_spec_name
+                )));
+            }
+            (None, Some(_)) => {
+                return Err(Status::invalid_argument(format!(
+                    "parent_wf_run_id: WfSpec {name} does not refer to a parent WfSpec."
+                )));
+            }
+            (Some(r), Some(p)) => (r, p),
+        };
+        let pk = wf_run_key(parent);
+        let parent_spec = match self.runs.get(&pk) {
+            Some(run) => run.wf_run.wf_spec_id.clone(),
+            None => self.store.get_wf_run(&pk)?.and_then(|r| r.wf_spec_id),
+        };
+        let Some(parent_spec) = parent_spec else {
+            return Err(Status::failed_precondition(format!(
+                "parent_wf_run_id: Parent WfRun of type {} with id {pk} not found.",
+                reference.wf_spec_name
+            )));
+        };
+        if parent_spec.name != reference.wf_spec_name {
+            return Err(Status::invalid_argument(format!(
+                "parent_wf_run_id: Parent WfRun is of incorrect type {} but should be {}",
+                parent_spec.name, reference.wf_spec_name
+            )));
+        }
+        Ok(())
     }
 
     /// PutExternalEvent: stores the event (idempotent on guid) and lets a waiting node claim it.

@@ -167,7 +167,7 @@ impl Engine {
     /// cannot start fails its RUN_CHILD_WF node.
     pub(super) fn start_children(&mut self, key: &str, children: Vec<ChildStart>) {
         for c in children {
-            let result = self.run_wf(c.request);
+            let result = self.start_wf_run(c.request, super::api::Origin::ChildNode);
             let now = crate::util::now_ms();
             let Some(run) = self.runs.get_mut(key) else {
                 return;

@@ -3,13 +3,16 @@
 //! conditions and variable mutations.
 
 use super::RunState;
+use super::run::VarSlot;
 use crate::values::{self, null, val};
 use crate::{paths, value_paths};
 use lhw_proto::littlehorse::{
-    Comparator, InlineStruct, LegacyEdgeCondition, LhPath, Struct, StructBuilder, StructField,
-    TaskStatus, VariableAssignment, VariableMutation, VariableMutationType, VariableValue,
+    Comparator, InlineStruct, LegacyEdgeCondition, LhPath, Map, MapBuilder, Struct, StructBuilder,
+    StructField, TaskStatus, VariableAssignment, VariableMutation, VariableMutationType,
+    VariableValue,
     inline_struct_field_value::StructValue,
     lh_path::selector::SelectorType,
+    map,
     node_run::NodeType,
     task_attempt,
     variable_assignment::{Path, Source, expression::Operation},
@@ -21,12 +24,11 @@ use std::collections::BTreeMap;
 impl RunState {
     /// The value of variable `name` as seen from thread `t`.
     pub fn var_value(&self, t: i32, name: &str) -> Result<VariableValue, String> {
-        let key = self
+        let slot = self
             .find_var(t, name)
             .ok_or_else(|| format!("variable {name} not found"))?;
         Ok(self
-            .variables
-            .get(&key)
+            .slot(&slot)
             .and_then(|v| v.value.clone())
             .unwrap_or_default())
     }
@@ -141,9 +143,7 @@ impl RunState {
                 val(Value::Int(values::size_of(&operand)?))
             }
             Some(Source::StructBuilder(b)) => val(Value::Struct(self.build_struct(t, b)?)),
-            Some(Source::MapBuilder(_)) => {
-                return Err("map builders are not supported by the embedded kernel yet".to_string());
-            }
+            Some(Source::MapBuilder(b)) => val(Value::Map(self.build_map(t, b)?)),
         };
         let pathed = match &va.path {
             None => base,
@@ -214,6 +214,38 @@ impl RunState {
         })
     }
 
+    /// Builds a MAP value from a MapBuilder, as LittleHorse's server does: the
+    /// entries evaluated in order in thread `t`, a repeated key replacing the
+    /// earlier value in its place; the map type is the builder's `map_type`,
+    /// else the types of the first entry's key and value.
+    fn build_map(&self, t: i32, b: &MapBuilder) -> Result<Map, String> {
+        let mut entries: Vec<map::Entry> = Vec::new();
+        for (i, e) in b.entries.iter().enumerate() {
+            let key = self.eval(
+                t,
+                e.key.as_ref().ok_or(format!("map entry {i} has no key"))?,
+            )?;
+            let value = self.eval(
+                t,
+                e.value
+                    .as_ref()
+                    .ok_or(format!("map entry {i} has no value"))?,
+            )?;
+            match entries.iter_mut().find(|x| x.key.as_ref() == Some(&key)) {
+                Some(existing) => existing.value = Some(value),
+                None => entries.push(map::Entry {
+                    key: Some(key),
+                    value: Some(value),
+                }),
+            }
+        }
+        let map_type = b
+            .map_type
+            .clone()
+            .or_else(|| entries.first().map(values::entry_map_type));
+        Ok(Map { entries, map_type })
+    }
+
     /// Evaluates a condition that must produce a BOOL.
     pub fn eval_bool(&self, t: i32, va: &VariableAssignment) -> Result<bool, String> {
         match self.eval(t, va)?.value {
@@ -248,8 +280,8 @@ impl RunState {
         let mut undo = Vec::new();
         for m in muts {
             if let Err(e) = self.apply_mutation(t, node, m, &mut undo) {
-                for (key, old) in undo.into_iter().rev() {
-                    self.variables.insert(key, old);
+                for (slot, old) in undo.into_iter().rev() {
+                    self.set_slot(&slot, old);
                 }
                 return Err(format!("mutating variable {} failed: {e}", m.lhs_name));
             }
@@ -262,11 +294,21 @@ impl RunState {
         t: i32,
         node: &str,
         m: &VariableMutation,
-        undo: &mut Vec<((i32, String), lhw_proto::littlehorse::Variable)>,
+        undo: &mut Vec<(VarSlot, lhw_proto::littlehorse::Variable)>,
     ) -> Result<(), String> {
-        let key = self
+        let slot = self
             .find_var(t, &m.lhs_name)
             .ok_or("the variable does not exist")?;
+        // LittleHorse saves a variable through the thread that declares it: an
+        // INHERITED one needs a declaration in the thread or a parent thread.
+        if let VarSlot::Inherited(name) = &slot
+            && !self
+                .thread_chain(t)
+                .into_iter()
+                .any(|n| self.var_def(n, name).is_some())
+        {
+            return Err(format!("Tried to save out-of-scope var {name}"));
+        }
         let rhs = match &m.rhs_value {
             Some(RhsValue::RhsAssignment(va)) => self.eval(t, va)?,
             Some(RhsValue::LiteralValue(v)) => v.clone(),
@@ -287,8 +329,7 @@ impl RunState {
         let op = VariableMutationType::try_from(m.operation)
             .map_err(|_| "unknown mutation type".to_string())?;
         let var = self
-            .variables
-            .get(&key)
+            .slot(&slot)
             .ok_or("the variable does not exist")?
             .clone();
         let current = var.value.clone().unwrap_or_default();
@@ -314,7 +355,7 @@ impl RunState {
             (None, None) => {
                 let result = values::operate(&current, op, &rhs)?;
                 match self
-                    .var_def(key.0, &key.1)
+                    .slot_def(&slot)
                     .and_then(|d| d.var_def.as_ref())
                     .and_then(|d| d.type_def.as_ref())
                 {
@@ -323,11 +364,10 @@ impl RunState {
                 }
             }
         };
-        undo.push((key.clone(), var.clone()));
+        undo.push((slot.clone(), var.clone()));
         let mut updated = var;
         updated.value = Some(new);
-        self.variables.insert(key.clone(), updated);
-        self.dirty.variables.insert(key);
+        self.set_slot(&slot, updated);
         Ok(())
     }
 }

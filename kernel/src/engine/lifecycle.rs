@@ -111,6 +111,7 @@ impl Engine {
         }
         self.store.delete_wf_run(key)?;
         self.runs.remove(key);
+        self.forget_inherited_owner(key);
         Ok(())
     }
 

@@ -29,6 +29,7 @@ mod api;
 mod child;
 mod eval;
 mod events;
+mod inherited;
 mod lifecycle;
 mod run;
 mod tasks;
@@ -42,7 +43,7 @@ pub use timers::Timer;
 
 use crate::storage::{Store, StoreError};
 use lhw_proto::littlehorse::{ScheduledTask, TaskDef, WfSpec};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
@@ -142,6 +143,12 @@ pub struct Engine {
     redeliver: HashSet<(String, String, usize)>,
     /// When the retention sweep is next due.
     sweeper: lifecycle::Sweeper,
+    /// Active runs holding INHERITED variables (see [`inherited`]).
+    inheritors: BTreeSet<String>,
+    /// The runs that own the INHERITED variables the inheritors hold.
+    owners: HashSet<String>,
+    /// A write made straight into the current transaction failed: the batch must not commit.
+    store_failure: Option<StoreError>,
 }
 
 /// Starts the engine thread on an opened store, recovering every unfinished WfRun.
@@ -159,6 +166,9 @@ pub fn start(store: Store) -> Result<(EngineHandle, JoinHandle<()>), StoreError>
         wf_event_waiters: Vec::new(),
         redeliver: HashSet::new(),
         sweeper: lifecycle::Sweeper::default(),
+        inheritors: BTreeSet::new(),
+        owners: HashSet::new(),
+        store_failure: None,
     };
     engine.store.begin()?;
     engine.recover()?;
@@ -245,12 +255,15 @@ impl Engine {
 
     /// Writes every changed object, commits, then sends replies and tasks.
     fn finish_batch(&mut self) {
-        let mut result = self.schedule_retention();
+        let mut result = self.store_failure.take().map_or(Ok(()), Err);
+        if result.is_ok() {
+            result = self.schedule_retention();
+        }
         for run in self.runs.values_mut() {
-            if let Err(e) = run.flush(&self.store) {
-                result = Err(e);
+            if result.is_err() {
                 break;
             }
+            result = run.flush(&self.store);
         }
         let committed = result.and_then(|()| self.store.commit());
         let ok = match &committed {
@@ -297,6 +310,9 @@ impl Engine {
         self.runs.clear();
         self.queues.clear();
         self.redeliver.clear();
+        self.inheritors.clear();
+        self.owners.clear();
+        self.store_failure = None;
         self.timers = timers::Timers::default();
         self.specs.clear();
         self.task_defs.clear();

@@ -61,6 +61,15 @@ pub struct Effects {
     pub children: Vec<super::child::ChildStart>,
 }
 
+/// Where a variable seen from a thread lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VarSlot {
+    /// A variable of this WfRun, by (thread, name) in [`RunState::variables`].
+    Local((i32, String)),
+    /// An INHERITED variable: the ancestor WfRun's, by name in [`RunState::inherited`].
+    Inherited(String),
+}
+
 /// An active WfRun.
 pub struct RunState {
     /// Storage key (see [`crate::util::wf_run_key`]).
@@ -73,6 +82,12 @@ pub struct RunState {
     pub node_runs: BTreeMap<(i32, i32), NodeRun>,
     /// Variables by (thread, name).
     pub variables: BTreeMap<(i32, String), Variable>,
+    /// The variables this run declares INHERITED, by name: the Variable of the
+    /// ancestor WfRun that owns each (its id names the owner). The engine
+    /// fills them when the run is created or loaded and keeps them current.
+    pub inherited: BTreeMap<String, Variable>,
+    /// INHERITED variables this run changed since the engine last wrote them to their owner.
+    pub inherited_changed: BTreeSet<String>,
     /// TaskRuns by guid.
     pub task_runs: HashMap<String, TaskRun>,
     /// ExternalEvents posted to this WfRun id, in arrival order, with their sequence numbers.
@@ -110,6 +125,8 @@ impl RunState {
             spec,
             node_runs: BTreeMap::new(),
             variables: BTreeMap::new(),
+            inherited: BTreeMap::new(),
+            inherited_changed: BTreeSet::new(),
             task_runs: HashMap::new(),
             events: Vec::new(),
             workflow_events: Vec::new(),
@@ -296,18 +313,72 @@ impl RunState {
         self.task_runs.get_mut(guid)
     }
 
-    /// The key of the variable `name` visible from thread `t` (its own, then
-    /// its ancestors').
-    pub fn find_var(&self, t: i32, name: &str) -> Option<(i32, String)> {
+    /// The threads whose variables thread `t` sees: itself, then its parent
+    /// threads up to the entrypoint.
+    pub fn thread_chain(&self, t: i32) -> Vec<i32> {
+        let mut chain = Vec::new();
         let mut cur = Some(t);
+        while let Some(n) = cur {
+            chain.push(n);
+            cur = self
+                .thread(n)
+                .and_then(|tr| tr.parent_thread_id)
+                .filter(|p| *p < n);
+        }
+        chain
+    }
+
+    /// Where the variable `name` visible from thread `t` lives: the thread's
+    /// own, then its parent threads', then an INHERITED variable of an
+    /// ancestor WfRun (LittleHorse's `ThreadRun#getVariable` order).
+    pub fn find_var(&self, t: i32, name: &str) -> Option<VarSlot> {
+        let mut cur = Some(t);
+        // A thread's parent has a lower number: the walk ends.
         while let Some(n) = cur {
             let key = (n, name.to_string());
             if self.variables.contains_key(&key) {
-                return Some(key);
+                return Some(VarSlot::Local(key));
             }
-            cur = self.thread(n).and_then(|tr| tr.parent_thread_id);
+            cur = self
+                .thread(n)
+                .and_then(|tr| tr.parent_thread_id)
+                .filter(|p| *p < n);
         }
-        None
+        self.inherited
+            .contains_key(name)
+            .then(|| VarSlot::Inherited(name.to_string()))
+    }
+
+    /// The Variable in a slot.
+    pub fn slot(&self, slot: &VarSlot) -> Option<&Variable> {
+        match slot {
+            VarSlot::Local(key) => self.variables.get(key),
+            VarSlot::Inherited(name) => self.inherited.get(name),
+        }
+    }
+
+    /// Replaces the Variable in a slot (marks it changed).
+    pub fn set_slot(&mut self, slot: &VarSlot, v: Variable) {
+        match slot {
+            VarSlot::Local(key) => {
+                self.dirty.variables.insert(key.clone());
+                self.variables.insert(key.clone(), v);
+            }
+            VarSlot::Inherited(name) => {
+                self.inherited_changed.insert(name.clone());
+                self.inherited.insert(name.clone(), v);
+            }
+        }
+    }
+
+    /// The declaration of the variable in a slot: the declaring thread's, for
+    /// an INHERITED one this WfSpec's INHERITED declaration.
+    pub fn slot_def(&self, slot: &VarSlot) -> Option<&ThreadVarDef> {
+        match slot {
+            VarSlot::Local((t, name)) => self.var_def(*t, name),
+            VarSlot::Inherited(name) => crate::wfspec::all_variables(&self.spec)
+                .find(|v| v.var_def.as_ref().is_some_and(|d| &d.name == name)),
+        }
     }
 
     /// The declaration of a variable of thread `t`.

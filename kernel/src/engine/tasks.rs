@@ -44,6 +44,7 @@ impl Engine {
             };
             advance::advance(run, &mut ctx);
         }
+        self.sync_inherited(key);
         self.drain_effects(key);
         self.notify_parent(key);
     }

@@ -5,9 +5,10 @@
 
 use crate::harness::example_path;
 use lhw_proto::littlehorse::{
-    PutWfSpecRequest, WaitForThreadsStrategy, exit_node, failure_handler_def::FailureToCatch,
-    failure_handler_def::LhFailureType, node, sleep_node::SleepLength, task_node::TaskToExecute,
-    ut_action_trigger::Action, wait_for_threads_node::ThreadsToWaitForOneOf,
+    PutWfSpecRequest, WaitForThreadsStrategy, WfRunVariableAccessLevel, exit_node,
+    failure_handler_def::FailureToCatch, failure_handler_def::LhFailureType, node,
+    sleep_node::SleepLength, task_node::TaskToExecute, ut_action_trigger::Action,
+    wait_for_threads_node::ThreadsToWaitForOneOf,
 };
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -90,7 +91,21 @@ fn examples_cover_every_node_type_handler_and_option() {
         seen.insert(feature);
     };
     for spec in wf_specs() {
+        if spec.parent_wf_spec.is_some() {
+            see("parent workflow");
+        }
+        // VariableAssignments nest in many places: look for a map builder anywhere.
+        if format!("{spec:?}").contains("MapBuilder(") {
+            see("map builder");
+        }
         for thread in spec.thread_specs.values() {
+            if thread
+                .variable_defs
+                .iter()
+                .any(|v| v.access_level == WfRunVariableAccessLevel::InheritedVar as i32)
+            {
+                see("inherited variable");
+            }
             if !thread.interrupt_defs.is_empty() {
                 see("interrupt handler");
             }
@@ -223,6 +238,9 @@ fn examples_cover_every_node_type_handler_and_option() {
         "WAIT_FOR_CONDITION",
         "RUN_CHILD_WF",
         "WAIT_FOR_CHILD_WF",
+        "parent workflow",
+        "inherited variable",
+        "map builder",
         "interrupt handler",
         "catch any failure",
         "catch a specific error",

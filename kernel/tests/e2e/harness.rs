@@ -70,8 +70,10 @@ pub struct Call {
 
 /// A kernel running one compiled example, with its workers.
 pub struct Kernel {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     handle: Option<KernelHandle>,
+    /// The workers' TaskDefs and handlers, to start them again after a restart.
+    handlers: Vec<(String, Handler)>,
     /// A client connected to the kernel.
     pub client: Client,
     workers: Vec<tokio::task::JoinHandle<()>>,
@@ -105,11 +107,7 @@ impl Kernel {
             )
         });
         let dir = tempfile::tempdir().expect("temp dir");
-        let config = lhw_kernel::Config::new(dir.path()).listen("127.0.0.1:0".parse().unwrap());
-        let handle = lhw_kernel::serve(config).await.expect("the kernel starts");
-        let mut client = LittleHorseClient::connect(format!("http://{}", handle.addr()))
-            .await
-            .expect("connect to the kernel");
+        let (handle, mut client) = serve(&dir).await;
         for r in output.task_defs {
             client.put_task_def(r).await.expect("PutTaskDef");
         }
@@ -139,7 +137,8 @@ impl Kernel {
                 .unwrap_or_else(|e| panic!("PutWfSpec {name}: {e}"));
         }
         Kernel {
-            _dir: dir,
+            dir,
+            handlers: Vec::new(),
             handle: Some(handle),
             client,
             workers: Vec::new(),
@@ -150,6 +149,28 @@ impl Kernel {
     /// Starts a worker for the TaskDef `task`; every task it gets is recorded (see
     /// [`Kernel::calls`]) and answered by `handler`.
     pub async fn worker(&mut self, task: &str, handler: Handler) {
+        self.handlers.push((task.to_string(), handler.clone()));
+        self.spawn_worker(task, handler).await;
+    }
+
+    /// Stops the workers and the kernel, then starts a kernel on the same data directory
+    /// (it recovers every unfinished WfRun) and the workers again.
+    pub async fn restart(&mut self) {
+        for w in self.workers.drain(..) {
+            w.abort();
+        }
+        if let Some(h) = self.handle.take() {
+            h.shutdown().await;
+        }
+        let (handle, client) = serve(&self.dir).await;
+        self.handle = Some(handle);
+        self.client = client;
+        for (task, handler) in self.handlers.clone() {
+            self.spawn_worker(&task, handler).await;
+        }
+    }
+
+    async fn spawn_worker(&mut self, task: &str, handler: Handler) {
         let Some(handle) = &self.handle else { return };
         let mut poll_client = LittleHorseClient::connect(format!("http://{}", handle.addr()))
             .await
@@ -409,19 +430,23 @@ impl Kernel {
         }
     }
 
-    /// Waits until thread 0 of the WfRun `id` has a RUNNING NodeRun named `node`.
+    /// Waits until thread 0 of the top-level WfRun `id` has a RUNNING NodeRun named `node`.
     pub async fn wait_at(&mut self, id: &str, node: &str) {
+        self.wait_at_run(&wf_id(id), node).await;
+    }
+
+    /// [`Kernel::wait_at`] for any WfRunId (a child workflow's, for example).
+    pub async fn wait_at_run(&mut self, id: &WfRunId, node: &str) {
         let wanted = format!("{node} RUNNING");
-        let key = wf_id(id);
         let deadline = tokio::time::Instant::now() + DEADLINE;
         loop {
-            let trail = self.trail(&key, Some(0)).await;
+            let trail = self.trail(id, Some(0)).await;
             if trail.last() == Some(&wanted) {
                 return;
             }
             assert!(
                 tokio::time::Instant::now() < deadline,
-                "WfRun {id} never waited at {node}: {trail:#?}"
+                "WfRun {id:?} never waited at {node}: {trail:#?}"
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -429,9 +454,14 @@ impl Kernel {
 
     /// Posts the external event `event` to the top-level WfRun `id`.
     pub async fn post_event(&mut self, id: &str, event: &str, content: VariableValue) {
+        self.post_event_to(&wf_id(id), event, content).await;
+    }
+
+    /// Posts the external event `event` to any WfRun (a child's nested id, for example).
+    pub async fn post_event_to(&mut self, id: &WfRunId, event: &str, content: VariableValue) {
         self.client
             .put_external_event(PutExternalEventRequest {
-                wf_run_id: Some(wf_id(id)),
+                wf_run_id: Some(id.clone()),
                 external_event_def_id: Some(ExternalEventDefId { name: event.into() }),
                 content: Some(content),
                 ..Default::default()
@@ -461,6 +491,16 @@ impl Kernel {
             h.shutdown().await;
         }
     }
+}
+
+/// Starts a kernel on 127.0.0.1:0 with its data in `dir`, and a client connected to it.
+async fn serve(dir: &tempfile::TempDir) -> (KernelHandle, Client) {
+    let config = lhw_kernel::Config::new(dir.path()).listen("127.0.0.1:0".parse().unwrap());
+    let handle = lhw_kernel::serve(config).await.expect("the kernel starts");
+    let client = LittleHorseClient::connect(format!("http://{}", handle.addr()))
+        .await
+        .expect("connect to the kernel");
+    (handle, client)
 }
 
 /// The NodeRun's kind, as in node names (`TASK`, `EXTERNAL_EVENT`, ...).

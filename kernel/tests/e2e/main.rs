@@ -15,6 +15,7 @@ mod loyalty_statement;
 mod notification_routing;
 mod order_billing;
 mod order_payment;
+mod order_shipment;
 mod parallel_packing;
 mod payment_retries;
 mod stock_reservation;
