@@ -11,6 +11,7 @@ mod deploy;
 mod dev;
 mod explain;
 mod inspect;
+mod lsp;
 mod report;
 mod run;
 mod server;
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         Command::Deploy(args) => deploy::run(args, style),
         Command::Run(args) => run::run(args, style),
         Command::Dev(args) => dev::run(args, style),
+        Command::Lsp => lsp::run(style),
         Command::Get(args) => inspect::get(args, style),
         Command::List(args) => inspect::list(args, style),
         Command::Search(args) => inspect::search(args, style),
