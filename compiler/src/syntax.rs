@@ -84,11 +84,14 @@ pub struct ChunkRange {
 /// same as a parse from scratch.
 #[must_use]
 pub fn parse_incremental(text: &str, previous: Option<(&str, &Parsed)>) -> Parsed {
-    let mut old: HashMap<&str, &ChunkRange> = HashMap::new();
+    // A chunk is re-used when its text is the same and it is still (or still not) the last
+    // one: the message for a block left open at its end says whether the file ends there.
+    let mut old: HashMap<(&str, bool), &ChunkRange> = HashMap::new();
     if let Some((old_text, parsed)) = previous {
         for c in &parsed.chunks {
             if let Some(piece) = old_text.get(c.span.start as usize..c.span.end as usize) {
-                old.entry(piece).or_insert(c);
+                let last = c.span.end as usize == old_text.len();
+                old.entry((piece, last)).or_insert(c);
             }
         }
     }
@@ -97,8 +100,9 @@ pub fn parse_incremental(text: &str, previous: Option<(&str, &Parsed)>) -> Parse
         let piece = text
             .get(span.start as usize..span.end as usize)
             .unwrap_or_default();
+        let last = span.end as usize == text.len();
         let reused = previous
-            .zip(old.get(piece))
+            .zip(old.get(&(piece, last)))
             .and_then(|((_, parsed), prev)| {
                 let items = parsed.file.items.get(prev.items.clone())?;
                 let diags = parsed.diagnostics.get(prev.diagnostics.clone())?;

@@ -135,3 +135,21 @@ fn chunks_moved_by_an_edit_have_their_spans_shifted() {
         "the edit leaves errors to shift"
     );
 }
+
+#[test]
+fn a_chunk_left_open_at_the_end_is_parsed_again_when_a_declaration_follows() {
+    let text = "task a()\nworkflow w {\n  a()\n";
+    let before = syntax::parse_incremental(text, None);
+    let edited = format!("{text}task b()\n");
+    let after = syntax::parse_incremental(&edited, Some((text, &before)));
+    assert_eq!(
+        after.diagnostics,
+        syntax::parse_incremental(&edited, None).diagnostics
+    );
+    let labels: Vec<&str> = after
+        .diagnostics
+        .iter()
+        .flat_map(|d| d.secondary.iter().map(|l| l.message.as_str()))
+        .collect();
+    assert_eq!(labels, ["a new declaration starts here"]);
+}

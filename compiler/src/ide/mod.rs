@@ -278,3 +278,6 @@ fn doc_comment(text: &str, offset: u32) -> Option<String> {
     lines.reverse();
     Some(lines.join("\n"))
 }
+
+#[cfg(test)]
+mod tests;
