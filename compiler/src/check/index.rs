@@ -5,10 +5,54 @@
 //! `check::check_with_index` turns it on, so the command line does not pay for it.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::{Model, Ty};
 use crate::ast::{File, Item, Stmt, StmtKind};
 use crate::source::Span;
+
+/// A fast hasher for the short keys of the index's maps (the multiply-rotate of rustc's
+/// FxHash); the default SipHash costs more than the lookups it protects here.
+#[derive(Default)]
+struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FastHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// What kind of thing a name defines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -113,16 +157,17 @@ pub struct Index {
     pub symbols: Vec<Symbol>,
     /// Every resolved use, sorted by position.
     pub references: Vec<Reference>,
-    /// The type of every checked expression (and assigned place), sorted by position.
+    /// The type of every checked expression (and assigned place), sorted by position
+    /// (outer expressions before the inner ones that start with them).
     pub types: Vec<(Span, Ty)>,
-    by_span: HashMap<Span, usize>,
 }
 
 impl Index {
     /// The definition whose name is written at `span`.
     #[must_use]
     pub fn symbol_at_span(&self, span: Span) -> Option<&Symbol> {
-        self.by_span.get(&span).map(|&i| &self.symbols[i])
+        let i = self.symbols.partition_point(|s| s.span < span);
+        self.symbols.get(i).filter(|s| s.span == span)
     }
 
     /// Every use of the symbol defined at `target`, in source order.
@@ -187,6 +232,20 @@ impl Recorder {
         self.types.push((span, ty.clone()));
     }
 
+    /// Reserves the type of the expression at `span` before its parts are checked, so
+    /// that types are recorded in source order (outer first); [`Recorder::set_ty`] fills it.
+    pub(super) fn open_ty(&mut self, span: Span) -> usize {
+        self.types.push((span, Ty::Error));
+        self.types.len() - 1
+    }
+
+    /// Fills a type reserved with [`Recorder::open_ty`].
+    pub(super) fn set_ty(&mut self, slot: usize, ty: &Ty) {
+        if let Some(entry) = self.types.get_mut(slot) {
+            entry.1 = ty.clone();
+        }
+    }
+
     /// Resolves the uses by name and sorts everything by position.
     pub(super) fn finish(mut self, file: &File, model: &Model) -> Index {
         let mut symbols = declarations(file, model);
@@ -194,8 +253,8 @@ impl Recorder {
         symbols.sort_by_key(|s| (s.span, s.kind));
         symbols.dedup_by(|a, b| a.span == b.span);
         // The first declaration of a name is the one uses resolve to, as in the checker.
-        let mut globals: HashMap<(SymbolKind, &str), Span> = HashMap::new();
-        let mut members: HashMap<(SymbolKind, &str, &str), Span> = HashMap::new();
+        let mut globals: FastMap<(SymbolKind, &str), Span> = FastMap::default();
+        let mut members: FastMap<(SymbolKind, &str, &str), Span> = FastMap::default();
         for s in &symbols {
             if s.kind.is_global() {
                 globals.entry((s.kind, s.name.as_str())).or_insert(s.span);
@@ -223,19 +282,14 @@ impl Recorder {
         references.retain(|r| r.span != r.target);
         references.sort();
         references.dedup();
+        // Recorded in visiting order, which is nearly source order: the sorts are cheap.
         let mut types = self.types;
         types.sort_by_key(|(span, _)| (span.start, std::cmp::Reverse(span.end)));
         types.dedup_by(|a, b| a.0 == b.0);
-        let by_span = symbols
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.span, i))
-            .collect();
         Index {
             symbols,
             references,
             types,
-            by_span,
         }
     }
 }

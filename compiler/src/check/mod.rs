@@ -1483,9 +1483,10 @@ impl<'c> WorkflowChecker<'c> {
 
     /// The type of `e`, recorded for editors when recording.
     fn expr(&mut self, e: &Expr) -> Ty {
+        let slot = self.rec().map(|rec| rec.open_ty(e.span));
         let ty = self.expr_kind(e);
-        if let Some(rec) = self.rec() {
-            rec.ty(e.span, &ty);
+        if let (Some(slot), Some(rec)) = (slot, self.rec()) {
+            rec.set_ty(slot, &ty);
         }
         ty
     }
