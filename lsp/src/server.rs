@@ -56,6 +56,13 @@ impl Backend {
 
     /// The analysis of `uri`'s latest text, computed now if it is not yet.
     async fn snapshot(&self, uri: &lsp::Uri) -> Option<(i32, Snapshot)> {
+        self.analyse(uri, false).await
+    }
+
+    /// The analysis of `uri`'s latest text, computed now if it is not yet; with
+    /// `drop_if_stale`, nothing is computed when a newer version has arrived by the time
+    /// the blocking pool gets to it (its own analysis follows).
+    async fn analyse(&self, uri: &lsp::Uri, drop_if_stale: bool) -> Option<(i32, Snapshot)> {
         let (version, text, base) = {
             let docs = lock(&self.docs);
             let doc = docs.get(uri)?;
@@ -70,15 +77,23 @@ impl Backend {
             }
             (doc.version, Arc::clone(&doc.text), doc.latest.clone())
         };
+        let docs = Arc::clone(&self.docs);
+        let key = uri.clone();
         let computed = tokio::task::spawn_blocking(move || {
+            let stale = drop_if_stale && lock(&docs).get(&key).map(|d| d.version) != Some(version);
+            if stale {
+                return Ok(None);
+            }
             guard(|| match base {
                 Some(base) => base.update(&text),
                 None => Analysis::new(&text),
             })
+            .map(Some)
         })
         .await;
         let analysis = match computed {
-            Ok(Ok(analysis)) => Arc::new(analysis),
+            Ok(Ok(Some(analysis))) => Arc::new(analysis),
+            Ok(Ok(None)) => return None,
             Ok(Err(message)) => {
                 self.internal_error(uri, version, &message).await;
                 return None;
@@ -120,7 +135,7 @@ impl Backend {
 
     /// Analyses `uri`'s latest text and publishes its diagnostics.
     async fn refresh(&self, uri: lsp::Uri) {
-        if let Some((version, snap)) = self.snapshot(&uri).await {
+        if let Some((version, snap)) = self.analyse(&uri, true).await {
             self.publish(&uri, version, &snap).await;
         }
     }

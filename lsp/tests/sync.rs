@@ -204,3 +204,30 @@ async fn closing_clears_and_names_are_shared_across_open_files() {
         .await;
     assert!(hover.is_null());
 }
+
+/// Formatting answers with one edit replacing the document by the formatter's output (the
+/// formatter is built in with the feature `format`).
+#[cfg(feature = "format")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn formatting_replaces_the_document_with_the_formatter_output() {
+    let mut client = Client::start(json!({})).await;
+    assert_eq!(
+        client.init["capabilities"]["documentFormattingProvider"],
+        true
+    );
+    let text = "task greet(name:str)->str\nworkflow hello{\ninput name:str\ngreet(name)\n}\n";
+    client.open(URI, text).await;
+    let edits = client
+        .request(
+            "textDocument/formatting",
+            json!({ "textDocument": { "uri": URI }, "options": { "tabSize": 2, "insertSpaces": true } }),
+        )
+        .await;
+    let formatted = lhw_compiler::format::format(text).expect("formats");
+    let expected = if formatted == text {
+        json!([])
+    } else {
+        json!([{ "range": { "start": position(text, 0), "end": position(text, text.len()) }, "newText": formatted }])
+    };
+    assert_eq!(edits, expected);
+}
