@@ -382,6 +382,15 @@ impl LanguageServer for Backend {
         params: lsp::CodeActionParams,
     ) -> Result<Option<lsp::CodeActionResponse>> {
         let uri = params.text_document.uri;
+        // Only quick fixes are offered.
+        if params
+            .context
+            .only
+            .as_ref()
+            .is_some_and(|only| !only.iter().any(|k| k.as_str().starts_with("quickfix")))
+        {
+            return Ok(Some(Vec::new()));
+        }
         let opts = self.options();
         Ok(self
             .answer(&uri, |snap| {

@@ -231,3 +231,17 @@ async fn formatting_replaces_the_document_with_the_formatter_output() {
     };
     assert_eq!(edits, expected);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_docs_link_can_point_elsewhere() {
+    let mut client = Client::start_with(
+        json!({}),
+        json!({ "errorDocsBaseUrl": "file:///checkout/docs/errors/" }),
+    )
+    .await;
+    let diags = client.open(URI, "workflow w {\n  cuont += 1\n}\n").await;
+    assert_eq!(
+        diags[0]["codeDescription"]["href"],
+        "file:///checkout/docs/errors/E0101.md"
+    );
+}

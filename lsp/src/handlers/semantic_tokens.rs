@@ -16,9 +16,10 @@ pub(crate) fn semantic_tokens(snap: &Snapshot) -> lsp::SemanticTokensResult {
         let length = text
             .get(token.span.start as usize..token.span.end as usize)
             .map_or(0, |s| s.encode_utf16().count());
-        let delta_line = start.line - prev_line;
+        // Tokens come in order and never overlap, so the deltas are never negative.
+        let delta_line = start.line.saturating_sub(prev_line);
         let delta_start = if delta_line == 0 {
-            start.character - prev_start
+            start.character.saturating_sub(prev_start)
         } else {
             start.character
         };

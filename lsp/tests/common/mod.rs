@@ -25,6 +25,12 @@ pub struct Client {
 impl Client {
     /// Starts a server and initializes it with the client capabilities `capabilities`.
     pub async fn start(capabilities: Value) -> Client {
+        Client::start_with(capabilities, Value::Null).await
+    }
+
+    /// Starts a server and initializes it with `capabilities` and `options` (the
+    /// `initializationOptions`).
+    pub async fn start_with(capabilities: Value, options: Value) -> Client {
         let (service, socket) = lhw_lsp::service();
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(async move {
@@ -42,7 +48,10 @@ impl Client {
             next_id: 1,
         };
         let init = client
-            .request("initialize", json!({ "capabilities": capabilities }))
+            .request(
+                "initialize",
+                json!({ "capabilities": capabilities, "initializationOptions": options }),
+            )
             .await;
         assert!(init.get("capabilities").is_some(), "initialize: {init}");
         client.init = init;
