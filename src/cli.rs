@@ -147,6 +147,17 @@ pub enum Command {
     )]
     Server(DevArgs),
 
+    /// Run the language server on stdin/stdout (for editors).
+    #[command(
+        long_about = "Run the .lhw language server, speaking the Language Server Protocol on \
+            stdin and stdout until the editor sends `exit`. Editors start it as `lhc lsp`. \
+            It reports diagnostics as you type (with links to `lhc explain`'s texts) and \
+            answers hover, go to definition, find references, rename, completion, the \
+            outline, semantic highlighting, folding and quick fixes. Positions are UTF-16, \
+            as the protocol specifies; logs go to stderr."
+    )]
+    Lsp,
+
     /// Show a WfRun, its NodeRuns, Variables or a TaskRun.
     Get(crate::inspect::GetArgs),
 

@@ -13,6 +13,7 @@ mod dev;
 mod explain;
 mod fmt;
 mod inspect;
+mod lsp;
 mod report;
 mod run;
 mod server;
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(args, style),
         Command::Dev(args) => dev::run(args, style),
         Command::Server(args) => dev::server(args, style),
+        Command::Lsp => lsp::run(style),
         Command::Get(args) => inspect::get(args, style),
         Command::List(args) => inspect::list(args, style),
         Command::Search(args) => inspect::search(args, style),

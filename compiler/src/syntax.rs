@@ -15,10 +15,13 @@
 //!   checked, so later uses are not reported again.
 //! - A block whose `}` is missing is reported once, at its `{`.
 
+mod chunks;
 mod errors;
 mod exprs;
 pub(crate) mod layout;
+mod shift;
 
+use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
 use lhw_grammar::pest::Parser;
@@ -29,35 +32,126 @@ use lhw_grammar::{LhwParser, RESERVED_WORDS, Rule};
 use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
+pub use chunks::chunk_spans;
 use errors::{Level, is_space, is_trivia, missing_separator, significant_len, syntax_error};
+
+/// True for the words that can never be names unless quoted with backticks (`` `fail` ``).
+#[must_use]
+pub fn is_reserved(word: &str) -> bool {
+    RESERVED_WORDS.contains(&word)
+}
+
+/// The words that can never be names unless quoted with backticks.
+pub const RESERVED: &[&str] = RESERVED_WORDS;
 
 /// The workflow settings that exist (`name value` lines in a workflow body).
 pub const SETTINGS: &[&str] = &["updates", "retention", "parent"];
 
 /// Parses `text` into a file and the syntax diagnostics. Never fails: unparsable text becomes
-/// `Item::Error` / `StmtKind::Error` nodes.
+/// `Item::Error` / `StmtKind::Error` nodes. The file is parsed chunk by chunk (see
+/// [`chunk_spans`]), exactly as [`parse_incremental`] does.
 #[must_use]
 pub fn parse(text: &str) -> (File, Vec<Diagnostic>) {
+    let parsed = parse_incremental(text, None);
+    (parsed.file, parsed.diagnostics)
+}
+
+/// A parsed file, with where each chunk's items and diagnostics are (see [`chunk_spans`]),
+/// so that the next version of the text can re-use the chunks an edit did not touch.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// The file.
+    pub file: File,
+    /// Its syntax diagnostics, chunk by chunk.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The chunks, in order.
+    pub chunks: Vec<ChunkRange>,
+}
+
+/// One chunk of a [`Parsed`] file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkRange {
+    /// The chunk's text in the file.
+    pub span: Span,
+    /// Its items in `Parsed::file.items`.
+    pub items: std::ops::Range<usize>,
+    /// Its diagnostics in `Parsed::diagnostics`.
+    pub diagnostics: std::ops::Range<usize>,
+}
+
+/// Parses `text` chunk by chunk. With `previous` (an earlier version of the text and its
+/// parse), a chunk whose text is unchanged is re-used, moved to its new place, instead of
+/// parsed again: after an edit, only the chunks it touched are parsed. The result is the
+/// same as a parse from scratch.
+#[must_use]
+pub fn parse_incremental(text: &str, previous: Option<(&str, &Parsed)>) -> Parsed {
+    // A chunk is re-used when its text is the same and it is still (or still not) the last
+    // one: the message for a block left open at its end says whether the file ends there.
+    let mut old: HashMap<(&str, bool), &ChunkRange> = HashMap::new();
+    if let Some((old_text, parsed)) = previous {
+        for c in &parsed.chunks {
+            if let Some(piece) = old_text.get(c.span.start as usize..c.span.end as usize) {
+                let last = c.span.end as usize == old_text.len();
+                old.entry((piece, last)).or_insert(c);
+            }
+        }
+    }
+    let mut out = Parsed::default();
+    for span in chunk_spans(text) {
+        let piece = text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default();
+        let last = span.end as usize == text.len();
+        let reused = previous
+            .zip(old.get(&(piece, last)))
+            .and_then(|((_, parsed), prev)| {
+                let items = parsed.file.items.get(prev.items.clone())?;
+                let diags = parsed.diagnostics.get(prev.diagnostics.clone())?;
+                let mut items = items.to_vec();
+                let mut diags = diags.to_vec();
+                let delta = i64::from(span.start) - i64::from(prev.span.start);
+                shift::shift(&mut items, &mut diags, delta);
+                Some((items, diags))
+            });
+        let (items, diags) = reused.unwrap_or_else(|| parse_chunk(text, span));
+        let item_start = out.file.items.len();
+        let diag_start = out.diagnostics.len();
+        out.file.items.extend(items);
+        out.diagnostics.extend(diags);
+        out.chunks.push(ChunkRange {
+            span,
+            items: item_start..out.file.items.len(),
+            diagnostics: diag_start..out.diagnostics.len(),
+        });
+    }
+    out
+}
+
+/// Parses the chunk of `text` at `span`: its items and syntax diagnostics.
+fn parse_chunk(text: &str, span: Span) -> (Vec<Item>, Vec<Diagnostic>) {
+    let piece = text
+        .get(span.start as usize..span.end as usize)
+        .unwrap_or_default();
     let mut cx = Cx {
         text,
-        offset: 0,
+        offset: span.start as usize,
         diags: Vec::new(),
         depth: 0,
         block_depth: 0,
         too_deep_reported: false,
     };
-    let file = match LhwParser::parse(Rule::file, text) {
+    let items = match LhwParser::parse(Rule::file, piece) {
         Ok(mut pairs) => match pairs.next() {
-            Some(pair) => cx.file(pair),
-            None => File::default(),
+            Some(pair) => cx.file(pair).items,
+            None => Vec::new(),
         },
         Err(err) => {
             cx.diags
-                .push(syntax_error(text, 0, text, &err, Level::Item).diag);
-            File::default()
+                .push(syntax_error(text, span.start as usize, piece, &err, Level::Item).diag);
+            Vec::new()
         }
     };
-    (file, cx.diags)
+    (items, cx.diags)
 }
 
 /// Parses `text` once into its syntax diagnostics (as [`parse`] reports them) and the

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::{StructSig, Ty, WorkflowChecker, assignable, names};
+use super::{StructSig, SymbolKind, Ty, WorkflowChecker, assignable, names};
 use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
@@ -60,6 +60,9 @@ impl WorkflowChecker<'_> {
             return Some(Ty::Error);
         }
         if let Some((_, t)) = fields.iter().find(|(f, _)| *f == name.text) {
+            if let Some(rec) = self.rec() {
+                rec.member(SymbolKind::FormField, &form, &name.text, name.span);
+            }
             return Some(t.clone());
         }
         let mut d = Diagnostic::error(
@@ -91,6 +94,7 @@ impl WorkflowChecker<'_> {
             self.struct_values_unchecked(fields);
             return Ty::Error;
         };
+        self.cx.record_global(SymbolKind::Struct, name);
         self.struct_value(&name.text, &sig, fields, name.span);
         Ty::Struct(name.text.clone())
     }
@@ -131,6 +135,11 @@ impl WorkflowChecker<'_> {
                 .iter()
                 .find(|(f, _)| *f == fname.text)
                 .map(|(_, t)| t.clone());
+            if field_ty.is_some()
+                && let Some(rec) = self.rec()
+            {
+                rec.member(SymbolKind::Field, struct_name, &fname.text, fname.span);
+            }
             let Some(ft) = field_ty else {
                 let mut d = Diagnostic::error(
                     Code::E0212,

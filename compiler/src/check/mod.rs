@@ -4,12 +4,14 @@
 
 mod builders;
 mod flow;
+mod index;
 mod names;
 mod steps;
 mod types;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+pub use index::{Index, Reference, Symbol, SymbolKind};
 pub use names::{RESERVED_FAILURES, closest, is_valid_lh_name, is_valid_struct_field};
 pub use types::{Ty, assignable, castable, prim_name};
 
@@ -84,9 +86,23 @@ impl Model {
 /// Checks a parsed file.
 #[must_use]
 pub fn check(file: &File) -> (Model, Vec<Diagnostic>) {
+    let (model, diags, _) = run(file, false);
+    (model, diags)
+}
+
+/// Checks a parsed file and also returns the [`Index`] of its names and expression types,
+/// for editors. Slower than [`check`], which records nothing.
+#[must_use]
+pub fn check_with_index(file: &File) -> (Model, Vec<Diagnostic>, Index) {
+    let (model, diags, index) = run(file, true);
+    (model, diags, index.unwrap_or_default())
+}
+
+fn run(file: &File, record: bool) -> (Model, Vec<Diagnostic>, Option<Index>) {
     let mut cx = Checker {
         model: Model::default(),
         diags: Vec::new(),
+        rec: record.then(index::Recorder::default),
     };
     cx.declarations(file);
     for item in &file.items {
@@ -114,7 +130,8 @@ pub fn check(file: &File) -> (Model, Vec<Diagnostic>) {
     for d in &mut cx.diags {
         fix_articles(d);
     }
-    (cx.model, cx.diags)
+    let index = cx.rec.take().map(|rec| rec.finish(file, &cx.model));
+    (cx.model, cx.diags, index)
 }
 
 /// Writes "an `int`" rather than "a `int`" in every text of a diagnostic (messages are
@@ -182,9 +199,18 @@ const PRIMITIVES: &[&str] = &[
 struct Checker {
     model: Model,
     diags: Vec<Diagnostic>,
+    /// What editors need to know, when asked for (`check_with_index`).
+    rec: Option<index::Recorder>,
 }
 
 impl Checker {
+    /// Records a use of a file-wide name (when recording).
+    fn record_global(&mut self, kind: SymbolKind, name: &Name) {
+        if let Some(rec) = &mut self.rec {
+            rec.global(kind, &name.text, name.span);
+        }
+    }
+
     fn lh_name(&mut self, name: &Name, what: &str) {
         if !name.text.is_empty() && !is_valid_lh_name(&name.text) {
             self.diags.push(
@@ -221,7 +247,11 @@ impl Checker {
         match t {
             // An unnamed type stands for one that did not parse (already reported).
             TypeExpr::Named(n) if n.text.is_empty() => Ty::Error,
-            TypeExpr::Named(n) if !self.model.structs.contains_key(&n.text) => {
+            TypeExpr::Named(n) if self.model.structs.contains_key(&n.text) => {
+                self.record_global(SymbolKind::Struct, n);
+                Ty::Struct(n.text.clone())
+            }
+            TypeExpr::Named(n) => {
                 let mut candidates: Vec<&str> =
                     self.model.structs.keys().map(String::as_str).collect();
                 candidates.extend(PRIMITIVES);
@@ -541,6 +571,11 @@ struct WorkflowChecker<'c> {
     /// `let` bindings of `ask` steps, with their user task form: `d.field` has the field's
     /// type.
     let_forms: HashMap<String, String>,
+    /// The workflow's name, and the bodies of the threads and the blocks being checked,
+    /// innermost last (the scopes of the names recorded for editors).
+    workflow_name: String,
+    thread_scopes: Vec<Span>,
+    block_scopes: Vec<Span>,
 }
 
 impl<'c> WorkflowChecker<'c> {
@@ -567,6 +602,9 @@ impl<'c> WorkflowChecker<'c> {
             thread_base: 1,
             json_values: HashSet::new(),
             let_forms: HashMap::new(),
+            workflow_name: String::new(),
+            thread_scopes: Vec::new(),
+            block_scopes: Vec::new(),
         }
     }
 
@@ -574,7 +612,32 @@ impl<'c> WorkflowChecker<'c> {
         self.cx.diags.push(d);
     }
 
+    /// The recorder for editors, when recording.
+    fn rec(&mut self) -> Option<&mut index::Recorder> {
+        self.cx.rec.as_mut()
+    }
+
+    /// Records a definition in this workflow, visible in `scope` (when recording).
+    fn define(&mut self, kind: SymbolKind, name: &Name, ty: &Ty, scope: Option<Span>) {
+        if self.cx.rec.is_none() {
+            return;
+        }
+        let parent = self.workflow_name.clone();
+        if let Some(rec) = self.rec() {
+            rec.define(Symbol {
+                kind,
+                name: name.text.clone(),
+                span: name.span,
+                scope,
+                ty: Some(ty.clone()),
+                parent: Some(parent),
+            });
+        }
+    }
+
     fn workflow(mut self, wf: &Workflow) {
+        self.workflow_name.clone_from(&wf.name.text);
+        self.thread_scopes.push(wf.body.span);
         scan(&wf.body, &mut self.all_vars, &mut self.has_syntax_errors);
         self.scan_settings(&wf.body);
         self.block(&wf.body);
@@ -608,6 +671,7 @@ impl<'c> WorkflowChecker<'c> {
 
     fn block(&mut self, block: &Block) {
         self.lets.push(HashMap::new());
+        self.block_scopes.push(block.span);
         let mut ended: Option<Span> = None;
         let mut after_error = false;
         for stmt in &block.stmts {
@@ -636,6 +700,7 @@ impl<'c> WorkflowChecker<'c> {
                 self.closed_lets.entry(name).or_insert(span);
             }
         }
+        self.block_scopes.pop();
     }
 
     fn lookup_let(&self, name: &str) -> Option<&(Ty, Span)> {
@@ -740,6 +805,8 @@ impl<'c> WorkflowChecker<'c> {
                     Ty::Error
                 };
                 self.cx.lh_name(name, "binding");
+                let block = self.block_scopes.last().copied();
+                self.define(SymbolKind::Let, name, &ty, block);
                 if !self.declare_name_conflict(name)
                     && let Some(scope) = self.lets.last_mut()
                 {
@@ -1020,6 +1087,8 @@ impl<'c> WorkflowChecker<'c> {
                 ),
             }
         }
+        let thread = self.thread_scopes.last().copied();
+        self.define(SymbolKind::Variable, &v.name, &ty, thread);
         if self.declare_name_conflict(&v.name) {
             // Keep the name usable in its thread, so that its uses are not reported too.
             if !self.vars.contains_key(&v.name.text) && self.lookup_let(&v.name.text).is_none() {
@@ -1176,10 +1245,17 @@ impl<'c> WorkflowChecker<'c> {
     fn use_var(&mut self, name: &Name) -> Ty {
         if let Some(v) = self.vars.get_mut(&name.text) {
             v.used = true;
-            return v.ty.clone();
+            let (ty, target) = (v.ty.clone(), v.span);
+            if let Some(rec) = self.rec() {
+                rec.reference(name.span, target);
+            }
+            return ty;
         }
-        if let Some((t, _)) = self.lookup_let(&name.text) {
-            let t = t.clone();
+        if let Some((t, target)) = self.lookup_let(&name.text) {
+            let (t, target) = (t.clone(), *target);
+            if let Some(rec) = self.rec() {
+                rec.reference(name.span, target);
+            }
             if self
                 .let_threads
                 .get(&name.text)
@@ -1268,6 +1344,9 @@ impl<'c> WorkflowChecker<'c> {
         for sel in &place.selectors {
             t = self.select(t, sel, place.span);
         }
+        if let Some(rec) = self.rec() {
+            rec.ty(place.span, &t);
+        }
         t
     }
 
@@ -1291,7 +1370,12 @@ impl<'c> WorkflowChecker<'c> {
                         .map(|(_, t)| t.clone())
                 });
                 match found {
-                    Some(t) => t,
+                    Some(t) => {
+                        if let Some(rec) = self.rec() {
+                            rec.member(SymbolKind::Field, s, &name.text, name.span);
+                        }
+                        t
+                    }
                     None => {
                         let fields: Vec<String> = self
                             .cx
@@ -1397,7 +1481,17 @@ impl<'c> WorkflowChecker<'c> {
         }
     }
 
+    /// The type of `e`, recorded for editors when recording.
     fn expr(&mut self, e: &Expr) -> Ty {
+        let slot = self.rec().map(|rec| rec.open_ty(e.span));
+        let ty = self.expr_kind(e);
+        if let (Some(slot), Some(rec)) = (slot, self.rec()) {
+            rec.set_ty(slot, &ty);
+        }
+        ty
+    }
+
+    fn expr_kind(&mut self, e: &Expr) -> Ty {
         match &e.kind {
             ExprKind::Int(_) => Ty::INT,
             ExprKind::Double(_) => Ty::DOUBLE,
@@ -1569,6 +1663,7 @@ impl<'c> WorkflowChecker<'c> {
             // A step that did not parse (already reported).
             return Ty::Error;
         }
+        self.cx.record_global(SymbolKind::Task, callee);
         let Some(sig) = self.cx.model.tasks.get(&callee.text).cloned() else {
             let tasks: Vec<&str> = self.cx.model.tasks.keys().map(String::as_str).collect();
             let mut d = Diagnostic::error(

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Checker, Model, Ty, WorkflowChecker, assignable, names};
+use super::{Checker, Model, SymbolKind, Ty, WorkflowChecker, assignable, index, names};
 use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
@@ -209,7 +209,10 @@ impl WorkflowChecker<'_> {
         match name.text.as_str() {
             "retention" => self.seconds(value, "a retention"),
             _ => match &value.kind {
-                ExprKind::Var(wf) => self.cx.lh_name(wf, "workflow"),
+                ExprKind::Var(wf) => {
+                    self.cx.record_global(SymbolKind::Workflow, wf);
+                    self.cx.lh_name(wf, "workflow");
+                }
                 _ => self.err(
                     Diagnostic::error(Code::E0304, value.span, "`parent` takes a workflow name")
                         .with_label("not a workflow name")
@@ -320,6 +323,10 @@ impl WorkflowChecker<'_> {
         let saved_base = std::mem::replace(&mut self.thread_base, self.lets.len() + 1);
         let saved_returns = std::mem::take(&mut self.returns);
         let before: HashSet<String> = self.vars.keys().cloned().collect();
+        self.thread_scopes.push(body.span);
+        if let Some((name, ty)) = &input {
+            self.define(SymbolKind::Binding, name, ty, Some(body.span));
+        }
         if let Some((name, ty)) = input
             && !self.declare_name_conflict(name)
         {
@@ -356,11 +363,13 @@ impl WorkflowChecker<'_> {
             self.unused_variable(&name, span);
         }
         self.vars.retain(|k, _| before.contains(k));
+        self.thread_scopes.pop();
         self.thread_base = saved_base;
         self.thread = saved_thread;
     }
 
     fn thread_name(&mut self, name: &Name) {
+        self.define(SymbolKind::Thread, name, &Ty::Thread, None);
         self.cx.lh_name(name, "thread");
         if name.text == "entrypoint" {
             self.err(
@@ -393,7 +402,14 @@ impl WorkflowChecker<'_> {
             &self.cx.model.events
         };
         if let Some(p) = table.get(&event.text) {
-            return Some(p.clone());
+            let p = p.clone();
+            let kind = if workflow_event {
+                SymbolKind::WorkflowEvent
+            } else {
+                SymbolKind::Event
+            };
+            self.cx.record_global(kind, event);
+            return Some(p);
         }
         let candidates: Vec<&str> = table.keys().map(String::as_str).collect();
         let (kind, keyword) = if workflow_event {
@@ -876,6 +892,11 @@ impl WorkflowChecker<'_> {
             })
             .collect();
         for ((name, value), vt) in sp.inputs.iter().zip(&input_tys) {
+            if let Some(target) = index::declared_var(&sp.body.stmts, &name.text)
+                && let Some(rec) = self.rec()
+            {
+                rec.reference(name.span, target);
+            }
             match declared.get(&name.text) {
                 None => self.err(
                     Diagnostic::error(
@@ -972,6 +993,7 @@ impl WorkflowChecker<'_> {
     }
 
     pub(super) fn ask(&mut self, ask: &Ask) -> Ty {
+        self.cx.record_global(SymbolKind::UserTask, &ask.form);
         let form = self.cx.model.user_tasks.get(&ask.form.text).cloned();
         if form.is_none() {
             let candidates: Vec<&str> = self
@@ -1073,6 +1095,12 @@ impl WorkflowChecker<'_> {
     }
 
     pub(super) fn run_wf(&mut self, workflow: &Name, inputs: &[(Name, Expr)]) -> Ty {
+        self.cx.record_global(SymbolKind::Workflow, workflow);
+        if let Some(rec) = self.cx.rec.as_mut() {
+            for (name, _) in inputs {
+                rec.member(SymbolKind::Variable, &workflow.text, &name.text, name.span);
+            }
+        }
         let child = self.cx.model.workflows.get(&workflow.text).cloned();
         let tys: Vec<Ty> = inputs.iter().map(|(_, v)| self.expr(v)).collect();
         let Some(vars) = child else {
