@@ -1,6 +1,8 @@
 //! The editor integrations in `editors/`: their keyword lists agree with the pest grammar,
-//! their manifests parse and name files that exist (`static_files`).
+//! their manifests parse and name files that exist (`static_files`), and a real headless
+//! Neovim gets diagnostics, hover and definition from `lhc lsp` (`neovim`).
 
+mod neovim;
 mod pest_words;
 mod static_files;
 
