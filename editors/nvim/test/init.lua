@@ -15,11 +15,13 @@
 --   LHW_NVIM_OUT         where to write the JSON result
 --   LHW_NVIM_TIMEOUT_MS  the limit for each wait (default 20000)
 
-local started = vim.loop.hrtime()
+-- libuv: `vim.uv` since Neovim 0.10, `vim.loop` before.
+local uv = vim.uv or vim.loop
+local started = uv.hrtime()
 local result = { events = {} }
 
 local function elapsed_ms()
-  return math.floor((vim.loop.hrtime() - started) / 1e6)
+  return math.floor((uv.hrtime() - started) / 1e6)
 end
 
 local function event(what)

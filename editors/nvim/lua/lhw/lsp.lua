@@ -9,6 +9,9 @@
 -- project root either way.
 local M = {}
 
+-- libuv: `vim.uv` since Neovim 0.10, `vim.loop` before.
+local uv = vim.uv or vim.loop
+
 --- The defaults; `setup(opts)` overrides any of them.
 M.defaults = {
   -- The server command: `lhc lsp`, speaking LSP on stdin/stdout.
@@ -31,13 +34,13 @@ M.config = vim.deepcopy(M.defaults)
 local clients_by_root = {}
 
 local function exists(path)
-  return vim.loop.fs_stat(path) ~= nil
+  return uv.fs_stat(path) ~= nil
 end
 
 --- The project root of a buffer: the nearest ancestor holding a root marker.
 function M.root_dir(bufnr)
   local name = vim.api.nvim_buf_get_name(bufnr)
-  local dir = name ~= "" and vim.fn.fnamemodify(name, ":p:h") or vim.loop.cwd()
+  local dir = name ~= "" and vim.fn.fnamemodify(name, ":p:h") or uv.cwd()
   local current = dir
   while current and current ~= "" do
     for _, marker in ipairs(M.config.root_markers) do
