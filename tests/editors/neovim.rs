@@ -23,6 +23,7 @@ const WAIT_LIMIT_MS: u64 = 30_000;
 /// The file Neovim opens: one unknown variable (`nmae`) in a workflow that calls a task.
 const SOURCE: &str = "\
 // A workflow with one mistake, for the editor tests.
+
 task greet(name: str) -> str
 
 workflow hello {
