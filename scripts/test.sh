@@ -10,6 +10,10 @@ cd "${repo_root}"
 # ship in the littlehorse-client Python package.
 bash scripts/setup-python.sh
 
+# tests/editors runs a headless Neovim against `lhc lsp`; this installs Debian's neovim
+# package when nvim is missing.
+bash scripts/setup-editors.sh
+
 # In CI (CI=true) insta never writes snapshots: a missing or changed one fails the run.
 if [[ "${CI:-}" == "true" || "${CI:-}" == "1" ]]; then
     export INSTA_UPDATE=no
