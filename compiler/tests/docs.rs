@@ -272,10 +272,16 @@ fn check_block(block: &Block) -> Result<(), String> {
     {
         return Ok(());
     }
-    let wf = compiled
-        .output
-        .as_ref()
-        .and_then(|out| out.wf_specs.first());
+    // The first workflow of the file (the compiler emits WfSpecs in deployment order).
+    let first_name = source.lines().find_map(|l| {
+        let rest = l.strip_prefix("workflow ")?;
+        rest.split_whitespace().next()
+    });
+    let wf = compiled.output.as_ref().and_then(|out| {
+        out.wf_specs
+            .iter()
+            .find(|w| Some(w.name.as_str()) == first_name)
+    });
     let thread = wf.and_then(|wf| wf.thread_specs.get(&wf.entrypoint_thread_name));
     let (Some(wf), Some(thread)) = (wf, thread) else {
         return Err(format!(

@@ -106,10 +106,14 @@ struct address { city: str, zip: int = 0 }
 struct customer { name: str masked, home: address }
 
 workflow invoice {
-  parent orders
-  inherited var order-id: str
   input amount: double required
   return amount
+}
+
+workflow reminder {
+  parent orders
+  inherited var order-id: str
+  notify("ops", "order {order-id} waits")
 }
 
 workflow orders {

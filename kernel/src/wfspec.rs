@@ -278,7 +278,11 @@ fn validate_node(
         Some(node::Node::RunChildWf(r)) => {
             match &r.wf_spec {
                 Some(lhw_proto::littlehorse::run_child_wf_node::WfSpec::WfSpecName(n))
-                    if !n.is_empty() => {}
+                    if !n.is_empty() =>
+                {
+                    r.major_version =
+                        child_major_version(store, n, r.major_version)?.map_err(err)?;
+                }
                 Some(lhw_proto::littlehorse::run_child_wf_node::WfSpec::WfSpecVar(va)) => {
                     va_vars(va, &mut used)
                 }
@@ -418,6 +422,24 @@ fn validate_node(
 }
 
 /// A failure handler must name an existing ThreadSpec and a valid failure.
+/// The major version a RUN_CHILD_WF node runs: LittleHorse requires the named
+/// WfSpec (of `major`, or any when `major` is -1) to exist at PutWfSpec and pins
+/// -1 to the latest major version existing now. `Ok(Err(message))` when there is
+/// no such WfSpec (the server's message).
+fn child_major_version(
+    store: &Store,
+    name: &str,
+    major: i32,
+) -> Result<Result<i32, String>, Status> {
+    let wanted = (major != -1).then_some(major);
+    let found: Option<WfSpec> = store.latest_meta(kind::WF_SPEC, name, wanted)?;
+    Ok(match found.and_then(|s| s.id) {
+        Some(id) => Ok(id.major_version),
+        None if major != -1 => Err(format!("Could not find WfSpec {name} with version {major}")),
+        None => Err(format!("Could not find WfSpec {name}")),
+    })
+}
+
 fn check_handler(h: &FailureHandlerDef, threads: &HashSet<String>) -> Result<(), String> {
     if !threads.contains(&h.handler_spec_name) {
         return Err(format!(

@@ -5,8 +5,8 @@ mod common;
 use common::*;
 use lhw_proto::littlehorse::{
     LhStatus, ListNodeRunsRequest, ListVariablesRequest, PutWfSpecRequest, RunWfRequest,
-    VariableId, WfRunVariableAccessLevel, WfSpecId, node_run::NodeType, variable_value::Value,
-    wf_spec::ParentWfSpecReference,
+    VariableId, WfRunId, WfRunVariableAccessLevel, WfSpecId, node, node_run::NodeType,
+    run_child_wf_node, variable_value::Value, wf_spec::ParentWfSpecReference,
 };
 use tonic::Code;
 
@@ -92,20 +92,23 @@ async fn child_workflows_run_and_are_awaited() {
     .expect("test timed out");
 }
 
+/// A root, its child and its grandchild. The children are started by RunWf with
+/// `parent_wf_run_id`: a RUN_CHILD_WF node of a parent cannot name its own child
+/// WfSpec, since LittleHorse needs the target of a RUN_CHILD_WF registered first
+/// and the parent of a child WfSpec registered first.
 const FAMILY: &str = r#"
+event done
 workflow root {
   public var count: int required
   private var secret: str = "s"
-  let c = run middle()
-  wait c
+  await done
 }
 workflow middle {
   parent root
   inherited var count: int
   var own: str = "m"
-  let c = run leaf()
-  wait c
   count += 10
+  await done
 }
 workflow leaf {
   parent middle
@@ -118,6 +121,42 @@ workflow tally {
   m = map { "a": 1, "b": x, "a": 3 }
 }
 "#;
+
+/// Polls GetWfRun on a (possibly nested) WfRunId until it has `status`.
+async fn wait_run(c: &mut Client, id: &WfRunId, status: LhStatus) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let run = c
+            .get_wf_run(id.clone())
+            .await
+            .expect("GetWfRun")
+            .into_inner();
+        if run.status == status as i32 {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "WfRun {id:?} stayed {:?}, wanted {status:?}",
+            LhStatus::try_from(run.status)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Starts `spec` as a child of `parent` with the id `id`; returns the nested WfRunId.
+async fn run_child(c: &mut Client, spec: &str, id: &str, parent: WfRunId) -> WfRunId {
+    c.run_wf(RunWfRequest {
+        wf_spec_name: spec.into(),
+        id: Some(id.into()),
+        parent_wf_run_id: Some(parent),
+        ..Default::default()
+    })
+    .await
+    .expect("RunWf with parent_wf_run_id")
+    .into_inner()
+    .id
+    .expect("an id")
+}
 
 /// The compiled PutWfSpecRequest of the workflow `name` of [`FAMILY`].
 fn family_spec(name: &str) -> PutWfSpecRequest {
@@ -158,6 +197,13 @@ async fn put_wf_spec_checks_the_parent_and_the_inherited_variables() {
             message.contains("parent_wf_spec: Provided spec refers to nonexistent parent wfSpec root"),
             "{message}"
         );
+        for e in lhw_compiler::compile(FAMILY)
+            .output
+            .expect("FAMILY compiles")
+            .external_event_defs
+        {
+            c.put_external_event_def(e).await.expect("put the event");
+        }
         c.put_wf_spec(family_spec("root")).await.expect("put root");
         let mut later_major = family_spec("middle");
         later_major.parent_wf_spec = Some(ParentWfSpecReference {
@@ -228,26 +274,13 @@ async fn inherited_variables_resolve_through_every_ancestor() {
         let mut c = client(&kernel).await;
         deploy(&mut c, FAMILY).await;
         run(&mut c, "root", "r1", &[("count", int(5))]).await;
-        wait_status(&mut c, "r1", LhStatus::Completed).await;
-        // leaf added 1 to root's count through middle (which inherits it too), then
-        // middle added 10.
+        let middle_id = run_child(&mut c, "middle", "m", wf_id("r1")).await;
+        assert_eq!(middle_id.parent_wf_run_id.as_deref(), Some(&wf_id("r1")));
+        let leaf_id = run_child(&mut c, "leaf", "l", middle_id.clone()).await;
+        wait_run(&mut c, &leaf_id, LhStatus::Completed).await;
+        // middle added 10 to root's count, leaf added 1 through middle (which
+        // inherits it too).
         assert_eq!(var(&mut c, "r1", "count").await, Some(Value::Int(16)));
-        let middle_id = match c
-            .list_node_runs(ListNodeRunsRequest {
-                wf_run_id: Some(wf_id("r1")),
-                thread_run_number: Some(0),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .results[1]
-            .node_type
-            .clone()
-        {
-            Some(NodeType::RunChildWf(r)) => r.child_wf_run_id.expect("child id"),
-            other => panic!("not a RUN_CHILD_WF NodeRun: {other:?}"),
-        };
         // middle holds only its own variable; `count` stays root's.
         let names: Vec<String> = c
             .list_variables(ListVariablesRequest {
@@ -323,6 +356,124 @@ async fn map_builders_evaluate_like_the_server() {
             prim(ty.value_type),
             lhw_proto::littlehorse::VariableType::Int as i32
         );
+        kernel.shutdown().await;
+    })
+    .await
+    .expect("test timed out");
+}
+
+/// The compiled PutWfSpecRequest of the workflow `name` of `source`.
+fn spec_of(source: &str, name: &str) -> PutWfSpecRequest {
+    lhw_compiler::compile(source)
+        .output
+        .expect("the source compiles")
+        .wf_specs
+        .into_iter()
+        .find(|w| w.name == name)
+        .expect("the workflow exists")
+}
+
+/// The RUN_CHILD_WF node of the entrypoint thread of `threads`: its name and its node.
+fn run_child_node(
+    threads: &std::collections::BTreeMap<String, lhw_proto::littlehorse::ThreadSpec>,
+) -> (String, lhw_proto::littlehorse::RunChildWfNode) {
+    threads
+        .values()
+        .flat_map(|t| t.nodes.iter())
+        .find_map(|(name, n)| match &n.node {
+            Some(node::Node::RunChildWf(r)) => Some((name.clone(), r.clone())),
+            _ => None,
+        })
+        .expect("a RUN_CHILD_WF node")
+}
+
+/// `child-flow` again with a new public variable: a breaking change, major version 1.
+const CHILD_V2: &str = r#"
+workflow child-flow {
+  input order-id: str required
+  public var stage: str = "new"
+  return "done {order-id}"
+}
+"#;
+
+#[tokio::test]
+async fn put_wf_spec_checks_and_pins_the_run_child_wf_target() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let dir = tempfile::tempdir().unwrap();
+        let kernel = start(dir.path()).await;
+        let mut c = client(&kernel).await;
+        let parent = spec_of(CHILDREN, "parent-flow");
+        let (node_name, compiled) = run_child_node(&parent.thread_specs);
+        assert_eq!(compiled.major_version, -1, "the compiler leaves it open");
+        // The child WfSpec must exist first, as LittleHorse checks it.
+        let err = c.put_wf_spec(parent.clone()).await.unwrap_err();
+        assert_eq!(err.code(), Code::InvalidArgument, "{}", err.message());
+        assert!(
+            err.message().contains(&format!(
+                "Node {node_name} invalid: Could not find WfSpec child-flow"
+            )),
+            "{}",
+            err.message()
+        );
+        // A named major version must exist too.
+        let mut pinned = parent.clone();
+        for t in pinned.thread_specs.values_mut() {
+            for n in t.nodes.values_mut() {
+                if let Some(node::Node::RunChildWf(r)) = &mut n.node {
+                    r.major_version = 3;
+                }
+            }
+        }
+        c.put_wf_spec(spec_of(CHILDREN, "child-flow"))
+            .await
+            .expect("put child-flow");
+        let err = c.put_wf_spec(pinned).await.unwrap_err();
+        assert_eq!(err.code(), Code::InvalidArgument, "{}", err.message());
+        assert!(
+            err.message()
+                .contains("Could not find WfSpec child-flow with version 3"),
+            "{}",
+            err.message()
+        );
+        // -1 is pinned to the latest major version existing now.
+        let stored = c
+            .put_wf_spec(parent.clone())
+            .await
+            .expect("put parent-flow")
+            .into_inner();
+        let (_, r) = run_child_node(&stored.thread_specs);
+        assert_eq!(r.major_version, 0);
+        assert_eq!(
+            r.wf_spec,
+            Some(run_child_wf_node::WfSpec::WfSpecName("child-flow".into()))
+        );
+        let got = c
+            .get_wf_spec(stored.id.clone().expect("an id"))
+            .await
+            .expect("GetWfSpec")
+            .into_inner();
+        assert_eq!(run_child_node(&got.thread_specs).1.major_version, 0);
+        // Putting it again changes nothing while child-flow stays at major version 0.
+        let again = c
+            .put_wf_spec(parent.clone())
+            .await
+            .expect("put again")
+            .into_inner();
+        assert_eq!(again.id, stored.id);
+        // After a new major version of the child, the same request pins that one.
+        let v2 = c
+            .put_wf_spec(spec_of(CHILD_V2, "child-flow"))
+            .await
+            .expect("put child-flow v2")
+            .into_inner();
+        assert_eq!(v2.id.map(|i| i.major_version), Some(1));
+        let repinned = c
+            .put_wf_spec(parent)
+            .await
+            .expect("put parent-flow")
+            .into_inner();
+        assert_eq!(run_child_node(&repinned.thread_specs).1.major_version, 1);
+        assert_ne!(repinned.id, stored.id);
         kernel.shutdown().await;
     })
     .await

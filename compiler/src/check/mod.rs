@@ -3,6 +3,7 @@
 //! or a WfRun would hit at run time, on the user's own lines.
 
 mod builders;
+mod family;
 mod flow;
 mod index;
 mod names;
@@ -103,6 +104,7 @@ fn run(file: &File, record: bool) -> (Model, Vec<Diagnostic>, Option<Index>) {
         model: Model::default(),
         diags: Vec::new(),
         rec: record.then(index::Recorder::default),
+        runs: Vec::new(),
     };
     cx.declarations(file);
     for item in &file.items {
@@ -127,6 +129,8 @@ fn run(file: &File, record: bool) -> (Model, Vec<Diagnostic>, Option<Index>) {
             WorkflowChecker::new(&mut cx).workflow(wf);
         }
     }
+    let runs = std::mem::take(&mut cx.runs);
+    cx.diags.extend(family::parent_runs_child(file, &runs));
     for d in &mut cx.diags {
         fix_articles(d);
     }
@@ -201,6 +205,8 @@ struct Checker {
     diags: Vec<Diagnostic>,
     /// What editors need to know, when asked for (`check_with_index`).
     rec: Option<index::Recorder>,
+    /// Every `run` step of the file.
+    runs: Vec<family::RunStep>,
 }
 
 impl Checker {
@@ -1548,7 +1554,14 @@ impl<'c> WorkflowChecker<'c> {
             ExprKind::Spawn(sp) => self.spawn(sp),
             ExprKind::WaitChild(name) => self.wait_child(name),
             ExprKind::Ask(ask) => self.ask(ask),
-            ExprKind::RunWf { workflow, inputs } => self.run_wf(workflow, inputs),
+            ExprKind::RunWf { workflow, inputs } => {
+                self.cx.runs.push(family::RunStep {
+                    caller: self.workflow_name.clone(),
+                    target: workflow.text.clone(),
+                    span: e.span,
+                });
+                self.run_wf(workflow, inputs)
+            }
             ExprKind::New { name, fields } => self.new_struct(name, fields),
             ExprKind::InlineStruct(fields) => {
                 for (_, v) in fields {

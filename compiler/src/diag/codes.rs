@@ -100,6 +100,7 @@ codes! {
     E0304 => "invalid workflow setting value",
     E0305 => "duplicate workflow setting",
     E0306 => "invalid duration",
+    E0307 => "workflow runs its own child workflow",
     W0001 => "unused variable",
 }
 

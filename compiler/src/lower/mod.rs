@@ -2,6 +2,7 @@
 //! so it trusts names and types; the layout (node names, edges, mutations) follows the
 //! reference SDK (sdk-java) so that output equals the conformance canon.
 
+mod order;
 mod steps;
 mod thread;
 mod values;
@@ -19,7 +20,8 @@ use thread::ThreadBuilder;
 use values::{constant_value, literal};
 pub use values::{encoded_constant, type_definition};
 
-/// Every request a file compiles to, in declaration order.
+/// Every request a file compiles to, in declaration order, except that WfSpecs come in
+/// deployment order (a workflow after its parent and the workflows it `run`s).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Output {
     /// One `PutWfSpecRequest` per workflow.
@@ -76,6 +78,7 @@ pub fn lower(file: &File, model: &Model) -> (Output, Vec<Diagnostic>) {
             Item::Error(_) => {}
         }
     }
+    out.wf_specs = order::deployment_order(out.wf_specs);
     (out, Vec::new())
 }
 

@@ -1,6 +1,6 @@
 //! `examples/e2e/order-shipment.lhw`: a child WfSpec with a parent WfSpec (`parent`) and
-//! INHERITED variables. Shipments started by the order's RUN_CHILD_WF node and by RunWf
-//! with `parent_wf_run_id` read the order's `order-id` and append to the order's `events`;
+//! INHERITED variables. Shipments started by RunWf with `parent_wf_run_id` read the
+//! order's `order-id` and append to the order's `events`;
 //! the writes are the order's Variable (durable across a restart); events reach a
 //! shipment at its nested WfRunId; the receipt is built by a MapBuilder; RunWf checks
 //! the parent as LittleHorse does.
@@ -8,13 +8,16 @@
 use crate::harness::*;
 use lhw_proto::littlehorse::{
     DeleteWfRunRequest, LhStatus, ListVariablesRequest, RunWfRequest, SearchWfRunRequest,
-    VariableId, VariableValue, WfRun, WfRunId, map, node_run::NodeType, variable_value::Value,
+    VariableId, VariableValue, WfRun, WfRunId, map, variable_value::Value,
 };
 use tonic::Code;
 
 const FILE: &str = "order-shipment.lhw";
 
 const DELIVERY: &str = "2-parcel-delivered-EXTERNAL_EVENT";
+
+/// Where an order waits for its closing (after writing that it opened).
+const CLOSING: &str = "1-order-closed-EXTERNAL_EVENT";
 
 /// `pack-parcel` labels a parcel after its order; parcel 0 is lost (an exception).
 async fn kernel() -> Kernel {
@@ -44,13 +47,16 @@ async fn order(k: &mut Kernel, id: &str, order: &str) -> WfRun {
         .await
 }
 
-/// The shipment the RUN_CHILD_WF node of order run `id` started.
+/// Starts shipment `first` (parcel 1) of order run `id` once the order has opened.
 async fn first_shipment(k: &mut Kernel, id: &str) -> WfRunId {
-    let nr = k.node_run(id, "1-run-shipment-RUN_CHILD_WF").await;
-    match nr.node_type {
-        Some(NodeType::RunChildWf(r)) => r.child_wf_run_id.expect("a child WfRun id"),
-        other => panic!("not a RUN_CHILD_WF NodeRun: {other:?}"),
-    }
+    k.wait_at(id, CLOSING).await;
+    k.client
+        .run_wf(shipment_request("first", wf_id(id), 1))
+        .await
+        .expect("RunWf of the first shipment")
+        .into_inner()
+        .id
+        .expect("an id")
 }
 
 /// RunWf of a shipment as a child of `parent`.
@@ -98,7 +104,7 @@ fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 #[tokio::test]
-async fn shipments_of_the_order_and_of_a_client_write_the_orders_events() {
+async fn shipments_started_for_the_order_write_the_orders_events() {
     scenario(async {
         let mut k = kernel().await;
         order(&mut k, "ord-1", "O-1").await;
@@ -159,9 +165,9 @@ async fn shipments_of_the_order_and_of_a_client_write_the_orders_events() {
         let ty = m.map_type.as_ref().expect("a map type");
         assert_eq!(ty.key_type, ty.value_type);
         assert_eq!(map_entries(&k.var_of(&first, 0, "receipt").await), receipt);
-        k.wait_at("ord-1", "3-order-closed-EXTERNAL_EVENT").await;
+        k.wait_at("ord-1", CLOSING).await;
 
-        // A client starts a second shipment of the order: its id nests in the order's.
+        // A second shipment of the order: its id nests in the order's too.
         let second = k
             .client
             .run_wf(shipment_request("extra", wf_id("ord-1"), 2))
@@ -192,7 +198,6 @@ async fn shipments_of_the_order_and_of_a_client_write_the_orders_events() {
                 "parcel 1 requested",
                 "parcel 1 packed as LBL-O-1-1",
                 "parcel 1 delivered to dock 4",
-                "first parcel shipped",
                 "parcel 2 requested",
                 "parcel 2 packed as LBL-O-1-2",
                 "order closed",
@@ -215,10 +220,8 @@ async fn shipments_of_the_order_and_of_a_client_write_the_orders_events() {
             k.main_trail("ord-1").await,
             [
                 "0-entrypoint-ENTRYPOINT COMPLETED",
-                "1-run-shipment-RUN_CHILD_WF COMPLETED",
-                "2-wait-WAIT_FOR_CHILD_WF COMPLETED",
-                "3-order-closed-EXTERNAL_EVENT COMPLETED",
-                "4-exit-EXIT COMPLETED",
+                "1-order-closed-EXTERNAL_EVENT COMPLETED",
+                "2-exit-EXIT COMPLETED",
             ]
         );
         assert_eq!(
@@ -264,7 +267,7 @@ async fn inherited_writes_survive_a_restart() {
                 ("delivered-to", "locker 7"),
             ])
         );
-        k.wait_at("ord-2", "3-order-closed-EXTERNAL_EVENT").await;
+        k.wait_at("ord-2", CLOSING).await;
         k.restart().await;
         k.post_event("ord-2", "order-closed", VariableValue::default())
             .await;
@@ -276,7 +279,6 @@ async fn inherited_writes_survive_a_restart() {
                 "parcel 1 requested",
                 "parcel 1 packed as LBL-O-2-1",
                 "parcel 1 delivered to locker 7",
-                "first parcel shipped",
                 "order closed",
             ]
         );
@@ -295,7 +297,7 @@ async fn inherited_writes_survive_a_restart() {
         k.post_event_to(&late, "parcel-delivered", s("porch")).await;
         k.wait_for_run(&late, LhStatus::Completed).await;
         assert_eq!(
-            events(&mut k, "ord-2").await[6..],
+            events(&mut k, "ord-2").await[5..],
             [
                 "parcel 3 requested",
                 "parcel 3 packed as LBL-O-2-3",
