@@ -322,6 +322,28 @@ fn normalize_threads(threads: &BTreeMap<String, ThreadSpec>) -> BTreeMap<String,
     threads
 }
 
+/// `threads` with each RUN_CHILD_WF node's major version -1 pinned to the latest major
+/// version of its WfSpec on the server, as the server stores it at PutWfSpec (left -1 when
+/// that WfSpec does not exist yet).
+async fn pin_child_versions(
+    client: &LhClient,
+    mut threads: BTreeMap<String, ThreadSpec>,
+) -> Result<BTreeMap<String, ThreadSpec>, ClientError> {
+    use lhw_proto::littlehorse::run_child_wf_node::WfSpec as ChildSpec;
+    for t in threads.values_mut() {
+        for n in t.nodes.values_mut() {
+            if let Some(node::Node::RunChildWf(r)) = &mut n.node
+                && r.major_version == -1
+                && let Some(ChildSpec::WfSpecName(name)) = &r.wf_spec
+                && let Some(id) = client.get_latest_wf_spec(name).await?.and_then(|c| c.id)
+            {
+                r.major_version = id.major_version;
+            }
+        }
+    }
+    Ok(threads)
+}
+
 fn wf_version(id: Option<&lhw_proto::littlehorse::WfSpecId>) -> String {
     id.map_or_else(
         || "?".to_string(),
@@ -473,11 +495,12 @@ async fn deploy_one(
         Req::Wf(r) => {
             let old = client.get_latest_wf_spec(&r.name).await?;
             if dry {
+                let pinned = pin_child_versions(client, normalize_threads(&r.thread_specs)).await?;
                 return Ok(match &old {
                     None => Verdict::Created(Some("0.0".into())),
                     Some(o) => {
                         let id = o.id.clone().unwrap_or_default();
-                        if o.thread_specs == normalize_threads(&r.thread_specs)
+                        if o.thread_specs == pinned
                             && o.entrypoint_thread_name == r.entrypoint_thread_name
                             && o.retention_policy == r.retention_policy
                         {

@@ -347,3 +347,28 @@ fn bad_configuration_is_reported_with_its_source() {
         out.stderr
     );
 }
+
+/// A workflow that `run`s another is deployed after it (the server needs the target
+/// first), and a dry run compares it with the major version the server pinned.
+#[test]
+fn run_targets_deploy_first_and_dry_runs_see_the_pinned_version() {
+    let k = Kernel::start();
+    let billing = repo()
+        .join("examples/e2e/order-billing.lhw")
+        .display()
+        .to_string();
+    let out = lhc(&k, &["deploy", &billing, "--with-task-defs"]);
+    let stdout = out.ok().stdout.clone();
+    let invoice = stdout.find("wfspec invoice: created");
+    let order = stdout.find("wfspec order-billing: created");
+    assert!(
+        matches!((invoice, order), (Some(i), Some(o)) if i < o),
+        "{stdout}"
+    );
+    let out = lhc(&k, &["deploy", "--dry-run", &billing]);
+    let stdout = out.ok().stdout.clone();
+    assert!(
+        stdout.contains("wfspec order-billing: unchanged (version 0.0) (dry run)"),
+        "{stdout}"
+    );
+}
