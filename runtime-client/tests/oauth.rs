@@ -12,7 +12,7 @@ mod token_server;
 use std::time::{Duration, Instant};
 
 use certs::Pki;
-use kernel::{kernel, server_tls};
+use kernel::kernel;
 use lhw_proto::littlehorse::TaskDefId;
 use lhw_proto::littlehorse::little_horse_client::LittleHorseClient;
 use lhw_runtime_client::LhClient;
@@ -44,7 +44,7 @@ async fn call(client: &LhClient) -> Result<(), ClientError> {
 async fn a_token_is_fetched_sent_and_refreshed_before_it_expires() {
     let pki = Pki::new();
     let tokens = TokenServer::start(Duration::from_secs(2)).await;
-    let k = kernel(Some(server_tls(&pki, false)), Some(tokens.bearer_auth())).await;
+    let k = kernel(Some(pki.server_tls(false)), Some(tokens.bearer_auth())).await;
     let cfg = oauth_config(&pki, &k.port(), &tokens.url, CLIENT_SECRET);
 
     let client = LhClient::connect(&cfg).await.expect("connects");
@@ -92,7 +92,7 @@ async fn an_https_token_endpoint_is_verified() {
     )
     .await;
     assert!(tokens.url.starts_with("https://"));
-    let k = kernel(Some(server_tls(&pki, false)), Some(tokens.bearer_auth())).await;
+    let k = kernel(Some(pki.server_tls(false)), Some(tokens.bearer_auth())).await;
     let client = LhClient::connect(&oauth_config(&pki, &k.port(), &tokens.url, CLIENT_SECRET))
         .await
         .expect("token over https");
@@ -126,7 +126,7 @@ async fn an_https_token_endpoint_is_verified() {
 async fn token_endpoint_failures_are_reported_on_connect() {
     let pki = Pki::new();
     let tokens = TokenServer::start(Duration::from_secs(60)).await;
-    let k = kernel(Some(server_tls(&pki, false)), Some(tokens.bearer_auth())).await;
+    let k = kernel(Some(pki.server_tls(false)), Some(tokens.bearer_auth())).await;
     let port = k.port();
 
     let started = Instant::now();
@@ -166,7 +166,7 @@ async fn token_endpoint_failures_are_reported_on_connect() {
 async fn a_missing_or_expired_token_is_refused_by_the_kernel() {
     let pki = Pki::new();
     let tokens = TokenServer::start(Duration::from_secs(1)).await;
-    let k = kernel(Some(server_tls(&pki, false)), Some(tokens.bearer_auth())).await;
+    let k = kernel(Some(pki.server_tls(false)), Some(tokens.bearer_auth())).await;
 
     // TLS without OAuth: the connection works, the call is refused.
     let ca = pki.ca.cert.display().to_string();

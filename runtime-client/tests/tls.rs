@@ -15,7 +15,7 @@ use lhw_runtime_client::LhClient;
 use lhw_runtime_client::client::ClientError;
 use lhw_runtime_client::config::{self, Config};
 
-use kernel::{kernel, server_tls};
+use kernel::kernel;
 
 fn path(p: &Path) -> String {
     p.display().to_string()
@@ -58,7 +58,7 @@ fn connect_error(result: Result<(), ClientError>) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_with_the_right_ca() {
     let pki = Pki::new();
-    let k = kernel(Some(server_tls(&pki, false)), None).await;
+    let k = kernel(Some(pki.server_tls(false)), None).await;
     let ca = path(&pki.ca.cert);
     round_trip(&client_config(
         "127.0.0.1",
@@ -80,7 +80,7 @@ async fn tls_with_the_right_ca() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_with_a_wrong_ca_is_refused_clearly() {
     let pki = Pki::new();
-    let k = kernel(Some(server_tls(&pki, false)), None).await;
+    let k = kernel(Some(pki.server_tls(false)), None).await;
     let other = path(&pki.other_ca.cert);
     let port = k.port();
     let err = connect_error(
@@ -111,7 +111,7 @@ async fn tls_with_a_wrong_ca_is_refused_clearly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mtls_with_a_client_certificate() {
     let pki = Pki::new();
-    let k = kernel(Some(server_tls(&pki, true)), None).await;
+    let k = kernel(Some(pki.server_tls(true)), None).await;
     round_trip(&client_config(
         "127.0.0.1",
         &k.port(),
@@ -129,7 +129,7 @@ async fn mtls_with_a_client_certificate() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mtls_without_or_with_a_foreign_client_certificate_is_refused() {
     let pki = Pki::new();
-    let k = kernel(Some(server_tls(&pki, true)), None).await;
+    let k = kernel(Some(pki.server_tls(true)), None).await;
     let port = k.port();
     let ca = (config::CA_CERT, path(&pki.ca.cert));
     let started = Instant::now();
@@ -171,7 +171,7 @@ async fn mtls_without_or_with_a_foreign_client_certificate_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn protocol_mismatch_is_named() {
     let pki = Pki::new();
-    let tls_kernel = kernel(Some(server_tls(&pki, false)), None).await;
+    let tls_kernel = kernel(Some(pki.server_tls(false)), None).await;
     let plain_kernel = kernel(None, None).await;
     let ca = (config::CA_CERT, path(&pki.ca.cert));
 

@@ -154,3 +154,9 @@ pub fn lhc(kernel: &Kernel, args: &[&str]) -> Out {
         args,
     )
 }
+
+/// A port nothing listens on.
+pub fn dead_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}

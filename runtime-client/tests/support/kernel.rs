@@ -1,11 +1,8 @@
 //! An embedded kernel for the client tests: on a free local port, its data in a temporary
-//! directory, optionally serving TLS (the test PKI's server certificate) and requiring bearer
-//! tokens.
+//! directory, optionally serving TLS and requiring bearer tokens.
 
 use lhw_kernel::auth::BearerAuth;
-use lhw_kernel::tls::{Names, TlsConfig};
-
-use crate::certs::Pki;
+use lhw_kernel::tls::TlsConfig;
 
 /// A running kernel; its data directory lives as long as it does.
 pub struct Kernel {
@@ -36,17 +33,4 @@ pub async fn kernel(tls: Option<TlsConfig>, auth: Option<BearerAuth>) -> Kernel 
         handle,
         _data: data,
     }
-}
-
-/// The server side of the test PKI; with `client_ca`, clients must present a certificate
-/// the test CA signed (mTLS).
-pub fn server_tls(pki: &Pki, client_ca: bool) -> TlsConfig {
-    let ca = client_ca.then(|| pki.ca.pem().into_bytes());
-    TlsConfig::from_pem(
-        pki.server.cert_pem.clone(),
-        pki.server.key_pem.clone(),
-        ca,
-        Names::default(),
-    )
-    .expect("server tls")
 }
