@@ -67,11 +67,7 @@ pub(crate) fn read_source(path: &Path) -> Result<String, String> {
 /// that the other files are still processed.
 pub(crate) fn guarded<T>(shown: &str, f: impl FnOnce() -> T) -> Result<T, String> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
-        let detail = payload
-            .downcast_ref::<&str>()
-            .map(ToString::to_string)
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_string());
+        let detail = lhw_lsp::panic_message(payload.as_ref());
         format!(
             "internal compiler error while processing {shown}: {detail}\n  \
              this is a bug in lhc {}; please report it with the file",

@@ -1,15 +1,17 @@
 //! End-to-end tests of the `lhc` binary: exit codes, what goes to stdout and stderr, and
 //! the files `lhc compile` writes.
 
+mod harness;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+use harness::{lhc_in as lhc, project};
 use lhw_compiler::diag::Code;
 use lhw_proto::littlehorse::{PutTaskDefRequest, PutWfSpecRequest};
 use prost::Message as _;
-use tempfile::TempDir;
 
 const GOOD: &str = "\
 task greet(name: str) -> str
@@ -39,31 +41,12 @@ workflow lonely {
 }
 ";
 
-/// Runs `lhc` in `dir` with colour off.
-fn lhc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lhc"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("lhc runs")
-}
-
 fn stderr(out: &Output) -> String {
     String::from_utf8(out.stderr.clone()).expect("utf-8 stderr")
 }
 
 fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).expect("utf-8 stdout")
-}
-
-/// A temp dir holding the given files.
-fn project(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (name, text) in files {
-        fs::write(dir.path().join(name), text).expect("write fixture");
-    }
-    dir
 }
 
 /// Every file of `dir` (not recursive) with its bytes.

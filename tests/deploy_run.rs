@@ -8,7 +8,7 @@ use lhw_runtime_client::worker::{TaskError, Worker};
 
 mod harness;
 
-use harness::{Kernel, lhc, lhc_env, repo};
+use harness::{Kernel, dead_port, lhc, lhc_env, repo};
 
 fn fixture(name: &str) -> String {
     repo()
@@ -261,12 +261,6 @@ fn run_wait_gives_up_after_the_timeout() {
         "{}",
         out.stderr
     );
-}
-
-/// A port nothing listens on.
-fn dead_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
 }
 
 #[test]

@@ -1,25 +1,18 @@
 //! `lhc fmt`: rewriting in place (files and directories), `--check`, standard input, and
 //! files with syntax errors.
 
+mod harness;
+
 use std::fs;
 use std::io::Write as _;
-use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use harness::{lhc_in as lhc, project};
 use tempfile::TempDir;
 
 const MESSY: &str = "task greet(name:str)->str\nworkflow hello{\n    input name:str // who\n  let r=greet( name )\n}";
 const TIDY: &str = "task greet(name: str) -> str\nworkflow hello {\n  input name: str // who\n  let r = greet(name)\n}\n";
 const BROKEN: &str = "workflow w {\n  let = 1\n}\n";
-
-fn lhc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lhc"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("lhc runs")
-}
 
 fn lhc_stdin(args: &[&str], input: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_lhc"))
@@ -41,18 +34,6 @@ fn lhc_stdin(args: &[&str], input: &str) -> Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("utf-8")
-}
-
-fn project(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (name, content) in files {
-        let path = dir.path().join(name);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).expect("mkdir");
-        }
-        fs::write(path, content).expect("write");
-    }
-    dir
 }
 
 fn read(dir: &TempDir, name: &str) -> String {

@@ -15,24 +15,13 @@ mod harness;
 mod token_server;
 
 use certs::Pki;
-use harness::{Kernel, lhc_env};
-use lhw_kernel::tls::{Names, TlsConfig};
+use harness::{Kernel, dead_port, lhc_env};
 use lhw_runtime_client::config::Config;
 use lhw_runtime_client::worker::{TaskError, Worker};
 use token_server::{CLIENT_ID, CLIENT_SECRET, TokenServer};
 
 fn path(p: &Path) -> String {
     p.display().to_string()
-}
-
-fn server_tls(pki: &Pki, mtls: bool) -> TlsConfig {
-    TlsConfig::from_pem(
-        pki.server.cert_pem.clone(),
-        pki.server.key_pem.clone(),
-        mtls.then(|| pki.ca.pem().into_bytes()),
-        Names::default(),
-    )
-    .expect("server tls")
 }
 
 /// The LHC_* variables for a TLS server on `port`, plus `extra`.
@@ -46,16 +35,23 @@ fn tls_env<'a>(port: u16, extra: &[(&'a str, String)]) -> Vec<(&'a str, String)>
     env
 }
 
-/// A port nothing listens on.
-fn dead_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
+/// A kernel serving TLS (mTLS with `mtls`) that accepts only tokens of the token server
+/// returned beside it.
+fn oauth_kernel(pki: &Pki, mtls: bool) -> (Kernel, TokenServer) {
+    let mut tokens = None;
+    let kernel = Kernel::start_with(|rt, c| {
+        let server = rt.block_on(TokenServer::start(Duration::from_secs(60)));
+        let auth = server.bearer_auth();
+        tokens = Some(server);
+        c.tls(pki.server_tls(mtls)).auth(auth)
+    });
+    (kernel, tokens.expect("token server"))
 }
 
 #[test]
 fn deploy_and_list_over_mtls() {
     let pki = Pki::new();
-    let kernel = Kernel::start_with(|_, c| c.tls(server_tls(&pki, true)));
+    let kernel = Kernel::start_with(|_, c| c.tls(pki.server_tls(true)));
     let identity = [
         ("LHC_CA_CERT", path(&pki.ca.cert)),
         ("LHC_CLIENT_CERT", path(&pki.client.cert)),
@@ -133,14 +129,7 @@ fn deploy_and_list_over_mtls() {
 #[test]
 fn oauth_token_is_fetched_and_sent() {
     let pki = Pki::new();
-    let mut tokens = None;
-    let kernel = Kernel::start_with(|rt, c| {
-        let server = rt.block_on(TokenServer::start(Duration::from_secs(60)));
-        let auth = server.bearer_auth();
-        tokens = Some(server);
-        c.tls(server_tls(&pki, false)).auth(auth)
-    });
-    let tokens = tokens.expect("token server");
+    let (kernel, tokens) = oauth_kernel(&pki, false);
     let oauth = |secret: &str| {
         tls_env(
             kernel.port(),
@@ -411,14 +400,7 @@ fn lhc_dev_rejects_bad_tls_flags() {
 #[test]
 fn a_task_worker_runs_over_mtls_with_oauth() {
     let pki = Pki::new();
-    let mut tokens = None;
-    let kernel = Kernel::start_with(|rt, c| {
-        let server = rt.block_on(TokenServer::start(Duration::from_secs(60)));
-        let auth = server.bearer_auth();
-        tokens = Some(server);
-        c.tls(server_tls(&pki, true)).auth(auth)
-    });
-    let tokens = tokens.expect("token server");
+    let (kernel, tokens) = oauth_kernel(&pki, true);
     let env = tls_env(
         kernel.port(),
         &[

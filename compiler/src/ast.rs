@@ -38,6 +38,21 @@ pub enum Item {
     Error(Span),
 }
 
+impl Item {
+    /// The whole span of the item.
+    #[must_use]
+    pub fn span(&self) -> Span {
+        match self {
+            Item::Task(t) => t.span,
+            Item::Event(e) | Item::WorkflowEvent(e) => e.span,
+            Item::Struct(s) => s.span,
+            Item::Workflow(w) => w.span,
+            Item::UserTask(u) => u.span,
+            Item::Error(s) => *s,
+        }
+    }
+}
+
 /// A task declaration: the TaskDef's name, inputs and output.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskDecl {

@@ -315,7 +315,7 @@ impl Cx<'_> {
                         text: p.as_str(),
                     };
                     if let Prev::Error { incomplete: true } = prev {
-                        let last_end = items.last().map_or(0, |i| item_span(i).end);
+                        let last_end = items.last().map_or(0, |i| i.span().end);
                         if is_trivia(self.slice(Span {
                             start: last_end,
                             end: broken.span.start,
@@ -344,7 +344,7 @@ impl Cx<'_> {
                 }
                 _ => continue,
             };
-            prev = Prev::Parsed(item_span(&item));
+            prev = Prev::Parsed(item.span());
             items.push(item);
         }
         File { items }
@@ -1528,17 +1528,6 @@ fn missing(span: Span) -> Name {
     Name {
         text: String::new(),
         span,
-    }
-}
-
-fn item_span(item: &Item) -> Span {
-    match item {
-        Item::Task(t) => t.span,
-        Item::Event(e) | Item::WorkflowEvent(e) => e.span,
-        Item::Struct(s) => s.span,
-        Item::Workflow(w) => w.span,
-        Item::UserTask(u) => u.span,
-        Item::Error(s) => *s,
     }
 }
 

@@ -172,46 +172,18 @@ workflow orders {
 "#,
 ];
 
-/// Pieces the random strategy strings together: keywords, names, literals, punctuation,
-/// whitespace, comments and multi-byte characters.
-const TOKENS: &[&str] = &[
-    "workflow",
-    "workflow-event",
-    "task",
-    "event",
-    "struct",
-    "var",
-    "input",
-    "let",
-    "public",
-    "private",
-    "inherited",
-    "if",
-    "else",
-    "while",
-    "return",
-    "fail",
-    "wait",
-    "until",
-    "sleep",
-    "extend",
-    "remove",
-    "index",
-    "key",
-    "from",
-    "with",
-    "updates",
-    "searchable",
-    "on",
-    "required",
-    "masked",
-    "as",
-    "in",
-    "not",
-    "contains",
-    "true",
-    "false",
-    "null",
+/// Every piece the random strategy strings together: the grammar's reserved and contextual
+/// keywords, then [`OTHER_TOKENS`].
+fn tokens() -> Vec<&'static str> {
+    let grammar_words = lhw_grammar::RESERVED_WORDS
+        .iter()
+        .chain(lhw_grammar::CONTEXTUAL_WORDS);
+    grammar_words.chain(OTHER_TOKENS).copied().collect()
+}
+
+/// Pieces the random strategy strings together besides the grammar's keywords: names,
+/// literals, punctuation, whitespace, comments and multi-byte characters.
+const OTHER_TOKENS: &[&str] = &[
     "a",
     "b",
     "count",
@@ -295,45 +267,8 @@ const TOKENS: &[&str] = &[
     "🎈",
     "你",
     "\u{FEFF}",
-    "user-task",
-    "spawn",
-    "await",
-    "ask",
-    "run",
-    "new",
-    "map",
-    "emit",
-    "catch",
-    "error",
-    "exception",
-    "any",
-    "first",
-    "of",
-    "for",
-    "timeout",
-    "retries",
-    "backoff",
     "..",
     "x2",
-    "correlated",
-    "by",
-    "ttl",
-    "once",
-    "retention",
-    "thread",
-    "default",
-    "parent",
-    "to",
-    "user",
-    "group",
-    "notes",
-    "cancel",
-    "reassign",
-    "release",
-    "remind",
-    "after",
-    "assignment",
-    "arrival",
     "1h",
     "task(",
 ];
@@ -396,7 +331,7 @@ enum Mutation {
 fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         (any::<usize>(), 1usize..24).prop_map(|(at, len)| Mutation::Delete { at, len }),
-        (any::<usize>(), proptest::sample::select(TOKENS))
+        (any::<usize>(), proptest::sample::select(tokens()))
             .prop_map(|(at, token)| Mutation::Insert { at, token }),
         (any::<usize>(), 1usize..40).prop_map(|(at, len)| Mutation::Duplicate { at, len }),
         (any::<usize>(), any::<usize>(), 1usize..16).prop_map(|(a, b, len)| Mutation::Swap {
@@ -495,7 +430,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
-    fn random_token_soup_never_panics(tokens in proptest::collection::vec(proptest::sample::select(TOKENS), 0..80)) {
+    fn random_token_soup_never_panics(tokens in proptest::collection::vec(proptest::sample::select(tokens()), 0..80)) {
         let text: String = tokens.concat();
         assert_well_formed(&text)?;
     }

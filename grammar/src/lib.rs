@@ -40,6 +40,63 @@ pub const RESERVED_WORDS: &[&str] = &[
     "contains",
 ];
 
+/// The contextual keywords: words that start a statement, step or setting where the grammar
+/// expects one (its `kw_*`, `mod_*` and flag rules) but that stay free for use as names.
+pub const CONTEXTUAL_WORDS: &[&str] = &[
+    "user-task",
+    "extern",
+    "with",
+    "wait",
+    "until",
+    "sleep",
+    "extend",
+    "remove",
+    "from",
+    "index",
+    "key",
+    "updates",
+    "on",
+    "required",
+    "searchable",
+    "masked",
+    "correlated",
+    "ttl",
+    "once",
+    "retention",
+    "thread",
+    "default",
+    "parent",
+    "emit",
+    "first",
+    "any",
+    "of",
+    "catch",
+    "exception",
+    "error",
+    "await",
+    "timeout",
+    "by",
+    "spawn",
+    "for",
+    "ask",
+    "to",
+    "user",
+    "group",
+    "notes",
+    "cancel",
+    "reassign",
+    "release",
+    "remind",
+    "after",
+    "assignment",
+    "arrival",
+    "run",
+    "new",
+    "map",
+    "retries",
+    "backoff",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +123,23 @@ mod tests {
             assert!(parses(Rule::keyword, word), "{word} should be a keyword");
         }
         assert!(!parses(Rule::keyword, "sleep"));
+    }
+
+    #[test]
+    fn contextual_words_are_grammar_words_but_not_reserved() {
+        let grammar = include_str!("lhw.pest");
+        for word in CONTEXTUAL_WORDS {
+            assert!(
+                !parses(Rule::keyword, word),
+                "{word} should not be reserved"
+            );
+            assert!(
+                parses(Rule::ident, word),
+                "{word} should be usable as a name"
+            );
+            let quoted = format!("\"{word}\" ~ word_end");
+            assert!(grammar.contains(&quoted), "lhw.pest has no rule for {word}");
+        }
     }
 
     #[test]

@@ -4,9 +4,9 @@ mod common;
 
 use common::*;
 use lhw_proto::littlehorse::{
-    LhStatus, ListNodeRunsRequest, ListVariablesRequest, PutWfSpecRequest, RunWfRequest,
-    VariableId, WfRunId, WfRunVariableAccessLevel, WfSpecId, node, node_run::NodeType,
-    run_child_wf_node, variable_value::Value, wf_spec::ParentWfSpecReference,
+    LhStatus, ListVariablesRequest, PutWfSpecRequest, RunWfRequest, VariableId, WfRunId,
+    WfRunVariableAccessLevel, WfSpecId, node, node_run::NodeType, run_child_wf_node,
+    variable_value::Value, wf_spec::ParentWfSpecReference,
 };
 use tonic::Code;
 
@@ -33,25 +33,14 @@ workflow parent-of-failing {
 #[tokio::test]
 async fn child_workflows_run_and_are_awaited() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, CHILDREN).await;
+        let (_dir, kernel, mut c) = start_deployed(CHILDREN).await;
         run(&mut c, "parent-flow", "p1", &[("order-id", s("o-1"))]).await;
         wait_status(&mut c, "p1", LhStatus::Completed).await;
         assert_eq!(
             var(&mut c, "p1", "out").await,
             Some(Value::Str("done o-1".into()))
         );
-        let nodes = c
-            .list_node_runs(ListNodeRunsRequest {
-                wf_run_id: Some(wf_id("p1")),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .results;
+        let nodes = node_runs(&mut c, "p1", None).await;
         let Some(NodeType::RunChildWf(r)) = nodes[1].node_type.clone() else {
             panic!("not a RUN_CHILD_WF NodeRun: {:?}", nodes[1]);
         };
@@ -269,10 +258,7 @@ async fn put_wf_spec_checks_the_parent_and_the_inherited_variables() {
 #[tokio::test]
 async fn inherited_variables_resolve_through_every_ancestor() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, FAMILY).await;
+        let (_dir, kernel, mut c) = start_deployed(FAMILY).await;
         run(&mut c, "root", "r1", &[("count", int(5))]).await;
         let middle_id = run_child(&mut c, "middle", "m", wf_id("r1")).await;
         assert_eq!(middle_id.parent_wf_run_id.as_deref(), Some(&wf_id("r1")));
@@ -313,10 +299,7 @@ async fn inherited_variables_resolve_through_every_ancestor() {
 #[tokio::test]
 async fn map_builders_evaluate_like_the_server() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, FAMILY).await;
+        let (_dir, kernel, mut c) = start_deployed(FAMILY).await;
         run(&mut c, "tally", "t1", &[("x", int(7))]).await;
         wait_status(&mut c, "t1", LhStatus::Completed).await;
         let Some(Value::Map(m)) = var(&mut c, "t1", "m").await else {

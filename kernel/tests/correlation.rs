@@ -53,10 +53,7 @@ fn await_req(
 #[tokio::test]
 async fn workflow_events_and_correlated_events() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, EVENTS).await;
+        let (_dir, kernel, mut c) = start_deployed(EVENTS).await;
         run(&mut c, "correlated", "o-1", &[("order-id", s("o-1"))]).await;
         run(&mut c, "correlated", "o-2", &[("order-id", s("o-2"))]).await;
         let first = c

@@ -62,10 +62,7 @@ fn post(id: &str, content: &str, guid: Option<&str>) -> PutExternalEventRequest 
 #[tokio::test]
 async fn external_event_completes_waiting_run_and_is_buffered() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, EVENTS).await;
+        let (_dir, kernel, mut c) = start_deployed(EVENTS).await;
         c.put_wf_spec(waiting_spec(None)).await.expect("put spec");
 
         run(&mut c, "wait-payment", "late", &[]).await;
@@ -135,10 +132,7 @@ async fn external_event_completes_waiting_run_and_is_buffered() {
 #[tokio::test]
 async fn external_event_timeout_fails_with_timeout() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, EVENTS).await;
+        let (_dir, kernel, mut c) = start_deployed(EVENTS).await;
         c.put_wf_spec(waiting_spec(Some(1)))
             .await
             .expect("put spec");

@@ -104,24 +104,13 @@ async fn gone(c: &mut Client, id: &str) {
 #[tokio::test]
 async fn delete_wf_run_removes_everything_and_is_durable() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, FLOWS).await;
+        let (dir, kernel, mut c) = start_deployed(FLOWS).await;
         let w = worker(&kernel, "step", echo()).await;
 
         // A finished WfRun: the run and every object under it go.
         run(&mut c, "simple", "done-1", &[("name", s("a"))]).await;
         let done = wait_status(&mut c, "done-1", LhStatus::Completed).await;
-        let nodes = c
-            .list_node_runs(ListNodeRunsRequest {
-                wf_run_id: Some(wf_id("done-1")),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .results;
+        let nodes = node_runs(&mut c, "done-1", None).await;
         let task_guid = nodes
             .iter()
             .find_map(|nr| match &nr.node_type {
@@ -193,10 +182,7 @@ async fn delete_wf_run_removes_everything_and_is_durable() {
 #[tokio::test]
 async fn a_deleted_runs_queued_task_is_never_handed_out() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, FLOWS).await;
+        let (_dir, kernel, mut c) = start_deployed(FLOWS).await;
         // No worker yet: the task waits in the queue.
         run(&mut c, "simple", "doomed", &[("name", s("doomed"))]).await;
         c.delete_wf_run(delete_req("doomed")).await.unwrap();
@@ -223,10 +209,7 @@ async fn a_deleted_runs_queued_task_is_never_handed_out() {
 #[tokio::test]
 async fn rescue_retries_the_failed_node_or_skips_it() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, FLOWS).await;
+        let (_dir, kernel, mut c) = start_deployed(FLOWS).await;
         let calls = Arc::new(AtomicI64::new(0));
         let _f = worker(&kernel, "flaky", flaky_handler(calls.clone(), 1)).await;
         let _s = worker(&kernel, "step", echo()).await;
@@ -251,16 +234,7 @@ async fn rescue_retries_the_failed_node_or_skips_it() {
             Some(Value::Str("after".into()))
         );
         assert!(done.end_time.is_some());
-        let nodes = c
-            .list_node_runs(ListNodeRunsRequest {
-                wf_run_id: Some(wf_id("retry")),
-                thread_run_number: Some(0),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .results;
+        let nodes = node_runs(&mut c, "retry", Some(0)).await;
         let flaky_runs: Vec<i32> = nodes
             .iter()
             .filter(|nr| nr.node_name.contains("flaky"))
@@ -328,10 +302,7 @@ async fn rescue_retries_the_failed_node_or_skips_it() {
 #[tokio::test]
 async fn rescuing_a_child_thread_rescues_the_parent_waiting_for_it() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, FLOWS).await;
+        let (_dir, kernel, mut c) = start_deployed(FLOWS).await;
         let calls = Arc::new(AtomicI64::new(0));
         let _f = worker(&kernel, "flaky", flaky_handler(calls.clone(), 1)).await;
         let _s = worker(&kernel, "step", echo()).await;
@@ -398,23 +369,12 @@ async fn rescuing_a_child_thread_rescues_the_parent_waiting_for_it() {
 async fn rescuing_a_child_wf_run_reopens_the_parent_waiting_for_it() {
     use lhw_proto::littlehorse::node_run::NodeType;
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, FLOWS).await;
+        let (_dir, kernel, mut c) = start_deployed(FLOWS).await;
         let calls = Arc::new(AtomicI64::new(0));
         let _f = worker(&kernel, "flaky", flaky_handler(calls.clone(), 1)).await;
         run(&mut c, "waits-for-child", "parent", &[("x", s("gift"))]).await;
         wait_status(&mut c, "parent", LhStatus::Error).await;
-        let nodes = c
-            .list_node_runs(ListNodeRunsRequest {
-                wf_run_id: Some(wf_id("parent")),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .results;
+        let nodes = node_runs(&mut c, "parent", None).await;
         let child = nodes
             .iter()
             .find_map(|nr| match &nr.node_type {
@@ -448,10 +408,7 @@ async fn rescuing_a_child_wf_run_reopens_the_parent_waiting_for_it() {
 #[tokio::test]
 async fn a_rescued_run_survives_a_restart() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, FLOWS).await;
+        let (dir, kernel, mut c) = start_deployed(FLOWS).await;
         let calls = Arc::new(AtomicI64::new(0));
         let f = worker(&kernel, "flaky", flaky_handler(calls.clone(), 1)).await;
         run(&mut c, "fails-then-goes-on", "later", &[("name", s("z"))]).await;
@@ -540,10 +497,7 @@ fn post(id: &str) -> lhw_proto::littlehorse::PutExternalEventRequest {
 #[tokio::test]
 async fn retention_deletes_finished_runs_and_keeps_running_ones() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, RETAINED).await;
+        let (_dir, kernel, mut c) = start_deployed(RETAINED).await;
         let _w = worker(&kernel, "step", echo()).await;
         run(&mut c, "brief", "short-lived", &[("name", s("a"))]).await;
         run(&mut c, "brief-waits", "waiting", &[]).await;
@@ -570,10 +524,7 @@ async fn retention_deletes_finished_runs_and_keeps_running_ones() {
 #[tokio::test]
 async fn retention_survives_a_restart() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, RETAINED).await;
+        let (dir, kernel, mut c) = start_deployed(RETAINED).await;
         let w = worker(&kernel, "step", echo()).await;
         run(&mut c, "slow-retention", "persisted", &[("name", s("a"))]).await;
         wait_status(&mut c, "persisted", LhStatus::Completed).await;
@@ -592,10 +543,7 @@ async fn retention_survives_a_restart() {
 #[tokio::test]
 async fn a_run_rescued_before_its_retention_ran_out_stays() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, RETAINED).await;
+        let (_dir, kernel, mut c) = start_deployed(RETAINED).await;
         let calls = Arc::new(AtomicI64::new(0));
         let _f = worker(&kernel, "flaky", flaky_handler(calls, 1)).await;
         run(&mut c, "brief-flaky", "saved", &[("name", s("a"))]).await;

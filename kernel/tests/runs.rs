@@ -5,8 +5,8 @@ mod common;
 
 use common::*;
 use lhw_proto::littlehorse::{
-    LhStatus, ListNodeRunsRequest, NodeRunId, ResumeWfRunRequest, RunWfRequest, SearchWfRunRequest,
-    StopWfRunRequest, TaskStatus, VariableValue, task_attempt, variable_value::Value,
+    LhStatus, NodeRunId, ResumeWfRunRequest, RunWfRequest, SearchWfRunRequest, StopWfRunRequest,
+    TaskStatus, VariableValue, task_attempt, variable_value::Value,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -62,10 +62,7 @@ workflow failing {
 #[tokio::test]
 async fn task_workflow_completes_with_output_variable() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, HELLO).await;
+        let (_dir, kernel, mut c) = start_deployed(HELLO).await;
         let handler: Handler = Arc::new(|task| {
             let name = match task.variables[0]
                 .value
@@ -86,15 +83,7 @@ async fn task_workflow_completes_with_output_variable() {
             Some(Value::Str("Hello, Ann!".into()))
         );
 
-        let nodes = c
-            .list_node_runs(ListNodeRunsRequest {
-                wf_run_id: Some(wf_id("run-1")),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .results;
+        let nodes = node_runs(&mut c, "run-1", None).await;
         let names: Vec<&str> = nodes.iter().map(|n| n.node_name.as_str()).collect();
         assert_eq!(
             names,
@@ -143,10 +132,7 @@ async fn task_workflow_completes_with_output_variable() {
 #[tokio::test]
 async fn loops_conditions_json_paths_wait_and_sleep() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, LOOPS).await;
+        let (_dir, kernel, mut c) = start_deployed(LOOPS).await;
         let ticks = Arc::new(AtomicI64::new(0));
         let seen = ticks.clone();
         let tick: Handler = Arc::new(move |_| {
@@ -198,10 +184,7 @@ async fn loops_conditions_json_paths_wait_and_sleep() {
 #[tokio::test]
 async fn failures_without_handlers_fail_the_run() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, FAILING).await;
+        let (_dir, kernel, mut c) = start_deployed(FAILING).await;
 
         // The task succeeds, then `fail` ends the run with a business EXCEPTION.
         let w = worker(&kernel, "tick", returns(VariableValue::default())).await;
@@ -340,10 +323,7 @@ async fn task_retries_until_success() {
 #[tokio::test]
 async fn run_wf_validates_inputs() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, HELLO).await;
+        let (_dir, kernel, mut c) = start_deployed(HELLO).await;
         let req = |vars: Vec<(&str, VariableValue)>, id: &str| RunWfRequest {
             wf_spec_name: "hello".into(),
             variables: vars.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
@@ -396,10 +376,7 @@ async fn run_wf_validates_inputs() {
 #[tokio::test]
 async fn stop_and_resume() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, HELLO).await;
+        let (_dir, kernel, mut c) = start_deployed(HELLO).await;
         run(&mut c, "hello", "halt-me", &[("name", s("x"))]).await;
         c.stop_wf_run(StopWfRunRequest {
             wf_run_id: Some(wf_id("halt-me")),

@@ -262,10 +262,7 @@ async fn run_searches_by_spec_status_variables_parent_task_node_and_value() {
         SearchTaskRunRequest, SearchVariableRequest, SearchWfRunRequest, TaskStatus, VariableMatch,
     };
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, RUN_FLOWS).await;
+        let (_dir, kernel, mut c) = start_deployed(RUN_FLOWS).await;
         // No worker yet: every `ship` task stays SCHEDULED.
         for (id, vars) in [
             customer("o1", "ann"),

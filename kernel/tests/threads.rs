@@ -7,8 +7,8 @@ mod common;
 
 use common::*;
 use lhw_proto::littlehorse::{
-    ExternalEventDefId, LhStatus, ListNodeRunsRequest, PutExternalEventRequest, ThreadType,
-    VariableValue, variable_value::Value,
+    ExternalEventDefId, LhStatus, PutExternalEventRequest, ThreadType, VariableValue,
+    variable_value::Value,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -146,10 +146,7 @@ async fn setup(
     Arc<AtomicI64>,
     Vec<tokio::task::JoinHandle<()>>,
 ) {
-    let dir = tempfile::tempdir().unwrap();
-    let kernel = start(dir.path()).await;
-    let mut c = client(&kernel).await;
-    deploy(&mut c, source).await;
+    let (dir, kernel, c) = start_deployed(source).await;
     let calls = Arc::new(AtomicI64::new(0));
     let cleanups = Arc::new(AtomicI64::new(0));
     let workers = vec![
@@ -160,18 +157,11 @@ async fn setup(
 }
 
 async fn failure_names(c: &mut Client, id: &str, thread: i32) -> Vec<String> {
-    c.list_node_runs(ListNodeRunsRequest {
-        wf_run_id: Some(wf_id(id)),
-        thread_run_number: Some(thread),
-        ..Default::default()
-    })
-    .await
-    .unwrap()
-    .into_inner()
-    .results
-    .iter()
-    .flat_map(|n| n.failures.iter().map(|f| f.failure_name.clone()))
-    .collect()
+    node_runs(c, id, Some(thread))
+        .await
+        .iter()
+        .flat_map(|n| n.failures.iter().map(|f| f.failure_name.clone()))
+        .collect()
 }
 
 #[tokio::test]
@@ -325,16 +315,7 @@ async fn failure_handlers_match_in_order_and_resume() {
         let h = &r.thread_runs[1];
         assert_eq!(h.r#type, ThreadType::FailureHandler as i32);
         assert_eq!(h.thread_spec_name, "exn-handler-1-work-TASK-out-of-stock");
-        let nodes = c
-            .list_node_runs(ListNodeRunsRequest {
-                wf_run_id: Some(wf_id("exn")),
-                thread_run_number: Some(0),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .results;
+        let nodes = node_runs(&mut c, "exn", Some(0)).await;
         let failed = &nodes[1];
         assert_eq!(failed.status, LhStatus::Exception as i32);
         assert!(failed.failures[0].was_properly_handled);

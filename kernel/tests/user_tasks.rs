@@ -84,10 +84,7 @@ fn complete(wf: &str, results: &[(&str, VariableValue)], user: &str) -> Complete
 #[tokio::test]
 async fn complete_user_task_gives_the_results_as_output() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, APPROVAL).await;
+        let (_dir, kernel, mut c) = start_deployed(APPROVAL).await;
         run(&mut c, "approval", "a1", &[]).await;
 
         let found = c
@@ -225,10 +222,7 @@ async fn complete_user_task_gives_the_results_as_output() {
 #[tokio::test]
 async fn assign_claims_and_cancel_fails_the_node() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, APPROVAL).await;
+        let (_dir, kernel, mut c) = start_deployed(APPROVAL).await;
         run(&mut c, "group-approval", "g1", &[]).await;
         let ut = get_ut(&mut c, "g1").await;
         assert_eq!(ut.status, UserTaskRunStatus::Unassigned as i32);
@@ -310,10 +304,7 @@ async fn assign_claims_and_cancel_fails_the_node() {
 #[tokio::test]
 async fn scheduled_actions_reassign_remind_and_cancel() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, DEADLINES).await;
+        let (_dir, kernel, mut c) = start_deployed(DEADLINES).await;
         let reminders = Arc::new(AtomicI64::new(0));
         let w = worker(&kernel, "notify", counting(reminders.clone())).await;
         run(&mut c, "deadlines", "d1", &[]).await;

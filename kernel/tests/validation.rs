@@ -62,10 +62,7 @@ workflow w {
 #[tokio::test]
 async fn malformed_requests_name_their_field_and_missing_objects_are_not_found() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().unwrap();
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, FLOWS).await;
+        let (_dir, kernel, mut c) = start_deployed(FLOWS).await;
         run(&mut c, "w", "r", &[("name", s("x"))]).await;
         let mut f = Vec::new();
         let f = &mut f;

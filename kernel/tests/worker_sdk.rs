@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::{TEST_TIMEOUT, client, deploy, run, s, start, var, wait_status, wf_id};
+use common::{
+    TEST_TIMEOUT, client, deploy, run, s, start, start_deployed, var, wait_status, wf_id,
+};
 use lhw_kernel::KernelHandle;
 use lhw_proto::littlehorse::{
     LhErrorType, LhStatus, ListTaskRunsRequest, TaskRun, TaskStatus, VariableValue, task_attempt,
@@ -255,10 +257,7 @@ async fn every_supported_type_round_trips_through_a_wf_run() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exceptions_errors_panics_and_bad_inputs_are_reported_distinctly() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, CHECKED).await;
+        let (_dir, kernel, mut c) = start_deployed(CHECKED).await;
         let attempts = Arc::new(Mutex::new(Vec::new()));
         let seen = attempts.clone();
         let worker = builder(&kernel)
@@ -380,10 +379,7 @@ async fn exceptions_errors_panics_and_bad_inputs_are_reported_distinctly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mismatched_or_missing_task_def_stops_the_start() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, CHECKED).await;
+        let (_dir, kernel, _c) = start_deployed(CHECKED).await;
         let err = builder(&kernel)
             .task(
                 "check",
@@ -442,10 +438,7 @@ struct Gauge {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrency_is_bounded_by_the_semaphore() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, SLOW).await;
+        let (_dir, kernel, mut c) = start_deployed(SLOW).await;
         let gauge = Arc::new(Gauge::default());
         let g = gauge.clone();
         let worker = builder(&kernel)
@@ -499,10 +492,7 @@ async fn concurrency_is_bounded_by_the_semaphore() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_finishes_tasks_under_way_and_polls_no_more() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let kernel = start(dir.path()).await;
-        let mut c = client(&kernel).await;
-        deploy(&mut c, SLOW).await;
+        let (_dir, kernel, mut c) = start_deployed(SLOW).await;
         let started = Arc::new(tokio::sync::Notify::new());
         let s2 = started.clone();
         let worker = builder(&kernel)

@@ -20,7 +20,7 @@ mod handlers;
 mod server;
 
 pub use capabilities::capabilities;
-pub use guard::panics_caught;
+pub use guard::{panic_message, panics_caught};
 pub use server::Backend;
 
 use tower_lsp_server::{ClientSocket, LspService, Server};

@@ -4,54 +4,21 @@
 
 #[path = "support/certs.rs"]
 mod certs;
+#[path = "support/kernel.rs"]
+mod kernel;
 #[path = "support/token_server.rs"]
 mod token_server;
 
 use std::time::{Duration, Instant};
 
 use certs::Pki;
-use lhw_kernel::auth::BearerAuth;
-use lhw_kernel::tls::{Names, TlsConfig};
+use kernel::kernel;
 use lhw_proto::littlehorse::TaskDefId;
 use lhw_proto::littlehorse::little_horse_client::LittleHorseClient;
 use lhw_runtime_client::LhClient;
 use lhw_runtime_client::client::ClientError;
 use lhw_runtime_client::config::{self, Config};
 use token_server::{CLIENT_ID, CLIENT_SECRET, TokenServer};
-
-struct Kernel {
-    handle: lhw_kernel::KernelHandle,
-    _data: tempfile::TempDir,
-}
-
-impl Kernel {
-    fn port(&self) -> String {
-        self.handle.addr().port().to_string()
-    }
-}
-
-async fn kernel(tls: Option<&Pki>, auth: BearerAuth) -> Kernel {
-    let data = tempfile::tempdir().expect("tempdir");
-    let mut config = lhw_kernel::Config::new(data.path())
-        .listen("127.0.0.1:0".parse().expect("addr"))
-        .auth(auth);
-    if let Some(pki) = tls {
-        config = config.tls(
-            TlsConfig::from_pem(
-                pki.server.cert_pem.clone(),
-                pki.server.key_pem.clone(),
-                None,
-                Names::default(),
-            )
-            .expect("server tls"),
-        );
-    }
-    let handle = lhw_kernel::serve(config).await.expect("kernel starts");
-    Kernel {
-        handle,
-        _data: data,
-    }
-}
 
 fn oauth_config(pki: &Pki, port: &str, url: &str, secret: &str) -> Config {
     let ca = pki.ca.cert.display().to_string();
@@ -77,7 +44,7 @@ async fn call(client: &LhClient) -> Result<(), ClientError> {
 async fn a_token_is_fetched_sent_and_refreshed_before_it_expires() {
     let pki = Pki::new();
     let tokens = TokenServer::start(Duration::from_secs(2)).await;
-    let k = kernel(Some(&pki), tokens.bearer_auth()).await;
+    let k = kernel(Some(pki.server_tls(false)), Some(tokens.bearer_auth())).await;
     let cfg = oauth_config(&pki, &k.port(), &tokens.url, CLIENT_SECRET);
 
     let client = LhClient::connect(&cfg).await.expect("connects");
@@ -125,7 +92,7 @@ async fn an_https_token_endpoint_is_verified() {
     )
     .await;
     assert!(tokens.url.starts_with("https://"));
-    let k = kernel(Some(&pki), tokens.bearer_auth()).await;
+    let k = kernel(Some(pki.server_tls(false)), Some(tokens.bearer_auth())).await;
     let client = LhClient::connect(&oauth_config(&pki, &k.port(), &tokens.url, CLIENT_SECRET))
         .await
         .expect("token over https");
@@ -159,7 +126,7 @@ async fn an_https_token_endpoint_is_verified() {
 async fn token_endpoint_failures_are_reported_on_connect() {
     let pki = Pki::new();
     let tokens = TokenServer::start(Duration::from_secs(60)).await;
-    let k = kernel(Some(&pki), tokens.bearer_auth()).await;
+    let k = kernel(Some(pki.server_tls(false)), Some(tokens.bearer_auth())).await;
     let port = k.port();
 
     let started = Instant::now();
@@ -199,7 +166,7 @@ async fn token_endpoint_failures_are_reported_on_connect() {
 async fn a_missing_or_expired_token_is_refused_by_the_kernel() {
     let pki = Pki::new();
     let tokens = TokenServer::start(Duration::from_secs(1)).await;
-    let k = kernel(Some(&pki), tokens.bearer_auth()).await;
+    let k = kernel(Some(pki.server_tls(false)), Some(tokens.bearer_auth())).await;
 
     // TLS without OAuth: the connection works, the call is refused.
     let ca = pki.ca.cert.display().to_string();

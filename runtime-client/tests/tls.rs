@@ -3,52 +3,19 @@
 
 #[path = "support/certs.rs"]
 mod certs;
+#[path = "support/kernel.rs"]
+mod kernel;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use certs::Pki;
-use lhw_kernel::tls::{Names, TlsConfig};
 use lhw_proto::littlehorse::PutTaskDefRequest;
 use lhw_runtime_client::LhClient;
 use lhw_runtime_client::client::ClientError;
 use lhw_runtime_client::config::{self, Config};
 
-struct Kernel {
-    handle: lhw_kernel::KernelHandle,
-    _data: tempfile::TempDir,
-}
-
-impl Kernel {
-    fn port(&self) -> String {
-        self.handle.addr().port().to_string()
-    }
-}
-
-async fn kernel(tls: Option<TlsConfig>) -> Kernel {
-    let data = tempfile::tempdir().expect("tempdir");
-    let mut config =
-        lhw_kernel::Config::new(data.path()).listen("127.0.0.1:0".parse().expect("addr"));
-    if let Some(tls) = tls {
-        config = config.tls(tls);
-    }
-    let handle = lhw_kernel::serve(config).await.expect("kernel starts");
-    Kernel {
-        handle,
-        _data: data,
-    }
-}
-
-fn server_tls(pki: &Pki, client_ca: bool) -> TlsConfig {
-    let ca = client_ca.then(|| pki.ca.pem().into_bytes());
-    TlsConfig::from_pem(
-        pki.server.cert_pem.clone(),
-        pki.server.key_pem.clone(),
-        ca,
-        Names::default(),
-    )
-    .expect("server tls")
-}
+use kernel::kernel;
 
 fn path(p: &Path) -> String {
     p.display().to_string()
@@ -91,7 +58,7 @@ fn connect_error(result: Result<(), ClientError>) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_with_the_right_ca() {
     let pki = Pki::new();
-    let k = kernel(Some(server_tls(&pki, false))).await;
+    let k = kernel(Some(pki.server_tls(false)), None).await;
     let ca = path(&pki.ca.cert);
     round_trip(&client_config(
         "127.0.0.1",
@@ -113,7 +80,7 @@ async fn tls_with_the_right_ca() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_with_a_wrong_ca_is_refused_clearly() {
     let pki = Pki::new();
-    let k = kernel(Some(server_tls(&pki, false))).await;
+    let k = kernel(Some(pki.server_tls(false)), None).await;
     let other = path(&pki.other_ca.cert);
     let port = k.port();
     let err = connect_error(
@@ -144,7 +111,7 @@ async fn tls_with_a_wrong_ca_is_refused_clearly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mtls_with_a_client_certificate() {
     let pki = Pki::new();
-    let k = kernel(Some(server_tls(&pki, true))).await;
+    let k = kernel(Some(pki.server_tls(true)), None).await;
     round_trip(&client_config(
         "127.0.0.1",
         &k.port(),
@@ -162,7 +129,7 @@ async fn mtls_with_a_client_certificate() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mtls_without_or_with_a_foreign_client_certificate_is_refused() {
     let pki = Pki::new();
-    let k = kernel(Some(server_tls(&pki, true))).await;
+    let k = kernel(Some(pki.server_tls(true)), None).await;
     let port = k.port();
     let ca = (config::CA_CERT, path(&pki.ca.cert));
     let started = Instant::now();
@@ -204,8 +171,8 @@ async fn mtls_without_or_with_a_foreign_client_certificate_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn protocol_mismatch_is_named() {
     let pki = Pki::new();
-    let tls_kernel = kernel(Some(server_tls(&pki, false))).await;
-    let plain_kernel = kernel(None).await;
+    let tls_kernel = kernel(Some(pki.server_tls(false)), None).await;
+    let plain_kernel = kernel(None, None).await;
     let ca = (config::CA_CERT, path(&pki.ca.cert));
 
     let err =

@@ -1,10 +1,11 @@
-//! The harness of the lhc integration tests that talk to a server: an embedded kernel on a
-//! free local port, and running the lhc binary against it within a time limit.
+//! The harness of the lhc integration tests: an embedded kernel on a free local port, running
+//! the lhc binary against it within a time limit, and running it offline in a temporary
+//! project directory.
 
 #![allow(dead_code)] // each test file uses a subset
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -153,4 +154,33 @@ pub fn lhc(kernel: &Kernel, args: &[&str]) -> Out {
         ],
         args,
     )
+}
+
+/// Runs lhc offline in `dir` with colour off (no time limit, the environment as it is).
+pub fn lhc_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_lhc"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("lhc runs")
+}
+
+/// A temporary directory holding `files` (name, text); names may hold subdirectories.
+pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, text).expect("write fixture");
+    }
+    dir
+}
+
+/// A port nothing listens on.
+pub fn dead_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
 }

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub use index::{Index, Reference, Symbol, SymbolKind};
 pub use names::{RESERVED_FAILURES, closest, is_valid_lh_name, is_valid_struct_field};
+pub use steps::ERROR_TYPES;
 pub use types::{Ty, assignable, castable, prim_name};
 
 use crate::ast::*;

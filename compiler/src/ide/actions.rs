@@ -3,7 +3,7 @@
 //! "to subtract, write spaces: `a - b`", "try `x`"), so the fix and the help never
 //! disagree.
 
-use super::{Analysis, TextEdit, item_span, walk_stmts};
+use super::{Analysis, TextEdit, walk_stmts};
 use crate::ast::{Item, StmtKind};
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
@@ -95,13 +95,13 @@ impl Analysis {
             .items
             .iter()
             .find(|i| matches!(i, Item::Workflow(w) if w.span.start <= at.start && at.end <= w.span.end))
-            .map(|i| item_span(i).start)?;
+            .map(|i| i.span().start)?;
         let same_kind_before = self
             .parsed
             .file
             .items
             .iter()
-            .filter(|i| item_span(i).end <= wf_start)
+            .filter(|i| i.span().end <= wf_start)
             .filter(|i| match i {
                 Item::Task(_) => keyword == "task",
                 Item::Event(_) => keyword == "event",
@@ -109,7 +109,7 @@ impl Analysis {
                 Item::UserTask(_) => keyword == "user-task",
                 _ => false,
             })
-            .map(item_span)
+            .map(Item::span)
             .next_back();
         let edit = match same_kind_before {
             Some(prev) => TextEdit {

@@ -7,7 +7,7 @@ use super::lexer::{Token, TokenKind, lex};
 use super::tokens::PRIMITIVE_TYPES;
 use super::{Analysis, walk_stmts};
 use crate::ast::{ExprKind, Item, StmtKind};
-use crate::check::{Symbol, SymbolKind, Ty};
+use crate::check::{ERROR_TYPES, Symbol, SymbolKind, Ty};
 use crate::source::Span;
 
 /// What a completion inserts.
@@ -125,19 +125,6 @@ const EXPRESSIONS: &[(&str, &str)] = &[
 
 /// Durations offered where one is expected.
 const DURATIONS: &[&str] = &["30s", "1m", "5m", "1h", "1d", "7d"];
-
-/// The LittleHorse error types `catch error` takes.
-const ERROR_TYPES: &[&str] = &[
-    "child-failure",
-    "var-sub-error",
-    "var-mutation-error",
-    "user-task-cancelled",
-    "timeout",
-    "task-failure",
-    "var-error",
-    "task-error",
-    "internal-error",
-];
 
 /// The methods on values.
 const METHODS: &[(&str, &str, &str)] = &[

@@ -2,7 +2,7 @@
 //! line comments.
 
 use super::lexer::{TokenKind, lex};
-use super::{Analysis, item_span, stmt_blocks, walk_stmts};
+use super::{Analysis, stmt_blocks, walk_stmts};
 use crate::ast::Item;
 use crate::source::Span;
 
@@ -33,7 +33,7 @@ impl Analysis {
     pub fn folding_ranges(&self) -> Vec<Fold> {
         let mut out = Vec::new();
         for item in &self.parsed.file.items {
-            self.fold_code(item_span(item), &mut out);
+            self.fold_code(item.span(), &mut out);
             if let Item::Workflow(w) = item {
                 walk_stmts(&w.body, &mut |stmt| {
                     for b in stmt_blocks(stmt) {

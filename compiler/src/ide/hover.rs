@@ -101,15 +101,12 @@ impl Analysis {
         if let Some(note) = note {
             let _ = write!(out, "\n\n{note}");
         }
-        let decl_start = match symbol.kind {
-            SymbolKind::Task
-            | SymbolKind::Event
-            | SymbolKind::WorkflowEvent
-            | SymbolKind::Struct
-            | SymbolKind::UserTask
-            | SymbolKind::Workflow
-            | SymbolKind::Variable => self.line_start_of(symbol.span.start),
-            _ => None,
+        // Doc comments stand above top-level declarations (the global names) and variables.
+        let documented = symbol.kind.is_global() || symbol.kind == SymbolKind::Variable;
+        let decl_start = if documented {
+            self.line_start_of(symbol.span.start)
+        } else {
+            None
         };
         if let Some(doc) = decl_start.and_then(|s| doc_comment(&self.text, s)) {
             let _ = write!(out, "\n\n{doc}");

@@ -175,7 +175,7 @@ impl Analysis {
     fn item_at(&self, offset: u32) -> Option<&Item> {
         let mut found = None;
         for item in &self.parsed.file.items {
-            let span = item_span(item);
+            let span = item.span();
             if span.start <= offset && offset <= span.end {
                 if !matches!(item, Item::Error(_)) {
                     return Some(item);
@@ -184,18 +184,6 @@ impl Analysis {
             }
         }
         found
-    }
-}
-
-/// The whole span of an item.
-fn item_span(item: &Item) -> Span {
-    match item {
-        Item::Task(t) => t.span,
-        Item::Event(e) | Item::WorkflowEvent(e) => e.span,
-        Item::Struct(s) => s.span,
-        Item::Workflow(w) => w.span,
-        Item::UserTask(u) => u.span,
-        Item::Error(s) => *s,
     }
 }
 

@@ -9,85 +9,11 @@ use super::lexer::{TokenKind, lex};
 use crate::check::SymbolKind;
 use crate::source::Span;
 
-/// The words that are keywords where a statement or declaration uses them (the reserved
-/// words and the contextual ones).
-pub(super) const KEYWORDS: &[&str] = &[
-    "workflow-event",
-    "workflow",
-    "task",
-    "event",
-    "struct",
-    "user-task",
-    "extern",
-    "var",
-    "input",
-    "let",
-    "public",
-    "private",
-    "inherited",
-    "if",
-    "else",
-    "while",
-    "return",
-    "fail",
-    "true",
-    "false",
-    "null",
-    "as",
-    "in",
-    "not",
-    "contains",
-    "with",
-    "wait",
-    "until",
-    "sleep",
-    "extend",
-    "remove",
-    "from",
-    "index",
-    "key",
-    "updates",
-    "on",
-    "required",
-    "searchable",
-    "masked",
-    "correlated",
-    "ttl",
-    "once",
-    "retention",
-    "thread",
-    "default",
-    "parent",
-    "emit",
-    "first",
-    "any",
-    "of",
-    "catch",
-    "exception",
-    "error",
-    "await",
-    "timeout",
-    "by",
-    "spawn",
-    "for",
-    "ask",
-    "to",
-    "user",
-    "group",
-    "notes",
-    "cancel",
-    "reassign",
-    "release",
-    "remind",
-    "after",
-    "assignment",
-    "arrival",
-    "run",
-    "new",
-    "map",
-    "retries",
-    "backoff",
-];
+/// Whether `word` is a keyword where a statement or declaration uses it: one of the
+/// grammar's reserved words or its contextual ones.
+fn is_keyword(word: &str) -> bool {
+    lhw_grammar::RESERVED_WORDS.contains(&word) || lhw_grammar::CONTEXTUAL_WORDS.contains(&word)
+}
 
 /// The primitive type names.
 pub(super) const PRIMITIVE_TYPES: &[&str] = &[
@@ -226,7 +152,7 @@ impl Analysis {
                     match names.get(&token.span.start) {
                         Some(&found) => found,
                         None if PRIMITIVE_TYPES.contains(&word) => (TokenType::Type, 0),
-                        None if KEYWORDS.contains(&word) => (TokenType::Keyword, 0),
+                        None if is_keyword(word) => (TokenType::Keyword, 0),
                         None => continue,
                     }
                 }

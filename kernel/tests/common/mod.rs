@@ -7,8 +7,8 @@
 use lhw_kernel::{Config, KernelHandle};
 use lhw_proto::littlehorse::little_horse_client::LittleHorseClient;
 use lhw_proto::littlehorse::{
-    LhStatus, RunWfRequest, ScheduledTask, VariableId, VariableValue, WfRun, WfRunId,
-    variable_value::Value,
+    LhStatus, ListNodeRunsRequest, NodeRun, RunWfRequest, ScheduledTask, VariableId, VariableValue,
+    WfRun, WfRunId, variable_value::Value,
 };
 use lhw_runtime_client::worker::{TaskError, Worker};
 use std::collections::BTreeMap;
@@ -68,6 +68,16 @@ pub async fn deploy(client: &mut Client, source: &str) {
     }
 }
 
+/// A kernel on a fresh temporary data directory (returned first: the kernel needs it for
+/// as long as it runs) with a client connected and `source` deployed.
+pub async fn start_deployed(source: &str) -> (tempfile::TempDir, KernelHandle, Client) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kernel = start(dir.path()).await;
+    let mut c = client(&kernel).await;
+    deploy(&mut c, source).await;
+    (dir, kernel, c)
+}
+
 /// A STR value.
 pub fn s(x: &str) -> VariableValue {
     VariableValue {
@@ -111,6 +121,20 @@ pub fn wf_id(id: &str) -> WfRunId {
         id: id.into(),
         parent_wf_run_id: None,
     }
+}
+
+/// The NodeRuns of WfRun `id`: of thread `thread` when given, else of every thread.
+pub async fn node_runs(client: &mut Client, id: &str, thread: Option<i32>) -> Vec<NodeRun> {
+    client
+        .list_node_runs(ListNodeRunsRequest {
+            wf_run_id: Some(wf_id(id)),
+            thread_run_number: thread,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .results
 }
 
 /// Polls GetWfRun until the WfRun has `status` (panics after 20 s).

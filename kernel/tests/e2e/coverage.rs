@@ -4,6 +4,7 @@
 //! scenarios, or dropping the last use of a feature, fails these tests.
 
 use crate::harness::example_path;
+use lhw_compiler::check::RESERVED_FAILURES;
 use lhw_proto::littlehorse::{
     PutWfSpecRequest, WaitForThreadsStrategy, WfRunVariableAccessLevel, exit_node,
     failure_handler_def::FailureToCatch, failure_handler_def::LhFailureType, node,
@@ -12,19 +13,6 @@ use lhw_proto::littlehorse::{
 };
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-
-/// LittleHorse's own failure names (errors); any other name is an exception.
-const ERRORS: &[&str] = &[
-    "CHILD_FAILURE",
-    "VAR_SUB_ERROR",
-    "VAR_MUTATION_ERROR",
-    "USER_TASK_CANCELLED",
-    "TIMEOUT",
-    "TASK_FAILURE",
-    "VAR_ERROR",
-    "TASK_ERROR",
-    "INTERNAL_ERROR",
-];
 
 /// The example files, by name.
 fn examples() -> Vec<(String, PathBuf)> {
@@ -114,7 +102,7 @@ fn examples_cover_every_node_type_handler_and_option() {
                     see(match &h.failure_to_catch {
                         None => "catch any failure",
                         Some(FailureToCatch::SpecificFailure(f))
-                            if ERRORS.contains(&f.as_str()) =>
+                            if RESERVED_FAILURES.contains(&f.as_str()) =>
                         {
                             "catch a specific error"
                         }

@@ -6,6 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
+use lhw_kernel::tls::{Names, TlsConfig};
+
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair, KeyUsagePurpose,
@@ -125,6 +127,18 @@ impl Pki {
             other_ca,
             stranger,
         }
+    }
+
+    /// The kernel's TLS configuration for `server`; with `client_ca`, clients must present a
+    /// certificate `ca` signed (mTLS).
+    pub fn server_tls(&self, client_ca: bool) -> TlsConfig {
+        TlsConfig::from_pem(
+            self.server.cert_pem.clone(),
+            self.server.key_pem.clone(),
+            client_ca.then(|| self.ca.pem().into_bytes()),
+            Names::default(),
+        )
+        .expect("server tls")
     }
 
     /// Writes `text` into a file of the directory and returns its path.
