@@ -241,6 +241,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "ID")]
     pub id: Option<String>,
 
+    /// Start the run as a child of this WfRun (required for a workflow that declares
+    /// `parent`; a nested id is written `parent_child`).
+    #[arg(long, value_name = "WFRUN")]
+    pub parent: Option<String>,
+
     /// Follow the run until it ends and print its result.
     #[arg(long)]
     pub wait: bool,

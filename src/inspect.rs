@@ -22,6 +22,7 @@ use lhw_proto::littlehorse::{
     UserTaskRunStatus, Variable, VariableValue, WfRun, WfRunId,
 };
 use lhw_runtime_client::client::code_name;
+use lhw_runtime_client::ids::wf_run_id_text;
 use lhw_runtime_client::values::{format_value, parse_value, type_name};
 use lhw_runtime_client::{ClientError, LhClient};
 use serde::Serialize;
@@ -446,10 +447,7 @@ fn report(fail: &Fail, client: &LhClient, target: &Target, style: Style) {
 }
 
 fn wf_run_id(id: &str) -> WfRunId {
-    WfRunId {
-        id: id.into(),
-        parent_wf_run_id: None,
-    }
+    lhw_runtime_client::ids::parse_wf_run_id(id)
 }
 
 fn print_json<T: Serialize>(value: &T) -> Res {
@@ -591,7 +589,7 @@ fn wf_run_table(run: &WfRun) -> String {
     let mut text = fields(&[
         (
             "WfRun",
-            run.id.as_ref().map_or_else(String::new, |i| i.id.clone()),
+            run.id.as_ref().map_or_else(String::new, wf_run_id_text),
         ),
         ("WfSpec", spec),
         ("status", status_name(run.status).into()),
@@ -816,7 +814,7 @@ fn task_run_table(run: &TaskRun) -> String {
         (
             "WfRun",
             id.and_then(|i| i.wf_run_id.as_ref())
-                .map_or_else(String::new, |w| w.id.clone()),
+                .map_or_else(String::new, wf_run_id_text),
         ),
         (
             "TaskDef",
@@ -1009,14 +1007,15 @@ async fn search_wf_runs(
     let mut rows = Vec::new();
     for id in &ids {
         // The status and start time of each run, when it can still be read.
-        let (st, start) = match client.get_wf_run(&id.id).await {
+        let text = wf_run_id_text(id);
+        let (st, start) = match client.get_wf_run(&text).await {
             Ok(run) => (
                 status_name(run.status).to_string(),
                 time(run.start_time.as_ref()),
             ),
             Err(_) => ("-".into(), "-".into()),
         };
-        rows.push(vec![id.id.clone(), st, start]);
+        rows.push(vec![text, st, start]);
     }
     print_text(&table(&["WFRUN", "STATUS", "STARTED"], &rows));
     Ok(())
@@ -1281,7 +1280,7 @@ async fn list_user_tasks(
             let id = r.id.as_ref();
             vec![
                 id.and_then(|i| i.wf_run_id.as_ref())
-                    .map_or_else(String::new, |w| w.id.clone()),
+                    .map_or_else(String::new, wf_run_id_text),
                 id.map_or_else(String::new, |i| i.user_task_guid.clone()),
                 r.user_task_def_id
                     .as_ref()

@@ -155,14 +155,21 @@ async fn run_async(args: &RunArgs, style: Style, target: &Target) -> ExitCode {
             revision: version.map(|v| v.1),
             variables,
             id: args.id.clone(),
-            parent_wf_run_id: None,
+            parent_wf_run_id: args
+                .parent
+                .as_deref()
+                .map(lhw_runtime_client::ids::parse_wf_run_id),
         })
         .await
     {
         Ok(r) => r,
         Err(e) => return fail(&e),
     };
-    let id = run.id.as_ref().map(|i| i.id.clone()).unwrap_or_default();
+    let id = run
+        .id
+        .as_ref()
+        .map(lhw_runtime_client::ids::wf_run_id_text)
+        .unwrap_or_default();
     println!(
         "started WfRun {id} of {} {}",
         args.workflow,

@@ -366,3 +366,57 @@ fn run_targets_deploy_first_and_dry_runs_see_the_pinned_version() {
         "{stdout}"
     );
 }
+
+#[test]
+fn run_with_a_parent_starts_a_child_wf_run_with_a_nested_id() {
+    let k = Kernel::start();
+    let shipment = repo()
+        .join("examples/e2e/order-shipment.lhw")
+        .display()
+        .to_string();
+    lhc(&k, &["deploy", &shipment, "--with-task-defs"]).ok();
+    let out = lhc(
+        &k,
+        &[
+            "run",
+            "order-fulfilment",
+            "--id",
+            "ord-1",
+            "--var",
+            "order-id=O-1",
+        ],
+    );
+    assert!(out.ok().stdout.contains("ord-1"), "{}", out.stdout);
+
+    // A workflow that declares `parent` needs one: the server's refusal is shown.
+    let out = lhc(&k, &["run", "shipment", "--var", "parcel=1"]);
+    assert_eq!(out.code, Some(1), "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("requires a parent WfRun ID from WfSpec order-fulfilment"),
+        "{}",
+        out.stderr
+    );
+
+    let out = lhc(
+        &k,
+        &[
+            "run", "shipment", "--parent", "ord-1", "--id", "s-1", "--var", "parcel=1",
+        ],
+    );
+    assert!(
+        out.ok()
+            .stdout
+            .contains("started WfRun ord-1_s-1 of shipment"),
+        "{}",
+        out.stdout
+    );
+    // The nested id reads back, and searches print it whole.
+    let out = lhc(&k, &["get", "wfrun", "ord-1_s-1", "--format", "json"]);
+    let run: serde_json::Value = serde_json::from_str(&out.ok().stdout).expect("JSON");
+    assert_eq!(run["id"]["id"], "s-1");
+    assert_eq!(run["id"]["parentWfRunId"]["id"], "ord-1");
+    assert_eq!(run["wfSpecId"]["name"], "shipment");
+    let out = lhc(&k, &["search", "wfruns", "shipment"]);
+    assert!(out.ok().stdout.contains("ord-1_s-1"), "{}", out.stdout);
+}

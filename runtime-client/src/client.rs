@@ -14,7 +14,7 @@ use lhw_proto::littlehorse::{
     ExternalEventDef, ExternalEventDefId, GetLatestWfSpecRequest, ListVariablesRequest,
     PutExternalEventDefRequest, PutStructDefRequest, PutTaskDefRequest, PutUserTaskDefRequest,
     PutWfSpecRequest, PutWorkflowEventDefRequest, RunWfRequest, StructDef, StructDefId, TaskDef,
-    TaskDefId, UserTaskDef, Variable, WfRun, WfRunId, WfSpec, WorkflowEventDef, WorkflowEventDefId,
+    TaskDefId, UserTaskDef, Variable, WfRun, WfSpec, WorkflowEventDef, WorkflowEventDefId,
 };
 use tonic::body::Body;
 use tonic::codegen::Service;
@@ -599,27 +599,21 @@ impl LhClient {
         self.call("RunWf", c.run_wf(req)).await
     }
 
-    /// GetWfRun of a top-level WfRun.
+    /// GetWfRun; `id` in text form (`parent_child` for a child WfRun, see [`crate::ids`]).
     pub async fn get_wf_run(&self, id: &str) -> Result<WfRun, ClientError> {
         let mut c = self.raw.clone();
-        let id = WfRunId {
-            id: id.into(),
-            parent_wf_run_id: None,
-        };
+        let id = crate::ids::parse_wf_run_id(id);
         self.call("GetWfRun", c.get_wf_run(id)).await
     }
 
-    /// Every Variable of a WfRun (all pages).
+    /// Every Variable of a WfRun (all pages); `id` in text form, as for [`Self::get_wf_run`].
     pub async fn list_variables(&self, id: &str) -> Result<Vec<Variable>, ClientError> {
         let mut out = Vec::new();
         let mut bookmark = None;
         loop {
             let mut c = self.raw.clone();
             let req = ListVariablesRequest {
-                wf_run_id: Some(WfRunId {
-                    id: id.into(),
-                    parent_wf_run_id: None,
-                }),
+                wf_run_id: Some(crate::ids::parse_wf_run_id(id)),
                 bookmark: bookmark.take(),
                 limit: None,
             };
