@@ -369,6 +369,28 @@ enum Fail {
 
 type Res = Result<(), Fail>;
 
+/// Every result of a paged RPC: `page(bookmark, room)` fetches one page (`room` is how many
+/// results are still wanted) and returns its results and the next bookmark; paging stops at
+/// the last page or once `max` results are in.
+async fn all_pages<T, F, Fut>(max: usize, mut page: F) -> Result<Vec<T>, Fail>
+where
+    F: FnMut(Option<Vec<u8>>, usize) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<Vec<u8>>), Fail>>,
+{
+    let mut out = Vec::new();
+    let mut bookmark = None;
+    while out.len() < max {
+        let (results, next) = page(bookmark.take(), max - out.len()).await?;
+        out.extend(results);
+        match next {
+            Some(b) if !b.is_empty() => bookmark = Some(b),
+            _ => break,
+        }
+    }
+    out.truncate(max);
+    Ok(out)
+}
+
 fn on(what: impl Into<String>) -> impl FnOnce(ClientError) -> Fail {
     let what = what.into();
     move |e| Fail::Client(what, e)
@@ -618,26 +640,21 @@ fn wf_run_table(run: &WfRun) -> String {
 }
 
 async fn get_nodes(client: &LhClient, format: Format, id: &str, thread: Option<i32>) -> Res {
-    let mut nodes: Vec<NodeRun> = Vec::new();
-    let mut bookmark = None;
-    loop {
-        let mut raw = client.raw();
-        let page = raw
+    let mut nodes: Vec<NodeRun> = all_pages(usize::MAX, async |bookmark, _| {
+        let page = client
+            .raw()
             .list_node_runs(ListNodeRunsRequest {
                 wf_run_id: Some(wf_run_id(id)),
                 thread_run_number: thread,
-                bookmark: bookmark.take(),
+                bookmark,
                 limit: None,
             })
             .await
             .map_err(|e| Fail::Client(format!("NodeRuns of WfRun `{id}`"), rpc(e)))?
             .into_inner();
-        nodes.extend(page.results);
-        match page.bookmark {
-            Some(b) if !b.is_empty() => bookmark = Some(b),
-            _ => break,
-        }
-    }
+        Ok((page.results, page.bookmark))
+    })
+    .await?;
     if nodes.is_empty() {
         // An unknown WfRun lists nothing on some servers: say so rather than print nothing.
         client
@@ -889,25 +906,20 @@ pub fn list(args: &ListArgs, style: Style) -> ExitCode {
 
 async fn list_wf_specs(client: &LhClient, format: Format, prefix: Option<String>) -> Res {
     use lhw_proto::littlehorse::search_wf_spec_request::WfSpecCriteria;
-    let mut ids = Vec::new();
-    let mut bookmark = None;
-    loop {
-        let mut raw = client.raw();
-        let page = raw
+    let ids = all_pages(usize::MAX, async |bookmark, _| {
+        let page = client
+            .raw()
             .search_wf_spec(SearchWfSpecRequest {
-                bookmark: bookmark.take(),
+                bookmark,
                 limit: None,
                 wf_spec_criteria: prefix.clone().map(WfSpecCriteria::Prefix),
             })
             .await
             .map_err(|e| Fail::Client("SearchWfSpec".into(), rpc(e)))?
             .into_inner();
-        ids.extend(page.results);
-        match page.bookmark {
-            Some(b) if !b.is_empty() => bookmark = Some(b),
-            _ => break,
-        }
-    }
+        Ok((page.results, page.bookmark))
+    })
+    .await?;
     if format == Format::Json {
         return print_json(&ids);
     }
@@ -925,25 +937,20 @@ async fn list_wf_specs(client: &LhClient, format: Format, prefix: Option<String>
 }
 
 async fn list_task_defs(client: &LhClient, format: Format, prefix: Option<String>) -> Res {
-    let mut ids = Vec::new();
-    let mut bookmark = None;
-    loop {
-        let mut raw = client.raw();
-        let page = raw
+    let ids = all_pages(usize::MAX, async |bookmark, _| {
+        let page = client
+            .raw()
             .search_task_def(SearchTaskDefRequest {
-                bookmark: bookmark.take(),
+                bookmark,
                 limit: None,
                 prefix: prefix.clone(),
             })
             .await
             .map_err(|e| Fail::Client("SearchTaskDef".into(), rpc(e)))?
             .into_inner();
-        ids.extend(page.results);
-        match page.bookmark {
-            Some(b) if !b.is_empty() => bookmark = Some(b),
-            _ => break,
-        }
-    }
+        Ok((page.results, page.bookmark))
+    })
+    .await?;
     if format == Format::Json {
         return print_json(&ids);
     }
@@ -975,18 +982,12 @@ async fn search_wf_runs(
     status: Option<RunStatus>,
     limit: usize,
 ) -> Res {
-    let mut ids: Vec<WfRunId> = Vec::new();
-    let mut bookmark = None;
-    while ids.len() < limit {
-        let mut raw = client.raw();
-        let page = raw
+    let ids: Vec<WfRunId> = all_pages(limit, async |bookmark, room| {
+        let page = client
+            .raw()
             .search_wf_run(SearchWfRunRequest {
-                bookmark: bookmark.take(),
-                limit: Some(
-                    i32::try_from(limit - ids.len())
-                        .unwrap_or(i32::MAX)
-                        .min(1000),
-                ),
+                bookmark,
+                limit: Some(i32::try_from(room).unwrap_or(i32::MAX).min(1000)),
                 wf_spec_name: wf_spec.into(),
                 status: status.map(|s| s.proto() as i32),
                 ..SearchWfRunRequest::default()
@@ -994,13 +995,9 @@ async fn search_wf_runs(
             .await
             .map_err(|e| Fail::Client(format!("SearchWfRun of `{wf_spec}`"), rpc(e)))?
             .into_inner();
-        ids.extend(page.results);
-        match page.bookmark {
-            Some(b) if !b.is_empty() => bookmark = Some(b),
-            _ => break,
-        }
-    }
-    ids.truncate(limit);
+        Ok((page.results, page.bookmark))
+    })
+    .await?;
     if format == Format::Json {
         return print_json(&ids);
     }
@@ -1244,29 +1241,23 @@ async fn get_user_task_run(client: &LhClient, id: &UserTaskRunId) -> Result<User
 async fn list_user_tasks(
     client: &LhClient,
     format: Format,
-    mut req: SearchUserTaskRunRequest,
+    req: SearchUserTaskRunRequest,
     limit: usize,
 ) -> Res {
-    let mut ids = Vec::new();
-    while ids.len() < limit {
-        let mut raw = client.raw();
-        req.limit = Some(
-            i32::try_from(limit - ids.len())
-                .unwrap_or(i32::MAX)
-                .min(1000),
-        );
-        let page = raw
-            .search_user_task_run(req.clone())
+    let ids = all_pages(limit, async |bookmark, room| {
+        let page = client
+            .raw()
+            .search_user_task_run(SearchUserTaskRunRequest {
+                bookmark,
+                limit: Some(i32::try_from(room).unwrap_or(i32::MAX).min(1000)),
+                ..req.clone()
+            })
             .await
             .map_err(|e| Fail::Client("SearchUserTaskRun".into(), rpc(e)))?
             .into_inner();
-        ids.extend(page.results);
-        match page.bookmark {
-            Some(b) if !b.is_empty() => req.bookmark = Some(b),
-            _ => break,
-        }
-    }
-    ids.truncate(limit);
+        Ok((page.results, page.bookmark))
+    })
+    .await?;
     let mut runs = Vec::new();
     for id in &ids {
         runs.push(get_user_task_run(client, id).await?);
