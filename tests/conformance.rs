@@ -4,7 +4,7 @@
 //! (`<canon>/areas/wfsdk/cases/<id>/<variant>.json`), or, where the canon lacks a fixture,
 //! with our own `expected-<variant>.json` in the case directory.
 //!
-//! The canon is found at `../shared/conformance` relative to the repository root; the
+//! The canon is found at `tests/canon` (vendored) relative to the repository root; the
 //! environment variable `LHW_CONFORMANCE_DIR` overrides that path.
 //!
 //! Comparison is semantic: both sides are decoded into `PutWfSpecRequest` and compared as

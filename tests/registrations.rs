@@ -21,7 +21,7 @@
 //! from it on each named key (so a deviation that no longer deviates fails).
 //!
 //! Comparison is semantic: definitions are compared as protobuf messages (`null` equals an
-//! absent field), name lists as sorted lists. The canon is found at `../shared/conformance`
+//! absent field), name lists as sorted lists. The canon is found at `tests/canon` (vendored)
 //! relative to the repository root; `LHW_CONFORMANCE_DIR` overrides that path. Run with
 //! `cargo test --test registrations -- --nocapture` to see one line per case and variant.
 

@@ -15,7 +15,7 @@
 //! | `json-obj`, `json-arr` | the JSON text itself, a JSON literal |
 //! | `null` | `null`, assigned (`null` is not a default): the mutation's literal is compared |
 //!
-//! The canon is found at `../shared/conformance` relative to the repository root; the
+//! The canon is found at `tests/canon` (vendored) relative to the repository root; the
 //! environment variable `LHW_CONFORMANCE_DIR` overrides that path. Comparison is semantic:
 //! both sides are `VariableValue` messages. Run with
 //! `cargo test --test serde -- --nocapture` to see one `PASS`/`FAIL` line per case.

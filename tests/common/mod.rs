@@ -11,12 +11,12 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The conformance canon: `../shared/conformance` beside the repository, or
+/// The conformance canon: the copy vendored in `tests/canon` (see its `ORIGIN.md`), or
 /// `LHW_CONFORMANCE_DIR`.
 pub fn canon_dir() -> PathBuf {
     match std::env::var_os("LHW_CONFORMANCE_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => repo_root().join("../shared/conformance"),
+        None => repo_root().join("tests/canon"),
     }
 }
 
