@@ -17,6 +17,7 @@ use crate::report::{Style, display_path, plural, render_human};
 use crate::server::{self, Target};
 use crate::{dedup_paths, guarded, read_source};
 
+mod frozen;
 mod nodes;
 
 /// One request to send, in registration order.
@@ -302,7 +303,9 @@ fn normalize_var(v: &VariableDef) -> VariableDef {
 }
 
 /// Thread specs as a server stores them, for comparing a request with a stored WfSpec.
-fn normalize_threads(threads: &BTreeMap<String, ThreadSpec>) -> BTreeMap<String, ThreadSpec> {
+pub(crate) fn normalize_threads(
+    threads: &BTreeMap<String, ThreadSpec>,
+) -> BTreeMap<String, ThreadSpec> {
     let mut threads = threads.clone();
     for t in threads.values_mut() {
         for v in &mut t.variable_defs {
@@ -500,12 +503,16 @@ async fn deploy_one(
                     None => Verdict::Created(Some("0.0".into())),
                     Some(o) => {
                         let id = o.id.clone().unwrap_or_default();
-                        if o.thread_specs == pinned
+                        let unchanged = o.thread_specs == pinned
                             && o.entrypoint_thread_name == r.entrypoint_thread_name
-                            && o.retention_policy == r.retention_policy
-                        {
+                            && o.retention_policy == r.retention_policy;
+                        let breaking = breaking(&o.thread_specs, &o.entrypoint_thread_name, r);
+                        if let Some(refusal) = frozen::predict(o, r, unchanged, breaking) {
+                            return Err(ClientError::Rpc(refusal));
+                        }
+                        if unchanged {
                             Verdict::Unchanged(Some(wf_version(o.id.as_ref())))
-                        } else if breaking(&o.thread_specs, &o.entrypoint_thread_name, r) {
+                        } else if breaking {
                             Verdict::NewMajorVersion(format!("{}.0", id.major_version + 1))
                         } else {
                             Verdict::NewRevision(format!(
@@ -542,6 +549,37 @@ fn report_rejection(req: &Req, status: &tonic::Status, source: Option<&Source>, 
         _ => None,
     };
     let mut err = std::io::stderr().lock();
+    if let (Req::Wf(spec), Some(src), Some(change)) = (req, source, frozen::read(message)) {
+        let _ = writeln!(
+            err,
+            "{}",
+            style.error(&format!(
+                "the server rejected {what}: the public variable `{}` is `{}` in the deployed \
+                 versions and `{}` here",
+                change.var, change.was, change.now
+            ))
+        );
+        match frozen::declaration(&src.text, &spec.name, &change.var) {
+            Some(loc) => {
+                let _ = err.write_all(nodes::snippet(&src.shown, &src.text, &loc).as_bytes());
+            }
+            None => {
+                let _ = writeln!(err, "  --> {}", src.shown);
+            }
+        }
+        let _ = writeln!(err, "  = note: server answer: {code}: {message}");
+        let _ = writeln!(
+            err,
+            "  {}",
+            style.help(&format!(
+                "a variable that was ever `public` keeps its type in every later version of \
+                 the workflow (LittleHorse freezes it): declare `{}` as `{}` again, or give the \
+                 new variable another name",
+                change.var, change.was
+            ))
+        );
+        return;
+    }
     match located {
         Some(loc) => {
             let detail = nodes::detail(message);

@@ -420,3 +420,41 @@ fn run_with_a_parent_starts_a_child_wf_run_with_a_nested_id() {
     let out = lhc(&k, &["search", "wfruns", "shipment"]);
     assert!(out.ok().stdout.contains("ord-1_s-1"), "{}", out.stdout);
 }
+
+/// A public variable is frozen: a later version that changes its type is refused by the
+/// server (WfSpecModel.checkCompatibilityAndSetVersion). `--dry-run` predicts the refusal,
+/// and the real deploy's error names the types as `.lhw` writes them, at the variable's line.
+#[test]
+fn a_frozen_variable_with_a_new_type_is_refused_in_lhw_terms() {
+    let k = Kernel::start();
+    lhc(&k, &["deploy", &fixture("fulfilment.lhw")]).ok();
+    let v2 = fixture("fulfilment-v2.lhw");
+    for args in [vec!["deploy", "--dry-run", &v2], vec!["deploy", &v2]] {
+        let out = lhc(&k, &args);
+        out.failed();
+        let err = &out.stderr;
+        assert!(
+            err.contains(
+                "the server rejected wfspec `fulfilment`: the public variable `skus` is \
+                 `json-arr` in the deployed versions and `str[]` here"
+            ),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("fulfilment-v2.lhw:4:14"), "{args:?}: {err}");
+        assert!(
+            err.contains("4 |   public var skus: str[]"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains(
+                "server answer: INVALID_ARGUMENT: PutWfSpecRequest is invalid: Variable skus \
+                 must be of type JSON_ARR not Array<STR> as it was formerly declared a PUBLIC_VAR"
+            ) || err.contains(
+                "server answer: INVALID_ARGUMENT: Variable skus must be of type JSON_ARR not \
+                 Array<STR> as it was formerly declared a PUBLIC_VAR"
+            ),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("TypeDefinition {"), "{args:?}: {err}");
+    }
+}

@@ -361,11 +361,24 @@ pub enum WaitStrategy {
     Any,
 }
 
+/// Whether an `await`'s correlation key is masked (`ExternalEventNode.mask_correlation_key`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyMask {
+    /// Nothing written: masked when a `masked` variable feeds the key.
+    Inferred,
+    /// `correlated by KEY masked`
+    Masked,
+    /// `correlated by KEY unmasked`
+    Unmasked,
+}
+
 /// A failure handler: `catch spec [(binding)] { body }`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Catch {
     /// What it catches.
     pub spec: CatchSpec,
+    /// On a `wait` for threads: whose failure (`catch thread` / `catch wait`).
+    pub site: CatchSite,
     /// The name the failure content is bound to.
     pub binding: Option<Name>,
     /// The content's type, when written (`catch e(c: str)`).
@@ -374,6 +387,19 @@ pub struct Catch {
     pub body: Block,
     /// `catch spec` (without the body).
     pub span: Span,
+}
+
+/// Whose failure a `catch` handles, as written after `catch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatchSite {
+    /// `catch spec`: the step's own failure (on a `wait` for threads, ambiguous: E0232).
+    Step,
+    /// `catch thread spec`: on a `wait` for threads, each waited thread's failure
+    /// (`per_thread_failure_handlers`).
+    EachThread,
+    /// `catch wait spec`: on a `wait` for threads, the failure of the wait itself
+    /// (the node's `failure_handlers`).
+    Wait,
 }
 
 /// What a `catch` catches.
@@ -773,8 +799,8 @@ pub enum ExprKind {
         timeout: Option<Box<Expr>>,
         /// Correlation key.
         correlation: Option<Box<Expr>>,
-        /// Mask the correlation key.
-        masked: bool,
+        /// Whether the correlation key is masked.
+        mask: KeyMask,
     },
     /// `spawn ...`
     Spawn(Box<Spawn>),

@@ -1202,12 +1202,19 @@ impl Cx<'_> {
     fn catch(&mut self, pair: Pair<'_, Rule>) -> Catch {
         let full = self.span(&pair);
         let mut spec = CatchSpec::Any;
+        let mut site = CatchSite::Step;
         let mut binding = None;
         let mut binding_ty = None;
         let mut body = None;
         let mut head_end = full.end;
         for p in pair.into_inner() {
             match p.as_rule() {
+                Rule::catch_site => {
+                    site = match p.into_inner().next().map(|w| w.as_rule()) {
+                        Some(Rule::kw_wait) => CatchSite::Wait,
+                        _ => CatchSite::EachThread,
+                    };
+                }
                 Rule::catch_spec => {
                     head_end = self.span(&p).end;
                     let Some(q) = p.into_inner().next() else {
@@ -1233,6 +1240,7 @@ impl Cx<'_> {
         }
         Catch {
             spec,
+            site,
             binding,
             binding_ty,
             body: body.unwrap_or(Block {

@@ -151,7 +151,7 @@ workflow orders {
   let each = spawn shipper for item: str in items {
     work(item)
   }
-  wait each catch shipping-failed {
+  wait each catch thread shipping-failed {
     cleanup()
   }
   let d = ask approve to user "alice" group "sales" notes "Order {order-id}" on cancel fail order-cancelled

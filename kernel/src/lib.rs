@@ -26,6 +26,7 @@ pub mod request;
 pub mod search;
 pub mod storage;
 pub mod tls;
+pub mod type_text;
 pub mod util;
 pub mod value_paths;
 pub mod values;

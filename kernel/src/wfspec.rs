@@ -778,8 +778,12 @@ pub fn put_wf_spec(store: &Store, req: PutWfSpecRequest) -> Result<WfSpec, Statu
                             f.var_def.as_ref().and_then(|d| d.type_def.clone()),
                         );
                         if a != b {
+                            let (was, now) = (
+                                crate::type_text::server_type_text(b.as_ref()),
+                                crate::type_text::server_type_text(a.as_ref()),
+                            );
                             return Err(Status::invalid_argument(format!(
-                                "PutWfSpecRequest is invalid: Variable {name} must be of type {b:?} not {a:?} as it was formerly declared a PUBLIC_VAR"
+                                "PutWfSpecRequest is invalid: Variable {name} must be of type {was} not {now} as it was formerly declared a PUBLIC_VAR"
                             )));
                         }
                     }

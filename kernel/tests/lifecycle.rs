@@ -51,7 +51,7 @@ workflow child-caught {
   let a = spawn risky {
     flaky(name)
   }
-  wait a catch any {
+  wait a catch thread any {
     handled = true
   }
 }

@@ -47,7 +47,7 @@ workflow child-fails-caught {
   let a = spawn risky {
     work(kind)
   }
-  wait a catch any {
+  wait a catch thread any {
     handled = true
   }
 }

@@ -3,6 +3,7 @@
 //! or a WfRun would hit at run time, on the user's own lines.
 
 mod builders;
+mod catch_site;
 mod family;
 mod flow;
 mod index;
@@ -434,10 +435,7 @@ impl Checker {
                 self.diags.push(
                     Diagnostic::error(code, e.span, format!("this is not a `{ty}` constant"))
                         .with_label(why)
-                        .with_help(match ty {
-                            Ty::Prim(Prim::Bytes) => "write the bytes in base64, e.g. `\"AQID\"`",
-                            _ => "write a date-time such as `\"2026-05-28T20:26:40Z\"`, or an int of milliseconds since 1970",
-                        }),
+                        .with_help(encoded_help(ty)),
                 );
                 return;
             }
@@ -1757,6 +1755,22 @@ impl<'c> WorkflowChecker<'c> {
                 self.void_output(arg);
             } else if self.json_into_typed(arg, pt) {
                 self.json_error(Code::E0202, arg, pt);
+            } else if let Some(Err(why)) = crate::lower::encoded_constant(arg, pt) {
+                self.err(
+                    Diagnostic::error(
+                        Code::E0202,
+                        arg.span,
+                        format!(
+                            "`{pname}` of `{}` is a `{pt}`; this is not a `{pt}` literal",
+                            callee.text
+                        ),
+                    )
+                    .with_label(why)
+                    .with_help(encoded_help(pt)),
+                );
+            } else if crate::lower::encoded_constant(arg, pt).is_some() {
+                // A str literal holding the value (base64, RFC 3339, a WfRunId): decoded
+                // when lowered.
             } else if !assignable(at, pt) {
                 let mut d = Diagnostic::error(
                     Code::E0202,
@@ -1766,6 +1780,17 @@ impl<'c> WorkflowChecker<'c> {
                 .with_label(format!("this is a `{at}`"))
                 .with_secondary(sig.span, "declared here");
                 d = match pt {
+                    Ty::Prim(p @ (Prim::Bytes | Prim::Timestamp | Prim::WfRunId))
+                        if *at == Ty::STR =>
+                    {
+                        d.with_help(format!(
+                            "a str literal is decoded into a `{}` when compiled ({}); `... as {}` \
+                             converts a text at run time instead",
+                            prim_name(*p),
+                            encoded_help(pt),
+                            prim_name(*p)
+                        ))
+                    }
                     Ty::Prim(p) if castable(at, *p) => {
                         d.with_help(format!("convert it explicitly: `... as {}`", prim_name(*p)))
                     }
@@ -2082,5 +2107,18 @@ fn snippet_name(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Var(n) => n.text.clone(),
         _ => "value".to_string(),
+    }
+}
+
+/// How a literal of a type that a str literal encodes is written.
+fn encoded_help(ty: &Ty) -> &'static str {
+    match ty {
+        Ty::Prim(Prim::Bytes) => "write the bytes in base64, e.g. `\"AQID\"`",
+        Ty::Prim(Prim::WfRunId) => {
+            "write a WfRunId such as `\"order-1\"`, or `\"parent_child\"` for a child run"
+        }
+        _ => {
+            "write a date-time such as `\"2026-05-28T20:26:40Z\"`, or an int of milliseconds since 1970"
+        }
     }
 }

@@ -709,6 +709,7 @@ impl WorkflowChecker<'_> {
                 .with_help("split the statement so that the step you want to guard stands alone"),
             );
         }
+        self.catch_sites(stmt);
         let mut seen: HashMap<String, Span> = HashMap::new();
         for c in &stmt.catches {
             let key = match &c.spec {
@@ -759,6 +760,10 @@ impl WorkflowChecker<'_> {
                 CatchSpec::AnyError => "error".to_string(),
                 CatchSpec::AnyException => "exception".to_string(),
                 CatchSpec::Any => "any".to_string(),
+            };
+            let key = match c.site {
+                CatchSite::Wait => format!("wait {key}"),
+                CatchSite::Step | CatchSite::EachThread => key,
             };
             if let Some(prev) = seen.insert(key, c.span) {
                 self.err(

@@ -94,6 +94,8 @@ codes! {
     E0229 => "task call in a wait-until condition",
     E0230 => "missing required struct field",
     E0231 => "binding without a type",
+    E0232 => "ambiguous catch on a wait for threads",
+    E0233 => "catch site on a step that is not a wait for threads",
     E0301 => "unreachable statement",
     E0302 => "placeholders in a failure message",
     E0303 => "reserved failure name",

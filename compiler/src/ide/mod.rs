@@ -17,7 +17,7 @@ mod navigation;
 mod rename;
 mod symbols;
 mod tokens;
-mod walk;
+pub(crate) mod walk;
 
 pub use actions::CodeAction;
 pub use completion::{CompletionItem, CompletionKind, Completions};

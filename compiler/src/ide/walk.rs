@@ -120,7 +120,8 @@ fn str_lit(s: &StrLit, f: &mut dyn FnMut(&Expr)) {
     }
 }
 
-fn expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+/// Calls `f` on `e` and every expression inside it (outer before inner).
+pub(crate) fn expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     f(e);
     match &e.kind {
         ExprKind::Int(_)

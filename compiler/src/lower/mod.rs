@@ -7,7 +7,7 @@ mod steps;
 mod thread;
 mod values;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use lhw_proto::littlehorse as pb;
 use pb::node::Node as NodeKind;
@@ -149,6 +149,7 @@ fn workflow(
         retention: None,
         parent: None,
         renames: HashMap::new(),
+        masked_vars: HashSet::new(),
         handles: HashMap::new(),
         thread_node_spans: Vec::new(),
     };
@@ -212,6 +213,8 @@ struct Lowerer<'m> {
     parent: Option<String>,
     /// Names bound to a thread's `INPUT` variable (`for item in`, `on e(payload)`, `catch x(c)`).
     renames: HashMap<String, String>,
+    /// The variables declared `masked`, for masking correlation keys they feed.
+    masked_vars: HashSet<String>,
     /// What each `let` handle holds, for `wait`.
     handles: HashMap<String, steps::Handle>,
     /// Node spans of the finished sub-threads: (thread, node, span).
@@ -424,6 +427,9 @@ impl Lowerer<'_> {
     fn var_decl(&mut self, v: &VarDecl) {
         let ty = self.model.resolve_type(&v.ty);
         self.var_types.insert(v.name.text.clone(), ty.clone());
+        if v.masked.is_some() {
+            self.masked_vars.insert(v.name.text.clone());
+        }
         let access = match v.access.map(|(a, _)| a) {
             Some(Access::Public) => pb::WfRunVariableAccessLevel::PublicVar,
             Some(Access::Inherited) => pb::WfRunVariableAccessLevel::InheritedVar,
@@ -556,7 +562,18 @@ impl Lowerer<'_> {
                 },
             },
             ExprKind::Call { callee, args, opts } => {
-                let variables = args.iter().map(|a| self.expr(a)).collect();
+                let params = self.model.tasks.get(&callee.text).map(|s| s.params.clone());
+                let variables = args
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| {
+                        let param = params.as_ref().and_then(|p| p.get(i)).map(|(_, t)| t);
+                        match param.and_then(|t| values::encoded_constant(a, t)) {
+                            Some(Ok(v)) => literal(v),
+                            _ => self.expr(a),
+                        }
+                    })
+                    .collect();
                 let task = self.task_node(
                     pb::task_node::TaskToExecute::TaskDefId(pb::TaskDefId {
                         name: callee.text.clone(),
@@ -572,8 +589,8 @@ impl Lowerer<'_> {
                 event,
                 timeout,
                 correlation,
-                masked,
-            } => self.await_event(event, timeout.as_deref(), correlation.as_deref(), *masked),
+                mask,
+            } => self.await_event(event, timeout.as_deref(), correlation.as_deref(), *mask),
             ExprKind::Spawn(sp) => self.spawn(sp),
             ExprKind::WaitChild(name) => self.wait_child(name),
             ExprKind::Ask(ask) => self.ask(ask),

@@ -226,8 +226,13 @@ impl Lowerer<'_> {
         event: &Name,
         timeout: Option<&Expr>,
         correlation: Option<&Expr>,
-        masked: bool,
+        mask: KeyMask,
     ) -> pb::VariableAssignment {
+        let masked = match mask {
+            KeyMask::Masked => true,
+            KeyMask::Unmasked => false,
+            KeyMask::Inferred => correlation.is_some_and(|c| self.reads_masked(c)),
+        };
         let timeout_seconds = timeout.map(|t| match seconds(t) {
             Some(_) => seconds_literal(t),
             None => self.expr(t),
@@ -245,6 +250,18 @@ impl Lowerer<'_> {
             }),
         );
         node_output(node)
+    }
+
+    /// Whether `e` reads a variable declared `masked` (a correlation key built from a secret
+    /// is a secret too, as the SDKs mask a key that is a masked variable).
+    fn reads_masked(&self, e: &Expr) -> bool {
+        let mut found = false;
+        crate::ide::walk::expr(e, &mut |x| {
+            if let ExprKind::Var(n) = &x.kind {
+                found |= self.masked_vars.contains(&n.text);
+            }
+        });
+        found
     }
 
     /// Lowers `body` as its own ThreadSpec named `name`; `input` binds its `INPUT` variable.
@@ -568,9 +585,14 @@ impl Lowerer<'_> {
                 threads_to_wait_for: Some(which),
             }),
         );
-        // On a wait, `catch` handles failures of the children, as sdk-java's
-        // handle*OnChild do.
-        self.handlers(&node, catches, HandlerSite::Children);
+        // `catch thread` handles failures of the children, as sdk-java's handle*OnChild
+        // do; `catch wait` the node's own failure, as handle*(waitForThreads(...)) does.
+        let (on_node, per_thread): (Vec<Catch>, Vec<Catch>) = catches
+            .iter()
+            .cloned()
+            .partition(|c| c.site == CatchSite::Wait);
+        self.handlers(&node, &per_thread, HandlerSite::Children);
+        self.handlers(&node, &on_node, HandlerSite::Node);
     }
 
     /// `wait c` for a child workflow: a WAIT_FOR_CHILD_WF node; its output is the child's.

@@ -107,12 +107,32 @@ pub fn constant_value(e: &Expr, target: &Ty) -> pb::VariableValue {
         (ExprKind::Bool(b), _) => Some(Value::Bool(*b)),
         (ExprKind::Null, _) => None,
         (ExprKind::Str(s), _) => Some(Value::Str(s.as_plain().unwrap_or_default())),
-        (ExprKind::JsonObj(_), _) => Some(Value::JsonObj(json_of(e).to_string())),
-        (ExprKind::JsonArr(_), _) => Some(Value::JsonArr(json_of(e).to_string())),
+        (ExprKind::JsonObj(_), _) => Some(Value::JsonObj(json_text(e))),
+        (ExprKind::JsonArr(_), _) => Some(Value::JsonArr(json_text(e))),
         (ExprKind::Paren(inner), t) => return constant_value(inner, t),
         _ => None,
     };
     pb::VariableValue { value }
+}
+
+/// The compact JSON text of a constant expression, with the object keys in the order the
+/// author wrote them, as sdk-java serializes a `LinkedHashMap` (`{"b":1,"a":2}`).
+fn json_text(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::JsonObj(members) => {
+            let fields: Vec<String> = members
+                .iter()
+                .map(|(k, v)| format!("{}:{}", serde_json::Value::from(k.as_str()), json_text(v)))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+        ExprKind::JsonArr(items) => {
+            let items: Vec<String> = items.iter().map(json_text).collect();
+            format!("[{}]", items.join(","))
+        }
+        ExprKind::Paren(inner) => json_text(inner),
+        _ => json_of(e).to_string(),
+    }
 }
 
 /// The JSON value of a constant expression.
@@ -161,6 +181,10 @@ pub fn encoded_constant(e: &Expr, target: &Ty) -> Option<Result<pb::VariableValu
                     .map(value),
             )
         }
+        (ExprKind::Str(s), Ty::Prim(Prim::WfRunId)) => {
+            let text = s.as_plain()?;
+            Some(wf_run_id(&text).map(|id| value(Value::WfRunId(id))))
+        }
         (ExprKind::Int(ms), Ty::Prim(Prim::Timestamp)) => {
             let secs = ms.div_euclid(1000);
             // In 0..1000, so the product fits an i32.
@@ -169,6 +193,28 @@ pub fn encoded_constant(e: &Expr, target: &Ty) -> Option<Result<pb::VariableValu
         }
         _ => None,
     }
+}
+
+/// A WfRunId written as LittleHorse prints it: `id`, or `parent_child` for a child run
+/// (each `_` separates a parent's id from its child's).
+fn wf_run_id(text: &str) -> Result<pb::WfRunId, String> {
+    let mut id: Option<pb::WfRunId> = None;
+    for part in text.split('_') {
+        if part.is_empty() {
+            return Err("a WfRunId is `id` or `parent_child`, with no empty part".to_string());
+        }
+        if let Some(bad) = part
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+        {
+            return Err(format!("`{bad}` cannot stand in a WfRunId"));
+        }
+        id = Some(pb::WfRunId {
+            id: part.to_string(),
+            parent_wf_run_id: id.map(Box::new),
+        });
+    }
+    id.ok_or_else(|| "a WfRunId cannot be empty".to_string())
 }
 
 /// Seconds of `0001-01-01T00:00:00Z` and `9999-12-31T23:59:59Z`, the range of

@@ -542,7 +542,7 @@ impl Cx<'_> {
                 let mut event = None;
                 let mut timeout = None;
                 let mut correlation = None;
-                let mut masked = false;
+                let mut mask = KeyMask::Inferred;
                 for p in pair.into_inner() {
                     match p.as_rule() {
                         Rule::ident => event = Some(self.name(&p)),
@@ -558,7 +558,8 @@ impl Cx<'_> {
                                     Rule::postfix_expr => {
                                         correlation = Some(Box::new(self.expr(q)))
                                     }
-                                    Rule::mod_masked => masked = true,
+                                    Rule::mod_masked => mask = KeyMask::Masked,
+                                    Rule::mod_unmasked => mask = KeyMask::Unmasked,
                                     _ => {}
                                 }
                             }
@@ -571,7 +572,7 @@ impl Cx<'_> {
                         event: event.unwrap_or_else(|| missing(span)),
                         timeout,
                         correlation,
-                        masked,
+                        mask,
                     },
                     span,
                 }

@@ -336,7 +336,7 @@ fn expr(e: &mut Expr, f: F<'_>) {
             event,
             timeout,
             correlation,
-            masked: _,
+            mask: _,
         } => {
             name(event, f);
             for e in [timeout, correlation].into_iter().flatten() {

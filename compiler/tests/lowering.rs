@@ -1,0 +1,182 @@
+//! Lowering of the language's forms that the conformance canon does not cover: each test
+//! compiles a small file and checks the fields of the nodes sdk-java would build for the
+//! same workflow (named in each test).
+
+use lhw_proto::littlehorse as pb;
+use pb::node::Node as NodeKind;
+
+/// The only workflow of `text`, which must compile without errors.
+fn compile(text: &str) -> pb::PutWfSpecRequest {
+    let compiled = lhw_compiler::compile(text);
+    assert!(
+        !compiled.diagnostics.iter().any(|d| d.is_error()),
+        "unexpected errors: {:?}",
+        compiled.diagnostics
+    );
+    let output = compiled.output.expect("an output");
+    output.wf_specs.into_iter().next().expect("a workflow")
+}
+
+fn node<'a>(spec: &'a pb::PutWfSpecRequest, thread: &str, name: &str) -> &'a pb::Node {
+    spec.thread_specs
+        .get(thread)
+        .and_then(|t| t.nodes.get(name))
+        .unwrap_or_else(|| panic!("no node {name} in thread {thread}"))
+}
+
+/// sdk-java: `handleException(waitForThreads(...), ...)` puts the handler on the node;
+/// `waitForThreads(...).handleExceptionOnChild(...)` per thread.
+#[test]
+fn catch_wait_and_catch_thread_land_on_the_node_and_per_thread() {
+    let spec = compile(
+        "task ship()\ntask report()\nworkflow w {\n  let t = spawn shipper {\n    ship()\n  }\n  \
+         wait t catch thread parcel-lost {\n    report()\n  } catch wait any {\n    report()\n  }\n}\n",
+    );
+    let wait = node(&spec, "entrypoint", "2-threads-WAIT_FOR_THREADS");
+    let Some(NodeKind::WaitForThreads(w)) = &wait.node else {
+        panic!("not a wait: {wait:?}")
+    };
+    let per_thread: Vec<&str> = w
+        .per_thread_failure_handlers
+        .iter()
+        .map(|h| h.handler_spec_name.as_str())
+        .collect();
+    assert_eq!(
+        per_thread,
+        ["exn-handler-2-threads-WAIT_FOR_THREADS-parcel-lost"]
+    );
+    let on_node: Vec<&str> = wait
+        .failure_handlers
+        .iter()
+        .map(|h| h.handler_spec_name.as_str())
+        .collect();
+    assert_eq!(
+        on_node,
+        ["exn-handler-2-threads-WAIT_FOR_THREADS-any-failure"]
+    );
+    assert!(
+        spec.thread_specs
+            .contains_key("exn-handler-2-threads-WAIT_FOR_THREADS-any-failure")
+    );
+}
+
+fn mask_of(text: &str) -> bool {
+    let spec = compile(text);
+    let n = node(&spec, "entrypoint", "1-verified-EXTERNAL_EVENT");
+    match &n.node {
+        Some(NodeKind::ExternalEvent(e)) => {
+            assert!(e.correlation_key.is_some());
+            e.mask_correlation_key
+        }
+        other => panic!("not an external event: {other:?}"),
+    }
+}
+
+/// Both SDKs mask the key when it is a masked variable; lhw also when a masked variable
+/// feeds the key expression, and `masked` / `unmasked` override.
+#[test]
+fn correlation_keys_are_masked_when_a_masked_variable_feeds_them() {
+    let head =
+        "event verified: bool\nworkflow w {\n  input email: str masked\n  input plain: str\n";
+    assert!(mask_of(&format!(
+        "{head}  let v = await verified correlated by email\n}}\n"
+    )));
+    assert!(mask_of(&format!(
+        "{head}  let v = await verified correlated by \"{{email}}-{{plain}}\"\n}}\n"
+    )));
+    assert!(!mask_of(&format!(
+        "{head}  let v = await verified correlated by plain\n}}\n"
+    )));
+    assert!(mask_of(&format!(
+        "{head}  let v = await verified correlated by plain masked\n}}\n"
+    )));
+    assert!(!mask_of(&format!(
+        "{head}  let v = await verified correlated by email unmasked\n}}\n"
+    )));
+}
+
+/// sdk-java serializes a JSON default from a `LinkedHashMap`: the author's key order,
+/// compact.
+#[test]
+fn json_literals_keep_the_authors_key_order() {
+    let spec = compile(
+        "workflow w {\n  var order: json-obj = {\"zeta\": 1, \"alpha\": [true, \"x\"], \"mid\": {\"b\": null, \"a\": 2.5}}\n  order = {\"b\": 1, \"a\": 2}\n}\n",
+    );
+    let var = &spec.thread_specs["entrypoint"].variable_defs[0];
+    let default = var
+        .var_def
+        .as_ref()
+        .and_then(|d| d.default_value.as_ref())
+        .and_then(|v| v.value.clone());
+    assert_eq!(
+        default,
+        Some(pb::variable_value::Value::JsonObj(
+            r#"{"zeta":1,"alpha":[true,"x"],"mid":{"b":null,"a":2.5}}"#.to_string()
+        ))
+    );
+    let edge = &node(&spec, "entrypoint", "0-entrypoint-ENTRYPOINT").outgoing_edges[0];
+    let rhs = match &edge.variable_mutations[0].rhs_value {
+        Some(pb::variable_mutation::RhsValue::RhsAssignment(a)) => a.source.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        rhs,
+        Some(pb::variable_assignment::Source::LiteralValue(
+            pb::VariableValue {
+                value: Some(pb::variable_value::Value::JsonObj(
+                    r#"{"b":1,"a":2}"#.to_string()
+                ))
+            }
+        ))
+    );
+}
+
+/// A str literal for a `bytes`, `timestamp` or `wf-run-id` parameter is decoded, as sdk-java
+/// passes a `byte[]`, an `Instant` or a `WfRunId` (a literal of that type, not a text).
+#[test]
+fn encoded_literals_are_decoded_for_task_arguments_and_defaults() {
+    use pb::variable_value::Value;
+    let spec = compile(
+        "task store(data: bytes, at: timestamp, run: wf-run-id)\nworkflow w {\n  \
+         var parent: wf-run-id = \"order-1_refund-2\"\n  \
+         store(\"/wA=\", \"1970-01-01T01:00:01+01:00\", \"order-1\")\n}\n",
+    );
+    let Some(NodeKind::Task(task)) = &node(&spec, "entrypoint", "1-store-TASK").node else {
+        panic!("not a task")
+    };
+    let values: Vec<Option<Value>> = task
+        .variables
+        .iter()
+        .map(|v| match &v.source {
+            Some(pb::variable_assignment::Source::LiteralValue(l)) => l.value.clone(),
+            other => panic!("not a literal: {other:?}"),
+        })
+        .collect();
+    assert_eq!(values[0], Some(Value::Bytes(vec![0xff, 0x00])));
+    match &values[1] {
+        Some(Value::UtcTimestamp(ts)) => assert_eq!((ts.seconds, ts.nanos), (1, 0)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        values[2],
+        Some(Value::WfRunId(pb::WfRunId {
+            id: "order-1".into(),
+            parent_wf_run_id: None
+        }))
+    );
+    let default = spec.thread_specs["entrypoint"].variable_defs[0]
+        .var_def
+        .as_ref()
+        .and_then(|d| d.default_value.clone())
+        .and_then(|v| v.value);
+    assert_eq!(
+        default,
+        Some(Value::WfRunId(pb::WfRunId {
+            id: "refund-2".into(),
+            parent_wf_run_id: Some(Box::new(pb::WfRunId {
+                id: "order-1".into(),
+                parent_wf_run_id: None
+            }))
+        }))
+    );
+}
