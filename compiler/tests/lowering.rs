@@ -180,3 +180,36 @@ fn encoded_literals_are_decoded_for_task_arguments_and_defaults() {
         }))
     );
 }
+
+/// LittleHorse takes a VariableAssignment as a user task action's delay: a variable is
+/// passed as such, a constant as a literal of seconds.
+#[test]
+fn user_task_deadlines_may_come_from_variables() {
+    let spec = compile(
+        "user-task approve { ok: bool }\nworkflow w {\n  input escalate-after: int\n  \
+         let d = ask approve to user \"alice\" group \"sales\"\n    \
+         reassign to group \"managers\" after escalate-after\n    cancel after 2h\n}\n",
+    );
+    let Some(NodeKind::UserTask(ut)) = &node(&spec, "entrypoint", "1-approve-USER_TASK").node
+    else {
+        panic!("not a user task")
+    };
+    let delays: Vec<Option<pb::variable_assignment::Source>> = ut
+        .actions
+        .iter()
+        .map(|a| a.delay_seconds.as_ref().and_then(|d| d.source.clone()))
+        .collect();
+    assert_eq!(
+        delays,
+        [
+            Some(pb::variable_assignment::Source::VariableName(
+                "escalate-after".into()
+            )),
+            Some(pb::variable_assignment::Source::LiteralValue(
+                pb::VariableValue {
+                    value: Some(pb::variable_value::Value::Int(7200))
+                }
+            )),
+        ]
+    );
+}

@@ -267,6 +267,30 @@ impl WorkflowChecker<'_> {
         self.cx.seconds(e, what);
     }
 
+    /// A number of seconds: a constant (checked as [`Self::seconds`]) or any `int`
+    /// expression, read when the step runs (LittleHorse takes a `VariableAssignment`).
+    pub(super) fn seconds_or_int(&mut self, t: &Expr, what: &str, noun: &str) {
+        match t.kind {
+            ExprKind::Duration(_) | ExprKind::Int(_) => self.seconds(t, what),
+            _ => {
+                let tt = self.expr(t);
+                if !(tt == Ty::INT || tt.is_unknown()) {
+                    self.err(
+                        Diagnostic::error(
+                            Code::E0203,
+                            t.span,
+                            format!("{noun} is an int of seconds, found `{tt}`"),
+                        )
+                        .with_label(format!("this is a `{tt}`"))
+                        .with_help(
+                            "write a duration such as `1h`, or an `int` variable of seconds",
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
     /// `retries N`, `timeout D`, `backoff A..B xM`.
     pub(super) fn task_opts(&mut self, opts: &TaskOpts) {
         if let Some(r) = &opts.retries
@@ -820,23 +844,7 @@ impl WorkflowChecker<'_> {
         }
         self.awaited.entry(event.text.clone()).or_insert(event.span);
         if let Some(t) = timeout {
-            match t.kind {
-                ExprKind::Duration(_) | ExprKind::Int(_) => self.seconds(t, "an event timeout"),
-                _ => {
-                    let tt = self.expr(t);
-                    if !(tt == Ty::INT || tt.is_unknown()) {
-                        self.err(
-                            Diagnostic::error(
-                                Code::E0203,
-                                t.span,
-                                format!("a timeout is an int of seconds, found `{tt}`"),
-                            )
-                            .with_label(format!("this is a `{tt}`"))
-                            .with_help("write a duration such as `1h`"),
-                        );
-                    }
-                }
-            }
+            self.seconds_or_int(t, "an event timeout", "a timeout");
         }
         if let Some(c) = correlation {
             let ct = self.expr(c);
@@ -1050,9 +1058,12 @@ impl WorkflowChecker<'_> {
             self.exception_name(e);
         }
         for a in &ask.actions {
-            self.seconds(&a.after, "a user task deadline");
+            self.seconds_or_int(&a.after, "a user task deadline", "a user task deadline");
             match &a.kind {
                 UserTaskActionKind::Reassign { user, group } => {
+                    if ask.user.is_none() && ask.group.is_some() {
+                        self.group_only_reassign(a);
+                    }
                     if user.is_none() && group.is_none() {
                         self.err(
                             Diagnostic::error(Code::E0227, a.span, "reassign to whom?")
@@ -1097,6 +1108,32 @@ impl WorkflowChecker<'_> {
             }
         }
         Ty::Prim(Prim::JsonObj)
+    }
+
+    /// W0002: LittleHorse reassigns a user task only while a user holds it
+    /// (`UserTaskRunModel.deadlineReassign` returns unless the status is ASSIGNED, and
+    /// `ON_TASK_ASSIGNED` triggers are scheduled only when a user is assigned), so a task
+    /// that sits in its group unclaimed is never reassigned.
+    fn group_only_reassign(&mut self, action: &UserTaskAction) {
+        let counted = if action.on_assignment == Some(false) {
+            "on arrival it never fires: the task is not held by a user then"
+        } else {
+            "it counts from when a user claims the task, never while nobody has"
+        };
+        self.err(
+            Diagnostic::error(
+                Code::W0002,
+                action.span,
+                "a task assigned only to a group is never reassigned while it waits unclaimed",
+            )
+            .with_label(counted)
+            .with_help(
+                "LittleHorse reassigns only a task a user holds; to escalate a task nobody \
+                 claimed, cancel it and ask again: `ask FORM to group \"g\" on cancel fail \
+                 unclaimed cancel after 1h catch unclaimed { ask FORM to group \"managers\" }`, \
+                 or assign it `to user U group G`",
+            ),
+        );
     }
 
     pub(super) fn run_wf(&mut self, workflow: &Name, inputs: &[(Name, Expr)]) -> Ty {

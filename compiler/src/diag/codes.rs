@@ -104,6 +104,7 @@ codes! {
     E0306 => "invalid duration",
     E0307 => "workflow runs its own child workflow",
     W0001 => "unused variable",
+    W0002 => "reassignment of a task assigned only to a group",
 }
 
 impl std::fmt::Display for Code {

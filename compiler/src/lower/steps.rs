@@ -478,7 +478,10 @@ impl Lowerer<'_> {
                 UtHook::OnArrival
             };
             actions.push(pb::UtActionTrigger {
-                delay_seconds: Some(seconds_literal(&a.after)),
+                delay_seconds: Some(match seconds(&a.after) {
+                    Some(_) => seconds_literal(&a.after),
+                    None => self.expr(&a.after),
+                }),
                 hook: hook as i32,
                 action: Some(action),
             });
