@@ -806,12 +806,18 @@ pub enum ExprKind {
     Spawn(Box<Spawn>),
     /// `ask form ...`
     Ask(Box<Ask>),
-    /// `run workflow(inputs)`: start a child workflow.
+    /// `run workflow(inputs) [with id ID] [version N]`: start a child workflow.
     RunWf {
-        /// The child WfSpec name.
+        /// The child WfSpec name (empty when `dynamic` chooses it).
         workflow: Name,
         /// Inputs by variable name.
         inputs: Vec<(Name, Expr)>,
+        /// `run workflow(NAME)(...)`: the WfSpec name, a `str` read at run time.
+        dynamic: Option<Box<Expr>>,
+        /// `with id ID`: the child WfRun's id (a `str`, a format string for a predictable id).
+        child_id: Option<Box<Expr>>,
+        /// `version N`: the major version of the child WfSpec to run.
+        version: Option<(i64, Span)>,
     },
     /// `wait child` used as a value: waits for a child workflow run and yields its output.
     WaitChild(Name),

@@ -213,3 +213,56 @@ fn user_task_deadlines_may_come_from_variables() {
         ]
     );
 }
+
+/// sdk-java's `runWf(String, ...)` and `runWf(Serializable nameVar, ...)`: `child_id` for a
+/// chosen child id, `wf_spec_var` for a WfSpec chosen at run time (node `run-child-wf`), and a
+/// pinned major version.
+#[test]
+fn run_takes_a_child_id_a_version_and_a_workflow_chosen_at_run_time() {
+    let spec = compile(
+        "workflow billing {\n  input order-id: str\n  input region: str\n  \
+         let c = run invoice(order-id: order-id) with id \"invoice-{order-id}\" version 2\n  \
+         let d = run workflow(region)()\n}\nworkflow invoice {\n  input order-id: str\n}\n",
+    );
+    // `lower/order.rs` puts the child first.
+    assert_eq!(spec.name, "invoice");
+    let compiled = lhw_compiler::compile(
+        "workflow billing {\n  input order-id: str\n  input region: str\n  \
+         let c = run invoice(order-id: order-id) with id \"invoice-{order-id}\" version 2\n  \
+         let d = run workflow(region)()\n}\nworkflow invoice {\n  input order-id: str\n}\n",
+    );
+    let billing = compiled
+        .output
+        .expect("an output")
+        .wf_specs
+        .into_iter()
+        .find(|s| s.name == "billing")
+        .expect("billing");
+    let Some(NodeKind::RunChildWf(r)) =
+        &node(&billing, "entrypoint", "1-run-invoice-RUN_CHILD_WF").node
+    else {
+        panic!("not a run")
+    };
+    assert_eq!(r.major_version, 2);
+    assert!(matches!(
+        r.child_id.as_ref().and_then(|c| c.source.as_ref()),
+        Some(pb::variable_assignment::Source::FormatString(_))
+    ));
+    let Some(NodeKind::RunChildWf(d)) =
+        &node(&billing, "entrypoint", "2-run-child-wf-RUN_CHILD_WF").node
+    else {
+        panic!("not a run")
+    };
+    assert_eq!(d.major_version, -1);
+    assert_eq!(
+        d.wf_spec,
+        Some(pb::run_child_wf_node::WfSpec::WfSpecVar(
+            pb::VariableAssignment {
+                source: Some(pb::variable_assignment::Source::VariableName(
+                    "region".into()
+                )),
+                ..Default::default()
+            }
+        ))
+    );
+}

@@ -92,6 +92,8 @@ pub const CONTEXTUAL_WORDS: &[&str] = &[
     "assignment",
     "arrival",
     "run",
+    "id",
+    "version",
     "new",
     "map",
     "retries",

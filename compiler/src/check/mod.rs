@@ -1553,7 +1553,20 @@ impl<'c> WorkflowChecker<'c> {
             ExprKind::Spawn(sp) => self.spawn(sp),
             ExprKind::WaitChild(name) => self.wait_child(name),
             ExprKind::Ask(ask) => self.ask(ask),
-            ExprKind::RunWf { workflow, inputs } => {
+            ExprKind::RunWf {
+                workflow,
+                inputs,
+                dynamic,
+                child_id,
+                version,
+            } => {
+                self.run_options(dynamic.as_deref(), child_id.as_deref(), *version);
+                if dynamic.is_some() {
+                    for (_, v) in inputs {
+                        self.expr(v);
+                    }
+                    return Ty::ChildWf;
+                }
                 self.cx.runs.push(family::RunStep {
                     caller: self.workflow_name.clone(),
                     target: workflow.text.clone(),

@@ -1136,6 +1136,51 @@ impl WorkflowChecker<'_> {
         );
     }
 
+    /// `run workflow(NAME)(...)`, `with id ID` and `version N`: the name and the id are
+    /// `str`s (the server requires a STR `wf_spec_var`), the version a non-negative int32.
+    pub(super) fn run_options(
+        &mut self,
+        dynamic: Option<&Expr>,
+        child_id: Option<&Expr>,
+        version: Option<(i64, Span)>,
+    ) {
+        for (e, what, example) in [
+            (
+                dynamic,
+                "a workflow name",
+                "run workflow(\"billing-{region}\")(amount: 3)",
+            ),
+            (child_id, "a child run id", "with id \"invoice-{order-id}\""),
+        ] {
+            let Some(e) = e else { continue };
+            let t = self.expr(e);
+            if !(t == Ty::STR || t.is_unknown()) {
+                self.err(
+                    Diagnostic::error(
+                        Code::E0203,
+                        e.span,
+                        format!("{what} is a `str`, found `{t}`"),
+                    )
+                    .with_label(format!("this is a `{t}`"))
+                    .with_help(format!("pass a `str`, e.g. `{example}`")),
+                );
+            }
+        }
+        if let Some((v, span)) = version
+            && i32::try_from(v).is_err()
+        {
+            self.err(
+                Diagnostic::error(
+                    Code::E0002,
+                    span,
+                    "a workflow version is a major version number",
+                )
+                .with_label("out of range")
+                .with_help("write the major version of the child WfSpec, e.g. `version 2`"),
+            );
+        }
+    }
+
     pub(super) fn run_wf(&mut self, workflow: &Name, inputs: &[(Name, Expr)]) -> Ty {
         self.cx.record_global(SymbolKind::Workflow, workflow);
         if let Some(rec) = self.cx.rec.as_mut() {

@@ -192,9 +192,19 @@ pub(crate) fn expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
                 expr(&a.after, f);
             }
         }
-        ExprKind::RunWf { inputs: fields, .. }
-        | ExprKind::New { fields, .. }
-        | ExprKind::InlineStruct(fields) => {
+        ExprKind::RunWf {
+            inputs,
+            dynamic,
+            child_id,
+            ..
+        } => {
+            opt(dynamic.as_deref(), f);
+            for (_, v) in inputs {
+                expr(v, f);
+            }
+            opt(child_id.as_deref(), f);
+        }
+        ExprKind::New { fields, .. } | ExprKind::InlineStruct(fields) => {
             for (_, v) in fields {
                 expr(v, f);
             }

@@ -594,7 +594,19 @@ impl Lowerer<'_> {
             ExprKind::Spawn(sp) => self.spawn(sp),
             ExprKind::WaitChild(name) => self.wait_child(name),
             ExprKind::Ask(ask) => self.ask(ask),
-            ExprKind::RunWf { workflow, inputs } => self.run_wf(workflow, inputs),
+            ExprKind::RunWf {
+                workflow,
+                inputs,
+                dynamic,
+                child_id,
+                version,
+            } => self.run_wf(
+                workflow,
+                inputs,
+                dynamic.as_deref(),
+                child_id.as_deref(),
+                version.map(|(v, _)| v),
+            ),
             ExprKind::New { name, fields } => pb::VariableAssignment {
                 source: Some(Source::StructBuilder(pb::StructBuilder {
                     struct_def_id: Some(pb::StructDefId {

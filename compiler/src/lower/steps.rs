@@ -379,24 +379,39 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `run`: a RUN_CHILD_WF node, named `run-{workflow}`, or `run-child-wf` when the WfSpec
+    /// is chosen at run time (`wf_spec_var`), as sdk-java's `runWf` names it; the major
+    /// version is -1 (the server pins the latest) unless `version N` pins it.
     pub(super) fn run_wf(
         &mut self,
         workflow: &Name,
         inputs: &[(Name, Expr)],
+        dynamic: Option<&Expr>,
+        child_id: Option<&Expr>,
+        version: Option<i64>,
     ) -> pb::VariableAssignment {
+        let (human, wf_spec) = match dynamic {
+            Some(d) => (
+                "run-child-wf".to_string(),
+                pb::run_child_wf_node::WfSpec::WfSpecVar(self.expr(d)),
+            ),
+            None => (
+                format!("run-{}", workflow.text),
+                pb::run_child_wf_node::WfSpec::WfSpecName(workflow.text.clone()),
+            ),
+        };
         let inputs = inputs
             .iter()
             .map(|(n, v)| (n.text.clone(), self.expr(v)))
             .collect();
+        let child_id = child_id.map(|c| self.expr(c));
         let node = self.thread.add_node(
-            &format!("run-{}", workflow.text),
+            &human,
             NodeKind::RunChildWf(pb::RunChildWfNode {
-                major_version: -1,
+                major_version: version.and_then(|v| i32::try_from(v).ok()).unwrap_or(-1),
                 inputs,
-                child_id: None,
-                wf_spec: Some(pb::run_child_wf_node::WfSpec::WfSpecName(
-                    workflow.text.clone(),
-                )),
+                child_id,
+                wf_spec: Some(wf_spec),
             }),
         );
         node_output(node)

@@ -624,17 +624,54 @@ impl Cx<'_> {
             Rule::run_expr => {
                 let mut workflow = None;
                 let mut inputs = Vec::new();
+                let mut dynamic = None;
+                let mut child_id = None;
+                let mut version = None;
                 for p in pair.into_inner() {
                     match p.as_rule() {
                         Rule::ident => workflow = Some(self.name(&p)),
+                        Rule::run_dyn => {
+                            let at = self.span(&p);
+                            dynamic = Some(Box::new(self.expr_or_missing(
+                                p.into_inner().find(|q| q.as_rule() == Rule::expr),
+                                at,
+                            )));
+                        }
                         Rule::named_args => inputs = self.named_args(p),
+                        Rule::run_id => {
+                            let at = self.span(&p);
+                            child_id = Some(Box::new(self.expr_or_missing(
+                                p.into_inner().find(|q| q.as_rule() == Rule::postfix_expr),
+                                at,
+                            )));
+                        }
+                        Rule::run_version => {
+                            if let Some(n) = p.into_inner().find(|q| q.as_rule() == Rule::int) {
+                                let at = self.span(&n);
+                                version = Some((n.as_str().parse().unwrap_or(i64::MAX), at));
+                            }
+                        }
                         _ => {}
                     }
                 }
+                let workflow = match (&dynamic, workflow) {
+                    (_, Some(w)) => w,
+                    (Some(d), None) => Name {
+                        text: String::new(),
+                        span: Span {
+                            start: d.span.start,
+                            end: d.span.start,
+                        },
+                    },
+                    (None, None) => missing(span),
+                };
                 Expr {
                     kind: ExprKind::RunWf {
-                        workflow: workflow.unwrap_or_else(|| missing(span)),
+                        workflow,
                         inputs,
+                        dynamic,
+                        child_id,
+                        version,
                     },
                     span,
                 }

@@ -378,9 +378,21 @@ fn expr(e: &mut Expr, f: F<'_>) {
                 f(&mut a.span);
             }
         }
-        ExprKind::RunWf { workflow, inputs } => {
+        ExprKind::RunWf {
+            workflow,
+            inputs,
+            dynamic,
+            child_id,
+            version,
+        } => {
             name(workflow, f);
             named_values(inputs, f);
+            for e in [dynamic, child_id].into_iter().flatten() {
+                expr(e, f);
+            }
+            if let Some((_, s)) = version {
+                f(s);
+            }
         }
         ExprKind::New { name: n, fields } => {
             name(n, f);
