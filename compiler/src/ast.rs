@@ -62,6 +62,8 @@ pub struct TaskDecl {
     pub params: Vec<Param>,
     /// Output type; `None` for a task that returns nothing.
     pub returns: Option<TypeExpr>,
+    /// The TaskDef's description.
+    pub description: Option<StrLit>,
     /// The whole declaration.
     pub span: Span,
 }
@@ -140,6 +142,8 @@ pub struct StructDecl {
     pub name: Name,
     /// Description string.
     pub description: Option<StrLit>,
+    /// `updates none|compatible`: the StructDef's allowed schema updates.
+    pub updates: Option<Name>,
     /// Fields in order.
     pub fields: Vec<StructField>,
     /// The whole declaration.
@@ -155,9 +159,11 @@ pub struct StructField {
     pub ty: TypeExpr,
     /// `masked` written.
     pub masked: bool,
+    /// `nullable` written: the field may be left out (`is_nullable`).
+    pub nullable: bool,
     /// Description string.
     pub description: Option<StrLit>,
-    /// Default value; absent means required.
+    /// Default value; absent (and not `nullable`) means required.
     pub default: Option<Expr>,
 }
 

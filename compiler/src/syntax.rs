@@ -415,10 +415,12 @@ impl Cx<'_> {
                 let marker = missing(name.span);
                 return Some(Item::Struct(StructDecl {
                     description: None,
+                    updates: None,
                     fields: vec![StructField {
                         name: marker.clone(),
                         ty: TypeExpr::Named(marker),
                         masked: false,
+                        nullable: false,
                         description: None,
                         default: None,
                     }],
@@ -454,6 +456,7 @@ impl Cx<'_> {
                     },
                     params: Vec::new(),
                     returns: Some(TypeExpr::Named(missing(*name_span))),
+                    description: None,
                     span: broken.span,
                 }))
             }
@@ -466,9 +469,11 @@ impl Cx<'_> {
         let mut name = None;
         let mut params = Vec::new();
         let mut returns = None;
+        let mut description = None;
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::ident => name = Some(self.name(&p)),
+                Rule::string => description = Some(self.string(p)),
                 Rule::params => {
                     for param in p.into_inner() {
                         let mut inner = param.into_inner();
@@ -490,6 +495,7 @@ impl Cx<'_> {
             name: name.unwrap_or_else(|| missing(span)),
             params,
             returns,
+            description,
             span,
         }
     }
@@ -546,11 +552,18 @@ impl Cx<'_> {
         let span = self.span(&pair);
         let mut name = None;
         let mut description = None;
+        let mut updates = None;
         let mut fields = Vec::new();
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::ident => name = Some(self.name(&p)),
                 Rule::string => description = Some(self.string(p)),
+                Rule::struct_updates => {
+                    updates = p
+                        .into_inner()
+                        .find(|q| q.as_rule() == Rule::any_word)
+                        .map(|w| self.name(&w));
+                }
                 Rule::struct_field => {
                     let mut inner = p.into_inner();
                     let (Some(n), Some(t)) = (inner.next(), inner.next()) else {
@@ -560,12 +573,14 @@ impl Cx<'_> {
                         name: self.name(&n),
                         ty: self.ty(t),
                         masked: false,
+                        nullable: false,
                         description: None,
                         default: None,
                     };
                     for q in inner {
                         match q.as_rule() {
                             Rule::masked_flag => field.masked = true,
+                            Rule::nullable_flag => field.nullable = true,
                             Rule::string => field.description = Some(self.string(q)),
                             _ => field.default = Some(self.expr(q)),
                         }
@@ -578,6 +593,7 @@ impl Cx<'_> {
         StructDecl {
             name: name.unwrap_or_else(|| missing(span)),
             description,
+            updates,
             fields,
             span,
         }

@@ -266,3 +266,53 @@ fn run_takes_a_child_id_a_version_and_a_workflow_chosen_at_run_time() {
         ))
     );
 }
+
+/// `sleep until` a `str` is `SleepNode.iso_date`, a `timestamp` is `SleepNode.timestamp`.
+#[test]
+fn sleep_until_a_str_is_an_iso_date() {
+    use pb::sleep_node::SleepLength;
+    let spec = compile(
+        "workflow w {\n  input due: timestamp\n  input due-date: str\n  \
+         sleep until due\n  sleep until due-date\n  sleep until \"2026-05-28T20:26:40Z\"\n}\n",
+    );
+    let kinds: Vec<&str> = ["1-sleep-SLEEP", "2-sleep-SLEEP", "3-sleep-SLEEP"]
+        .iter()
+        .map(|n| match &node(&spec, "entrypoint", n).node {
+            Some(NodeKind::Sleep(s)) => match s.sleep_length {
+                Some(SleepLength::Timestamp(_)) => "timestamp",
+                Some(SleepLength::IsoDate(_)) => "iso_date",
+                _ => "other",
+            },
+            _ => "not a sleep",
+        })
+        .collect();
+    assert_eq!(kinds, ["timestamp", "iso_date", "iso_date"]);
+}
+
+/// TaskDef descriptions, nullable struct fields and struct update policies.
+#[test]
+fn descriptions_nullable_fields_and_struct_policies_are_registered() {
+    let compiled = lhw_compiler::compile(
+        "task notify(text: str) \"Posts the text\"\n\
+         struct parcel \"A parcel\" updates compatible {\n  weight: double\n  label: str nullable\n}\n\
+         workflow w {\n  var p: parcel\n  p = new parcel { weight: 2.5 }\n  notify(\"x\")\n}\n",
+    );
+    assert!(
+        !compiled.diagnostics.iter().any(|d| d.is_error()),
+        "{:?}",
+        compiled.diagnostics
+    );
+    let out = compiled.output.expect("an output");
+    assert_eq!(
+        out.task_defs[0].description.as_deref(),
+        Some("Posts the text")
+    );
+    let s = &out.struct_defs[0];
+    assert_eq!(
+        s.allowed_updates,
+        pb::StructDefCompatibilityType::FullyCompatibleSchemaUpdates as i32
+    );
+    let fields = &s.struct_def.as_ref().expect("fields").fields;
+    assert!(fields["label"].is_nullable);
+    assert!(!fields["weight"].is_nullable);
+}

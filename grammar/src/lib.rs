@@ -59,6 +59,7 @@ pub const CONTEXTUAL_WORDS: &[&str] = &[
     "required",
     "searchable",
     "masked",
+    "nullable",
     "unmasked",
     "correlated",
     "ttl",

@@ -42,8 +42,8 @@ pub struct TaskSig {
 pub struct StructSig {
     /// Field names and types, in order.
     pub fields: Vec<(String, Ty)>,
-    /// The fields that have a default value (the others are required when the struct is
-    /// built).
+    /// The fields that have a default value or are `nullable` (the others are required
+    /// when the struct is built).
     pub defaulted: Vec<String>,
     /// Where it is declared.
     pub span: Span,
@@ -67,6 +67,8 @@ pub struct Model {
     pub user_tasks: BTreeMap<String, Vec<(String, Ty)>>,
     /// Workflows by name: the entrypoint's variables (name, type, required).
     pub workflows: BTreeMap<String, Vec<(String, Ty, bool)>>,
+    /// The `sleep until` values that are `str`s (ISO-8601 dates, `SleepNode.iso_date`).
+    pub iso_date_sleeps: std::collections::BTreeSet<Span>,
 }
 
 impl Model {
@@ -350,6 +352,19 @@ impl Checker {
     }
 
     fn struct_fields(&mut self, s: &StructDecl) {
+        if let Some(w) = &s.updates
+            && !matches!(w.text.as_str(), "none" | "compatible")
+        {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::E0234,
+                    w.span,
+                    format!("`{}` is not a struct update policy", w.text),
+                )
+                .with_label("not `none` or `compatible`")
+                .with_help("write `updates none` (no schema change, the default) or `updates compatible` (fully compatible changes)"),
+            );
+        }
         let mut fields: Vec<(String, Ty)> = Vec::new();
         let mut seen: HashMap<&str, Span> = HashMap::new();
         // An unnamed field marks a declaration that did not parse.
@@ -378,7 +393,7 @@ impl Checker {
             sig.defaulted = s
                 .fields
                 .iter()
-                .filter(|f| f.default.is_some())
+                .filter(|f| f.default.is_some() || f.nullable)
                 .map(|f| f.name.text.clone())
                 .collect();
             sig.partial = partial;
@@ -975,7 +990,9 @@ impl<'c> WorkflowChecker<'c> {
             }
             StmtKind::SleepUntil(e) => {
                 let t = self.expr(e);
-                if !(matches!(t, Ty::Prim(Prim::Timestamp | Prim::Int)) || t.is_unknown()) {
+                if t == Ty::STR {
+                    self.cx.model.iso_date_sleeps.insert(e.span);
+                } else if !(matches!(t, Ty::Prim(Prim::Timestamp | Prim::Int)) || t.is_unknown()) {
                     self.err(
                         Diagnostic::error(
                             Code::E0203,
@@ -983,7 +1000,7 @@ impl<'c> WorkflowChecker<'c> {
                             format!("sleep until takes a timestamp, found `{t}`"),
                         )
                         .with_label(format!("this is a `{t}`"))
-                        .with_help("use a `timestamp` variable, or an int of epoch milliseconds"),
+                        .with_help("use a `timestamp` variable, an int of epoch milliseconds, or a `str` holding an ISO-8601 instant such as \"2026-05-28T20:26:40Z\""),
                     );
                 }
             }

@@ -96,6 +96,7 @@ codes! {
     E0231 => "binding without a type",
     E0232 => "ambiguous catch on a wait for threads",
     E0233 => "catch site on a step that is not a wait for threads",
+    E0234 => "invalid struct update policy",
     E0301 => "unreachable statement",
     E0302 => "placeholders in a failure message",
     E0303 => "reserved failure name",

@@ -100,7 +100,7 @@ fn task_def(t: &TaskDecl, model: &Model) -> pb::PutTaskDefRequest {
                 .as_ref()
                 .map(|r| type_definition(&model.resolve_type(r), false)),
         }),
-        description: None,
+        description: t.description.as_ref().and_then(StrLit::as_plain),
     }
 }
 
@@ -115,7 +115,7 @@ fn struct_def(s: &StructDecl, model: &Model) -> pb::PutStructDefRequest {
                 pb::StructFieldDef {
                     field_type: Some(type_definition(&ty, f.masked)),
                     default_value: f.default.as_ref().map(|d| constant_value(d, &ty)),
-                    is_nullable: false,
+                    is_nullable: f.nullable,
                     description: f.description.as_ref().and_then(StrLit::as_plain),
                 },
             )
@@ -125,7 +125,10 @@ fn struct_def(s: &StructDecl, model: &Model) -> pb::PutStructDefRequest {
         name: s.name.text.clone(),
         description: s.description.as_ref().and_then(StrLit::as_plain),
         struct_def: Some(pb::InlineStructDef { fields }),
-        allowed_updates: pb::StructDefCompatibilityType::NoSchemaUpdates as i32,
+        allowed_updates: match s.updates.as_ref().map(|w| w.text.as_str()) {
+            Some("compatible") => pb::StructDefCompatibilityType::FullyCompatibleSchemaUpdates,
+            _ => pb::StructDefCompatibilityType::NoSchemaUpdates,
+        } as i32,
     }
 }
 
@@ -391,10 +394,16 @@ impl Lowerer<'_> {
             }
             StmtKind::SleepUntil(e) => {
                 let at = self.expr(e);
+                // A `str` is an ISO-8601 instant the server parses when the node runs.
+                let length = if self.model.iso_date_sleeps.contains(&e.span) {
+                    pb::sleep_node::SleepLength::IsoDate(at)
+                } else {
+                    pb::sleep_node::SleepLength::Timestamp(at)
+                };
                 self.thread.add_node(
                     "sleep",
                     NodeKind::Sleep(pb::SleepNode {
-                        sleep_length: Some(pb::sleep_node::SleepLength::Timestamp(at)),
+                        sleep_length: Some(length),
                     }),
                 );
             }

@@ -43,6 +43,7 @@ fn item_spans(item: &mut Item, f: F<'_>) {
             if let Some(r) = &mut t.returns {
                 ty(r, f);
             }
+            opt_str(&mut t.description, f);
             f(&mut t.span);
         }
         Item::Event(e) | Item::WorkflowEvent(e) => {
@@ -60,6 +61,7 @@ fn item_spans(item: &mut Item, f: F<'_>) {
         Item::Struct(s) => {
             name(&mut s.name, f);
             opt_str(&mut s.description, f);
+            opt_name(&mut s.updates, f);
             for field in &mut s.fields {
                 name(&mut field.name, f);
                 ty(&mut field.ty, f);

@@ -19,7 +19,7 @@ syn keyword lhwKwOperator  as in not contains
 " Contextual keywords (they may also be names).
 syn keyword lhwCtxControl  wait until sleep spawn await catch on emit ask run for
 syn keyword lhwCtxStorage  user-task
-syn keyword lhwCtxModifier extern required searchable masked unmasked correlated once id version
+syn keyword lhwCtxModifier extern required searchable masked unmasked nullable correlated once id version
 syn keyword lhwCtxOther    after any arrival assignment backoff by cancel default error
 syn keyword lhwCtxOther    exception extend first from group index key map new notes of
 syn keyword lhwCtxOther    parent reassign release remind remove retention retries thread
