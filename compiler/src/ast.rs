@@ -499,6 +499,8 @@ pub struct Ask {
     pub on_cancel: Option<Name>,
     /// Deadlines, reminders and reassignments, in order.
     pub actions: Vec<UserTaskAction>,
+    /// `version N`: the UserTaskDef version (`user_task_def_version`).
+    pub version: Option<(i64, Span)>,
 }
 
 /// `spawn name(inputs) [for item in list] { body }`

@@ -316,3 +316,16 @@ fn descriptions_nullable_fields_and_struct_policies_are_registered() {
     assert!(fields["label"].is_nullable);
     assert!(!fields["weight"].is_nullable);
 }
+
+/// `ask FORM version N` pins the UserTaskDef version.
+#[test]
+fn ask_pins_the_form_version() {
+    let spec = compile(
+        "user-task approve { ok: bool }\nworkflow w {\n  let d = ask approve version 3 to user \"alice\"\n}\n",
+    );
+    let Some(NodeKind::UserTask(ut)) = &node(&spec, "entrypoint", "1-approve-USER_TASK").node
+    else {
+        panic!("not a user task")
+    };
+    assert_eq!(ut.user_task_def_version, Some(3));
+}

@@ -1057,6 +1057,15 @@ impl WorkflowChecker<'_> {
         if let Some(e) = &ask.on_cancel {
             self.exception_name(e);
         }
+        if let Some((v, span)) = ask.version
+            && i32::try_from(v).is_err()
+        {
+            self.err(
+                Diagnostic::error(Code::E0002, span, "a user task form version is an int32")
+                    .with_label("out of range")
+                    .with_help("write the version of the UserTaskDef, e.g. `version 2`"),
+            );
+        }
         for a in &ask.actions {
             self.seconds_or_int(&a.after, "a user task deadline", "a user task deadline");
             match &a.kind {

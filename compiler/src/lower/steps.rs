@@ -508,7 +508,7 @@ impl Lowerer<'_> {
                 user_group,
                 user_id,
                 actions,
-                user_task_def_version: None,
+                user_task_def_version: ask.version.and_then(|(v, _)| i32::try_from(v).ok()),
                 notes,
                 on_cancellation_exception_name: ask
                     .on_cancel

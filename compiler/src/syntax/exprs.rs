@@ -377,6 +377,7 @@ impl Cx<'_> {
             notes: None,
             on_cancel: None,
             actions: Vec::new(),
+            version: None,
         };
         for p in pair.into_inner() {
             let pspan = self.span(&p);
@@ -387,6 +388,12 @@ impl Cx<'_> {
                         let (u, g) = self.owner(o);
                         ask.user = u;
                         ask.group = g;
+                    }
+                }
+                Rule::ut_version => {
+                    if let Some(n) = p.into_inner().find(|q| q.as_rule() == Rule::int) {
+                        let at = self.span(&n);
+                        ask.version = Some((n.as_str().parse().unwrap_or(i64::MAX), at));
                     }
                 }
                 Rule::ut_notes => {

@@ -364,6 +364,9 @@ fn expr(e: &mut Expr, f: F<'_>) {
                 expr(e, f);
             }
             opt_name(&mut ask.on_cancel, f);
+            if let Some((_, s)) = &mut ask.version {
+                f(s);
+            }
             for a in &mut ask.actions {
                 match &mut a.kind {
                     UserTaskActionKind::Reassign { user, group } => {
