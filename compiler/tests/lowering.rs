@@ -329,3 +329,43 @@ fn ask_pins_the_form_version() {
     };
     assert_eq!(ut.user_task_def_version, Some(3));
 }
+
+/// Defaults of typed arrays and maps are typed values (`Array`, `Map`), not JSON text.
+#[test]
+fn typed_array_and_map_defaults_are_typed_values() {
+    use pb::variable_value::Value;
+    let spec = compile(
+        "workflow w {\n  input tags: str[] = [\"new\", \"unread\"]\n  \
+         input limits: map<str, int> = map { \"daily\": 10 }\n}\n",
+    );
+    let defaults: Vec<Option<Value>> = spec.thread_specs["entrypoint"]
+        .variable_defs
+        .iter()
+        .map(|v| {
+            v.var_def
+                .as_ref()
+                .and_then(|d| d.default_value.clone())
+                .and_then(|d| d.value)
+        })
+        .collect();
+    let str_value = |s: &str| pb::VariableValue {
+        value: Some(Value::Str(s.into())),
+    };
+    match &defaults[0] {
+        Some(Value::Array(a)) => assert_eq!(a.items, [str_value("new"), str_value("unread")]),
+        other => panic!("{other:?}"),
+    }
+    match &defaults[1] {
+        Some(Value::Map(m)) => {
+            assert_eq!(m.entries.len(), 1);
+            assert_eq!(m.entries[0].key, Some(str_value("daily")));
+            assert_eq!(
+                m.entries[0].value,
+                Some(pb::VariableValue {
+                    value: Some(Value::Int(10))
+                })
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

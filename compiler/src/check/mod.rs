@@ -431,6 +431,24 @@ impl Checker {
 
     /// Checks that `e` is a constant assignable to `ty` (defaults are set before anything runs).
     fn constant(&mut self, e: &Expr, ty: &Ty, code: Code) {
+        // A typed array or map of constants: each element is a constant of its type.
+        match (&e.kind, ty) {
+            (ExprKind::JsonArr(items), Ty::Array(elem)) => {
+                for item in items {
+                    self.constant(item, elem, code);
+                }
+                return;
+            }
+            (ExprKind::MapLit(entries), Ty::Map(k, v)) => {
+                for (key, value) in entries {
+                    self.constant(key, k, code);
+                    self.constant(value, v, code);
+                }
+                return;
+            }
+            (ExprKind::Paren(inner), _) => return self.constant(inner, ty, code),
+            _ => {}
+        }
         if let Some(span) = non_constant(e) {
             self.diags.push(
                 Diagnostic::error(code, span, "default values must be constants")

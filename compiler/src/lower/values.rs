@@ -95,6 +95,24 @@ pub fn constant_value(e: &Expr, target: &Ty) -> pb::VariableValue {
         return v;
     }
     let value = match (&e.kind, target) {
+        // Typed arrays and maps hold typed values (`Array`, `Map`), not JSON text.
+        (ExprKind::JsonArr(items), Ty::Array(elem)) => Some(Value::Array(pb::Array {
+            items: items.iter().map(|i| constant_value(i, elem)).collect(),
+            element_type: Some(type_definition(elem, false)),
+        })),
+        (ExprKind::MapLit(entries), Ty::Map(k, v)) => Some(Value::Map(pb::Map {
+            entries: entries
+                .iter()
+                .map(|(key, value)| pb::map::Entry {
+                    key: Some(constant_value(key, k)),
+                    value: Some(constant_value(value, v)),
+                })
+                .collect(),
+            map_type: Some(pb::InlineMapDef {
+                key_type: Some(Box::new(type_definition(k, false))),
+                value_type: Some(Box::new(type_definition(v, false))),
+            }),
+        })),
         (ExprKind::Int(i), Ty::Prim(Prim::Double)) => Some(Value::Double(*i as f64)),
         (ExprKind::Int(i), Ty::Prim(Prim::Str)) => Some(Value::Str(i.to_string())),
         (ExprKind::Double(d), Ty::Prim(Prim::Str)) => Some(Value::Str(d.to_string())),
