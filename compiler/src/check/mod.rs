@@ -1679,6 +1679,29 @@ impl<'c> WorkflowChecker<'c> {
             ExprKind::Cast(inner, ty) => {
                 let t = self.expr(inner);
                 let target = self.cx.ty(ty);
+                if let (ExprKind::Str(s), Ty::Prim(p @ (Prim::Bytes | Prim::WfRunId))) =
+                    (&inner.kind, &target)
+                    && s.as_plain().is_some()
+                {
+                    self.err(
+                        Diagnostic::error(
+                            Code::W0003,
+                            e.span,
+                            format!("`as {}` converts the text of this literal when the step runs", prim_name(*p)),
+                        )
+                        .with_label(if *p == Prim::Bytes {
+                            "these bytes are the text's UTF-8, not decoded base64"
+                        } else {
+                            "the server parses the text when the step runs"
+                        })
+                        .with_help(format!(
+                            "where a `{}` is expected (a task argument, a default), write the literal alone: \
+                             it is decoded when compiled ({})",
+                            prim_name(*p),
+                            encoded_help(&target)
+                        )),
+                    );
+                }
                 match &target {
                     Ty::Prim(p) if castable(&t, *p) => target,
                     Ty::Error => Ty::Error,

@@ -106,6 +106,7 @@ codes! {
     E0307 => "workflow runs its own child workflow",
     W0001 => "unused variable",
     W0002 => "reassignment of a task assigned only to a group",
+    W0003 => "cast of a string literal to bytes or wf-run-id",
 }
 
 impl std::fmt::Display for Code {
