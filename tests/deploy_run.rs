@@ -458,3 +458,29 @@ fn a_frozen_variable_with_a_new_type_is_refused_in_lhw_terms() {
         assert!(!err.contains("TypeDefinition {"), "{args:?}: {err}");
     }
 }
+
+/// `updates none` refuses any new version (PutWfSpecRequestModel.verifyUpdateType):
+/// `--dry-run` predicts it with the server's own answer.
+#[test]
+fn dry_run_predicts_the_update_policy_refusal() {
+    let k = Kernel::start();
+    lhc(&k, &["deploy", &fixture("frozen-policy.lhw")]).ok();
+    let v2 = fixture("frozen-policy-v2.lhw");
+    for args in [vec!["deploy", "--dry-run", &v2], vec!["deploy", &v2]] {
+        let out = lhc(&k, &args);
+        out.failed();
+        assert!(
+            out.stderr.contains(
+                "the server rejected wfspec `frozen-policy`: ALREADY_EXISTS: WfSpec already exists."
+            ),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    // Unchanged is not a new version: accepted under `updates none`.
+    let out = lhc(&k, &["deploy", "--dry-run", &fixture("frozen-policy.lhw")]);
+    assert_eq!(
+        out.ok().stdout,
+        "taskdef reserve: unchanged (dry run)\nwfspec frozen-policy: unchanged (version 0.0) (dry run)\n"
+    );
+}
