@@ -359,3 +359,30 @@ fn typed_array_and_map_defaults_are_typed_values() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A list of constants assigned to a whole typed array is an `Array` literal; a str literal
+/// assigned to a `bytes` variable is decoded.
+#[test]
+fn typed_literals_in_assignments() {
+    use pb::variable_value::Value;
+    let spec = compile(
+        "workflow w {\n  var tags: str[]\n  var data: bytes\n  tags = [\"a\", \"b\"]\n  data = \"AQID\"\n}\n",
+    );
+    let edge = &node(&spec, "entrypoint", "0-entrypoint-ENTRYPOINT").outgoing_edges[0];
+    let values: Vec<Option<Value>> = edge
+        .variable_mutations
+        .iter()
+        .map(|m| match &m.rhs_value {
+            Some(pb::variable_mutation::RhsValue::RhsAssignment(a)) => match &a.source {
+                Some(pb::variable_assignment::Source::LiteralValue(v)) => v.value.clone(),
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    match &values[0] {
+        Some(Value::Array(a)) => assert_eq!(a.items.len(), 2),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(values[1], Some(Value::Bytes(vec![1, 2, 3])));
+}

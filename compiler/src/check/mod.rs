@@ -865,6 +865,16 @@ impl<'c> WorkflowChecker<'c> {
                 value,
             } => {
                 let place_ty = self.place(place);
+                if *op == AssignOp::Assign
+                    && place.selectors.is_empty()
+                    && crate::lower::is_typed_literal(value, &place_ty)
+                    && non_constant(value).is_none()
+                {
+                    // A typed array of constants, or an encoded bytes/timestamp/wf-run-id
+                    // literal: checked as a constant of the variable's type.
+                    self.cx.constant(value, &place_ty, Code::E0203);
+                    return;
+                }
                 let value_ty = self.expr(value);
                 if value_ty == Ty::Void {
                     self.void_output(value);

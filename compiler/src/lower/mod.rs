@@ -18,7 +18,7 @@ use crate::check::{Model, Ty};
 use crate::diag::Diagnostic;
 use thread::ThreadBuilder;
 use values::{constant_value, literal};
-pub use values::{encoded_constant, type_definition};
+pub use values::{encoded_constant, is_typed_literal, type_definition};
 
 /// Every request a file compiles to, in declaration order, except that WfSpecs come in
 /// deployment order (a workflow after its parent and the workflows it `run`s).
@@ -299,7 +299,15 @@ impl Lowerer<'_> {
             StmtKind::Assign {
                 place, op, value, ..
             } => {
-                let rhs = self.expr(value);
+                let whole_var_ty = (*op == AssignOp::Assign && place.selectors.is_empty())
+                    .then(|| self.var_types.get(&place.var.text).cloned())
+                    .flatten();
+                let rhs = match whole_var_ty {
+                    Some(ty) if values::is_typed_literal(value, &ty) => {
+                        literal(constant_value(value, &ty))
+                    }
+                    _ => self.expr(value),
+                };
                 let op = match op {
                     AssignOp::Assign => M::Assign,
                     AssignOp::Add => M::Add,

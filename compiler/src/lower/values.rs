@@ -133,6 +133,21 @@ pub fn constant_value(e: &Expr, target: &Ty) -> pb::VariableValue {
     pb::VariableValue { value }
 }
 
+/// Whether assigning `e` to a whole variable of type `ty` writes a typed literal: a list of
+/// constants into a typed array, or a str literal that encodes a `bytes`, `timestamp` or
+/// `wf-run-id` value (decoded when compiled, see [`encoded_constant`]).
+#[must_use]
+pub fn is_typed_literal(e: &Expr, ty: &Ty) -> bool {
+    match (&e.kind, ty) {
+        (ExprKind::Paren(inner), t) => is_typed_literal(inner, t),
+        (ExprKind::JsonArr(_), Ty::Array(_)) => true,
+        (ExprKind::Str(s), Ty::Prim(Prim::Bytes | Prim::Timestamp | Prim::WfRunId)) => {
+            s.as_plain().is_some()
+        }
+        _ => false,
+    }
+}
+
 /// The compact JSON text of a constant expression, with the object keys in the order the
 /// author wrote them, as sdk-java serializes a `LinkedHashMap` (`{"b":1,"a":2}`).
 fn json_text(e: &Expr) -> String {
