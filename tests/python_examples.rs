@@ -136,8 +136,8 @@ const KNOWN_DIFFERENCES: &[KnownDifference] = &[
         title: "Task parameter names with underscores",
         apply: |r| rename_task_param(r, "greet", "person_details", "person-details"),
     },
-    // Python writes JSON literals with `json.dumps` spacing and key order; sdk-java and the
-    // compiler write compact JSON (the compiler with sorted keys).
+    // Python writes JSON literals with `json.dumps` spacing; sdk-java and the compiler write
+    // compact JSON, all three in the author's key order.
     KnownDifference {
         example: "casting",
         title: "JSON literal text",
@@ -205,8 +205,8 @@ fn compact_json_literal(r: &mut Requests, wf_spec: &str, pointer: &str) -> bool 
     };
     let Some(compact) = literal
         .as_str()
-        .and_then(|text| serde_json::from_str::<Value>(text).ok())
-        .map(|value| value.to_string())
+        .filter(|text| serde_json::from_str::<Value>(text).is_ok())
+        .map(compact_in_order)
     else {
         return false;
     };
@@ -217,6 +217,29 @@ fn compact_json_literal(r: &mut Requests, wf_spec: &str, pointer: &str) -> bool 
     *spec = serde_json::from_value(json)
         .unwrap_or_else(|e| panic!("{wf_spec}: the edited WfSpec does not decode: {e}"));
     true
+}
+
+/// Valid JSON text without the whitespace between its tokens, keys left in their order.
+fn compact_in_order(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !c.is_whitespace() {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn repo_root() -> PathBuf {

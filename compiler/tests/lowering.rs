@@ -386,3 +386,26 @@ fn typed_literals_in_assignments() {
     }
     assert_eq!(values[1], Some(Value::Bytes(vec![1, 2, 3])));
 }
+
+/// `nullable` followed by `:` is a field's name, not the flag of the field before it.
+#[test]
+fn a_field_named_nullable_stays_a_field() {
+    let compiled = lhw_compiler::compile(
+        "struct flags {\n  label: str\n  nullable: bool = false\n  note: str nullable\n}\n",
+    );
+    assert!(
+        compiled.diagnostics.is_empty(),
+        "{:?}",
+        compiled.diagnostics
+    );
+    let out = compiled.output.expect("an output");
+    let fields = &out.struct_defs[0]
+        .struct_def
+        .as_ref()
+        .expect("fields")
+        .fields;
+    assert_eq!(fields.len(), 3);
+    assert!(!fields["label"].is_nullable);
+    assert!(!fields["nullable"].is_nullable);
+    assert!(fields["note"].is_nullable);
+}
