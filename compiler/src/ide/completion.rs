@@ -304,15 +304,22 @@ impl Analysis {
                     .map(|v| plain(v, CompletionKind::Value, None))
                     .collect();
             }
-            "catch" => {
+            "catch" | "thread" | "wait" if prev == "catch" || prev2 == "catch" => {
+                // `catch thread` / `catch wait` (on a wait for threads) take the same words.
+                let sites: &[&str] = if prev == "catch" {
+                    &["thread", "wait"]
+                } else {
+                    &[]
+                };
                 let mut out: Vec<CompletionItem> = ["any", "error", "exception"]
                     .iter()
+                    .chain(sites)
                     .map(|k| keyword(k))
                     .collect();
                 out.extend(self.failure_names());
                 return out;
             }
-            "error" if prev2 == "catch" => {
+            "error" if matches!(prev2, "catch" | "thread" | "wait") => {
                 return ERROR_TYPES
                     .iter()
                     .map(|v| plain(v, CompletionKind::Value, None))

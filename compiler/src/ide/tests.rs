@@ -167,3 +167,28 @@ fn code_actions_apply_the_help() {
     assert_eq!(actions[0].edits[0].new_text, "count");
     assert_eq!(slice(text, actions[0].edits[0].span), "cuont");
 }
+
+#[test]
+fn completion_after_catch_offers_the_sites_of_a_thread_wait() {
+    let (text, marks) = marked(
+        "task t()\nworkflow w {\n  let a = spawn s { t() }\n  wait a catch $0\n}\nworkflow v {\n  let a = spawn s2 { t() }\n  wait a catch thread $0\n}\n",
+    );
+    let a = Analysis::new(&text);
+    let labels = |offset: u32| -> Vec<String> {
+        a.completions(offset)
+            .items
+            .into_iter()
+            .map(|i| i.label)
+            .collect()
+    };
+    let after_catch = labels(marks[0]);
+    for word in ["thread", "wait", "any", "error", "exception"] {
+        assert!(after_catch.contains(&word.to_string()), "{after_catch:?}");
+    }
+    let after_site = labels(marks[1]);
+    assert!(after_site.contains(&"any".to_string()), "{after_site:?}");
+    assert!(
+        !after_site.contains(&"thread".to_string()),
+        "{after_site:?}"
+    );
+}
