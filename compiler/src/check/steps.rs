@@ -95,7 +95,18 @@ impl Checker {
         let bad = match &e.kind {
             ExprKind::Duration(ms) => *ms == 0 || ms % 1000 != 0,
             ExprKind::Int(i) => *i <= 0,
-            _ => true,
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::E0306,
+                        e.span,
+                        format!("{what} is a constant number of seconds"),
+                    )
+                    .with_label("not a constant")
+                    .with_help("LittleHorse stores this number in the definition itself: write a duration constant such as `30s`, `10m`, `1h` or `2d`"),
+                );
+                return;
+            }
         };
         if bad {
             self.diags.push(
