@@ -63,6 +63,9 @@ impl Text {
 pub(crate) struct Printer {
     /// The text standing for the output of a node (a `let` name, or the call itself).
     pub(crate) outputs: BTreeMap<String, String>,
+    /// Variables written under another name (a thread's `INPUT` as its binding, a spawn's
+    /// handle variable as its `let` name).
+    pub(crate) variables: BTreeMap<String, String>,
     /// The node whose outgoing edge is being printed (for the deprecated `node_output` rhs).
     pub(crate) current_node: Option<String>,
     /// What the printed text does not keep, in the order met.
@@ -219,6 +222,12 @@ impl Printer {
         }
     }
 
+    /// `a` as an operand that takes no operator (`timeout`, `correlated by`, `for ... in`):
+    /// in parentheses unless it is a name, a literal or a selector chain.
+    pub(crate) fn operand(&mut self, a: &pb::VariableAssignment) -> String {
+        self.expr(a).at(Prec::Postfix)
+    }
+
     /// `a` as an expression.
     pub(crate) fn assignment(&mut self, a: &pb::VariableAssignment) -> String {
         self.expr(a).text
@@ -311,7 +320,10 @@ impl Printer {
                 self.lose("a value assignment without a source");
                 Text::new("null", Prec::Atom)
             }
-            Some(Source::VariableName(n)) => Text::new(name(n), Prec::Atom),
+            Some(Source::VariableName(n)) => match self.variables.get(n) {
+                Some(text) => Text::new(text.clone(), Prec::Atom),
+                None => Text::new(name(n), Prec::Atom),
+            },
             Some(Source::LiteralValue(v)) => {
                 let text = self.value(v, false);
                 let negative = text.starts_with('-');
@@ -699,7 +711,10 @@ impl Printer {
     pub(crate) fn mutation(&mut self, m: &pb::VariableMutation) -> String {
         use pb::VariableMutationType as M;
         use pb::variable_mutation::RhsValue;
-        let mut place = name(&m.lhs_name);
+        let mut place = match self.variables.get(&m.lhs_name) {
+            Some(text) => text.clone(),
+            None => name(&m.lhs_name),
+        };
         match (&m.lhs_json_path, &m.lhs_lh_path) {
             (Some(j), None) => place.push_str(&json_path_selectors(j)),
             (None, Some(lh)) => {
