@@ -18,8 +18,16 @@ use std::path::{Path, PathBuf};
 use lhw_compiler::decompile::{self, Declarations};
 use lhw_proto::littlehorse::PutWfSpecRequest;
 
-/// The documented round-trip bar (docs/decompile.md): every WfSpec is exact.
-const BAR: f64 = 100.0;
+/// The documented round-trip bar (docs/decompile.md).
+const BAR: f64 = 99.0;
+
+/// The WfSpecs that cannot round-trip, with the code that says so (docs/decompile.md lists
+/// them): canon cases whose reference WfSpec the language refuses to build
+/// (`tests/conformance/<id>/deviation-<variant>.md`), so the decompiled text does not compile.
+const EXCEPTIONS: &[(&str, &str)] = &[
+    ("canon expr-extend/feature", "W0032"),
+    ("canon spawn-thread-input-vars/feature", "W0032"),
+];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -166,6 +174,29 @@ fn round_trip_rate() {
     assert!(
         trips.iter().all(|t| t.exact || !t.codes.is_empty()),
         "a WfSpec that is not exact has no diagnostic"
+    );
+    let unexpected: Vec<&str> = trips
+        .iter()
+        .filter(|t| !t.exact)
+        .filter(|t| {
+            !EXCEPTIONS
+                .iter()
+                .any(|(l, code)| *l == t.label && t.codes.iter().any(|c| c.starts_with(code)))
+        })
+        .map(|t| t.label.as_str())
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "not exact and not a listed exception: {unexpected:?}"
+    );
+    let stale: Vec<&&str> = EXCEPTIONS
+        .iter()
+        .map(|(l, _)| l)
+        .filter(|l| trips.iter().any(|t| t.label == **l && t.exact))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "listed exceptions that now round-trip: {stale:?}"
     );
     assert!(
         rate >= BAR,

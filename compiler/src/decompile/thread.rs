@@ -21,8 +21,12 @@ pub(super) fn workflow(wf: &pb::PutWfSpecRequest) -> (String, Vec<Loss>) {
         losses: Vec::new(),
         taken: all_variable_names(wf),
         done: BTreeSet::new(),
+        defaults: TaskDefaults::of(wf),
     };
     let mut lines = Vec::new();
+    if let Some(line) = w.defaults.line() {
+        lines.push(line);
+    }
     if let Some(pb::WorkflowRetentionPolicy {
         wf_gc_policy: Some(pb::workflow_retention_policy::WfGcPolicy::SecondsAfterWfTermination(s)),
     }) = wf.retention_policy
@@ -93,6 +97,68 @@ struct Wf<'a> {
     taken: BTreeSet<String>,
     /// Threads already printed.
     done: BTreeSet<String>,
+    /// The `default task` options (what reminder tasks run with).
+    defaults: TaskDefaults,
+}
+
+/// Task options a `default task` setting gives every task that sets none.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct TaskDefaults {
+    retries: i32,
+    timeout_seconds: i32,
+    backoff: Option<pb::ExponentialBackoffRetryPolicy>,
+}
+
+impl TaskDefaults {
+    /// The options of the first reminder task: reminders run with the workflow defaults
+    /// only, so that is where a WfSpec shows them.
+    fn of(wf: &pb::PutWfSpecRequest) -> Self {
+        use pb::ut_action_trigger::Action;
+        wf.thread_specs
+            .values()
+            .flat_map(|t| t.nodes.values())
+            .filter_map(|n| match &n.node {
+                Some(NodeKind::UserTask(u)) => Some(u),
+                _ => None,
+            })
+            .flat_map(|u| &u.actions)
+            .find_map(|a| match &a.action {
+                Some(Action::Task(t)) => t.task.as_ref().map(|t| TaskDefaults {
+                    retries: t.retries,
+                    timeout_seconds: t.timeout_seconds,
+                    backoff: t.exponential_backoff,
+                }),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    fn line(&self) -> Option<String> {
+        let opts = options(self.retries, self.timeout_seconds, self.backoff.as_ref());
+        (!opts.is_empty()).then(|| format!("default task{opts}"))
+    }
+}
+
+/// ` retries N timeout Ns backoff Ams..Bms xM`, each where set.
+fn options(
+    retries: i32,
+    timeout_seconds: i32,
+    backoff: Option<&pb::ExponentialBackoffRetryPolicy>,
+) -> String {
+    let mut text = String::new();
+    if retries != 0 {
+        text.push_str(&format!(" retries {retries}"));
+    }
+    if timeout_seconds != 0 {
+        text.push_str(&format!(" timeout {timeout_seconds}s"));
+    }
+    if let Some(b) = backoff {
+        text.push_str(&format!(
+            " backoff {}ms..{}ms x{}",
+            b.base_interval_ms, b.max_delay_ms, b.multiplier
+        ));
+    }
+    text
 }
 
 impl Wf<'_> {
@@ -382,10 +448,9 @@ impl<'a, 'w> Walk<'a, 'w> {
                 }
                 Some(NodeKind::Entrypoint(_)) => self.follow(&cur, node, 0, out),
                 Some(NodeKind::Exit(e)) => {
+                    // An EXIT that ends a branch keeps the edge to the closing NOP that
+                    // sdk-java wires; LittleHorse never follows it.
                     self.exit(&cur, e, out);
-                    if !node.outgoing_edges.is_empty() {
-                        self.lose(format!("the EXIT node `{cur}` has outgoing edges"));
-                    }
                     None
                 }
                 Some(_) => self.step(&cur, node, out),
@@ -630,7 +695,7 @@ impl<'a, 'w> Walk<'a, 'w> {
     /// The text of a step, and whether it has a value (an expression) or is a statement.
     fn step_text(&mut self, name: &str, node: &'a pb::Node) -> (String, bool) {
         match &node.node {
-            Some(NodeKind::Task(t)) => (self.task(t), true),
+            Some(NodeKind::Task(t)) => (self.task(t, false), true),
             Some(NodeKind::ExternalEvent(e)) => {
                 let event = e
                     .external_event_def_id
@@ -834,7 +899,7 @@ impl<'a, 'w> Walk<'a, 'w> {
         }
     }
 
-    fn task(&mut self, t: &pb::TaskNode) -> String {
+    fn task(&mut self, t: &pb::TaskNode, reminder: bool) -> String {
         use pb::task_node::TaskToExecute as T;
         let args: Vec<String> = t
             .variables
@@ -852,17 +917,30 @@ impl<'a, 'w> Walk<'a, 'w> {
                 format!("unknown-task({})", args.join(", "))
             }
         };
-        if t.retries != 0 {
+        let d = self.wf.defaults.clone();
+        if reminder {
+            if (t.retries, t.timeout_seconds, t.exponential_backoff)
+                != (d.retries, d.timeout_seconds, d.backoff)
+            {
+                self.lose("a reminder task's options differ from the first reminder's; reminders run with the `default task` options only");
+            }
+            return text;
+        }
+        // Explicit where they differ from the defaults (`retries 0` included).
+        if t.retries != d.retries {
             text.push_str(&format!(" retries {}", t.retries));
         }
-        if t.timeout_seconds != 0 {
+        if t.timeout_seconds != d.timeout_seconds {
             text.push_str(&format!(" timeout {}s", t.timeout_seconds));
         }
-        if let Some(b) = &t.exponential_backoff {
-            text.push_str(&format!(
-                " backoff {}ms..{}ms x{}",
-                b.base_interval_ms, b.max_delay_ms, b.multiplier
-            ));
+        match (&t.exponential_backoff, &d.backoff) {
+            (Some(b), db) if Some(b) != db.as_ref() => {
+                text.push_str(&options(0, 0, Some(b)));
+            }
+            (None, Some(_)) => {
+                self.lose("a task without backoff in a workflow whose `default task` sets one")
+            }
+            _ => {}
         }
         text
     }
@@ -936,7 +1014,7 @@ impl<'a, 'w> Walk<'a, 'w> {
                 },
                 Some(Action::Task(t)) => {
                     let task = t.task.clone().unwrap_or_default();
-                    let text = self.task(&task);
+                    let text = self.task(&task, true);
                     if !t.mutations.is_empty() {
                         self.lose(format!(
                             "`{name}`'s reminder task has mutations, which `remind` does not write"
