@@ -10,14 +10,31 @@ use pb::variable_assignment::Source;
 use super::Declarations;
 use super::expr::{self, Loss, Printer};
 
-/// The names a set of WfSpecs refers to, by kind.
-#[derive(Default)]
-struct Refs {
-    tasks: BTreeSet<String>,
-    events: BTreeSet<String>,
-    workflow_events: BTreeSet<String>,
-    forms: BTreeSet<String>,
-    structs: BTreeSet<String>,
+/// The metadata names a set of WfSpecs refers to, by kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Refs {
+    /// TaskDef names.
+    pub tasks: BTreeSet<String>,
+    /// ExternalEventDef names.
+    pub events: BTreeSet<String>,
+    /// WorkflowEventDef names.
+    pub workflow_events: BTreeSet<String>,
+    /// UserTaskDef names.
+    pub forms: BTreeSet<String>,
+    /// StructDef names (those the WfSpecs use directly).
+    pub structs: BTreeSet<String>,
+}
+
+/// The metadata names the WfSpecs refer to: what to fetch from a server before decompiling.
+#[must_use]
+pub fn references(wf_specs: &[pb::PutWfSpecRequest]) -> Refs {
+    let mut refs = Refs::default();
+    for wf in wf_specs {
+        if let Ok(json) = serde_json::to_value(wf) {
+            collect(&json, &mut refs);
+        }
+    }
+    refs
 }
 
 fn collect(v: &serde_json::Value, refs: &mut Refs) {
@@ -52,12 +69,7 @@ pub(super) fn declarations(
     wf_specs: &[pb::PutWfSpecRequest],
     decls: &Declarations,
 ) -> (String, Vec<Loss>) {
-    let mut refs = Refs::default();
-    for wf in wf_specs {
-        if let Ok(json) = serde_json::to_value(wf) {
-            collect(&json, &mut refs);
-        }
-    }
+    let mut refs = references(wf_specs);
     let tasks: BTreeMap<&str, &pb::PutTaskDefRequest> = decls
         .task_defs
         .iter()

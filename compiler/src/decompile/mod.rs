@@ -17,6 +17,8 @@ mod thread;
 
 use lhw_proto::littlehorse as pb;
 
+pub use decls::{Refs, references};
+
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 
