@@ -5,7 +5,7 @@
 
 mod harness;
 
-use harness::{Kernel, lhc, repo};
+use harness::{Kernel, lhc, lhc_env, repo};
 
 fn fixture(name: &str) -> String {
     repo()
@@ -143,4 +143,59 @@ fn a_deployed_wfspec_decompiles_to_text_that_compiles_back() {
         }
     }
     assert_eq!(output.wf_specs, original.wf_specs);
+}
+
+#[test]
+fn decompile_reads_json_and_binary_files_with_their_metadata() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let example = repo().join("examples/e2e/expense-approval.lhw");
+    let source = std::fs::read_to_string(&example).expect("example");
+    let original = lhw_compiler::compile(&source)
+        .output
+        .expect("the example compiles");
+    for format in ["json", "binary"] {
+        let out_dir = dir.path().join(format);
+        let out_dir = out_dir.display().to_string();
+        let example = example.display().to_string();
+        lhc_env(
+            &[],
+            &["compile", &example, "-o", &out_dir, "--format", format],
+        )
+        .ok();
+        let ext = if format == "json" { "json" } else { "pb" };
+        let spec = format!("{out_dir}/expense-approval.wfspec.{ext}");
+        let out = lhc_env(
+            &[],
+            &["decompile", &spec, "--taskdefs", &out_dir, "--strict"],
+        );
+        out.ok();
+        assert!(out.stderr.is_empty(), "{format}: {}", out.stderr);
+        let back = lhw_compiler::compile(&out.stdout)
+            .output
+            .expect("the text compiles");
+        let want = original
+            .wf_specs
+            .iter()
+            .find(|w| w.name == "expense-approval");
+        assert_eq!(back.wf_specs.first(), want, "{format}");
+        assert!(
+            lhw_compiler::format::is_formatted(&out.stdout),
+            "{format}: the text is not in `lhc fmt` layout"
+        );
+
+        // Without the metadata the form cannot be guessed: reported, and --strict fails.
+        let out = lhc_env(&[], &["decompile", &spec, "--strict"]);
+        assert_eq!(out.code, Some(1), "{}", out.stderr);
+        assert!(out.stderr.contains("W0031"), "{}", out.stderr);
+    }
+
+    let junk = dir.path().join("junk.json");
+    std::fs::write(&junk, "{\"name\": 3}").expect("write");
+    let out = lhc_env(&[], &["decompile", &junk.display().to_string()]);
+    assert_eq!(out.code, Some(1));
+    assert!(
+        out.stderr.contains("is not a PutWfSpecRequest or WfSpec"),
+        "{}",
+        out.stderr
+    );
 }
