@@ -1,0 +1,104 @@
+package lhw.oracle;
+
+import io.littlehorse.sdk.common.proto.VariableMutationType;
+import io.littlehorse.sdk.common.proto.VariableType;
+import io.littlehorse.sdk.wfsdk.TaskNodeOutput;
+import io.littlehorse.sdk.wfsdk.WfRunVariable;
+import io.littlehorse.sdk.wfsdk.Workflow;
+import java.util.List;
+
+/**
+ * The examples of examples/, written once with the official Java SDK. Prints one JSON object:
+ * workflow name to its PutWfSpecRequest (protobuf JSON).
+ */
+public final class Oracle {
+    private Oracle() {}
+
+    /** examples/hello.lhw */
+    static Workflow hello() {
+        return Workflow.newWorkflow("hello", wf -> {
+            WfRunVariable name = wf.declareStr("name").required();
+            WfRunVariable greeting = wf.declareStr("greeting").asPublic();
+            TaskNodeOutput reply = wf.execute("greet", name);
+            greeting.assign(wf.format("{0} (sent to {1})", reply, name));
+        });
+    }
+
+    /** examples/retry-loop.lhw */
+    static Workflow retryLoop() {
+        return Workflow.newWorkflow("retry-loop", wf -> {
+            WfRunVariable paymentId = wf.declareStr("payment-id").required();
+            WfRunVariable maxAttempts = wf.declareInt("max-attempts").withDefault(5);
+            WfRunVariable state = wf.declareStr("state").asPublic().withDefault("pending");
+            WfRunVariable attempts = wf.declareInt("attempts").withDefault(0);
+            WfRunVariable delay = wf.declareInt("delay-seconds").withDefault(10);
+
+            wf.doWhile(state.isEqualTo("pending").and(attempts.isLessThan(maxAttempts)), loop -> {
+                loop.mutate(attempts, VariableMutationType.ADD, 1);
+                state.assign(loop.execute("check-payment", paymentId));
+                loop.doIf(state.isEqualTo("pending"), pending -> {
+                    pending.sleepSeconds(delay);
+                    pending.mutate(delay, VariableMutationType.MULTIPLY, 2);
+                });
+            });
+            wf.doIf(state.isNotEqualTo("settled"), unsettled ->
+                unsettled.fail("payment-not-settled", "The payment did not settle in time."));
+            wf.execute("record-settlement", paymentId, attempts);
+            wf.sleepSeconds(60);
+        });
+    }
+
+    /** examples/order-approval.lhw */
+    static Workflow orderApproval() {
+        return Workflow.newWorkflow("order-approval", wf -> {
+            WfRunVariable orderId = wf.declareStr("order-id").required().searchable();
+            WfRunVariable order = wf.declareJsonObj("order").searchableOn("$.customer.email", VariableType.STR);
+            WfRunVariable status = wf.declareStr("status").asPublic().withDefault("received");
+            WfRunVariable approved = wf.declareBool("approved").withDefault(false);
+            WfRunVariable total = wf.declareDouble("total").withDefault(0.0);
+
+            order.assign(wf.execute("fetch-order", orderId));
+            total.assign(order.get("total").castToDouble());
+            wf.doIf(total.isGreaterThan(10000.0), tooLarge -> {
+                status.assign("rejected");
+                tooLarge.execute("notify-customer", order.get("customer").get("email"),
+                    tooLarge.format("Order {0} exceeds the order limit.", orderId));
+                tooLarge.fail("order-too-large", "The order total is above the limit.");
+            }).doElseIf(total.isGreaterThan(500.0), large -> {
+                status.assign("awaiting-approval");
+                approved.assign(large.execute("request-manager-approval", orderId, total));
+            }).doElse(small -> approved.assign(true));
+            wf.doIf(approved.isEqualTo(false), declined -> {
+                status.assign("declined");
+                declined.execute("notify-customer", order.get("customer").get("email"),
+                    declined.format("Order {0} was declined.", orderId));
+                declined.complete();
+            });
+            TaskNodeOutput tracking = wf.execute("ship-order", orderId);
+            status.assign("shipped");
+            wf.execute("notify-customer", order.get("customer").get("email"),
+                wf.format("Order {0} is on its way: {1}", orderId, tracking));
+        });
+    }
+
+    /**
+     * Prints {name: PutWfSpecRequest} for every example; an example sdk-java refuses to build
+     * prints {name: {"sdkError": message}} instead.
+     */
+    public static void main(String[] args) {
+        List<Workflow> workflows = List.of(hello(), retryLoop(), orderApproval());
+        StringBuilder out = new StringBuilder("{\n");
+        for (int i = 0; i < workflows.size(); i++) {
+            Workflow w = workflows.get(i);
+            String json;
+            try {
+                json = w.compileWfToJson();
+            } catch (RuntimeException e) {
+                json = "{\"sdkError\": \"" + String.valueOf(e.getMessage()).replace("\"", "'") + "\"}";
+            }
+            out.append('"').append(w.getName()).append("\": ").append(json);
+            out.append(i + 1 < workflows.size() ? ",\n" : "\n");
+        }
+        System.out.print(out.append("}\n"));
+    }
+}
