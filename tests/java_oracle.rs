@@ -22,15 +22,24 @@ const WRITTEN: &[(&str, &str)] = &[
     ("hello", "examples/hello.lhw"),
     ("retry-loop", "examples/retry-loop.lhw"),
     ("order-approval", "examples/order-approval.lhw"),
+    ("inventory", "examples/inventory.lhw"),
 ];
 
 /// Examples sdk-java 1.2.1 refuses to build, with the start of its message (docs/decompile.md).
-const SDK_REFUSES: &[(&str, &str)] = &[(
-    // `while state == "pending" && attempts < max-attempts`: sdk-java cannot negate an AND
-    // for the loop's exit edge; lhc applies De Morgan.
-    "retry-loop",
-    "Cannot reverse non-comparator expression",
-)];
+const SDK_REFUSES: &[(&str, &str)] = &[
+    (
+        // `while state == "pending" && attempts < max-attempts`: sdk-java cannot negate an
+        // AND for the loop's exit edge; lhc applies De Morgan.
+        "retry-loop",
+        "Cannot reverse non-comparator expression",
+    ),
+    (
+        // `if ok { } else { }` on a task's bool output: sdk-java's doIfElse casts the
+        // condition to an expression it can reverse and fails on a task output.
+        "inventory",
+        "class io.littlehorse.sdk.wfsdk.internal.TaskNodeOutputImpl cannot be cast",
+    ),
+];
 
 fn run(cmd: &mut Command, what: &str) -> Vec<u8> {
     let out = cmd

@@ -81,12 +81,39 @@ public final class Oracle {
         });
     }
 
+    /** examples/inventory.lhw */
+    static Workflow inventory() {
+        return Workflow.newWorkflow("inventory", wf -> {
+            WfRunVariable skus = wf.declareJsonArr("skus").required();
+            WfRunVariable pending = wf.declareJsonArr("pending");
+            WfRunVariable reserved = wf.declareJsonArr("reserved").asPublic().withDefault(List.of());
+            WfRunVariable released = wf.declareBool("released").asPublic().withDefault(false);
+            WfRunVariable failedCount = wf.declareInt("failed-count").withDefault(0);
+            WfRunVariable sku = wf.declareStr("sku");
+
+            pending.assign(skus);
+            wf.doWhile(pending.size().isGreaterThan(0), loop -> {
+                sku.assign(pending.get(0));
+                TaskNodeOutput ok = loop.execute("reserve-item", sku);
+                loop.mutate(pending, VariableMutationType.REMOVE_INDEX, 0);
+                loop.doIfElse(ok,
+                    yes -> yes.mutate(reserved, VariableMutationType.ADD, sku),
+                    no -> no.mutate(failedCount, VariableMutationType.ADD, 1));
+            });
+            wf.doIf(failedCount.isGreaterThan(0), failed ->
+                failed.fail(reserved, "out-of-stock", "Some items could not be reserved."));
+            wf.waitForCondition(released.isEqualTo(true));
+            TaskNodeOutput shipment = wf.execute("ship-items", reserved);
+            wf.complete(shipment);
+        });
+    }
+
     /**
      * Prints {name: PutWfSpecRequest} for every example; an example sdk-java refuses to build
      * prints {name: {"sdkError": message}} instead.
      */
     public static void main(String[] args) {
-        List<Workflow> workflows = List.of(hello(), retryLoop(), orderApproval());
+        List<Workflow> workflows = List.of(hello(), retryLoop(), orderApproval(), inventory());
         StringBuilder out = new StringBuilder("{\n");
         for (int i = 0; i < workflows.size(); i++) {
             Workflow w = workflows.get(i);
