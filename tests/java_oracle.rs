@@ -23,6 +23,12 @@ const WRITTEN: &[(&str, &str)] = &[
     ("retry-loop", "examples/retry-loop.lhw"),
     ("order-approval", "examples/order-approval.lhw"),
     ("inventory", "examples/inventory.lhw"),
+    (
+        "route-notification",
+        "examples/e2e/notification-routing.lhw",
+    ),
+    ("charge-with-retries", "examples/e2e/payment-retries.lhw"),
+    ("hold-with-timeout", "examples/e2e/payment-retries.lhw"),
 ];
 
 /// Examples sdk-java 1.2.1 refuses to build, with the start of its message (docs/decompile.md).

@@ -1,5 +1,7 @@
 package lhw.oracle;
 
+import io.littlehorse.sdk.common.proto.ExponentialBackoffRetryPolicy;
+import io.littlehorse.sdk.common.proto.LHErrorType;
 import io.littlehorse.sdk.common.proto.VariableMutationType;
 import io.littlehorse.sdk.common.proto.VariableType;
 import io.littlehorse.sdk.wfsdk.TaskNodeOutput;
@@ -108,12 +110,57 @@ public final class Oracle {
         });
     }
 
+    /** examples/e2e/notification-routing.lhw */
+    static Workflow routeNotification() {
+        return Workflow.newWorkflow("route-notification", wf -> {
+            WfRunVariable channel = wf.declareStr("channel").required();
+            WfRunVariable to = wf.declareStr("to").required();
+            WfRunVariable orderId = wf.declareStr("order-id").required();
+            WfRunVariable delivery = wf.declareStr("delivery").asPublic().withDefault("");
+            delivery.assign(wf.execute(wf.format("notify-{0}", channel), to,
+                    wf.format("Order {0} has shipped", orderId)).withRetries(1));
+        });
+    }
+
+    /** examples/e2e/payment-retries.lhw, first workflow */
+    static Workflow chargeWithRetries() {
+        return Workflow.newWorkflow("charge-with-retries", wf -> {
+            WfRunVariable card = wf.declareStr("card").required();
+            WfRunVariable amount = wf.declareDouble("amount").required();
+            WfRunVariable receipt = wf.declareStr("receipt").asPublic().withDefault("");
+            receipt.assign(wf.execute("charge-card", card, amount).withRetries(2)
+                .withExponentialBackoff(ExponentialBackoffRetryPolicy.newBuilder()
+                    .setBaseIntervalMs(200).setMaxDelayMs(1000).setMultiplier(2).build()));
+            wf.execute("notify-customer", card,
+                wf.format("Charged {0} to your card: receipt {1}", amount, receipt));
+        });
+    }
+
+    /** examples/e2e/payment-retries.lhw, second workflow */
+    static Workflow holdWithTimeout() {
+        return Workflow.newWorkflow("hold-with-timeout", wf -> {
+            WfRunVariable card = wf.declareStr("card").required();
+            WfRunVariable amount = wf.declareDouble("amount").required();
+            WfRunVariable outcome = wf.declareStr("outcome").asPublic().withDefault("pending");
+            TaskNodeOutput hold = wf.execute("hold-funds", card, amount).timeout(1);
+            outcome.assign(hold);
+            wf.handleError(hold, LHErrorType.TIMEOUT,
+                handler -> outcome.assign("the provider did not answer"));
+            TaskNodeOutput notify = wf.execute("notify-customer", card,
+                wf.format("Hold on your card: {0}", outcome));
+            wf.handleAnyFailure(notify,
+                handler -> outcome.assign(handler.format("{0}; customer not notified", outcome)));
+        });
+    }
+
     /**
      * Prints {name: PutWfSpecRequest} for every example; an example sdk-java refuses to build
      * prints {name: {"sdkError": message}} instead.
      */
     public static void main(String[] args) {
-        List<Workflow> workflows = List.of(hello(), retryLoop(), orderApproval(), inventory());
+        List<Workflow> workflows = List.of(
+            hello(), retryLoop(), orderApproval(), inventory(), routeNotification(),
+            chargeWithRetries(), holdWithTimeout());
         StringBuilder out = new StringBuilder("{\n");
         for (int i = 0; i < workflows.size(); i++) {
             Workflow w = workflows.get(i);
