@@ -29,6 +29,8 @@ const WRITTEN: &[(&str, &str)] = &[
     ),
     ("charge-with-retries", "examples/e2e/payment-retries.lhw"),
     ("hold-with-timeout", "examples/e2e/payment-retries.lhw"),
+    ("scheduled-delivery", "examples/e2e/delivery-schedule.lhw"),
+    ("order-payment", "examples/e2e/order-payment.lhw"),
 ];
 
 /// Examples sdk-java 1.2.1 refuses to build, with the start of its message (docs/decompile.md).
@@ -113,8 +115,27 @@ fn java_sdk_builds_what_lhc_compiles() {
             .output
             .expect("the example compiles");
         let ours = output.wf_specs.iter().find(|w| w.name == *name);
+        // The decompiler's round trip on the Java SDK's WfSpec (with the example's metadata).
+        let decls = lhw_compiler::decompile::Declarations {
+            task_defs: output.task_defs.clone(),
+            external_event_defs: output.external_event_defs.clone(),
+            workflow_event_defs: output.workflow_event_defs.clone(),
+            user_task_defs: output.user_task_defs.clone(),
+            struct_defs: output.struct_defs.clone(),
+        };
+        let decompiled = lhw_compiler::decompile::decompile(std::slice::from_ref(&java), &decls);
+        if !decompiled.is_exact() {
+            failures.push(format!(
+                "{name}: the sdk-java WfSpec does not decompile exactly: {:?}",
+                decompiled
+                    .diagnostics
+                    .iter()
+                    .map(|d| &d.message)
+                    .collect::<Vec<_>>()
+            ));
+        }
         if ours == Some(&java) {
-            println!("PASS {name}");
+            println!("PASS {name} (and its decompiled text compiles back to it)");
         } else {
             println!("FAIL {name}");
             failures.push(format!(

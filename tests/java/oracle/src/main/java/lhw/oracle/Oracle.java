@@ -7,6 +7,7 @@ import io.littlehorse.sdk.common.proto.VariableType;
 import io.littlehorse.sdk.wfsdk.TaskNodeOutput;
 import io.littlehorse.sdk.wfsdk.WfRunVariable;
 import io.littlehorse.sdk.wfsdk.Workflow;
+import io.littlehorse.sdk.wfsdk.WorkflowThread;
 import java.util.List;
 
 /**
@@ -153,6 +154,43 @@ public final class Oracle {
         });
     }
 
+    /** examples/e2e/delivery-schedule.lhw */
+    static Workflow scheduledDelivery() {
+        return Workflow.newWorkflow("scheduled-delivery", wf -> {
+            WfRunVariable orderId = wf.declareStr("order-id").required();
+            WfRunVariable coolingOff = wf.declareInt("cooling-off").withDefault(1);
+            WfRunVariable deliverAt = wf.declareTimestamp("deliver-at").required();
+            WfRunVariable courier = wf.declareStr("courier").asPublic().withDefault("");
+            wf.sleepSeconds(coolingOff);
+            wf.sleepUntil(deliverAt);
+            courier.assign(wf.execute("dispatch-courier", orderId));
+        });
+    }
+
+    /** examples/e2e/order-payment.lhw */
+    static Workflow orderPayment() {
+        return Workflow.newWorkflow("order-payment", wf -> {
+            WfRunVariable orderId = wf.declareStr("order-id").required();
+            WfRunVariable paid = wf.declareDouble("paid").asPublic().withDefault(0.0);
+            WfRunVariable address = wf.declareStr("address").asPublic().withDefault("");
+            WfRunVariable tracking = wf.declareStr("tracking").asPublic().withDefault("");
+            WfRunVariable cancelReason = wf.declareStr("cancel-reason").asPublic().withDefault("");
+
+            wf.registerInterruptHandler("order-cancelled", handler -> {
+                WfRunVariable reason = handler.declareStr(WorkflowThread.HANDLER_INPUT_VAR);
+                cancelReason.assign(reason);
+                handler.execute("refund-payment", orderId, reason);
+                handler.fail("cancelled", "the customer cancelled the order");
+            });
+            var payment = wf.waitForEvent("payment-received").timeout(2).withCorrelationId(orderId);
+            paid.assign(payment);
+            wf.handleError(payment, LHErrorType.TIMEOUT,
+                handler -> handler.fail("unpaid", "no payment arrived in time"));
+            address.assign(wf.waitForEvent("address-confirmed"));
+            tracking.assign(wf.execute("ship-order", orderId, address));
+        });
+    }
+
     /**
      * Prints {name: PutWfSpecRequest} for every example; an example sdk-java refuses to build
      * prints {name: {"sdkError": message}} instead.
@@ -160,7 +198,7 @@ public final class Oracle {
     public static void main(String[] args) {
         List<Workflow> workflows = List.of(
             hello(), retryLoop(), orderApproval(), inventory(), routeNotification(),
-            chargeWithRetries(), holdWithTimeout());
+            chargeWithRetries(), holdWithTimeout(), scheduledDelivery(), orderPayment());
         StringBuilder out = new StringBuilder("{\n");
         for (int i = 0; i < workflows.size(); i++) {
             Workflow w = workflows.get(i);
