@@ -17,7 +17,6 @@ use serde::Serialize;
 
 use crate::cli::{CheckFormat, DiffArgs};
 use crate::report::Style;
-use crate::server;
 use crate::verdict::{self, WfVerdict};
 
 /// One side of the comparison.
@@ -167,16 +166,7 @@ fn from_server(
     new: &Side,
     style: Style,
 ) -> Result<(Side, Option<String>), String> {
-    let target = server::resolve(&args.server)?;
-    let rt = server::runtime(style).ok_or("cannot start the async runtime")?;
-    rt.block_on(async {
-        let client = server::connect(&target, style)
-            .await
-            .ok_or_else(|| format!("cannot reach the server {}", target.config.api_host()))?;
-        let e = |err: lhw_runtime_client::ClientError| err.to_string();
-        let Some(wf) = client.get_latest_wf_spec(name).await.map_err(e)? else {
-            return Err(format!("no workflow `{name}` on {}", client.target()));
-        };
+    crate::decompile::with_latest_wf_spec(&args.server, name, style, async |client, wf| {
         let id = wf.id.clone().unwrap_or_default();
         let request = decompile::put_request_of(&wf);
         let mut running = 0usize;

@@ -5,15 +5,7 @@
 
 mod harness;
 
-use harness::{Kernel, lhc, lhc_env, repo};
-
-fn fixture(name: &str) -> String {
-    repo()
-        .join("tests/fixtures/deploy")
-        .join(name)
-        .display()
-        .to_string()
-}
+use harness::{Kernel, deploy_fixture as fixture, lhc, lhc_env, repo};
 
 #[test]
 fn diff_predicts_the_servers_verdict() {
