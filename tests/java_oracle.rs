@@ -31,6 +31,7 @@ const WRITTEN: &[(&str, &str)] = &[
     ("hold-with-timeout", "examples/e2e/payment-retries.lhw"),
     ("scheduled-delivery", "examples/e2e/delivery-schedule.lhw"),
     ("order-payment", "examples/e2e/order-payment.lhw"),
+    ("approval-quorum", "examples/e2e/approval-quorum.lhw"),
 ];
 
 /// Examples sdk-java 1.2.1 refuses to build, with the start of its message (docs/decompile.md).

@@ -191,6 +191,29 @@ public final class Oracle {
         });
     }
 
+    /** examples/e2e/approval-quorum.lhw */
+    static Workflow approvalQuorum() {
+        return Workflow.newWorkflow("approval-quorum", wf -> {
+            WfRunVariable quorum = wf.declareInt("quorum").withDefault(2);
+            WfRunVariable votesFor = wf.declareInt("votes-for").asPublic().withDefault(0);
+            WfRunVariable votesAgainst = wf.declareInt("votes-against").asPublic().withDefault(0);
+
+            wf.registerInterruptHandler("vote-cast", handler -> {
+                WfRunVariable approve = handler.declareBool(WorkflowThread.HANDLER_INPUT_VAR);
+                handler.doIfElse(approve,
+                    yes -> yes.mutate(votesFor, VariableMutationType.ADD, 1),
+                    no -> no.mutate(votesAgainst, VariableMutationType.ADD, 1));
+            });
+            wf.waitForCondition(votesFor.isGreaterThanEq(quorum).or(votesAgainst.isGreaterThanEq(quorum)));
+            wf.doIf(votesAgainst.isGreaterThanEq(quorum), rejected ->
+                rejected.fail(votesAgainst, "change-rejected", "the reviewers rejected the change"));
+            wf.execute("announce",
+                wf.format("approved with {0} votes for and {1} against", votesFor, votesAgainst));
+            wf.complete(wf.format("approved by {0} of {1}",
+                votesFor.castToStr(), votesFor.add(votesAgainst).castToStr()));
+        });
+    }
+
     /**
      * Prints {name: PutWfSpecRequest} for every example; an example sdk-java refuses to build
      * prints {name: {"sdkError": message}} instead.
@@ -198,7 +221,8 @@ public final class Oracle {
     public static void main(String[] args) {
         List<Workflow> workflows = List.of(
             hello(), retryLoop(), orderApproval(), inventory(), routeNotification(),
-            chargeWithRetries(), holdWithTimeout(), scheduledDelivery(), orderPayment());
+            chargeWithRetries(), holdWithTimeout(), scheduledDelivery(), orderPayment(),
+            approvalQuorum());
         StringBuilder out = new StringBuilder("{\n");
         for (int i = 0; i < workflows.size(); i++) {
             Workflow w = workflows.get(i);
