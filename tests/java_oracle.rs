@@ -32,6 +32,8 @@ const WRITTEN: &[(&str, &str)] = &[
     ("scheduled-delivery", "examples/e2e/delivery-schedule.lhw"),
     ("order-payment", "examples/e2e/order-payment.lhw"),
     ("approval-quorum", "examples/e2e/approval-quorum.lhw"),
+    ("order-billing", "examples/e2e/order-billing.lhw"),
+    ("invoice", "examples/e2e/order-billing.lhw"),
 ];
 
 /// Examples sdk-java 1.2.1 refuses to build, with the start of its message (docs/decompile.md).
@@ -124,7 +126,10 @@ fn java_sdk_builds_what_lhc_compiles() {
             user_task_defs: output.user_task_defs.clone(),
             struct_defs: output.struct_defs.clone(),
         };
-        let decompiled = lhw_compiler::decompile::decompile(std::slice::from_ref(&java), &decls);
+        // With the other workflows of the file (a child it runs, a parent), as compiled.
+        let mut family: Vec<PutWfSpecRequest> = vec![java.clone()];
+        family.extend(output.wf_specs.iter().filter(|w| w.name != *name).cloned());
+        let decompiled = lhw_compiler::decompile::decompile(&family, &decls);
         if !decompiled.is_exact() {
             failures.push(format!(
                 "{name}: the sdk-java WfSpec does not decompile exactly: {:?}",

@@ -4,11 +4,14 @@ import io.littlehorse.sdk.common.proto.ExponentialBackoffRetryPolicy;
 import io.littlehorse.sdk.common.proto.LHErrorType;
 import io.littlehorse.sdk.common.proto.VariableMutationType;
 import io.littlehorse.sdk.common.proto.VariableType;
+import io.littlehorse.sdk.wfsdk.NodeOutput;
+import io.littlehorse.sdk.wfsdk.SpawnedChildWf;
 import io.littlehorse.sdk.wfsdk.TaskNodeOutput;
 import io.littlehorse.sdk.wfsdk.WfRunVariable;
 import io.littlehorse.sdk.wfsdk.Workflow;
 import io.littlehorse.sdk.wfsdk.WorkflowThread;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The examples of examples/, written once with the official Java SDK. Prints one JSON object:
@@ -214,6 +217,38 @@ public final class Oracle {
         });
     }
 
+    /** examples/e2e/order-billing.lhw, the parent */
+    static Workflow orderBilling() {
+        return Workflow.newWorkflow("order-billing", wf -> {
+            WfRunVariable orderId = wf.declareStr("order-id").required();
+            WfRunVariable amount = wf.declareDouble("amount").required();
+            WfRunVariable invoiceNumber = wf.declareStr("invoice-number").asPublic().withDefault("");
+            WfRunVariable billing = wf.declareStr("billing").asPublic().withDefault("pending");
+
+            SpawnedChildWf child = wf.runWf("invoice", Map.of("order-id", orderId, "amount", amount));
+            NodeOutput invoiced = wf.waitForChildWf(child);
+            invoiceNumber.assign(invoiced);
+            wf.handleException(invoiced, "invoice-rejected", handler -> billing.assign("rejected"));
+            wf.doIf(billing.isEqualTo("pending"), pending -> {
+                billing.assign("invoiced");
+                pending.throwEvent("invoice-issued",
+                    pending.format("invoice {0} for order {1}", invoiceNumber, orderId));
+            });
+        });
+    }
+
+    /** examples/e2e/order-billing.lhw, the child */
+    static Workflow invoice() {
+        return Workflow.newWorkflow("invoice", wf -> {
+            WfRunVariable orderId = wf.declareStr("order-id").required();
+            WfRunVariable amount = wf.declareDouble("amount").required();
+            wf.doIf(amount.isLessThanEq(0.0), rejected ->
+                rejected.fail("invoice-rejected", "an invoice needs a positive amount"));
+            TaskNodeOutput number = wf.execute("create-invoice", orderId, amount);
+            wf.complete(number);
+        });
+    }
+
     /**
      * Prints {name: PutWfSpecRequest} for every example; an example sdk-java refuses to build
      * prints {name: {"sdkError": message}} instead.
@@ -222,7 +257,7 @@ public final class Oracle {
         List<Workflow> workflows = List.of(
             hello(), retryLoop(), orderApproval(), inventory(), routeNotification(),
             chargeWithRetries(), holdWithTimeout(), scheduledDelivery(), orderPayment(),
-            approvalQuorum());
+            approvalQuorum(), orderBilling(), invoice());
         StringBuilder out = new StringBuilder("{\n");
         for (int i = 0; i < workflows.size(); i++) {
             Workflow w = workflows.get(i);
