@@ -34,6 +34,8 @@ const WRITTEN: &[(&str, &str)] = &[
     ("approval-quorum", "examples/e2e/approval-quorum.lhw"),
     ("order-billing", "examples/e2e/order-billing.lhw"),
     ("invoice", "examples/e2e/order-billing.lhw"),
+    ("reserve-line", "examples/e2e/stock-reservation.lhw"),
+    ("reserve-strict", "examples/e2e/stock-reservation.lhw"),
 ];
 
 /// Examples sdk-java 1.2.1 refuses to build, with the start of its message (docs/decompile.md).

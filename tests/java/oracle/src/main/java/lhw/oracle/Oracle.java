@@ -249,6 +249,40 @@ public final class Oracle {
         });
     }
 
+    /** examples/e2e/stock-reservation.lhw, first workflow */
+    static Workflow reserveLine() {
+        return Workflow.newWorkflow("reserve-line", wf -> {
+            WfRunVariable sku = wf.declareStr("sku").required();
+            WfRunVariable quantity = wf.declareInt("quantity").withDefault(1);
+            WfRunVariable result = wf.declareStr("result").asPublic().withDefault("new");
+
+            wf.doIf(quantity.isLessThanEq(0), invalid ->
+                invalid.fail(quantity, "invalid-quantity", "the quantity must be positive"));
+            TaskNodeOutput reserved = wf.execute("reserve-stock", sku, quantity);
+            result.assign(reserved);
+            wf.handleException(reserved, "out-of-stock", handler -> {
+                WfRunVariable details = handler.declareJsonObj(WorkflowThread.HANDLER_INPUT_VAR);
+                result.assign(handler.format("backordered, {0} left", details.get("available").castToStr()));
+            });
+            wf.handleException(reserved, handler -> result.assign("rejected by the warehouse"));
+            wf.handleError(reserved, LHErrorType.TASK_FAILURE,
+                handler -> result.assign("warehouse system down"));
+            wf.execute("notify-warehouse", wf.format("{0} x{1}: {2}", sku, quantity.castToStr(), result));
+        });
+    }
+
+    /** examples/e2e/stock-reservation.lhw, second workflow */
+    static Workflow reserveStrict() {
+        return Workflow.newWorkflow("reserve-strict", wf -> {
+            WfRunVariable sku = wf.declareStr("sku").required();
+            WfRunVariable reservation = wf.declareStr("reservation").asPublic().withDefault("");
+            TaskNodeOutput reserved = wf.execute("reserve-stock", sku, 1);
+            reservation.assign(reserved);
+            wf.handleError(reserved, handler ->
+                handler.fail("reservation-failed", "the warehouse could not be reached"));
+        });
+    }
+
     /**
      * Prints {name: PutWfSpecRequest} for every example; an example sdk-java refuses to build
      * prints {name: {"sdkError": message}} instead.
@@ -257,7 +291,7 @@ public final class Oracle {
         List<Workflow> workflows = List.of(
             hello(), retryLoop(), orderApproval(), inventory(), routeNotification(),
             chargeWithRetries(), holdWithTimeout(), scheduledDelivery(), orderPayment(),
-            approvalQuorum(), orderBilling(), invoice());
+            approvalQuorum(), orderBilling(), invoice(), reserveLine(), reserveStrict());
         StringBuilder out = new StringBuilder("{\n");
         for (int i = 0; i < workflows.size(); i++) {
             Workflow w = workflows.get(i);
