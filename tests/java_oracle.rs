@@ -36,6 +36,8 @@ const WRITTEN: &[(&str, &str)] = &[
     ("invoice", "examples/e2e/order-billing.lhw"),
     ("reserve-line", "examples/e2e/stock-reservation.lhw"),
     ("reserve-strict", "examples/e2e/stock-reservation.lhw"),
+    ("pack-order", "examples/e2e/parallel-packing.lhw"),
+    ("pack-strict", "examples/e2e/parallel-packing.lhw"),
 ];
 
 /// Examples sdk-java 1.2.1 refuses to build, with the start of its message (docs/decompile.md).

@@ -6,6 +6,8 @@ import io.littlehorse.sdk.common.proto.VariableMutationType;
 import io.littlehorse.sdk.common.proto.VariableType;
 import io.littlehorse.sdk.wfsdk.NodeOutput;
 import io.littlehorse.sdk.wfsdk.SpawnedChildWf;
+import io.littlehorse.sdk.wfsdk.SpawnedThread;
+import io.littlehorse.sdk.wfsdk.SpawnedThreads;
 import io.littlehorse.sdk.wfsdk.TaskNodeOutput;
 import io.littlehorse.sdk.wfsdk.WfRunVariable;
 import io.littlehorse.sdk.wfsdk.Workflow;
@@ -283,6 +285,49 @@ public final class Oracle {
         });
     }
 
+    /** examples/e2e/parallel-packing.lhw, first workflow */
+    static Workflow packOrder() {
+        return Workflow.newWorkflow("pack-order", wf -> {
+            WfRunVariable orderId = wf.declareStr("order-id").required();
+            WfRunVariable skus = wf.declareJsonArr("skus").required();
+            WfRunVariable label = wf.declareStr("label").asPublic().withDefault("");
+            WfRunVariable packed = wf.declareInt("packed").asPublic().withDefault(0);
+            WfRunVariable problems = wf.declareJsonArr("problems").asPublic().withDefault(List.of());
+
+            SpawnedThread labeller = wf.spawnThread(t -> {
+                WfRunVariable order = t.declareStr("order").required();
+                label.assign(t.execute("print-label", order));
+            }, "labelling", Map.of("order", orderId));
+            SpawnedThreads packers = wf.spawnThreadForEach(skus, "packer", t -> {
+                WfRunVariable sku = t.declareStr(WorkflowThread.HANDLER_INPUT_VAR);
+                t.execute("pack-item", sku);
+                t.mutate(packed, VariableMutationType.ADD, 1);
+            });
+            wf.waitForThreads(SpawnedThreads.of(labeller));
+            wf.waitForThreads(packers)
+                .handleExceptionOnChild("damaged-item", h -> {
+                    WfRunVariable details = h.declareStr(WorkflowThread.HANDLER_INPUT_VAR);
+                    h.mutate(problems, VariableMutationType.ADD, h.format("damaged: {0}", details));
+                    h.execute("report-problem", h.format("damaged item in order {0}: {1}", orderId, details));
+                })
+                .handleErrorOnChild(null, h -> h.mutate(problems, VariableMutationType.ADD, "station down"));
+        });
+    }
+
+    /** examples/e2e/parallel-packing.lhw, second workflow */
+    static Workflow packStrict() {
+        return Workflow.newWorkflow("pack-strict", wf -> {
+            WfRunVariable skus = wf.declareJsonArr("skus").required();
+            WfRunVariable packed = wf.declareInt("packed").asPublic().withDefault(0);
+            SpawnedThreads packers = wf.spawnThreadForEach(skus, "strict-packer", t -> {
+                WfRunVariable sku = t.declareStr(WorkflowThread.HANDLER_INPUT_VAR);
+                t.execute("pack-item", sku);
+                t.mutate(packed, VariableMutationType.ADD, 1);
+            });
+            wf.waitForThreads(packers);
+        });
+    }
+
     /**
      * Prints {name: PutWfSpecRequest} for every example; an example sdk-java refuses to build
      * prints {name: {"sdkError": message}} instead.
@@ -291,7 +336,8 @@ public final class Oracle {
         List<Workflow> workflows = List.of(
             hello(), retryLoop(), orderApproval(), inventory(), routeNotification(),
             chargeWithRetries(), holdWithTimeout(), scheduledDelivery(), orderPayment(),
-            approvalQuorum(), orderBilling(), invoice(), reserveLine(), reserveStrict());
+            approvalQuorum(), orderBilling(), invoice(), reserveLine(), reserveStrict(),
+            packOrder(), packStrict());
         StringBuilder out = new StringBuilder("{\n");
         for (int i = 0; i < workflows.size(); i++) {
             Workflow w = workflows.get(i);
