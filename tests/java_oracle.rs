@@ -38,6 +38,7 @@ const WRITTEN: &[(&str, &str)] = &[
     ("reserve-strict", "examples/e2e/stock-reservation.lhw"),
     ("pack-order", "examples/e2e/parallel-packing.lhw"),
     ("pack-strict", "examples/e2e/parallel-packing.lhw"),
+    ("order-fulfilment", "examples/e2e/order-shipment.lhw"),
 ];
 
 /// Examples sdk-java 1.2.1 refuses to build, with the start of its message (docs/decompile.md).

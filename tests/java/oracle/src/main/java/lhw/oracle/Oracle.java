@@ -328,6 +328,17 @@ public final class Oracle {
         });
     }
 
+    /** examples/e2e/order-shipment.lhw, the parent */
+    static Workflow orderFulfilment() {
+        return Workflow.newWorkflow("order-fulfilment", wf -> {
+            WfRunVariable orderId = wf.declareStr("order-id").asPublic().required();
+            WfRunVariable events = wf.declareJsonArr("events").asPublic().withDefault(List.of());
+            wf.mutate(events, VariableMutationType.ADD, wf.format("order {0} opened", orderId));
+            wf.waitForEvent("order-closed");
+            wf.mutate(events, VariableMutationType.ADD, "order closed");
+        });
+    }
+
     /**
      * Prints {name: PutWfSpecRequest} for every example; an example sdk-java refuses to build
      * prints {name: {"sdkError": message}} instead.
@@ -337,7 +348,7 @@ public final class Oracle {
             hello(), retryLoop(), orderApproval(), inventory(), routeNotification(),
             chargeWithRetries(), holdWithTimeout(), scheduledDelivery(), orderPayment(),
             approvalQuorum(), orderBilling(), invoice(), reserveLine(), reserveStrict(),
-            packOrder(), packStrict());
+            packOrder(), packStrict(), orderFulfilment());
         StringBuilder out = new StringBuilder("{\n");
         for (int i = 0; i < workflows.size(); i++) {
             Workflow w = workflows.get(i);
