@@ -1,20 +1,19 @@
 //! `lhc deploy`: compile files and register their metadata and workflows on a server,
 //! reporting per object whether it was created, unchanged or got a new version.
 
-use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::process::ExitCode;
 
 use lhw_proto::littlehorse::{
     PutExternalEventDefRequest, PutStructDefRequest, PutTaskDefRequest, PutUserTaskDefRequest,
-    PutWfSpecRequest, PutWorkflowEventDefRequest, ThreadSpec, node,
+    PutWfSpecRequest, PutWorkflowEventDefRequest,
 };
 use lhw_runtime_client::{ClientError, LhClient};
 
 use crate::cli::DeployArgs;
 use crate::report::{Style, display_path, plural, render_human};
 use crate::server::{self, Target};
-use crate::verdict::{self, WfVerdict, normalize_threads, normalize_var};
+use crate::verdict::{self, WfVerdict, normalize_threads, normalize_var, pin_child_versions};
 use crate::{dedup_paths, guarded, read_source};
 
 mod nodes;
@@ -288,28 +287,6 @@ async fn deploy_all(
         );
         ExitCode::SUCCESS
     }
-}
-
-/// `threads` with each RUN_CHILD_WF node's major version -1 pinned to the latest major
-/// version of its WfSpec on the server, as the server stores it at PutWfSpec (left -1 when
-/// that WfSpec does not exist yet).
-async fn pin_child_versions(
-    client: &LhClient,
-    mut threads: BTreeMap<String, ThreadSpec>,
-) -> Result<BTreeMap<String, ThreadSpec>, ClientError> {
-    use lhw_proto::littlehorse::run_child_wf_node::WfSpec as ChildSpec;
-    for t in threads.values_mut() {
-        for n in t.nodes.values_mut() {
-            if let Some(node::Node::RunChildWf(r)) = &mut n.node
-                && r.major_version == -1
-                && let Some(ChildSpec::WfSpecName(name)) = &r.wf_spec
-                && let Some(id) = client.get_latest_wf_spec(name).await?.and_then(|c| c.id)
-            {
-                r.major_version = id.major_version;
-            }
-        }
-    }
-    Ok(threads)
 }
 
 fn wf_version(id: Option<&lhw_proto::littlehorse::WfSpecId>) -> String {

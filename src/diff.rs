@@ -31,6 +31,15 @@ struct Side {
     decls: Declarations,
 }
 
+/// OLD read from the server.
+struct ServerOld {
+    side: Side,
+    /// The WfRuns running on its major version, and whether a migration could move them.
+    running: String,
+    /// NEW's threads as the server would store them (child versions pinned).
+    pinned: BTreeMap<String, ThreadSpec>,
+}
+
 /// The report, also printed as JSON with `--format json`.
 #[derive(Debug, Serialize)]
 struct Report {
@@ -64,14 +73,14 @@ pub fn run(args: &DiffArgs, style: Style) -> ExitCode {
 }
 
 fn report(args: &DiffArgs, style: Style) -> Result<Report, String> {
-    let (old, new, running) = match &args.wfspec {
+    let (old, new, running, pinned) = match &args.wfspec {
         Some(name) => {
             let [new_path] = args.files.as_slice() else {
                 return Err("with --wfspec NAME, give one NEW file".to_string());
             };
             let new = read_side(new_path, Some(name))?;
-            let (old, running) = from_server(args, name, &new, style)?;
-            (old, new, running)
+            let old = from_server(args, name, &new, style)?;
+            (old.side, new, Some(old.running), old.pinned)
         }
         None => {
             let [old_path, new_path] = args.files.as_slice() else {
@@ -79,10 +88,10 @@ fn report(args: &DiffArgs, style: Style) -> Result<Report, String> {
             };
             let old = read_side(old_path, None)?;
             let new = read_side(new_path, Some(&old.request.name))?;
-            (old, new, None)
+            let pinned = verdict::normalize_threads(&new.request.thread_specs);
+            (old, new, None, pinned)
         }
     };
-    let pinned = verdict::normalize_threads(&new.request.thread_specs);
     let verdict = verdict::wf_verdict(Some(&old.stored), &new.request, &pinned);
     let kind = match &verdict {
         WfVerdict::Created => "created",
@@ -160,12 +169,7 @@ fn read_side(path: &Path, name: Option<&str>) -> Result<Side, String> {
 }
 
 /// The server's latest version of `name` as OLD, and what runs on its major version.
-fn from_server(
-    args: &DiffArgs,
-    name: &str,
-    new: &Side,
-    style: Style,
-) -> Result<(Side, Option<String>), String> {
+fn from_server(args: &DiffArgs, name: &str, new: &Side, style: Style) -> Result<ServerOld, String> {
     crate::decompile::with_latest_wf_spec(&args.server, name, style, async |client, wf| {
         let id = wf.id.clone().unwrap_or_default();
         let request = decompile::put_request_of(&wf);
@@ -191,14 +195,20 @@ fn from_server(
                 _ => break,
             }
         }
-        let new_threads = verdict::normalize_threads(&new.request.thread_specs);
+        // Child workflows pinned to their latest major version, as the server stores them.
+        let new_threads = verdict::pin_child_versions(
+            client,
+            verdict::normalize_threads(&new.request.thread_specs),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         let note = format!(
             "{running} WfRun(s) running on major version {} would stay on it; {}",
             id.major_version,
             migration_note(&wf.thread_specs, &new_threads)
         );
-        Ok((
-            Side {
+        Ok(ServerOld {
+            side: Side {
                 label: format!(
                     "{name} {}.{} on {}",
                     id.major_version,
@@ -209,8 +219,9 @@ fn from_server(
                 request,
                 decls: new.decls.clone(),
             },
-            Some(note),
-        ))
+            running: note,
+            pinned: new_threads,
+        })
     })
 }
 

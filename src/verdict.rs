@@ -80,6 +80,28 @@ pub(crate) fn normalize_threads(
     threads
 }
 
+/// `threads` with each RUN_CHILD_WF node's major version -1 pinned to the latest major
+/// version of its WfSpec on the server, as the server stores it at PutWfSpec (left -1 when
+/// that WfSpec does not exist yet).
+pub(crate) async fn pin_child_versions(
+    client: &lhw_runtime_client::LhClient,
+    mut threads: BTreeMap<String, ThreadSpec>,
+) -> Result<BTreeMap<String, ThreadSpec>, lhw_runtime_client::ClientError> {
+    use lhw_proto::littlehorse::run_child_wf_node::WfSpec as ChildSpec;
+    for t in threads.values_mut() {
+        for n in t.nodes.values_mut() {
+            if let Some(node::Node::RunChildWf(r)) = &mut n.node
+                && r.major_version == -1
+                && let Some(ChildSpec::WfSpecName(name)) = &r.wf_spec
+                && let Some(id) = client.get_latest_wf_spec(name).await?.and_then(|c| c.id)
+            {
+                r.major_version = id.major_version;
+            }
+        }
+    }
+    Ok(threads)
+}
+
 /// The WfSpec a server would store for `req` as version 0.0 (threads normalized, frozen
 /// variables computed): how `lhc diff` treats an OLD file.
 pub(crate) fn stored(req: &PutWfSpecRequest) -> WfSpec {
