@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use lhw_proto::littlehorse::{
     AllowedUpdateType, PutWfSpecRequest, ThreadSpec, ThreadVarDef, VariableDef,
-    WfRunVariableAccessLevel, WfSpec, WfSpecId, exit_node, node, variable_assignment::Source,
+    WfRunVariableAccessLevel, WfSpec, WfSpecId, node,
 };
 
 /// The server's answer to a PutWfSpecRequest.
@@ -120,7 +120,7 @@ pub(crate) fn stored(req: &PutWfSpecRequest) -> WfSpec {
         migration: None,
         parent_wf_spec: req.parent_wf_spec.clone(),
     };
-    spec.frozen_variables = frozen_variables(&spec);
+    spec.frozen_variables = lhw_kernel::wfspec::frozen_variables(&spec);
     spec
 }
 
@@ -135,60 +135,10 @@ fn var_type(v: &ThreadVarDef) -> Option<lhw_proto::littlehorse::TypeDefinition> 
     v.var_def.as_ref().and_then(|d| d.type_def.clone())
 }
 
-/// The variables a WfSpec freezes: every PUBLIC_VAR and the entrypoint's required ones.
-pub(crate) fn frozen_variables(spec: &WfSpec) -> Vec<ThreadVarDef> {
-    let mut out: Vec<ThreadVarDef> = Vec::new();
-    for (tname, t) in &spec.thread_specs {
-        for v in &t.variable_defs {
-            let public = v.access_level == WfRunVariableAccessLevel::PublicVar as i32;
-            if (public || (tname == &spec.entrypoint_thread_name && v.required))
-                && !out.iter().any(|o| var_name(o) == var_name(v))
-            {
-                out.push(v.clone());
-            }
-        }
-    }
-    out.sort_by(|a, b| var_name(a).cmp(var_name(b)));
-    out
-}
-
 fn sorted_debug<T: std::fmt::Debug>(items: impl Iterator<Item = T>) -> Vec<String> {
     let mut v: Vec<String> = items.map(|x| format!("{x:?}")).collect();
     v.sort();
     v
-}
-
-/// What the entrypoint returns, coarsely (the return content of its EXIT nodes).
-fn output_shape(threads: &BTreeMap<String, ThreadSpec>, entry: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(t) = threads.get(entry) {
-        for n in t.nodes.values() {
-            if let Some(node::Node::Exit(e)) = &n.node {
-                match &e.result {
-                    Some(exit_node::Result::ReturnContent(va)) => {
-                        let shape = match &va.source {
-                            Some(Source::LiteralValue(v)) => {
-                                format!("{:?}", v.value.as_ref().map(std::mem::discriminant))
-                            }
-                            Some(Source::VariableName(name)) => t
-                                .variable_defs
-                                .iter()
-                                .find(|d| var_name(d) == name)
-                                .map(|d| format!("{:?}", var_type(d)))
-                                .unwrap_or_default(),
-                            _ => "value".to_string(),
-                        };
-                        out.push(format!("{shape}{:?}", va.target_type));
-                    }
-                    Some(exit_node::Result::FailureDef(_)) => {}
-                    None => out.push("void".to_string()),
-                }
-            }
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
 }
 
 /// Why going from `old` to `new` (normalized threads) needs a new major version; empty
@@ -221,9 +171,13 @@ pub(crate) fn breaking_changes(
     {
         why.push("the required inputs changed".to_string());
     }
-    if output_shape(&old.thread_specs, &old.entrypoint_thread_name)
-        != output_shape(new_threads, new_entry)
-    {
+    let new_spec = WfSpec {
+        thread_specs: new_threads.clone(),
+        entrypoint_thread_name: new_entry.to_string(),
+        ..WfSpec::default()
+    };
+    // The kernel's own description of the output, so both decide alike.
+    if lhw_kernel::wfspec::output_shape(old) != lhw_kernel::wfspec::output_shape(&new_spec) {
         why.push("what the workflow returns changed".to_string());
     }
     why
