@@ -14,6 +14,9 @@ bash scripts/setup-python.sh
 # package when nvim is missing.
 bash scripts/setup-editors.sh
 
+# tests/java_oracle.rs builds the examples with the official Java SDK (Maven, JDK 17+).
+bash scripts/setup-java.sh
+
 # In CI (CI=true) insta never writes snapshots: a missing or changed one fails the run.
 if [[ "${CI:-}" == "true" || "${CI:-}" == "1" ]]; then
     export INSTA_UPDATE=no

@@ -1,20 +1,19 @@
 //! `lhc deploy`: compile files and register their metadata and workflows on a server,
 //! reporting per object whether it was created, unchanged or got a new version.
 
-use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::process::ExitCode;
 
 use lhw_proto::littlehorse::{
     PutExternalEventDefRequest, PutStructDefRequest, PutTaskDefRequest, PutUserTaskDefRequest,
-    PutWfSpecRequest, PutWorkflowEventDefRequest, ThreadSpec, VariableDef,
-    WfRunVariableAccessLevel, node,
+    PutWfSpecRequest, PutWorkflowEventDefRequest,
 };
 use lhw_runtime_client::{ClientError, LhClient};
 
 use crate::cli::DeployArgs;
 use crate::report::{Style, display_path, plural, render_human};
 use crate::server::{self, Target};
+use crate::verdict::{self, WfVerdict, normalize_threads, normalize_var, pin_child_versions};
 use crate::{dedup_paths, guarded, read_source};
 
 mod frozen;
@@ -291,103 +290,11 @@ async fn deploy_all(
     }
 }
 
-/// The deprecated `type`/`masked_value` of a VariableDef as `type_def`, as servers store it.
-fn normalize_var(v: &VariableDef) -> VariableDef {
-    let mut v = v.clone();
-    if v.type_def.is_none() {
-        v.type_def = lhw_runtime_client::values::type_of(&v);
-    }
-    v.r#type = None;
-    v.masked_value = None;
-    v
-}
-
-/// Thread specs as a server stores them, for comparing a request with a stored WfSpec.
-pub(crate) fn normalize_threads(
-    threads: &BTreeMap<String, ThreadSpec>,
-) -> BTreeMap<String, ThreadSpec> {
-    let mut threads = threads.clone();
-    for t in threads.values_mut() {
-        for v in &mut t.variable_defs {
-            if let Some(d) = &v.var_def {
-                v.var_def = Some(normalize_var(d));
-            }
-        }
-        for n in t.nodes.values_mut() {
-            if let Some(node::Node::Task(task)) = &mut n.node
-                && task.timeout_seconds == 0
-            {
-                // LittleHorse's default task timeout.
-                task.timeout_seconds = 60;
-            }
-        }
-    }
-    threads
-}
-
-/// `threads` with each RUN_CHILD_WF node's major version -1 pinned to the latest major
-/// version of its WfSpec on the server, as the server stores it at PutWfSpec (left -1 when
-/// that WfSpec does not exist yet).
-async fn pin_child_versions(
-    client: &LhClient,
-    mut threads: BTreeMap<String, ThreadSpec>,
-) -> Result<BTreeMap<String, ThreadSpec>, ClientError> {
-    use lhw_proto::littlehorse::run_child_wf_node::WfSpec as ChildSpec;
-    for t in threads.values_mut() {
-        for n in t.nodes.values_mut() {
-            if let Some(node::Node::RunChildWf(r)) = &mut n.node
-                && r.major_version == -1
-                && let Some(ChildSpec::WfSpecName(name)) = &r.wf_spec
-                && let Some(id) = client.get_latest_wf_spec(name).await?.and_then(|c| c.id)
-            {
-                r.major_version = id.major_version;
-            }
-        }
-    }
-    Ok(threads)
-}
-
 fn wf_version(id: Option<&lhw_proto::littlehorse::WfSpecId>) -> String {
     id.map_or_else(
         || "?".to_string(),
         |i| format!("{}.{}", i.major_version, i.revision),
     )
-}
-
-/// Whether going from `old` to `new` needs a new major version: the public variables or
-/// the required inputs changed.
-fn breaking(
-    old_threads: &BTreeMap<String, ThreadSpec>,
-    old_entry: &str,
-    new: &PutWfSpecRequest,
-) -> bool {
-    let new_threads = normalize_threads(&new.thread_specs);
-    let public = |ts: &BTreeMap<String, ThreadSpec>| {
-        let mut v: Vec<String> = ts
-            .values()
-            .flat_map(|t| t.variable_defs.iter())
-            .filter(|v| v.access_level == WfRunVariableAccessLevel::PublicVar as i32)
-            .map(|v| format!("{v:?}"))
-            .collect();
-        v.sort();
-        v
-    };
-    let required = |ts: &BTreeMap<String, ThreadSpec>, entry: &str| {
-        let mut v: Vec<String> = ts
-            .get(entry)
-            .map(|t| {
-                t.variable_defs
-                    .iter()
-                    .filter(|v| v.required)
-                    .map(|v| format!("{v:?}"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        v.sort();
-        v
-    };
-    public(old_threads) != public(&new_threads)
-        || required(old_threads, old_entry) != required(&new_threads, &new.entrypoint_thread_name)
 }
 
 async fn deploy_one(
@@ -499,30 +406,21 @@ async fn deploy_one(
             let old = client.get_latest_wf_spec(&r.name).await?;
             if dry {
                 let pinned = pin_child_versions(client, normalize_threads(&r.thread_specs)).await?;
-                return Ok(match &old {
-                    None => Verdict::Created(Some("0.0".into())),
-                    Some(o) => {
-                        let id = o.id.clone().unwrap_or_default();
-                        let unchanged = o.thread_specs == pinned
-                            && o.entrypoint_thread_name == r.entrypoint_thread_name
-                            && o.retention_policy == r.retention_policy;
-                        let breaking = breaking(&o.thread_specs, &o.entrypoint_thread_name, r);
-                        if let Some(refusal) = frozen::predict(o, r, unchanged, breaking) {
-                            return Err(ClientError::Rpc(refusal));
-                        }
-                        if unchanged {
-                            Verdict::Unchanged(Some(wf_version(o.id.as_ref())))
-                        } else if breaking {
-                            Verdict::NewMajorVersion(format!("{}.0", id.major_version + 1))
-                        } else {
-                            Verdict::NewRevision(format!(
-                                "{}.{}",
-                                id.major_version,
-                                id.revision + 1
-                            ))
-                        }
+                // The one verdict logic `lhc diff` uses too (src/verdict.rs).
+                let v = |id: &lhw_proto::littlehorse::WfSpecId| {
+                    format!("{}.{}", id.major_version, id.revision)
+                };
+                return match verdict::wf_verdict(old.as_ref(), r, &pinned) {
+                    WfVerdict::Created => Ok(Verdict::Created(Some("0.0".into()))),
+                    WfVerdict::Unchanged(id) => Ok(Verdict::Unchanged(Some(v(&id)))),
+                    WfVerdict::NewRevision(id) => Ok(Verdict::NewRevision(v(&id))),
+                    WfVerdict::NewMajorVersion(id, _) => Ok(Verdict::NewMajorVersion(v(&id))),
+                    WfVerdict::Refused(refusal) => {
+                        // The server's own status and message, so a refusal reads the same
+                        // (in `.lhw` terms, see `frozen`) whether predicted or real.
+                        Err(ClientError::Rpc(refusal.status()))
                     }
-                });
+                };
             }
             let new = client.put_wf_spec(r.clone()).await?;
             let shown = wf_version(new.id.as_ref());

@@ -8,8 +8,10 @@ mod autostart;
 mod check;
 mod cli;
 mod compile;
+mod decompile;
 mod deploy;
 mod dev;
+mod diff;
 mod explain;
 mod fmt;
 mod inspect;
@@ -17,6 +19,7 @@ mod lsp;
 mod report;
 mod run;
 mod server;
+mod verdict;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -34,6 +37,8 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args, style),
         Command::Compile(args) => compile::run(args, style),
         Command::Explain(args) => explain::run(args, style),
+        Command::Decompile(args) => decompile::run(args, style),
+        Command::Diff(args) => diff::run(args, style),
         Command::Fmt(args) => fmt::run(args, style),
         Command::Deploy(args) => deploy::run(args, style),
         Command::Run(args) => run::run(args, style),

@@ -534,7 +534,7 @@ fn var_name(v: &ThreadVarDef) -> &str {
 }
 
 /// The variables frozen by a WfSpec: entrypoint `required` ones and every PUBLIC_VAR.
-fn frozen_variables(spec: &WfSpec) -> Vec<ThreadVarDef> {
+pub fn frozen_variables(spec: &WfSpec) -> Vec<ThreadVarDef> {
     let mut out: Vec<ThreadVarDef> = Vec::new();
     for (tname, t) in &spec.thread_specs {
         for v in &t.variable_defs {
@@ -557,8 +557,9 @@ fn sorted<T: Clone, F: Fn(&T) -> String>(items: &[T], key: F) -> Vec<T> {
 }
 
 /// A coarse description of the entrypoint thread's output (the return
-/// content of its EXIT nodes) used to detect output type changes.
-fn output_shape(spec: &WfSpec) -> Vec<String> {
+/// content of its EXIT nodes) used to detect output type changes (also `lhc diff`'s
+/// and `lhc deploy --dry-run`'s verdict, `src/verdict.rs`).
+pub fn output_shape(spec: &WfSpec) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(t) = spec.thread_specs.get(&spec.entrypoint_thread_name) {
         for n in t.nodes.values() {

@@ -1,6 +1,5 @@
-//! Refusals of a PutWfSpec that depend on the version already deployed, predicted for
-//! `--dry-run` as the LittleHorse server decides them, and the frozen-variable refusal
-//! shown in `.lhw` terms.
+//! The frozen-variable refusal of a PutWfSpec shown in `.lhw` terms (the refusals themselves
+//! are predicted in `src/verdict.rs`, which words them as the server does).
 //!
 //! The server (`WfSpecModel.checkCompatibilityAndSetVersion`) refuses a new version that
 //! redeclares a frozen variable (one that was a PUBLIC_VAR in an earlier version) with
@@ -10,60 +9,6 @@
 //! changed one is refused under `updates none` (ALREADY_EXISTS "WfSpec already exists.") or,
 //! when the change is breaking, under `updates minor` (FAILED_PRECONDITION "The resulting
 //! WfSpec has a breaking change.").
-
-use lhw_kernel::type_text::server_type_text;
-use lhw_proto::littlehorse::{AllowedUpdateType, PutWfSpecRequest, WfSpec};
-
-use super::normalize_threads;
-
-/// What the server answers to putting `new` over `old`, when it refuses it.
-pub(super) fn predict(
-    old: &WfSpec,
-    new: &PutWfSpecRequest,
-    unchanged: bool,
-    breaking: bool,
-) -> Option<tonic::Status> {
-    if let Some(status) = frozen_type_change(old, new) {
-        return Some(status);
-    }
-    if unchanged {
-        return None;
-    }
-    match AllowedUpdateType::try_from(new.allowed_updates).unwrap_or(AllowedUpdateType::AllUpdates)
-    {
-        AllowedUpdateType::NoUpdates => {
-            Some(tonic::Status::already_exists("WfSpec already exists."))
-        }
-        AllowedUpdateType::MinorRevisionUpdates if breaking => Some(
-            tonic::Status::failed_precondition("The resulting WfSpec has a breaking change."),
-        ),
-        _ => None,
-    }
-}
-
-/// The server's refusal of a frozen variable redeclared with another type.
-fn frozen_type_change(old: &WfSpec, new: &PutWfSpecRequest) -> Option<tonic::Status> {
-    let threads = normalize_threads(&new.thread_specs);
-    for frozen in &old.frozen_variables {
-        let Some(was) = &frozen.var_def else { continue };
-        let now = threads
-            .values()
-            .flat_map(|t| t.variable_defs.iter())
-            .filter_map(|v| v.var_def.as_ref())
-            .find(|d| d.name == was.name);
-        if let Some(now) = now
-            && now.type_def != was.type_def
-        {
-            return Some(tonic::Status::invalid_argument(format!(
-                "Variable {} must be of type {} not {} as it was formerly declared a PUBLIC_VAR",
-                was.name,
-                server_type_text(was.type_def.as_ref()),
-                server_type_text(now.type_def.as_ref())
-            )));
-        }
-    }
-    None
-}
 
 /// A frozen-variable refusal, read back from the server's message.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -107,6 +107,9 @@ codes! {
     W0001 => "unused variable",
     W0002 => "reassignment of a task assigned only to a group",
     W0003 => "cast of a string literal to bytes or wf-run-id",
+    W0030 => "decompiled workflow compiles back to a different WfSpec",
+    W0031 => "WfSpec shape the language cannot write",
+    W0032 => "decompiled text does not compile",
 }
 
 impl std::fmt::Display for Code {
