@@ -14,6 +14,10 @@ bash scripts/setup-python.sh
 # package when nvim is missing.
 bash scripts/setup-editors.sh
 
+# tests/graph_png.rs renders the diagrams of `lhc graph` with headless Chromium; this
+# installs Debian's chromium package when it is missing.
+bash scripts/setup-browser.sh
+
 # In CI (CI=true) insta never writes snapshots: a missing or changed one fails the run.
 if [[ "${CI:-}" == "true" || "${CI:-}" == "1" ]]; then
     export INSTA_UPDATE=no

@@ -12,6 +12,7 @@ mod deploy;
 mod dev;
 mod explain;
 mod fmt;
+mod graph;
 mod inspect;
 mod lsp;
 mod report;
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
         Command::Resume(args) => inspect::stop_or_resume(args, false, style),
         Command::Event(args) => inspect::event(args, style),
         Command::UserTask(args) => inspect::user_task(args, style),
+        Command::Graph(args) => graph::run(args, style),
     }
 }
 

@@ -15,6 +15,7 @@ pub mod ast;
 pub mod check;
 pub mod diag;
 pub mod format;
+pub mod graph;
 pub mod ide;
 pub mod lower;
 pub mod source;
