@@ -71,6 +71,22 @@ pub enum Command {
     /// Explain a diagnostic code, e.g. `lhc explain E0101`.
     Explain(ExplainArgs),
 
+    /// Turn WfSpecs (files, or the server's) back into a .lhw file.
+    #[command(
+        long_about = "Print the .lhw text of WfSpecs: each FILE is a PutWfSpecRequest or a \
+            WfSpec, as proto JSON or binary (as `lhc compile` writes them and as LittleHorse's \
+            API returns them); all FILEs go into one text (a workflow with its children or \
+            parent). With --wfspec NAME the latest version is read from the configured server, \
+            with the TaskDefs, events, forms and structs it uses. The text is formatted as \
+            `lhc fmt` formats it, with the declarations it needs.\n\n\
+            The text is checked by compiling it again: what would not give back the same \
+            WfSpec is reported on stderr as W0030 (differs), W0031 (a shape .lhw cannot \
+            write) or W0032 (does not compile), never silently (docs/decompile.md).\n\n\
+            Exit status: 0 when the text was written (1 with --strict if it is not exact); \
+            1 when a file cannot be read or the server cannot be reached."
+    )]
+    Decompile(DecompileArgs),
+
     /// Rewrite files in the one canonical layout (`--check` only reports).
     #[command(
         long_about = "Rewrite every PATH in the canonical .lhw layout (docs/fmt.md): a \
@@ -341,6 +357,39 @@ pub struct CompileArgs {
     /// The encoding of the written requests.
     #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
     pub format: OutputFormat,
+}
+
+/// Arguments of `lhc decompile`.
+#[derive(Debug, Args)]
+pub struct DecompileArgs {
+    /// WfSpec files (PutWfSpecRequest or WfSpec; JSON or binary).
+    #[arg(
+        value_name = "FILE",
+        required_unless_present = "wfspec",
+        conflicts_with = "wfspec"
+    )]
+    pub files: Vec<PathBuf>,
+
+    /// Decompile the latest version of this workflow on the configured server.
+    #[arg(long, value_name = "NAME")]
+    pub wfspec: Option<String>,
+
+    /// A directory of metadata request files (`lhc compile` output: taskdef-*, usertaskdef-*,
+    /// externaleventdef-*, workfloweventdef-*, structdef-*); without it, declarations are
+    /// guessed from the WfSpecs (and reported).
+    #[arg(long, value_name = "DIR", conflicts_with = "wfspec")]
+    pub taskdefs: Option<PathBuf>,
+
+    /// Write the text to this file instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with 1 when the text does not compile back to exactly the same WfSpecs.
+    #[arg(long)]
+    pub strict: bool,
+
+    #[command(flatten)]
+    pub server: ServerArgs,
 }
 
 /// Arguments of `lhc fmt`.

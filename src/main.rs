@@ -8,6 +8,7 @@ mod autostart;
 mod check;
 mod cli;
 mod compile;
+mod decompile;
 mod deploy;
 mod dev;
 mod explain;
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args, style),
         Command::Compile(args) => compile::run(args, style),
         Command::Explain(args) => explain::run(args, style),
+        Command::Decompile(args) => decompile::run(args, style),
         Command::Fmt(args) => fmt::run(args, style),
         Command::Deploy(args) => deploy::run(args, style),
         Command::Run(args) => run::run(args, style),

@@ -13,6 +13,7 @@
 
 pub mod ast;
 pub mod check;
+pub mod decompile;
 pub mod diag;
 pub mod format;
 pub mod graph;

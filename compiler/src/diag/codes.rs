@@ -102,6 +102,9 @@ codes! {
     E0306 => "invalid duration",
     E0307 => "workflow runs its own child workflow",
     W0001 => "unused variable",
+    W0030 => "decompiled workflow compiles back to a different WfSpec",
+    W0031 => "WfSpec shape the language cannot write",
+    W0032 => "decompiled text does not compile",
 }
 
 impl std::fmt::Display for Code {
