@@ -279,11 +279,12 @@ pub fn build(spec: WfSpecView<'_>, lines: &SourceLines) -> Graph {
             .enumerate()
             .map(|(i, n)| (n.as_str(), i))
             .collect();
+        let mut p = expr::Labeler::new(ts);
         let mut nodes = Vec::new();
         let mut edges = Vec::new();
         for (i, name) in names.iter().enumerate() {
             let node = &ts.nodes[name];
-            let (kind, label, details) = describe(node, ts);
+            let (kind, label, details) = describe(node, ts, &mut p);
             nodes.push(GraphNode {
                 name: name.clone(),
                 kind,
@@ -301,7 +302,7 @@ pub fn build(spec: WfSpecView<'_>, lines: &SourceLines) -> Graph {
                     continue;
                 };
                 let label = match &e.edge_condition {
-                    Some(c) => Some(expr::condition(c)),
+                    Some(c) => Some(p.condition(c)),
                     None if conditional => Some("else".to_string()),
                     None => None,
                 };
@@ -309,7 +310,14 @@ pub fn build(spec: WfSpecView<'_>, lines: &SourceLines) -> Graph {
                     from: i,
                     to,
                     label,
-                    mutations: e.variable_mutations.iter().map(expr::mutation).collect(),
+                    // sdk-java stores a spawned thread's number in a variable named after
+                    // the node: plumbing, not a step of the workflow.
+                    mutations: e
+                        .variable_mutations
+                        .iter()
+                        .filter(|m| !ts.nodes.contains_key(&m.lhs_name))
+                        .map(|m| p.mutation(m))
+                        .collect(),
                 });
             }
             for (handler, label) in node_handlers(node) {
@@ -453,7 +461,11 @@ fn spawned_thread(node: &pb::Node) -> Option<&str> {
 }
 
 /// Kind, `.lhw` label and details of a node.
-fn describe(node: &pb::Node, ts: &pb::ThreadSpec) -> (NodeKind, String, Vec<String>) {
+fn describe(
+    node: &pb::Node,
+    ts: &pb::ThreadSpec,
+    p: &mut expr::Labeler,
+) -> (NodeKind, String, Vec<String>) {
     let mut details = Vec::new();
     let (kind, label) = match &node.node {
         None => (NodeKind::Nop, String::new()),
@@ -465,55 +477,55 @@ fn describe(node: &pb::Node, ts: &pb::ThreadSpec) -> (NodeKind, String, Vec<Stri
                     label.push_str(&format!(" \"{}\"", f.message));
                 }
                 if let Some(content) = &f.content {
-                    details.push(format!("content: {}", expr::assignment(content)));
+                    details.push(format!("content: {}", p.assignment(content)));
                 }
                 (NodeKind::Fail, label)
             }
             Some(pb::exit_node::Result::ReturnContent(c)) => {
-                (NodeKind::Exit, format!("return {}", expr::assignment(c)))
+                (NodeKind::Exit, format!("return {}", p.assignment(c)))
             }
             None => (NodeKind::Exit, "end".to_string()),
         },
-        Some(N::Task(t)) => (NodeKind::Task, task_call(t, &mut details)),
+        Some(N::Task(t)) => (NodeKind::Task, task_call(t, &mut details, p)),
         Some(N::ExternalEvent(e)) => {
             let name = e.external_event_def_id.as_ref().map_or("?", |id| &id.name);
             let mut label = format!("await {name}");
             if let Some(t) = &e.timeout_seconds {
-                label.push_str(&format!(" timeout {}", expr::duration(t)));
+                label.push_str(&format!(" timeout {}", p.duration(t)));
             }
             if let Some(k) = &e.correlation_key {
-                label.push_str(&format!(" correlated by {}", expr::assignment(k)));
+                label.push_str(&format!(" correlated by {}", p.assignment(k)));
             }
             (NodeKind::ExternalEvent, label)
         }
         Some(N::UserTask(u)) => {
             let mut label = format!("ask {}", u.user_task_def_name);
             if let Some(user) = &u.user_id {
-                label.push_str(&format!(" to user {}", expr::assignment(user)));
+                label.push_str(&format!(" to user {}", p.assignment(user)));
             } else if let Some(group) = &u.user_group {
-                label.push_str(&format!(" to group {}", expr::assignment(group)));
+                label.push_str(&format!(" to group {}", p.assignment(group)));
             }
             if let Some(notes) = &u.notes {
-                details.push(format!("notes {}", expr::assignment(notes)));
+                details.push(format!("notes {}", p.assignment(notes)));
             }
             for action in &u.actions {
-                details.push(user_task_action(action));
+                details.push(user_task_action(action, p));
             }
             (NodeKind::UserTask, label)
         }
         Some(N::Sleep(s)) => {
             use pb::sleep_node::SleepLength;
             let label = match &s.sleep_length {
-                Some(SleepLength::RawSeconds(a)) => format!("sleep {}", expr::duration(a)),
+                Some(SleepLength::RawSeconds(a)) => format!("sleep {}", p.duration(a)),
                 Some(SleepLength::Timestamp(a) | SleepLength::IsoDate(a)) => {
-                    format!("sleep until {}", expr::assignment(a))
+                    format!("sleep until {}", p.assignment(a))
                 }
                 None => "sleep".to_string(),
             };
             (NodeKind::Sleep, label)
         }
         Some(N::StartThread(s)) => {
-            let args = named_args(&s.variables);
+            let args = named_args(&s.variables, p);
             (
                 NodeKind::StartThread,
                 if args.is_empty() {
@@ -527,18 +539,18 @@ fn describe(node: &pb::Node, ts: &pb::ThreadSpec) -> (NodeKind, String, Vec<Stri
             let iterable = s
                 .iterable
                 .as_ref()
-                .map_or_else(|| "?".to_string(), expr::assignment);
+                .map_or_else(|| "?".to_string(), |a| p.assignment(a));
             (
                 NodeKind::StartMultipleThreads,
                 format!("spawn {} for each in {iterable}", s.thread_spec_name),
             )
         }
-        Some(N::WaitForThreads(w)) => (NodeKind::WaitForThreads, wait_threads(w)),
+        Some(N::WaitForThreads(w)) => (NodeKind::WaitForThreads, wait_threads(w, p)),
         Some(N::RunChildWf(r)) => {
             use pb::run_child_wf_node::WfSpec;
             let name = match &r.wf_spec {
                 Some(WfSpec::WfSpecName(n)) => n.clone(),
-                Some(WfSpec::WfSpecVar(v)) => expr::assignment(v),
+                Some(WfSpec::WfSpecVar(v)) => p.assignment(v),
                 None => "?".to_string(),
             };
             if r.major_version >= 0 {
@@ -546,7 +558,7 @@ fn describe(node: &pb::Node, ts: &pb::ThreadSpec) -> (NodeKind, String, Vec<Stri
             }
             (
                 NodeKind::RunChildWf,
-                format!("run {name}({})", named_args(&r.inputs)),
+                format!("run {name}({})", named_args(&r.inputs, p)),
             )
         }
         Some(N::WaitForChildWf(w)) => {
@@ -566,7 +578,7 @@ fn describe(node: &pb::Node, ts: &pb::ThreadSpec) -> (NodeKind, String, Vec<Stri
         Some(N::ThrowEvent(t)) => {
             let name = t.event_def_id.as_ref().map_or("?", |id| &id.name);
             let label = match &t.content {
-                Some(c) => format!("emit {name} {}", expr::assignment(c)),
+                Some(c) => format!("emit {name} {}", p.assignment(c)),
                 None => format!("emit {name}"),
             };
             (NodeKind::ThrowEvent, label)
@@ -574,8 +586,8 @@ fn describe(node: &pb::Node, ts: &pb::ThreadSpec) -> (NodeKind, String, Vec<Stri
         Some(N::WaitForCondition(w)) => {
             use pb::wait_for_condition_node::NodeCondition;
             let cond = match &w.node_condition {
-                Some(NodeCondition::Condition(a)) => expr::assignment(a),
-                Some(NodeCondition::LegacyCondition(l)) => expr::legacy(l),
+                Some(NodeCondition::Condition(a)) => p.assignment(a),
+                Some(NodeCondition::LegacyCondition(l)) => p.legacy(l),
                 None => "?".to_string(),
             };
             (NodeKind::WaitForCondition, format!("wait until {cond}"))
@@ -588,12 +600,12 @@ fn describe(node: &pb::Node, ts: &pb::ThreadSpec) -> (NodeKind, String, Vec<Stri
     (kind, label, details)
 }
 
-fn task_call(t: &pb::TaskNode, details: &mut Vec<String>) -> String {
+fn task_call(t: &pb::TaskNode, details: &mut Vec<String>, p: &mut expr::Labeler) -> String {
     use pb::task_node::TaskToExecute;
-    let args: Vec<String> = t.variables.iter().map(expr::assignment).collect();
+    let args: Vec<String> = t.variables.iter().map(|a| p.assignment(a)).collect();
     let name = match &t.task_to_execute {
         Some(TaskToExecute::TaskDefId(id)) => id.name.clone(),
-        Some(TaskToExecute::DynamicTask(a)) => format!("task({})", expr::assignment(a)),
+        Some(TaskToExecute::DynamicTask(a)) => format!("task({})", p.assignment(a)),
         None => "?".to_string(),
     };
     if t.retries > 0 {
@@ -614,14 +626,14 @@ fn task_call(t: &pb::TaskNode, details: &mut Vec<String>) -> String {
     format!("{name}({})", args.join(", "))
 }
 
-fn named_args(vars: &BTreeMap<String, pb::VariableAssignment>) -> String {
+fn named_args(vars: &BTreeMap<String, pb::VariableAssignment>, p: &mut expr::Labeler) -> String {
     vars.iter()
-        .map(|(k, v)| format!("{k}: {}", expr::assignment(v)))
+        .map(|(k, v)| format!("{k}: {}", p.assignment(v)))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-fn wait_threads(w: &pb::WaitForThreadsNode) -> String {
+fn wait_threads(w: &pb::WaitForThreadsNode, p: &mut expr::Labeler) -> String {
     use pb::wait_for_threads_node::ThreadsToWaitForOneOf;
     let threads = match &w.threads_to_wait_for {
         Some(ThreadsToWaitForOneOf::Threads(t)) => t
@@ -630,11 +642,11 @@ fn wait_threads(w: &pb::WaitForThreadsNode) -> String {
             .map(|t| {
                 t.thread_run_number
                     .as_ref()
-                    .map_or_else(|| "?".to_string(), thread_number)
+                    .map_or_else(|| "?".to_string(), |a| p.assignment(a))
             })
             .collect::<Vec<_>>()
             .join(", "),
-        Some(ThreadsToWaitForOneOf::ThreadList(a)) => thread_number(a),
+        Some(ThreadsToWaitForOneOf::ThreadList(a)) => p.assignment(a),
         None => "?".to_string(),
     };
     match pb::WaitForThreadsStrategy::try_from(w.strategy) {
@@ -644,28 +656,12 @@ fn wait_threads(w: &pb::WaitForThreadsNode) -> String {
     }
 }
 
-/// The number of a spawned thread: sdk-java keeps it in a variable named after the spawning
-/// node (`1-labelling-START_THREAD`), which reads best as the thread's name.
-fn thread_number(a: &pb::VariableAssignment) -> String {
-    match &a.source {
-        Some(pb::variable_assignment::Source::VariableName(v)) if a.path.is_none() => {
-            let (human, kind) = expr::split_node_name(v);
-            if kind.is_empty() {
-                v.clone()
-            } else {
-                human.to_string()
-            }
-        }
-        _ => expr::assignment(a),
-    }
-}
-
-fn user_task_action(a: &pb::UtActionTrigger) -> String {
+fn user_task_action(a: &pb::UtActionTrigger, p: &mut expr::Labeler) -> String {
     use pb::ut_action_trigger::Action;
     let after = a
         .delay_seconds
         .as_ref()
-        .map(|d| format!(" after {}", expr::duration(d)))
+        .map(|d| format!(" after {}", p.duration(d)))
         .unwrap_or_default();
     match &a.action {
         Some(Action::Task(t)) => {
@@ -673,7 +669,7 @@ fn user_task_action(a: &pb::UtActionTrigger) -> String {
             let call = t
                 .task
                 .as_ref()
-                .map_or_else(|| "?".to_string(), |t| task_call(t, &mut ignored));
+                .map_or_else(|| "?".to_string(), |t| task_call(t, &mut ignored, p));
             format!("remind {call}{after}")
         }
         Some(Action::Cancel(_)) => format!("cancel{after}"),
