@@ -154,7 +154,7 @@ pub fn layout(graph: &Graph) -> Layout {
     let mut lanes = Vec::new();
     let mut x = MARGIN;
     let mut height: f64 = 0.0;
-    for lane in &graph.lanes {
+    for (li, lane) in graph.lanes.iter().enumerate() {
         let sizes: Vec<Size> = lane.nodes.iter().map(node_size).collect();
         let edges: Vec<InEdge> = lane
             .edges
@@ -165,7 +165,9 @@ pub fn layout(graph: &Graph) -> Layout {
                 label: e.label.as_deref().map(label_size),
             })
             .collect();
-        let header_w = text_width(&lane.thread) * 14.0 / 12.0 + 2.0 * MARGIN;
+        let header_w = (text_width(&lane.thread) * 14.0 / 12.0)
+            .max(text_width(&clip(&graph.caption(li))) * 11.0 / 12.0)
+            + 2.0 * MARGIN;
         let mut laid = layered(&sizes, &edges);
         let width = laid.width.max(header_w);
         // Centre narrow drawings under a wide header.

@@ -38,6 +38,24 @@ pub fn render(graph: &Graph, format: Format) -> String {
 }
 
 impl Graph {
+    /// The caption of lane `lane`: its role and what starts it (`failure handler · catch
+    /// out-of-stock`).
+    #[must_use]
+    pub fn caption(&self, lane: usize) -> String {
+        let mut caption = self
+            .lanes
+            .get(lane)
+            .map_or("", |l| l.role.caption())
+            .to_string();
+        for link in self.links.iter().filter(|l| l.to_lane == lane) {
+            if !caption.contains(&link.label) {
+                caption.push_str(" · ");
+                caption.push_str(&link.label);
+            }
+        }
+        caption
+    }
+
     /// Marks every node with what a run did there: `state(thread, node)`; nodes it gives
     /// nothing for are `NotReached`.
     pub fn apply_run(&mut self, state: impl Fn(&str, &str) -> Option<RunState>) {

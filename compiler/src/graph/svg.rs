@@ -49,11 +49,7 @@ pub fn render(graph: &Graph) -> String {
             num(lb.width),
             num(lb.height)
         );
-        let mut caption = lane.role.caption().to_string();
-        for link in graph.links.iter().filter(|l| l.to_lane == li) {
-            caption.push_str(" · ");
-            caption.push_str(&link.label);
-        }
+        let caption = graph.caption(li);
         let _ = writeln!(
             s,
             r#"<text class="lane-title" x="{}" y="{}">{}</text>"#,
@@ -90,12 +86,9 @@ pub fn render(graph: &Graph) -> String {
         }
         s.push_str("</g>\n");
     }
-    for (k, link) in graph.links.iter().enumerate() {
-        // Labels of links leaving the same place stack upward instead of overlapping.
-        let stacked = graph.links[..k]
-            .iter()
-            .filter(|l| l.from_lane == link.from_lane && l.from_node == link.from_node)
-            .count() as f64;
+    // Links carry no text: the caption of the lane they point at says what starts it, and
+    // their tooltip repeats it.
+    for link in &graph.links {
         let from = &lay.lanes[link.from_lane];
         let to = &lay.lanes[link.to_lane];
         let start = match link.from_node {
@@ -134,14 +127,11 @@ pub fn render(graph: &Graph) -> String {
         );
         let _ = writeln!(
             s,
-            r#"<g class="link {class}"><title>{}</title><path d="{d}" marker-end="url(#arrow-{class})"/><text x="{}" y="{}">{}</text></g>"#,
+            r#"<g class="link {class}"><title>{}</title><path d="{d}" marker-end="url(#arrow-{class})"/></g>"#,
             esc(&format!(
                 "{} → thread {}",
                 link.label, graph.lanes[link.to_lane].thread
             )),
-            num(start.x + 6.0),
-            num(start.y - 6.0 - 14.0 * stacked),
-            esc(&link.label)
         );
     }
     if with_run {
