@@ -32,31 +32,10 @@ if [[ -n "${LHW_CHROMIUM:-}" ]]; then
     exit 1
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "error: chromium not found and apt-get is not available;" \
-        "install Chromium (or set LHW_CHROMIUM to a Chromium/Chrome binary) and run again" >&2
-    exit 1
-fi
-
-as_root=()
-if [[ "$(id -u)" -ne 0 ]]; then
-    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-        as_root=(sudo -n)
-    else
-        echo "error: chromium not found; installing it needs root:" \
-            "run 'sudo apt-get install chromium' (or set LHW_CHROMIUM)" >&2
-        exit 1
-    fi
-fi
-
-echo "installing chromium with apt-get"
-export DEBIAN_FRONTEND=noninteractive
-apt=("${as_root[@]}" apt-get -o DPkg::Lock::Timeout=600)
-# The package lists may be missing (fresh containers) or stale (a 404 on install).
-if ! "${apt[@]}" install -y --no-install-recommends chromium fonts-dejavu-core; then
-    "${apt[@]}" update
-    "${apt[@]}" install -y --no-install-recommends chromium fonts-dejavu-core
-fi
+# shellcheck source=scripts/apt-install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
+apt_install chromium "install Chromium, or set LHW_CHROMIUM to a Chromium/Chrome binary" \
+    chromium fonts-dejavu-core
 
 if ! bin="$(find_chromium)"; then
     echo "error: the chromium package installed, but chromium is not on PATH" >&2
