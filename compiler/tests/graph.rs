@@ -226,7 +226,7 @@ fn nodes_and_labels_never_overlap_in_the_examples() {
     }
 }
 
-/// A workflow of 300+ nodes: branches, loops and nested conditions.
+/// A workflow of 220 nodes: branches, loops and nested conditions.
 fn big_workflow() -> String {
     let mut text = String::from("task step(n: int) -> int\ntask check(n: int) -> bool\n");
     text.push_str("workflow big {\n  var i: int = 0\n  var ok: bool = false\n");
