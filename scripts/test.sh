@@ -14,6 +14,9 @@ bash scripts/setup-python.sh
 # package when nvim is missing.
 bash scripts/setup-editors.sh
 
+# tests/java_oracle.rs builds the examples with the official Java SDK (Maven, JDK 17+).
+bash scripts/setup-java.sh
+
 # tests/graph_png.rs renders the diagrams of `lhc graph` with headless Chromium; this
 # installs Debian's chromium package when it is missing.
 bash scripts/setup-browser.sh

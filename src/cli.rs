@@ -87,6 +87,21 @@ pub enum Command {
     )]
     Decompile(DecompileArgs),
 
+    /// Show what changes between two versions of a workflow and what the server will say.
+    #[command(
+        long_about = "Compare OLD and NEW (`.lhw` files, or WfSpec files as `lhc decompile` \
+            reads them); with --wfspec NAME, OLD is the server's latest version of NAME and NEW \
+            the one file given. Prints the changes in .lhw terms (threads, variables, steps, \
+            handlers, settings), the line diff of both decompiled, and the server's verdict on \
+            deploying NEW: unchanged, a new revision, a new major version (with the WfRuns that \
+            would stay on the old one and whether a migration could move them) or a refusal \
+            (a frozen variable's type, the update policy). The verdict is the one `lhc deploy \
+            --dry-run` gives (docs/diff.md).\n\n\
+            Exit status: 0, or 2 when the server would refuse NEW; 1 on a read or connection \
+            error."
+    )]
+    Diff(DiffArgs),
+
     /// Rewrite files in the one canonical layout (`--check` only reports).
     #[command(
         long_about = "Rewrite every PATH in the canonical .lhw layout (docs/fmt.md): a \
@@ -387,6 +402,25 @@ pub struct DecompileArgs {
     /// Exit with 1 when the text does not compile back to exactly the same WfSpecs.
     #[arg(long)]
     pub strict: bool,
+
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// Arguments of `lhc diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// OLD and NEW, or only NEW with --wfspec.
+    #[arg(value_name = "FILE", required = true, num_args = 1..=2)]
+    pub files: Vec<PathBuf>,
+
+    /// Compare with the latest version of this workflow on the configured server.
+    #[arg(long, value_name = "NAME")]
+    pub wfspec: Option<String>,
+
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
 
     #[command(flatten)]
     pub server: ServerArgs,

@@ -173,16 +173,8 @@ fn from_server(
             "`{name}`: only the latest version can be decompiled from the server today; get a version as a file with `lhc get wfspec` and decompile the file"
         ));
     }
-    let target = server::resolve(&args.server)?;
-    let rt = server::runtime(style).ok_or("cannot start the async runtime")?;
-    rt.block_on(async {
-        let client = server::connect(&target, style)
-            .await
-            .ok_or_else(|| format!("cannot reach the server {}", target.config.api_host()))?;
+    with_latest_wf_spec(&args.server, name, style, async |client, wf| {
         let e = |err: lhw_runtime_client::ClientError| err.to_string();
-        let Some(wf) = client.get_latest_wf_spec(name).await.map_err(e)? else {
-            return Err(format!("no workflow `{name}` on {}", client.target()));
-        };
         let spec = decompile::put_request_of(&wf);
         let refs = decompile::references(std::slice::from_ref(&spec));
         let mut decls = Declarations::default();
@@ -238,5 +230,28 @@ fn from_server(
             }
         }
         Ok((vec![spec], decls))
+    })
+}
+
+/// Connects to the configured server, reads the latest version of WfSpec `name` and runs
+/// `f` with the client and it (`lhc decompile --wfspec`, `lhc diff --wfspec`).
+pub(crate) fn with_latest_wf_spec<T>(
+    server_args: &crate::cli::ServerArgs,
+    name: &str,
+    style: Style,
+    f: impl AsyncFnOnce(&lhw_runtime_client::LhClient, pb::WfSpec) -> Result<T, String>,
+) -> Result<T, String> {
+    let target = server::resolve(server_args)?;
+    let rt = server::runtime(style).ok_or("cannot start the async runtime")?;
+    rt.block_on(async {
+        let client = server::connect(&target, style)
+            .await
+            .ok_or_else(|| format!("cannot reach the server {}", target.config.api_host()))?;
+        let wf = client
+            .get_latest_wf_spec(name)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("no workflow `{name}` on {}", client.target()))?;
+        f(&client, wf).await
     })
 }

@@ -7,14 +7,14 @@ use std::process::ExitCode;
 
 use lhw_proto::littlehorse::{
     PutExternalEventDefRequest, PutStructDefRequest, PutTaskDefRequest, PutUserTaskDefRequest,
-    PutWfSpecRequest, PutWorkflowEventDefRequest, ThreadSpec, VariableDef,
-    WfRunVariableAccessLevel, node,
+    PutWfSpecRequest, PutWorkflowEventDefRequest, ThreadSpec, node,
 };
 use lhw_runtime_client::{ClientError, LhClient};
 
 use crate::cli::DeployArgs;
 use crate::report::{Style, display_path, plural, render_human};
 use crate::server::{self, Target};
+use crate::verdict::{self, WfVerdict, normalize_threads, normalize_var};
 use crate::{dedup_paths, guarded, read_source};
 
 mod nodes;
@@ -290,38 +290,6 @@ async fn deploy_all(
     }
 }
 
-/// The deprecated `type`/`masked_value` of a VariableDef as `type_def`, as servers store it.
-fn normalize_var(v: &VariableDef) -> VariableDef {
-    let mut v = v.clone();
-    if v.type_def.is_none() {
-        v.type_def = lhw_runtime_client::values::type_of(&v);
-    }
-    v.r#type = None;
-    v.masked_value = None;
-    v
-}
-
-/// Thread specs as a server stores them, for comparing a request with a stored WfSpec.
-fn normalize_threads(threads: &BTreeMap<String, ThreadSpec>) -> BTreeMap<String, ThreadSpec> {
-    let mut threads = threads.clone();
-    for t in threads.values_mut() {
-        for v in &mut t.variable_defs {
-            if let Some(d) = &v.var_def {
-                v.var_def = Some(normalize_var(d));
-            }
-        }
-        for n in t.nodes.values_mut() {
-            if let Some(node::Node::Task(task)) = &mut n.node
-                && task.timeout_seconds == 0
-            {
-                // LittleHorse's default task timeout.
-                task.timeout_seconds = 60;
-            }
-        }
-    }
-    threads
-}
-
 /// `threads` with each RUN_CHILD_WF node's major version -1 pinned to the latest major
 /// version of its WfSpec on the server, as the server stores it at PutWfSpec (left -1 when
 /// that WfSpec does not exist yet).
@@ -349,42 +317,6 @@ fn wf_version(id: Option<&lhw_proto::littlehorse::WfSpecId>) -> String {
         || "?".to_string(),
         |i| format!("{}.{}", i.major_version, i.revision),
     )
-}
-
-/// Whether going from `old` to `new` needs a new major version: the public variables or
-/// the required inputs changed.
-fn breaking(
-    old_threads: &BTreeMap<String, ThreadSpec>,
-    old_entry: &str,
-    new: &PutWfSpecRequest,
-) -> bool {
-    let new_threads = normalize_threads(&new.thread_specs);
-    let public = |ts: &BTreeMap<String, ThreadSpec>| {
-        let mut v: Vec<String> = ts
-            .values()
-            .flat_map(|t| t.variable_defs.iter())
-            .filter(|v| v.access_level == WfRunVariableAccessLevel::PublicVar as i32)
-            .map(|v| format!("{v:?}"))
-            .collect();
-        v.sort();
-        v
-    };
-    let required = |ts: &BTreeMap<String, ThreadSpec>, entry: &str| {
-        let mut v: Vec<String> = ts
-            .get(entry)
-            .map(|t| {
-                t.variable_defs
-                    .iter()
-                    .filter(|v| v.required)
-                    .map(|v| format!("{v:?}"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        v.sort();
-        v
-    };
-    public(old_threads) != public(&new_threads)
-        || required(old_threads, old_entry) != required(&new_threads, &new.entrypoint_thread_name)
 }
 
 async fn deploy_one(
@@ -496,26 +428,19 @@ async fn deploy_one(
             let old = client.get_latest_wf_spec(&r.name).await?;
             if dry {
                 let pinned = pin_child_versions(client, normalize_threads(&r.thread_specs)).await?;
-                return Ok(match &old {
-                    None => Verdict::Created(Some("0.0".into())),
-                    Some(o) => {
-                        let id = o.id.clone().unwrap_or_default();
-                        if o.thread_specs == pinned
-                            && o.entrypoint_thread_name == r.entrypoint_thread_name
-                            && o.retention_policy == r.retention_policy
-                        {
-                            Verdict::Unchanged(Some(wf_version(o.id.as_ref())))
-                        } else if breaking(&o.thread_specs, &o.entrypoint_thread_name, r) {
-                            Verdict::NewMajorVersion(format!("{}.0", id.major_version + 1))
-                        } else {
-                            Verdict::NewRevision(format!(
-                                "{}.{}",
-                                id.major_version,
-                                id.revision + 1
-                            ))
-                        }
+                // The one verdict logic `lhc diff` uses too (src/verdict.rs).
+                let v = |id: &lhw_proto::littlehorse::WfSpecId| {
+                    format!("{}.{}", id.major_version, id.revision)
+                };
+                return match verdict::wf_verdict(old.as_ref(), r, &pinned) {
+                    WfVerdict::Created => Ok(Verdict::Created(Some("0.0".into()))),
+                    WfVerdict::Unchanged(id) => Ok(Verdict::Unchanged(Some(v(&id)))),
+                    WfVerdict::NewRevision(id) => Ok(Verdict::NewRevision(v(&id))),
+                    WfVerdict::NewMajorVersion(id, _) => Ok(Verdict::NewMajorVersion(v(&id))),
+                    WfVerdict::Refused(why) => {
+                        Err(ClientError::Rpc(tonic::Status::failed_precondition(why)))
                     }
-                });
+                };
             }
             let new = client.put_wf_spec(r.clone()).await?;
             let shown = wf_version(new.id.as_ref());

@@ -11,6 +11,7 @@ mod compile;
 mod decompile;
 mod deploy;
 mod dev;
+mod diff;
 mod explain;
 mod fmt;
 mod graph;
@@ -19,6 +20,7 @@ mod lsp;
 mod report;
 mod run;
 mod server;
+mod verdict;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Command::Compile(args) => compile::run(args, style),
         Command::Explain(args) => explain::run(args, style),
         Command::Decompile(args) => decompile::run(args, style),
+        Command::Diff(args) => diff::run(args, style),
         Command::Fmt(args) => fmt::run(args, style),
         Command::Deploy(args) => deploy::run(args, style),
         Command::Run(args) => run::run(args, style),

@@ -8,15 +8,7 @@ use lhw_runtime_client::worker::{TaskError, Worker};
 
 mod harness;
 
-use harness::{Kernel, dead_port, lhc, lhc_env, repo};
-
-fn fixture(name: &str) -> String {
-    repo()
-        .join("tests/fixtures/deploy")
-        .join(name)
-        .display()
-        .to_string()
-}
+use harness::{Kernel, dead_port, deploy_fixture as fixture, lhc, lhc_env, repo};
 
 #[test]
 fn deploy_is_idempotent_and_reports_versions() {

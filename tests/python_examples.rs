@@ -553,3 +553,54 @@ fn python_examples_match_the_official_sdk() {
         failed.join(", ")
     );
 }
+
+/// The WfSpecs the official Python SDK builds, decompiled to `.lhw` (with the metadata the
+/// same example registers) and compiled again: each must come back exactly, or carry the
+/// diagnostics that say what could not be kept (docs/decompile.md lists them).
+#[test]
+fn python_sdk_wfspecs_decompile_and_compile_back() {
+    let root = repo_root();
+    let reference = python_reference(&root);
+    let mut total = 0usize;
+    let mut exact = 0usize;
+    let mut silent = Vec::new();
+    for (example, json) in &reference {
+        let r = decode_reference(example, json);
+        let decls = lhw_compiler::decompile::Declarations {
+            task_defs: r.task_defs.into_values().collect(),
+            external_event_defs: r.external_event_defs.into_values().collect(),
+            workflow_event_defs: r.workflow_event_defs.into_values().collect(),
+            user_task_defs: r.user_task_defs.into_values().collect(),
+            struct_defs: r.struct_defs.into_values().collect(),
+        };
+        let specs: Vec<PutWfSpecRequest> = r.wf_specs.into_values().collect();
+        if specs.is_empty() {
+            continue;
+        }
+        total += 1;
+        let d = lhw_compiler::decompile::decompile(&specs, &decls);
+        if d.is_exact() {
+            exact += 1;
+            continue;
+        }
+        println!("NOT EXACT python {example}");
+        for diag in &d.diagnostics {
+            println!("    {}: {}", diag.code.as_str(), diag.message);
+        }
+        if d.diagnostics.is_empty() {
+            silent.push(example.clone());
+        }
+    }
+    println!("python SDK round trip: {exact} of {total} examples exact");
+    assert!(
+        silent.is_empty(),
+        "not exact without a diagnostic: {silent:?}"
+    );
+    assert!(
+        exact * 100 >= total * PYTHON_DECOMPILE_BAR,
+        "python SDK round trip below {PYTHON_DECOMPILE_BAR} %"
+    );
+}
+
+/// The documented bar of the Python SDK round trip (docs/decompile.md), in percent.
+const PYTHON_DECOMPILE_BAR: usize = 70;

@@ -102,6 +102,15 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The path of `tests/fixtures/deploy/<name>`, as an argument for lhc.
+pub fn deploy_fixture(name: &str) -> String {
+    repo()
+        .join("tests/fixtures/deploy")
+        .join(name)
+        .display()
+        .to_string()
+}
+
 /// Runs lhc with only the given LittleHorse variables (HOME is an empty directory, so no
 /// ~/.config/littlehorse.config is read), within [`LHC_LIMIT`]. The embedded kernel is never
 /// started (`LHC_NO_AUTOSTART=1` unless `env` says otherwise).

@@ -359,13 +359,28 @@ impl Guesses {
                         }
                     })
                     .collect();
+                let mut read = BTreeSet::new();
+                if let Ok(json) = serde_json::to_value(thread) {
+                    outputs_read(&json, &mut read);
+                }
                 for (name, node) in &thread.nodes {
-                    let ret = stored.get(name).cloned().or_else(|| {
-                        node.outgoing_edges
-                            .iter()
-                            .any(|e| !e.variable_mutations.is_empty())
-                            .then(|| "json-obj".to_string())
-                    });
+                    let ret = stored
+                        .get(name)
+                        .cloned()
+                        .or_else(|| read.contains(name).then(|| "json-obj".to_string()));
+                    if let Some(NodeKind::UserTask(u)) = &node.node {
+                        for a in &u.actions {
+                            if let Some(pb::ut_action_trigger::Action::Task(
+                                pb::ut_action_trigger::UtaTask { task: Some(t), .. },
+                            )) = &a.action
+                                && let Some(pb::task_node::TaskToExecute::TaskDefId(id)) =
+                                    &t.task_to_execute
+                            {
+                                let args = t.variables.iter().map(|a| arg_type(a, &vars)).collect();
+                                g.calls.entry(id.name.clone()).or_insert((args, None));
+                            }
+                        }
+                    }
                     match &node.node {
                         Some(NodeKind::Task(t)) => {
                             if let Some(pb::task_node::TaskToExecute::TaskDefId(id)) =
@@ -410,6 +425,26 @@ impl Guesses {
             Some(t) => format!("extern event {}: {t}", expr::name(name)),
             None => format!("extern event {}", expr::name(name)),
         }
+    }
+}
+
+/// The names of the nodes whose output a ThreadSpec's proto JSON reads.
+fn outputs_read(v: &serde_json::Value, out: &mut BTreeSet<String>) {
+    use serde_json::Value as J;
+    match v {
+        J::Object(map) => {
+            for (k, item) in map {
+                if k == "nodeOutput"
+                    && let Some(J::String(n)) = item.get("nodeName")
+                {
+                    out.insert(n.clone());
+                } else {
+                    outputs_read(item, out);
+                }
+            }
+        }
+        J::Array(items) => items.iter().for_each(|i| outputs_read(i, out)),
+        _ => {}
     }
 }
 

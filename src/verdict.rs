@@ -1,0 +1,275 @@
+//! What the server will do with a new version of a WfSpec: the one place `lhc deploy
+//! --dry-run` and `lhc diff` decide it, mirroring LittleHorse's PutWfSpec (and the embedded
+//! kernel's `kernel/src/wfspec.rs`).
+//!
+//! Given the stored WfSpec (or none) and the request: unchanged, created, a new revision, a
+//! new major version (when the public variables, the entrypoint's required variables or the
+//! entrypoint's output change), or a refusal: a formerly frozen variable (public, or a
+//! required entrypoint input) redeclared with another type, or an update the request's
+//! `allowed_updates` forbids.
+
+use std::collections::BTreeMap;
+
+use lhw_proto::littlehorse::{
+    AllowedUpdateType, PutWfSpecRequest, ThreadSpec, ThreadVarDef, VariableDef,
+    WfRunVariableAccessLevel, WfSpec, WfSpecId, exit_node, node, variable_assignment::Source,
+};
+
+/// The server's answer to a PutWfSpecRequest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum WfVerdict {
+    /// No WfSpec of that name yet: version 0.0.
+    Created,
+    /// Equal to the stored version.
+    Unchanged(WfSpecId),
+    /// The same major version, next revision.
+    NewRevision(WfSpecId),
+    /// A new major version; why.
+    NewMajorVersion(WfSpecId, Vec<String>),
+    /// The server refuses the request; the reason, as the server words it.
+    Refused(String),
+}
+
+impl WfVerdict {
+    /// One line for people.
+    pub(crate) fn text(&self) -> String {
+        let v = |id: &WfSpecId| format!("{}.{}", id.major_version, id.revision);
+        match self {
+            WfVerdict::Created => "created (version 0.0)".to_string(),
+            WfVerdict::Unchanged(id) => format!("unchanged (version {})", v(id)),
+            WfVerdict::NewRevision(id) => format!("new revision (version {})", v(id)),
+            WfVerdict::NewMajorVersion(id, why) => {
+                format!("new major version (version {}): {}", v(id), why.join("; "))
+            }
+            WfVerdict::Refused(why) => format!("refused: {why}"),
+        }
+    }
+}
+
+/// The deprecated `type`/`masked_value` of a VariableDef as `type_def`, as servers store it.
+pub(crate) fn normalize_var(v: &VariableDef) -> VariableDef {
+    let mut v = v.clone();
+    if v.type_def.is_none() {
+        v.type_def = lhw_runtime_client::values::type_of(&v);
+    }
+    v.r#type = None;
+    v.masked_value = None;
+    v
+}
+
+/// Thread specs as a server stores them, for comparing a request with a stored WfSpec.
+pub(crate) fn normalize_threads(
+    threads: &BTreeMap<String, ThreadSpec>,
+) -> BTreeMap<String, ThreadSpec> {
+    let mut threads = threads.clone();
+    for t in threads.values_mut() {
+        for v in &mut t.variable_defs {
+            if let Some(d) = &v.var_def {
+                v.var_def = Some(normalize_var(d));
+            }
+        }
+        for n in t.nodes.values_mut() {
+            if let Some(node::Node::Task(task)) = &mut n.node
+                && task.timeout_seconds == 0
+            {
+                // LittleHorse's default task timeout.
+                task.timeout_seconds = 60;
+            }
+        }
+    }
+    threads
+}
+
+/// The WfSpec a server would store for `req` as version 0.0 (threads normalized, frozen
+/// variables computed): how `lhc diff` treats an OLD file.
+pub(crate) fn stored(req: &PutWfSpecRequest) -> WfSpec {
+    let mut spec = WfSpec {
+        id: Some(WfSpecId {
+            name: req.name.clone(),
+            major_version: 0,
+            revision: 0,
+        }),
+        created_at: None,
+        frozen_variables: Vec::new(),
+        status: 0,
+        thread_specs: normalize_threads(&req.thread_specs),
+        entrypoint_thread_name: req.entrypoint_thread_name.clone(),
+        retention_policy: req.retention_policy,
+        migration: None,
+        parent_wf_spec: req.parent_wf_spec.clone(),
+    };
+    spec.frozen_variables = frozen_variables(&spec);
+    spec
+}
+
+fn var_name(v: &ThreadVarDef) -> &str {
+    v.var_def
+        .as_ref()
+        .map(|d| d.name.as_str())
+        .unwrap_or_default()
+}
+
+fn var_type(v: &ThreadVarDef) -> Option<lhw_proto::littlehorse::TypeDefinition> {
+    v.var_def.as_ref().and_then(|d| d.type_def.clone())
+}
+
+/// The variables a WfSpec freezes: every PUBLIC_VAR and the entrypoint's required ones.
+pub(crate) fn frozen_variables(spec: &WfSpec) -> Vec<ThreadVarDef> {
+    let mut out: Vec<ThreadVarDef> = Vec::new();
+    for (tname, t) in &spec.thread_specs {
+        for v in &t.variable_defs {
+            let public = v.access_level == WfRunVariableAccessLevel::PublicVar as i32;
+            if (public || (tname == &spec.entrypoint_thread_name && v.required))
+                && !out.iter().any(|o| var_name(o) == var_name(v))
+            {
+                out.push(v.clone());
+            }
+        }
+    }
+    out.sort_by(|a, b| var_name(a).cmp(var_name(b)));
+    out
+}
+
+fn sorted_debug<T: std::fmt::Debug>(items: impl Iterator<Item = T>) -> Vec<String> {
+    let mut v: Vec<String> = items.map(|x| format!("{x:?}")).collect();
+    v.sort();
+    v
+}
+
+/// What the entrypoint returns, coarsely (the return content of its EXIT nodes).
+fn output_shape(threads: &BTreeMap<String, ThreadSpec>, entry: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(t) = threads.get(entry) {
+        for n in t.nodes.values() {
+            if let Some(node::Node::Exit(e)) = &n.node {
+                match &e.result {
+                    Some(exit_node::Result::ReturnContent(va)) => {
+                        let shape = match &va.source {
+                            Some(Source::LiteralValue(v)) => {
+                                format!("{:?}", v.value.as_ref().map(std::mem::discriminant))
+                            }
+                            Some(Source::VariableName(name)) => t
+                                .variable_defs
+                                .iter()
+                                .find(|d| var_name(d) == name)
+                                .map(|d| format!("{:?}", var_type(d)))
+                                .unwrap_or_default(),
+                            _ => "value".to_string(),
+                        };
+                        out.push(format!("{shape}{:?}", va.target_type));
+                    }
+                    Some(exit_node::Result::FailureDef(_)) => {}
+                    None => out.push("void".to_string()),
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Why going from `old` to `new` (normalized threads) needs a new major version; empty
+/// when it does not.
+pub(crate) fn breaking_changes(
+    old: &WfSpec,
+    new_threads: &BTreeMap<String, ThreadSpec>,
+    new_entry: &str,
+) -> Vec<String> {
+    let public = |ts: &BTreeMap<String, ThreadSpec>| {
+        sorted_debug(
+            ts.values()
+                .flat_map(|t| t.variable_defs.iter())
+                .filter(|v| v.access_level == WfRunVariableAccessLevel::PublicVar as i32),
+        )
+    };
+    let required = |ts: &BTreeMap<String, ThreadSpec>, entry: &str| {
+        sorted_debug(
+            ts.get(entry)
+                .into_iter()
+                .flat_map(|t| t.variable_defs.iter())
+                .filter(|v| v.required),
+        )
+    };
+    let mut why = Vec::new();
+    if public(&old.thread_specs) != public(new_threads) {
+        why.push("the public variables changed".to_string());
+    }
+    if required(&old.thread_specs, &old.entrypoint_thread_name) != required(new_threads, new_entry)
+    {
+        why.push("the required inputs changed".to_string());
+    }
+    if output_shape(&old.thread_specs, &old.entrypoint_thread_name)
+        != output_shape(new_threads, new_entry)
+    {
+        why.push("what the workflow returns changed".to_string());
+    }
+    why
+}
+
+/// The server's verdict on `req` (threads already normalized and child versions pinned, as
+/// `new_threads`) on top of `old`, the latest stored version.
+pub(crate) fn wf_verdict(
+    old: Option<&WfSpec>,
+    req: &PutWfSpecRequest,
+    new_threads: &BTreeMap<String, ThreadSpec>,
+) -> WfVerdict {
+    let Some(old) = old else {
+        return WfVerdict::Created;
+    };
+    let id = old.id.clone().unwrap_or_default();
+    // A formerly frozen variable keeps its type.
+    for f in &old.frozen_variables {
+        let redeclared = new_threads
+            .values()
+            .flat_map(|t| t.variable_defs.iter())
+            .find(|v| var_name(v) == var_name(f));
+        if let Some(v) = redeclared
+            && var_type(v) != var_type(f)
+        {
+            return WfVerdict::Refused(format!(
+                "variable `{}` must keep its type, as it was formerly declared a public or required variable",
+                var_name(f)
+            ));
+        }
+    }
+    if old.thread_specs == *new_threads
+        && old.entrypoint_thread_name == req.entrypoint_thread_name
+        && old.retention_policy == req.retention_policy
+        && old.parent_wf_spec == req.parent_wf_spec
+    {
+        return WfVerdict::Unchanged(id);
+    }
+    let why = breaking_changes(old, new_threads, &req.entrypoint_thread_name);
+    match AllowedUpdateType::try_from(req.allowed_updates).unwrap_or(AllowedUpdateType::AllUpdates)
+    {
+        AllowedUpdateType::NoUpdates => {
+            return WfVerdict::Refused(
+                "the workflow allows no updates (`updates none`): WfSpec already exists"
+                    .to_string(),
+            );
+        }
+        AllowedUpdateType::MinorRevisionUpdates if !why.is_empty() => {
+            return WfVerdict::Refused(format!(
+                "the workflow allows minor revisions only (`updates minor`), and this is a breaking change: {}",
+                why.join("; ")
+            ));
+        }
+        _ => {}
+    }
+    if why.is_empty() {
+        WfVerdict::NewRevision(WfSpecId {
+            revision: id.revision + 1,
+            ..id
+        })
+    } else {
+        WfVerdict::NewMajorVersion(
+            WfSpecId {
+                major_version: id.major_version + 1,
+                revision: 0,
+                ..id
+            },
+            why,
+        )
+    }
+}
