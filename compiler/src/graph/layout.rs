@@ -7,7 +7,7 @@
 //! close loops; (2) ranks by longest path, an edge with a label spanning two ranks so that its
 //! label gets a row of its own; (3) long edges become chains of dummy vertices; (4) crossings
 //! are reduced by barycenter sweeps, keeping the best order seen; (5) x coordinates are the
-//! least-squares fit of each vertex to its neighbours under the spacing constraints (pool
+//! least-squares fit of each vertex to the median of its neighbours under the spacing constraints (pool
 //! adjacent violators), alternating downward and upward; (6) edges are routed through their
 //! dummies. Everything is O(V·E) per sweep, fine for lanes of several hundred nodes.
 
@@ -429,57 +429,16 @@ pub fn layered(sizes: &[Size], edges: &[InEdge]) -> Laid {
     layers = best;
     index(&layers, &mut pos);
 
-    // (5) x coordinates.
-    let mut x = vec![0.0f64; nv];
-    for layer in &layers {
-        let mut cur = 0.0;
-        for (i, &v) in layer.iter().enumerate() {
-            if i > 0 {
-                cur += separation(&verts[layer[i - 1]], &verts[v]);
-            }
-            x[v] = cur;
-        }
-    }
-    for round in 0..8 {
-        let down = round % 2 == 0;
-        let order: Vec<usize> = if down {
-            (0..ranks).collect()
-        } else {
-            (0..ranks).rev().collect()
-        };
-        for r in order {
-            let layer = &layers[r];
-            let desired: Vec<f64> = layer
-                .iter()
-                .map(|&v| {
-                    let ns: Vec<usize> = if round >= 6 {
-                        adj_up[v].iter().chain(&adj_down[v]).copied().collect()
-                    } else if down {
-                        adj_up[v].clone()
-                    } else {
-                        adj_down[v].clone()
-                    };
-                    if ns.is_empty() {
-                        x[v]
-                    } else {
-                        ns.iter().map(|&w| x[w]).sum::<f64>() / ns.len() as f64
-                    }
-                })
-                .collect();
-            let weights: Vec<f64> = layer
-                .iter()
-                .map(|&v| if verts[v].dummy { 2.0 } else { 1.0 })
-                .collect();
-            let seps: Vec<f64> = layer
-                .windows(2)
-                .map(|w| separation(&verts[w[0]], &verts[w[1]]))
-                .collect();
-            let placed = fit(&desired, &weights, &seps);
-            for (i, &v) in layer.iter().enumerate() {
-                x[v] = placed[i];
-            }
-        }
-    }
+    // (5) x coordinates: the fit from left to right and the mirrored one, averaged (both
+    // keep every spacing, so their mean does too), so that neither side is favoured and the
+    // drawing does not drift sideways down a long workflow.
+    let plain = place(&layers, &verts, &adj_up, &adj_down, nv);
+    let mirrored_layers: Vec<Vec<usize>> = layers
+        .iter()
+        .map(|l| l.iter().rev().copied().collect())
+        .collect();
+    let mirrored = place(&mirrored_layers, &verts, &adj_up, &adj_down, nv);
+    let mut x: Vec<f64> = (0..nv).map(|v| (plain[v] - mirrored[v]) / 2.0).collect();
     let min_left = (0..nv)
         .map(|v| x[v] - verts[v].size.w / 2.0)
         .fold(f64::INFINITY, f64::min);
@@ -579,6 +538,84 @@ pub fn layered(sizes: &[Size], edges: &[InEdge]) -> Laid {
         nodes,
         edges: routes,
     }
+}
+
+/// x coordinates for the given orders: every rank centred on 0, then rounds of fitting each
+/// vertex to the median of its neighbours (the mean would let a branch's widest side pull
+/// every join, and the drawing drift sideways block after block) (above, below, then both) under the spacing
+/// constraints. With the orders reversed the result is the mirror image, negated.
+fn place(
+    layers: &[Vec<usize>],
+    verts: &[Vertex],
+    adj_up: &[Vec<usize>],
+    adj_down: &[Vec<usize>],
+    nv: usize,
+) -> Vec<f64> {
+    let ranks = layers.len();
+    let mut x = vec![0.0f64; nv];
+    for layer in layers {
+        let mut cur = 0.0;
+        for (i, &v) in layer.iter().enumerate() {
+            if i > 0 {
+                cur += separation(&verts[layer[i - 1]], &verts[v]);
+            }
+            x[v] = cur;
+        }
+        for &v in layer {
+            x[v] -= cur / 2.0;
+        }
+    }
+    for round in 0..8 {
+        let down = round % 2 == 0;
+        let order: Vec<usize> = if down {
+            (0..ranks).collect()
+        } else {
+            (0..ranks).rev().collect()
+        };
+        for r in order {
+            let layer = &layers[r];
+            let desired: Vec<f64> = layer
+                .iter()
+                .map(|&v| {
+                    let ns: Vec<usize> = if round >= 6 {
+                        adj_up[v].iter().chain(&adj_down[v]).copied().collect()
+                    } else if down {
+                        adj_up[v].clone()
+                    } else {
+                        adj_down[v].clone()
+                    };
+                    median(ns.iter().map(|&w| x[w]).collect()).unwrap_or(x[v])
+                })
+                .collect();
+            let weights: Vec<f64> = layer
+                .iter()
+                .map(|&v| if verts[v].dummy { 2.0 } else { 1.0 })
+                .collect();
+            let seps: Vec<f64> = layer
+                .windows(2)
+                .map(|w| separation(&verts[w[0]], &verts[w[1]]))
+                .collect();
+            let placed = fit(&desired, &weights, &seps);
+            for (i, &v) in layer.iter().enumerate() {
+                x[v] = placed[i];
+            }
+        }
+    }
+    x
+}
+
+/// The median (the mean of the middle two for an even count); `None` when empty.
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    })
 }
 
 /// Coordinates are rounded to tenths so that the output never depends on the last bits of a
