@@ -22,30 +22,9 @@ if [[ -n "${LHW_NVIM:-}" ]]; then
     exit 1
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "error: nvim not found and apt-get is not available;" \
-        "install Neovim 0.7 or later (https://neovim.io) and run again" >&2
-    exit 1
-fi
-
-as_root=()
-if [[ "$(id -u)" -ne 0 ]]; then
-    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-        as_root=(sudo -n)
-    else
-        echo "error: nvim not found; installing it needs root:" \
-            "run 'sudo apt-get install neovim' (or install Neovim 0.7+ another way)" >&2
-        exit 1
-    fi
-fi
-
-echo "installing neovim with apt-get"
-export DEBIAN_FRONTEND=noninteractive
-# The package lists may be missing (fresh containers) or stale (a 404 on install).
-if ! "${as_root[@]}" apt-get install -y --no-install-recommends neovim; then
-    "${as_root[@]}" apt-get update
-    "${as_root[@]}" apt-get install -y --no-install-recommends neovim
-fi
+# shellcheck source=scripts/apt-install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
+apt_install nvim "install Neovim 0.7 or later (https://neovim.io)" neovim
 
 if ! command -v nvim >/dev/null 2>&1; then
     echo "error: the neovim package installed, but nvim is not on PATH" >&2

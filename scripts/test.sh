@@ -17,6 +17,10 @@ bash scripts/setup-editors.sh
 # tests/java_oracle.rs builds the examples with the official Java SDK (Maven, JDK 17+).
 bash scripts/setup-java.sh
 
+# tests/graph_png.rs renders the diagrams of `lhc graph` with headless Chromium; this
+# installs Debian's chromium package when it is missing.
+bash scripts/setup-browser.sh
+
 # In CI (CI=true) insta never writes snapshots: a missing or changed one fails the run.
 if [[ "${CI:-}" == "true" || "${CI:-}" == "1" ]]; then
     export INSTA_UPDATE=no

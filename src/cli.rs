@@ -209,6 +209,22 @@ pub enum Command {
 
     /// List, assign and complete UserTaskRuns.
     UserTask(crate::inspect::UserTaskArgs),
+
+    /// Draw a workflow (SVG, Mermaid or DOT) from a file, a deployed WfSpec or a WfRun.
+    #[command(
+        long_about = "Draw a workflow as a diagram: each thread a lane, node kinds with their \
+            own shapes, edge conditions and node labels in .lhw syntax, links to failure \
+            handlers, interrupt handlers and spawned threads. The LittleHorse node name (and \
+            source line) is each node's tooltip.\n\n\
+            From a file: `lhc graph FILE [--workflow NAME]`. From the configured server: \
+            `--wfspec NAME[@MAJOR.REVISION]` draws a deployed WfSpec, `--wfrun ID` the WfSpec \
+            of a run with its path (completed, failed, running, not reached). Output goes to \
+            stdout or -o OUT; the format is --format, else the extension of OUT (.svg, .mmd, \
+            .dot), else svg. The layout is built in (no Graphviz needed) and deterministic.\n\n\
+            Exit status: 0 when drawn; 1 when the file has errors, the workflow, WfSpec or \
+            WfRun is not found, or the server fails; 2 on a usage error."
+    )]
+    Graph(crate::graph::GraphArgs),
 }
 
 /// Which LittleHorse server to talk to (overrides for the LittleHorse configuration).

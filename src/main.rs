@@ -14,6 +14,7 @@ mod dev;
 mod diff;
 mod explain;
 mod fmt;
+mod graph;
 mod inspect;
 mod lsp;
 mod report;
@@ -52,6 +53,7 @@ fn main() -> ExitCode {
         Command::Resume(args) => inspect::stop_or_resume(args, false, style),
         Command::Event(args) => inspect::event(args, style),
         Command::UserTask(args) => inspect::user_task(args, style),
+        Command::Graph(args) => graph::run(args, style),
     }
 }
 

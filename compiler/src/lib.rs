@@ -16,6 +16,7 @@ pub mod check;
 pub mod decompile;
 pub mod diag;
 pub mod format;
+pub mod graph;
 pub mod ide;
 pub mod lower;
 pub mod source;

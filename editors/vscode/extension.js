@@ -3,12 +3,14 @@
 // as a language server over stdio for every `lhw` document, and restarts it when those
 // settings change or on the "lhw: Restart the language server" command. Highlighting and
 // editing rules are declarative (package.json, syntaxes/, language-configuration.json).
+// "lhw: Show workflow graph" opens the diagram view of graph.js, fed by the server.
 'use strict';
 
 const os = require('os');
 const path = require('path');
 const vscode = require('vscode');
 const { LanguageClient } = require('vscode-languageclient/node');
+const { createGraphView } = require('./graph');
 
 /** @type {LanguageClient | undefined} */
 let client;
@@ -95,7 +97,9 @@ async function stop() {
 
 /** @param {vscode.ExtensionContext} context */
 async function activate(context) {
+  const graphView = createGraphView(context, () => client);
   context.subscriptions.push(
+    vscode.commands.registerCommand('lhw.showGraph', () => graphView.show()),
     vscode.commands.registerCommand('lhw.restartServer', async () => {
       await stop();
       await start();

@@ -37,7 +37,9 @@ pub const DIAGNOSTIC_SOURCE: &str = "lhw";
 /// client go through (for tests and embedding).
 #[must_use]
 pub fn service() -> (LspService<Backend>, ClientSocket) {
-    LspService::new(Backend::new)
+    LspService::build(Backend::new)
+        .custom_method("lhw/graph", Backend::graph)
+        .finish()
 }
 
 /// Serves the language server on stdin/stdout until the client exits.

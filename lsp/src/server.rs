@@ -197,6 +197,22 @@ impl Backend {
     }
 }
 
+impl Backend {
+    /// `lhw/graph` (custom request): the diagram of a workflow of a document
+    /// (`handlers/graph.rs`); null for a document that is not open.
+    pub async fn graph(&self, params: serde_json::Value) -> Result<serde_json::Value> {
+        let Some(req) = handlers::graph::Request::parse(&params) else {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+                "lhw/graph needs `textDocument.uri` (and optionally `position` or `workflow`)",
+            ));
+        };
+        Ok(self
+            .answer(&req.uri, |snap| Some(handlers::graph::graph(snap, &req)))
+            .await
+            .unwrap_or(serde_json::Value::Null))
+    }
+}
+
 impl LanguageServer for Backend {
     async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
         let related = params

@@ -400,3 +400,22 @@ fn vscode_lockfile_matches_the_manifest() {
         "vscode-languageclient should be locked at 9.x, is {languageclient}"
     );
 }
+
+#[test]
+fn the_vscode_graph_view_asks_the_request_the_server_serves() {
+    let view = read("editors/vscode/graph.js");
+    assert!(
+        view.contains("sendRequest('lhw/graph'"),
+        "graph.js does not ask lhw/graph"
+    );
+    let server = read("lsp/src/lib.rs");
+    assert!(
+        server.contains(".custom_method(\"lhw/graph\""),
+        "lhc lsp does not serve lhw/graph"
+    );
+    let extension = read("editors/vscode/extension.js");
+    assert!(
+        extension.contains("require('./graph')"),
+        "extension.js does not load graph.js"
+    );
+}

@@ -8,6 +8,7 @@ pub(crate) mod completion;
 pub(crate) mod definition;
 pub(crate) mod folding;
 pub(crate) mod formatting;
+pub(crate) mod graph;
 pub(crate) mod hover;
 pub(crate) mod references;
 pub(crate) mod rename;
