@@ -112,7 +112,9 @@ pub enum Command {
     #[command(
         long_about = "Start a WfRun of the latest version of WORKFLOW. `--var name=value` sets \
             an input; the value is parsed according to the variable's type in the WfSpec \
-            (int, double, bool, str, json-obj/json-arr as JSON, timestamp as RFC 3339). \
+            (int, double, bool, str, json-obj/json-arr as JSON, timestamp as RFC 3339 or epoch ms, \
+            typed arrays, maps and structs as JSON such as `--var skus='[\"a\",\"b\"]'`, \
+            bytes as text, a wf-run-id as `parent_child`), checked before anything is sent. \
             With `--wait`, follow the run until it ends (at most `--timeout` seconds), \
             printing status and step changes, then its final status, output and variables \
             (masked values are never printed).\n\n\

@@ -5,13 +5,18 @@ use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use lhw_proto::littlehorse::type_definition::DefinedType;
 use lhw_proto::littlehorse::{
-    LhStatus, NodeRunId, RunWfRequest, ThreadVarDef, VariableValue, WfRun, WfRunId, WfSpec,
+    LhStatus, NodeRunId, RunWfRequest, SearchWfSpecRequest, ThreadVarDef, TypeDefinition,
+    VariableValue, WfRun, WfRunId, WfSpec,
 };
-use lhw_runtime_client::values::{format_value, parse_value, type_name, type_of};
+use lhw_runtime_client::values::{StructDefs, format_value, parse_value_with, type_name, type_of};
 use lhw_runtime_client::{ClientError, LhClient};
 
 use crate::cli::RunArgs;
+use crate::inspect::failures::{failure_text, thread_failures};
+use crate::inspect::render::is_generated_variable;
+use crate::inspect::waiting::waiting_on;
 use crate::report::Style;
 use crate::server::{self, Target};
 
@@ -63,7 +68,11 @@ fn var_name(v: &ThreadVarDef) -> &str {
 }
 
 /// Parses `--var name=value` against the WfSpec's variables.
-fn parse_vars(args: &RunArgs, spec: &WfSpec) -> Result<BTreeMap<String, VariableValue>, String> {
+fn parse_vars(
+    args: &RunArgs,
+    spec: &WfSpec,
+    structs: &StructDefs,
+) -> Result<BTreeMap<String, VariableValue>, String> {
     let defs = inputs(spec);
     let mut out = BTreeMap::new();
     for raw in &args.vars {
@@ -86,7 +95,7 @@ fn parse_vars(args: &RunArgs, spec: &WfSpec) -> Result<BTreeMap<String, Variable
         let Some(t) = def.var_def.as_ref().and_then(type_of) else {
             return Err(format!("--var {raw}: the variable `{name}` has no type"));
         };
-        let v = parse_value(value, &t)
+        let v = parse_value_with(value, &t, structs)
             .map_err(|e| format!("--var {name}: {e} (`{name}` is of type {})", type_name(&t)))?;
         if out.insert(name.to_string(), v).is_some() {
             return Err(format!("--var {name} is given twice"));
@@ -135,12 +144,19 @@ async fn run_async(args: &RunArgs, style: Style, target: &Target) -> ExitCode {
                     client.target()
                 ))
             );
-            eprintln!("  {}", style.help("deploy it first: lhc deploy FILE.lhw"));
+            match similar_workflow(&client, &args.workflow).await {
+                Some(name) => eprintln!("  {}", style.help(&format!("did you mean `{name}`?"))),
+                None => eprintln!("  {}", style.help("deploy it first: lhc deploy FILE.lhw")),
+            }
             return ExitCode::FAILURE;
         }
         Err(e) => return fail(&e),
     };
-    let variables = match parse_vars(args, &spec) {
+    let structs = match struct_defs(&client, &spec).await {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let variables = match parse_vars(args, &spec, &structs) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("{}", style.error(&e));
@@ -188,10 +204,67 @@ async fn run_async(args: &RunArgs, style: Style, target: &Target) -> ExitCode {
                     args.timeout
                 ))
             );
+            if let Ok(run) = client.get_wf_run(&id).await {
+                for line in waiting_on(&client, &run).await {
+                    eprintln!("  {}", style.help(&line));
+                }
+            }
             ExitCode::FAILURE
         }
         Err(e) => fail(&e),
     }
+}
+
+/// The StructDefs the entrypoint's inputs use (nested ones included), for parsing `--var`.
+async fn struct_defs(client: &LhClient, spec: &WfSpec) -> Result<StructDefs, ClientError> {
+    let mut todo: Vec<TypeDefinition> = inputs(spec)
+        .iter()
+        .filter_map(|d| d.var_def.as_ref().and_then(type_of))
+        .collect();
+    let mut out = StructDefs::new();
+    while let Some(t) = todo.pop() {
+        match t.defined_type {
+            Some(DefinedType::StructDefId(id)) if !out.contains_key(&id.name) => {
+                let def = client
+                    .raw()
+                    .get_struct_def(id.clone())
+                    .await
+                    .map_err(ClientError::Rpc)?
+                    .into_inner()
+                    .struct_def
+                    .unwrap_or_default();
+                todo.extend(def.fields.values().filter_map(|f| f.field_type.clone()));
+                out.insert(id.name, def);
+            }
+            Some(DefinedType::InlineArrayDef(a)) => todo.extend(a.array_type.map(|b| *b)),
+            Some(DefinedType::InlineMapDef(m)) => todo.extend(m.value_type.map(|b| *b)),
+            Some(DefinedType::InlineStructDef(s)) => {
+                todo.extend(s.fields.values().filter_map(|f| f.field_type.clone()));
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// The deployed workflow whose name is closest to `name` (or starts with it), if any.
+async fn similar_workflow(client: &LhClient, name: &str) -> Option<String> {
+    let page = client
+        .raw()
+        .search_wf_spec(SearchWfSpecRequest {
+            bookmark: None,
+            limit: Some(1000),
+            wf_spec_criteria: None,
+        })
+        .await
+        .ok()?
+        .into_inner();
+    let mut names: Vec<String> = page.results.into_iter().map(|i| i.name).collect();
+    names.dedup();
+    if let Some(c) = lhw_compiler::check::closest(name, names.iter().map(String::as_str)) {
+        return Some(c.to_string());
+    }
+    names.into_iter().find(|n| n.starts_with(name))
 }
 
 /// Polls the WfRun until it is final or the timeout passes, printing changes of status and
@@ -276,8 +349,13 @@ async fn finish(
     {
         let _ = writeln!(out, "output: {}", format_value(Some(output)));
     }
+    let failures = thread_failures(client, run).await;
     for t in &run.thread_runs {
-        if let Some(msg) = &t.error_message {
+        let failure = failures
+            .get(&t.number)
+            .map(failure_text)
+            .or_else(|| t.error_message.clone());
+        if let Some(msg) = failure {
             let _ = writeln!(
                 out,
                 "thread {} ({}) {}: {msg}",
@@ -299,6 +377,9 @@ async fn finish(
             let _ = writeln!(out, "variables:");
             for v in &vars {
                 let Some(vid) = &v.id else { continue };
+                if is_generated_variable(&vid.name) {
+                    continue;
+                }
                 let value = if v.masked || masked_in_spec(&vid.name) {
                     "(masked)".to_string()
                 } else {

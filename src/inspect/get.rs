@@ -1,18 +1,22 @@
 //! `lhc get`: a WfRun, its NodeRuns, its Variables or a TaskRun.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use lhw_proto::littlehorse::node_run::NodeType;
 use lhw_proto::littlehorse::task_attempt::Result as AttemptResult;
-use lhw_proto::littlehorse::{ListNodeRunsRequest, NodeRun, TaskRun, TaskRunId, Variable, WfRun};
+use lhw_proto::littlehorse::{
+    Failure, ListNodeRunsRequest, NodeRun, TaskRun, TaskRunId, Variable, WfRun,
+};
 use lhw_runtime_client::LhClient;
 use lhw_runtime_client::ids::wf_run_id_text;
 
 use super::exec::{Fail, Res, all_pages, execute, on, rpc, wf_run_id};
+use super::failures::{failure_text, last_failure, thread_failures};
 use super::render::{
-    MASKED, fields, masked_value, opt, print_json, print_text, shown, status_name, table,
-    task_status_name, time,
+    MASKED, fields, is_generated_variable, masked_value, opt, print_json, print_text, shown,
+    status_name, table, task_status_name, time,
 };
 use super::{Common, Format};
 use crate::report::Style;
@@ -102,11 +106,12 @@ pub(crate) async fn get_wf_run(client: &LhClient, format: Format, id: &str) -> R
     if format == Format::Json {
         return print_json(&run);
     }
-    print_text(&wf_run_table(&run));
+    let failures = thread_failures(client, &run).await;
+    print_text(&wf_run_table(&run, &failures));
     Ok(())
 }
 
-pub(crate) fn wf_run_table(run: &WfRun) -> String {
+pub(crate) fn wf_run_table(run: &WfRun, failures: &BTreeMap<i32, Failure>) -> String {
     let spec = run.wf_spec_id.as_ref().map_or_else(
         || "-".into(),
         |s| format!("{} {}.{}", s.name, s.major_version, s.revision),
@@ -130,13 +135,16 @@ pub(crate) fn wf_run_table(run: &WfRun) -> String {
                 t.thread_spec_name.clone(),
                 status_name(t.status).into(),
                 t.current_node_position.to_string(),
-                opt(t.error_message.as_ref()),
+                match failures.get(&t.number) {
+                    Some(f) => failure_text(f),
+                    None => opt(t.error_message.as_ref()),
+                },
             ]
         })
         .collect();
     text.push('\n');
     text.push_str(&table(
-        &["THREAD", "NAME", "STATUS", "POSITION", "ERROR"],
+        &["THREAD", "NAME", "STATUS", "POSITION", "FAILURE"],
         &rows,
     ));
     text
@@ -222,7 +230,8 @@ pub(crate) fn node_kind(t: Option<&NodeType>) -> &'static str {
         Some(NodeType::WaitForCondition(_)) => "WAIT_FOR_CONDITION",
         Some(NodeType::RunChildWf(_)) => "RUN_CHILD_WF",
         Some(NodeType::WaitForChildWf(_)) => "WAIT_FOR_CHILD_WF",
-        None => "-",
+        // A NOP node's run carries no node type.
+        None => "NOP",
     }
 }
 
@@ -243,7 +252,16 @@ pub(crate) fn node_detail(n: &NodeRun) -> String {
             .map(|d| format!("event {}", d.name)),
         _ => None,
     };
-    match (&n.error_message, detail) {
+    let failure = last_failure(n).map(|f| {
+        let handled = if f.was_properly_handled {
+            " (handled)"
+        } else {
+            ""
+        };
+        format!("failed {}{handled}", failure_text(f))
+    });
+    let problem = failure.or_else(|| n.error_message.clone());
+    match (&problem, detail) {
         (Some(err), Some(d)) => format!("{d}; {err}"),
         (Some(err), None) => err.clone(),
         (None, Some(d)) => d,
@@ -277,6 +295,11 @@ pub(crate) async fn get_variables(client: &LhClient, format: Format, id: &str) -
 pub(crate) fn variables_table(vars: &[Variable]) -> String {
     let rows: Vec<Vec<String>> = vars
         .iter()
+        .filter(|v| {
+            !v.id
+                .as_ref()
+                .is_some_and(|i| is_generated_variable(&i.name))
+        })
         .map(|v| {
             let (name, thread) = v.id.as_ref().map_or((String::new(), 0), |i| {
                 (i.name.clone(), i.thread_run_number)

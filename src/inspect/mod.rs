@@ -14,12 +14,14 @@ use crate::cli::ServerArgs;
 
 mod event;
 mod exec;
+pub(crate) mod failures;
 mod get;
 mod list;
-mod render;
+pub(crate) mod render;
 mod search;
 mod stop;
 mod user_task;
+pub(crate) mod waiting;
 
 pub(crate) use event::{EventArgs, run as event};
 pub(crate) use get::{GetArgs, run as get};

@@ -105,9 +105,33 @@ pub(crate) fn opt(s: Option<&String>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
+/// Whether a variable was generated for a node (sdk-java's `<position>-<name>-<NODE_TYPE>`,
+/// e.g. the thread list `2-picker-START_MULTIPLE_THREADS`) rather than declared in the
+/// workflow: tables leave these out, JSON keeps everything.
+pub(crate) fn is_generated_variable(name: &str) -> bool {
+    let Some((position, rest)) = name.split_once('-') else {
+        return false;
+    };
+    let Some((_, kind)) = rest.rsplit_once('-') else {
+        return false;
+    };
+    !position.is_empty()
+        && position.chars().all(|c| c.is_ascii_digit())
+        && kind.starts_with(|c: char| c.is_ascii_uppercase())
+        && kind.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn node_variables_are_told_from_declared_ones() {
+        assert!(is_generated_variable("2-picker-START_MULTIPLE_THREADS"));
+        assert!(!is_generated_variable("order-id"));
+        assert!(!is_generated_variable("INPUT"));
+        assert!(!is_generated_variable("2-fast-lane"));
+    }
 
     #[test]
     fn tables_pad_columns_and_trim_lines() {

@@ -23,7 +23,8 @@ pub struct SearchArgs {
 /// `lhc search ...`.
 #[derive(Debug, Subcommand)]
 pub enum SearchCommand {
-    /// The WfRuns of a WfSpec (SearchWfRun), newest first as the server orders them.
+    /// The WfRuns of a WfSpec (SearchWfRun), oldest first as the server orders them
+    /// (`--limit N` keeps the N oldest; narrow with --status).
     Wfruns {
         /// The WfSpec name.
         #[arg(value_name = "WFSPEC")]

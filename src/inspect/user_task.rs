@@ -76,7 +76,9 @@ pub enum UserTaskCommand {
     #[command(
         long_about = "Complete the UserTaskRun GUID of WFRUN. Each `--result field=value` is \
             parsed according to the field's type in the UserTaskDef; every required field \
-            must be given. The completing user is `--user`, or else the assigned user."
+            must be given. The completing user is `--user`, or else the assigned user; a task \
+            assigned only to a group needs `--user`. A task that is already DONE or CANCELLED \
+            is an error."
     )]
     Complete {
         /// The WfRun id.
@@ -301,6 +303,21 @@ pub(crate) async fn complete_user_task(
 ) -> Res {
     let id = user_task_run_id(wf_run, guid);
     let run = get_user_task_run(client, &id).await?;
+    if matches!(
+        UserTaskRunStatus::try_from(run.status),
+        Ok(UserTaskRunStatus::Done | UserTaskRunStatus::Cancelled)
+    ) {
+        let by = run
+            .user_id
+            .as_deref()
+            .filter(|u| !u.is_empty())
+            .map(|u| format!(" (by {u})"))
+            .unwrap_or_default();
+        return Err(Fail::Msg(format!(
+            "UserTaskRun {guid} of WfRun {wf_run} is already {}{by}: nothing was changed",
+            user_task_status_name(run.status)
+        )));
+    }
     let def_id = run.user_task_def_id.clone().unwrap_or_default();
     let mut raw = client.raw();
     let def = raw
@@ -361,10 +378,17 @@ pub(crate) async fn complete_user_task(
                 .join(" ")
         )));
     }
-    let user_id = user
+    let Some(user_id) = user
         .map(str::to_string)
         .or_else(|| run.user_id.clone())
-        .unwrap_or_default();
+        .filter(|u| !u.is_empty())
+    else {
+        return Err(Fail::Msg(format!(
+            "UserTaskRun {guid} is assigned to group {} and no user: say who completes it with \
+             --user USER (it is recorded as the user who did the task)",
+            opt(run.user_group.as_ref())
+        )));
+    };
     raw.complete_user_task_run(CompleteUserTaskRunRequest {
         user_task_run_id: Some(id.clone()),
         results: values,
