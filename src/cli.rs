@@ -180,6 +180,15 @@ pub enum Command {
 
     /// List, assign and complete UserTaskRuns.
     UserTask(crate::inspect::UserTaskArgs),
+
+    /// Follow a WfRun until it ends, printing each step as it happens, then its result.
+    Wait(crate::inspect::WaitArgs),
+
+    /// Delete a WfSpec version, a TaskDef, an event def, a UserTaskDef, a StructDef or a WfRun.
+    Delete(crate::inspect::DeleteArgs),
+
+    /// Rescue a failed thread of a WfRun: run its failed step again, or skip it.
+    Rescue(crate::inspect::RescueArgs),
 }
 
 /// Which LittleHorse server to talk to (overrides for the LittleHorse configuration).

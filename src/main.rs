@@ -47,6 +47,9 @@ fn main() -> ExitCode {
         Command::Resume(args) => inspect::stop_or_resume(args, false, style),
         Command::Event(args) => inspect::event(args, style),
         Command::UserTask(args) => inspect::user_task(args, style),
+        Command::Wait(args) => inspect::wait(args, style),
+        Command::Delete(args) => inspect::delete(args, style),
+        Command::Rescue(args) => inspect::rescue(args, style),
     }
 }
 

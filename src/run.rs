@@ -1,21 +1,18 @@
 //! `lhc run`: start a WfRun with typed inputs and optionally follow it to the end.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use lhw_proto::littlehorse::type_definition::DefinedType;
 use lhw_proto::littlehorse::{
-    LhStatus, NodeRunId, RunWfRequest, SearchWfSpecRequest, ThreadVarDef, TypeDefinition,
-    VariableValue, WfRun, WfRunId, WfSpec,
+    RunWfRequest, SearchWfSpecRequest, ThreadVarDef, TypeDefinition, VariableValue, WfSpec,
 };
-use lhw_runtime_client::values::{StructDefs, format_value, parse_value_with, type_name, type_of};
+use lhw_runtime_client::values::{StructDefs, parse_value_with, type_name, type_of};
 use lhw_runtime_client::{ClientError, LhClient};
 
 use crate::cli::RunArgs;
-use crate::inspect::failures::{failure_text, thread_failures};
-use crate::inspect::render::is_generated_variable;
+use crate::inspect::follow::{exit_code, finish, follow};
 use crate::inspect::waiting::waiting_on;
 use crate::report::Style;
 use crate::server::{self, Target};
@@ -33,26 +30,6 @@ pub fn run(args: &RunArgs, style: Style) -> ExitCode {
         return ExitCode::FAILURE;
     };
     rt.block_on(run_async(args, style, &target))
-}
-
-fn status_name(status: i32) -> &'static str {
-    match LhStatus::try_from(status) {
-        Ok(LhStatus::Starting) => "STARTING",
-        Ok(LhStatus::Running) => "RUNNING",
-        Ok(LhStatus::Completed) => "COMPLETED",
-        Ok(LhStatus::Halting) => "HALTING",
-        Ok(LhStatus::Halted) => "HALTED",
-        Ok(LhStatus::Error) => "ERROR",
-        Ok(LhStatus::Exception) => "EXCEPTION",
-        Err(_) => "UNKNOWN",
-    }
-}
-
-fn is_final(status: i32) -> bool {
-    matches!(
-        LhStatus::try_from(status),
-        Ok(LhStatus::Completed | LhStatus::Error | LhStatus::Exception | LhStatus::Halted)
-    )
 }
 
 /// The entrypoint thread's variables of a WfSpec.
@@ -194,8 +171,13 @@ async fn run_async(args: &RunArgs, style: Style, target: &Target) -> ExitCode {
     if !args.wait {
         return ExitCode::SUCCESS;
     }
-    match follow(&client, &id, run, Duration::from_secs(args.timeout)).await {
-        Ok(Some(run)) => finish(&client, &spec, &run, style, target).await,
+    match follow(&client, &id, run, Duration::from_secs(args.timeout), true).await {
+        Ok(Some(run)) => {
+            if let Err(e) = finish(&client, &spec, &run).await {
+                server::report_client_error(&e, target, style);
+            }
+            exit_code(&run)
+        }
         Ok(None) => {
             eprintln!(
                 "{}",
@@ -265,143 +247,4 @@ async fn similar_workflow(client: &LhClient, name: &str) -> Option<String> {
         return Some(c.to_string());
     }
     names.into_iter().find(|n| n.starts_with(name))
-}
-
-/// Polls the WfRun until it is final or the timeout passes, printing changes of status and
-/// of the current step of each thread.
-async fn follow(
-    client: &LhClient,
-    id: &str,
-    mut run: WfRun,
-    timeout: Duration,
-) -> Result<Option<WfRun>, ClientError> {
-    let deadline = tokio::time::Instant::now() + timeout;
-    let mut last_status = -1;
-    let mut last_nodes: BTreeMap<i32, (String, i32)> = BTreeMap::new();
-    let mut delay = Duration::from_millis(20);
-    let mut out = std::io::stdout();
-    loop {
-        if run.status != last_status {
-            last_status = run.status;
-            let _ = writeln!(out, "  status: {}", status_name(run.status));
-        }
-        for t in &run.thread_runs {
-            let key = (t.thread_spec_name.clone(), t.current_node_position);
-            if last_nodes.get(&t.number) != Some(&key) {
-                last_nodes.insert(t.number, key);
-                let node = node_name(client, id, t.number, t.current_node_position).await;
-                let _ = writeln!(
-                    out,
-                    "  thread {} ({}): {} [{}]",
-                    t.number,
-                    t.thread_spec_name,
-                    node.unwrap_or_else(|| format!("step {}", t.current_node_position)),
-                    status_name(t.status)
-                );
-            }
-        }
-        let _ = out.flush();
-        if is_final(run.status) {
-            return Ok(Some(run));
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return Ok(None);
-        }
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(Duration::from_millis(250));
-        run = client.get_wf_run(id).await?;
-    }
-}
-
-async fn node_name(client: &LhClient, id: &str, thread: i32, position: i32) -> Option<String> {
-    let mut raw = client.raw();
-    let node = raw
-        .get_node_run(NodeRunId {
-            wf_run_id: Some(WfRunId {
-                id: id.into(),
-                parent_wf_run_id: None,
-            }),
-            thread_run_number: thread,
-            position,
-        })
-        .await
-        .ok()?
-        .into_inner();
-    Some(node.node_name)
-}
-
-/// Prints the final status, output, errors and variables. COMPLETED → success.
-async fn finish(
-    client: &LhClient,
-    spec: &WfSpec,
-    run: &WfRun,
-    style: Style,
-    target: &Target,
-) -> ExitCode {
-    let id = run.id.as_ref().map(|i| i.id.as_str()).unwrap_or_default();
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "WfRun {id}: {}", status_name(run.status));
-    if let Some(output) = run
-        .thread_runs
-        .iter()
-        .find(|t| t.number == 0)
-        .and_then(|t| t.output.as_ref())
-    {
-        let _ = writeln!(out, "output: {}", format_value(Some(output)));
-    }
-    let failures = thread_failures(client, run).await;
-    for t in &run.thread_runs {
-        let failure = failures
-            .get(&t.number)
-            .map(failure_text)
-            .or_else(|| t.error_message.clone());
-        if let Some(msg) = failure {
-            let _ = writeln!(
-                out,
-                "thread {} ({}) {}: {msg}",
-                t.number,
-                t.thread_spec_name,
-                status_name(t.status)
-            );
-        }
-    }
-    match client.list_variables(id).await {
-        Ok(vars) if !vars.is_empty() => {
-            let masked_in_spec = |name: &str| {
-                spec.thread_specs
-                    .values()
-                    .flat_map(|t| t.variable_defs.iter())
-                    .filter_map(|v| v.var_def.as_ref())
-                    .any(|d| d.name == name && type_of(d).is_some_and(|t| t.masked))
-            };
-            let _ = writeln!(out, "variables:");
-            for v in &vars {
-                let Some(vid) = &v.id else { continue };
-                if is_generated_variable(&vid.name) {
-                    continue;
-                }
-                let value = if v.masked || masked_in_spec(&vid.name) {
-                    "(masked)".to_string()
-                } else {
-                    format_value(v.value.as_ref())
-                };
-                let thread = if vid.thread_run_number == 0 {
-                    String::new()
-                } else {
-                    format!(" (thread {})", vid.thread_run_number)
-                };
-                let _ = writeln!(out, "  {}{thread} = {value}", vid.name);
-            }
-        }
-        Ok(_) => {}
-        Err(e) => {
-            let _ = out.flush();
-            server::report_client_error(&e, target, style);
-        }
-    }
-    if run.status == LhStatus::Completed as i32 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
 }

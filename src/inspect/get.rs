@@ -37,6 +37,9 @@ pub enum GetCommand {
         /// The WfRun id.
         #[arg(value_name = "ID")]
         id: String,
+        /// Print each step as it happens until the run ends, then show it (see `lhc wait`).
+        #[arg(long)]
+        watch: bool,
         /// Shared options.
         #[command(flatten)]
         common: Common,
@@ -79,9 +82,12 @@ pub enum GetCommand {
 /// Runs `lhc get`.
 pub(crate) fn run(args: &GetArgs, style: Style) -> ExitCode {
     match &args.what {
-        GetCommand::Wfrun { id, common } => {
-            execute(common, style, async |c, f| get_wf_run(c, f, id).await)
-        }
+        GetCommand::Wfrun { id, watch, common } => execute(common, style, async |c, f| {
+            if *watch {
+                super::wait::watch(c, id, None, f == Format::Table).await?;
+            }
+            get_wf_run(c, f, id).await
+        }),
         GetCommand::Nodes { id, thread, common } => execute(common, style, async |c, f| {
             get_nodes(c, f, id, *thread).await
         }),

@@ -12,23 +12,30 @@ use clap::{Args, ValueEnum};
 
 use crate::cli::ServerArgs;
 
+mod delete;
 mod event;
 mod exec;
 pub(crate) mod failures;
+pub(crate) mod follow;
 mod get;
 mod list;
 pub(crate) mod render;
+mod rescue;
 mod search;
 mod stop;
 mod user_task;
+mod wait;
 pub(crate) mod waiting;
 
+pub(crate) use delete::{DeleteArgs, run as delete};
 pub(crate) use event::{EventArgs, run as event};
 pub(crate) use get::{GetArgs, run as get};
 pub(crate) use list::{ListArgs, run as list};
+pub(crate) use rescue::{RescueArgs, run as rescue};
 pub(crate) use search::{SearchArgs, run as search};
 pub(crate) use stop::{WfRunArgs, run as stop_or_resume};
 pub(crate) use user_task::{UserTaskArgs, run as user_task};
+pub(crate) use wait::{WaitArgs, run as wait};
 
 /// How to print results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

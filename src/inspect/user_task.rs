@@ -5,16 +5,18 @@ use std::process::ExitCode;
 
 use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use lhw_proto::littlehorse::type_definition::DefinedType;
+use lhw_proto::littlehorse::user_task_event;
 use lhw_proto::littlehorse::{
-    AssignUserTaskRunRequest, CompleteUserTaskRunRequest, SearchUserTaskRunRequest, TypeDefinition,
-    UserTaskRun, UserTaskRunId, UserTaskRunStatus,
+    AssignUserTaskRunRequest, CancelUserTaskRunRequest, CompleteUserTaskRunRequest,
+    PutUserTaskRunCommentRequest, SearchUserTaskRunRequest, TypeDefinition, UserTaskRun,
+    UserTaskRunId, UserTaskRunStatus,
 };
 use lhw_runtime_client::LhClient;
 use lhw_runtime_client::ids::wf_run_id_text;
-use lhw_runtime_client::values::{parse_value, type_name};
+use lhw_runtime_client::values::{format_value, parse_value, type_name};
 
 use super::exec::{Fail, Res, all_pages, execute, rpc, wf_run_id};
-use super::render::{opt, print_json, print_text, table, time, user_task_status_name};
+use super::render::{fields, opt, print_json, print_text, table, time, user_task_status_name};
 use super::{Common, Format};
 use crate::report::Style;
 
@@ -97,6 +99,49 @@ pub enum UserTaskCommand {
         #[command(flatten)]
         common: Common,
     },
+    /// One UserTaskRun: its form results, notes and history (GetUserTaskRun).
+    Get {
+        /// The WfRun id.
+        #[arg(value_name = "WFRUN")]
+        wf_run: String,
+        /// The UserTaskRun GUID.
+        #[arg(value_name = "GUID")]
+        guid: String,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Cancel a UserTaskRun (CancelUserTaskRun): the waiting thread fails with
+    /// USER_TASK_CANCELLED unless the workflow handles it.
+    Cancel {
+        /// The WfRun id.
+        #[arg(value_name = "WFRUN")]
+        wf_run: String,
+        /// The UserTaskRun GUID.
+        #[arg(value_name = "GUID")]
+        guid: String,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Add a comment to a UserTaskRun (PutUserTaskRunComment).
+    Comment {
+        /// The WfRun id.
+        #[arg(value_name = "WFRUN")]
+        wf_run: String,
+        /// The UserTaskRun GUID.
+        #[arg(value_name = "GUID")]
+        guid: String,
+        /// The comment.
+        #[arg(value_name = "TEXT")]
+        text: String,
+        /// Who comments.
+        #[arg(long, value_name = "USER")]
+        user: String,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 /// A UserTaskRun status, for `--status`.
@@ -127,6 +172,66 @@ impl TaskRunStatus {
 /// Runs `lhc user-task`.
 pub(crate) fn run(args: &UserTaskArgs, style: Style) -> ExitCode {
     match &args.what {
+        UserTaskCommand::Get {
+            wf_run,
+            guid,
+            common,
+        } => execute(common, style, async |c, f| {
+            let run = get_user_task_run(c, &user_task_run_id(wf_run, guid)).await?;
+            if f == Format::Json {
+                return print_json(&run);
+            }
+            print_text(&user_task_text(&run));
+            Ok(())
+        }),
+        UserTaskCommand::Cancel {
+            wf_run,
+            guid,
+            common,
+        } => execute(common, style, async |c, f| {
+            let id = user_task_run_id(wf_run, guid);
+            get_user_task_run(c, &id).await?;
+            c.raw()
+                .cancel_user_task_run(CancelUserTaskRunRequest {
+                    user_task_run_id: Some(id.clone()),
+                })
+                .await
+                .map_err(|e| Fail::Client(format!("UserTaskRun `{guid}`"), rpc(e)))?;
+            let run = get_user_task_run(c, &id).await?;
+            if f == Format::Json {
+                return print_json(&run);
+            }
+            println!(
+                "cancelled UserTaskRun {guid} of WfRun {wf_run}: now {}",
+                user_task_status_name(run.status)
+            );
+            Ok(())
+        }),
+        UserTaskCommand::Comment {
+            wf_run,
+            guid,
+            text,
+            user,
+            common,
+        } => execute(common, style, async |c, f| {
+            let run = c
+                .raw()
+                .put_user_task_run_comment(PutUserTaskRunCommentRequest {
+                    user_task_run_id: Some(user_task_run_id(wf_run, guid)),
+                    user_id: user.clone(),
+                    comment: text.clone(),
+                })
+                .await
+                .map_err(|e| {
+                    Fail::Client(format!("UserTaskRun `{guid}` of WfRun `{wf_run}`"), rpc(e))
+                })?
+                .into_inner();
+            if f == Format::Json {
+                return print_json(&run);
+            }
+            println!("commented on UserTaskRun {guid} of WfRun {wf_run} as {user}");
+            Ok(())
+        }),
         UserTaskCommand::List {
             user,
             group,
@@ -172,6 +277,81 @@ pub(crate) fn run(args: &UserTaskArgs, style: Style) -> ExitCode {
         } => execute(common, style, async |c, f| {
             complete_user_task(c, f, wf_run, guid, results, user.as_deref()).await
         }),
+    }
+}
+
+/// A UserTaskRun for people: who, status, results, notes and its history.
+fn user_task_text(run: &UserTaskRun) -> String {
+    let id = run.id.as_ref();
+    let results = run
+        .results
+        .iter()
+        .map(|(k, v)| format!("{k} = {}", format_value(Some(v))))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut text = fields(&[
+        (
+            "UserTaskRun",
+            id.map_or_else(String::new, |i| i.user_task_guid.clone()),
+        ),
+        (
+            "WfRun",
+            id.and_then(|i| i.wf_run_id.as_ref())
+                .map_or_else(String::new, wf_run_id_text),
+        ),
+        (
+            "UserTaskDef",
+            run.user_task_def_id
+                .as_ref()
+                .map_or_else(String::new, |d| format!("{} {}", d.name, d.version)),
+        ),
+        ("status", user_task_status_name(run.status).into()),
+        ("user", opt(run.user_id.as_ref())),
+        ("group", opt(run.user_group.as_ref())),
+        ("scheduled", time(run.scheduled_time.as_ref())),
+        ("notes", opt(run.notes.as_ref())),
+        (
+            "results",
+            if results.is_empty() {
+                "-".into()
+            } else {
+                results
+            },
+        ),
+    ]);
+    let rows: Vec<Vec<String>> = run
+        .events
+        .iter()
+        .map(|e| vec![time(e.time.as_ref()), event_text(e.event.as_ref())])
+        .collect();
+    if !rows.is_empty() {
+        text.push('\n');
+        text.push_str(&table(&["TIME", "EVENT"], &rows));
+    }
+    text
+}
+
+fn event_text(e: Option<&user_task_event::Event>) -> String {
+    use user_task_event::Event;
+    match e {
+        Some(Event::TaskExecuted(t)) => format!(
+            "task {}",
+            t.task_run.as_ref().map_or("", |r| r.task_guid.as_str())
+        ),
+        Some(Event::Assigned(a)) => format!(
+            "assigned to user {}, group {}",
+            opt(a.new_user_id.as_ref()),
+            opt(a.new_user_group.as_ref())
+        ),
+        Some(Event::Cancelled(c)) => format!("cancelled: {}", c.message),
+        Some(Event::Saved(s)) => format!("saved by {}", s.user_id),
+        Some(Event::CommentAdded(c)) => format!("{} commented: {}", c.user_id, c.comment),
+        Some(Event::CommentEdited(c)) => format!("{} edited a comment: {}", c.user_id, c.comment),
+        Some(Event::CommentDeleted(c)) => {
+            format!("{} deleted comment {}", c.user_id, c.user_comment_id)
+        }
+        Some(Event::Completed(_)) => "completed".into(),
+        None => "-".into(),
     }
 }
 
