@@ -160,7 +160,7 @@ pub enum Command {
     )]
     Lsp,
 
-    /// Show a WfRun, its NodeRuns, Variables or a TaskRun.
+    /// Show a WfRun, its NodeRuns, Variables, a TaskRun or a WfSpec.
     Get(crate::inspect::GetArgs),
 
     /// List WfSpecs or TaskDefs.
@@ -280,6 +280,11 @@ pub struct DevArgs {
     /// The address to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:2023")]
     pub listen: std::net::SocketAddr,
+
+    /// Start from an empty kernel: delete the database (every WfSpec, TaskDef, WfRun and
+    /// event) in the data directory first. Refused while a kernel runs on it.
+    #[arg(long)]
+    pub reset: bool,
 
     /// TLS.
     #[command(flatten)]

@@ -15,6 +15,7 @@ mod fmt;
 mod inspect;
 mod lsp;
 mod report;
+mod reset;
 mod run;
 mod server;
 

@@ -20,6 +20,11 @@ workflow needs-sign-off {
 workflow quick {
   var n: int = 1
 }
+
+workflow orders {
+  input order-id: str required searchable
+  var n: int = 1
+}
 "#;
 
 fn deployed() -> (Kernel, tempfile::TempDir) {
@@ -207,4 +212,62 @@ fn delete_every_kind() {
     assert_eq!(out.ok().stdout, "deleted ExternalEventDef go\n");
     let listed = lhc(&k, &["list", "wfspecs"]);
     assert!(!listed.ok().stdout.contains("quick"), "{}", listed.stdout);
+}
+
+#[test]
+fn search_by_variable_and_read_a_wfspec() {
+    let (k, _dir) = deployed();
+    lhc(
+        &k,
+        &[
+            "run",
+            "orders",
+            "--id",
+            "o1",
+            "--var",
+            "order-id=o-1",
+            "--wait",
+        ],
+    )
+    .ok();
+    lhc(
+        &k,
+        &[
+            "run",
+            "orders",
+            "--id",
+            "o2",
+            "--var",
+            "order-id=o-2",
+            "--wait",
+        ],
+    )
+    .ok();
+    let out = lhc(&k, &["search", "wfruns", "orders", "--var", "order-id=o-2"]);
+    let text = &out.ok().stdout;
+    assert!(text.contains("o2  ") && !text.contains("o1  "), "{text}");
+    let out = lhc(&k, &["search", "wfruns", "orders", "--var", "colour=red"]);
+    out.failed();
+    assert!(
+        out.stderr
+            .contains("workflow `orders` has no variable `colour` (its variables: order-id, n)"),
+        "{}",
+        out.stderr
+    );
+
+    let text = lhc(&k, &["get", "wfspec", "orders"]).ok().stdout.clone();
+    assert!(text.starts_with("WfSpec:     orders 0.0\n"), "{text}");
+    assert!(text.contains("status:     ACTIVE"), "{text}");
+    assert!(
+        text.contains("entrypoint  order-id  str   required, searchable"),
+        "{text}"
+    );
+    let text = lhc(&k, &["get", "wfspec", "needs-sign-off", "0.0"])
+        .ok()
+        .stdout
+        .clone();
+    assert!(text.contains("user task sign-off"), "{text}");
+    let out = lhc(&k, &["get", "wfspec", "ordres"]);
+    out.failed();
+    assert!(out.stderr.contains("no WfSpec `ordres`"), "{}", out.stderr);
 }

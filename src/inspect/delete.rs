@@ -244,7 +244,7 @@ fn report(format: Format, done: &[Deleted]) -> Res {
 }
 
 /// `1.0` → WfSpecId of `name` version 1.0.
-fn wf_spec_id(name: &str, version: &str) -> Result<WfSpecId, Fail> {
+pub(crate) fn wf_spec_id(name: &str, version: &str) -> Result<WfSpecId, Fail> {
     let parsed = version
         .split_once('.')
         .and_then(|(m, r)| Some((m.parse().ok()?, r.parse().ok()?)));

@@ -44,6 +44,18 @@ pub enum GetCommand {
         #[command(flatten)]
         common: Common,
     },
+    /// A WfSpec: version, threads and what they use, variables (GetWfSpec / GetLatestWfSpec).
+    Wfspec {
+        /// The WfSpec name.
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// The version, `MAJOR.REVISION` (default: the latest).
+        #[arg(value_name = "MAJOR.REVISION")]
+        spec_version: Option<String>,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
     /// The NodeRuns of a WfRun (ListNodeRuns).
     Nodes {
         /// The WfRun id.
@@ -87,6 +99,35 @@ pub(crate) fn run(args: &GetArgs, style: Style) -> ExitCode {
                 super::wait::watch(c, id, None, f == Format::Table).await?;
             }
             get_wf_run(c, f, id).await
+        }),
+        GetCommand::Wfspec {
+            name,
+            spec_version,
+            common,
+        } => execute(common, style, async |c, f| {
+            let spec = match spec_version {
+                Some(v) => c
+                    .raw()
+                    .get_wf_spec(super::delete::wf_spec_id(name, v)?)
+                    .await
+                    .map(tonic::Response::into_inner)
+                    .map_err(|e| Fail::Client(format!("WfSpec `{name}` {v}"), rpc(e)))?,
+                None => c
+                    .get_latest_wf_spec(name)
+                    .await
+                    .map_err(on(format!("WfSpec `{name}`")))?
+                    .ok_or_else(|| {
+                        Fail::Msg(format!(
+                            "no WfSpec `{name}` on {} (see `lhc list wfspecs`)",
+                            c.target()
+                        ))
+                    })?,
+            };
+            if f == Format::Json {
+                return print_json(&spec);
+            }
+            print_text(&super::wf_spec::wf_spec_text(&spec));
+            Ok(())
         }),
         GetCommand::Nodes { id, thread, common } => execute(common, style, async |c, f| {
             get_nodes(c, f, id, *thread).await

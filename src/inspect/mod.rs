@@ -26,6 +26,7 @@ mod stop;
 mod user_task;
 mod wait;
 pub(crate) mod waiting;
+mod wf_spec;
 
 pub(crate) use delete::{DeleteArgs, run as delete};
 pub(crate) use event::{EventArgs, run as event};

@@ -3,11 +3,12 @@
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
-use lhw_proto::littlehorse::{LhStatus, SearchWfRunRequest, WfRunId};
+use lhw_proto::littlehorse::{LhStatus, SearchWfRunRequest, VariableDef, VariableMatch, WfRunId};
 use lhw_runtime_client::LhClient;
 use lhw_runtime_client::ids::wf_run_id_text;
+use lhw_runtime_client::values::{parse_value, type_name, type_of};
 
-use super::exec::{Fail, Res, all_pages, execute, rpc};
+use super::exec::{Fail, Res, all_pages, execute, on, rpc};
 use super::render::{print_json, print_text, status_name, table, time};
 use super::{Common, Format};
 use crate::report::Style;
@@ -32,6 +33,10 @@ pub enum SearchCommand {
         /// Only WfRuns with this status.
         #[arg(long, value_enum, ignore_case = true)]
         status: Option<RunStatus>,
+        /// Only WfRuns whose searchable variable NAME holds VALUE (repeatable; the value is
+        /// parsed by the variable's type in the latest WfSpec).
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
         /// At most this many WfRuns.
         #[arg(long, value_name = "N", default_value_t = 100)]
         limit: usize,
@@ -81,10 +86,12 @@ pub(crate) fn run(args: &SearchArgs, style: Style) -> ExitCode {
         SearchCommand::Wfruns {
             wf_spec,
             status,
+            vars,
             limit,
             common,
         } => execute(common, style, async |c, f| {
-            search_wf_runs(c, f, wf_spec, *status, *limit).await
+            let filters = variable_filters(c, wf_spec, vars).await?;
+            search_wf_runs(c, f, wf_spec, *status, filters, *limit).await
         }),
     }
 }
@@ -94,6 +101,7 @@ pub(crate) async fn search_wf_runs(
     format: Format,
     wf_spec: &str,
     status: Option<RunStatus>,
+    variable_filters: Vec<VariableMatch>,
     limit: usize,
 ) -> Res {
     let ids: Vec<WfRunId> = all_pages(limit, async |bookmark, room| {
@@ -104,6 +112,7 @@ pub(crate) async fn search_wf_runs(
                 limit: Some(i32::try_from(room).unwrap_or(i32::MAX).min(1000)),
                 wf_spec_name: wf_spec.into(),
                 status: status.map(|s| s.proto() as i32),
+                variable_filters: variable_filters.clone(),
                 ..SearchWfRunRequest::default()
             })
             .await
@@ -130,4 +139,61 @@ pub(crate) async fn search_wf_runs(
     }
     print_text(&table(&["WFRUN", "STATUS", "STARTED"], &rows));
     Ok(())
+}
+
+/// `--var NAME=VALUE` as VariableMatches, each value parsed by the type of the entrypoint's
+/// variable NAME in the latest WfSpec.
+async fn variable_filters(
+    client: &LhClient,
+    wf_spec: &str,
+    vars: &[String],
+) -> Result<Vec<VariableMatch>, Fail> {
+    if vars.is_empty() {
+        return Ok(Vec::new());
+    }
+    let spec = client
+        .get_latest_wf_spec(wf_spec)
+        .await
+        .map_err(on(format!("WfSpec `{wf_spec}`")))?
+        .ok_or_else(|| Fail::Msg(format!("no WfSpec `{wf_spec}` on {}", client.target())))?;
+    let defs: Vec<&VariableDef> = spec
+        .thread_specs
+        .get(&spec.entrypoint_thread_name)
+        .map(|t| {
+            t.variable_defs
+                .iter()
+                .filter_map(|v| v.var_def.as_ref())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for raw in vars {
+        let Some((name, text)) = raw.split_once('=') else {
+            return Err(Fail::Msg(format!("--var {raw}: expected NAME=VALUE")));
+        };
+        let name = name.trim();
+        let Some(def) = defs.iter().find(|d| d.name == name) else {
+            let known: Vec<&str> = defs.iter().map(|d| d.name.as_str()).collect();
+            return Err(Fail::Msg(format!(
+                "--var {raw}: workflow `{wf_spec}` has no variable `{name}` (its variables: {})",
+                if known.is_empty() {
+                    "none".into()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        };
+        let t = type_of(def).unwrap_or_default();
+        let value = parse_value(text, &t).map_err(|e| {
+            Fail::Msg(format!(
+                "--var {name}: {e} (`{name}` is of type {})",
+                type_name(&t)
+            ))
+        })?;
+        out.push(VariableMatch {
+            var_name: name.to_string(),
+            value: Some(value),
+        });
+    }
+    Ok(out)
 }
