@@ -2,13 +2,9 @@
 //! exist (an error unless `--preemptive`, then LittleHorse's pre-emptive event), correlated
 //! events, reading events back and listing WorkflowEvents.
 
-use std::time::{Duration, Instant};
-
-use serde_json::Value;
-
 mod harness;
 
-use harness::{Kernel, Out, lhc};
+use harness::{deployed, json, lhc, poll};
 
 const FLOWS: &str = r#"
 event payment-confirmed: double correlated
@@ -28,41 +24,9 @@ workflow approve {
 }
 "#;
 
-fn deployed() -> (Kernel, tempfile::TempDir) {
-    let k = Kernel::start();
-    let dir = tempfile::tempdir().expect("dir");
-    let file = dir.path().join("flows.lhw");
-    std::fs::write(&file, FLOWS).expect("write");
-    lhc(&k, &["deploy", &file.display().to_string()]).ok();
-    (k, dir)
-}
-
-fn json(out: &Out) -> Value {
-    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", out.stdout))
-}
-
-/// Runs `args` until `done` holds (at most 20 s).
-fn poll(k: &Kernel, args: &[&str], done: impl Fn(&Out) -> bool) -> Out {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let out = lhc(k, args);
-        if done(&out) {
-            return out;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "`lhc {}` never got there:\n{}{}",
-            args.join(" "),
-            out.stdout,
-            out.stderr
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[test]
 fn posting_to_a_missing_wfrun_is_refused_unless_preemptive() {
-    let (k, _dir) = deployed();
+    let (k, _dir) = deployed(FLOWS);
     let out = lhc(
         &k,
         &["event", "post", "A-100", "approval", "--content", "3"],
@@ -122,7 +86,7 @@ fn posting_to_a_missing_wfrun_is_refused_unless_preemptive() {
 
 #[test]
 fn correlated_events_reach_the_waiting_run_and_workflow_events_are_listed() {
-    let (k, _dir) = deployed();
+    let (k, _dir) = deployed(FLOWS);
     lhc(
         &k,
         &["run", "invoice", "--id", "i1", "--var", "order-id=o-1"],

@@ -3,11 +3,9 @@
 //! task completed by a named user, `run --wait` naming the task no worker polls, "did you
 //! mean" for workflow names and the dry-run summary.
 
-use std::time::{Duration, Instant};
-
 mod harness;
 
-use harness::{Kernel, Out, lhc};
+use harness::{deployed, lhc, poll};
 
 const FLOWS: &str = r#"
 task send-invoice(order: str) -> str
@@ -35,36 +33,9 @@ workflow billing {
 }
 "#;
 
-fn deployed() -> (Kernel, tempfile::TempDir) {
-    let k = Kernel::start();
-    let dir = tempfile::tempdir().expect("dir");
-    let file = dir.path().join("flows.lhw");
-    std::fs::write(&file, FLOWS).expect("write");
-    lhc(&k, &["deploy", &file.display().to_string()]).ok();
-    (k, dir)
-}
-
-fn poll(k: &Kernel, args: &[&str], done: impl Fn(&Out) -> bool) -> Out {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let out = lhc(k, args);
-        if done(&out) {
-            return out;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "`lhc {}` never got there:\n{}{}",
-            args.join(" "),
-            out.stdout,
-            out.stderr
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[test]
 fn failure_names_nop_nodes_and_generated_variables() {
-    let (k, _dir) = deployed();
+    let (k, _dir) = deployed(FLOWS);
     let out = lhc(
         &k,
         &[
@@ -150,7 +121,7 @@ fn failure_names_nop_nodes_and_generated_variables() {
 
 #[test]
 fn user_tasks_are_completed_once_and_by_someone() {
-    let (k, _dir) = deployed();
+    let (k, _dir) = deployed(FLOWS);
     lhc(&k, &["run", "group-sign-off", "--id", "g1"]).ok();
     let out = poll(&k, &["user-task", "list", "--group", "finance"], |o| {
         o.stdout.contains("sign-off")
@@ -211,7 +182,7 @@ fn user_tasks_are_completed_once_and_by_someone() {
 
 #[test]
 fn waiting_runs_say_what_they_wait_for_and_names_get_suggestions() {
-    let (k, _dir) = deployed();
+    let (k, _dir) = deployed(FLOWS);
     let out = lhc(&k, &["run", "billing", "--wait", "--timeout", "1"]);
     out.failed();
     assert!(

@@ -3,11 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
 mod harness;
 
-use harness::{Kernel, Out, lhc};
+use harness::{Kernel, deployed, json, lhc};
 
 const FLOWS: &str = r#"
 user-task sign-off "Sign off" { ok: bool "OK?" required }
@@ -26,19 +24,6 @@ workflow orders {
   var n: int = 1
 }
 "#;
-
-fn deployed() -> (Kernel, tempfile::TempDir) {
-    let k = Kernel::start();
-    let dir = tempfile::tempdir().expect("dir");
-    let file = dir.path().join("flows.lhw");
-    std::fs::write(&file, FLOWS).expect("write");
-    lhc(&k, &["deploy", &file.display().to_string()]).ok();
-    (k, dir)
-}
-
-fn json(out: &Out) -> Value {
-    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", out.stdout))
-}
 
 /// The GUID of the one UserTaskRun of `wf_run`, once it exists.
 fn task_guid(k: &Kernel, wf_run: &str) -> String {
@@ -61,7 +46,7 @@ fn task_guid(k: &Kernel, wf_run: &str) -> String {
 
 #[test]
 fn wait_follows_a_run_that_waits_for_a_person() {
-    let (k, _dir) = deployed();
+    let (k, _dir) = deployed(FLOWS);
     lhc(&k, &["run", "needs-sign-off", "--id", "w1"]).ok();
     let guid = task_guid(&k, "w1");
 
@@ -134,7 +119,7 @@ fn wait_follows_a_run_that_waits_for_a_person() {
 
 #[test]
 fn user_tasks_can_be_cancelled() {
-    let (k, _dir) = deployed();
+    let (k, _dir) = deployed(FLOWS);
     lhc(&k, &["run", "needs-sign-off", "--id", "c1"]).ok();
     let guid = task_guid(&k, "c1");
     let out = lhc(&k, &["user-task", "cancel", "c1", &guid]);
@@ -168,7 +153,7 @@ fn user_tasks_can_be_cancelled() {
 
 #[test]
 fn delete_every_kind() {
-    let (k, _dir) = deployed();
+    let (k, _dir) = deployed(FLOWS);
     lhc(&k, &["run", "quick", "--id", "q1", "--wait"]).ok();
     let out = lhc(&k, &["delete", "wfrun", "q1"]);
     assert_eq!(out.ok().stdout, "deleted WfRun q1\n");
@@ -216,7 +201,7 @@ fn delete_every_kind() {
 
 #[test]
 fn search_by_variable_and_read_a_wfspec() {
-    let (k, _dir) = deployed();
+    let (k, _dir) = deployed(FLOWS);
     lhc(
         &k,
         &[
