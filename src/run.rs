@@ -12,6 +12,7 @@ use lhw_runtime_client::values::{StructDefs, parse_value_with, type_name, type_o
 use lhw_runtime_client::{ClientError, LhClient};
 
 use crate::cli::RunArgs;
+use crate::inspect::assign::{self, split, unknown};
 use crate::inspect::follow::{exit_code, finish, follow};
 use crate::inspect::waiting::waiting_on;
 use crate::report::Style;
@@ -53,21 +54,11 @@ fn parse_vars(
     let defs = inputs(spec);
     let mut out = BTreeMap::new();
     for raw in &args.vars {
-        let Some((name, value)) = raw.split_once('=') else {
-            return Err(format!("--var {raw}: expected NAME=VALUE"));
-        };
-        let name = name.trim();
+        let (name, value) = split("--var", raw, "NAME=VALUE")?;
         let Some(def) = defs.iter().find(|d| var_name(d) == name) else {
             let known: Vec<&str> = defs.iter().map(|d| var_name(d)).collect();
-            return Err(format!(
-                "--var {raw}: workflow `{}` has no variable `{name}` (its variables: {})",
-                args.workflow,
-                if known.is_empty() {
-                    "none".to_string()
-                } else {
-                    known.join(", ")
-                }
-            ));
+            let owner = format!("workflow `{}`", args.workflow);
+            return Err(unknown("--var", raw, &owner, "variable", &known));
         };
         let Some(t) = def.var_def.as_ref().and_then(type_of) else {
             return Err(format!("--var {raw}: the variable `{name}` has no type"));
@@ -84,20 +75,8 @@ fn parse_vars(
         .map(|d| var_name(d))
         .collect();
     if !missing.is_empty() {
-        return Err(format!(
-            "workflow `{}` requires {}: add {}",
-            args.workflow,
-            missing
-                .iter()
-                .map(|m| format!("`{m}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            missing
-                .iter()
-                .map(|m| format!("--var {m}=..."))
-                .collect::<Vec<_>>()
-                .join(" ")
-        ));
+        let owner = format!("workflow `{}`", args.workflow);
+        return Err(assign::missing(&owner, "--var", &missing));
     }
     Ok(out)
 }

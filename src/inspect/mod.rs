@@ -12,6 +12,7 @@ use clap::{Args, ValueEnum};
 
 use crate::cli::ServerArgs;
 
+pub(crate) mod assign;
 mod delete;
 mod event;
 mod exec;

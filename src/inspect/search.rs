@@ -8,6 +8,7 @@ use lhw_runtime_client::LhClient;
 use lhw_runtime_client::ids::wf_run_id_text;
 use lhw_runtime_client::values::{parse_value, type_name, type_of};
 
+use super::assign::{split, unknown};
 use super::exec::{Fail, Res, all_pages, execute, on, rpc};
 use super::render::{print_json, print_text, status_name, table, time};
 use super::{Common, Format};
@@ -168,20 +169,11 @@ async fn variable_filters(
         .unwrap_or_default();
     let mut out = Vec::new();
     for raw in vars {
-        let Some((name, text)) = raw.split_once('=') else {
-            return Err(Fail::Msg(format!("--var {raw}: expected NAME=VALUE")));
-        };
-        let name = name.trim();
+        let (name, text) = split("--var", raw, "NAME=VALUE").map_err(Fail::Msg)?;
         let Some(def) = defs.iter().find(|d| d.name == name) else {
             let known: Vec<&str> = defs.iter().map(|d| d.name.as_str()).collect();
-            return Err(Fail::Msg(format!(
-                "--var {raw}: workflow `{wf_spec}` has no variable `{name}` (its variables: {})",
-                if known.is_empty() {
-                    "none".into()
-                } else {
-                    known.join(", ")
-                }
-            )));
+            let owner = format!("workflow `{wf_spec}`");
+            return Err(Fail::Msg(unknown("--var", raw, &owner, "variable", &known)));
         };
         let t = type_of(def).unwrap_or_default();
         let value = parse_value(text, &t).map_err(|e| {

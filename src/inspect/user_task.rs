@@ -15,6 +15,7 @@ use lhw_runtime_client::LhClient;
 use lhw_runtime_client::ids::wf_run_id_text;
 use lhw_runtime_client::values::{format_value, parse_value, type_name};
 
+use super::assign::{self, split, unknown};
 use super::exec::{Fail, Res, all_pages, execute, rpc, wf_run_id};
 use super::render::{fields, opt, print_json, print_text, table, time, user_task_status_name};
 use super::{Common, Format};
@@ -507,22 +508,12 @@ pub(crate) async fn complete_user_task(
         .into_inner();
     let mut values = BTreeMap::new();
     for raw_result in results {
-        let Some((name, text)) = raw_result.split_once('=') else {
-            return Err(Fail::Msg(format!(
-                "--result {raw_result}: expected FIELD=VALUE"
-            )));
-        };
-        let name = name.trim();
+        let (name, text) = split("--result", raw_result, "FIELD=VALUE").map_err(Fail::Msg)?;
         let Some(field) = def.fields.iter().find(|f| f.name == name) else {
             let known: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
-            return Err(Fail::Msg(format!(
-                "--result {raw_result}: user task `{}` has no field `{name}` (its fields: {})",
-                def.name,
-                if known.is_empty() {
-                    "none".into()
-                } else {
-                    known.join(", ")
-                }
+            let owner = format!("user task `{}`", def.name);
+            return Err(Fail::Msg(unknown(
+                "--result", raw_result, &owner, "field", &known,
             )));
         };
         let t = field_type(field.r#type);
@@ -543,20 +534,8 @@ pub(crate) async fn complete_user_task(
         .map(|f| f.name.as_str())
         .collect();
     if !missing.is_empty() {
-        return Err(Fail::Msg(format!(
-            "user task `{}` requires {}: add {}",
-            def.name,
-            missing
-                .iter()
-                .map(|m| format!("`{m}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            missing
-                .iter()
-                .map(|m| format!("--result {m}=..."))
-                .collect::<Vec<_>>()
-                .join(" ")
-        )));
+        let owner = format!("user task `{}`", def.name);
+        return Err(Fail::Msg(assign::missing(&owner, "--result", &missing)));
     }
     let Some(user_id) = user
         .map(str::to_string)
