@@ -143,7 +143,9 @@ pub enum Command {
     #[command(
         long_about = "Start a WfRun of the latest version of WORKFLOW. `--var name=value` sets \
             an input; the value is parsed according to the variable's type in the WfSpec \
-            (int, double, bool, str, json-obj/json-arr as JSON, timestamp as RFC 3339). \
+            (int, double, bool, str, json-obj/json-arr as JSON, timestamp as RFC 3339 or epoch ms, \
+            typed arrays, maps and structs as JSON such as `--var skus='[\"a\",\"b\"]'`, \
+            bytes as text, a wf-run-id as `parent_child`), checked before anything is sent. \
             With `--wait`, follow the run until it ends (at most `--timeout` seconds), \
             printing status and step changes, then its final status, output and variables \
             (masked values are never printed).\n\n\
@@ -189,7 +191,7 @@ pub enum Command {
     )]
     Lsp,
 
-    /// Show a WfRun, its NodeRuns, Variables or a TaskRun.
+    /// Show a WfRun, its NodeRuns, Variables, a TaskRun or a WfSpec.
     Get(crate::inspect::GetArgs),
 
     /// List WfSpecs or TaskDefs.
@@ -225,6 +227,14 @@ pub enum Command {
             WfRun is not found, or the server fails; 2 on a usage error."
     )]
     Graph(crate::graph::GraphArgs),
+    /// Follow a WfRun until it ends, printing each step as it happens, then its result.
+    Wait(crate::inspect::WaitArgs),
+
+    /// Delete a WfSpec version, a TaskDef, an event def, a UserTaskDef, a StructDef or a WfRun.
+    Delete(crate::inspect::DeleteArgs),
+
+    /// Rescue a failed thread of a WfRun: run its failed step again, or skip it.
+    Rescue(crate::inspect::RescueArgs),
 }
 
 /// Which LittleHorse server to talk to (overrides for the LittleHorse configuration).
@@ -316,6 +326,11 @@ pub struct DevArgs {
     /// The address to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:2023")]
     pub listen: std::net::SocketAddr,
+
+    /// Start from an empty kernel: delete the database (every WfSpec, TaskDef, WfRun and
+    /// event) in the data directory first. Refused while a kernel runs on it.
+    #[arg(long)]
+    pub reset: bool,
 
     /// TLS.
     #[command(flatten)]

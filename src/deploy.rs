@@ -280,6 +280,13 @@ async fn deploy_all(
             ))
         );
         ExitCode::FAILURE
+    } else if args.dry_run {
+        eprintln!(
+            "dry run on {}: {} checked, {changed} {verb}; nothing was deployed",
+            client.target(),
+            plural(items.len(), "object"),
+        );
+        ExitCode::SUCCESS
     } else {
         eprintln!(
             "deployed {} on {}: {changed} {verb}",

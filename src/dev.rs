@@ -134,6 +134,20 @@ fn foreground(args: &DevArgs, style: Style, mode: Mode) -> ExitCode {
             )),
         );
     }
+    if args.reset {
+        match crate::reset::reset_data_dir(&data_dir) {
+            Ok(removed) => eprintln!(
+                "reset: removed {} from {}",
+                if removed.is_empty() {
+                    "nothing (no database yet)".to_string()
+                } else {
+                    removed.join(", ")
+                },
+                data_dir.display()
+            ),
+            Err(e) => return fail(&e, None),
+        }
+    }
     let Some(rt) = crate::server::runtime(style) else {
         return ExitCode::FAILURE;
     };

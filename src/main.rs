@@ -18,6 +18,7 @@ mod graph;
 mod inspect;
 mod lsp;
 mod report;
+mod reset;
 mod run;
 mod server;
 mod verdict;
@@ -54,6 +55,9 @@ fn main() -> ExitCode {
         Command::Event(args) => inspect::event(args, style),
         Command::UserTask(args) => inspect::user_task(args, style),
         Command::Graph(args) => graph::run(args, style),
+        Command::Wait(args) => inspect::wait(args, style),
+        Command::Delete(args) => inspect::delete(args, style),
+        Command::Rescue(args) => inspect::rescue(args, style),
     }
 }
 

@@ -1,17 +1,20 @@
 //! `lhc run`: start a WfRun with typed inputs and optionally follow it to the end.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use lhw_proto::littlehorse::type_definition::DefinedType;
 use lhw_proto::littlehorse::{
-    LhStatus, NodeRunId, RunWfRequest, ThreadVarDef, VariableValue, WfRun, WfRunId, WfSpec,
+    RunWfRequest, SearchWfSpecRequest, ThreadVarDef, TypeDefinition, VariableValue, WfSpec,
 };
-use lhw_runtime_client::values::{format_value, parse_value, type_name, type_of};
+use lhw_runtime_client::values::{StructDefs, parse_value_with, type_name, type_of};
 use lhw_runtime_client::{ClientError, LhClient};
 
 use crate::cli::RunArgs;
+use crate::inspect::assign::{self, split, unknown};
+use crate::inspect::follow::{exit_code, finish, follow};
+use crate::inspect::waiting::waiting_on;
 use crate::report::Style;
 use crate::server::{self, Target};
 
@@ -30,26 +33,6 @@ pub fn run(args: &RunArgs, style: Style) -> ExitCode {
     rt.block_on(run_async(args, style, &target))
 }
 
-fn status_name(status: i32) -> &'static str {
-    match LhStatus::try_from(status) {
-        Ok(LhStatus::Starting) => "STARTING",
-        Ok(LhStatus::Running) => "RUNNING",
-        Ok(LhStatus::Completed) => "COMPLETED",
-        Ok(LhStatus::Halting) => "HALTING",
-        Ok(LhStatus::Halted) => "HALTED",
-        Ok(LhStatus::Error) => "ERROR",
-        Ok(LhStatus::Exception) => "EXCEPTION",
-        Err(_) => "UNKNOWN",
-    }
-}
-
-fn is_final(status: i32) -> bool {
-    matches!(
-        LhStatus::try_from(status),
-        Ok(LhStatus::Completed | LhStatus::Error | LhStatus::Exception | LhStatus::Halted)
-    )
-}
-
 /// The entrypoint thread's variables of a WfSpec.
 fn inputs(spec: &WfSpec) -> Vec<&ThreadVarDef> {
     spec.thread_specs
@@ -63,30 +46,24 @@ fn var_name(v: &ThreadVarDef) -> &str {
 }
 
 /// Parses `--var name=value` against the WfSpec's variables.
-fn parse_vars(args: &RunArgs, spec: &WfSpec) -> Result<BTreeMap<String, VariableValue>, String> {
+fn parse_vars(
+    args: &RunArgs,
+    spec: &WfSpec,
+    structs: &StructDefs,
+) -> Result<BTreeMap<String, VariableValue>, String> {
     let defs = inputs(spec);
     let mut out = BTreeMap::new();
     for raw in &args.vars {
-        let Some((name, value)) = raw.split_once('=') else {
-            return Err(format!("--var {raw}: expected NAME=VALUE"));
-        };
-        let name = name.trim();
+        let (name, value) = split("--var", raw, "NAME=VALUE")?;
         let Some(def) = defs.iter().find(|d| var_name(d) == name) else {
             let known: Vec<&str> = defs.iter().map(|d| var_name(d)).collect();
-            return Err(format!(
-                "--var {raw}: workflow `{}` has no variable `{name}` (its variables: {})",
-                args.workflow,
-                if known.is_empty() {
-                    "none".to_string()
-                } else {
-                    known.join(", ")
-                }
-            ));
+            let owner = format!("workflow `{}`", args.workflow);
+            return Err(unknown("--var", raw, &owner, "variable", &known));
         };
         let Some(t) = def.var_def.as_ref().and_then(type_of) else {
             return Err(format!("--var {raw}: the variable `{name}` has no type"));
         };
-        let v = parse_value(value, &t)
+        let v = parse_value_with(value, &t, structs)
             .map_err(|e| format!("--var {name}: {e} (`{name}` is of type {})", type_name(&t)))?;
         if out.insert(name.to_string(), v).is_some() {
             return Err(format!("--var {name} is given twice"));
@@ -98,20 +75,8 @@ fn parse_vars(args: &RunArgs, spec: &WfSpec) -> Result<BTreeMap<String, Variable
         .map(|d| var_name(d))
         .collect();
     if !missing.is_empty() {
-        return Err(format!(
-            "workflow `{}` requires {}: add {}",
-            args.workflow,
-            missing
-                .iter()
-                .map(|m| format!("`{m}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            missing
-                .iter()
-                .map(|m| format!("--var {m}=..."))
-                .collect::<Vec<_>>()
-                .join(" ")
-        ));
+        let owner = format!("workflow `{}`", args.workflow);
+        return Err(assign::missing(&owner, "--var", &missing));
     }
     Ok(out)
 }
@@ -135,12 +100,19 @@ async fn run_async(args: &RunArgs, style: Style, target: &Target) -> ExitCode {
                     client.target()
                 ))
             );
-            eprintln!("  {}", style.help("deploy it first: lhc deploy FILE.lhw"));
+            match similar_workflow(&client, &args.workflow).await {
+                Some(name) => eprintln!("  {}", style.help(&format!("did you mean `{name}`?"))),
+                None => eprintln!("  {}", style.help("deploy it first: lhc deploy FILE.lhw")),
+            }
             return ExitCode::FAILURE;
         }
         Err(e) => return fail(&e),
     };
-    let variables = match parse_vars(args, &spec) {
+    let structs = match struct_defs(&client, &spec).await {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let variables = match parse_vars(args, &spec, &structs) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("{}", style.error(&e));
@@ -178,8 +150,13 @@ async fn run_async(args: &RunArgs, style: Style, target: &Target) -> ExitCode {
     if !args.wait {
         return ExitCode::SUCCESS;
     }
-    match follow(&client, &id, run, Duration::from_secs(args.timeout)).await {
-        Ok(Some(run)) => finish(&client, &spec, &run, style, target).await,
+    match follow(&client, &id, run, Duration::from_secs(args.timeout), true).await {
+        Ok(Some(run)) => {
+            if let Err(e) = finish(&client, &spec, &run).await {
+                server::report_client_error(&e, target, style);
+            }
+            exit_code(&run)
+        }
         Ok(None) => {
             eprintln!(
                 "{}",
@@ -188,139 +165,65 @@ async fn run_async(args: &RunArgs, style: Style, target: &Target) -> ExitCode {
                     args.timeout
                 ))
             );
+            if let Ok(run) = client.get_wf_run(&id).await {
+                for line in waiting_on(&client, &run).await {
+                    eprintln!("  {}", style.help(&line));
+                }
+            }
             ExitCode::FAILURE
         }
         Err(e) => fail(&e),
     }
 }
 
-/// Polls the WfRun until it is final or the timeout passes, printing changes of status and
-/// of the current step of each thread.
-async fn follow(
-    client: &LhClient,
-    id: &str,
-    mut run: WfRun,
-    timeout: Duration,
-) -> Result<Option<WfRun>, ClientError> {
-    let deadline = tokio::time::Instant::now() + timeout;
-    let mut last_status = -1;
-    let mut last_nodes: BTreeMap<i32, (String, i32)> = BTreeMap::new();
-    let mut delay = Duration::from_millis(20);
-    let mut out = std::io::stdout();
-    loop {
-        if run.status != last_status {
-            last_status = run.status;
-            let _ = writeln!(out, "  status: {}", status_name(run.status));
-        }
-        for t in &run.thread_runs {
-            let key = (t.thread_spec_name.clone(), t.current_node_position);
-            if last_nodes.get(&t.number) != Some(&key) {
-                last_nodes.insert(t.number, key);
-                let node = node_name(client, id, t.number, t.current_node_position).await;
-                let _ = writeln!(
-                    out,
-                    "  thread {} ({}): {} [{}]",
-                    t.number,
-                    t.thread_spec_name,
-                    node.unwrap_or_else(|| format!("step {}", t.current_node_position)),
-                    status_name(t.status)
-                );
+/// The StructDefs the entrypoint's inputs use (nested ones included), for parsing `--var`.
+async fn struct_defs(client: &LhClient, spec: &WfSpec) -> Result<StructDefs, ClientError> {
+    let mut todo: Vec<TypeDefinition> = inputs(spec)
+        .iter()
+        .filter_map(|d| d.var_def.as_ref().and_then(type_of))
+        .collect();
+    let mut out = StructDefs::new();
+    while let Some(t) = todo.pop() {
+        match t.defined_type {
+            Some(DefinedType::StructDefId(id)) if !out.contains_key(&id.name) => {
+                let def = client
+                    .raw()
+                    .get_struct_def(id.clone())
+                    .await
+                    .map_err(ClientError::Rpc)?
+                    .into_inner()
+                    .struct_def
+                    .unwrap_or_default();
+                todo.extend(def.fields.values().filter_map(|f| f.field_type.clone()));
+                out.insert(id.name, def);
             }
+            Some(DefinedType::InlineArrayDef(a)) => todo.extend(a.array_type.map(|b| *b)),
+            Some(DefinedType::InlineMapDef(m)) => todo.extend(m.value_type.map(|b| *b)),
+            Some(DefinedType::InlineStructDef(s)) => {
+                todo.extend(s.fields.values().filter_map(|f| f.field_type.clone()));
+            }
+            _ => {}
         }
-        let _ = out.flush();
-        if is_final(run.status) {
-            return Ok(Some(run));
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return Ok(None);
-        }
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(Duration::from_millis(250));
-        run = client.get_wf_run(id).await?;
     }
+    Ok(out)
 }
 
-async fn node_name(client: &LhClient, id: &str, thread: i32, position: i32) -> Option<String> {
-    let mut raw = client.raw();
-    let node = raw
-        .get_node_run(NodeRunId {
-            wf_run_id: Some(WfRunId {
-                id: id.into(),
-                parent_wf_run_id: None,
-            }),
-            thread_run_number: thread,
-            position,
+/// The deployed workflow whose name is closest to `name` (or starts with it), if any.
+async fn similar_workflow(client: &LhClient, name: &str) -> Option<String> {
+    let page = client
+        .raw()
+        .search_wf_spec(SearchWfSpecRequest {
+            bookmark: None,
+            limit: Some(1000),
+            wf_spec_criteria: None,
         })
         .await
         .ok()?
         .into_inner();
-    Some(node.node_name)
-}
-
-/// Prints the final status, output, errors and variables. COMPLETED → success.
-async fn finish(
-    client: &LhClient,
-    spec: &WfSpec,
-    run: &WfRun,
-    style: Style,
-    target: &Target,
-) -> ExitCode {
-    let id = run.id.as_ref().map(|i| i.id.as_str()).unwrap_or_default();
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "WfRun {id}: {}", status_name(run.status));
-    if let Some(output) = run
-        .thread_runs
-        .iter()
-        .find(|t| t.number == 0)
-        .and_then(|t| t.output.as_ref())
-    {
-        let _ = writeln!(out, "output: {}", format_value(Some(output)));
+    let mut names: Vec<String> = page.results.into_iter().map(|i| i.name).collect();
+    names.dedup();
+    if let Some(c) = lhw_compiler::check::closest(name, names.iter().map(String::as_str)) {
+        return Some(c.to_string());
     }
-    for t in &run.thread_runs {
-        if let Some(msg) = &t.error_message {
-            let _ = writeln!(
-                out,
-                "thread {} ({}) {}: {msg}",
-                t.number,
-                t.thread_spec_name,
-                status_name(t.status)
-            );
-        }
-    }
-    match client.list_variables(id).await {
-        Ok(vars) if !vars.is_empty() => {
-            let masked_in_spec = |name: &str| {
-                spec.thread_specs
-                    .values()
-                    .flat_map(|t| t.variable_defs.iter())
-                    .filter_map(|v| v.var_def.as_ref())
-                    .any(|d| d.name == name && type_of(d).is_some_and(|t| t.masked))
-            };
-            let _ = writeln!(out, "variables:");
-            for v in &vars {
-                let Some(vid) = &v.id else { continue };
-                let value = if v.masked || masked_in_spec(&vid.name) {
-                    "(masked)".to_string()
-                } else {
-                    format_value(v.value.as_ref())
-                };
-                let thread = if vid.thread_run_number == 0 {
-                    String::new()
-                } else {
-                    format!(" (thread {})", vid.thread_run_number)
-                };
-                let _ = writeln!(out, "  {}{thread} = {value}", vid.name);
-            }
-        }
-        Ok(_) => {}
-        Err(e) => {
-            let _ = out.flush();
-            server::report_client_error(&e, target, style);
-        }
-    }
-    if run.status == LhStatus::Completed as i32 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    names.into_iter().find(|n| n.starts_with(name))
 }

@@ -57,7 +57,13 @@ fn dry_run_prints_verdicts_and_changes_nothing() {
         "{}",
         out.stderr
     );
-    assert!(out.stderr.contains("2 would change"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(": 2 objects checked, 2 would change; nothing was deployed"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("deployed 2"), "{}", out.stderr);
     // Nothing was registered.
     let run = lhc(&k, &["run", "hello", "--var", "name=Ada"]);
     run.failed();

@@ -2,13 +2,9 @@
 //! in-process on a free port: every command's happy path, its failure output, and JSON that
 //! parses. Every `lhc` invocation and every wait is bounded.
 
-use std::time::{Duration, Instant};
-
-use serde_json::Value;
-
 mod harness;
 
-use harness::{Kernel, Out, lhc};
+use harness::{Out, deployed, json, lhc, poll};
 
 /// The workflows the tests run (written to a temporary directory).
 const FLOWS: &str = r#"
@@ -46,38 +42,6 @@ workflow quick {
 }
 "#;
 
-/// A kernel with [`FLOWS`] deployed.
-fn deployed() -> (Kernel, tempfile::TempDir) {
-    let k = Kernel::start();
-    let dir = tempfile::tempdir().expect("dir");
-    let file = dir.path().join("flows.lhw");
-    std::fs::write(&file, FLOWS).expect("write");
-    lhc(&k, &["deploy", &file.display().to_string()]).ok();
-    (k, dir)
-}
-
-fn json(out: &Out) -> Value {
-    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", out.stdout))
-}
-
-/// Runs `args` until `done` accepts the output, for at most 15 s.
-fn poll(k: &Kernel, args: &[&str], done: impl Fn(&Out) -> bool) -> Out {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let out = lhc(k, args);
-        if done(&out) {
-            return out;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "lhc {args:?} never got there:\n--- stdout\n{}\n--- stderr\n{}",
-            out.stdout,
-            out.stderr
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 fn not_found(out: &Out, what: &str) {
     out.failed();
     assert!(
@@ -92,7 +56,7 @@ fn not_found(out: &Out, what: &str) {
 
 #[test]
 fn get_shows_runs_nodes_variables_and_task_runs_without_masked_values() {
-    let (k, _dir) = deployed();
+    let (k, _dir) = deployed(FLOWS);
     lhc(
         &k,
         &[
@@ -165,7 +129,7 @@ fn get_shows_runs_nodes_variables_and_task_runs_without_masked_values() {
 
 #[test]
 fn list_wfspecs_and_taskdefs() {
-    let (k, _dir) = deployed();
+    let (k, _dir) = deployed(FLOWS);
     let out = lhc(&k, &["list", "wfspecs"]);
     out.ok();
     let lines: Vec<&str> = out.stdout.lines().collect();
@@ -222,7 +186,7 @@ fn list_wfspecs_and_taskdefs() {
 
 #[test]
 fn search_wfruns_filters_by_status() {
-    let (k, _dir) = deployed();
+    let (k, _dir) = deployed(FLOWS);
     lhc(
         &k,
         &["run", "quick", "--id", "q1", "--var", "n=1", "--wait"],
@@ -288,7 +252,7 @@ fn search_wfruns_filters_by_status() {
 
 #[test]
 fn stop_and_resume_a_wfrun() {
-    let (k, _dir) = deployed();
+    let (k, _dir) = deployed(FLOWS);
     lhc(&k, &["run", "charge-it", "--id", "c1", "--var", "card=x"]).ok();
     let out = lhc(&k, &["stop", "c1"]);
     assert!(
@@ -314,7 +278,7 @@ fn stop_and_resume_a_wfrun() {
 
 #[test]
 fn post_events_and_work_user_tasks() {
-    let (k, _dir) = deployed();
+    let (k, _dir) = deployed(FLOWS);
     lhc(
         &k,
         &["run", "inspect-me", "--id", "r1", "--var", "name=Ada"],

@@ -515,23 +515,29 @@ impl LittleHorse for KernelService {
 
     async fn put_user_task_run_comment(
         &self,
-        _request: Request<PutUserTaskRunCommentRequest>,
+        request: Request<PutUserTaskRunCommentRequest>,
     ) -> Result<Response<UserTaskRun>, Status> {
-        unimplemented("PutUserTaskRunComment")
+        let r = request.into_inner();
+        check_user_task_run_id(r.user_task_run_id.as_ref(), "user_task_run_id")?;
+        self.call(move |e| e.put_user_task_run_comment(r)).await
     }
 
     async fn edit_user_task_run_comment(
         &self,
-        _request: Request<EditUserTaskRunCommentRequest>,
+        request: Request<EditUserTaskRunCommentRequest>,
     ) -> Result<Response<UserTaskRun>, Status> {
-        unimplemented("EditUserTaskRunComment")
+        let r = request.into_inner();
+        check_user_task_run_id(r.user_task_run_id.as_ref(), "user_task_run_id")?;
+        self.call(move |e| e.edit_user_task_run_comment(r)).await
     }
 
     async fn delete_user_task_run_comment(
         &self,
-        _request: Request<DeleteUserTaskRunCommentRequest>,
+        request: Request<DeleteUserTaskRunCommentRequest>,
     ) -> Result<Response<UserTaskRun>, Status> {
-        unimplemented("DeleteUserTaskRunComment")
+        let r = request.into_inner();
+        check_user_task_run_id(r.user_task_run_id.as_ref(), "user_task_run_id")?;
+        self.call(move |e| e.delete_user_task_run_comment(r)).await
     }
 
     async fn search_user_task_run(

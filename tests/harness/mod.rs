@@ -193,3 +193,36 @@ pub fn dead_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     l.local_addr().expect("addr").port()
 }
+
+/// A kernel with the `.lhw` text `flows` deployed (the directory holds the file).
+pub fn deployed(flows: &str) -> (Kernel, tempfile::TempDir) {
+    let k = Kernel::start();
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("flows.lhw");
+    std::fs::write(&file, flows).expect("write");
+    lhc(&k, &["deploy", &file.display().to_string()]).ok();
+    (k, dir)
+}
+
+/// The stdout of `out` as JSON.
+pub fn json(out: &Out) -> serde_json::Value {
+    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", out.stdout))
+}
+
+/// Runs `args` until `done` accepts the output, for at most 20 s.
+pub fn poll(k: &Kernel, args: &[&str], done: impl Fn(&Out) -> bool) -> Out {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let out = lhc(k, args);
+        if done(&out) {
+            return out;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "lhc {args:?} never got there:\n--- stdout\n{}\n--- stderr\n{}",
+            out.stdout,
+            out.stderr
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

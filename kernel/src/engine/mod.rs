@@ -27,6 +27,7 @@
 mod advance;
 mod api;
 mod child;
+mod comments;
 mod eval;
 mod events;
 mod inherited;

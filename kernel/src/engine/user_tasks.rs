@@ -109,7 +109,7 @@ fn eval_str(
     })
 }
 
-fn event(now: i64, e: user_task_event::Event) -> UserTaskEvent {
+pub(super) fn event(now: i64, e: user_task_event::Event) -> UserTaskEvent {
     UserTaskEvent {
         time: Some(ms_to_ts(now)),
         event: Some(e),
@@ -374,7 +374,7 @@ pub fn check(run: &RunState, t: i32, pos: i32) -> Progress {
 }
 
 /// The storage key and guid of a UserTaskRunId.
-fn ids(id: Option<UserTaskRunId>) -> Result<(String, String), Status> {
+pub(super) fn ids(id: Option<UserTaskRunId>) -> Result<(String, String), Status> {
     let id = id.ok_or_else(|| Status::invalid_argument("user_task_run_id must be set"))?;
     let wf = id
         .wf_run_id
@@ -423,7 +423,7 @@ fn check_results(
 
 impl Engine {
     /// The active run holding a UserTaskRun, or the reason why there is none.
-    fn ut_run(&mut self, key: &str, guid: &str) -> Result<&mut RunState, Status> {
+    pub(super) fn ut_run(&mut self, key: &str, guid: &str) -> Result<&mut RunState, Status> {
         if !self.runs.contains_key(key) {
             return Err(match self.store.get_user_task_run(key, guid)? {
                 Some(utr) => Status::failed_precondition(format!(

@@ -4,6 +4,10 @@ use lhw_proto::littlehorse::type_definition::DefinedType;
 use lhw_proto::littlehorse::variable_value::Value;
 use lhw_proto::littlehorse::{TypeDefinition, VariableDef, VariableType, VariableValue};
 
+mod composite;
+
+pub use composite::{StructDefs, parse_composite};
+
 /// The type of a variable definition (`type_def`, or the deprecated `type`).
 pub fn type_of(def: &VariableDef) -> Option<TypeDefinition> {
     if let Some(t) = &def.type_def {
@@ -31,8 +35,21 @@ pub fn type_name(t: &TypeDefinition) -> String {
             Err(_) => format!("type #{p}"),
         },
         Some(DefinedType::StructDefId(id)) => format!("struct {}", id.name),
-        Some(DefinedType::InlineArrayDef(_)) => "array".into(),
-        Some(DefinedType::InlineMapDef(_)) => "map".into(),
+        Some(DefinedType::InlineArrayDef(a)) => format!(
+            "{}[]",
+            a.array_type
+                .as_deref()
+                .map_or_else(|| "unknown type".into(), type_name)
+        ),
+        Some(DefinedType::InlineMapDef(m)) => format!(
+            "map<{}, {}>",
+            m.key_type
+                .as_deref()
+                .map_or_else(|| "unknown type".into(), type_name),
+            m.value_type
+                .as_deref()
+                .map_or_else(|| "unknown type".into(), type_name)
+        ),
         Some(DefinedType::InlineStructDef(_)) => "inline struct".into(),
         None => "unknown type".into(),
     }
@@ -43,8 +60,19 @@ fn json(text: &str, what: &str) -> Result<serde_json::Value, String> {
 }
 
 /// Parses `text` as a value of type `t`: `42`, `2.5`, `true`, any text for `str`, JSON for
-/// `json-obj`/`json-arr`, RFC 3339 or epoch milliseconds for `timestamp`.
+/// `json-obj`/`json-arr`, RFC 3339 or epoch milliseconds for `timestamp`, a WfRunId as
+/// `parent_child`, JSON for typed arrays, maps and inline structs. A StructDef-typed value
+/// needs the StructDef: see [`parse_value_with`].
 pub fn parse_value(text: &str, t: &TypeDefinition) -> Result<VariableValue, String> {
+    parse_value_with(text, t, &StructDefs::new())
+}
+
+/// [`parse_value`], with the fields of the StructDefs a value may use.
+pub fn parse_value_with(
+    text: &str,
+    t: &TypeDefinition,
+    structs: &StructDefs,
+) -> Result<VariableValue, String> {
     let value = match &t.defined_type {
         Some(DefinedType::PrimitiveType(p)) => match VariableType::try_from(*p) {
             Ok(VariableType::Str) => Value::Str(text.to_string()),
@@ -78,25 +106,16 @@ pub fn parse_value(text: &str, t: &TypeDefinition) -> Result<VariableValue, Stri
                 Value::JsonArr(v.to_string())
             }
             Ok(VariableType::Bytes) => Value::Bytes(text.as_bytes().to_vec()),
-            Ok(VariableType::WfRunId) => Value::WfRunId(lhw_proto::littlehorse::WfRunId {
-                id: text.to_string(),
-                parent_wf_run_id: None,
-            }),
-            Ok(VariableType::Timestamp) => {
-                let ts: pbjson_like::Timestamp = pbjson_like::parse_timestamp(text)?;
-                Value::UtcTimestamp(ts)
-            }
+            Ok(VariableType::WfRunId) => Value::WfRunId(crate::ids::parse_wf_run_id(text.trim())),
+            Ok(VariableType::Timestamp) => Value::UtcTimestamp(parse_timestamp(text)?),
             Err(_) => return Err(format!("unsupported variable type #{p}")),
         },
-        _ => {
-            return Err(format!(
-                "values of type {} cannot be given on the command line yet",
-                type_name(t)
-            ));
-        }
+        _ => return parse_composite(text, t, structs),
     };
     Ok(VariableValue { value: Some(value) })
 }
+
+use pbjson_like::parse_timestamp;
 
 mod pbjson_like {
     //! Timestamps as epoch milliseconds or through the protobuf JSON mapping (RFC 3339).
