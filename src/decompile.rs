@@ -42,27 +42,32 @@ pub fn run(args: &DecompileArgs, style: Style) -> ExitCode {
         eprintln!("{}", style.error(&e));
         return ExitCode::FAILURE;
     }
-    let opts = lhw_compiler::diag::render::RenderOptions::default();
     let name = args
         .output
         .as_ref()
         .map_or_else(|| "<decompiled>".to_string(), |p| p.display().to_string());
-    if !result.diagnostics.is_empty() {
-        eprint!(
-            "{}",
-            lhw_compiler::diag::render::render_all(&result.diagnostics, &name, &result.text, opts)
-        );
-        eprintln!(
-            "decompiled {} workflow(s); {} part(s) could not be kept exactly",
-            wf_specs.len(),
-            result.diagnostics.len()
-        );
-    }
+    report_losses(&result, &name, wf_specs.len());
     if args.strict && !result.is_exact() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Prints on stderr what a decompiled text does not keep (its W0030-W0032 diagnostics).
+pub(crate) fn report_losses(result: &decompile::Decompiled, name: &str, workflows: usize) {
+    if result.diagnostics.is_empty() {
+        return;
+    }
+    let opts = lhw_compiler::diag::render::RenderOptions::default();
+    eprint!(
+        "{}",
+        lhw_compiler::diag::render::render_all(&result.diagnostics, name, &result.text, opts)
+    );
+    eprintln!(
+        "decompiled {workflows} workflow(s); {} part(s) could not be kept exactly",
+        result.diagnostics.len()
+    );
 }
 
 fn from_files(args: &DecompileArgs) -> Result<(Vec<pb::PutWfSpecRequest>, Declarations), String> {
@@ -170,67 +175,78 @@ fn from_server(
 ) -> Result<(Vec<pb::PutWfSpecRequest>, Declarations), String> {
     if name.contains('@') {
         return Err(format!(
-            "`{name}`: only the latest version can be decompiled from the server today; get a version as a file with `lhc get wfspec` and decompile the file"
+            "`{name}`: --wfspec takes the latest version; for another one write `lhc get wfspec NAME MAJOR.REVISION --lhw`"
         ));
     }
     with_latest_wf_spec(&args.server, name, style, async |client, wf| {
-        let e = |err: lhw_runtime_client::ClientError| err.to_string();
-        let spec = decompile::put_request_of(&wf);
-        let refs = decompile::references(std::slice::from_ref(&spec));
-        let mut decls = Declarations::default();
-        for t in &refs.tasks {
-            if let Some(d) = client.get_task_def(t).await.map_err(e)? {
-                decls.task_defs.push(pb::PutTaskDefRequest {
-                    name: t.clone(),
-                    input_vars: d.input_vars,
-                    return_type: d.return_type,
-                    description: d.description,
-                });
-            }
-        }
-        for ev in &refs.events {
-            if let Some(d) = client.get_external_event_def(ev).await.map_err(e)? {
-                decls
-                    .external_event_defs
-                    .push(pb::PutExternalEventDefRequest {
-                        name: ev.clone(),
-                        retention_policy: d.retention_policy,
-                        content_type: d.type_information,
-                        correlated_event_config: d.correlated_event_config,
-                    });
-            }
-        }
-        for ev in &refs.workflow_events {
-            if let Some(d) = client.get_workflow_event_def(ev).await.map_err(e)? {
-                decls
-                    .workflow_event_defs
-                    .push(pb::PutWorkflowEventDefRequest {
-                        name: ev.clone(),
-                        content_type: d.content_type,
-                    });
-            }
-        }
-        for f in &refs.forms {
-            if let Some(d) = client.get_latest_user_task_def(f).await.map_err(e)? {
-                decls.user_task_defs.push(pb::PutUserTaskDefRequest {
-                    name: f.clone(),
-                    fields: d.fields,
-                    description: d.description,
-                });
-            }
-        }
-        for s in &refs.structs {
-            if let Some(d) = client.get_latest_struct_def(s).await.map_err(e)? {
-                decls.struct_defs.push(pb::PutStructDefRequest {
-                    name: s.clone(),
-                    description: d.description,
-                    struct_def: d.struct_def,
-                    allowed_updates: pb::StructDefCompatibilityType::NoSchemaUpdates as i32,
-                });
-            }
-        }
+        let (spec, decls) = server_declarations(client, &wf).await?;
         Ok((vec![spec], decls))
     })
+}
+
+/// `wf` as a PutWfSpecRequest, with the metadata it uses read from the server (TaskDefs,
+/// event defs, user-task forms, structs): what `lhc decompile --wfspec` and
+/// `lhc get wfspec --lhw` decompile.
+pub(crate) async fn server_declarations(
+    client: &lhw_runtime_client::LhClient,
+    wf: &pb::WfSpec,
+) -> Result<(pb::PutWfSpecRequest, Declarations), String> {
+    let e = |err: lhw_runtime_client::ClientError| err.to_string();
+    let spec = decompile::put_request_of(wf);
+    let refs = decompile::references(std::slice::from_ref(&spec));
+    let mut decls = Declarations::default();
+    for t in &refs.tasks {
+        if let Some(d) = client.get_task_def(t).await.map_err(e)? {
+            decls.task_defs.push(pb::PutTaskDefRequest {
+                name: t.clone(),
+                input_vars: d.input_vars,
+                return_type: d.return_type,
+                description: d.description,
+            });
+        }
+    }
+    for ev in &refs.events {
+        if let Some(d) = client.get_external_event_def(ev).await.map_err(e)? {
+            decls
+                .external_event_defs
+                .push(pb::PutExternalEventDefRequest {
+                    name: ev.clone(),
+                    retention_policy: d.retention_policy,
+                    content_type: d.type_information,
+                    correlated_event_config: d.correlated_event_config,
+                });
+        }
+    }
+    for ev in &refs.workflow_events {
+        if let Some(d) = client.get_workflow_event_def(ev).await.map_err(e)? {
+            decls
+                .workflow_event_defs
+                .push(pb::PutWorkflowEventDefRequest {
+                    name: ev.clone(),
+                    content_type: d.content_type,
+                });
+        }
+    }
+    for f in &refs.forms {
+        if let Some(d) = client.get_latest_user_task_def(f).await.map_err(e)? {
+            decls.user_task_defs.push(pb::PutUserTaskDefRequest {
+                name: f.clone(),
+                fields: d.fields,
+                description: d.description,
+            });
+        }
+    }
+    for s in &refs.structs {
+        if let Some(d) = client.get_latest_struct_def(s).await.map_err(e)? {
+            decls.struct_defs.push(pb::PutStructDefRequest {
+                name: s.clone(),
+                description: d.description,
+                struct_def: d.struct_def,
+                allowed_updates: pb::StructDefCompatibilityType::NoSchemaUpdates as i32,
+            });
+        }
+    }
+    Ok((spec, decls))
 }
 
 /// Connects to the configured server, reads the latest version of WfSpec `name` and runs

@@ -135,6 +135,11 @@ fn a_deployed_wfspec_decompiles_to_text_that_compiles_back() {
         }
     }
     assert_eq!(output.wf_specs, original.wf_specs);
+
+    // `lhc get wfspec NAME MAJOR.REVISION --lhw` prints the same text for that version.
+    let got = lhc(&k, &["get", "wfspec", "order-approval", "0.0", "--lhw"]);
+    got.ok();
+    assert_eq!(got.stdout, out.stdout);
 }
 
 #[test]

@@ -52,6 +52,10 @@ pub enum GetCommand {
         /// The version, `MAJOR.REVISION` (default: the latest).
         #[arg(value_name = "MAJOR.REVISION")]
         spec_version: Option<String>,
+        /// Print the WfSpec as a `.lhw` file (`lhc decompile`), with the declarations it uses
+        /// read from the server; what the text cannot keep is reported on stderr.
+        #[arg(long, conflicts_with = "format")]
+        lhw: bool,
         /// Shared options.
         #[command(flatten)]
         common: Common,
@@ -103,6 +107,7 @@ pub(crate) fn run(args: &GetArgs, style: Style) -> ExitCode {
         GetCommand::Wfspec {
             name,
             spec_version,
+            lhw,
             common,
         } => execute(common, style, async |c, f| {
             let spec = match spec_version {
@@ -123,6 +128,15 @@ pub(crate) fn run(args: &GetArgs, style: Style) -> ExitCode {
                         ))
                     })?,
             };
+            if *lhw {
+                let (req, decls) = crate::decompile::server_declarations(c, &spec)
+                    .await
+                    .map_err(Fail::Msg)?;
+                let result = lhw_compiler::decompile::decompile(std::slice::from_ref(&req), &decls);
+                print_text(&result.text);
+                crate::decompile::report_losses(&result, "<decompiled>", 1);
+                return Ok(());
+            }
             if f == Format::Json {
                 return print_json(&spec);
             }
