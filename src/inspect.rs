@@ -683,7 +683,7 @@ async fn get_nodes(client: &LhClient, format: Format, id: &str, thread: Option<i
                 thread.to_string(),
                 pos.to_string(),
                 n.node_name.clone(),
-                node_kind(n.node_type.as_ref()).into(),
+                node_kind(n).into(),
                 status_name(n.status).into(),
                 time(n.arrival_time.as_ref()),
                 node_detail(n),
@@ -699,8 +699,13 @@ async fn get_nodes(client: &LhClient, format: Format, id: &str, thread: Option<i
     Ok(())
 }
 
-fn node_kind(t: Option<&NodeType>) -> &'static str {
-    match t {
+/// The NodeRun's kind. LittleHorse records a NOP node's run as an EntrypointRun, so the
+/// node's name (`2-nop-NOP`) tells the two apart.
+fn node_kind(n: &NodeRun) -> &'static str {
+    if n.node_name.ends_with("-NOP") {
+        return "NOP";
+    }
+    match n.node_type.as_ref() {
         Some(NodeType::Task(_)) => "TASK",
         Some(NodeType::ExternalEvent(_)) => "EXTERNAL_EVENT",
         Some(NodeType::Entrypoint(_)) => "ENTRYPOINT",
