@@ -24,7 +24,8 @@
 #
 # The server's settings (LHServerConfig's LHS_* keys) are chosen for one node on a laptop or a CI
 # machine: replication factor 1, the gRPC listener, the internal (interactive query) port and the
-# health port all on 127.0.0.1 on ports the OS hands out; never 2023.
+# health port all on 127.0.0.1 on ports the OS hands out; never 2023. StructDefs are still behind
+# LHS_X_ENABLE_STRUCT_DEFS in 1.2.1: it is on, as lhw compiles structs to them.
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -138,6 +139,7 @@ start() {
         LHS_INTERNAL_ADVERTISED_HOST=127.0.0.1 \
         LHS_INTERNAL_ADVERTISED_PORT="${internal_port}" \
         LHS_HEALTH_SERVICE_PORT="${health_port}" \
+        LHS_X_ENABLE_STRUCT_DEFS=true \
         bash -c 'echo $$ >"$1/server.pid"; shift; exec "$@"' _ "${dir}" \
         "${java}" "${heap[@]}" -XX:+UseG1GC -Djava.awt.headless=true \
         -cp "${cache}/*" io.littlehorse.App \
