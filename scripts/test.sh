@@ -38,3 +38,9 @@ cargo test --workspace
 # The examples are kept in the canonical layout (`lhc fmt`); list any that are not.
 echo "==> lhc fmt --check examples"
 cargo run --quiet --bin lhc -- fmt --check examples
+
+# The same e2e scenarios, lhc, our worker SDK and the Python SDK on the real LittleHorse
+# server (Maven Central's littlehorse-server with Java 25 and a Kafka broker); what differs
+# from the kernel is listed in docs/differences.md.
+echo "==> bash scripts/test-real-server.sh"
+bash scripts/test-real-server.sh

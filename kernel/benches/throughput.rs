@@ -9,6 +9,9 @@
 //! a worker sending ReportTask for step k of a WfRun to a worker receiving
 //! step k+1 of that WfRun (report RPC, commit, advance, dispatch, delivery);
 //! under the saturating load of phase 1 it is mostly queueing.
+//!
+//! `LHW_BENCH_TARGET=host:port` runs the same workflow and workers against a running
+//! LittleHorse server instead (the real server: `scripts/littlehorse.sh start DIR`).
 
 use lhw_proto::littlehorse::little_horse_client::LittleHorseClient;
 use lhw_proto::littlehorse::{
@@ -147,9 +150,26 @@ async fn main() {
     let pollers = nums.get(1).copied().unwrap_or(16);
 
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = lhw_kernel::Config::new(dir.path()).listen("127.0.0.1:0".parse().expect("addr"));
-    let kernel = lhw_kernel::serve(config).await.expect("kernel starts");
-    let channel = Channel::from_shared(format!("http://{}", kernel.addr()))
+    // LHW_BENCH_TARGET=host:port runs the same bench against a running LittleHorse server
+    // (scripts/littlehorse.sh) instead of an in-process kernel.
+    let target = std::env::var("LHW_BENCH_TARGET")
+        .ok()
+        .filter(|t| !t.is_empty());
+    let (kernel, addr) = match &target {
+        Some(t) => (None, t.clone()),
+        None => {
+            let config =
+                lhw_kernel::Config::new(dir.path()).listen("127.0.0.1:0".parse().expect("addr"));
+            let k = lhw_kernel::serve(config).await.expect("kernel starts");
+            let addr = k.addr().to_string();
+            (Some(k), addr)
+        }
+    };
+    eprintln!(
+        "target: {}",
+        target.as_deref().unwrap_or("in-process kernel")
+    );
+    let channel = Channel::from_shared(format!("http://{addr}"))
         .expect("uri")
         .connect()
         .await
@@ -160,16 +180,36 @@ async fn main() {
     for r in output.task_defs {
         client.put_task_def(r).await.expect("put task def");
     }
-    for r in output.wf_specs {
-        client.put_wf_spec(r).await.expect("put wf spec");
+    // A real server applies metadata asynchronously: wait until the TaskDefs read back.
+    for task in TASKS {
+        let id = TaskDefId { name: task.into() };
+        while client.get_task_def(id.clone()).await.is_err() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
+    let mut spec_id = None;
+    for r in output.wf_specs {
+        spec_id = client
+            .put_wf_spec(r)
+            .await
+            .expect("put wf spec")
+            .into_inner()
+            .id;
+    }
+    let spec_id = spec_id.expect("the bench WfSpec");
+    while client.get_wf_spec(spec_id.clone()).await.is_err() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // WfRun ids of this run only, so the bench can run again on the same server.
+    let tag = format!("{:06x}", fastrand::u32(..) & 0xff_ffff);
+    let before = count_completed(&mut client).await;
 
     let times: Shared = Arc::default();
     let mut workers = Vec::new();
     for step in 0..TASKS.len() {
         for _ in 0..pollers {
             // One HTTP/2 connection per poller, as separate worker processes would have.
-            let ch = Channel::from_shared(format!("http://{}", kernel.addr()))
+            let ch = Channel::from_shared(format!("http://{addr}"))
                 .expect("uri")
                 .connect()
                 .await
@@ -185,7 +225,8 @@ async fn main() {
     eprintln!(
         "throughput: {runs} WfRuns x 3 tasks, {pollers} pollers per TaskDef, durable commits"
     );
-    let (elapsed, latencies) = phase(&client, &times, &mut finished, "tput", runs, runs).await;
+    let tput = format!("tput{tag}");
+    let (elapsed, latencies) = phase(&client, &times, &mut finished, &tput, runs, runs).await;
     let total_tasks = runs * TASKS.len();
     let secs = elapsed.as_secs_f64();
     println!("throughput phase:       {runs} WfRuns, {total_tasks} tasks in {secs:.2} s");
@@ -198,7 +239,7 @@ async fn main() {
     // Phase 2, latency: a steady load of a few WfRuns in flight.
     for in_flight in [1, 8] {
         let n = 300;
-        let prefix = format!("lat{in_flight}");
+        let prefix = format!("lat{in_flight}{tag}");
         let (elapsed, latencies) =
             phase(&client, &times, &mut finished, &prefix, n, in_flight).await;
         let tasks = n * TASKS.len();
@@ -210,6 +251,19 @@ async fn main() {
     }
 
     // Every WfRun completed.
+    let completed = count_completed(&mut client).await - before;
+    println!("COMPLETED WfRuns:       {completed}");
+    for w in workers {
+        w.abort();
+    }
+    if let Some(k) = kernel {
+        k.shutdown().await;
+    }
+    assert_eq!(completed, runs + 600, "every WfRun completes");
+}
+
+/// The number of COMPLETED WfRuns of `bench` on the server.
+async fn count_completed(client: &mut LittleHorseClient<Channel>) -> usize {
     let mut completed = 0;
     let mut bookmark = None;
     loop {
@@ -227,15 +281,9 @@ async fn main() {
         completed += page.results.len();
         bookmark = page.bookmark;
         if bookmark.is_none() {
-            break;
+            return completed;
         }
     }
-    println!("COMPLETED WfRuns:       {completed}");
-    for w in workers {
-        w.abort();
-    }
-    kernel.shutdown().await;
-    assert_eq!(completed, runs + 600, "every WfRun completes");
 }
 
 fn print_latency(label: &str, latencies: &[Duration]) {

@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use lhw_proto::littlehorse::{
     ExternalEventDefId, LhStatus, PutExternalEventRequest, ThreadType, VariableValue,
-    variable_value::Value,
+    node_run::NodeType, variable_value::Value,
 };
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -325,6 +325,13 @@ async fn failure_handlers_match_in_order_and_resume() {
             Some("3-exit-EXIT")
         );
         assert_eq!(nodes[2].node_name, "2-nop-NOP");
+        // As on LittleHorse, a NOP node's run is an empty EntrypointRun (NodeRun has no
+        // NOP case; seen on the real server, docs/differences.md).
+        assert!(
+            matches!(nodes[2].node_type, Some(NodeType::Entrypoint(_))),
+            "{:?}",
+            nodes[2].node_type
+        );
 
         // TASK_FAILURE is not TIMEOUT: the generic error handler catches it.
         run(&mut c, "handlers", "err", &[("kind", s("fail"))]).await;

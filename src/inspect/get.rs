@@ -260,7 +260,7 @@ pub(crate) async fn get_nodes(
                 thread.to_string(),
                 pos.to_string(),
                 n.node_name.clone(),
-                node_kind(n.node_type.as_ref()).into(),
+                node_kind(n).into(),
                 status_name(n.status).into(),
                 time(n.arrival_time.as_ref()),
                 node_detail(n),
@@ -276,8 +276,13 @@ pub(crate) async fn get_nodes(
     Ok(())
 }
 
-pub(crate) fn node_kind(t: Option<&NodeType>) -> &'static str {
-    match t {
+/// The NodeRun's kind. LittleHorse records a NOP node's run as an EntrypointRun, so the
+/// node's name (`2-nop-NOP`) tells the two apart.
+pub(crate) fn node_kind(n: &NodeRun) -> &'static str {
+    if n.node_name.ends_with("-NOP") {
+        return "NOP";
+    }
+    match n.node_type.as_ref() {
         Some(NodeType::Task(_)) => "TASK",
         Some(NodeType::ExternalEvent(_)) => "EXTERNAL_EVENT",
         Some(NodeType::Entrypoint(_)) => "ENTRYPOINT",
@@ -291,8 +296,7 @@ pub(crate) fn node_kind(t: Option<&NodeType>) -> &'static str {
         Some(NodeType::WaitForCondition(_)) => "WAIT_FOR_CONDITION",
         Some(NodeType::RunChildWf(_)) => "RUN_CHILD_WF",
         Some(NodeType::WaitForChildWf(_)) => "WAIT_FOR_CHILD_WF",
-        // A NOP node's run carries no node type.
-        None => "NOP",
+        None => "-",
     }
 }
 

@@ -495,7 +495,11 @@ pub fn arrive(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, pos: i32, node_name
     };
     let mut arrival_failure = None;
     nr.node_type = match &node.node {
-        Some(node::Node::Entrypoint(_)) => Some(NodeType::Entrypoint(EntrypointRun {})),
+        // LittleHorse records a NOP node's run as an (empty) EntrypointRun: NodeRun has no
+        // NOP case (seen on the real server, docs/differences.md).
+        Some(node::Node::Entrypoint(_)) | Some(node::Node::Nop(_)) => {
+            Some(NodeType::Entrypoint(EntrypointRun {}))
+        }
         Some(node::Node::Exit(_)) => Some(NodeType::Exit(ExitRun {})),
         Some(node::Node::WaitForCondition(_)) => {
             Some(NodeType::WaitForCondition(WaitForConditionRun {}))

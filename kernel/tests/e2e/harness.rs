@@ -5,15 +5,22 @@
 //! the results back over gRPC.
 //!
 //! Every wait polls with a deadline; nothing sleeps a fixed time to wait for state.
+//!
+//! The target is the embedded kernel, or a LittleHorse server when `LHW_E2E_TARGET=host:port`
+//! is set (the differential run against the real server: `scripts/test-real-server.sh`).
+//! There each scenario registers its example in a tenant of its own (`PutTenant`, then the
+//! `tenantid` header on every call), so scenarios never see each other's runs or tasks, and
+//! the same scenarios' assertions hold for both targets. Scenarios that restart the kernel
+//! are kernel-only ([`kernel_only`]).
 
 use lhw_kernel::KernelHandle;
 use lhw_proto::littlehorse::little_horse_client::LittleHorseClient;
 use lhw_proto::littlehorse::{
     ExternalEventDefId, LhStatus, LhTaskError, LhTaskException, ListNodeRunsRequest,
     ListTaskRunsRequest, NodeRun, PollTaskRequest, PutCorrelatedEventRequest,
-    PutExternalEventRequest, ReportTaskRun, RunWfRequest, ScheduledTask, TaskDefId, TaskRun,
-    TaskStatus, ThreadRun, VariableId, VariableValue, WfRun, WfRunId, node_run::NodeType,
-    report_task_run, variable_value::Value,
+    PutExternalEventRequest, PutTenantRequest, ReportTaskRun, RunWfRequest, ScheduledTask,
+    SearchWfSpecRequest, TaskDefId, TaskRun, TaskStatus, ThreadRun, UserTaskDefId, VariableId,
+    VariableValue, WfRun, WfRunId, node_run::NodeType, report_task_run, variable_value::Value,
 };
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -22,10 +29,57 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
+use tonic::metadata::{Ascii, MetadataValue};
+use tonic::service::{Interceptor, interceptor::InterceptedService};
 use tonic::transport::Channel;
 
-/// A gRPC client of the kernel.
-pub type Client = LittleHorseClient<Channel>;
+/// A gRPC client of the kernel (or of the LittleHorse server under test).
+pub type Client = LittleHorseClient<InterceptedService<Channel, Tenant>>;
+
+/// Adds the `tenantid` header to every call on a real server (nothing on the kernel).
+#[derive(Clone)]
+pub struct Tenant(Option<MetadataValue<Ascii>>);
+
+impl Interceptor for Tenant {
+    fn call(&mut self, mut req: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        if let Some(t) = &self.0 {
+            req.metadata_mut().insert("tenantid", t.clone());
+        }
+        Ok(req)
+    }
+}
+
+/// The server the scenarios run on.
+#[derive(Clone, Debug)]
+enum Target {
+    /// An in-process kernel per scenario (the default).
+    Embedded,
+    /// A running LittleHorse server, `host:port` (from `LHW_E2E_TARGET`).
+    Remote(String),
+}
+
+fn target() -> Target {
+    match std::env::var("LHW_E2E_TARGET") {
+        Ok(addr) if !addr.trim().is_empty() => Target::Remote(addr.trim().to_string()),
+        _ => Target::Embedded,
+    }
+}
+
+/// True when the scenarios run against a real server, where a scenario that needs the
+/// embedded kernel itself (a restart, its data directory) cannot run: it returns at once,
+/// after saying so on stderr.
+pub fn kernel_only(why: &str) -> bool {
+    let remote = matches!(target(), Target::Remote(_));
+    if remote {
+        eprintln!("kernel-only scenario, not run against LHW_E2E_TARGET: {why}");
+    }
+    remote
+}
+
+/// True when the scenarios run against a real LittleHorse server.
+pub fn on_real_server() -> bool {
+    matches!(target(), Target::Remote(_))
+}
 
 /// Every scenario runs under this limit.
 pub const SCENARIO_TIMEOUT: Duration = Duration::from_secs(60);
@@ -72,6 +126,10 @@ pub struct Call {
 pub struct Kernel {
     dir: tempfile::TempDir,
     handle: Option<KernelHandle>,
+    /// The server's address (`host:port`).
+    addr: String,
+    /// The tenant of this scenario on a real server.
+    tenant: Tenant,
     /// The workers' TaskDefs and handlers, to start them again after a restart.
     handlers: Vec<(String, Handler)>,
     /// A client connected to the kernel.
@@ -107,39 +165,97 @@ impl Kernel {
             )
         });
         let dir = tempfile::tempdir().expect("temp dir");
-        let (handle, mut client) = serve(&dir).await;
+        let (handle, addr, tenant, mut client) = match target() {
+            Target::Embedded => {
+                let (handle, client) = serve(&dir).await;
+                let addr = handle.addr().to_string();
+                (Some(handle), addr, Tenant(None), client)
+            }
+            Target::Remote(addr) => {
+                let (tenant, client) = tenant_on(&addr, file).await;
+                (None, addr, tenant, client)
+            }
+        };
+        // A real server applies metadata asynchronously: each definition is waited for
+        // until it can be read back, before anything that refers to it is registered.
+        let remote = handle.is_none();
         for r in output.task_defs {
-            client.put_task_def(r).await.expect("PutTaskDef");
+            let def = client.put_task_def(r).await.expect("PutTaskDef");
+            let id = def.into_inner().id.unwrap_or_default();
+            settle(remote, &client, "TaskDef", move |mut c| {
+                let id = id.clone();
+                async move { c.get_task_def(id).await.is_ok() }
+            })
+            .await;
         }
         for r in output.struct_defs {
-            client.put_struct_def(r).await.expect("PutStructDef");
+            let def = client.put_struct_def(r).await.expect("PutStructDef");
+            let id = def.into_inner().id.unwrap_or_default();
+            settle(remote, &client, "StructDef", move |mut c| {
+                let id = id.clone();
+                async move { c.get_struct_def(id).await.is_ok() }
+            })
+            .await;
         }
         for r in output.external_event_defs {
-            client
+            let def = client
                 .put_external_event_def(r)
                 .await
                 .expect("PutExternalEventDef");
+            let id = def.into_inner().id.unwrap_or_default();
+            settle(remote, &client, "ExternalEventDef", move |mut c| {
+                let id = id.clone();
+                async move { c.get_external_event_def(id).await.is_ok() }
+            })
+            .await;
         }
         for r in output.workflow_event_defs {
-            client
+            let def = client
                 .put_workflow_event_def(r)
                 .await
                 .expect("PutWorkflowEventDef");
+            let id = def.into_inner().id.unwrap_or_default();
+            settle(remote, &client, "WorkflowEventDef", move |mut c| {
+                let id = id.clone();
+                async move { c.get_workflow_event_def(id).await.is_ok() }
+            })
+            .await;
         }
         for r in output.user_task_defs {
-            client.put_user_task_def(r).await.expect("PutUserTaskDef");
+            let def = client
+                .put_user_task_def(r)
+                .await
+                .expect("PutUserTaskDef")
+                .into_inner();
+            let id = UserTaskDefId {
+                name: def.name,
+                version: def.version,
+            };
+            settle(remote, &client, "UserTaskDef", move |mut c| {
+                let id = id.clone();
+                async move { c.get_user_task_def(id).await.is_ok() }
+            })
+            .await;
         }
         for r in output.wf_specs {
             let name = r.name.clone();
-            client
+            let spec = client
                 .put_wf_spec(r)
                 .await
                 .unwrap_or_else(|e| panic!("PutWfSpec {name}: {e}"));
+            let id = spec.into_inner().id.unwrap_or_default();
+            settle(remote, &client, "WfSpec", move |mut c| {
+                let id = id.clone();
+                async move { c.get_wf_spec(id).await.is_ok() }
+            })
+            .await;
         }
         Kernel {
             dir,
             handlers: Vec::new(),
-            handle: Some(handle),
+            handle,
+            addr,
+            tenant,
             client,
             workers: Vec::new(),
             calls: Arc::new(Mutex::new(Vec::new())),
@@ -156,6 +272,10 @@ impl Kernel {
     /// Stops the workers and the kernel, then starts a kernel on the same data directory
     /// (it recovers every unfinished WfRun) and the workers again.
     pub async fn restart(&mut self) {
+        assert!(
+            self.handle.is_some(),
+            "restart() needs the embedded kernel: guard the scenario with kernel_only()"
+        );
         for w in self.workers.drain(..) {
             w.abort();
         }
@@ -163,6 +283,7 @@ impl Kernel {
             h.shutdown().await;
         }
         let (handle, client) = serve(&self.dir).await;
+        self.addr = handle.addr().to_string();
         self.handle = Some(handle);
         self.client = client;
         for (task, handler) in self.handlers.clone() {
@@ -171,10 +292,7 @@ impl Kernel {
     }
 
     async fn spawn_worker(&mut self, task: &str, handler: Handler) {
-        let Some(handle) = &self.handle else { return };
-        let mut poll_client = LittleHorseClient::connect(format!("http://{}", handle.addr()))
-            .await
-            .expect("connect the worker");
+        let mut poll_client = connect(&self.addr, self.tenant.clone()).await;
         let mut report_client = poll_client.clone();
         let calls = self.calls.clone();
         let task_def = task.to_string();
@@ -340,13 +458,18 @@ impl Kernel {
             .client
             .list_node_runs(ListNodeRunsRequest {
                 wf_run_id: Some(id.clone()),
-                thread_run_number: thread,
+                // LittleHorse 1.2.1 answers an empty list when thread_run_number is set
+                // (docs/differences.md): on the real server the thread is picked here.
+                thread_run_number: if on_real_server() { None } else { thread },
                 ..Default::default()
             })
             .await
             .expect("ListNodeRuns")
             .into_inner()
             .results;
+        if let Some(n) = thread {
+            runs.retain(|nr| nr.id.as_ref().is_some_and(|i| i.thread_run_number == n));
+        }
         runs.sort_by_key(|nr| {
             nr.id
                 .as_ref()
@@ -493,19 +616,84 @@ impl Kernel {
     }
 }
 
+/// On a real server, polls `readable` until the definition just registered can be read
+/// back (the embedded kernel answers a Put only once it is stored: nothing to wait for).
+async fn settle<F, Fut>(remote: bool, client: &Client, what: &str, mut readable: F)
+where
+    F: FnMut(Client) -> Fut,
+    Fut: Future<Output = bool>,
+{
+    if !remote {
+        return;
+    }
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while !readable(client.clone()).await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the {what} just registered never became readable"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Starts a kernel on 127.0.0.1:0 with its data in `dir`, and a client connected to it.
 async fn serve(dir: &tempfile::TempDir) -> (KernelHandle, Client) {
     let config = lhw_kernel::Config::new(dir.path()).listen("127.0.0.1:0".parse().unwrap());
     let handle = lhw_kernel::serve(config).await.expect("the kernel starts");
-    let client = LittleHorseClient::connect(format!("http://{}", handle.addr()))
-        .await
-        .expect("connect to the kernel");
+    let client = connect(&handle.addr().to_string(), Tenant(None)).await;
     (handle, client)
+}
+
+/// A client of the server at `addr` that sends `tenant`'s header.
+async fn connect(addr: &str, tenant: Tenant) -> Client {
+    let channel = Channel::from_shared(format!("http://{addr}"))
+        .expect("a valid address")
+        .connect()
+        .await
+        .unwrap_or_else(|e| panic!("connect to {addr}: {e}"));
+    LittleHorseClient::with_interceptor(channel, tenant)
+}
+
+/// Creates a fresh tenant for one scenario (`e2e-<example>-<random>`) on the server at
+/// `addr`, and a client that works in it.
+async fn tenant_on(addr: &str, file: &str) -> (Tenant, Client) {
+    let stem = file.trim_end_matches(".lhw");
+    let id = format!("e2e-{stem}-{:08x}", fastrand::u32(..));
+    let mut admin = connect(addr, Tenant(None)).await;
+    admin
+        .put_tenant(PutTenantRequest {
+            id: id.clone(),
+            output_topic_config: None,
+        })
+        .await
+        .unwrap_or_else(|e| panic!("PutTenant {id}: {e}"));
+    eprintln!("{file}: scenario in tenant {id} on {addr}");
+    let tenant = Tenant(Some(id.parse().expect("an ASCII tenant id")));
+    let mut client = connect(addr, tenant.clone()).await;
+    // The server answers PermissionDenied ("Tenant not allowed") until the new tenant has
+    // reached its metadata cache.
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        match client.search_wf_spec(SearchWfSpecRequest::default()).await {
+            Ok(_) => break,
+            Err(e) if e.code() == tonic::Code::PermissionDenied => {
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "tenant {id} never became usable: {e}"
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => panic!("SearchWfSpec in tenant {id}: {e}"),
+        }
+    }
+    (tenant, client)
 }
 
 /// The NodeRun's kind, as in node names (`TASK`, `EXTERNAL_EVENT`, ...).
 pub fn kind_of(nr: &NodeRun) -> &'static str {
     match &nr.node_type {
+        // A NOP node's run is an empty EntrypointRun, as on LittleHorse.
+        Some(NodeType::Entrypoint(_)) if nr.node_name.ends_with("-NOP") => "NOP",
         Some(NodeType::Entrypoint(_)) => "ENTRYPOINT",
         Some(NodeType::Exit(_)) => "EXIT",
         Some(NodeType::Task(_)) => "TASK",

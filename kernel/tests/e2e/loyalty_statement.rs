@@ -52,8 +52,16 @@ fn fields(v: &VariableValue) -> BTreeMap<String, VariableValue> {
     }
 }
 
+/// Why these scenarios cannot run on LittleHorse 1.2.1 (docs/differences.md).
+const LH_PATH_ON_STRUCT: &str = "LittleHorse 1.2.1 refuses the WfSpec: `card.tier = ...` \
+     mutates a Struct field through an LHPath, which it types as null (\"Cannot assign STR to \
+     null without explicit casting\")";
+
 #[tokio::test]
 async fn statement_totals_the_purchases_and_sets_the_tier() {
+    if kernel_only(LH_PATH_ON_STRUCT) {
+        return;
+    }
     scenario(async {
         let mut k = kernel().await;
         k.run(
@@ -120,6 +128,9 @@ async fn statement_totals_the_purchases_and_sets_the_tier() {
 
 #[tokio::test]
 async fn customer_without_purchases_stays_basic() {
+    if kernel_only(LH_PATH_ON_STRUCT) {
+        return;
+    }
     scenario(async {
         let mut k = kernel().await;
         k.run(

@@ -20,6 +20,10 @@ const DELIVERY: &str = "2-parcel-delivered-EXTERNAL_EVENT";
 const CLOSING: &str = "1-order-closed-EXTERNAL_EVENT";
 
 /// `pack-parcel` labels a parcel after its order; parcel 0 is lost (an exception).
+/// Why the shipment scenarios cannot run on LittleHorse 1.2.1 (docs/differences.md).
+const MAP_BUILDER: &str = "LittleHorse 1.2.1 refuses the shipment WfSpec: its `map { ... }` \
+     compiles to a MapBuilder VariableAssignment, which came with the 1.3.0 protos";
+
 async fn kernel() -> Kernel {
     let mut k = Kernel::with_example(FILE).await;
     k.worker(
@@ -105,6 +109,9 @@ fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn shipments_started_for_the_order_write_the_orders_events() {
+    if kernel_only(MAP_BUILDER) {
+        return;
+    }
     scenario(async {
         let mut k = kernel().await;
         order(&mut k, "ord-1", "O-1").await;
@@ -240,6 +247,9 @@ async fn shipments_started_for_the_order_write_the_orders_events() {
 
 #[tokio::test]
 async fn inherited_writes_survive_a_restart() {
+    if kernel_only("restarts the kernel") {
+        return;
+    }
     scenario(async {
         let mut k = kernel().await;
         order(&mut k, "ord-2", "O-2").await;
@@ -315,6 +325,9 @@ async fn inherited_writes_survive_a_restart() {
 
 #[tokio::test]
 async fn a_shipment_needs_an_order_and_a_lost_parcel_keeps_its_writes() {
+    if kernel_only(MAP_BUILDER) {
+        return;
+    }
     scenario(async {
         let mut k = kernel().await;
         order(&mut k, "ord-3", "O-3").await;
@@ -438,6 +451,9 @@ async fn a_shipment_needs_an_order_and_a_lost_parcel_keeps_its_writes() {
 
 #[tokio::test]
 async fn deleting_an_order_leaves_no_variable_for_its_shipments_to_recreate() {
+    if kernel_only(MAP_BUILDER) {
+        return;
+    }
     scenario(async {
         let mut k = kernel().await;
         order(&mut k, "ord-9", "O-9").await;

@@ -78,6 +78,12 @@ async fn first_of_takes_the_quote_that_ends_first_and_halts_the_other() {
 
 #[tokio::test]
 async fn first_of_ignores_a_late_answer_from_the_halted_thread() {
+    if kernel_only(
+        "races a 0 s SLEEP against a task; on LittleHorse every SLEEP waits for the timer \
+         topology, so the task wins the race (docs/differences.md)",
+    ) {
+        return;
+    }
     scenario(async {
         let mut k = kernel().await;
         // Without patience the postal thread ends at once, before any worker answers.

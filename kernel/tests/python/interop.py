@@ -28,6 +28,7 @@ import sys
 import time
 import uuid
 
+import grpc
 import littlehorse
 from littlehorse.config import LHConfig
 from littlehorse.model import (
@@ -79,6 +80,19 @@ def str_var(stub, wf_run_id: str, name: str) -> str:
     return var.value.str
 
 
+def run_wf(stub, request: RunWfRequest):
+    """RunWf, retried while the server answers NOT_FOUND: a LittleHorse cluster applies a
+    new WfSpec asynchronously (docs/differences.md); the kernel has it at once."""
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while True:
+        try:
+            return stub.RunWf(request, timeout=RPC_TIMEOUT)
+        except grpc.RpcError as e:
+            if e.code() != grpc.StatusCode.NOT_FOUND or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 async def case_task(config: LHConfig, spec_name: str = "py-greet-wf") -> None:
     stub = config.stub()
     task_name = "py-greet"
@@ -98,13 +112,13 @@ async def case_task(config: LHConfig, spec_name: str = "py-greet-wf") -> None:
     worker_task = asyncio.create_task(worker.start())
 
     wf_run_id = "py-task-" + uuid.uuid4().hex[:8]
-    stub.RunWf(
+    run_wf(
+        stub,
         RunWfRequest(
             wf_spec_name=spec_name,
             id=wf_run_id,
             variables={"name": littlehorse.to_variable_value("kernel")},
         ),
-        timeout=RPC_TIMEOUT,
     )
     # The worker runs on this event loop: wait without blocking it.
     deadline = time.monotonic() + TIMEOUT_SECONDS
@@ -145,9 +159,7 @@ async def case_event(config: LHConfig) -> None:
         Workflow("py-event-wf", entrypoint), config, timeout=RPC_TIMEOUT
     )
     wf_run_id = "py-event-" + uuid.uuid4().hex[:8]
-    run = stub.RunWf(
-        RunWfRequest(wf_spec_name="py-event-wf", id=wf_run_id), timeout=RPC_TIMEOUT
-    )
+    run = run_wf(stub, RunWfRequest(wf_spec_name="py-event-wf", id=wf_run_id))
     if run.status != LHStatus.RUNNING:
         fail(f"the new WfRun is {LHStatus.Name(run.status)}, wanted RUNNING")
     stub.PutExternalEvent(
