@@ -51,6 +51,7 @@ codes! {
     E0002 => "number literal out of range",
     E0003 => "invalid escape in string",
     E0004 => "internal formatter error",
+    E0005 => "block comment never closed",
     E0101 => "unknown variable",
     E0102 => "unknown task",
     E0103 => "duplicate declaration",
@@ -101,6 +102,7 @@ codes! {
     E0305 => "duplicate workflow setting",
     E0306 => "invalid duration",
     E0307 => "workflow runs its own child workflow",
+    E0320 => "expression nested too deeply for LittleHorse",
     W0001 => "unused variable",
 }
 

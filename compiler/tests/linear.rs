@@ -1,0 +1,179 @@
+//! Parsing (and everything built on it: check, format, the IDE analysis, rendering) does
+//! work linear in the input for every input. Each adversarial family below is run at a size
+//! `n` and at `4n`; the slower of the two must not take more than `RATIO` times as long as
+//! the faster (a linear pass takes about 4 times as long, a quadratic one 16 times, the
+//! exponential parses these inputs once triggered never finish). Times are the best of a few
+//! runs, so a busy machine does not fail the test; no absolute time limit is asserted.
+
+use std::time::{Duration, Instant};
+
+use lhw_compiler::diag::render::{RenderOptions, render_all};
+
+/// The largest ratio allowed between the time at `4n` and at `n`.
+const RATIO: f64 = 10.0;
+
+/// One adversarial family: builds an input of about `n` repetitions.
+struct Family {
+    name: &'static str,
+    build: fn(usize) -> String,
+    /// The `n` to start from (the time at `n` must be well above timer noise).
+    n: usize,
+}
+
+fn families() -> Vec<Family> {
+    vec![
+        Family {
+            name: "unclosed braces at top level",
+            build: |n| "{".repeat(n),
+            n: 2_000,
+        },
+        Family {
+            name: "unclosed braces in a workflow",
+            build: |n| format!("workflow w {{\n  {}", "{".repeat(n)),
+            n: 2_000,
+        },
+        Family {
+            name: "unclosed braces on separate lines",
+            build: |n| format!("workflow w {{\n{}", "  x {\n".repeat(n)),
+            n: 1_000,
+        },
+        Family {
+            name: "unclosed nested JSON literal",
+            build: |n| {
+                format!(
+                    "workflow w {{\n  var x: json-obj\n  x = {}",
+                    "{\"a\": ".repeat(n)
+                )
+            },
+            n: 1_000,
+        },
+        Family {
+            name: "unclosed parentheses",
+            build: |n| format!("workflow w {{\n  x = {}", "(".repeat(n)),
+            n: 2_000,
+        },
+        Family {
+            name: "unclosed parentheses at top level",
+            build: |n| "(".repeat(n),
+            n: 2_000,
+        },
+        Family {
+            name: "unclosed brackets",
+            build: |n| format!("workflow w {{\n  x = {}", "[".repeat(n)),
+            n: 2_000,
+        },
+        Family {
+            name: "alternating parentheses and brackets",
+            build: |n| format!("workflow w {{\n  x y {}", "([".repeat(n)),
+            n: 1_000,
+        },
+        Family {
+            name: "unclosed block comments",
+            build: |n| format!("workflow w {{\n  x = 1\n  {}", "/*".repeat(n)),
+            n: 2_000,
+        },
+        Family {
+            name: "unclosed string holes",
+            build: |n| format!("workflow w {{\n  x = {}", "\"{".repeat(n)),
+            n: 2_000,
+        },
+        Family {
+            name: "unclosed blocks",
+            build: |n| format!("workflow w {{\n{}", "  if x {\n".repeat(n)),
+            n: 1_000,
+        },
+        Family {
+            name: "broken lines",
+            build: |n| format!("workflow w {{\n{}}}\n", "  x y z (\n".repeat(n)),
+            n: 1_000,
+        },
+        Family {
+            name: "placeholders",
+            build: |n| {
+                format!(
+                    "workflow w {{\n  var s: str = \"{}\"\n}}\n",
+                    "{x}".repeat(n)
+                )
+            },
+            n: 1_000,
+        },
+        Family {
+            name: "long line",
+            build: |n| format!("workflow w {{\n  x = 1 {}\n}}\n", "a ".repeat(n)),
+            n: 2_000,
+        },
+    ]
+}
+
+/// Everything an input goes through: check (parse, check, lower), format, the IDE
+/// analysis and rendering of the diagnostics.
+fn work(text: &str) {
+    let compiled = lhw_compiler::compile(text);
+    let rendered = render_all(
+        &compiled.diagnostics,
+        "/f.lhw",
+        text,
+        RenderOptions::default(),
+    );
+    std::hint::black_box(rendered);
+    std::hint::black_box(lhw_compiler::format::format(text).is_ok());
+    std::hint::black_box(lhw_compiler::ide::Analysis::new(text));
+}
+
+fn best_of(text: &str, runs: usize) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            work(text);
+            start.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+#[test]
+fn every_adversarial_family_is_linear() {
+    let mut failures = Vec::new();
+    for family in families() {
+        let small = (family.build)(family.n);
+        let large = (family.build)(family.n * 4);
+        let t_small = best_of(&small, 5).max(Duration::from_millis(1));
+        let t_large = best_of(&large, 5);
+        let ratio = t_large.as_secs_f64() / t_small.as_secs_f64();
+        eprintln!(
+            "{}: n={} {:?}, 4n {:?}, ratio {ratio:.1}",
+            family.name, family.n, t_small, t_large
+        );
+        if ratio > RATIO {
+            failures.push(format!(
+                "{}: {ratio:.1}× for 4× the input ({t_small:?} → {t_large:?})",
+                family.name
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "super-linear:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Nesting far beyond any program's (pest parses nesting by recursion) is refused with one
+/// error instead of overflowing the stack, in every entry point.
+#[test]
+fn huge_nesting_is_refused_without_overflow() {
+    for open in ["{", "(", "[", "{\"a\": "] {
+        let text = format!("workflow w {{\n  x = {}\n}}\n", open.repeat(200_000));
+        let compiled = lhw_compiler::compile(&text);
+        assert!(
+            compiled
+                .diagnostics
+                .iter()
+                .any(|d| d.message.contains("nested too deeply")),
+            "{open}: {:?}",
+            compiled.diagnostics.first()
+        );
+        assert!(lhw_compiler::format::format(&text).is_err());
+        std::hint::black_box(lhw_compiler::ide::Analysis::new(&text));
+    }
+}
