@@ -31,3 +31,8 @@ cargo test --workspace
 # The examples are kept in the canonical layout (`lhc fmt`); list any that are not.
 echo "==> lhc fmt --check examples"
 cargo run --quiet --bin lhc -- fmt --check examples
+
+# A bounded coverage-guided fuzz run of the compiler (parse, check, lower, format, IDE,
+# rendering); any crash or input slower than 10 s fails the run (scripts/fuzz.sh).
+echo "==> fuzz the compiler (bounded)"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-120}"

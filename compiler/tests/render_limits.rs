@@ -95,3 +95,14 @@ fn lone_carriage_returns_end_lines() {
         format!("{:?}", lf.output.map(|o| o.wf_specs))
     );
 }
+
+#[test]
+fn a_file_with_lone_carriage_returns_formats_like_its_lf_version() {
+    let text = "task t(a: int)\r\rworkflow w {\r  // a comment\r    t(1)\r}\r";
+    let lf = text.replace('\r', "\n");
+    assert_eq!(
+        lhw_compiler::format::format(text),
+        lhw_compiler::format::format(&lf)
+    );
+    assert!(lhw_compiler::format::format(&lf).is_ok());
+}
