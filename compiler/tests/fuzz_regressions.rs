@@ -8,41 +8,8 @@
 use std::fs;
 use std::path::PathBuf;
 
-use lhw_compiler::diag::render::{RenderOptions, render_all};
-
-fn replay(text: &str) -> Result<(), String> {
-    let compiled = lhw_compiler::compile(text);
-    for d in &compiled.diagnostics {
-        let (start, end) = (d.primary.span.start as usize, d.primary.span.end as usize);
-        if !(start <= end
-            && end <= text.len()
-            && text.is_char_boundary(start)
-            && text.is_char_boundary(end))
-        {
-            return Err(format!("bad span {start}..{end} for {}", d.code));
-        }
-    }
-    let has_error = compiled.diagnostics.iter().any(|d| d.is_error());
-    if compiled.output.is_some() == has_error {
-        return Err("output present although there are errors (or missing without)".into());
-    }
-    let rendered = render_all(
-        &compiled.diagnostics,
-        "/f.lhw",
-        text,
-        RenderOptions::default(),
-    );
-    if rendered.len() > 64 * text.len() + 200_000 {
-        return Err(format!("{} bytes rendered", rendered.len()));
-    }
-    if let Ok(formatted) = lhw_compiler::format::format(text)
-        && lhw_compiler::format::format(&formatted).as_deref() != Ok(formatted.as_str())
-    {
-        return Err("formatting is not idempotent".into());
-    }
-    let _ = lhw_compiler::ide::Analysis::new(text);
-    Ok(())
-}
+#[path = "support/fuzz_checks.rs"]
+mod fuzz_checks;
 
 #[test]
 fn every_recorded_input_passes_the_fuzz_checks() {
@@ -56,7 +23,7 @@ fn every_recorded_input_passes_the_fuzz_checks() {
             continue;
         };
         count += 1;
-        if let Err(e) = replay(&text) {
+        if let Err(e) = fuzz_checks::fuzz_checks(&text) {
             failures.push(format!("{}: {e}", path.display()));
         }
     }
