@@ -177,3 +177,26 @@ fn huge_nesting_is_refused_without_overflow() {
         std::hint::black_box(lhw_compiler::ide::Analysis::new(&text));
     }
 }
+
+/// Long chains the grammar parses by recursion, without brackets: nested map types and
+/// `else if` chains. They are refused or parsed without overflowing the stack.
+#[test]
+fn long_recursive_chains_do_not_overflow() {
+    let cases = [
+        format!(
+            "workflow w {{\n  var x: {}int{}\n}}\n",
+            "map<str, ".repeat(100_000),
+            ">".repeat(100_000)
+        ),
+        format!(
+            "workflow w {{\n  var x: bool = true\n  if x {{ x = false }}{}\n}}\n",
+            " else if x { x = false }".repeat(100_000)
+        ),
+    ];
+    for text in cases {
+        let compiled = lhw_compiler::compile(&text);
+        std::hint::black_box(&compiled);
+        std::hint::black_box(lhw_compiler::format::format(&text).is_ok());
+        std::hint::black_box(lhw_compiler::ide::Analysis::new(&text));
+    }
+}
