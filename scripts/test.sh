@@ -44,3 +44,8 @@ cargo run --quiet --bin lhc -- fmt --check examples
 # from the kernel is listed in docs/differences.md.
 echo "==> bash scripts/test-real-server.sh"
 bash scripts/test-real-server.sh
+
+# A bounded coverage-guided fuzz run of the compiler (parse, check, lower, format, IDE,
+# rendering); any crash or input slower than 10 s fails the run (scripts/fuzz.sh).
+echo "==> fuzz the compiler (bounded)"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-120}"

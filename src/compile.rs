@@ -89,8 +89,10 @@ impl Kind {
         }
     }
 
-    /// The output file name for a declaration called `name`.
+    /// The output file name for a declaration called `name`. A long name is cut (see
+    /// [`bounded_stem`]) so that the file name stays within every file system's limit.
     fn file_name(self, name: &str, format: OutputFormat) -> String {
+        let name = bounded_stem(name);
         let ext = match format {
             OutputFormat::Json => "json",
             OutputFormat::Binary => "pb",
@@ -370,9 +372,48 @@ fn is_safe_file_stem(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
+/// The longest name used whole in a file name (file systems allow 255 bytes per name; the
+/// kind prefix and extension take up to 22 more).
+const MAX_STEM: usize = 120;
+
+/// `name` if it is at most [`MAX_STEM`] bytes, else its first 100 bytes, `-` and a 16-digit
+/// hash of the whole name (FNV-1a), so that long names sharing a prefix stay distinct.
+fn bounded_stem(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.len() <= MAX_STEM {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let mut cut = 100;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    std::borrow::Cow::Owned(format!("{}-{hash:016x}", &name[..cut]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_names_give_bounded_distinct_file_names() {
+        let a = format!("{}a", "t".repeat(300));
+        let b = format!("{}b", "t".repeat(300));
+        let fa = Kind::UserTaskDef.file_name(&a, OutputFormat::Json);
+        let fb = Kind::UserTaskDef.file_name(&b, OutputFormat::Json);
+        assert!(fa.len() <= 255 && fb.len() <= 255, "{fa}");
+        assert_ne!(fa, fb);
+        assert!(
+            fa.starts_with(&format!("usertaskdef-{}-", "t".repeat(100))),
+            "{fa}"
+        );
+        let short = "t".repeat(MAX_STEM);
+        assert_eq!(
+            Kind::WfSpec.file_name(&short, OutputFormat::Binary),
+            format!("{short}.wfspec.pb")
+        );
+    }
 
     #[test]
     fn file_names_follow_the_kind() {

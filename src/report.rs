@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::io::IsTerminal as _;
 use std::path::Path;
 
-use lhw_compiler::diag::render::{RenderOptions, render};
+use lhw_compiler::diag::render::{RenderOptions, Shown, render};
 use lhw_compiler::diag::{Diagnostic, Label};
 use lhw_compiler::source::LineIndex;
 use serde::Serialize;
@@ -125,8 +125,13 @@ pub fn display_path(path: &Path) -> String {
 #[must_use]
 pub fn render_human(diags: &[Diagnostic], path: &str, text: &str, style: Style) -> String {
     let mut out = String::new();
-    for diag in diags {
-        out.push_str(&render(diag, path, text, style.render_options()));
+    for item in lhw_compiler::diag::render::shown(diags) {
+        match item {
+            Shown::Diagnostic(diag) => {
+                out.push_str(&render(diag, path, text, style.render_options()));
+            }
+            Shown::Omitted(note) => out.push_str(&note.to_string()),
+        }
         if !out.ends_with('\n') {
             out.push('\n');
         }

@@ -61,12 +61,14 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
-    /// Indexes `text`. Lines end at `\n`; a `\r` before it belongs to the line ending.
+    /// Indexes `text`. Lines end at `\n`, `\r\n` or a lone `\r` (as in the grammar, the
+    /// language server and editors).
     #[must_use]
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
                 line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
         }
@@ -180,5 +182,16 @@ mod tests {
         }
         assert_eq!(idx.offset_from_utf16(text, 0, 99), Some(6));
         assert_eq!(idx.offset_from_utf16(text, 9, 0), None);
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        let text = "a\rb\r\nc\nd";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_count(), 4);
+        assert_eq!(idx.line_col_utf16(text, 2), (1, 0));
+        assert_eq!(idx.line_col_utf16(text, 5), (2, 0));
+        assert_eq!(idx.offset_from_utf16(text, 0, 9), Some(1));
+        assert_eq!(idx.offset_from_utf16(text, 3, 0), Some(7));
     }
 }

@@ -20,6 +20,7 @@ mod errors;
 mod exprs;
 pub(crate) mod layout;
 mod shift;
+mod trivia;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -139,7 +140,14 @@ fn parse_chunk(text: &str, span: Span) -> (Vec<Item>, Vec<Diagnostic>) {
         depth: 0,
         block_depth: 0,
         too_deep_reported: false,
+        lh_too_deep: None,
     };
+    if let Some(at) = trivia::too_deep(piece) {
+        return (
+            Vec::new(),
+            vec![trivia::too_deep_diag(span.start as usize + at)],
+        );
+    }
     let items = match LhwParser::parse(Rule::file, piece) {
         Ok(mut pairs) => match pairs.next() {
             Some(pair) => cx.file(pair).items,
@@ -151,6 +159,7 @@ fn parse_chunk(text: &str, span: Span) -> (Vec<Item>, Vec<Diagnostic>) {
             Vec::new()
         }
     };
+    trivia::report_unclosed_comment(&mut cx.diags, piece, span.start as usize);
     (items, cx.diags)
 }
 
@@ -169,7 +178,14 @@ pub(crate) fn parse_with_layout(
         depth: 0,
         block_depth: 0,
         too_deep_reported: false,
+        lh_too_deep: None,
     };
+    if let Some(at) = trivia::too_deep(text) {
+        return (
+            vec![trivia::too_deep_diag(at)],
+            Err(layout::ScanError::Parse(at)),
+        );
+    }
     let layout = match LhwParser::parse(Rule::file, text) {
         Ok(mut pairs) => match pairs.next() {
             Some(pair) => {
@@ -185,6 +201,7 @@ pub(crate) fn parse_with_layout(
             Err(layout::ScanError::Parse(0))
         }
     };
+    trivia::report_unclosed_comment(&mut cx.diags, text, 0);
     (cx.diags, layout)
 }
 
@@ -215,6 +232,9 @@ struct Cx<'t> {
     block_depth: usize,
     /// "Nested too deeply" is reported once per file.
     too_deep_reported: bool,
+    /// The last expression reported too deep for LittleHorse (E0320): the expressions
+    /// around it are not reported again.
+    lh_too_deep: Option<Span>,
 }
 
 /// How deeply blocks (and types) may nest: later stages walk them recursively.

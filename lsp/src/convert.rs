@@ -1,5 +1,5 @@
-//! Positions: LSP `Position`s count UTF-16 code units on lines that end at `\n` (a `\r`
-//! before it belongs to the line ending); the compiler counts bytes. All conversions
+//! Positions: LSP `Position`s count UTF-16 code units on lines that end at `\n`, `\r\n` or
+//! a lone `\r` (as the LSP specification says); the compiler counts bytes. All conversions
 //! between the two live here, on top of `source::LineIndex`.
 
 use lhw_compiler::source::{LineIndex, Span};

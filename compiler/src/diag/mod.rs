@@ -3,6 +3,7 @@
 
 mod codes;
 pub mod render;
+mod window;
 
 pub use codes::Code;
 use serde::Serialize;

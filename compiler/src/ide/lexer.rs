@@ -77,7 +77,7 @@ impl Lexer<'_> {
             match b {
                 b' ' | b'\t' | b'\r' | b'\n' => self.pos += 1,
                 b'/' if self.peek(1) == Some(b'/') => {
-                    while self.peek(0).is_some_and(|c| c != b'\n') {
+                    while self.peek(0).is_some_and(|c| c != b'\n' && c != b'\r') {
                         self.pos += 1;
                     }
                     self.push(TokenKind::Comment, start);
@@ -181,14 +181,14 @@ impl Lexer<'_> {
         self.pos += 1;
         loop {
             match self.peek(0) {
-                None | Some(b'\n') => break,
+                None | Some(b'\n' | b'\r') => break,
                 Some(b'"') => {
                     self.pos += 1;
                     break;
                 }
                 Some(b'\\') => {
                     self.pos += 1;
-                    if self.peek(0).is_some_and(|c| c != b'\n') {
+                    if self.peek(0).is_some_and(|c| c != b'\n' && c != b'\r') {
                         let len = self.text[self.pos..]
                             .chars()
                             .next()

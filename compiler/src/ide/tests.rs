@@ -123,6 +123,23 @@ fn hover_names_the_innermost_expression_type() {
 }
 
 #[test]
+fn semantic_tokens_split_at_lone_carriage_returns() {
+    let text =
+        "/* a\r   b */\rtask t(x: str) -> str\rworkflow w {\r  input x: str\r  // c\r  t(x)\r}\r";
+    let tokens = Analysis::new(text).semantic_tokens();
+    for t in &tokens {
+        let piece = slice(text, t.span);
+        assert!(!piece.contains(['\n', '\r']), "{piece:?}");
+    }
+    let comments: Vec<&str> = tokens
+        .iter()
+        .filter(|t| t.token_type == TokenType::Comment)
+        .map(|t| slice(text, t.span))
+        .collect();
+    assert_eq!(comments, ["/* a", "   b */", "// c"]);
+}
+
+#[test]
 fn semantic_tokens_are_ordered_single_line_and_disjoint() {
     let text = "/* a\n   b */\ntask t(x: str) -> str\r\nworkflow w {\r\n  input x: str\r\n  let y = t(\"{x}🎈\")\r\n}\r\n";
     let a = Analysis::new(text);

@@ -164,14 +164,21 @@ impl Analysis {
             // Split a token that spans lines (a block comment) into one per line.
             let mut start = token.span.start;
             let text = self.slice(token.span);
-            for (i, _) in text.match_indices('\n') {
+            // A line ends at `\n`, `\r\n` or a lone `\r` (`source::LineIndex`).
+            let bytes = text.as_bytes();
+            let breaks = bytes
+                .iter()
+                .enumerate()
+                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')));
+            for (i, _) in breaks {
                 let end = token.span.start + u32::try_from(i).unwrap_or(0);
-                let piece_end =
-                    if self.text.as_bytes().get(end.saturating_sub(1) as usize) == Some(&b'\r') {
-                        end - 1
-                    } else {
-                        end
-                    };
+                let piece_end = if bytes.get(i) == Some(&b'\n')
+                    && self.text.as_bytes().get(end.saturating_sub(1) as usize) == Some(&b'\r')
+                {
+                    end - 1
+                } else {
+                    end
+                };
                 if piece_end > start {
                     out.push(SemanticToken {
                         span: Span {

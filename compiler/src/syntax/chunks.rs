@@ -55,13 +55,13 @@ pub fn chunk_spans(text: &str) -> Vec<Span> {
                 comment_depth -= 1;
                 i += 2;
             } else {
-                line_start = b == b'\n';
+                line_start = b == b'\n' || b == b'\r';
                 i += 1;
             }
             continue;
         }
         match b {
-            b'\n' => {
+            b'\n' | b'\r' => {
                 line_start = true;
                 i += 1;
             }
@@ -77,8 +77,10 @@ pub fn chunk_spans(text: &str) -> Vec<Span> {
                 // A string ends at its closing quote or at the end of the line.
                 after_extern = false;
                 i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' && bytes.get(i + 1) != Some(&b'\n') {
+                while i < bytes.len() && bytes[i] != b'"' && !is_line_break(bytes[i]) {
+                    i += if bytes[i] == b'\\'
+                        && !bytes.get(i + 1).is_some_and(|&c| is_line_break(c))
+                    {
                         2
                     } else {
                         1
@@ -98,7 +100,7 @@ pub fn chunk_spans(text: &str) -> Vec<Span> {
                 depth = depth.saturating_sub(1);
                 i += 1;
             }
-            b' ' | b'\t' | b'\r' => i += 1,
+            b' ' | b'\t' => i += 1,
             _ if is_word_byte(b) => {
                 let end = bytes[i..]
                     .iter()
@@ -120,8 +122,14 @@ pub fn chunk_spans(text: &str) -> Vec<Span> {
 fn memchr_newline(bytes: &[u8], from: usize) -> usize {
     bytes[from..]
         .iter()
-        .position(|&c| c == b'\n')
+        .position(|&c| is_line_break(c))
         .map_or(bytes.len(), |n| from + n)
+}
+
+/// `\n` and `\r` both end a line (`\r\n` is one line break: the `\n` starts an empty
+/// stretch that begins no declaration).
+fn is_line_break(b: u8) -> bool {
+    b == b'\n' || b == b'\r'
 }
 
 fn is_word_byte(b: u8) -> bool {

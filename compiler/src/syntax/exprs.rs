@@ -22,6 +22,28 @@ use crate::source::Span;
 /// How deeply expressions may nest (the height of an expression tree).
 pub(super) const MAX_EXPR_DEPTH: usize = 64;
 
+/// How tall an expression tree may be in a request. Protobuf decoders (LittleHorse's Java
+/// server, prost) refuse messages nested more than 100 levels deep; every operator level
+/// of an expression nests two messages (`VariableAssignment` → `Expression`), under up to
+/// 14 levels of request, thread, node and step around it. `compiler/tests/nesting.rs` holds
+/// that a tree of this height decodes in the deepest place an expression can stand.
+pub(super) const MAX_LH_HEIGHT: usize = 40;
+
+/// E0320: an expression taller than [`MAX_LH_HEIGHT`].
+fn too_deep_for_littlehorse(span: Span, height: usize) -> Diagnostic {
+    Diagnostic::error(
+        Code::E0320,
+        span,
+        "expression is nested too deeply for LittleHorse",
+    )
+    .with_label(format!(
+        "{height} levels of operators; LittleHorse takes at most {MAX_LH_HEIGHT}"
+    ))
+    .with_help(
+        "compute part of it first into a variable of its own (`var part: int = a + b`), then use the variable",
+    )
+}
+
 /// Descends through rules that only wrap one child: a flat expression of a single operand is
 /// that operand.
 fn unwrap_single(mut pair: Pair<'_, Rule>) -> Pair<'_, Rule> {
@@ -469,9 +491,21 @@ impl Cx<'_> {
         let e = self.expr_node(pair, span);
         self.depth -= 1;
         // Operator chains are built in loops, so the tree can be taller than the recursion.
-        if self.depth == 0 && height(&e) > MAX_EXPR_DEPTH {
+        // Every expression is measured, not only the outermost: the ones inside steps
+        // (`spawn`, `ask`, `run`) are not part of their enclosing expression's tree. Nesting
+        // is bounded by `MAX_EXPR_DEPTH`, so this stays linear.
+        let h = height(&e);
+        if self.depth == 0 && h > MAX_EXPR_DEPTH {
             self.too_deep(span);
             return null_at(span);
+        }
+        if h > MAX_LH_HEIGHT
+            && !self
+                .lh_too_deep
+                .is_some_and(|inner| span.start <= inner.start && inner.end <= span.end)
+        {
+            self.lh_too_deep = Some(span);
+            self.diags.push(too_deep_for_littlehorse(span, h));
         }
         e
     }

@@ -378,12 +378,13 @@ impl<'t> Scanner<'t> {
                 break;
             };
             if is_space(c) {
-                if c == '\n' {
+                // A line ends at `\n`, `\r\n` or a lone `\r`.
+                if c == '\n' || (c == '\r' && !rest[1..].starts_with('\n')) {
                     self.newlines += 1;
                 }
                 self.cursor += c.len_utf8();
             } else if rest.starts_with("//") {
-                let len = rest.find('\n').unwrap_or(rest.len());
+                let len = rest.find(['\n', '\r']).unwrap_or(rest.len());
                 self.comment(start, start + len, Kind::LineComment);
             } else if rest.starts_with("/*") {
                 let len = block_comment_len(rest).unwrap_or(rest.len());

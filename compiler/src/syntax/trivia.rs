@@ -1,0 +1,155 @@
+//! What the grammar cannot report by itself, found by one linear scan of a chunk before or
+//! after pest parses it:
+//! - block comments left open: the grammar lets an unclosed `/*` run to the end of the text
+//!   (a comment that could fail would be retried at every later token, which is
+//!   exponential in nested `/*`), so it is reported here (E0005) instead of silently hiding
+//!   the rest of the file;
+//! - brackets nested deeper than [`MAX_NESTING`]: pest parses nesting by recursion, so such
+//!   a chunk is refused before it is parsed (no program can nest that deep: blocks and
+//!   expressions are limited far below it) instead of overflowing the stack.
+
+use crate::diag::{Code, Diagnostic};
+use crate::source::Span;
+
+/// How deeply `(`, `[` and `{` may nest in a chunk before it is refused unparsed.
+pub(crate) const MAX_NESTING: usize = 256;
+
+/// The offset of the first bracket in `text` that opens more than [`MAX_NESTING`] levels,
+/// outside strings and comments.
+#[must_use]
+pub(crate) fn too_deep(text: &str) -> Option<usize> {
+    let mut found = None;
+    scan(text, |at, b| {
+        if found.is_none() {
+            found = b.then_some(at);
+        }
+    });
+    found
+}
+
+/// The offset of the outermost `/*` in `text` that is never closed (comments nest), outside
+/// strings and line comments, scanned as the grammar reads them.
+#[must_use]
+pub(crate) fn unclosed_comment(text: &str) -> Option<usize> {
+    scan(text, |_, _| {})
+}
+
+/// Scans `text`, calling `bracket(offset, too_deep)` at each bracket that opens a level;
+/// returns where an unclosed block comment starts.
+fn scan(text: &str, mut bracket: impl FnMut(usize, bool)) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 0usize;
+    let mut depth = 0u32;
+    let mut outer = 0usize;
+    let mut nesting = 0usize;
+    while i < bytes.len() {
+        let two = bytes.get(i..i + 2);
+        if depth > 0 {
+            match two {
+                Some(b"/*") => {
+                    depth += 1;
+                    i += 2;
+                }
+                Some(b"*/") => {
+                    depth -= 1;
+                    i += 2;
+                }
+                _ => i += 1,
+            }
+            continue;
+        }
+        match (bytes[i], two) {
+            (_, Some(b"//")) => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            (_, Some(b"/*")) => {
+                depth = 1;
+                outer = i;
+                i += 2;
+            }
+            (b'"', _) => {
+                i += 1;
+                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n' | b'\r') {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            (b'{' | b'(' | b'[', _) => {
+                nesting += 1;
+                if nesting > MAX_NESTING {
+                    bracket(i, true);
+                }
+                i += 1;
+            }
+            (b'}' | b')' | b']', _) => {
+                nesting = nesting.saturating_sub(1);
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    (depth > 0).then_some(outer)
+}
+
+/// Reports (E0005) a block comment in `piece` (at `offset` in the file) that is never
+/// closed. The blocks it leaves open (their `}` is inside the comment) are its consequence:
+/// their "unclosed `{`" errors, which point at the end of the text, are dropped.
+pub(crate) fn report_unclosed_comment(diags: &mut Vec<Diagnostic>, piece: &str, offset: usize) {
+    let Some(at) = unclosed_comment(piece).map(|c| c + offset) else {
+        return;
+    };
+    diags.retain(|d| {
+        !(d.code == Code::E0001 && d.secondary.iter().any(|l| l.span.start as usize >= at))
+    });
+    diags.push(
+        Diagnostic::error(
+            Code::E0005,
+            Span::new(at, at + 2),
+            "block comment is never closed",
+        )
+        .with_label("this `/*` has no matching `*/`")
+        .with_help(
+            "close it with `*/`; block comments nest, so each `/*` inside it needs its own `*/`",
+        ),
+    );
+}
+
+/// The error for a chunk refused by [`too_deep`].
+pub(crate) fn too_deep_diag(at: usize) -> Diagnostic {
+    Diagnostic::error(
+        Code::E0001,
+        Span::new(at, at + 1),
+        "brackets are nested too deeply",
+    )
+    .with_label(format!(
+        "more than {MAX_NESTING} levels of `(`, `[` and `{{`"
+    ))
+    .with_help(
+        "close the brackets that are left open, or split the nesting into separate statements",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_NESTING, too_deep, unclosed_comment};
+
+    #[test]
+    fn nesting_is_counted_outside_strings_and_comments() {
+        let deep = "(".repeat(MAX_NESTING + 1);
+        assert_eq!(too_deep(&deep), Some(MAX_NESTING));
+        assert_eq!(too_deep(&"()".repeat(MAX_NESTING * 2)), None);
+        assert_eq!(too_deep(&format!("\"{deep}\" // {deep}")), None);
+    }
+
+    #[test]
+    fn finds_the_outermost_open_comment() {
+        assert_eq!(unclosed_comment("a /* b */ c"), None);
+        assert_eq!(unclosed_comment("a /* b /* c */ d"), Some(2));
+        assert_eq!(unclosed_comment("a /* b */ /* c"), Some(10));
+        assert_eq!(unclosed_comment("x = \"/*\" // /*\ny"), None);
+        assert_eq!(unclosed_comment("x // a\r/* b"), Some(7));
+        assert_eq!(unclosed_comment("/*/*/*"), Some(0));
+    }
+}
