@@ -30,6 +30,10 @@ const GUESSED_BAR: usize = 75;
 const EXCEPTIONS: &[(&str, &str)] = &[
     ("canon expr-extend/feature", "W0032"),
     ("canon spawn-thread-input-vars/feature", "W0032"),
+    (
+        "tests/fixtures/diagnostics/cast_string_literal_to_bytes.lhw",
+        "W0031",
+    ),
 ];
 
 fn root() -> PathBuf {

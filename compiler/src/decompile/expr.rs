@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use super::json::Json;
 use lhw_proto::littlehorse as pb;
 use pb::variable_assignment::{self as va, Source};
 use pb::variable_value::Value;
@@ -592,11 +593,11 @@ impl Printer {
 
     /// A JSON text as a `.lhw` JSON literal.
     fn json(&mut self, text: &str) -> String {
-        let Ok(parsed) = serde_json::from_str::<serde_json::Value>(text) else {
+        let Some(parsed) = Json::parse(text) else {
             self.lose(format!("the JSON constant `{text}` does not parse"));
             return string_literal(text);
         };
-        if serde_json::to_string(&parsed).ok().as_deref() != Some(text) {
+        if parsed.compact() != text {
             self.lose(format!(
                 "the JSON constant `{text}` is written as the compiler formats JSON"
             ));
@@ -606,8 +607,8 @@ impl Printer {
         out
     }
 
-    fn json_value(&mut self, v: &serde_json::Value, out: &mut String) {
-        use serde_json::Value as J;
+    fn json_value(&mut self, v: &Json, out: &mut String) {
+        use Json as J;
         match v {
             J::Null => out.push_str("null"),
             J::Bool(b) => out.push_str(&b.to_string()),

@@ -13,6 +13,7 @@
 mod decls;
 #[allow(dead_code)] // part of the printer's API is for the graph view
 pub(crate) mod expr;
+mod json;
 mod thread;
 
 use lhw_proto::littlehorse as pb;
