@@ -20,6 +20,7 @@ mod errors;
 mod exprs;
 pub(crate) mod layout;
 mod shift;
+mod test_file;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -33,6 +34,7 @@ use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 pub use chunks::chunk_spans;
+pub use test_file::parse_test_file;
 use errors::{Level, is_space, is_trivia, missing_separator, significant_len, syntax_error};
 
 /// True for the words that can never be names unless quoted with backticks (`` `fail` ``).

@@ -101,7 +101,21 @@ codes! {
     E0305 => "duplicate workflow setting",
     E0306 => "invalid duration",
     E0307 => "workflow runs its own child workflow",
+    E0401 => "unknown workflow in a test",
+    E0402 => "unknown task in a test",
+    E0403 => "unknown variable or input in a test",
+    E0404 => "value of the wrong type in a test",
+    E0405 => "value in a test is not a constant",
+    E0406 => "wrong number of task arguments in a test",
+    E0407 => "unknown event in a test",
+    E0408 => "unknown user task or field in a test",
+    E0409 => "unknown expectation or state in a test",
+    E0410 => "required input missing when a test starts its run",
+    E0411 => "a test starts its run twice",
+    E0412 => "duplicate test name",
+    E0413 => "test file without workflows",
     W0001 => "unused variable",
+    W0020 => "task mocked twice for the same calls",
 }
 
 impl std::fmt::Display for Code {

@@ -1,0 +1,239 @@
+//! Finding test files and loading each: the workflow files it uses (compiled), its plan
+//! (checked), and where each node of those workflows is written.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use lhw_compiler::diag::{Code, Diagnostic};
+use lhw_compiler::source::{LineIndex, Span};
+use lhw_compiler::test::plan::TestPlan;
+use lhw_kernel::sim::Deployment;
+use lhw_proto::littlehorse::PutWfSpecRequest;
+
+use crate::report::display_path;
+use crate::{guarded, read_source};
+
+/// The suffix of test files.
+pub(crate) const TEST_SUFFIX: &str = ".test.lhw";
+
+/// A `.lhw` line: the file (as shown) and the 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct SourceLine {
+    /// The file, as shown.
+    pub(crate) file: String,
+    /// The line, from 1.
+    pub(crate) line: u32,
+}
+
+/// A test file, loaded and checked, ready to run.
+pub(crate) struct Suite {
+    /// The test file, as shown.
+    pub(crate) shown: String,
+    /// Its text.
+    pub(crate) text: String,
+    /// Its tests.
+    pub(crate) plan: TestPlan,
+    /// What every test deploys.
+    pub(crate) deployment: Deployment,
+    /// The WfSpecs by name.
+    pub(crate) specs: BTreeMap<String, PutWfSpecRequest>,
+    /// Where each node is written: (workflow, thread, node) -> line.
+    pub(crate) node_lines: BTreeMap<(String, String, String), SourceLine>,
+}
+
+/// A test file that cannot run: its diagnostics (of the test file or of a file it uses).
+pub(crate) struct Broken {
+    /// Rendered diagnostics, per file: (shown path, text, diagnostics).
+    pub(crate) reports: Vec<(String, String, Vec<Diagnostic>)>,
+    /// A message when a file could not be read or the compiler failed.
+    pub(crate) message: Option<String>,
+}
+
+/// Every test file under `paths` (files given directly are taken as they are), sorted and
+/// each once. No path means the current directory.
+pub(crate) fn find_test_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let roots: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    let mut found = Vec::new();
+    for root in &roots {
+        if root.is_dir() {
+            walk(root, &mut found)
+                .map_err(|e| format!("cannot read {}: {e}", display_path(root)))?;
+        } else if root.exists() {
+            found.push(root.clone());
+        } else {
+            return Err(format!("{}: no such file or directory", display_path(root)));
+        }
+    }
+    Ok(crate::dedup_paths(&found))
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if path.is_dir() {
+            if !name.starts_with('.') && name != "target" && name != "node_modules" {
+                walk(&path, found)?;
+            }
+        } else if name.ends_with(TEST_SUFFIX) {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The workflow files a test file uses: its `use` lines (relative to it), or else the
+/// sibling `X.lhw` of `X.test.lhw` when there is one.
+fn used_files(path: &Path, uses: &[lhw_compiler::test::ast::Use]) -> Vec<(PathBuf, Option<Span>)> {
+    let dir = path.parent().unwrap_or_else(|| Path::new(""));
+    if !uses.is_empty() {
+        return uses
+            .iter()
+            .map(|u| (dir.join(&u.path), Some(u.span)))
+            .collect();
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match name.strip_suffix(TEST_SUFFIX) {
+        Some(stem) if dir.join(format!("{stem}.lhw")).is_file() => {
+            vec![(dir.join(format!("{stem}.lhw")), None)]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Loads one test file.
+pub(crate) fn load(path: &Path) -> Result<Suite, Broken> {
+    let shown = display_path(path);
+    let text = read_source(path).map_err(|reason| Broken {
+        reports: Vec::new(),
+        message: Some(format!("cannot read {shown}: {reason}")),
+    })?;
+    let internal = |message: String| Broken {
+        reports: Vec::new(),
+        message: Some(message),
+    };
+    let (file, mut diags) = guarded(&shown, || lhw_compiler::test::parse(&text)).map_err(internal)?;
+    let mut reports = Vec::new();
+    let mut models = Vec::new();
+    let mut deployment = Deployment::default();
+    let mut specs = BTreeMap::new();
+    let mut node_lines = BTreeMap::new();
+    let mut seen_defs = std::collections::BTreeSet::new();
+    for (used, span) in used_files(path, &file.uses) {
+        let used_shown = display_path(&used);
+        let used_text = match read_source(&used) {
+            Ok(t) => t,
+            Err(reason) => {
+                diags.push(
+                    Diagnostic::error(
+                        Code::E0413,
+                        span.unwrap_or(Span::new(0, 0)),
+                        format!("cannot read {used_shown}: {reason}"),
+                    )
+                    .with_label("used here")
+                    .with_help("`use` paths are relative to the test file"),
+                );
+                continue;
+            }
+        };
+        let compiled =
+            guarded(&used_shown, || lhw_compiler::compile(&used_text)).map_err(internal)?;
+        let model = guarded(&used_shown, || lhw_compiler::test::model_of(&[used_text.as_str()]))
+            .map_err(internal)?;
+        models.push(model);
+        let Some(out) = compiled.output else {
+            reports.push((used_shown, used_text, compiled.diagnostics));
+            continue;
+        };
+        let index = LineIndex::new(&used_text);
+        for ((wf, thread, node), span) in &out.node_spans {
+            let (line0, _) = index.line_col_chars(&used_text, span.start);
+            node_lines.insert(
+                (wf.clone(), thread.clone(), node.clone()),
+                SourceLine {
+                    file: used_shown.clone(),
+                    line: line0 + 1,
+                },
+            );
+        }
+        merge(&mut deployment, &mut seen_defs, out, &mut specs);
+    }
+    let model = lhw_compiler::test::merge_models(models);
+    let (plan, check_diags) =
+        guarded(&shown, || lhw_compiler::test::check(&file, &model)).map_err(internal)?;
+    diags.extend(check_diags);
+    lhw_compiler::diag::sort_and_dedup(&mut diags);
+    if diags.iter().any(Diagnostic::is_error) || !reports.is_empty() {
+        reports.insert(0, (shown, text, diags));
+        return Err(Broken {
+            reports,
+            message: None,
+        });
+    }
+    if !diags.is_empty() {
+        // Warnings only: shown, and the tests still run.
+        let style = crate::report::Style { color: false };
+        eprint!("{}", crate::report::render_human(&diags, &shown, &text, style));
+    }
+    Ok(Suite {
+        shown,
+        text,
+        plan,
+        deployment,
+        specs,
+        node_lines,
+    })
+}
+
+/// Adds a compiled file's requests, each declaration once.
+fn merge(
+    d: &mut Deployment,
+    seen: &mut std::collections::BTreeSet<(&'static str, String)>,
+    out: lhw_compiler::Output,
+    specs: &mut BTreeMap<String, PutWfSpecRequest>,
+) {
+    for r in out.struct_defs {
+        if seen.insert(("struct", r.name.clone())) {
+            d.struct_defs.push(r);
+        }
+    }
+    for r in out.task_defs {
+        if seen.insert(("task", r.name.clone())) {
+            d.task_defs.push(r);
+        }
+    }
+    for r in out.external_event_defs {
+        if seen.insert(("event", r.name.clone())) {
+            d.external_event_defs.push(r);
+        }
+    }
+    for r in out.workflow_event_defs {
+        if seen.insert(("wf-event", r.name.clone())) {
+            d.workflow_event_defs.push(r);
+        }
+    }
+    for r in out.user_task_defs {
+        if seen.insert(("user-task", r.name.clone())) {
+            d.user_task_defs.push(r);
+        }
+    }
+    for r in out.wf_specs {
+        if seen.insert(("wf", r.name.clone())) {
+            specs.insert(r.name.clone(), r.clone());
+            d.wf_specs.push(r);
+        }
+    }
+}
