@@ -94,13 +94,18 @@ pub fn run(args: &TestArgs, style: Style) -> ExitCode {
         .count();
     let failed = to_run - passed;
     let filtered = total - to_run;
-    let cov = if args.no_coverage { Vec::new() } else { tally.report() };
+    let cov = if args.no_coverage {
+        Vec::new()
+    } else {
+        tally.report()
+    };
     match args.format {
         TestFormat::Human => {
             let _ = stdout.write_all(output::failures(&results).as_bytes());
             let _ = stdout.write_all(output::coverage(&cov).as_bytes());
             let _ = stdout.write_all(
-                output::summary(passed, failed, filtered, broken.len(), started.elapsed()).as_bytes(),
+                output::summary(passed, failed, filtered, broken.len(), started.elapsed())
+                    .as_bytes(),
             );
         }
         TestFormat::Json => {

@@ -34,8 +34,8 @@ use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 pub use chunks::chunk_spans;
-pub use test_file::parse_test_file;
 use errors::{Level, is_space, is_trivia, missing_separator, significant_len, syntax_error};
+pub use test_file::parse_test_file;
 
 /// True for the words that can never be names unless quoted with backticks (`` `fail` ``).
 #[must_use]

@@ -55,7 +55,12 @@ struct WorkflowShape {
 impl Tally {
     /// Registers the workflows a suite tests.
     pub(crate) fn add_suite(&mut self, suite: &Suite) {
-        let tested: BTreeSet<&str> = suite.plan.cases.iter().map(|c| c.workflow.as_str()).collect();
+        let tested: BTreeSet<&str> = suite
+            .plan
+            .cases
+            .iter()
+            .map(|c| c.workflow.as_str())
+            .collect();
         for name in tested {
             let Some(spec) = suite.specs.get(name) else {
                 continue;
@@ -69,9 +74,11 @@ impl Tally {
                         .cloned();
                     shape.nodes.insert((thread.clone(), node.clone()), line);
                     for e in &n.outgoing_edges {
-                        shape
-                            .edges
-                            .insert((thread.clone(), node.clone(), e.sink_node_name.clone()));
+                        shape.edges.insert((
+                            thread.clone(),
+                            node.clone(),
+                            e.sink_node_name.clone(),
+                        ));
                     }
                 }
             }
@@ -115,7 +122,8 @@ impl Tally {
                         line: line.as_ref().map_or(0, |l| l.line),
                     })
                     .collect();
-                unvisited.sort_by(|a, b| (&a.file, a.line, &a.node).cmp(&(&b.file, b.line, &b.node)));
+                unvisited
+                    .sort_by(|a, b| (&a.file, a.line, &a.node).cmp(&(&b.file, b.line, &b.node)));
                 Coverage {
                     workflow: wf.clone(),
                     nodes_visited,

@@ -4,9 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use lhw_compiler::source::Span;
-use lhw_compiler::test::plan::{
-    Expectation, RunStatus, StepKind, TestCase, UserTaskState,
-};
+use lhw_compiler::test::plan::{Expectation, RunStatus, StepKind, TestCase, UserTaskState};
 use lhw_kernel::sim::{EPOCH_MS, Sim, SimError, UserTaskAction};
 use lhw_proto::littlehorse as pb;
 
@@ -52,7 +50,10 @@ pub(crate) fn run_case(suite: &Suite, case: &TestCase) -> CaseResult {
     let started = Instant::now();
     let mut visits = Visits::default();
     let failure = match Sim::new() {
-        Err(e) => Some(plain(format!("cannot start the simulation: {e}"), case.span)),
+        Err(e) => Some(plain(
+            format!("cannot start the simulation: {e}"),
+            case.span,
+        )),
         Ok(mut sim) => {
             let failure = drive(&mut sim, suite, case);
             collect_visits(&sim, &case.workflow, &mut visits);
@@ -95,7 +96,9 @@ fn drive(sim: &mut Sim, suite: &Suite, case: &TestCase) -> Option<Failure> {
                 started = true;
                 sim.start(&case.workflow, inputs.clone(), &mut mocks)
             }
-            StepKind::Advance(ms) => sim.advance(i64::try_from(*ms).unwrap_or(i64::MAX), &mut mocks),
+            StepKind::Advance(ms) => {
+                sim.advance(i64::try_from(*ms).unwrap_or(i64::MAX), &mut mocks)
+            }
             StepKind::Send {
                 event,
                 key: Some(key),
@@ -127,7 +130,10 @@ fn drive(sim: &mut Sim, suite: &Suite, case: &TestCase) -> Option<Failure> {
                 Ok(None) => Ok(()),
                 Ok(Some(mut f)) => {
                     f.span = step.span;
-                    f.notes.push(format!("at virtual time {}", show_elapsed(sim.now_ms() - EPOCH_MS)));
+                    f.notes.push(format!(
+                        "at virtual time {}",
+                        show_elapsed(sim.now_ms() - EPOCH_MS)
+                    ));
                     return Some(f);
                 }
                 Err(e) => Err(e),
@@ -137,9 +143,7 @@ fn drive(sim: &mut Sim, suite: &Suite, case: &TestCase) -> Option<Failure> {
             return Some(sim_failure(sim, suite, e, step.span));
         }
     }
-    if !started
-        && let Err(e) = sim.start(&case.workflow, BTreeMap::new(), &mut mocks)
-    {
+    if !started && let Err(e) = sim.start(&case.workflow, BTreeMap::new(), &mut mocks) {
         return Some(sim_failure(sim, suite, e, case.span));
     }
     None
@@ -171,8 +175,10 @@ fn sim_failure(sim: &Sim, suite: &Suite, e: SimError, span: Span) -> Failure {
             call.task
         ));
     }
-    f.notes
-        .push(format!("at virtual time {}", show_elapsed(sim.now_ms() - EPOCH_MS)));
+    f.notes.push(format!(
+        "at virtual time {}",
+        show_elapsed(sim.now_ms() - EPOCH_MS)
+    ));
     f
 }
 
@@ -227,9 +233,9 @@ fn expect(
                 Some(f) => format!("{} {f}", status.word()),
                 None => status.word().to_string(),
             };
-            let failure_ok = failure.as_ref().is_none_or(|f| {
-                failures.iter().any(|g| failure_key(g) == failure_key(f))
-            });
+            let failure_ok = failure
+                .as_ref()
+                .is_none_or(|f| failures.iter().any(|g| failure_key(g) == failure_key(f)));
             if actual != status.word() || !failure_ok {
                 let mut f = mismatch("the run's status differs".into(), expected, shown(actual));
                 if let Some(f) = f.as_mut()
@@ -248,7 +254,11 @@ fn expect(
         Expectation::Var { name, value } => {
             let actual = sim.variable(name)?.unwrap_or_default();
             (!same(&actual, value)).then(|| ()).and_then(|()| {
-                mismatch(format!("variable `{name}` differs"), show(value), show(&actual))
+                mismatch(
+                    format!("variable `{name}` differs"),
+                    show(value),
+                    show(&actual),
+                )
             })
         }
         Expectation::Called { task, args, times } => {
@@ -290,7 +300,9 @@ fn expect(
                     shown.join(", ")
                 )
             };
-            (!ok).then(|| ()).and_then(|()| mismatch("task calls differ".into(), expected, actual))
+            (!ok)
+                .then(|| ())
+                .and_then(|()| mismatch("task calls differ".into(), expected, actual))
         }
         Expectation::Path(expected) => {
             let actual = path(sim, suite, &case.workflow)?;
@@ -331,7 +343,9 @@ fn expect(
                 let shown: Vec<String> = events.iter().map(show).collect();
                 format!("{event} emitted with {}", shown.join(", "))
             };
-            (!ok).then(|| ()).and_then(|()| mismatch("workflow events differ".into(), expected, actual))
+            (!ok)
+                .then(|| ())
+                .and_then(|()| mismatch("workflow events differ".into(), expected, actual))
         }
         Expectation::UserTask { form, state } => {
             let latest = sim
@@ -375,7 +389,9 @@ fn path(sim: &Sim, suite: &Suite, workflow: &str) -> Result<Vec<String>, SimErro
     let mut runs = sim.node_runs()?;
     runs.sort_by_key(|n| {
         (
-            n.arrival_time.as_ref().map_or(0, |t| t.seconds * 1000 + i64::from(t.nanos / 1_000_000)),
+            n.arrival_time
+                .as_ref()
+                .map_or(0, |t| t.seconds * 1000 + i64::from(t.nanos / 1_000_000)),
             n.id.as_ref().map_or(0, |i| i.thread_run_number),
             n.id.as_ref().map_or(0, |i| i.position),
         )
@@ -412,7 +428,9 @@ fn collect_visits(sim: &Sim, workflow: &str, visits: &mut Visits) {
     };
     let mut by_thread: BTreeMap<i32, Vec<&pb::NodeRun>> = BTreeMap::new();
     for n in &runs {
-        let id = n.id.as_ref().map_or((0, 0), |i| (i.thread_run_number, i.position));
+        let id =
+            n.id.as_ref()
+                .map_or((0, 0), |i| (i.thread_run_number, i.position));
         by_thread.entry(id.0).or_default().push(n);
         visits.nodes.insert((
             workflow.to_string(),

@@ -64,7 +64,13 @@ pub(crate) fn junit(results: &[SuiteResults<'_>], broken: &[String]) -> String {
                 None => out.push_str("/>\n"),
                 Some(f) => {
                     let p = place(r.suite, f.span);
-                    let mut body = format!("{}:{}:{}: {}\n", r.suite.shown, p.line, p.column, p.text.trim());
+                    let mut body = format!(
+                        "{}:{}:{}: {}\n",
+                        r.suite.shown,
+                        p.line,
+                        p.column,
+                        p.text.trim()
+                    );
                     if let (Some(e), Some(a)) = (&f.expected, &f.actual) {
                         let _ = writeln!(body, "expected: {e}\n  actual: {a}");
                     }
@@ -97,6 +103,9 @@ pub(crate) fn junit(results: &[SuiteResults<'_>], broken: &[String]) -> String {
 mod tests {
     #[test]
     fn text_is_escaped_for_xml() {
-        assert_eq!(super::esc("a<b & \"c\"\u{1}"), "a&lt;b &amp; &quot;c&quot;\\u{1}");
+        assert_eq!(
+            super::esc("a<b & \"c\"\u{1}"),
+            "a&lt;b &amp; &quot;c&quot;\\u{1}"
+        );
     }
 }

@@ -125,7 +125,8 @@ pub(crate) fn load(path: &Path) -> Result<Suite, Broken> {
         reports: Vec::new(),
         message: Some(message),
     };
-    let (file, mut diags) = guarded(&shown, || lhw_compiler::test::parse(&text)).map_err(internal)?;
+    let (file, mut diags) =
+        guarded(&shown, || lhw_compiler::test::parse(&text)).map_err(internal)?;
     let mut reports = Vec::new();
     let mut models = Vec::new();
     let mut deployment = Deployment::default();
@@ -151,8 +152,10 @@ pub(crate) fn load(path: &Path) -> Result<Suite, Broken> {
         };
         let compiled =
             guarded(&used_shown, || lhw_compiler::compile(&used_text)).map_err(internal)?;
-        let model = guarded(&used_shown, || lhw_compiler::test::model_of(&[used_text.as_str()]))
-            .map_err(internal)?;
+        let model = guarded(&used_shown, || {
+            lhw_compiler::test::model_of(&[used_text.as_str()])
+        })
+        .map_err(internal)?;
         models.push(model);
         let Some(out) = compiled.output else {
             reports.push((used_shown, used_text, compiled.diagnostics));
@@ -186,7 +189,10 @@ pub(crate) fn load(path: &Path) -> Result<Suite, Broken> {
     if !diags.is_empty() {
         // Warnings only: shown, and the tests still run.
         let style = crate::report::Style { color: false };
-        eprint!("{}", crate::report::render_human(&diags, &shown, &text, style));
+        eprint!(
+            "{}",
+            crate::report::render_human(&diags, &shown, &text, style)
+        );
     }
     Ok(Suite {
         shown,

@@ -111,7 +111,11 @@ pub(crate) fn coverage(cov: &[Coverage]) -> String {
             } else {
                 "(generated)".to_string()
             };
-            let _ = writeln!(out, "    not reached: {at}  {} (thread {})", u.node, u.thread);
+            let _ = writeln!(
+                out,
+                "    not reached: {at}  {} (thread {})",
+                u.node, u.thread
+            );
         }
     }
     out
@@ -125,10 +129,23 @@ fn percent(a: usize, b: usize) -> String {
 }
 
 /// The closing lines.
-pub(crate) fn summary(passed: usize, failed: usize, filtered: usize, broken: usize, elapsed: Duration) -> String {
-    let verdict = if failed == 0 && broken == 0 { "ok" } else { "FAILED" };
+pub(crate) fn summary(
+    passed: usize,
+    failed: usize,
+    filtered: usize,
+    broken: usize,
+    elapsed: Duration,
+) -> String {
+    let verdict = if failed == 0 && broken == 0 {
+        "ok"
+    } else {
+        "FAILED"
+    };
     let broken_part = if broken > 0 {
-        format!("; {broken} test file{} with errors", if broken == 1 { "" } else { "s" })
+        format!(
+            "; {broken} test file{} with errors",
+            if broken == 1 { "" } else { "s" }
+        )
     } else {
         String::new()
     };

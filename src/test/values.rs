@@ -26,7 +26,10 @@ pub(crate) fn show(v: &VariableValue) -> String {
 /// Whether two values are equal: JSON by content (key order aside), numbers by value.
 pub(crate) fn same(a: &VariableValue, b: &VariableValue) -> bool {
     match (&a.value, &b.value) {
-        (Some(Value::JsonObj(x) | Value::JsonArr(x)), Some(Value::JsonObj(y) | Value::JsonArr(y))) => {
+        (
+            Some(Value::JsonObj(x) | Value::JsonArr(x)),
+            Some(Value::JsonObj(y) | Value::JsonArr(y)),
+        ) => {
             match (
                 serde_json::from_str::<serde_json::Value>(x),
                 serde_json::from_str::<serde_json::Value>(y),
@@ -35,9 +38,8 @@ pub(crate) fn same(a: &VariableValue, b: &VariableValue) -> bool {
                 _ => x == y,
             }
         }
-        (Some(Value::Int(x)), Some(Value::Double(y))) | (Some(Value::Double(y)), Some(Value::Int(x))) => {
-            (*x as f64 - y).abs() < f64::EPSILON
-        }
+        (Some(Value::Int(x)), Some(Value::Double(y)))
+        | (Some(Value::Double(y)), Some(Value::Int(x))) => (*x as f64 - y).abs() < f64::EPSILON,
         _ => a == b,
     }
 }
@@ -46,9 +48,13 @@ fn json_same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     use serde_json::Value as J;
     match (a, b) {
         (J::Number(x), J::Number(y)) => x.as_f64() == y.as_f64(),
-        (J::Array(x), J::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_same(a, b)),
+        (J::Array(x), J::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_same(a, b))
+        }
         (J::Object(x), J::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_same(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_same(v, w)))
         }
         _ => a == b,
     }

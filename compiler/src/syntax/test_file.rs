@@ -188,10 +188,7 @@ impl Cx<'_> {
                 inner
                     .into_iter()
                     .find(|p| p.as_rule() != Rule::kw_expect)
-                    .map_or_else(
-                        || Expect::Path(Vec::new()),
-                        |p| self.expectation(p, span),
-                    ),
+                    .map_or_else(|| Expect::Path(Vec::new()), |p| self.expectation(p, span)),
             ),
         };
         Step { kind, span }

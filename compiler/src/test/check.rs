@@ -110,7 +110,9 @@ impl Cx<'_> {
                                 )
                                 .with_label("this mock is never used")
                                 .with_secondary(first, "the first mock answers these calls")
-                                .with_help("list every answer in one mock: `returns A then returns B`"),
+                                .with_help(
+                                    "list every answer in one mock: `returns A then returns B`",
+                                ),
                             );
                         }
                         out.mocks.push(m);
@@ -141,12 +143,12 @@ impl Cx<'_> {
                                 Diagnostic::error(
                                     Code::E0410,
                                     step.span,
-                                    format!("the run starts without its required input `{missing}`"),
+                                    format!(
+                                        "the run starts without its required input `{missing}`"
+                                    ),
                                 )
                                 .with_label("the run starts before this step")
-                                .with_help(format!(
-                                    "start the run first: `start({missing}: ...)`"
-                                )),
+                                .with_help(format!("start the run first: `start({missing}: ...)`")),
                             );
                         }
                     }
@@ -183,7 +185,10 @@ impl Cx<'_> {
             }
         }
         for (name, (_, required)) in vars {
-            if *required && !values.contains_key(*name) && !inputs.iter().any(|(n, _)| n.text == *name) {
+            if *required
+                && !values.contains_key(*name)
+                && !inputs.iter().any(|(n, _)| n.text == *name)
+            {
                 self.diags.push(
                     Diagnostic::error(
                         Code::E0410,
@@ -206,7 +211,12 @@ impl Cx<'_> {
         span: Span,
     ) -> Option<Mock> {
         let Some(sig) = self.model.tasks.get(&task.text) else {
-            self.unknown(Code::E0402, task, "task", self.model.tasks.keys().map(String::as_str));
+            self.unknown(
+                Code::E0402,
+                task,
+                "task",
+                self.model.tasks.keys().map(String::as_str),
+            );
             return None;
         };
         let params = sig.params.clone();
@@ -341,7 +351,13 @@ impl Cx<'_> {
                 };
                 let what = format!("the content of `{}`", event.text);
                 let content = match content {
-                    Some(c) => Some(self.value(c, &Place { what: &what, ty: &payload })?),
+                    Some(c) => Some(self.value(
+                        c,
+                        &Place {
+                            what: &what,
+                            ty: &payload,
+                        },
+                    )?),
                     None => None,
                 };
                 StepKind::Send {
@@ -380,7 +396,9 @@ impl Cx<'_> {
                                 format!("the form `{}` has no field `{key}`", form.text),
                             )
                             .with_label("unknown field");
-                            if let Some(s) = closest(key, form_fields.iter().map(|(n, _)| n.as_str())) {
+                            if let Some(s) =
+                                closest(key, form_fields.iter().map(|(n, _)| n.as_str()))
+                            {
                                 d = d.with_help(format!("did you mean `{s}`?"));
                             }
                             self.diags.push(d);
@@ -447,7 +465,12 @@ impl Cx<'_> {
             }
             Expect::Called { task, args, times } => {
                 let Some(sig) = self.model.tasks.get(&task.text) else {
-                    self.unknown(Code::E0402, task, "task", self.model.tasks.keys().map(String::as_str));
+                    self.unknown(
+                        Code::E0402,
+                        task,
+                        "task",
+                        self.model.tasks.keys().map(String::as_str),
+                    );
                     return None;
                 };
                 let params = sig.params.clone();
@@ -496,7 +519,13 @@ impl Cx<'_> {
                 let payload = payload.clone().unwrap_or(Ty::Any);
                 let what = format!("the content of `{}`", event.text);
                 let value = match value {
-                    Some(v) => Some(self.value(v, &Place { what: &what, ty: &payload })?),
+                    Some(v) => Some(self.value(
+                        v,
+                        &Place {
+                            what: &what,
+                            ty: &payload,
+                        },
+                    )?),
                     None => None,
                 };
                 Expectation::Emitted {
@@ -509,7 +538,10 @@ impl Cx<'_> {
                     self.unknown_form(form);
                     return None;
                 }
-                let Some(s) = UserTaskState::ALL.into_iter().find(|s| s.word() == state.text) else {
+                let Some(s) = UserTaskState::ALL
+                    .into_iter()
+                    .find(|s| s.word() == state.text)
+                else {
                     self.unknown(
                         Code::E0409,
                         state,
@@ -529,10 +561,13 @@ impl Cx<'_> {
                         Code::E0409,
                         status,
                         "expectation",
-                        RunStatus::ALL
-                            .iter()
-                            .map(|s| s.word())
-                            .chain(["var", "called", "path", "emitted", "user-task"]),
+                        RunStatus::ALL.iter().map(|s| s.word()).chain([
+                            "var",
+                            "called",
+                            "path",
+                            "emitted",
+                            "user-task",
+                        ]),
                     );
                     return None;
                 };
@@ -546,7 +581,9 @@ impl Cx<'_> {
                             format!("a {} run has no failure", s.word()),
                         )
                         .with_label("a failure name here")
-                        .with_help("only `expect error NAME` and `expect exception NAME` name a failure"),
+                        .with_help(
+                            "only `expect error NAME` and `expect exception NAME` name a failure",
+                        ),
                     );
                     return None;
                 }
