@@ -5,7 +5,7 @@
 mod coverage;
 mod exec;
 mod junit;
-mod load;
+pub(crate) mod load;
 mod mocks;
 mod output;
 mod values;
@@ -40,7 +40,7 @@ pub fn run(args: &TestArgs, style: Style) -> ExitCode {
     let mut suites = Vec::new();
     let mut broken = Vec::new();
     for path in &files {
-        match load::load(path) {
+        match load::load(path, style) {
             Ok(s) => suites.push(s),
             Err(b) => {
                 if let Some(m) = &b.message {

@@ -114,34 +114,37 @@ fn used_files(path: &Path, uses: &[lhw_compiler::test::ast::Use]) -> Vec<(PathBu
     }
 }
 
-/// Loads one test file.
-pub(crate) fn load(path: &Path) -> Result<Suite, Broken> {
-    let shown = display_path(path);
-    let text = read_source(path).map_err(|reason| Broken {
-        reports: Vec::new(),
-        message: Some(format!("cannot read {shown}: {reason}")),
-    })?;
-    let internal = |message: String| Broken {
-        reports: Vec::new(),
-        message: Some(message),
-    };
-    let (file, mut diags) =
-        guarded(&shown, || lhw_compiler::test::parse(&text)).map_err(internal)?;
-    let mut reports = Vec::new();
+/// A workflow file a test file uses, compiled.
+struct UsedFile {
+    shown: String,
+    text: String,
+    compiled: lhw_compiler::Compiled,
+}
+
+/// A test file parsed and checked against the files it uses.
+struct Analysis {
+    plan: TestPlan,
+    /// The test file's own diagnostics.
+    diags: Vec<Diagnostic>,
+    used: Vec<UsedFile>,
+}
+
+/// Parses `text` (the test file at `path`), compiles the files it uses and checks it.
+/// A used file that cannot be read, or has errors, is an E0413 at its `use` line.
+fn analyze(path: &Path, shown: &str, text: &str) -> Result<Analysis, String> {
+    let (file, mut diags) = guarded(shown, || lhw_compiler::test::parse(text))?;
+    let mut used = Vec::new();
     let mut models = Vec::new();
-    let mut deployment = Deployment::default();
-    let mut specs = BTreeMap::new();
-    let mut node_lines = BTreeMap::new();
-    let mut seen_defs = std::collections::BTreeSet::new();
-    for (used, span) in used_files(path, &file.uses) {
-        let used_shown = display_path(&used);
-        let used_text = match read_source(&used) {
+    for (used_path, span) in used_files(path, &file.uses) {
+        let used_shown = display_path(&used_path);
+        let at = span.unwrap_or(Span::new(0, 0));
+        let used_text = match read_source(&used_path) {
             Ok(t) => t,
             Err(reason) => {
                 diags.push(
                     Diagnostic::error(
                         Code::E0413,
-                        span.unwrap_or(Span::new(0, 0)),
+                        at,
                         format!("cannot read {used_shown}: {reason}"),
                     )
                     .with_label("used here")
@@ -150,54 +153,88 @@ pub(crate) fn load(path: &Path) -> Result<Suite, Broken> {
                 continue;
             }
         };
-        let compiled =
-            guarded(&used_shown, || lhw_compiler::compile(&used_text)).map_err(internal)?;
-        let model = guarded(&used_shown, || {
+        let compiled = guarded(&used_shown, || lhw_compiler::compile(&used_text))?;
+        if compiled.output.is_none() {
+            diags.push(
+                Diagnostic::error(Code::E0413, at, format!("{used_shown} has errors"))
+                    .with_label("its tests cannot run")
+                    .with_help(format!("fix it first: `lhc check {used_shown}`")),
+            );
+        }
+        models.push(guarded(&used_shown, || {
             lhw_compiler::test::model_of(&[used_text.as_str()])
-        })
-        .map_err(internal)?;
-        models.push(model);
-        let Some(out) = compiled.output else {
-            reports.push((used_shown, used_text, compiled.diagnostics));
+        })?);
+        used.push(UsedFile {
+            shown: used_shown,
+            text: used_text,
+            compiled,
+        });
+    }
+    let model = lhw_compiler::test::merge_models(models);
+    let (plan, check_diags) = guarded(shown, || lhw_compiler::test::check(&file, &model))?;
+    diags.extend(check_diags);
+    lhw_compiler::diag::sort_and_dedup(&mut diags);
+    Ok(Analysis { plan, diags, used })
+}
+
+/// The diagnostics of a test file (`lhc check` on a `*.test.lhw`).
+pub(crate) fn check_test_file(path: &Path, text: &str) -> Result<Vec<Diagnostic>, String> {
+    Ok(analyze(path, &display_path(path), text)?.diags)
+}
+
+/// Loads one test file. Warnings are printed; errors make it [`Broken`].
+pub(crate) fn load(path: &Path, style: crate::report::Style) -> Result<Suite, Broken> {
+    let shown = display_path(path);
+    let internal = |message: String| Broken {
+        reports: Vec::new(),
+        message: Some(message),
+    };
+    let text =
+        read_source(path).map_err(|reason| internal(format!("cannot read {shown}: {reason}")))?;
+    let analysis = analyze(path, &shown, &text).map_err(internal)?;
+    if analysis.diags.iter().any(Diagnostic::is_error) {
+        let mut reports = vec![(shown, text, analysis.diags)];
+        for u in analysis.used {
+            if u.compiled.output.is_none() {
+                reports.push((u.shown, u.text, u.compiled.diagnostics));
+            }
+        }
+        return Err(Broken {
+            reports,
+            message: None,
+        });
+    }
+    if !analysis.diags.is_empty() {
+        eprint!(
+            "{}",
+            crate::report::render_human(&analysis.diags, &shown, &text, style)
+        );
+    }
+    let mut deployment = Deployment::default();
+    let mut specs = BTreeMap::new();
+    let mut node_lines = BTreeMap::new();
+    let mut seen_defs = std::collections::BTreeSet::new();
+    for u in analysis.used {
+        let Some(out) = u.compiled.output else {
             continue;
         };
-        let index = LineIndex::new(&used_text);
+        let index = LineIndex::new(&u.text);
         for ((wf, thread, node), span) in &out.node_spans {
-            let (line0, _) = index.line_col_chars(&used_text, span.start);
+            let (line0, _) = index.line_col_chars(&u.text, span.start);
             node_lines.insert(
                 (wf.clone(), thread.clone(), node.clone()),
                 SourceLine {
-                    file: used_shown.clone(),
+                    file: u.shown.clone(),
                     line: line0 + 1,
                 },
             );
         }
         merge(&mut deployment, &mut seen_defs, out, &mut specs);
     }
-    let model = lhw_compiler::test::merge_models(models);
-    let (plan, check_diags) =
-        guarded(&shown, || lhw_compiler::test::check(&file, &model)).map_err(internal)?;
-    diags.extend(check_diags);
-    lhw_compiler::diag::sort_and_dedup(&mut diags);
-    if diags.iter().any(Diagnostic::is_error) || !reports.is_empty() {
-        reports.insert(0, (shown, text, diags));
-        return Err(Broken {
-            reports,
-            message: None,
-        });
-    }
-    if !diags.is_empty() {
-        // Warnings only: shown, and the tests still run.
-        let style = crate::report::Style { color: false };
-        eprint!(
-            "{}",
-            crate::report::render_human(&diags, &shown, &text, style)
-        );
-    }
     Ok(Suite {
         shown,
         text,
-        plan,
+        plan: analysis.plan,
         deployment,
         specs,
         node_lines,

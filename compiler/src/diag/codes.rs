@@ -113,7 +113,7 @@ codes! {
     E0410 => "required input missing when a test starts its run",
     E0411 => "a test starts its run twice",
     E0412 => "duplicate test name",
-    E0413 => "test file without workflows",
+    E0413 => "test file without usable workflows",
     W0001 => "unused variable",
     W0020 => "task mocked twice for the same calls",
 }

@@ -11,8 +11,8 @@ use crate::ast::{Expr, Name};
 use crate::diag::Diagnostic;
 use crate::test::ast::{Answer, AnswerKind, Case, Expect, Step, StepKind, TestFile, Use};
 
-/// Parses a test file. A syntax error is reported once (E0001) and yields the `use` lines
-/// and tests before it... none: the file is then empty.
+/// Parses a test file. A syntax error is reported once (E0001, with what was expected
+/// there), and the file is then empty and marked `unparsed`.
 #[must_use]
 pub fn parse_test_file(text: &str) -> (TestFile, Vec<Diagnostic>) {
     let mut cx = Cx {
@@ -28,10 +28,17 @@ pub fn parse_test_file(text: &str) -> (TestFile, Vec<Diagnostic>) {
         Err(_) => {
             // Re-parse with error details for the "expected ..." message.
             if let Err(err) = super::strict_parse(Rule::test_file, text) {
-                cx.diags
-                    .push(syntax_error(text, 0, text, &err, Level::Stmt).diag);
+                let diag = syntax_error(text, 0, text, &err, Level::Stmt).diag;
+                cx.diags.push(diag.with_help(
+                    "a test file holds `use \"FILE.lhw\"` lines and `test \"name\" for WORKFLOW { ... }` blocks, \
+                     whose steps are `start`, `mock`, `advance`, `send`, `complete`, `assign`, `cancel` and `expect` \
+                     (docs/testing.md)",
+                ));
             }
-            TestFile::default()
+            TestFile {
+                unparsed: true,
+                ..TestFile::default()
+            }
         }
     };
     (file, cx.diags)

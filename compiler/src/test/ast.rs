@@ -11,6 +11,8 @@ pub struct TestFile {
     pub uses: Vec<Use>,
     /// `test` blocks, in order.
     pub cases: Vec<Case>,
+    /// The file did not parse (its E0001 is reported); it holds nothing to check.
+    pub unparsed: bool,
 }
 
 /// `use "order-approval.lhw"`.
