@@ -68,6 +68,11 @@ pub(crate) fn find_test_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String>
             return Err(format!("{}: no such file or directory", display_path(root)));
         }
     }
+    // `./x.test.lhw` reads better as `x.test.lhw`.
+    let found: Vec<PathBuf> = found
+        .into_iter()
+        .map(|p| p.strip_prefix(".").map(Path::to_path_buf).unwrap_or(p))
+        .collect();
     Ok(crate::dedup_paths(&found))
 }
 
