@@ -253,7 +253,7 @@ fn expect(
         }
         Expectation::Var { name, value } => {
             let actual = sim.variable(name)?.unwrap_or_default();
-            (!same(&actual, value)).then(|| ()).and_then(|()| {
+            (!same(&actual, value)).then_some(()).and_then(|()| {
                 mismatch(
                     format!("variable `{name}` differs"),
                     show(value),
@@ -301,12 +301,12 @@ fn expect(
                 )
             };
             (!ok)
-                .then(|| ())
+                .then_some(())
                 .and_then(|()| mismatch("task calls differ".into(), expected, actual))
         }
         Expectation::Path(expected) => {
             let actual = path(sim, suite, &case.workflow)?;
-            (actual != *expected).then(|| ()).and_then(|()| {
+            (actual != *expected).then_some(()).and_then(|()| {
                 mismatch(
                     "the path differs".into(),
                     expected.join(" -> "),
@@ -344,15 +344,14 @@ fn expect(
                 format!("{event} emitted with {}", shown.join(", "))
             };
             (!ok)
-                .then(|| ())
+                .then_some(())
                 .and_then(|()| mismatch("workflow events differ".into(), expected, actual))
         }
         Expectation::UserTask { form, state } => {
             let latest = sim
                 .user_task_runs()?
                 .into_iter()
-                .filter(|u| u.user_task_def_id.as_ref().is_some_and(|d| d.name == *form))
-                .next_back();
+                .rfind(|u| u.user_task_def_id.as_ref().is_some_and(|d| d.name == *form));
             let actual = latest.map_or("never asked", |u| {
                 match pb::UserTaskRunStatus::try_from(u.status) {
                     Ok(pb::UserTaskRunStatus::Unassigned) => UserTaskState::Waiting.word(),
@@ -362,7 +361,7 @@ fn expect(
                     Err(_) => "unknown",
                 }
             });
-            (actual != state.word()).then(|| ()).and_then(|()| {
+            (actual != state.word()).then_some(()).and_then(|()| {
                 mismatch(
                     format!("user task `{form}` differs"),
                     state.word().to_string(),

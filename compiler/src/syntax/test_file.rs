@@ -261,7 +261,7 @@ impl Cx<'_> {
         match rule {
             Rule::t_exp_var => Expect::Var {
                 name: first,
-                value: value.unwrap_or_else(|| crate::ast::Expr {
+                value: value.unwrap_or(crate::ast::Expr {
                     kind: crate::ast::ExprKind::Null,
                     span,
                 }),
