@@ -97,26 +97,22 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The workflow files a test file uses: its `use` lines (relative to it), or else the
-/// sibling `X.lhw` of `X.test.lhw` when there is one.
-fn used_files(path: &Path, uses: &[lhw_compiler::test::ast::Use]) -> Vec<(PathBuf, Option<Span>)> {
+/// The workflow files a test file uses (see `lhw_compiler::test::used_files`); a missing
+/// implicit sibling is left out.
+fn used_files(
+    path: &Path,
+    file: &lhw_compiler::test::ast::TestFile,
+) -> Vec<(PathBuf, Option<Span>)> {
     let dir = path.parent().unwrap_or_else(|| Path::new(""));
-    if !uses.is_empty() {
-        return uses
-            .iter()
-            .map(|u| (dir.join(&u.path), Some(u.span)))
-            .collect();
-    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    match name.strip_suffix(TEST_SUFFIX) {
-        Some(stem) if dir.join(format!("{stem}.lhw")).is_file() => {
-            vec![(dir.join(format!("{stem}.lhw")), None)]
-        }
-        _ => Vec::new(),
-    }
+    lhw_compiler::test::used_files(&name, file)
+        .into_iter()
+        .map(|u| (dir.join(&u.path), u.span))
+        .filter(|(p, span)| span.is_some() || p.is_file())
+        .collect()
 }
 
 /// A workflow file a test file uses, compiled.
@@ -140,7 +136,7 @@ fn analyze(path: &Path, shown: &str, text: &str) -> Result<Analysis, String> {
     let (file, mut diags) = guarded(shown, || lhw_compiler::test::parse(text))?;
     let mut used = Vec::new();
     let mut models = Vec::new();
-    for (used_path, span) in used_files(path, &file.uses) {
+    for (used_path, span) in used_files(path, &file) {
         let used_shown = display_path(&used_path);
         let at = span.unwrap_or(Span::new(0, 0));
         let used_text = match read_source(&used_path) {

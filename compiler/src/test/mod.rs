@@ -22,6 +22,40 @@ pub mod plan;
 use crate::check::Model;
 use crate::diag::Diagnostic;
 
+/// A workflow file a test file uses: its path relative to the test file's directory, and
+/// the `use` line naming it (`None` for the implicit sibling, which may not exist).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsedFile {
+    /// The path, relative to the test file's directory.
+    pub path: String,
+    /// The `use` string literal.
+    pub span: Option<crate::source::Span>,
+}
+
+/// The files the test file `file_name` (its name, e.g. `order-approval.test.lhw`) uses: its
+/// `use` lines, or without any the sibling `X.lhw` of `X.test.lhw`.
+#[must_use]
+pub fn used_files(file_name: &str, file: &ast::TestFile) -> Vec<UsedFile> {
+    if !file.uses.is_empty() {
+        return file
+            .uses
+            .iter()
+            .map(|u| UsedFile {
+                path: u.path.clone(),
+                span: Some(u.span),
+            })
+            .collect();
+    }
+    file_name
+        .strip_suffix(".test.lhw")
+        .map(|stem| UsedFile {
+            path: format!("{stem}.lhw"),
+            span: None,
+        })
+        .into_iter()
+        .collect()
+}
+
 /// Parses a test file.
 #[must_use]
 pub fn parse(text: &str) -> (ast::TestFile, Vec<Diagnostic>) {
