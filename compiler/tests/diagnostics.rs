@@ -57,6 +57,20 @@ fn fixture_files() -> Vec<PathBuf> {
     files
 }
 
+/// The snapshot of a fixture: its source and its rendered diagnostics.
+fn snapshot_text(diags: &[lhw_compiler::diag::Diagnostic], name: &str, text: &str) -> String {
+    let rendered = render_all(
+        diags,
+        &format!("/fixtures/{name}"),
+        text,
+        RenderOptions {
+            color: false,
+            width: 100,
+        },
+    );
+    format!("----- SOURCE\n{text}\n----- DIAGNOSTICS\n{rendered}")
+}
+
 /// Test-file fixtures (`*.test.lhw`) and the workflow files they use.
 fn test_fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/test-diagnostics")
@@ -105,16 +119,7 @@ fn test_file_diagnostics_snapshots() {
                     }
                     None => failures.push(format!("{name}: missing `expect:` header")),
                 }
-                let rendered = render_all(
-                    &diags,
-                    &format!("/fixtures/{name}"),
-                    &text,
-                    RenderOptions {
-                        color: false,
-                        width: 100,
-                    },
-                );
-                let snapshot = format!("----- SOURCE\n{text}\n----- DIAGNOSTICS\n{rendered}");
+                let snapshot = snapshot_text(&diags, name, &text);
                 insta::assert_snapshot!("test-diag", snapshot);
             }
         );
@@ -223,16 +228,7 @@ fn diagnostics() {
                 failures.push(format!("{name}: {problem}"));
             }
             let diags = lhw_compiler::check(&text);
-            let rendered = render_all(
-                &diags,
-                &format!("/fixtures/{name}"),
-                &text,
-                RenderOptions {
-                    color: false,
-                    width: 100,
-                },
-            );
-            let snapshot = format!("----- SOURCE\n{text}\n----- DIAGNOSTICS\n{rendered}");
+            let snapshot = snapshot_text(&diags, name, &text);
             insta::assert_snapshot!("diag", snapshot);
         });
     });

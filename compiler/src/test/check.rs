@@ -213,17 +213,7 @@ impl Cx<'_> {
         answers: &[ast::Answer],
         span: Span,
     ) -> Option<Mock> {
-        let Some(sig) = self.model.tasks.get(&task.text) else {
-            self.unknown(
-                Code::E0402,
-                task,
-                "task",
-                self.model.tasks.keys().map(String::as_str),
-            );
-            return None;
-        };
-        let params = sig.params.clone();
-        let ret = sig.ret.clone();
+        let (params, ret) = self.task_sig(task)?;
         let args = args.map(|a| self.args(task, a, &params));
         let mut out = Vec::new();
         for answer in answers {
@@ -467,16 +457,7 @@ impl Cx<'_> {
                 }
             }
             Expect::Called { task, args, times } => {
-                let Some(sig) = self.model.tasks.get(&task.text) else {
-                    self.unknown(
-                        Code::E0402,
-                        task,
-                        "task",
-                        self.model.tasks.keys().map(String::as_str),
-                    );
-                    return None;
-                };
-                let params = sig.params.clone();
+                let (params, _) = self.task_sig(task)?;
                 let args = match args {
                     Some(a) => Some(self.args(task, a, &params)?),
                     None => None,
@@ -636,6 +617,20 @@ impl Cx<'_> {
             Some(lhw_proto::littlehorse::variable_value::Value::Str(s)) => Some(s),
             _ => Some(String::new()),
         }
+    }
+
+    /// The parameters and output type of a declared task (E0402 when it is not).
+    fn task_sig(&mut self, task: &Name) -> Option<(Vec<(String, Ty)>, Option<Ty>)> {
+        let Some(sig) = self.model.tasks.get(&task.text) else {
+            self.unknown(
+                Code::E0402,
+                task,
+                "task",
+                self.model.tasks.keys().map(String::as_str),
+            );
+            return None;
+        };
+        Some((sig.params.clone(), sig.ret.clone()))
     }
 
     fn unknown_form(&mut self, form: &Name) {
