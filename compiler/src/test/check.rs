@@ -213,7 +213,8 @@ impl Cx<'_> {
         answers: &[ast::Answer],
         span: Span,
     ) -> Option<Mock> {
-        let (params, ret) = self.task_sig(task)?;
+        let sig = self.task_sig(task)?;
+        let (params, ret) = (sig.params, sig.ret);
         let args = args.map(|a| self.args(task, a, &params));
         let mut out = Vec::new();
         for answer in answers {
@@ -457,7 +458,7 @@ impl Cx<'_> {
                 }
             }
             Expect::Called { task, args, times } => {
-                let (params, _) = self.task_sig(task)?;
+                let params = self.task_sig(task)?.params;
                 let args = match args {
                     Some(a) => Some(self.args(task, a, &params)?),
                     None => None,
@@ -620,7 +621,7 @@ impl Cx<'_> {
     }
 
     /// The parameters and output type of a declared task (E0402 when it is not).
-    fn task_sig(&mut self, task: &Name) -> Option<(Vec<(String, Ty)>, Option<Ty>)> {
+    fn task_sig(&mut self, task: &Name) -> Option<crate::check::TaskSig> {
         let Some(sig) = self.model.tasks.get(&task.text) else {
             self.unknown(
                 Code::E0402,
@@ -630,7 +631,7 @@ impl Cx<'_> {
             );
             return None;
         };
-        Some((sig.params.clone(), sig.ret.clone()))
+        Some(sig.clone())
     }
 
     fn unknown_form(&mut self, form: &Name) {
