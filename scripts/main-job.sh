@@ -17,7 +17,11 @@ lhc="${target_dir}/debug/lhc"
 worker="${target_dir}/debug/examples/hello-worker"
 
 shopt -s nullglob
-examples=(examples/*.lhw)
+examples=()
+for f in examples/*.lhw; do
+    # Test files (`*.test.lhw`) are run by `lhc test` below, not compiled.
+    [[ "${f}" == *.test.lhw ]] || examples+=("${f}")
+done
 if [[ ${#examples[@]} -eq 0 ]]; then
     echo "error: no examples/*.lhw found" >&2
     exit 1
@@ -29,6 +33,9 @@ echo "==> lhc check ${examples[*]}"
 echo "==> lhc compile ${examples[*]} -o out"
 "${lhc}" compile "${examples[@]}" -o out
 echo "compiled requests are in ${repo_root}/out"
+
+echo "==> lhc test examples   (every test on the simulated kernel, virtual time)"
+"${lhc}" test examples
 
 # ---- end to end on the embedded kernel ----
 # No LittleHorse server is configured here, so `lhc deploy` starts the embedded kernel in

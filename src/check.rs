@@ -42,7 +42,14 @@ pub fn run(args: &CheckArgs, style: Style) -> ExitCode {
                 )
             }
             Ok(text) => {
-                let diags = match guarded(&shown, || lhw_compiler::check(&text)) {
+                let diags = match if path
+                    .to_string_lossy()
+                    .ends_with(crate::test::load::TEST_SUFFIX)
+                {
+                    crate::test::load::check_test_file(path, &text)
+                } else {
+                    guarded(&shown, || lhw_compiler::check(&text))
+                } {
                     Ok(diags) => diags,
                     Err(message) => {
                         let _ = writeln!(stderr, "{}", style.error(&message));

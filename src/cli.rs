@@ -68,6 +68,21 @@ pub enum Command {
     )]
     Compile(CompileArgs),
 
+    /// Run the tests of `.test.lhw` files on a simulated kernel with a virtual clock.
+    #[command(
+        long_about = "Run every test of the given `.test.lhw` files (a directory means every \
+            `*.test.lhw` file under it; no PATH means the current directory). Each test runs \
+            on the embedded kernel's engine in process, on an in-memory database, with mocked \
+            tasks and a virtual clock: sleeps, timeouts, retries and user-task deadlines take \
+            no real time. See docs/testing.md.\n\n\
+            Prints one line per test, the failures with the `.lhw` line and expected/actual \
+            values, node and edge coverage per workflow, and `N passed, N failed`. \
+            `--format json` and `--format junit` write one document to stdout instead.",
+        after_help = "Exit status: 0 when every test passed, 1 when a test failed or a test \
+            file has errors, 2 on a usage error."
+    )]
+    Test(TestArgs),
+
     /// Explain a diagnostic code, e.g. `lhc explain E0101`.
     Explain(ExplainArgs),
 
@@ -505,4 +520,35 @@ mod tests {
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
     }
+}
+
+/// Arguments of `lhc test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Test files or directories to search for `*.test.lhw` (default: the current directory).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Run only the tests whose name (or `FILE: NAME`) contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Option<String>,
+
+    /// How to report results.
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
+
+    /// Leave out the coverage report.
+    #[arg(long)]
+    pub no_coverage: bool,
+}
+
+/// Output format of `lhc test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    /// One line per test, failures, coverage and a summary, like `cargo test`.
+    Human,
+    /// One JSON document on stdout.
+    Json,
+    /// JUnit XML on stdout, for CI.
+    Junit,
 }

@@ -189,7 +189,8 @@ fn lhw_files(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
             if !name.starts_with('.') && name != "target" {
                 lhw_files(&path, found)?;
             }
-        } else if name.ends_with(".lhw") {
+        } else if name.ends_with(".lhw") && !name.ends_with(".test.lhw") {
+            // Test files (`lhc test`) have their own grammar, which `fmt` does not lay out.
             found.push(path);
         }
     }

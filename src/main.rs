@@ -22,6 +22,7 @@ mod reset;
 mod run;
 mod server;
 mod verdict;
+mod test;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
         Command::Dev(args) => dev::run(args, style),
         Command::Server(args) => dev::server(args, style),
         Command::Lsp => lsp::run(style),
+        Command::Test(args) => test::run(args, style),
         Command::Get(args) => inspect::get(args, style),
         Command::List(args) => inspect::list(args, style),
         Command::Search(args) => inspect::search(args, style),

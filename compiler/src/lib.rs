@@ -21,6 +21,7 @@ pub mod ide;
 pub mod lower;
 pub mod source;
 pub mod syntax;
+pub mod test;
 
 use diag::Diagnostic;
 pub use lower::Output;

@@ -21,6 +21,7 @@ mod exprs;
 pub(crate) mod layout;
 mod shift;
 mod trivia;
+mod test_file;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -35,6 +36,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 pub use chunks::chunk_spans;
 use errors::{Level, is_space, is_trivia, missing_separator, significant_len, syntax_error};
+pub use test_file::parse_test_file;
 
 /// True for the words that can never be names unless quoted with backticks (`` `fail` ``).
 #[must_use]

@@ -46,11 +46,89 @@ fn fixtures_dir() -> PathBuf {
 fn fixture_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = fs::read_dir(fixtures_dir())
         .expect("tests/fixtures/diagnostics exists")
+        .chain(fs::read_dir(test_fixtures_dir()).expect("tests/fixtures/test-diagnostics exists"))
         .map(|e| e.expect("readable directory entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "lhw"))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "lhw")
+                && (p.starts_with(fixtures_dir()) || p.to_string_lossy().ends_with(".test.lhw"))
+        })
         .collect();
     files.sort();
     files
+}
+
+/// The snapshot of a fixture: its source and its rendered diagnostics.
+fn snapshot_text(diags: &[lhw_compiler::diag::Diagnostic], name: &str, text: &str) -> String {
+    let rendered = render_all(
+        diags,
+        &format!("/fixtures/{name}"),
+        text,
+        RenderOptions {
+            color: false,
+            width: 100,
+        },
+    );
+    format!("----- SOURCE\n{text}\n----- DIAGNOSTICS\n{rendered}")
+}
+
+/// Test-file fixtures (`*.test.lhw`) and the workflow files they use.
+fn test_fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/test-diagnostics")
+}
+
+/// The diagnostics of a test file, checked against the files it `use`s (read from beside
+/// it, as `lhc test` does).
+fn test_file_diagnostics(path: &Path, text: &str) -> Vec<lhw_compiler::diag::Diagnostic> {
+    let (file, mut diags) = lhw_compiler::test::parse(text);
+    let dir = path.parent().expect("a fixture is in a directory");
+    let used: Vec<String> = file
+        .uses
+        .iter()
+        .filter_map(|u| fs::read_to_string(dir.join(&u.path)).ok())
+        .collect();
+    let texts: Vec<&str> = used.iter().map(String::as_str).collect();
+    let model = lhw_compiler::test::model_of(&texts);
+    let (_, more) = lhw_compiler::test::check(&file, &model);
+    diags.extend(more);
+    lhw_compiler::diag::sort_and_dedup(&mut diags);
+    diags
+}
+
+#[test]
+fn test_file_diagnostics_snapshots() {
+    let mut failures: Vec<String> = Vec::new();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        insta::glob!(
+            "../../tests/fixtures/test-diagnostics",
+            "*.test.lhw",
+            |path| {
+                let text = fs::read_to_string(path).expect("fixture is readable UTF-8");
+                let name = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("fixture.test.lhw");
+                let diags = test_file_diagnostics(path, &text);
+                match expected_codes(&text) {
+                    Some(expected) => {
+                        for problem in diagnostic_problems(&text, &diags, &expected) {
+                            failures.push(format!("{name}: {problem}"));
+                        }
+                    }
+                    None => failures.push(format!("{name}: missing `expect:` header")),
+                }
+                let snapshot = snapshot_text(&diags, name, &text);
+                insta::assert_snapshot!("test-diag", snapshot);
+            }
+        );
+    });
+    assert!(
+        failures.is_empty(),
+        "test fixture invariants failed:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// Checks that `span` lies inside `text` on char boundaries.
@@ -68,22 +146,21 @@ fn check_span(span: Span, text: &str, what: &str, problems: &mut Vec<String>) {
     }
 }
 
-/// Every invariant a fixture must hold, as a list of problems (empty when all hold).
-fn fixture_problems(text: &str) -> Vec<String> {
+/// The invariants of the diagnostics of a fixture: the header's codes exactly, spans inside
+/// the text, a message and a help on each.
+fn diagnostic_problems(
+    text: &str,
+    diags: &[lhw_compiler::diag::Diagnostic],
+    expected: &BTreeSet<String>,
+) -> Vec<String> {
     let mut problems = Vec::new();
-    let Some(expected) = expected_codes(text) else {
-        return vec![
-            "the first line must be `// expect: CODE, ...` or `// expect: none`".to_string(),
-        ];
-    };
-    let diags = lhw_compiler::check(text);
     let actual: BTreeSet<String> = diags.iter().map(|d| d.code.as_str().to_string()).collect();
-    if actual != expected {
+    if actual != *expected {
         problems.push(format!(
             "codes {actual:?} differ from the `expect:` header {expected:?}"
         ));
     }
-    for d in &diags {
+    for d in diags {
         check_span(
             d.primary.span,
             text,
@@ -105,6 +182,19 @@ fn fixture_problems(text: &str) -> Vec<String> {
             problems.push(format!("{} `{}` has no help", d.code, d.message));
         }
     }
+    problems
+}
+
+/// Every invariant a fixture must hold, as a list of problems (empty when all hold).
+fn fixture_problems(text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let Some(expected) = expected_codes(text) else {
+        return vec![
+            "the first line must be `// expect: CODE, ...` or `// expect: none`".to_string(),
+        ];
+    };
+    let diags = lhw_compiler::check(text);
+    problems.extend(diagnostic_problems(text, &diags, &expected));
     // `compile` reports the same diagnostics, and produces output exactly when there is
     // no error (a fixture with only warnings compiles).
     let compiled = lhw_compiler::compile(text);
@@ -138,16 +228,7 @@ fn diagnostics() {
                 failures.push(format!("{name}: {problem}"));
             }
             let diags = lhw_compiler::check(&text);
-            let rendered = render_all(
-                &diags,
-                &format!("/fixtures/{name}"),
-                &text,
-                RenderOptions {
-                    color: false,
-                    width: 100,
-                },
-            );
-            let snapshot = format!("----- SOURCE\n{text}\n----- DIAGNOSTICS\n{rendered}");
+            let snapshot = snapshot_text(&diags, name, &text);
             insta::assert_snapshot!("diag", snapshot);
         });
     });

@@ -18,12 +18,14 @@
 //! which are sent only after the change is committed.
 
 pub mod auth;
+pub mod clock;
 pub mod engine;
 pub mod grpc;
 pub mod metadata;
 pub mod paths;
 pub mod request;
 pub mod search;
+pub mod sim;
 pub mod storage;
 pub mod tls;
 pub mod type_text;

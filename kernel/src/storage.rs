@@ -136,6 +136,15 @@ impl Store {
         Ok(Store { conn })
     }
 
+    /// Opens a private database in memory (simulations, `lhc test`): nothing is written
+    /// to disk and it is gone when the store is dropped.
+    pub fn open_in_memory() -> StoreResult<Store> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(SCHEMA)?;
+        schema::migrate(&conn)?;
+        Ok(Store { conn })
+    }
+
     /// Starts a transaction.
     pub fn begin(&self) -> StoreResult<()> {
         Ok(self.conn.execute_batch("BEGIN IMMEDIATE")?)

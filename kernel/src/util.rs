@@ -2,14 +2,11 @@
 
 use lhw_proto::littlehorse::{LhErrorType, WfRunId};
 use pbjson_types::Timestamp;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Milliseconds since the Unix epoch, from the system clock.
+/// Milliseconds since the Unix epoch: the system clock, or the virtual clock of a
+/// simulation running on this thread ([`crate::clock`]).
 pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+    crate::clock::now_ms()
 }
 
 /// Converts epoch milliseconds to a protobuf timestamp.

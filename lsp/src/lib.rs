@@ -18,6 +18,7 @@ mod formatting;
 mod guard;
 mod handlers;
 mod server;
+mod test_files;
 
 pub use capabilities::capabilities;
 pub use guard::{panic_message, panics_caught};

@@ -149,9 +149,27 @@ impl Backend {
         }
         let opts = self.options();
         let lines = snap.lines();
-        let diags = snap
-            .analysis
-            .diagnostics()
+        let test_diags;
+        let source = match crate::test_files::path_of(uri)
+            .filter(|_| crate::test_files::is_test_file(uri))
+        {
+            // A test file: checked against the workflow files it uses.
+            Some(path) => {
+                let open: Vec<(std::path::PathBuf, String)> = lock(&self.docs)
+                    .iter()
+                    .filter_map(|(u, d)| Some((crate::test_files::path_of(u)?, d.text.to_string())))
+                    .collect();
+                let open_text =
+                    |p: &std::path::Path| open.iter().find(|(q, _)| q == p).map(|(_, t)| t.clone());
+                test_diags = guard(|| {
+                    crate::test_files::diagnostics(&path, snap.analysis.text(), &open_text)
+                })
+                .unwrap_or_default();
+                &test_diags[..]
+            }
+            None => snap.analysis.diagnostics(),
+        };
+        let diags = source
             .iter()
             .map(|d| diagnostics::to_lsp(d, lines, uri, &opts))
             .collect();

@@ -7,9 +7,9 @@ mod catch_site;
 mod family;
 mod flow;
 mod index;
-mod names;
+pub(crate) mod names;
 mod steps;
-mod types;
+pub(crate) mod types;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -507,7 +507,7 @@ fn find_event_span(file: &File, name: &str, workflow_event: bool) -> Span {
 }
 
 /// The span of the first non-constant part of `e`, if any.
-fn non_constant(e: &Expr) -> Option<Span> {
+pub(crate) fn non_constant(e: &Expr) -> Option<Span> {
     match &e.kind {
         ExprKind::Int(_)
         | ExprKind::Double(_)
@@ -545,7 +545,7 @@ fn subsecond_error(span: Span) -> Diagnostic {
 }
 
 /// The type of a constant expression.
-fn constant_type(e: &Expr) -> Ty {
+pub(crate) fn constant_type(e: &Expr) -> Ty {
     match &e.kind {
         ExprKind::Int(_) | ExprKind::Duration(_) => Ty::INT,
         ExprKind::Double(_) => Ty::DOUBLE,

@@ -5,7 +5,7 @@
 mod order;
 mod steps;
 mod thread;
-mod values;
+pub(crate) mod values;
 
 use std::collections::{HashMap, HashSet};
 

@@ -373,7 +373,7 @@ impl Cx<'_> {
         out
     }
 
-    fn owner(&mut self, pair: Pair<'_, Rule>) -> (Option<Expr>, Option<Expr>) {
+    pub(super) fn owner(&mut self, pair: Pair<'_, Rule>) -> (Option<Expr>, Option<Expr>) {
         let mut user = None;
         let mut group = None;
         for p in pair.into_inner() {

@@ -24,6 +24,9 @@ syn keyword lhwCtxOther    after any arrival assignment backoff by cancel defaul
 syn keyword lhwCtxOther    exception extend first from group index key map new notes of
 syn keyword lhwCtxOther    parent reassign release remind remove retention retries thread
 syn keyword lhwCtxOther    timeout to ttl updates user with
+" Test files (`*.test.lhw`, docs/testing.md).
+syn keyword lhwCtxTest     test use start mock returns fails throws times out then advance
+syn keyword lhwCtxTest     send complete assign expect called never path emitted
 
 " Primitive types.
 syn keyword lhwType        json-obj json-arr wf-run-id timestamp double bytes bool json str int
@@ -65,6 +68,7 @@ hi def link lhwKwOperator         Operator
 hi def link lhwCtxControl         Statement
 hi def link lhwCtxStorage         Keyword
 hi def link lhwCtxModifier        StorageClass
+hi def link lhwCtxTest            Keyword
 hi def link lhwCtxOther           Keyword
 hi def link lhwType               Type
 hi def link lhwTaskName           Function

@@ -30,6 +30,7 @@ mod child;
 mod comments;
 mod eval;
 mod events;
+mod in_process;
 mod inherited;
 mod lifecycle;
 mod run;
@@ -154,32 +155,40 @@ pub struct Engine {
 
 /// Starts the engine thread on an opened store, recovering every unfinished WfRun.
 pub fn start(store: Store) -> Result<(EngineHandle, JoinHandle<()>), StoreError> {
-    let mut engine = Engine {
-        next_event_seq: store.max_event_seq()? + 1,
-        store,
-        runs: HashMap::new(),
-        specs: HashMap::new(),
-        task_defs: HashMap::new(),
-        queues: HashMap::new(),
-        pollers: HashMap::new(),
-        timers: timers::Timers::default(),
-        outbox: Vec::new(),
-        wf_event_waiters: Vec::new(),
-        redeliver: HashSet::new(),
-        sweeper: lifecycle::Sweeper::default(),
-        inheritors: BTreeSet::new(),
-        owners: HashSet::new(),
-        store_failure: None,
-    };
-    engine.store.begin()?;
-    engine.recover()?;
-    engine.finish_batch();
+    let engine = Engine::open(store)?;
     let (tx, rx) = mpsc::channel();
     let join = std::thread::Builder::new()
         .name("lhw-kernel-engine".into())
         .spawn(move || engine.run(rx))
         .map_err(|e| StoreError(format!("cannot start the engine thread: {e}")))?;
     Ok((EngineHandle { tx }, join))
+}
+
+impl Engine {
+    /// The engine state on an opened store, with every unfinished WfRun recovered.
+    fn open(store: Store) -> Result<Engine, StoreError> {
+        let mut engine = Engine {
+            next_event_seq: store.max_event_seq()? + 1,
+            store,
+            runs: HashMap::new(),
+            specs: HashMap::new(),
+            task_defs: HashMap::new(),
+            queues: HashMap::new(),
+            pollers: HashMap::new(),
+            timers: timers::Timers::default(),
+            outbox: Vec::new(),
+            wf_event_waiters: Vec::new(),
+            redeliver: HashSet::new(),
+            sweeper: lifecycle::Sweeper::default(),
+            inheritors: BTreeSet::new(),
+            owners: HashSet::new(),
+            store_failure: None,
+        };
+        engine.store.begin()?;
+        engine.recover()?;
+        engine.finish_batch();
+        Ok(engine)
+    }
 }
 
 /// Most jobs run in one batch (one commit).

@@ -84,7 +84,7 @@ impl Engine {
     /// Whether a queued TaskRun may be handed to a worker: its last attempt
     /// is SCHEDULED, or it was RUNNING when the kernel stopped and has not
     /// been reported since (redelivery after restart, see [`super`]).
-    fn is_scheduled(&self, key: &str, guid: &str) -> bool {
+    pub(super) fn is_scheduled(&self, key: &str, guid: &str) -> bool {
         let Some(tr) = self.runs.get(key).and_then(|r| r.task_runs.get(guid)) else {
             return false;
         };

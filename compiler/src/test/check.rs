@@ -1,0 +1,704 @@
+//! Checking a test file against the declarations of the workflow files it uses: every
+//! name resolves, every value is a constant of the type its place expects. Produces the
+//! [`TestPlan`].
+
+use super::ast::{self, AnswerKind, Expect, StepKind as AstStep};
+use super::plan::{
+    Answer, Expectation, Mock, RunStatus, Step, StepKind, TestCase, TestPlan, UserTaskState,
+};
+use crate::ast::{Expr, ExprKind, Name};
+use crate::check::names::closest;
+use crate::check::types::{Ty, assignable};
+use crate::check::{Model, constant_type, non_constant};
+use crate::diag::{Code, Diagnostic};
+use crate::lower::values::constant_value;
+use crate::source::Span;
+use lhw_proto::littlehorse::VariableValue;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Checks `file` against `model` (the merged declarations of the files it uses).
+#[must_use]
+pub fn check_test_file(file: &ast::TestFile, model: &Model) -> (TestPlan, Vec<Diagnostic>) {
+    let mut cx = Cx {
+        model,
+        diags: Vec::new(),
+    };
+    let mut plan = TestPlan::default();
+    if file.unparsed {
+        return (plan, cx.diags);
+    }
+    if model.workflows.is_empty() {
+        let span = file.uses.first().map_or(Span::new(0, 0), |u| u.span);
+        cx.diags.push(
+            Diagnostic::error(Code::E0413, span, "this test file has no workflow to test")
+                .with_label("no workflow declared in the files used here")
+                .with_help(
+                    "name the workflow file with `use \"file.lhw\"`, or put the tests of `X.lhw` in `X.test.lhw` beside it",
+                ),
+        );
+        return (plan, cx.diags);
+    }
+    let mut names: BTreeMap<&str, Span> = BTreeMap::new();
+    for case in &file.cases {
+        if let Some(first) = names.insert(&case.name, case.name_span) {
+            cx.diags.push(
+                Diagnostic::error(
+                    Code::E0412,
+                    case.name_span,
+                    format!("two tests are named \"{}\"", case.name),
+                )
+                .with_label("second test with this name")
+                .with_secondary(first, "first test with this name")
+                .with_help("give every test of a file its own name"),
+            );
+        }
+        if let Some(c) = cx.case(case) {
+            plan.cases.push(c);
+        }
+    }
+    (plan, cx.diags)
+}
+
+struct Cx<'m> {
+    model: &'m Model,
+    diags: Vec<Diagnostic>,
+}
+
+/// A value's place: what to call it in messages and the type it must have.
+struct Place<'a> {
+    what: &'a str,
+    ty: &'a Ty,
+}
+
+impl Cx<'_> {
+    fn case(&mut self, case: &ast::Case) -> Option<TestCase> {
+        let wf = &case.workflow;
+        let Some(vars) = self.model.workflows.get(&wf.text) else {
+            self.unknown(
+                Code::E0401,
+                wf,
+                "workflow",
+                self.model.workflows.keys().map(String::as_str),
+            );
+            return None;
+        };
+        let vars: BTreeMap<&str, (&Ty, bool)> = vars
+            .iter()
+            .map(|(n, t, req)| (n.as_str(), (t, *req)))
+            .collect();
+        let mut out = TestCase {
+            name: case.name.clone(),
+            workflow: wf.text.clone(),
+            span: case.name_span,
+            mocks: Vec::new(),
+            steps: Vec::new(),
+        };
+        let mut started: Option<Span> = None;
+        let mut mocked: BTreeMap<(String, String), Span> = BTreeMap::new();
+        for step in &case.steps {
+            let kind = match &step.kind {
+                AstStep::Mock {
+                    task,
+                    args,
+                    answers,
+                } => {
+                    if let Some(m) = self.mock(task, args.as_deref(), answers, step.span) {
+                        let key = (m.task.clone(), format!("{:?}", m.args));
+                        if let Some(first) = mocked.insert(key, step.span) {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    Code::W0020,
+                                    step.span,
+                                    format!("`{}` is mocked twice for the same calls", m.task),
+                                )
+                                .with_label("this mock is never used")
+                                .with_secondary(first, "the first mock answers these calls")
+                                .with_help(
+                                    "list every answer in one mock: `returns A then returns B`",
+                                ),
+                            );
+                        }
+                        out.mocks.push(m);
+                    }
+                    continue;
+                }
+                AstStep::Start(inputs) => {
+                    if let Some(first) = started.replace(step.span) {
+                        self.diags.push(
+                            Diagnostic::error(Code::E0411, step.span, "the run is started twice")
+                                .with_label("second `start`")
+                                .with_secondary(first, "started here")
+                                .with_help("a test runs one workflow run; write another test for another run"),
+                        );
+                        continue;
+                    }
+                    StepKind::Start(self.start(inputs, &vars, &wf.text, step.span))
+                }
+                other => {
+                    if started.is_none() {
+                        started = Some(step.span);
+                        if let Some(missing) = vars
+                            .iter()
+                            .find(|(_, (_, req))| *req)
+                            .map(|(n, _)| n.to_string())
+                        {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    Code::E0410,
+                                    step.span,
+                                    format!(
+                                        "the run starts without its required input `{missing}`"
+                                    ),
+                                )
+                                .with_label("the run starts before this step")
+                                .with_help(format!("start the run first: `start({missing}: ...)`")),
+                            );
+                        }
+                    }
+                    match self.step(other, &vars) {
+                        Some(k) => k,
+                        None => continue,
+                    }
+                }
+            };
+            out.steps.push(Step {
+                kind,
+                span: step.span,
+            });
+        }
+        Some(out)
+    }
+
+    fn start(
+        &mut self,
+        inputs: &[(Name, Expr)],
+        vars: &BTreeMap<&str, (&Ty, bool)>,
+        workflow: &str,
+        span: Span,
+    ) -> BTreeMap<String, VariableValue> {
+        let mut values = BTreeMap::new();
+        for (name, expr) in inputs {
+            let Some((ty, _)) = vars.get(name.text.as_str()) else {
+                self.unknown(Code::E0403, name, "input", vars.keys().copied());
+                continue;
+            };
+            let what = format!("input `{}`", name.text);
+            if let Some(v) = self.value(expr, &Place { what: &what, ty }) {
+                values.insert(name.text.clone(), v);
+            }
+        }
+        for (name, (_, required)) in vars {
+            if *required
+                && !values.contains_key(*name)
+                && !inputs.iter().any(|(n, _)| n.text == *name)
+            {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::E0410,
+                        span,
+                        format!("`{workflow}` requires the input `{name}`"),
+                    )
+                    .with_label("started without it")
+                    .with_help(format!("pass it: `start({name}: ...)`")),
+                );
+            }
+        }
+        values
+    }
+
+    fn mock(
+        &mut self,
+        task: &Name,
+        args: Option<&[Expr]>,
+        answers: &[ast::Answer],
+        span: Span,
+    ) -> Option<Mock> {
+        let sig = self.task_sig(task)?;
+        let (params, ret) = (sig.params, sig.ret);
+        let args = args.map(|a| self.args(task, a, &params));
+        let mut out = Vec::new();
+        for answer in answers {
+            out.push(match &answer.kind {
+                AnswerKind::Returns(None) => Answer::Returns(None),
+                AnswerKind::Returns(Some(e)) => match &ret {
+                    None => {
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::E0404,
+                                e.span,
+                                format!("`{}` returns nothing", task.text),
+                            )
+                            .with_label("a value for a task without output")
+                            .with_help("write `returns` without a value"),
+                        );
+                        Answer::Returns(None)
+                    }
+                    Some(ty) => {
+                        let what = format!("the output of `{}`", task.text);
+                        Answer::Returns(self.value(e, &Place { what: &what, ty }))
+                    }
+                },
+                AnswerKind::Fails(msg) => Answer::Fails(
+                    msg.as_ref()
+                        .and_then(crate::ast::StrLit::as_plain)
+                        .unwrap_or_else(|| format!("{} failed (mocked)", task.text)),
+                ),
+                AnswerKind::Throws {
+                    name,
+                    message,
+                    content,
+                } => Answer::Throws {
+                    name: name.text.clone(),
+                    message: message
+                        .as_ref()
+                        .and_then(crate::ast::StrLit::as_plain)
+                        .unwrap_or_default(),
+                    content: content.as_ref().and_then(|c| {
+                        self.value(
+                            c,
+                            &Place {
+                                what: "the exception's content",
+                                ty: &Ty::Any,
+                            },
+                        )
+                    }),
+                },
+                AnswerKind::TimesOut => Answer::TimesOut,
+            });
+        }
+        Some(Mock {
+            task: task.text.clone(),
+            args: args.flatten(),
+            answers: out,
+            span,
+        })
+    }
+
+    /// Task arguments: as many as the task takes, each of its parameter's type.
+    fn args(
+        &mut self,
+        task: &Name,
+        args: &[Expr],
+        params: &[(String, Ty)],
+    ) -> Option<Vec<VariableValue>> {
+        if args.len() != params.len() {
+            let span = args
+                .first()
+                .zip(args.last())
+                .map_or(task.span, |(a, b)| a.span.to(b.span));
+            self.diags.push(
+                Diagnostic::error(
+                    Code::E0406,
+                    span,
+                    format!(
+                        "`{}` takes {} argument{}, but {} {} given",
+                        task.text,
+                        params.len(),
+                        if params.len() == 1 { "" } else { "s" },
+                        args.len(),
+                        if args.len() == 1 { "is" } else { "are" }
+                    ),
+                )
+                .with_label("wrong number of arguments")
+                .with_help(format!(
+                    "`{}` takes ({})",
+                    task.text,
+                    params
+                        .iter()
+                        .map(|(n, t)| format!("{n}: {t}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            );
+            return None;
+        }
+        let mut out = Vec::new();
+        for (e, (name, ty)) in args.iter().zip(params) {
+            let what = format!("argument `{name}` of `{}`", task.text);
+            out.push(self.value(e, &Place { what: &what, ty })?);
+        }
+        Some(out)
+    }
+
+    fn step(&mut self, step: &AstStep, vars: &BTreeMap<&str, (&Ty, bool)>) -> Option<StepKind> {
+        Some(match step {
+            AstStep::Start(_) | AstStep::Mock { .. } => return None,
+            AstStep::Advance(ms) => StepKind::Advance(*ms),
+            AstStep::Send {
+                event,
+                key,
+                content,
+            } => {
+                let Some(payload) = self.model.events.get(&event.text) else {
+                    self.unknown(
+                        Code::E0407,
+                        event,
+                        "event",
+                        self.model.events.keys().map(String::as_str),
+                    );
+                    return None;
+                };
+                let payload = payload.clone().unwrap_or(Ty::Any);
+                let key = match key {
+                    Some(k) => Some(self.text_value(k, "the correlation key")?),
+                    None => None,
+                };
+                let what = format!("the content of `{}`", event.text);
+                let content = match content {
+                    Some(c) => Some(self.value(
+                        c,
+                        &Place {
+                            what: &what,
+                            ty: &payload,
+                        },
+                    )?),
+                    None => None,
+                };
+                StepKind::Send {
+                    event: event.text.clone(),
+                    key,
+                    content,
+                }
+            }
+            AstStep::Complete { form, fields, by } => {
+                let Some(form_fields) = self.model.user_tasks.get(&form.text).cloned() else {
+                    self.unknown_form(form);
+                    return None;
+                };
+                let mut values = BTreeMap::new();
+                if let Some(f) = fields {
+                    let ExprKind::JsonObj(members) = &f.kind else {
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::E0404,
+                                f.span,
+                                "a user task is completed with its fields",
+                            )
+                            .with_label("not an object of fields")
+                            .with_help(format!(
+                                "write the fields as an object: `complete {} with {{\"field\": value}}`",
+                                form.text
+                            )),
+                        );
+                        return None;
+                    };
+                    for (key, value) in members {
+                        let Some((_, ty)) = form_fields.iter().find(|(n, _)| n == key) else {
+                            let mut d = Diagnostic::error(
+                                Code::E0408,
+                                value.span,
+                                format!("the form `{}` has no field `{key}`", form.text),
+                            )
+                            .with_label("unknown field");
+                            if let Some(s) =
+                                closest(key, form_fields.iter().map(|(n, _)| n.as_str()))
+                            {
+                                d = d.with_help(format!("did you mean `{s}`?"));
+                            }
+                            self.diags.push(d);
+                            continue;
+                        };
+                        let what = format!("field `{key}`");
+                        if let Some(v) = self.value(value, &Place { what: &what, ty }) {
+                            values.insert(key.clone(), v);
+                        }
+                    }
+                }
+                let by = match by {
+                    Some(b) => self.text_value(b, "the user")?,
+                    None => String::new(),
+                };
+                StepKind::Complete {
+                    form: form.text.clone(),
+                    fields: values,
+                    by,
+                }
+            }
+            AstStep::Assign { form, user, group } => {
+                if !self.model.user_tasks.contains_key(&form.text) {
+                    self.unknown_form(form);
+                    return None;
+                }
+                let user = match user {
+                    Some(u) => Some(self.text_value(u, "the user")?),
+                    None => None,
+                };
+                let group = match group {
+                    Some(g) => Some(self.text_value(g, "the group")?),
+                    None => None,
+                };
+                StepKind::Assign {
+                    form: form.text.clone(),
+                    user,
+                    group,
+                }
+            }
+            AstStep::Cancel(form) => {
+                if !self.model.user_tasks.contains_key(&form.text) {
+                    self.unknown_form(form);
+                    return None;
+                }
+                StepKind::Cancel(form.text.clone())
+            }
+            AstStep::Expect(e) => StepKind::Expect(self.expect(e, vars)?),
+        })
+    }
+
+    fn expect(&mut self, e: &Expect, vars: &BTreeMap<&str, (&Ty, bool)>) -> Option<Expectation> {
+        Some(match e {
+            Expect::Var { name, value } => {
+                let Some((ty, _)) = vars.get(name.text.as_str()) else {
+                    self.unknown(Code::E0403, name, "variable", vars.keys().copied());
+                    return None;
+                };
+                let what = format!("variable `{}`", name.text);
+                Expectation::Var {
+                    name: name.text.clone(),
+                    value: self.value(value, &Place { what: &what, ty })?,
+                }
+            }
+            Expect::Called { task, args, times } => {
+                let params = self.task_sig(task)?.params;
+                let args = match args {
+                    Some(a) => Some(self.args(task, a, &params)?),
+                    None => None,
+                };
+                Expectation::Called {
+                    task: task.text.clone(),
+                    args,
+                    times: *times,
+                }
+            }
+            Expect::Path(steps) => {
+                let mut out = Vec::new();
+                for s in steps {
+                    let known = self.model.tasks.contains_key(&s.text)
+                        || self.model.user_tasks.contains_key(&s.text)
+                        || self.model.events.contains_key(&s.text);
+                    if !known {
+                        let candidates: BTreeSet<&str> = self
+                            .model
+                            .tasks
+                            .keys()
+                            .chain(self.model.user_tasks.keys())
+                            .chain(self.model.events.keys())
+                            .map(String::as_str)
+                            .collect();
+                        self.unknown(Code::E0402, s, "task, user task or event", candidates);
+                        return None;
+                    }
+                    out.push(s.text.clone());
+                }
+                Expectation::Path(out)
+            }
+            Expect::Emitted { event, value } => {
+                let Some(payload) = self.model.workflow_events.get(&event.text) else {
+                    self.unknown(
+                        Code::E0407,
+                        event,
+                        "workflow event",
+                        self.model.workflow_events.keys().map(String::as_str),
+                    );
+                    return None;
+                };
+                let payload = payload.clone().unwrap_or(Ty::Any);
+                let what = format!("the content of `{}`", event.text);
+                let value = match value {
+                    Some(v) => Some(self.value(
+                        v,
+                        &Place {
+                            what: &what,
+                            ty: &payload,
+                        },
+                    )?),
+                    None => None,
+                };
+                Expectation::Emitted {
+                    event: event.text.clone(),
+                    value,
+                }
+            }
+            Expect::UserTask { form, state } => {
+                if !self.model.user_tasks.contains_key(&form.text) {
+                    self.unknown_form(form);
+                    return None;
+                }
+                let Some(s) = UserTaskState::ALL
+                    .into_iter()
+                    .find(|s| s.word() == state.text)
+                else {
+                    self.unknown(
+                        Code::E0409,
+                        state,
+                        "user task state",
+                        UserTaskState::ALL.iter().map(|s| s.word()),
+                    );
+                    return None;
+                };
+                Expectation::UserTask {
+                    form: form.text.clone(),
+                    state: s,
+                }
+            }
+            Expect::Status { status, failure } => {
+                let Some(s) = RunStatus::ALL.into_iter().find(|s| s.word() == status.text) else {
+                    self.unknown(
+                        Code::E0409,
+                        status,
+                        "expectation",
+                        RunStatus::ALL.iter().map(|s| s.word()).chain([
+                            "var",
+                            "called",
+                            "path",
+                            "emitted",
+                            "user-task",
+                        ]),
+                    );
+                    return None;
+                };
+                if let Some(f) = failure
+                    && !matches!(s, RunStatus::Error | RunStatus::Exception)
+                {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::E0409,
+                            f.span,
+                            format!("a {} run has no failure", s.word()),
+                        )
+                        .with_label("a failure name here")
+                        .with_help(
+                            "only `expect error NAME` and `expect exception NAME` name a failure",
+                        ),
+                    );
+                    return None;
+                }
+                Expectation::Status {
+                    status: s,
+                    failure: failure.as_ref().map(|f| f.text.clone()),
+                }
+            }
+        })
+    }
+
+    /// A constant of the place's type, converted as LittleHorse converts it.
+    fn value(&mut self, e: &Expr, place: &Place<'_>) -> Option<VariableValue> {
+        let e = fold_negative(e);
+        if let Some(span) = non_constant(&e) {
+            self.diags.push(
+                Diagnostic::error(Code::E0405, span, format!("{} must be a constant", place.what))
+                    .with_label("not a constant")
+                    .with_help("tests give values as literals: numbers, strings, true/false, null, [..] and {..}"),
+            );
+            return None;
+        }
+        let ty = if matches!(e.kind, ExprKind::Null) {
+            Ty::Null
+        } else {
+            constant_type(&e)
+        };
+        if ty != Ty::Null && !assignable(&ty, place.ty) && !struct_from_json(&ty, place.ty) {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::E0404,
+                    e.span,
+                    format!("{} is a {}, not a {ty}", place.what, place.ty),
+                )
+                .with_label(format!("a {ty}"))
+                .with_help(format!("give a {} value", place.ty)),
+            );
+            return None;
+        }
+        Some(constant_value(&e, place.ty))
+    }
+
+    /// A constant string (a user, group or correlation key).
+    fn text_value(&mut self, e: &Expr, what: &str) -> Option<String> {
+        let v = self.value(e, &Place { what, ty: &Ty::STR })?;
+        match v.value {
+            Some(lhw_proto::littlehorse::variable_value::Value::Str(s)) => Some(s),
+            _ => Some(String::new()),
+        }
+    }
+
+    /// The parameters and output type of a declared task (E0402 when it is not).
+    fn task_sig(&mut self, task: &Name) -> Option<crate::check::TaskSig> {
+        let Some(sig) = self.model.tasks.get(&task.text) else {
+            self.unknown(
+                Code::E0402,
+                task,
+                "task",
+                self.model.tasks.keys().map(String::as_str),
+            );
+            return None;
+        };
+        Some(sig.clone())
+    }
+
+    fn unknown_form(&mut self, form: &Name) {
+        self.unknown(
+            Code::E0408,
+            form,
+            "user task",
+            self.model.user_tasks.keys().map(String::as_str),
+        );
+    }
+
+    fn unknown<'a>(
+        &mut self,
+        code: Code,
+        name: &Name,
+        kind: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) {
+        let candidates: Vec<&str> = candidates.into_iter().collect();
+        let mut d = Diagnostic::error(code, name.span, format!("unknown {kind} `{}`", name.text))
+            .with_label(format!("no {kind} of this name"));
+        d = match closest(&name.text, candidates.iter().copied()) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None if candidates.is_empty() => d.with_help(format!(
+                "the files this test uses declare no {kind}; check its `use` lines"
+            )),
+            None => d.with_help(format!("known: {}", candidates.join(", "))),
+        };
+        self.diags.push(d);
+    }
+}
+
+/// A JSON object literal given for a struct.
+fn struct_from_json(src: &Ty, dst: &Ty) -> bool {
+    matches!(
+        (src, dst),
+        (Ty::Prim(crate::ast::Prim::JsonObj), Ty::Struct(_))
+    )
+}
+
+/// `-5` and `-2.5` as the constants they are.
+fn fold_negative(e: &Expr) -> Expr {
+    match &e.kind {
+        ExprKind::Neg(inner) => match &inner.kind {
+            ExprKind::Int(i) => Expr {
+                kind: ExprKind::Int(-i),
+                span: e.span,
+            },
+            ExprKind::Double(d) => Expr {
+                kind: ExprKind::Double(-d),
+                span: e.span,
+            },
+            _ => e.clone(),
+        },
+        ExprKind::JsonArr(items) => Expr {
+            kind: ExprKind::JsonArr(items.iter().map(fold_negative).collect()),
+            span: e.span,
+        },
+        ExprKind::JsonObj(members) => Expr {
+            kind: ExprKind::JsonObj(
+                members
+                    .iter()
+                    .map(|(k, v)| (k.clone(), fold_negative(v)))
+                    .collect(),
+            ),
+            span: e.span,
+        },
+        _ => e.clone(),
+    }
+}

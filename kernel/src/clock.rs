@@ -1,0 +1,90 @@
+//! The kernel's clock: the system clock by default, a virtual one in simulations.
+//!
+//! Every reading of the current time in the kernel goes through [`now_ms`] (and
+//! `util::now_ms` / `util::now_ts`, which call it). The engine reads the time on the
+//! thread that runs it; a simulation ([`crate::sim`]) runs the engine on its own thread
+//! and installs a [`VirtualClock`] there, so sleeps, task timeouts, retry backoff and
+//! user-task deadlines see the simulated time, and the engine code stays the same for
+//! both. Other threads (a served kernel's engine thread included) keep the real clock.
+
+use std::cell::Cell;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+thread_local! {
+    /// The virtual time of this thread (epoch ms), while a [`VirtualClock`] is installed.
+    static VIRTUAL_NOW: Cell<Option<i64>> = const { Cell::new(None) };
+}
+
+/// Milliseconds since the Unix epoch: the virtual time when this thread has a
+/// [`VirtualClock`] installed, the system clock otherwise.
+pub fn now_ms() -> i64 {
+    VIRTUAL_NOW.with(Cell::get).unwrap_or_else(system_ms)
+}
+
+fn system_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// A virtual clock installed on the current thread: time stands still until
+/// [`VirtualClock::set`] moves it. Dropping it restores the system clock (or the virtual
+/// clock that was installed before it). It is neither `Send` nor `Sync`: it belongs to
+/// the thread it was installed on.
+pub struct VirtualClock {
+    previous: Option<i64>,
+    _not_send: std::marker::PhantomData<*const ()>,
+}
+
+impl VirtualClock {
+    /// Installs a virtual clock reading `start_ms` on the current thread.
+    pub fn install(start_ms: i64) -> VirtualClock {
+        let previous = VIRTUAL_NOW.with(|c| c.replace(Some(start_ms)));
+        VirtualClock {
+            previous,
+            _not_send: std::marker::PhantomData,
+        }
+    }
+
+    /// The virtual time (epoch ms).
+    pub fn now(&self) -> i64 {
+        VIRTUAL_NOW.with(Cell::get).unwrap_or_default()
+    }
+
+    /// Moves the virtual time to `ms` (never backwards).
+    pub fn set(&self, ms: i64) {
+        VIRTUAL_NOW.with(|c| {
+            let now = c.get().unwrap_or(ms);
+            c.set(Some(now.max(ms)));
+        });
+    }
+}
+
+impl Drop for VirtualClock {
+    fn drop(&mut self) {
+        VIRTUAL_NOW.with(|c| c.set(self.previous));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_virtual_clock_stands_still_moves_forward_only_and_is_removed_on_drop() {
+        let clock = VirtualClock::install(1_000);
+        assert_eq!(now_ms(), 1_000);
+        clock.set(5_000);
+        assert_eq!(now_ms(), 5_000);
+        clock.set(2_000);
+        assert_eq!(now_ms(), 5_000, "time never goes back");
+        let other = std::thread::spawn(now_ms).join().unwrap_or_default();
+        assert!(
+            other > 1_600_000_000_000,
+            "other threads keep the system clock"
+        );
+        drop(clock);
+        assert!(now_ms() > 1_600_000_000_000);
+    }
+}
