@@ -8,6 +8,7 @@ mod autostart;
 mod check;
 mod cli;
 mod compile;
+mod connect;
 mod deploy;
 mod dev;
 mod explain;
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
         Command::Resume(args) => inspect::stop_or_resume(args, false, style),
         Command::Event(args) => inspect::event(args, style),
         Command::UserTask(args) => inspect::user_task(args, style),
+        Command::Connect(args) => connect::run(args, style),
     }
 }
 
