@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use lhw_proto::littlehorse::variable_value::Value;
 use lhw_proto::littlehorse::{SearchWfRunRequest, VariableId, WfRunId};
 use lhw_runtime_client::LhClient;
 
@@ -61,7 +62,7 @@ fn run_ids(k: &Kernel, spec: &str) -> Vec<String> {
     }
 }
 
-fn variable(k: &Kernel, run: &str, name: &str) -> Option<String> {
+fn variable(k: &Kernel, run: &str, name: &str) -> Option<Value> {
     let mut raw = client(k).raw();
     let v =
         k.rt.block_on(raw.get_variable(VariableId {
@@ -74,11 +75,7 @@ fn variable(k: &Kernel, run: &str, name: &str) -> Option<String> {
         }))
         .ok()?
         .into_inner();
-    v.value.and_then(|v| v.value).map(|v| {
-        lhw_runtime_client::values::format_value(Some(&lhw_proto::littlehorse::VariableValue {
-            value: Some(v),
-        }))
-    })
+    v.value.and_then(|v| v.value)
 }
 
 fn write_config(dir: &Path, file: &str, text: &str) -> String {
@@ -270,8 +267,11 @@ fn ten_thousand_records_run_exactly_ten_thousand_wf_runs_across_a_sigkill() {
         &ids[..3]
     );
     let sample = ids.first().expect("a run");
-    let greeting = variable(&k, sample, "greeting").expect("greeting set");
-    assert!(greeting.contains("hello user-"), "{greeting}");
+    let greeting = variable(&k, sample, "greeting");
+    assert!(
+        matches!(&greeting, Some(Value::Str(g)) if g.starts_with("hello user-")),
+        "{greeting:?}"
+    );
 
     // A third run finds every offset committed: nothing is applied again.
     let third = Connect::start(&[&cfg]);
@@ -363,15 +363,19 @@ fn external_and_correlated_events_reach_waiting_runs() {
     );
     let connect = Connect::start(&[&ext, &corr]);
     wait_until(Duration::from_secs(60), "the approvals", || {
-        variable(&k, "order-a", "decision").as_deref() == Some("yes")
-            && variable(&k, "order-b", "decision").as_deref() == Some("no")
+        variable(&k, "order-a", "decision") == Some(Value::Str("yes".into()))
+            && variable(&k, "order-b", "decision") == Some(Value::Str("no".into()))
     });
     wait_until(Duration::from_secs(60), "the payments", || {
-        let paid: BTreeSet<String> = run_ids(&k, "payment")
+        let mut paid: Vec<String> = run_ids(&k, "payment")
             .iter()
-            .filter_map(|id| variable(&k, id, "paid"))
+            .filter_map(|id| match variable(&k, id, "paid") {
+                Some(Value::Double(d)) => Some(d.to_string()),
+                _ => None,
+            })
             .collect();
-        paid == BTreeSet::from(["12.5".to_string(), "40.0".to_string()])
+        paid.sort();
+        paid == ["12.5", "40"]
     });
     connect.sigterm();
     let (code, lines, stderr) = connect.finish();
@@ -433,7 +437,10 @@ fn bad_records_go_to_the_dead_letter_topic_with_their_reason_or_stop_the_pipelin
         "{error}"
     );
     assert!(error.contains("INVALID_ARGUMENT"), "{error}");
-    assert_eq!(run_ids(&k, "greet-all").len(), 1);
+    // Records after it that were already in flight may have run (at least once: they run
+    // again, idempotently, after the fix); the failed record's offset is never committed.
+    let strict_runs = run_ids(&k, "greet-all").len();
+    assert!((1..=2).contains(&strict_runs), "{strict_runs}");
 
     // errors.tolerance=all with a dead-letter topic: bad records land there with the reason.
     let tolerant = write_config(
@@ -450,12 +457,13 @@ fn bad_records_go_to_the_dead_letter_topic_with_their_reason_or_stop_the_pipelin
     connect.sigterm();
     let (code, _, stderr) = connect.finish();
     assert_eq!(code, Some(0), "{stderr}");
-    // good-1 ran under both connectors (different names, different ids), good-2 once.
-    assert_eq!(run_ids(&k, "greet-all").len(), 3);
+    // good-1 and good-2 ran under the second connector too (another name, other ids).
+    assert_eq!(run_ids(&k, "greet-all").len(), strict_runs + 2);
 
     let dead = consume(&b.bootstrap, &dlq, 4, Duration::from_secs(30));
     assert_eq!(dead.len(), 4, "four dead letters");
-    let summary: Vec<(String, String, String, String)> = dead
+    // Records are applied concurrently: dead letters arrive in the order they failed.
+    let mut summary: Vec<(String, String, String, String)> = dead
         .iter()
         .map(|m| {
             (
@@ -466,6 +474,7 @@ fn bad_records_go_to_the_dead_letter_topic_with_their_reason_or_stop_the_pipelin
             )
         })
         .collect();
+    summary.sort();
     let expected = [
         ("1", "TASK_PUT", "INVALID_ARGUMENT", r#"{"name":5}"#),
         (
@@ -497,6 +506,10 @@ fn bad_records_go_to_the_dead_letter_topic_with_their_reason_or_stop_the_pipelin
                 .is_empty()
         );
     }
-    let unknown = header(&dead[1], "__connect.errors.exception.message").unwrap_or_default();
+    let unknown = dead
+        .iter()
+        .find(|m| header(m, "__connect.errors.offset").as_deref() == Some("2"))
+        .and_then(|m| header(m, "__connect.errors.exception.message"))
+        .unwrap_or_default();
     assert!(unknown.contains("unknown"), "{unknown}");
 }

@@ -344,12 +344,18 @@ async fn run_task(
                                 true
                             }
                             Tolerance::None => {
-                                failure.get_or_insert(PipelineError::Record {
-                                    topic: tp.topic.clone(),
-                                    partition: tp.partition,
-                                    offset,
-                                    error,
-                                });
+                                // Records finish out of order: name the first failed one.
+                                let earlier = matches!(&failure, Some(PipelineError::Record {
+                                    topic, partition, offset: o, ..
+                                }) if *topic == tp.topic && *partition == tp.partition && *o < offset);
+                                if !earlier {
+                                    failure = Some(PipelineError::Record {
+                                        topic: tp.topic.clone(),
+                                        partition: tp.partition,
+                                        offset,
+                                        error,
+                                    });
+                                }
                                 stopping = true;
                                 pending = None;
                                 false
