@@ -14,6 +14,10 @@ bash scripts/setup-python.sh
 # package when nvim is missing.
 bash scripts/setup-editors.sh
 
+# lhw-connect builds librdkafka (cmake, OpenSSL/SASL/curl headers) and tests/connect.rs runs
+# a real Kafka broker (scripts/kafka.sh: Java and Maven resolve Apache Kafka).
+bash scripts/setup-kafka.sh
+
 # In CI (CI=true) insta never writes snapshots: a missing or changed one fails the run.
 if [[ "${CI:-}" == "true" || "${CI:-}" == "1" ]]; then
     export INSTA_UPDATE=no
