@@ -285,6 +285,10 @@ pub struct DevArgs {
     /// TLS.
     #[command(flatten)]
     pub tls: ServeTlsArgs,
+
+    /// The Output Topic (Kafka).
+    #[command(flatten)]
+    pub output_topic: crate::output_topic::OutputTopicArgs,
 }
 
 /// TLS for a kernel that lhc serves (`lhc dev`; flatten it into any command that serves the

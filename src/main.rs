@@ -15,6 +15,7 @@ mod explain;
 mod fmt;
 mod inspect;
 mod lsp;
+mod output_topic;
 mod report;
 mod run;
 mod server;

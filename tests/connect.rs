@@ -145,12 +145,14 @@ impl Connect {
         pred: impl Fn(&serde_json::Value) -> bool,
     ) -> serde_json::Value {
         let deadline = Instant::now() + limit;
+        let mut last = serde_json::Value::Null;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
                 Ok(v) if pred(&v) => return v,
-                Ok(_) => {}
-                Err(_) => panic!("no matching status line within {limit:?}"),
+                Ok(v) if v["state"] == "failed" => panic!("the connector failed: {v}"),
+                Ok(v) => last = v,
+                Err(_) => panic!("no matching status line within {limit:?}; the last: {last}"),
             }
         }
     }
@@ -512,4 +514,157 @@ fn bad_records_go_to_the_dead_letter_topic_with_their_reason_or_stop_the_pipelin
         .and_then(|m| header(m, "__connect.errors.exception.message"))
         .unwrap_or_default();
     assert!(unknown.contains("unknown"), "{unknown}");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// Runs lhc against a kernel on `port` (no autostart).
+fn lhc_at(port: u16, args: &[&str]) -> harness::Out {
+    harness::lhc_env(
+        &[
+            ("LHC_API_HOST", "127.0.0.1".to_string()),
+            ("LHC_API_PORT", port.to_string()),
+        ],
+        args,
+    )
+}
+
+#[test]
+fn output_topic_records_arrive_in_order_and_start_a_second_workflow() {
+    let b = broker();
+    let dir = tempfile::tempdir().expect("dir");
+    let port = free_port();
+    let cluster = format!("it{}", std::process::id());
+    let home = tempfile::tempdir().expect("home");
+    let mut dev = Command::new(env!("CARGO_BIN_EXE_lhc"))
+        .args(["dev", "--listen", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["--output-topic-bootstrap", &b.bootstrap])
+        .args(["--cluster-id", &cluster, "--output-topic-format", "json"])
+        .env("HOME", home.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("lhc dev starts");
+    struct KillOnDrop<'a>(&'a mut Child);
+    impl Drop for KillOnDrop<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let dev_guard = KillOnDrop(&mut dev);
+    wait_until(Duration::from_secs(30), "lhc dev to listen", || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    lhc_at(port, &["deploy", &fixture()]).ok();
+    for i in 1..=3 {
+        lhc_at(
+            port,
+            &[
+                "run",
+                "greet-all",
+                "--id",
+                &format!("a-{i}"),
+                "--var",
+                &format!("name=n{i}"),
+                "--var",
+                "count=7",
+            ],
+        )
+        .ok();
+    }
+
+    // Workflow A's records: per WfRun, the public variable before the COMPLETED WfRun;
+    // never the private input `count`, never the masked `token`.
+    let topic = format!("{cluster}_default_execution-output");
+    let records = consume(&b.bootstrap, &topic, 6, Duration::from_secs(60));
+    assert_eq!(records.len(), 6, "two records per WfRun");
+    for i in 1..=3 {
+        let key = format!("a-{i}");
+        let mine: Vec<serde_json::Value> = records
+            .iter()
+            .filter(|m| m.key() == Some(key.as_bytes()))
+            .map(|m| serde_json::from_str(&payload(m)).expect("JSON record"))
+            .collect();
+        assert_eq!(mine.len(), 2, "{key}: {mine:?}");
+        assert_eq!(mine[0]["variable"]["id"]["name"], "greeting", "{mine:?}");
+        assert_eq!(mine[0]["variable"]["value"]["str"], format!("hello n{i}"));
+        assert_eq!(mine[1]["wfRun"]["status"], "COMPLETED", "{mine:?}");
+        assert_eq!(mine[1]["wfRun"]["id"]["id"], key);
+        assert!(mine.iter().all(|r| r["timestamp"].is_string()));
+    }
+    use lhw_connect::rdkafka::Message as _;
+    let text: String = records.iter().map(payload).collect();
+    assert!(!text.contains("secret-"), "a masked value was exported");
+    assert!(
+        !text.contains("\"count\""),
+        "a private variable was exported"
+    );
+
+    // The Output Topic starts workflow B through a WfRunSinkConnector: one run per record.
+    let sink = write_config(
+        dir.path(),
+        "on-greeted.properties",
+        &format!(
+            "name=on-greeted\nconnector.class=io.littlehorse.connect.WfRunSinkConnector\n\
+             topics={topic}\nkey.converter=org.apache.kafka.connect.storage.StringConverter\n\
+             value.converter=org.apache.kafka.connect.json.JsonConverter\n\
+             value.converter.schemas.enable=false\nwf.spec.name=on-greeted\n\
+             lhc.api.host=127.0.0.1\nlhc.api.port={port}\n"
+        ),
+    );
+    let connect = Connect::start(&[&sink]);
+    let status = connect.wait_status(Duration::from_secs(60), |s| {
+        s["applied"].as_u64().unwrap_or(0) >= 6
+    });
+    connect.sigterm();
+    let (code, _, stderr) = connect.finish();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(status["dead_lettered"], 0);
+    // B's own runs are on the Output Topic too (and run B again); A's six came first.
+    let k_port = port;
+    let client_cfg = lhw_runtime_client::Config::from_pairs([
+        ("LHC_API_HOST", "127.0.0.1"),
+        ("LHC_API_PORT", &*k_port.to_string()),
+    ]);
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    let mut raw = rt
+        .block_on(LhClient::connect(&client_cfg))
+        .expect("client")
+        .raw();
+    let b_runs = rt
+        .block_on(raw.search_wf_run(SearchWfRunRequest {
+            wf_spec_name: "on-greeted".into(),
+            limit: Some(1000),
+            ..Default::default()
+        }))
+        .expect("search")
+        .into_inner()
+        .results;
+    assert!(b_runs.len() >= 6, "{}", b_runs.len());
+    let started_by_a: usize = b_runs
+        .iter()
+        .filter(|id| {
+            let v = rt
+                .block_on(raw.get_variable(VariableId {
+                    wf_run_id: Some((*id).clone()),
+                    thread_run_number: 0,
+                    name: "wfRun".into(),
+                }))
+                .ok()
+                .and_then(|v| v.into_inner().value)
+                .and_then(|v| v.value);
+            matches!(v, Some(Value::JsonObj(j)) if j.contains("\"a-"))
+        })
+        .count();
+    assert_eq!(started_by_a, 3, "one B run per completed A run");
+    drop(dev_guard);
 }

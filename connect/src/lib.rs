@@ -6,6 +6,7 @@
 pub mod config;
 pub mod convert;
 pub mod offsets;
+pub mod output_topic;
 pub mod pipeline;
 pub mod progress;
 pub mod sink;

@@ -30,12 +30,23 @@ pub struct SinkRecord {
 }
 
 impl SinkRecord {
-    /// `<connector>-<topic>-<partition>-<offset>`, as LittleHorse's connectors derive it.
+    /// `<connector>-<topic>-<partition>-<offset>`, as LittleHorse's connectors derive it,
+    /// lower-cased with every character but letters, digits and `-` turned into `-` (ids must
+    /// be valid hostnames, and topic names may hold `_` and `.`).
     pub fn idempotency_key(&self, connector: &str) -> String {
         format!(
             "{connector}-{}-{}-{}",
             self.topic, self.partition, self.offset
         )
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
     }
 
     fn header(&self, name: &str) -> Result<Option<&str>, RecordError> {
@@ -122,9 +133,11 @@ pub fn build_request(cfg: &ConnectorConfig, rec: &SinkRecord) -> Result<SinkRequ
                 .iter()
                 .map(|(k, v)| (k.clone(), crate::convert::json_to_variable_value(v)))
                 .collect();
+            // As LittleHorse's connector: the `wfRunId` header, else the derived key (the
+            // record key is not an id: keyed topics, e.g. the Output Topic, repeat keys).
             let id = match rec.header("wfRunId")? {
                 Some(id) => id.to_string(),
-                None => rec.key.as_str().map_or(idempotency_key, str::to_string),
+                None => idempotency_key,
             };
             let parent = rec
                 .header("parentWfRunId")?

@@ -141,7 +141,10 @@ pub async fn produce(bootstrap: &str, topic: &str, records: &[Rec]) {
 pub fn consume(bootstrap: &str, topic: &str, n: usize, limit: Duration) -> Vec<OwnedMessage> {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
-        .set("group.id", format!("test-reader-{topic}-{}", std::process::id()))
+        .set(
+            "group.id",
+            format!("test-reader-{topic}-{}", std::process::id()),
+        )
         .set("enable.auto.commit", "false")
         .set("auto.offset.reset", "earliest")
         .create()

@@ -31,6 +31,7 @@ mod eval;
 mod events;
 mod inherited;
 mod lifecycle;
+mod output_topic;
 mod run;
 mod tasks;
 mod thread_nodes;
