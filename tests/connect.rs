@@ -668,3 +668,122 @@ fn output_topic_records_arrive_in_order_and_start_a_second_workflow() {
     assert_eq!(started_by_a, 3, "one B run per completed A run");
     drop(dev_guard);
 }
+
+/// The benchmark (not a timed test; run it alone, in release, and read what it prints):
+/// `cargo test --release --test connect bench_ -- --ignored --nocapture`.
+/// Throughput: records already in the topic → started WfRuns per second through `lhc connect`.
+/// Latency: records produced at a steady rate while `lhc connect` idles; for each, the WfRun's
+/// start time minus the record's produce time (p50/p99).
+#[test]
+#[ignore = "a benchmark: run it explicitly"]
+fn bench_connect_throughput_and_latency() {
+    use lhw_connect::rdkafka::producer::FutureRecord;
+    let n: usize = std::env::var("LHW_BENCH_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    let b = broker();
+    let k = Kernel::start();
+    lhc(&k, &["deploy", &fixture()]).ok();
+    let bulk = topic("bench-bulk");
+    let live = topic("bench-live");
+    k.rt.block_on(async {
+        create_topic(&b.bootstrap, &bulk, 4).await;
+        create_topic(&b.bootstrap, &live, 4).await;
+        let records: Vec<Rec> = (0..n)
+            .map(|i| Rec::value(format!(r#"{{"name":"b{i}","count":{i}}}"#)))
+            .collect();
+        produce(&b.bootstrap, &bulk, &records).await;
+    });
+    let dir = tempfile::tempdir().expect("dir");
+    let config = |name: &str, topic: &str| {
+        write_config(
+            dir.path(),
+            &format!("{name}.properties"),
+            &format!(
+                "name={name}\nconnector.class=io.littlehorse.connect.WfRunSinkConnector\n\
+                 topics={topic}\ntasks.max=2\n\
+                 value.converter=org.apache.kafka.connect.json.JsonConverter\n\
+                 value.converter.schemas.enable=false\nwf.spec.name=greet-all\n{}",
+                lh_keys(&k)
+            ),
+        )
+    };
+    let bulk_cfg = config("bulk", &bulk);
+    let connect = Connect::start(&[&bulk_cfg]);
+    let first = connect.wait_status(Duration::from_secs(120), |s| {
+        s["applied"].as_u64().unwrap_or(0) > 0
+    });
+    let t0 = Instant::now();
+    let applied0 = first["applied"].as_u64().unwrap_or(0);
+    connect.wait_status(Duration::from_secs(600), |s| {
+        s["applied"].as_u64().unwrap_or(0) >= n as u64
+    });
+    let secs = t0.elapsed().as_secs_f64();
+    connect.sigterm();
+    connect.finish();
+    let rate = (n as u64 - applied0) as f64 / secs;
+    assert_eq!(run_ids(&k, "greet-all").len(), n);
+
+    // Latency at a steady rate.
+    let live_cfg = config("live", &live);
+    let connect = Connect::start(&[&live_cfg]);
+    connect.wait_status(Duration::from_secs(60), |s| s["lag"] == 0);
+    let m: usize = 2_000;
+    let per_sec = 1_000.0;
+    let sent: Vec<(i32, i64, i64)> = k.rt.block_on(async {
+        let producer = kafka::producer(&b.bootstrap);
+        let start = Instant::now();
+        let mut pending = Vec::new();
+        for i in 0..m {
+            let due = Duration::from_secs_f64(i as f64 / per_sec);
+            if let Some(wait) = due.checked_sub(start.elapsed()) {
+                tokio::time::sleep(wait).await;
+            }
+            let now_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .as_millis() as i64;
+            let value = format!(r#"{{"name":"l{i}"}}"#);
+            let rec: FutureRecord<'_, str, str> =
+                FutureRecord::to(&live).payload(value.as_str()).timestamp(now_ms);
+            let d = producer
+                .send_result(rec)
+                .map_err(|(e, _)| e)
+                .expect("enqueued");
+            pending.push((now_ms, d));
+        }
+        let mut out = Vec::new();
+        for (ts, d) in pending {
+            let delivery = d.await.expect("delivered").expect("acknowledged");
+            out.push((delivery.partition, delivery.offset, ts));
+        }
+        out
+    });
+    wait_until(Duration::from_secs(120), "the live records", || {
+        run_ids(&k, "greet-all").len() >= n + m
+    });
+    connect.sigterm();
+    connect.finish();
+    let client = client(&k);
+    let mut latencies: Vec<i64> = sent
+        .iter()
+        .map(|(p, o, ts)| {
+            let id = format!("live-{live}-{p}-{o}");
+            let run =
+                k.rt.block_on(client.get_wf_run(&id))
+                    .expect("the run exists");
+            let start = run.start_time.expect("start time");
+            start.seconds * 1000 + i64::from(start.nanos) / 1_000_000 - ts
+        })
+        .collect();
+    latencies.sort_unstable();
+    let pct = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize];
+    println!(
+        "bench lhc connect: {n} records -> {n} WfRuns in {secs:.2} s = {rate:.0} WfRuns/s; \
+         produce-to-start latency at {per_sec:.0} records/s: p50 {} ms, p99 {} ms, max {} ms",
+        pct(0.5),
+        pct(0.99),
+        latencies.last().copied().unwrap_or_default()
+    );
+}
