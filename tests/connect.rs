@@ -26,6 +26,14 @@ fn fixture() -> String {
         .to_string()
 }
 
+/// The broker and a fresh kernel with tests/fixtures/connect/connect.lhw deployed.
+fn broker_and_kernel() -> (&'static kafka::Broker, Kernel) {
+    let b = broker();
+    let k = Kernel::start();
+    lhc(&k, &["deploy", &fixture()]).ok();
+    (b, k)
+}
+
 /// A unique topic name per test and process.
 fn topic(name: &str) -> String {
     format!("{name}-{}", std::process::id())
@@ -205,9 +213,7 @@ fn wait_until(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
 
 #[test]
 fn ten_thousand_records_run_exactly_ten_thousand_wf_runs_across_a_sigkill() {
-    let b = broker();
-    let k = Kernel::start();
-    lhc(&k, &["deploy", &fixture()]).ok();
+    let (b, k) = broker_and_kernel();
     let names = topic("names");
     const N: usize = 10_000;
     k.rt.block_on(async {
@@ -288,9 +294,7 @@ fn ten_thousand_records_run_exactly_ten_thousand_wf_runs_across_a_sigkill() {
 
 #[test]
 fn external_and_correlated_events_reach_waiting_runs() {
-    let b = broker();
-    let k = Kernel::start();
-    lhc(&k, &["deploy", &fixture()]).ok();
+    let (b, k) = broker_and_kernel();
     let approvals = topic("approvals");
     let payments = topic("payments");
     for (id, order) in [("order-a", "a"), ("order-b", "b")] {
@@ -398,9 +402,7 @@ fn external_and_correlated_events_reach_waiting_runs() {
 
 #[test]
 fn bad_records_go_to_the_dead_letter_topic_with_their_reason_or_stop_the_pipeline() {
-    let b = broker();
-    let k = Kernel::start();
-    lhc(&k, &["deploy", &fixture()]).ok();
+    let (b, k) = broker_and_kernel();
     let input = topic("mixed");
     let dlq = topic("mixed-dlq");
     let records = [
@@ -682,9 +684,7 @@ fn bench_connect_throughput_and_latency() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(20_000);
-    let b = broker();
-    let k = Kernel::start();
-    lhc(&k, &["deploy", &fixture()]).ok();
+    let (b, k) = broker_and_kernel();
     let bulk = topic("bench-bulk");
     let live = topic("bench-live");
     k.rt.block_on(async {
@@ -745,8 +745,9 @@ fn bench_connect_throughput_and_latency() {
                 .expect("clock")
                 .as_millis() as i64;
             let value = format!(r#"{{"name":"l{i}"}}"#);
-            let rec: FutureRecord<'_, str, str> =
-                FutureRecord::to(&live).payload(value.as_str()).timestamp(now_ms);
+            let rec: FutureRecord<'_, str, str> = FutureRecord::to(&live)
+                .payload(value.as_str())
+                .timestamp(now_ms);
             let d = producer
                 .send_result(rec)
                 .map_err(|(e, _)| e)
