@@ -146,7 +146,7 @@ async fn run_all(configs: Vec<ConnectorConfig>, kafka: KafkaOptions, args: &Conn
             let reporter = Reporter::new(&cfg.name);
             if args.format == StatusFormat::Text {
                 eprintln!(
-                    "{}: {} consuming {:?} as group {} ({} task{})",
+                    "{}: {} consuming {} as group {} ({} task{})",
                     cfg.name,
                     cfg.class_name(),
                     cfg.topics,

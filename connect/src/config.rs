@@ -47,6 +47,15 @@ pub enum Topics {
     Regex(String),
 }
 
+impl fmt::Display for Topics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Topics::Names(names) => write!(f, "{}", names.join(", ")),
+            Topics::Regex(re) => write!(f, "topics matching {re}"),
+        }
+    }
+}
+
 /// `errors.tolerance`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tolerance {
