@@ -19,6 +19,8 @@
 #   LHW_KAFKA_CACHE   jar cache (default: ${XDG_CACHE_HOME:-~/.cache}/lhw/kafka-<version>)
 #   LHW_KAFKA_HEAP    JVM heap options (default: -Xms128m -Xmx768m)
 #   JAVA              the java binary (default: java on PATH; Java 17 or newer)
+#   LHW_KAFKA_OWNER_PID  stop the broker when this process is gone (tests pass their own pid,
+#                     so a test run that panics or is killed never leaves a broker behind)
 #
 # Never binds 9092: every broker gets ports the OS hands out, so parallel test runs and other
 # users of the machine never collide.
@@ -166,6 +168,15 @@ $(tail -n 20 "${dir}/kafka.out" "${dir}/kafka.log")"
         sleep 0.2
     done
     echo "127.0.0.1:${port}" >"${dir}/bootstrap"
+    if [[ -n "${LHW_KAFKA_OWNER_PID:-}" ]]; then
+        local broker_pid
+        broker_pid="$(cat "${dir}/kafka.pid")"
+        setsid bash -c 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done
+            kill -TERM "$2" 2>/dev/null
+            for _ in $(seq 150); do kill -0 "$2" 2>/dev/null || exit 0; sleep 0.2; done
+            kill -KILL "$2" 2>/dev/null' \
+            _ "${LHW_KAFKA_OWNER_PID}" "${broker_pid}" </dev/null >/dev/null 2>&1 &
+    fi
     echo "127.0.0.1:${port}"
 }
 

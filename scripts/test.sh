@@ -20,6 +20,9 @@ bash scripts/setup-java.sh
 # tests/graph_png.rs renders the diagrams of `lhc graph` with headless Chromium; this
 # installs Debian's chromium package when it is missing.
 bash scripts/setup-browser.sh
+# lhw-connect builds librdkafka (cmake, OpenSSL/SASL/curl headers) and tests/connect.rs runs
+# a real Kafka broker (scripts/kafka.sh: Java and Maven resolve Apache Kafka).
+bash scripts/setup-kafka.sh
 
 # In CI (CI=true) insta never writes snapshots: a missing or changed one fails the run.
 if [[ "${CI:-}" == "true" || "${CI:-}" == "1" ]]; then

@@ -250,6 +250,17 @@ pub enum Command {
 
     /// Rescue a failed thread of a WfRun: run its failed step again, or skip it.
     Rescue(crate::inspect::RescueArgs),
+    /// Run LittleHorse Connect sink pipelines: Kafka records run WfRuns or post events.
+    #[command(
+        long_about = "Run LittleHorse Connect sink pipelines, configured like LittleHorse's Kafka \
+            Connect connectors (WfRunSinkConnector, ExternalEventSinkConnector, \
+            CorrelatedEventSinkConnector; docs/connect.md lists the keys). Offsets are \
+            committed only after the LittleHorse server acknowledged each record, and every \
+            effect is idempotent, so a restart after a crash never runs a workflow or posts an \
+            event twice. SIGTERM or Ctrl-C stops cleanly. Exit codes: 0 stopped, 1 a \
+            connector failed (the message names topic/partition/offset), 2 a bad configuration."
+    )]
+    Connect(crate::connect::ConnectArgs),
 }
 
 /// Which LittleHorse server to talk to (overrides for the LittleHorse configuration).
@@ -350,6 +361,10 @@ pub struct DevArgs {
     /// TLS.
     #[command(flatten)]
     pub tls: ServeTlsArgs,
+
+    /// The Output Topic (Kafka).
+    #[command(flatten)]
+    pub output_topic: crate::output_topic::OutputTopicArgs,
 }
 
 /// TLS for a kernel that lhc serves (`lhc dev`; flatten it into any command that serves the

@@ -153,7 +153,9 @@ fn foreground(args: &DevArgs, style: Style, mode: Mode) -> ExitCode {
     };
     rt.block_on(async {
         let label = transport_label(tls.as_ref());
-        let mut config = lhw_kernel::Config::new(&data_dir).listen(args.listen);
+        let mut config = lhw_kernel::Config::new(&data_dir)
+            .listen(args.listen)
+            .output_topic(args.output_topic.output_topic_bootstrap.is_some());
         if let Some(tls) = tls {
             config = config.tls(tls);
         }
@@ -177,6 +179,13 @@ fn foreground(args: &DevArgs, style: Style, mode: Mode) -> ExitCode {
                 Mode::Server => log("WARN", &message),
             }
         }
+        let publisher = match crate::output_topic::Publisher::start(&args.output_topic, &data_dir) {
+            Ok(p) => p,
+            Err(e) => {
+                kernel.shutdown().await;
+                return fail(&format!("cannot publish the Output Topic: {e}"), None);
+            }
+        };
         let (addr, dir) = (kernel.addr(), data_dir.display());
         match mode {
             Mode::Dev => {
@@ -196,6 +205,14 @@ fn foreground(args: &DevArgs, style: Style, mode: Mode) -> ExitCode {
             Mode::Server => log("INFO", &format!("{}: stopping", stop.name())),
         }
         kernel.shutdown().await;
+        if let Some(p) = publisher
+            && let Err(e) = p.stop().await
+        {
+            match mode {
+                Mode::Dev => eprintln!("lhw kernel: {e}"),
+                Mode::Server => log("WARN", &e),
+            }
+        }
         autostart::remove_own_pid_file(&data_dir);
         if mode == Mode::Server {
             log("INFO", "stopped");

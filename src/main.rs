@@ -8,6 +8,7 @@ mod autostart;
 mod check;
 mod cli;
 mod compile;
+mod connect;
 mod decompile;
 mod deploy;
 mod dev;
@@ -17,12 +18,13 @@ mod fmt;
 mod graph;
 mod inspect;
 mod lsp;
+mod output_topic;
 mod report;
 mod reset;
 mod run;
 mod server;
-mod verdict;
 mod test;
+mod verdict;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Command::Wait(args) => inspect::wait(args, style),
         Command::Delete(args) => inspect::delete(args, style),
         Command::Rescue(args) => inspect::rescue(args, style),
+        Command::Connect(args) => connect::run(args, style),
     }
 }
 

@@ -20,8 +20,8 @@ mod errors;
 mod exprs;
 pub(crate) mod layout;
 mod shift;
-mod trivia;
 mod test_file;
+mod trivia;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};

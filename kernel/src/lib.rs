@@ -58,6 +58,8 @@ pub struct Config {
     pub tls: Option<tls::TlsConfig>,
     /// Require a bearer token on every call.
     pub auth: Option<auth::BearerAuth>,
+    /// Stage Output Topic records in the outbox (`storage/outbox.rs`) for a publisher.
+    pub output_topic: bool,
 }
 
 impl Config {
@@ -68,6 +70,7 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 2023)),
             tls: None,
             auth: None,
+            output_topic: false,
         }
     }
 
@@ -80,6 +83,12 @@ impl Config {
     /// Serves TLS instead of PLAINTEXT.
     pub fn tls(mut self, tls: tls::TlsConfig) -> Config {
         self.tls = Some(tls);
+        self
+    }
+
+    /// Stages Output Topic records in the outbox for a publisher (`lhc dev --output-topic-bootstrap`).
+    pub fn output_topic(mut self, enabled: bool) -> Config {
+        self.output_topic = enabled;
         self
     }
 
@@ -174,7 +183,10 @@ pub async fn serve(config: Config) -> Result<KernelHandle, KernelError> {
             .tls_config(tls.server_config())
             .map_err(|e| KernelError::Tls(tls::TlsError(format!("cannot serve TLS: {e}"))))?;
     }
-    let store = storage::Store::open(&config.data_dir).map_err(KernelError::Storage)?;
+    let mut store = storage::Store::open(&config.data_dir).map_err(KernelError::Storage)?;
+    if config.output_topic {
+        store.enable_output_topic().map_err(KernelError::Storage)?;
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(KernelError::Bind)?;

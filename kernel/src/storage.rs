@@ -6,6 +6,7 @@
 //! change acknowledged to a client has been committed first.
 
 mod columns;
+pub mod outbox;
 mod schema;
 mod search;
 
@@ -115,6 +116,8 @@ const TERMINAL_STATUSES: &str = "(2, 5, 6)";
 /// The kernel's SQLite database.
 pub struct Store {
     conn: Connection,
+    /// Whether the engine stages Output Topic records (`outbox.rs`).
+    output_topic: bool,
 }
 
 fn decode<M: Message + Default>(bytes: &[u8]) -> StoreResult<M> {
@@ -133,7 +136,10 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
         schema::migrate(&conn)?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            output_topic: false,
+        })
     }
 
     /// Opens a private database in memory (simulations, `lhc test`): nothing is written
@@ -142,7 +148,10 @@ impl Store {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch(SCHEMA)?;
         schema::migrate(&conn)?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            output_topic: false,
+        })
     }
 
     /// Starts a transaction.

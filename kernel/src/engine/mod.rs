@@ -33,6 +33,7 @@ mod events;
 mod in_process;
 mod inherited;
 mod lifecycle;
+mod output_topic;
 mod run;
 mod tasks;
 mod thread_nodes;

@@ -218,6 +218,7 @@ impl RunState {
             return Ok(());
         }
         let dirty = std::mem::take(&mut self.dirty);
+        super::output_topic::stage(self, &dirty, store)?;
         if dirty.wf_run {
             store.put_wf_run(&self.key, &self.wf_run)?;
         }

@@ -1,0 +1,112 @@
+//! Staging Output Topic records: called by [`RunState::flush`] with the objects a batch
+//! changed, before they are written, inside the same transaction. What LittleHorse's Output
+//! Topic carries (OutputTopicRecord): a `WfRun` when its status changed, a `Variable` when a
+//! PUBLIC variable was written (never a masked one), a `TaskRun` when it finished, every
+//! `WorkflowEvent` thrown, every `ExternalEvent` posted or claimed, every `UserTaskRun` change.
+//! The WfRun record comes last, so a COMPLETED WfRun follows its final variable values.
+
+use lhw_proto::littlehorse::output_topic_record::Payload;
+use lhw_proto::littlehorse::task_attempt::Result as AttemptResult;
+use lhw_proto::littlehorse::{OutputTopicRecord, TaskRun, TaskStatus, WfRunVariableAccessLevel};
+use prost::Message;
+
+use super::run::{Dirty, RunState};
+use crate::storage::{Store, StoreResult};
+use crate::util::{ms_to_ts, now_ms};
+
+/// The kernel serves one tenant.
+const TENANT: &str = "default";
+
+/// Appends the records for `dirty` to the outbox (no-op unless the Output Topic is on).
+pub(super) fn stage(run: &RunState, dirty: &Dirty, store: &Store) -> StoreResult<()> {
+    if !store.output_topic_enabled() {
+        return Ok(());
+    }
+    let timestamp = Some(ms_to_ts(now_ms()));
+    let push = |payload: Payload| {
+        let record = OutputTopicRecord {
+            timestamp,
+            payload: Some(payload),
+        };
+        store.push_output_record(TENANT, &run.key, &record.encode_to_vec())
+    };
+    for (t, name) in &dirty.variables {
+        if let Some(v) = run.variables.get(&(*t, name.clone()))
+            && is_public_unmasked(run, *t, name)
+        {
+            push(Payload::Variable(v.clone()))?;
+        }
+    }
+    for guid in &dirty.task_runs {
+        if let Some(tr) = run.task_runs.get(guid)
+            && finished(tr)
+        {
+            push(Payload::TaskRun(without_masked_values(tr)))?;
+        }
+    }
+    for i in &dirty.workflow_events {
+        if let Some(ev) = run.workflow_events.get(*i) {
+            push(Payload::WorkflowEvent(ev.clone()))?;
+        }
+    }
+    for i in &dirty.events {
+        if let Some((_, ev)) = run.events.get(*i) {
+            push(Payload::ExternalEvent(ev.clone()))?;
+        }
+    }
+    for guid in &dirty.user_task_runs {
+        if let Some(utr) = run.user_task_runs.get(guid) {
+            push(Payload::UserTaskRun(utr.clone()))?;
+        }
+    }
+    if dirty.wf_run && store.stored_wf_run_status(&run.key)? != Some(run.wf_run.status) {
+        push(Payload::WfRun(run.wf_run.clone()))?;
+    }
+    Ok(())
+}
+
+fn is_public_unmasked(run: &RunState, thread: i32, name: &str) -> bool {
+    let Some(thread_run) = run.thread(thread) else {
+        return false;
+    };
+    let Some(spec) = run.spec.thread_specs.get(&thread_run.thread_spec_name) else {
+        return false;
+    };
+    spec.variable_defs.iter().any(|tv| {
+        tv.access_level == WfRunVariableAccessLevel::PublicVar as i32
+            && tv.var_def.as_ref().is_some_and(|d| {
+                d.name == name
+                    && d.masked_value != Some(true)
+                    && !d.type_def.as_ref().is_some_and(|t| t.masked)
+            })
+    })
+}
+
+fn finished(tr: &TaskRun) -> bool {
+    ![
+        TaskStatus::TaskScheduled,
+        TaskStatus::TaskRunning,
+        TaskStatus::TaskPending,
+    ]
+    .iter()
+    .any(|s| *s as i32 == tr.status)
+}
+
+/// A TaskRun with the values of masked inputs and outputs removed.
+fn without_masked_values(tr: &TaskRun) -> TaskRun {
+    let mut tr = tr.clone();
+    for input in &mut tr.input_variables {
+        if input.masked {
+            input.value = None;
+        }
+    }
+    for attempt in &mut tr.attempts {
+        if attempt.masked_value {
+            if let Some(AttemptResult::Output(_)) = attempt.result {
+                attempt.result = None;
+            }
+            attempt.log_output = None;
+        }
+    }
+    tr
+}

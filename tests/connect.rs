@@ -1,0 +1,790 @@
+//! `lhc connect` against a real Apache Kafka broker (scripts/kafka.sh) and the embedded
+//! kernel: records run WfRuns exactly once (also across a SIGKILL), events reach waiting
+//! runs, bad records are dead-lettered with their reason or stop the pipeline.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use lhw_proto::littlehorse::variable_value::Value;
+use lhw_proto::littlehorse::{SearchWfRunRequest, VariableId, WfRunId};
+use lhw_runtime_client::LhClient;
+
+mod harness;
+mod kafka;
+
+use harness::{Kernel, lhc, repo};
+use kafka::{Rec, broker, consume, create_topic, header, payload, produce};
+
+fn fixture() -> String {
+    repo()
+        .join("tests/fixtures/connect/connect.lhw")
+        .display()
+        .to_string()
+}
+
+/// The broker and a fresh kernel with tests/fixtures/connect/connect.lhw deployed.
+fn broker_and_kernel() -> (&'static kafka::Broker, Kernel) {
+    let b = broker();
+    let k = Kernel::start();
+    lhc(&k, &["deploy", &fixture()]).ok();
+    (b, k)
+}
+
+/// A unique topic name per test and process.
+fn topic(name: &str) -> String {
+    format!("{name}-{}", std::process::id())
+}
+
+fn client(k: &Kernel) -> LhClient {
+    let cfg = lhw_runtime_client::Config::from_pairs([
+        ("LHC_API_HOST", "127.0.0.1"),
+        ("LHC_API_PORT", &*k.port().to_string()),
+    ]);
+    k.rt.block_on(LhClient::connect(&cfg)).expect("client")
+}
+
+/// Every WfRun id of a WfSpec (paged).
+fn run_ids(k: &Kernel, spec: &str) -> Vec<String> {
+    let mut raw = client(k).raw();
+    let mut ids = Vec::new();
+    let mut bookmark = None;
+    loop {
+        let page =
+            k.rt.block_on(raw.search_wf_run(SearchWfRunRequest {
+                wf_spec_name: spec.to_string(),
+                limit: Some(1000),
+                bookmark: bookmark.take(),
+                ..Default::default()
+            }))
+            .expect("search")
+            .into_inner();
+        ids.extend(page.results.into_iter().map(|id| id.id));
+        match page.bookmark {
+            Some(b) => bookmark = Some(b),
+            None => return ids,
+        }
+    }
+}
+
+fn variable(k: &Kernel, run: &str, name: &str) -> Option<Value> {
+    let mut raw = client(k).raw();
+    let v =
+        k.rt.block_on(raw.get_variable(VariableId {
+            wf_run_id: Some(WfRunId {
+                id: run.to_string(),
+                parent_wf_run_id: None,
+            }),
+            thread_run_number: 0,
+            name: name.to_string(),
+        }))
+        .ok()?
+        .into_inner();
+    v.value.and_then(|v| v.value)
+}
+
+fn write_config(dir: &Path, file: &str, text: &str) -> String {
+    let path = dir.join(file);
+    std::fs::write(&path, text).expect("config written");
+    path.display().to_string()
+}
+
+fn lh_keys(k: &Kernel) -> String {
+    format!("lhc.api.host=127.0.0.1\nlhc.api.port={}\n", k.port())
+}
+
+/// `lhc connect` as a child process with JSON status lines on stdout (read by a thread).
+struct Connect {
+    child: Child,
+    lines: mpsc::Receiver<serde_json::Value>,
+    stderr: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Connect {
+    fn start(configs: &[&str]) -> Connect {
+        let home = tempfile::tempdir().expect("home");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lhc"));
+        cmd.arg("connect")
+            .args(configs)
+            .args(["--bootstrap-server", &broker().bootstrap])
+            .args(["--format", "json", "--progress-interval", "0.2"])
+            .env("HOME", home.path())
+            .env("LHC_NO_AUTOSTART", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, _) in std::env::vars() {
+            if k.starts_with("LHC_API") {
+                cmd.env_remove(k);
+            }
+        }
+        let mut child = cmd.spawn().expect("lhc connect starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Ok(v) = serde_json::from_str(&line) {
+                    let _ = tx.send(v);
+                }
+            }
+        });
+        let stderr = std::thread::spawn(move || {
+            let mut s = String::new();
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                s.push_str(&line);
+                s.push('\n');
+            }
+            s
+        });
+        Connect {
+            child,
+            lines,
+            stderr: Some(stderr),
+        }
+    }
+
+    /// Waits for a status line that satisfies `pred` (panics after `limit`).
+    fn wait_status(
+        &self,
+        limit: Duration,
+        pred: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let deadline = Instant::now() + limit;
+        let mut last = serde_json::Value::Null;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(v) if pred(&v) => return v,
+                Ok(v) if v["state"] == "failed" => panic!("the connector failed: {v}"),
+                Ok(v) => last = v,
+                Err(_) => panic!("no matching status line within {limit:?}; the last: {last}"),
+            }
+        }
+    }
+
+    fn sigterm(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+
+    /// Waits for the exit (bounded) and returns the code, the last status lines and stderr.
+    fn finish(mut self) -> (Option<i32>, Vec<serde_json::Value>, String) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(s) = self.child.try_wait().expect("wait") {
+                break s;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("lhc connect did not stop within 60 s");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let stderr = self
+            .stderr
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default();
+        let lines: Vec<_> = self.lines.try_iter().collect();
+        (status.code(), lines, stderr)
+    }
+}
+
+impl Drop for Connect {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_until(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+#[test]
+fn ten_thousand_records_run_exactly_ten_thousand_wf_runs_across_a_sigkill() {
+    let (b, k) = broker_and_kernel();
+    let names = topic("names");
+    const N: usize = 10_000;
+    k.rt.block_on(async {
+        create_topic(&b.bootstrap, &names, 4).await;
+        let records: Vec<Rec> = (0..N)
+            .map(|i| Rec::value(format!(r#"{{"name":"user-{i}","count":{i}}}"#)))
+            .collect();
+        produce(&b.bootstrap, &names, &records).await;
+    });
+    let dir = tempfile::tempdir().expect("dir");
+    let cfg = write_config(
+        dir.path(),
+        "names.properties",
+        &format!(
+            "name=greet-names\nconnector.class=io.littlehorse.connect.WfRunSinkConnector\n\
+             topics={names}\ntasks.max=2\n\
+             key.converter=org.apache.kafka.connect.storage.StringConverter\n\
+             value.converter=org.apache.kafka.connect.json.JsonConverter\n\
+             value.converter.schemas.enable=false\nwf.spec.name=greet-all\n{}",
+            lh_keys(&k)
+        ),
+    );
+
+    // First run: killed with SIGKILL mid-stream, with records applied but not committed.
+    let mut first = Connect::start(&[&cfg]);
+    first.wait_status(Duration::from_secs(120), |s| {
+        s["applied"].as_u64().unwrap_or(0) >= 2_000
+    });
+    first.child.kill().expect("SIGKILL");
+    let _ = first.child.wait();
+    drop(first);
+    let before = run_ids(&k, "greet-all").len();
+    assert!(
+        before < N,
+        "the kill came too late to test anything ({before} runs)"
+    );
+
+    // Second run: redelivered records are recognized, the rest run once.
+    let second = Connect::start(&[&cfg]);
+    wait_until(Duration::from_secs(180), "10,000 WfRuns", || {
+        run_ids(&k, "greet-all").len() >= N
+    });
+    second.wait_status(Duration::from_secs(30), |s| s["lag"] == 0);
+    second.sigterm();
+    let (code, lines, stderr) = second.finish();
+    assert_eq!(code, Some(0), "{stderr}");
+    let last = lines.last().expect("a final status line");
+    assert_eq!(last["state"], "stopped", "{last}");
+
+    let ids = run_ids(&k, "greet-all");
+    assert_eq!(ids.len(), N, "exactly one WfRun per record");
+    let distinct: BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(distinct.len(), N);
+    // Ids derived as LittleHorse's connectors derive them: <name>-<topic>-<partition>-<offset>.
+    assert!(
+        ids.iter()
+            .all(|id| id.starts_with(&format!("greet-names-{names}-"))),
+        "{:?}",
+        &ids[..3]
+    );
+    let sample = ids.first().expect("a run");
+    let greeting = variable(&k, sample, "greeting");
+    assert!(
+        matches!(&greeting, Some(Value::Str(g)) if g.starts_with("hello user-")),
+        "{greeting:?}"
+    );
+
+    // A third run finds every offset committed: nothing is applied again.
+    let third = Connect::start(&[&cfg]);
+    let status = third.wait_status(Duration::from_secs(30), |s| s["lag"] == 0);
+    third.sigterm();
+    let (code, lines, _) = third.finish();
+    assert_eq!(code, Some(0));
+    let last = lines.last().unwrap_or(&status);
+    assert_eq!(last["applied"], 0, "{last}");
+    assert_eq!(run_ids(&k, "greet-all").len(), N);
+}
+
+#[test]
+fn external_and_correlated_events_reach_waiting_runs() {
+    let (b, k) = broker_and_kernel();
+    let approvals = topic("approvals");
+    let payments = topic("payments");
+    for (id, order) in [("order-a", "a"), ("order-b", "b")] {
+        lhc(
+            &k,
+            &[
+                "run",
+                "approval",
+                "--id",
+                id,
+                "--var",
+                &format!("order={order}"),
+            ],
+        )
+        .ok();
+    }
+    for order in ["o-1", "o-2"] {
+        lhc(
+            &k,
+            &["run", "payment", "--var", &format!("order-id={order}")],
+        )
+        .ok();
+    }
+    k.rt.block_on(async {
+        create_topic(&b.bootstrap, &approvals, 2).await;
+        create_topic(&b.bootstrap, &payments, 2).await;
+        produce(
+            &b.bootstrap,
+            &approvals,
+            &[
+                Rec::keyed("order-a", r#""yes""#),
+                Rec::keyed("order-b", r#""no""#),
+            ],
+        )
+        .await;
+        produce(
+            &b.bootstrap,
+            &payments,
+            &[Rec::keyed("o-1", "12.5"), Rec::keyed("o-2", "40")],
+        )
+        .await;
+    });
+    let dir = tempfile::tempdir().expect("dir");
+    let ext = write_config(
+        dir.path(),
+        "approvals.json",
+        &serde_json::json!({
+            "name": "approvals",
+            "config": {
+                "connector.class": "io.littlehorse.connect.ExternalEventSinkConnector",
+                "topics": approvals,
+                "key.converter": "org.apache.kafka.connect.storage.StringConverter",
+                "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+                "value.converter.schemas.enable": false,
+                "external.event.name": "approved",
+                "lhc.api.host": "127.0.0.1",
+                "lhc.api.port": k.port(),
+            }
+        })
+        .to_string(),
+    );
+    let corr = write_config(
+        dir.path(),
+        "payments.properties",
+        &format!(
+            "name=payments\nconnector.class=io.littlehorse.connect.CorrelatedEventSinkConnector\n\
+             topics={payments}\nkey.converter=org.apache.kafka.connect.storage.StringConverter\n\
+             value.converter=org.apache.kafka.connect.json.JsonConverter\n\
+             value.converter.schemas.enable=false\nexternal.event.name=payment-received\n{}",
+            lh_keys(&k)
+        ),
+    );
+    let connect = Connect::start(&[&ext, &corr]);
+    wait_until(Duration::from_secs(60), "the approvals", || {
+        variable(&k, "order-a", "decision") == Some(Value::Str("yes".into()))
+            && variable(&k, "order-b", "decision") == Some(Value::Str("no".into()))
+    });
+    wait_until(Duration::from_secs(60), "the payments", || {
+        let mut paid: Vec<String> = run_ids(&k, "payment")
+            .iter()
+            .filter_map(|id| match variable(&k, id, "paid") {
+                Some(Value::Double(d)) => Some(d.to_string()),
+                _ => None,
+            })
+            .collect();
+        paid.sort();
+        paid == ["12.5", "40"]
+    });
+    connect.sigterm();
+    let (code, lines, stderr) = connect.finish();
+    assert_eq!(code, Some(0), "{stderr}");
+    let finals: BTreeSet<(String, String)> = lines
+        .iter()
+        .filter(|l| l["state"] == "stopped")
+        .map(|l| (l["connector"].to_string(), l["applied"].to_string()))
+        .collect();
+    assert_eq!(
+        finals,
+        BTreeSet::from([
+            ("\"approvals\"".to_string(), "2".to_string()),
+            ("\"payments\"".to_string(), "2".to_string())
+        ])
+    );
+}
+
+#[test]
+fn bad_records_go_to_the_dead_letter_topic_with_their_reason_or_stop_the_pipeline() {
+    let (b, k) = broker_and_kernel();
+    let input = topic("mixed");
+    let dlq = topic("mixed-dlq");
+    let records = [
+        Rec::value(r#"{"name":"good-1"}"#),
+        Rec::value(r#"{"name":5}"#),
+        Rec::value(r#"{"name":"x","unknown":1}"#),
+        Rec::value("{oops"),
+        Rec::value(r#""just text""#),
+        Rec::value(r#"{"name":"good-2"}"#),
+    ];
+    k.rt.block_on(async {
+        create_topic(&b.bootstrap, &input, 1).await;
+        produce(&b.bootstrap, &input, &records).await;
+    });
+    let dir = tempfile::tempdir().expect("dir");
+    let base = format!(
+        "connector.class=io.littlehorse.connect.WfRunSinkConnector\ntopics={input}\n\
+         value.converter=org.apache.kafka.connect.json.JsonConverter\n\
+         value.converter.schemas.enable=false\nwf.spec.name=greet-all\n{}",
+        lh_keys(&k)
+    );
+
+    // errors.tolerance=none (the default): the first bad record stops the pipeline, naming it.
+    let strict = write_config(
+        dir.path(),
+        "strict.properties",
+        &format!("name=strict\n{base}"),
+    );
+    let (code, lines, stderr) = Connect::start(&[&strict]).finish();
+    assert_eq!(code, Some(1), "{stderr}");
+    let last = lines.last().expect("a final status");
+    assert_eq!(last["state"], "failed");
+    let error = last["error"].as_str().expect("error text");
+    assert!(
+        error.contains(&format!("topic {input} partition 0 offset 1")),
+        "{error}"
+    );
+    assert!(error.contains("INVALID_ARGUMENT"), "{error}");
+    // Records after it that were already in flight may have run (at least once: they run
+    // again, idempotently, after the fix); the failed record's offset is never committed.
+    let strict_runs = run_ids(&k, "greet-all").len();
+    assert!((1..=2).contains(&strict_runs), "{strict_runs}");
+
+    // errors.tolerance=all with a dead-letter topic: bad records land there with the reason.
+    let tolerant = write_config(
+        dir.path(),
+        "tolerant.properties",
+        &format!(
+            "name=tolerant\n{base}errors.tolerance=all\nerrors.deadletterqueue.topic.name={dlq}\n"
+        ),
+    );
+    let connect = Connect::start(&[&tolerant]);
+    connect.wait_status(Duration::from_secs(60), |s| {
+        s["applied"].as_u64().unwrap_or(0) + s["dead_lettered"].as_u64().unwrap_or(0) >= 6
+    });
+    connect.sigterm();
+    let (code, _, stderr) = connect.finish();
+    assert_eq!(code, Some(0), "{stderr}");
+    // good-1 and good-2 ran under the second connector too (another name, other ids).
+    assert_eq!(run_ids(&k, "greet-all").len(), strict_runs + 2);
+
+    let dead = consume(&b.bootstrap, &dlq, 4, Duration::from_secs(30));
+    assert_eq!(dead.len(), 4, "four dead letters");
+    // Records are applied concurrently: dead letters arrive in the order they failed.
+    let mut summary: Vec<(String, String, String, String)> = dead
+        .iter()
+        .map(|m| {
+            (
+                header(m, "__connect.errors.offset").unwrap_or_default(),
+                header(m, "__connect.errors.stage").unwrap_or_default(),
+                header(m, "__connect.errors.exception.class.name").unwrap_or_default(),
+                payload(m),
+            )
+        })
+        .collect();
+    summary.sort();
+    let expected = [
+        ("1", "TASK_PUT", "INVALID_ARGUMENT", r#"{"name":5}"#),
+        (
+            "2",
+            "TASK_PUT",
+            "INVALID_ARGUMENT",
+            r#"{"name":"x","unknown":1}"#,
+        ),
+        ("3", "VALUE_CONVERTER", "DataException", "{oops"),
+        ("4", "TASK_PUT", "DataException", r#""just text""#),
+    ];
+    let expected: Vec<(String, String, String, String)> = expected
+        .iter()
+        .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+        .collect();
+    assert_eq!(summary, expected);
+    for m in &dead {
+        assert_eq!(
+            header(m, "__connect.errors.topic").as_deref(),
+            Some(input.as_str())
+        );
+        assert_eq!(
+            header(m, "__connect.errors.connector.name").as_deref(),
+            Some("tolerant")
+        );
+        assert!(
+            !header(m, "__connect.errors.exception.message")
+                .unwrap_or_default()
+                .is_empty()
+        );
+    }
+    let unknown = dead
+        .iter()
+        .find(|m| header(m, "__connect.errors.offset").as_deref() == Some("2"))
+        .and_then(|m| header(m, "__connect.errors.exception.message"))
+        .unwrap_or_default();
+    assert!(unknown.contains("unknown"), "{unknown}");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// Runs lhc against a kernel on `port` (no autostart).
+fn lhc_at(port: u16, args: &[&str]) -> harness::Out {
+    harness::lhc_env(
+        &[
+            ("LHC_API_HOST", "127.0.0.1".to_string()),
+            ("LHC_API_PORT", port.to_string()),
+        ],
+        args,
+    )
+}
+
+#[test]
+fn output_topic_records_arrive_in_order_and_start_a_second_workflow() {
+    let b = broker();
+    let dir = tempfile::tempdir().expect("dir");
+    let port = free_port();
+    let cluster = format!("it{}", std::process::id());
+    let home = tempfile::tempdir().expect("home");
+    let mut dev = Command::new(env!("CARGO_BIN_EXE_lhc"))
+        .args(["dev", "--listen", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["--output-topic-bootstrap", &b.bootstrap])
+        .args(["--cluster-id", &cluster, "--output-topic-format", "json"])
+        .env("HOME", home.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("lhc dev starts");
+    struct KillOnDrop<'a>(&'a mut Child);
+    impl Drop for KillOnDrop<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let dev_guard = KillOnDrop(&mut dev);
+    wait_until(Duration::from_secs(30), "lhc dev to listen", || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    lhc_at(port, &["deploy", &fixture()]).ok();
+    for i in 1..=3 {
+        lhc_at(
+            port,
+            &[
+                "run",
+                "greet-all",
+                "--id",
+                &format!("a-{i}"),
+                "--var",
+                &format!("name=n{i}"),
+                "--var",
+                "count=7",
+            ],
+        )
+        .ok();
+    }
+
+    // Workflow A's records: per WfRun, the public variable before the COMPLETED WfRun;
+    // never the private input `count`, never the masked `token`.
+    let topic = format!("{cluster}_default_execution-output");
+    let records = consume(&b.bootstrap, &topic, 6, Duration::from_secs(60));
+    assert_eq!(records.len(), 6, "two records per WfRun");
+    for i in 1..=3 {
+        let key = format!("a-{i}");
+        let mine: Vec<serde_json::Value> = records
+            .iter()
+            .filter(|m| m.key() == Some(key.as_bytes()))
+            .map(|m| serde_json::from_str(&payload(m)).expect("JSON record"))
+            .collect();
+        assert_eq!(mine.len(), 2, "{key}: {mine:?}");
+        assert_eq!(mine[0]["variable"]["id"]["name"], "greeting", "{mine:?}");
+        assert_eq!(mine[0]["variable"]["value"]["str"], format!("hello n{i}"));
+        assert_eq!(mine[1]["wfRun"]["status"], "COMPLETED", "{mine:?}");
+        assert_eq!(mine[1]["wfRun"]["id"]["id"], key);
+        assert!(mine.iter().all(|r| r["timestamp"].is_string()));
+    }
+    use lhw_connect::rdkafka::Message as _;
+    let text: String = records.iter().map(payload).collect();
+    assert!(!text.contains("secret-"), "a masked value was exported");
+    assert!(
+        !text.contains("\"count\""),
+        "a private variable was exported"
+    );
+
+    // The Output Topic starts workflow B through a WfRunSinkConnector: one run per record.
+    let sink = write_config(
+        dir.path(),
+        "on-greeted.properties",
+        &format!(
+            "name=on-greeted\nconnector.class=io.littlehorse.connect.WfRunSinkConnector\n\
+             topics={topic}\nkey.converter=org.apache.kafka.connect.storage.StringConverter\n\
+             value.converter=org.apache.kafka.connect.json.JsonConverter\n\
+             value.converter.schemas.enable=false\nwf.spec.name=on-greeted\n\
+             lhc.api.host=127.0.0.1\nlhc.api.port={port}\n"
+        ),
+    );
+    let connect = Connect::start(&[&sink]);
+    let status = connect.wait_status(Duration::from_secs(60), |s| {
+        s["applied"].as_u64().unwrap_or(0) >= 6
+    });
+    connect.sigterm();
+    let (code, _, stderr) = connect.finish();
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(status["dead_lettered"], 0);
+    // B's own runs are on the Output Topic too (and run B again); A's six came first.
+    let k_port = port;
+    let client_cfg = lhw_runtime_client::Config::from_pairs([
+        ("LHC_API_HOST", "127.0.0.1"),
+        ("LHC_API_PORT", &*k_port.to_string()),
+    ]);
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    let mut raw = rt
+        .block_on(LhClient::connect(&client_cfg))
+        .expect("client")
+        .raw();
+    let b_runs = rt
+        .block_on(raw.search_wf_run(SearchWfRunRequest {
+            wf_spec_name: "on-greeted".into(),
+            limit: Some(1000),
+            ..Default::default()
+        }))
+        .expect("search")
+        .into_inner()
+        .results;
+    assert!(b_runs.len() >= 6, "{}", b_runs.len());
+    let started_by_a: usize = b_runs
+        .iter()
+        .filter(|id| {
+            let v = rt
+                .block_on(raw.get_variable(VariableId {
+                    wf_run_id: Some((*id).clone()),
+                    thread_run_number: 0,
+                    name: "wfRun".into(),
+                }))
+                .ok()
+                .and_then(|v| v.into_inner().value)
+                .and_then(|v| v.value);
+            matches!(v, Some(Value::JsonObj(j)) if j.contains("\"a-"))
+        })
+        .count();
+    assert_eq!(started_by_a, 3, "one B run per completed A run");
+    drop(dev_guard);
+}
+
+/// The benchmark (not a timed test; run it alone, in release, and read what it prints):
+/// `cargo test --release --test connect bench_ -- --ignored --nocapture`.
+/// Throughput: records already in the topic → started WfRuns per second through `lhc connect`.
+/// Latency: records produced at a steady rate while `lhc connect` idles; for each, the WfRun's
+/// start time minus the record's produce time (p50/p99).
+#[test]
+#[ignore = "a benchmark: run it explicitly"]
+fn bench_connect_throughput_and_latency() {
+    use lhw_connect::rdkafka::producer::FutureRecord;
+    let n: usize = std::env::var("LHW_BENCH_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    let (b, k) = broker_and_kernel();
+    let bulk = topic("bench-bulk");
+    let live = topic("bench-live");
+    k.rt.block_on(async {
+        create_topic(&b.bootstrap, &bulk, 4).await;
+        create_topic(&b.bootstrap, &live, 4).await;
+        let records: Vec<Rec> = (0..n)
+            .map(|i| Rec::value(format!(r#"{{"name":"b{i}","count":{i}}}"#)))
+            .collect();
+        produce(&b.bootstrap, &bulk, &records).await;
+    });
+    let dir = tempfile::tempdir().expect("dir");
+    let config = |name: &str, topic: &str| {
+        write_config(
+            dir.path(),
+            &format!("{name}.properties"),
+            &format!(
+                "name={name}\nconnector.class=io.littlehorse.connect.WfRunSinkConnector\n\
+                 topics={topic}\ntasks.max=2\n\
+                 value.converter=org.apache.kafka.connect.json.JsonConverter\n\
+                 value.converter.schemas.enable=false\nwf.spec.name=greet-all\n{}",
+                lh_keys(&k)
+            ),
+        )
+    };
+    let bulk_cfg = config("bulk", &bulk);
+    let connect = Connect::start(&[&bulk_cfg]);
+    let first = connect.wait_status(Duration::from_secs(120), |s| {
+        s["applied"].as_u64().unwrap_or(0) > 0
+    });
+    let t0 = Instant::now();
+    let applied0 = first["applied"].as_u64().unwrap_or(0);
+    connect.wait_status(Duration::from_secs(600), |s| {
+        s["applied"].as_u64().unwrap_or(0) >= n as u64
+    });
+    let secs = t0.elapsed().as_secs_f64();
+    connect.sigterm();
+    connect.finish();
+    let rate = (n as u64 - applied0) as f64 / secs;
+    assert_eq!(run_ids(&k, "greet-all").len(), n);
+
+    // Latency at a steady rate.
+    let live_cfg = config("live", &live);
+    let connect = Connect::start(&[&live_cfg]);
+    connect.wait_status(Duration::from_secs(60), |s| s["lag"] == 0);
+    let m: usize = 2_000;
+    let per_sec = 1_000.0;
+    let sent: Vec<(i32, i64, i64)> = k.rt.block_on(async {
+        let producer = kafka::producer(&b.bootstrap);
+        let start = Instant::now();
+        let mut pending = Vec::new();
+        for i in 0..m {
+            let due = Duration::from_secs_f64(i as f64 / per_sec);
+            if let Some(wait) = due.checked_sub(start.elapsed()) {
+                tokio::time::sleep(wait).await;
+            }
+            let now_ms = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .as_millis() as i64;
+            let value = format!(r#"{{"name":"l{i}"}}"#);
+            let rec: FutureRecord<'_, str, str> = FutureRecord::to(&live)
+                .payload(value.as_str())
+                .timestamp(now_ms);
+            let d = producer
+                .send_result(rec)
+                .map_err(|(e, _)| e)
+                .expect("enqueued");
+            pending.push((now_ms, d));
+        }
+        let mut out = Vec::new();
+        for (ts, d) in pending {
+            let delivery = d.await.expect("delivered").expect("acknowledged");
+            out.push((delivery.partition, delivery.offset, ts));
+        }
+        out
+    });
+    wait_until(Duration::from_secs(120), "the live records", || {
+        run_ids(&k, "greet-all").len() >= n + m
+    });
+    connect.sigterm();
+    connect.finish();
+    let client = client(&k);
+    let mut latencies: Vec<i64> = sent
+        .iter()
+        .map(|(p, o, ts)| {
+            let id = format!("live-{live}-{p}-{o}");
+            let run =
+                k.rt.block_on(client.get_wf_run(&id))
+                    .expect("the run exists");
+            let start = run.start_time.expect("start time");
+            start.seconds * 1000 + i64::from(start.nanos) / 1_000_000 - ts
+        })
+        .collect();
+    latencies.sort_unstable();
+    let pct = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize];
+    println!(
+        "bench lhc connect: {n} records -> {n} WfRuns in {secs:.2} s = {rate:.0} WfRuns/s; \
+         produce-to-start latency at {per_sec:.0} records/s: p50 {} ms, p99 {} ms, max {} ms",
+        pct(0.5),
+        pct(0.99),
+        latencies.last().copied().unwrap_or_default()
+    );
+}
