@@ -37,6 +37,9 @@ echo "compiled requests are in ${repo_root}/out"
 echo "==> lhc test examples   (every test on the simulated kernel, virtual time)"
 "${lhc}" test examples
 
+echo "==> lhc graph examples/order-approval.lhw -o out/order-approval.svg"
+"${lhc}" graph examples/order-approval.lhw -o out/order-approval.svg
+
 # ---- end to end on the embedded kernel ----
 # No LittleHorse server is configured here, so `lhc deploy` starts the embedded kernel in
 # the background (data, kernel.log and kernel.pid under $XDG_DATA_HOME/lhw) and later

@@ -79,7 +79,10 @@ fn example_svgs() -> Vec<(String, String)> {
     for dir in ["examples", "examples/e2e"] {
         for entry in std::fs::read_dir(harness::repo().join(dir)).expect("examples") {
             let path = entry.expect("entry").path();
-            if path.extension().is_some_and(|e| e == "lhw") {
+            // Test files (`*.test.lhw`) hold tests, not workflows to draw.
+            if path.extension().is_some_and(|e| e == "lhw")
+                && !path.to_string_lossy().ends_with(".test.lhw")
+            {
                 files.push(path);
             }
         }

@@ -20,7 +20,10 @@ fn examples() -> Vec<(String, PathBuf)> {
     let mut files: Vec<(String, PathBuf)> = std::fs::read_dir(&dir)
         .expect("examples/e2e exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "lhw"))
+        .filter(|p| {
+            (p.extension().is_some_and(|x| x == "lhw")
+                && !p.to_string_lossy().ends_with(".test.lhw"))
+        })
         .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p))
         .collect();
     files.sort();
