@@ -475,8 +475,7 @@ fn python_examples_match_the_official_sdk() {
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", ports_dir.display()))
         .map(|entry| entry.expect("directory entry").path())
         .filter(|p| {
-            (p.extension().is_some_and(|x| x == "lhw")
-                && !p.to_string_lossy().ends_with(".test.lhw"))
+            p.extension().is_some_and(|x| x == "lhw") && !p.to_string_lossy().ends_with(".test.lhw")
         })
         .map(|p| {
             p.file_stem()

@@ -306,8 +306,8 @@ fn every_example_is_accepted_by_put_wf_spec() {
     for dir in ["examples", "examples/e2e"] {
         for e in std::fs::read_dir(repo().join(dir)).expect("examples") {
             let p = e.expect("entry").path();
-            if (p.extension().is_some_and(|x| x == "lhw")
-                && !p.to_string_lossy().ends_with(".test.lhw"))
+            if p.extension().is_some_and(|x| x == "lhw")
+                && !p.to_string_lossy().ends_with(".test.lhw")
             {
                 files.push(p);
             }
@@ -350,8 +350,8 @@ fn every_canon_wf_spec_is_accepted_or_refused_where_our_checker_refuses() {
             .expect("case dir")
             .map(|e| e.expect("entry").path())
             .filter(|p| {
-                (p.extension().is_some_and(|x| x == "lhw")
-                    && !p.to_string_lossy().ends_with(".test.lhw"))
+                p.extension().is_some_and(|x| x == "lhw")
+                    && !p.to_string_lossy().ends_with(".test.lhw")
             })
             .collect();
         lhws.sort();

@@ -49,8 +49,8 @@ fn lhw_files(dir: &Path, recursive: bool, out: &mut Vec<PathBuf>) {
     for p in entries {
         if p.is_dir() && recursive {
             lhw_files(&p, true, out);
-        } else if (p.extension().is_some_and(|e| e == "lhw")
-            && !p.to_string_lossy().ends_with(".test.lhw"))
+        } else if p.extension().is_some_and(|e| e == "lhw")
+            && !p.to_string_lossy().ends_with(".test.lhw")
         {
             out.push(p);
         }

@@ -16,8 +16,8 @@ fn examples() -> Vec<PathBuf> {
     for dir in ["examples", "examples/e2e"] {
         for entry in std::fs::read_dir(repo_root().join(dir)).expect("examples dir") {
             let path = entry.expect("dir entry").path();
-            if (path.extension().is_some_and(|e| e == "lhw")
-                && !path.to_string_lossy().ends_with(".test.lhw"))
+            if path.extension().is_some_and(|e| e == "lhw")
+                && !path.to_string_lossy().ends_with(".test.lhw")
             {
                 files.push(path);
             }

@@ -97,8 +97,8 @@ fn examples() -> Vec<String> {
             d.filter_map(Result::ok)
                 .map(|e| e.path())
                 .filter(|p| {
-                    (p.extension().is_some_and(|x| x == "lhw")
-                        && !p.to_string_lossy().ends_with(".test.lhw"))
+                    p.extension().is_some_and(|x| x == "lhw")
+                        && !p.to_string_lossy().ends_with(".test.lhw")
                 })
                 .filter_map(|p| fs::read_to_string(p).ok())
                 .collect()

@@ -21,8 +21,7 @@ fn examples() -> Vec<(String, PathBuf)> {
         .expect("examples/e2e exists")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            (p.extension().is_some_and(|x| x == "lhw")
-                && !p.to_string_lossy().ends_with(".test.lhw"))
+            p.extension().is_some_and(|x| x == "lhw") && !p.to_string_lossy().ends_with(".test.lhw")
         })
         .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p))
         .collect();
