@@ -413,6 +413,13 @@ impl Kernel {
         loop {
             let run = self.wf_run(id).await;
             if run.status == status as i32 {
+                if on_real_server() {
+                    // LittleHorse's reads can observe a command half applied (the WfRun
+                    // already written, its variables not yet): once the status is seen,
+                    // let the command finish before the scenario reads anything else.
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    return self.wf_run(id).await;
+                }
                 return run;
             }
             let ended = matches!(
