@@ -32,6 +32,9 @@ log4j_config="${script_dir}/kafka/log4j2.properties"
 kafka_version="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "${pom}")"
 cache="${LHW_KAFKA_CACHE:-${XDG_CACHE_HOME:-${HOME}/.cache}/lhw/kafka-${kafka_version}}"
 java_bin="${JAVA:-java}"
+me="kafka.sh"
+# shellcheck source=lib/jvm-service.sh
+source "${script_dir}/lib/jvm-service.sh"
 
 die() {
     echo "kafka.sh: $*" >&2
@@ -39,48 +42,17 @@ die() {
 }
 
 # Resolves the jars once; concurrent callers wait on a lock and then reuse the result.
-fetch() {
-    mkdir -p "$(dirname "${cache}")"
-    if [[ -f "${cache}/.complete" ]]; then
-        return 0
-    fi
-    command -v mvn >/dev/null || die "mvn not found: install Maven (Debian: apt-get install maven)"
-    (
-        flock 9
-        if [[ -f "${cache}/.complete" ]]; then
-            exit 0
-        fi
-        tmp="${cache}.tmp.$$"
-        rm -rf "${tmp}"
-        echo "kafka.sh: resolving Apache Kafka ${kafka_version} with Maven into ${cache}" >&2
-        if ! mvn -q -B -Dstyle.color=never -f "${pom}" dependency:copy-dependencies \
-            -DincludeScope=runtime -DoutputDirectory="${tmp}" >&2; then
-            rm -rf "${tmp}"
-            die "mvn could not resolve org.apache.kafka:kafka_2.13:${kafka_version}"
-        fi
-        # Kafka pulls slf4j-api 1.7; the pom pins 2.x for the log4j2 binding. Keep one.
-        find "${tmp}" -name 'slf4j-api-1.*.jar' -delete
-        touch "${tmp}/.complete"
-        rm -rf "${cache}"
-        mv "${tmp}" "${cache}"
-    ) 9>"${cache}.lock"
+# Kafka pulls slf4j-api 1.7; the pom pins 2.x for the log4j2 binding. Keep one.
+drop_old_slf4j() {
+    find "$1" -name 'slf4j-api-1.*.jar' -delete
 }
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+fetch() {
+    resolve_jars "org.apache.kafka:kafka_2.13:${kafka_version}" drop_old_slf4j
 }
 
 running_pid() {
-    local dir="$1" pid
-    [[ -f "${dir}/kafka.pid" ]] || return 1
-    pid="$(cat "${dir}/kafka.pid")"
-    [[ -n "${pid}" ]] && kill -0 "${pid}" 2>/dev/null || return 1
-    echo "${pid}"
-}
-
-accepts() {
-    local port="$1"
-    (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null
+    running_pid_in "$1" kafka.pid
 }
 
 # The JVM command line for a class in the cache, logging to ${dir}/kafka.log.

@@ -32,6 +32,9 @@ script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 pom="${script_dir}/littlehorse/pom.xml"
 lh_version="$(sed -n 's:.*<littlehorse.version>\(.*\)</littlehorse.version>.*:\1:p' "${pom}")"
 cache="${LHW_LH_CACHE:-${XDG_CACHE_HOME:-${HOME}/.cache}/lhw/littlehorse-${lh_version}}"
+me="littlehorse.sh"
+# shellcheck source=lib/jvm-service.sh
+source "${script_dir}/lib/jvm-service.sh"
 
 die() {
     echo "littlehorse.sh: $*" >&2
@@ -53,44 +56,11 @@ java25() {
 
 # Resolves the jars once; concurrent callers wait on a lock and then reuse the result.
 fetch() {
-    mkdir -p "$(dirname "${cache}")"
-    if [[ -f "${cache}/.complete" ]]; then
-        return 0
-    fi
-    command -v mvn >/dev/null || die "mvn not found: install Maven (Debian: apt-get install maven)"
-    (
-        flock 9
-        if [[ -f "${cache}/.complete" ]]; then
-            exit 0
-        fi
-        tmp="${cache}.tmp.$$"
-        rm -rf "${tmp}"
-        echo "littlehorse.sh: resolving littlehorse-server ${lh_version} with Maven into ${cache}" >&2
-        if ! mvn -q -B -Dstyle.color=never -f "${pom}" dependency:copy-dependencies \
-            -DincludeScope=runtime -DoutputDirectory="${tmp}" >&2; then
-            rm -rf "${tmp}"
-            die "mvn could not resolve io.littlehorse:littlehorse-server:${lh_version}"
-        fi
-        touch "${tmp}/.complete"
-        rm -rf "${cache}"
-        mv "${tmp}" "${cache}"
-    ) 9>"${cache}.lock"
-}
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+    resolve_jars "io.littlehorse:littlehorse-server:${lh_version}"
 }
 
 running_pid() {
-    local dir="$1" pid
-    [[ -f "${dir}/server.pid" ]] || return 1
-    pid="$(cat "${dir}/server.pid")"
-    [[ -n "${pid}" ]] && kill -0 "${pid}" 2>/dev/null || return 1
-    echo "${pid}"
-}
-
-accepts() {
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+    running_pid_in "$1" server.pid
 }
 
 # Ready: the health service reports the core topology RUNNING and the gRPC port accepts.
