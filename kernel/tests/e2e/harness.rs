@@ -667,13 +667,27 @@ async fn tenant_on(addr: &str, file: &str) -> (Tenant, Client) {
     let stem = file.trim_end_matches(".lhw");
     let id = format!("e2e-{stem}-{:08x}", fastrand::u32(..));
     let mut admin = connect(addr, Tenant(None)).await;
-    admin
-        .put_tenant(PutTenantRequest {
-            id: id.clone(),
-            output_topic_config: None,
-        })
-        .await
-        .unwrap_or_else(|e| panic!("PutTenant {id}: {e}"));
+    // Right after start-up LittleHorse can still answer UNAVAILABLE ("Server Initializing")
+    // although its topology reports RUNNING; UNAVAILABLE is retriable, so retry it.
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        match admin
+            .put_tenant(PutTenantRequest {
+                id: id.clone(),
+                output_topic_config: None,
+            })
+            .await
+        {
+            Ok(_) => break,
+            Err(e)
+                if e.code() == tonic::Code::Unavailable
+                    && tokio::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => panic!("PutTenant {id}: {e}"),
+        }
+    }
     eprintln!("{file}: scenario in tenant {id} on {addr}");
     let tenant = Tenant(Some(id.parse().expect("an ASCII tenant id")));
     let mut client = connect(addr, tenant.clone()).await;
