@@ -250,6 +250,32 @@ pub enum Command {
 
     /// Rescue a failed thread of a WfRun: run its failed step again, or skip it.
     Rescue(crate::inspect::RescueArgs),
+
+    /// Start runs of a workflow on a cron schedule (ScheduleWf); list, get and delete schedules.
+    #[command(
+        long_about = "Scheduled runs, as LittleHorse's ScheduleWf / ScheduledWfRun: `create \
+            WORKFLOW --cron EXPR [--var NAME=VALUE]...` starts a run at every time the cron \
+            expression names (five Unix fields, in UTC; checked, like the inputs, before \
+            sending); `list WORKFLOW`, `get ID`, `delete ID`. The embedded kernel keeps \
+            schedules in its database: they go on firing after a restart, and a fire time \
+            missed while it was stopped starts its run at once. Exit status: 0 done; 1 a bad \
+            cron expression or input, a workflow or schedule not found, or a server failure; \
+            2 on a usage error."
+    )]
+    Schedule(crate::schedule::ScheduleArgs),
+
+    /// Move the running WfRuns of a workflow version to another version (MigrateWfSpec).
+    #[command(
+        long_about = "Move the running WfRuns of one WfSpec version to another, thread by \
+            thread and node by node (MigrateWfSpec). The mapping comes from --plan FILE (the \
+            protobuf JSON of a WfSpecVersionMigration), --same-names (every thread and node \
+            whose name exists in both versions), --thread OLD=NEW and --node [THREAD:]OLD=NEW, \
+            and is checked against both versions before sending. A WfRun moves when each of \
+            its threads that has not ended is RUNNING at a mapped node; --dry-run lists the \
+            running WfRuns and which would move, changing nothing. Exit status: 0 done; 1 a \
+            bad mapping, a version not found, or a server failure; 2 on a usage error."
+    )]
+    Migrate(crate::migrate::MigrateArgs),
     /// Run LittleHorse Connect sink pipelines: Kafka records run WfRuns or post events.
     #[command(
         long_about = "Run LittleHorse Connect sink pipelines, configured like LittleHorse's Kafka \

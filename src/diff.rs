@@ -105,7 +105,12 @@ fn report(args: &DiffArgs, style: Style) -> Result<Report, String> {
         (WfVerdict::NewMajorVersion(..), None) => Some(format!(
             "WfRuns running on major version {} stay on it; {}",
             old.stored.id.as_ref().map_or(0, |i| i.major_version),
-            migration_note(&old.stored.thread_specs, &pinned)
+            migration_note(
+                &new.request.name,
+                old.stored.id.as_ref(),
+                &old.stored.thread_specs,
+                &pinned
+            )
         )),
         _ => None,
     };
@@ -205,7 +210,7 @@ fn from_server(args: &DiffArgs, name: &str, new: &Side, style: Style) -> Result<
         let note = format!(
             "{running} WfRun(s) running on major version {} would stay on it; {}",
             id.major_version,
-            migration_note(&wf.thread_specs, &new_threads)
+            migration_note(name, Some(&id), &wf.thread_specs, &new_threads)
         );
         Ok(ServerOld {
             side: Side {
@@ -226,8 +231,11 @@ fn from_server(args: &DiffArgs, name: &str, new: &Side, style: Style) -> Result<
 }
 
 /// Whether a migration could move running WfRuns: LittleHorse moves a thread to the new
-/// version by node name, so every node of the old version needs a counterpart.
+/// version by node name, so every node of the old version needs a counterpart; the note
+/// names the `lhc migrate` command that does it.
 fn migration_note(
+    name: &str,
+    from: Option<&pb::WfSpecId>,
     old: &BTreeMap<String, ThreadSpec>,
     new: &BTreeMap<String, ThreadSpec>,
 ) -> String {
@@ -243,11 +251,20 @@ fn migration_note(
             ),
         }
     }
+    let from = from.map_or_else(
+        || "MAJOR.REVISION".to_string(),
+        |i| format!("{}.{}", i.major_version, i.revision),
+    );
+    let command = format!("lhc migrate {name} --from {from} --same-names");
     if missing.is_empty() {
-        "every thread and node of the old version exists in the new one, so `lhc migrate` can move them node for node".to_string()
+        format!(
+            "every thread and node of the old version exists in the new one, so after deploying \
+             `{command}` can move them node for node (add `--dry-run` to see which would move)"
+        )
     } else {
         format!(
-            "`lhc migrate` can move them only with a node mapping for what the new version lacks: {}",
+            "after deploying, `{command} --node THREAD:OLD=NEW` can move them once what the new \
+             version lacks is mapped: {}",
             missing.join(", ")
         )
     }

@@ -18,10 +18,12 @@ mod fmt;
 mod graph;
 mod inspect;
 mod lsp;
+mod migrate;
 mod output_topic;
 mod report;
 mod reset;
 mod run;
+mod schedule;
 mod server;
 mod test;
 mod verdict;
@@ -62,6 +64,8 @@ fn main() -> ExitCode {
         Command::Wait(args) => inspect::wait(args, style),
         Command::Delete(args) => inspect::delete(args, style),
         Command::Rescue(args) => inspect::rescue(args, style),
+        Command::Schedule(args) => schedule::run(args, style),
+        Command::Migrate(args) => migrate::run(args, style),
         Command::Connect(args) => connect::run(args, style),
     }
 }

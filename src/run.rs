@@ -45,19 +45,20 @@ fn var_name(v: &ThreadVarDef) -> &str {
     v.var_def.as_ref().map_or("", |d| d.name.as_str())
 }
 
-/// Parses `--var name=value` against the WfSpec's variables.
-fn parse_vars(
-    args: &RunArgs,
+/// Parses `--var name=value` against the WfSpec's variables (also `lhc schedule`'s).
+pub(crate) fn parse_vars(
+    workflow: &str,
+    vars: &[String],
     spec: &WfSpec,
     structs: &StructDefs,
 ) -> Result<BTreeMap<String, VariableValue>, String> {
     let defs = inputs(spec);
     let mut out = BTreeMap::new();
-    for raw in &args.vars {
+    for raw in vars {
         let (name, value) = split("--var", raw, "NAME=VALUE")?;
         let Some(def) = defs.iter().find(|d| var_name(d) == name) else {
             let known: Vec<&str> = defs.iter().map(|d| var_name(d)).collect();
-            let owner = format!("workflow `{}`", args.workflow);
+            let owner = format!("workflow `{workflow}`");
             return Err(unknown("--var", raw, &owner, "variable", &known));
         };
         let Some(t) = def.var_def.as_ref().and_then(type_of) else {
@@ -75,7 +76,7 @@ fn parse_vars(
         .map(|d| var_name(d))
         .collect();
     if !missing.is_empty() {
-        let owner = format!("workflow `{}`", args.workflow);
+        let owner = format!("workflow `{workflow}`");
         return Err(assign::missing(&owner, "--var", &missing));
     }
     Ok(out)
@@ -112,7 +113,7 @@ async fn run_async(args: &RunArgs, style: Style, target: &Target) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
-    let variables = match parse_vars(args, &spec, &structs) {
+    let variables = match parse_vars(&args.workflow, &args.vars, &spec, &structs) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("{}", style.error(&e));
@@ -177,7 +178,10 @@ async fn run_async(args: &RunArgs, style: Style, target: &Target) -> ExitCode {
 }
 
 /// The StructDefs the entrypoint's inputs use (nested ones included), for parsing `--var`.
-async fn struct_defs(client: &LhClient, spec: &WfSpec) -> Result<StructDefs, ClientError> {
+pub(crate) async fn struct_defs(
+    client: &LhClient,
+    spec: &WfSpec,
+) -> Result<StructDefs, ClientError> {
     let mut todo: Vec<TypeDefinition> = inputs(spec)
         .iter()
         .filter_map(|d| d.var_def.as_ref().and_then(type_of))
@@ -209,7 +213,7 @@ async fn struct_defs(client: &LhClient, spec: &WfSpec) -> Result<StructDefs, Cli
 }
 
 /// The deployed workflow whose name is closest to `name` (or starts with it), if any.
-async fn similar_workflow(client: &LhClient, name: &str) -> Option<String> {
+pub(crate) async fn similar_workflow(client: &LhClient, name: &str) -> Option<String> {
     let page = client
         .raw()
         .search_wf_spec(SearchWfSpecRequest {

@@ -59,6 +59,13 @@ fn diff_predicts_the_servers_verdict() {
             .is_some_and(|r| r.contains("on major version 0 would stay on it")),
         "{report}"
     );
+    // ... and it names the command that moves them.
+    assert!(
+        report["running"]
+            .as_str()
+            .is_some_and(|r| r.contains("`lhc migrate double --from 0.1 --same-names")),
+        "{report}"
+    );
     let deployed = lhc(&k, &["deploy", &public]);
     assert_eq!(
         deployed.ok().stdout,

@@ -201,9 +201,10 @@ impl LittleHorse for KernelService {
 
     async fn migrate_wf_spec(
         &self,
-        _request: Request<MigrateWfSpecRequest>,
+        request: Request<MigrateWfSpecRequest>,
     ) -> Result<Response<WfSpec>, Status> {
-        unimplemented("MigrateWfSpec")
+        let r = request.into_inner();
+        self.call(move |e| e.migrate_wf_spec(r)).await
     }
 
     async fn delete_wf_spec(
@@ -418,30 +419,37 @@ impl LittleHorse for KernelService {
 
     async fn schedule_wf(
         &self,
-        _request: Request<ScheduleWfRequest>,
+        request: Request<ScheduleWfRequest>,
     ) -> Result<Response<ScheduledWfRun>, Status> {
-        unimplemented("ScheduleWf")
+        let r = request.into_inner();
+        self.call(move |e| e.schedule_wf(r)).await
     }
 
     async fn search_scheduled_wf_run(
         &self,
-        _request: Request<SearchScheduledWfRunRequest>,
+        request: Request<SearchScheduledWfRunRequest>,
     ) -> Result<Response<ScheduledWfRunIdList>, Status> {
-        unimplemented("SearchScheduledWfRun")
+        let r = request.into_inner();
+        self.call(move |e| e.search_scheduled_wf_run(r)).await
     }
 
     async fn get_scheduled_wf_run(
         &self,
-        _request: Request<ScheduledWfRunId>,
+        request: Request<ScheduledWfRunId>,
     ) -> Result<Response<ScheduledWfRun>, Status> {
-        unimplemented("GetScheduledWfRun")
+        let id = request.into_inner().id;
+        not_empty(&id, "id")?;
+        self.call(move |e| e.get_scheduled_wf_run(&id)).await
     }
 
     async fn delete_scheduled_wf_run(
         &self,
-        _request: Request<DeleteScheduledWfRunRequest>,
+        request: Request<DeleteScheduledWfRunRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("DeleteScheduledWfRun")
+        let id = required(request.into_inner().id, "id")?.id;
+        not_empty(&id, "id.id")?;
+        self.call(move |e| e.delete_scheduled_wf_run(&id).map(|()| Empty {}))
+            .await
     }
 
     async fn get_user_task_run(

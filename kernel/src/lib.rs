@@ -19,6 +19,7 @@
 
 pub mod auth;
 pub mod clock;
+pub mod cron;
 pub mod engine;
 pub mod grpc;
 pub mod metadata;

@@ -7,10 +7,12 @@
 
 mod columns;
 pub mod outbox;
+mod schedules;
 mod schema;
 mod search;
 
 pub use columns::value_key;
+pub use schedules::StoredSchedule;
 pub use search::{NodeRunQuery, TaskRunQuery, VariableQuery, WfRunQuery};
 
 use lhw_proto::littlehorse::{
@@ -136,6 +138,7 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
         schema::migrate(&conn)?;
+        schedules::create(&conn)?;
         Ok(Store {
             conn,
             output_topic: false,
@@ -148,6 +151,7 @@ impl Store {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch(SCHEMA)?;
         schema::migrate(&conn)?;
+        schedules::create(&conn)?;
         Ok(Store {
             conn,
             output_topic: false,

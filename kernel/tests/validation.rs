@@ -174,8 +174,13 @@ async fn malformed_requests_name_their_field_and_missing_objects_are_not_found()
         check! {f, "RegisterTaskWorker missing def", c.register_task_worker(RegisterTaskWorkerRequest { task_def_id: Some(TaskDefId { name: "nope".into() }), ..Default::default() }), missing, "nope"}
         check! {f, "ReportTask no id", c.report_task(ReportTaskRun::default()), bad, "task_run_id"}
 
+        // ---- schedules and migrations ----
+        check! {f, "ScheduleWf no name", c.schedule_wf(ScheduleWfRequest::default()), bad, "wf_spec_name"}
+        check! {f, "GetScheduledWfRun empty id", c.get_scheduled_wf_run(ScheduledWfRunId::default()), bad, "id"}
+        check! {f, "GetScheduledWfRun missing", c.get_scheduled_wf_run(ScheduledWfRunId { id: "nope".into() }), missing, "nope"}
+        check! {f, "MigrateWfSpec no old", c.migrate_wf_spec(MigrateWfSpecRequest::default()), bad, "old_wf_spec"}
+
         // ---- not served ----
-        check! {f, "ScheduleWf", c.schedule_wf(ScheduleWfRequest::default()), Code::Unimplemented, "ScheduleWf"}
         check! {f, "PutCheckpoint", c.put_checkpoint(PutCheckpointRequest::default()), Code::Unimplemented, "PutCheckpoint"}
         check! {f, "PutTenant", c.put_tenant(PutTenantRequest::default()), Code::Unimplemented, "PutTenant"}
 

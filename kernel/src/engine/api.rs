@@ -47,7 +47,8 @@ impl Engine {
             self.schedule_loaded(&key);
             self.advance_run(&key);
         }
-        self.recover_retention()
+        self.recover_retention()?;
+        self.recover_schedules()
     }
 
     /// A WfSpec version (cached).

@@ -366,6 +366,7 @@ impl Engine {
                 Timer::TaskRetry { run, guid } => self.task_retry(&run, &guid, now),
                 Timer::UserTaskAction { run, seq } => self.user_task_action(&run, seq, now),
                 Timer::RetentionSweep => self.sweep_retention(now),
+                Timer::ScheduledRun { id } => self.fire_schedule(&id, now),
                 Timer::NodeWake {
                     run,
                     thread,

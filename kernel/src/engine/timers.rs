@@ -35,6 +35,11 @@ pub enum Timer {
     },
     /// Finished WfRuns whose retention ran out are deleted.
     RetentionSweep,
+    /// A scheduled WfRun (ScheduleWf) is due to start a run.
+    ScheduledRun {
+        /// The ScheduledWfRun id.
+        id: String,
+    },
     /// A waiting node (SLEEP, EXTERNAL_EVENT timeout) re-checks its deadline.
     NodeWake {
         /// WfRun key.
