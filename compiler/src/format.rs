@@ -25,7 +25,8 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
     let (diags, layout) = crate::syntax::parse_with_layout(text);
     let syntax: Vec<Diagnostic> = diags
         .into_iter()
-        .filter(|d| d.is_error() && d.code.as_str().starts_with("E00"))
+        // Syntax errors: E00xx, and E0321 (a declaration refused unparsed).
+        .filter(|d| d.is_error() && (d.code.as_str().starts_with("E00") || d.code == Code::E0321))
         .collect();
     if !syntax.is_empty() {
         return Err(syntax);

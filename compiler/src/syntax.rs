@@ -150,6 +150,15 @@ fn parse_chunk(text: &str, span: Span) -> (Vec<Item>, Vec<Diagnostic>) {
             vec![trivia::too_deep_diag(span.start as usize + at)],
         );
     }
+    if let Some((at, count)) = trivia::too_many_unclosed(piece) {
+        return (
+            Vec::new(),
+            vec![trivia::too_many_unclosed_diag(
+                span.start as usize + at,
+                count,
+            )],
+        );
+    }
     let items = match LhwParser::parse(Rule::file, piece) {
         Ok(mut pairs) => match pairs.next() {
             Some(pair) => cx.file(pair).items,
@@ -185,6 +194,12 @@ pub(crate) fn parse_with_layout(
     if let Some(at) = trivia::too_deep(text) {
         return (
             vec![trivia::too_deep_diag(at)],
+            Err(layout::ScanError::Parse(at)),
+        );
+    }
+    if let Some((at, count)) = trivia::too_many_unclosed(text) {
+        return (
+            vec![trivia::too_many_unclosed_diag(at, count)],
             Err(layout::ScanError::Parse(at)),
         );
     }
@@ -238,6 +253,10 @@ struct Cx<'t> {
     /// around it are not reported again.
     lh_too_deep: Option<Span>,
 }
+
+/// How many lines a malformed statement or item may span by taking in the malformed lines
+/// that continue it (see `Cx::stops_short`).
+const MAX_MERGED_LINES: usize = 12;
 
 /// How deeply blocks (and types) may nest: later stages walk them recursively.
 const MAX_BLOCK_DEPTH: usize = 32;
@@ -376,6 +395,12 @@ impl Cx<'_> {
     /// malformed line continues it too).
     fn stops_short(&self, rule: Rule, span: Span) -> bool {
         let text = self.slice(span);
+        // Each line taken in re-parses the whole malformed text: past a few lines, stop (the
+        // next malformed line is its own error), so that a run of lines that each stop short
+        // (`!` on 600 lines, a fuzz timeout) is not parsed again for every line.
+        if text.split(['\n', '\r']).nth(MAX_MERGED_LINES).is_some() {
+            return false;
+        }
         match strict_parse(rule, text) {
             Err(err) => {
                 syntax_error(self.text, span.start as usize, text, &err, Level::Stmt).incomplete

@@ -113,7 +113,9 @@ fn requests(output: &Output) -> String {
 }
 
 fn is_syntax_error(d: &Diagnostic) -> bool {
-    d.is_error() && d.code.as_str().starts_with("E00") && d.code != Code::E0004
+    d.is_error()
+        && (d.code.as_str().starts_with("E00") || d.code == Code::E0321)
+        && d.code != Code::E0004
 }
 
 /// What happened to one text.

@@ -54,22 +54,22 @@ fn families() -> Vec<Family> {
         },
         Family {
             name: "unclosed parentheses",
-            build: |n| chunks(n, "x = ", "(", 50),
+            build: |n| chunks(n, "x = ", "(", 16),
             n: 10,
         },
         Family {
             name: "unclosed parentheses in a broken line",
-            build: |n| chunks(n, "x y ", "(", 50),
+            build: |n| chunks(n, "x y ", "(", 16),
             n: 10,
         },
         Family {
             name: "unclosed brackets",
-            build: |n| chunks(n, "x = ", "[", 50),
+            build: |n| chunks(n, "x = ", "[", 16),
             n: 10,
         },
         Family {
             name: "alternating parentheses and brackets",
-            build: |n| chunks(n, "x y ", "([", 25),
+            build: |n| chunks(n, "x y ", "([", 8),
             n: 10,
         },
         Family {
@@ -92,16 +92,62 @@ fn families() -> Vec<Family> {
             build: |n| {
                 format!(
                     "workflow w {{\n{}{}}}\n",
-                    "  x y (\n".repeat(30),
+                    "  x y (\n".repeat(16),
                     "  x = 1\n".repeat(n)
                 )
             },
             n: 300,
         },
         Family {
+            // `assign_head` decides an assignment with one scan: the place used to be parsed
+            // twice, and an index holding a `spawn` block holds statements again
+            // (exponential in the nesting; a fuzz timeout).
+            name: "spawn blocks in indexes",
+            build: |n| {
+                let mut inner = String::from("1");
+                for _ in 0..n {
+                    inner = format!("x[spawn a {{\n x[{inner}]\n}}]");
+                }
+                format!("workflow w {{\n  {inner}\n}}\n")
+            },
+            n: 6,
+        },
+        Family {
+            // Each line stops short, so it took in the next: the whole run was re-parsed
+            // for every line (cubic; a fuzz timeout).
+            name: "lines that stop short",
+            build: |n| format!("workflow w {{\n{}}}\n", "  !\n".repeat(n)),
+            n: 100,
+        },
+        Family {
+            // Each open `(` is tried to the end of its declaration: more than 16 are refused.
+            name: "many open parentheses on separate lines",
+            build: |n| format!("workflow w {{\n{}}}\n", "  f(\n".repeat(n)),
+            n: 100,
+        },
+        Family {
+            name: "open parentheses under the limit, long declarations",
+            build: |n| {
+                format!(
+                    "workflow w {{\n{}{}}}\n",
+                    "  f(\n".repeat(16),
+                    "  g(x) + 1\n".repeat(n)
+                )
+            },
+            n: 100,
+        },
+        Family {
+            name: "test files",
+            build: |n| {
+                let step = "  mock t(1, [2, {\"a\": f(3)}]) returns \"{x}\" then fails\n  expect var v == (((1)))\n";
+                format!("test \"t\" for w {{\n{}}}\n", step.repeat(n))
+            },
+            n: 100,
+        },
+        Family {
             name: "too deep, refused",
             build: |n| "{".repeat(n),
-            n: 20_000,
+            n: 100_000,
         },
         Family {
             name: "placeholders",
@@ -134,6 +180,7 @@ fn work(text: &str) {
     std::hint::black_box(rendered);
     std::hint::black_box(lhw_compiler::format::format(text).is_ok());
     std::hint::black_box(lhw_compiler::ide::Analysis::new(text));
+    std::hint::black_box(lhw_compiler::syntax::parse_test_file(text));
 }
 
 fn best_of(text: &str, runs: usize) -> Duration {

@@ -106,6 +106,7 @@ codes! {
     E0306 => "invalid duration",
     E0307 => "workflow runs its own child workflow",
     E0320 => "expression nested too deeply for LittleHorse",
+    E0321 => "too many brackets left open",
     E0401 => "unknown workflow in a test",
     E0402 => "unknown task in a test",
     E0403 => "unknown variable or input in a test",

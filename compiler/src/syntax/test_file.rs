@@ -24,6 +24,22 @@ pub fn parse_test_file(text: &str) -> (TestFile, Vec<Diagnostic>) {
         too_deep_reported: false,
         lh_too_deep: None,
     };
+    // As in `parse_chunk`: nesting beyond any program's is refused before pest recurses
+    // into it (which would overflow the stack).
+    if let Some(at) = super::trivia::too_deep(text) {
+        let file = TestFile {
+            unparsed: true,
+            ..TestFile::default()
+        };
+        return (file, vec![super::trivia::too_deep_diag(at)]);
+    }
+    if let Some((at, count)) = super::trivia::too_many_unclosed(text) {
+        let file = TestFile {
+            unparsed: true,
+            ..TestFile::default()
+        };
+        return (file, vec![super::trivia::too_many_unclosed_diag(at, count)]);
+    }
     let file = match LhwParser::parse(Rule::test_file, text) {
         Ok(mut pairs) => pairs.next().map(|p| cx.test_file(p)).unwrap_or_default(),
         Err(_) => {

@@ -93,6 +93,90 @@ fn scan(text: &str, mut bracket: impl FnMut(usize, bool)) -> Option<usize> {
     (depth > 0).then_some(outer)
 }
 
+/// How many `(` and `[` a chunk may leave open before it is refused unparsed (E0321).
+pub(crate) const MAX_UNCLOSED: usize = 16;
+
+/// The first `(` or `[` of `text` left open, when more than [`MAX_UNCLOSED`] are (outside
+/// strings and comments; a closer closes only its own kind). The parser tries each open
+/// bracket to the end of its declaration (a call's arguments may span lines), so the time
+/// grows with open brackets × the declaration's length: 256 lines of `f(` took seconds;
+/// bounding them keeps parsing linear (`compiler/tests/linear.rs`).
+#[must_use]
+pub(crate) fn too_many_unclosed(text: &str) -> Option<(usize, usize)> {
+    let mut open: Vec<(u8, usize)> = Vec::new();
+    scan_brackets(text, |at, b| match b {
+        b'(' | b'[' => open.push((b, at)),
+        b')' | b']' => {
+            let opener = if b == b')' { b'(' } else { b'[' };
+            if let Some(i) = open.iter().rposition(|(o, _)| *o == opener) {
+                open.truncate(i);
+            }
+        }
+        _ => {}
+    });
+    (open.len() > MAX_UNCLOSED).then(|| (open[0].1, open.len()))
+}
+
+/// Calls `f(offset, byte)` at each bracket of `text` outside strings and comments.
+fn scan_brackets(text: &str, mut f: impl FnMut(usize, u8)) {
+    let bytes = text.as_bytes();
+    let mut i = 0usize;
+    let mut depth = 0u32;
+    while i < bytes.len() {
+        let two = bytes.get(i..i + 2);
+        if depth > 0 {
+            match two {
+                Some(b"/*") => {
+                    depth += 1;
+                    i += 2;
+                }
+                Some(b"*/") => {
+                    depth -= 1;
+                    i += 2;
+                }
+                _ => i += 1,
+            }
+            continue;
+        }
+        match (bytes[i], two) {
+            (_, Some(b"//")) => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            (_, Some(b"/*")) => {
+                depth = 1;
+                i += 2;
+            }
+            (b'"', _) => {
+                i += 1;
+                while i < bytes.len() && !matches!(bytes[i], b'"' | b'\n' | b'\r') {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            (b @ (b'(' | b'[' | b'{' | b')' | b']' | b'}'), _) => {
+                f(i, b);
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+}
+
+/// The error (E0321) for a chunk refused by [`too_many_unclosed`].
+pub(crate) fn too_many_unclosed_diag(at: usize, count: usize) -> Diagnostic {
+    Diagnostic::error(
+        Code::E0321,
+        Span::new(at, at + 1),
+        format!("{count} brackets are never closed"),
+    )
+    .with_label("this one is the first left open")
+    .with_help(format!(
+        "close the `(` and `[` that are left open: a declaration may leave at most {MAX_UNCLOSED} open before it is not parsed at all"
+    ))
+}
+
 /// Reports (E0005) a block comment in `piece` (at `offset` in the file) that is never
 /// closed. The blocks it leaves open (their `}` is inside the comment) are its consequence:
 /// their "unclosed `{`" errors, which point at the end of the text, are dropped.
@@ -133,7 +217,22 @@ pub(crate) fn too_deep_diag(at: usize) -> Diagnostic {
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_NESTING, too_deep, unclosed_comment};
+    use super::{MAX_NESTING, MAX_UNCLOSED, too_deep, too_many_unclosed, unclosed_comment};
+
+    #[test]
+    fn open_brackets_are_counted_by_kind() {
+        let many = "f(\n".repeat(MAX_UNCLOSED + 1);
+        assert_eq!(too_many_unclosed(&many), Some((1, MAX_UNCLOSED + 1)));
+        assert_eq!(too_many_unclosed(&"f(\n".repeat(MAX_UNCLOSED)), None);
+        assert_eq!(too_many_unclosed(&"f(x)[1]\n".repeat(100)), None);
+        let line = "f(".repeat(MAX_UNCLOSED + 1);
+        assert_eq!(
+            too_many_unclosed(&format!("x = \"{line}\" // {line}")),
+            None
+        );
+        // A `]` does not close a `(`.
+        assert!(too_many_unclosed(&"(]".repeat(MAX_UNCLOSED + 1)).is_some());
+    }
 
     #[test]
     fn nesting_is_counted_outside_strings_and_comments() {

@@ -1,7 +1,7 @@
 // What the fuzz target (`fuzz/fuzz_targets/compile.rs`, which `include!`s this file) and
 // `compiler/tests/fuzz_regressions.rs` check for any text: no panic, well-formed spans,
 // output exactly when there is no error, rendering bounded by the text, formatting
-// idempotent, the IDE analysis built.
+// idempotent, the IDE analysis built, the test-file parser (`*.test.lhw`) run.
 
 use lhw_compiler::diag::render::{RenderOptions, render_all};
 
@@ -37,5 +37,16 @@ pub fn fuzz_checks(text: &str) -> Result<(), String> {
         return Err("formatting is not idempotent".into());
     }
     let _ = lhw_compiler::ide::Analysis::new(text);
+    // The same text as a test file (`*.test.lhw`): its own parser, spans well formed.
+    let (_, test_diags) = lhw_compiler::syntax::parse_test_file(text);
+    for d in &test_diags {
+        let (start, end) = (d.primary.span.start as usize, d.primary.span.end as usize);
+        if !(start <= end && end <= text.len()) {
+            return Err(format!(
+                "bad span {start}..{end} for {} in a test file",
+                d.code
+            ));
+        }
+    }
     Ok(())
 }
