@@ -20,6 +20,8 @@ bash scripts/setup-java.sh
 # tests/graph_png.rs renders the diagrams of `lhc graph` with headless Chromium; this
 # installs Debian's chromium package when it is missing.
 bash scripts/setup-browser.sh
+# tests/vscode.rs runs the extension in a real VS Code (code-server + Playwright + Chromium).
+bash scripts/setup-vscode.sh
 # lhw-connect builds librdkafka (cmake, OpenSSL/SASL/curl headers) and tests/connect.rs runs
 # a real Kafka broker (scripts/kafka.sh: Java and Maven resolve Apache Kafka).
 bash scripts/setup-kafka.sh
