@@ -834,10 +834,10 @@ fn each_tenants_records_go_to_that_tenants_topics() {
         ids
     };
     assert_eq!(
-        ids(&format!("{cluster}_default_execution"), 3),
+        ids(&format!("{cluster}_default_execution"), 2),
         ["d-1", "d-2"]
     );
-    assert_eq!(ids(&format!("{cluster}_acme_execution"), 3), ["a-1", "a-2"]);
+    assert_eq!(ids(&format!("{cluster}_acme_execution"), 2), ["a-1", "a-2"]);
     let acme_meta = consume(
         &b.bootstrap,
         &format!("{cluster}_acme_metadata"),
