@@ -5,22 +5,30 @@
 use std::path::Path;
 
 use clap::{Args, ValueEnum};
-use lhw_connect::output_topic::{Outbox, PublisherSettings, RecordFormat, StagedRecord};
-use lhw_kernel::storage::outbox::OutboxReader;
+use lhw_connect::output_topic::{
+    Outbox, OutputTopicKind, PublisherSettings, RecordFormat, StagedRecord,
+};
+use lhw_kernel::storage::outbox::{OutboxReader, OutputTopic};
 use tokio::sync::watch;
 
 /// The Output Topic settings of `lhc dev` and `lhc server`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct OutputTopicArgs {
-    /// Publish LittleHorse's Output Topic to this Kafka cluster (`HOST:PORT[,…]`): WfRun status
+    /// Publish LittleHorse's output topics to this Kafka cluster (`HOST:PORT[,…]`): WfRun status
     /// changes, public variable updates, finished TaskRuns, workflow events, external events and
-    /// user tasks, to `<cluster-id>_default_execution-output`, keyed by WfRun id.
+    /// user tasks to `<cluster-id>_default_execution` (keyed by WfRun id), and every metadata
+    /// put (WfSpec, TaskDef, …) to `<cluster-id>_default_metadata` (keyed by `<type>/<id>`).
     #[arg(long, value_name = "HOST:PORT")]
     pub output_topic_bootstrap: Option<String>,
 
     /// The Output Topic's topic prefix (LittleHorse's LHS_CLUSTER_ID).
     #[arg(long, value_name = "ID", default_value = "lhw")]
     pub cluster_id: String,
+
+    /// Partitions of the execution topic when lhc creates it (LittleHorse's
+    /// LHS_OUTPUT_TOPIC_PARTITIONS; the metadata topic is compacted, one partition).
+    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(i32).range(1..=10000))]
+    pub output_topic_partitions: i32,
 
     /// How Output Topic records are written.
     #[arg(long, value_enum, default_value_t = OutputTopicFormat::Protobuf)]
@@ -49,6 +57,10 @@ impl Outbox for KernelOutbox {
             .map(|r| StagedRecord {
                 seq: r.seq,
                 tenant: r.tenant,
+                topic: match r.topic {
+                    OutputTopic::Execution => OutputTopicKind::Execution,
+                    OutputTopic::Metadata => OutputTopicKind::Metadata,
+                },
                 key: r.key,
                 body: r.body,
             })
@@ -81,6 +93,7 @@ impl Publisher {
                 OutputTopicFormat::Protobuf => RecordFormat::Protobuf,
                 OutputTopicFormat::Json => RecordFormat::Json,
             },
+            execution_partitions: args.output_topic_partitions,
             properties: Default::default(),
         };
         let (stop, rx) = watch::channel(false);

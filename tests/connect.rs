@@ -17,7 +17,9 @@ mod harness;
 mod kafka;
 
 use harness::{Kernel, lhc, repo};
-use kafka::{Rec, broker, consume, create_topic, header, payload, produce};
+use kafka::{
+    Rec, broker, consume, create_topic, header, partitions, payload, produce, topic_config,
+};
 
 fn fixture() -> String {
     repo()
@@ -586,7 +588,7 @@ fn output_topic_records_arrive_in_order_and_start_a_second_workflow() {
 
     // Workflow A's records: per WfRun, the public variable before the COMPLETED WfRun;
     // never the private input `count`, never the masked `token`.
-    let topic = format!("{cluster}_default_execution-output");
+    let topic = format!("{cluster}_default_execution");
     let records = consume(&b.bootstrap, &topic, 6, Duration::from_secs(60));
     assert_eq!(records.len(), 6, "two records per WfRun");
     for i in 1..=3 {
@@ -605,6 +607,56 @@ fn output_topic_records_arrive_in_order_and_start_a_second_workflow() {
     }
     use lhw_connect::rdkafka::Message as _;
     let text: String = records.iter().map(payload).collect();
+    assert_eq!(
+        partitions(&b.bootstrap, &topic),
+        12,
+        "LHS_OUTPUT_TOPIC_PARTITIONS' default"
+    );
+
+    // The metadata topic: one record per metadata put, in order, keyed `<type>/<id>`, one
+    // partition (compacted, as LittleHorse creates it).
+    let metadata_topic = format!("{cluster}_default_metadata");
+    let meta = consume(&b.bootstrap, &metadata_topic, 6, Duration::from_secs(60));
+    let keys: Vec<String> = meta
+        .iter()
+        .map(|m| String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned())
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        [
+            "EXTERNAL_EVENT_DEF/approved",
+            "EXTERNAL_EVENT_DEF/payment-received",
+            "WF_SPEC/approval/00000/00000",
+            "WF_SPEC/greet-all/00000/00000",
+            "WF_SPEC/on-greeted/00000/00000",
+            "WF_SPEC/payment/00000/00000",
+        ]
+    );
+    // In commit order: the events the WfSpecs use were put first.
+    assert!(
+        keys[..2]
+            .iter()
+            .all(|k| k.starts_with("EXTERNAL_EVENT_DEF/")),
+        "{keys:?}"
+    );
+    let greet = keys
+        .iter()
+        .position(|k| k == "WF_SPEC/greet-all/00000/00000")
+        .expect("greet-all");
+    let spec: serde_json::Value =
+        serde_json::from_str(&payload(&meta[greet])).expect("JSON record");
+    assert_eq!(spec["wfSpec"]["id"]["name"], "greet-all", "{spec}");
+    assert!(
+        spec["wfSpec"]["threadSpecs"]["entrypoint"].is_object(),
+        "{spec}"
+    );
+    assert_eq!(partitions(&b.bootstrap, &metadata_topic), 1);
+    assert_eq!(
+        topic_config(&b.bootstrap, &metadata_topic, "cleanup.policy").as_deref(),
+        Some("compact")
+    );
     assert!(!text.contains("secret-"), "a masked value was exported");
     assert!(
         !text.contains("\"count\""),
@@ -669,6 +721,149 @@ fn output_topic_records_arrive_in_order_and_start_a_second_workflow() {
         .count();
     assert_eq!(started_by_a, 3, "one B run per completed A run");
     drop(dev_guard);
+}
+
+/// The kernel's outbox read by the publisher, as `lhc dev` wires them (src/output_topic.rs).
+struct KernelOutbox(lhw_kernel::storage::outbox::OutboxReader);
+
+impl lhw_connect::output_topic::Outbox for KernelOutbox {
+    fn batch(
+        &mut self,
+        max: usize,
+    ) -> Result<Vec<lhw_connect::output_topic::StagedRecord>, String> {
+        use lhw_connect::output_topic::{OutputTopicKind, StagedRecord};
+        use lhw_kernel::storage::outbox::OutputTopic;
+        let rows = self.0.batch(max).map_err(|e| e.to_string())?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StagedRecord {
+                seq: r.seq,
+                tenant: r.tenant,
+                topic: match r.topic {
+                    OutputTopic::Execution => OutputTopicKind::Execution,
+                    OutputTopic::Metadata => OutputTopicKind::Metadata,
+                },
+                key: r.key,
+                body: r.body,
+            })
+            .collect())
+    }
+
+    fn delete_through(&mut self, seq: i64) -> Result<(), String> {
+        self.0.delete_through(seq).map_err(|e| e.to_string())
+    }
+}
+
+/// Records staged for two tenants go to each tenant's own two topics, named as LittleHorse
+/// names them; the outbox is empty once Kafka acknowledged them.
+#[test]
+fn each_tenants_records_go_to_that_tenants_topics() {
+    use lhw_connect::output_topic::{PublisherSettings, RecordFormat, run_publisher};
+    use lhw_connect::rdkafka::Message as _;
+    use lhw_kernel::storage::Store;
+    use lhw_kernel::storage::outbox::{OutboxReader, OutputTopic};
+    use lhw_proto::littlehorse::output_topic_record::Payload;
+    use lhw_proto::littlehorse::{OutputTopicRecord, WfRun};
+    use prost::Message as _;
+
+    let b = broker();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut store = Store::open(dir.path()).expect("store");
+    store.enable_output_topic().expect("output topic on");
+    let record = |id: &str| {
+        OutputTopicRecord {
+            timestamp: None,
+            payload: Some(Payload::WfRun(WfRun {
+                id: Some(WfRunId {
+                    id: id.to_string(),
+                    parent_wf_run_id: None,
+                }),
+                ..Default::default()
+            })),
+        }
+        .encode_to_vec()
+    };
+    for (tenant, id) in [
+        ("default", "d-1"),
+        ("acme", "a-1"),
+        ("acme", "a-2"),
+        ("default", "d-2"),
+    ] {
+        store
+            .push_output_record(tenant, OutputTopic::Execution, id, &record(id))
+            .expect("staged");
+    }
+    store
+        .push_output_record("acme", OutputTopic::Metadata, "TASK_DEF/ship", b"")
+        .expect("staged");
+
+    let cluster = format!("tenants{}", std::process::id());
+    let settings = PublisherSettings {
+        bootstrap_servers: b.bootstrap.clone(),
+        cluster_id: cluster.clone(),
+        format: RecordFormat::Protobuf,
+        execution_partitions: 3,
+        properties: Default::default(),
+    };
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    let (stop, rx) = tokio::sync::watch::channel(true); // publish what is staged, then return
+    let outbox = KernelOutbox(OutboxReader::open(dir.path()).expect("reader"));
+    rt.block_on(run_publisher(outbox, settings, rx))
+        .expect("published");
+    drop(stop);
+    assert_eq!(
+        OutboxReader::open(dir.path())
+            .expect("reader")
+            .pending()
+            .expect("pending"),
+        0
+    );
+
+    let ids = |topic: &str, n: usize| -> Vec<String> {
+        let mut ids: Vec<String> = consume(&b.bootstrap, topic, n, Duration::from_secs(60))
+            .iter()
+            .map(|m| {
+                let r = OutputTopicRecord::decode(m.payload().unwrap_or_default()).expect("record");
+                match r.payload {
+                    Some(Payload::WfRun(run)) => run.id.expect("id").id,
+                    other => panic!("{other:?}"),
+                }
+            })
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        ids(&format!("{cluster}_default_execution"), 2),
+        ["d-1", "d-2"]
+    );
+    assert_eq!(ids(&format!("{cluster}_acme_execution"), 2), ["a-1", "a-2"]);
+    let acme_meta = consume(
+        &b.bootstrap,
+        &format!("{cluster}_acme_metadata"),
+        1,
+        Duration::from_secs(60),
+    );
+    assert_eq!(acme_meta.len(), 1);
+    assert_eq!(acme_meta[0].key(), Some(&b"TASK_DEF/ship"[..]));
+    assert_eq!(
+        partitions(&b.bootstrap, &format!("{cluster}_acme_execution")),
+        3
+    );
+    assert_eq!(
+        partitions(&b.bootstrap, &format!("{cluster}_acme_metadata")),
+        1
+    );
+    // The default tenant staged no metadata record: its metadata topic holds nothing.
+    assert!(
+        consume(
+            &b.bootstrap,
+            &format!("{cluster}_default_metadata"),
+            1,
+            Duration::from_secs(3)
+        )
+        .is_empty()
+    );
 }
 
 /// The benchmark (not a timed test; run it alone, in release, and read what it prints):

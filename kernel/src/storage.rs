@@ -6,6 +6,7 @@
 //! change acknowledged to a client has been committed first.
 
 mod columns;
+mod metadata_output;
 pub mod outbox;
 mod schedules;
 mod schema;
@@ -118,8 +119,8 @@ const TERMINAL_STATUSES: &str = "(2, 5, 6)";
 /// The kernel's SQLite database.
 pub struct Store {
     conn: Connection,
-    /// Whether the engine stages Output Topic records (`outbox.rs`).
-    output_topic: bool,
+    /// The tenants that publish an Output Topic, with their configuration (`outbox.rs`).
+    output_topics: std::collections::BTreeMap<String, lhw_proto::littlehorse::OutputTopicConfig>,
 }
 
 fn decode<M: Message + Default>(bytes: &[u8]) -> StoreResult<M> {
@@ -141,7 +142,7 @@ impl Store {
         schedules::create(&conn)?;
         Ok(Store {
             conn,
-            output_topic: false,
+            output_topics: Default::default(),
         })
     }
 
@@ -154,7 +155,7 @@ impl Store {
         schedules::create(&conn)?;
         Ok(Store {
             conn,
-            output_topic: false,
+            output_topics: Default::default(),
         })
     }
 
@@ -183,9 +184,14 @@ impl Store {
         minor: i32,
         msg: &M,
     ) -> StoreResult<()> {
+        let body = msg.encode_to_vec();
         self.conn
             .prepare_cached("INSERT OR REPLACE INTO metadata (kind, name, major, minor, body) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(params![kind, name, major, minor, msg.encode_to_vec()])?;
+            .execute(params![kind, name, major, minor, body])?;
+        // LittleHorse publishes every metadata put to the tenant's metadata output topic.
+        if self.records_metadata(outbox::DEFAULT_TENANT) {
+            metadata_output::stage(self, outbox::DEFAULT_TENANT, kind, &body)?;
+        }
         Ok(())
     }
 

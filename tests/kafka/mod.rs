@@ -9,7 +9,9 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use lhw_connect::rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use lhw_connect::rdkafka::admin::{
+    AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication,
+};
 use lhw_connect::rdkafka::client::DefaultClientContext;
 use lhw_connect::rdkafka::config::ClientConfig;
 use lhw_connect::rdkafka::consumer::{BaseConsumer, Consumer};
@@ -195,4 +197,36 @@ pub fn header(m: &OwnedMessage, name: &str) -> Option<String> {
 /// The payload as text.
 pub fn payload(m: &OwnedMessage) -> String {
     String::from_utf8_lossy(m.payload().unwrap_or_default()).into_owned()
+}
+
+/// The number of partitions of `topic` (0 when it does not exist).
+pub fn partitions(bootstrap: &str, topic: &str) -> usize {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .create()
+        .expect("consumer");
+    let md = consumer
+        .fetch_metadata(Some(topic), Duration::from_secs(10))
+        .expect("metadata");
+    md.topics().first().map_or(0, |t| t.partitions().len())
+}
+
+/// One configuration value of `topic`, as the broker describes it.
+pub fn topic_config(bootstrap: &str, topic: &str, key: &str) -> Option<String> {
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .create()
+        .expect("admin client");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let described = rt
+        .block_on(admin.describe_configs(
+            &[ResourceSpecifier::Topic(topic)],
+            &AdminOptions::new().request_timeout(Some(Duration::from_secs(30))),
+        ))
+        .expect("describe_configs");
+    let resource = described.into_iter().next()?.ok()?;
+    resource.get(key).and_then(|e| e.value.clone())
 }

@@ -1,25 +1,29 @@
 //! Staging Output Topic records: called by [`RunState::flush`] with the objects a batch
 //! changed, before they are written, inside the same transaction. What LittleHorse's Output
-//! Topic carries (OutputTopicRecord): a `WfRun` when its status changed, a `Variable` when a
-//! PUBLIC variable was written (never a masked one), a `TaskRun` when it finished, every
+//! Topic carries (OutputTopicRecord; server v1.2.1 `GetableManager.commit` and the
+//! `shouldProduceToOutputTopic` of each `CoreOutputTopicGetable`): a `WfRun` when its status
+//! changed, a `Variable` when a PUBLIC variable was written (never a masked one here), a
+//! `TaskRun` whenever it changed (scheduled, started, each attempt, its end), every
 //! `WorkflowEvent` thrown, every `ExternalEvent` posted or claimed, every `UserTaskRun` change.
-//! The WfRun record comes last, so a COMPLETED WfRun follows its final variable values.
+//! As on LittleHorse a RUNNING WfRun record comes first and any other status last, so a
+//! COMPLETED WfRun follows its final variable values.
 
 use lhw_proto::littlehorse::output_topic_record::Payload;
 use lhw_proto::littlehorse::task_attempt::Result as AttemptResult;
-use lhw_proto::littlehorse::{OutputTopicRecord, TaskRun, TaskStatus, WfRunVariableAccessLevel};
+use lhw_proto::littlehorse::{LhStatus, OutputTopicRecord, TaskRun, WfRunVariableAccessLevel};
 use prost::Message;
 
 use super::run::{Dirty, RunState};
+use crate::storage::outbox::{DEFAULT_TENANT, OutputTopic};
 use crate::storage::{Store, StoreResult};
 use crate::util::{ms_to_ts, now_ms};
 
-/// The kernel serves one tenant.
-const TENANT: &str = "default";
-
-/// Appends the records for `dirty` to the outbox (no-op unless the Output Topic is on).
+/// Appends the records for `dirty` to the outbox: a no-op unless the run's tenant records
+/// entity events (an `OutputTopicConfig` with `ALL_ENTITY_EVENTS`). The kernel serves one
+/// tenant, `default`, so every run is the default tenant's.
 pub(super) fn stage(run: &RunState, dirty: &Dirty, store: &Store) -> StoreResult<()> {
-    if !store.output_topic_enabled() {
+    let tenant = DEFAULT_TENANT;
+    if !store.records_execution(tenant) {
         return Ok(());
     }
     let timestamp = Some(ms_to_ts(now_ms()));
@@ -28,8 +32,19 @@ pub(super) fn stage(run: &RunState, dirty: &Dirty, store: &Store) -> StoreResult
             timestamp,
             payload: Some(payload),
         };
-        store.push_output_record(TENANT, &run.key, &record.encode_to_vec())
+        store.push_output_record(
+            tenant,
+            OutputTopic::Execution,
+            &run.key,
+            &record.encode_to_vec(),
+        )
     };
+    let status_changed =
+        dirty.wf_run && store.stored_wf_run_status(&run.key)? != Some(run.wf_run.status);
+    let running = run.wf_run.status == LhStatus::Running as i32;
+    if status_changed && running {
+        push(Payload::WfRun(run.wf_run.clone()))?;
+    }
     for (t, name) in &dirty.variables {
         if let Some(v) = run.variables.get(&(*t, name.clone()))
             && is_public_unmasked(run, *t, name)
@@ -38,9 +53,7 @@ pub(super) fn stage(run: &RunState, dirty: &Dirty, store: &Store) -> StoreResult
         }
     }
     for guid in &dirty.task_runs {
-        if let Some(tr) = run.task_runs.get(guid)
-            && finished(tr)
-        {
+        if let Some(tr) = run.task_runs.get(guid) {
             push(Payload::TaskRun(without_masked_values(tr)))?;
         }
     }
@@ -59,7 +72,7 @@ pub(super) fn stage(run: &RunState, dirty: &Dirty, store: &Store) -> StoreResult
             push(Payload::UserTaskRun(utr.clone()))?;
         }
     }
-    if dirty.wf_run && store.stored_wf_run_status(&run.key)? != Some(run.wf_run.status) {
+    if status_changed && !running {
         push(Payload::WfRun(run.wf_run.clone()))?;
     }
     Ok(())
@@ -80,16 +93,6 @@ fn is_public_unmasked(run: &RunState, thread: i32, name: &str) -> bool {
                     && !d.type_def.as_ref().is_some_and(|t| t.masked)
             })
     })
-}
-
-fn finished(tr: &TaskRun) -> bool {
-    ![
-        TaskStatus::TaskScheduled,
-        TaskStatus::TaskRunning,
-        TaskStatus::TaskPending,
-    ]
-    .iter()
-    .any(|s| *s as i32 == tr.status)
 }
 
 /// A TaskRun with the values of masked inputs and outputs removed.

@@ -1,41 +1,140 @@
-//! The Output Topic outbox: records LittleHorse's Output Topic would carry
-//! (`OutputTopicRecord`, protobuf), written by the engine in the SAME transaction as the
-//! change they describe, in commit order. A publisher outside the kernel (lhw-connect, run by
+//! The Output Topic outbox: records LittleHorse's output topics would carry, written by the
+//! engine in the SAME transaction as the change they describe, in commit order:
+//! `OutputTopicRecord`s for the execution topic and `MetadataOutputTopicRecord`s for the
+//! metadata topic (protobuf). A publisher outside the kernel (lhw-connect, run by
 //! `lhc dev`/`lhc server --output-topic-bootstrap`) reads them in `seq` order through its own
 //! connection ([`OutboxReader`]), produces them to Kafka and deletes what Kafka acknowledged:
-//! at least once, in order per WfRun. The table exists only while the kernel runs with the
+//! at least once, in order per key. The table exists only while the kernel runs with the
 //! Output Topic enabled; without it nothing is written.
+//!
+//! Which tenants publish is LittleHorse's rule: a tenant publishes when it has an
+//! `OutputTopicConfig` (server `MetadataProcessorContext.maybeForwardMetadataGetableToOutputTopic`
+//! and `GetableManager.processEntity`, v1.2.1); its `default_recording_level` decides whether
+//! execution records are written (`NO_ENTITY_EVENTS`: none; metadata records are written either
+//! way).
 
 use std::path::Path;
 
+use lhw_proto::littlehorse::OutputTopicConfig;
+use lhw_proto::littlehorse::output_topic_config::OutputTopicRecordingLevel;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Store, StoreResult};
+use super::{Store, StoreError, StoreResult};
+
+/// The tenant every request without a `tenantid` header belongs to.
+pub const DEFAULT_TENANT: &str = "default";
 
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS output_topic_outbox (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, record_key TEXT NOT NULL,
-  body BLOB NOT NULL);";
+  body BLOB NOT NULL, topic TEXT NOT NULL DEFAULT 'execution');";
+
+/// Creates the outbox; adds the `topic` column to an outbox written before it existed.
+fn ensure_schema(conn: &Connection) -> StoreResult<()> {
+    conn.execute_batch(SCHEMA)?;
+    let has_topic: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('output_topic_outbox') WHERE name = 'topic'")?
+        .exists([])?;
+    if !has_topic {
+        conn.execute_batch(
+            "ALTER TABLE output_topic_outbox ADD COLUMN topic TEXT NOT NULL DEFAULT 'execution'",
+        )?;
+    }
+    Ok(())
+}
+
+/// Which of a tenant's two output topics a record goes to (LittleHorse's
+/// `LHServerConfig.getExecutionOutputTopicName` / `getMetadataOutputTopicName`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OutputTopic {
+    /// `<cluster>_<tenant>_execution`: `OutputTopicRecord`s keyed by WfRun id.
+    Execution,
+    /// `<cluster>_<tenant>_metadata` (compacted): `MetadataOutputTopicRecord`s keyed by
+    /// `<GetableClassEnum>/<object id>`.
+    Metadata,
+}
+
+impl OutputTopic {
+    /// The topic name's suffix, also the value of the outbox's `topic` column.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            OutputTopic::Execution => "execution",
+            OutputTopic::Metadata => "metadata",
+        }
+    }
+
+    fn parse(s: &str) -> StoreResult<OutputTopic> {
+        match s {
+            "execution" => Ok(OutputTopic::Execution),
+            "metadata" => Ok(OutputTopic::Metadata),
+            other => Err(StoreError(format!(
+                "unknown output topic `{other}` in the outbox"
+            ))),
+        }
+    }
+}
 
 impl Store {
-    /// Turns the Output Topic on: from now on the engine stages records in the outbox.
+    /// Turns the Output Topic on for the default tenant with every entity event recorded
+    /// (`ALL_ENTITY_EVENTS`): from now on the engine stages records in the outbox.
     pub fn enable_output_topic(&mut self) -> StoreResult<()> {
-        self.conn.execute_batch(SCHEMA)?;
-        self.output_topic = true;
+        self.set_output_topic_config(
+            DEFAULT_TENANT,
+            Some(OutputTopicConfig {
+                default_recording_level: OutputTopicRecordingLevel::AllEntityEvents as i32,
+            }),
+        )
+    }
+
+    /// Sets (or with `None` removes) a tenant's Output Topic configuration, as
+    /// `PutTenantRequest.output_topic_config` does on LittleHorse.
+    pub fn set_output_topic_config(
+        &mut self,
+        tenant: &str,
+        config: Option<OutputTopicConfig>,
+    ) -> StoreResult<()> {
+        match config {
+            Some(c) => {
+                ensure_schema(&self.conn)?;
+                self.output_topics.insert(tenant.to_string(), c);
+            }
+            None => {
+                self.output_topics.remove(tenant);
+            }
+        }
         Ok(())
     }
 
-    /// Whether the Output Topic is on.
+    /// Whether any tenant publishes an Output Topic.
     pub fn output_topic_enabled(&self) -> bool {
-        self.output_topic
+        !self.output_topics.is_empty()
     }
 
-    /// Appends one encoded `OutputTopicRecord` (keyed by its WfRun) to the outbox.
-    pub fn push_output_record(&self, tenant: &str, key: &str, body: &[u8]) -> StoreResult<()> {
+    /// Whether `tenant` publishes its metadata output topic (it has an `OutputTopicConfig`).
+    pub fn records_metadata(&self, tenant: &str) -> bool {
+        self.output_topics.contains_key(tenant)
+    }
+
+    /// Whether `tenant` publishes execution records (`ALL_ENTITY_EVENTS`).
+    pub fn records_execution(&self, tenant: &str) -> bool {
+        self.output_topics.get(tenant).is_some_and(|c| {
+            c.default_recording_level == OutputTopicRecordingLevel::AllEntityEvents as i32
+        })
+    }
+
+    /// Appends one encoded record for `tenant`'s `topic`, with its Kafka key, to the outbox.
+    pub fn push_output_record(
+        &self,
+        tenant: &str,
+        topic: OutputTopic,
+        key: &str,
+        body: &[u8],
+    ) -> StoreResult<()> {
         self.conn
             .prepare_cached(
-                "INSERT INTO output_topic_outbox (tenant, record_key, body) VALUES (?1, ?2, ?3)",
+                "INSERT INTO output_topic_outbox (tenant, topic, record_key, body)
+                 VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![tenant, key, body])?;
+            .execute(params![tenant, topic.suffix(), key, body])?;
         Ok(())
     }
 
@@ -54,11 +153,14 @@ impl Store {
 pub struct OutboxRow {
     /// Commit order.
     pub seq: i64,
-    /// The tenant (the topic is `<cluster>_<tenant>_execution-output`).
+    /// The tenant (the topic is `<cluster>_<tenant>_<topic suffix>`).
     pub tenant: String,
-    /// The Kafka record key: the WfRun's id, so a WfRun's records share a partition.
+    /// The execution or the metadata topic.
+    pub topic: OutputTopic,
+    /// The Kafka record key: the WfRun's id (so a WfRun's records share a partition), or the
+    /// metadata object's `<type>/<id>`.
     pub key: String,
-    /// The encoded `OutputTopicRecord`.
+    /// The encoded `OutputTopicRecord` or `MetadataOutputTopicRecord`.
     pub body: Vec<u8>,
 }
 
@@ -72,24 +174,37 @@ impl OutboxReader {
     pub fn open(dir: &Path) -> StoreResult<OutboxReader> {
         let conn = Connection::open(dir.join("kernel.db"))?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(SCHEMA)?;
+        ensure_schema(&conn)?;
         Ok(OutboxReader { conn })
     }
 
     /// Up to `max` records, oldest first.
     pub fn batch(&self, max: usize) -> StoreResult<Vec<OutboxRow>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, tenant, record_key, body FROM output_topic_outbox ORDER BY seq LIMIT ?1",
+            "SELECT seq, tenant, topic, record_key, body FROM output_topic_outbox
+             ORDER BY seq LIMIT ?1",
         )?;
         let rows = stmt.query_map(params![max as i64], |r| {
-            Ok(OutboxRow {
-                seq: r.get(0)?,
-                tenant: r.get(1)?,
-                key: r.get(2)?,
-                body: r.get(3)?,
-            })
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Vec<u8>>(4)?,
+            ))
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, tenant, topic, key, body) = row?;
+            out.push(OutboxRow {
+                seq,
+                tenant,
+                topic: OutputTopic::parse(&topic)?,
+                key,
+                body,
+            });
+        }
+        Ok(out)
     }
 
     /// Deletes every record up to and including `seq` (Kafka acknowledged them).
