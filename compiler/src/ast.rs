@@ -185,6 +185,15 @@ pub enum TypeExpr {
     Prim(Prim, Span),
     /// A struct name.
     Named(Name),
+    /// `name version N`: a struct type pinned to a StructDef version.
+    Pinned {
+        /// The struct name.
+        name: Name,
+        /// The version and where it is written.
+        version: (i64, Span),
+        /// The whole type.
+        span: Span,
+    },
     /// `T[]`
     Array(Box<TypeExpr>, Span),
     /// `map<K, V>`
@@ -198,6 +207,7 @@ impl TypeExpr {
         match self {
             TypeExpr::Prim(_, s) | TypeExpr::Array(_, s) | TypeExpr::Map(_, _, s) => *s,
             TypeExpr::Named(n) => n.span,
+            TypeExpr::Pinned { span, .. } => *span,
         }
     }
 }
@@ -833,6 +843,8 @@ pub enum ExprKind {
     New {
         /// The StructDef.
         name: Name,
+        /// `version N`: the StructDef version (the latest when absent).
+        version: Option<(i64, Span)>,
         /// Field values.
         fields: Vec<(Name, Expr)>,
     },

@@ -753,10 +753,27 @@ impl Cx<'_> {
                     _ => TypeExpr::Prim(Prim::JsonObj, base_span),
                 }
             }
-            _ => TypeExpr::Named(Name {
-                text: base.as_str().to_string(),
-                span: base_span,
-            }),
+            _ => {
+                let mut parts = base.into_inner();
+                let name = match parts.next() {
+                    Some(n) => Name {
+                        text: n.as_str().to_string(),
+                        span: self.span(&n),
+                    },
+                    None => missing(base_span),
+                };
+                match parts
+                    .next()
+                    .and_then(|v| v.into_inner().find(|q| q.as_rule() == Rule::int))
+                {
+                    Some(n) => TypeExpr::Pinned {
+                        name,
+                        version: (n.as_str().parse().unwrap_or(i64::MAX), self.span(&n)),
+                        span: base_span,
+                    },
+                    None => TypeExpr::Named(name),
+                }
+            }
         };
         for (i, suffix) in inner.enumerate() {
             if self.depth + i >= exprs::MAX_EXPR_DEPTH {

@@ -409,3 +409,200 @@ fn a_field_named_nullable_stays_a_field() {
     assert!(!fields["nullable"].is_nullable);
     assert!(fields["note"].is_nullable);
 }
+
+/// The `lhs_lh_path` of the only mutation on the entrypoint's outgoing edge.
+fn entry_mutation_path(spec: &pb::PutWfSpecRequest) -> Vec<pb::lh_path::Selector> {
+    let edge = &node(spec, "entrypoint", "0-entrypoint-ENTRYPOINT").outgoing_edges[0];
+    let m = &edge.variable_mutations[0];
+    assert_eq!(m.operation, pb::VariableMutationType::Assign as i32);
+    assert_eq!(m.lhs_json_path, None);
+    m.lhs_lh_path.clone().expect("an lhs_lh_path").path
+}
+
+fn dynamic(source: pb::variable_assignment::Source) -> pb::lh_path::Selector {
+    pb::lh_path::Selector {
+        selector_type: Some(pb::lh_path::selector::SelectorType::Dynamic(
+            pb::VariableAssignment {
+                source: Some(source),
+                ..Default::default()
+            },
+        )),
+    }
+}
+
+fn str_lit(s: &str) -> pb::variable_assignment::Source {
+    pb::variable_assignment::Source::LiteralValue(pb::VariableValue {
+        value: Some(pb::variable_value::Value::Str(s.to_string())),
+    })
+}
+
+/// sdk-java's `WfRunVariable#put(key, value)` (LittleHorse 1.3, pull request #2443): an
+/// ASSIGN whose `lhs_lh_path` selects the key with a `dynamic` selector, the key constant or
+/// not, also for a map met inside a struct or an array; a struct field stays a `key`.
+#[test]
+fn map_writes_select_the_key_dynamically_as_put() {
+    let constant = compile("workflow w {\n  input m: map<str, int>\n  m[\"k\"] = 1\n}\n");
+    assert_eq!(entry_mutation_path(&constant), [dynamic(str_lit("k"))]);
+
+    let variable =
+        compile("workflow w {\n  input m: map<str, int>\n  input sku: str\n  m[sku] = 1\n}\n");
+    assert_eq!(
+        entry_mutation_path(&variable),
+        [dynamic(pb::variable_assignment::Source::VariableName(
+            "sku".to_string()
+        ))]
+    );
+
+    let nested = compile(
+        "struct order { notes: map<str, str> }\nworkflow w {\n  input o: order\n  input lines: map<str, int>[]\n  o.notes[\"gift\"] = \"yes\"\n}\n",
+    );
+    let key = |k: &str| pb::lh_path::Selector {
+        selector_type: Some(pb::lh_path::selector::SelectorType::Key(k.to_string())),
+    };
+    assert_eq!(
+        entry_mutation_path(&nested),
+        [key("notes"), dynamic(str_lit("gift"))]
+    );
+
+    let in_array =
+        compile("workflow w {\n  input lines: map<str, int>[]\n  lines[0][\"qty\"] = 2\n}\n");
+    assert_eq!(
+        entry_mutation_path(&in_array),
+        [
+            pb::lh_path::Selector {
+                selector_type: Some(pb::lh_path::selector::SelectorType::Index(0)),
+            },
+            dynamic(str_lit("qty"))
+        ]
+    );
+
+    // Reads keep `key` selectors, as `WfRunVariable#get(String)`.
+    let read = compile("workflow w {\n  input m: map<str, int>\n  var n: int\n  n = m[\"k\"]\n}\n");
+    let edge = &node(&read, "entrypoint", "0-entrypoint-ENTRYPOINT").outgoing_edges[0];
+    match &edge.variable_mutations[0].rhs_value {
+        Some(pb::variable_mutation::RhsValue::RhsAssignment(a)) => match &a.path {
+            Some(pb::variable_assignment::Path::LhPath(lh)) => {
+                assert_eq!(lh.path, [key("k")]);
+            }
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+}
+
+/// `NAME version N` pins a struct type (sdk-java `declareStruct(name, structDefName, N)`),
+/// `new NAME version N { ... }` a builder (`buildStruct(structDefName, N)`); without it the
+/// version is -1.
+#[test]
+fn pinned_struct_versions() {
+    use pb::type_definition::DefinedType as D;
+    let spec = compile(
+        "struct address { city: str }\nworkflow w {\n  input home: address version 2\n  input stops: address version 3[]\n  input latest: address\n  home = new address version 2 { city: \"Gouda\" }\n}\n",
+    );
+    let defs = &spec.thread_specs["entrypoint"].variable_defs;
+    let ty = |i: usize| defs[i].var_def.as_ref().unwrap().type_def.clone().unwrap();
+    match ty(0).defined_type {
+        Some(D::StructDefId(id)) => assert_eq!((id.name.as_str(), id.version), ("address", 2)),
+        other => panic!("{other:?}"),
+    }
+    match ty(1).defined_type {
+        Some(D::InlineArrayDef(a)) => match a.array_type.unwrap().defined_type {
+            Some(D::StructDefId(id)) => assert_eq!(id.version, 3),
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+    match ty(2).defined_type {
+        Some(D::StructDefId(id)) => assert_eq!(id.version, -1),
+        other => panic!("{other:?}"),
+    }
+    let edge = &node(&spec, "entrypoint", "0-entrypoint-ENTRYPOINT").outgoing_edges[0];
+    match &edge.variable_mutations[0].rhs_value {
+        Some(pb::variable_mutation::RhsValue::RhsAssignment(a)) => match &a.source {
+            Some(pb::variable_assignment::Source::StructBuilder(b)) => {
+                assert_eq!(b.struct_def_id.as_ref().unwrap().version, 2);
+            }
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A struct default is a `Struct` value holding every field of the declaration, as
+/// sdk-java's `LHLibUtil.serializeToStruct` writes an object of a StructDef class: left-out
+/// fields take their default, or null; nested `{ ... }` are structs of the field's type.
+#[test]
+fn struct_defaults_are_struct_values() {
+    use pb::variable_value::Value;
+    let spec = compile(
+        "struct address { city: str, zip: int = 1000, note: str nullable }\nstruct customer { name: str, home: address }\nworkflow w {\n  input who: customer = new customer { name: \"Ann\", home: { city: \"Delft\" } }\n  input stops: address[] = [new address version 4 { city: \"Gouda\", note: null }]\n}\n",
+    );
+    let defs = &spec.thread_specs["entrypoint"].variable_defs;
+    let default = |i: usize| {
+        defs[i]
+            .var_def
+            .as_ref()
+            .unwrap()
+            .default_value
+            .clone()
+            .unwrap()
+            .value
+    };
+    let Some(Value::Struct(who)) = default(0) else {
+        panic!("{:?}", default(0))
+    };
+    assert_eq!(
+        who.struct_def_id,
+        Some(pb::StructDefId {
+            name: "customer".to_string(),
+            version: -1
+        })
+    );
+    let fields = &who.r#struct.as_ref().unwrap().fields;
+    assert_eq!(fields.len(), 2);
+    assert_eq!(
+        fields["name"].value.as_ref().unwrap().value,
+        Some(Value::Str("Ann".to_string()))
+    );
+    let Some(Value::Struct(home)) = fields["home"].value.as_ref().unwrap().value.clone() else {
+        panic!("{fields:?}")
+    };
+    assert_eq!(home.struct_def_id.as_ref().unwrap().name, "address");
+    let home = &home.r#struct.as_ref().unwrap().fields;
+    assert_eq!(
+        home["city"].value.as_ref().unwrap().value,
+        Some(Value::Str("Delft".to_string()))
+    );
+    assert_eq!(
+        home["zip"].value.as_ref().unwrap().value,
+        Some(Value::Int(1000))
+    );
+    assert_eq!(home["note"].value.as_ref().unwrap().value, None);
+
+    let Some(Value::Array(stops)) = default(1) else {
+        panic!("{:?}", default(1))
+    };
+    let Some(Value::Struct(stop)) = stops.items[0].value.clone() else {
+        panic!("{stops:?}")
+    };
+    assert_eq!(stop.struct_def_id.as_ref().unwrap().version, 4);
+}
+
+/// A struct default must be built of constants and hold the declaration's required fields.
+#[test]
+fn struct_defaults_are_checked() {
+    let compiled = lhw_compiler::compile(
+        "struct address { city: str, zip: int = 0 }\nworkflow w {\n  input town: str\n  input a: address = new address { city: town }\n  input b: address = new address { zip: 1 }\n  input c: address = new address { city: \"x\", street: \"y\" }\n}\n",
+    );
+    let codes: Vec<&str> = compiled
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        ["E0209", "E0230", "E0212"],
+        "{:?}",
+        compiled.diagnostics
+    );
+}

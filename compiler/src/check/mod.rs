@@ -9,6 +9,7 @@ mod flow;
 mod index;
 pub(crate) mod names;
 mod steps;
+mod struct_constant;
 pub(crate) mod types;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -45,6 +46,10 @@ pub struct StructSig {
     /// The fields that have a default value or are `nullable` (the others are required
     /// when the struct is built).
     pub defaulted: Vec<String>,
+    /// The fields declared `nullable`.
+    pub nullable: Vec<String>,
+    /// The default values of the fields that have one (constants), for struct constants.
+    pub defaults: Vec<(String, Expr)>,
     /// Where it is declared.
     pub span: Span,
     /// The declaration did not parse: its fields are unknown, so field accesses are not
@@ -79,6 +84,7 @@ impl Model {
             TypeExpr::Prim(p, _) => Ty::Prim(*p),
             TypeExpr::Named(n) if self.structs.contains_key(&n.text) => Ty::Struct(n.text.clone()),
             TypeExpr::Named(_) => Ty::Error,
+            TypeExpr::Pinned { name, .. } => self.resolve_type(&TypeExpr::Named(name.clone())),
             TypeExpr::Array(e, _) => Ty::Array(Box::new(self.resolve_type(e))),
             TypeExpr::Map(k, v, _) => Ty::Map(
                 Box::new(self.resolve_type(k)),
@@ -293,7 +299,22 @@ impl Checker {
                 Ty::Map(Box::new(kt), Box::new(vt))
             }
             TypeExpr::Array(e, _) => Ty::Array(Box::new(self.ty(e))),
+            TypeExpr::Pinned { name, version, .. } => {
+                self.struct_version(*version);
+                self.ty(&TypeExpr::Named(name.clone()))
+            }
             other => self.model.resolve_type(other),
+        }
+    }
+
+    /// `version N` after a struct name: a StructDef version, an int32.
+    fn struct_version(&mut self, (v, span): (i64, Span)) {
+        if i32::try_from(v).is_err() {
+            self.diags.push(
+                Diagnostic::error(Code::E0002, span, "a struct version is an int32")
+                    .with_label("too large")
+                    .with_help("write the version of the StructDef, e.g. `version 2`"),
+            );
         }
     }
 
@@ -312,6 +333,8 @@ impl Checker {
                     StructSig {
                         fields: Vec::new(),
                         defaulted: Vec::new(),
+                        nullable: Vec::new(),
+                        defaults: Vec::new(),
                         span: s.name.span,
                         partial: false,
                     },
@@ -396,6 +419,17 @@ impl Checker {
                 .filter(|f| f.default.is_some() || f.nullable)
                 .map(|f| f.name.text.clone())
                 .collect();
+            sig.nullable = s
+                .fields
+                .iter()
+                .filter(|f| f.nullable)
+                .map(|f| f.name.text.clone())
+                .collect();
+            sig.defaults = s
+                .fields
+                .iter()
+                .filter_map(|f| f.default.clone().map(|d| (f.name.text.clone(), d)))
+                .collect();
             sig.partial = partial;
         }
     }
@@ -447,6 +481,19 @@ impl Checker {
                 return;
             }
             (ExprKind::Paren(inner), _) => return self.constant(inner, ty, code),
+            (
+                ExprKind::New {
+                    name,
+                    version,
+                    fields,
+                },
+                _,
+            ) => {
+                if let Some(v) = version {
+                    self.struct_version(*v);
+                }
+                return self.struct_constant(e, name, fields, ty, code);
+            }
             _ => {}
         }
         if let Some(span) = non_constant(e) {
@@ -1619,7 +1666,16 @@ impl<'c> WorkflowChecker<'c> {
                 });
                 self.run_wf(workflow, inputs)
             }
-            ExprKind::New { name, fields } => self.new_struct(name, fields),
+            ExprKind::New {
+                name,
+                version,
+                fields,
+            } => {
+                if let Some(v) = version {
+                    self.cx.struct_version(*v);
+                }
+                self.new_struct(name, fields)
+            }
             ExprKind::InlineStruct(fields) => {
                 for (_, v) in fields {
                     self.expr(v);

@@ -289,6 +289,9 @@ fn struct_decl(p: &mut Printer, s: &pb::PutStructDefRequest) -> String {
                     if f.field_type.as_ref().is_some_and(|t| t.masked) {
                         s.push_str(" masked");
                     }
+                    if f.is_nullable {
+                        s.push_str(" nullable");
+                    }
                     if let Some(v) = &f.default_value {
                         s.push_str(" = ");
                         s.push_str(&p.value(v, true));

@@ -69,6 +69,8 @@ pub(crate) struct Printer {
     pub(crate) variables: BTreeMap<String, String>,
     /// The node whose outgoing edge is being printed (for the deprecated `node_output` rhs).
     pub(crate) current_node: Option<String>,
+    /// The declared types of the variables in scope, for reading map writes.
+    pub(crate) var_types: BTreeMap<String, pb::TypeDefinition>,
     /// What the printed text does not keep, in the order met.
     pub(crate) losses: Vec<Loss>,
 }
@@ -140,6 +142,17 @@ pub(crate) fn value(v: &pb::VariableValue) -> String {
 #[must_use]
 pub(crate) fn type_def(t: &pb::TypeDefinition) -> String {
     Printer::default().type_def(t)
+}
+
+/// ` version N` after a struct name pinned to a StructDef version; nothing for the latest
+/// (-1). Any other negative version is written too: the compiler refuses it, so the
+/// decompilation's check reports it.
+fn struct_version(version: i32) -> String {
+    if version == -1 {
+        String::new()
+    } else {
+        format!(" version {version}")
+    }
 }
 
 /// A name as written in `.lhw`: back-quoted when it is a reserved word or does not have the
@@ -277,9 +290,16 @@ impl Printer {
 
     /// `.a[0][i]`: the selectors of an `LHPath`.
     fn selectors(&mut self, lh: &pb::LhPath) -> String {
+        self.selectors_on(lh, &[])
+    }
+
+    /// The selectors of an `LHPath`; `on_map[i]` says that selector `i` selects a key of a
+    /// map on the left of a mutation, where the compiler writes even a constant key as a
+    /// `dynamic` selector (sdk-java's `put`), so a constant there loses nothing.
+    fn selectors_on(&mut self, lh: &pb::LhPath, on_map: &[bool]) -> String {
         use pb::lh_path::selector::SelectorType as S;
         let mut out = String::new();
-        for sel in &lh.path {
+        for (i, sel) in lh.path.iter().enumerate() {
             match &sel.selector_type {
                 Some(S::Key(k)) if is_plain_word(k) => {
                     out.push('.');
@@ -302,6 +322,7 @@ impl Printer {
                         }))
                     ) && d.path.is_none()
                         && d.target_type.is_none()
+                        && !on_map.get(i).copied().unwrap_or(false)
                     {
                         self.lose("a dynamic path selector holding a constant compiles to a key or index selector");
                     }
@@ -363,17 +384,18 @@ impl Printer {
             }
             Some(Source::StructBuilder(b)) => {
                 let id = b.struct_def_id.clone().unwrap_or_default();
-                if id.version != -1 {
-                    self.lose(format!(
-                        "the struct `{}` is pinned to version {}; `.lhw` always builds the latest (-1)",
-                        id.name, id.version
-                    ));
-                }
                 let body = match &b.value {
                     Some(v) => self.inline_struct(v),
                     None => "{}".to_string(),
                 };
-                Text::new(format!("new {} {body}", name(&id.name)), Prec::Atom)
+                Text::new(
+                    format!(
+                        "new {}{} {body}",
+                        name(&id.name),
+                        struct_version(id.version)
+                    ),
+                    Prec::Atom,
+                )
             }
             Some(Source::SizeOf(s)) => {
                 let recv = self.opt(s.operand.as_deref()).at(Prec::Postfix);
@@ -576,18 +598,72 @@ impl Printer {
                 self.lose("a WfRunId constant");
                 string_literal(&id.id)
             }
+            // Typed constants are written where their type is known (a default): the
+            // compiler builds them from that type.
+            Some(Value::Struct(st)) if typed => self.struct_value(st),
+            Some(Value::Array(a)) if typed => {
+                let items: Vec<String> = a.items.iter().map(|i| self.value(i, true)).collect();
+                format!("[{}]", items.join(", "))
+            }
+            Some(Value::Map(m)) if typed => {
+                let entries: Vec<String> = m
+                    .entries
+                    .iter()
+                    .map(|e| {
+                        let k = e.key.as_ref().map(|k| self.value(k, true));
+                        let v = e.value.as_ref().map(|v| self.value(v, true));
+                        format!(
+                            "{}: {}",
+                            k.unwrap_or_else(|| "null".to_string()),
+                            v.unwrap_or_else(|| "null".to_string())
+                        )
+                    })
+                    .collect();
+                if entries.is_empty() {
+                    "map {}".to_string()
+                } else {
+                    format!("map {{ {} }}", entries.join(", "))
+                }
+            }
             Some(Value::Struct(_)) => {
-                self.lose("a Struct constant");
+                self.lose("a Struct constant in an expression (`.lhw` writes struct constants only as defaults)");
                 "null".to_string()
             }
             Some(Value::Array(_)) => {
-                self.lose("an Array constant");
+                self.lose("an Array constant in an expression (`.lhw` writes typed array constants only where the type is known)");
                 "null".to_string()
             }
             Some(Value::Map(_)) => {
-                self.lose("a Map constant");
+                self.lose("a Map constant in an expression (`.lhw` writes typed map constants only where the type is known)");
                 "null".to_string()
             }
+        }
+    }
+
+    /// A `Struct` constant as `new NAME { field: value, ... }`: every field the value holds
+    /// except null ones (a field left out of a struct constant takes its default, or null).
+    fn struct_value(&mut self, st: &pb::Struct) -> String {
+        let id = st.struct_def_id.clone().unwrap_or_default();
+        let head = format!("new {}{}", name(&id.name), struct_version(id.version));
+        let mut fields = Vec::new();
+        for (field, f) in st.r#struct.iter().flat_map(|s| &s.fields) {
+            if f.masked {
+                self.lose(format!(
+                    "the struct field `{field}` is marked masked in the value"
+                ));
+            }
+            match f.value.as_ref().and_then(|v| v.value.as_ref()) {
+                None => {}
+                Some(_) => {
+                    let v = f.value.as_ref().map(|v| self.value(v, true));
+                    fields.push(format!("{field}: {}", v.unwrap_or_default()));
+                }
+            }
+        }
+        if fields.is_empty() {
+            format!("{head} {{}}")
+        } else {
+            format!("{head} {{ {} }}", fields.join(", "))
         }
     }
 
@@ -665,13 +741,7 @@ impl Printer {
                 }
             },
             Some(D::StructDefId(id)) => {
-                if id.version != -1 {
-                    self.lose(format!(
-                        "the struct type `{}` is pinned to version {}; `.lhw` always uses the latest (-1)",
-                        id.name, id.version
-                    ));
-                }
-                name(&id.name)
+                format!("{}{}", name(&id.name), struct_version(id.version))
             }
             Some(D::InlineArrayDef(a)) => {
                 let inner = match a.array_type.as_deref() {
@@ -708,6 +778,31 @@ impl Printer {
         self.type_def(t)
     }
 
+    /// Which selectors of a mutation's `lhs_lh_path` may select a key of a map, following
+    /// the variable's type through maps and arrays. A struct's field types are not known
+    /// here, so past a struct field every selector may be one (the decompilation's check,
+    /// which compiles the text again, reports any difference).
+    fn map_selectors(&self, var: &str, lh: &pb::LhPath) -> Vec<bool> {
+        use pb::type_definition::DefinedType as D;
+        let mut out = Vec::new();
+        let mut ty = self.var_types.get(var);
+        let mut known = true;
+        for _ in &lh.path {
+            let (on_map, next) = match ty.and_then(|t| t.defined_type.as_ref()) {
+                Some(D::InlineMapDef(m)) => (true, m.value_type.as_ref()),
+                Some(D::InlineArrayDef(a)) => (false, a.array_type.as_ref()),
+                Some(D::StructDefId(_) | D::InlineStructDef(_)) => {
+                    known = false;
+                    (false, None)
+                }
+                _ => (!known, None),
+            };
+            out.push(on_map);
+            ty = next.map(|v| &**v);
+        }
+        out
+    }
+
     /// A mutation as a statement.
     pub(crate) fn mutation(&mut self, m: &pb::VariableMutation) -> String {
         use pb::VariableMutationType as M;
@@ -719,7 +814,8 @@ impl Printer {
         match (&m.lhs_json_path, &m.lhs_lh_path) {
             (Some(j), None) => place.push_str(&json_path_selectors(j)),
             (None, Some(lh)) => {
-                let sels = self.selectors(lh);
+                let on_map = self.map_selectors(&m.lhs_name, lh);
+                let sels = self.selectors_on(lh, &on_map);
                 place.push_str(&sels);
             }
             (Some(j), Some(_)) => {

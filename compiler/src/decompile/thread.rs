@@ -80,6 +80,16 @@ fn all_variable_names(wf: &pb::PutWfSpecRequest) -> BTreeSet<String> {
         .collect()
 }
 
+/// The declared type of every variable of every thread (threads see their parents').
+fn all_variable_types(wf: &pb::PutWfSpecRequest) -> BTreeMap<String, pb::TypeDefinition> {
+    wf.thread_specs
+        .values()
+        .flat_map(|t| &t.variable_defs)
+        .filter_map(|v| v.var_def.as_ref())
+        .filter_map(|d| d.type_def.clone().map(|t| (d.name.clone(), t)))
+        .collect()
+}
+
 /// A number of seconds as a duration literal, in the largest whole unit.
 pub(super) fn duration(seconds: i64) -> String {
     for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
@@ -262,11 +272,15 @@ impl<'a, 'w> Walk<'a, 'w> {
         numbered.sort();
         let index = numbered.iter().map(|(i, n)| (n.clone(), *i)).collect();
         let order = numbered.into_iter().map(|(_, n)| n).collect();
+        let var_types = all_variable_types(wf.wf);
         Walk {
             wf,
             spec,
             thread: thread.to_string(),
-            printer: Printer::default(),
+            printer: Printer {
+                var_types,
+                ..Printer::default()
+            },
             uses,
             reads,
             index,

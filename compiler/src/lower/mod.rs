@@ -17,7 +17,7 @@ use crate::ast::*;
 use crate::check::{Model, Ty};
 use crate::diag::Diagnostic;
 use thread::ThreadBuilder;
-use values::{constant_value, literal};
+use values::{constant_value, literal, pinned};
 pub use values::{encoded_constant, is_typed_literal, type_definition};
 
 /// Every request a file compiles to, in declaration order, except that WfSpecs come in
@@ -61,7 +61,7 @@ pub fn lower(file: &File, model: &Model) -> (Output, Vec<Diagnostic>) {
                             return_type: e
                                 .payload
                                 .as_ref()
-                                .map(|t| type_definition(&model.resolve_type(t), false)),
+                                .map(|t| pinned(t, type_definition(&model.resolve_type(t), false))),
                         }),
                     })
             }
@@ -90,7 +90,10 @@ fn task_def(t: &TaskDecl, model: &Model) -> pb::PutTaskDefRequest {
             .iter()
             .map(|p| pb::VariableDef {
                 name: p.name.text.clone(),
-                type_def: Some(type_definition(&model.resolve_type(&p.ty), p.masked)),
+                type_def: Some(pinned(
+                    &p.ty,
+                    type_definition(&model.resolve_type(&p.ty), p.masked),
+                )),
                 ..Default::default()
             })
             .collect(),
@@ -98,7 +101,7 @@ fn task_def(t: &TaskDecl, model: &Model) -> pb::PutTaskDefRequest {
             return_type: t
                 .returns
                 .as_ref()
-                .map(|r| type_definition(&model.resolve_type(r), false)),
+                .map(|r| pinned(r, type_definition(&model.resolve_type(r), false))),
         }),
         description: t.description.as_ref().and_then(StrLit::as_plain),
     }
@@ -113,8 +116,11 @@ fn struct_def(s: &StructDecl, model: &Model) -> pb::PutStructDefRequest {
             (
                 f.name.text.clone(),
                 pb::StructFieldDef {
-                    field_type: Some(type_definition(&ty, f.masked)),
-                    default_value: f.default.as_ref().map(|d| constant_value(d, &ty)),
+                    field_type: Some(pinned(&f.ty, type_definition(&ty, f.masked))),
+                    default_value: f
+                        .default
+                        .as_ref()
+                        .map(|d| constant_value(d, &ty, &model.structs)),
                     is_nullable: f.nullable,
                     description: f.description.as_ref().and_then(StrLit::as_plain),
                 },
@@ -304,7 +310,7 @@ impl Lowerer<'_> {
                     .flatten();
                 let rhs = match whole_var_ty {
                     Some(ty) if values::is_typed_literal(value, &ty) => {
-                        literal(constant_value(value, &ty))
+                        literal(constant_value(value, &ty, &self.model.structs))
                     }
                     _ => self.expr(value),
                 };
@@ -466,8 +472,11 @@ impl Lowerer<'_> {
         self.thread.var_defs.push(pb::ThreadVarDef {
             var_def: Some(pb::VariableDef {
                 name: v.name.text.clone(),
-                default_value: v.default.as_ref().map(|d| constant_value(d, &ty)),
-                type_def: Some(type_definition(&ty, v.masked.is_some())),
+                default_value: v
+                    .default
+                    .as_ref()
+                    .map(|d| constant_value(d, &ty, &self.model.structs)),
+                type_def: Some(pinned(&v.ty, type_definition(&ty, v.masked.is_some()))),
                 ..Default::default()
             }),
             required: v.required.is_some(),
@@ -564,7 +573,7 @@ impl Lowerer<'_> {
             | ExprKind::Null
             | ExprKind::Duration(_)
             | ExprKind::JsonObj(_)
-            | ExprKind::JsonArr(_) => literal(constant_value(e, &Ty::Any)),
+            | ExprKind::JsonArr(_) => literal(constant_value(e, &Ty::Any, &self.model.structs)),
             ExprKind::Str(s) => self.string(s),
             ExprKind::Var(name) => match self.lets.get(&name.text) {
                 Some(out) => out.clone(),
@@ -624,11 +633,18 @@ impl Lowerer<'_> {
                 child_id.as_deref(),
                 version.map(|(v, _)| v),
             ),
-            ExprKind::New { name, fields } => pb::VariableAssignment {
+            ExprKind::New {
+                name,
+                version,
+                fields,
+            } => pb::VariableAssignment {
                 source: Some(Source::StructBuilder(pb::StructBuilder {
+                    // sdk-java's `buildStruct(name, version)`; `buildStruct(name)`: -1.
                     struct_def_id: Some(pb::StructDefId {
                         name: name.text.clone(),
-                        version: -1,
+                        version: version
+                            .and_then(|(v, _)| i32::try_from(v).ok())
+                            .unwrap_or(-1),
                     }),
                     value: Some(self.inline_struct(fields)),
                 })),
@@ -709,7 +725,10 @@ impl Lowerer<'_> {
             }
             ExprKind::Cast(inner, ty) => {
                 let mut v = self.expr(inner);
-                v.target_type = Some(type_definition(&self.model.resolve_type(ty), false));
+                v.target_type = Some(pinned(
+                    ty,
+                    type_definition(&self.model.resolve_type(ty), false),
+                ));
                 v
             }
             ExprKind::Paren(inner) => self.expr(inner),
@@ -841,7 +860,10 @@ impl Lowerer<'_> {
             None => (None, None),
             Some(SelPath::Json(j)) => (Some(j), None),
             Some(SelPath::Lh(lh)) if is_json => (Some(lh_to_json_path(&lh)), None),
-            Some(SelPath::Lh(lh)) => (None, Some(lh)),
+            Some(SelPath::Lh(mut lh)) => {
+                self.map_puts(place, &mut lh);
+                (None, Some(lh))
+            }
         };
         pb::VariableMutation {
             lhs_name: self
@@ -853,6 +875,48 @@ impl Lowerer<'_> {
             lhs_lh_path,
             operation: op as i32,
             rhs_value: Some(pb::variable_mutation::RhsValue::RhsAssignment(rhs)),
+        }
+    }
+}
+
+impl Lowerer<'_> {
+    /// Writes into a map select their key with a `dynamic` selector, as sdk-java's
+    /// `WfRunVariable#put(key, value)` does in LittleHorse 1.3 (littlehorse-enterprises/
+    /// littlehorse pull request #2443, "adds `lhs_lh_path` to `VariableMutation`s to support
+    /// the `put` functionality": an ASSIGN whose `lhs_lh_path` selects the key with
+    /// `LHPath.Selector.dynamic`, the key being any assignment). So `m["k"] = v` and
+    /// `m[k] = v` both lower to `{ dynamic: <key> }`, at any depth (`orders[id].note = v`);
+    /// reads keep `key` selectors (`WfRunVariable#get`).
+    fn map_puts(&mut self, place: &Place, lh: &mut pb::LhPath) {
+        use pb::lh_path::selector::SelectorType as S;
+        let Some(mut ty) = self.var_types.get(&place.var.text).cloned() else {
+            return;
+        };
+        for (sel, out) in place.selectors.iter().zip(lh.path.iter_mut()) {
+            ty = match (ty, sel) {
+                (Ty::Map(_, value), sel) => {
+                    let key = match sel {
+                        Selector::Index(e) => self.expr(e),
+                        Selector::Field(n) => literal(values::str_value(n.text.clone())),
+                    };
+                    out.selector_type = Some(S::Dynamic(key));
+                    *value
+                }
+                (Ty::Array(elem), Selector::Index(_)) => *elem,
+                (Ty::Struct(name), Selector::Field(f)) => {
+                    let field = self.model.structs.get(&name).and_then(|s| {
+                        s.fields
+                            .iter()
+                            .find(|(n, _)| *n == f.text)
+                            .map(|(_, t)| t.clone())
+                    });
+                    match field {
+                        Some(t) => t,
+                        None => return,
+                    }
+                }
+                _ => return,
+            };
         }
     }
 }

@@ -86,7 +86,10 @@ pub(super) fn external_event_def(e: &EventDecl, model: &Model) -> pb::PutExterna
             }
         }),
         content_type: e.payload.as_ref().map(|t| pb::ReturnType {
-            return_type: Some(type_definition(&model.resolve_type(t), false)),
+            return_type: Some(super::values::pinned(
+                t,
+                type_definition(&model.resolve_type(t), false),
+            )),
         }),
         correlated_event_config: e.correlated.as_ref().map(|c| pb::CorrelatedEventConfig {
             ttl_seconds: c.ttl.as_ref().and_then(seconds),

@@ -3,8 +3,13 @@
 use lhw_proto::littlehorse as pb;
 use pb::variable_value::Value;
 
-use crate::ast::{Expr, ExprKind, Prim};
-use crate::check::Ty;
+use std::collections::BTreeMap;
+
+use crate::ast::{Expr, ExprKind, Name, Prim, TypeExpr};
+use crate::check::{StructSig, Ty};
+
+/// The structs of a file by name, for struct constants.
+pub type Structs = BTreeMap<String, StructSig>;
 
 /// The `VariableType` of a primitive.
 #[must_use]
@@ -52,6 +57,36 @@ pub fn type_definition(ty: &Ty, masked: bool) -> pb::TypeDefinition {
     }
 }
 
+/// `td`, the `TypeDefinition` of the written type `t`, with the StructDef versions `t` pins
+/// (`customer version 2`: `struct_def_id { name: "customer", version: 2 }`, as sdk-java's
+/// `declareStruct(name, structDefName, version)`), at any depth of arrays and maps.
+#[must_use]
+pub fn pinned(t: &TypeExpr, mut td: pb::TypeDefinition) -> pb::TypeDefinition {
+    use pb::type_definition::DefinedType as D;
+    match (t, &mut td.defined_type) {
+        (
+            TypeExpr::Pinned {
+                version: (v, _), ..
+            },
+            Some(D::StructDefId(id)),
+        ) => {
+            id.version = i32::try_from(*v).unwrap_or(-1);
+        }
+        (TypeExpr::Array(e, _), Some(D::InlineArrayDef(a))) => {
+            if let Some(inner) = a.array_type.take() {
+                a.array_type = Some(Box::new(pinned(e, *inner)));
+            }
+        }
+        (TypeExpr::Map(_, v, _), Some(D::InlineMapDef(m))) => {
+            if let Some(inner) = m.value_type.take() {
+                m.value_type = Some(Box::new(pinned(v, *inner)));
+            }
+        }
+        _ => {}
+    }
+    td
+}
+
 /// A literal assignment.
 #[must_use]
 pub fn literal(v: pb::VariableValue) -> pb::VariableAssignment {
@@ -89,23 +124,44 @@ pub fn bool_value(b: bool) -> pb::VariableValue {
 /// implicitly (an int stored in a double or str variable) and decoded where the literal
 /// encodes the value ([`encoded_constant`]: base64 for `bytes`, RFC 3339 or epoch
 /// milliseconds for `timestamp`).
+///
+/// `new customer { ... }` is a `Struct` value, every field of the declaration written (a
+/// field left out takes its default, or null), as sdk-java's `LHLibUtil.serializeToStruct`
+/// writes an object of a StructDef class (every property; a null one as an empty value).
 #[must_use]
-pub fn constant_value(e: &Expr, target: &Ty) -> pb::VariableValue {
+pub fn constant_value(e: &Expr, target: &Ty, structs: &Structs) -> pb::VariableValue {
     if let Some(Ok(v)) = encoded_constant(e, target) {
         return v;
     }
     let value = match (&e.kind, target) {
+        (
+            ExprKind::New {
+                name,
+                version,
+                fields,
+            },
+            _,
+        ) => {
+            let mut st = struct_constant(&name.text, fields, structs);
+            if let (Some(id), Some((v, _))) = (&mut st.struct_def_id, version) {
+                id.version = i32::try_from(*v).unwrap_or(-1);
+            }
+            Some(Value::Struct(st))
+        }
         // Typed arrays and maps hold typed values (`Array`, `Map`), not JSON text.
         (ExprKind::JsonArr(items), Ty::Array(elem)) => Some(Value::Array(pb::Array {
-            items: items.iter().map(|i| constant_value(i, elem)).collect(),
+            items: items
+                .iter()
+                .map(|i| constant_value(i, elem, structs))
+                .collect(),
             element_type: Some(type_definition(elem, false)),
         })),
         (ExprKind::MapLit(entries), Ty::Map(k, v)) => Some(Value::Map(pb::Map {
             entries: entries
                 .iter()
                 .map(|(key, value)| pb::map::Entry {
-                    key: Some(constant_value(key, k)),
-                    value: Some(constant_value(value, v)),
+                    key: Some(constant_value(key, k, structs)),
+                    value: Some(constant_value(value, v, structs)),
                 })
                 .collect(),
             map_type: Some(pb::InlineMapDef {
@@ -127,10 +183,55 @@ pub fn constant_value(e: &Expr, target: &Ty) -> pb::VariableValue {
         (ExprKind::Str(s), _) => Some(Value::Str(s.as_plain().unwrap_or_default())),
         (ExprKind::JsonObj(_), _) => Some(Value::JsonObj(json_text(e))),
         (ExprKind::JsonArr(_), _) => Some(Value::JsonArr(json_text(e))),
-        (ExprKind::Paren(inner), t) => return constant_value(inner, t),
+        (ExprKind::Paren(inner), t) => return constant_value(inner, t, structs),
         _ => None,
     };
     pb::VariableValue { value }
+}
+
+/// The `Struct` value of the constant `new name { fields }` (`version` -1, the latest, as
+/// sdk-java writes a StructDef class's id); nested `{ ... }` values are structs of the
+/// field's type.
+fn struct_constant(name: &str, fields: &[(Name, Expr)], structs: &Structs) -> pb::Struct {
+    let mut out = pb::InlineStruct::default();
+    if let Some(sig) = structs.get(name) {
+        for (field, ty) in &sig.fields {
+            let written = fields
+                .iter()
+                .find(|(n, _)| n.text == *field)
+                .map(|(_, e)| e);
+            let value = match (written, ty) {
+                (
+                    Some(Expr {
+                        kind: ExprKind::InlineStruct(inner),
+                        ..
+                    }),
+                    Ty::Struct(s),
+                ) => pb::VariableValue {
+                    value: Some(Value::Struct(struct_constant(s, inner, structs))),
+                },
+                (Some(e), ty) => constant_value(e, ty, structs),
+                (None, ty) => match sig.defaults.iter().find(|(n, _)| n == field) {
+                    Some((_, d)) => constant_value(d, ty, structs),
+                    None => pb::VariableValue { value: None },
+                },
+            };
+            out.fields.insert(
+                field.clone(),
+                pb::StructField {
+                    value: Some(value),
+                    masked: false,
+                },
+            );
+        }
+    }
+    pb::Struct {
+        struct_def_id: Some(pb::StructDefId {
+            name: name.to_string(),
+            version: -1,
+        }),
+        r#struct: Some(out),
+    }
 }
 
 /// Whether assigning `e` to a whole variable of type `ty` writes a typed literal: a list of

@@ -719,10 +719,17 @@ impl Cx<'_> {
             }
             Rule::new_expr => {
                 let mut name = None;
+                let mut version = None;
                 let mut fields = Vec::new();
                 for p in pair.into_inner() {
                     match p.as_rule() {
                         Rule::ident => name = Some(self.name(&p)),
+                        Rule::struct_version => {
+                            if let Some(n) = p.into_inner().find(|q| q.as_rule() == Rule::int) {
+                                let at = self.span(&n);
+                                version = Some((n.as_str().parse().unwrap_or(i64::MAX), at));
+                            }
+                        }
                         Rule::struct_lit => fields = self.struct_lit(p),
                         _ => {}
                     }
@@ -730,6 +737,7 @@ impl Cx<'_> {
                 Expr {
                     kind: ExprKind::New {
                         name: name.unwrap_or_else(|| missing(span)),
+                        version,
                         fields,
                     },
                     span,

@@ -104,6 +104,15 @@ fn ty(t: &mut TypeExpr, f: F<'_>) {
     match t {
         TypeExpr::Prim(_, s) => f(s),
         TypeExpr::Named(n) => name(n, f),
+        TypeExpr::Pinned {
+            name: n,
+            version: (_, vs),
+            span,
+        } => {
+            name(n, f);
+            f(vs);
+            f(span);
+        }
         TypeExpr::Array(inner, s) => {
             ty(inner, f);
             f(s);
@@ -399,8 +408,15 @@ fn expr(e: &mut Expr, f: F<'_>) {
                 f(s);
             }
         }
-        ExprKind::New { name: n, fields } => {
+        ExprKind::New {
+            name: n,
+            version,
+            fields,
+        } => {
             name(n, f);
+            if let Some((_, s)) = version {
+                f(s);
+            }
             named_values(fields, f);
         }
         ExprKind::InlineStruct(fields) => named_values(fields, f),

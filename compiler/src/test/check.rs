@@ -608,7 +608,7 @@ impl Cx<'_> {
             );
             return None;
         }
-        Some(constant_value(&e, place.ty))
+        Some(constant_value(&e, place.ty, &self.model.structs))
     }
 
     /// A constant string (a user, group or correlation key).

@@ -1,0 +1,137 @@
+//! Struct constants: `new customer { name: "Ann", age: 3 }` where a constant is expected (a
+//! variable's or a struct field's default, an element of a typed array or map default).
+//! Every field value must itself be a constant; the fields are checked against the struct's
+//! declaration as `new` checks them in a statement.
+
+use std::collections::HashMap;
+
+use super::{Checker, SymbolKind, Ty, names};
+use crate::ast::*;
+use crate::diag::{Code, Diagnostic};
+use crate::source::Span;
+
+impl Checker {
+    /// `new name { ... }` as a constant of type `ty`; `code` is the caller's (E0209 for a
+    /// default).
+    pub(super) fn struct_constant(
+        &mut self,
+        e: &Expr,
+        name: &Name,
+        fields: &[(Name, Expr)],
+        ty: &Ty,
+        code: Code,
+    ) {
+        let built = self.ty(&TypeExpr::Named(name.clone()));
+        if built == Ty::Error {
+            return;
+        }
+        if *ty != Ty::Error && *ty != built {
+            self.diags.push(
+                Diagnostic::error(
+                    code,
+                    e.span,
+                    format!("expected a `{ty}` default, found `{built}`"),
+                )
+                .with_label(format!("this is a `{built}`"))
+                .with_help(format!("write a `{ty}` constant here")),
+            );
+            return;
+        }
+        self.struct_fields_constant(&name.text, fields, name.span, code);
+    }
+
+    /// The fields of a struct constant of the struct `struct_name` (declared in the file).
+    fn struct_fields_constant(
+        &mut self,
+        struct_name: &str,
+        fields: &[(Name, Expr)],
+        at: Span,
+        code: Code,
+    ) {
+        let Some(sig) = self.model.structs.get(struct_name).cloned() else {
+            return;
+        };
+        if sig.partial {
+            return;
+        }
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for (fname, value) in fields {
+            if let Some(prev) = seen.insert(&fname.text, fname.span) {
+                self.duplicate(fname, prev, "field");
+            }
+            let Some((_, ft)) = sig.fields.iter().find(|(f, _)| *f == fname.text) else {
+                let mut d = Diagnostic::error(
+                    Code::E0212,
+                    fname.span,
+                    format!("struct `{struct_name}` has no field `{}`", fname.text),
+                )
+                .with_label("unknown field");
+                d = match names::closest(&fname.text, sig.fields.iter().map(|f| f.0.as_str())) {
+                    Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                    None => d.with_help(format!(
+                        "its fields are: {}",
+                        sig.fields
+                            .iter()
+                            .map(|f| f.0.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                };
+                self.diags.push(d);
+                continue;
+            };
+            if let Some(rec) = &mut self.rec {
+                rec.member(SymbolKind::Field, struct_name, &fname.text, fname.span);
+            }
+            match (ft, &value.kind) {
+                (Ty::Struct(inner), ExprKind::InlineStruct(inner_fields)) => {
+                    self.struct_fields_constant(inner, inner_fields, fname.span, code);
+                }
+                (_, ExprKind::InlineStruct(_)) => {
+                    if *ft != Ty::Error {
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::E0203,
+                                value.span,
+                                format!("field `{}` is a `{ft}`, not a struct", fname.text),
+                            )
+                            .with_label("a nested struct")
+                            .with_help(format!("give `{}` a `{ft}` value", fname.text)),
+                        );
+                    }
+                }
+                // A `nullable` field may hold `null` (a struct built by `new` leaves it out).
+                (_, ExprKind::Null) if sig.nullable.contains(&fname.text) => {}
+                _ => self.constant(value, ft, code),
+            }
+        }
+        let missing: Vec<&str> = sig
+            .fields
+            .iter()
+            .map(|(f, _)| f.as_str())
+            .filter(|f| !seen.contains_key(f) && !sig.defaulted.iter().any(|d| d == f))
+            .collect();
+        if !missing.is_empty() {
+            let list = missing
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.diags.push(
+                Diagnostic::error(
+                    Code::E0230,
+                    at,
+                    format!(
+                        "struct `{struct_name}` needs the field{} {list}",
+                        if missing.len() == 1 { "" } else { "s" }
+                    ),
+                )
+                .with_label("required field missing")
+                .with_help(format!(
+                    "give every field without a default a value, e.g. `{}: ...`",
+                    missing[0]
+                )),
+            );
+        }
+    }
+}
