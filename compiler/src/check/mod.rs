@@ -273,7 +273,7 @@ impl Checker {
                     Diagnostic::error(Code::E0106, n.span, format!("unknown type `{}`", n.text))
                         .with_label("not a primitive type or a declared struct");
                 if let Some(s) = alias.or_else(|| names::closest(&n.text, candidates)) {
-                    d = d.with_help(format!("did you mean `{s}`?"));
+                    d = d.did_you_mean(s);
                 } else {
                     d = d.with_help(format!("declare it with `struct {} {{ ... }}`", n.text));
                 }
@@ -450,6 +450,21 @@ impl Checker {
             _ => {}
         }
         if let Some(span) = non_constant(e) {
+            // `None`, `True`: another language's literal, not a variable.
+            if let ExprKind::Var(name) = &e.kind
+                && let Some(lit) = names::literal_alias(&name.text)
+            {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::E0101,
+                        name.span,
+                        format!("unknown variable `{}`", name.text),
+                    )
+                    .with_label("not a literal of the language")
+                    .did_you_mean(lit),
+                );
+                return;
+            }
             self.diags.push(
                 Diagnostic::error(code, span, "default values must be constants")
                     .with_label("not a constant")
@@ -1360,8 +1375,10 @@ impl<'c> WorkflowChecker<'c> {
                 "names may contain `-`; to subtract, write spaces: `{} - {}`",
                 parts[0], parts[1]
             ));
+        } else if let Some(lit) = names::literal_alias(&name.text) {
+            d = d.did_you_mean(lit);
         } else if let Some(c) = names::closest(&name.text, candidates) {
-            d = d.with_help(format!("did you mean `{c}`?"));
+            d = d.did_you_mean(c);
         } else if self.cx.model.tasks.contains_key(&name.text) {
             d = d.with_help(format!(
                 "`{}` is a task; call it with `{}(...)`",
@@ -1441,7 +1458,7 @@ impl<'c> WorkflowChecker<'c> {
                         )
                         .with_label("unknown field");
                         d = match names::closest(&name.text, fields.iter().map(String::as_str)) {
-                            Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                            Some(c) => d.did_you_mean(c),
                             None => d.with_help(format!("its fields are: {}", fields.join(", "))),
                         };
                         self.err(d);
@@ -1766,7 +1783,7 @@ impl<'c> WorkflowChecker<'c> {
             )
             .with_label("no task with this name is declared");
             d = match names::closest(&callee.text, tasks) {
-                Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                Some(c) => d.did_you_mean(c),
                 None if callee.text == "sleep" => d.with_help(
                     "to pause the run, write `sleep 30s` (a name directly followed by `(` calls a task)",
                 ),
@@ -1933,7 +1950,7 @@ impl<'c> WorkflowChecker<'c> {
                 )
                 .with_label("not a LittleHorse expression");
                 d = match names::closest(&method.text, known) {
-                    Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                    Some(c) => d.did_you_mean(c),
                     None => d.with_help("the methods are extend, remove-if-present, remove-index, remove-key and size"),
                 };
                 self.err(d);
