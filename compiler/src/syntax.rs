@@ -972,11 +972,13 @@ impl Cx<'_> {
                 "add the missing `}` before the next declaration",
             )
         };
+        // The fix closes the block where it is cut off, on a line of its own.
+        let close_at = Span::new(end.start as usize, end.start as usize);
         self.diags.push(
             Diagnostic::error(Code::E0001, open, "unclosed `{`")
                 .with_label("this `{` is never closed")
                 .with_secondary(end, label)
-                .with_help(help),
+                .with_replacement(help, close_at, "}\n"),
         );
     }
 

@@ -1059,11 +1059,26 @@ impl<'c> WorkflowChecker<'c> {
                 }
                 self.updates = Some(stmt.span);
                 if !matches!(word.text.as_str(), "all" | "minor" | "none") {
-                    self.err(
-                        Diagnostic::error(Code::E0304, word.span, format!("`{}` is not an update policy", word.text))
-                            .with_label("expected `all`, `minor` or `none`")
-                            .with_help("`updates all` accepts any new version, `minor` only revisions without breaking changes, `none` no new versions"),
-                    );
+                    // The policy the word means: a misspelling, or a word for "no updates".
+                    let meant = match word.text.to_ascii_lowercase().as_str() {
+                        "never" | "no" | "off" | "false" | "disabled" => Some("none"),
+                        "always" | "any" | "yes" | "true" | "major" => Some("all"),
+                        "minors" | "patch" | "compatible" => Some("minor"),
+                        w => names::closest(w, ["all", "minor", "none"]),
+                    };
+                    let help = "`updates all` accepts any new version, `minor` only revisions without breaking changes, `none` no new versions";
+                    let d = Diagnostic::error(
+                        Code::E0304,
+                        word.span,
+                        format!("`{}` is not an update policy", word.text),
+                    )
+                    .with_label("expected `all`, `minor` or `none`");
+                    self.err(match meant {
+                        Some(m) => {
+                            d.with_replacement(format!("write `updates {m}`: {help}"), word.span, m)
+                        }
+                        None => d.with_help(help),
+                    });
                 }
             }
             StmtKind::Expr(e) => {

@@ -334,7 +334,14 @@ impl<'t> Finder<'t> {
             [one] => format!("Change to `{}`", one.text.trim()),
             _ => "Apply the suggested change".to_string(),
         };
-        let label = "write it as the help says".to_string();
+        let label = match edits.as_slice() {
+            [one] if one.text.trim().is_empty() => "not needed here".to_string(),
+            [one] if one.span.start == one.span.end => {
+                format!("`{}` is missing here", one.text.trim())
+            }
+            [one] => format!("write `{}`", one.text.trim()),
+            _ => "in the wrong place".to_string(),
+        };
         self.out.push(Mistake {
             diag: Diagnostic::error(code, span, message)
                 .with_label(label)
@@ -358,6 +365,47 @@ impl<'t> Finder<'t> {
     fn run(&mut self) {
         for i in 0..self.toks.len() {
             self.at(i);
+        }
+        self.extra_close();
+    }
+
+    /// More `}` than `{`: the `}` that closes a declaration while statements follow it (they
+    /// were meant to be inside) is the extra one.
+    fn extra_close(&mut self) {
+        let opens = self.toks.iter().filter(|t| t.text == "{").count();
+        let closes = self.toks.iter().filter(|t| t.text == "}").count();
+        if closes <= opens {
+            return;
+        }
+        let mut depth: usize = 0;
+        for i in 0..self.toks.len() {
+            match self.toks[i].text {
+                "{" => depth += 1,
+                "}" => {
+                    depth = depth.saturating_sub(1);
+                    let next = self.tok(i + 1);
+                    if depth == 0
+                        && next.is_some_and(|n| {
+                            n.line_start
+                                && !ITEM_WORDS.contains(&n.text)
+                                && n.text != "extern"
+                                && n.text != "}"
+                        })
+                    {
+                        let t = self.toks[i].clone();
+                        self.push(
+                            Code::E0001,
+                            (t.start, t.end),
+                            "this `}` closes the block too early".to_string(),
+                            "remove this `}`: the lines after it belong inside the block"
+                                .to_string(),
+                            vec![(t.start, t.end, String::new())],
+                        );
+                        return;
+                    }
+                }
+                _ => {}
+            }
         }
     }
 
@@ -1124,7 +1172,7 @@ impl<'t> Finder<'t> {
                     Code::E0001,
                     (n.start, n.end),
                     format!("`{}` is a reserved word", n.text),
-                    format!("quote it with backticks to use it as a name: {quoted}"),
+                    format!("quote it with backticks to use it as a name: `` {quoted} ``"),
                     vec![(n.start, n.end, quoted.clone())],
                 );
             }
@@ -1225,11 +1273,12 @@ impl<'t> Finder<'t> {
                 && i == self.line_first(i) + 2
                 && next(1).is_some_and(|n| n.kind == Kind::Word) =>
             {
+                let joined = format!("{}-{}", self.toks[i - 1].text, next(1).expect("word").text);
                 self.replace(
                     i,
                     "-",
                     "LittleHorse names cannot contain `.`".to_string(),
-                    "use `-` instead: write `-`, e.g. `notify-user`".to_string(),
+                    format!("use `-` instead: `{joined}`"),
                 );
             }
             // `workflow w() {`
@@ -1264,6 +1313,26 @@ impl<'t> Finder<'t> {
                     "a JSON key is a string".to_string(),
                     format!("write `{quoted}`"),
                     vec![(k.start, k.end, quoted.clone())],
+                );
+            }
+            // `task t(x: str) { }`: a task has no body
+            "{" if self.line_word(i) == "task" && self.depth_at(t.start) == 0 && i > 0 => {
+                let Some(close) = self.toks[i..]
+                    .iter()
+                    .position(|c| c.text == "}")
+                    .map(|k| k + i)
+                else {
+                    return;
+                };
+                let s = self.toks[i - 1].end;
+                let e = self.toks[close].end;
+                self.push(
+                    Code::E0001,
+                    (t.start, t.start + 1),
+                    "a task declaration has no body: a worker runs the task".to_string(),
+                    "remove the `{ ... }`: declare the task as `task name(param: type) -> type`"
+                        .to_string(),
+                    vec![(s, e, String::new())],
                 );
             }
             // `list<str>`, `map[str, int]`
