@@ -100,7 +100,10 @@ fn tokens(s: &str) -> Vec<Tok<'_>> {
             i = j.min(s.len());
             kind = Kind::Str;
         } else if c == '`' {
-            let j = rest[1..].find('`').map_or(rest.len(), |k| k + 2);
+            // A backticked name ends at its line's end at the latest.
+            let j = rest[1..].find(['`', '\n', '\r']).map_or(rest.len(), |k| {
+                k + 1 + usize::from(rest.as_bytes()[k + 1] == b'`')
+            });
             i += j;
             kind = Kind::Word;
         } else if c.is_ascii_digit() {
@@ -178,7 +181,7 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// The keyword of `words` that `word` is a misspelling of.
 fn misspelt<'w>(word: &str, words: &[&'w str]) -> Option<&'w str> {
-    if words.contains(&word) {
+    if words.contains(&word) || word.len() > 24 {
         return None;
     }
     let limit = if word.len() <= 4 { 1 } else { 2 };
@@ -274,8 +277,21 @@ struct Finder<'t> {
     piece: &'t str,
     offset: usize,
     toks: Vec<Tok<'t>>,
+    /// For each token: the index of the first token of its line.
+    first: Vec<usize>,
+    /// For each token: the brace depth before it.
+    depth: Vec<usize>,
+    /// For each token: the innermost `{` open before it.
+    open: Vec<Option<usize>>,
     out: Vec<Mistake>,
 }
+
+/// At most this many mistakes are reported per chunk: past a few, the text is not a
+/// near-miss, and the cost stays linear.
+const MAX_PER_CHUNK: usize = 16;
+
+/// How far (in tokens) a pattern looks ahead for its end, so that scanning stays linear.
+const SCAN: usize = 64;
 
 impl<'t> Finder<'t> {
     fn span(&self, start: usize, end: usize) -> Span {
@@ -292,11 +308,7 @@ impl<'t> Finder<'t> {
 
     /// The index of the first token of the line holding token `i`.
     fn line_first(&self, i: usize) -> usize {
-        let mut j = i;
-        while j > 0 && !self.toks[j].line_start {
-            j -= 1;
-        }
-        j
+        self.first.get(i).copied().unwrap_or(0)
     }
 
     /// Records a mistake whose fix replaces `start..end` (piece offsets) with `text`.
@@ -364,6 +376,9 @@ impl<'t> Finder<'t> {
 
     fn run(&mut self) {
         for i in 0..self.toks.len() {
+            if self.out.len() >= MAX_PER_CHUNK {
+                return;
+            }
             self.at(i);
         }
         self.extra_close();
@@ -684,6 +699,7 @@ impl<'t> Finder<'t> {
     fn rest_of_line_has(&self, i: usize, text: &str) -> bool {
         self.toks[i + 1..]
             .iter()
+            .take(SCAN)
             .take_while(|t| !t.line_start)
             .any(|t| t.text == text)
     }
@@ -775,13 +791,13 @@ impl<'t> Finder<'t> {
         if t.line_start && next_same_line && next.as_ref().is_some_and(|n| n.kind == Kind::Word) {
             // `workfow w {`, `tsak t(`: at the top of a file or after a closed item.
             if let Some(kw) = misspelt(t.text, ITEM_WORDS)
-                && self.depth_at(t.start) == 0
+                && self.depth_at(i) == 0
             {
                 fix(self, kw, "declaration keyword");
                 return;
             }
         }
-        if t.line_start && next_same_line && self.depth_at(t.start) > 0 {
+        if t.line_start && next_same_line && self.depth_at(i) > 0 {
             let n = next.as_ref().expect("next on the same line");
             // `retrun x`, `whlie x < 3 {`, `vra x: int`, `sleeep 5m`, `defualt task ...`
             let expr_continues = n.kind == Kind::Punct && !matches!(n.text, "!" | "-");
@@ -845,20 +861,9 @@ impl<'t> Finder<'t> {
         }
     }
 
-    /// Brace depth at `pos` of the piece (strings and comments skipped by the tokens).
-    fn depth_at(&self, pos: usize) -> usize {
-        let mut depth: usize = 0;
-        for t in &self.toks {
-            if t.start >= pos {
-                break;
-            }
-            match t.text {
-                "{" => depth += 1,
-                "}" => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-        }
-        depth
+    /// Brace depth before token `i` (strings and comments are skipped by the tokens).
+    fn depth_at(&self, i: usize) -> usize {
+        self.depth.get(i).copied().unwrap_or(0)
     }
 
     /// Clauses in the wrong place or missing a word.
@@ -903,7 +908,7 @@ impl<'t> Finder<'t> {
                     return;
                 }
                 let mut k = i + 3;
-                while k < self.toks.len()
+                while k < self.toks.len().min(i + SCAN)
                     && !self.toks[k].line_start
                     && self.toks[k].text != "("
                     && self.toks[k].text != "{"
@@ -916,7 +921,7 @@ impl<'t> Finder<'t> {
                 let open = self.toks[k].clone();
                 let mut depth = 0;
                 let mut close = None;
-                for j in k..self.toks.len() {
+                for j in k..self.toks.len().min(k + SCAN) {
                     match self.toks[j].text {
                         "(" => depth += 1,
                         ")" => {
@@ -988,7 +993,7 @@ impl<'t> Finder<'t> {
                     ) =>
             {
                 let mut e = i + 2;
-                while e + 1 < self.toks.len() && !self.toks[e + 1].line_start {
+                while e + 1 < self.toks.len().min(i + SCAN) && !self.toks[e + 1].line_start {
                     e += 1;
                 }
                 let value = &self.piece[self.toks[i + 2].start..self.toks[e].end];
@@ -1042,7 +1047,10 @@ impl<'t> Finder<'t> {
             {
                 let list = next(1).expect("list");
                 let mut k = i + 3;
-                while k < self.toks.len() && self.toks[k].text != "]" && !self.toks[k].line_start {
+                while k < self.toks.len().min(i + SCAN)
+                    && self.toks[k].text != "]"
+                    && !self.toks[k].line_start
+                {
                     k += 1;
                 }
                 if !self.is(k, "]") {
@@ -1257,7 +1265,7 @@ impl<'t> Finder<'t> {
             // `task t(...);`
             ";" if t.line_start == false
                 && self.line_word(i) != ";"
-                && self.depth_at(t.start) == 0
+                && self.depth_at(i) == 0
                 && matches!(self.line_word(i), "task" | "event" | "workflow-event") =>
             {
                 self.push(
@@ -1316,8 +1324,8 @@ impl<'t> Finder<'t> {
                 );
             }
             // `task t(x: str) { }`: a task has no body
-            "{" if self.line_word(i) == "task" && self.depth_at(t.start) == 0 && i > 0 => {
-                let Some(close) = self.toks[i..]
+            "{" if self.line_word(i) == "task" && self.depth_at(i) == 0 && i > 0 => {
+                let Some(close) = self.toks[i..self.toks.len().min(i + SCAN)]
                     .iter()
                     .position(|c| c.text == "}")
                     .map(|k| k + i)
@@ -1375,37 +1383,20 @@ impl<'t> Finder<'t> {
 }
 
 impl Finder<'_> {
-    /// True when a token before `i` on its line is `word`.
+    /// True when one of the few tokens before `i` (on its line or the lines of the statement
+    /// it continues) is `word`.
     fn line_has_before(&self, i: usize, word: &str) -> bool {
-        let first = self.line_first(i);
-        self.toks[first..i].iter().any(|t| t.text == word)
-            || (first > 0
-                && self.toks[..first]
-                    .iter()
-                    .rev()
-                    .take(40)
-                    .any(|t| t.text == word && t.line_start == false)
-                && self.line_word(i) != "let"
-                && self.toks[..first]
-                    .iter()
-                    .rev()
-                    .take(40)
-                    .any(|t| t.text == "ask"))
+        self.toks[i.saturating_sub(32)..i]
+            .iter()
+            .any(|t| t.text == word)
     }
 
     /// Token `i` sits in a struct declaration's body, between a field name and its type.
     fn struct_field_context(&self, i: usize) -> bool {
-        let Some(open) = self.toks[..i]
-            .iter()
-            .rposition(|t| t.text == "{" || t.text == "}")
-        else {
+        let Some(open) = self.open.get(i).copied().flatten() else {
             return false;
         };
-        if self.toks[open].text != "{"
-            || open < 2
-            || self.line_word(open) != "struct"
-            || self.depth_at(self.toks[open].start) != 0
-        {
+        if open < 2 || self.line_word(open) != "struct" || self.depth_at(open) != 0 {
             return false;
         }
         let t = &self.toks[i];
@@ -1427,13 +1418,12 @@ impl Finder<'_> {
     /// Token `i` (a `{` or `,`) is in a JSON object literal: after `=` or `(` or `,` in an
     /// expression, not a block or a struct literal.
     fn json_context(&self, i: usize) -> bool {
-        let Some(open) = self.toks[..=i].iter().rposition(|t| t.text == "{") else {
-            return false;
+        let open = if self.toks[i].text == "{" {
+            Some(i)
+        } else {
+            self.open.get(i).copied().flatten()
         };
-        open > 0
-            && matches!(self.toks[open - 1].text, "=" | "(" | "," | "[" | ":")
-            && self.toks[open - 1].text != ":"
-            || (open > 0 && self.toks[open - 1].text == "=")
+        open.is_some_and(|o| o > 0 && matches!(self.toks[o - 1].text, "=" | "(" | "," | "["))
     }
 }
 
@@ -1474,10 +1464,34 @@ fn kebab(message: &str) -> String {
 
 /// The mistakes recognised in `piece`, which starts at byte `offset` of the file.
 pub(super) fn find(piece: &str, offset: usize) -> Vec<Mistake> {
+    let toks = tokens(piece);
+    let mut first = Vec::with_capacity(toks.len());
+    let mut depth = Vec::with_capacity(toks.len());
+    let mut open = Vec::with_capacity(toks.len());
+    let mut stack: Vec<usize> = Vec::new();
+    let mut line = 0;
+    for (i, t) in toks.iter().enumerate() {
+        if t.line_start {
+            line = i;
+        }
+        first.push(line);
+        depth.push(stack.len());
+        open.push(stack.last().copied());
+        match t.text {
+            "{" => stack.push(i),
+            "}" => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
     let mut f = Finder {
         piece,
         offset,
-        toks: tokens(piece),
+        toks,
+        first,
+        depth,
+        open,
         out: Vec::new(),
     };
     f.run();
