@@ -157,8 +157,10 @@ impl Diagnostic {
 
     /// Sets the help sentence and a fix that replaces `span` with `text`, titled after it.
     pub fn with_replacement(self, help: impl Into<String>, span: Span, text: &str) -> Self {
-        let title = if text.is_empty() {
+        let title = if text.trim().is_empty() {
             "Remove it".to_string()
+        } else if span.start == span.end {
+            format!("Insert `{}`", text.trim())
         } else {
             format!("Change to `{}`", text.trim())
         };

@@ -343,8 +343,9 @@ impl<'t> Finder<'t> {
         }
         let title = match edits.as_slice() {
             [one] if one.text.trim().is_empty() => "Remove it".to_string(),
+            [one] if one.span.start == one.span.end => format!("Insert `{}`", one.text.trim()),
             [one] => format!("Change to `{}`", one.text.trim()),
-            _ => "Apply the suggested change".to_string(),
+            _ => "Move it".to_string(),
         };
         let label = match edits.as_slice() {
             [one] if one.text.trim().is_empty() => "not needed here".to_string(),
