@@ -1386,10 +1386,16 @@ impl<'c> WorkflowChecker<'c> {
                 name.text
             ));
         } else if parts.len() == 2 && parts.iter().all(|p| candidates.contains(p)) {
-            d = d.with_help(format!(
-                "names may contain `-`; to subtract, write spaces: `{} - {}`",
-                parts[0], parts[1]
-            ));
+            let spaced = format!("{} - {}", parts[0], parts[1]);
+            d = d
+                .with_help(format!(
+                    "names may contain `-`; to subtract, write spaces: `{spaced}`"
+                ))
+                .with_fix(crate::diag::Fix::replace(
+                    format!("Write `{spaced}`"),
+                    name.span,
+                    spaced.clone(),
+                ));
         } else if let Some(lit) = names::literal_alias(&name.text) {
             d = d.did_you_mean(lit);
         } else if let Some(c) = names::closest(&name.text, candidates) {

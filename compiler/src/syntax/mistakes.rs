@@ -80,7 +80,6 @@ fn tokens(s: &str) -> Vec<Tok<'_>> {
                 other => other,
             };
             let mut j = i + c.len_utf8();
-            let mut closed = false;
             while j < s.len() {
                 let d = s[j..].chars().next().unwrap_or(' ');
                 if d == '\n' || d == '\r' {
@@ -92,11 +91,9 @@ fn tokens(s: &str) -> Vec<Tok<'_>> {
                 }
                 j += d.len_utf8();
                 if d == close {
-                    closed = true;
                     break;
                 }
             }
-            let _ = closed;
             i = j.min(s.len());
             kind = Kind::Str;
         } else if c == '`' {
@@ -251,7 +248,7 @@ fn duration_word(number: &str, word: Option<&str>) -> Option<String> {
     }
     if let Some((u, times)) = unit(suffix) {
         let n: u64 = value.parse().ok()?;
-        return Some(format!("{}{u}", n * times));
+        return Some(format!("{}{u}", n.checked_mul(times)?));
     }
     // `1.5h`: a fraction in a smaller whole unit.
     if value.contains('.') && word.is_none() {
@@ -312,7 +309,6 @@ impl<'t> Finder<'t> {
     }
 
     /// Records a mistake whose fix replaces `start..end` (piece offsets) with `text`.
-    #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
         code: Code,
@@ -616,7 +612,7 @@ impl<'t> Finder<'t> {
                     && self.line_word(i) == "task"
                     && next.as_ref().is_some_and(|n| n.kind == Kind::Word) =>
             {
-                let s = if p == ":" { t.start } else { t.start };
+                let s = t.start;
                 let text = if p == ":" { " ->" } else { "->" };
                 self.push(
                     Code::E0001,
@@ -638,7 +634,11 @@ impl<'t> Finder<'t> {
             (Kind::Punct, ":")
                 if prev.as_ref().is_some_and(|p| {
                     (p.line_start && matches!(p.text, "retention" | "updates" | "parent"))
-                        || (TASK_OPTIONS.contains(&p.text) && !p.line_start)
+                        || (TASK_OPTIONS.contains(&p.text)
+                            && !p.line_start
+                            && i >= 2
+                            && (self.toks[i - 2].text == ")"
+                                || self.toks[i - 2].kind == Kind::Number))
                 }) && next.as_ref().is_some_and(|n| {
                     !n.line_start && matches!(n.kind, Kind::Number | Kind::Word)
                 }) =>
@@ -1009,8 +1009,10 @@ impl<'t> Finder<'t> {
             }
             // `let r: str = f()`
             "let" if t.line_start && next(2).is_some_and(|n| n.text == ":") => {
-                let (colon, ty) = (next(2).expect(":"), next(3));
-                let Some(ty) = ty else { return };
+                let colon = next(2).expect(":");
+                if next(3).is_none() {
+                    return;
+                }
                 let mut e = i + 3;
                 while self
                     .tok(e + 1)
@@ -1022,7 +1024,6 @@ impl<'t> Finder<'t> {
                     return;
                 }
                 let end = self.toks[e].end;
-                let _ = ty;
                 self.push(Code::E0001, (colon.start, end), "a `let` binding takes the type of its step; it has no type of its own".to_string(), "remove the type: write `let name = step(...)` (declare a `var` to give a type)".to_string(), vec![(colon.start, end, String::new())]);
             }
             // `extend xs, v`
@@ -1264,8 +1265,7 @@ impl<'t> Finder<'t> {
                 );
             }
             // `task t(...);`
-            ";" if t.line_start == false
-                && self.line_word(i) != ";"
+            ";" if !t.line_start
                 && self.depth_at(i) == 0
                 && matches!(self.line_word(i), "task" | "event" | "workflow-event") =>
             {
@@ -1524,5 +1524,15 @@ mod tests {
     fn failure_names_come_from_messages() {
         assert_eq!(kebab("\"amount is negative\""), "amount-is-negative");
         assert_eq!(kebab("\"\""), "failed");
+    }
+
+    #[test]
+    fn cut_text_never_panics() {
+        let text = "task t(x str) => str;\nstruct s { a = int; b: str }\nworkflow w() {\n  wait all of a, b,\n  x = 7 days \u{201c}q\u{201d}\n  let t = spawn s for i in xs (a: b) {\n  remove xs[0\n  fail \"m\n  `x\n  c() retry 3 backoff 1s-\n  ask f to \"a\n  let r: str =\n  var int\n  1.5h 18446744073709551615weeks\n} elif {\n}\n}";
+        for (i, _) in text.char_indices() {
+            let _ = find(&text[..i], 0);
+            let _ = find(&text[i..], i);
+        }
+        assert!(!find(text, 0).is_empty());
     }
 }
