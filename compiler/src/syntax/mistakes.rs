@@ -158,8 +158,8 @@ fn distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -905,7 +905,7 @@ impl<'t> Finder<'t> {
             // `spawn name for x in xs (inputs) {`
             "spawn" => {
                 let Some(name) = next(1) else { return };
-                if name.kind != Kind::Word || !next(2).is_some_and(|n| n.text == "for") {
+                if name.kind != Kind::Word || next(2).is_none_or(|n| n.text != "for") {
                     return;
                 }
                 let mut k = i + 3;
@@ -973,7 +973,7 @@ impl<'t> Finder<'t> {
                 if t.line_start
                     && next(1).is_some_and(|n| is_type_word(n.text))
                     && next(2).is_some_and(|n| n.kind == Kind::Word && !n.line_start)
-                    && !next(3).is_some_and(|n| n.text == ":") =>
+                    && next(3).is_none_or(|n| n.text != ":") =>
             {
                 let (ty, name) = (next(1).expect("type"), next(2).expect("name"));
                 let fixed = format!("{}: {}", name.text, ty.text);
