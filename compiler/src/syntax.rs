@@ -19,6 +19,7 @@ mod chunks;
 mod errors;
 mod exprs;
 pub(crate) mod layout;
+mod mistakes;
 mod shift;
 mod test_file;
 mod trivia;
@@ -49,6 +50,16 @@ pub const RESERVED: &[&str] = RESERVED_WORDS;
 
 /// The workflow settings that exist (`name value` lines in a workflow body).
 pub const SETTINGS: &[&str] = &["updates", "retention", "parent"];
+
+/// Every workflow setting line, as the help for an unknown one lists them.
+const ALL_SETTINGS: &[&str] = &[
+    "updates",
+    "retention",
+    "parent",
+    "default task",
+    "default thread retention",
+    "thread retention",
+];
 
 /// Parses `text` into a file and the syntax diagnostics. Never fails: unparsable text becomes
 /// `Item::Error` / `StmtKind::Error` nodes. The file is parsed chunk by chunk (see
@@ -130,8 +141,96 @@ pub fn parse_incremental(text: &str, previous: Option<(&str, &Parsed)>) -> Parse
     out
 }
 
-/// Parses the chunk of `text` at `span`: its items and syntax diagnostics.
+/// Parses the chunk of `text` at `span`: its items and syntax diagnostics. A chunk with an
+/// error is searched for known near-misses (`syntax/mistakes.rs`); when there are some, each
+/// is reported once, with its fix, and the chunk is parsed again with the fixes applied, so
+/// that what follows a mistake is read as meant and reported only for its own errors.
 fn parse_chunk(text: &str, span: Span) -> (Vec<Item>, Vec<Diagnostic>) {
+    let (items, diags) = parse_chunk_plain(text, span);
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    if errors == 0 {
+        return (items, diags);
+    }
+    let piece = text
+        .get(span.start as usize..span.end as usize)
+        .unwrap_or_default();
+    let found = mistakes::find(piece, 0);
+    if found.is_empty() {
+        return (items, diags);
+    }
+    let mut edits: Vec<crate::diag::Edit> = found
+        .iter()
+        .flat_map(|m| {
+            m.diag
+                .fixes
+                .first()
+                .map(|f| f.edits.clone())
+                .unwrap_or_default()
+        })
+        .collect();
+    edits.sort_by_key(|e| (e.span.start, e.span.end));
+    let repaired = crate::diag::Fix {
+        title: String::new(),
+        edits: edits.clone(),
+    }
+    .apply(piece);
+    // What follows the chunk matters to its messages only as far as its first token.
+    let after = &text[span.end as usize..];
+    let tail_len = after
+        .char_indices()
+        .find(|(_, c)| !is_space(*c))
+        .map_or(after.len(), |(i, c)| i + c.len_utf8());
+    let repaired_text = format!("{repaired}{}", &after[..tail_len]);
+    let (mut items2, mut diags2) = parse_chunk_plain(&repaired_text, Span::new(0, repaired.len()));
+    let errors2 = diags2.iter().filter(|d| d.is_error()).count();
+    if errors2 + found.len() > errors {
+        return (items, diags);
+    }
+    let base = span.start;
+    // A position of the repaired text, in the original: inside a replacement it is the
+    // replaced text's start (for a span's start) or end (for its end).
+    let back = |pos: u32, is_end: bool| -> u32 {
+        let p = i64::from(pos);
+        let mut delta: i64 = 0;
+        for e in &edits {
+            let new_len = i64::try_from(e.text.len()).unwrap_or(0);
+            let r_start = i64::from(e.span.start) + delta;
+            if p <= r_start {
+                break;
+            }
+            if p < r_start + new_len {
+                return if is_end { e.span.end } else { e.span.start };
+            }
+            delta += new_len - i64::from(e.span.end - e.span.start);
+        }
+        u32::try_from(p - delta).unwrap_or(0)
+    };
+    shift::map_spans(&mut items2, &mut diags2, &mut |s: &mut Span| {
+        let (start, end) = (back(s.start, false), back(s.end, true));
+        s.start = base + start;
+        s.end = base + end.max(start);
+    });
+    let mut out: Vec<Diagnostic> = found
+        .into_iter()
+        .map(|m| {
+            let mut d = m.diag;
+            shift::map_spans(
+                &mut [],
+                std::slice::from_mut(&mut d),
+                &mut |s: &mut Span| {
+                    s.start += base;
+                    s.end += base;
+                },
+            );
+            d
+        })
+        .collect();
+    out.extend(diags2);
+    (items2, out)
+}
+
+/// Parses the chunk of `text` at `span` as it is.
+fn parse_chunk_plain(text: &str, span: Span) -> (Vec<Item>, Vec<Diagnostic>) {
     let piece = text
         .get(span.start as usize..span.end as usize)
         .unwrap_or_default();
@@ -915,11 +1014,13 @@ impl Cx<'_> {
                 "add the missing `}` before the next declaration",
             )
         };
+        // The fix closes the block where it is cut off, on a line of its own.
+        let close_at = Span::new(end.start as usize, end.start as usize);
         self.diags.push(
             Diagnostic::error(Code::E0001, open, "unclosed `{`")
                 .with_label("this `{` is never closed")
                 .with_secondary(end, label)
-                .with_help(help),
+                .with_replacement(help, close_at, "}\n"),
         );
     }
 
@@ -1238,26 +1339,23 @@ impl Cx<'_> {
             .is_some_and(|v| v.as_rule() == Rule::ident);
         let close = crate::check::closest(&name.text, SETTINGS.iter().copied());
         if close.is_some() || !value_is_word {
-            let help = match close {
-                Some(c) => format!("did you mean `{c}`?"),
-                None => format!(
+            let d = Diagnostic::error(
+                Code::E0108,
+                name.span,
+                format!("unknown workflow setting `{}`", name.text),
+            )
+            .with_label("not a workflow setting");
+            self.diags.push(match close {
+                Some(c) => d.did_you_mean(c),
+                None => d.with_help(format!(
                     "the workflow settings are {}",
-                    SETTINGS
+                    ALL_SETTINGS
                         .iter()
                         .map(|s| format!("`{s}`"))
                         .collect::<Vec<_>>()
                         .join(", ")
-                ),
-            };
-            self.diags.push(
-                Diagnostic::error(
-                    Code::E0108,
-                    name.span,
-                    format!("unknown workflow setting `{}`", name.text),
-                )
-                .with_label("not a workflow setting")
-                .with_help(help),
-            );
+                )),
+            });
         } else {
             self.diags.push(
                 Diagnostic::error(

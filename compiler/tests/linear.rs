@@ -160,6 +160,16 @@ fn families() -> Vec<Family> {
             n: 1_000,
         },
         Family {
+            name: "near-misses on a long line (syntax/mistakes.rs)",
+            build: |n| {
+                format!(
+                    "workflow w {{\n  if a {}== 1 {{\n    x = 7 days\n  }} elif b {{\n  }}\n}}\n",
+                    "and a ".repeat(n)
+                )
+            },
+            n: 2_000,
+        },
+        Family {
             name: "long line",
             build: |n| format!("workflow w {{\n  x = 1 {}\n}}\n", "a ".repeat(n)),
             n: 2_000,

@@ -73,7 +73,7 @@ impl WorkflowChecker<'_> {
         .with_label("not a field of the form")
         .with_secondary(base.span, format!("the output of the user task `{form}`"));
         d = match names::closest(&name.text, fields.iter().map(|(f, _)| f.as_str())) {
-            Some(c) => d.with_help(format!("did you mean `{c}`?")),
+            Some(c) => d.did_you_mean(c),
             None => d.with_help(format!(
                 "the form's fields are: {}",
                 fields
@@ -148,7 +148,7 @@ impl WorkflowChecker<'_> {
                 )
                 .with_label("unknown field");
                 d = match names::closest(&fname.text, sig.fields.iter().map(|f| f.0.as_str())) {
-                    Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                    Some(c) => d.did_you_mean(c),
                     None => d.with_help(format!(
                         "its fields are: {}",
                         sig.fields

@@ -279,7 +279,7 @@ impl Checker {
                     Diagnostic::error(Code::E0106, n.span, format!("unknown type `{}`", n.text))
                         .with_label("not a primitive type or a declared struct");
                 if let Some(s) = alias.or_else(|| names::closest(&n.text, candidates)) {
-                    d = d.with_help(format!("did you mean `{s}`?"));
+                    d = d.did_you_mean(s);
                 } else {
                     d = d.with_help(format!("declare it with `struct {} {{ ... }}`", n.text));
                 }
@@ -497,6 +497,21 @@ impl Checker {
             _ => {}
         }
         if let Some(span) = non_constant(e) {
+            // `None`, `True`: another language's literal, not a variable.
+            if let ExprKind::Var(name) = &e.kind
+                && let Some(lit) = names::literal_alias(&name.text)
+            {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::E0101,
+                        name.span,
+                        format!("unknown variable `{}`", name.text),
+                    )
+                    .with_label("not a literal of the language")
+                    .did_you_mean(lit),
+                );
+                return;
+            }
             self.diags.push(
                 Diagnostic::error(code, span, "default values must be constants")
                     .with_label("not a constant")
@@ -1091,11 +1106,26 @@ impl<'c> WorkflowChecker<'c> {
                 }
                 self.updates = Some(stmt.span);
                 if !matches!(word.text.as_str(), "all" | "minor" | "none") {
-                    self.err(
-                        Diagnostic::error(Code::E0304, word.span, format!("`{}` is not an update policy", word.text))
-                            .with_label("expected `all`, `minor` or `none`")
-                            .with_help("`updates all` accepts any new version, `minor` only revisions without breaking changes, `none` no new versions"),
-                    );
+                    // The policy the word means: a misspelling, or a word for "no updates".
+                    let meant = match word.text.to_ascii_lowercase().as_str() {
+                        "never" | "no" | "off" | "false" | "disabled" => Some("none"),
+                        "always" | "any" | "yes" | "true" | "major" => Some("all"),
+                        "minors" | "patch" | "compatible" => Some("minor"),
+                        w => names::closest(w, ["all", "minor", "none"]),
+                    };
+                    let help = "`updates all` accepts any new version, `minor` only revisions without breaking changes, `none` no new versions";
+                    let d = Diagnostic::error(
+                        Code::E0304,
+                        word.span,
+                        format!("`{}` is not an update policy", word.text),
+                    )
+                    .with_label("expected `all`, `minor` or `none`");
+                    self.err(match meant {
+                        Some(m) => {
+                            d.with_replacement(format!("write `updates {m}`: {help}"), word.span, m)
+                        }
+                        None => d.with_help(help),
+                    });
                 }
             }
             StmtKind::Expr(e) => {
@@ -1403,12 +1433,20 @@ impl<'c> WorkflowChecker<'c> {
                 name.text
             ));
         } else if parts.len() == 2 && parts.iter().all(|p| candidates.contains(p)) {
-            d = d.with_help(format!(
-                "names may contain `-`; to subtract, write spaces: `{} - {}`",
-                parts[0], parts[1]
-            ));
+            let spaced = format!("{} - {}", parts[0], parts[1]);
+            d = d
+                .with_help(format!(
+                    "names may contain `-`; to subtract, write spaces: `{spaced}`"
+                ))
+                .with_fix(crate::diag::Fix::replace(
+                    format!("Write `{spaced}`"),
+                    name.span,
+                    spaced.clone(),
+                ));
+        } else if let Some(lit) = names::literal_alias(&name.text) {
+            d = d.did_you_mean(lit);
         } else if let Some(c) = names::closest(&name.text, candidates) {
-            d = d.with_help(format!("did you mean `{c}`?"));
+            d = d.did_you_mean(c);
         } else if self.cx.model.tasks.contains_key(&name.text) {
             d = d.with_help(format!(
                 "`{}` is a task; call it with `{}(...)`",
@@ -1488,7 +1526,7 @@ impl<'c> WorkflowChecker<'c> {
                         )
                         .with_label("unknown field");
                         d = match names::closest(&name.text, fields.iter().map(String::as_str)) {
-                            Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                            Some(c) => d.did_you_mean(c),
                             None => d.with_help(format!("its fields are: {}", fields.join(", "))),
                         };
                         self.err(d);
@@ -1822,7 +1860,7 @@ impl<'c> WorkflowChecker<'c> {
             )
             .with_label("no task with this name is declared");
             d = match names::closest(&callee.text, tasks) {
-                Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                Some(c) => d.did_you_mean(c),
                 None if callee.text == "sleep" => d.with_help(
                     "to pause the run, write `sleep 30s` (a name directly followed by `(` calls a task)",
                 ),
@@ -1989,7 +2027,7 @@ impl<'c> WorkflowChecker<'c> {
                 )
                 .with_label("not a LittleHorse expression");
                 d = match names::closest(&method.text, known) {
-                    Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                    Some(c) => d.did_you_mean(c),
                     None => d.with_help("the methods are extend, remove-if-present, remove-index, remove-key and size"),
                 };
                 self.err(d);

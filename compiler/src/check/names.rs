@@ -51,6 +51,17 @@ pub fn suggest_lh_name(name: &str) -> String {
     out
 }
 
+/// The literal another language's word stands for: `True` is `true`, `None` is `null`.
+#[must_use]
+pub fn literal_alias(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "True" | "TRUE" => "true",
+        "False" | "FALSE" => "false",
+        "None" | "nil" | "NULL" | "Null" | "undefined" | "nullptr" => "null",
+        _ => return None,
+    })
+}
+
 /// The closest candidate within a small edit distance, for "did you mean" help.
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);

@@ -459,7 +459,7 @@ impl WorkflowChecker<'_> {
         )
         .with_label(format!("no {kind} with this name is declared"));
         d = match names::closest(&event.text, candidates) {
-            Some(c) => d.with_help(format!("did you mean `{c}`?")),
+            Some(c) => d.did_you_mean(c),
             None => d.with_help(format!(
                 "declare it: `{keyword} {}: <payload type>`",
                 event.text
@@ -782,7 +782,7 @@ impl WorkflowChecker<'_> {
                             .find(|t| *t == kebab)
                             .or_else(|| names::closest(&n.text, ERROR_TYPES.iter().copied()));
                         d = match close {
-                            Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                            Some(c) => d.did_you_mean(c),
                             None => d.with_help(format!(
                                 "the error types are {}",
                                 ERROR_TYPES.join(", ")
@@ -1034,7 +1034,7 @@ impl WorkflowChecker<'_> {
             )
             .with_label("no user task form with this name");
             d = match names::closest(&ask.form.text, candidates) {
-                Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                Some(c) => d.did_you_mean(c),
                 None => d.with_help(format!(
                     "declare it: `user-task {} {{ field: type }}`",
                     ask.form.text
@@ -1220,7 +1220,7 @@ impl WorkflowChecker<'_> {
             )
             .with_label("no workflow with this name in this file");
             d = match names::closest(&workflow.text, candidates) {
-                Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                Some(c) => d.did_you_mean(c),
                 None => d.with_help("declare the child workflow in the same file"),
             };
             self.err(d);

@@ -52,6 +52,7 @@ codes! {
     E0003 => "invalid escape in string",
     E0004 => "internal formatter error",
     E0005 => "block comment never closed",
+    E0006 => "duration written in a form the language does not read",
     E0101 => "unknown variable",
     E0102 => "unknown task",
     E0103 => "duplicate declaration",

@@ -29,6 +29,58 @@ pub struct Label {
     pub message: String,
 }
 
+/// One replacement of source text: `span` becomes `text` (an empty span inserts, an empty
+/// text deletes).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Edit {
+    /// The text replaced.
+    pub span: Span,
+    /// What replaces it.
+    pub text: String,
+}
+
+/// A suggested change that resolves a diagnostic: the data behind its help sentence, which
+/// editors offer as a quick fix (`ide/actions.rs`) and `compiler/tests/mistakes.rs` applies.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Fix {
+    /// What the fix does, as an editor lists it ("Change to `retries`").
+    pub title: String,
+    /// The edits, on disjoint spans of the original text.
+    pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    /// A fix that replaces `span` with `text`.
+    pub fn replace(title: impl Into<String>, span: Span, text: impl Into<String>) -> Self {
+        Fix {
+            title: title.into(),
+            edits: vec![Edit {
+                span,
+                text: text.into(),
+            }],
+        }
+    }
+
+    /// `text` with the edits applied (edits on spans outside `text` are skipped).
+    #[must_use]
+    pub fn apply(&self, text: &str) -> String {
+        let mut edits: Vec<&Edit> = self.edits.iter().collect();
+        edits.sort_by_key(|e| std::cmp::Reverse((e.span.start, e.span.end)));
+        let mut out = text.to_string();
+        for e in edits {
+            let (start, end) = (e.span.start as usize, e.span.end as usize);
+            if start <= end
+                && out.is_char_boundary(start)
+                && end <= out.len()
+                && out.is_char_boundary(end)
+            {
+                out.replace_range(start..end, &e.text);
+            }
+        }
+        out
+    }
+}
+
 /// One problem found in a source file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[must_use = "diagnostics must be reported or returned"]
@@ -46,6 +98,9 @@ pub struct Diagnostic {
     pub secondary: Vec<Label>,
     /// One actionable sentence, if there is one.
     pub help: Option<String>,
+    /// The edits the help proposes, as data; the first is the one the help names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<Fix>,
 }
 
 fn ser_code<S: serde::Serializer>(code: &Code, s: S) -> Result<S::Ok, S::Error> {
@@ -69,6 +124,7 @@ impl Diagnostic {
             },
             secondary: Vec::new(),
             help: None,
+            fixes: Vec::new(),
         }
     }
 
@@ -91,6 +147,32 @@ impl Diagnostic {
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+
+    /// Adds a fix (the first added is the preferred one).
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fixes.push(fix);
+        self
+    }
+
+    /// Sets the help sentence and a fix that replaces `span` with `text`, titled after it.
+    pub fn with_replacement(self, help: impl Into<String>, span: Span, text: &str) -> Self {
+        let title = if text.trim().is_empty() {
+            "Remove it".to_string()
+        } else if span.start == span.end {
+            format!("Insert `{}`", text.trim())
+        } else {
+            format!("Change to `{}`", text.trim())
+        };
+        self.with_help(help)
+            .with_fix(Fix::replace(title, span, text))
+    }
+
+    /// Sets the help to "did you mean `name`?" and the fix that writes `name` at the primary
+    /// span.
+    pub fn did_you_mean(self, name: &str) -> Self {
+        let span = self.primary.span;
+        self.with_replacement(format!("did you mean `{name}`?"), span, name)
     }
 
     /// True for errors.

@@ -1,7 +1,7 @@
-//! Quick fixes for the commonest diagnostics. Each applies the fix the diagnostic's help
-//! proposes (its help texts are the contract: "did you mean `x`?", "declare it: `...`",
-//! "to subtract, write spaces: `a - b`", "try `x`"), so the fix and the help never
-//! disagree.
+//! Quick fixes. A diagnostic that carries fixes as data (`Diagnostic::fixes`, built with its
+//! help from the same values) is offered exactly those, the first preferred. For the others,
+//! the fix is read back from the help text ("declare it: `...`", "to subtract, write spaces:
+//! `a - b`", "try `x`"); those move to fix data code by code (issue 14 §2).
 
 use super::{Analysis, TextEdit, walk_stmts};
 use crate::ast::{Item, StmtKind};
@@ -33,7 +33,26 @@ impl Analysis {
     pub fn code_actions(&self, diag: &Diagnostic) -> Vec<CodeAction> {
         let help = diag.help.as_deref().unwrap_or_default();
         let span = diag.primary.span;
-        let mut out = Vec::new();
+        let mut out: Vec<CodeAction> = diag
+            .fixes
+            .iter()
+            .enumerate()
+            .map(|(i, fix)| CodeAction {
+                title: fix.title.clone(),
+                edits: fix
+                    .edits
+                    .iter()
+                    .map(|e| TextEdit {
+                        span: e.span,
+                        new_text: e.text.clone(),
+                    })
+                    .collect(),
+                preferred: i == 0,
+            })
+            .collect();
+        if !out.is_empty() {
+            return out;
+        }
         if let Some(suggestion) = quoted_after(help, "did you mean ") {
             out.push(CodeAction {
                 title: format!("Change to `{suggestion}`"),

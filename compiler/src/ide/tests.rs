@@ -186,6 +186,19 @@ fn code_actions_apply_the_help() {
 }
 
 #[test]
+fn code_actions_come_from_the_fix_data() {
+    let text = "task t()\nworkflow w {\n  input n: int\n  if n > 1 {\n    t()\n  } elif n > 0 {\n    t()\n  }\n}\n";
+    let a = Analysis::new(text);
+    assert_eq!(a.diagnostics().len(), 1, "{:?}", a.diagnostics());
+    let d = &a.diagnostics()[0];
+    let actions = a.code_actions(d);
+    assert_eq!(actions.len(), d.fixes.len());
+    assert!(actions[0].preferred);
+    assert_eq!(actions[0].edits[0].new_text, "else if");
+    assert_eq!(slice(text, actions[0].edits[0].span), "elif");
+}
+
+#[test]
 fn completion_after_catch_offers_the_sites_of_a_thread_wait() {
     let (text, marks) = marked(
         "task t()\nworkflow w {\n  let a = spawn s { t() }\n  wait a catch $0\n}\nworkflow v {\n  let a = spawn s2 { t() }\n  wait a catch thread $0\n}\n",

@@ -94,12 +94,31 @@ pub(super) fn syntax_error(
         format!("expected {}", join_or(&expected))
     };
     let help = help_for(text, pos, snippet, &found, &tokens, level);
-    SyntaxError {
-        diag: Diagnostic::error(Code::E0001, Span::new(pos, end), message)
-            .with_label(label)
-            .with_help(help),
-        incomplete,
-    }
+    let diag = Diagnostic::error(Code::E0001, Span::new(pos, end), message).with_label(label);
+    // A bracket or string cut off by the end of its line: the fix closes it there.
+    let closing = [
+        ("close the `(` with `)`", ")"),
+        ("close the `[` with `]`", "]"),
+    ]
+    .into_iter()
+    .find(|(h, _)| help == *h)
+    .map(|(_, c)| c)
+    .or_else(|| {
+        (matches!(found, Found::EndOfLine | Found::EndOfFile)
+            && tokens.iter().any(|t| t.is_lit("\""))
+            && tokens.iter().any(|t| t.is_lit("{{")))
+        .then_some("\"")
+    });
+    let diag = match closing {
+        Some("\"") => diag.with_replacement(
+            "close the string with `\"` at the end of its line",
+            Span::new(pos, pos),
+            "\"",
+        ),
+        Some(c) => diag.with_replacement(help, Span::new(pos, pos), c),
+        None => diag.with_help(help),
+    };
+    SyntaxError { diag, incomplete }
 }
 
 /// True when `s` holds only whitespace and comments.

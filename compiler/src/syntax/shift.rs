@@ -11,10 +11,14 @@ pub(super) fn shift(items: &mut [Item], diags: &mut [Diagnostic], delta: i64) {
     if delta == 0 {
         return;
     }
-    let f = &mut |s: &mut Span| {
+    map_spans(items, diags, &mut |s: &mut Span| {
         s.start = moved(s.start, delta);
         s.end = moved(s.end, delta);
-    };
+    });
+}
+
+/// Applies `f` to every span in `items` and `diags` (labels and fix edits included).
+pub(super) fn map_spans(items: &mut [Item], diags: &mut [Diagnostic], f: F<'_>) {
     for item in items {
         item_spans(item, f);
     }
@@ -22,6 +26,11 @@ pub(super) fn shift(items: &mut [Item], diags: &mut [Diagnostic], delta: i64) {
         f(&mut d.primary.span);
         for l in &mut d.secondary {
             f(&mut l.span);
+        }
+        for fix in &mut d.fixes {
+            for e in &mut fix.edits {
+                f(&mut e.span);
+            }
         }
     }
 }

@@ -187,6 +187,9 @@ pub(crate) fn report_unclosed_comment(diags: &mut Vec<Diagnostic>, piece: &str, 
     diags.retain(|d| {
         !(d.code == Code::E0001 && d.secondary.iter().any(|l| l.span.start as usize >= at))
     });
+    // The fix closes the comment at the end of its first line.
+    let rel = at - offset;
+    let line_end = offset + rel + piece[rel..].find(['\n', '\r']).unwrap_or(piece.len() - rel);
     diags.push(
         Diagnostic::error(
             Code::E0005,
@@ -194,8 +197,10 @@ pub(crate) fn report_unclosed_comment(diags: &mut Vec<Diagnostic>, piece: &str, 
             "block comment is never closed",
         )
         .with_label("this `/*` has no matching `*/`")
-        .with_help(
+        .with_replacement(
             "close it with `*/`; block comments nest, so each `/*` inside it needs its own `*/`",
+            Span::new(line_end, line_end),
+            " */",
         ),
     );
 }

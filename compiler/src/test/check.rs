@@ -393,7 +393,7 @@ impl Cx<'_> {
                             if let Some(s) =
                                 closest(key, form_fields.iter().map(|(n, _)| n.as_str()))
                             {
-                                d = d.with_help(format!("did you mean `{s}`?"));
+                                d = d.did_you_mean(s);
                             }
                             self.diags.push(d);
                             continue;
@@ -654,7 +654,7 @@ impl Cx<'_> {
         let mut d = Diagnostic::error(code, name.span, format!("unknown {kind} `{}`", name.text))
             .with_label(format!("no {kind} of this name"));
         d = match closest(&name.text, candidates.iter().copied()) {
-            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            Some(s) => d.did_you_mean(s),
             None if candidates.is_empty() => d.with_help(format!(
                 "the files this test uses declare no {kind}; check its `use` lines"
             )),
