@@ -62,6 +62,8 @@ fn main() -> ExitCode {
         Command::Wait(args) => inspect::wait(args, style),
         Command::Delete(args) => inspect::delete(args, style),
         Command::Rescue(args) => inspect::rescue(args, style),
+        Command::Metrics(args) => inspect::metrics(args, style),
+        Command::Workers(args) => inspect::workers(args, style),
         Command::Connect(args) => connect::run(args, style),
     }
 }

@@ -6,11 +6,15 @@
 //! change acknowledged to a client has been committed first.
 
 mod columns;
+mod metrics;
+mod ops;
 pub mod outbox;
 mod schema;
 mod search;
 
 pub use columns::value_key;
+pub use metrics::{MetricKey, MetricQuery};
+pub use ops::EventGcRow;
 pub use search::{NodeRunQuery, TaskRunQuery, VariableQuery, WfRunQuery};
 
 use lhw_proto::littlehorse::{
@@ -99,7 +103,7 @@ CREATE TABLE IF NOT EXISTS ut_action (
 ";
 
 /// The tables holding the objects of one WfRun (column `wf_run`).
-const WF_RUN_TABLES: [&str; 8] = [
+const WF_RUN_TABLES: [&str; 11] = [
     "node_run",
     "task_run",
     "variable",
@@ -108,6 +112,9 @@ const WF_RUN_TABLES: [&str; 8] = [
     "user_task_run",
     "ut_action",
     "wf_run_gc",
+    "checkpoint",
+    "external_event_gc",
+    "inactive_thread_run",
 ];
 
 /// Statuses of a finished WfRun (COMPLETED, ERROR, EXCEPTION).
@@ -136,6 +143,8 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
         schema::migrate(&conn)?;
+        conn.execute_batch(ops::OPS_SCHEMA)?;
+        conn.execute_batch(metrics::METRICS_SCHEMA)?;
         Ok(Store {
             conn,
             output_topic: false,
@@ -148,6 +157,8 @@ impl Store {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch(SCHEMA)?;
         schema::migrate(&conn)?;
+        conn.execute_batch(ops::OPS_SCHEMA)?;
+        conn.execute_batch(metrics::METRICS_SCHEMA)?;
         Ok(Store {
             conn,
             output_topic: false,
@@ -307,6 +318,7 @@ impl Store {
 
     /// Inserts or replaces a WfRun.
     pub fn put_wf_run(&self, key: &str, run: &WfRun) -> StoreResult<()> {
+        crate::metrics::on_wf_run(self, key, run)?;
         let id = run.id.clone().unwrap_or_default();
         let spec = run.wf_spec_id.clone().unwrap_or_default();
         let start = run.start_time.as_ref().map_or(0, crate::util::ts_to_ms);
@@ -464,6 +476,7 @@ impl Store {
 
     /// Inserts or replaces a TaskRun.
     pub fn put_task_run(&self, key: &str, tr: &TaskRun) -> StoreResult<()> {
+        crate::metrics::on_task_run(self, key, tr)?;
         let guid = tr
             .id
             .as_ref()

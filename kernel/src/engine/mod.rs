@@ -26,9 +26,11 @@
 
 mod advance;
 mod api;
+mod checkpoints;
 mod child;
 mod comments;
 mod eval;
+mod event_retention;
 mod events;
 mod in_process;
 mod inherited;
@@ -37,6 +39,7 @@ mod output_topic;
 mod run;
 mod tasks;
 mod thread_nodes;
+mod thread_retention;
 mod threads;
 mod timers;
 mod user_tasks;
