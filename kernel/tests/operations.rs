@@ -522,3 +522,61 @@ async fn metric_windows_count_workflow_and_task_transitions() {
     .await
     .expect("test timed out");
 }
+
+#[tokio::test]
+async fn thread_retention_archives_completed_child_threads() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let (_dir, _kernel, mut c) = start_deployed(
+            "event go\nworkflow tr {\n  let p = spawn child {\n    thread retention 1s\n    var x: int = 1\n  }\n  wait p\n  let g = await go\n}\n",
+        )
+        .await;
+        run(&mut c, "tr", "t1", &[]).await;
+        // The child thread completes; the WfRun then waits for `go`.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        let end = loop {
+            let wf = c.get_wf_run(wf_id("t1")).await.unwrap().into_inner();
+            if let Some(t) = wf.thread_runs.iter().find(|t| t.number == 1)
+                && t.status == LhStatus::Completed as i32
+            {
+                break t.end_time.unwrap();
+            }
+            assert!(tokio::time::Instant::now() < deadline, "the child never completed");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        let err = c
+            .get_inactive_thread_run(lhw_proto::littlehorse::InactiveThreadRunId {
+                wf_run_id: Some(wf_id("t1")),
+                thread_run_number: 1,
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::NotFound, "not archived before its retention ran out");
+        // Once a second has passed since the child ended, the next advance archives it.
+        let due = std::time::UNIX_EPOCH
+            + Duration::from_secs(u64::try_from(end.seconds + 1).unwrap())
+            + Duration::from_nanos(u64::try_from(end.nanos).unwrap());
+        while std::time::SystemTime::now() < due {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        post(&mut c, "t1", "go", "g").await;
+        let wf = wait_status(&mut c, "t1", LhStatus::Completed).await;
+        let numbers: Vec<i32> = wf.thread_runs.iter().map(|t| t.number).collect();
+        assert_eq!(numbers, [0], "the child left the WfRun");
+        let archived = c
+            .get_inactive_thread_run(lhw_proto::littlehorse::InactiveThreadRunId {
+                wf_run_id: Some(wf_id("t1")),
+                thread_run_number: 1,
+            })
+            .await
+            .expect("archived")
+            .into_inner();
+        let t = archived.thread_run.expect("the thread");
+        assert_eq!((t.number, t.status), (1, LhStatus::Completed as i32));
+        assert!(matches!(
+            archived.inactive_reason,
+            Some(lhw_proto::littlehorse::inactive_thread_run::InactiveReason::Archived(_))
+        ));
+    })
+    .await
+    .expect("test timed out");
+}
