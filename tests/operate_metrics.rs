@@ -36,7 +36,10 @@ fn metrics_count_runs_per_minute() {
     let cells: Vec<&str> = total.split_whitespace().collect();
     // TOTAL, STARTED, COMPLETED, ERROR, EXCEPTION, HALTED, AVG RUN, MAX RUN.
     assert_eq!(&cells[1..6], ["2", "2", "0", "0", "0"], "{text}");
-    assert!(text.contains("STARTED") && text.contains("quick 0.0"), "{text}");
+    assert!(
+        text.contains("STARTED") && text.contains("quick 0.0"),
+        "{text}"
+    );
 
     // JSON: the windows themselves.
     let windows = json(lhc(&k, &["metrics", "wf", "quick", "--format", "json"]).ok());
@@ -50,13 +53,29 @@ fn metrics_count_runs_per_minute() {
 
     // No task ran: nothing to show. A misspelt WfSpec, a bad version: clear errors.
     let out = lhc(&k, &["metrics", "task", "greet"]);
-    assert!(out.ok().stdout.contains("no metrics in this range"), "{}", out.stdout);
+    assert!(
+        out.ok().stdout.contains("no metrics in this range"),
+        "{}",
+        out.stdout
+    );
     let out = lhc(&k, &["metrics", "wf", "quik"]);
-    assert!(out.failed().stderr.contains("no WfSpec `quik`"), "{}", out.stderr);
-    let out = lhc(&k, &["metrics", "wf", "quick", "--version", "x"]);
-    assert!(out.failed().stderr.contains("MAJOR.REVISION"), "{}", out.stderr);
+    assert!(
+        out.failed().stderr.contains("no WfSpec `quik`"),
+        "{}",
+        out.stderr
+    );
+    let out = lhc(&k, &["metrics", "wf", "quick", "--spec-version", "x"]);
+    assert!(
+        out.failed().stderr.contains("MAJOR.REVISION"),
+        "{}",
+        out.stderr
+    );
     let out = lhc(&k, &["metrics", "task", "nope"]);
-    assert!(out.failed().stderr.contains("no TaskDef `nope`"), "{}", out.stderr);
+    assert!(
+        out.failed().stderr.contains("no TaskDef `nope`"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -64,7 +83,9 @@ fn workers_of_a_task_def() {
     let (k, _dir) = deployed(FLOWS);
     let out = lhc(&k, &["workers", "greet"]);
     assert!(
-        out.ok().stdout.contains("no worker of TaskDef `greet` has registered"),
+        out.ok()
+            .stdout
+            .contains("no worker of TaskDef `greet` has registered"),
         "{}",
         out.stdout
     );
@@ -85,7 +106,15 @@ fn event_searches() {
     lhc(&k, &["wait", "w1"]).ok();
     lhc(
         &k,
-        &["event", "post", "ghost", "go", "--content", "2", "--preemptive"],
+        &[
+            "event",
+            "post",
+            "ghost",
+            "go",
+            "--content",
+            "2",
+            "--preemptive",
+        ],
     )
     .ok();
 
@@ -93,9 +122,18 @@ fn event_searches() {
     let text = &out.ok().stdout;
     let rows: Vec<&str> = text.lines().skip(1).collect();
     assert_eq!(rows.len(), 2, "{text}");
-    assert!(rows[0].starts_with("w1 ") && rows[0].ends_with("yes"), "{text}");
-    assert!(rows[1].starts_with("ghost ") && rows[1].ends_with("no"), "{text}");
-    let out = lhc(&k, &["search", "events", "go", "--unclaimed", "--format", "json"]);
+    assert!(
+        rows[0].starts_with("w1 ") && rows[0].ends_with("yes"),
+        "{text}"
+    );
+    assert!(
+        rows[1].starts_with("ghost ") && rows[1].ends_with("no"),
+        "{text}"
+    );
+    let out = lhc(
+        &k,
+        &["search", "events", "go", "--unclaimed", "--format", "json"],
+    );
     let ids = json(out.ok());
     let runs: Vec<&str> = ids
         .as_array()
@@ -110,14 +148,34 @@ fn event_searches() {
     // Correlated events: one waiting for its run.
     lhc(
         &k,
-        &["event", "post", "--correlated", "k-1", "quote", "--content", "hi"],
+        &[
+            "event",
+            "post",
+            "--correlated",
+            "k-1",
+            "quote",
+            "--content",
+            "hi",
+        ],
     )
     .ok();
-    let out = lhc(&k, &["search", "correlated-events", "quote", "--undelivered"]);
+    let out = lhc(
+        &k,
+        &["search", "correlated-events", "quote", "--undelivered"],
+    );
     let text = &out.ok().stdout;
-    assert!(text.contains("k-1") && text.contains("(none yet)"), "{text}");
+    assert!(
+        text.contains("k-1") && text.contains("(none yet)"),
+        "{text}"
+    );
     let out = lhc(&k, &["search", "correlated-events", "quote", "--delivered"]);
-    assert!(out.ok().stdout.contains("no CorrelatedEvent of `quote` matches"), "{}", out.stdout);
+    assert!(
+        out.ok()
+            .stdout
+            .contains("no CorrelatedEvent of `quote` matches"),
+        "{}",
+        out.stdout
+    );
 
     // Workflow events thrown by `quick`.
     lhc(&k, &["run", "quick", "--id", "q9", "--wait"]).ok();

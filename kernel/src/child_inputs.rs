@@ -15,8 +15,8 @@
 use crate::storage::{Store, kind};
 use crate::values;
 use lhw_proto::littlehorse::{
-    ThreadSpec, TypeDefinition, VariableAssignment, VariableType, WfSpec, node,
-    run_child_wf_node, type_definition::DefinedType, variable_assignment::Source,
+    ThreadSpec, TypeDefinition, VariableAssignment, VariableType, WfSpec, node, run_child_wf_node,
+    type_definition::DefinedType, variable_assignment::Source,
 };
 use std::collections::{BTreeMap, HashMap};
 

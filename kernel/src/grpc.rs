@@ -695,7 +695,8 @@ impl LittleHorse for KernelService {
         request: Request<SearchExternalEventRequest>,
     ) -> Result<Response<ExternalEventIdList>, Status> {
         let r = request.into_inner();
-        self.call(move |e| search::search_external_event(e, r)).await
+        self.call(move |e| search::search_external_event(e, r))
+            .await
     }
 
     async fn put_correlated_event(
@@ -725,7 +726,8 @@ impl LittleHorse for KernelService {
         request: Request<SearchCorrelatedEventRequest>,
     ) -> Result<Response<CorrelatedEventIdList>, Status> {
         let r = request.into_inner();
-        self.call(move |e| search::search_correlated_event(e, r)).await
+        self.call(move |e| search::search_correlated_event(e, r))
+            .await
     }
 
     async fn delete_correlated_event(
@@ -784,7 +786,8 @@ impl LittleHorse for KernelService {
         request: Request<SearchWorkflowEventRequest>,
     ) -> Result<Response<WorkflowEventIdList>, Status> {
         let r = request.into_inner();
-        self.call(move |e| search::search_workflow_event(e, r)).await
+        self.call(move |e| search::search_workflow_event(e, r))
+            .await
     }
 
     async fn put_workflow_migration_plan(
@@ -918,7 +921,8 @@ impl LittleHorse for KernelService {
         request: Request<ListTaskMetricsRequest>,
     ) -> Result<Response<MetricsList>, Status> {
         let r = request.into_inner();
-        self.call(move |e| crate::metrics::list_task_metrics(e, r)).await
+        self.call(move |e| crate::metrics::list_task_metrics(e, r))
+            .await
     }
 
     async fn list_quota_usage_metrics(
@@ -933,7 +937,8 @@ impl LittleHorse for KernelService {
         request: Request<ListWfMetricsRequest>,
     ) -> Result<Response<MetricsList>, Status> {
         let r = request.into_inner();
-        self.call(move |e| crate::metrics::list_wf_metrics(e, r)).await
+        self.call(move |e| crate::metrics::list_wf_metrics(e, r))
+            .await
     }
 
     async fn get_metric_window(
@@ -941,7 +946,8 @@ impl LittleHorse for KernelService {
         request: Request<MetricWindowId>,
     ) -> Result<Response<MetricWindow>, Status> {
         let r = request.into_inner();
-        self.call(move |e| crate::metrics::get_metric_window(e, r)).await
+        self.call(move |e| crate::metrics::get_metric_window(e, r))
+            .await
     }
 
     async fn search_wf_metric_window(
@@ -949,7 +955,8 @@ impl LittleHorse for KernelService {
         request: Request<SearchWfMetricWindowRequest>,
     ) -> Result<Response<MetricWindowIdList>, Status> {
         let r = request.into_inner();
-        self.call(move |e| crate::metrics::search_wf_metric_window(e, r)).await
+        self.call(move |e| crate::metrics::search_wf_metric_window(e, r))
+            .await
     }
 
     async fn count_node_run(

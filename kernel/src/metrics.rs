@@ -36,8 +36,7 @@ use crate::util::{ms_to_ts, now_ms, ts_to_ms};
 use lhw_proto::littlehorse::{
     CountAndTiming, LhStatus, ListTaskMetricsRequest, ListWfMetricsRequest, MetricWindow,
     MetricWindowId, MetricWindowIdList, MetricWindowType, MetricsList, SearchWfMetricWindowRequest,
-    TaskDefId, TaskMetrics, TaskRun, TaskStatus, WfMetrics, WfRun, metric_window,
-    metric_window_id,
+    TaskDefId, TaskMetrics, TaskRun, TaskStatus, WfMetrics, WfRun, metric_window, metric_window_id,
 };
 use serde_json::Value as Json;
 use tonic::Status;
@@ -67,7 +66,12 @@ fn bump(c: &mut Option<CountAndTiming>, latency_ms: Option<i64>) {
 }
 
 /// Applies `f` to the current window of `key`, creating it when missing.
-fn update(store: &Store, mut key: MetricKey, id: MetricWindowId, f: impl FnOnce(&mut MetricWindow)) -> StoreResult<()> {
+fn update(
+    store: &Store,
+    mut key: MetricKey,
+    id: MetricWindowId,
+    f: impl FnOnce(&mut MetricWindow),
+) -> StoreResult<()> {
     let now = now_ms();
     key.window_ms = window_of(now);
     let mut w = match store.get_metric_window(&key)? {
@@ -153,7 +157,11 @@ fn is_attempt_end(s: i32) -> bool {
 
 /// Records the status changes of a TaskRun about to be written (called by the store).
 pub fn on_task_run(store: &Store, key: &str, tr: &TaskRun) -> StoreResult<()> {
-    let guid = tr.id.as_ref().map(|i| i.task_guid.as_str()).unwrap_or_default();
+    let guid = tr
+        .id
+        .as_ref()
+        .map(|i| i.task_guid.as_str())
+        .unwrap_or_default();
     let old = store.get_task_run(key, guid)?;
     let old_attempts: Vec<i32> = old
         .as_ref()
@@ -179,7 +187,9 @@ pub fn on_task_run(store: &Store, key: &str, tr: &TaskRun) -> StoreResult<()> {
         window_ms: 0,
     };
     let id = MetricWindowId {
-        id: Some(metric_window_id::Id::TaskDefId(TaskDefId { name: def.name })),
+        id: Some(metric_window_id::Id::TaskDefId(TaskDefId {
+            name: def.name,
+        })),
         metric_type: Some(MetricWindowType::TaskMetric as i32),
         ..MetricWindowId::default()
     };
@@ -211,7 +221,10 @@ pub fn on_task_run(store: &Store, key: &str, tr: &TaskRun) -> StoreResult<()> {
                     ms(&tr.attempts[i - 1].end_time).or(created)
                 };
                 let latency = ms(&a.schedule_time).zip(from).map(|(s, f)| s - f);
-                bump(&mut m.taskattempt_pending_to_scheduled, latency.map(|l| l.max(0)));
+                bump(
+                    &mut m.taskattempt_pending_to_scheduled,
+                    latency.map(|l| l.max(0)),
+                );
             }
             // Left SCHEDULED: it started.
             if was.is_none_or(|w| w == pending || w == scheduled)
@@ -219,11 +232,16 @@ pub fn on_task_run(store: &Store, key: &str, tr: &TaskRun) -> StoreResult<()> {
                 && a.status != scheduled
                 && a.start_time.is_some()
             {
-                let latency = ms(&a.start_time).zip(ms(&a.schedule_time)).map(|(s, c)| s - c);
+                let latency = ms(&a.start_time)
+                    .zip(ms(&a.schedule_time))
+                    .map(|(s, c)| s - c);
                 bump(&mut m.taskattempt_scheduled_to_running, latency);
             }
             // Ended.
-            if was.is_none_or(|w| !is_attempt_end(w)) && is_attempt_end(a.status) && a.start_time.is_some() {
+            if was.is_none_or(|w| !is_attempt_end(w))
+                && is_attempt_end(a.status)
+                && a.start_time.is_some()
+            {
                 let latency = ms(&a.end_time).zip(ms(&a.start_time)).map(|(e, s)| e - s);
                 let slot = if a.status == TaskStatus::TaskSuccess as i32 {
                     &mut m.taskattempt_running_to_success
@@ -236,7 +254,11 @@ pub fn on_task_run(store: &Store, key: &str, tr: &TaskRun) -> StoreResult<()> {
             }
         }
         if is_attempt_end(tr.status) && old_status.is_none_or(|s| !is_attempt_end(s)) {
-            let end = tr.attempts.last().and_then(|a| ms(&a.end_time)).unwrap_or_else(now_ms);
+            let end = tr
+                .attempts
+                .last()
+                .and_then(|a| ms(&a.end_time))
+                .unwrap_or_else(now_ms);
             let latency = created.map(|c| end - c);
             let slot = if tr.status == TaskStatus::TaskSuccess as i32 {
                 &mut m.taskrun_created_to_completed
@@ -251,7 +273,10 @@ pub fn on_task_run(store: &Store, key: &str, tr: &TaskRun) -> StoreResult<()> {
 }
 
 /// A window range of a List request: the server's defaults (the last hour).
-fn range(start: Option<&pbjson_types::Timestamp>, end: Option<&pbjson_types::Timestamp>) -> (i64, i64) {
+fn range(
+    start: Option<&pbjson_types::Timestamp>,
+    end: Option<&pbjson_types::Timestamp>,
+) -> (i64, i64) {
     let now = now_ms();
     (
         start.map_or(now - 3_600_000, ts_to_ms),
@@ -327,9 +352,12 @@ pub fn get_metric_window(e: &mut Engine, id: MetricWindowId) -> Result<MetricWin
         }
         None => return Err(Status::invalid_argument("id must be set")),
     };
-    e.synced_store()?
-        .get_metric_window(&key)?
-        .ok_or_else(|| Status::not_found(format!("no MetricWindow of {} starting at {}", key.name, key.window_ms)))
+    e.synced_store()?.get_metric_window(&key)?.ok_or_else(|| {
+        Status::not_found(format!(
+            "no MetricWindow of {} starting at {}",
+            key.name, key.window_ms
+        ))
+    })
 }
 
 /// SearchWfMetricWindow: ids of the windows of every version of a WfSpec,

@@ -59,7 +59,11 @@ async fn event_searches_find_claimed_unclaimed_orphan_correlated_and_workflow_ev
                 ..Default::default()
             }
         };
-        let all = c.search_external_event(search(None, None, None)).await.unwrap().into_inner();
+        let all = c
+            .search_external_event(search(None, None, None))
+            .await
+            .unwrap()
+            .into_inner();
         let guids: Vec<&str> = all.results.iter().map(|i| i.guid.as_str()).collect();
         assert_eq!(guids, ["g1", "g2", "g3"], "oldest first");
         let claimed = c
@@ -112,12 +116,18 @@ async fn event_searches_find_claimed_unclaimed_orphan_correlated_and_workflow_ev
             .await
             .unwrap_err();
         assert_eq!(err.code(), Code::InvalidArgument);
-        assert!(err.message().contains("external_event_def_id"), "{}", err.message());
+        assert!(
+            err.message().contains("external_event_def_id"),
+            "{}",
+            err.message()
+        );
 
         // WorkflowEvents: the one `pay` emitted.
         let wev = c
             .search_workflow_event(SearchWorkflowEventRequest {
-                workflow_event_def_id: Some(WorkflowEventDefId { name: "done".into() }),
+                workflow_event_def_id: Some(WorkflowEventDefId {
+                    name: "done".into(),
+                }),
                 ..Default::default()
             })
             .await
@@ -129,7 +139,11 @@ async fn event_searches_find_claimed_unclaimed_orphan_correlated_and_workflow_ev
             .search_workflow_event(SearchWorkflowEventRequest::default())
             .await
             .unwrap_err();
-        assert!(err.message().contains("workflow_event_def_id"), "{}", err.message());
+        assert!(
+            err.message().contains("workflow_event_def_id"),
+            "{}",
+            err.message()
+        );
 
         // CorrelatedEvents: one delivered to a waiting run, one waiting for its run.
         run(&mut c, "quoted", "q1", &[("order", s("o-1"))]).await;
@@ -148,12 +162,25 @@ async fn event_searches_find_claimed_unclaimed_orphan_correlated_and_workflow_ev
             has_external_events: has,
             ..Default::default()
         };
-        let keys = |r: Vec<CorrelatedEventId>| -> Vec<String> { r.into_iter().map(|i| i.key).collect() };
-        let all = c.search_correlated_event(cev(None)).await.unwrap().into_inner();
+        let keys =
+            |r: Vec<CorrelatedEventId>| -> Vec<String> { r.into_iter().map(|i| i.key).collect() };
+        let all = c
+            .search_correlated_event(cev(None))
+            .await
+            .unwrap()
+            .into_inner();
         assert_eq!(keys(all.results), ["o-1", "o-2"]);
-        let delivered = c.search_correlated_event(cev(Some(true))).await.unwrap().into_inner();
+        let delivered = c
+            .search_correlated_event(cev(Some(true)))
+            .await
+            .unwrap()
+            .into_inner();
         assert_eq!(keys(delivered.results), ["o-1"]);
-        let waiting = c.search_correlated_event(cev(Some(false))).await.unwrap().into_inner();
+        let waiting = c
+            .search_correlated_event(cev(Some(false)))
+            .await
+            .unwrap()
+            .into_inner();
         assert_eq!(keys(waiting.results), ["o-2"]);
     })
     .await
@@ -167,30 +194,48 @@ async fn registered_workers_form_the_task_worker_group() {
             start_deployed("task greet(name: str) -> str\nworkflow hello {\n  greet(\"x\")\n}\n")
                 .await;
         let err = c
-            .get_task_worker_group(TaskDefId { name: "greet".into() })
+            .get_task_worker_group(TaskDefId {
+                name: "greet".into(),
+            })
             .await
             .unwrap_err();
-        assert_eq!(err.code(), Code::NotFound, "no worker yet: {}", err.message());
+        assert_eq!(
+            err.code(),
+            Code::NotFound,
+            "no worker yet: {}",
+            err.message()
+        );
         let _w = worker(&kernel, "greet", returns(s("hi"))).await;
         // The worker SDK registers before it polls; the run proves it polls.
         run(&mut c, "hello", "w1", &[]).await;
         wait_status(&mut c, "w1", LhStatus::Completed).await;
         let group = c
-            .get_task_worker_group(TaskDefId { name: "greet".into() })
+            .get_task_worker_group(TaskDefId {
+                name: "greet".into(),
+            })
             .await
             .expect("the group exists")
             .into_inner();
         assert_eq!(
-            group.id.and_then(|i| i.task_def_id).map(|d| d.name).as_deref(),
+            group
+                .id
+                .and_then(|i| i.task_def_id)
+                .map(|d| d.name)
+                .as_deref(),
             Some("greet")
         );
-        let w = group.task_workers.get("test-worker").expect("the worker is listed");
+        let w = group
+            .task_workers
+            .get("test-worker")
+            .expect("the worker is listed");
         assert_eq!(w.task_worker_id, "test-worker");
         assert!(w.latest_heartbeat.is_some());
         assert_eq!(w.hosts.len(), 1);
         assert_eq!(w.hosts[0].port, i32::from(kernel.addr().port()));
         let err = c
-            .get_task_worker_group(TaskDefId { name: String::new() })
+            .get_task_worker_group(TaskDefId {
+                name: String::new(),
+            })
             .await
             .unwrap_err();
         assert_eq!(err.code(), Code::InvalidArgument);
@@ -204,7 +249,9 @@ async fn registered_workers_form_the_task_worker_group() {
 async fn poll_one(c: &mut Client, task_def: &str) -> lhw_proto::littlehorse::ScheduledTask {
     let (tx, rx) = tokio::sync::mpsc::channel(1);
     tx.send(PollTaskRequest {
-        task_def_id: Some(TaskDefId { name: task_def.into() }),
+        task_def_id: Some(TaskDefId {
+            name: task_def.into(),
+        }),
         client_id: "raw-worker".into(),
         task_worker_version: None,
     })
@@ -229,13 +276,15 @@ async fn poll_one(c: &mut Client, task_def: &str) -> lhw_proto::littlehorse::Sch
 #[tokio::test]
 async fn checkpoints_are_kept_per_task_run_and_fence_stale_attempts() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let (_dir, _kernel, mut c) = start_deployed(
-            "task long(n: int) -> str\nworkflow cp {\n  long(1) retries 1\n}\n",
-        )
-        .await;
+        let (_dir, _kernel, mut c) =
+            start_deployed("task long(n: int) -> str\nworkflow cp {\n  long(1) retries 1\n}\n")
+                .await;
         run(&mut c, "cp", "cp-1", &[]).await;
         let task = poll_one(&mut c, "long").await;
-        assert_eq!((task.attempt_number, task.total_observed_checkpoints), (0, 0));
+        assert_eq!(
+            (task.attempt_number, task.total_observed_checkpoints),
+            (0, 0)
+        );
         let id: TaskRunId = task.task_run_id.clone().unwrap();
         let put = |attempt: i32, value: &str| PutCheckpointRequest {
             task_run_id: Some(id.clone()),
@@ -243,7 +292,11 @@ async fn checkpoints_are_kept_per_task_run_and_fence_stale_attempts() {
             value: Some(s(value)),
             logs: Some(format!("log {value}")),
         };
-        let first = c.put_checkpoint(put(0, "step-1")).await.unwrap().into_inner();
+        let first = c
+            .put_checkpoint(put(0, "step-1"))
+            .await
+            .unwrap()
+            .into_inner();
         assert_eq!(
             first.flow_control_continue_type,
             FlowControlContinue::ContinueTask as i32
@@ -252,7 +305,10 @@ async fn checkpoints_are_kept_per_task_run_and_fence_stale_attempts() {
         assert_eq!(created.id.as_ref().unwrap().checkpoint_number, 0);
         // An attempt that is not the current one is told to stop; nothing is stored.
         let stale = c.put_checkpoint(put(3, "nope")).await.unwrap().into_inner();
-        assert_eq!(stale.flow_control_continue_type, FlowControlContinue::StopTask as i32);
+        assert_eq!(
+            stale.flow_control_continue_type,
+            FlowControlContinue::StopTask as i32
+        );
         assert!(stale.created_checkpoint.is_none());
         let got = c
             .get_checkpoint(CheckpointId {
@@ -285,33 +341,60 @@ async fn checkpoints_are_kept_per_task_run_and_fence_stale_attempts() {
         .await
         .unwrap();
         let retry = poll_one(&mut c, "long").await;
-        assert_eq!((retry.attempt_number, retry.total_observed_checkpoints), (1, 1));
+        assert_eq!(
+            (retry.attempt_number, retry.total_observed_checkpoints),
+            (1, 1)
+        );
         // The first attempt is fenced now; the second one checkpoints as number 1.
         let fenced = c.put_checkpoint(put(0, "late")).await.unwrap().into_inner();
-        assert_eq!(fenced.flow_control_continue_type, FlowControlContinue::StopTask as i32);
-        let second = c.put_checkpoint(put(1, "step-2")).await.unwrap().into_inner();
         assert_eq!(
-            second.created_checkpoint.unwrap().id.unwrap().checkpoint_number,
+            fenced.flow_control_continue_type,
+            FlowControlContinue::StopTask as i32
+        );
+        let second = c
+            .put_checkpoint(put(1, "step-2"))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            second
+                .created_checkpoint
+                .unwrap()
+                .id
+                .unwrap()
+                .checkpoint_number,
             1
         );
         c.report_task(ReportTaskRun {
             task_run_id: Some(id.clone()),
             status: TaskStatus::TaskSuccess as i32,
             attempt_number: 1,
-            result: Some(lhw_proto::littlehorse::report_task_run::Result::Output(s("done"))),
+            result: Some(lhw_proto::littlehorse::report_task_run::Result::Output(s(
+                "done",
+            ))),
             ..Default::default()
         })
         .await
         .unwrap();
         wait_status(&mut c, "cp-1", LhStatus::Completed).await;
         // A finished TaskRun fences every attempt; an unknown TaskRun is INVALID_ARGUMENT.
-        let after = c.put_checkpoint(put(1, "after")).await.unwrap().into_inner();
-        assert_eq!(after.flow_control_continue_type, FlowControlContinue::StopTask as i32);
+        let after = c
+            .put_checkpoint(put(1, "after"))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            after.flow_control_continue_type,
+            FlowControlContinue::StopTask as i32
+        );
         let mut unknown = put(0, "x");
         unknown.task_run_id.as_mut().unwrap().task_guid = "no-such-guid".into();
         let err = c.put_checkpoint(unknown).await.unwrap_err();
         assert_eq!(err.code(), Code::InvalidArgument);
-        let err = c.put_checkpoint(PutCheckpointRequest::default()).await.unwrap_err();
+        let err = c
+            .put_checkpoint(PutCheckpointRequest::default())
+            .await
+            .unwrap_err();
         assert!(err.message().contains("task_run_id"), "{}", err.message());
     })
     .await
@@ -343,11 +426,17 @@ async fn orphan_events_are_deleted_by_their_def_retention_and_claimed_ones_stay(
         // Wait for the retention sweep to delete the orphan.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
-            match c.get_external_event(id("no-such-run", "ping", "orphan")).await {
+            match c
+                .get_external_event(id("no-such-run", "ping", "orphan"))
+                .await
+            {
                 Err(e) if e.code() == Code::NotFound => break,
                 Err(e) => panic!("{e}"),
                 Ok(_) => {
-                    assert!(tokio::time::Instant::now() < deadline, "the orphan was never deleted");
+                    assert!(
+                        tokio::time::Instant::now() < deadline,
+                        "the orphan was never deleted"
+                    );
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             }
@@ -387,7 +476,9 @@ async fn run_child_wf_inputs_are_checked_against_the_child_entrypoint() {
             .into_iter()
             .find(|r| r.name == "parent")
             .unwrap();
-        let edit = |f: &dyn Fn(&mut std::collections::BTreeMap<String, lhw_proto::littlehorse::VariableAssignment>)| {
+        let edit = |f: &dyn Fn(
+            &mut std::collections::BTreeMap<String, lhw_proto::littlehorse::VariableAssignment>,
+        )| {
             let mut r = base.clone();
             for t in r.thread_specs.values_mut() {
                 for n in t.nodes.values_mut() {
@@ -403,20 +494,33 @@ async fn run_child_wf_inputs_are_checked_against_the_child_entrypoint() {
             ..Default::default()
         };
         let cases: Vec<(_, &str)> = vec![
-            (edit(&|i| {
-                i.remove("sku");
-            }), "Missing required variable sku"),
-            (edit(&|i| {
-                i.insert("colour".into(), literal(s("red")));
-            }), "Var colour provided but not needed for thread entrypoint"),
-            (edit(&|i| {
-                i.insert("qty".into(), literal(s("two")));
-            }), "Var qty should be INT"),
+            (
+                edit(&|i| {
+                    i.remove("sku");
+                }),
+                "Missing required variable sku",
+            ),
+            (
+                edit(&|i| {
+                    i.insert("colour".into(), literal(s("red")));
+                }),
+                "Var colour provided but not needed for thread entrypoint",
+            ),
+            (
+                edit(&|i| {
+                    i.insert("qty".into(), literal(s("two")));
+                }),
+                "Var qty should be INT",
+            ),
         ];
         for (req, want) in cases {
             let err = c.put_wf_spec(req).await.unwrap_err();
             assert_eq!(err.code(), Code::InvalidArgument, "{}", err.message());
-            assert!(err.message().contains(want), "{} (wanted {want})", err.message());
+            assert!(
+                err.message().contains(want),
+                "{} (wanted {want})",
+                err.message()
+            );
         }
         // An INT literal where a STR is declared is fine (any primitive into STR).
         let ok = edit(&|i| {
@@ -429,16 +533,19 @@ async fn run_child_wf_inputs_are_checked_against_the_child_entrypoint() {
 }
 
 fn sum(windows: &[MetricWindow], f: impl Fn(&metric_window::Metric) -> i32) -> i32 {
-    windows.iter().filter_map(|w| w.metric.as_ref()).map(f).sum()
+    windows
+        .iter()
+        .filter_map(|w| w.metric.as_ref())
+        .map(f)
+        .sum()
 }
 
 #[tokio::test]
 async fn metric_windows_count_workflow_and_task_transitions() {
     tokio::time::timeout(TEST_TIMEOUT, async {
-        let (_dir, kernel, mut c) = start_deployed(
-            "task greet(name: str) -> str\nworkflow hello {\n  greet(\"x\")\n}\n",
-        )
-        .await;
+        let (_dir, kernel, mut c) =
+            start_deployed("task greet(name: str) -> str\nworkflow hello {\n  greet(\"x\")\n}\n")
+                .await;
         let _w = worker(&kernel, "greet", returns(s("hi"))).await;
         for id in ["m1", "m2"] {
             run(&mut c, "hello", id, &[]).await;
@@ -459,18 +566,27 @@ async fn metric_windows_count_workflow_and_task_transitions() {
             .unwrap()
             .into_inner()
             .windows;
-        let count = |w: &[MetricWindow], f: fn(&lhw_proto::littlehorse::WfMetrics) -> Option<i32>| {
+        let count = |w: &[MetricWindow],
+                     f: fn(&lhw_proto::littlehorse::WfMetrics) -> Option<i32>| {
             sum(w, |m| match m {
                 metric_window::Metric::Workflow(m) => f(m).unwrap_or(0),
                 _ => 0,
             })
         };
         assert_eq!(count(&wf, |m| m.started.as_ref().map(|c| c.count)), 2);
-        assert_eq!(count(&wf, |m| m.running_to_completed.as_ref().map(|c| c.count)), 2);
-        assert_eq!(count(&wf, |m| m.running_to_error.as_ref().map(|c| c.count)), 0);
+        assert_eq!(
+            count(&wf, |m| m.running_to_completed.as_ref().map(|c| c.count)),
+            2
+        );
+        assert_eq!(
+            count(&wf, |m| m.running_to_error.as_ref().map(|c| c.count)),
+            0
+        );
         let tasks = c
             .list_task_metrics(ListTaskMetricsRequest {
-                task_def: Some(TaskDefId { name: "greet".into() }),
+                task_def: Some(TaskDefId {
+                    name: "greet".into(),
+                }),
                 ..Default::default()
             })
             .await
@@ -483,10 +599,22 @@ async fn metric_windows_count_workflow_and_task_transitions() {
                 _ => 0,
             })
         };
-        assert_eq!(tcount(|m| m.taskattempt_scheduled_to_running.as_ref().map(|c| c.count)), 2);
-        assert_eq!(tcount(|m| m.taskattempt_running_to_success.as_ref().map(|c| c.count)), 2);
-        assert_eq!(tcount(|m| m.taskrun_created_to_completed.as_ref().map(|c| c.count)), 2);
-        assert_eq!(tcount(|m| m.taskattempt_running_to_error.as_ref().map(|c| c.count)), 0);
+        assert_eq!(
+            tcount(|m| m.taskattempt_scheduled_to_running.as_ref().map(|c| c.count)),
+            2
+        );
+        assert_eq!(
+            tcount(|m| m.taskattempt_running_to_success.as_ref().map(|c| c.count)),
+            2
+        );
+        assert_eq!(
+            tcount(|m| m.taskrun_created_to_completed.as_ref().map(|c| c.count)),
+            2
+        );
+        assert_eq!(
+            tcount(|m| m.taskattempt_running_to_error.as_ref().map(|c| c.count)),
+            0
+        );
         // Every window is found again by its id, and by the WfSpec search.
         for w in &wf {
             let again = c

@@ -34,7 +34,10 @@ async fn python_checkpointed_task_replays_its_checkpoint_on_retry() {
     let dir = tempfile::tempdir().expect("tempdir");
     let kernel = common::start(&dir.path().join("data")).await;
     let script = repo_root().join("kernel/tests/python/checkpoint.py");
-    let (host, port) = (kernel.addr().ip().to_string(), kernel.addr().port().to_string());
+    let (host, port) = (
+        kernel.addr().ip().to_string(),
+        kernel.addr().port().to_string(),
+    );
     // The script bounds each of its waits and exits within a minute.
     let run = tokio::task::spawn_blocking(move || {
         Command::new(&python)
@@ -56,7 +59,10 @@ async fn python_checkpointed_task_replays_its_checkpoint_on_retry() {
     );
     let status = output.status;
     kernel.shutdown().await;
-    assert!(status.success(), "checkpoint.py failed ({status}):\n{out}\n{err}");
+    assert!(
+        status.success(),
+        "checkpoint.py failed ({status}):\n{out}\n{err}"
+    );
     assert!(
         out.contains("checkpoint case ok") && out.contains("attempts=[0, 1]"),
         "{out}\n{err}"

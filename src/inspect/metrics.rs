@@ -45,7 +45,7 @@ pub enum MetricsCommand {
         #[arg(value_name = "WFSPEC")]
         wf_spec: Option<String>,
         /// The version, MAJOR.REVISION (default: the latest).
-        #[arg(long, value_name = "MAJOR.REVISION")]
+        #[arg(long = "spec-version", value_name = "MAJOR.REVISION")]
         version: Option<String>,
         /// The time range.
         #[command(flatten)]
@@ -81,7 +81,7 @@ pub(crate) fn run(args: &MetricsArgs, style: Style) -> ExitCode {
             let spec = match wf_spec {
                 Some(name) => Some(spec_id(c, name, version.as_deref()).await?),
                 None if version.is_some() => {
-                    return Err(Fail::Msg("--version needs a WfSpec name".into()));
+                    return Err(Fail::Msg("--spec-version needs a WfSpec name".into()));
                 }
                 None => None,
             };
@@ -109,10 +109,7 @@ pub(crate) fn run(args: &MetricsArgs, style: Style) -> ExitCode {
                     .map_err(on(format!("TaskDef `{name}`")))?
                     .is_none()
             {
-                return Err(Fail::Msg(format!(
-                    "no TaskDef `{name}` on {}",
-                    c.target()
-                )));
+                return Err(Fail::Msg(format!("no TaskDef `{name}` on {}", c.target())));
             }
             let (start, end) = bounds(range)?;
             let list = c
@@ -156,7 +153,7 @@ async fn spec_id(client: &LhClient, name: &str, version: Option<&str>) -> Result
             .and_then(|(m, r)| Some((m.parse::<i32>().ok()?, r.parse::<i32>().ok()?)));
         let Some((major_version, revision)) = parsed else {
             return Err(Fail::Msg(format!(
-                "--version {v}: expected MAJOR.REVISION such as 0.1"
+                "--spec-version {v}: expected MAJOR.REVISION such as 0.1"
             )));
         };
         return Ok(WfSpecId {
@@ -220,8 +217,20 @@ fn show(format: Format, windows: &[MetricWindow]) -> Res {
     let start = |w: &MetricWindow| time(w.id.as_ref().and_then(|i| i.window_start.as_ref()));
     let mut wf_rows = Vec::new();
     let mut task_rows = Vec::new();
-    let mut wf_total = [CountAndTiming::default(), CountAndTiming::default(), CountAndTiming::default(), CountAndTiming::default(), CountAndTiming::default()];
-    let mut task_total = [CountAndTiming::default(), CountAndTiming::default(), CountAndTiming::default(), CountAndTiming::default(), CountAndTiming::default()];
+    let mut wf_total = [
+        CountAndTiming::default(),
+        CountAndTiming::default(),
+        CountAndTiming::default(),
+        CountAndTiming::default(),
+        CountAndTiming::default(),
+    ];
+    let mut task_total = [
+        CountAndTiming::default(),
+        CountAndTiming::default(),
+        CountAndTiming::default(),
+        CountAndTiming::default(),
+        CountAndTiming::default(),
+    ];
     for w in windows {
         match &w.metric {
             Some(metric_window::Metric::Workflow(m)) => {
@@ -230,7 +239,9 @@ fn show(format: Format, windows: &[MetricWindow]) -> Res {
                     m.running_to_completed.as_ref(),
                     m.running_to_error.as_ref(),
                     m.running_to_exception.as_ref(),
-                    m.running_to_halted.as_ref().or(m.halting_to_halted.as_ref()),
+                    m.running_to_halted
+                        .as_ref()
+                        .or(m.halting_to_halted.as_ref()),
                 ];
                 for (t, c) in wf_total.iter_mut().zip(parts) {
                     add(t, c);
@@ -271,8 +282,15 @@ fn show(format: Format, windows: &[MetricWindow]) -> Res {
         wf_rows.push(total);
         out.push_str(&table(
             &[
-                "WINDOW", "WFSPEC", "STARTED", "COMPLETED", "ERROR", "EXCEPTION", "HALTED",
-                "AVG RUN", "MAX RUN",
+                "WINDOW",
+                "WFSPEC",
+                "STARTED",
+                "COMPLETED",
+                "ERROR",
+                "EXCEPTION",
+                "HALTED",
+                "AVG RUN",
+                "MAX RUN",
             ],
             &wf_rows,
         ));
@@ -286,8 +304,16 @@ fn show(format: Format, windows: &[MetricWindow]) -> Res {
         task_rows.push(total);
         out.push_str(&table(
             &[
-                "WINDOW", "TASKDEF", "STARTED", "SUCCEEDED", "FAILED", "EXCEPTION", "TASKRUNS DONE",
-                "AVG QUEUE", "AVG RUN", "MAX RUN",
+                "WINDOW",
+                "TASKDEF",
+                "STARTED",
+                "SUCCEEDED",
+                "FAILED",
+                "EXCEPTION",
+                "TASKRUNS DONE",
+                "AVG QUEUE",
+                "AVG RUN",
+                "MAX RUN",
             ],
             &task_rows,
         ));

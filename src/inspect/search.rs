@@ -9,9 +9,9 @@ use lhw_runtime_client::ids::wf_run_id_text;
 use lhw_runtime_client::values::{parse_value, type_name, type_of};
 
 use super::assign::{split, unknown};
-use super::search_events;
 use super::exec::{Fail, Res, all_pages, execute, on, rpc};
 use super::render::{print_json, print_text, status_name, table, time};
+use super::search_events;
 use super::{Common, Format};
 use crate::report::Style;
 

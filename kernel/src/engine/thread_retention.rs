@@ -16,8 +16,7 @@ use super::RunState;
 use crate::util::ts_to_ms;
 use lhw_proto::littlehorse::{
     ArchivedThreadRunInfo, InactiveThreadRun, InactiveThreadRunId, LhStatus, ThreadRun, WfRunId,
-    inactive_thread_run,
-    thread_retention_policy::ThreadGcPolicy,
+    inactive_thread_run, thread_retention_policy::ThreadGcPolicy,
 };
 
 /// The archived form of a ThreadRun.

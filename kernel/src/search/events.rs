@@ -89,11 +89,7 @@ pub fn search_external_event(
         .map(|(key, ev)| {
             let guid = ev.id.as_ref().map(|i| i.guid.clone()).unwrap_or_default();
             let id = ev.id.unwrap_or_default();
-            (
-                created(ev.created_at.as_ref()),
-                format!("{key}/{guid}"),
-                id,
-            )
+            (created(ev.created_at.as_ref()), format!("{key}/{guid}"), id)
         })
         .collect();
     let (results, bookmark) = window.page(rows);

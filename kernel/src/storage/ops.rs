@@ -119,7 +119,9 @@ impl Store {
     ) -> StoreResult<Option<InactiveThreadRun>> {
         let body: Option<Vec<u8>> = self
             .conn
-            .prepare_cached("SELECT body FROM inactive_thread_run WHERE wf_run = ?1 AND number = ?2")?
+            .prepare_cached(
+                "SELECT body FROM inactive_thread_run WHERE wf_run = ?1 AND number = ?2",
+            )?
             .query_row(params![key, number], |r| r.get(0))
             .optional()?;
         body.map(|b| decode(&b)).transpose()
@@ -204,7 +206,9 @@ impl Store {
     pub fn next_event_gc_due(&self) -> StoreResult<Option<i64>> {
         Ok(self
             .conn
-            .query_row("SELECT MIN(due_ms) FROM external_event_gc", [], |r| r.get(0))?)
+            .query_row("SELECT MIN(due_ms) FROM external_event_gc", [], |r| {
+                r.get(0)
+            })?)
     }
 
     /// Drops the scheduled deletion of an ExternalEvent (a claimed one stays).
