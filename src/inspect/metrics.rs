@@ -45,8 +45,8 @@ pub enum MetricsCommand {
         #[arg(value_name = "WFSPEC")]
         wf_spec: Option<String>,
         /// The version, MAJOR.REVISION (default: the latest).
-        #[arg(long = "spec-version", value_name = "MAJOR.REVISION")]
-        version: Option<String>,
+        #[arg(long, value_name = "MAJOR.REVISION")]
+        spec_version: Option<String>,
         /// The time range.
         #[command(flatten)]
         range: Range,
@@ -74,13 +74,13 @@ pub(crate) fn run(args: &MetricsArgs, style: Style) -> ExitCode {
     match &args.what {
         MetricsCommand::Wf {
             wf_spec,
-            version,
+            spec_version,
             range,
             common,
         } => execute(common, style, async |c, f| {
             let spec = match wf_spec {
-                Some(name) => Some(spec_id(c, name, version.as_deref()).await?),
-                None if version.is_some() => {
+                Some(name) => Some(spec_id(c, name, spec_version.as_deref()).await?),
+                None if spec_version.is_some() => {
                     return Err(Fail::Msg("--spec-version needs a WfSpec name".into()));
                 }
                 None => None,
