@@ -212,7 +212,7 @@ pub enum Command {
     /// List WfSpecs or TaskDefs.
     List(crate::inspect::ListArgs),
 
-    /// Search WfRuns of a WfSpec, optionally by status.
+    /// Search WfRuns of a WfSpec, or the events of an event definition.
     Search(crate::inspect::SearchArgs),
 
     /// Stop (halt) a WfRun or one of its threads.
@@ -276,6 +276,11 @@ pub enum Command {
             bad mapping, a version not found, or a server failure; 2 on a usage error."
     )]
     Migrate(crate::migrate::MigrateArgs),
+    /// Workflow and task metrics, per minute: runs started and ended, attempts, latencies.
+    Metrics(crate::inspect::MetricsArgs),
+
+    /// The task workers polling a TaskDef (its TaskWorkerGroup).
+    Workers(crate::inspect::WorkersArgs),
     /// Run LittleHorse Connect sink pipelines: Kafka records run WfRuns or post events.
     #[command(
         long_about = "Run LittleHorse Connect sink pipelines, configured like LittleHorse's Kafka \

@@ -66,6 +66,8 @@ fn main() -> ExitCode {
         Command::Rescue(args) => inspect::rescue(args, style),
         Command::Schedule(args) => schedule::run(args, style),
         Command::Migrate(args) => migrate::run(args, style),
+        Command::Metrics(args) => inspect::metrics(args, style),
+        Command::Workers(args) => inspect::workers(args, style),
         Command::Connect(args) => connect::run(args, style),
     }
 }

@@ -71,9 +71,12 @@ impl LittleHorse for KernelService {
 
     async fn get_task_worker_group(
         &self,
-        _request: Request<TaskDefId>,
+        request: Request<TaskDefId>,
     ) -> Result<Response<TaskWorkerGroup>, Status> {
-        unimplemented("GetTaskWorkerGroup")
+        let r = request.into_inner();
+        not_empty(&r.name, "name")?;
+        self.call(move |e| crate::worker_group::get(e.store(), &r.name))
+            .await
     }
 
     async fn delete_task_def(
@@ -405,13 +408,15 @@ impl LittleHorse for KernelService {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         let thread = r.thread_run_number;
-        // The kernel applies no ThreadRetentionPolicy: no ThreadRun is ever
-        // archived, every one stays in its WfRun.
+        // ThreadRuns archived under a ThreadRetentionPolicy (engine/thread_retention.rs).
         self.call(move |e| {
+            if let Some(t) = e.synced_store()?.get_inactive_thread_run(&key, thread)? {
+                return Ok(t);
+            }
             e.get_wf_run(&key)?;
             Err(Status::not_found(format!(
-                "InactiveThreadRun {key}/{thread} not found: the embedded kernel keeps every \
-                 ThreadRun in its WfRun (see GetWfRun)"
+                "InactiveThreadRun {key}/{thread} not found: only a COMPLETED child ThreadRun \
+                 whose ThreadSpec has a retention_policy is archived (see GetWfRun for the others)"
             )))
         })
         .await
@@ -695,9 +700,11 @@ impl LittleHorse for KernelService {
 
     async fn search_external_event(
         &self,
-        _request: Request<SearchExternalEventRequest>,
+        request: Request<SearchExternalEventRequest>,
     ) -> Result<Response<ExternalEventIdList>, Status> {
-        unimplemented("SearchExternalEvent")
+        let r = request.into_inner();
+        self.call(move |e| search::search_external_event(e, r))
+            .await
     }
 
     async fn put_correlated_event(
@@ -724,9 +731,11 @@ impl LittleHorse for KernelService {
 
     async fn search_correlated_event(
         &self,
-        _request: Request<SearchCorrelatedEventRequest>,
+        request: Request<SearchCorrelatedEventRequest>,
     ) -> Result<Response<CorrelatedEventIdList>, Status> {
-        unimplemented("SearchCorrelatedEvent")
+        let r = request.into_inner();
+        self.call(move |e| search::search_correlated_event(e, r))
+            .await
     }
 
     async fn delete_correlated_event(
@@ -782,9 +791,11 @@ impl LittleHorse for KernelService {
 
     async fn search_workflow_event(
         &self,
-        _request: Request<SearchWorkflowEventRequest>,
+        request: Request<SearchWorkflowEventRequest>,
     ) -> Result<Response<WorkflowEventIdList>, Status> {
-        unimplemented("SearchWorkflowEvent")
+        let r = request.into_inner();
+        self.call(move |e| search::search_workflow_event(e, r))
+            .await
     }
 
     async fn put_workflow_migration_plan(
@@ -851,16 +862,24 @@ impl LittleHorse for KernelService {
 
     async fn put_checkpoint(
         &self,
-        _request: Request<PutCheckpointRequest>,
+        request: Request<PutCheckpointRequest>,
     ) -> Result<Response<PutCheckpointResponse>, Status> {
-        unimplemented("PutCheckpoint")
+        let r = request.into_inner();
+        let id = required(r.task_run_id.as_ref(), "task_run_id")?;
+        wf_run_key_of(id.wf_run_id.as_ref(), "task_run_id.wf_run_id")?;
+        not_empty(&id.task_guid, "task_run_id.task_guid")?;
+        self.call(move |e| e.put_checkpoint(r)).await
     }
 
     async fn get_checkpoint(
         &self,
-        _request: Request<CheckpointId>,
+        request: Request<CheckpointId>,
     ) -> Result<Response<Checkpoint>, Status> {
-        unimplemented("GetCheckpoint")
+        let r = request.into_inner();
+        let id = required(r.task_run.as_ref(), "task_run")?;
+        wf_run_key_of(id.wf_run_id.as_ref(), "task_run.wf_run_id")?;
+        not_empty(&id.task_guid, "task_run.task_guid")?;
+        self.call(move |e| e.get_checkpoint(&r)).await
     }
 
     async fn create_bulk_job(
@@ -907,9 +926,11 @@ impl LittleHorse for KernelService {
 
     async fn list_task_metrics(
         &self,
-        _request: Request<ListTaskMetricsRequest>,
+        request: Request<ListTaskMetricsRequest>,
     ) -> Result<Response<MetricsList>, Status> {
-        unimplemented("ListTaskMetrics")
+        let r = request.into_inner();
+        self.call(move |e| crate::metrics::list_task_metrics(e, r))
+            .await
     }
 
     async fn list_quota_usage_metrics(
@@ -921,23 +942,29 @@ impl LittleHorse for KernelService {
 
     async fn list_wf_metrics(
         &self,
-        _request: Request<ListWfMetricsRequest>,
+        request: Request<ListWfMetricsRequest>,
     ) -> Result<Response<MetricsList>, Status> {
-        unimplemented("ListWfMetrics")
+        let r = request.into_inner();
+        self.call(move |e| crate::metrics::list_wf_metrics(e, r))
+            .await
     }
 
     async fn get_metric_window(
         &self,
-        _request: Request<MetricWindowId>,
+        request: Request<MetricWindowId>,
     ) -> Result<Response<MetricWindow>, Status> {
-        unimplemented("GetMetricWindow")
+        let r = request.into_inner();
+        self.call(move |e| crate::metrics::get_metric_window(e, r))
+            .await
     }
 
     async fn search_wf_metric_window(
         &self,
-        _request: Request<SearchWfMetricWindowRequest>,
+        request: Request<SearchWfMetricWindowRequest>,
     ) -> Result<Response<MetricWindowIdList>, Status> {
-        unimplemented("SearchWfMetricWindow")
+        let r = request.into_inner();
+        self.call(move |e| crate::metrics::search_wf_metric_window(e, r))
+            .await
     }
 
     async fn count_node_run(

@@ -18,11 +18,13 @@
 //! which are sent only after the change is committed.
 
 pub mod auth;
+pub mod child_inputs;
 pub mod clock;
 pub mod cron;
 pub mod engine;
 pub mod grpc;
 pub mod metadata;
+pub mod metrics;
 pub mod paths;
 pub mod request;
 pub mod search;
@@ -35,6 +37,7 @@ pub mod value_paths;
 pub mod values;
 pub mod wfspec;
 pub mod worker;
+pub mod worker_group;
 
 use lhw_proto::littlehorse::LhHostInfo;
 use lhw_proto::littlehorse::little_horse_server::LittleHorseServer;

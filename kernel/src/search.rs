@@ -3,8 +3,10 @@
 //! (see [`crate::request`]). Criteria the kernel keeps no index for are
 //! answered UNIMPLEMENTED naming the criterion, never with a wrong page.
 
+pub mod events;
 pub mod metadata;
 pub mod runs;
 
+pub use events::*;
 pub use metadata::*;
 pub use runs::*;

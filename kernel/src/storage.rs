@@ -7,6 +7,8 @@
 
 mod columns;
 mod metadata_output;
+mod metrics;
+mod ops;
 pub mod outbox;
 mod schedules;
 mod schema;
@@ -14,6 +16,8 @@ mod search;
 
 pub use columns::value_key;
 pub use schedules::StoredSchedule;
+pub use metrics::{MetricKey, MetricQuery};
+pub use ops::EventGcRow;
 pub use search::{NodeRunQuery, TaskRunQuery, VariableQuery, WfRunQuery};
 
 use lhw_proto::littlehorse::{
@@ -102,7 +106,7 @@ CREATE TABLE IF NOT EXISTS ut_action (
 ";
 
 /// The tables holding the objects of one WfRun (column `wf_run`).
-const WF_RUN_TABLES: [&str; 8] = [
+const WF_RUN_TABLES: [&str; 11] = [
     "node_run",
     "task_run",
     "variable",
@@ -111,6 +115,9 @@ const WF_RUN_TABLES: [&str; 8] = [
     "user_task_run",
     "ut_action",
     "wf_run_gc",
+    "checkpoint",
+    "external_event_gc",
+    "inactive_thread_run",
 ];
 
 /// Statuses of a finished WfRun (COMPLETED, ERROR, EXCEPTION).
@@ -140,6 +147,8 @@ impl Store {
         conn.execute_batch(SCHEMA)?;
         schema::migrate(&conn)?;
         schedules::create(&conn)?;
+        conn.execute_batch(ops::OPS_SCHEMA)?;
+        conn.execute_batch(metrics::METRICS_SCHEMA)?;
         Ok(Store {
             conn,
             output_topics: Default::default(),
@@ -153,6 +162,8 @@ impl Store {
         conn.execute_batch(SCHEMA)?;
         schema::migrate(&conn)?;
         schedules::create(&conn)?;
+        conn.execute_batch(ops::OPS_SCHEMA)?;
+        conn.execute_batch(metrics::METRICS_SCHEMA)?;
         Ok(Store {
             conn,
             output_topics: Default::default(),
@@ -317,6 +328,7 @@ impl Store {
 
     /// Inserts or replaces a WfRun.
     pub fn put_wf_run(&self, key: &str, run: &WfRun) -> StoreResult<()> {
+        crate::metrics::on_wf_run(self, key, run)?;
         let id = run.id.clone().unwrap_or_default();
         let spec = run.wf_spec_id.clone().unwrap_or_default();
         let start = run.start_time.as_ref().map_or(0, crate::util::ts_to_ms);
@@ -474,6 +486,7 @@ impl Store {
 
     /// Inserts or replaces a TaskRun.
     pub fn put_task_run(&self, key: &str, tr: &TaskRun) -> StoreResult<()> {
+        crate::metrics::on_task_run(self, key, tr)?;
         let guid = tr
             .id
             .as_ref()

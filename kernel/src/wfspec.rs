@@ -745,6 +745,7 @@ pub fn put_wf_spec(store: &Store, req: PutWfSpecRequest) -> Result<WfSpec, Statu
         }
         validate_thread(store, tname, t, &all_vars, &thread_names)?;
     }
+    crate::child_inputs::check(store, &thread_specs)?;
     if let (Some(reference), None) = (&req.parent_wf_spec, &parent) {
         return Err(nonexistent_parent(reference));
     }

@@ -1,5 +1,6 @@
 //! The task-worker protocol: RegisterTaskWorker (answers with this kernel's
-//! own address) and the PollTask bidirectional stream, where every request
+//! own address, recording the worker in its TaskDef's group:
+//! [`crate::worker_group`]) and the PollTask bidirectional stream, where every request
 //! is answered once, held until a task is available.
 
 use crate::engine::{EngineHandle, Poller};
@@ -27,8 +28,13 @@ pub async fn register_task_worker(
         .map(|d| d.name)
         .ok_or_else(|| Status::invalid_argument("task_def_id must be set"))?;
     crate::request::not_empty(&name, "task_def_id.name")?;
+    let hosts = vec![svc.advertised.clone()];
+    let client_id = req.task_worker_id;
     svc.engine
-        .call(move |e| crate::metadata::get_task_def(e.store(), &name).map(|_| ()))
+        .call(move |e| {
+            crate::metadata::get_task_def(e.store(), &name)?;
+            crate::worker_group::heartbeat(e.store(), &name, &client_id, hosts)
+        })
         .await?;
     Ok(RegisterTaskWorkerResponse {
         your_hosts: vec![svc.advertised.clone()],

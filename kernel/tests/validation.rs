@@ -127,7 +127,7 @@ async fn malformed_requests_name_their_field_and_missing_objects_are_not_found()
         check! {f, "RescueThreadRun missing", c.rescue_thread_run(RescueThreadRunRequest { wf_run_id: wf("nope"), ..Default::default() }), missing, "nope"}
         check! {f, "RescueThreadRun not in ERROR", c.rescue_thread_run(RescueThreadRunRequest { wf_run_id: wf("r"), ..Default::default() }), Code::FailedPrecondition, "not ERROR"}
         check! {f, "DeleteWfRun empty id", c.delete_wf_run(DeleteWfRunRequest { id: Some(WfRunId::default()) }), bad, "id.id"}
-        check! {f, "GetInactiveThreadRun", c.get_inactive_thread_run(InactiveThreadRunId { wf_run_id: wf("r"), thread_run_number: 0 }), missing, "keeps every ThreadRun"}
+        check! {f, "GetInactiveThreadRun", c.get_inactive_thread_run(InactiveThreadRunId { wf_run_id: wf("r"), thread_run_number: 0 }), missing, "only a COMPLETED child ThreadRun"}
         check! {f, "GetInactiveThreadRun missing run", c.get_inactive_thread_run(InactiveThreadRunId { wf_run_id: wf("nope"), thread_run_number: 0 }), missing, "WfRun nope"}
         check! {f, "SearchWfRun unknown status", c.search_wf_run(SearchWfRunRequest { wf_spec_name: "w".into(), status: Some(77), ..Default::default() }), bad, "status"}
         check! {f, "SearchWfRun bad bookmark", c.search_wf_run(SearchWfRunRequest { wf_spec_name: "w".into(), bookmark: Some(b"[\"x\"]".to_vec()), ..Default::default() }), bad, "bookmark"}
@@ -173,6 +173,19 @@ async fn malformed_requests_name_their_field_and_missing_objects_are_not_found()
         check! {f, "RegisterTaskWorker no def", c.register_task_worker(RegisterTaskWorkerRequest::default()), bad, "task_def_id"}
         check! {f, "RegisterTaskWorker missing def", c.register_task_worker(RegisterTaskWorkerRequest { task_def_id: Some(TaskDefId { name: "nope".into() }), ..Default::default() }), missing, "nope"}
         check! {f, "ReportTask no id", c.report_task(ReportTaskRun::default()), bad, "task_run_id"}
+        check! {f, "PutCheckpoint no id", c.put_checkpoint(PutCheckpointRequest::default()), bad, "task_run_id must be set"}
+        check! {f, "PutCheckpoint empty guid", c.put_checkpoint(PutCheckpointRequest { task_run_id: Some(TaskRunId { wf_run_id: wf("r"), task_guid: "".into() }), ..Default::default() }), bad, "task_run_id.task_guid"}
+        check! {f, "GetCheckpoint no task run", c.get_checkpoint(CheckpointId::default()), bad, "task_run must be set"}
+        check! {f, "GetCheckpoint missing", c.get_checkpoint(CheckpointId { task_run: Some(TaskRunId { wf_run_id: wf("r"), task_guid: "g".into() }), checkpoint_number: 0 }), missing, "Checkpoint 0"}
+        check! {f, "GetTaskWorkerGroup empty", c.get_task_worker_group(TaskDefId::default()), bad, "name"}
+        check! {f, "GetTaskWorkerGroup none registered", c.get_task_worker_group(TaskDefId { name: "nope".into() }), missing, "nope"}
+
+        // ---- event searches, metrics ----
+        check! {f, "SearchExternalEvent no def", c.search_external_event(SearchExternalEventRequest::default()), bad, "external_event_def_id must be set"}
+        check! {f, "SearchCorrelatedEvent empty def", c.search_correlated_event(SearchCorrelatedEventRequest { external_event_def_id: Some(ExternalEventDefId::default()), ..Default::default() }), bad, "external_event_def_id.name"}
+        check! {f, "SearchWorkflowEvent bad bookmark", c.search_workflow_event(SearchWorkflowEventRequest { workflow_event_def_id: Some(WorkflowEventDefId { name: "w".into() }), bookmark: Some(b"junk".to_vec()), ..Default::default() }), bad, "bookmark"}
+        check! {f, "GetMetricWindow no start", c.get_metric_window(MetricWindowId::default()), bad, "window_start"}
+        check! {f, "SearchWfMetricWindow no name", c.search_wf_metric_window(SearchWfMetricWindowRequest::default()), bad, "wfSpecName"}
 
         // ---- schedules and migrations ----
         check! {f, "ScheduleWf no name", c.schedule_wf(ScheduleWfRequest::default()), bad, "wf_spec_name"}
@@ -181,7 +194,7 @@ async fn malformed_requests_name_their_field_and_missing_objects_are_not_found()
         check! {f, "MigrateWfSpec no old", c.migrate_wf_spec(MigrateWfSpecRequest::default()), bad, "old_wf_spec"}
 
         // ---- not served ----
-        check! {f, "PutCheckpoint", c.put_checkpoint(PutCheckpointRequest::default()), Code::Unimplemented, "PutCheckpoint"}
+        check! {f, "CreateBulkJob", c.create_bulk_job(CreateBulkJobRequest::default()), Code::Unimplemented, "CreateBulkJob"}
         check! {f, "PutTenant", c.put_tenant(PutTenantRequest::default()), Code::Unimplemented, "PutTenant"}
 
         assert!(f.is_empty(), "{} mismatches:\n{}", f.len(), f.join("\n"));

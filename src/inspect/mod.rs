@@ -20,24 +20,29 @@ pub(crate) mod failures;
 pub(crate) mod follow;
 mod get;
 mod list;
+mod metrics;
 pub(crate) mod render;
 mod rescue;
 mod search;
+mod search_events;
 mod stop;
 mod user_task;
 mod wait;
 pub(crate) mod waiting;
 mod wf_spec;
+mod workers;
 
 pub(crate) use delete::{DeleteArgs, run as delete};
 pub(crate) use event::{EventArgs, run as event};
 pub(crate) use get::{GetArgs, run as get};
 pub(crate) use list::{ListArgs, run as list};
+pub(crate) use metrics::{MetricsArgs, run as metrics};
 pub(crate) use rescue::{RescueArgs, run as rescue};
 pub(crate) use search::{SearchArgs, run as search};
 pub(crate) use stop::{WfRunArgs, run as stop_or_resume};
 pub(crate) use user_task::{UserTaskArgs, run as user_task};
 pub(crate) use wait::{WaitArgs, run as wait};
+pub(crate) use workers::{WorkersArgs, run as workers};
 
 /// How to print results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,4 +1,4 @@
-//! `lhc search`: the WfRuns of a WfSpec.
+//! `lhc search`: the WfRuns of a WfSpec; events of an event definition (`search_events.rs`).
 
 use std::process::ExitCode;
 
@@ -11,6 +11,7 @@ use lhw_runtime_client::values::{parse_value, type_name, type_of};
 use super::assign::{split, unknown};
 use super::exec::{Fail, Res, all_pages, execute, on, rpc};
 use super::render::{print_json, print_text, status_name, table, time};
+use super::search_events;
 use super::{Common, Format};
 use crate::report::Style;
 
@@ -45,6 +46,64 @@ pub enum SearchCommand {
         #[command(flatten)]
         common: Common,
     },
+    /// The ExternalEvents of an ExternalEventDef across WfRuns (SearchExternalEvent),
+    /// also those posted to a WfRun that does not exist (yet).
+    Events {
+        /// The ExternalEventDef name.
+        #[arg(value_name = "EVENT")]
+        event: String,
+        /// Only events a WfRun has claimed.
+        #[arg(long, conflicts_with = "unclaimed")]
+        claimed: bool,
+        /// Only events no WfRun has claimed (waiting, or posted to a missing WfRun).
+        #[arg(long)]
+        unclaimed: bool,
+        /// At most this many events.
+        #[arg(long, value_name = "N", default_value_t = 100)]
+        limit: usize,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
+    /// The CorrelatedEvents of an ExternalEventDef (SearchCorrelatedEvent).
+    CorrelatedEvents {
+        /// The ExternalEventDef name.
+        #[arg(value_name = "EVENT")]
+        event: String,
+        /// Only those delivered to at least one WfRun.
+        #[arg(long, conflicts_with = "undelivered")]
+        delivered: bool,
+        /// Only those no WfRun has received yet.
+        #[arg(long)]
+        undelivered: bool,
+        /// At most this many events.
+        #[arg(long, value_name = "N", default_value_t = 100)]
+        limit: usize,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
+    /// The WorkflowEvents of a WorkflowEventDef across WfRuns (SearchWorkflowEvent).
+    WorkflowEvents {
+        /// The WorkflowEventDef name.
+        #[arg(value_name = "WORKFLOW_EVENT")]
+        event: String,
+        /// At most this many events.
+        #[arg(long, value_name = "N", default_value_t = 100)]
+        limit: usize,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+/// `--yes` / `--no` flag pairs as an optional filter.
+fn either(yes: bool, no: bool) -> Option<bool> {
+    match (yes, no) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    }
 }
 
 /// A WfRun status, for `--status`.
@@ -93,6 +152,32 @@ pub(crate) fn run(args: &SearchArgs, style: Style) -> ExitCode {
         } => execute(common, style, async |c, f| {
             let filters = variable_filters(c, wf_spec, vars).await?;
             search_wf_runs(c, f, wf_spec, *status, filters, *limit).await
+        }),
+        SearchCommand::Events {
+            event,
+            claimed,
+            unclaimed,
+            limit,
+            common,
+        } => execute(common, style, async |c, f| {
+            search_events::external_events(c, f, event, either(*claimed, *unclaimed), *limit).await
+        }),
+        SearchCommand::CorrelatedEvents {
+            event,
+            delivered,
+            undelivered,
+            limit,
+            common,
+        } => execute(common, style, async |c, f| {
+            search_events::correlated_events(c, f, event, either(*delivered, *undelivered), *limit)
+                .await
+        }),
+        SearchCommand::WorkflowEvents {
+            event,
+            limit,
+            common,
+        } => execute(common, style, async |c, f| {
+            search_events::workflow_events(c, f, event, *limit).await
         }),
     }
 }

@@ -121,6 +121,7 @@ pub fn advance(run: &mut RunState, ctx: &mut Ctx<'_>) {
         }
     }
     sync_status(run, ctx.now);
+    super::thread_retention::archive_threads(run, ctx.now);
 }
 
 /// WfRun status mirrors ThreadRun 0.

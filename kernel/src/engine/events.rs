@@ -87,6 +87,7 @@ pub fn throw(
 impl Engine {
     /// Delivers an ExternalEvent to a WfRun (stored for later when it is not active).
     pub(super) fn deliver_event(&mut self, key: &str, event: ExternalEvent) -> Result<(), Status> {
+        self.schedule_event_gc(&event)?;
         let seq = self.next_event_seq;
         self.next_event_seq += 1;
         let def = event

@@ -52,7 +52,7 @@ impl Engine {
     }
 
     /// Arms the sweep timer for `due` unless it is armed for earlier.
-    fn arm_sweep(&mut self, due: i64) {
+    pub(super) fn arm_sweep(&mut self, due: i64) {
         if self.sweeper.next.is_none_or(|n| due < n) {
             self.sweeper.next = Some(due);
             self.timers.push(due, Timer::RetentionSweep);
@@ -63,6 +63,9 @@ impl Engine {
     pub(super) fn recover_retention(&mut self) -> StoreResult<()> {
         self.sweeper.next = None;
         if let Some(due) = self.store.next_gc_due()? {
+            self.arm_sweep(due);
+        }
+        if let Some(due) = self.store.next_event_gc_due()? {
             self.arm_sweep(due);
         }
         Ok(())
@@ -87,7 +90,13 @@ impl Engine {
                     _ => self.store.delete_gc(&key)?,
                 }
             }
-            self.store.next_gc_due()
+            let next = self.store.next_gc_due()?;
+            // ExternalEvents under their def's retention (`event_retention.rs`).
+            let next_event = self.sweep_event_gc(now)?;
+            Ok(match (next, next_event) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            })
         });
         match swept {
             // More may be due already: the next batch continues.

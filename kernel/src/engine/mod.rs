@@ -26,9 +26,11 @@
 
 mod advance;
 mod api;
+mod checkpoints;
 mod child;
 mod comments;
 mod eval;
+mod event_retention;
 mod events;
 mod in_process;
 mod inherited;
@@ -39,6 +41,7 @@ mod run;
 mod schedules;
 mod tasks;
 mod thread_nodes;
+mod thread_retention;
 mod threads;
 mod timers;
 mod user_tasks;

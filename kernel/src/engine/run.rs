@@ -30,6 +30,8 @@ pub struct Dirty {
     pub user_task_runs: BTreeSet<String>,
     /// Pending user-task actions by seq (written if present, deleted if gone).
     pub ut_actions: BTreeSet<i64>,
+    /// ThreadRuns archived by their ThreadRetentionPolicy, by number (`thread_retention.rs`).
+    pub archived: BTreeSet<i32>,
 }
 
 impl Dirty {
@@ -43,6 +45,7 @@ impl Dirty {
             && self.workflow_events.is_empty()
             && self.user_task_runs.is_empty()
             && self.ut_actions.is_empty()
+            && self.archived.is_empty()
     }
 }
 
@@ -102,6 +105,9 @@ pub struct RunState {
     pub ut_actions: BTreeMap<i64, super::user_tasks::PendingAction>,
     /// The next user-task action seq.
     pub next_action_seq: i64,
+    /// ThreadRuns moved out of the WfRun by their ThreadRetentionPolicy, by number:
+    /// still found by [`RunState::thread`], as LittleHorse's `getThreadRun` finds them.
+    pub archived: BTreeMap<i32, ThreadRun>,
     /// What changed since the last flush.
     pub dirty: Dirty,
     /// Pending side effects.
@@ -134,6 +140,7 @@ impl RunState {
             user_task_runs: BTreeMap::new(),
             ut_actions: BTreeMap::new(),
             next_action_seq: 1,
+            archived: BTreeMap::new(),
             dirty: Dirty {
                 wf_run: true,
                 ..Dirty::default()
@@ -171,6 +178,11 @@ impl RunState {
                 .map(|i| i.task_guid.clone())
                 .unwrap_or_default();
             run.task_runs.insert(guid, tr);
+        }
+        for t in store.list_inactive_thread_runs(key)? {
+            if let Some(t) = t.thread_run {
+                run.archived.insert(t.number, t);
+            }
         }
         run.events = store.list_external_events(key)?;
         run.workflow_events = store.list_workflow_events(key)?;
@@ -247,6 +259,14 @@ impl RunState {
                 store.put_external_event(&self.key, *seq, ev)?;
             }
         }
+        for n in &dirty.archived {
+            if let Some(t) = self.archived.get(n) {
+                store.put_inactive_thread_run(
+                    &self.key,
+                    &super::thread_retention::inactive(self.id(), t),
+                )?;
+            }
+        }
         for k in &dirty.user_task_runs {
             if let Some(utr) = self.user_task_runs.get(k) {
                 store.put_user_task_run(&self.key, utr)?;
@@ -281,7 +301,11 @@ impl RunState {
 
     /// A ThreadRun by number.
     pub fn thread(&self, t: i32) -> Option<&ThreadRun> {
-        self.wf_run.thread_runs.iter().find(|tr| tr.number == t)
+        self.wf_run
+            .thread_runs
+            .iter()
+            .find(|tr| tr.number == t)
+            .or_else(|| self.archived.get(&t))
     }
 
     /// A ThreadRun by number, mutably (marks the WfRun changed).

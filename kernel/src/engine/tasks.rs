@@ -377,6 +377,10 @@ impl Engine {
     }
 
     fn task_timeout(&mut self, key: &str, guid: &str, attempt: usize, now: i64) {
+        // A checkpoint restarted the timeout: a later timer is armed.
+        if self.checkpoint_extends(key, guid, now) {
+            return;
+        }
         let Some(run) = self.runs.get_mut(key) else {
             return;
         };

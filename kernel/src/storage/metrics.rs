@@ -1,0 +1,132 @@
+//! The `metric_window` table: one MetricWindow per measured object (a WfSpec
+//! version or a TaskDef) and per minute, updated in the transaction that
+//! writes the WfRun or TaskRun whose status changed (see `crate::metrics`).
+
+use super::{Store, StoreResult, decode};
+use lhw_proto::littlehorse::MetricWindow;
+use prost::Message;
+use rusqlite::{OptionalExtension, params};
+
+/// The table (created at every open, like the other operating tables).
+pub(super) const METRICS_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS metric_window (
+  kind INTEGER NOT NULL, name TEXT NOT NULL, major INTEGER NOT NULL, revision INTEGER NOT NULL,
+  window_ms INTEGER NOT NULL, body BLOB NOT NULL,
+  PRIMARY KEY (kind, name, major, revision, window_ms));
+CREATE INDEX IF NOT EXISTS metric_window_by_time ON metric_window (kind, window_ms);
+";
+
+/// The key of one metric window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricKey {
+    /// `MetricWindowType` (WORKFLOW_METRIC, TASK_METRIC).
+    pub kind: i32,
+    /// The WfSpec or TaskDef name.
+    pub name: String,
+    /// The WfSpec major version (0 for a TaskDef).
+    pub major: i32,
+    /// The WfSpec revision (0 for a TaskDef).
+    pub revision: i32,
+    /// The window's start, epoch ms (a whole minute).
+    pub window_ms: i64,
+}
+
+/// Which windows [`Store::metric_windows`] returns.
+#[derive(Debug, Clone)]
+pub struct MetricQuery {
+    /// `MetricWindowType`.
+    pub kind: i32,
+    /// Only this name (all names when `None`).
+    pub name: Option<String>,
+    /// Only this version (major, revision) of that name.
+    pub version: Option<(i32, i32)>,
+    /// Windows starting at or after (epoch ms).
+    pub earliest_ms: Option<i64>,
+    /// Windows starting at or before (epoch ms).
+    pub latest_ms: Option<i64>,
+}
+
+impl Store {
+    /// Reads one metric window.
+    pub fn get_metric_window(&self, k: &MetricKey) -> StoreResult<Option<MetricWindow>> {
+        let body: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached(
+                "SELECT body FROM metric_window WHERE kind = ?1 AND name = ?2 AND major = ?3
+                 AND revision = ?4 AND window_ms = ?5",
+            )?
+            .query_row(
+                params![k.kind, k.name, k.major, k.revision, k.window_ms],
+                |r| r.get(0),
+            )
+            .optional()?;
+        body.map(|b| decode(&b)).transpose()
+    }
+
+    /// Inserts or replaces one metric window.
+    pub fn put_metric_window(&self, k: &MetricKey, w: &MetricWindow) -> StoreResult<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO metric_window (kind, name, major, revision, window_ms, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                k.kind,
+                k.name,
+                k.major,
+                k.revision,
+                k.window_ms,
+                w.encode_to_vec()
+            ])?;
+        Ok(())
+    }
+
+    /// The windows matching a query, ordered by name, version, then start time.
+    pub fn metric_windows(&self, q: &MetricQuery) -> StoreResult<Vec<(MetricKey, MetricWindow)>> {
+        let (major, revision) = q.version.unwrap_or((-1, -1));
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT name, major, revision, window_ms, body FROM metric_window
+             WHERE kind = ?1 AND (?2 IS NULL OR name = ?2) AND (?3 < 0 OR major = ?3)
+               AND (?4 < 0 OR revision = ?4) AND (?5 IS NULL OR window_ms >= ?5)
+               AND (?6 IS NULL OR window_ms <= ?6)
+             ORDER BY name, major, revision, window_ms",
+        )?;
+        let rows = stmt.query_map(
+            params![q.kind, q.name, major, revision, q.earliest_ms, q.latest_ms],
+            |r| {
+                Ok((
+                    MetricKey {
+                        kind: q.kind,
+                        name: r.get(0)?,
+                        major: r.get(1)?,
+                        revision: r.get(2)?,
+                        window_ms: r.get(3)?,
+                    },
+                    r.get::<_, Vec<u8>>(4)?,
+                ))
+            },
+        )?;
+        rows.map(|row| {
+            let (k, body) = row?;
+            Ok((k, decode(&body)?))
+        })
+        .collect()
+    }
+
+    /// Deletes the windows that started before `ms` (retention).
+    pub fn delete_metric_windows_before(&self, ms: i64) -> StoreResult<()> {
+        self.conn
+            .prepare_cached("DELETE FROM metric_window WHERE window_ms < ?1")?
+            .execute(params![ms])?;
+        Ok(())
+    }
+
+    /// The status of a stored WfRun (`None` when it was never written).
+    pub fn wf_run_status(&self, key: &str) -> StoreResult<Option<i32>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT status FROM wf_run WHERE id = ?1")?
+            .query_row(params![key], |r| r.get(0))
+            .optional()?)
+    }
+}
