@@ -15,9 +15,9 @@ mod schema;
 mod search;
 
 pub use columns::value_key;
-pub use schedules::StoredSchedule;
 pub use metrics::{MetricKey, MetricQuery};
 pub use ops::EventGcRow;
+pub use schedules::StoredSchedule;
 pub use search::{NodeRunQuery, TaskRunQuery, VariableQuery, WfRunQuery};
 
 use lhw_proto::littlehorse::{
