@@ -17,10 +17,12 @@
 //! ([`engine`]); gRPC handlers ([`grpc`]) send it jobs and await replies,
 //! which are sent only after the change is committed.
 
+pub mod access;
 pub mod auth;
 pub mod clock;
 pub mod engine;
 pub mod grpc;
+pub mod mask;
 pub mod metadata;
 pub mod paths;
 pub mod request;
@@ -40,6 +42,7 @@ use lhw_proto::littlehorse::little_horse_server::LittleHorseServer;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -129,6 +132,7 @@ pub struct KernelHandle {
     engine_thread: Option<std::thread::JoinHandle<()>>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
+    directory: Arc<access::directory::Directory>,
 }
 
 impl KernelHandle {
@@ -159,6 +163,9 @@ impl KernelHandle {
         if let Some(t) = self.engine_thread.take() {
             let _ = tokio::task::spawn_blocking(move || t.join()).await;
         }
+        for t in self.directory.stop_all() {
+            let _ = tokio::task::spawn_blocking(move || t.join()).await;
+        }
     }
 }
 
@@ -168,6 +175,7 @@ impl Drop for KernelHandle {
             let _ = tx.send(());
         }
         self.engine.stop();
+        drop(self.directory.stop_all());
         if let Some(server) = self.server.take() {
             server.abort();
         }
@@ -192,13 +200,22 @@ pub async fn serve(config: Config) -> Result<KernelHandle, KernelError> {
         .map_err(KernelError::Bind)?;
     let addr = listener.local_addr().map_err(KernelError::Bind)?;
     let (engine, engine_thread) = engine::start(store).map_err(KernelError::Storage)?;
+    let directory = Arc::new(access::directory::Directory::new(
+        config.data_dir.clone(),
+        engine.clone(),
+    ));
     let service = grpc::KernelService {
         engine: engine.clone(),
         advertised: LhHostInfo {
             host: addr.ip().to_string(),
             port: i32::from(addr.port()),
         },
+        directory: directory.clone(),
     };
+    let access = Arc::new(access::layer::Access {
+        auth: config.auth,
+        directory: directory.clone(),
+    });
     let (tx, rx) = oneshot::channel::<()>();
     // TCP_NODELAY on every accepted connection: without it Nagle's algorithm
     // holds small PollTask responses back until the peer's delayed ACK
@@ -206,9 +223,9 @@ pub async fn serve(config: Config) -> Result<KernelHandle, KernelError> {
     let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
     let server = tokio::spawn(async move {
         let result = builder
-            .add_service(LittleHorseServer::with_interceptor(
-                service,
-                auth::AuthInterceptor::new(config.auth),
+            .add_service(access::layer::AccessService::new(
+                LittleHorseServer::new(service),
+                access,
             ))
             .serve_with_incoming_shutdown(incoming, async {
                 let _ = rx.await;
@@ -224,5 +241,6 @@ pub async fn serve(config: Config) -> Result<KernelHandle, KernelError> {
         engine_thread: Some(engine_thread),
         shutdown: Some(tx),
         server: Some(server),
+        directory,
     })
 }

@@ -27,7 +27,7 @@ pub async fn register_task_worker(
         .map(|d| d.name)
         .ok_or_else(|| Status::invalid_argument("task_def_id must be set"))?;
     crate::request::not_empty(&name, "task_def_id.name")?;
-    svc.engine
+    svc.engine()
         .call(move |e| crate::metadata::get_task_def(e.store(), &name).map(|_| ()))
         .await?;
     Ok(RegisterTaskWorkerResponse {
