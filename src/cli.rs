@@ -264,6 +264,15 @@ pub enum Command {
             connector failed (the message names topic/partition/offset), 2 a bad configuration."
     )]
     Connect(crate::connect::ConnectArgs),
+
+    /// Show the Principal the server sees for this client, with its ACLs.
+    #[command(
+        long_about = "Show the Principal the server sees for this client (`Whoami`): the \
+            Principal its token or client certificate names (`anonymous` without one), with \
+            its global and per-tenant ACLs. The tenant comes from LHC_TENANT_ID or \
+            --tenant-id. `--format json` prints the Principal as protobuf JSON."
+    )]
+    Whoami(crate::whoami::WhoamiArgs),
 }
 
 /// Which LittleHorse server to talk to (overrides for the LittleHorse configuration).

@@ -27,6 +27,7 @@ mod run_inputs;
 mod server;
 mod test;
 mod verdict;
+mod whoami;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -65,6 +66,7 @@ fn main() -> ExitCode {
         Command::Delete(args) => inspect::delete(args, style),
         Command::Rescue(args) => inspect::rescue(args, style),
         Command::Connect(args) => connect::run(args, style),
+        Command::Whoami(args) => whoami::run(args, style),
     }
 }
 

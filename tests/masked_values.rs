@@ -101,8 +101,9 @@ impl Server {
             assert!(Instant::now() < deadline, "lhc server did not stop");
             std::thread::sleep(Duration::from_millis(50));
         }
-        self.seen.extend(self.lines.try_iter());
-        self.seen
+        let rest: Vec<String> = self.lines.try_iter().collect();
+        self.seen.extend(rest);
+        std::mem::take(&mut self.seen)
     }
 }
 
@@ -410,6 +411,23 @@ fn a_masked_run_never_shows_its_secrets() {
     );
     good.ok();
     no_secret_in("lhc run --var-file", &good);
+
+    // `lhc whoami`: an unauthenticated client is the anonymous Principal, an admin.
+    let me = lhc_env(&env(port), &["whoami"]);
+    me.ok();
+    assert!(
+        me.stdout.starts_with("Principal: anonymous\n"),
+        "{}",
+        me.stdout
+    );
+    assert!(
+        me.stdout.contains("ACL_ALL_RESOURCES  ALL_ACTIONS"),
+        "{}",
+        me.stdout
+    );
+    let me = lhc_env(&env(port), &["whoami", "--format", "json"]);
+    let me: serde_json::Value = serde_json::from_str(&me.ok().stdout).expect("json");
+    assert_eq!(me["id"]["id"], "anonymous");
 
     rt.block_on(async {
         let _ = tokio::time::timeout(Duration::from_secs(10), worker.shutdown()).await;

@@ -133,12 +133,19 @@ async fn principals_tenants_and_acls_as_littlehorse_has_them() {
 
         // A bad token is UNAUTHENTICATED.
         let mut nobody = as_(addr, "bad", None).await;
-        let e = nobody.whoami(()).await.expect_err("bad token");
+        let e = nobody
+            .whoami(tonic::Request::new(Default::default()))
+            .await
+            .expect_err("bad token");
         assert_eq!(e.code(), Code::Unauthenticated);
 
         // The anonymous Principal starts as an admin: it sets the cluster up.
         let mut anon = as_(addr, "tok-anon", None).await;
-        let me = anon.whoami(()).await.expect("whoami").into_inner();
+        let me = anon
+            .whoami(tonic::Request::new(Default::default()))
+            .await
+            .expect("whoami")
+            .into_inner();
         assert_eq!(me.id.expect("id").id, "anonymous");
         for t in ["tenant-a", "tenant-b"] {
             anon.put_tenant(PutTenantRequest {
@@ -181,7 +188,7 @@ async fn principals_tenants_and_acls_as_littlehorse_has_them() {
         assert!(e.message().contains("ACL_TENANT"), "{}", e.message());
         // Whoami needs nothing.
         assert_eq!(
-            anon.whoami(())
+            anon.whoami(tonic::Request::new(Default::default()))
                 .await
                 .expect("whoami")
                 .into_inner()

@@ -15,7 +15,7 @@ use crate::cli::ServerArgs;
 pub(crate) mod assign;
 mod delete;
 mod event;
-mod exec;
+pub(crate) mod exec;
 pub(crate) mod failures;
 pub(crate) mod follow;
 mod get;

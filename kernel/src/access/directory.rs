@@ -4,16 +4,16 @@
 //! directory and its own engine thread, started when a call first names the tenant, so every
 //! read, search and write of a tenant stays in that tenant's store.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 
-use lhw_proto::littlehorse::{AclAction, AclResource, Principal, PrincipalId, ServerAcLs, Tenant};
+use lhw_proto::littlehorse::{AclAction, AclResource, Principal, PrincipalId, ServerAcLs};
 use tonic::Status;
 
 use super::{ANONYMOUS, DEFAULT_TENANT, acl};
 use crate::engine::{self, EngineHandle};
-use crate::storage::Store;
+use crate::storage::{MetaFilter, Store};
 
 /// Metadata kind of Principals.
 pub(crate) const PRINCIPAL: &str = "Principal";
@@ -25,11 +25,20 @@ struct Running {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+/// Principals and Tenants as stored, read once and again after each change (every call is
+/// checked against them, so they are not read from the database per call).
+#[derive(Default)]
+struct Known {
+    principals: HashMap<String, Principal>,
+    tenants: HashSet<String>,
+}
+
 /// The default engine, and the other tenants' engines once started.
 pub(crate) struct Directory {
     data_dir: PathBuf,
     default: EngineHandle,
     tenants: Mutex<HashMap<String, Running>>,
+    known: RwLock<Option<Arc<Known>>>,
 }
 
 /// The anonymous Principal before anyone changes it: an admin, as on a fresh LittleHorse
@@ -66,7 +75,41 @@ impl Directory {
             data_dir,
             default,
             tenants: Mutex::new(HashMap::new()),
+            known: RwLock::new(None),
         }
+    }
+
+    /// Forgets what was read: the next call reads Principals and Tenants again.
+    pub(crate) fn changed(&self) {
+        if let Ok(mut k) = self.known.write() {
+            *k = None;
+        }
+    }
+
+    async fn known(&self) -> Result<Arc<Known>, Status> {
+        if let Some(k) = self.known.read().ok().and_then(|k| k.clone()) {
+            return Ok(k);
+        }
+        let known = self
+            .default
+            .call(|e| {
+                let store = e.store();
+                let mut known = Known::default();
+                for k in store.search_meta(PRINCIPAL, &MetaFilter::All, None, usize::MAX)? {
+                    if let Some(p) = store.get_meta::<Principal>(PRINCIPAL, &k.name, 0, 0)? {
+                        known.principals.insert(k.name, p);
+                    }
+                }
+                for k in store.search_meta(TENANT, &MetaFilter::All, None, usize::MAX)? {
+                    known.tenants.insert(k.name);
+                }
+                Ok(Arc::new(known))
+            })
+            .await?;
+        if let Ok(mut k) = self.known.write() {
+            *k = Some(known.clone());
+        }
+        Ok(known)
     }
 
     /// The engine that keeps Principals and Tenants.
@@ -77,23 +120,17 @@ impl Directory {
     /// The Principal `id` as stored, the built-in anonymous Principal for `anonymous`, or
     /// `None` for an unknown id.
     pub(crate) async fn principal(&self, id: &str) -> Result<Option<Principal>, Status> {
-        let key = id.to_string();
-        let stored = self
-            .default
-            .call(move |e| Ok(e.store().get_meta::<Principal>(PRINCIPAL, &key, 0, 0)?))
-            .await?;
-        Ok(stored.or_else(|| (id == ANONYMOUS).then(default_anonymous)))
+        let known = self.known().await?;
+        Ok(known
+            .principals
+            .get(id)
+            .cloned()
+            .or_else(|| (id == ANONYMOUS).then(default_anonymous)))
     }
 
     /// Whether the tenant exists (`default` always does).
     pub(crate) async fn tenant_exists(&self, id: &str) -> Result<bool, Status> {
-        if id == DEFAULT_TENANT {
-            return Ok(true);
-        }
-        let key = id.to_string();
-        self.default
-            .call(move |e| Ok(e.store().get_meta::<Tenant>(TENANT, &key, 0, 0)?.is_some()))
-            .await
+        Ok(id == DEFAULT_TENANT || self.known().await?.tenants.contains(id))
     }
 
     /// The engine of an existing tenant, started on first use.

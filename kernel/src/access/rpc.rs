@@ -153,9 +153,12 @@ fn delete_principal(e: &mut Engine, id: String, requester: Principal) -> Result<
 /// PutPrincipal.
 pub(crate) async fn put(dir: &Arc<Directory>, r: PutPrincipalRequest) -> Result<Principal, Status> {
     let requester = caller();
-    dir.default_engine()
+    let out = dir
+        .default_engine()
         .call(move |e| put_principal(e, r, requester))
-        .await
+        .await;
+    dir.changed();
+    out
 }
 
 /// GetPrincipal.
@@ -178,9 +181,12 @@ pub(crate) async fn delete(
             .filter(|i| !i.is_empty())
             .ok_or_else(|| Status::invalid_argument("id must be set"))?;
     let requester = caller();
-    dir.default_engine()
+    let out = dir
+        .default_engine()
         .call(move |e| delete_principal(e, id, requester))
-        .await
+        .await;
+    dir.changed();
+    out
 }
 
 /// SearchPrincipal (by admin flag or tenant, in id order).
@@ -243,8 +249,9 @@ pub(crate) async fn put_tenant(
             store.put_meta(TENANT, &r.id, 0, 0, &t)?;
             Ok(t)
         })
-        .await?;
-    Ok(tenant)
+        .await;
+    dir.changed();
+    tenant
 }
 
 fn default_tenant() -> Tenant {
