@@ -26,7 +26,7 @@ const SESSION: &str = "Sess10n-Token-7777";
 const MASK: &str = "*****";
 
 const FLOWS: &str = r#"
-task login(user: str, password: str masked) -> str masked
+task login(user: str, password: str masked) -> str
 task greet(user: str) -> str
 workflow sign-in {
   input user: str required
@@ -183,15 +183,40 @@ fn a_masked_run_never_shows_its_secrets() {
     let dir = tempfile::tempdir().expect("dir");
     let flows = dir.path().join("flows.lhw");
     std::fs::write(&flows, FLOWS).expect("write");
-    let deploy = lhc_env(&env(port), &["deploy", &flows.display().to_string()]);
-    deploy.ok();
-
-    // The worker receives the real values.
+    // The language has no masked return type yet: the TaskDef `login` gets one through the
+    // API before `lhc deploy` (which keeps an existing TaskDef).
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("runtime");
+    rt.block_on(async {
+        let mut login = lhw_compiler::compile(FLOWS)
+            .output
+            .expect("compiles")
+            .task_defs
+            .into_iter()
+            .find(|t| t.name == "login")
+            .expect("login");
+        if let Some(t) = login
+            .return_type
+            .as_mut()
+            .and_then(|r| r.return_type.as_mut())
+        {
+            t.masked = true;
+        }
+        let c = lhw_runtime_client::LhClient::connect(&lhw_runtime_client::Config::from_pairs([
+            ("LHC_API_HOST", "127.0.0.1"),
+            ("LHC_API_PORT", port.to_string().as_str()),
+        ]))
+        .await
+        .expect("connect");
+        c.raw().put_task_def(login).await.expect("put login");
+    });
+    let deploy = lhc_env(&env(port), &["deploy", &flows.display().to_string()]);
+    deploy.ok();
+
+    // The worker receives the real values.
     let received: Arc<Mutex<Vec<String>>> = Arc::default();
     let got = received.clone();
     let cfg = lhw_runtime_client::Config::from_pairs([
