@@ -197,13 +197,12 @@ fn server_refuses_the_network_without_tls_and_client_certificates_unless_insecur
     }
     // With --insecure it starts (and says what it does); loopback needs nothing.
     for (listen, insecure) in [("0.0.0.0:0", true), ("127.0.0.1:0", false)] {
-        let mut args = vec!["server", "--listen", listen, "--data-dir"];
+        let mut args = vec!["server", "--listen", listen, "--data-dir", &data];
         if insecure {
             args.push("--insecure");
         }
         let mut child = Command::new(env!("CARGO_BIN_EXE_lhc"))
             .args(&args)
-            .arg(&data)
             .current_dir(repo())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
