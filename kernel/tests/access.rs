@@ -22,12 +22,10 @@ use tonic::Code;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 
-type Authed = LittleHorseClient<
-    InterceptedService<
-        Channel,
-        Box<dyn FnMut(tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> + Send>,
-    >,
->;
+/// The interceptor adding a call's `authorization` and `tenantid` headers.
+type Headers =
+    Box<dyn FnMut(tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> + Send>;
+type Authed = LittleHorseClient<InterceptedService<Channel, Headers>>;
 
 const FLOW: &str = r#"
 workflow hello {
@@ -57,14 +55,13 @@ async fn as_(addr: std::net::SocketAddr, token: &str, tenant: Option<&str>) -> A
         t.parse::<tonic::metadata::MetadataValue<_>>()
             .expect("ascii")
     });
-    let f: Box<dyn FnMut(tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> + Send> =
-        Box::new(move |mut req: tonic::Request<()>| {
-            req.metadata_mut().insert("authorization", auth.clone());
-            if let Some(t) = &tenant {
-                req.metadata_mut().insert("tenantid", t.clone());
-            }
-            Ok(req)
-        });
+    let f: Headers = Box::new(move |mut req: tonic::Request<()>| {
+        req.metadata_mut().insert("authorization", auth.clone());
+        if let Some(t) = &tenant {
+            req.metadata_mut().insert("tenantid", t.clone());
+        }
+        Ok(req)
+    });
     LittleHorseClient::with_interceptor(channel, f)
 }
 

@@ -174,10 +174,12 @@ async fn malformed_requests_name_their_field_and_missing_objects_are_not_found()
         check! {f, "RegisterTaskWorker missing def", c.register_task_worker(RegisterTaskWorkerRequest { task_def_id: Some(TaskDefId { name: "nope".into() }), ..Default::default() }), missing, "nope"}
         check! {f, "ReportTask no id", c.report_task(ReportTaskRun::default()), bad, "task_run_id"}
 
+        // ---- tenants ----
+        check! {f, "PutTenant no id", c.put_tenant(PutTenantRequest::default()), bad, "tenant id"}
+
         // ---- not served ----
         check! {f, "ScheduleWf", c.schedule_wf(ScheduleWfRequest::default()), Code::Unimplemented, "ScheduleWf"}
         check! {f, "PutCheckpoint", c.put_checkpoint(PutCheckpointRequest::default()), Code::Unimplemented, "PutCheckpoint"}
-        check! {f, "PutTenant", c.put_tenant(PutTenantRequest::default()), Code::Unimplemented, "PutTenant"}
 
         assert!(f.is_empty(), "{} mismatches:\n{}", f.len(), f.join("\n"));
         // The kernel is still well: the WfRun still waits and still completes.
