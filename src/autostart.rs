@@ -126,7 +126,7 @@ pub enum Outcome {
 /// Makes sure the embedded kernel with `data_dir` listens on `addr` (a loopback address),
 /// starting it in the background when nothing does.
 pub async fn ensure(addr: SocketAddr, data_dir: &Path) -> Result<Outcome, String> {
-    fs::create_dir_all(data_dir).map_err(|e| {
+    lhw_kernel::storage::private::create_owner_only_dir(data_dir).map_err(|e| {
         format!(
             "cannot create the data directory {}: {e}",
             data_dir.display()
@@ -199,9 +199,11 @@ async fn start(addr: SocketAddr, data_dir: &Path) -> Result<Outcome, String> {
     let exe = std::env::current_exe()
         .map_err(|e| format!("cannot find the lhc executable to start the kernel: {e}"))?;
     let log_path = log_file(data_dir);
-    let log = OpenOptions::new()
-        .create(true)
-        .append(true)
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let log = options
         .open(&log_path)
         .map_err(|e| format!("cannot open {}: {e}", log_path.display()))?;
     let log_start = log.metadata().map_or(0, |m| m.len());

@@ -191,7 +191,10 @@ pub enum Command {
             or SIGINT stops it cleanly: it stops accepting requests, commits the last changes \
             and exits 0. It exits 1 when it cannot start (the address is taken, the data \
             directory cannot be opened). Default data directory: $XDG_DATA_HOME/lhw or \
-            ~/.local/share/lhw."
+            ~/.local/share/lhw.\n\n\
+            On an address that is not loopback it refuses to start (exit 2) unless it serves \
+            TLS with client certificates (--tls-cert, --tls-key, --tls-client-ca) or \
+            --insecure is given; `lhc dev` follows the same rule."
     )]
     Server(DevArgs),
 
@@ -292,6 +295,15 @@ pub enum Command {
             connector failed (the message names topic/partition/offset), 2 a bad configuration."
     )]
     Connect(crate::connect::ConnectArgs),
+
+    /// Show the Principal the server sees for this client, with its ACLs.
+    #[command(
+        long_about = "Show the Principal the server sees for this client (`Whoami`): the \
+            Principal its token or client certificate names (`anonymous` without one), with \
+            its global and per-tenant ACLs. The tenant comes from LHC_TENANT_ID or \
+            --tenant-id. `--format json` prints the Principal as protobuf JSON."
+    )]
+    Whoami(crate::whoami::WhoamiArgs),
 }
 
 /// Which LittleHorse server to talk to (overrides for the LittleHorse configuration).
@@ -347,9 +359,15 @@ pub struct RunArgs {
     #[arg(value_name = "WORKFLOW")]
     pub workflow: String,
 
-    /// An input variable, `name=value` (repeatable).
+    /// An input variable, `name=value` (repeatable); `name=@-` reads the value from standard
+    /// input (for secrets: it then shows neither in the process list nor in the history).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
+
+    /// Read input variables from FILE, one `name=value` per line (`#` comments and blank
+    /// lines skipped; repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
 
     /// The WfRun id (the server picks one when omitted).
     #[arg(long, value_name = "ID")]
@@ -392,6 +410,11 @@ pub struct DevArgs {
     /// TLS.
     #[command(flatten)]
     pub tls: ServeTlsArgs,
+
+    /// Listen on a non-loopback address without TLS and client certificates anyway (the
+    /// whole API, secrets included, is then open to whoever reaches the address).
+    #[arg(long)]
+    pub insecure: bool,
 
     /// The Output Topic (Kafka).
     #[command(flatten)]

@@ -103,12 +103,39 @@ fn foreground(args: &DevArgs, style: Style, mode: Mode) -> ExitCode {
         }
         ExitCode::FAILURE
     };
+    if let Err(refusal) = crate::exposure::check(args.listen, &args.tls, args.insecure) {
+        match mode {
+            Mode::Dev => {
+                fail(&refusal.message(args.listen), Some(refusal.help()));
+            }
+            Mode::Server => log(
+                "ERROR",
+                &format!("{}; {}", refusal.message(args.listen), refusal.help()),
+            ),
+        }
+        return ExitCode::from(2);
+    }
+    if args.insecure && !args.listen.ip().is_loopback() {
+        let message = format!(
+            "--insecure: serving {} without {} to the network",
+            args.listen,
+            if args.tls.tls_cert.is_none() {
+                "TLS or authentication"
+            } else {
+                "client authentication"
+            }
+        );
+        match mode {
+            Mode::Dev => eprintln!("lhw kernel: warning: {message}"),
+            Mode::Server => log("WARN", &message),
+        }
+    }
     let tls = match tls_config(&args.tls) {
         Ok(t) => t,
         Err(e) => return fail(&format!("cannot serve TLS: {e}"), None),
     };
     let data_dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
-    if let Err(e) = std::fs::create_dir_all(&data_dir) {
+    if let Err(e) = lhw_kernel::storage::private::create_owner_only_dir(&data_dir) {
         return fail(
             &format!(
                 "cannot create the data directory {}: {e}",

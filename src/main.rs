@@ -14,6 +14,7 @@ mod deploy;
 mod dev;
 mod diff;
 mod explain;
+mod exposure;
 mod fmt;
 mod graph;
 mod inspect;
@@ -24,9 +25,11 @@ mod report;
 mod reset;
 mod run;
 mod schedule;
+mod run_inputs;
 mod server;
 mod test;
 mod verdict;
+mod whoami;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -69,6 +72,7 @@ fn main() -> ExitCode {
         Command::Metrics(args) => inspect::metrics(args, style),
         Command::Workers(args) => inspect::workers(args, style),
         Command::Connect(args) => connect::run(args, style),
+        Command::Whoami(args) => whoami::run(args, style),
     }
 }
 

@@ -12,10 +12,11 @@ use lhw_runtime_client::values::{StructDefs, parse_value_with, type_name, type_o
 use lhw_runtime_client::{ClientError, LhClient};
 
 use crate::cli::RunArgs;
-use crate::inspect::assign::{self, split, unknown};
+use crate::inspect::assign::{self, unknown};
 use crate::inspect::follow::{exit_code, finish, follow};
 use crate::inspect::waiting::waiting_on;
 use crate::report::Style;
+use crate::run_inputs;
 use crate::server::{self, Target};
 
 /// Runs `lhc run`.
@@ -45,27 +46,48 @@ fn var_name(v: &ThreadVarDef) -> &str {
     v.var_def.as_ref().map_or("", |d| d.name.as_str())
 }
 
-/// Parses `--var name=value` against the WfSpec's variables (also `lhc schedule`'s).
+/// Parses the `--var`/`--var-file` inputs against the WfSpec's variables (also `lhc
+/// schedule`'s). A message about a masked variable, or about a value from standard input or a
+/// file, never repeats the value.
 pub(crate) fn parse_vars(
     workflow: &str,
     vars: &[String],
+    var_files: &[std::path::PathBuf],
     spec: &WfSpec,
     structs: &StructDefs,
 ) -> Result<BTreeMap<String, VariableValue>, String> {
     let defs = inputs(spec);
     let mut out = BTreeMap::new();
-    for raw in vars {
-        let (name, value) = split("--var", raw, "NAME=VALUE")?;
+    let given = run_inputs::collect(vars, var_files, std::io::stdin().lock())?;
+    for input in &given {
+        let name = input.name.as_str();
         let Some(def) = defs.iter().find(|d| var_name(d) == name) else {
             let known: Vec<&str> = defs.iter().map(|d| var_name(d)).collect();
             let owner = format!("workflow `{workflow}`");
-            return Err(unknown("--var", raw, &owner, "variable", &known));
+            return Err(match &input.origin {
+                run_inputs::Origin::Arg(raw) => unknown("--var", raw, &owner, "variable", &known),
+                // Not `unknown`: it repeats the whole `NAME=VALUE` text.
+                _ => format!(
+                    "{input}: {owner} has no variable `{name}` (its variables: {})",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            });
         };
         let Some(t) = def.var_def.as_ref().and_then(type_of) else {
-            return Err(format!("--var {raw}: the variable `{name}` has no type"));
+            return Err(format!("{input}: the variable `{name}` has no type"));
         };
-        let v = parse_value_with(value, &t, structs)
-            .map_err(|e| format!("--var {name}: {e} (`{name}` is of type {})", type_name(&t)))?;
+        let v = parse_value_with(&input.value, &t, structs).map_err(|e| {
+            let e = if t.masked || !input.shown() {
+                redact(&e, &input.value)
+            } else {
+                e
+            };
+            format!("--var {name}: {e} (`{name}` is of type {})", type_name(&t))
+        })?;
         if out.insert(name.to_string(), v).is_some() {
             return Err(format!("--var {name} is given twice"));
         }
@@ -80,6 +102,14 @@ pub(crate) fn parse_vars(
         return Err(assign::missing(&owner, "--var", &missing));
     }
     Ok(out)
+}
+
+/// `text` with every occurrence of `secret` replaced by the mask.
+fn redact(text: &str, secret: &str) -> String {
+    if secret.is_empty() {
+        return text.to_string();
+    }
+    text.replace(secret, lhw_kernel::mask::STRING_MASK)
 }
 
 async fn run_async(args: &RunArgs, style: Style, target: &Target) -> ExitCode {
@@ -113,7 +143,7 @@ async fn run_async(args: &RunArgs, style: Style, target: &Target) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
-    let variables = match parse_vars(&args.workflow, &args.vars, &spec, &structs) {
+    let variables = match parse_vars(&args.workflow, &args.vars, &args.var_files, &spec, &structs) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("{}", style.error(&e));

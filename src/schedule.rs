@@ -176,7 +176,7 @@ async fn create(client: &LhClient, a: &CreateArgs, format: Format) -> Res {
         .await
         .map_err(|e| Fail::Client(format!("workflow `{}`", a.workflow), e))?;
     let variables =
-        crate::run::parse_vars(&a.workflow, &a.vars, &spec, &structs).map_err(Fail::Msg)?;
+        crate::run::parse_vars(&a.workflow, &a.vars, &[], &spec, &structs).map_err(Fail::Msg)?;
     let scheduled = client
         .raw()
         .schedule_wf(ScheduleWfRequest {

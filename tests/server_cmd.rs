@@ -170,3 +170,57 @@ fn server_serves_logs_and_stops_cleanly_on_sigterm() {
     assert!(is_log_line(&line) && line.contains("ERROR"), "{line}");
     assert_eq!(again.terminate(), Some(0));
 }
+
+#[test]
+fn server_refuses_the_network_without_tls_and_client_certificates_unless_insecure() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data").display().to_string();
+    for (args, why) in [
+        (
+            vec!["server", "--listen", "0.0.0.0:0", "--data-dir", &data],
+            "PLAINTEXT",
+        ),
+        (
+            vec!["dev", "--listen", "[::]:0", "--data-dir", &data],
+            "PLAINTEXT",
+        ),
+    ] {
+        let out = lhc_env(&[], &args);
+        assert_eq!(out.code, Some(2), "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("refusing to listen on") && out.stderr.contains(why),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("--insecure"), "{}", out.stderr);
+        assert!(out.stderr.contains("--tls-client-ca"), "{}", out.stderr);
+    }
+    // With --insecure it starts (and says what it does); loopback needs nothing.
+    for (listen, insecure) in [("0.0.0.0:0", true), ("127.0.0.1:0", false)] {
+        let mut args = vec!["server", "--listen", listen, "--data-dir", &data];
+        if insecure {
+            args.push("--insecure");
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lhc"))
+            .args(&args)
+            .current_dir(repo())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("lhc server starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines().map_while(Result::ok);
+        let mut seen = Vec::new();
+        let listening = lines.by_ref().find_map(|l| {
+            seen.push(l.clone());
+            l.contains("listening on ").then_some(l)
+        });
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(listening.is_some(), "{listen}: {seen:#?}");
+        let warned = seen
+            .iter()
+            .any(|l| l.contains("WARN") && l.contains("--insecure"));
+        assert_eq!(warned, insecure, "{seen:#?}");
+    }
+}

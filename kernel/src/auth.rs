@@ -8,7 +8,9 @@ use std::sync::Arc;
 use tonic::service::Interceptor;
 use tonic::{Request, Status};
 
-type Check = dyn Fn(&str) -> Result<(), String> + Send + Sync;
+/// Judges a token: `Ok(Some(id))` names the Principal the token stands for, `Ok(None)` accepts
+/// it as the anonymous Principal, `Err` refuses it with a reason.
+type Check = dyn Fn(&str) -> Result<Option<String>, String> + Send + Sync;
 
 /// How the kernel validates bearer tokens.
 #[derive(Clone)]
@@ -39,9 +41,47 @@ impl BearerAuth {
     pub fn validator(
         check: impl Fn(&str) -> Result<(), String> + Send + Sync + 'static,
     ) -> BearerAuth {
+        BearerAuth::identity(move |t| check(t).map(|()| None))
+    }
+
+    /// Accepts the tokens `check` accepts, each as the Principal it names (`Ok(None)`: the
+    /// anonymous Principal), as the server's `OAuthAuthenticator` sets the client id from the
+    /// token.
+    pub fn identity(
+        check: impl Fn(&str) -> Result<Option<String>, String> + Send + Sync + 'static,
+    ) -> BearerAuth {
         BearerAuth {
             check: Arc::new(check),
         }
+    }
+
+    /// Judges `token`: the Principal id it stands for, or why it is refused.
+    pub fn authenticate(&self, token: &str) -> Result<Option<String>, String> {
+        (self.check)(token)
+    }
+}
+
+/// The token of an `authorization` header value, or the UNAUTHENTICATED status to answer.
+pub fn bearer_token(value: Option<&[u8]>) -> Result<String, Status> {
+    let Some(value) = value else {
+        return Err(Status::unauthenticated(
+            "this server requires an OAuth bearer token (`authorization: Bearer <token>`) \
+             and the call had none",
+        ));
+    };
+    let value = std::str::from_utf8(value)
+        .ok()
+        .filter(|v| v.bytes().all(|b| (0x20..0x7f).contains(&b)))
+        .ok_or_else(|| {
+            Status::unauthenticated("the authorization header is not printable ASCII")
+        })?;
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
+            Ok(token.trim().to_string())
+        }
+        _ => Err(Status::unauthenticated(
+            "the authorization header is not `Bearer <token>`",
+        )),
     }
 }
 
@@ -64,23 +104,13 @@ impl Interceptor for AuthInterceptor {
         let Some(auth) = &self.auth else {
             return Ok(request);
         };
-        let Some(value) = request.metadata().get("authorization") else {
-            return Err(Status::unauthenticated(
-                "this server requires an OAuth bearer token (`authorization: Bearer <token>`) \
-                 and the call had none",
-            ));
-        };
-        let value = value.to_str().map_err(|_| {
-            Status::unauthenticated("the authorization header is not printable ASCII")
-        })?;
-        let token = match value.split_once(' ') {
-            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
-            _ => {
-                return Err(Status::unauthenticated(
-                    "the authorization header is not `Bearer <token>`",
-                ));
-            }
-        };
+        let token = bearer_token(
+            request
+                .metadata()
+                .get("authorization")
+                .map(|v| v.as_bytes()),
+        )?;
+        let token = token.as_str();
         (auth.check)(token).map_err(|why| {
             Status::unauthenticated(format!("the bearer token was refused: {why}"))
         })?;

@@ -1,7 +1,9 @@
 //! The gRPC service `littlehorse.LittleHorse`: each RPC forwards to the
 //! engine thread; RPCs the kernel does not implement answer UNIMPLEMENTED.
 
+use crate::access::{directory::Directory, rpc as access_rpc};
 use crate::engine::{Engine, EngineHandle};
+use crate::mask::MaskForClient;
 use crate::request::{
     check_user_task_run_id, enum_value, limit, not_empty, opt_enum_value, page_of, required,
     wf_run_key_from, wf_run_key_of,
@@ -10,6 +12,7 @@ use crate::{metadata, search, wfspec, worker};
 use lhw_proto::littlehorse::little_horse_server::LittleHorse;
 use lhw_proto::littlehorse::*;
 use pbjson_types::Empty;
+use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
 /// The service implementation: a handle to the engine plus the address
@@ -20,15 +23,35 @@ pub struct KernelService {
     pub engine: EngineHandle,
     /// This kernel's host and port, as returned in `your_hosts`.
     pub advertised: LhHostInfo,
+    /// Principals, tenants and the tenants' engines.
+    pub(crate) directory: Arc<Directory>,
 }
 
 impl KernelService {
+    /// The engine of the calling tenant ([`crate::access`]); the default engine outside
+    /// the access layer.
+    pub(crate) fn engine(&self) -> EngineHandle {
+        crate::access::current().map_or_else(|| self.engine.clone(), |c| c.engine)
+    }
+
     async fn call<T, F>(&self, f: F) -> Result<Response<T>, Status>
     where
         T: Send + 'static,
         F: FnOnce(&mut Engine) -> Result<T, Status> + Send + 'static,
     {
-        self.engine.call(f).await.map(Response::new)
+        self.engine().call(f).await.map(Response::new)
+    }
+
+    /// [`Self::call`] for a response that carries values: masked ones are hidden
+    /// ([`crate::mask`]).
+    async fn call_masked<T, F>(&self, f: F) -> Result<Response<T>, Status>
+    where
+        T: MaskForClient + Send + 'static,
+        F: FnOnce(&mut Engine) -> Result<T, Status> + Send + 'static,
+    {
+        let mut out = self.engine().call(f).await?;
+        out.mask_for_client();
+        Ok(Response::new(out))
     }
 }
 
@@ -464,7 +487,8 @@ impl LittleHorse for KernelService {
         let r = request.into_inner();
         wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         not_empty(&r.user_task_guid, "user_task_guid")?;
-        self.call(move |e| e.get_user_task_run(Some(r))).await
+        self.call_masked(move |e| e.get_user_task_run(Some(r)))
+            .await
     }
 
     async fn assign_user_task_run(
@@ -509,7 +533,8 @@ impl LittleHorse for KernelService {
         enum_value::<save_user_task_run_progress_request::SaveUserTaskRunAssignmentPolicy>(
             r.policy, "policy",
         )?;
-        self.call(move |e| e.save_user_task_run_progress(r)).await
+        self.call_masked(move |e| e.save_user_task_run_progress(r))
+            .await
     }
 
     async fn list_user_task_runs(
@@ -518,7 +543,7 @@ impl LittleHorse for KernelService {
     ) -> Result<Response<UserTaskRunList>, Status> {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
-        self.call(move |e| {
+        self.call_masked(move |e| {
             let (results, bookmark) =
                 page_of(e.list_user_task_runs(&key)?, r.bookmark.as_deref(), r.limit)?;
             Ok(UserTaskRunList { results, bookmark })
@@ -532,7 +557,8 @@ impl LittleHorse for KernelService {
     ) -> Result<Response<UserTaskRun>, Status> {
         let r = request.into_inner();
         check_user_task_run_id(r.user_task_run_id.as_ref(), "user_task_run_id")?;
-        self.call(move |e| e.put_user_task_run_comment(r)).await
+        self.call_masked(move |e| e.put_user_task_run_comment(r))
+            .await
     }
 
     async fn edit_user_task_run_comment(
@@ -541,7 +567,8 @@ impl LittleHorse for KernelService {
     ) -> Result<Response<UserTaskRun>, Status> {
         let r = request.into_inner();
         check_user_task_run_id(r.user_task_run_id.as_ref(), "user_task_run_id")?;
-        self.call(move |e| e.edit_user_task_run_comment(r)).await
+        self.call_masked(move |e| e.edit_user_task_run_comment(r))
+            .await
     }
 
     async fn delete_user_task_run_comment(
@@ -550,7 +577,8 @@ impl LittleHorse for KernelService {
     ) -> Result<Response<UserTaskRun>, Status> {
         let r = request.into_inner();
         check_user_task_run_id(r.user_task_run_id.as_ref(), "user_task_run_id")?;
-        self.call(move |e| e.delete_user_task_run_comment(r)).await
+        self.call_masked(move |e| e.delete_user_task_run_comment(r))
+            .await
     }
 
     async fn search_user_task_run(
@@ -566,7 +594,7 @@ impl LittleHorse for KernelService {
     async fn get_node_run(&self, request: Request<NodeRunId>) -> Result<Response<NodeRun>, Status> {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
-        self.call(move |e| e.get_node_run(&key, r.thread_run_number, r.position))
+        self.call_masked(move |e| e.get_node_run(&key, r.thread_run_number, r.position))
             .await
     }
 
@@ -576,7 +604,7 @@ impl LittleHorse for KernelService {
     ) -> Result<Response<NodeRunList>, Status> {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
-        self.call(move |e| {
+        self.call_masked(move |e| {
             let all = e.list_node_runs(&key, r.thread_run_number)?;
             let (results, bookmark) = page_of(all, r.bookmark.as_deref(), r.limit)?;
             Ok(NodeRunList { results, bookmark })
@@ -596,7 +624,8 @@ impl LittleHorse for KernelService {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         not_empty(&r.task_guid, "task_guid")?;
-        self.call(move |e| e.get_task_run(&key, &r.task_guid)).await
+        self.call_masked(move |e| e.get_task_run(&key, &r.task_guid))
+            .await
     }
 
     async fn list_task_runs(
@@ -605,7 +634,7 @@ impl LittleHorse for KernelService {
     ) -> Result<Response<TaskRunList>, Status> {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
-        self.call(move |e| {
+        self.call_masked(move |e| {
             let (results, bookmark) =
                 page_of(e.list_task_runs(&key)?, r.bookmark.as_deref(), r.limit)?;
             Ok(TaskRunList { results, bookmark })
@@ -628,7 +657,7 @@ impl LittleHorse for KernelService {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         not_empty(&r.name, "name")?;
-        self.call(move |e| e.get_variable(&key, r.thread_run_number, &r.name))
+        self.call_masked(move |e| e.get_variable(&key, r.thread_run_number, &r.name))
             .await
     }
 
@@ -638,7 +667,7 @@ impl LittleHorse for KernelService {
     ) -> Result<Response<VariableList>, Status> {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
-        self.call(move |e| {
+        self.call_masked(move |e| {
             let (results, bookmark) =
                 page_of(e.list_variables(&key)?, r.bookmark.as_deref(), r.limit)?;
             Ok(VariableList { results, bookmark })
@@ -665,7 +694,7 @@ impl LittleHorse for KernelService {
         if let Some(guid) = &r.guid {
             not_empty(guid, "guid")?;
         }
-        self.call(move |e| e.put_external_event(r)).await
+        self.call_masked(move |e| e.put_external_event(r)).await
     }
 
     async fn get_external_event(
@@ -677,7 +706,7 @@ impl LittleHorse for KernelService {
         let def = required(r.external_event_def_id, "external_event_def_id")?.name;
         not_empty(&def, "external_event_def_id.name")?;
         not_empty(&r.guid, "guid")?;
-        self.call(move |e| e.get_external_event(&key, &def, &r.guid))
+        self.call_masked(move |e| e.get_external_event(&key, &def, &r.guid))
             .await
     }
 
@@ -687,7 +716,7 @@ impl LittleHorse for KernelService {
     ) -> Result<Response<ExternalEventList>, Status> {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
-        self.call(move |e| {
+        self.call_masked(move |e| {
             let (results, bookmark) = page_of(
                 e.list_external_events(&key)?,
                 r.bookmark.as_deref(),
@@ -715,7 +744,7 @@ impl LittleHorse for KernelService {
         not_empty(&r.key, "key")?;
         let def = required(r.external_event_def_id.as_ref(), "external_event_def_id")?;
         not_empty(&def.name, "external_event_def_id.name")?;
-        self.call(move |e| e.put_correlated_event(r)).await
+        self.call_masked(move |e| e.put_correlated_event(r)).await
     }
 
     async fn get_correlated_event(
@@ -726,7 +755,7 @@ impl LittleHorse for KernelService {
         not_empty(&r.key, "key")?;
         let def = required(r.external_event_def_id.as_ref(), "external_event_def_id")?;
         not_empty(&def.name, "external_event_def_id.name")?;
-        self.call(move |e| e.get_correlated_event(&r)).await
+        self.call_masked(move |e| e.get_correlated_event(&r)).await
     }
 
     async fn search_correlated_event(
@@ -752,12 +781,15 @@ impl LittleHorse for KernelService {
         let r = request.into_inner();
         wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         let (tx, rx) = tokio::sync::oneshot::channel();
-        self.engine
+        self.engine()
             .call(move |e| e.await_workflow_event(r, tx))
             .await?;
         // Waits until an event is thrown (or the client's deadline passes).
         rx.await
-            .map(Response::new)
+            .map(|mut event| {
+                event.mask_for_client();
+                Response::new(event)
+            })
             .map_err(|_| Status::unavailable("the kernel is shutting down"))
     }
 
@@ -769,7 +801,7 @@ impl LittleHorse for KernelService {
         wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
         let def = required(r.workflow_event_def_id.as_ref(), "workflow_event_def_id")?;
         not_empty(&def.name, "workflow_event_def_id.name")?;
-        self.call(move |e| e.get_workflow_event(&r)).await
+        self.call_masked(move |e| e.get_workflow_event(&r)).await
     }
 
     async fn list_workflow_events(
@@ -778,7 +810,7 @@ impl LittleHorse for KernelService {
     ) -> Result<Response<WorkflowEventList>, Status> {
         let r = request.into_inner();
         let key = wf_run_key_of(r.wf_run_id.as_ref(), "wf_run_id")?;
-        self.call(move |e| {
+        self.call_masked(move |e| {
             let (results, bookmark) = page_of(
                 e.list_workflow_events(&key)?,
                 r.bookmark.as_deref(),
@@ -847,7 +879,7 @@ impl LittleHorse for KernelService {
         request: Request<tonic::Streaming<PollTaskRequest>>,
     ) -> Result<Response<Self::PollTaskStream>, Status> {
         Ok(Response::new(worker::poll_task(
-            self.engine.clone(),
+            self.engine(),
             request.into_inner(),
         )))
     }
@@ -983,55 +1015,69 @@ impl LittleHorse for KernelService {
 
     async fn put_tenant(
         &self,
-        _request: Request<PutTenantRequest>,
+        request: Request<PutTenantRequest>,
     ) -> Result<Response<Tenant>, Status> {
-        unimplemented("PutTenant")
+        access_rpc::put_tenant(&self.directory, request.into_inner())
+            .await
+            .map(Response::new)
     }
 
-    async fn get_tenant(&self, _request: Request<TenantId>) -> Result<Response<Tenant>, Status> {
-        unimplemented("GetTenant")
+    async fn get_tenant(&self, request: Request<TenantId>) -> Result<Response<Tenant>, Status> {
+        access_rpc::get_tenant(&self.directory, request.into_inner())
+            .await
+            .map(Response::new)
     }
 
     async fn search_tenant(
         &self,
-        _request: Request<SearchTenantRequest>,
+        request: Request<SearchTenantRequest>,
     ) -> Result<Response<TenantIdList>, Status> {
-        unimplemented("SearchTenant")
+        access_rpc::search_tenant(&self.directory, request.into_inner())
+            .await
+            .map(Response::new)
     }
 
     async fn put_principal(
         &self,
-        _request: Request<PutPrincipalRequest>,
+        request: Request<PutPrincipalRequest>,
     ) -> Result<Response<Principal>, Status> {
-        unimplemented("PutPrincipal")
+        access_rpc::put(&self.directory, request.into_inner())
+            .await
+            .map(Response::new)
     }
 
     async fn get_principal(
         &self,
-        _request: Request<PrincipalId>,
+        request: Request<PrincipalId>,
     ) -> Result<Response<Principal>, Status> {
-        unimplemented("GetPrincipal")
+        access_rpc::get(&self.directory, request.into_inner())
+            .await
+            .map(Response::new)
     }
 
     async fn delete_principal(
         &self,
-        _request: Request<DeletePrincipalRequest>,
+        request: Request<DeletePrincipalRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("DeletePrincipal")
+        access_rpc::delete(&self.directory, request.into_inner())
+            .await
+            .map(Response::new)
     }
 
     async fn search_principal(
         &self,
-        _request: Request<SearchPrincipalRequest>,
+        request: Request<SearchPrincipalRequest>,
     ) -> Result<Response<PrincipalIdList>, Status> {
-        unimplemented("SearchPrincipal")
+        access_rpc::search(&self.directory, request.into_inner())
+            .await
+            .map(Response::new)
     }
 
     async fn whoami(
         &self,
         _request: Request<::pbjson_types::Empty>,
     ) -> Result<Response<Principal>, Status> {
-        unimplemented("Whoami")
+        Ok(Response::new(access_rpc::whoami()))
     }
 
     async fn put_quota(

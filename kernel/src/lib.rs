@@ -17,12 +17,14 @@
 //! ([`engine`]); gRPC handlers ([`grpc`]) send it jobs and await replies,
 //! which are sent only after the change is committed.
 
+pub mod access;
 pub mod auth;
 pub mod child_inputs;
 pub mod clock;
 pub mod cron;
 pub mod engine;
 pub mod grpc;
+pub mod mask;
 pub mod metadata;
 pub mod metrics;
 pub mod paths;
@@ -44,6 +46,7 @@ use lhw_proto::littlehorse::little_horse_server::LittleHorseServer;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -133,6 +136,7 @@ pub struct KernelHandle {
     engine_thread: Option<std::thread::JoinHandle<()>>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
+    directory: Arc<access::directory::Directory>,
 }
 
 impl KernelHandle {
@@ -163,6 +167,9 @@ impl KernelHandle {
         if let Some(t) = self.engine_thread.take() {
             let _ = tokio::task::spawn_blocking(move || t.join()).await;
         }
+        for t in self.directory.stop_all() {
+            let _ = tokio::task::spawn_blocking(move || t.join()).await;
+        }
     }
 }
 
@@ -172,6 +179,7 @@ impl Drop for KernelHandle {
             let _ = tx.send(());
         }
         self.engine.stop();
+        drop(self.directory.stop_all());
         if let Some(server) = self.server.take() {
             server.abort();
         }
@@ -196,13 +204,22 @@ pub async fn serve(config: Config) -> Result<KernelHandle, KernelError> {
         .map_err(KernelError::Bind)?;
     let addr = listener.local_addr().map_err(KernelError::Bind)?;
     let (engine, engine_thread) = engine::start(store).map_err(KernelError::Storage)?;
+    let directory = Arc::new(access::directory::Directory::new(
+        config.data_dir.clone(),
+        engine.clone(),
+    ));
     let service = grpc::KernelService {
         engine: engine.clone(),
         advertised: LhHostInfo {
             host: addr.ip().to_string(),
             port: i32::from(addr.port()),
         },
+        directory: directory.clone(),
     };
+    let access = Arc::new(access::layer::Access {
+        auth: config.auth,
+        directory: directory.clone(),
+    });
     let (tx, rx) = oneshot::channel::<()>();
     // TCP_NODELAY on every accepted connection: without it Nagle's algorithm
     // holds small PollTask responses back until the peer's delayed ACK
@@ -210,9 +227,9 @@ pub async fn serve(config: Config) -> Result<KernelHandle, KernelError> {
     let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
     let server = tokio::spawn(async move {
         let result = builder
-            .add_service(LittleHorseServer::with_interceptor(
-                service,
-                auth::AuthInterceptor::new(config.auth),
+            .add_service(access::layer::AccessService::new(
+                LittleHorseServer::new(service),
+                access,
             ))
             .serve_with_incoming_shutdown(incoming, async {
                 let _ = rx.await;
@@ -228,5 +245,6 @@ pub async fn serve(config: Config) -> Result<KernelHandle, KernelError> {
         engine_thread: Some(engine_thread),
         shutdown: Some(tx),
         server: Some(server),
+        directory,
     })
 }

@@ -11,6 +11,7 @@ mod metrics;
 mod ops;
 pub mod outbox;
 mod schedules;
+pub mod private;
 mod schema;
 mod search;
 
@@ -138,9 +139,15 @@ impl Store {
     /// Opens (creating if needed) `kernel.db` in `dir`, in WAL mode with
     /// `synchronous=FULL`.
     pub fn open(dir: &Path) -> StoreResult<Store> {
-        std::fs::create_dir_all(dir)
+        private::create_owner_only_dir(dir)
             .map_err(|e| StoreError(format!("cannot create data dir {}: {e}", dir.display())))?;
-        let conn = Connection::open(dir.join("kernel.db"))?;
+        private::secure_db_files(dir).map_err(|e| {
+            StoreError(format!(
+                "cannot make the database in {} owner-only: {e}",
+                dir.display()
+            ))
+        })?;
+        let conn = Connection::open(dir.join(private::DB_FILE))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;

@@ -30,7 +30,7 @@ pub async fn register_task_worker(
     crate::request::not_empty(&name, "task_def_id.name")?;
     let hosts = vec![svc.advertised.clone()];
     let client_id = req.task_worker_id;
-    svc.engine
+    svc.engine()
         .call(move |e| {
             crate::metadata::get_task_def(e.store(), &name)?;
             crate::worker_group::heartbeat(e.store(), &name, &client_id, hosts)

@@ -193,9 +193,11 @@ async fn malformed_requests_name_their_field_and_missing_objects_are_not_found()
         check! {f, "GetScheduledWfRun missing", c.get_scheduled_wf_run(ScheduledWfRunId { id: "nope".into() }), missing, "nope"}
         check! {f, "MigrateWfSpec no old", c.migrate_wf_spec(MigrateWfSpecRequest::default()), bad, "old_wf_spec"}
 
+        // ---- tenants ----
+        check! {f, "PutTenant no id", c.put_tenant(PutTenantRequest::default()), bad, "tenant id"}
+
         // ---- not served ----
         check! {f, "CreateBulkJob", c.create_bulk_job(CreateBulkJobRequest::default()), Code::Unimplemented, "CreateBulkJob"}
-        check! {f, "PutTenant", c.put_tenant(PutTenantRequest::default()), Code::Unimplemented, "PutTenant"}
 
         assert!(f.is_empty(), "{} mismatches:\n{}", f.len(), f.join("\n"));
         // The kernel is still well: the WfRun still waits and still completes.

@@ -7,6 +7,7 @@ mod catch_site;
 mod family;
 mod flow;
 mod index;
+mod masking;
 pub(crate) mod names;
 mod steps;
 mod struct_constant;
@@ -36,6 +37,8 @@ pub struct TaskSig {
     /// The declaration did not parse: its signature is unknown, so calls are not checked
     /// against it (the syntax error is already reported).
     pub partial: bool,
+    /// Which parameters are `masked`, in order.
+    pub masked: Vec<bool>,
 }
 
 /// A checked struct.
@@ -459,6 +462,7 @@ impl Checker {
                 ret,
                 span: t.name.span,
                 partial,
+                masked: t.params.iter().map(|p| p.masked).collect(),
             },
         );
     }
@@ -667,6 +671,8 @@ struct WorkflowChecker<'c> {
     /// Expressions whose value is JSON content (read out of a JSON value, or a thread input
     /// bound to an untyped payload): typed only at run time, and never an array, map or
     /// struct.
+    /// The workflow's variables declared `masked` (W0040).
+    masked_vars: HashSet<String>,
     json_values: HashSet<Span>,
     /// `let` bindings of `ask` steps, with their user task form: `d.field` has the field's
     /// type.
@@ -701,6 +707,7 @@ impl<'c> WorkflowChecker<'c> {
             settings: HashMap::new(),
             thread_base: 1,
             json_values: HashSet::new(),
+            masked_vars: HashSet::new(),
             let_forms: HashMap::new(),
             workflow_name: String::new(),
             thread_scopes: Vec::new(),
@@ -1213,6 +1220,9 @@ impl<'c> WorkflowChecker<'c> {
                     .with_help("index as `str`, `int`, `double` or `bool`"),
                 ),
             }
+        }
+        if v.masked.is_some() {
+            self.masked_vars.insert(v.name.text.clone());
         }
         let thread = self.thread_scopes.last().copied();
         self.define(SymbolKind::Variable, &v.name, &ty, thread);
@@ -1924,6 +1934,11 @@ impl<'c> WorkflowChecker<'c> {
                     expected.join(", ")
                 )),
             );
+        }
+        for ((arg, (pname, _)), masked) in args.iter().zip(&sig.params).zip(&sig.masked) {
+            if !masked && let Some((var, at)) = masking::masked_var_read(arg, &self.masked_vars) {
+                self.err(masking::warning(&var, at, pname, &callee.text, sig.span));
+            }
         }
         for ((arg, at), (pname, pt)) in args.iter().zip(&arg_tys).zip(&sig.params) {
             if *at == Ty::Void {

@@ -128,6 +128,7 @@ codes! {
     W0030 => "decompiled workflow compiles back to a different WfSpec",
     W0031 => "WfSpec shape the language cannot write",
     W0032 => "decompiled text does not compile",
+    W0040 => "masked variable passed to an unmasked task parameter",
 }
 
 impl std::fmt::Display for Code {

@@ -271,6 +271,11 @@ impl Engine {
             return Ok(());
         }
         let mut status = status;
+        // As the server's `TaskRunModel.processTaskResult`: a masked return type masks the
+        // attempt's output for clients.
+        if return_type.as_ref().is_some_and(|t| t.masked) {
+            attempt.masked_value = true;
+        }
         attempt.end_time = Some(rep.time.unwrap_or_else(|| ms_to_ts(now)));
         attempt.log_output = rep.log_output;
         attempt.result = match rep.result {
