@@ -22,6 +22,7 @@ pub mod clock;
 pub mod cron;
 pub mod engine;
 pub mod grpc;
+mod message_limit;
 pub mod metadata;
 pub mod paths;
 pub mod request;
@@ -207,9 +208,11 @@ pub async fn serve(config: Config) -> Result<KernelHandle, KernelError> {
     let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
     let server = tokio::spawn(async move {
         let result = builder
-            .add_service(LittleHorseServer::with_interceptor(
-                service,
-                auth::AuthInterceptor::new(config.auth),
+            .add_service(message_limit::MessageLimit::new(
+                LittleHorseServer::with_interceptor(
+                    service,
+                    auth::AuthInterceptor::new(config.auth),
+                ),
             ))
             .serve_with_incoming_shutdown(incoming, async {
                 let _ = rx.await;
