@@ -25,6 +25,7 @@ pub mod cron;
 pub mod engine;
 pub mod grpc;
 pub mod mask;
+mod message_limit;
 pub mod metadata;
 pub mod metrics;
 pub mod paths;
@@ -227,9 +228,8 @@ pub async fn serve(config: Config) -> Result<KernelHandle, KernelError> {
     let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
     let server = tokio::spawn(async move {
         let result = builder
-            .add_service(access::layer::AccessService::new(
-                LittleHorseServer::new(service),
-                access,
+            .add_service(message_limit::MessageLimit::new(
+                access::layer::AccessService::new(LittleHorseServer::new(service), access),
             ))
             .serve_with_incoming_shutdown(incoming, async {
                 let _ = rx.await;

@@ -123,6 +123,41 @@ pub fn coerce_to(v: VariableValue, td: &TypeDefinition) -> Result<VariableValue,
     }
 }
 
+/// RunWf's check of an input value against its variable's declared type, as
+/// LittleHorse's server makes it (`TypeDefinitionModel#validateCompatibility`
+/// with `TypeCastingUtils#canBeType`): the same type, an INT where a DOUBLE is
+/// declared, or any primitive (INT, DOUBLE, BOOL, STR, WF_RUN_ID, TIMESTAMP)
+/// where a STR is declared. The kernel stores the converted value (DOUBLE, STR)
+/// where LittleHorse keeps the given one (docs/differences.md). JSON text is not
+/// parsed here: LittleHorse accepts a JSON_OBJ or JSON_ARR that does not parse.
+pub(crate) fn check_input(v: VariableValue, td: &TypeDefinition) -> Result<VariableValue, String> {
+    let (Some(expected), Some(actual)) = (primitive_of(td), type_of(&v)) else {
+        let actual = type_name(&v);
+        return coerce_to(v, td).map_err(|_| incompatible(actual, td));
+    };
+    let primitive = matches!(
+        actual,
+        VariableType::Int
+            | VariableType::Double
+            | VariableType::Bool
+            | VariableType::Str
+            | VariableType::WfRunId
+            | VariableType::Timestamp
+    );
+    match expected {
+        _ if actual == expected => Ok(v),
+        VariableType::Double if actual == VariableType::Int => cast(v, VariableType::Double),
+        VariableType::Str if primitive => cast(v, VariableType::Str),
+        _ => Err(incompatible(actual.as_str_name(), td)),
+    }
+}
+
+/// LittleHorse's words for a value of the wrong type (`TypeDefinitionModel`).
+fn incompatible(actual: &str, td: &TypeDefinition) -> String {
+    let expected = primitive_of(td).map_or("a structured type", |t| t.as_str_name());
+    format!("Value of type {actual} is not compatible with expected type {expected}")
+}
+
 /// Converts a value to JSON (JSON strings are parsed).
 pub fn to_json(v: &VariableValue) -> Result<Json, String> {
     Ok(match &v.value {

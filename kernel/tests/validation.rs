@@ -217,3 +217,136 @@ async fn malformed_requests_name_their_field_and_missing_objects_are_not_found()
     .await
     .expect("test timed out");
 }
+
+const TYPED: &str = r#"
+workflow typed {
+  input n: int
+  input d: double
+  input t: str
+  input o: json-obj
+  input a: json-arr
+}
+"#;
+
+fn json_obj(text: &str) -> VariableValue {
+    VariableValue {
+        value: Some(variable_value::Value::JsonObj(text.into())),
+    }
+}
+
+fn json_arr(text: &str) -> VariableValue {
+    VariableValue {
+        value: Some(variable_value::Value::JsonArr(text.into())),
+    }
+}
+
+/// RunWf checks each input against its declared type as LittleHorse's server
+/// does (ThreadSpecModel#validateStartVariables, TypeCastingUtils#canBeType):
+/// a wrong type is INVALID_ARGUMENT in LittleHorse's words; an INT for a
+/// DOUBLE or any primitive for a STR is accepted; JSON text is not parsed
+/// (docs/differences.md).
+#[tokio::test]
+async fn run_wf_checks_input_types_as_littlehorse_does() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let (_dir, kernel, mut c) = start_deployed(TYPED).await;
+        let bad = Code::InvalidArgument;
+        let mut f = Vec::new();
+        let f = &mut f;
+        let runs = |vars: Vec<(&str, VariableValue)>| RunWfRequest {
+            wf_spec_name: "typed".into(),
+            variables: vars.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            ..Default::default()
+        };
+        check! {f, "str for int", c.run_wf(runs(vec![("n", s("7"))])), bad, "Variable n invalid: Value of type STR is not compatible with expected type INT"}
+        check! {f, "str for double", c.run_wf(runs(vec![("d", s("1.5"))])), bad, "Value of type STR is not compatible with expected type DOUBLE"}
+        check! {f, "json-obj for json-arr", c.run_wf(runs(vec![("a", json_obj("{}"))])), bad, "Value of type JSON_OBJ is not compatible with expected type JSON_ARR"}
+        check! {f, "json-arr for json-obj", c.run_wf(runs(vec![("o", json_arr("[]"))])), bad, "Variable o invalid: Value of type JSON_ARR is not compatible with expected type JSON_OBJ"}
+        check! {f, "int for json-obj", c.run_wf(runs(vec![("o", int(1))])), bad, "ThreadSpec"}
+        assert!(f.is_empty(), "{} mismatches:\n{}", f.len(), f.join("\n"));
+
+        // What LittleHorse accepts, the kernel accepts.
+        run(&mut c, "typed", "ok", &[("n", int(7)), ("d", int(2)), ("t", int(9)), ("o", json_obj("{not json")), ("a", json_arr("{\"k\": 1}"))]).await;
+        wait_status(&mut c, "ok", LhStatus::Completed).await;
+        assert_eq!(var(&mut c, "ok", "d").await, Some(variable_value::Value::Double(2.0)));
+        assert_eq!(var(&mut c, "ok", "t").await, Some(variable_value::Value::Str("9".into())));
+        assert_eq!(var(&mut c, "ok", "o").await, Some(variable_value::Value::JsonObj("{not json".into())));
+        kernel.shutdown().await;
+    })
+    .await
+    .expect("test timed out");
+}
+
+/// A request message over 4 MiB is RESOURCE_EXHAUSTED, as grpc-java (and so
+/// LittleHorse's server) answers it, not tonic's OUT_OF_RANGE; the kernel
+/// serves the next request.
+#[tokio::test]
+async fn a_message_over_four_mib_is_resource_exhausted() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let (_dir, kernel, c) = start_deployed(TYPED).await;
+        let mut c = c.clone().max_encoding_message_size(64 * 1024 * 1024);
+        let huge = "x".repeat(5 * 1024 * 1024);
+        let answer = c
+            .run_wf(RunWfRequest {
+                wf_spec_name: "typed".into(),
+                variables: [("t".to_string(), s(&huge))].into(),
+                ..Default::default()
+            })
+            .await;
+        let status = answer.expect_err("a 5 MiB message is refused");
+        assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+        assert!(
+            status
+                .message()
+                .starts_with("gRPC message exceeds maximum size 4194304: 52"),
+            "{}",
+            status.message()
+        );
+        run(&mut c, "typed", "after", &[("t", s("small"))]).await;
+        kernel.shutdown().await;
+    })
+    .await
+    .expect("test timed out");
+}
+
+/// PollTask for a TaskDef that does not exist is parked, as LittleHorse's
+/// server parks it (PollTaskRequestObserver#onNext and
+/// TaskQueueManager#onPollRequest look no TaskDef up): the stream stays open,
+/// and once the TaskDef exists and a task of it is scheduled, the parked poll
+/// receives it.
+#[tokio::test]
+async fn poll_task_for_an_unknown_task_def_is_parked_not_refused() {
+    use tokio_stream::StreamExt;
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let (_dir, kernel, mut c) = start_deployed(TYPED).await;
+        let poll = PollTaskRequest {
+            task_def_id: Some(TaskDefId {
+                name: "later".into(),
+            }),
+            client_id: "early-worker".into(),
+            task_worker_version: None,
+        };
+        let requests = tokio_stream::iter(vec![poll]).chain(tokio_stream::pending());
+        let mut answers = c
+            .poll_task(requests)
+            .await
+            .expect("PollTask for an unknown TaskDef opens its stream")
+            .into_inner();
+        deploy(
+            &mut c,
+            "task later() -> str\nworkflow uses-later {\n  var out: str\n  out = later()\n}\n",
+        )
+        .await;
+        run(&mut c, "uses-later", "r", &[]).await;
+        let task = answers
+            .message()
+            .await
+            .expect("a task, not an error")
+            .expect("the stream is open")
+            .result
+            .expect("a scheduled task");
+        assert_eq!(task.task_def_id.map(|d| d.name).as_deref(), Some("later"));
+        kernel.shutdown().await;
+    })
+    .await
+    .expect("test timed out");
+}

@@ -382,6 +382,29 @@ fn is_tls_failure(detail: &str) -> bool {
     .any(|k| detail.contains(k))
 }
 
+/// Whose certificate a TLS failure is about.
+#[derive(Debug, PartialEq, Eq)]
+enum CertificateOwner {
+    /// Ours: the server sent a CertificateExpired alert about it.
+    Client,
+    /// The server's: our own verifier found it expired.
+    Server,
+}
+
+/// Whose certificate has expired, if `detail` (rustls' message) says one has.
+/// The server refusing our certificate reaches us as a received alert
+/// ("received fatal alert: CertificateExpired"); our verifier refusing the
+/// server's says "invalid peer certificate: Expired".
+fn expired_certificate(detail: &str) -> Option<CertificateOwner> {
+    if detail.contains("alert: CertificateExpired") {
+        Some(CertificateOwner::Client)
+    } else if detail.contains("Expired") {
+        Some(CertificateOwner::Server)
+    } else {
+        None
+    }
+}
+
 /// A rustls error, with the setting most likely at fault.
 fn explain_tls_failure(detail: &str, cfg: &Config, tls: &TlsMaterial) -> String {
     let hint = if detail.contains("UnknownIssuer") {
@@ -404,7 +427,14 @@ fn explain_tls_failure(detail: &str, cfg: &Config, tls: &TlsMaterial) -> String 
             cfg.api_host(),
             config::API_HOST
         )
-    } else if detail.contains("Expired") {
+    } else if expired_certificate(detail) == Some(CertificateOwner::Client) {
+        format!(
+            "the server refused our client certificate in {}={} (from {}): it has expired",
+            config::CLIENT_CERT,
+            cfg.get(config::CLIENT_CERT).unwrap_or(""),
+            cfg.source(config::CLIENT_CERT)
+        )
+    } else if expired_certificate(detail) == Some(CertificateOwner::Server) {
         "the server's certificate has expired".to_string()
     } else if detail.contains("corrupt message") || detail.contains("InvalidContentType") {
         format!(
@@ -636,4 +666,25 @@ fn connect_or_rpc(target: &str, s: Status) -> ClientError {
         };
     }
     ClientError::Rpc(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_expired_certificate_is_named_by_its_owner() {
+        assert_eq!(
+            expired_certificate("received fatal alert: CertificateExpired"),
+            Some(CertificateOwner::Client)
+        );
+        assert_eq!(
+            expired_certificate("invalid peer certificate: Expired"),
+            Some(CertificateOwner::Server)
+        );
+        assert_eq!(
+            expired_certificate("invalid peer certificate: UnknownIssuer"),
+            None
+        );
+    }
 }

@@ -144,12 +144,17 @@ impl Engine {
             let Some(def) = &tv.var_def else { continue };
             let value = match req.variables.get(&def.name) {
                 Some(v) if v.value.is_some() => {
+                    // LittleHorse: ThreadSpecModel#validateStartVariables wraps the
+                    // type error in "ThreadSpec … invalid: Variable … invalid: …".
                     let checked = match &def.type_def {
-                        Some(td) => values::coerce_to(v.clone(), td),
+                        Some(td) => values::check_input(v.clone(), td),
                         None => Ok(v.clone()),
                     };
                     checked.map_err(|e| {
-                        Status::invalid_argument(format!("variables.{}: {e}", def.name))
+                        Status::invalid_argument(format!(
+                            "variables.{}: ThreadSpec {entry_name} invalid: Variable {} invalid: {e}",
+                            def.name, def.name
+                        ))
                     })?
                 }
                 _ => def.default_value.clone().unwrap_or_default(),
