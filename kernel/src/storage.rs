@@ -10,8 +10,8 @@ mod metadata_output;
 mod metrics;
 mod ops;
 pub mod outbox;
-pub mod private;
 mod schedules;
+pub mod private;
 mod schema;
 mod search;
 
