@@ -304,6 +304,27 @@ pub enum Command {
             --tenant-id. `--format json` prints the Principal as protobuf JSON."
     )]
     Whoami(crate::whoami::WhoamiArgs),
+
+    /// Principals and their ACLs: put, get, delete, list (PutPrincipal, SearchPrincipal, ...).
+    #[command(
+        long_about = "Principals (identities) and their ACLs, as `lhctl put/get/delete/search \
+            principal` manage them: `put ID --acl RESOURCE:ACTION,... [--tenant T] \
+            [--overwrite]` (per-tenant ACLs with --tenant, else global ones, which only an \
+            admin may grant), `get ID`, `delete ID`, `list [--tenant T | --admin BOOL]`. The \
+            server's refusals are printed as it sends them; exit codes: 0 done, 1 the server \
+            refused or could not be reached, 2 bad arguments (an unknown resource or action \
+            gets \"did you mean\"). `--format json` prints what the server answered."
+    )]
+    Principal(crate::principal::PrincipalArgs),
+    /// Tenants: put, get, list (PutTenant, GetTenant, SearchTenant).
+    #[command(
+        long_about = "Tenants, as `lhctl put/get/search tenant` manage them: `put ID \
+            [--all-entity-events | --no-entity-events]` creates a Tenant or updates its \
+            Output Topic configuration, `get ID`, `list`. Clients name a Tenant with \
+            LHC_TENANT_ID or --tenant-id. Exit codes: 0 done, 1 the server refused or could \
+            not be reached, 2 bad arguments. `--format json` prints what the server answered."
+    )]
+    Tenant(crate::tenant::TenantArgs),
 }
 
 /// Which LittleHorse server to talk to (overrides for the LittleHorse configuration).

@@ -21,12 +21,14 @@ mod inspect;
 mod lsp;
 mod migrate;
 mod output_topic;
+mod principal;
 mod report;
 mod reset;
 mod run;
 mod run_inputs;
 mod schedule;
 mod server;
+mod tenant;
 mod test;
 mod verdict;
 mod whoami;
@@ -73,6 +75,8 @@ fn main() -> ExitCode {
         Command::Workers(args) => inspect::workers(args, style),
         Command::Connect(args) => connect::run(args, style),
         Command::Whoami(args) => whoami::run(args, style),
+        Command::Principal(args) => principal::run(args, style),
+        Command::Tenant(args) => tenant::run(args, style),
     }
 }
 
