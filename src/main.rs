@@ -24,8 +24,8 @@ mod output_topic;
 mod report;
 mod reset;
 mod run;
-mod schedule;
 mod run_inputs;
+mod schedule;
 mod server;
 mod test;
 mod verdict;
@@ -67,6 +67,7 @@ fn main() -> ExitCode {
         Command::Wait(args) => inspect::wait(args, style),
         Command::Delete(args) => inspect::delete(args, style),
         Command::Rescue(args) => inspect::rescue(args, style),
+        Command::Count(args) => inspect::count(args, style),
         Command::Schedule(args) => schedule::run(args, style),
         Command::Migrate(args) => migrate::run(args, style),
         Command::Metrics(args) => inspect::metrics(args, style),

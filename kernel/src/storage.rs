@@ -6,12 +6,13 @@
 //! change acknowledged to a client has been committed first.
 
 mod columns;
+mod count;
 mod metadata_output;
 mod metrics;
 mod ops;
 pub mod outbox;
-mod schedules;
 pub mod private;
+mod schedules;
 mod schema;
 mod search;
 
