@@ -145,7 +145,7 @@ async fn count_node_runs(
 }
 
 async fn count_task_runs(client: &LhClient, format: Format, task_def: &str) -> Res {
-    let known = names(client, DefKind::TaskDef).await?;
+    let known = names(client, DefKind::Task).await?;
     if !known.iter().any(|n| n == task_def) {
         let mut msg = format!(
             "no TaskDef `{task_def}` on {} (see `lhc list taskdefs`)",

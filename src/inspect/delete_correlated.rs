@@ -30,7 +30,7 @@ pub(crate) async fn delete_correlated_event(
         if e.code() != Code::NotFound {
             return Err(Fail::Client(format!("CorrelatedEvent {shown}"), rpc(e)));
         }
-        let known = names(client, DefKind::EventDef).await?;
+        let known = names(client, DefKind::Event).await?;
         if !known.iter().any(|n| n == event_def) {
             let mut msg = format!(
                 "no ExternalEventDef `{event_def}` on {} (see `lhc list event-defs`)",

@@ -54,7 +54,7 @@ pub(crate) async fn get_task_def(client: &LhClient, format: Format, name: &str) 
         .await
     {
         Ok(d) => d.into_inner(),
-        Err(e) => return Err(missing(client, DefKind::TaskDef, name, e).await),
+        Err(e) => return Err(missing(client, DefKind::Task, name, e).await),
     };
     if format == Format::Json {
         return print_json(&def);
@@ -99,7 +99,7 @@ pub(crate) async fn get_event_def(client: &LhClient, format: Format, name: &str)
         .await
     {
         Ok(d) => d.into_inner(),
-        Err(e) => return Err(missing(client, DefKind::EventDef, name, e).await),
+        Err(e) => return Err(missing(client, DefKind::Event, name, e).await),
     };
     if format == Format::Json {
         return print_json(&def);
@@ -154,7 +154,7 @@ pub(crate) async fn get_workflow_event_def(client: &LhClient, format: Format, na
         .await
     {
         Ok(d) => d.into_inner(),
-        Err(e) => return Err(missing(client, DefKind::WorkflowEventDef, name, e).await),
+        Err(e) => return Err(missing(client, DefKind::WorkflowEvent, name, e).await),
     };
     if format == Format::Json {
         return print_json(&def);
@@ -203,7 +203,7 @@ pub(crate) async fn get_user_task_def(
     };
     let def = match answer {
         Ok(d) => d.into_inner(),
-        Err(e) => return Err(missing(client, DefKind::UserTaskDef, name, e).await),
+        Err(e) => return Err(missing(client, DefKind::UserTask, name, e).await),
     };
     if format == Format::Json {
         return print_json(&def);
@@ -277,7 +277,7 @@ pub(crate) async fn get_struct_def(
                 Some(v) => v,
                 None => {
                     let e = tonic::Status::not_found(format!("StructDef {name}"));
-                    return Err(missing(client, DefKind::StructDef, name, e).await);
+                    return Err(missing(client, DefKind::Struct, name, e).await);
                 }
             }
         }
@@ -291,7 +291,7 @@ pub(crate) async fn get_struct_def(
         .await
     {
         Ok(d) => d.into_inner(),
-        Err(e) => return Err(missing(client, DefKind::StructDef, name, e).await),
+        Err(e) => return Err(missing(client, DefKind::Struct, name, e).await),
     };
     if format == Format::Json {
         return print_json(&def);

@@ -89,18 +89,18 @@ pub(crate) fn run(args: &ListArgs, style: Style) -> ExitCode {
             list_task_defs(c, f, prefix.clone()).await
         }),
         ListCommand::EventDefs { prefix, common } => execute(common, style, async |c, f| {
-            list_defs::list(c, f, DefKind::EventDef, prefix.as_deref()).await
+            list_defs::list(c, f, DefKind::Event, prefix.as_deref()).await
         }),
         ListCommand::WorkflowEventDefs { prefix, common } => {
             execute(common, style, async |c, f| {
-                list_defs::list(c, f, DefKind::WorkflowEventDef, prefix.as_deref()).await
+                list_defs::list(c, f, DefKind::WorkflowEvent, prefix.as_deref()).await
             })
         }
         ListCommand::UserTaskDefs { prefix, common } => execute(common, style, async |c, f| {
-            list_defs::list(c, f, DefKind::UserTaskDef, prefix.as_deref()).await
+            list_defs::list(c, f, DefKind::UserTask, prefix.as_deref()).await
         }),
         ListCommand::StructDefs { prefix, common } => execute(common, style, async |c, f| {
-            list_defs::list(c, f, DefKind::StructDef, prefix.as_deref()).await
+            list_defs::list(c, f, DefKind::Struct, prefix.as_deref()).await
         }),
     }
 }

@@ -18,33 +18,33 @@ use super::render::{print_json, print_text, table};
 /// A kind of metadata object `lhc get`/`lhc list` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum DefKind {
-    TaskDef,
-    EventDef,
-    WorkflowEventDef,
-    UserTaskDef,
-    StructDef,
+    Task,
+    Event,
+    WorkflowEvent,
+    UserTask,
+    Struct,
 }
 
 impl DefKind {
     /// LittleHorse's name of the kind.
     pub(crate) fn title(self) -> &'static str {
         match self {
-            DefKind::TaskDef => "TaskDef",
-            DefKind::EventDef => "ExternalEventDef",
-            DefKind::WorkflowEventDef => "WorkflowEventDef",
-            DefKind::UserTaskDef => "UserTaskDef",
-            DefKind::StructDef => "StructDef",
+            DefKind::Task => "TaskDef",
+            DefKind::Event => "ExternalEventDef",
+            DefKind::WorkflowEvent => "WorkflowEventDef",
+            DefKind::UserTask => "UserTaskDef",
+            DefKind::Struct => "StructDef",
         }
     }
 
     /// The `lhc list` subcommand for the kind.
     pub(crate) fn list_verb(self) -> &'static str {
         match self {
-            DefKind::TaskDef => "taskdefs",
-            DefKind::EventDef => "event-defs",
-            DefKind::WorkflowEventDef => "workflow-event-defs",
-            DefKind::UserTaskDef => "user-task-defs",
-            DefKind::StructDef => "struct-defs",
+            DefKind::Task => "taskdefs",
+            DefKind::Event => "event-defs",
+            DefKind::WorkflowEvent => "workflow-event-defs",
+            DefKind::UserTask => "user-task-defs",
+            DefKind::Struct => "struct-defs",
         }
     }
 
@@ -72,7 +72,7 @@ pub(crate) async fn search(
     all_pages(usize::MAX, async |bookmark, _| {
         let mut raw = client.raw();
         let page: (Vec<DefId>, Option<Vec<u8>>) = match kind {
-            DefKind::TaskDef => {
+            DefKind::Task => {
                 let p = raw
                     .search_task_def(SearchTaskDefRequest {
                         bookmark,
@@ -87,7 +87,7 @@ pub(crate) async fn search(
                     p.bookmark,
                 )
             }
-            DefKind::EventDef => {
+            DefKind::Event => {
                 let p = raw
                     .search_external_event_def(SearchExternalEventDefRequest {
                         bookmark,
@@ -102,7 +102,7 @@ pub(crate) async fn search(
                     p.bookmark,
                 )
             }
-            DefKind::WorkflowEventDef => {
+            DefKind::WorkflowEvent => {
                 let p = raw
                     .search_workflow_event_def(SearchWorkflowEventDefRequest {
                         bookmark,
@@ -117,7 +117,7 @@ pub(crate) async fn search(
                     p.bookmark,
                 )
             }
-            DefKind::UserTaskDef => {
+            DefKind::UserTask => {
                 let p = raw
                     .search_user_task_def(SearchUserTaskDefRequest {
                         bookmark,
@@ -137,7 +137,7 @@ pub(crate) async fn search(
                     .collect();
                 (ids, p.bookmark)
             }
-            DefKind::StructDef => {
+            DefKind::Struct => {
                 let p = raw
                     .search_struct_def(SearchStructDefRequest {
                         bookmark,
@@ -194,7 +194,7 @@ pub(crate) async fn list(
     if format == Format::Json {
         return print_json(&ids);
     }
-    let versioned = matches!(kind, DefKind::UserTaskDef | DefKind::StructDef);
+    let versioned = matches!(kind, DefKind::UserTask | DefKind::Struct);
     let rows: Vec<Vec<String>> = ids
         .iter()
         .map(|i| {
