@@ -209,10 +209,11 @@ pub enum Command {
     )]
     Lsp,
 
-    /// Show a WfRun, its NodeRuns, Variables, a TaskRun or a WfSpec.
+    /// Show a WfRun, its NodeRuns, Variables, a TaskRun, a WfSpec, a TaskDef, an event def, a
+    /// UserTaskDef or a StructDef.
     Get(crate::inspect::GetArgs),
 
-    /// List WfSpecs or TaskDefs.
+    /// List WfSpecs, TaskDefs, event defs, UserTaskDefs or StructDefs.
     List(crate::inspect::ListArgs),
 
     /// Search WfRuns of a WfSpec, or the events of an event definition.
@@ -248,8 +249,12 @@ pub enum Command {
     /// Follow a WfRun until it ends, printing each step as it happens, then its result.
     Wait(crate::inspect::WaitArgs),
 
-    /// Delete a WfSpec version, a TaskDef, an event def, a UserTaskDef, a StructDef or a WfRun.
+    /// Delete a WfSpec version, a TaskDef, an event def, a UserTaskDef, a StructDef, a WfRun or
+    /// a CorrelatedEvent.
     Delete(crate::inspect::DeleteArgs),
+
+    /// Count NodeRuns (of a WfSpec's runs) or the TaskRuns of a TaskDef waiting for a worker.
+    Count(crate::inspect::CountArgs),
 
     /// Rescue a failed thread of a WfRun: run its failed step again, or skip it.
     Rescue(crate::inspect::RescueArgs),

@@ -69,6 +69,7 @@ fn main() -> ExitCode {
         Command::Wait(args) => inspect::wait(args, style),
         Command::Delete(args) => inspect::delete(args, style),
         Command::Rescue(args) => inspect::rescue(args, style),
+        Command::Count(args) => inspect::count(args, style),
         Command::Schedule(args) => schedule::run(args, style),
         Command::Migrate(args) => migrate::run(args, style),
         Command::Metrics(args) => inspect::metrics(args, style),

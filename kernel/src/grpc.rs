@@ -769,9 +769,19 @@ impl LittleHorse for KernelService {
 
     async fn delete_correlated_event(
         &self,
-        _request: Request<DeleteCorrelatedEventRequest>,
+        request: Request<DeleteCorrelatedEventRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("DeleteCorrelatedEvent")
+        let r = request.into_inner();
+        let id = required(r.id.as_ref(), "id")?;
+        not_empty(&id.key, "id.key")?;
+        let def = required(
+            id.external_event_def_id.as_ref(),
+            "id.external_event_def_id",
+        )?;
+        not_empty(&def.name, "id.external_event_def_id.name")?;
+        let id = id.clone();
+        self.call(move |e| e.delete_correlated_event(&id).map(|()| Empty {}))
+            .await
     }
 
     async fn await_workflow_event(
@@ -1001,16 +1011,18 @@ impl LittleHorse for KernelService {
 
     async fn count_node_run(
         &self,
-        _request: Request<CountNodeRunRequest>,
+        request: Request<CountNodeRunRequest>,
     ) -> Result<Response<Count>, Status> {
-        unimplemented("CountNodeRun")
+        let r = request.into_inner();
+        self.call(move |e| search::count_node_run(e, r)).await
     }
 
     async fn count_task_run(
         &self,
-        _request: Request<CountTaskRunRequest>,
+        request: Request<CountTaskRunRequest>,
     ) -> Result<Response<Count>, Status> {
-        unimplemented("CountTaskRun")
+        let r = request.into_inner();
+        self.call(move |e| search::count_task_run(e, r)).await
     }
 
     async fn put_tenant(

@@ -3,10 +3,12 @@
 //! (see [`crate::request`]). Criteria the kernel keeps no index for are
 //! answered UNIMPLEMENTED naming the criterion, never with a wrong page.
 
+pub mod count;
 pub mod events;
 pub mod metadata;
 pub mod runs;
 
+pub use count::*;
 pub use events::*;
 pub use metadata::*;
 pub use runs::*;

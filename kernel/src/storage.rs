@@ -6,6 +6,7 @@
 //! change acknowledged to a client has been committed first.
 
 mod columns;
+mod count;
 mod metadata_output;
 mod metrics;
 mod ops;

@@ -182,6 +182,11 @@ async fn malformed_requests_name_their_field_and_missing_objects_are_not_found()
 
         // ---- event searches, metrics ----
         check! {f, "SearchExternalEvent no def", c.search_external_event(SearchExternalEventRequest::default()), bad, "external_event_def_id must be set"}
+        check! {f, "DeleteCorrelatedEvent no id", c.delete_correlated_event(DeleteCorrelatedEventRequest::default()), bad, "id"}
+        check! {f, "DeleteCorrelatedEvent empty def", c.delete_correlated_event(DeleteCorrelatedEventRequest { id: Some(CorrelatedEventId { key: "k".into(), external_event_def_id: Some(ExternalEventDefId::default()) }) }), bad, "id.external_event_def_id.name"}
+        check! {f, "CountNodeRun revision without major", c.count_node_run(CountNodeRunRequest { filter: Some(count_node_run_request::Filter::WfSpecFilter(count_node_run_request::WfSpecFilter { wf_spec_name: "w".into(), wf_spec_major_version: None, wf_spec_revision: Some(0) })) }), bad, "wf_spec_major_version"}
+        check! {f, "CountTaskRun no name", c.count_task_run(CountTaskRunRequest::default()), bad, "task_def_name"}
+        check! {f, "CountTaskRun not scheduled", c.count_task_run(CountTaskRunRequest { task_def_name: "t".into(), status: TaskStatus::TaskRunning as i32 }), bad, "TASK_SCHEDULED"}
         check! {f, "SearchCorrelatedEvent empty def", c.search_correlated_event(SearchCorrelatedEventRequest { external_event_def_id: Some(ExternalEventDefId::default()), ..Default::default() }), bad, "external_event_def_id.name"}
         check! {f, "SearchWorkflowEvent bad bookmark", c.search_workflow_event(SearchWorkflowEventRequest { workflow_event_def_id: Some(WorkflowEventDefId { name: "w".into() }), bookmark: Some(b"junk".to_vec()), ..Default::default() }), bad, "bookmark"}
         check! {f, "GetMetricWindow no start", c.get_metric_window(MetricWindowId::default()), bad, "window_start"}

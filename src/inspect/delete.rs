@@ -1,6 +1,6 @@
 //! `lhc delete`: remove a WfSpec version, a TaskDef, an ExternalEventDef, a
-//! WorkflowEventDef, a UserTaskDef or StructDef version, or a WfRun (with its NodeRuns,
-//! TaskRuns, Variables and events).
+//! WorkflowEventDef, a UserTaskDef or StructDef version, a WfRun (with its NodeRuns,
+//! TaskRuns, Variables and events), or a CorrelatedEvent ([`super::delete_correlated`]).
 
 use std::process::ExitCode;
 
@@ -95,6 +95,18 @@ pub enum DeleteCommand {
         /// The version.
         #[arg(value_name = "VERSION")]
         def_version: i32,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A CorrelatedEvent (DeleteCorrelatedEvent); a key that is not there is an error.
+    CorrelatedEvent {
+        /// The correlation key.
+        #[arg(value_name = "KEY")]
+        key: String,
+        /// The ExternalEventDef it was posted to.
+        #[arg(long, value_name = "NAME")]
+        event_def: String,
         /// Shared options.
         #[command(flatten)]
         common: Common,
@@ -209,6 +221,15 @@ pub(crate) fn run(args: &DeleteArgs, style: Style) -> ExitCode {
                 .await
                 .map_err(|e| Fail::Client(format!("StructDef `{name}` {version}"), rpc(e)))?;
             report(f, &[deleted("StructDef", &format!("{name} {version}"))])
+        }),
+        DeleteCommand::CorrelatedEvent {
+            key,
+            event_def,
+            common,
+        } => execute(common, style, async |c, f| {
+            let shown =
+                super::delete_correlated::delete_correlated_event(c, key, event_def).await?;
+            report(f, &[deleted("CorrelatedEvent", &shown)])
         }),
         DeleteCommand::Wfrun { id, common } => execute(common, style, async |c, f| {
             // DeleteWfRun of an unknown id succeeds silently on LittleHorse: say so instead.

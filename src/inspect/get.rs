@@ -1,4 +1,5 @@
-//! `lhc get`: a WfRun, its NodeRuns, its Variables or a TaskRun.
+//! `lhc get`: a WfRun, its NodeRuns, its Variables or a TaskRun; a WfSpec, and the other
+//! metadata kinds ([`super::get_defs`]).
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -81,6 +82,57 @@ pub enum GetCommand {
         #[command(flatten)]
         common: Common,
     },
+    /// A TaskDef: its signature, description and creation time (GetTaskDef).
+    Taskdef {
+        /// The TaskDef name (see `lhc list taskdefs`).
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
+    /// An ExternalEventDef: content type, correlation and retention (GetExternalEventDef).
+    EventDef {
+        /// The ExternalEventDef name (see `lhc list event-defs`).
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A WorkflowEventDef: its content type (GetWorkflowEventDef).
+    WorkflowEventDef {
+        /// The WorkflowEventDef name (see `lhc list workflow-event-defs`).
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A UserTaskDef: its form fields (GetUserTaskDef / GetLatestUserTaskDef).
+    UserTaskDef {
+        /// The UserTaskDef name (see `lhc list user-task-defs`).
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// The version (default: the latest).
+        #[arg(value_name = "VERSION")]
+        def_version: Option<i32>,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A StructDef: its fields (GetStructDef).
+    StructDef {
+        /// The StructDef name (see `lhc list struct-defs`).
+        #[arg(value_name = "NAME")]
+        name: String,
+        /// The version (default: the latest).
+        #[arg(value_name = "VERSION")]
+        def_version: Option<i32>,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
     /// A TaskRun: inputs and attempts (GetTaskRun).
     Taskrun {
         /// The WfRun id.
@@ -149,6 +201,29 @@ pub(crate) fn run(args: &GetArgs, style: Style) -> ExitCode {
         GetCommand::Variables { id, common } => {
             execute(common, style, async |c, f| get_variables(c, f, id).await)
         }
+        GetCommand::Taskdef { name, common } => execute(common, style, async |c, f| {
+            super::get_defs::get_task_def(c, f, name).await
+        }),
+        GetCommand::EventDef { name, common } => execute(common, style, async |c, f| {
+            super::get_defs::get_event_def(c, f, name).await
+        }),
+        GetCommand::WorkflowEventDef { name, common } => execute(common, style, async |c, f| {
+            super::get_defs::get_workflow_event_def(c, f, name).await
+        }),
+        GetCommand::UserTaskDef {
+            name,
+            def_version,
+            common,
+        } => execute(common, style, async |c, f| {
+            super::get_defs::get_user_task_def(c, f, name, *def_version).await
+        }),
+        GetCommand::StructDef {
+            name,
+            def_version,
+            common,
+        } => execute(common, style, async |c, f| {
+            super::get_defs::get_struct_def(c, f, name, *def_version).await
+        }),
         GetCommand::Taskrun {
             wf_run,
             guid,

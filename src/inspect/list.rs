@@ -1,4 +1,4 @@
-//! `lhc list`: WfSpecs and TaskDefs.
+//! `lhc list`: WfSpecs and TaskDefs; the other metadata kinds are in [`super::list_defs`].
 
 use std::process::ExitCode;
 
@@ -7,6 +7,7 @@ use lhw_proto::littlehorse::{SearchTaskDefRequest, SearchWfSpecRequest};
 use lhw_runtime_client::LhClient;
 
 use super::exec::{Fail, Res, all_pages, execute, rpc};
+use super::list_defs::{self, DefKind};
 use super::render::{print_json, print_text, table};
 use super::{Common, Format};
 use crate::report::Style;
@@ -25,6 +26,42 @@ pub enum ListCommand {
     /// Every WfSpec version (SearchWfSpec).
     Wfspecs {
         /// Only WfSpecs whose name starts with this.
+        #[arg(long, value_name = "PREFIX")]
+        prefix: Option<String>,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Every ExternalEventDef (SearchExternalEventDef).
+    EventDefs {
+        /// Only ExternalEventDefs whose name starts with this.
+        #[arg(long, value_name = "PREFIX")]
+        prefix: Option<String>,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Every WorkflowEventDef (SearchWorkflowEventDef).
+    WorkflowEventDefs {
+        /// Only WorkflowEventDefs whose name starts with this.
+        #[arg(long, value_name = "PREFIX")]
+        prefix: Option<String>,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Every UserTaskDef version (SearchUserTaskDef).
+    UserTaskDefs {
+        /// Only UserTaskDefs whose name starts with this.
+        #[arg(long, value_name = "PREFIX")]
+        prefix: Option<String>,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Every StructDef version (SearchStructDef).
+    StructDefs {
+        /// Only StructDefs whose name starts with this.
         #[arg(long, value_name = "PREFIX")]
         prefix: Option<String>,
         /// Shared options.
@@ -50,6 +87,20 @@ pub(crate) fn run(args: &ListArgs, style: Style) -> ExitCode {
         }),
         ListCommand::Taskdefs { prefix, common } => execute(common, style, async |c, f| {
             list_task_defs(c, f, prefix.clone()).await
+        }),
+        ListCommand::EventDefs { prefix, common } => execute(common, style, async |c, f| {
+            list_defs::list(c, f, DefKind::Event, prefix.as_deref()).await
+        }),
+        ListCommand::WorkflowEventDefs { prefix, common } => {
+            execute(common, style, async |c, f| {
+                list_defs::list(c, f, DefKind::WorkflowEvent, prefix.as_deref()).await
+            })
+        }
+        ListCommand::UserTaskDefs { prefix, common } => execute(common, style, async |c, f| {
+            list_defs::list(c, f, DefKind::UserTask, prefix.as_deref()).await
+        }),
+        ListCommand::StructDefs { prefix, common } => execute(common, style, async |c, f| {
+            list_defs::list(c, f, DefKind::Struct, prefix.as_deref()).await
         }),
     }
 }

@@ -1,4 +1,5 @@
-//! `lhc user-task`: listing, assigning and completing UserTaskRuns.
+//! `lhc user-task`: listing, assigning and completing UserTaskRuns; saving progress is in
+//! [`super::user_task_save`].
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -8,8 +9,8 @@ use lhw_proto::littlehorse::type_definition::DefinedType;
 use lhw_proto::littlehorse::user_task_event;
 use lhw_proto::littlehorse::{
     AssignUserTaskRunRequest, CancelUserTaskRunRequest, CompleteUserTaskRunRequest,
-    PutUserTaskRunCommentRequest, SearchUserTaskRunRequest, TypeDefinition, UserTaskRun,
-    UserTaskRunId, UserTaskRunStatus,
+    PutUserTaskRunCommentRequest, SearchUserTaskRunRequest, TypeDefinition, UserTaskDef,
+    UserTaskRun, UserTaskRunId, UserTaskRunStatus, VariableValue,
 };
 use lhw_runtime_client::LhClient;
 use lhw_runtime_client::ids::wf_run_id_text;
@@ -100,6 +101,27 @@ pub enum UserTaskCommand {
         #[command(flatten)]
         common: Common,
     },
+    /// Save answers on a UserTaskRun without completing it (SaveUserTaskRunProgress).
+    Save {
+        /// The WfRun id.
+        #[arg(value_name = "WFRUN")]
+        wf_run: String,
+        /// The UserTaskRun GUID (see `lhc user-task list`).
+        #[arg(value_name = "GUID")]
+        guid: String,
+        /// A field's value, `FIELD=VALUE`, parsed by the field's type (repeatable).
+        #[arg(long = "result", value_name = "FIELD=VALUE", required = true)]
+        results: Vec<String>,
+        /// Who saves it (default: the assigned user).
+        #[arg(long, value_name = "USER")]
+        user: Option<String>,
+        /// Save even if the task is claimed by another user (policy IGNORE_CLAIM).
+        #[arg(long)]
+        ignore_claim: bool,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
     /// One UserTaskRun: its form results, notes and history (GetUserTaskRun).
     Get {
         /// The WfRun id.
@@ -184,6 +206,23 @@ pub(crate) fn run(args: &UserTaskArgs, style: Style) -> ExitCode {
             }
             print_text(&user_task_text(&run));
             Ok(())
+        }),
+        UserTaskCommand::Save {
+            wf_run,
+            guid,
+            results,
+            user,
+            ignore_claim,
+            common,
+        } => execute(common, style, async |c, f| {
+            let save = super::user_task_save::Save {
+                wf_run,
+                guid,
+                results,
+                user: user.as_deref(),
+                ignore_claim: *ignore_claim,
+            };
+            super::user_task_save::save_progress(c, f, save).await
         }),
         UserTaskCommand::Cancel {
             wf_run,
@@ -499,34 +538,8 @@ pub(crate) async fn complete_user_task(
             user_task_status_name(run.status)
         )));
     }
-    let def_id = run.user_task_def_id.clone().unwrap_or_default();
+    let (def, values) = parse_results(client, &run, results).await?;
     let mut raw = client.raw();
-    let def = raw
-        .get_user_task_def(def_id.clone())
-        .await
-        .map_err(|e| Fail::Client(format!("UserTaskDef `{}`", def_id.name), rpc(e)))?
-        .into_inner();
-    let mut values = BTreeMap::new();
-    for raw_result in results {
-        let (name, text) = split("--result", raw_result, "FIELD=VALUE").map_err(Fail::Msg)?;
-        let Some(field) = def.fields.iter().find(|f| f.name == name) else {
-            let known: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
-            let owner = format!("user task `{}`", def.name);
-            return Err(Fail::Msg(unknown(
-                "--result", raw_result, &owner, "field", &known,
-            )));
-        };
-        let t = field_type(field.r#type);
-        let v = parse_value(text, &t).map_err(|e| {
-            Fail::Msg(format!(
-                "--result {name}: {e} (`{name}` is of type {})",
-                type_name(&t)
-            ))
-        })?;
-        if values.insert(name.to_string(), v).is_some() {
-            return Err(Fail::Msg(format!("--result {name} is given twice")));
-        }
-    }
     let missing: Vec<&str> = def
         .fields
         .iter()
@@ -564,4 +577,42 @@ pub(crate) async fn complete_user_task(
         user_task_status_name(done.status)
     );
     Ok(())
+}
+
+/// The UserTaskDef of `run` and each `--result FIELD=VALUE` parsed by the field's type in it
+/// (an unknown field gets a "did you mean", a field given twice is an error).
+pub(crate) async fn parse_results(
+    client: &LhClient,
+    run: &UserTaskRun,
+    results: &[String],
+) -> Result<(UserTaskDef, BTreeMap<String, VariableValue>), Fail> {
+    let def_id = run.user_task_def_id.clone().unwrap_or_default();
+    let def = client
+        .raw()
+        .get_user_task_def(def_id.clone())
+        .await
+        .map_err(|e| Fail::Client(format!("UserTaskDef `{}`", def_id.name), rpc(e)))?
+        .into_inner();
+    let mut values = BTreeMap::new();
+    for raw_result in results {
+        let (name, text) = split("--result", raw_result, "FIELD=VALUE").map_err(Fail::Msg)?;
+        let Some(field) = def.fields.iter().find(|f| f.name == name) else {
+            let known: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
+            let owner = format!("user task `{}`", def.name);
+            return Err(Fail::Msg(unknown(
+                "--result", raw_result, &owner, "field", &known,
+            )));
+        };
+        let t = field_type(field.r#type);
+        let v = parse_value(text, &t).map_err(|e| {
+            Fail::Msg(format!(
+                "--result {name}: {e} (`{name}` is of type {})",
+                type_name(&t)
+            ))
+        })?;
+        if values.insert(name.to_string(), v).is_some() {
+            return Err(Fail::Msg(format!("--result {name} is given twice")));
+        }
+    }
+    Ok((def, values))
 }

@@ -259,6 +259,19 @@ impl Engine {
             .ok_or_else(|| Status::not_found(format!("CorrelatedEvent {def}/{} not found", id.key)))
     }
 
+    /// DeleteCorrelatedEvent. As LittleHorse's `DeleteCorrelatedEventRequestModel.process`
+    /// (server/src/main/java/io/littlehorse/common/model/corecommand/subcommand/): deleting a
+    /// CorrelatedEvent that was already deleted or never existed is not an error.
+    pub fn delete_correlated_event(&mut self, id: &CorrelatedEventId) -> Result<(), Status> {
+        let def = id
+            .external_event_def_id
+            .as_ref()
+            .map(|d| d.name.clone())
+            .unwrap_or_default();
+        self.store.delete_correlated_event(&def, &id.key)?;
+        Ok(())
+    }
+
     /// The WorkflowEvents of a run (active or stored).
     pub fn list_workflow_events(&self, key: &str) -> Result<Vec<WorkflowEvent>, Status> {
         match self.runs.get(key) {
