@@ -150,31 +150,9 @@ fn tokens(s: &str) -> Vec<Tok<'_>> {
     out
 }
 
-/// The optimal-string-alignment distance (a swap of two neighbours counts once).
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = v;
-        }
-    }
-    d[a.len()][b.len()]
-}
+// The optimal-string-alignment distance (a swap of two neighbours counts once), shared with
+// the checker's "did you mean".
+use crate::check::names::edit_distance as distance;
 
 /// The keyword of `words` that `word` is a misspelling of.
 fn misspelt<'w>(word: &str, words: &[&'w str]) -> Option<&'w str> {
