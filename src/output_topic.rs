@@ -67,8 +67,10 @@ impl Outbox for KernelOutbox {
             .collect())
     }
 
-    fn delete_through(&mut self, seq: i64) -> Result<(), String> {
-        self.0.delete_through(seq).map_err(|e| e.to_string())
+    fn delete_through(&mut self, tenant: &str, seq: i64) -> Result<(), String> {
+        self.0
+            .delete_through(tenant, seq)
+            .map_err(|e| e.to_string())
     }
 }
 
