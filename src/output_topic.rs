@@ -16,8 +16,10 @@ use tokio::sync::watch;
 pub struct OutputTopicArgs {
     /// Publish LittleHorse's output topics to this Kafka cluster (`HOST:PORT[,…]`): WfRun status
     /// changes, public variable updates, finished TaskRuns, workflow events, external events and
-    /// user tasks to `<cluster-id>_default_execution` (keyed by WfRun id), and every metadata
-    /// put (WfSpec, TaskDef, …) to `<cluster-id>_default_metadata` (keyed by `<type>/<id>`).
+    /// user tasks to `<cluster-id>_<tenant>_execution` (keyed by WfRun id), and every metadata
+    /// put (WfSpec, TaskDef, …) to `<cluster-id>_<tenant>_metadata` (keyed by `<type>/<id>`):
+    /// the `default` tenant always, other tenants when their PutTenant set an
+    /// `output_topic_config`.
     #[arg(long, value_name = "HOST:PORT")]
     pub output_topic_bootstrap: Option<String>,
 
@@ -67,8 +69,10 @@ impl Outbox for KernelOutbox {
             .collect())
     }
 
-    fn delete_through(&mut self, seq: i64) -> Result<(), String> {
-        self.0.delete_through(seq).map_err(|e| e.to_string())
+    fn delete_through(&mut self, tenant: &str, seq: i64) -> Result<(), String> {
+        self.0
+            .delete_through(tenant, seq)
+            .map_err(|e| e.to_string())
     }
 }
 

@@ -749,13 +749,16 @@ impl lhw_connect::output_topic::Outbox for KernelOutbox {
             .collect())
     }
 
-    fn delete_through(&mut self, seq: i64) -> Result<(), String> {
-        self.0.delete_through(seq).map_err(|e| e.to_string())
+    fn delete_through(&mut self, tenant: &str, seq: i64) -> Result<(), String> {
+        self.0
+            .delete_through(tenant, seq)
+            .map_err(|e| e.to_string())
     }
 }
 
-/// Records staged for two tenants go to each tenant's own two topics, named as LittleHorse
-/// names them; the outbox is empty once Kafka acknowledged them.
+/// Records staged for two tenants (the default database and `tenants/acme/`) go to each
+/// tenant's own two topics, named as LittleHorse names them; every outbox is empty once Kafka
+/// acknowledged them.
 #[test]
 fn each_tenants_records_go_to_that_tenants_topics() {
     use lhw_connect::output_topic::{PublisherSettings, RecordFormat, run_publisher};
@@ -770,6 +773,10 @@ fn each_tenants_records_go_to_that_tenants_topics() {
     let dir = tempfile::tempdir().expect("dir");
     let mut store = Store::open(dir.path()).expect("store");
     store.enable_output_topic().expect("output topic on");
+    let mut acme = Store::open(&dir.path().join("tenants").join("acme")).expect("acme store");
+    acme.set_tenant("acme");
+    acme.set_output_topic_config("acme", store_config())
+        .expect("acme publishes");
     let record = |id: &str| {
         OutputTopicRecord {
             timestamp: None,
@@ -789,12 +796,11 @@ fn each_tenants_records_go_to_that_tenants_topics() {
         ("acme", "a-2"),
         ("default", "d-2"),
     ] {
-        store
-            .push_output_record(tenant, OutputTopic::Execution, id, &record(id))
+        let s = if tenant == "acme" { &acme } else { &store };
+        s.push_output_record(tenant, OutputTopic::Execution, id, &record(id))
             .expect("staged");
     }
-    store
-        .push_output_record("acme", OutputTopic::Metadata, "TASK_DEF/ship", b"")
+    acme.push_output_record("acme", OutputTopic::Metadata, "TASK_DEF/ship", b"")
         .expect("staged");
 
     let cluster = format!("tenants{}", std::process::id());
@@ -864,6 +870,160 @@ fn each_tenants_records_go_to_that_tenants_topics() {
         )
         .is_empty()
     );
+}
+
+fn store_config() -> Option<lhw_proto::littlehorse::OutputTopicConfig> {
+    use lhw_proto::littlehorse::output_topic_config::OutputTopicRecordingLevel;
+    Some(lhw_proto::littlehorse::OutputTopicConfig {
+        default_recording_level: OutputTopicRecordingLevel::AllEntityEvents as i32,
+    })
+}
+
+/// A tenant created through PutTenant with an output topic config (while `lhc dev` publishes)
+/// publishes its own runs and metadata to `<cluster>_<tenant>_execution|_metadata`, and none of
+/// them reach the default tenant's topics.
+#[test]
+fn a_tenant_put_with_an_output_topic_config_publishes_to_its_own_topics() {
+    use lhw_connect::rdkafka::Message as _;
+    use lhw_proto::littlehorse::PutTenantRequest;
+
+    let b = broker();
+    let dir = tempfile::tempdir().expect("dir");
+    let port = free_port();
+    let cluster = format!("pt{}", std::process::id());
+    let home = tempfile::tempdir().expect("home");
+    let mut dev = Command::new(env!("CARGO_BIN_EXE_lhc"))
+        .args(["dev", "--listen", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["--output-topic-bootstrap", &b.bootstrap])
+        .args(["--cluster-id", &cluster, "--output-topic-format", "json"])
+        .env("HOME", home.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("lhc dev starts");
+    struct KillOnDrop<'a>(&'a mut Child);
+    impl Drop for KillOnDrop<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let dev_guard = KillOnDrop(&mut dev);
+    wait_until(Duration::from_secs(30), "lhc dev to listen", || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    let cfg = lhw_runtime_client::Config::from_pairs([
+        ("LHC_API_HOST", "127.0.0.1"),
+        ("LHC_API_PORT", &*port.to_string()),
+    ]);
+    let mut raw = rt.block_on(LhClient::connect(&cfg)).expect("client").raw();
+    let tenant = rt
+        .block_on(raw.put_tenant(PutTenantRequest {
+            id: "acme".into(),
+            output_topic_config: store_config(),
+        }))
+        .expect("PutTenant")
+        .into_inner();
+    assert_eq!(tenant.output_topic_config, store_config());
+    let in_acme = |args: &[&str]| {
+        harness::lhc_env(
+            &[
+                ("LHC_API_HOST", "127.0.0.1".to_string()),
+                ("LHC_API_PORT", port.to_string()),
+                ("LHC_TENANT_ID", "acme".to_string()),
+            ],
+            args,
+        )
+    };
+    in_acme(&["deploy", &fixture()]).ok();
+    for i in 1..=2 {
+        in_acme(&[
+            "run",
+            "greet-all",
+            "--id",
+            &format!("acme-{i}"),
+            "--var",
+            &format!("name=n{i}"),
+            "--var",
+            "count=7",
+        ])
+        .ok();
+    }
+
+    // The tenant's runs on its own execution topic: the public variable, then COMPLETED.
+    let acme_topic = format!("{cluster}_acme_execution");
+    let records = consume(&b.bootstrap, &acme_topic, 4, Duration::from_secs(60));
+    assert_eq!(records.len(), 4, "two records per WfRun");
+    for i in 1..=2 {
+        let key = format!("acme-{i}");
+        let mine: Vec<serde_json::Value> = records
+            .iter()
+            .filter(|m| m.key() == Some(key.as_bytes()))
+            .map(|m| serde_json::from_str(&payload(m)).expect("JSON record"))
+            .collect();
+        assert_eq!(mine.len(), 2, "{key}: {mine:?}");
+        assert_eq!(mine[0]["variable"]["value"]["str"], format!("hello n{i}"));
+        assert_eq!(mine[1]["wfRun"]["status"], "COMPLETED", "{mine:?}");
+    }
+    // Its metadata on its own metadata topic.
+    let meta = consume(
+        &b.bootstrap,
+        &format!("{cluster}_acme_metadata"),
+        6,
+        Duration::from_secs(60),
+    );
+    assert!(
+        meta.iter()
+            .any(|m| m.key() == Some(&b"WF_SPEC/greet-all/00000/00000"[..])),
+        "{:?}",
+        meta.iter()
+            .map(|m| m.key().map(<[u8]>::to_vec))
+            .collect::<Vec<_>>()
+    );
+
+    // A run of the default tenant reaches the default topic, and nothing of acme's does.
+    lhc_at(port, &["deploy", &fixture()]).ok();
+    lhc_at(
+        port,
+        &[
+            "run",
+            "greet-all",
+            "--id",
+            "home-1",
+            "--var",
+            "name=h",
+            "--var",
+            "count=1",
+        ],
+    )
+    .ok();
+    let default_records = consume(
+        &b.bootstrap,
+        &format!("{cluster}_default_execution"),
+        3,
+        Duration::from_secs(10),
+    );
+    assert_eq!(default_records.len(), 2, "only home-1's two records");
+    assert!(
+        default_records
+            .iter()
+            .all(|m| m.key() == Some(&b"home-1"[..]))
+    );
+    let default_meta = consume(
+        &b.bootstrap,
+        &format!("{cluster}_default_metadata"),
+        meta.len() + 1,
+        Duration::from_secs(5),
+    );
+    assert_eq!(
+        default_meta.len(),
+        meta.len(),
+        "each tenant's own deploy only"
+    );
+    drop(dev_guard);
 }
 
 /// The benchmark (not a timed test; run it alone, in release, and read what it prints):

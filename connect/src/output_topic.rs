@@ -34,7 +34,7 @@ pub enum OutputTopicKind {
 /// One record staged by the kernel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StagedRecord {
-    /// Commit order.
+    /// Commit order within the tenant.
     pub seq: i64,
     /// The tenant.
     pub tenant: String,
@@ -48,10 +48,10 @@ pub struct StagedRecord {
 
 /// Where staged records come from (the kernel's outbox; `lhc` adapts `lhw_kernel`'s reader).
 pub trait Outbox: Send + 'static {
-    /// Up to `max` records, oldest first.
+    /// Up to `max` records, oldest first within each tenant (each tenant numbers its own).
     fn batch(&mut self, max: usize) -> Result<Vec<StagedRecord>, String>;
-    /// Forgets every record up to and including `seq`.
-    fn delete_through(&mut self, seq: i64) -> Result<(), String>;
+    /// Forgets every record of `tenant` up to and including `seq`.
+    fn delete_through(&mut self, tenant: &str, seq: i64) -> Result<(), String>;
 }
 
 /// How records are written to Kafka.
@@ -190,9 +190,15 @@ pub async fn run_publisher<O: Outbox>(
         match published {
             Ok(()) => {
                 backoff = Duration::from_millis(100);
-                let last = batch.last().map_or(0, |r| r.seq);
+                let mut last: BTreeMap<String, i64> = BTreeMap::new();
+                for r in &batch {
+                    let seq = last.entry(r.tenant.clone()).or_insert(r.seq);
+                    *seq = (*seq).max(r.seq);
+                }
                 let (returned, deleted) = tokio::task::spawn_blocking(move || {
-                    let d = outbox.delete_through(last);
+                    let d = last
+                        .iter()
+                        .try_for_each(|(tenant, seq)| outbox.delete_through(tenant, *seq));
                     (outbox, d)
                 })
                 .await

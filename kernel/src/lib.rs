@@ -208,6 +208,7 @@ pub async fn serve(config: Config) -> Result<KernelHandle, KernelError> {
     let directory = Arc::new(access::directory::Directory::new(
         config.data_dir.clone(),
         engine.clone(),
+        config.output_topic,
     ));
     let service = grpc::KernelService {
         engine: engine.clone(),

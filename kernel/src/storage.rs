@@ -130,6 +130,9 @@ pub struct Store {
     conn: Connection,
     /// The tenants that publish an Output Topic, with their configuration (`outbox.rs`).
     output_topics: std::collections::BTreeMap<String, lhw_proto::littlehorse::OutputTopicConfig>,
+    /// The tenant this store holds (`default`, or the `<id>` of `tenants/<id>/`): the tenant of
+    /// every Output Topic record it stages.
+    tenant: String,
 }
 
 fn decode<M: Message + Default>(bytes: &[u8]) -> StoreResult<M> {
@@ -160,6 +163,7 @@ impl Store {
         Ok(Store {
             conn,
             output_topics: Default::default(),
+            tenant: outbox::DEFAULT_TENANT.to_string(),
         })
     }
 
@@ -175,6 +179,7 @@ impl Store {
         Ok(Store {
             conn,
             output_topics: Default::default(),
+            tenant: outbox::DEFAULT_TENANT.to_string(),
         })
     }
 
@@ -208,8 +213,8 @@ impl Store {
             .prepare_cached("INSERT OR REPLACE INTO metadata (kind, name, major, minor, body) VALUES (?1, ?2, ?3, ?4, ?5)")?
             .execute(params![kind, name, major, minor, body])?;
         // LittleHorse publishes every metadata put to the tenant's metadata output topic.
-        if self.records_metadata(outbox::DEFAULT_TENANT) {
-            metadata_output::stage(self, outbox::DEFAULT_TENANT, kind, &body)?;
+        if self.records_metadata(&self.tenant) {
+            metadata_output::stage(self, &self.tenant, kind, &body)?;
         }
         Ok(())
     }

@@ -95,3 +95,46 @@ fn no_entity_events_still_publishes_metadata() {
     let reader = OutboxReader::open(dir.path()).expect("reader");
     assert_eq!(reader.pending().expect("pending"), 1);
 }
+
+/// A tenant's own store (`tenants/<id>/`) stages its records under that tenant's id; the
+/// reader finds that database, also when it appears after the reader opened, and deletes
+/// per tenant.
+#[test]
+fn a_tenants_store_stages_under_its_id_and_the_reader_finds_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut home = Store::open(dir.path()).expect("store");
+    home.enable_output_topic().expect("on");
+    let mut reader = OutboxReader::open(dir.path()).expect("reader");
+    metadata::put_task_def(&home, task_def("ship")).expect("put");
+
+    let mut acme = Store::open(&dir.path().join("tenants").join("acme")).expect("acme");
+    acme.set_tenant("acme");
+    assert_eq!(acme.tenant(), "acme");
+    acme.set_output_topic_config(
+        "acme",
+        Some(OutputTopicConfig {
+            default_recording_level: OutputTopicRecordingLevel::AllEntityEvents as i32,
+        }),
+    )
+    .expect("config");
+    metadata::put_task_def(&acme, task_def("pack")).expect("put");
+
+    let mut rows = reader.batch(10).expect("batch");
+    rows.sort_by(|a, b| a.tenant.cmp(&b.tenant));
+    let got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.tenant.as_str(), r.key.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [("acme", "TASK_DEF/pack"), ("default", "TASK_DEF/ship")]
+    );
+    assert_eq!(reader.pending().expect("pending"), 2);
+    let acme_seq = rows[0].seq;
+    reader.delete_through("acme", acme_seq).expect("deleted");
+    assert_eq!(reader.pending().expect("pending"), 1);
+    let rest = reader.batch(10).expect("batch");
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].tenant, "default");
+    assert!(reader.delete_through("nobody", 1).is_err());
+}

@@ -2,13 +2,18 @@
 //! they live in the default tenant's database (metadata kinds `Principal` and `Tenant`). Each
 //! tenant other than `default` has its own database under `tenants/<id>/` in the data
 //! directory and its own engine thread, started when a call first names the tenant, so every
-//! read, search and write of a tenant stays in that tenant's store.
+//! read, search and write of a tenant stays in that tenant's store. When the kernel runs with
+//! the Output Topic on, a tenant's store stages records under that tenant's id and follows the
+//! tenant's `output_topic_config` (applied when its engine starts and again on each PutTenant,
+//! as LittleHorse's `PutTenantRequestModel` makes a tenant publish from then on).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
-use lhw_proto::littlehorse::{AclAction, AclResource, Principal, PrincipalId, ServerAcLs};
+use lhw_proto::littlehorse::{
+    AclAction, AclResource, OutputTopicConfig, Principal, PrincipalId, ServerAcLs, Tenant,
+};
 use tonic::Status;
 
 use super::{ANONYMOUS, DEFAULT_TENANT, acl};
@@ -30,13 +35,16 @@ struct Running {
 #[derive(Default)]
 struct Known {
     principals: HashMap<String, Principal>,
-    tenants: HashSet<String>,
+    /// Each stored tenant with its Output Topic configuration.
+    tenants: HashMap<String, Option<OutputTopicConfig>>,
 }
 
 /// The default engine, and the other tenants' engines once started.
 pub(crate) struct Directory {
     data_dir: PathBuf,
     default: EngineHandle,
+    /// Whether the kernel runs with the Output Topic on (a publisher reads the outboxes).
+    output_topic: bool,
     tenants: Mutex<HashMap<String, Running>>,
     known: RwLock<Option<Arc<Known>>>,
 }
@@ -70,10 +78,11 @@ pub(crate) fn valid_tenant_id(id: &str) -> bool {
 }
 
 impl Directory {
-    pub(crate) fn new(data_dir: PathBuf, default: EngineHandle) -> Directory {
+    pub(crate) fn new(data_dir: PathBuf, default: EngineHandle, output_topic: bool) -> Directory {
         Directory {
             data_dir,
             default,
+            output_topic,
             tenants: Mutex::new(HashMap::new()),
             known: RwLock::new(None),
         }
@@ -101,7 +110,10 @@ impl Directory {
                     }
                 }
                 for k in store.search_meta(TENANT, &MetaFilter::All, None, usize::MAX)? {
-                    known.tenants.insert(k.name);
+                    let config = store
+                        .get_meta::<Tenant>(TENANT, &k.name, 0, 0)?
+                        .and_then(|t| t.output_topic_config);
+                    known.tenants.insert(k.name, config);
                 }
                 Ok(Arc::new(known))
             })
@@ -130,11 +142,12 @@ impl Directory {
 
     /// Whether the tenant exists (`default` always does).
     pub(crate) async fn tenant_exists(&self, id: &str) -> Result<bool, Status> {
-        Ok(id == DEFAULT_TENANT || self.known().await?.tenants.contains(id))
+        Ok(id == DEFAULT_TENANT || self.known().await?.tenants.contains_key(id))
     }
 
-    /// The engine of an existing tenant, started on first use.
-    pub(crate) fn engine_of(&self, tenant: &str) -> Result<EngineHandle, Status> {
+    /// The engine of an existing tenant, started on first use (with the tenant's Output Topic
+    /// configuration when the kernel publishes one).
+    pub(crate) async fn engine_of(&self, tenant: &str) -> Result<EngineHandle, Status> {
         if tenant == DEFAULT_TENANT {
             return Ok(self.default.clone());
         }
@@ -143,6 +156,11 @@ impl Directory {
                 "tenantid `{tenant}` is not a valid tenant id"
             )));
         }
+        let config = if self.output_topic {
+            self.known().await?.tenants.get(tenant).cloned().flatten()
+        } else {
+            None
+        };
         let mut running = self
             .tenants
             .lock()
@@ -151,9 +169,15 @@ impl Directory {
             return Ok(r.handle.clone());
         }
         let dir = self.data_dir.join("tenants").join(tenant);
-        let store = Store::open(&dir).map_err(|e| {
+        let mut store = Store::open(&dir).map_err(|e| {
             Status::internal(format!("cannot open the data of tenant `{tenant}`: {e}"))
         })?;
+        store.set_tenant(tenant);
+        if config.is_some() {
+            store
+                .set_output_topic_config(tenant, config)
+                .map_err(|e| Status::internal(format!("tenant `{tenant}`: {e}")))?;
+        }
         let (handle, thread) = engine::start(store).map_err(|e| {
             Status::internal(format!("cannot start the engine of tenant `{tenant}`: {e}"))
         })?;
@@ -165,6 +189,23 @@ impl Directory {
             },
         );
         Ok(handle)
+    }
+
+    /// Applies a tenant's new Output Topic configuration to its store (nothing when the kernel
+    /// runs without the Output Topic: no publisher would ever empty the outbox).
+    pub(crate) async fn apply_output_topic(
+        &self,
+        tenant: &str,
+        config: Option<OutputTopicConfig>,
+    ) -> Result<(), Status> {
+        if !self.output_topic {
+            return Ok(());
+        }
+        let id = tenant.to_string();
+        self.engine_of(tenant)
+            .await?
+            .call(move |e| Ok(e.store_mut().set_output_topic_config(&id, config)?))
+            .await
     }
 
     /// Stops every tenant engine (not the default one) and waits for them.

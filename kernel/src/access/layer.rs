@@ -99,7 +99,7 @@ impl Access {
         };
         acl::check(&principal, &tenant, method)
             .map_err(|d| Status::permission_denied(d.message()))?;
-        let engine = self.directory.engine_of(&tenant)?;
+        let engine = self.directory.engine_of(&tenant).await?;
         Ok(CallContext { principal, engine })
     }
 }

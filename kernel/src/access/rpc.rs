@@ -251,7 +251,15 @@ pub(crate) async fn put_tenant(
         })
         .await;
     dir.changed();
-    tenant
+    let tenant = tenant?;
+    // From now on the tenant publishes as configured (`PutTenantRequestModel.process` stores
+    // the config; the server's output-topic processors read it on every later change).
+    if tenant.output_topic_config.is_some() {
+        let id = tenant.id.as_ref().map(|i| i.id.clone()).unwrap_or_default();
+        dir.apply_output_topic(&id, tenant.output_topic_config)
+            .await?;
+    }
+    Ok(tenant)
 }
 
 fn default_tenant() -> Tenant {

@@ -269,6 +269,11 @@ impl Engine {
         &self.store
     }
 
+    /// The store, to change its settings (a tenant's Output Topic configuration).
+    pub(crate) fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
     /// Writes every changed object, commits, then sends replies and tasks.
     fn finish_batch(&mut self) {
         let mut result = self.store_failure.take().map_or(Ok(()), Err);

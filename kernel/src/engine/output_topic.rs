@@ -14,15 +14,15 @@ use lhw_proto::littlehorse::{LhStatus, OutputTopicRecord, TaskRun, WfRunVariable
 use prost::Message;
 
 use super::run::{Dirty, RunState};
-use crate::storage::outbox::{DEFAULT_TENANT, OutputTopic};
+use crate::storage::outbox::OutputTopic;
 use crate::storage::{Store, StoreResult};
 use crate::util::{ms_to_ts, now_ms};
 
 /// Appends the records for `dirty` to the outbox: a no-op unless the run's tenant records
-/// entity events (an `OutputTopicConfig` with `ALL_ENTITY_EVENTS`). The kernel serves one
-/// tenant, `default`, so every run is the default tenant's.
+/// entity events (an `OutputTopicConfig` with `ALL_ENTITY_EVENTS`). A run is the tenant of the
+/// store it lives in (each tenant has its own store and engine, `access/directory.rs`).
 pub(super) fn stage(run: &RunState, dirty: &Dirty, store: &Store) -> StoreResult<()> {
-    let tenant = DEFAULT_TENANT;
+    let tenant = store.tenant();
     if !store.records_execution(tenant) {
         return Ok(());
     }

@@ -15,11 +15,15 @@ use lhw_proto::littlehorse::{
 use prost::Message;
 
 use super::outbox::OutputTopic;
-use super::{Store, StoreError, StoreResult, kind};
+use super::{Store, StoreResult, kind};
 
 /// Stages the metadata object `body` of kind `kind` (a [`kind`] constant) for `tenant`.
+/// Cluster-scoped objects (Principals, Tenants) and other kinds publish nothing: LittleHorse
+/// forwards only the metadata getables of a tenant to its output topic.
 pub(super) fn stage(store: &Store, tenant: &str, kind: &str, body: &[u8]) -> StoreResult<()> {
-    let record = decode(kind, body)?;
+    let Some(record) = decode(kind, body)? else {
+        return Ok(());
+    };
     let key = record_key(&record);
     let bytes = MetadataOutputTopicRecord {
         metadata_record: Some(record),
@@ -28,8 +32,8 @@ pub(super) fn stage(store: &Store, tenant: &str, kind: &str, body: &[u8]) -> Sto
     store.push_output_record(tenant, OutputTopic::Metadata, &key, &bytes)
 }
 
-fn decode(kind: &str, body: &[u8]) -> StoreResult<MetadataRecord> {
-    Ok(match kind {
+fn decode(kind: &str, body: &[u8]) -> StoreResult<Option<MetadataRecord>> {
+    Ok(Some(match kind {
         kind::WF_SPEC => MetadataRecord::WfSpec(WfSpec::decode(body)?),
         kind::TASK_DEF => MetadataRecord::TaskDef(TaskDef::decode(body)?),
         kind::EXTERNAL_EVENT_DEF => {
@@ -40,12 +44,8 @@ fn decode(kind: &str, body: &[u8]) -> StoreResult<MetadataRecord> {
         }
         kind::USER_TASK_DEF => MetadataRecord::UserTaskDef(UserTaskDef::decode(body)?),
         kind::STRUCT_DEF => MetadataRecord::StructDef(StructDef::decode(body)?),
-        other => {
-            return Err(StoreError(format!(
-                "no metadata output record for kind `{other}`"
-            )));
-        }
-    })
+        _ => return Ok(None),
+    }))
 }
 
 /// A version as LittleHorse stores it in keys: five digits.

@@ -3,7 +3,7 @@
 //! `OutputTopicRecord`s for the execution topic and `MetadataOutputTopicRecord`s for the
 //! metadata topic (protobuf). A publisher outside the kernel (lhw-connect, run by
 //! `lhc dev`/`lhc server --output-topic-bootstrap`) reads them in `seq` order through its own
-//! connection ([`OutboxReader`]), produces them to Kafka and deletes what Kafka acknowledged:
+//! connections to every tenant's database ([`OutboxReader`]), produces them to Kafka and deletes what Kafka acknowledged:
 //! at least once, in order per key. The table exists only while the kernel runs with the
 //! Output Topic enabled; without it nothing is written.
 //!
@@ -74,6 +74,17 @@ impl OutputTopic {
 }
 
 impl Store {
+    /// The tenant this store holds (`default` unless [`Store::set_tenant`] said otherwise).
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    /// Says which tenant this store holds (a tenant's own database under `tenants/<id>/`):
+    /// the records it stages go to that tenant's output topics.
+    pub fn set_tenant(&mut self, tenant: &str) {
+        self.tenant = tenant.to_string();
+    }
+
     /// Turns the Output Topic on for the default tenant with every entity event recorded
     /// (`ALL_ENTITY_EVENTS`): from now on the engine stages records in the outbox.
     pub fn enable_output_topic(&mut self) -> StoreResult<()> {
@@ -164,61 +175,134 @@ pub struct OutboxRow {
     pub body: Vec<u8>,
 }
 
-/// A publisher's view of the outbox, on its own connection to `kernel.db`.
-pub struct OutboxReader {
+/// One database's outbox: the default tenant's `kernel.db` or `tenants/<id>/kernel.db`.
+struct TenantOutbox {
+    tenant: String,
     conn: Connection,
 }
 
+/// A publisher's view of every tenant's outbox, on its own connections: the default tenant's
+/// `kernel.db` and each `tenants/<id>/kernel.db` (tenants created while it runs are found on
+/// the next [`OutboxReader::batch`]). Sequence numbers are per database, so deletions name the
+/// tenant.
+pub struct OutboxReader {
+    dir: std::path::PathBuf,
+    outboxes: Vec<TenantOutbox>,
+    /// Which database the next batch starts with (round robin, so no tenant starves).
+    next: usize,
+}
+
+fn open_outbox(db: &Path, tenant: &str) -> StoreResult<TenantOutbox> {
+    let conn = Connection::open(db)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    ensure_schema(&conn)?;
+    Ok(TenantOutbox {
+        tenant: tenant.to_string(),
+        conn,
+    })
+}
+
 impl OutboxReader {
-    /// Opens the outbox of the kernel whose data directory is `dir`.
+    /// Opens the outboxes of the kernel whose data directory is `dir`.
     pub fn open(dir: &Path) -> StoreResult<OutboxReader> {
-        let conn = Connection::open(dir.join("kernel.db"))?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        ensure_schema(&conn)?;
-        Ok(OutboxReader { conn })
+        let mut reader = OutboxReader {
+            dir: dir.to_path_buf(),
+            outboxes: vec![open_outbox(&dir.join("kernel.db"), DEFAULT_TENANT)?],
+            next: 0,
+        };
+        reader.discover()?;
+        Ok(reader)
     }
 
-    /// Up to `max` records, oldest first.
-    pub fn batch(&self, max: usize) -> StoreResult<Vec<OutboxRow>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, tenant, topic, record_key, body FROM output_topic_outbox
-             ORDER BY seq LIMIT ?1",
-        )?;
-        let rows = stmt.query_map(params![max as i64], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Vec<u8>>(4)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, tenant, topic, key, body) = row?;
-            out.push(OutboxRow {
-                seq,
-                tenant,
-                topic: OutputTopic::parse(&topic)?,
-                key,
-                body,
-            });
+    /// Opens the outbox of every tenant database not opened yet. A database is opened only
+    /// once the kernel created it (never created here, so it keeps the kernel's permissions).
+    fn discover(&mut self) -> StoreResult<()> {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("tenants")) else {
+            return Ok(());
+        };
+        let mut found = Vec::new();
+        for entry in entries.flatten() {
+            let Some(tenant) = entry.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            let db = entry.path().join("kernel.db");
+            if tenant != DEFAULT_TENANT
+                && db.is_file()
+                && !self.outboxes.iter().any(|o| o.tenant == tenant)
+            {
+                found.push((tenant, db));
+            }
         }
+        found.sort();
+        for (tenant, db) in found {
+            self.outboxes.push(open_outbox(&db, &tenant)?);
+        }
+        Ok(())
+    }
+
+    /// Up to `max` records, oldest first within each tenant; the tenant of a record is the
+    /// database it was staged in.
+    pub fn batch(&mut self, max: usize) -> StoreResult<Vec<OutboxRow>> {
+        self.discover()?;
+        let n = self.outboxes.len();
+        let mut out = Vec::new();
+        for i in 0..n {
+            if out.len() >= max {
+                break;
+            }
+            let o = &self.outboxes[(self.next + i) % n];
+            read_rows(o, max - out.len(), &mut out)?;
+        }
+        self.next = (self.next + 1) % n;
         Ok(out)
     }
 
-    /// Deletes every record up to and including `seq` (Kafka acknowledged them).
-    pub fn delete_through(&self, seq: i64) -> StoreResult<()> {
-        self.conn
+    /// Deletes every record of `tenant` up to and including `seq` (Kafka acknowledged them).
+    pub fn delete_through(&self, tenant: &str, seq: i64) -> StoreResult<()> {
+        let Some(o) = self.outboxes.iter().find(|o| o.tenant == tenant) else {
+            return Err(StoreError(format!("no outbox of tenant `{tenant}`")));
+        };
+        o.conn
             .prepare_cached("DELETE FROM output_topic_outbox WHERE seq <= ?1")?
             .execute(params![seq])?;
         Ok(())
     }
 
-    /// Records not yet published.
+    /// Records not yet published, over every tenant.
     pub fn pending(&self) -> StoreResult<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM output_topic_outbox", [], |r| r.get(0))?)
+        let mut total = 0;
+        for o in &self.outboxes {
+            total += o
+                .conn
+                .query_row("SELECT COUNT(*) FROM output_topic_outbox", [], |r| {
+                    r.get::<_, i64>(0)
+                })?;
+        }
+        Ok(total)
     }
+}
+
+fn read_rows(o: &TenantOutbox, max: usize, out: &mut Vec<OutboxRow>) -> StoreResult<()> {
+    let mut stmt = o.conn.prepare_cached(
+        "SELECT seq, topic, record_key, body FROM output_topic_outbox ORDER BY seq LIMIT ?1",
+    )?;
+    let rows = stmt.query_map(params![max as i64], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Vec<u8>>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (seq, topic, key, body) = row?;
+        out.push(OutboxRow {
+            seq,
+            tenant: o.tenant.clone(),
+            topic: OutputTopic::parse(&topic)?,
+            key,
+            body,
+        });
+    }
+    Ok(())
 }
