@@ -409,7 +409,8 @@ fn bad_records_go_to_the_dead_letter_topic_with_their_reason_or_stop_the_pipelin
     let dlq = topic("mixed-dlq");
     let records = [
         Rec::value(r#"{"name":"good-1"}"#),
-        Rec::value(r#"{"name":5}"#),
+        // An int for a str is accepted (LittleHorse casts it); an array is not.
+        Rec::value(r#"{"name":["a"]}"#),
         Rec::value(r#"{"name":"x","unknown":1}"#),
         Rec::value("{oops"),
         Rec::value(r#""just text""#),
@@ -482,7 +483,7 @@ fn bad_records_go_to_the_dead_letter_topic_with_their_reason_or_stop_the_pipelin
         .collect();
     summary.sort();
     let expected = [
-        ("1", "TASK_PUT", "INVALID_ARGUMENT", r#"{"name":5}"#),
+        ("1", "TASK_PUT", "INVALID_ARGUMENT", r#"{"name":["a"]}"#),
         (
             "2",
             "TASK_PUT",
