@@ -334,7 +334,16 @@ async fn run_wf_validates_inputs() {
         assert_eq!(missing.code(), Code::InvalidArgument);
         assert!(missing.message().contains("name"), "{}", missing.message());
         let wrong = c
-            .run_wf(req(vec![("name", int(1))], "a"))
+            // An int for a str is accepted (LittleHorse casts it); a JSON object is not.
+            .run_wf(req(
+                vec![(
+                    "name",
+                    VariableValue {
+                        value: Some(Value::JsonObj("{}".into())),
+                    },
+                )],
+                "a",
+            ))
             .await
             .unwrap_err();
         assert_eq!(wrong.code(), Code::InvalidArgument);
