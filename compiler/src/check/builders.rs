@@ -210,33 +210,8 @@ impl WorkflowChecker<'_> {
                 }
             }
         }
-        let missing: Vec<&str> = sig
-            .fields
-            .iter()
-            .map(|(f, _)| f.as_str())
-            .filter(|f| !seen.contains_key(f) && !sig.defaulted.iter().any(|d| d == f))
-            .collect();
-        if !missing.is_empty() {
-            let list = missing
-                .iter()
-                .map(|f| format!("`{f}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            self.err(
-                Diagnostic::error(
-                    Code::E0230,
-                    at,
-                    format!(
-                        "struct `{struct_name}` needs the field{} {list}",
-                        if missing.len() == 1 { "" } else { "s" }
-                    ),
-                )
-                .with_label("required field missing")
-                .with_help(format!(
-                    "give every field without a default a value, e.g. `{}: ...`",
-                    missing[0]
-                )),
-            );
+        if let Some(d) = missing_fields(struct_name, sig, &seen, at) {
+            self.err(d);
         }
     }
 
@@ -293,4 +268,40 @@ impl WorkflowChecker<'_> {
             Box::new(value_ty.map_or(Ty::Any, |(t, _)| t)),
         )
     }
+}
+
+/// E0230: the fields of `sig` given no value in `seen` and having no default (one message for
+/// `new` builders and struct constants).
+pub(super) fn missing_fields(
+    struct_name: &str,
+    sig: &StructSig,
+    seen: &HashMap<&str, Span>,
+    at: Span,
+) -> Option<Diagnostic> {
+    let missing: Vec<&str> = sig
+        .fields
+        .iter()
+        .map(|(f, _)| f.as_str())
+        .filter(|f| !seen.contains_key(f) && !sig.defaulted.iter().any(|d| d == f))
+        .collect();
+    let first = missing.first()?;
+    let list = missing
+        .iter()
+        .map(|f| format!("`{f}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(
+        Diagnostic::error(
+            Code::E0230,
+            at,
+            format!(
+                "struct `{struct_name}` needs the field{} {list}",
+                if missing.len() == 1 { "" } else { "s" }
+            ),
+        )
+        .with_label("required field missing")
+        .with_help(format!(
+            "give every field without a default a value, e.g. `{first}: ...`"
+        )),
+    )
 }

@@ -105,33 +105,8 @@ impl Checker {
                 _ => self.constant(value, ft, code),
             }
         }
-        let missing: Vec<&str> = sig
-            .fields
-            .iter()
-            .map(|(f, _)| f.as_str())
-            .filter(|f| !seen.contains_key(f) && !sig.defaulted.iter().any(|d| d == f))
-            .collect();
-        if !missing.is_empty() {
-            let list = missing
-                .iter()
-                .map(|f| format!("`{f}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            self.diags.push(
-                Diagnostic::error(
-                    Code::E0230,
-                    at,
-                    format!(
-                        "struct `{struct_name}` needs the field{} {list}",
-                        if missing.len() == 1 { "" } else { "s" }
-                    ),
-                )
-                .with_label("required field missing")
-                .with_help(format!(
-                    "give every field without a default a value, e.g. `{}: ...`",
-                    missing[0]
-                )),
-            );
+        if let Some(d) = super::builders::missing_fields(struct_name, &sig, &seen, at) {
+            self.diags.push(d);
         }
     }
 }
