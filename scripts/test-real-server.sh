@@ -11,6 +11,8 @@
 # Usage: bash scripts/test-real-server.sh     (scripts/test.sh calls it)
 # Environment: LHW_REAL_SERVER_DIR keeps the server's directory (default: a temp dir, removed).
 set -euo pipefail
+# `--workspace` below, not `-p`: a single package resolves features on its own and would
+# rebuild tokio, tonic and the rest a second time (twice the disk, as CI's stop 18 found).
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "${repo_root}"
@@ -37,9 +39,9 @@ fi
 echo "    LittleHorse answers on ${addr} (ready after $((SECONDS - started)) s)"
 
 echo "==> e2e scenarios on the real server (LHW_E2E_TARGET=${addr})"
-LHW_E2E_TARGET="${addr}" cargo test -p lhw-kernel --test e2e -- --test-threads=1
+LHW_E2E_TARGET="${addr}" cargo test --workspace --test e2e -- --test-threads=1
 
 echo "==> lhc and the SDKs on the real server (tests/real_server.rs)"
-LHW_REAL_SERVER="${addr}" cargo test --test real_server -- --ignored --test-threads=1
+LHW_REAL_SERVER="${addr}" cargo test --workspace --test real_server -- --ignored --test-threads=1
 
 echo "==> real-server suite done in $((SECONDS - started)) s"

@@ -29,7 +29,17 @@ bash scripts/setup-kafka.sh
 # In CI (CI=true) insta never writes snapshots: a missing or changed one fails the run.
 if [[ "${CI:-}" == "true" || "${CI:-}" == "1" ]]; then
     export INSTA_UPDATE=no
+    # A clean clone builds once: incremental caches would only take disk (gigabytes).
+    export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 fi
+
+# CI's disk is finite (stop 18 ran out of it while linking); say what the build takes.
+disk() {
+    local used
+    used="$(du -sh target 2>/dev/null | cut -f1 || true)"
+    echo "    disk: target ${used:-0}, free $(df -h . | awk 'NR==2 {print $4}')"
+}
+disk
 
 echo "==> cargo fmt --all -- --check"
 cargo fmt --all -- --check
@@ -39,6 +49,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 echo "==> cargo test --workspace"
 cargo test --workspace
+disk
 
 # The examples are kept in the canonical layout (`lhc fmt`); list any that are not.
 echo "==> lhc fmt --check examples"
@@ -49,8 +60,10 @@ cargo run --quiet --bin lhc -- fmt --check examples
 # from the kernel is listed in docs/differences.md.
 echo "==> bash scripts/test-real-server.sh"
 bash scripts/test-real-server.sh
+disk
 
 # A bounded coverage-guided fuzz run of the compiler (parse, check, lower, format, IDE,
 # rendering); any crash or input slower than 10 s fails the run (scripts/fuzz.sh).
 echo "==> fuzz the compiler (bounded)"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-120}"
+disk
