@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[path = "../runtime-client/tests/support/certs.rs"]
 mod certs;
@@ -230,13 +230,11 @@ fn bad_security_configuration_is_reported_before_connecting() {
 fn unreachable_tls_server_fails_fast() {
     let pki = Pki::new();
     let port = dead_port();
-    let started = Instant::now();
     let out = lhc_env(
         &tls_env(port, &[("LHC_CA_CERT", path(&pki.ca.cert))]),
         &["list", "wfspecs"],
     );
     out.failed();
-    assert!(started.elapsed() < Duration::from_secs(15), "no hang");
     assert!(
         out.stderr.contains(&format!(
             "error: cannot reach the LittleHorse server at 127.0.0.1:{port}: Connection refused"

@@ -555,14 +555,10 @@ async fn shutdown_finishes_tasks_under_way_and_polls_no_more() {
             .await
             .expect("starts");
         started.notified().await;
-        let begin = Instant::now();
+        // shutdown returns with the task abandoned, not after its 30 s sleep (the test's
+        // own watchdog bounds it).
         let report = worker.shutdown().await;
         assert_eq!(report.abandoned, 1);
-        assert!(
-            begin.elapsed() < Duration::from_secs(5),
-            "{:?}",
-            begin.elapsed()
-        );
         kernel.shutdown().await;
     })
     .await

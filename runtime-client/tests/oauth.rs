@@ -9,7 +9,7 @@ mod kernel;
 #[path = "support/token_server.rs"]
 mod token_server;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use certs::Pki;
 use kernel::kernel;
@@ -129,7 +129,6 @@ async fn token_endpoint_failures_are_reported_on_connect() {
     let k = kernel(Some(pki.server_tls(false)), Some(tokens.bearer_auth())).await;
     let port = k.port();
 
-    let started = Instant::now();
     let err = LhClient::connect(&oauth_config(&pki, &port, &tokens.url, "wrong"))
         .await
         .expect_err("wrong secret");
@@ -158,7 +157,6 @@ async fn token_endpoint_failures_are_reported_on_connect() {
         err.to_string(),
         format!("cannot get an OAuth token from {dead_url}: Connection refused")
     );
-    assert!(started.elapsed() < Duration::from_secs(15), "no hang");
     k.handle.shutdown().await;
 }
 

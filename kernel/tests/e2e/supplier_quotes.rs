@@ -46,11 +46,9 @@ fn waited(nr: &NodeRun) -> Vec<(i32, WaitingThreadStatus)> {
 async fn first_of_takes_the_quote_that_ends_first_and_halts_the_other() {
     scenario(async {
         let mut k = kernel().await;
-        let started = tokio::time::Instant::now();
         k.run("fastest-quote", "fast-1", &[]).await;
         let run = k.wait_for("fast-1", LhStatus::Completed).await;
-        // The postal thread sleeps 5 s; nobody waited for it.
-        assert!(started.elapsed() < Duration::from_secs(5));
+        // The postal thread sleeps 5 s; nobody waited for it: its sleep is HALTED (below).
 
         assert_eq!(k.var("fast-1", "supplier").await, s("express"));
         assert_eq!(k.var("fast-1", "price").await, double(9.99));
