@@ -99,6 +99,8 @@ public final class Oracle {
             WfRunVariable failedCount = wf.declareInt("failed-count").withDefault(0);
             WfRunVariable sku = wf.declareStr("sku");
 
+            wf.registerInterruptHandler("stock-released",
+                handler -> handler.mutate(released, VariableMutationType.ASSIGN, true));
             pending.assign(skus);
             wf.doWhile(pending.size().isGreaterThan(0), loop -> {
                 sku.assign(pending.get(0));
