@@ -226,8 +226,7 @@ fn no_test_files_is_an_error() {
 }
 
 #[test]
-fn the_examples_pass_their_tests_quickly() {
-    let started = std::time::Instant::now();
+fn the_examples_pass_their_tests() {
     let out = lhc(&harness::repo(), &["test", "examples"]);
     let text = stdout(&out);
     assert!(
@@ -235,12 +234,39 @@ fn the_examples_pass_their_tests_quickly() {
         "{text}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Days of virtual time (a 7-day deadline, retries with backoff) pass without waiting; the
+    // time it takes is measured by scripts/bench-test.sh, never asserted here.
     assert!(text.contains("test examples/purchase-approval.test.lhw: expires when nobody answers for 7 days ... ok"), "{text}");
     assert!(text.contains(" 0 failed"), "{text}");
-    // Days of virtual time (a 7-day deadline, retries with backoff) take no real time.
-    assert!(
-        started.elapsed().as_secs() < 60,
-        "took {:?}",
-        started.elapsed()
-    );
+}
+
+/// Every example's tests reach every node and every edge of its workflows, failure paths
+/// included (issue 11: "tests that cover its paths").
+#[test]
+fn the_examples_tests_cover_every_node_and_edge() {
+    let out = lhc(&harness::repo(), &["test", "examples", "--format", "json"]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let coverage = v["coverage"].as_array().expect("coverage");
+    let workflows: Vec<&str> = coverage
+        .iter()
+        .map(|c| c["workflow"].as_str().expect("workflow"))
+        .collect();
+    for example in [
+        "hello",
+        "inventory",
+        "order-approval",
+        "purchase-approval",
+        "retry-loop",
+    ] {
+        assert!(
+            workflows.contains(&example),
+            "{example} untested: {workflows:?}"
+        );
+    }
+    for c in coverage {
+        assert_eq!(c["nodes_visited"], c["nodes_total"], "{c}");
+        assert_eq!(c["edges_visited"], c["edges_total"], "{c}");
+        assert_eq!(c["unvisited"], serde_json::json!([]), "{c}");
+    }
 }

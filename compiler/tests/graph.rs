@@ -256,10 +256,9 @@ fn a_workflow_of_hundreds_of_nodes_lays_out_apart_and_deterministically() {
     let g = graph::build(WfSpecView::of_request(spec), &graph::SourceLines::new());
     let nodes = g.lanes[0].nodes.len();
     assert!(nodes >= 200, "only {nodes} nodes");
-    let started = std::time::Instant::now();
+    // No timed assertion (the project forbids them); `lhc graph` on this workflow is timed
+    // by hand in docs/graph.md.
     let svg = graph::render(&g, Format::Svg);
-    let took = started.elapsed();
-    assert!(took.as_secs() < 10, "layout of {nodes} nodes took {took:?}");
     assert_eq!(svg, graph::render(&g, Format::Svg));
     roxmltree::Document::parse(&svg).expect("XML");
     assert_no_overlap(&g, "big");
