@@ -10,10 +10,11 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Every `.lhw` file of examples/ and examples/e2e/, sorted.
+/// Every `.lhw` file of examples/, examples/e2e/ and examples/python/ (the ports of the
+/// official Python SDK's examples), sorted.
 fn examples() -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for dir in ["examples", "examples/e2e"] {
+    for dir in ["examples", "examples/e2e", "examples/python"] {
         for entry in std::fs::read_dir(repo_root().join(dir)).expect("examples dir") {
             let path = entry.expect("dir entry").path();
             if path.extension().is_some_and(|e| e == "lhw")
@@ -144,6 +145,29 @@ fn labels_are_lhw_text() {
         .find(|n| n.name == "1-fetch-order-TASK")
         .expect("fetch node");
     assert_eq!(fetch.line, Some(18));
+}
+
+/// A user task given to a user within a group shows both, as `.lhw` writes them.
+#[test]
+fn a_user_task_for_a_user_in_a_group_names_both() {
+    let text = "user-task approve { ok: bool \"OK\" required }\n\
+                workflow w {\n  input who: str required\n  \
+                let a = ask approve to user who group \"finance\"\n  \
+                let b = ask approve to group \"finance\"\n}\n";
+    let output = lhw_compiler::compile(text).output.expect("compiles");
+    let g = graph::build(
+        WfSpecView::of_request(&output.wf_specs[0]),
+        &graph::SourceLines::new(),
+    );
+    let labels: Vec<&str> = g.lanes[0].nodes.iter().map(|n| n.label.as_str()).collect();
+    assert!(
+        labels.contains(&"ask approve to user who group \"finance\""),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains(&"ask approve to group \"finance\""),
+        "{labels:?}"
+    );
 }
 
 #[test]
