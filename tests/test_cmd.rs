@@ -270,3 +270,57 @@ fn the_examples_tests_cover_every_node_and_edge() {
         assert_eq!(c["unvisited"], serde_json::json!([]), "{c}");
     }
 }
+
+/// Timestamps, bytes and WfRunIds are written in tests as in a `.lhw` default: an RFC 3339
+/// date-time or epoch milliseconds, base64 text, `parent_child`.
+#[test]
+fn encoded_values_are_written_as_in_lhw_defaults() {
+    const DUE: &str = "\
+task go(at: timestamp, data: bytes)
+
+workflow due {
+  input at: timestamp required
+  input data: bytes required
+  sleep until at
+  go(at, data)
+}
+";
+    const TESTS: &str = "\
+test \"at a date-time\" for due {
+  mock go(\"2026-01-01T00:01:00Z\", \"AQID\") returns
+  start(at: \"2026-01-01T00:01:00Z\", data: \"AQID\")
+  advance 59s
+  expect running
+  advance 1s
+  expect completed
+}
+
+test \"at epoch milliseconds\" for due {
+  mock go(1767225660000, \"AQID\") returns
+  start(at: 1767225660000, data: \"AQID\")
+  advance 1m
+  expect called go(\"2026-01-01T00:01:00Z\", \"AQID\") once
+}
+";
+    let dir = project(&[("due.lhw", DUE), ("due.test.lhw", TESTS)]);
+    let out = lhc(dir.path(), &["test"]);
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        stdout(&out),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).contains("2 passed, 0 failed"),
+        "{}",
+        stdout(&out)
+    );
+
+    let bad = "test \"tomorrow\" for due {\n  start(at: \"tomorrow\", data: \"AQID\")\n}\n";
+    let dir = project(&[("due.lhw", DUE), ("due.test.lhw", bad)]);
+    let out = lhc(dir.path(), &["test"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("E0404"), "{err}");
+    assert!(err.contains("not an RFC 3339 date-time"), "{err}");
+}
