@@ -252,12 +252,32 @@ fn the_examples_tests_cover_every_node_and_edge() {
         .iter()
         .map(|c| c["workflow"].as_str().expect("workflow"))
         .collect();
+    // Every workflow of examples/ and examples/e2e/ but `shipment`, which runs only under a
+    // parent WfRun (kernel/tests/e2e/order_shipment.rs runs it).
     for example in [
         "hello",
         "inventory",
         "order-approval",
         "purchase-approval",
         "retry-loop",
+        "approval-quorum",
+        "scheduled-delivery",
+        "expense-approval",
+        "urgent-expense",
+        "loyalty-statement",
+        "route-notification",
+        "order-billing",
+        "invoice",
+        "order-payment",
+        "order-fulfilment",
+        "pack-order",
+        "pack-strict",
+        "charge-with-retries",
+        "hold-with-timeout",
+        "reserve-line",
+        "reserve-strict",
+        "fastest-quote",
+        "any-quote",
     ] {
         assert!(
             workflows.contains(&example),
