@@ -23,6 +23,9 @@ const WRITTEN: &[(&str, &str)] = &[
     ("retry-loop", "examples/retry-loop.lhw"),
     ("order-approval", "examples/order-approval.lhw"),
     ("inventory", "examples/inventory.lhw"),
+    ("purchase-approval", "examples/purchase-approval.lhw"),
+    ("expense-approval", "examples/e2e/expense-approval.lhw"),
+    ("urgent-expense", "examples/e2e/expense-approval.lhw"),
     (
         "route-notification",
         "examples/e2e/notification-routing.lhw",

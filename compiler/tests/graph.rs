@@ -10,10 +10,11 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Every `.lhw` file of examples/ and examples/e2e/, sorted.
+/// Every `.lhw` file of examples/, examples/e2e/ and examples/python/ (the ports of the
+/// official Python SDK's examples), sorted.
 fn examples() -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for dir in ["examples", "examples/e2e"] {
+    for dir in ["examples", "examples/e2e", "examples/python"] {
         for entry in std::fs::read_dir(repo_root().join(dir)).expect("examples dir") {
             let path = entry.expect("dir entry").path();
             if path.extension().is_some_and(|e| e == "lhw")
@@ -146,6 +147,29 @@ fn labels_are_lhw_text() {
     assert_eq!(fetch.line, Some(18));
 }
 
+/// A user task given to a user within a group shows both, as `.lhw` writes them.
+#[test]
+fn a_user_task_for_a_user_in_a_group_names_both() {
+    let text = "user-task approve { ok: bool \"OK\" required }\n\
+                workflow w {\n  input who: str required\n  \
+                let a = ask approve to user who group \"finance\"\n  \
+                let b = ask approve to group \"finance\"\n}\n";
+    let output = lhw_compiler::compile(text).output.expect("compiles");
+    let g = graph::build(
+        WfSpecView::of_request(&output.wf_specs[0]),
+        &graph::SourceLines::new(),
+    );
+    let labels: Vec<&str> = g.lanes[0].nodes.iter().map(|n| n.label.as_str()).collect();
+    assert!(
+        labels.contains(&"ask approve to user who group \"finance\""),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains(&"ask approve to group \"finance\""),
+        "{labels:?}"
+    );
+}
+
 #[test]
 fn handlers_and_threads_are_linked_lanes() {
     let graphs = example_graphs();
@@ -256,10 +280,9 @@ fn a_workflow_of_hundreds_of_nodes_lays_out_apart_and_deterministically() {
     let g = graph::build(WfSpecView::of_request(spec), &graph::SourceLines::new());
     let nodes = g.lanes[0].nodes.len();
     assert!(nodes >= 200, "only {nodes} nodes");
-    let started = std::time::Instant::now();
+    // No timed assertion (the project forbids them); `lhc graph` on this workflow is timed
+    // by hand in docs/graph.md.
     let svg = graph::render(&g, Format::Svg);
-    let took = started.elapsed();
-    assert!(took.as_secs() < 10, "layout of {nodes} nodes took {took:?}");
     assert_eq!(svg, graph::render(&g, Format::Svg));
     roxmltree::Document::parse(&svg).expect("XML");
     assert_no_overlap(&g, "big");

@@ -138,7 +138,6 @@ workflow month {
             Some(TaskAnswer::Output(None))
         }
     }
-    let started = std::time::Instant::now();
     sim.start("month", BTreeMap::new(), &mut Ticks)
         .expect("starts");
     sim.advance(30 * 86_400_000, &mut Ticks).expect("advances");
@@ -147,11 +146,16 @@ workflow month {
         sim.wf_run().expect("the run").status,
         pb::LhStatus::Completed as i32
     );
-    assert!(
-        started.elapsed().as_secs() < 5,
-        "took {:?}",
-        started.elapsed()
-    );
+    // Each tick at its own virtual day, and the clock exactly 30 days on: the days passed in
+    // virtual time. How long that takes for real is measured by scripts/bench-test.sh, never
+    // asserted (no timed assertions in tests).
+    let days: Vec<i64> = sim
+        .calls()
+        .iter()
+        .map(|c| (c.at_ms - EPOCH_MS) / 86_400_000)
+        .collect();
+    assert_eq!(days, (1..=30).collect::<Vec<i64>>());
+    assert_eq!(sim.now_ms() - EPOCH_MS, 30 * 86_400_000);
 }
 
 #[test]

@@ -502,6 +502,10 @@ fn describe(
             let mut label = format!("ask {}", u.user_task_def_name);
             if let Some(user) = &u.user_id {
                 label.push_str(&format!(" to user {}", p.assignment(user)));
+                // `ask FORM to user U group G`: the user within that group.
+                if let Some(group) = &u.user_group {
+                    label.push_str(&format!(" group {}", p.assignment(group)));
+                }
             } else if let Some(group) = &u.user_group {
                 label.push_str(&format!(" to group {}", p.assignment(group)));
             }

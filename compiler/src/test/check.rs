@@ -591,6 +591,34 @@ impl Cx<'_> {
             );
             return None;
         }
+        // As in a `.lhw` default: `bytes` as base64 text, a `timestamp` as an RFC 3339
+        // date-time or an int of epoch milliseconds, a `wf-run-id` as LittleHorse prints it.
+        match crate::lower::encoded_constant(&e, place.ty) {
+            Some(Ok(v)) => return Some(v),
+            Some(Err(why)) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::E0404,
+                        e.span,
+                        format!("{} is not a {} constant", place.what, place.ty),
+                    )
+                    .with_label(why)
+                    .with_help(format!(
+                        "give a {}: {}",
+                        place.ty,
+                        match place.ty {
+                            Ty::Prim(crate::ast::Prim::Bytes) => "base64 text, e.g. \"AQID\"",
+                            Ty::Prim(crate::ast::Prim::Timestamp) => {
+                                "a date-time such as \"2026-05-28T20:26:40Z\", or an int of milliseconds since 1970"
+                            }
+                            _ => "`id`, or `parent_child` for a child run",
+                        }
+                    )),
+                );
+                return None;
+            }
+            None => {}
+        }
         let ty = if matches!(e.kind, ExprKind::Null) {
             Ty::Null
         } else {

@@ -9,6 +9,7 @@ import io.littlehorse.sdk.wfsdk.SpawnedChildWf;
 import io.littlehorse.sdk.wfsdk.SpawnedThread;
 import io.littlehorse.sdk.wfsdk.SpawnedThreads;
 import io.littlehorse.sdk.wfsdk.TaskNodeOutput;
+import io.littlehorse.sdk.wfsdk.UserTaskOutput;
 import io.littlehorse.sdk.wfsdk.WfRunVariable;
 import io.littlehorse.sdk.wfsdk.Workflow;
 import io.littlehorse.sdk.wfsdk.WorkflowThread;
@@ -99,6 +100,8 @@ public final class Oracle {
             WfRunVariable failedCount = wf.declareInt("failed-count").withDefault(0);
             WfRunVariable sku = wf.declareStr("sku");
 
+            wf.registerInterruptHandler("stock-released",
+                handler -> handler.mutate(released, VariableMutationType.ASSIGN, true));
             pending.assign(skus);
             wf.doWhile(pending.size().isGreaterThan(0), loop -> {
                 sku.assign(pending.get(0));
@@ -113,6 +116,84 @@ public final class Oracle {
             wf.waitForCondition(released.isEqualTo(true));
             TaskNodeOutput shipment = wf.execute("ship-items", reserved);
             wf.complete(shipment);
+        });
+    }
+
+    /** examples/purchase-approval.lhw */
+    static Workflow purchaseApproval() {
+        return Workflow.newWorkflow("purchase-approval", wf -> {
+            WfRunVariable item = wf.declareStr("item").required();
+            WfRunVariable amount = wf.declareDouble("amount").required();
+            WfRunVariable requester = wf.declareStr("requester").required();
+            WfRunVariable state = wf.declareStr("state").asPublic().withDefault("waiting");
+            WfRunVariable orderRef = wf.declareStr("order-ref").asPublic().withDefault("");
+            WfRunVariable expired = wf.declareBool("expired").withDefault(false);
+            WfRunVariable approved = wf.declareBool("approved").withDefault(false);
+
+            UserTaskOutput decision = wf.assignUserTask("approve-purchase", null, "managers")
+                .withNotes(wf.format("{0} asks for {1} ({2})", requester, item, amount));
+            wf.scheduleReminderTask(decision, 86400, "remind-managers",
+                wf.format("a purchase of {0} waits for approval", item));
+            wf.cancelUserTaskRunAfter(decision, 604800);
+            wf.handleError(decision, LHErrorType.USER_TASK_CANCELLED,
+                handler -> handler.mutate(expired, VariableMutationType.ASSIGN, true));
+            wf.doIf(expired, gone -> {
+                state.assign("expired");
+                gone.execute("notify-requester", requester, gone.format("Your request for {0} expired.", item));
+                gone.complete();
+            });
+            approved.assign(decision.get("approved"));
+            wf.doIf(approved.isEqualTo(false), rejected -> {
+                state.assign("rejected");
+                rejected.execute("notify-requester", requester,
+                    rejected.format("Your request for {0} was rejected.", item));
+                rejected.complete();
+            });
+            orderRef.assign(wf.execute("place-order", item, amount).withRetries(3)
+                .withExponentialBackoff(ExponentialBackoffRetryPolicy.newBuilder()
+                    .setBaseIntervalMs(1000).setMaxDelayMs(60000).setMultiplier(2).build()));
+            state.assign("ordered");
+            wf.execute("notify-requester", requester, wf.format("Ordered {0}: {1}", item, orderRef));
+        });
+    }
+
+    /** examples/e2e/expense-approval.lhw, first workflow */
+    static Workflow expenseApproval() {
+        return Workflow.newWorkflow("expense-approval", wf -> {
+            WfRunVariable employee = wf.declareStr("employee").required();
+            WfRunVariable amount = wf.declareDouble("amount").required();
+            WfRunVariable approved = wf.declareBool("approved").asPublic().withDefault(false);
+            WfRunVariable comment = wf.declareStr("comment").asPublic().withDefault("");
+            WfRunVariable payment = wf.declareStr("payment").asPublic().withDefault("none");
+            WfRunVariable withdrawn = wf.declareBool("withdrawn").withDefault(false);
+
+            UserTaskOutput decision = wf.assignUserTask("approve-expense", null, "finance")
+                .withNotes(wf.format("Expense claim of {0}: {1}", employee, amount));
+            wf.scheduleReminderTask(decision, 1, "remind-approvers", "finance",
+                wf.format("the claim of {0} is waiting", employee));
+            wf.handleError(decision, LHErrorType.USER_TASK_CANCELLED, handler -> {
+                handler.mutate(withdrawn, VariableMutationType.ASSIGN, true);
+                handler.mutate(comment, VariableMutationType.ASSIGN, "the claim was withdrawn");
+            });
+            wf.doIf(withdrawn.isEqualTo(false), kept -> {
+                approved.assign(decision.get("approved"));
+                comment.assign(decision.get("comment"));
+            });
+            wf.doIf(approved, yes -> payment.assign(yes.execute("pay-expense", employee, amount)));
+        });
+    }
+
+    /** examples/e2e/expense-approval.lhw, second workflow */
+    static Workflow urgentExpense() {
+        return Workflow.newWorkflow("urgent-expense", wf -> {
+            WfRunVariable employee = wf.declareStr("employee").required();
+            WfRunVariable approved = wf.declareBool("approved").asPublic().withDefault(false);
+
+            UserTaskOutput decision = wf.assignUserTask("approve-expense", "manager-on-duty", null)
+                .withNotes(wf.format("Urgent claim of {0}", employee))
+                .withOnCancellationException("claim-expired");
+            wf.cancelUserTaskRunAfter(decision, 1);
+            approved.assign(decision.get("approved"));
         });
     }
 
@@ -345,7 +426,8 @@ public final class Oracle {
      */
     public static void main(String[] args) {
         List<Workflow> workflows = List.of(
-            hello(), retryLoop(), orderApproval(), inventory(), routeNotification(),
+            hello(), retryLoop(), orderApproval(), inventory(), purchaseApproval(), expenseApproval(), urgentExpense(),
+            routeNotification(),
             chargeWithRetries(), holdWithTimeout(), scheduledDelivery(), orderPayment(),
             approvalQuorum(), orderBilling(), invoice(), reserveLine(), reserveStrict(),
             packOrder(), packStrict(), orderFulfilment());
