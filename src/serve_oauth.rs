@@ -108,23 +108,28 @@ pub fn oauth_config(args: &ServeOAuthArgs) -> Result<Option<OAuthConfig>, String
         }
         return Ok(None);
     }
-    let missing: Vec<&str> = named
-        .iter()
-        .filter(|(_, s)| s.is_none())
-        .map(|(n, _)| *n)
-        .collect();
-    let (Some(url), Some(id), Some(secret)) = (url, id, secret) else {
-        let given: Vec<String> = named
-            .iter()
-            .filter_map(|(n, s)| s.as_ref().map(|s| format!("{n} ({})", s.source)))
-            .collect();
+    if named.iter().any(|(_, s)| s.is_none()) {
+        let part = |want_set: bool| {
+            named
+                .iter()
+                .filter(|(_, s)| s.is_some() == want_set)
+                .map(|(n, s)| match s {
+                    Some(s) => format!("{n} ({})", s.source),
+                    None => (*n).to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(" and ")
+        };
         return Err(format!(
             "OAuth is half configured: {} given but {} missing; set all three of \
              --oauth-introspect-url ({INTROSPECT_URL}), --oauth-client-id ({CLIENT_ID}) and \
              {CLIENT_SECRET} (or --oauth-client-secret-file)",
-            given.join(" and "),
-            missing.join(" and ")
+            part(true),
+            part(false)
         ));
+    }
+    let (Some(url), Some(id), Some(secret)) = (url, id, secret) else {
+        return Ok(None);
     };
     let mut config = OAuthConfig::new(id.value, secret.value, &url.value)
         .map_err(|e| format!("{} ({}): {e}", url.value, url.source))?;

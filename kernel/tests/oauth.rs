@@ -21,8 +21,8 @@ use lhw_kernel::oauth::OAuthConfig;
 use lhw_kernel::{Config, KernelHandle};
 use lhw_proto::littlehorse::little_horse_client::LittleHorseClient;
 use lhw_proto::littlehorse::{
-    AclAction, AclResource, PutPrincipalRequest, PutTaskDefRequest, RunWfRequest, ServerAcLs,
-    ServerAcl, WfSpecId,
+    AclAction, AclResource, PrincipalId, PutPrincipalRequest, PutTaskDefRequest, RunWfRequest,
+    ServerAcLs, ServerAcl, WfSpecId, server_acl::ResourceFilter,
 };
 use token_server::{INTROSPECTOR_ID, INTROSPECTOR_SECRET, TokenServer};
 use tonic::Code;
@@ -248,13 +248,24 @@ async fn a_principal_without_rights_is_permission_denied() {
         let lines = Lines::default();
         let k = kernel(dir.path(), introspection(&issuer), &lines).await;
         let mut admin = bearer(&k, &issuer.issue("setup-app", Duration::from_secs(300))).await;
+        // A name filter is stored and returned, and grants as the server grants: its check
+        // looks at resources and actions only (`ServerACLModel.allows`).
+        let filtered = ServerAcl {
+            resource_filter: Some(ResourceFilter::Name("only-this".into())),
+            ..acl(&[AclResource::AclWorkflow], &[AclAction::Read])
+        };
         admin
-            .put_principal(principal(
-                "reader-app",
-                vec![acl(&[AclResource::AclWorkflow], &[AclAction::Read])],
-            ))
+            .put_principal(principal("reader-app", vec![filtered.clone()]))
             .await
             .expect("put principal");
+        let stored = admin
+            .get_principal(PrincipalId {
+                id: "reader-app".into(),
+            })
+            .await
+            .expect("get principal")
+            .into_inner();
+        assert_eq!(stored.per_tenant_acls["default"].acls, vec![filtered]);
 
         let mut reader = bearer(&k, &issuer.issue("reader-app", Duration::from_secs(300))).await;
         assert_eq!(whoami(&mut reader).await.expect("whoami"), "reader-app");
@@ -275,7 +286,8 @@ async fn a_principal_without_rights_is_permission_denied() {
             .await
             .expect_err("no task rights");
         assert_eq!(e.code(), Code::PermissionDenied, "{e:?}");
-        // Reading workflows is granted: the call reaches the kernel, which has no such WfSpec.
+        // Reading workflows is granted (any name, the filter notwithstanding): the call
+        // reaches the kernel, which has no such WfSpec.
         let e = reader
             .get_wf_spec(WfSpecId {
                 name: "missing".into(),
