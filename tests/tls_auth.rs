@@ -554,6 +554,16 @@ fn an_expired_client_certificate_is_named_on_both_sides() {
         logged.contains("does not trust the server's certificate"),
         "{logged}"
     );
+
+    // A PLAINTEXT client on the TLS port.
+    let plain = [
+        ("LHC_API_HOST", "127.0.0.1".to_string()),
+        ("LHC_API_PORT", dev.port().to_string()),
+        ("LHC_API_PROTOCOL", "PLAINTEXT".to_string()),
+    ];
+    lhc_env(&plain, &["list", "wfspecs"]).failed();
+    let logged = dev.line_containing("refused a TLS handshake");
+    assert!(logged.contains("does not speak TLS"), "{logged}");
 }
 
 #[test]
