@@ -437,7 +437,11 @@ pub struct DevArgs {
     #[command(flatten)]
     pub tls: ServeTlsArgs,
 
-    /// Listen on a non-loopback address without TLS and client certificates anyway (the
+    /// OAuth.
+    #[command(flatten)]
+    pub oauth: ServeOAuthArgs,
+
+    /// Listen on a non-loopback address without TLS and client authentication anyway (the
     /// whole API, secrets included, is then open to whoever reaches the address).
     #[arg(long)]
     pub insecure: bool,
@@ -464,6 +468,35 @@ pub struct ServeTlsArgs {
     /// LHC_CLIENT_CERT and LHC_CLIENT_KEY. Needs --tls-cert.
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_client_ca: Option<PathBuf>,
+}
+
+/// OAuth for a kernel that lhc serves: every call needs an access token, validated by token
+/// introspection at the identity provider, as a LittleHorse server configured with
+/// `LHS_OAUTH_*`. Each flag falls back to the server's environment variable.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeOAuthArgs {
+    /// The identity provider's token introspection endpoint (RFC 7662); env
+    /// LHS_OAUTH_INTROSPECT_URL.
+    #[arg(long, value_name = "URL")]
+    pub oauth_introspect_url: Option<String>,
+
+    /// The kernel's own client id at the identity provider; env LHS_OAUTH_CLIENT_ID.
+    #[arg(long, value_name = "ID")]
+    pub oauth_client_id: Option<String>,
+
+    /// Read the client id from this file; env LHS_OAUTH_CLIENT_ID_FILE.
+    #[arg(long, value_name = "FILE")]
+    pub oauth_client_id_file: Option<PathBuf>,
+
+    /// Read the kernel's client secret from this file (env LHS_OAUTH_CLIENT_SECRET_FILE); or
+    /// set LHS_OAUTH_CLIENT_SECRET. There is no flag for the secret itself: the process list
+    /// would show it.
+    #[arg(long, value_name = "FILE")]
+    pub oauth_client_secret_file: Option<PathBuf>,
+
+    /// Also trust this CA (PEM) for an https identity provider, beside the machine's roots.
+    #[arg(long, value_name = "FILE")]
+    pub oauth_ca_cert: Option<PathBuf>,
 }
 
 /// Arguments of `lhc check`.

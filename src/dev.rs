@@ -103,7 +103,16 @@ fn foreground(args: &DevArgs, style: Style, mode: Mode) -> ExitCode {
         }
         ExitCode::FAILURE
     };
-    if let Err(refusal) = crate::exposure::check(args.listen, &args.tls, args.insecure) {
+    let oauth = match crate::serve_oauth::oauth_config(&args.oauth) {
+        Ok(o) => o,
+        Err(e) => {
+            fail(&format!("cannot require OAuth tokens: {e}"), None);
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(refusal) =
+        crate::exposure::check(args.listen, &args.tls, oauth.is_some(), args.insecure)
+    {
         match mode {
             Mode::Dev => {
                 fail(&refusal.message(args.listen), Some(refusal.help()));
@@ -120,7 +129,7 @@ fn foreground(args: &DevArgs, style: Style, mode: Mode) -> ExitCode {
             "--insecure: serving {} without {} to the network",
             args.listen,
             if args.tls.tls_cert.is_none() {
-                "TLS or authentication"
+                "TLS"
             } else {
                 "client authentication"
             }
@@ -179,12 +188,27 @@ fn foreground(args: &DevArgs, style: Style, mode: Mode) -> ExitCode {
         return ExitCode::FAILURE;
     };
     rt.block_on(async {
-        let label = transport_label(tls.as_ref());
+        let mut label = transport_label(tls.as_ref()).to_string();
+        let logger = match mode {
+            Mode::Dev => lhw_kernel::log::Logger::new(|level, m| match level {
+                lhw_kernel::log::Level::Warn => eprintln!("lhw kernel: warning: {m}"),
+                lhw_kernel::log::Level::Info => eprintln!("lhw kernel: {m}"),
+            }),
+            Mode::Server => lhw_kernel::log::Logger::new(|level, m| log(level.as_str(), m)),
+        };
         let mut config = lhw_kernel::Config::new(&data_dir)
             .listen(args.listen)
-            .output_topic(args.output_topic.output_topic_bootstrap.is_some());
+            .output_topic(args.output_topic.output_topic_bootstrap.is_some())
+            .log(logger);
         if let Some(tls) = tls {
             config = config.tls(tls);
+        }
+        if let Some(oauth) = oauth {
+            label.push_str(&format!(
+                ", OAuth tokens introspected at {}",
+                oauth.introspect_url()
+            ));
+            config = config.oauth(oauth);
         }
         let kernel = match lhw_kernel::serve(config).await {
             Ok(k) => k,

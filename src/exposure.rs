@@ -1,7 +1,8 @@
 //! Whether `lhc dev`/`lhc server` may listen where they were asked to: on a loopback address
 //! anything goes (local work); on any other address the kernel serves the whole API, masked
 //! values included, to the network, so it needs TLS and client authentication (mTLS with
-//! `--tls-client-ca`), or an explicit `--insecure`.
+//! `--tls-client-ca`, or OAuth access tokens with `--oauth-introspect-url`), or an explicit
+//! `--insecure`.
 
 use std::net::SocketAddr;
 
@@ -37,27 +38,36 @@ impl Refusal {
     pub fn help(self) -> &'static str {
         match self {
             Refusal::Plaintext => {
-                "serve TLS with client certificates (--tls-cert, --tls-key and \
-                 --tls-client-ca), listen on 127.0.0.1, or pass --insecure to serve the network \
-                 unprotected on purpose"
+                "serve TLS (--tls-cert and --tls-key) and authenticate clients (client \
+                 certificates with --tls-client-ca, or OAuth access tokens with \
+                 --oauth-introspect-url), listen on 127.0.0.1, or pass --insecure to serve the \
+                 network unprotected on purpose"
             }
             Refusal::Unauthenticated => {
-                "require client certificates with --tls-client-ca, listen on 127.0.0.1, or \
-                 pass --insecure to accept unauthenticated clients on purpose"
+                "require client certificates with --tls-client-ca or OAuth access tokens with \
+                 --oauth-introspect-url, listen on 127.0.0.1, or pass --insecure to accept \
+                 unauthenticated clients on purpose"
             }
         }
     }
 }
 
-/// Checks `addr` against the transport: `Ok(())` when it may listen there.
-pub fn check(addr: SocketAddr, tls: &ServeTlsArgs, insecure: bool) -> Result<(), Refusal> {
+/// Checks `addr` against the transport and authentication (`oauth`: access tokens are
+/// required): `Ok(())` when it may listen there. Tokens need TLS too: in PLAINTEXT anyone on
+/// the path could read and replay them.
+pub fn check(
+    addr: SocketAddr,
+    tls: &ServeTlsArgs,
+    oauth: bool,
+    insecure: bool,
+) -> Result<(), Refusal> {
     if insecure || addr.ip().is_loopback() {
         return Ok(());
     }
     if tls.tls_cert.is_none() {
         return Err(Refusal::Plaintext);
     }
-    if tls.tls_client_ca.is_none() {
+    if tls.tls_client_ca.is_none() && !oauth {
         return Err(Refusal::Unauthenticated);
     }
     Ok(())
@@ -83,26 +93,39 @@ mod tests {
     #[test]
     fn loopback_is_always_allowed() {
         assert_eq!(
-            check(addr("127.0.0.1:2023"), &tls(false, false), false),
+            check(addr("127.0.0.1:2023"), &tls(false, false), false, false),
             Ok(())
         );
-        assert_eq!(check(addr("[::1]:2023"), &tls(false, false), false), Ok(()));
+        assert_eq!(
+            check(addr("[::1]:2023"), &tls(false, false), false, false),
+            Ok(())
+        );
     }
 
     #[test]
     fn the_network_needs_tls_and_client_certificates() {
         let any = addr("0.0.0.0:2023");
         assert_eq!(
-            check(any, &tls(false, false), false),
+            check(any, &tls(false, false), false, false),
             Err(Refusal::Plaintext)
         );
         assert_eq!(
-            check(any, &tls(true, false), false),
+            check(any, &tls(true, false), false, false),
             Err(Refusal::Unauthenticated)
         );
-        assert_eq!(check(any, &tls(true, true), false), Ok(()));
+        assert_eq!(check(any, &tls(true, true), false, false), Ok(()));
         assert_eq!(
-            check(addr("[::]:2023"), &tls(false, false), false),
+            check(addr("[::]:2023"), &tls(false, false), false, false),
+            Err(Refusal::Plaintext)
+        );
+    }
+
+    #[test]
+    fn oauth_authenticates_but_needs_tls() {
+        let any = addr("0.0.0.0:2023");
+        assert_eq!(check(any, &tls(true, false), true, false), Ok(()));
+        assert_eq!(
+            check(any, &tls(false, false), true, false),
             Err(Refusal::Plaintext)
         );
     }
@@ -110,7 +133,7 @@ mod tests {
     #[test]
     fn insecure_allows_it_on_purpose() {
         assert_eq!(
-            check(addr("0.0.0.0:2023"), &tls(false, false), true),
+            check(addr("0.0.0.0:2023"), &tls(false, false), false, true),
             Ok(())
         );
     }

@@ -27,6 +27,7 @@ mod reset;
 mod run;
 mod run_inputs;
 mod schedule;
+mod serve_oauth;
 mod server;
 mod tenant;
 mod test;

@@ -18,7 +18,7 @@ use certs::Pki;
 use harness::{Kernel, dead_port, lhc_env};
 use lhw_runtime_client::config::Config;
 use lhw_runtime_client::worker::{TaskError, Worker};
-use token_server::{CLIENT_ID, CLIENT_SECRET, TokenServer};
+use token_server::{CLIENT_ID, CLIENT_SECRET, INTROSPECTOR_ID, INTROSPECTOR_SECRET, TokenServer};
 
 fn path(p: &Path) -> String {
     p.display().to_string()
@@ -248,20 +248,37 @@ fn unreachable_tls_server_fails_fast() {
 struct Dev {
     child: std::process::Child,
     addr: String,
+    /// The first line (where it listens).
+    first: String,
+    lines: mpsc::Receiver<String>,
     _data: tempfile::TempDir,
 }
 
 impl Dev {
+    /// `lhc dev` serving mTLS with `args`.
     fn start(args: &[&str]) -> Dev {
+        let dev = Dev::spawn("dev", args, &[]);
+        assert!(
+            dev.first.contains("(TLS, client certificates required;"),
+            "{}",
+            dev.first
+        );
+        dev
+    }
+
+    /// `lhc <command> --listen 127.0.0.1:0 --data-dir DIR <args>` with `env`, once it
+    /// listens.
+    fn spawn(command: &str, args: &[&str], env: &[(&str, String)]) -> Dev {
         let data = tempfile::tempdir().expect("data");
         let mut child = Command::new(env!("CARGO_BIN_EXE_lhc"))
-            .args(["dev", "--listen", "127.0.0.1:0", "--data-dir"])
+            .args([command, "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data.path())
             .args(args)
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("lhc dev starts");
+            .expect("lhc starts");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -271,21 +288,33 @@ impl Dev {
         });
         let line = rx
             .recv_timeout(Duration::from_secs(30))
-            .expect("lhc dev prints where it listens");
+            .expect("lhc prints where it listens");
         let addr = line
-            .strip_prefix("lhw kernel listening on ")
-            .and_then(|rest| rest.split_whitespace().next())
+            .split_once("listening on ")
+            .and_then(|(_, rest)| rest.split_whitespace().next())
             .unwrap_or_else(|| panic!("unexpected first line: {line}"))
             .to_string();
-        assert!(
-            line.contains("(TLS, client certificates required;"),
-            "{line}"
-        );
         Dev {
             child,
             addr,
+            first: line,
+            lines: rx,
             _data: data,
         }
+    }
+
+    /// The next line of the kernel's log containing `text` (waiting at most 20 s).
+    fn line_containing(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut seen = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(text) => return line,
+                Ok(line) => seen.push(line),
+                Err(_) => break,
+            }
+        }
+        panic!("no log line with {text:?}; saw {seen:#?}")
     }
 
     fn port(&self) -> u16 {
@@ -453,5 +482,179 @@ fn a_task_worker_runs_over_mtls_with_oauth() {
         tokens.requests(),
         4,
         "one token per connection: deploy, the worker's registration and poll connections, run"
+    );
+}
+
+#[test]
+fn an_expired_client_certificate_is_named_on_both_sides() {
+    let pki = Pki::new();
+    let expired = pki.ca.expired_client(pki.dir.path(), "expired");
+    let dev = Dev::start(&[
+        "--tls-cert",
+        &path(&pki.server.cert),
+        "--tls-key",
+        &path(&pki.server.key),
+        "--tls-client-ca",
+        &path(&pki.ca.cert),
+    ]);
+    let env = tls_env(
+        dev.port(),
+        &[
+            ("LHC_CA_CERT", path(&pki.ca.cert)),
+            ("LHC_CLIENT_CERT", path(&expired.cert)),
+            ("LHC_CLIENT_KEY", path(&expired.key)),
+        ],
+    );
+    let out = lhc_env(&env, &["list", "wfspecs"]);
+    out.failed();
+    assert!(
+        out.stderr.contains("refused our client certificate") && out.stderr.contains("expired"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("the server's certificate"),
+        "{}",
+        out.stderr
+    );
+    let logged = dev.line_containing("refused a TLS handshake");
+    assert!(
+        logged.contains("from 127.0.0.1:")
+            && logged.contains("the client's certificate has expired"),
+        "{logged}"
+    );
+
+    // A certificate from another CA: the kernel says so too.
+    let env = tls_env(
+        dev.port(),
+        &[
+            ("LHC_CA_CERT", path(&pki.ca.cert)),
+            ("LHC_CLIENT_CERT", path(&pki.stranger.cert)),
+            ("LHC_CLIENT_KEY", path(&pki.stranger.key)),
+        ],
+    );
+    lhc_env(&env, &["list", "wfspecs"]).failed();
+    let logged = dev.line_containing("refused a TLS handshake");
+    assert!(logged.contains("unknown CA"), "{logged}");
+
+    // A client that does not trust the kernel's certificate.
+    let env = tls_env(
+        dev.port(),
+        &[
+            ("LHC_CA_CERT", path(&pki.other_ca.cert)),
+            ("LHC_CLIENT_CERT", path(&pki.client.cert)),
+            ("LHC_CLIENT_KEY", path(&pki.client.key)),
+        ],
+    );
+    lhc_env(&env, &["list", "wfspecs"]).failed();
+    let logged = dev.line_containing("refused a TLS handshake");
+    assert!(
+        logged.contains("does not trust the server's certificate"),
+        "{logged}"
+    );
+
+    // A PLAINTEXT client on the TLS port.
+    let plain = [
+        ("LHC_API_HOST", "127.0.0.1".to_string()),
+        ("LHC_API_PORT", dev.port().to_string()),
+        ("LHC_API_PROTOCOL", "PLAINTEXT".to_string()),
+    ];
+    lhc_env(&plain, &["list", "wfspecs"]).failed();
+    let logged = dev.line_containing("refused a TLS handshake");
+    assert!(logged.contains("does not speak TLS"), "{logged}");
+}
+
+#[test]
+fn lhc_server_requires_oauth_tokens_introspected_at_the_identity_provider() {
+    let pki = Pki::new();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let issuer = rt.block_on(TokenServer::start(Duration::from_secs(300)));
+    let secret = pki.file("kernel-secret", &format!("{INTROSPECTOR_SECRET}\n"));
+    let server = Dev::spawn(
+        "server",
+        &[
+            "--tls-cert",
+            &path(&pki.server.cert),
+            "--tls-key",
+            &path(&pki.server.key),
+            "--oauth-introspect-url",
+            &issuer.introspect_url(),
+            "--oauth-client-secret-file",
+            &path(&secret),
+        ],
+        &[("LHS_OAUTH_CLIENT_ID", INTROSPECTOR_ID.to_string())],
+    );
+    assert!(
+        server.first.contains(&format!(
+            "(TLS, OAuth tokens introspected at {})",
+            issuer.introspect_url()
+        )),
+        "{}",
+        server.first
+    );
+    let ca = [("LHC_CA_CERT", path(&pki.ca.cert))];
+    let with_token = tls_env(
+        server.port(),
+        &[
+            ("LHC_CA_CERT", path(&pki.ca.cert)),
+            ("LHC_OAUTH_CLIENT_ID", CLIENT_ID.to_string()),
+            ("LHC_OAUTH_CLIENT_SECRET", CLIENT_SECRET.to_string()),
+            ("LHC_OAUTH_ACCESS_TOKEN_URL", issuer.url.clone()),
+        ],
+    );
+
+    // No token: UNAUTHENTICATED.
+    let out = lhc_env(&tls_env(server.port(), &ca), &["list", "wfspecs"]);
+    out.failed();
+    assert!(out.stderr.contains("UNAUTHENTICATED"), "{}", out.stderr);
+
+    // lhw-test is no stored Principal yet: anonymous, an admin on a fresh kernel. It makes
+    // itself a reader of workflows, and is from then on refused what that does not grant.
+    let me = lhc_env(&with_token, &["whoami"]);
+    assert!(
+        me.ok().stdout.starts_with("Principal: anonymous\n"),
+        "{}",
+        me.stdout
+    );
+    lhc_env(
+        &with_token,
+        &["principal", "put", CLIENT_ID, "--acl", "acl_workflow:read"],
+    )
+    .ok();
+    let me = lhc_env(&with_token, &["whoami"]);
+    assert!(
+        me.ok().stdout.starts_with("Principal: lhw-test\n"),
+        "{}",
+        me.stdout
+    );
+    lhc_env(&with_token, &["list", "wfspecs"]).ok();
+    let out = lhc_env(
+        &with_token,
+        &["deploy", "--with-task-defs", "examples/hello.lhw"],
+    );
+    out.failed();
+    assert!(out.stderr.contains("PERMISSION_DENIED"), "{}", out.stderr);
+    assert!(issuer.introspections() >= 1, "the kernel introspected");
+    drop(server);
+
+    // Half the settings: refused before serving, naming what is missing.
+    let out = Command::new(env!("CARGO_BIN_EXE_lhc"))
+        .args([
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--oauth-introspect-url",
+        ])
+        .arg(issuer.introspect_url())
+        .env_remove("LHS_OAUTH_CLIENT_ID")
+        .env_remove("LHS_OAUTH_CLIENT_SECRET")
+        .output()
+        .expect("lhc server");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("OAuth is half configured")
+            && stderr.contains("the client id and the client secret missing"),
+        "{stderr}"
     );
 }

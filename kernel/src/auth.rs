@@ -75,10 +75,13 @@ pub fn bearer_token(value: Option<&[u8]>) -> Result<String, Status> {
         .ok_or_else(|| {
             Status::unauthenticated("the authorization header is not printable ASCII")
         })?;
-    match value.split_once(' ') {
+    // The server takes the header without `Bearer` (`OAuthAuthenticator.extractAccessToken`):
+    // the official Python SDK sends the bare token.
+    match value.trim().split_once(' ') {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
             Ok(token.trim().to_string())
         }
+        None if !value.trim().is_empty() => Ok(value.trim().to_string()),
         _ => Err(Status::unauthenticated(
             "the authorization header is not `Bearer <token>`",
         )),
@@ -153,6 +156,10 @@ mod tests {
         assert_eq!(
             wrong.message(),
             "the bearer token was refused: unknown token"
+        );
+        assert!(
+            call(auth(), Some("t0k")).is_ok(),
+            "a bare token, as sdk-python sends"
         );
         let basic = call(auth(), Some("Basic dXNlcjpwdw==")).expect_err("scheme");
         assert!(

@@ -24,10 +24,13 @@ pub mod clock;
 pub mod cron;
 pub mod engine;
 pub mod grpc;
+pub mod handshake;
+pub mod log;
 pub mod mask;
 mod message_limit;
 pub mod metadata;
 pub mod metrics;
+pub mod oauth;
 pub mod paths;
 pub mod request;
 pub mod search;
@@ -66,6 +69,11 @@ pub struct Config {
     pub tls: Option<tls::TlsConfig>,
     /// Require a bearer token on every call.
     pub auth: Option<auth::BearerAuth>,
+    /// Require an OAuth access token on every call, validated by introspection at the
+    /// identity provider (as LittleHorse's `LHS_OAUTH_*` settings); wins over `auth`.
+    pub oauth: Option<oauth::OAuthConfig>,
+    /// Where refused TLS handshakes and identity-provider failures are reported.
+    pub log: log::Logger,
     /// Stage Output Topic records in the outbox (`storage/outbox.rs`) for a publisher.
     pub output_topic: bool,
 }
@@ -78,6 +86,8 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 2023)),
             tls: None,
             auth: None,
+            oauth: None,
+            log: log::Logger::default(),
             output_topic: false,
         }
     }
@@ -105,6 +115,18 @@ impl Config {
         self.auth = Some(auth);
         self
     }
+
+    /// Requires an OAuth access token on every call, introspected at the identity provider.
+    pub fn oauth(mut self, oauth: oauth::OAuthConfig) -> Config {
+        self.oauth = Some(oauth);
+        self
+    }
+
+    /// Sends the kernel's log messages to `log`.
+    pub fn log(mut self, log: log::Logger) -> Config {
+        self.log = log;
+        self
+    }
 }
 
 /// Why a kernel could not start.
@@ -116,6 +138,8 @@ pub enum KernelError {
     Bind(std::io::Error),
     /// The TLS certificate or key cannot be used.
     Tls(tls::TlsError),
+    /// The OAuth settings cannot be used.
+    OAuth(oauth::OAuthConfigError),
 }
 
 impl fmt::Display for KernelError {
@@ -124,6 +148,7 @@ impl fmt::Display for KernelError {
             KernelError::Storage(e) => write!(f, "{e}"),
             KernelError::Bind(e) => write!(f, "cannot listen: {e}"),
             KernelError::Tls(e) => write!(f, "{e}"),
+            KernelError::OAuth(e) => write!(f, "{e}"),
         }
     }
 }
@@ -191,11 +216,19 @@ impl Drop for KernelHandle {
 /// LittleHorse gRPC API on `config.listen`.
 pub async fn serve(config: Config) -> Result<KernelHandle, KernelError> {
     let mut builder = tonic::transport::Server::builder();
-    if let Some(tls) = &config.tls {
-        builder = builder
-            .tls_config(tls.server_config())
-            .map_err(|e| KernelError::Tls(tls::TlsError(format!("cannot serve TLS: {e}"))))?;
-    }
+    let tls_config = match &config.tls {
+        Some(tls) => Some(
+            tls.rustls_config()
+                .map_err(|e| KernelError::Tls(tls::TlsError(format!("cannot serve TLS: {e}"))))?,
+        ),
+        None => None,
+    };
+    let introspector = match config.oauth {
+        Some(o) => Some(Arc::new(
+            oauth::Introspector::new(o).map_err(KernelError::OAuth)?,
+        )),
+        None => None,
+    };
     let mut store = storage::Store::open(&config.data_dir).map_err(KernelError::Storage)?;
     if config.output_topic {
         store.enable_output_topic().map_err(KernelError::Storage)?;
@@ -220,26 +253,41 @@ pub async fn serve(config: Config) -> Result<KernelHandle, KernelError> {
     };
     let access = Arc::new(access::layer::Access {
         auth: config.auth,
+        oauth: introspector,
+        log: config.log.clone(),
         directory: directory.clone(),
     });
     let (tx, rx) = oneshot::channel::<()>();
-    // TCP_NODELAY on every accepted connection: without it Nagle's algorithm
-    // holds small PollTask responses back until the peer's delayed ACK
-    // (tens of milliseconds on loopback).
-    let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
-    let server = tokio::spawn(async move {
-        let result = builder
-            .add_service(message_limit::MessageLimit::new(
-                access::layer::AccessService::new(LittleHorseServer::new(service), access),
-            ))
-            .serve_with_incoming_shutdown(incoming, async {
-                let _ = rx.await;
+    let log = config.log;
+    let router = builder.add_service(message_limit::MessageLimit::new(
+        access::layer::AccessService::new(LittleHorseServer::new(service), access),
+    ));
+    let stop = async move {
+        let _ = rx.await;
+    };
+    let server = match tls_config {
+        // TCP_NODELAY on every accepted connection: without it Nagle's algorithm
+        // holds small PollTask responses back until the peer's delayed ACK
+        // (tens of milliseconds on loopback).
+        None => {
+            let incoming =
+                tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
+            tokio::spawn(async move {
+                if let Err(e) = router.serve_with_incoming_shutdown(incoming, stop).await {
+                    log.warn(&format!("server error: {e}"));
+                }
             })
-            .await;
-        if let Err(e) = result {
-            eprintln!("lhw-kernel: server error: {e}");
         }
-    });
+        // The kernel does the handshakes itself to log each refused one.
+        Some(tls) => {
+            let incoming = handshake::incoming(listener, tls, log.clone());
+            tokio::spawn(async move {
+                if let Err(e) = router.serve_with_incoming_shutdown(incoming, stop).await {
+                    log.warn(&format!("server error: {e}"));
+                }
+            })
+        }
+    };
     Ok(KernelHandle {
         addr,
         engine,

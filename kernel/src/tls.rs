@@ -3,6 +3,9 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
+
+use rustls::server::WebPkiClientVerifier;
 
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
@@ -129,6 +132,43 @@ impl TlsConfig {
     /// Whether clients must present a certificate.
     pub fn requires_client_certs(&self) -> bool {
         self.client_ca_pem.is_some()
+    }
+
+    /// The rustls server configuration the kernel accepts connections with
+    /// ([`crate::handshake`]): the certificate chain and key, HTTP/2 by ALPN, and with a client
+    /// CA, a verifier that requires a client certificate it signed.
+    pub fn rustls_config(&self) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let certs = CertificateDer::pem_slice_iter(&self.cert_pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| TlsError(format!("the server certificate: {e}")))?;
+        let key = PrivateKeyDer::from_pem_slice(&self.key_pem)
+            .map_err(|e| TlsError(format!("the server key: {e}")))?;
+        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TlsError(format!("TLS versions: {e}")))?;
+        let builder = match &self.client_ca_pem {
+            None => builder.with_no_client_auth(),
+            Some(ca) => {
+                let mut roots = rustls::RootCertStore::empty();
+                for cert in CertificateDer::pem_slice_iter(ca) {
+                    let cert = cert.map_err(|e| TlsError(format!("the client CA: {e}")))?;
+                    roots
+                        .add(cert)
+                        .map_err(|e| TlsError(format!("the client CA: {e}")))?;
+                }
+                let verifier =
+                    WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                        .build()
+                        .map_err(|e| TlsError(format!("the client CA: {e}")))?;
+                builder.with_client_cert_verifier(verifier)
+            }
+        };
+        let mut config = builder
+            .with_single_cert(certs, key)
+            .map_err(|e| TlsError(format!("the server certificate and key: {e}")))?;
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        Ok(Arc::new(config))
     }
 
     /// The tonic server configuration.

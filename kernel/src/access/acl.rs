@@ -144,22 +144,24 @@ fn has<T: Copy + Into<i32>>(list: &[i32], wanted: T, all: T) -> bool {
     list.contains(&wanted.into()) || list.contains(&all.into())
 }
 
-/// Whether one ACL grants `action` over `resource` (`ServerACLModel.allows`; a name or prefix
-/// filter narrows which objects an ACL covers, and the kernel, like the server's RPC check,
-/// does not look at object names here).
+/// Whether one ACL grants `action` over `resource` (`ServerACLModel.allows`). As on the server,
+/// an ACL's `name` or `prefix` filter does not narrow the grant: the server stores and returns
+/// the filter, but its check (`RequestAuthorizer.AclVerifier.verify` over
+/// `ServerACLModel.allows`) looks only at resources and actions, and no request handler looks
+/// at it either, so a filtered ACL grants what the same ACL without a filter grants.
 pub fn allows(acl: &ServerAcl, resource: AclResource, action: AclAction) -> bool {
     has(&acl.resources, resource, AclResource::AclAllResources)
         && has(&acl.allowed_actions, action, AclAction::AllActions)
 }
 
-/// Whether `acl` makes its holder an admin.
+/// Whether `acl` makes its holder an admin (`ServerACLModel.isAdmin`: ALL_ACTIONS over
+/// ACL_ALL_RESOURCES, whatever its name or prefix filter).
 pub fn is_admin_acl(acl: &ServerAcl) -> bool {
     acl.resources
         .contains(&(AclResource::AclAllResources as i32))
         && acl
             .allowed_actions
             .contains(&(AclAction::AllActions as i32))
-        && acl.resource_filter.is_none()
 }
 
 /// Whether `p` is an admin: a global ACL with ALL_ACTIONS over ACL_ALL_RESOURCES.
@@ -299,6 +301,41 @@ mod tests {
         );
         assert_eq!(check(&runner, "default", "RunWf"), Ok(()));
         assert_eq!(check(&runner, "default", "PutWfSpec"), Ok(()));
+    }
+
+    #[test]
+    fn name_and_prefix_filters_grant_as_the_server_grants() {
+        let filtered = |filter: server_acl::ResourceFilter, res, act| ServerAcl {
+            resource_filter: Some(filter),
+            ..acl(&[res], &[act])
+        };
+        // Only `greet` by its filter; the server's check grants every TaskDef all the same.
+        let worker = principal(
+            vec![filtered(
+                server_acl::ResourceFilter::Name("greet".into()),
+                AclResource::AclTask,
+                AclAction::Read,
+            )],
+            None,
+        );
+        assert_eq!(check(&worker, "default", "GetTaskDef"), Ok(()));
+        assert_eq!(check(&worker, "default", "PollTask"), Ok(()));
+        assert!(check(&worker, "default", "ReportTask").is_err(), "no RUN");
+        assert!(
+            check(&worker, "default", "GetWfSpec").is_err(),
+            "no workflows"
+        );
+        // ALL_ACTIONS over ACL_ALL_RESOURCES with a prefix is still an admin.
+        let admin = principal(
+            vec![filtered(
+                server_acl::ResourceFilter::Prefix("team-a-".into()),
+                AclResource::AclAllResources,
+                AclAction::AllActions,
+            )],
+            None,
+        );
+        assert!(is_admin(&admin));
+        assert_eq!(check(&admin, "default", "PutPrincipal"), Ok(()));
     }
 
     #[test]

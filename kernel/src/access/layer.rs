@@ -16,10 +16,15 @@ use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
 use super::directory::Directory;
 use super::{ANONYMOUS, CALL, CallContext, DEFAULT_TENANT, TENANT_HEADER, acl};
 use crate::auth::{BearerAuth, bearer_token};
+use crate::log::Logger;
+use crate::oauth::{Refusal, SharedIntrospector};
 
 /// What the layer needs: how tokens are judged and where principals and tenants live.
 pub(crate) struct Access {
     pub auth: Option<BearerAuth>,
+    /// OAuth token introspection (wins over `auth`).
+    pub oauth: Option<SharedIntrospector>,
+    pub log: Logger,
     pub directory: Arc<Directory>,
 }
 
@@ -59,6 +64,15 @@ impl Access {
     /// The Principal id of a call: from its bearer token when tokens are required, else
     /// from its client certificate, else anonymous.
     async fn authenticate(&self, req: &http::request::Parts) -> Result<String, Status> {
+        if let Some(oauth) = &self.oauth {
+            let token = bearer_token(req.headers.get("authorization").map(|v| v.as_bytes()))?;
+            return oauth.principal_of(&token).await.map_err(|r| {
+                if let Refusal::Provider(why) = &r {
+                    self.log.warn(why);
+                }
+                r.status()
+            });
+        }
         if let Some(auth) = &self.auth {
             let token = bearer_token(req.headers.get("authorization").map(|v| v.as_bytes()))?;
             let auth = auth.clone();

@@ -91,6 +91,27 @@ impl Ca {
     pub fn client(&self, dir: &Path, name: &str) -> Leaf {
         self.leaf(dir, name, &[], ExtendedKeyUsagePurpose::ClientAuth)
     }
+
+    /// A client certificate that expired (valid through 2020 only).
+    pub fn expired_client(&self, dir: &Path, name: &str) -> Leaf {
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("leaf params");
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        params.use_authority_key_identifier_extension = true;
+        params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2020, 12, 31);
+        let key = KeyPair::generate().expect("leaf key");
+        let cert = params.signed_by(&key, &self.issuer).expect("sign");
+        let leaf = Leaf {
+            cert: dir.join(format!("{name}.pem")),
+            key: dir.join(format!("{name}-key.pem")),
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        };
+        std::fs::write(&leaf.cert, &leaf.cert_pem).expect("write cert");
+        std::fs::write(&leaf.key, &leaf.key_pem).expect("write key");
+        leaf
+    }
 }
 
 /// Everything a TLS test needs: a trusted CA with a server and a client certificate, and an
