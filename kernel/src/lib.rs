@@ -23,6 +23,7 @@ pub mod child_inputs;
 pub mod clock;
 pub mod cron;
 pub mod engine;
+mod file_limit;
 pub mod grpc;
 pub mod mask;
 mod message_limit;
@@ -196,6 +197,7 @@ pub async fn serve(config: Config) -> Result<KernelHandle, KernelError> {
             .tls_config(tls.server_config())
             .map_err(|e| KernelError::Tls(tls::TlsError(format!("cannot serve TLS: {e}"))))?;
     }
+    file_limit::survive_file_size_limit();
     let mut store = storage::Store::open(&config.data_dir).map_err(KernelError::Storage)?;
     if config.output_topic {
         store.enable_output_topic().map_err(KernelError::Storage)?;
