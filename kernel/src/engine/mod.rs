@@ -26,6 +26,7 @@
 
 mod advance;
 mod api;
+mod capacity;
 mod checkpoints;
 mod child;
 mod comments;
@@ -324,6 +325,7 @@ impl Engine {
             return;
         }
         self.runs.retain(|_, r| !r.is_finished());
+        self.release_idle_capacity();
         if !undelivered.is_empty() && self.store.begin().is_ok() {
             for (run, guid, attempt, redelivery) in undelivered {
                 self.undeliver(&run, &guid, attempt, redelivery);
