@@ -1,12 +1,13 @@
 //! Soak benchmark (not a test): the kernel's memory over a load, then a drain.
 //!
-//! `cargo bench -p lhw-kernel --bench soak -- [CLIENTS] [LOAD_S] [DRAIN_S] [BACKLOG]`
-//! (defaults 32, 60, 30 and 8). Starts the `lhw-kernel` binary (`LHW_SOAK_KERNEL` names
+//! `cargo bench -p lhw-kernel --bench soak -- [CLIENTS] [LOAD_S] [DRAIN_S] [BACKLOG]
+//! [CYCLES]` (defaults 32, 60, 30, 8 and 1). Starts the `lhw-kernel` binary (`LHW_SOAK_KERNEL` names
 //! another build) on a fresh data directory, deploys a 3-task workflow, runs task workers
 //! (8 pollers per TaskDef) and CLIENTS clients that start WfRuns as fast as the kernel
 //! accepts them, keeping at most BACKLOG unfinished WfRuns per client, for LOAD_S seconds;
 //! then no new WfRun starts, the backlog finishes and the kernel idles, DRAIN_S seconds in
-//! all. It prints
+//! all; CYCLES times (memory that is bounded comes back to the same level every cycle; a
+//! leak grows with each). It prints
 //! the kernel process's resident memory (VmRSS, from /proc) every second with the WfRuns
 //! started and completed, then a summary: at start, peak, end of the load, end of the
 //! drain, and a fresh kernel on the same data directory. docs/operations.md has figures.
@@ -153,7 +154,7 @@ async fn poller(channel: Channel, step: usize, counters: Arc<Counters>) {
 /// One client: starts WfRuns while `loading`, at most `backlog` of its own unfinished.
 async fn client(
     channel: Channel,
-    index: usize,
+    name: String,
     loading: Arc<AtomicBool>,
     counters: Arc<Counters>,
     backlog: u64,
@@ -168,7 +169,7 @@ async fn client(
             tokio::time::sleep(Duration::from_millis(2)).await;
             continue;
         }
-        let id = format!("soak-{index}-{i}");
+        let id = format!("{name}-{i}");
         i += 1;
         if c.run_wf(RunWfRequest {
             wf_spec_name: "soak".into(),
@@ -195,6 +196,7 @@ async fn main() {
     let load_s = nums.get(1).copied().unwrap_or(60);
     let drain_s = nums.get(2).copied().unwrap_or(30);
     let per_client = nums.get(3).copied().unwrap_or(8);
+    let cycles = nums.get(4).copied().unwrap_or(1);
 
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
@@ -226,23 +228,10 @@ async fn main() {
             workers.push(tokio::spawn(poller(ch, step, counters.clone())));
         }
     }
-    let loading = Arc::new(AtomicBool::new(true));
     let backlog = per_client * clients as u64;
-    let mut load = Vec::new();
-    for index in 0..clients {
-        let ch = connect(&addr).await;
-        load.push(tokio::spawn(client(
-            ch,
-            index,
-            loading.clone(),
-            counters.clone(),
-            backlog,
-        )));
-    }
-
     println!(
-        "soak: {clients} clients for {load_s} s (at most {backlog} WfRuns unfinished), then \
-         {drain_s} s of drain; kernel pid {pid}"
+        "soak: {cycles} x ({clients} clients for {load_s} s, at most {backlog} WfRuns \
+         unfinished, then drain until {drain_s} s); kernel pid {pid}"
     );
     println!(
         "{:>6} {:>6} {:>10} {:>10} {:>9}",
@@ -250,33 +239,57 @@ async fn main() {
     );
     let begin = Instant::now();
     let mut peak = at_start;
-    let mut end_of_load = at_start;
     let mut second = 0;
-    loop {
-        tokio::time::sleep_until((begin + Duration::from_secs(second + 1)).into()).await;
-        second += 1;
-        let phase = if second <= load_s { "load" } else { "drain" };
-        if second == load_s {
-            loading.store(false, Ordering::Relaxed);
+    let mut cycle_ends = Vec::new();
+    for cycle in 0..cycles {
+        let loading = Arc::new(AtomicBool::new(true));
+        let mut load = Vec::new();
+        for index in 0..clients {
+            let ch = connect(&addr).await;
+            load.push(tokio::spawn(client(
+                ch,
+                format!("soak-{cycle}-{index}"),
+                loading.clone(),
+                counters.clone(),
+                backlog,
+            )));
         }
-        let rss = rss_mib(pid);
-        peak = peak.max(rss);
-        if second == load_s {
-            end_of_load = rss;
+        let mut end_of_load = at_start;
+        let first = second;
+        loop {
+            tokio::time::sleep_until((begin + Duration::from_secs(second + 1)).into()).await;
+            second += 1;
+            let phase = if second - first <= load_s {
+                "load"
+            } else {
+                "drain"
+            };
+            if second - first == load_s {
+                loading.store(false, Ordering::Relaxed);
+            }
+            let rss = rss_mib(pid);
+            peak = peak.max(rss);
+            if second - first == load_s {
+                end_of_load = rss;
+            }
+            println!(
+                "{second:>6} {phase:>6} {:>10} {:>10} {rss:>9.1}",
+                counters.started.load(Ordering::Relaxed),
+                counters.completed.load(Ordering::Relaxed)
+            );
+            if second - first >= load_s + drain_s {
+                break;
+            }
         }
-        println!(
-            "{second:>6} {phase:>6} {:>10} {:>10} {rss:>9.1}",
-            counters.started.load(Ordering::Relaxed),
-            counters.completed.load(Ordering::Relaxed)
-        );
-        if second >= load_s + drain_s {
-            break;
+        for t in load {
+            t.abort();
         }
+        cycle_ends.push((end_of_load, rss_mib(pid)));
     }
     let after_drain = rss_mib(pid);
     let started = counters.started.load(Ordering::Relaxed);
     let completed = counters.completed.load(Ordering::Relaxed);
-    for t in load.into_iter().chain(workers) {
+    for t in workers {
         t.abort();
     }
     drop(admin);
@@ -292,9 +305,15 @@ async fn main() {
     let _ = fresh.kill();
     let _ = fresh.wait();
 
+    for (i, (end_of_load, after)) in cycle_ends.iter().enumerate() {
+        println!(
+            "cycle {}: RSS MiB at the end of the load {end_of_load:.1}, after the drain {after:.1}",
+            i + 1
+        );
+    }
     println!(
         "summary: {started} WfRuns started, {completed} completed; RSS MiB: start {at_start:.1}, \
-         peak {peak:.1}, end of load {end_of_load:.1}, after {drain_s} s of drain \
-         {after_drain:.1}, fresh kernel on the same data {fresh_rss:.1}"
+         peak {peak:.1}, after the last drain {after_drain:.1}, fresh kernel on the same data \
+         {fresh_rss:.1}"
     );
 }

@@ -7,9 +7,10 @@
 //! Only this case runs a kernel in this test binary's process; the others run the
 //! `lhw-kernel` binary, whose clock the jump does not move.
 
+use crate::worker::{ExecLog, resilient_worker};
 use lhw_kernel::clock::jump_system_clock;
-use lhw_proto::littlehorse::{LhStatus, NodeRun, ScheduledTask, node_run};
-use std::sync::{Arc, Mutex};
+use lhw_proto::littlehorse::{LhStatus, NodeRun, node_run};
+use std::sync::Arc;
 use std::time::Duration;
 
 const WORKFLOW: &str = r#"
@@ -49,29 +50,22 @@ fn sleeps(nodes: &[NodeRun]) -> Vec<&NodeRun> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clock_jumps_fire_each_timer_once_and_lose_none() {
     let (_dir, kernel, mut client) = crate::common::start_deployed(WORKFLOW).await;
-    let ticks: Arc<Mutex<Vec<String>>> = Arc::default();
-    let seen = ticks.clone();
-    let _worker = crate::common::worker(
-        &kernel,
+    // A worker without heartbeats (crate::worker): nothing but the engine's own clock
+    // reading can fire a timer while the test waits.
+    let log: ExecLog = Arc::default();
+    let worker = tokio::spawn(resilient_worker(
+        kernel.addr(),
         "tick",
-        Arc::new(move |task: &ScheduledTask| {
-            let run = task
-                .task_run_id
-                .as_ref()
-                .and_then(|i| i.wf_run_id.as_ref())
-                .map(|w| w.id.clone())
-                .unwrap_or_default();
-            seen.lock().expect("ticks").push(run);
-            crate::common::Outcome::Ok(crate::common::int(1))
-        }),
-    )
-    .await;
+        |_| 1,
+        2,
+        1,
+        log.clone(),
+    ));
     let ticks_of = |id: &str| {
-        ticks
-            .lock()
-            .expect("ticks")
+        log.lock()
+            .expect("log")
             .iter()
-            .filter(|r| *r == id)
+            .filter(|e| e.wf_run == id)
             .count()
     };
     let starter = client.clone();
@@ -103,8 +97,17 @@ async fn clock_jumps_fire_each_timer_once_and_lose_none() {
         );
 
         // Forward 60 s: both timers are passed and fire, once each, within a second or so
-        // (the engine reads the clock again at least every second).
+        // (the engine reads the clock again at least every second), with no request to
+        // wake it.
         jumps.jump(60_000);
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        for id in ["fwd-20", "fwd-40"] {
+            assert_eq!(
+                ticks_of(id),
+                1,
+                "{id}'s sleep fired without a request to the kernel"
+            );
+        }
         for id in ["fwd-20", "fwd-40"] {
             crate::common::wait_status(&mut client, id, LhStatus::Completed).await;
         }
@@ -131,6 +134,8 @@ async fn clock_jumps_fire_each_timer_once_and_lose_none() {
 
         // Forward again, past its due time (120 s back + 30 s of sleep): it fires, once.
         jumps.jump(151_000);
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        assert_eq!(ticks_of("back-30"), 1, "back-30's sleep fired");
         crate::common::wait_status(&mut client, "back-30", LhStatus::Completed).await;
         tokio::time::sleep(Duration::from_millis(1200)).await;
         assert_eq!(ticks_of("back-30"), 1, "back-30's task ran once");
@@ -153,5 +158,6 @@ async fn clock_jumps_fire_each_timer_once_and_lose_none() {
         .await
         .expect("the clock case finished within 60 s");
     drop(jumps);
+    worker.abort();
     kernel.shutdown().await;
 }
