@@ -8,7 +8,11 @@
 //! both. Other threads (a served kernel's engine thread included) keep the real clock.
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// How far this process's reading of the system clock is moved ([`jump_system_clock`]).
+static SYSTEM_JUMP_MS: AtomicI64 = AtomicI64::new(0);
 
 thread_local! {
     /// The virtual time of this thread (epoch ms), while a [`VirtualClock`] is installed.
@@ -22,11 +26,28 @@ pub fn now_ms() -> i64 {
 }
 
 fn system_ms() -> i64 {
-    SystemTime::now()
+    let ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+        .unwrap_or(0);
+    ms.saturating_add(SYSTEM_JUMP_MS.load(Ordering::Relaxed))
 }
+
+/// Moves this process's reading of the system clock by `delta_ms` (forward when positive,
+/// back when negative), on every thread, as a step of the system clock (NTP correcting a
+/// drift, a virtual machine resumed, `date -s`) moves it for a running kernel. The fault
+/// suite uses it to jump the clock of a served kernel (kernel/tests/faults.rs); nothing else
+/// calls it. The engine notices a jump within [`MAX_TIMER_WAIT_MS`]: a forward jump fires
+/// the timers it passes, each once; after a backward jump, timers fire when the clock
+/// reaches their due time again, once.
+pub fn jump_system_clock(delta_ms: i64) {
+    SYSTEM_JUMP_MS.fetch_add(delta_ms, Ordering::Relaxed);
+}
+
+/// The longest the engine waits for its next timer without reading the clock again, so that
+/// a jump of the system clock is seen within this time (epoch ms are wall-clock time, while
+/// the wait itself is measured on the monotonic clock).
+pub const MAX_TIMER_WAIT_MS: i64 = 1_000;
 
 /// A virtual clock installed on the current thread: time stands still until
 /// [`VirtualClock::set`] moves it. Dropping it restores the system clock (or the virtual

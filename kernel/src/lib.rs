@@ -23,6 +23,7 @@ pub mod child_inputs;
 pub mod clock;
 pub mod cron;
 pub mod engine;
+mod file_limit;
 pub mod grpc;
 pub mod handshake;
 pub mod log;
@@ -229,6 +230,7 @@ pub async fn serve(config: Config) -> Result<KernelHandle, KernelError> {
         )),
         None => None,
     };
+    file_limit::survive_file_size_limit();
     let mut store = storage::Store::open(&config.data_dir).map_err(KernelError::Storage)?;
     if config.output_topic {
         store.enable_output_topic().map_err(KernelError::Storage)?;

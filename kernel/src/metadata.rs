@@ -15,7 +15,7 @@ use tonic::Status;
 
 impl From<StoreError> for Status {
     fn from(e: StoreError) -> Self {
-        Status::internal(e.to_string())
+        crate::engine::store_status(&e, None)
     }
 }
 

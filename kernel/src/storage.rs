@@ -7,6 +7,8 @@
 
 mod columns;
 mod count;
+mod error;
+mod identity;
 mod metadata_output;
 mod metrics;
 mod ops;
@@ -17,6 +19,7 @@ mod schema;
 mod search;
 
 pub use columns::value_key;
+pub use error::{DiskFailure, StoreError, StoreResult};
 pub use metrics::{MetricKey, MetricQuery};
 pub use ops::EventGcRow;
 pub use schedules::StoredSchedule;
@@ -28,35 +31,7 @@ use lhw_proto::littlehorse::{
 };
 use prost::Message;
 use rusqlite::{Connection, OptionalExtension, params};
-use std::fmt;
 use std::path::Path;
-
-/// A storage failure (SQLite error or an undecodable stored message).
-#[derive(Debug, Clone)]
-pub struct StoreError(pub String);
-
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "storage error: {}", self.0)
-    }
-}
-
-impl std::error::Error for StoreError {}
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        StoreError(e.to_string())
-    }
-}
-
-impl From<prost::DecodeError> for StoreError {
-    fn from(e: prost::DecodeError) -> Self {
-        StoreError(format!("corrupt stored message: {e}"))
-    }
-}
-
-/// Result of a storage operation.
-pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Kinds of metadata objects (the `kind` column of the `metadata` table).
 pub mod kind {
@@ -133,6 +108,8 @@ pub struct Store {
     /// The tenant this store holds (`default`, or the `<id>` of `tenants/<id>/`): the tenant of
     /// every Output Topic record it stages.
     tenant: String,
+    /// Where the database is: the data directory, or `memory` (for messages).
+    location: String,
 }
 
 fn decode<M: Message + Default>(bytes: &[u8]) -> StoreResult<M> {
@@ -143,15 +120,18 @@ impl Store {
     /// Opens (creating if needed) `kernel.db` in `dir`, in WAL mode with
     /// `synchronous=FULL`.
     pub fn open(dir: &Path) -> StoreResult<Store> {
-        private::create_owner_only_dir(dir)
-            .map_err(|e| StoreError(format!("cannot create data dir {}: {e}", dir.display())))?;
+        private::create_owner_only_dir(dir).map_err(|e| {
+            StoreError::new(format!("cannot create data dir {}: {e}", dir.display()))
+        })?;
         private::secure_db_files(dir).map_err(|e| {
-            StoreError(format!(
-                "cannot make the database in {} owner-only: {e}",
-                dir.display()
+            StoreError::new(format!(
+                "cannot create or secure the database {} (owner-only): {e}",
+                dir.join(private::DB_FILE).display()
             ))
         })?;
-        let conn = Connection::open(dir.join(private::DB_FILE))?;
+        let path = dir.join(private::DB_FILE);
+        let conn = Connection::open(&path)?;
+        identity::check(&conn, &path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -164,6 +144,7 @@ impl Store {
             conn,
             output_topics: Default::default(),
             tenant: outbox::DEFAULT_TENANT.to_string(),
+            location: dir.display().to_string(),
         })
     }
 
@@ -180,7 +161,13 @@ impl Store {
             conn,
             output_topics: Default::default(),
             tenant: outbox::DEFAULT_TENANT.to_string(),
+            location: "memory".to_string(),
         })
+    }
+
+    /// Where the database is: its data directory, or `memory`.
+    pub fn location(&self) -> &str {
+        &self.location
     }
 
     /// Starts a transaction.

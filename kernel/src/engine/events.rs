@@ -125,8 +125,8 @@ impl Engine {
                 }
                 if w.wants(key, &ev) {
                     let (reply, ev) = (w.reply, ev.clone());
-                    self.after_commit(move |ok| {
-                        if ok {
+                    self.after_commit(move |committed| {
+                        if committed.is_ok() {
                             let _ = reply.send(ev);
                         }
                     });

@@ -26,9 +26,11 @@
 
 mod advance;
 mod api;
+mod capacity;
 mod checkpoints;
 mod child;
 mod comments;
+mod commit_failure;
 mod eval;
 mod event_retention;
 mod events;
@@ -46,6 +48,7 @@ mod threads;
 mod timers;
 mod user_tasks;
 
+pub(crate) use commit_failure::store_status;
 pub use run::RunState;
 pub use timers::Timer;
 
@@ -67,10 +70,13 @@ enum Msg {
     Stop,
 }
 
+/// How a batch ended: saved, or not (the status every request of the batch answers).
+pub type Committed = Result<(), Status>;
+
 /// Something to do once the current batch has committed.
 enum Out {
-    /// Deliver a reply; the flag says whether the commit succeeded.
-    Reply(Box<dyn FnOnce(bool) + Send>),
+    /// Deliver a reply, given how the batch ended (Err: not saved, with the status to answer).
+    Reply(Box<dyn FnOnce(&Committed) + Send>),
     /// Hand a dispatched task to a waiting `PollTask` request.
     Task {
         reply: oneshot::Sender<ScheduledTask>,
@@ -117,11 +123,10 @@ impl EngineHandle {
         let (tx, rx) = oneshot::channel();
         self.send(Box::new(move |eng: &mut Engine| {
             let result = f(eng);
-            eng.after_commit(move |ok| {
-                let _ = tx.send(if ok {
-                    result
-                } else {
-                    Err(Status::internal("the kernel could not commit the change"))
+            eng.after_commit(move |committed| {
+                let _ = tx.send(match committed {
+                    Ok(()) => result,
+                    Err(status) => Err(status.clone()),
                 });
             });
         }))?;
@@ -166,7 +171,7 @@ pub fn start(store: Store) -> Result<(EngineHandle, JoinHandle<()>), StoreError>
     let join = std::thread::Builder::new()
         .name("lhw-kernel-engine".into())
         .spawn(move || engine.run(rx))
-        .map_err(|e| StoreError(format!("cannot start the engine thread: {e}")))?;
+        .map_err(|e| StoreError::new(format!("cannot start the engine thread: {e}")))?;
     Ok((EngineHandle { tx }, join))
 }
 
@@ -205,7 +210,10 @@ impl Engine {
         loop {
             let first = match self.timers.next_due() {
                 Some(due) => {
-                    let wait = (due - crate::util::now_ms()).max(0);
+                    // Capped: the wait runs on the monotonic clock, due times are wall-clock
+                    // (a jump of the system clock is seen within the cap; clock.rs).
+                    let wait =
+                        (due - crate::util::now_ms()).clamp(0, crate::clock::MAX_TIMER_WAIT_MS);
                     rx.recv_timeout(Duration::from_millis(u64::try_from(wait).unwrap_or(0)))
                 }
                 None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
@@ -239,8 +247,9 @@ impl Engine {
         }
     }
 
-    /// Registers work to do after the current batch commits.
-    pub fn after_commit(&mut self, f: impl FnOnce(bool) + Send + 'static) {
+    /// Registers work to do after the current batch commits (or failed to: then it is given
+    /// the status every request of the batch answers).
+    pub fn after_commit(&mut self, f: impl FnOnce(&Committed) + Send + 'static) {
         self.outbox.push(Out::Reply(Box::new(f)));
     }
 
@@ -287,18 +296,16 @@ impl Engine {
             result = run.flush(&self.store);
         }
         let committed = result.and_then(|()| self.store.commit());
-        let ok = match &committed {
-            Ok(()) => true,
-            Err(e) => {
-                eprintln!("lhw-kernel: commit failed, reloading state: {e}");
-                self.store.rollback();
-                false
-            }
-        };
+        let outcome = committed.map_err(|e| {
+            eprintln!("lhw-kernel: commit failed, reloading state: {e}");
+            self.store.rollback();
+            store_status(&e, Some(self.store.location()))
+        });
+        let ok = outcome.is_ok();
         let mut undelivered = Vec::new();
         for out in std::mem::take(&mut self.outbox) {
             match out {
-                Out::Reply(f) => f(ok),
+                Out::Reply(f) => f(&outcome),
                 Out::Task {
                     reply,
                     task,
@@ -318,6 +325,7 @@ impl Engine {
             return;
         }
         self.runs.retain(|_, r| !r.is_finished());
+        self.release_idle_capacity();
         if !undelivered.is_empty() && self.store.begin().is_ok() {
             for (run, guid, attempt, redelivery) in undelivered {
                 self.undeliver(&run, &guid, attempt, redelivery);

@@ -299,6 +299,9 @@ impl Engine {
             None => None,
         };
         attempt.status = status as i32;
+        if let Ok(n) = usize::try_from(rep.attempt_number) {
+            self.timers.cancel_task_timeout(&key, &id.task_guid, n);
+        }
         self.finish_attempt(&key, &id.task_guid, now);
         self.advance_run(&key);
         Ok(())

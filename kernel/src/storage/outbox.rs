@@ -66,7 +66,7 @@ impl OutputTopic {
         match s {
             "execution" => Ok(OutputTopic::Execution),
             "metadata" => Ok(OutputTopic::Metadata),
-            other => Err(StoreError(format!(
+            other => Err(StoreError::new(format!(
                 "unknown output topic `{other}` in the outbox"
             ))),
         }
@@ -260,7 +260,7 @@ impl OutboxReader {
     /// Deletes every record of `tenant` up to and including `seq` (Kafka acknowledged them).
     pub fn delete_through(&self, tenant: &str, seq: i64) -> StoreResult<()> {
         let Some(o) = self.outboxes.iter().find(|o| o.tenant == tenant) else {
-            return Err(StoreError(format!("no outbox of tenant `{tenant}`")));
+            return Err(StoreError::new(format!("no outbox of tenant `{tenant}`")));
         };
         o.conn
             .prepare_cached("DELETE FROM output_topic_outbox WHERE seq <= ?1")?

@@ -37,7 +37,7 @@ pub const VERSION: i32 = 1;
 pub fn migrate(conn: &Connection) -> StoreResult<()> {
     let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > VERSION {
-        return Err(super::StoreError(format!(
+        return Err(super::StoreError::new(format!(
             "the database has schema version {version}, newer than this kernel's {VERSION}: \
              use a newer lhc, or another data directory"
         )));
@@ -212,6 +212,6 @@ mod tests {
         migrate(&conn).unwrap();
         conn.execute_batch("PRAGMA user_version = 99").unwrap();
         let err = migrate(&conn).unwrap_err();
-        assert!(err.0.contains("newer"), "{err}");
+        assert!(err.message().contains("newer"), "{err}");
     }
 }
