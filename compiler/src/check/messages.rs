@@ -1,0 +1,185 @@
+//! The one place that turns a checker [`Problem`] into a [`Diagnostic`]: its message,
+//! labels, help and fixes, written from the problem's data. Call sites only say what is
+//! wrong (`self.problem(Problem::...)`); the sentences and the edits live here, side by side,
+//! so the help and the fix it names cannot drift apart.
+
+use super::problems::{Problem, UnknownEventHint, UnknownTaskHint, UnknownVariableHint};
+use crate::diag::{Diagnostic, Fix};
+
+impl Problem {
+    /// The diagnostic for this problem.
+    pub(crate) fn diagnostic(self) -> Diagnostic {
+        let code = self.code();
+        match self {
+            Problem::UnknownVariable { name, span, hint } => {
+                let d = Diagnostic::error(code, span, format!("unknown variable `{name}`"))
+                    .with_label("not declared before this point");
+                match hint {
+                    UnknownVariableHint::DeclaredLater(decl) => d
+                        .with_secondary(decl, "declared here, after its use")
+                        .with_help(format!(
+                            "`{name}` is declared later in the workflow; move its declaration above its first use"
+                        )),
+                    UnknownVariableHint::LetOutOfScope(bound) => d
+                        .with_secondary(bound, "bound here, in a block that has ended")
+                        .with_help(format!(
+                            "a `let` binding is visible only in its own block; to use the value later, declare `var {name}: <type>` before the block and assign it inside"
+                        )),
+                    UnknownVariableHint::Subtraction { left, right } => {
+                        let spaced = format!("{left} - {right}");
+                        d.with_help(format!(
+                            "names may contain `-`; to subtract, write spaces: `{spaced}`"
+                        ))
+                        .with_fix(Fix::replace(format!("Write `{spaced}`"), span, spaced))
+                    }
+                    UnknownVariableHint::DidYouMean(close) => d.did_you_mean(&close),
+                    UnknownVariableHint::IsTask => {
+                        d.with_help(format!("`{name}` is a task; call it with `{name}(...)`"))
+                    }
+                    UnknownVariableHint::Declare => {
+                        d.with_help(format!("declare it first: `var {name}: <type>`"))
+                    }
+                }
+            }
+            Problem::ForeignLiteral {
+                name,
+                span,
+                literal,
+            } => Diagnostic::error(code, span, format!("unknown variable `{name}`"))
+                .with_label("not a literal of the language")
+                .did_you_mean(literal),
+            Problem::UnknownTask { name, span, hint } => {
+                let d = Diagnostic::error(code, span, format!("unknown task `{name}`"))
+                    .with_label("no task with this name is declared");
+                match hint {
+                    UnknownTaskHint::DidYouMean(close) => d.did_you_mean(&close),
+                    UnknownTaskHint::Sleep => d.with_help(
+                        "to pause the run, write `sleep 30s` (a name directly followed by `(` calls a task)",
+                    ),
+                    UnknownTaskHint::Wait => d.with_help(
+                        "to wait, write `wait until condition` or `wait handle, ...` (a name directly followed by `(` calls a task)",
+                    ),
+                    UnknownTaskHint::Declare { decl, fix } => {
+                        let d = d.with_help(format!("declare it: `{decl}`"));
+                        match fix {
+                            Some(fix) => d.with_fix(fix),
+                            None => d,
+                        }
+                    }
+                }
+            }
+            Problem::Duplicate {
+                what,
+                name,
+                span,
+                first,
+            } => {
+                let d = Diagnostic::error(
+                    code,
+                    span,
+                    format!("the {what} `{name}` is declared twice"),
+                )
+                .with_label("declared again here");
+                let d = match first {
+                    Some(first) => d.with_secondary(first, "first declared here"),
+                    None => d,
+                };
+                d.with_help(format!("rename one of the {what}s or remove the duplicate"))
+            }
+            Problem::InvalidName {
+                what,
+                name,
+                span,
+                suggestion,
+            } => Diagnostic::error(
+                code,
+                span,
+                format!("`{name}` is not a valid LittleHorse {what} name"),
+            )
+            .with_label("only letters, digits and inner hyphens are allowed")
+            // The fix (a rename of every use) is added once the index knows the uses
+            // (`rename_fix.rs`).
+            .with_help(if suggestion.is_empty() {
+                "a name needs at least one letter or digit, e.g. `item`".to_string()
+            } else {
+                format!("try `{suggestion}`")
+            }),
+            Problem::InvalidFieldName { name, span } => Diagnostic::error(
+                code,
+                span,
+                format!("`{name}` is not a valid struct field name"),
+            )
+            .with_label("StructDef fields must be camelCase")
+            .with_help(
+                "start with a lowercase letter and use only letters and digits, e.g. `zipCode`",
+            ),
+            Problem::UnknownType {
+                name,
+                span,
+                suggestion,
+            } => {
+                let d = Diagnostic::error(code, span, format!("unknown type `{name}`"))
+                    .with_label("not a primitive type or a declared struct");
+                match suggestion {
+                    Some(s) => d.did_you_mean(&s),
+                    None => d.with_help(format!("declare it with `struct {name} {{ ... }}`")),
+                }
+            }
+            Problem::MapKeyNotPrimitive { span, key } => {
+                Diagnostic::error(code, span, "map keys must be primitive")
+                    .with_label(format!("`{key}` is not a primitive type"))
+                    .with_help("use `str` or `int` keys")
+            }
+            Problem::FormFieldType { span, ty } => {
+                Diagnostic::error(code, span, format!("user task fields cannot be `{ty}`"))
+                    .with_label("not a form field type")
+                    .with_help("user task fields are str, int, double or bool")
+            }
+            Problem::UnknownEvent {
+                workflow_event,
+                name,
+                span,
+                hint,
+            } => {
+                let (kind, keyword) = if workflow_event {
+                    ("workflow event", "workflow-event")
+                } else {
+                    ("event", "event")
+                };
+                let d = Diagnostic::error(code, span, format!("unknown {kind} `{name}`"))
+                    .with_label(format!("no {kind} with this name is declared"));
+                match hint {
+                    UnknownEventHint::DidYouMean(close) => d.did_you_mean(&close),
+                    UnknownEventHint::Declare { fix } => {
+                        let d = d.with_help(format!(
+                            "declare it: `{keyword} {name}: <payload type>`"
+                        ));
+                        match fix {
+                            Some(fix) => d.with_fix(fix),
+                            None => d,
+                        }
+                    }
+                }
+            }
+            Problem::UnknownUpdatePolicy { word, span } => Diagnostic::error(
+                code,
+                span,
+                format!("`{word}` is not a struct update policy"),
+            )
+            .with_label("not `none` or `compatible`")
+            .with_help(
+                "write `updates none` (no schema change, the default) or `updates compatible` (fully compatible changes)",
+            ),
+            Problem::UnusedVariable { name, span, stmt } => {
+                Diagnostic::error(code, span, format!("variable `{name}` is never used"))
+                    .with_label("declared here")
+                    .with_help(
+                        "remove it, or declare it with `input` if it is set when the run starts",
+                    )
+                    .with_fix(
+                        Fix::delete_statement("Remove the unused variable", stmt).offered(),
+                    )
+            }
+        }
+    }
+}

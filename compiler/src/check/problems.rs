@@ -1,0 +1,343 @@
+//! Problems as data: one typed value per kind of problem the checker finds (spans, names,
+//! types, suggestions), before any sentence is written. `messages.rs` is the one place that
+//! turns a problem into a diagnostic's message, labels, help and fixes.
+//!
+//! The shape is Gleam's (`compiler-core/src/type_/error.rs`: one enum, one renderer), not
+//! Ruff's trait-per-rule: our codes are a closed registry (`diag/codes.rs`) and every
+//! problem maps to exactly one code, so an exhaustive `match` both renders and checks that
+//! no problem is left without a message (ARCHITECTURE.md, "Problems as data").
+//!
+//! Codes are migrated here one by one; [`NOT_YET_MIGRATED`] lists the codes still built as
+//! sentences at their call sites, and its length can only fall (`tests` below).
+
+use crate::diag::{Code, Fix};
+use crate::source::Span;
+
+use super::Ty;
+
+/// One problem found by the checker.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Problem {
+    /// E0101: a name that is no variable, `let` or binding in scope.
+    UnknownVariable {
+        name: String,
+        span: Span,
+        hint: UnknownVariableHint,
+    },
+    /// E0101: another language's literal (`None`, `True`) where a constant is expected.
+    ForeignLiteral {
+        name: String,
+        span: Span,
+        literal: &'static str,
+    },
+    /// E0102: a call of a task that is not declared.
+    UnknownTask {
+        name: String,
+        span: Span,
+        hint: UnknownTaskHint,
+    },
+    /// E0103: a name declared twice (`what` is "task", "field", ...); `first` is the first
+    /// declaration, when it is worth pointing at.
+    Duplicate {
+        what: &'static str,
+        name: String,
+        span: Span,
+        first: Option<Span>,
+    },
+    /// E0105: a name LittleHorse does not accept; `suggestion` is empty when no letter or
+    /// digit is left to build one from.
+    InvalidName {
+        what: &'static str,
+        name: String,
+        span: Span,
+        suggestion: String,
+    },
+    /// E0105: a struct field that is not camelCase.
+    InvalidFieldName { name: String, span: Span },
+    /// E0106: a type that is neither primitive nor a declared struct.
+    UnknownType {
+        name: String,
+        span: Span,
+        suggestion: Option<String>,
+    },
+    /// E0106: a map key of a type that is not primitive.
+    MapKeyNotPrimitive { span: Span, key: Ty },
+    /// E0106: a user task form field of a type a form cannot hold.
+    FormFieldType { span: Span, ty: Ty },
+    /// E0109: an event or workflow event that is not declared.
+    UnknownEvent {
+        workflow_event: bool,
+        name: String,
+        span: Span,
+        hint: UnknownEventHint,
+    },
+    /// E0234: `updates` followed by something other than `none` or `compatible`.
+    UnknownUpdatePolicy { word: String, span: Span },
+    /// W0001: a variable nothing reads or writes; `stmt` is its declaration.
+    UnusedVariable {
+        name: String,
+        span: Span,
+        stmt: Span,
+    },
+}
+
+/// Why an unknown variable is unknown, as far as the checker can tell.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum UnknownVariableHint {
+    /// Declared further down the workflow, at this span.
+    DeclaredLater(Span),
+    /// A `let` of a block that has ended, bound at this span.
+    LetOutOfScope(Span),
+    /// `a-b` where `a` and `b` are variables: a subtraction written without spaces.
+    Subtraction { left: String, right: String },
+    /// A close variable name, or the language's spelling of another language's literal.
+    DidYouMean(String),
+    /// The name of a task.
+    IsTask,
+    /// Nothing close: declare it.
+    Declare,
+}
+
+/// What to suggest for an unknown task.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum UnknownTaskHint {
+    /// A close task name.
+    DidYouMean(String),
+    /// `sleep(...)`: the `sleep` statement was meant.
+    Sleep,
+    /// `wait(...)`: the `wait` statement was meant.
+    Wait,
+    /// Declare it: the declaration text, and the fix that inserts it (none outside a
+    /// workflow).
+    Declare { decl: String, fix: Option<Fix> },
+}
+
+/// What to suggest for an unknown event.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum UnknownEventHint {
+    /// A close event name.
+    DidYouMean(String),
+    /// Declare it, with the fix that inserts the declaration (none outside a workflow).
+    Declare { fix: Option<Fix> },
+}
+
+impl Problem {
+    /// The problem's code in the registry.
+    pub(crate) fn code(&self) -> Code {
+        match self {
+            Problem::UnknownVariable { .. } | Problem::ForeignLiteral { .. } => Code::E0101,
+            Problem::UnknownTask { .. } => Code::E0102,
+            Problem::Duplicate { .. } => Code::E0103,
+            Problem::InvalidName { .. } | Problem::InvalidFieldName { .. } => Code::E0105,
+            Problem::UnknownType { .. }
+            | Problem::MapKeyNotPrimitive { .. }
+            | Problem::FormFieldType { .. } => Code::E0106,
+            Problem::UnknownEvent { .. } => Code::E0109,
+            Problem::UnknownUpdatePolicy { .. } => Code::E0234,
+            Problem::UnusedVariable { .. } => Code::W0001,
+        }
+    }
+}
+
+/// The codes whose diagnostics are still built as sentences where they are found (in
+/// `check/`, `syntax/`, `test/`, `lower/`, `decompile/`). Migrating a code removes it here;
+/// the list only shrinks (the registry test reads it).
+#[cfg(test)]
+pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
+    Code::E0001,
+    Code::E0002,
+    Code::E0003,
+    Code::E0004,
+    Code::E0005,
+    Code::E0006,
+    Code::E0104,
+    Code::E0107,
+    Code::E0108,
+    Code::E0110,
+    Code::E0111,
+    Code::E0112,
+    Code::E0201,
+    Code::E0202,
+    Code::E0203,
+    Code::E0204,
+    Code::E0205,
+    Code::E0206,
+    Code::E0207,
+    Code::E0208,
+    Code::E0209,
+    Code::E0210,
+    Code::E0211,
+    Code::E0212,
+    Code::E0213,
+    Code::E0214,
+    Code::E0215,
+    Code::E0216,
+    Code::E0217,
+    Code::E0218,
+    Code::E0219,
+    Code::E0220,
+    Code::E0221,
+    Code::E0222,
+    Code::E0223,
+    Code::E0224,
+    Code::E0225,
+    Code::E0226,
+    Code::E0227,
+    Code::E0228,
+    Code::E0229,
+    Code::E0230,
+    Code::E0231,
+    Code::E0232,
+    Code::E0233,
+    Code::E0301,
+    Code::E0302,
+    Code::E0303,
+    Code::E0304,
+    Code::E0305,
+    Code::E0306,
+    Code::E0307,
+    Code::E0320,
+    Code::E0321,
+    Code::E0401,
+    Code::E0402,
+    Code::E0403,
+    Code::E0404,
+    Code::E0405,
+    Code::E0406,
+    Code::E0407,
+    Code::E0408,
+    Code::E0409,
+    Code::E0410,
+    Code::E0411,
+    Code::E0412,
+    Code::E0413,
+    Code::W0002,
+    Code::W0003,
+    Code::W0020,
+    Code::W0030,
+    Code::W0031,
+    Code::W0032,
+    Code::W0040,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// One value of each variant (a new variant must be added here: `code()` and the
+    /// renderer match exhaustively, this list is what the registry test reads).
+    fn one_of_each() -> Vec<Problem> {
+        let span = Span::default();
+        let name = || "x".to_string();
+        vec![
+            Problem::UnknownVariable {
+                name: name(),
+                span,
+                hint: UnknownVariableHint::Declare,
+            },
+            Problem::ForeignLiteral {
+                name: name(),
+                span,
+                literal: "null",
+            },
+            Problem::UnknownTask {
+                name: name(),
+                span,
+                hint: UnknownTaskHint::Sleep,
+            },
+            Problem::Duplicate {
+                what: "task",
+                name: name(),
+                span,
+                first: Some(span),
+            },
+            Problem::InvalidName {
+                what: "task",
+                name: name(),
+                span,
+                suggestion: String::new(),
+            },
+            Problem::InvalidFieldName { name: name(), span },
+            Problem::UnknownType {
+                name: name(),
+                span,
+                suggestion: None,
+            },
+            Problem::MapKeyNotPrimitive { span, key: Ty::INT },
+            Problem::FormFieldType { span, ty: Ty::INT },
+            Problem::UnknownEvent {
+                workflow_event: false,
+                name: name(),
+                span,
+                hint: UnknownEventHint::Declare { fix: None },
+            },
+            Problem::UnknownUpdatePolicy { word: name(), span },
+            Problem::UnusedVariable {
+                name: name(),
+                span,
+                stmt: span,
+            },
+        ]
+    }
+
+    #[test]
+    fn every_registered_code_is_a_problem_or_listed_as_not_yet_migrated() {
+        let migrated: BTreeSet<Code> = one_of_each().iter().map(Problem::code).collect();
+        let pending: BTreeSet<Code> = NOT_YET_MIGRATED.iter().copied().collect();
+        assert_eq!(pending.len(), NOT_YET_MIGRATED.len(), "a code listed twice");
+        for code in Code::ALL {
+            assert!(
+                migrated.contains(code) != pending.contains(code),
+                "{code} must be either a problem or listed as not yet migrated, not both"
+            );
+        }
+        // The list only shrinks: lower this ceiling when a code is migrated.
+        assert!(NOT_YET_MIGRATED.len() <= 74, "{}", NOT_YET_MIGRATED.len());
+    }
+
+    #[test]
+    fn every_problem_renders_with_its_code_a_message_and_a_help() {
+        for p in one_of_each() {
+            let code = p.code();
+            let d = p.diagnostic();
+            assert_eq!(d.code, code);
+            assert!(!d.message.is_empty(), "{code}");
+            assert!(d.help.is_some(), "{code}");
+        }
+    }
+
+    /// The migrated codes are built only from problems: no call site in `check/` writes
+    /// their sentences any more.
+    #[test]
+    fn migrated_codes_are_not_built_at_call_sites() {
+        let sources = [
+            include_str!("mod.rs"),
+            include_str!("steps.rs"),
+            include_str!("builders.rs"),
+            include_str!("flow.rs"),
+            include_str!("catch_site.rs"),
+            include_str!("family.rs"),
+            include_str!("masking.rs"),
+            include_str!("struct_constant.rs"),
+            include_str!("types.rs"),
+            include_str!("names.rs"),
+        ];
+        let migrated: BTreeSet<Code> = one_of_each().iter().map(Problem::code).collect();
+        let sources: Vec<String> = sources
+            .iter()
+            .map(|s| s.chars().filter(|c| !c.is_whitespace()).collect())
+            .collect();
+        for code in migrated {
+            let needle = format!("Diagnostic::error(Code::{code}");
+            for src in &sources {
+                assert!(
+                    !src.contains(&needle),
+                    "{code} is still built at a call site"
+                );
+            }
+        }
+        // The needle does find the codes that are not migrated.
+        assert!(sources[0].contains("Diagnostic::error(Code::E0203"));
+    }
+}
