@@ -3,8 +3,11 @@
 //! wrong (`self.problem(Problem::...)`); the sentences and the edits live here, side by side,
 //! so the help and the fix it names cannot drift apart.
 
-use super::problems::{Problem, UnknownEventHint, UnknownTaskHint, UnknownVariableHint};
-use crate::diag::{Diagnostic, Fix};
+use super::Ty;
+use super::problems::{
+    ConditionPlace, Problem, UnknownEventHint, UnknownTaskHint, UnknownVariableHint,
+};
+use crate::diag::{Diagnostic, Fix, a_or_an};
 
 impl Problem {
     /// The diagnostic for this problem.
@@ -170,6 +173,101 @@ impl Problem {
             .with_help(
                 "write `updates none` (no schema change, the default) or `updates compatible` (fully compatible changes)",
             ),
+            Problem::TaskArity {
+                task,
+                span,
+                params,
+                given,
+                declared,
+            } => {
+                let expected: Vec<String> = params.iter().map(|(n, t)| format!("{n}: {t}")).collect();
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!(
+                        "`{task}` takes {} argument{}, but {given} {} given",
+                        params.len(),
+                        if params.len() == 1 { "" } else { "s" },
+                        if given == 1 { "was" } else { "were" }
+                    ),
+                )
+                .with_label("wrong number of arguments")
+                .with_secondary(declared, "declared here")
+                .with_help(format!("call it as `{task}({})`", expected.join(", ")))
+            }
+            Problem::MethodArity {
+                method,
+                span,
+                arity,
+                given,
+            } => Diagnostic::error(
+                code,
+                span,
+                format!(
+                    "`{method}` takes {arity} argument{}, but {given} {} given",
+                    if arity == 1 { "" } else { "s" },
+                    if given == 1 { "was" } else { "were" }
+                ),
+            )
+            .with_label("wrong number of arguments")
+            .with_help(format!(
+                "write `.{method}({})`",
+                if arity == 1 { "value" } else { "" }
+            )),
+            Problem::ConditionNotBool {
+                span,
+                found,
+                subject,
+            } => {
+                let help = match found {
+                    Ty::Void => "this task returns nothing".to_string(),
+                    _ => format!("compare it, e.g. `{subject} == ...`"),
+                };
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!("expected a `bool` condition, found `{found}`"),
+                )
+                .with_label(format!("this is {}", a_or_an(&found)))
+                .with_help(help)
+            }
+            Problem::NoOutput { step, span } => {
+                Diagnostic::error(code, span, format!("`{step}` returns nothing"))
+                    .with_label("has no output to use")
+                    .with_help(format!(
+                        "declare the task's output type: `task {step}(...) -> <type>`"
+                    ))
+            }
+            Problem::UselessExpression { span } => {
+                Diagnostic::error(code, span, "this expression does nothing")
+                    .with_label("computed and thrown away")
+                    .with_help("only a task call can stand alone; to change a variable, assign it (`x = ...`, `x += ...`)")
+            }
+            Problem::LetWithoutStep { name, span } => {
+                Diagnostic::error(code, span, "`let` binds the output of a step")
+                    .with_label("this is not a task call")
+                    .with_help(format!(
+                        "to keep a value, declare a variable: `var {name}: <type> = ...`"
+                    ))
+            }
+            Problem::StepInCondition { place, what, span } => match place {
+                ConditionPlace::Loop => Diagnostic::error(code, span, format!("{what} in a loop condition runs only once"))
+                    .with_label("runs once, before the loop")
+                    .with_help("run the task before the loop and at the end of its body, assigning its output to a variable the condition reads"),
+                ConditionPlace::ElseIf => Diagnostic::error(code, span, format!("{what} in an `else if` condition"))
+                    .with_label("this step cannot run inside the condition")
+                    .with_help("call the task before the `if` and test its output: `let out = task(...)`, then `else if out ...`"),
+                ConditionPlace::WaitUntil => Diagnostic::error(code, span, format!("{what} in a `wait until` condition runs only once"))
+                    .with_label("runs once, before the wait")
+                    .with_help("LittleHorse re-checks the condition, not the task: poll in a loop instead (`while !done { sleep 1m; done = task(...) }`), or wait for a variable that a step or an event sets"),
+            },
+            Problem::ReservedFailure { name, span } => Diagnostic::error(
+                code,
+                span,
+                format!("`{name}` is reserved for LittleHorse's own errors"),
+            )
+            .with_label("a workflow cannot throw this")
+            .with_help("name your own exception in kebab-case, e.g. `payment-declined`"),
             Problem::UnusedVariable { name, span, stmt } => {
                 Diagnostic::error(code, span, format!("variable `{name}` is never used"))
                     .with_label("declared here")

@@ -29,7 +29,7 @@ use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 use flow::scan;
-use problems::{Problem, UnknownTaskHint, UnknownVariableHint};
+use problems::{ConditionPlace, Problem, UnknownTaskHint, UnknownVariableHint};
 
 /// A checked task signature.
 #[derive(Debug, Clone)]
@@ -881,18 +881,10 @@ impl<'c> WorkflowChecker<'c> {
                     }
                 } else {
                     self.expr(value);
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0216,
-                            value.span,
-                            "`let` binds the output of a step",
-                        )
-                        .with_label("this is not a task call")
-                        .with_help(format!(
-                            "to keep a value, declare a variable: `var {}: <type> = ...`",
-                            name.text
-                        )),
-                    );
+                    self.cx.problem(Problem::LetWithoutStep {
+                        name: name.text.clone(),
+                        span: value.span,
+                    });
                     Ty::Error
                 };
                 self.cx.lh_name(name, "binding");
@@ -995,11 +987,11 @@ impl<'c> WorkflowChecker<'c> {
             StmtKind::If(i) => self.if_stmt(i),
             StmtKind::While { cond, body } => {
                 if let Some((call, what)) = find_call(cond) {
-                    self.err(
-                        Diagnostic::error(Code::E0217, call, format!("{what} in a loop condition runs only once"))
-                            .with_label("runs once, before the loop")
-                            .with_help("run the task before the loop and at the end of its body, assigning its output to a variable the condition reads"),
-                    );
+                    self.cx.problem(Problem::StepInCondition {
+                        place: ConditionPlace::Loop,
+                        what,
+                        span: call,
+                    });
                 }
                 self.condition(cond);
                 self.block(body);
@@ -1039,11 +1031,11 @@ impl<'c> WorkflowChecker<'c> {
             }
             StmtKind::WaitUntil(cond) => {
                 if let Some((call, what)) = find_call(cond) {
-                    self.err(
-                        Diagnostic::error(Code::E0229, call, format!("{what} in a `wait until` condition runs only once"))
-                            .with_label("runs once, before the wait")
-                            .with_help("LittleHorse re-checks the condition, not the task: poll in a loop instead (`while !done { sleep 1m; done = task(...) }`), or wait for a variable that a step or an event sets"),
-                    );
+                    self.cx.problem(Problem::StepInCondition {
+                        place: ConditionPlace::WaitUntil,
+                        what,
+                        span: call,
+                    });
                 }
                 self.condition(cond);
             }
@@ -1132,11 +1124,7 @@ impl<'c> WorkflowChecker<'c> {
                     self.expr(e);
                 } else {
                     self.expr(e);
-                    self.err(
-                        Diagnostic::error(Code::E0211, e.span, "this expression does nothing")
-                            .with_label("computed and thrown away")
-                            .with_help("only a task call can stand alone; to change a variable, assign it (`x = ...`, `x += ...`)"),
-                    );
+                    self.cx.problem(Problem::UselessExpression { span: e.span });
                 }
             }
             StmtKind::Error => {}
@@ -1147,15 +1135,10 @@ impl<'c> WorkflowChecker<'c> {
     /// LittleHorse's own error names.
     fn exception_name(&mut self, name: &Name) {
         if RESERVED_FAILURES.contains(&name.text.as_str()) {
-            self.err(
-                Diagnostic::error(
-                    Code::E0303,
-                    name.span,
-                    format!("`{}` is reserved for LittleHorse's own errors", name.text),
-                )
-                .with_label("a workflow cannot throw this")
-                .with_help("name your own exception in kebab-case, e.g. `payment-declined`"),
-            );
+            self.cx.problem(Problem::ReservedFailure {
+                name: name.text.clone(),
+                span: name.span,
+            });
         } else {
             self.cx.lh_name(name, "exception");
         }
@@ -1166,13 +1149,10 @@ impl<'c> WorkflowChecker<'c> {
             ExprKind::Call { callee, .. } => callee.text.clone(),
             _ => String::from("step"),
         };
-        self.err(
-            Diagnostic::error(Code::E0210, e.span, format!("`{name}` returns nothing"))
-                .with_label("has no output to use")
-                .with_help(format!(
-                    "declare the task's output type: `task {name}(...) -> <type>`"
-                )),
-        );
+        self.cx.problem(Problem::NoOutput {
+            step: name,
+            span: e.span,
+        });
     }
 
     fn var_decl(&mut self, v: &VarDecl, stmt: Span) {
@@ -1259,11 +1239,11 @@ impl<'c> WorkflowChecker<'c> {
         match &i.otherwise {
             Some(Else::If(inner, _)) => {
                 if let Some((call, what)) = find_call(&inner.cond) {
-                    self.err(
-                        Diagnostic::error(Code::E0219, call, format!("{what} in an `else if` condition"))
-                            .with_label("this step cannot run inside the condition")
-                            .with_help("call the task before the `if` and test its output: `let out = task(...)`, then `else if out ...`"),
-                    );
+                    self.cx.problem(Problem::StepInCondition {
+                        place: ConditionPlace::ElseIf,
+                        what,
+                        span: call,
+                    });
                 }
                 self.if_stmt(inner)
             }
@@ -1275,19 +1255,11 @@ impl<'c> WorkflowChecker<'c> {
     fn condition(&mut self, cond: &Expr) {
         let t = self.expr(cond);
         if !(t == Ty::BOOL || t.is_unknown()) {
-            let help = match t {
-                Ty::Void => "this task returns nothing".to_string(),
-                _ => format!("compare it, e.g. `{} == ...`", snippet_name(cond)),
-            };
-            self.err(
-                Diagnostic::error(
-                    Code::E0205,
-                    cond.span,
-                    format!("expected a `bool` condition, found `{t}`"),
-                )
-                .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
-                .with_help(help),
-            );
+            self.cx.problem(Problem::ConditionNotBool {
+                span: cond.span,
+                subject: snippet_name(cond),
+                found: t,
+            });
         }
     }
 
@@ -1901,32 +1873,13 @@ impl<'c> WorkflowChecker<'c> {
             return Ty::Error;
         }
         if args.len() != sig.params.len() {
-            let expected: Vec<String> = sig
-                .params
-                .iter()
-                .map(|(n, t)| format!("{n}: {t}"))
-                .collect();
-            self.err(
-                Diagnostic::error(
-                    Code::E0201,
-                    span,
-                    format!(
-                        "`{}` takes {} argument{}, but {} {} given",
-                        callee.text,
-                        sig.params.len(),
-                        if sig.params.len() == 1 { "" } else { "s" },
-                        args.len(),
-                        if args.len() == 1 { "was" } else { "were" }
-                    ),
-                )
-                .with_label("wrong number of arguments")
-                .with_secondary(sig.span, "declared here")
-                .with_help(format!(
-                    "call it as `{}({})`",
-                    callee.text,
-                    expected.join(", ")
-                )),
-            );
+            self.cx.problem(Problem::TaskArity {
+                task: callee.text.clone(),
+                span,
+                params: sig.params.clone(),
+                given: args.len(),
+                declared: sig.span,
+            });
         }
         for ((arg, (pname, _)), masked) in args.iter().zip(&sig.params).zip(&sig.masked) {
             if !masked && let Some((var, at)) = masking::masked_var_read(arg, &self.masked_vars) {
@@ -2048,25 +2001,12 @@ impl<'c> WorkflowChecker<'c> {
             }
         };
         if args.len() != arity {
-            self.err(
-                Diagnostic::error(
-                    Code::E0201,
-                    method.span,
-                    format!(
-                        "`{}` takes {arity} argument{}, but {} {} given",
-                        method.text,
-                        if arity == 1 { "" } else { "s" },
-                        args.len(),
-                        if args.len() == 1 { "was" } else { "were" }
-                    ),
-                )
-                .with_label("wrong number of arguments")
-                .with_help(format!(
-                    "write `.{}({})`",
-                    method.text,
-                    if arity == 1 { "value" } else { "" }
-                )),
-            );
+            self.cx.problem(Problem::MethodArity {
+                method: method.text.clone(),
+                span: method.span,
+                arity,
+                given: args.len(),
+            });
         }
         if !ok {
             let help = match method.text.as_str() {

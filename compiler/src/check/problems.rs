@@ -73,12 +73,59 @@ pub(crate) enum Problem {
     },
     /// E0234: `updates` followed by something other than `none` or `compatible`.
     UnknownUpdatePolicy { word: String, span: Span },
+    /// E0201: a task called with the wrong number of arguments.
+    TaskArity {
+        task: String,
+        span: Span,
+        params: Vec<(String, Ty)>,
+        given: usize,
+        declared: Span,
+    },
+    /// E0201: a method called with the wrong number of arguments.
+    MethodArity {
+        method: String,
+        span: Span,
+        arity: usize,
+        given: usize,
+    },
+    /// E0205: a condition that is not a `bool`; `subject` names what to compare.
+    ConditionNotBool {
+        span: Span,
+        found: Ty,
+        subject: String,
+    },
+    /// E0210: the output of a step that returns nothing is used.
+    NoOutput { step: String, span: Span },
+    /// E0211: an expression standing alone as a statement.
+    UselessExpression { span: Span },
+    /// E0216: `let` of something that is not a step.
+    LetWithoutStep { name: String, span: Span },
+    /// E0217 (`while`), E0219 (`else if`), E0229 (`wait until`): a step inside a condition;
+    /// `what` is "a task call" or "`await`".
+    StepInCondition {
+        place: ConditionPlace,
+        what: &'static str,
+        span: Span,
+    },
+    /// E0303: a workflow throwing one of LittleHorse's own failure names.
+    ReservedFailure { name: String, span: Span },
     /// W0001: a variable nothing reads or writes; `stmt` is its declaration.
     UnusedVariable {
         name: String,
         span: Span,
         stmt: Span,
     },
+}
+
+/// The condition a step was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ConditionPlace {
+    /// `while cond`.
+    Loop,
+    /// `else if cond`.
+    ElseIf,
+    /// `wait until cond`.
+    WaitUntil,
 }
 
 /// Why an unknown variable is unknown, as far as the checker can tell.
@@ -134,6 +181,17 @@ impl Problem {
             | Problem::FormFieldType { .. } => Code::E0106,
             Problem::UnknownEvent { .. } => Code::E0109,
             Problem::UnknownUpdatePolicy { .. } => Code::E0234,
+            Problem::TaskArity { .. } | Problem::MethodArity { .. } => Code::E0201,
+            Problem::ConditionNotBool { .. } => Code::E0205,
+            Problem::NoOutput { .. } => Code::E0210,
+            Problem::UselessExpression { .. } => Code::E0211,
+            Problem::LetWithoutStep { .. } => Code::E0216,
+            Problem::StepInCondition { place, .. } => match place {
+                ConditionPlace::Loop => Code::E0217,
+                ConditionPlace::ElseIf => Code::E0219,
+                ConditionPlace::WaitUntil => Code::E0229,
+            },
+            Problem::ReservedFailure { .. } => Code::E0303,
             Problem::UnusedVariable { .. } => Code::W0001,
         }
     }
@@ -156,25 +214,18 @@ pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
     Code::E0110,
     Code::E0111,
     Code::E0112,
-    Code::E0201,
     Code::E0202,
     Code::E0203,
     Code::E0204,
-    Code::E0205,
     Code::E0206,
     Code::E0207,
     Code::E0208,
     Code::E0209,
-    Code::E0210,
-    Code::E0211,
     Code::E0212,
     Code::E0213,
     Code::E0214,
     Code::E0215,
-    Code::E0216,
-    Code::E0217,
     Code::E0218,
-    Code::E0219,
     Code::E0220,
     Code::E0221,
     Code::E0222,
@@ -184,14 +235,12 @@ pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
     Code::E0226,
     Code::E0227,
     Code::E0228,
-    Code::E0229,
     Code::E0230,
     Code::E0231,
     Code::E0232,
     Code::E0233,
     Code::E0301,
     Code::E0302,
-    Code::E0303,
     Code::E0304,
     Code::E0305,
     Code::E0306,
@@ -273,6 +322,43 @@ mod tests {
                 hint: UnknownEventHint::Declare { fix: None },
             },
             Problem::UnknownUpdatePolicy { word: name(), span },
+            Problem::TaskArity {
+                task: name(),
+                span,
+                params: vec![(name(), Ty::INT)],
+                given: 0,
+                declared: span,
+            },
+            Problem::MethodArity {
+                method: name(),
+                span,
+                arity: 1,
+                given: 0,
+            },
+            Problem::ConditionNotBool {
+                span,
+                found: Ty::INT,
+                subject: name(),
+            },
+            Problem::NoOutput { step: name(), span },
+            Problem::UselessExpression { span },
+            Problem::LetWithoutStep { name: name(), span },
+            Problem::StepInCondition {
+                place: ConditionPlace::Loop,
+                what: "a task call",
+                span,
+            },
+            Problem::StepInCondition {
+                place: ConditionPlace::ElseIf,
+                what: "a task call",
+                span,
+            },
+            Problem::StepInCondition {
+                place: ConditionPlace::WaitUntil,
+                what: "a task call",
+                span,
+            },
+            Problem::ReservedFailure { name: name(), span },
             Problem::UnusedVariable {
                 name: name(),
                 span,
@@ -293,7 +379,7 @@ mod tests {
             );
         }
         // The list only shrinks: lower this ceiling when a code is migrated.
-        assert!(NOT_YET_MIGRATED.len() <= 74, "{}", NOT_YET_MIGRATED.len());
+        assert!(NOT_YET_MIGRATED.len() <= 65, "{}", NOT_YET_MIGRATED.len());
     }
 
     #[test]
