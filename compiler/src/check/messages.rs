@@ -268,6 +268,33 @@ impl Problem {
             )
             .with_label("a workflow cannot throw this")
             .with_help("name your own exception in kebab-case, e.g. `payment-declined`"),
+            Problem::EntrypointThreadName { span } => {
+                Diagnostic::error(code, span, "`entrypoint` is the workflow's own thread")
+                    .with_label("reserved thread name")
+                    .with_help("name the spawned thread after what it does")
+            }
+            Problem::DuplicateThread { name, span, first } => Diagnostic::error(
+                code,
+                span,
+                format!("a thread named `{name}` already exists"),
+            )
+            .with_label("spawned again here")
+            .with_secondary(first, "first spawned here")
+            .with_help("each spawned thread needs its own name"),
+            Problem::InheritedWithoutParent { name, span } => Diagnostic::error(
+                code,
+                span,
+                format!("`{name}` is inherited, but the workflow has no parent"),
+            )
+            .with_label("reads the parent workflow's variable")
+            .with_help("name the parent workflow with `parent <workflow>` in this workflow"),
+            Problem::UntypedBinding { name, span, why } => {
+                Diagnostic::error(code, span, format!("`{name}` needs a type"))
+                    .with_label(why)
+                    .with_help(format!(
+                        "write its type: `{name}: str` (or int, double, bool, json-obj, ...)"
+                    ))
+            }
             Problem::UnusedVariable { name, span, stmt } => {
                 Diagnostic::error(code, span, format!("variable `{name}` is never used"))
                     .with_label("declared here")

@@ -107,6 +107,22 @@ pub(crate) enum Problem {
         what: &'static str,
         span: Span,
     },
+    /// E0112: a spawned thread named `entrypoint`.
+    EntrypointThreadName { span: Span },
+    /// E0112: two spawned threads with one name.
+    DuplicateThread {
+        name: String,
+        span: Span,
+        first: Span,
+    },
+    /// E0225: an `inherited` variable in a workflow without `parent`.
+    InheritedWithoutParent { name: String, span: Span },
+    /// E0231: a binding whose type nothing gives; `why` says why it is needed.
+    UntypedBinding {
+        name: String,
+        span: Span,
+        why: String,
+    },
     /// E0303: a workflow throwing one of LittleHorse's own failure names.
     ReservedFailure { name: String, span: Span },
     /// W0001: a variable nothing reads or writes; `stmt` is its declaration.
@@ -192,6 +208,9 @@ impl Problem {
                 ConditionPlace::WaitUntil => Code::E0229,
             },
             Problem::ReservedFailure { .. } => Code::E0303,
+            Problem::EntrypointThreadName { .. } | Problem::DuplicateThread { .. } => Code::E0112,
+            Problem::InheritedWithoutParent { .. } => Code::E0225,
+            Problem::UntypedBinding { .. } => Code::E0231,
             Problem::UnusedVariable { .. } => Code::W0001,
         }
     }
@@ -213,7 +232,6 @@ pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
     Code::E0108,
     Code::E0110,
     Code::E0111,
-    Code::E0112,
     Code::E0202,
     Code::E0203,
     Code::E0204,
@@ -231,12 +249,10 @@ pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
     Code::E0222,
     Code::E0223,
     Code::E0224,
-    Code::E0225,
     Code::E0226,
     Code::E0227,
     Code::E0228,
     Code::E0230,
-    Code::E0231,
     Code::E0232,
     Code::E0233,
     Code::E0301,
@@ -359,6 +375,18 @@ mod tests {
                 span,
             },
             Problem::ReservedFailure { name: name(), span },
+            Problem::EntrypointThreadName { span },
+            Problem::DuplicateThread {
+                name: name(),
+                span,
+                first: span,
+            },
+            Problem::InheritedWithoutParent { name: name(), span },
+            Problem::UntypedBinding {
+                name: name(),
+                span,
+                why: name(),
+            },
             Problem::UnusedVariable {
                 name: name(),
                 span,
@@ -379,7 +407,7 @@ mod tests {
             );
         }
         // The list only shrinks: lower this ceiling when a code is migrated.
-        assert!(NOT_YET_MIGRATED.len() <= 65, "{}", NOT_YET_MIGRATED.len());
+        assert!(NOT_YET_MIGRATED.len() <= 62, "{}", NOT_YET_MIGRATED.len());
     }
 
     #[test]

@@ -185,18 +185,10 @@ impl WorkflowChecker<'_> {
         if let Some((Access::Inherited, span)) = v.access
             && self.parent.is_none()
         {
-            self.err(
-                Diagnostic::error(
-                    Code::E0225,
-                    span,
-                    format!(
-                        "`{}` is inherited, but the workflow has no parent",
-                        v.name.text
-                    ),
-                )
-                .with_label("reads the parent workflow's variable")
-                .with_help("name the parent workflow with `parent <workflow>` in this workflow"),
-            );
+            self.cx.problem(Problem::InheritedWithoutParent {
+                name: v.name.text.clone(),
+                span,
+            });
         }
     }
 
@@ -402,26 +394,14 @@ impl WorkflowChecker<'_> {
         self.define(SymbolKind::Thread, name, &Ty::Thread, None);
         self.cx.lh_name(name, "thread");
         if name.text == "entrypoint" {
-            self.err(
-                Diagnostic::error(
-                    Code::E0112,
-                    name.span,
-                    "`entrypoint` is the workflow's own thread",
-                )
-                .with_label("reserved thread name")
-                .with_help("name the spawned thread after what it does"),
-            );
+            self.cx
+                .problem(Problem::EntrypointThreadName { span: name.span });
         } else if let Some(prev) = self.thread_names.insert(name.text.clone(), name.span) {
-            self.err(
-                Diagnostic::error(
-                    Code::E0112,
-                    name.span,
-                    format!("a thread named `{}` already exists", name.text),
-                )
-                .with_label("spawned again here")
-                .with_secondary(prev, "first spawned here")
-                .with_help("each spawned thread needs its own name"),
-            );
+            self.cx.problem(Problem::DuplicateThread {
+                name: name.text.clone(),
+                span: name.span,
+                first: prev,
+            });
         }
     }
 
@@ -701,18 +681,11 @@ impl WorkflowChecker<'_> {
             }
             (None, Some(k)) => k,
             (None, None) => {
-                self.err(
-                    Diagnostic::error(
-                        Code::E0231,
-                        name.span,
-                        format!("`{}` needs a type", name.text),
-                    )
-                    .with_label(why.to_string())
-                    .with_help(format!(
-                        "write its type: `{}: str` (or int, double, bool, json-obj, ...)",
-                        name.text
-                    )),
-                );
+                self.cx.problem(Problem::UntypedBinding {
+                    name: name.text.clone(),
+                    span: name.span,
+                    why: why.to_string(),
+                });
                 Ty::Error
             }
         }
