@@ -295,6 +295,32 @@ impl Problem {
                         "write its type: `{name}: str` (or int, double, bool, json-obj, ...)"
                     ))
             }
+            Problem::JsonPathWithoutDollar { path, span } => {
+                Diagnostic::error(code, span, "json paths start with `$`")
+                    .with_label("not a json path")
+                    .with_help(format!("write `\"$.{}\"`", path.trim_start_matches('.')))
+            }
+            Problem::JsonPathOnNonJson {
+                span,
+                base,
+                base_span,
+            } => Diagnostic::error(
+                code,
+                span,
+                format!("json paths apply to json values, not to {}", a_or_an(&base)),
+            )
+            .with_label("json path")
+            .with_secondary(base_span, format!("this is {}", a_or_an(&base)))
+            .with_help("use `.field` selectors on structs and maps"),
+            Problem::OtherThreadOutput { name, span } => Diagnostic::error(
+                code,
+                span,
+                format!("`{name}` is the output of a step in another thread"),
+            )
+            .with_label("not readable in this thread")
+            .with_help(format!(
+                "store it in a variable first (`var {name}-value: <type>` and assign it), then read the variable here"
+            )),
             Problem::UnusedVariable { name, span, stmt } => {
                 Diagnostic::error(code, span, format!("variable `{name}` is never used"))
                     .with_label("declared here")

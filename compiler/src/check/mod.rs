@@ -1164,14 +1164,10 @@ impl<'c> WorkflowChecker<'c> {
         }
         for idx in &v.indexes {
             if !idx.path.starts_with('$') {
-                self.err(
-                    Diagnostic::error(Code::E0213, idx.path_span, "json paths start with `$`")
-                        .with_label("not a json path")
-                        .with_help(format!(
-                            "write `\"$.{}\"`",
-                            idx.path.trim_start_matches('.')
-                        )),
-                );
+                self.cx.problem(Problem::JsonPathWithoutDollar {
+                    path: idx.path.clone(),
+                    span: idx.path_span,
+                });
             }
             if !ty.is_json() {
                 self.err(
@@ -1374,18 +1370,10 @@ impl<'c> WorkflowChecker<'c> {
                 .get(&name.text)
                 .is_some_and(|&th| th != self.thread)
             {
-                self.err(
-                    Diagnostic::error(
-                        Code::E0218,
-                        name.span,
-                        format!("`{}` is the output of a step in another thread", name.text),
-                    )
-                    .with_label("not readable in this thread")
-                    .with_help(format!(
-                        "store it in a variable first (`var {}-value: <type>` and assign it), then read the variable here",
-                        name.text
-                    )),
-                );
+                self.cx.problem(Problem::OtherThreadOutput {
+                    name: name.text.clone(),
+                    span: name.span,
+                });
                 return Ty::Error;
             }
             return t;
@@ -1533,22 +1521,11 @@ impl<'c> WorkflowChecker<'c> {
             && text.starts_with('$')
         {
             if !base.is_json() {
-                self.err(
-                    Diagnostic::error(
-                        Code::E0213,
-                        idx.span,
-                        format!(
-                            "json paths apply to json values, not to {a_base}",
-                            a_base = a_or_an(&base)
-                        ),
-                    )
-                    .with_label("json path")
-                    .with_secondary(
-                        base_span,
-                        format!("this is {a_base}", a_base = a_or_an(&base)),
-                    )
-                    .with_help("use `.field` selectors on structs and maps"),
-                );
+                self.cx.problem(Problem::JsonPathOnNonJson {
+                    span: idx.span,
+                    base,
+                    base_span,
+                });
                 return Ty::Error;
             }
             return Ty::Any;

@@ -123,6 +123,16 @@ pub(crate) enum Problem {
         span: Span,
         why: String,
     },
+    /// E0213: a `searchable on` path that does not start with `$`.
+    JsonPathWithoutDollar { path: String, span: Span },
+    /// E0213: a json path applied to a value that is not JSON.
+    JsonPathOnNonJson {
+        span: Span,
+        base: Ty,
+        base_span: Span,
+    },
+    /// E0218: a `let` of another thread read in this one.
+    OtherThreadOutput { name: String, span: Span },
     /// E0303: a workflow throwing one of LittleHorse's own failure names.
     ReservedFailure { name: String, span: Span },
     /// W0001: a variable nothing reads or writes; `stmt` is its declaration.
@@ -208,6 +218,10 @@ impl Problem {
                 ConditionPlace::WaitUntil => Code::E0229,
             },
             Problem::ReservedFailure { .. } => Code::E0303,
+            Problem::JsonPathWithoutDollar { .. } | Problem::JsonPathOnNonJson { .. } => {
+                Code::E0213
+            }
+            Problem::OtherThreadOutput { .. } => Code::E0218,
             Problem::EntrypointThreadName { .. } | Problem::DuplicateThread { .. } => Code::E0112,
             Problem::InheritedWithoutParent { .. } => Code::E0225,
             Problem::UntypedBinding { .. } => Code::E0231,
@@ -240,10 +254,8 @@ pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
     Code::E0208,
     Code::E0209,
     Code::E0212,
-    Code::E0213,
     Code::E0214,
     Code::E0215,
-    Code::E0218,
     Code::E0220,
     Code::E0221,
     Code::E0222,
@@ -375,6 +387,13 @@ mod tests {
                 span,
             },
             Problem::ReservedFailure { name: name(), span },
+            Problem::JsonPathWithoutDollar { path: name(), span },
+            Problem::JsonPathOnNonJson {
+                span,
+                base: Ty::INT,
+                base_span: span,
+            },
+            Problem::OtherThreadOutput { name: name(), span },
             Problem::EntrypointThreadName { span },
             Problem::DuplicateThread {
                 name: name(),
@@ -407,7 +426,7 @@ mod tests {
             );
         }
         // The list only shrinks: lower this ceiling when a code is migrated.
-        assert!(NOT_YET_MIGRATED.len() <= 62, "{}", NOT_YET_MIGRATED.len());
+        assert!(NOT_YET_MIGRATED.len() <= 60, "{}", NOT_YET_MIGRATED.len());
     }
 
     #[test]
