@@ -321,6 +321,31 @@ impl Problem {
             .with_help(format!(
                 "store it in a variable first (`var {name}-value: <type>` and assign it), then read the variable here"
             )),
+            Problem::AmbiguousThreadWaitCatch { span, spec } => Diagnostic::error(
+                code,
+                span,
+                "a `catch` on a `wait` for threads is ambiguous",
+            )
+            .with_label("whose failure: each thread's, or the wait's?")
+            .with_help(format!(
+                "write `catch thread {spec}` to handle each waited thread's failure \
+                 (the wait goes on once the handler completes), or `catch wait {spec}` \
+                 to handle the failure of the wait itself"
+            )),
+            Problem::CatchSiteOnStep {
+                span,
+                each_thread,
+                spec,
+            } => {
+                let word = if each_thread { "thread" } else { "wait" };
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!("`catch {word}` is only for a `wait` for threads"),
+                )
+                .with_label("this step is not a wait for threads")
+                .with_help(format!("write `catch {spec}` to handle this step's failure"))
+            }
             Problem::UnusedVariable { name, span, stmt } => {
                 Diagnostic::error(code, span, format!("variable `{name}` is never used"))
                     .with_label("declared here")

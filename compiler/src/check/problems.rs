@@ -133,6 +133,15 @@ pub(crate) enum Problem {
     },
     /// E0218: a `let` of another thread read in this one.
     OtherThreadOutput { name: String, span: Span },
+    /// E0232: a plain `catch` on a `wait` for threads; `spec` is what it catches.
+    AmbiguousThreadWaitCatch { span: Span, spec: String },
+    /// E0233: `catch thread` (`each_thread`) or `catch wait` on a step that is not a
+    /// `wait` for threads.
+    CatchSiteOnStep {
+        span: Span,
+        each_thread: bool,
+        spec: String,
+    },
     /// E0303: a workflow throwing one of LittleHorse's own failure names.
     ReservedFailure { name: String, span: Span },
     /// W0001: a variable nothing reads or writes; `stmt` is its declaration.
@@ -218,6 +227,8 @@ impl Problem {
                 ConditionPlace::WaitUntil => Code::E0229,
             },
             Problem::ReservedFailure { .. } => Code::E0303,
+            Problem::AmbiguousThreadWaitCatch { .. } => Code::E0232,
+            Problem::CatchSiteOnStep { .. } => Code::E0233,
             Problem::JsonPathWithoutDollar { .. } | Problem::JsonPathOnNonJson { .. } => {
                 Code::E0213
             }
@@ -265,8 +276,6 @@ pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
     Code::E0227,
     Code::E0228,
     Code::E0230,
-    Code::E0232,
-    Code::E0233,
     Code::E0301,
     Code::E0302,
     Code::E0304,
@@ -387,6 +396,12 @@ mod tests {
                 span,
             },
             Problem::ReservedFailure { name: name(), span },
+            Problem::AmbiguousThreadWaitCatch { span, spec: name() },
+            Problem::CatchSiteOnStep {
+                span,
+                each_thread: true,
+                spec: name(),
+            },
             Problem::JsonPathWithoutDollar { path: name(), span },
             Problem::JsonPathOnNonJson {
                 span,
@@ -426,7 +441,7 @@ mod tests {
             );
         }
         // The list only shrinks: lower this ceiling when a code is migrated.
-        assert!(NOT_YET_MIGRATED.len() <= 60, "{}", NOT_YET_MIGRATED.len());
+        assert!(NOT_YET_MIGRATED.len() <= 58, "{}", NOT_YET_MIGRATED.len());
     }
 
     #[test]
