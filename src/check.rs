@@ -11,6 +11,41 @@ use crate::report::{
 };
 use crate::{dedup_paths, guarded, read_source};
 
+/// `--fix`: applies the preferred fixes of `path`'s text and writes the file when that
+/// changed it; returns the text to check.
+fn fix_file(
+    path: &std::path::Path,
+    shown: &str,
+    text: String,
+    stderr: &mut impl std::io::Write,
+    style: Style,
+) -> Result<String, ()> {
+    let fixed = match guarded(shown, || lhw_compiler::fix::apply_preferred(&text)) {
+        Ok(fixed) => fixed,
+        Err(message) => {
+            let _ = writeln!(stderr, "{}", style.error(&message));
+            return Err(());
+        }
+    };
+    if fixed.applied == 0 || fixed.text == text {
+        return Ok(text);
+    }
+    if let Err(err) = std::fs::write(path, &fixed.text) {
+        let _ = writeln!(
+            stderr,
+            "{}",
+            style.error(&format!("cannot write {shown}: {err}"))
+        );
+        return Err(());
+    }
+    let _ = writeln!(
+        stderr,
+        "fixed {} in {shown}",
+        plural(fixed.applied, "problem")
+    );
+    Ok(fixed.text)
+}
+
 /// Runs `lhc check`.
 pub fn run(args: &CheckArgs, style: Style) -> ExitCode {
     let mut total = Counts::default();
@@ -42,10 +77,22 @@ pub fn run(args: &CheckArgs, style: Style) -> ExitCode {
                 )
             }
             Ok(text) => {
-                let diags = match if path
+                let is_test_file = path
                     .to_string_lossy()
-                    .ends_with(crate::test::load::TEST_SUFFIX)
-                {
+                    .ends_with(crate::test::load::TEST_SUFFIX);
+                let text = if args.fix && !is_test_file {
+                    match fix_file(path, &shown, text, &mut stderr, style) {
+                        Ok(text) => text,
+                        Err(()) => {
+                            failed_files += 1;
+                            total.errors += 1;
+                            continue;
+                        }
+                    }
+                } else {
+                    text
+                };
+                let diags = match if is_test_file {
                     crate::test::load::check_test_file(path, &text)
                 } else {
                     guarded(&shown, || lhw_compiler::check(&text))

@@ -509,6 +509,11 @@ pub struct CheckArgs {
     /// How to report diagnostics.
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
+
+    /// Apply the fix each diagnostic's help names, write the files that changed, then report
+    /// what is left.
+    #[arg(long)]
+    pub fix: bool,
 }
 
 /// Arguments of `lhc compile`.
@@ -594,6 +599,11 @@ pub struct FmtArgs {
     /// Write nothing; list the files that would change and exit with 1 if there are any.
     #[arg(long)]
     pub check: bool,
+
+    /// First apply the fix each diagnostic's help names (a misspelt keyword, `elif`, ...),
+    /// then format.
+    #[arg(long, conflicts_with = "check")]
+    pub fix: bool,
 }
 
 /// Arguments of `lhc explain`.

@@ -23,7 +23,7 @@ pub fn run(args: &FmtArgs, style: Style) -> ExitCode {
             );
             return ExitCode::from(2);
         }
-        return run_stdin(args.check, style);
+        return run_stdin(args.check, args.fix, style);
     }
 
     let mut stderr = std::io::stderr().lock();
@@ -63,15 +63,39 @@ pub fn run(args: &FmtArgs, style: Style) -> ExitCode {
                 continue;
             }
         };
-        let formatted = match guarded(&shown, || lhw_compiler::format::format(&text)) {
+        let input = if args.fix {
+            match guarded(&shown, || lhw_compiler::fix::apply_preferred(&text)) {
+                Ok(fixed) => {
+                    if fixed.applied > 0 {
+                        let _ = writeln!(
+                            stderr,
+                            "fixed {} in {shown}",
+                            plural(fixed.applied, "problem")
+                        );
+                    }
+                    fixed.text
+                }
+                Err(message) => {
+                    let _ = writeln!(stderr, "{}", style.error(&message));
+                    failed += 1;
+                    continue;
+                }
+            }
+        } else {
+            text.clone()
+        };
+        let formatted = match guarded(&shown, || lhw_compiler::format::format(&input)) {
             Ok(Ok(formatted)) => formatted,
             Ok(Err(diags)) => {
-                let _ = stderr.write_all(render_human(&diags, &shown, &text, style).as_bytes());
+                let _ = stderr.write_all(render_human(&diags, &shown, &input, style).as_bytes());
                 let _ = writeln!(
                     stderr,
                     "{}",
                     style.error(&format!("not formatted {shown}: it has syntax errors"))
                 );
+                if let Some(hint) = fix_hint(&diags, args.fix) {
+                    let _ = writeln!(stderr, "{}", style.help(&hint));
+                }
                 failed += 1;
                 continue;
             }
@@ -127,7 +151,7 @@ pub fn run(args: &FmtArgs, style: Style) -> ExitCode {
 }
 
 /// `lhc fmt -`: standard input to standard output (nothing on stdout with `--check`).
-fn run_stdin(check: bool, style: Style) -> ExitCode {
+fn run_stdin(check: bool, fix: bool, style: Style) -> ExitCode {
     let shown = "<stdin>";
     let mut bytes = Vec::new();
     if let Err(err) = std::io::stdin().lock().read_to_end(&mut bytes) {
@@ -144,7 +168,18 @@ fn run_stdin(check: bool, style: Style) -> ExitCode {
         );
         return ExitCode::FAILURE;
     };
-    match guarded(shown, || lhw_compiler::format::format(&text)) {
+    let input = if fix {
+        match guarded(shown, || lhw_compiler::fix::apply_preferred(&text)) {
+            Ok(fixed) => fixed.text,
+            Err(message) => {
+                eprintln!("{}", style.error(&message));
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        text.clone()
+    };
+    match guarded(shown, || lhw_compiler::format::format(&input)) {
         Ok(Ok(formatted)) => {
             if check {
                 if formatted == text {
@@ -161,11 +196,14 @@ fn run_stdin(check: bool, style: Style) -> ExitCode {
         }
         Ok(Err(diags)) => {
             let _ =
-                std::io::stderr().write_all(render_human(&diags, shown, &text, style).as_bytes());
+                std::io::stderr().write_all(render_human(&diags, shown, &input, style).as_bytes());
             eprintln!(
                 "{}",
                 style.error("not formatted <stdin>: it has syntax errors")
             );
+            if let Some(hint) = fix_hint(&diags, fix) {
+                eprintln!("{}", style.help(&hint));
+            }
             ExitCode::FAILURE
         }
         Err(message) => {
@@ -173,6 +211,21 @@ fn run_stdin(check: bool, style: Style) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The hint after syntax errors that carry fixes: `lhc fmt --fix` applies them (unless it
+/// just did, and some are left: then they overlap or need a choice).
+fn fix_hint(diags: &[lhw_compiler::diag::Diagnostic], fixing: bool) -> Option<String> {
+    let fixable = diags
+        .iter()
+        .filter(|d| d.fixes.iter().any(|f| f.preferred))
+        .count();
+    (fixable > 0 && !fixing).then(|| {
+        format!(
+            "`lhc fmt --fix` applies the suggested {} and formats the file",
+            if fixable == 1 { "fix" } else { "fixes" }
+        )
+    })
 }
 
 /// Every `.lhw` file under `dir`, sorted, skipping hidden directories and `target`.

@@ -178,6 +178,40 @@ pub struct JsonDiagnostic {
     pub secondary: Vec<JsonLabel>,
     /// One actionable sentence, or null.
     pub help: Option<String>,
+    /// The fixes the help proposes, as edits (empty when there is none); the same an
+    /// editor offers as quick fixes.
+    pub fixes: Vec<JsonFix>,
+}
+
+/// One fix of a diagnostic: edits that, applied together to the checked text, resolve it.
+#[derive(Debug, Serialize)]
+pub struct JsonFix {
+    /// What the fix does ("Change to `count`").
+    pub title: String,
+    /// True for the fix the help names (at most one per diagnostic).
+    pub preferred: bool,
+    /// The edits, on disjoint spans of the original text.
+    pub edits: Vec<JsonEdit>,
+}
+
+/// One replacement: the text from `start` to `end` becomes `replacement` (an empty span
+/// inserts, an empty replacement deletes).
+#[derive(Debug, Serialize)]
+pub struct JsonEdit {
+    /// Byte offset of the start.
+    pub start: u32,
+    /// Byte offset one past the end.
+    pub end: u32,
+    /// 1-based line of the start.
+    pub line: u32,
+    /// 1-based character column of the start.
+    pub column: u32,
+    /// 1-based line of the end.
+    pub end_line: u32,
+    /// 1-based character column of the end (exclusive).
+    pub end_column: u32,
+    /// The new text.
+    pub replacement: String,
 }
 
 /// A labelled span with human (1-based, character) positions.
@@ -216,6 +250,31 @@ impl JsonDiagnostic {
                 message: l.message.clone(),
             }
         };
+        let fixes = diag
+            .fixes
+            .iter()
+            .map(|fix| JsonFix {
+                title: fix.title.clone(),
+                preferred: fix.preferred,
+                edits: fix
+                    .edits
+                    .iter()
+                    .map(|e| {
+                        let (line, column) = index.line_col_chars(text, e.span.start);
+                        let (end_line, end_column) = index.line_col_chars(text, e.span.end);
+                        JsonEdit {
+                            start: e.span.start,
+                            end: e.span.end,
+                            line: line + 1,
+                            column: column + 1,
+                            end_line: end_line + 1,
+                            end_column: end_column + 1,
+                            replacement: e.text.clone(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
         JsonDiagnostic {
             code: diag.code.as_str(),
             severity: if diag.is_error() { "error" } else { "warning" },
@@ -223,6 +282,7 @@ impl JsonDiagnostic {
             primary: label(&diag.primary),
             secondary: diag.secondary.iter().map(label).collect(),
             help: diag.help.clone(),
+            fixes,
         }
     }
 }
@@ -249,6 +309,13 @@ mod tests {
         assert_eq!((json.primary.line, json.primary.column), (3, 3));
         assert_eq!(json.code, "E0101");
         assert_eq!(json.severity, "error");
+        let fix = &json.fixes[0];
+        assert_eq!(fix.title, "Change to `count`");
+        assert!(fix.preferred);
+        let edit = &fix.edits[0];
+        assert_eq!((edit.line, edit.column, edit.end_column), (3, 3, 8));
+        assert_eq!(&text[edit.start as usize..edit.end as usize], "cuont");
+        assert_eq!(edit.replacement, "count");
     }
 
     #[test]

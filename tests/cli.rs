@@ -169,6 +169,22 @@ fn check_json_is_one_document_with_counts_and_positions() {
     assert_eq!(&BAD[start..end], "cuont");
     assert_eq!(diags[0]["severity"], "warning");
     assert!(diags[0]["secondary"].is_array());
+    // Each diagnostic carries its fixes as edits: applying the preferred one resolves it.
+    let fix = &e0101["fixes"][0];
+    assert_eq!(fix["title"], "Change to `count`");
+    assert_eq!(fix["preferred"], true);
+    let edit = &fix["edits"][0];
+    assert_eq!(
+        (edit["line"].as_u64(), edit["column"].as_u64()),
+        (Some(6), Some(3))
+    );
+    assert_eq!(edit["start"].as_u64(), Some(start as u64));
+    assert_eq!(edit["end"].as_u64(), Some(end as u64));
+    assert_eq!(edit["replacement"], "count");
+    let unused = &diags[0]["fixes"][0];
+    assert_eq!(unused["title"], "Remove the unused variable");
+    assert_eq!(unused["preferred"], false);
+    assert_eq!(unused["edits"][0]["replacement"], "");
 }
 
 #[test]

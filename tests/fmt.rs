@@ -165,3 +165,51 @@ fn syntax_errors_are_reported_and_the_file_is_left_alone() {
         text(&out.stderr)
     );
 }
+
+/// A recognised near-miss (`elif`): one error whose help names the fix.
+const NEAR_MISS: &str = "task t()\nworkflow w {\n  input n: int\n  if n > 1 {\n    t()\n  } elif n > 0 {\n  t()\n  }\n}\n";
+
+#[test]
+fn a_near_miss_is_reported_with_its_fix_and_fmt_fix_applies_it() {
+    let dir = project(&[("near.lhw", NEAR_MISS)]);
+    let out = lhc(dir.path(), &["fmt", "near.lhw"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    // The recogniser's one diagnostic, as `lhc check` gives it, not the cascade.
+    assert_eq!(stderr.matches("E0001").count(), 1, "{stderr}");
+    assert!(stderr.contains("`else if`"), "{stderr}");
+    assert!(
+        stderr.contains("`lhc fmt --fix` applies the suggested fix"),
+        "{stderr}"
+    );
+    assert_eq!(read(&dir, "near.lhw"), NEAR_MISS);
+
+    let out = lhc(dir.path(), &["fmt", "--fix", "near.lhw"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("fixed 1 problem in near.lhw"));
+    let fixed = read(&dir, "near.lhw");
+    assert!(fixed.contains("  } else if n > 0 {\n    t()\n"), "{fixed}");
+
+    let out = lhc_stdin(&["fmt", "--fix", "-"], NEAR_MISS);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), fixed);
+
+    let out = lhc(dir.path(), &["fmt", "--fix", "--check", "near.lhw"]);
+    assert_eq!(out.status.code(), Some(2), "--fix and --check conflict");
+}
+
+#[test]
+fn check_fix_writes_the_preferred_fixes_and_reports_what_is_left() {
+    let text_in = "workflow w {\n  input count: int\n  var unused: int\n  cuont += 1\n}\n";
+    let dir = project(&[("w.lhw", text_in)]);
+    let out = lhc(dir.path(), &["check", "--fix", "w.lhw"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("fixed 1 problem in w.lhw"), "{stderr}");
+    // The unused variable's fix is only offered: it stays, as a warning.
+    assert!(stderr.contains("W0001"), "{stderr}");
+    assert_eq!(
+        read(&dir, "w.lhw"),
+        "workflow w {\n  input count: int\n  var unused: int\n  count += 1\n}\n"
+    );
+}

@@ -22,14 +22,26 @@ use crate::syntax::layout::{Element, Layout, ScanError, scan};
 /// never formatted. An internal error (E0004, a formatter bug) when the formatted text would
 /// not parse to the same tokens, comments and tree.
 pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
+    // Syntax errors: E00xx, and E0321 (a declaration refused unparsed).
+    let syntax_errors = |diags: Vec<Diagnostic>| -> Vec<Diagnostic> {
+        diags
+            .into_iter()
+            .filter(|d| {
+                d.is_error() && (d.code.as_str().starts_with("E00") || d.code == Code::E0321)
+            })
+            .collect()
+    };
     let (diags, layout) = crate::syntax::parse_with_layout(text);
-    let syntax: Vec<Diagnostic> = diags
-        .into_iter()
-        // Syntax errors: E00xx, and E0321 (a declaration refused unparsed).
-        .filter(|d| d.is_error() && (d.code.as_str().starts_with("E00") || d.code == Code::E0321))
-        .collect();
+    let syntax = syntax_errors(diags);
     if !syntax.is_empty() {
-        return Err(syntax);
+        // Report what `lhc check` reports: the full parse recognises near-misses (`elif`,
+        // `retry 3`) and gives one error with its fix where the layout scan gives several.
+        let mut checked = syntax_errors(crate::syntax::parse(text).1);
+        if checked.is_empty() {
+            return Err(syntax);
+        }
+        crate::diag::sort_and_dedup(&mut checked);
+        return Err(checked);
     }
     let layout = layout.map_err(|err| vec![scan_failure(err, "the file")])?;
     let formatted = print::print(&layout.elements, text.len());

@@ -15,6 +15,7 @@ pub mod ast;
 pub mod check;
 pub mod decompile;
 pub mod diag;
+pub mod fix;
 pub mod format;
 pub mod graph;
 pub mod ide;
@@ -43,6 +44,7 @@ pub fn check(text: &str) -> Vec<Diagnostic> {
     let (_model, check_diags) = check::check(&file);
     diags.extend(check_diags);
     diag::sort_and_dedup(&mut diags);
+    diag::widen_deletions(&mut diags, text);
     diags
 }
 
@@ -64,6 +66,7 @@ pub fn compile(text: &str) -> Compiled {
         }
     };
     diag::sort_and_dedup(&mut diags);
+    diag::widen_deletions(&mut diags, text);
     Compiled {
         output,
         diagnostics: diags,

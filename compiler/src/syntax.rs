@@ -169,11 +169,7 @@ fn parse_chunk(text: &str, span: Span) -> (Vec<Item>, Vec<Diagnostic>) {
         })
         .collect();
     edits.sort_by_key(|e| (e.span.start, e.span.end));
-    let repaired = crate::diag::Fix {
-        title: String::new(),
-        edits: edits.clone(),
-    }
-    .apply(piece);
+    let repaired = crate::diag::Fix::new(String::new(), edits.clone()).apply(piece);
     // What follows the chunk matters to its messages only as far as its first token.
     let after = &text[span.end as usize..];
     let tail_len = after

@@ -2,6 +2,7 @@
 //! of a user task's output, and JSON content, which LittleHorse converts only to primitive
 //! types.
 
+use crate::diag::a_or_an;
 use std::collections::HashMap;
 
 use super::{StructSig, SymbolKind, Ty, WorkflowChecker, assignable, names};
@@ -27,17 +28,22 @@ impl WorkflowChecker<'_> {
     pub(super) fn json_error(&mut self, code: Code, value: &Expr, target: &Ty) {
         let help = match target {
             Ty::Struct(s) => format!(
-                "LittleHorse converts JSON content only to primitive types; build the value with `new {s} {{ ... }}`, or take it from a step that returns a `{s}`"
+                "LittleHorse converts JSON content only to primitive types; build the value with `new {s} {{ ... }}`, or take it from a step that returns {a_s}",
+                a_s = a_or_an(&s)
             ),
             t => format!(
-                "LittleHorse converts JSON content only to primitive types; take the value from a step or variable that is a `{t}`"
+                "LittleHorse converts JSON content only to primitive types; take the value from a step or variable that is {a_t}",
+                a_t = a_or_an(&t)
             ),
         };
         self.err(
             Diagnostic::error(
                 code,
                 value.span,
-                format!("JSON content cannot become a `{target}`"),
+                format!(
+                    "JSON content cannot become {a_target}",
+                    a_target = a_or_an(&target)
+                ),
             )
             .with_label("JSON content, typed only at run time")
             .with_help(help),
@@ -182,10 +188,18 @@ impl WorkflowChecker<'_> {
                             Diagnostic::error(
                                 Code::E0203,
                                 value.span,
-                                format!("field `{}` is a `{ft}`, not a struct", fname.text),
+                                format!(
+                                    "field `{}` is {a_ft}, not a struct",
+                                    fname.text,
+                                    a_ft = a_or_an(&ft)
+                                ),
                             )
                             .with_label("a nested struct")
-                            .with_help(format!("give `{}` a `{ft}` value", fname.text)),
+                            .with_help(format!(
+                                "give `{}` {a_ft} value",
+                                fname.text,
+                                a_ft = a_or_an(&ft)
+                            )),
                         );
                     }
                     self.struct_values_unchecked(inner);
@@ -201,10 +215,14 @@ impl WorkflowChecker<'_> {
                             Diagnostic::error(
                                 Code::E0203,
                                 value.span,
-                                format!("field `{}` is a `{ft}`, found `{vt}`", fname.text),
+                                format!(
+                                    "field `{}` is {a_ft}, found `{vt}`",
+                                    fname.text,
+                                    a_ft = a_or_an(&ft)
+                                ),
                             )
-                            .with_label(format!("this is a `{vt}`"))
-                            .with_help(format!("give it a `{ft}`")),
+                            .with_label(format!("this is {a_vt}", a_vt = a_or_an(&vt)))
+                            .with_help(format!("give it {a_ft}", a_ft = a_or_an(&ft))),
                         );
                     }
                 }
@@ -230,7 +248,7 @@ impl WorkflowChecker<'_> {
             if !(kt.is_prim() || kt.is_unknown() || kt == Ty::Void) {
                 self.err(
                     Diagnostic::error(Code::E0203, k.span, "map keys are primitive values")
-                        .with_label(format!("this is a `{kt}`"))
+                        .with_label(format!("this is {a_kt}", a_kt = a_or_an(&kt)))
                         .with_help("use `str` or `int` keys"),
                 );
                 continue;
@@ -250,10 +268,17 @@ impl WorkflowChecker<'_> {
                             Diagnostic::error(
                                 Code::E0203,
                                 e.span,
-                                format!("this {what} is a `{t}`, but the first is a `{first}`"),
+                                format!(
+                                    "this {what} is {a_t}, but the first is {a_first}",
+                                    a_t = a_or_an(&t),
+                                    a_first = a_or_an(&first)
+                                ),
                             )
-                            .with_label(format!("this is a `{t}`"))
-                            .with_secondary(first_span, format!("this is a `{first}`"))
+                            .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
+                            .with_secondary(
+                                first_span,
+                                format!("this is {a_first}", a_first = a_or_an(&first)),
+                            )
                             .with_help(format!(
                                 "a map's {what}s all have one type; convert with `as` where needed"
                             )),

@@ -3,9 +3,9 @@
 //! failure, sdk-java's `handle*(waitForThreads(...))`) must be told apart; elsewhere the
 //! plain `catch` is the only form.
 
+use super::problems::Problem;
 use super::{Ty, WorkflowChecker};
 use crate::ast::*;
-use crate::diag::{Code, Diagnostic};
 
 /// What a statement with `catch` clauses waits for, as far as the sites care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,36 +26,16 @@ impl WorkflowChecker<'_> {
         for c in &stmt.catches {
             let spec = spec_text(&c.spec);
             match (guarded, c.site) {
-                (Guarded::ThreadWait, CatchSite::Step) => self.err(
-                    Diagnostic::error(
-                        Code::E0232,
-                        c.span,
-                        "a `catch` on a `wait` for threads is ambiguous",
-                    )
-                    .with_label("whose failure: each thread's, or the wait's?")
-                    .with_help(format!(
-                        "write `catch thread {spec}` to handle each waited thread's failure \
-                         (the wait goes on once the handler completes), or `catch wait {spec}` \
-                         to handle the failure of the wait itself"
-                    )),
-                ),
+                (Guarded::ThreadWait, CatchSite::Step) => {
+                    self.cx
+                        .problem(Problem::AmbiguousThreadWaitCatch { span: c.span, spec });
+                }
                 (Guarded::Step, CatchSite::EachThread | CatchSite::Wait) => {
-                    let word = if c.site == CatchSite::Wait {
-                        "wait"
-                    } else {
-                        "thread"
-                    };
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0233,
-                            c.span,
-                            format!("`catch {word}` is only for a `wait` for threads"),
-                        )
-                        .with_label("this step is not a wait for threads")
-                        .with_help(format!(
-                            "write `catch {spec}` to handle this step's failure"
-                        )),
-                    );
+                    self.cx.problem(Problem::CatchSiteOnStep {
+                        span: c.span,
+                        each_thread: c.site == CatchSite::EachThread,
+                        spec,
+                    });
                 }
                 _ => {}
             }

@@ -1,6 +1,7 @@
 //! Whole-body checks of one workflow: what it declares anywhere (for "declared later" help),
 //! and whether its exits agree on the output type, as the server requires at PutWfSpec.
 
+use crate::diag::a_or_an;
 use std::collections::HashMap;
 
 use super::{Ty, WorkflowChecker};
@@ -80,11 +81,16 @@ impl WorkflowChecker<'_> {
                                 Code::E0220,
                                 *span,
                                 format!(
-                                    "this `return` gives a `{t}`, but another gives a `{first}`"
+                                    "this `return` gives {a_t}, but another gives {a_first}",
+                                    a_t = a_or_an(&t),
+                                    a_first = a_or_an(&first)
                                 ),
                             )
-                            .with_label(format!("returns a `{t}`"))
-                            .with_secondary(first_span, format!("returns a `{first}`"))
+                            .with_label(format!("returns {a_t}", a_t = a_or_an(&t)))
+                            .with_secondary(
+                                first_span,
+                                format!("returns {a_first}", a_first = a_or_an(&first)),
+                            )
                             .with_help(
                                 "return values of one type, converting with `as` where needed",
                             ),
@@ -109,7 +115,7 @@ impl WorkflowChecker<'_> {
                 end: body.span.end,
             };
             let value = if known(&value_ty) {
-                format!("a `{value_ty}`")
+                a_or_an(&value_ty)
             } else {
                 "a value".to_string()
             };

@@ -174,6 +174,26 @@ impl Index {
     pub fn references_to(&self, target: Span) -> impl Iterator<Item = &Reference> {
         self.references.iter().filter(move |r| r.target == target)
     }
+
+    /// Another name that renaming `symbol` to `new_name` would collide with: a variable,
+    /// binding or `let` of the same workflow, or a name of the same kind and parent.
+    #[must_use]
+    pub fn clash(&self, symbol: &Symbol, new_name: &str) -> Option<&Symbol> {
+        let scoped = |k: SymbolKind| {
+            matches!(
+                k,
+                SymbolKind::Variable | SymbolKind::Let | SymbolKind::Binding
+            )
+        };
+        self.symbols.iter().find(|other| {
+            other.name == new_name
+                && if scoped(symbol.kind) {
+                    scoped(other.kind) && other.parent == symbol.parent
+                } else {
+                    other.kind == symbol.kind && other.parent == symbol.parent
+                }
+        })
+    }
 }
 
 /// A use whose definition is found by name once the whole file is known.

@@ -4,15 +4,20 @@
 
 mod builders;
 mod catch_site;
+mod declare;
 mod family;
 mod flow;
 mod index;
 mod masking;
+mod messages;
 pub(crate) mod names;
+mod problems;
+mod rename_fix;
 mod steps;
 mod struct_constant;
 pub(crate) mod types;
 
+use crate::diag::a_or_an;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub use index::{Index, Reference, Symbol, SymbolKind};
@@ -24,6 +29,7 @@ use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 use flow::scan;
+use problems::{ConditionPlace, Problem, UnknownTaskHint, UnknownVariableHint};
 
 /// A checked task signature.
 #[derive(Debug, Clone)]
@@ -101,6 +107,12 @@ impl Model {
 #[must_use]
 pub fn check(file: &File) -> (Model, Vec<Diagnostic>) {
     let (model, diags, _) = run(file, false);
+    if diags.iter().any(|d| d.code == Code::E0105) {
+        // The fix of an invalid name renames every use, which only the index knows: check
+        // again, recording (rare: only files with such a name pay for it).
+        let (model, diags, _) = run(file, true);
+        return (model, diags);
+    }
     (model, diags)
 }
 
@@ -118,6 +130,8 @@ fn run(file: &File, record: bool) -> (Model, Vec<Diagnostic>, Option<Index>) {
         diags: Vec::new(),
         rec: record.then(index::Recorder::default),
         runs: Vec::new(),
+        outline: declare::Outline::of(file),
+        renames: Vec::new(),
     };
     cx.declarations(file);
     for item in &file.items {
@@ -144,38 +158,11 @@ fn run(file: &File, record: bool) -> (Model, Vec<Diagnostic>, Option<Index>) {
     }
     let runs = std::mem::take(&mut cx.runs);
     cx.diags.extend(family::parent_runs_child(file, &runs));
-    for d in &mut cx.diags {
-        fix_articles(d);
-    }
     let index = cx.rec.take().map(|rec| rec.finish(file, &cx.model));
+    if let Some(index) = &index {
+        rename_fix::complete(&mut cx.diags, &cx.renames, index);
+    }
     (cx.model, cx.diags, index)
-}
-
-/// Writes "an `int`" rather than "a `int`" in every text of a diagnostic (messages are
-/// built as "a `{type}`").
-fn fix_articles(d: &mut Diagnostic) {
-    fn fix(s: &mut String) {
-        let mut out = String::with_capacity(s.len() + 8);
-        let mut prev = ' ';
-        for (i, c) in s.char_indices() {
-            out.push(c);
-            let vowel_type =
-                s[i..].starts_with("a `") && s[i + 3..].starts_with(['a', 'e', 'i', 'o', 'u']);
-            if c == 'a' && matches!(prev, ' ' | '(') && vowel_type {
-                out.push('n');
-            }
-            prev = c;
-        }
-        *s = out;
-    }
-    fix(&mut d.message);
-    fix(&mut d.primary.message);
-    for l in &mut d.secondary {
-        fix(&mut l.message);
-    }
-    if let Some(h) = &mut d.help {
-        fix(h);
-    }
 }
 
 /// Names people write for LittleHorse's primitive types in other languages.
@@ -220,9 +207,20 @@ struct Checker {
     rec: Option<index::Recorder>,
     /// Every `run` step of the file.
     runs: Vec<family::RunStep>,
+    /// The file's top-level items, for the fixes that declare a name.
+    outline: declare::Outline,
+    /// The E0105 diagnostics whose fix renames a declaration and its uses, completed from
+    /// the index once every use is known.
+    renames: Vec<rename_fix::PendingRename>,
 }
 
 impl Checker {
+    /// Reports `problem`; returns the position of its diagnostic.
+    fn problem(&mut self, problem: Problem) -> usize {
+        self.diags.push(problem.diagnostic());
+        self.diags.len() - 1
+    }
+
     /// Records a use of a file-wide name (when recording).
     fn record_global(&mut self, kind: SymbolKind, name: &Name) {
         if let Some(rec) = &mut self.rec {
@@ -230,36 +228,32 @@ impl Checker {
         }
     }
 
-    fn lh_name(&mut self, name: &Name, what: &str) {
+    fn lh_name(&mut self, name: &Name, what: &'static str) {
         if !name.text.is_empty() && !is_valid_lh_name(&name.text) {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::E0105,
-                    name.span,
-                    format!("`{}` is not a valid LittleHorse {what} name", name.text),
-                )
-                .with_label("only letters, digits and inner hyphens are allowed")
-                .with_help(match names::suggest_lh_name(&name.text) {
-                    s if s.is_empty() => {
-                        "a name needs at least one letter or digit, e.g. `item`".to_string()
-                    }
-                    s => format!("try `{s}`"),
-                }),
-            );
+            let suggestion = names::suggest_lh_name(&name.text);
+            let diag = self.problem(Problem::InvalidName {
+                what,
+                name: name.text.clone(),
+                span: name.span,
+                suggestion: suggestion.clone(),
+            });
+            if !suggestion.is_empty() {
+                self.renames.push(rename_fix::PendingRename {
+                    diag,
+                    decl: name.span,
+                    new_name: suggestion,
+                });
+            }
         }
     }
 
-    fn duplicate(&mut self, name: &Name, prev: Span, what: &str) {
-        self.diags.push(
-            Diagnostic::error(
-                Code::E0103,
-                name.span,
-                format!("the {what} `{}` is declared twice", name.text),
-            )
-            .with_label("declared again here")
-            .with_secondary(prev, "first declared here")
-            .with_help(format!("rename one of the {what}s or remove the duplicate")),
-        );
+    fn duplicate(&mut self, name: &Name, prev: Span, what: &'static str) {
+        self.problem(Problem::Duplicate {
+            what,
+            name: name.text.clone(),
+            span: name.span,
+            first: Some(prev),
+        });
     }
 
     fn ty(&mut self, t: &TypeExpr) -> Ty {
@@ -278,25 +272,23 @@ impl Checker {
                     .iter()
                     .find(|(a, _)| *a == n.text)
                     .map(|(_, p)| *p);
-                let mut d =
-                    Diagnostic::error(Code::E0106, n.span, format!("unknown type `{}`", n.text))
-                        .with_label("not a primitive type or a declared struct");
-                if let Some(s) = alias.or_else(|| names::closest(&n.text, candidates)) {
-                    d = d.did_you_mean(s);
-                } else {
-                    d = d.with_help(format!("declare it with `struct {} {{ ... }}`", n.text));
-                }
-                self.diags.push(d);
+                let suggestion = alias
+                    .or_else(|| names::closest(&n.text, candidates))
+                    .map(str::to_string);
+                self.problem(Problem::UnknownType {
+                    name: n.text.clone(),
+                    span: n.span,
+                    suggestion,
+                });
                 Ty::Error
             }
             TypeExpr::Map(k, v, _) => {
                 let kt = self.ty(k);
                 if !kt.is_prim() && kt != Ty::Error {
-                    self.diags.push(
-                        Diagnostic::error(Code::E0106, k.span(), "map keys must be primitive")
-                            .with_label(format!("`{kt}` is not a primitive type"))
-                            .with_help("use `str` or `int` keys"),
-                    );
+                    self.problem(Problem::MapKeyNotPrimitive {
+                        span: k.span(),
+                        key: kt.clone(),
+                    });
                 }
                 let vt = self.ty(v);
                 Ty::Map(Box::new(kt), Box::new(vt))
@@ -381,15 +373,10 @@ impl Checker {
         if let Some(w) = &s.updates
             && !matches!(w.text.as_str(), "none" | "compatible")
         {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::E0234,
-                    w.span,
-                    format!("`{}` is not a struct update policy", w.text),
-                )
-                .with_label("not `none` or `compatible`")
-                .with_help("write `updates none` (no schema change, the default) or `updates compatible` (fully compatible changes)"),
-            );
+            self.problem(Problem::UnknownUpdatePolicy {
+                word: w.text.clone(),
+                span: w.span,
+            });
         }
         let mut fields: Vec<(String, Ty)> = Vec::new();
         let mut seen: HashMap<&str, Span> = HashMap::new();
@@ -397,11 +384,10 @@ impl Checker {
         let partial = s.fields.iter().any(|f| f.name.text.is_empty());
         for f in s.fields.iter().filter(|f| !f.name.text.is_empty()) {
             if !is_valid_struct_field(&f.name.text) {
-                self.diags.push(
-                    Diagnostic::error(Code::E0105, f.name.span, format!("`{}` is not a valid struct field name", f.name.text))
-                        .with_label("StructDef fields must be camelCase")
-                        .with_help("start with a lowercase letter and use only letters and digits, e.g. `zipCode`"),
-                );
+                self.problem(Problem::InvalidFieldName {
+                    name: f.name.text.clone(),
+                    span: f.name.span,
+                });
             }
             if let Some(prev) = seen.insert(&f.name.text, f.name.span) {
                 self.duplicate(&f.name, prev, "field");
@@ -505,15 +491,11 @@ impl Checker {
             if let ExprKind::Var(name) = &e.kind
                 && let Some(lit) = names::literal_alias(&name.text)
             {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::E0101,
-                        name.span,
-                        format!("unknown variable `{}`", name.text),
-                    )
-                    .with_label("not a literal of the language")
-                    .did_you_mean(lit),
-                );
+                self.problem(Problem::ForeignLiteral {
+                    name: name.text.clone(),
+                    span: name.span,
+                    literal: lit,
+                });
                 return;
             }
             self.diags.push(
@@ -532,9 +514,13 @@ impl Checker {
             Some(Ok(_)) => return,
             Some(Err(why)) => {
                 self.diags.push(
-                    Diagnostic::error(code, e.span, format!("this is not a `{ty}` constant"))
-                        .with_label(why)
-                        .with_help(encoded_help(ty)),
+                    Diagnostic::error(
+                        code,
+                        e.span,
+                        format!("this is not {a_ty} constant", a_ty = a_or_an(&ty)),
+                    )
+                    .with_label(why)
+                    .with_help(encoded_help(ty)),
                 );
                 return;
             }
@@ -546,15 +532,15 @@ impl Checker {
             let help = match ty {
                 Ty::Prim(Prim::Bytes) => "write the bytes as a base64 str, e.g. `\"AQID\"`".to_string(),
                 Ty::Prim(Prim::Timestamp) => "write a date-time str such as `\"2026-05-28T20:26:40Z\"`, or an int of milliseconds since 1970".to_string(),
-                _ => format!("write a `{ty}` constant here"),
+                _ => format!("write {a_ty} constant here", a_ty = a_or_an(&ty)),
             };
             self.diags.push(
                 Diagnostic::error(
                     code,
                     e.span,
-                    format!("expected a `{ty}` default, found `{vt}`"),
+                    format!("expected {a_ty} default, found `{vt}`", a_ty = a_or_an(&ty)),
                 )
-                .with_label(format!("this is a `{vt}`"))
+                .with_label(format!("this is {a_vt}", a_vt = a_or_an(&vt)))
                 .with_help(help),
             );
         }
@@ -628,6 +614,8 @@ pub(crate) fn constant_type(e: &Expr) -> Ty {
 struct VarEntry {
     ty: Ty,
     span: Span,
+    /// The statement that declares it (a deletion of it is the fix of W0001).
+    stmt: Span,
     used: bool,
     warn_unused: bool,
 }
@@ -758,22 +746,18 @@ impl<'c> WorkflowChecker<'c> {
                 && !self.has_syntax_errors
                 && v.ty != Ty::Error
             {
-                let span = v.span;
-                self.unused_variable(&name, span);
+                let (span, stmt) = (v.span, v.stmt);
+                self.unused_variable(&name, span, stmt);
             }
         }
     }
 
-    fn unused_variable(&mut self, name: &str, span: Span) {
-        self.err(
-            Diagnostic::error(
-                Code::W0001,
-                span,
-                format!("variable `{name}` is never used"),
-            )
-            .with_label("declared here")
-            .with_help("remove it, or declare it with `input` if it is set when the run starts"),
-        );
+    fn unused_variable(&mut self, name: &str, span: Span, stmt: Span) {
+        self.cx.problem(Problem::UnusedVariable {
+            name: name.to_string(),
+            span,
+            stmt,
+        });
     }
 
     fn block(&mut self, block: &Block) {
@@ -841,7 +825,7 @@ impl<'c> WorkflowChecker<'c> {
             self.catches(stmt);
         }
         match &stmt.kind {
-            StmtKind::Var(v) => self.var_decl(v),
+            StmtKind::Var(v) => self.var_decl(v, stmt.span),
             StmtKind::Setting { name, value } => self.setting(name, value, stmt.span),
             StmtKind::ThreadRetention(e) => {
                 self.thread_setting_here(stmt.span, "`thread retention`");
@@ -897,18 +881,10 @@ impl<'c> WorkflowChecker<'c> {
                     }
                 } else {
                     self.expr(value);
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0216,
-                            value.span,
-                            "`let` binds the output of a step",
-                        )
-                        .with_label("this is not a task call")
-                        .with_help(format!(
-                            "to keep a value, declare a variable: `var {}: <type> = ...`",
-                            name.text
-                        )),
-                    );
+                    self.cx.problem(Problem::LetWithoutStep {
+                        name: name.text.clone(),
+                        span: value.span,
+                    });
                     Ty::Error
                 };
                 self.cx.lh_name(name, "binding");
@@ -961,10 +937,14 @@ impl<'c> WorkflowChecker<'c> {
                         Diagnostic::error(
                             Code::E0204,
                             value.span,
-                            format!("cannot extend a `{t}` with a `{v}`"),
+                            format!(
+                                "cannot extend {a_t} with {a_v}",
+                                a_t = a_or_an(&t),
+                                a_v = a_or_an(&v)
+                            ),
                         )
-                        .with_label(format!("this is a `{v}`"))
-                        .with_secondary(place.span, format!("this is a `{t}`"))
+                        .with_label(format!("this is {a_v}", a_v = a_or_an(&v)))
+                        .with_secondary(place.span, format!("this is {a_t}", a_t = a_or_an(&t)))
                         .with_help(types::extend_help(&t)),
                     );
                 }
@@ -993,9 +973,13 @@ impl<'c> WorkflowChecker<'c> {
                         Diagnostic::error(
                             Code::E0204,
                             place.span,
-                            format!("cannot remove a `{v}` from a `{t}`"),
+                            format!(
+                                "cannot remove {a_v} from {a_t}",
+                                a_v = a_or_an(&v),
+                                a_t = a_or_an(&t)
+                            ),
                         )
-                        .with_label(format!("this is a `{t}`"))
+                        .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
                         .with_help(help),
                     );
                 }
@@ -1003,11 +987,11 @@ impl<'c> WorkflowChecker<'c> {
             StmtKind::If(i) => self.if_stmt(i),
             StmtKind::While { cond, body } => {
                 if let Some((call, what)) = find_call(cond) {
-                    self.err(
-                        Diagnostic::error(Code::E0217, call, format!("{what} in a loop condition runs only once"))
-                            .with_label("runs once, before the loop")
-                            .with_help("run the task before the loop and at the end of its body, assigning its output to a variable the condition reads"),
-                    );
+                    self.cx.problem(Problem::StepInCondition {
+                        place: ConditionPlace::Loop,
+                        what,
+                        span: call,
+                    });
                 }
                 self.condition(cond);
                 self.block(body);
@@ -1047,11 +1031,11 @@ impl<'c> WorkflowChecker<'c> {
             }
             StmtKind::WaitUntil(cond) => {
                 if let Some((call, what)) = find_call(cond) {
-                    self.err(
-                        Diagnostic::error(Code::E0229, call, format!("{what} in a `wait until` condition runs only once"))
-                            .with_label("runs once, before the wait")
-                            .with_help("LittleHorse re-checks the condition, not the task: poll in a loop instead (`while !done { sleep 1m; done = task(...) }`), or wait for a variable that a step or an event sets"),
-                    );
+                    self.cx.problem(Problem::StepInCondition {
+                        place: ConditionPlace::WaitUntil,
+                        what,
+                        span: call,
+                    });
                 }
                 self.condition(cond);
             }
@@ -1078,7 +1062,7 @@ impl<'c> WorkflowChecker<'c> {
                             e.span,
                             format!("sleep takes a duration or an int of seconds, found `{t}`"),
                         )
-                        .with_label(format!("this is a `{t}`"))
+                        .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
                         .with_help(
                             "write a duration such as `30s`, or use `sleep until` for a timestamp",
                         ),
@@ -1096,7 +1080,7 @@ impl<'c> WorkflowChecker<'c> {
                             e.span,
                             format!("sleep until takes a timestamp, found `{t}`"),
                         )
-                        .with_label(format!("this is a `{t}`"))
+                        .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
                         .with_help("use a `timestamp` variable, an int of epoch milliseconds, or a `str` holding an ISO-8601 instant such as \"2026-05-28T20:26:40Z\""),
                     );
                 }
@@ -1140,11 +1124,7 @@ impl<'c> WorkflowChecker<'c> {
                     self.expr(e);
                 } else {
                     self.expr(e);
-                    self.err(
-                        Diagnostic::error(Code::E0211, e.span, "this expression does nothing")
-                            .with_label("computed and thrown away")
-                            .with_help("only a task call can stand alone; to change a variable, assign it (`x = ...`, `x += ...`)"),
-                    );
+                    self.cx.problem(Problem::UselessExpression { span: e.span });
                 }
             }
             StmtKind::Error => {}
@@ -1155,15 +1135,10 @@ impl<'c> WorkflowChecker<'c> {
     /// LittleHorse's own error names.
     fn exception_name(&mut self, name: &Name) {
         if RESERVED_FAILURES.contains(&name.text.as_str()) {
-            self.err(
-                Diagnostic::error(
-                    Code::E0303,
-                    name.span,
-                    format!("`{}` is reserved for LittleHorse's own errors", name.text),
-                )
-                .with_label("a workflow cannot throw this")
-                .with_help("name your own exception in kebab-case, e.g. `payment-declined`"),
-            );
+            self.cx.problem(Problem::ReservedFailure {
+                name: name.text.clone(),
+                span: name.span,
+            });
         } else {
             self.cx.lh_name(name, "exception");
         }
@@ -1174,16 +1149,13 @@ impl<'c> WorkflowChecker<'c> {
             ExprKind::Call { callee, .. } => callee.text.clone(),
             _ => String::from("step"),
         };
-        self.err(
-            Diagnostic::error(Code::E0210, e.span, format!("`{name}` returns nothing"))
-                .with_label("has no output to use")
-                .with_help(format!(
-                    "declare the task's output type: `task {name}(...) -> <type>`"
-                )),
-        );
+        self.cx.problem(Problem::NoOutput {
+            step: name,
+            span: e.span,
+        });
     }
 
-    fn var_decl(&mut self, v: &VarDecl) {
+    fn var_decl(&mut self, v: &VarDecl, stmt: Span) {
         self.cx.lh_name(&v.name, "variable");
         self.inherited_needs_parent(v);
         let ty = self.cx.ty(&v.ty);
@@ -1192,18 +1164,14 @@ impl<'c> WorkflowChecker<'c> {
         }
         for idx in &v.indexes {
             if !idx.path.starts_with('$') {
-                self.err(
-                    Diagnostic::error(Code::E0213, idx.path_span, "json paths start with `$`")
-                        .with_label("not a json path")
-                        .with_help(format!(
-                            "write `\"$.{}\"`",
-                            idx.path.trim_start_matches('.')
-                        )),
-                );
+                self.cx.problem(Problem::JsonPathWithoutDollar {
+                    path: idx.path.clone(),
+                    span: idx.path_span,
+                });
             }
             if !ty.is_json() {
                 self.err(
-                    Diagnostic::error(Code::E0215, idx.path_span, format!("`searchable on` needs a json variable, `{}` is a `{ty}`", v.name.text))
+                    Diagnostic::error(Code::E0215, idx.path_span, format!("`searchable on` needs a json variable, `{}` is {a_ty}", v.name.text, a_ty = a_or_an(&ty)))
                         .with_label("indexes a json path")
                         .with_help("declare the variable as `json-obj` or `json-arr`, or use plain `searchable`"),
                 );
@@ -1234,6 +1202,7 @@ impl<'c> WorkflowChecker<'c> {
                     VarEntry {
                         ty,
                         span: v.name.span,
+                        stmt,
                         used: true,
                         warn_unused: false,
                     },
@@ -1252,6 +1221,7 @@ impl<'c> WorkflowChecker<'c> {
             VarEntry {
                 ty,
                 span: v.name.span,
+                stmt,
                 used: false,
                 warn_unused,
             },
@@ -1265,11 +1235,11 @@ impl<'c> WorkflowChecker<'c> {
         match &i.otherwise {
             Some(Else::If(inner, _)) => {
                 if let Some((call, what)) = find_call(&inner.cond) {
-                    self.err(
-                        Diagnostic::error(Code::E0219, call, format!("{what} in an `else if` condition"))
-                            .with_label("this step cannot run inside the condition")
-                            .with_help("call the task before the `if` and test its output: `let out = task(...)`, then `else if out ...`"),
-                    );
+                    self.cx.problem(Problem::StepInCondition {
+                        place: ConditionPlace::ElseIf,
+                        what,
+                        span: call,
+                    });
                 }
                 self.if_stmt(inner)
             }
@@ -1281,19 +1251,11 @@ impl<'c> WorkflowChecker<'c> {
     fn condition(&mut self, cond: &Expr) {
         let t = self.expr(cond);
         if !(t == Ty::BOOL || t.is_unknown()) {
-            let help = match t {
-                Ty::Void => "this task returns nothing".to_string(),
-                _ => format!("compare it, e.g. `{} == ...`", snippet_name(cond)),
-            };
-            self.err(
-                Diagnostic::error(
-                    Code::E0205,
-                    cond.span,
-                    format!("expected a `bool` condition, found `{t}`"),
-                )
-                .with_label(format!("this is a `{t}`"))
-                .with_help(help),
-            );
+            self.cx.problem(Problem::ConditionNotBool {
+                span: cond.span,
+                subject: snippet_name(cond),
+                found: t,
+            });
         }
     }
 
@@ -1332,19 +1294,25 @@ impl<'c> WorkflowChecker<'c> {
             let mut d = Diagnostic::error(
                 Code::E0203,
                 value.span,
-                format!("cannot assign a `{v}` to `{}`, a `{t}`", place_text(place)),
+                format!(
+                    "cannot assign {a_v} to `{}`, {a_t}",
+                    place_text(place),
+                    a_v = a_or_an(&v),
+                    a_t = a_or_an(&t)
+                ),
             )
-            .with_label(format!("this is a `{v}`"))
-            .with_secondary(place.span, format!("this is a `{t}`"));
+            .with_label(format!("this is {a_v}", a_v = a_or_an(&v)))
+            .with_secondary(place.span, format!("this is {a_t}", a_t = a_or_an(&t)));
             d = match t {
                 Ty::Prim(p) if castable(v, *p) => {
                     d.with_help(format!("convert it explicitly: `... as {}`", prim_name(*p)))
                 }
                 Ty::Array(_) | Ty::Map(..) if matches!(v, Ty::Array(_) | Ty::Map(..)) => d
                     .with_help(format!(
-                        "arrays and maps convert only to the same type: assign a `{t}` value"
+                        "arrays and maps convert only to the same type: assign {a_t} value",
+                        a_t = a_or_an(&t)
                     )),
-                _ => d.with_help(format!("assign a `{t}` value")),
+                _ => d.with_help(format!("assign {a_t} value", a_t = a_or_an(&t))),
             };
             self.err(d);
         } else {
@@ -1370,10 +1338,14 @@ impl<'c> WorkflowChecker<'c> {
                 Diagnostic::error(
                     Code::E0204,
                     op_span,
-                    format!("`{op_text}` cannot apply a `{v}` to a `{t}`"),
+                    format!(
+                        "`{op_text}` cannot apply {a_v} to {a_t}",
+                        a_v = a_or_an(&v),
+                        a_t = a_or_an(&t)
+                    ),
                 )
                 .with_label("not supported for these types")
-                .with_secondary(place.span, format!("this is a `{t}`"))
+                .with_secondary(place.span, format!("this is {a_t}", a_t = a_or_an(&t)))
                 .with_help(help),
             );
         }
@@ -1398,18 +1370,10 @@ impl<'c> WorkflowChecker<'c> {
                 .get(&name.text)
                 .is_some_and(|&th| th != self.thread)
             {
-                self.err(
-                    Diagnostic::error(
-                        Code::E0218,
-                        name.span,
-                        format!("`{}` is the output of a step in another thread", name.text),
-                    )
-                    .with_label("not readable in this thread")
-                    .with_help(format!(
-                        "store it in a variable first (`var {}-value: <type>` and assign it), then read the variable here",
-                        name.text
-                    )),
-                );
+                self.cx.problem(Problem::OtherThreadOutput {
+                    name: name.text.clone(),
+                    span: name.span,
+                });
                 return Ty::Error;
             }
             return t;
@@ -1418,54 +1382,38 @@ impl<'c> WorkflowChecker<'c> {
         for scope in &self.lets {
             candidates.extend(scope.keys().map(String::as_str));
         }
-        let mut d = Diagnostic::error(
-            Code::E0101,
-            name.span,
-            format!("unknown variable `{}`", name.text),
-        )
-        .with_label("not declared before this point");
         let parts: Vec<&str> = name.text.split('-').collect();
         let later = self
             .all_vars
             .get(&name.text)
             .copied()
             .filter(|s| s.start > name.span.start);
-        if let Some(decl) = later {
-            d = d
-                .with_secondary(decl, "declared here, after its use")
-                .with_help(format!(
-                    "`{}` is declared later in the workflow; move its declaration above its first use",
-                    name.text
-                ));
+        let hint = if let Some(decl) = later {
+            UnknownVariableHint::DeclaredLater(decl)
         } else if let Some(&bound) = self.closed_lets.get(&name.text) {
-            d = d.with_secondary(bound, "bound here, in a block that has ended").with_help(format!(
-                "a `let` binding is visible only in its own block; to use the value later, declare `var {}: <type>` before the block and assign it inside",
-                name.text
-            ));
-        } else if parts.len() == 2 && parts.iter().all(|p| candidates.contains(p)) {
-            let spaced = format!("{} - {}", parts[0], parts[1]);
-            d = d
-                .with_help(format!(
-                    "names may contain `-`; to subtract, write spaces: `{spaced}`"
-                ))
-                .with_fix(crate::diag::Fix::replace(
-                    format!("Write `{spaced}`"),
-                    name.span,
-                    spaced.clone(),
-                ));
+            UnknownVariableHint::LetOutOfScope(bound)
+        } else if let [left, right] = parts.as_slice()
+            && candidates.contains(left)
+            && candidates.contains(right)
+        {
+            UnknownVariableHint::Subtraction {
+                left: (*left).to_string(),
+                right: (*right).to_string(),
+            }
         } else if let Some(lit) = names::literal_alias(&name.text) {
-            d = d.did_you_mean(lit);
+            UnknownVariableHint::DidYouMean(lit.to_string())
         } else if let Some(c) = names::closest(&name.text, candidates) {
-            d = d.did_you_mean(c);
+            UnknownVariableHint::DidYouMean(c.to_string())
         } else if self.cx.model.tasks.contains_key(&name.text) {
-            d = d.with_help(format!(
-                "`{}` is a task; call it with `{}(...)`",
-                name.text, name.text
-            ));
+            UnknownVariableHint::IsTask
         } else {
-            d = d.with_help(format!("declare it first: `var {}: <type>`", name.text));
-        }
-        self.err(d);
+            UnknownVariableHint::Declare
+        };
+        self.cx.problem(Problem::UnknownVariable {
+            name: name.text.clone(),
+            span: name.span,
+            hint,
+        });
         Ty::Error
     }
 
@@ -1556,10 +1504,10 @@ impl<'c> WorkflowChecker<'c> {
                     Diagnostic::error(
                         Code::E0212,
                         name.span,
-                        format!("a `{t}` has no field `{}`", name.text),
+                        format!("{a_t} has no field `{}`", name.text, a_t = a_or_an(&t)),
                     )
                     .with_label("no fields to select")
-                    .with_secondary(base_span, format!("this is a `{t}`"))
+                    .with_secondary(base_span, format!("this is {a_t}", a_t = a_or_an(&t)))
                     .with_help(help),
                 );
                 Ty::Error
@@ -1573,16 +1521,11 @@ impl<'c> WorkflowChecker<'c> {
             && text.starts_with('$')
         {
             if !base.is_json() {
-                self.err(
-                    Diagnostic::error(
-                        Code::E0213,
-                        idx.span,
-                        format!("json paths apply to json values, not to a `{base}`"),
-                    )
-                    .with_label("json path")
-                    .with_secondary(base_span, format!("this is a `{base}`"))
-                    .with_help("use `.field` selectors on structs and maps"),
-                );
+                self.cx.problem(Problem::JsonPathOnNonJson {
+                    span: idx.span,
+                    base,
+                    base_span,
+                });
                 return Ty::Error;
             }
             return Ty::Any;
@@ -1597,7 +1540,7 @@ impl<'c> WorkflowChecker<'c> {
                             idx.span,
                             format!("array indexes are ints, found `{it}`"),
                         )
-                        .with_label(format!("this is a `{it}`"))
+                        .with_label(format!("this is {a_it}", a_it = a_or_an(&it)))
                         .with_help("index with an int constant, e.g. `[0]`"),
                     );
                 }
@@ -1616,10 +1559,14 @@ impl<'c> WorkflowChecker<'c> {
             }
             t => {
                 self.err(
-                    Diagnostic::error(Code::E0212, idx.span, format!("a `{t}` cannot be indexed"))
-                        .with_label("no elements to select")
-                        .with_secondary(base_span, format!("this is a `{t}`"))
-                        .with_help("indexes apply to json-arr, json-obj, arrays and maps"),
+                    Diagnostic::error(
+                        Code::E0212,
+                        idx.span,
+                        format!("{a_t} cannot be indexed", a_t = a_or_an(&t)),
+                    )
+                    .with_label("no elements to select")
+                    .with_secondary(base_span, format!("this is {a_t}", a_t = a_or_an(&t)))
+                    .with_help("indexes apply to json-arr, json-obj, arrays and maps"),
                 );
                 Ty::Error
             }
@@ -1768,7 +1715,7 @@ impl<'c> WorkflowChecker<'c> {
                             inner.span,
                             format!("`!` needs a `bool`, found `{t}`"),
                         )
-                        .with_label(format!("this is a `{t}`"))
+                        .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
                         .with_help("negate a comparison or a bool variable"),
                     );
                 }
@@ -1783,7 +1730,7 @@ impl<'c> WorkflowChecker<'c> {
                             inner.span,
                             format!("`-` needs a number, found `{t}`"),
                         )
-                        .with_label(format!("this is a `{t}`"))
+                        .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
                         .with_help("only ints and doubles can be negated"),
                     );
                     return Ty::Error;
@@ -1821,7 +1768,7 @@ impl<'c> WorkflowChecker<'c> {
                     Ty::Error => Ty::Error,
                     _ => {
                         self.err(
-                            Diagnostic::error(Code::E0208, e.span, format!("cannot cast a `{t}` to `{target}`"))
+                            Diagnostic::error(Code::E0208, e.span, format!("cannot cast {a_t} to `{target}`", a_t = a_or_an(&t)))
                                 .with_label("no such conversion")
                                 .with_help("casts convert str to int, double, bool, bytes or wf-run-id, between int and double, and any primitive to str"),
                         );
@@ -1863,20 +1810,10 @@ impl<'c> WorkflowChecker<'c> {
         self.cx.record_global(SymbolKind::Task, callee);
         let Some(sig) = self.cx.model.tasks.get(&callee.text).cloned() else {
             let tasks: Vec<&str> = self.cx.model.tasks.keys().map(String::as_str).collect();
-            let mut d = Diagnostic::error(
-                Code::E0102,
-                callee.span,
-                format!("unknown task `{}`", callee.text),
-            )
-            .with_label("no task with this name is declared");
-            d = match names::closest(&callee.text, tasks) {
-                Some(c) => d.did_you_mean(c),
-                None if callee.text == "sleep" => d.with_help(
-                    "to pause the run, write `sleep 30s` (a name directly followed by `(` calls a task)",
-                ),
-                None if callee.text == "wait" => d.with_help(
-                    "to wait, write `wait until condition` or `wait handle, ...` (a name directly followed by `(` calls a task)",
-                ),
+            let hint = match names::closest(&callee.text, tasks) {
+                Some(c) => UnknownTaskHint::DidYouMean(c.to_string()),
+                None if callee.text == "sleep" => UnknownTaskHint::Sleep,
+                None if callee.text == "wait" => UnknownTaskHint::Wait,
                 None => {
                     let params: Vec<String> = arg_tys
                         .iter()
@@ -1893,14 +1830,19 @@ impl<'c> WorkflowChecker<'c> {
                             )
                         })
                         .collect();
-                    d.with_help(format!(
-                        "declare it: `task {}({})`",
-                        callee.text,
-                        params.join(", ")
-                    ))
+                    let decl = format!("task {}({})", callee.text, params.join(", "));
+                    let fix = self
+                        .cx
+                        .outline
+                        .declare(declare::DeclKind::Task, &decl, callee.span);
+                    UnknownTaskHint::Declare { decl, fix }
                 }
             };
-            self.err(d);
+            self.cx.problem(Problem::UnknownTask {
+                name: callee.text.clone(),
+                span: callee.span,
+                hint,
+            });
             return Ty::Error;
         };
         if sig.partial {
@@ -1908,32 +1850,13 @@ impl<'c> WorkflowChecker<'c> {
             return Ty::Error;
         }
         if args.len() != sig.params.len() {
-            let expected: Vec<String> = sig
-                .params
-                .iter()
-                .map(|(n, t)| format!("{n}: {t}"))
-                .collect();
-            self.err(
-                Diagnostic::error(
-                    Code::E0201,
-                    span,
-                    format!(
-                        "`{}` takes {} argument{}, but {} {} given",
-                        callee.text,
-                        sig.params.len(),
-                        if sig.params.len() == 1 { "" } else { "s" },
-                        args.len(),
-                        if args.len() == 1 { "was" } else { "were" }
-                    ),
-                )
-                .with_label("wrong number of arguments")
-                .with_secondary(sig.span, "declared here")
-                .with_help(format!(
-                    "call it as `{}({})`",
-                    callee.text,
-                    expected.join(", ")
-                )),
-            );
+            self.cx.problem(Problem::TaskArity {
+                task: callee.text.clone(),
+                span,
+                params: sig.params.clone(),
+                given: args.len(),
+                declared: sig.span,
+            });
         }
         for ((arg, (pname, _)), masked) in args.iter().zip(&sig.params).zip(&sig.masked) {
             if !masked && let Some((var, at)) = masking::masked_var_read(arg, &self.masked_vars) {
@@ -1951,8 +1874,9 @@ impl<'c> WorkflowChecker<'c> {
                         Code::E0202,
                         arg.span,
                         format!(
-                            "`{pname}` of `{}` is a `{pt}`; this is not a `{pt}` literal",
-                            callee.text
+                            "`{pname}` of `{}` is {a_pt}; this is not {a_pt} literal",
+                            callee.text,
+                            a_pt = a_or_an(&pt)
                         ),
                     )
                     .with_label(why)
@@ -1965,9 +1889,13 @@ impl<'c> WorkflowChecker<'c> {
                 let mut d = Diagnostic::error(
                     Code::E0202,
                     arg.span,
-                    format!("`{pname}` of `{}` is a `{pt}`, found `{at}`", callee.text),
+                    format!(
+                        "`{pname}` of `{}` is {a_pt}, found `{at}`",
+                        callee.text,
+                        a_pt = a_or_an(&pt)
+                    ),
                 )
-                .with_label(format!("this is a `{at}`"))
+                .with_label(format!("this is {a_at}", a_at = a_or_an(&at)))
                 .with_secondary(sig.span, "declared here");
                 d = match pt {
                     Ty::Prim(p @ (Prim::Bytes | Prim::Timestamp | Prim::WfRunId))
@@ -1984,7 +1912,7 @@ impl<'c> WorkflowChecker<'c> {
                     Ty::Prim(p) if castable(at, *p) => {
                         d.with_help(format!("convert it explicitly: `... as {}`", prim_name(*p)))
                     }
-                    _ => d.with_help(format!("pass a `{pt}` value")),
+                    _ => d.with_help(format!("pass {a_pt} value", a_pt = a_or_an(&pt))),
                 };
                 self.err(d);
             }
@@ -2050,25 +1978,12 @@ impl<'c> WorkflowChecker<'c> {
             }
         };
         if args.len() != arity {
-            self.err(
-                Diagnostic::error(
-                    Code::E0201,
-                    method.span,
-                    format!(
-                        "`{}` takes {arity} argument{}, but {} {} given",
-                        method.text,
-                        if arity == 1 { "" } else { "s" },
-                        args.len(),
-                        if args.len() == 1 { "was" } else { "were" }
-                    ),
-                )
-                .with_label("wrong number of arguments")
-                .with_help(format!(
-                    "write `.{}({})`",
-                    method.text,
-                    if arity == 1 { "value" } else { "" }
-                )),
-            );
+            self.cx.problem(Problem::MethodArity {
+                method: method.text.clone(),
+                span: method.span,
+                arity,
+                given: args.len(),
+            });
         }
         if !ok {
             let help = match method.text.as_str() {
@@ -2084,10 +1999,14 @@ impl<'c> WorkflowChecker<'c> {
                 Diagnostic::error(
                     Code::E0207,
                     method.span,
-                    format!("`{}` is not supported on a `{t}`", method.text),
+                    format!(
+                        "`{}` is not supported on {a_t}",
+                        method.text,
+                        a_t = a_or_an(&t)
+                    ),
                 )
                 .with_label("not supported here")
-                .with_secondary(recv.span, format!("this is a `{t}`"))
+                .with_secondary(recv.span, format!("this is {a_t}", a_t = a_or_an(&t)))
                 .with_help(help),
             );
             return Ty::Error;
@@ -2102,10 +2021,14 @@ impl<'c> WorkflowChecker<'c> {
                     Diagnostic::error(
                         Code::E0204,
                         arg.span,
-                        format!("cannot extend a `{t}` with a `{at}`"),
+                        format!(
+                            "cannot extend {a_t} with {a_at}",
+                            a_t = a_or_an(&t),
+                            a_at = a_or_an(&at)
+                        ),
                     )
-                    .with_label(format!("this is a `{at}`"))
-                    .with_secondary(recv.span, format!("this is a `{t}`"))
+                    .with_label(format!("this is {a_at}", a_at = a_or_an(&at)))
+                    .with_secondary(recv.span, format!("this is {a_t}", a_t = a_or_an(&t)))
                     .with_help(types::extend_help(&t)),
                 );
                 return Ty::Error;
@@ -2127,8 +2050,8 @@ impl<'c> WorkflowChecker<'c> {
             this.err(
                 Diagnostic::error(code, op_span, msg)
                     .with_label("not supported for these types")
-                    .with_secondary(lhs.span, format!("this is a `{l}`"))
-                    .with_secondary(rhs.span, format!("this is a `{r}`"))
+                    .with_secondary(lhs.span, format!("this is {a_l}", a_l = a_or_an(&l)))
+                    .with_secondary(rhs.span, format!("this is {a_r}", a_r = a_or_an(&r)))
                     .with_help(help.to_string()),
             );
         };
@@ -2157,7 +2080,11 @@ impl<'c> WorkflowChecker<'c> {
                 mismatch(
                     self,
                     Code::E0207,
-                    format!("cannot add a `{r}` to a `{l}`"),
+                    format!(
+                        "cannot add {a_r} to {a_l}",
+                        a_r = a_or_an(&r),
+                        a_l = a_or_an(&l)
+                    ),
                     "`+` adds numbers, joins strings and appends to json-arr; cast with `as` if needed",
                 );
                 Ty::Error
@@ -2197,7 +2124,11 @@ impl<'c> WorkflowChecker<'c> {
                     mismatch(
                         self,
                         Code::E0206,
-                        format!("cannot compare a `{l}` with a `{r}`"),
+                        format!(
+                            "cannot compare {a_l} with {a_r}",
+                            a_l = a_or_an(&l),
+                            a_r = a_or_an(&r)
+                        ),
                         "compare values of the same type, or convert one with `as`",
                     );
                 }
@@ -2208,7 +2139,11 @@ impl<'c> WorkflowChecker<'c> {
                     mismatch(
                         self,
                         Code::E0206,
-                        format!("cannot order a `{l}` and a `{r}`"),
+                        format!(
+                            "cannot order {a_l} and {a_r}",
+                            a_l = a_or_an(&l),
+                            a_r = a_or_an(&r)
+                        ),
                         "ordering compares two numbers, or two values of the same type",
                     );
                 }

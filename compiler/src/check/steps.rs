@@ -2,8 +2,10 @@
 //! and workflow events, user tasks, child workflows, struct and map builders, task options
 //! and workflow settings.
 
+use crate::diag::a_or_an;
 use std::collections::{HashMap, HashSet};
 
+use super::problems::{Problem, UnknownEventHint};
 use super::{Checker, Model, SymbolKind, Ty, WorkflowChecker, assignable, index, names};
 use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
@@ -135,15 +137,12 @@ impl Checker {
     pub(super) fn user_task(&mut self, u: &UserTaskDecl) {
         self.lh_name(&u.name, "user task");
         if self.model.user_tasks.contains_key(&u.name.text) {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::E0103,
-                    u.name.span,
-                    format!("the user task `{}` is declared twice", u.name.text),
-                )
-                .with_label("declared again here")
-                .with_help("rename one of the user tasks or remove the duplicate"),
-            );
+            self.problem(Problem::Duplicate {
+                what: "user task",
+                name: u.name.text.clone(),
+                span: u.name.span,
+                first: None,
+            });
             return;
         }
         let mut fields = Vec::new();
@@ -158,15 +157,10 @@ impl Checker {
                 Ty::Prim(Prim::Str | Prim::Int | Prim::Double | Prim::Bool) | Ty::Error
             );
             if !ok {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::E0106,
-                        f.ty.span(),
-                        format!("user task fields cannot be `{ty}`"),
-                    )
-                    .with_label("not a form field type")
-                    .with_help("user task fields are str, int, double or bool"),
-                );
+                self.problem(Problem::FormFieldType {
+                    span: f.ty.span(),
+                    ty: ty.clone(),
+                });
             }
             fields.push((f.name.text.clone(), ty));
         }
@@ -191,18 +185,10 @@ impl WorkflowChecker<'_> {
         if let Some((Access::Inherited, span)) = v.access
             && self.parent.is_none()
         {
-            self.err(
-                Diagnostic::error(
-                    Code::E0225,
-                    span,
-                    format!(
-                        "`{}` is inherited, but the workflow has no parent",
-                        v.name.text
-                    ),
-                )
-                .with_label("reads the parent workflow's variable")
-                .with_help("name the parent workflow with `parent <workflow>` in this workflow"),
-            );
+            self.cx.problem(Problem::InheritedWithoutParent {
+                name: v.name.text.clone(),
+                span,
+            });
         }
     }
 
@@ -292,7 +278,7 @@ impl WorkflowChecker<'_> {
                             t.span,
                             format!("{noun} is an int of seconds, found `{tt}`"),
                         )
-                        .with_label(format!("this is a `{tt}`"))
+                        .with_label(format!("this is {a_tt}", a_tt = a_or_an(&tt)))
                         .with_help(
                             "write a duration such as `1h`, or an `int` variable of seconds",
                         ),
@@ -370,6 +356,7 @@ impl WorkflowChecker<'_> {
                 super::VarEntry {
                     ty,
                     span: name.span,
+                    stmt: name.span,
                     used: true,
                     warn_unused: false,
                 },
@@ -381,7 +368,7 @@ impl WorkflowChecker<'_> {
         }
         self.returns = saved_returns;
         // The thread's own variables end with it; report those never used.
-        let mut unused: Vec<(String, Span)> = self
+        let mut unused: Vec<(String, Span, Span)> = self
             .vars
             .iter()
             .filter(|(k, v)| {
@@ -391,11 +378,11 @@ impl WorkflowChecker<'_> {
                     && !self.has_syntax_errors
                     && v.ty != Ty::Error
             })
-            .map(|(k, v)| (k.clone(), v.span))
+            .map(|(k, v)| (k.clone(), v.span, v.stmt))
             .collect();
-        unused.sort_by_key(|(_, span)| *span);
-        for (name, span) in unused {
-            self.unused_variable(&name, span);
+        unused.sort_by_key(|(_, span, _)| *span);
+        for (name, span, stmt) in unused {
+            self.unused_variable(&name, span, stmt);
         }
         self.vars.retain(|k, _| before.contains(k));
         self.thread_scopes.pop();
@@ -407,26 +394,14 @@ impl WorkflowChecker<'_> {
         self.define(SymbolKind::Thread, name, &Ty::Thread, None);
         self.cx.lh_name(name, "thread");
         if name.text == "entrypoint" {
-            self.err(
-                Diagnostic::error(
-                    Code::E0112,
-                    name.span,
-                    "`entrypoint` is the workflow's own thread",
-                )
-                .with_label("reserved thread name")
-                .with_help("name the spawned thread after what it does"),
-            );
+            self.cx
+                .problem(Problem::EntrypointThreadName { span: name.span });
         } else if let Some(prev) = self.thread_names.insert(name.text.clone(), name.span) {
-            self.err(
-                Diagnostic::error(
-                    Code::E0112,
-                    name.span,
-                    format!("a thread named `{}` already exists", name.text),
-                )
-                .with_label("spawned again here")
-                .with_secondary(prev, "first spawned here")
-                .with_help("each spawned thread needs its own name"),
-            );
+            self.cx.problem(Problem::DuplicateThread {
+                name: name.text.clone(),
+                span: name.span,
+                first: prev,
+            });
         }
     }
 
@@ -447,25 +422,26 @@ impl WorkflowChecker<'_> {
             return Some(p);
         }
         let candidates: Vec<&str> = table.keys().map(String::as_str).collect();
-        let (kind, keyword) = if workflow_event {
-            ("workflow event", "workflow-event")
-        } else {
-            ("event", "event")
+        let hint = match names::closest(&event.text, candidates) {
+            Some(c) => UnknownEventHint::DidYouMean(c.to_string()),
+            None => {
+                let (decl_kind, keyword) = if workflow_event {
+                    (super::declare::DeclKind::WorkflowEvent, "workflow-event")
+                } else {
+                    (super::declare::DeclKind::Event, "event")
+                };
+                let decl = format!("{keyword} {}", event.text);
+                UnknownEventHint::Declare {
+                    fix: self.cx.outline.declare(decl_kind, &decl, event.span),
+                }
+            }
         };
-        let mut d = Diagnostic::error(
-            Code::E0109,
-            event.span,
-            format!("unknown {kind} `{}`", event.text),
-        )
-        .with_label(format!("no {kind} with this name is declared"));
-        d = match names::closest(&event.text, candidates) {
-            Some(c) => d.did_you_mean(c),
-            None => d.with_help(format!(
-                "declare it: `{keyword} {}: <payload type>`",
-                event.text
-            )),
-        };
-        self.err(d);
+        self.cx.problem(Problem::UnknownEvent {
+            workflow_event,
+            name: event.text.clone(),
+            span: event.span,
+            hint,
+        });
         None
     }
 
@@ -559,16 +535,20 @@ impl WorkflowChecker<'_> {
                     Diagnostic::error(
                         Code::E0203,
                         v.span,
-                        format!("`{}` carries a `{pt}`, found `{t}`", event.text),
+                        format!(
+                            "`{}` carries {a_pt}, found `{t}`",
+                            event.text,
+                            a_pt = a_or_an(&pt)
+                        ),
                     )
-                    .with_label(format!("this is a `{t}`"))
-                    .with_help(format!("emit a `{pt}` value")),
+                    .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
+                    .with_help(format!("emit {a_pt} value", a_pt = a_or_an(&pt))),
                 ),
                 None => self.err(
                     Diagnostic::error(
                         Code::E0203,
                         event.span,
-                        format!("`{}` carries a `{pt}`", event.text),
+                        format!("`{}` carries {a_pt}", event.text, a_pt = a_or_an(&pt)),
                     )
                     .with_label("no payload given")
                     .with_help(format!("write `emit {} <value>`", event.text)),
@@ -650,13 +630,17 @@ impl WorkflowChecker<'_> {
             }
         };
         self.err(
-            Diagnostic::error(Code::E0221, target, format!("cannot wait for a `{t}`"))
-                .with_label(if matches!(t, Ty::Threads | Ty::ChildWf) {
-                    "not with other handles"
-                } else {
-                    "not a thread handle"
-                })
-                .with_help(help),
+            Diagnostic::error(
+                Code::E0221,
+                target,
+                format!("cannot wait for {a_t}", a_t = a_or_an(&t)),
+            )
+            .with_label(if matches!(t, Ty::Threads | Ty::ChildWf) {
+                "not with other handles"
+            } else {
+                "not a thread handle"
+            })
+            .with_help(help),
         );
     }
 
@@ -682,9 +666,14 @@ impl WorkflowChecker<'_> {
                         Diagnostic::error(
                             Code::E0203,
                             t.span(),
-                            format!("`{}` receives a `{k}`, not a `{written}`", name.text),
+                            format!(
+                                "`{}` receives {a_k}, not {a_written}",
+                                name.text,
+                                a_k = a_or_an(&k),
+                                a_written = a_or_an(&written)
+                            ),
                         )
-                        .with_label(format!("the value is a `{k}`"))
+                        .with_label(format!("the value is {a_k}", a_k = a_or_an(&k)))
                         .with_help(format!("write `{}: {k}`, or leave the type out", name.text)),
                     );
                 }
@@ -692,18 +681,11 @@ impl WorkflowChecker<'_> {
             }
             (None, Some(k)) => k,
             (None, None) => {
-                self.err(
-                    Diagnostic::error(
-                        Code::E0231,
-                        name.span,
-                        format!("`{}` needs a type", name.text),
-                    )
-                    .with_label(why.to_string())
-                    .with_help(format!(
-                        "write its type: `{}: str` (or int, double, bool, json-obj, ...)",
-                        name.text
-                    )),
-                );
+                self.cx.problem(Problem::UntypedBinding {
+                    name: name.text.clone(),
+                    span: name.span,
+                    why: why.to_string(),
+                });
                 Ty::Error
             }
         }
@@ -714,7 +696,7 @@ impl WorkflowChecker<'_> {
         let t = self.use_var(name);
         if !matches!(t, Ty::ChildWf | Ty::Error) {
             self.err(
-                Diagnostic::error(Code::E0221, name.span, format!("only a child workflow has an output to wait for, `{}` is a `{t}`", name.text))
+                Diagnostic::error(Code::E0221, name.span, format!("only a child workflow has an output to wait for, `{}` is {a_t}", name.text, a_t = a_or_an(&t)))
                     .with_label("not a child workflow")
                     .with_help("wait for threads as a statement (`wait t`); as a value, `wait` takes a handle from `let c = run ...`"),
             );
@@ -828,7 +810,7 @@ impl WorkflowChecker<'_> {
                     task.span,
                     format!("a task name is a `str`, found `{t}`"),
                 )
-                .with_label(format!("this is a `{t}`"))
+                .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
                 .with_help(
                     "pass the TaskDef name as a str, e.g. `task(\"process-{kind}\")(order)`",
                 ),
@@ -866,7 +848,7 @@ impl WorkflowChecker<'_> {
                         c.span,
                         format!("a correlation key is a `str`, found `{ct}`"),
                     )
-                    .with_label(format!("this is a `{ct}`"))
+                    .with_label(format!("this is {a_ct}", a_ct = a_or_an(&ct)))
                     .with_help("convert it: `... as str`"),
                 );
             }
@@ -894,7 +876,7 @@ impl WorkflowChecker<'_> {
                             list.span,
                             format!("`spawn ... for` needs a list, found `{t}`"),
                         )
-                        .with_label(format!("this is a `{t}`"))
+                        .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
                         .with_help("iterate over a json-arr or a typed array"),
                     );
                     Ty::Error
@@ -944,10 +926,14 @@ impl WorkflowChecker<'_> {
                     Diagnostic::error(
                         Code::E0203,
                         value.span,
-                        format!("input `{}` is a `{t}`, found `{vt}`", name.text),
+                        format!(
+                            "input `{}` is {a_t}, found `{vt}`",
+                            name.text,
+                            a_t = a_or_an(&t)
+                        ),
                     )
-                    .with_label(format!("this is a `{vt}`"))
-                    .with_help(format!("pass a `{t}`")),
+                    .with_label(format!("this is {a_vt}", a_vt = a_or_an(&vt)))
+                    .with_help(format!("pass {a_t}", a_t = a_or_an(&t))),
                 ),
                 _ => {}
             }
@@ -1001,7 +987,7 @@ impl WorkflowChecker<'_> {
                     e.span,
                     format!("a {what} is a `str`, found `{t}`"),
                 )
-                .with_label(format!("this is a `{t}`"))
+                .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
                 .with_help("pass the id as a str"),
             );
         }
@@ -1181,7 +1167,7 @@ impl WorkflowChecker<'_> {
                         e.span,
                         format!("{what} is a `str`, found `{t}`"),
                     )
-                    .with_label(format!("this is a `{t}`"))
+                    .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
                     .with_help(format!("pass a `str`, e.g. `{example}`")),
                 );
             }
@@ -1253,10 +1239,14 @@ impl WorkflowChecker<'_> {
                     Diagnostic::error(
                         Code::E0203,
                         value.span,
-                        format!("input `{}` is a `{t}`, found `{vt}`", name.text),
+                        format!(
+                            "input `{}` is {a_t}, found `{vt}`",
+                            name.text,
+                            a_t = a_or_an(&t)
+                        ),
                     )
-                    .with_label(format!("this is a `{vt}`"))
-                    .with_help(format!("pass a `{t}`")),
+                    .with_label(format!("this is {a_vt}", a_vt = a_or_an(&vt)))
+                    .with_help(format!("pass {a_t}", a_t = a_or_an(&t))),
                 ),
                 _ => {}
             }

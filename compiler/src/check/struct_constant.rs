@@ -3,6 +3,7 @@
 //! Every field value must itself be a constant; the fields are checked against the struct's
 //! declaration as `new` checks them in a statement.
 
+use crate::diag::a_or_an;
 use std::collections::HashMap;
 
 use super::{Checker, SymbolKind, Ty, names};
@@ -30,10 +31,13 @@ impl Checker {
                 Diagnostic::error(
                     code,
                     e.span,
-                    format!("expected a `{ty}` default, found `{built}`"),
+                    format!(
+                        "expected {a_ty} default, found `{built}`",
+                        a_ty = a_or_an(&ty)
+                    ),
                 )
-                .with_label(format!("this is a `{built}`"))
-                .with_help(format!("write a `{ty}` constant here")),
+                .with_label(format!("this is {a_built}", a_built = a_or_an(&built)))
+                .with_help(format!("write {a_ty} constant here", a_ty = a_or_an(&ty))),
             );
             return;
         }
@@ -67,7 +71,7 @@ impl Checker {
                 )
                 .with_label("unknown field");
                 d = match names::closest(&fname.text, sig.fields.iter().map(|f| f.0.as_str())) {
-                    Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                    Some(c) => d.did_you_mean(c),
                     None => d.with_help(format!(
                         "its fields are: {}",
                         sig.fields
@@ -93,10 +97,18 @@ impl Checker {
                             Diagnostic::error(
                                 Code::E0203,
                                 value.span,
-                                format!("field `{}` is a `{ft}`, not a struct", fname.text),
+                                format!(
+                                    "field `{}` is {a_ft}, not a struct",
+                                    fname.text,
+                                    a_ft = a_or_an(&ft)
+                                ),
                             )
                             .with_label("a nested struct")
-                            .with_help(format!("give `{}` a `{ft}` value", fname.text)),
+                            .with_help(format!(
+                                "give `{}` {a_ft} value",
+                                fname.text,
+                                a_ft = a_or_an(&ft)
+                            )),
                         );
                     }
                 }

@@ -1,5 +1,6 @@
 //! The types the checker reasons about, and LittleHorse's conversion rules between them.
 
+use crate::diag::a_or_an;
 use std::fmt;
 
 use crate::ast::Prim;
@@ -168,8 +169,8 @@ pub fn extend_help(t: &Ty) -> String {
             "a json-arr is extended with another json-arr, e.g. `[value]`; to append one element, write `list += value`".to_string()
         }
         Ty::Array(e) => format!(
-            "extend a `{t}` with one `{e}` or with another `{t}`; a JSON literal such as `[\"a\"]` is a json-arr, not an array"
-        ),
+            "extend {a_t} with one `{e}` or with another `{t}`; a JSON literal such as `[\"a\"]` is a json-arr, not an array"
+        , a_t = a_or_an(&t)),
         Ty::Prim(Prim::Str) => "a str is extended with text or any primitive value".to_string(),
         Ty::Prim(Prim::Bytes) => "bytes are extended with other bytes".to_string(),
         _ => "`extend` appends to json-arr, arrays, str and bytes".to_string(),

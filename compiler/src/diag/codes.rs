@@ -1,11 +1,14 @@
 //! The registry of diagnostic codes. Codes are never renumbered or reused: a retired code
 //! stays here with a note in its explanation. Every code has `docs/errors/<CODE>.md`.
 //!
+//! Each entry is `CODE => Severity, "title"`: the severity of every diagnostic with that
+//! code comes from here (`Diagnostic::error` reads it).
+//!
 //! Ranges: E00xx syntax, E01xx names and resolution, E02xx types, E03xx workflow structure
 //! and LittleHorse rules, W0xxx warnings.
 
 macro_rules! codes {
-    ($($code:ident => $title:literal,)*) => {
+    ($($code:ident => $severity:ident, $title:literal,)*) => {
         /// A stable diagnostic code.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code {
@@ -24,6 +27,15 @@ macro_rules! codes {
             pub fn as_str(self) -> &'static str {
                 match self {
                     $(Code::$code => stringify!($code),)*
+                }
+            }
+
+            /// How serious a diagnostic with this code is: stated once per code here, never
+            /// guessed from the code's spelling.
+            #[must_use]
+            pub fn severity(self) -> super::Severity {
+                match self {
+                    $(Code::$code => super::Severity::$severity,)*
                 }
             }
 
@@ -47,88 +59,88 @@ macro_rules! codes {
 }
 
 codes! {
-    E0001 => "syntax error",
-    E0002 => "number literal out of range",
-    E0003 => "invalid escape in string",
-    E0004 => "internal formatter error",
-    E0005 => "block comment never closed",
-    E0006 => "duration written in a form the language does not read",
-    E0101 => "unknown variable",
-    E0102 => "unknown task",
-    E0103 => "duplicate declaration",
-    E0104 => "duplicate variable",
-    E0105 => "invalid LittleHorse name",
-    E0106 => "unknown type",
-    E0107 => "unknown method",
-    E0108 => "unknown workflow setting",
-    E0109 => "unknown event",
-    E0110 => "unknown workflow",
-    E0111 => "unknown user task form",
-    E0112 => "duplicate thread name",
-    E0201 => "wrong number of task arguments",
-    E0202 => "task argument type mismatch",
-    E0203 => "assignment type mismatch",
-    E0204 => "mutation not supported for this type",
-    E0205 => "condition is not a bool",
-    E0206 => "comparison of incompatible types",
-    E0207 => "operator not supported for these types",
-    E0208 => "invalid cast",
-    E0209 => "default value does not match the variable type",
-    E0210 => "task returns nothing",
-    E0211 => "expression statement has no effect",
-    E0212 => "selector on a value without fields",
-    E0213 => "invalid json path",
-    E0214 => "JSON literal holds a non-constant",
-    E0215 => "invalid searchable-on index",
-    E0216 => "let needs a step output",
-    E0217 => "task call in a loop condition",
-    E0218 => "step output used outside its thread",
-    E0219 => "task call in an else-if condition",
-    E0220 => "inconsistent workflow output",
-    E0221 => "wait on something that is not a thread or child workflow",
-    E0222 => "catch on a statement without exactly one step",
-    E0223 => "invalid failure to catch",
-    E0224 => "event used both as a step and as an interrupt",
-    E0225 => "inherited variable without a parent workflow",
-    E0226 => "invalid task option",
-    E0227 => "invalid user task assignment",
-    E0228 => "unknown child thread input",
-    E0229 => "task call in a wait-until condition",
-    E0230 => "missing required struct field",
-    E0231 => "binding without a type",
-    E0232 => "ambiguous catch on a wait for threads",
-    E0233 => "catch site on a step that is not a wait for threads",
-    E0234 => "invalid struct update policy",
-    E0301 => "unreachable statement",
-    E0302 => "placeholders in a failure message",
-    E0303 => "reserved failure name",
-    E0304 => "invalid workflow setting value",
-    E0305 => "duplicate workflow setting",
-    E0306 => "invalid duration",
-    E0307 => "workflow runs its own child workflow",
-    E0320 => "expression nested too deeply for LittleHorse",
-    E0321 => "too many brackets left open",
-    E0401 => "unknown workflow in a test",
-    E0402 => "unknown task in a test",
-    E0403 => "unknown variable or input in a test",
-    E0404 => "value of the wrong type in a test",
-    E0405 => "value in a test is not a constant",
-    E0406 => "wrong number of task arguments in a test",
-    E0407 => "unknown event in a test",
-    E0408 => "unknown user task or field in a test",
-    E0409 => "unknown expectation or state in a test",
-    E0410 => "required input missing when a test starts its run",
-    E0411 => "a test starts its run twice",
-    E0412 => "duplicate test name",
-    E0413 => "test file without usable workflows",
-    W0001 => "unused variable",
-    W0002 => "reassignment of a task assigned only to a group",
-    W0003 => "cast of a string literal to bytes or wf-run-id",
-    W0020 => "task mocked twice for the same calls",
-    W0030 => "decompiled workflow compiles back to a different WfSpec",
-    W0031 => "WfSpec shape the language cannot write",
-    W0032 => "decompiled text does not compile",
-    W0040 => "masked variable passed to an unmasked task parameter",
+    E0001 => Error, "syntax error",
+    E0002 => Error, "number literal out of range",
+    E0003 => Error, "invalid escape in string",
+    E0004 => Error, "internal formatter error",
+    E0005 => Error, "block comment never closed",
+    E0006 => Error, "duration written in a form the language does not read",
+    E0101 => Error, "unknown variable",
+    E0102 => Error, "unknown task",
+    E0103 => Error, "duplicate declaration",
+    E0104 => Error, "duplicate variable",
+    E0105 => Error, "invalid LittleHorse name",
+    E0106 => Error, "unknown type",
+    E0107 => Error, "unknown method",
+    E0108 => Error, "unknown workflow setting",
+    E0109 => Error, "unknown event",
+    E0110 => Error, "unknown workflow",
+    E0111 => Error, "unknown user task form",
+    E0112 => Error, "duplicate thread name",
+    E0201 => Error, "wrong number of task arguments",
+    E0202 => Error, "task argument type mismatch",
+    E0203 => Error, "assignment type mismatch",
+    E0204 => Error, "mutation not supported for this type",
+    E0205 => Error, "condition is not a bool",
+    E0206 => Error, "comparison of incompatible types",
+    E0207 => Error, "operator not supported for these types",
+    E0208 => Error, "invalid cast",
+    E0209 => Error, "default value does not match the variable type",
+    E0210 => Error, "task returns nothing",
+    E0211 => Error, "expression statement has no effect",
+    E0212 => Error, "selector on a value without fields",
+    E0213 => Error, "invalid json path",
+    E0214 => Error, "JSON literal holds a non-constant",
+    E0215 => Error, "invalid searchable-on index",
+    E0216 => Error, "let needs a step output",
+    E0217 => Error, "task call in a loop condition",
+    E0218 => Error, "step output used outside its thread",
+    E0219 => Error, "task call in an else-if condition",
+    E0220 => Error, "inconsistent workflow output",
+    E0221 => Error, "wait on something that is not a thread or child workflow",
+    E0222 => Error, "catch on a statement without exactly one step",
+    E0223 => Error, "invalid failure to catch",
+    E0224 => Error, "event used both as a step and as an interrupt",
+    E0225 => Error, "inherited variable without a parent workflow",
+    E0226 => Error, "invalid task option",
+    E0227 => Error, "invalid user task assignment",
+    E0228 => Error, "unknown child thread input",
+    E0229 => Error, "task call in a wait-until condition",
+    E0230 => Error, "missing required struct field",
+    E0231 => Error, "binding without a type",
+    E0232 => Error, "ambiguous catch on a wait for threads",
+    E0233 => Error, "catch site on a step that is not a wait for threads",
+    E0234 => Error, "invalid struct update policy",
+    E0301 => Error, "unreachable statement",
+    E0302 => Error, "placeholders in a failure message",
+    E0303 => Error, "reserved failure name",
+    E0304 => Error, "invalid workflow setting value",
+    E0305 => Error, "duplicate workflow setting",
+    E0306 => Error, "invalid duration",
+    E0307 => Error, "workflow runs its own child workflow",
+    E0320 => Error, "expression nested too deeply for LittleHorse",
+    E0321 => Error, "too many brackets left open",
+    E0401 => Error, "unknown workflow in a test",
+    E0402 => Error, "unknown task in a test",
+    E0403 => Error, "unknown variable or input in a test",
+    E0404 => Error, "value of the wrong type in a test",
+    E0405 => Error, "value in a test is not a constant",
+    E0406 => Error, "wrong number of task arguments in a test",
+    E0407 => Error, "unknown event in a test",
+    E0408 => Error, "unknown user task or field in a test",
+    E0409 => Error, "unknown expectation or state in a test",
+    E0410 => Error, "required input missing when a test starts its run",
+    E0411 => Error, "a test starts its run twice",
+    E0412 => Error, "duplicate test name",
+    E0413 => Error, "test file without usable workflows",
+    W0001 => Warning, "unused variable",
+    W0002 => Warning, "reassignment of a task assigned only to a group",
+    W0003 => Warning, "cast of a string literal to bytes or wf-run-id",
+    W0020 => Warning, "task mocked twice for the same calls",
+    W0030 => Warning, "decompiled workflow compiles back to a different WfSpec",
+    W0031 => Warning, "WfSpec shape the language cannot write",
+    W0032 => Warning, "decompiled text does not compile",
+    W0040 => Warning, "masked variable passed to an unmasked task parameter",
 }
 
 impl std::fmt::Display for Code {
@@ -167,6 +179,20 @@ mod tests {
             );
             assert!(doc.len() > 80, "docs/errors/{code}.md is too thin");
         }
+    }
+
+    #[test]
+    fn severity_is_the_registry_s() {
+        // The registry states each severity; the spelling convention (W for warnings)
+        // must agree with it, so a reader of the code is not misled.
+        for code in Code::ALL {
+            let warning = code.severity() == crate::diag::Severity::Warning;
+            assert_eq!(warning, code.as_str().starts_with('W'), "{code}");
+        }
+        let d = crate::diag::Diagnostic::error(Code::W0001, crate::source::Span::default(), "x");
+        assert!(!d.is_error());
+        let d = crate::diag::Diagnostic::error(Code::E0101, crate::source::Span::default(), "x");
+        assert!(d.is_error());
     }
 
     #[test]

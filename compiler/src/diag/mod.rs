@@ -39,26 +39,67 @@ pub struct Edit {
     pub text: String,
 }
 
-/// A suggested change that resolves a diagnostic: the data behind its help sentence, which
-/// editors offer as a quick fix (`ide/actions.rs`) and `compiler/tests/mistakes.rs` applies.
+/// A suggested change that resolves a diagnostic: the data behind its help sentence, built
+/// where the problem is found. Editors offer exactly these as quick fixes (`ide/actions.rs`),
+/// `lhc check --format json` prints them and `compiler/tests/mistakes.rs` applies them.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Fix {
     /// What the fix does, as an editor lists it ("Change to `retries`").
     pub title: String,
     /// The edits, on disjoint spans of the original text.
     pub edits: Vec<Edit>,
+    /// The fix the help names, which an editor may apply without asking; at most one fix
+    /// of a diagnostic is preferred.
+    pub preferred: bool,
+    /// Its deletions remove whole statements: where nothing else stands on their lines,
+    /// the lines go too ([`widen_deletions`]).
+    #[serde(skip)]
+    pub whole_lines: bool,
 }
 
 impl Fix {
-    /// A fix that replaces `span` with `text`.
+    /// A preferred fix that replaces `span` with `text`.
     pub fn replace(title: impl Into<String>, span: Span, text: impl Into<String>) -> Self {
-        Fix {
-            title: title.into(),
-            edits: vec![Edit {
+        Fix::new(
+            title,
+            vec![Edit {
                 span,
                 text: text.into(),
             }],
+        )
+    }
+
+    /// A preferred fix made of `edits`.
+    pub fn new(title: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Fix {
+            title: title.into(),
+            edits,
+            preferred: true,
+            whole_lines: false,
         }
+    }
+
+    /// A fix that deletes the statement at `span`, and its lines when nothing else stands
+    /// on them.
+    pub fn delete_statement(title: impl Into<String>, span: Span) -> Self {
+        Fix {
+            whole_lines: true,
+            ..Fix::new(
+                title,
+                vec![Edit {
+                    span,
+                    text: String::new(),
+                }],
+            )
+        }
+    }
+
+    /// The same fix, offered but not preferred (a possible remedy the help does not name,
+    /// such as declaring an unknown task or deleting an unused variable).
+    #[must_use]
+    pub fn offered(mut self) -> Self {
+        self.preferred = false;
+        self
     }
 
     /// `text` with the edits applied (edits on spans outside `text` are skipped).
@@ -108,15 +149,11 @@ fn ser_code<S: serde::Serializer>(code: &Code, s: S) -> Result<S::Ok, S::Error> 
 }
 
 impl Diagnostic {
-    /// An error at `span`, with `label` under it.
+    /// A diagnostic with `code` at `span`; its severity is the code's (from the registry).
     pub fn error(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
-            severity: if code.as_str().starts_with('W') {
-                Severity::Warning
-            } else {
-                Severity::Error
-            },
+            severity: code.severity(),
             message: message.into(),
             primary: Label {
                 span,
@@ -149,10 +186,18 @@ impl Diagnostic {
         self
     }
 
-    /// Adds a fix (the first added is the preferred one).
+    /// Adds a fix. At most one fix is preferred: the first preferred one added.
     pub fn with_fix(mut self, fix: Fix) -> Self {
-        self.fixes.push(fix);
+        self.add_fix(fix);
         self
+    }
+
+    /// Adds a fix to a diagnostic already built (see [`Diagnostic::with_fix`]).
+    pub fn add_fix(&mut self, mut fix: Fix) {
+        if self.fixes.iter().any(|f| f.preferred) {
+            fix.preferred = false;
+        }
+        self.fixes.push(fix);
     }
 
     /// Sets the help sentence and a fix that replaces `span` with `text`, titled after it.
@@ -180,6 +225,52 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+}
+
+/// Lets each fix that deletes statements ([`Fix::delete_statement`]) delete their lines
+/// too, line break included, where nothing else stands on them, so that no blank line is
+/// left behind. Fixes are built from the syntax tree, which does not know the lines; this
+/// runs where the text is known (`lhw_compiler::check`, `compile`, `ide::Analysis`).
+pub fn widen_deletions(diags: &mut [Diagnostic], text: &str) {
+    for edit in diags
+        .iter_mut()
+        .flat_map(|d| d.fixes.iter_mut())
+        .filter(|f| f.whole_lines)
+        .flat_map(|f| f.edits.iter_mut())
+        .filter(|e| e.text.is_empty() && e.span.start < e.span.end)
+    {
+        let (start, end) = (edit.span.start as usize, edit.span.end as usize);
+        let (Some(before), Some(after)) = (text.get(..start), text.get(end..)) else {
+            continue;
+        };
+        let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let line_end = after.find(['\n', '\r']).map_or(text.len(), |i| end + i);
+        let blank = |s: &str| s.chars().all(|c| c == ' ' || c == '\t');
+        if !blank(&before[line_start..]) || !blank(&text[end..line_end]) {
+            continue;
+        }
+        let rest = &text[line_end..];
+        let brk = if rest.starts_with("\r\n") {
+            2
+        } else {
+            usize::from(!rest.is_empty())
+        };
+        if let (Ok(s), Ok(e)) = (u32::try_from(line_start), u32::try_from(line_end + brk)) {
+            edit.span = Span { start: s, end: e };
+        }
+    }
+}
+
+/// "a `str`", "an `int`": the article a type's name takes, for messages built as
+/// "a `{type}`" (the article follows the sound of the name's first letter).
+pub(crate) fn a_or_an<T: std::fmt::Display + ?Sized>(what: &T) -> String {
+    let name = what.to_string();
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} `{name}`")
 }
 
 /// Orders diagnostics by position and drops exact duplicates.

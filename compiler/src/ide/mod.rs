@@ -77,6 +77,7 @@ impl Analysis {
         let mut diagnostics = parsed.diagnostics.clone();
         diagnostics.extend(check_diags);
         diag::sort_and_dedup(&mut diagnostics);
+        diag::widen_deletions(&mut diagnostics, text);
         Analysis {
             text: text.to_string(),
             lines: LineIndex::new(text),

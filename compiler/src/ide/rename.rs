@@ -83,20 +83,7 @@ impl Analysis {
 
     /// Another name that `new_name` would collide with.
     fn clash(&self, symbol: &Symbol, new_name: &str) -> Option<&Symbol> {
-        let scoped = |k: SymbolKind| {
-            matches!(
-                k,
-                SymbolKind::Variable | SymbolKind::Let | SymbolKind::Binding
-            )
-        };
-        self.index.symbols.iter().find(|other| {
-            other.name == new_name
-                && if scoped(symbol.kind) {
-                    scoped(other.kind) && other.parent == symbol.parent
-                } else {
-                    other.kind == symbol.kind && other.parent == symbol.parent
-                }
-        })
+        self.index.clash(symbol, new_name)
     }
 }
 

@@ -333,7 +333,7 @@ impl<'t> Finder<'t> {
             diag: Diagnostic::error(code, span, message)
                 .with_label(label)
                 .with_help(help)
-                .with_fix(Fix { title, edits }),
+                .with_fix(Fix::new(title, edits)),
         });
     }
 

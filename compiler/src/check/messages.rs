@@ -1,0 +1,361 @@
+//! The one place that turns a checker [`Problem`] into a [`Diagnostic`]: its message,
+//! labels, help and fixes, written from the problem's data. Call sites only say what is
+//! wrong (`self.problem(Problem::...)`); the sentences and the edits live here, side by side,
+//! so the help and the fix it names cannot drift apart.
+
+use super::Ty;
+use super::problems::{
+    ConditionPlace, Problem, UnknownEventHint, UnknownTaskHint, UnknownVariableHint,
+};
+use crate::diag::{Diagnostic, Fix, a_or_an};
+
+impl Problem {
+    /// The diagnostic for this problem.
+    pub(crate) fn diagnostic(self) -> Diagnostic {
+        let code = self.code();
+        match self {
+            Problem::UnknownVariable { name, span, hint } => {
+                let d = Diagnostic::error(code, span, format!("unknown variable `{name}`"))
+                    .with_label("not declared before this point");
+                match hint {
+                    UnknownVariableHint::DeclaredLater(decl) => d
+                        .with_secondary(decl, "declared here, after its use")
+                        .with_help(format!(
+                            "`{name}` is declared later in the workflow; move its declaration above its first use"
+                        )),
+                    UnknownVariableHint::LetOutOfScope(bound) => d
+                        .with_secondary(bound, "bound here, in a block that has ended")
+                        .with_help(format!(
+                            "a `let` binding is visible only in its own block; to use the value later, declare `var {name}: <type>` before the block and assign it inside"
+                        )),
+                    UnknownVariableHint::Subtraction { left, right } => {
+                        let spaced = format!("{left} - {right}");
+                        d.with_help(format!(
+                            "names may contain `-`; to subtract, write spaces: `{spaced}`"
+                        ))
+                        .with_fix(Fix::replace(format!("Write `{spaced}`"), span, spaced))
+                    }
+                    UnknownVariableHint::DidYouMean(close) => d.did_you_mean(&close),
+                    UnknownVariableHint::IsTask => {
+                        d.with_help(format!("`{name}` is a task; call it with `{name}(...)`"))
+                    }
+                    UnknownVariableHint::Declare => {
+                        d.with_help(format!("declare it first: `var {name}: <type>`"))
+                    }
+                }
+            }
+            Problem::ForeignLiteral {
+                name,
+                span,
+                literal,
+            } => Diagnostic::error(code, span, format!("unknown variable `{name}`"))
+                .with_label("not a literal of the language")
+                .did_you_mean(literal),
+            Problem::UnknownTask { name, span, hint } => {
+                let d = Diagnostic::error(code, span, format!("unknown task `{name}`"))
+                    .with_label("no task with this name is declared");
+                match hint {
+                    UnknownTaskHint::DidYouMean(close) => d.did_you_mean(&close),
+                    UnknownTaskHint::Sleep => d.with_help(
+                        "to pause the run, write `sleep 30s` (a name directly followed by `(` calls a task)",
+                    ),
+                    UnknownTaskHint::Wait => d.with_help(
+                        "to wait, write `wait until condition` or `wait handle, ...` (a name directly followed by `(` calls a task)",
+                    ),
+                    UnknownTaskHint::Declare { decl, fix } => {
+                        let d = d.with_help(format!("declare it: `{decl}`"));
+                        match fix {
+                            Some(fix) => d.with_fix(fix),
+                            None => d,
+                        }
+                    }
+                }
+            }
+            Problem::Duplicate {
+                what,
+                name,
+                span,
+                first,
+            } => {
+                let d = Diagnostic::error(
+                    code,
+                    span,
+                    format!("the {what} `{name}` is declared twice"),
+                )
+                .with_label("declared again here");
+                let d = match first {
+                    Some(first) => d.with_secondary(first, "first declared here"),
+                    None => d,
+                };
+                d.with_help(format!("rename one of the {what}s or remove the duplicate"))
+            }
+            Problem::InvalidName {
+                what,
+                name,
+                span,
+                suggestion,
+            } => Diagnostic::error(
+                code,
+                span,
+                format!("`{name}` is not a valid LittleHorse {what} name"),
+            )
+            .with_label("only letters, digits and inner hyphens are allowed")
+            // The fix (a rename of every use) is added once the index knows the uses
+            // (`rename_fix.rs`).
+            .with_help(if suggestion.is_empty() {
+                "a name needs at least one letter or digit, e.g. `item`".to_string()
+            } else {
+                format!("try `{suggestion}`")
+            }),
+            Problem::InvalidFieldName { name, span } => Diagnostic::error(
+                code,
+                span,
+                format!("`{name}` is not a valid struct field name"),
+            )
+            .with_label("StructDef fields must be camelCase")
+            .with_help(
+                "start with a lowercase letter and use only letters and digits, e.g. `zipCode`",
+            ),
+            Problem::UnknownType {
+                name,
+                span,
+                suggestion,
+            } => {
+                let d = Diagnostic::error(code, span, format!("unknown type `{name}`"))
+                    .with_label("not a primitive type or a declared struct");
+                match suggestion {
+                    Some(s) => d.did_you_mean(&s),
+                    None => d.with_help(format!("declare it with `struct {name} {{ ... }}`")),
+                }
+            }
+            Problem::MapKeyNotPrimitive { span, key } => {
+                Diagnostic::error(code, span, "map keys must be primitive")
+                    .with_label(format!("`{key}` is not a primitive type"))
+                    .with_help("use `str` or `int` keys")
+            }
+            Problem::FormFieldType { span, ty } => {
+                Diagnostic::error(code, span, format!("user task fields cannot be `{ty}`"))
+                    .with_label("not a form field type")
+                    .with_help("user task fields are str, int, double or bool")
+            }
+            Problem::UnknownEvent {
+                workflow_event,
+                name,
+                span,
+                hint,
+            } => {
+                let (kind, keyword) = if workflow_event {
+                    ("workflow event", "workflow-event")
+                } else {
+                    ("event", "event")
+                };
+                let d = Diagnostic::error(code, span, format!("unknown {kind} `{name}`"))
+                    .with_label(format!("no {kind} with this name is declared"));
+                match hint {
+                    UnknownEventHint::DidYouMean(close) => d.did_you_mean(&close),
+                    UnknownEventHint::Declare { fix } => {
+                        let d = d.with_help(format!(
+                            "declare it: `{keyword} {name}: <payload type>`"
+                        ));
+                        match fix {
+                            Some(fix) => d.with_fix(fix),
+                            None => d,
+                        }
+                    }
+                }
+            }
+            Problem::UnknownUpdatePolicy { word, span } => Diagnostic::error(
+                code,
+                span,
+                format!("`{word}` is not a struct update policy"),
+            )
+            .with_label("not `none` or `compatible`")
+            .with_help(
+                "write `updates none` (no schema change, the default) or `updates compatible` (fully compatible changes)",
+            ),
+            Problem::TaskArity {
+                task,
+                span,
+                params,
+                given,
+                declared,
+            } => {
+                let expected: Vec<String> = params.iter().map(|(n, t)| format!("{n}: {t}")).collect();
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!(
+                        "`{task}` takes {} argument{}, but {given} {} given",
+                        params.len(),
+                        if params.len() == 1 { "" } else { "s" },
+                        if given == 1 { "was" } else { "were" }
+                    ),
+                )
+                .with_label("wrong number of arguments")
+                .with_secondary(declared, "declared here")
+                .with_help(format!("call it as `{task}({})`", expected.join(", ")))
+            }
+            Problem::MethodArity {
+                method,
+                span,
+                arity,
+                given,
+            } => Diagnostic::error(
+                code,
+                span,
+                format!(
+                    "`{method}` takes {arity} argument{}, but {given} {} given",
+                    if arity == 1 { "" } else { "s" },
+                    if given == 1 { "was" } else { "were" }
+                ),
+            )
+            .with_label("wrong number of arguments")
+            .with_help(format!(
+                "write `.{method}({})`",
+                if arity == 1 { "value" } else { "" }
+            )),
+            Problem::ConditionNotBool {
+                span,
+                found,
+                subject,
+            } => {
+                let help = match found {
+                    Ty::Void => "this task returns nothing".to_string(),
+                    _ => format!("compare it, e.g. `{subject} == ...`"),
+                };
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!("expected a `bool` condition, found `{found}`"),
+                )
+                .with_label(format!("this is {}", a_or_an(&found)))
+                .with_help(help)
+            }
+            Problem::NoOutput { step, span } => {
+                Diagnostic::error(code, span, format!("`{step}` returns nothing"))
+                    .with_label("has no output to use")
+                    .with_help(format!(
+                        "declare the task's output type: `task {step}(...) -> <type>`"
+                    ))
+            }
+            Problem::UselessExpression { span } => {
+                Diagnostic::error(code, span, "this expression does nothing")
+                    .with_label("computed and thrown away")
+                    .with_help("only a task call can stand alone; to change a variable, assign it (`x = ...`, `x += ...`)")
+            }
+            Problem::LetWithoutStep { name, span } => {
+                Diagnostic::error(code, span, "`let` binds the output of a step")
+                    .with_label("this is not a task call")
+                    .with_help(format!(
+                        "to keep a value, declare a variable: `var {name}: <type> = ...`"
+                    ))
+            }
+            Problem::StepInCondition { place, what, span } => match place {
+                ConditionPlace::Loop => Diagnostic::error(code, span, format!("{what} in a loop condition runs only once"))
+                    .with_label("runs once, before the loop")
+                    .with_help("run the task before the loop and at the end of its body, assigning its output to a variable the condition reads"),
+                ConditionPlace::ElseIf => Diagnostic::error(code, span, format!("{what} in an `else if` condition"))
+                    .with_label("this step cannot run inside the condition")
+                    .with_help("call the task before the `if` and test its output: `let out = task(...)`, then `else if out ...`"),
+                ConditionPlace::WaitUntil => Diagnostic::error(code, span, format!("{what} in a `wait until` condition runs only once"))
+                    .with_label("runs once, before the wait")
+                    .with_help("LittleHorse re-checks the condition, not the task: poll in a loop instead (`while !done { sleep 1m; done = task(...) }`), or wait for a variable that a step or an event sets"),
+            },
+            Problem::ReservedFailure { name, span } => Diagnostic::error(
+                code,
+                span,
+                format!("`{name}` is reserved for LittleHorse's own errors"),
+            )
+            .with_label("a workflow cannot throw this")
+            .with_help("name your own exception in kebab-case, e.g. `payment-declined`"),
+            Problem::EntrypointThreadName { span } => {
+                Diagnostic::error(code, span, "`entrypoint` is the workflow's own thread")
+                    .with_label("reserved thread name")
+                    .with_help("name the spawned thread after what it does")
+            }
+            Problem::DuplicateThread { name, span, first } => Diagnostic::error(
+                code,
+                span,
+                format!("a thread named `{name}` already exists"),
+            )
+            .with_label("spawned again here")
+            .with_secondary(first, "first spawned here")
+            .with_help("each spawned thread needs its own name"),
+            Problem::InheritedWithoutParent { name, span } => Diagnostic::error(
+                code,
+                span,
+                format!("`{name}` is inherited, but the workflow has no parent"),
+            )
+            .with_label("reads the parent workflow's variable")
+            .with_help("name the parent workflow with `parent <workflow>` in this workflow"),
+            Problem::UntypedBinding { name, span, why } => {
+                Diagnostic::error(code, span, format!("`{name}` needs a type"))
+                    .with_label(why)
+                    .with_help(format!(
+                        "write its type: `{name}: str` (or int, double, bool, json-obj, ...)"
+                    ))
+            }
+            Problem::JsonPathWithoutDollar { path, span } => {
+                Diagnostic::error(code, span, "json paths start with `$`")
+                    .with_label("not a json path")
+                    .with_help(format!("write `\"$.{}\"`", path.trim_start_matches('.')))
+            }
+            Problem::JsonPathOnNonJson {
+                span,
+                base,
+                base_span,
+            } => Diagnostic::error(
+                code,
+                span,
+                format!("json paths apply to json values, not to {}", a_or_an(&base)),
+            )
+            .with_label("json path")
+            .with_secondary(base_span, format!("this is {}", a_or_an(&base)))
+            .with_help("use `.field` selectors on structs and maps"),
+            Problem::OtherThreadOutput { name, span } => Diagnostic::error(
+                code,
+                span,
+                format!("`{name}` is the output of a step in another thread"),
+            )
+            .with_label("not readable in this thread")
+            .with_help(format!(
+                "store it in a variable first (`var {name}-value: <type>` and assign it), then read the variable here"
+            )),
+            Problem::AmbiguousThreadWaitCatch { span, spec } => Diagnostic::error(
+                code,
+                span,
+                "a `catch` on a `wait` for threads is ambiguous",
+            )
+            .with_label("whose failure: each thread's, or the wait's?")
+            .with_help(format!(
+                "write `catch thread {spec}` to handle each waited thread's failure \
+                 (the wait goes on once the handler completes), or `catch wait {spec}` \
+                 to handle the failure of the wait itself"
+            )),
+            Problem::CatchSiteOnStep {
+                span,
+                each_thread,
+                spec,
+            } => {
+                let word = if each_thread { "thread" } else { "wait" };
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!("`catch {word}` is only for a `wait` for threads"),
+                )
+                .with_label("this step is not a wait for threads")
+                .with_help(format!("write `catch {spec}` to handle this step's failure"))
+            }
+            Problem::UnusedVariable { name, span, stmt } => {
+                Diagnostic::error(code, span, format!("variable `{name}` is never used"))
+                    .with_label("declared here")
+                    .with_help(
+                        "remove it, or declare it with `input` if it is set when the run starts",
+                    )
+                    .with_fix(
+                        Fix::delete_statement("Remove the unused variable", stmt).offered(),
+                    )
+            }
+        }
+    }
+}
