@@ -50,8 +50,10 @@ fn task_run(run: &str, guid: &str, attempts: &[TaskStatus], status: TaskStatus) 
             .map(|s| TaskAttempt {
                 status: *s as i32,
                 schedule_time: ts(now),
-                start_time: (*s != TaskStatus::TaskScheduled).then(|| now).and_then(ts),
-                end_time: (*s == TaskStatus::TaskSuccess).then(|| now).and_then(ts),
+                start_time: (*s != TaskStatus::TaskScheduled)
+                    .then_some(now)
+                    .and_then(ts),
+                end_time: (*s == TaskStatus::TaskSuccess).then_some(now).and_then(ts),
                 ..TaskAttempt::default()
             })
             .collect(),
