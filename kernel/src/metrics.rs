@@ -65,7 +65,8 @@ fn bump(c: &mut Option<CountAndTiming>, latency_ms: Option<i64>) {
     }
 }
 
-/// Applies `f` to the current window of `key`, creating it when missing.
+/// Applies `f` to the current window of `key`, creating it when missing (kept in memory by
+/// the store and written once per transaction: `storage/metrics.rs`).
 fn update(
     store: &Store,
     mut key: MetricKey,
@@ -74,26 +75,20 @@ fn update(
 ) -> StoreResult<()> {
     let now = now_ms();
     key.window_ms = window_of(now);
-    let mut w = match store.get_metric_window(&key)? {
-        Some(w) => w,
-        None => {
-            store.delete_metric_windows_before(now - RETENTION_MS)?;
-            MetricWindow {
-                id: Some(MetricWindowId {
-                    window_start: Some(ms_to_ts(key.window_ms)),
-                    ..id
-                }),
-                metric: None,
-            }
-        }
+    let start = key.window_ms;
+    let make = || MetricWindow {
+        id: Some(MetricWindowId {
+            window_start: Some(ms_to_ts(start)),
+            ..id
+        }),
+        metric: None,
     };
-    f(&mut w);
-    store.put_metric_window(&key, &w)
+    store.update_metric_window(&key, now - RETENTION_MS, make, f)
 }
 
 /// Records the status change of a WfRun about to be written (called by the store).
 pub fn on_wf_run(store: &Store, key: &str, run: &WfRun) -> StoreResult<()> {
-    let old = store.wf_run_status(key)?;
+    let old = store.stored_wf_run_status(key)?;
     if old == Some(run.status) {
         return Ok(());
     }
@@ -162,12 +157,9 @@ pub fn on_task_run(store: &Store, key: &str, tr: &TaskRun) -> StoreResult<()> {
         .as_ref()
         .map(|i| i.task_guid.as_str())
         .unwrap_or_default();
-    let old = store.get_task_run(key, guid)?;
-    let old_attempts: Vec<i32> = old
-        .as_ref()
-        .map(|o| o.attempts.iter().map(|a| a.status).collect())
-        .unwrap_or_default();
+    let old = store.stored_task_run_statuses(key, guid)?;
     let old_status = old.as_ref().map(|o| o.status);
+    let old_attempts: Vec<i32> = old.map(|o| o.attempts).unwrap_or_default();
     let changed = old_status != Some(tr.status)
         || old_attempts.len() != tr.attempts.len()
         || tr

@@ -5,6 +5,7 @@
 //! transaction at a time ([`Store::begin`] / [`Store::commit`]) so that every
 //! change acknowledged to a client has been committed first.
 
+mod checkpointer;
 mod columns;
 mod count;
 mod error;
@@ -17,6 +18,7 @@ pub mod private;
 mod schedules;
 mod schema;
 mod search;
+mod written;
 
 pub use columns::value_key;
 pub use error::{DiskFailure, StoreError, StoreResult};
@@ -97,11 +99,18 @@ const WF_RUN_TABLES: [&str; 11] = [
     "inactive_thread_run",
 ];
 
+/// How many prepared statements a connection keeps (rusqlite's default is 16): one step of a
+/// run alone uses about 16 distinct statements, and an evicted one is parsed again.
+const STATEMENT_CACHE: usize = 128;
+
 /// Statuses of a finished WfRun (COMPLETED, ERROR, EXCEPTION).
 const TERMINAL_STATUSES: &str = "(2, 5, 6)";
 
 /// The kernel's SQLite database.
 pub struct Store {
+    /// The WAL checkpoints beside the engine (`checkpointer.rs`); first, so that it stops
+    /// before the connection closes.
+    checkpointer: Option<checkpointer::Checkpointer>,
     conn: Connection,
     /// The tenants that publish an Output Topic, with their configuration (`outbox.rs`).
     output_topics: std::collections::BTreeMap<String, lhw_proto::littlehorse::OutputTopicConfig>,
@@ -110,6 +119,10 @@ pub struct Store {
     tenant: String,
     /// Where the database is: the data directory, or `memory` (for messages).
     location: String,
+    /// The statuses of the unfinished WfRuns and TaskRuns as written (`written.rs`).
+    written: written::Written,
+    /// The metric windows counted in memory, written at commit (`metrics.rs`).
+    metric_windows_pending: metrics::PendingWindows,
 }
 
 fn decode<M: Message + Default>(bytes: &[u8]) -> StoreResult<M> {
@@ -135,16 +148,20 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.execute_batch(SCHEMA)?;
         schema::migrate(&conn)?;
         schedules::create(&conn)?;
         conn.execute_batch(ops::OPS_SCHEMA)?;
         conn.execute_batch(metrics::METRICS_SCHEMA)?;
         Ok(Store {
+            checkpointer: checkpointer::Checkpointer::start(&dir.join(private::DB_FILE)),
             conn,
             output_topics: Default::default(),
             tenant: outbox::DEFAULT_TENANT.to_string(),
             location: dir.display().to_string(),
+            written: Default::default(),
+            metric_windows_pending: Default::default(),
         })
     }
 
@@ -152,16 +169,20 @@ impl Store {
     /// to disk and it is gone when the store is dropped.
     pub fn open_in_memory() -> StoreResult<Store> {
         let conn = Connection::open_in_memory()?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.execute_batch(SCHEMA)?;
         schema::migrate(&conn)?;
         schedules::create(&conn)?;
         conn.execute_batch(ops::OPS_SCHEMA)?;
         conn.execute_batch(metrics::METRICS_SCHEMA)?;
         Ok(Store {
+            checkpointer: None,
             conn,
             output_topics: Default::default(),
             tenant: outbox::DEFAULT_TENANT.to_string(),
             location: "memory".to_string(),
+            written: Default::default(),
+            metric_windows_pending: Default::default(),
         })
     }
 
@@ -172,16 +193,26 @@ impl Store {
 
     /// Starts a transaction.
     pub fn begin(&self) -> StoreResult<()> {
-        Ok(self.conn.execute_batch("BEGIN IMMEDIATE")?)
+        // A cached statement: `execute_batch` would parse the SQL at every batch.
+        self.conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+        Ok(())
     }
 
-    /// Commits the current transaction (durably: `synchronous=FULL`).
+    /// Commits the current transaction (durably: `synchronous=FULL`), after writing the
+    /// metric windows counted in memory.
     pub fn commit(&self) -> StoreResult<()> {
-        Ok(self.conn.execute_batch("COMMIT")?)
+        self.write_metric_windows(crate::metrics::window_of(crate::util::now_ms()))?;
+        self.conn.prepare_cached("COMMIT")?.execute([])?;
+        if let Some(c) = &self.checkpointer {
+            c.committed();
+        }
+        Ok(())
     }
 
-    /// Rolls the current transaction back (ignoring "no transaction").
+    /// Rolls the current transaction back (ignoring "no transaction"); forgets what the
+    /// store remembered of it.
     pub fn rollback(&self) {
+        self.forget_written();
         // An error here means there was no transaction to roll back.
         let _ = self.conn.execute_batch("ROLLBACK");
     }
@@ -350,6 +381,8 @@ impl Store {
                 start,
                 run.encode_to_vec()
             ])?;
+        self.written
+            .set_wf_run(key, Some(run.status), written::wf_run_finished(run.status));
         Ok(())
     }
 
@@ -367,6 +400,7 @@ impl Store {
     /// TaskRuns, Variables, ExternalEvents, WorkflowEvents, UserTaskRuns and
     /// pending user-task actions. Child WfRuns are separate WfRuns and stay.
     pub fn delete_wf_run(&self, key: &str) -> StoreResult<()> {
+        self.written.forget_run(key);
         self.atomically(|store| {
             for table in WF_RUN_TABLES {
                 store
@@ -385,6 +419,9 @@ impl Store {
     /// Runs `f` inside a savepoint of the current transaction: when it
     /// fails, none of its changes stay.
     pub fn atomically<T>(&self, f: impl FnOnce(&Store) -> StoreResult<T>) -> StoreResult<T> {
+        // The counts made so far go into the table first: a rollback to the savepoint then
+        // only has to forget the memory.
+        self.write_metric_windows(i64::MIN)?;
         self.conn.execute_batch("SAVEPOINT lhw_step")?;
         match f(self) {
             Ok(v) => {
@@ -394,6 +431,7 @@ impl Store {
             Err(e) => {
                 // Undo, then end the savepoint; a failure here leaves the
                 // outer transaction to be rolled back by the commit path.
+                self.forget_written();
                 let _ = self
                     .conn
                     .execute_batch("ROLLBACK TO lhw_step; RELEASE lhw_step");
@@ -509,6 +547,12 @@ impl Store {
                 status,
                 scheduled
             ])?;
+        self.written.set_task_run(
+            key,
+            guid,
+            Some(written::task_run_statuses(tr)),
+            written::task_run_finished(tr.status),
+        );
         Ok(())
     }
 

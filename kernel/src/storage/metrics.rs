@@ -1,11 +1,19 @@
 //! The `metric_window` table: one MetricWindow per measured object (a WfSpec
 //! version or a TaskDef) and per minute, updated in the transaction that
 //! writes the WfRun or TaskRun whose status changed (see `crate::metrics`).
+//!
+//! The windows being counted are kept in memory ([`PendingWindows`]): a change updates the
+//! window there, and the store writes each changed window once, just before the transaction
+//! commits (or before anything reads the table), instead of reading, decoding, encoding and
+//! writing the window at every WfRun and TaskRun write (docs/performance.md). Counted in the
+//! same transaction as before: a batch that rolls back drops its counts with the memory.
 
 use super::{Store, StoreResult, decode};
 use lhw_proto::littlehorse::MetricWindow;
 use prost::Message;
 use rusqlite::{OptionalExtension, params};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// The table (created at every open, like the other operating tables).
 pub(super) const METRICS_SCHEMA: &str = "
@@ -17,7 +25,7 @@ CREATE INDEX IF NOT EXISTS metric_window_by_time ON metric_window (kind, window_
 ";
 
 /// The key of one metric window.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MetricKey {
     /// `MetricWindowType` (WORKFLOW_METRIC, TASK_METRIC).
     pub kind: i32,
@@ -46,9 +54,78 @@ pub struct MetricQuery {
     pub latest_ms: Option<i64>,
 }
 
+/// The windows counted in memory: each with whether it changed since it was last written.
+#[derive(Default)]
+pub(super) struct PendingWindows {
+    windows: RefCell<HashMap<MetricKey, (MetricWindow, bool)>>,
+}
+
+impl PendingWindows {
+    /// Forgets every window (the transaction rolled back: the table is the truth again).
+    pub(super) fn clear(&self) {
+        self.windows.borrow_mut().clear();
+    }
+
+    /// How many windows are held (tests of the bound).
+    pub(super) fn len(&self) -> usize {
+        self.windows.borrow().len()
+    }
+}
+
 impl Store {
-    /// Reads one metric window.
+    /// Applies `f` to the window `k`, read from the table the first time, created by `make`
+    /// when the table has none (after deleting the windows that started before
+    /// `expired_before`, the retention rule). Written by [`Store::write_metric_windows`].
+    pub fn update_metric_window(
+        &self,
+        k: &MetricKey,
+        expired_before: i64,
+        make: impl FnOnce() -> MetricWindow,
+        f: impl FnOnce(&mut MetricWindow),
+    ) -> StoreResult<()> {
+        if let Some((w, changed)) = self.metric_windows_pending.windows.borrow_mut().get_mut(k) {
+            f(w);
+            *changed = true;
+            return Ok(());
+        }
+        let mut w = match self.read_metric_window(k)? {
+            Some(w) => w,
+            None => {
+                self.delete_metric_windows_before(expired_before)?;
+                make()
+            }
+        };
+        f(&mut w);
+        self.metric_windows_pending
+            .windows
+            .borrow_mut()
+            .insert(k.clone(), (w, true));
+        Ok(())
+    }
+
+    /// Writes every window changed in memory into the current transaction; keeps in memory
+    /// only the windows that start at or after `keep_from` (the current minute's: older ones
+    /// are no longer counted into).
+    pub fn write_metric_windows(&self, keep_from: i64) -> StoreResult<()> {
+        let mut windows = self.metric_windows_pending.windows.borrow_mut();
+        for (k, (w, changed)) in windows.iter_mut() {
+            if *changed {
+                self.put_metric_window(k, w)?;
+                *changed = false;
+            }
+        }
+        windows.retain(|k, _| k.window_ms >= keep_from);
+        Ok(())
+    }
+
+    /// Reads one metric window (with every count made so far).
     pub fn get_metric_window(&self, k: &MetricKey) -> StoreResult<Option<MetricWindow>> {
+        self.write_metric_windows(i64::MIN)?;
+        self.read_metric_window(k)
+    }
+
+    /// Reads one metric window from the table.
+    fn read_metric_window(&self, k: &MetricKey) -> StoreResult<Option<MetricWindow>> {
         let body: Option<Vec<u8>> = self
             .conn
             .prepare_cached(
@@ -64,7 +141,7 @@ impl Store {
     }
 
     /// Inserts or replaces one metric window.
-    pub fn put_metric_window(&self, k: &MetricKey, w: &MetricWindow) -> StoreResult<()> {
+    fn put_metric_window(&self, k: &MetricKey, w: &MetricWindow) -> StoreResult<()> {
         self.conn
             .prepare_cached(
                 "INSERT OR REPLACE INTO metric_window (kind, name, major, revision, window_ms, body)
@@ -83,6 +160,7 @@ impl Store {
 
     /// The windows matching a query, ordered by name, version, then start time.
     pub fn metric_windows(&self, q: &MetricQuery) -> StoreResult<Vec<(MetricKey, MetricWindow)>> {
+        self.write_metric_windows(i64::MIN)?;
         let (major, revision) = q.version.unwrap_or((-1, -1));
         let mut stmt = self.conn.prepare_cached(
             "SELECT name, major, revision, window_ms, body FROM metric_window
@@ -119,14 +197,5 @@ impl Store {
             .prepare_cached("DELETE FROM metric_window WHERE window_ms < ?1")?
             .execute(params![ms])?;
         Ok(())
-    }
-
-    /// The status of a stored WfRun (`None` when it was never written).
-    pub fn wf_run_status(&self, key: &str) -> StoreResult<Option<i32>> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT status FROM wf_run WHERE id = ?1")?
-            .query_row(params![key], |r| r.get(0))
-            .optional()?)
     }
 }

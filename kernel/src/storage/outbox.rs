@@ -17,7 +17,7 @@ use std::path::Path;
 
 use lhw_proto::littlehorse::OutputTopicConfig;
 use lhw_proto::littlehorse::output_topic_config::OutputTopicRecordingLevel;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::{Store, StoreError, StoreResult};
 
@@ -147,15 +147,6 @@ impl Store {
             )?
             .execute(params![tenant, topic.suffix(), key, body])?;
         Ok(())
-    }
-
-    /// The stored status of a WfRun (None when it is not stored yet).
-    pub fn stored_wf_run_status(&self, key: &str) -> StoreResult<Option<i32>> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT status FROM wf_run WHERE id = ?1")?
-            .query_row(params![key], |r| r.get(0))
-            .optional()?)
     }
 }
 

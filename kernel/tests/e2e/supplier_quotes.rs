@@ -6,7 +6,6 @@ use crate::harness::*;
 use lhw_proto::littlehorse::{
     LhStatus, NodeRun, node_run::NodeType, wait_for_threads_run::WaitingThreadStatus,
 };
-use std::time::Duration;
 
 const FILE: &str = "supplier-quotes.lhw";
 
