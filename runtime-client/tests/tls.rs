@@ -7,7 +7,6 @@ mod certs;
 mod kernel;
 
 use std::path::Path;
-use std::time::Duration;
 
 use certs::Pki;
 use lhw_proto::littlehorse::PutTaskDefRequest;
