@@ -12,7 +12,10 @@
 //!
 //! Usage: `lhw-bench [--sizes 1000,10000,100000] [--python PATH] [--no-python] [--out PATH]`;
 //! `lhw-bench --emit SIZE` prints the generated workflow
-//! (`scripts/bench.sh` builds it in release and prepares the Python venv).
+//! (`scripts/bench.sh` builds it in release and prepares the Python venv);
+//! `lhw-bench --file check|fmt|compile PATH` runs what `lhc check` / `lhc fmt` / `lhc compile`
+//! run on one file (the library calls, without the CLI's IO) and prints its wall time and
+//! peak RSS (docs/performance.md).
 
 mod generate;
 
@@ -25,7 +28,8 @@ use serde::{Deserialize, Serialize};
 
 const USAGE: &str =
     "usage: lhw-bench [--sizes 1000,10000,100000] [--python PATH] [--no-python] [--out PATH]
-       lhw-bench --emit SIZE    print the generated .lhw workflow of SIZE statements";
+       lhw-bench --emit SIZE    print the generated .lhw workflow of SIZE statements
+       lhw-bench --file check|fmt|compile PATH    time and peak RSS of one file";
 const DEFAULT_SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 /// Node counts of the two workloads may differ by at most this fraction.
 const NODE_TOLERANCE: f64 = 0.03;
@@ -111,6 +115,7 @@ fn main() -> ExitCode {
         Some("--one") => child(&args[1..]),
         Some("--stages") => stages_child(&args[1..]),
         Some("--emit") => emit(&args[1..]),
+        Some("--file") => file_mode(&args[1..]),
         _ => parse_options(&args).and_then(|o| parent(&o)),
     };
     match result {
@@ -341,6 +346,66 @@ fn emit(args: &[String]) -> Result<(), String> {
     let (size, _) = child_args(args)?;
     print!("{}", generate::source(size));
     Ok(())
+}
+
+/// `--file MODE PATH`: what `lhc check`, `lhc fmt` or `lhc compile` does with one file, as
+/// library calls: the diagnostics rendered (check, compile), the formatted text (fmt), every
+/// request as pretty JSON (compile). Prints one JSON line: the time and the peak RSS.
+fn file_mode(args: &[String]) -> Result<(), String> {
+    let (Some(mode), Some(path)) = (args.first(), args.get(1)) else {
+        return Err("--file needs a mode (check, fmt, compile) and a path".into());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let text_kb = peak_rss_kb();
+    let start = Instant::now();
+    let render = |diags: &[lhw_compiler::diag::Diagnostic]| {
+        lhw_compiler::diag::render::render_all(diags, path, &text, Default::default())
+    };
+    let (errors, out_bytes) = match mode.as_str() {
+        "check" => {
+            let diags = lhw_compiler::check(black_box(&text));
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            (errors, render(&diags).len())
+        }
+        "fmt" => match lhw_compiler::format::format(black_box(&text)) {
+            Ok(formatted) => (0, formatted.len()),
+            Err(diags) => (
+                diags.iter().filter(|d| d.is_error()).count(),
+                render(&diags).len(),
+            ),
+        },
+        "compile" => {
+            let compiled = lhw_compiler::compile(black_box(&text));
+            let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
+            let rendered = render(&compiled.diagnostics).len();
+            let json: usize = compiled
+                .output
+                .as_ref()
+                .map(|o| to_json(o).iter().map(String::len).sum())
+                .unwrap_or(0);
+            (errors, rendered + json)
+        }
+        other => return Err(format!("unknown mode {other:?}: check, fmt or compile")),
+    };
+    #[derive(Serialize)]
+    struct FileRun<'a> {
+        mode: &'a str,
+        text_bytes: usize,
+        ms: f64,
+        errors: usize,
+        out_bytes: usize,
+        text_rss_kb: Option<u64>,
+        peak_rss_kb: Option<u64>,
+    }
+    print_json(&FileRun {
+        mode,
+        text_bytes: text.len(),
+        ms: ms(start),
+        errors,
+        out_bytes,
+        text_rss_kb: text_kb,
+        peak_rss_kb: peak_rss_kb(),
+    })
 }
 
 /// `--stages SIZE`: one pass stage by stage in a fresh process, reading the peak RSS after

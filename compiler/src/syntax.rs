@@ -227,6 +227,13 @@ fn parse_chunk(text: &str, span: Span) -> (Vec<Item>, Vec<Diagnostic>) {
 
 /// Parses the chunk of `text` at `span` as it is.
 fn parse_chunk_plain(text: &str, span: Span) -> (Vec<Item>, Vec<Diagnostic>) {
+    parse_chunk_with(text, span, true)
+}
+
+/// Parses the chunk of `text` at `span`; with `stream`, a workflow is read one statement at
+/// a time ([`Cx::stream_workflow`]), otherwise the chunk is read with `file` at once (the
+/// two agree; a test compares them on every `.lhw` of the repository).
+fn parse_chunk_with(text: &str, span: Span, stream: bool) -> (Vec<Item>, Vec<Diagnostic>) {
     let piece = text
         .get(span.start as usize..span.end as usize)
         .unwrap_or_default();
@@ -254,16 +261,24 @@ fn parse_chunk_plain(text: &str, span: Span) -> (Vec<Item>, Vec<Diagnostic>) {
             )],
         );
     }
-    let items = match LhwParser::parse(Rule::file, piece) {
-        Ok(mut pairs) => match pairs.next() {
-            Some(pair) => cx.file(pair).items,
-            None => Vec::new(),
+    let streamed = if stream {
+        cx.stream_workflow(piece)
+    } else {
+        None
+    };
+    let items = match streamed {
+        Some(items) => items,
+        None => match LhwParser::parse(Rule::file, piece) {
+            Ok(mut pairs) => match pairs.next() {
+                Some(pair) => cx.file(pair).items,
+                None => Vec::new(),
+            },
+            Err(err) => {
+                cx.diags
+                    .push(syntax_error(text, span.start as usize, piece, &err, Level::Item).diag);
+                Vec::new()
+            }
         },
-        Err(err) => {
-            cx.diags
-                .push(syntax_error(text, span.start as usize, piece, &err, Level::Item).diag);
-            Vec::new()
-        }
     };
     trivia::report_unclosed_comment(&mut cx.diags, piece, span.start as usize);
     (items, cx.diags)
@@ -362,10 +377,18 @@ const MAX_BLOCK_DEPTH: usize = 32;
 /// The end is the end of the last inner pair's tight end plus the literal text after it
 /// (a closing `)`), without trailing whitespace and comments; computed bottom-up along the
 /// last-child chain.
+///
+/// Without a `/` in the pair's text there is no comment in it, so the trailing trivia is
+/// whitespace only: the end is the end of the text without it, found without walking the
+/// chain (the walk counts each node's children again, and this runs for every span).
 fn tight_end(pair: &Pair<'_, Rule>) -> usize {
+    let text = pair.as_str();
+    if !text.as_bytes().contains(&b'/') {
+        return pair.as_span().start() + text.trim_end_matches(is_space).len();
+    }
     let mut chain = vec![pair.as_span()];
     let mut current = pair.clone();
-    while let Some(last) = current.clone().into_inner().last() {
+    while let Some(last) = current.clone().into_inner().next_back() {
         chain.push(last.as_span());
         current = last;
     }
@@ -389,9 +412,18 @@ struct Broken<'a> {
     text: &'a str,
 }
 
+/// The statements of a block built so far, and what its last entry was.
+#[derive(Default)]
+struct BlockEntries {
+    stmts: Vec<Stmt>,
+    prev: Prev,
+}
+
 /// What the previous entry of a block (or the file) was, for the recovery rules.
+#[derive(Default)]
 enum Prev {
     /// Nothing yet, or something the next error is not related to.
+    #[default]
     None,
     /// A parsed statement or item with this span.
     Parsed(Span),
@@ -484,6 +516,88 @@ impl Cx<'_> {
             items.push(item);
         }
         File { items }
+    }
+
+    /// The items of `piece` (the chunk at `self.offset`) when it starts with a workflow whose
+    /// block is closed: the workflow read one top-level statement at a time (the grammar's
+    /// `workflow_open`, `stmt_next`, `block_close`), then the rest of the chunk with `file`.
+    /// These are the steps `file` takes, so the items and diagnostics are the ones `file`
+    /// gives; but only one statement's parse tree is alive at a time (a workflow of 100,000
+    /// statements was one tree of about 180 MiB; docs/performance.md). `None`, with nothing
+    /// reported, when the chunk is not of that shape: the caller reads it with `file`.
+    fn stream_workflow(&mut self, piece: &str) -> Option<Vec<Item>> {
+        let base = self.offset;
+        let saved = (
+            self.diags.len(),
+            self.too_deep_reported,
+            self.lh_too_deep,
+            self.block_depth,
+        );
+        let items = self.stream_workflow_steps(piece, base);
+        self.offset = base;
+        if items.is_none() {
+            self.diags.truncate(saved.0);
+            (self.too_deep_reported, self.lh_too_deep, self.block_depth) =
+                (saved.1, saved.2, saved.3);
+        }
+        items
+    }
+
+    fn stream_workflow_steps(&mut self, piece: &str, base: usize) -> Option<Vec<Item>> {
+        let open = LhwParser::parse(Rule::workflow_open, piece).ok()?.next()?;
+        // The open pair ends right after the block's `{`.
+        let brace = open.as_span().end().checked_sub(1)?;
+        let mut keyword_start = None;
+        let mut name = None;
+        for p in open.into_inner() {
+            match p.as_rule() {
+                Rule::kw_workflow => keyword_start = Some(p.as_span().start()),
+                Rule::ident => name = Some(self.name(&p)),
+                _ => {}
+            }
+        }
+        let (keyword_start, name) = (keyword_start?, name?);
+        // Only a `block_unclosed` entry reads the block's span, and the statements of a
+        // closed block hold none at this level.
+        let open_brace = Span::new(base + brace, base + brace + 1);
+        let mut entries = BlockEntries::default();
+        let mut pos = brace + 1;
+        self.block_depth += 1;
+        let close_end = loop {
+            let rest = piece.get(pos..)?;
+            let next = LhwParser::parse(Rule::stmt_next, rest)
+                .ok()
+                .and_then(|mut pairs| pairs.next());
+            if let Some(next) = next {
+                let end = next.as_span().end();
+                if end == 0 {
+                    return None;
+                }
+                self.offset = base + pos;
+                for p in next.into_inner() {
+                    self.block_entry(&mut entries, p, open_brace);
+                }
+                pos += end;
+                continue;
+            }
+            let close = LhwParser::parse(Rule::block_close, rest).ok()?.next()?;
+            break pos + close.as_span().end();
+        };
+        self.block_depth -= 1;
+        let block_span = Span::new(base + brace, base + close_end);
+        let mut items = vec![Item::Workflow(Workflow {
+            name,
+            body: Block {
+                stmts: entries.stmts,
+                span: block_span,
+            },
+            span: Span::new(base + keyword_start, base + close_end),
+        })];
+        let rest = piece.get(close_end..)?;
+        let file = LhwParser::parse(Rule::file, rest).ok()?.next()?;
+        self.offset = base + close_end;
+        items.extend(self.file(file).items);
+        Some(items)
     }
 
     /// Whether the text at `span`, re-parsed with `rule`, still stops short (so the next
@@ -905,94 +1019,104 @@ impl Cx<'_> {
     }
 
     fn block_body(&mut self, pair: Pair<'_, Rule>, span: Span) -> Block {
-        let mut stmts: Vec<Stmt> = Vec::new();
-        let mut prev = Prev::None;
+        let mut entries = BlockEntries::default();
         for p in pair.into_inner() {
-            match p.as_rule() {
-                Rule::block_unclosed => {
-                    self.unclosed(span, self.span(&p));
-                }
-                Rule::error_stmt => {
-                    let mut broken_span = self.span(&p);
-                    let mut kept = None;
-                    match prev {
-                        Prev::Parsed(stmt_span)
-                            if self.same_line(stmt_span.start, broken_span.start) =>
+            self.block_entry(&mut entries, p, span);
+        }
+        Block {
+            stmts: entries.stmts,
+            span,
+        }
+    }
+
+    /// Adds one entry of the block at `span` (a statement, a malformed line, or the mark of a
+    /// missing `}`) to what the entries before it built. The entries may come from one parse
+    /// of the block or from one parse per statement ([`Cx::stream_workflow`]).
+    fn block_entry(&mut self, entries: &mut BlockEntries, p: Pair<'_, Rule>, span: Span) {
+        let BlockEntries { stmts, prev } = entries;
+        match p.as_rule() {
+            Rule::block_unclosed => {
+                self.unclosed(span, self.span(&p));
+            }
+            Rule::error_stmt => {
+                let mut broken_span = self.span(&p);
+                let mut kept = None;
+                match *prev {
+                    Prev::Parsed(stmt_span)
+                        if self.same_line(stmt_span.start, broken_span.start) =>
+                    {
+                        // The statement before stopped early on this line: the whole
+                        // line is one malformed statement. A variable declaration keeps
+                        // its name and type (not its default, which may be cut short).
+                        if let Some(mut stmt) = stmts.pop()
+                            && let StmtKind::Var(v) = &mut stmt.kind
                         {
-                            // The statement before stopped early on this line: the whole
-                            // line is one malformed statement. A variable declaration keeps
-                            // its name and type (not its default, which may be cut short).
-                            if let Some(mut stmt) = stmts.pop()
-                                && let StmtKind::Var(v) = &mut stmt.kind
-                            {
-                                v.default = None;
-                                kept = Some(stmt);
-                            }
-                            broken_span = stmt_span.to(broken_span);
+                            v.default = None;
+                            kept = Some(stmt);
                         }
-                        Prev::Error { incomplete: true }
-                            if is_trivia(self.slice(Span {
-                                start: stmts.last().map_or(0, |s| s.span.end),
-                                end: broken_span.start,
-                            })) =>
-                        {
-                            // The continuation of a malformed statement that stopped short.
-                            let mut merged = broken_span;
-                            if let Some(last) =
-                                stmts.iter_mut().rev().find(|s| s.kind == StmtKind::Error)
-                            {
-                                last.span = last.span.to(broken_span);
-                                merged = last.span;
-                            }
-                            prev = Prev::Error {
-                                incomplete: self.stops_short(Rule::stmt_check, merged),
-                            };
-                            continue;
-                        }
-                        _ => {}
+                        broken_span = stmt_span.to(broken_span);
                     }
-                    let text = self.slice(broken_span).to_string();
-                    let broken = Broken {
-                        span: broken_span,
-                        text: &text,
-                    };
-                    let incomplete = self.report(Rule::stmt_check, broken, Level::Stmt);
+                    Prev::Error { incomplete: true }
+                        if is_trivia(self.slice(Span {
+                            start: stmts.last().map_or(0, |s| s.span.end),
+                            end: broken_span.start,
+                        })) =>
+                    {
+                        // The continuation of a malformed statement that stopped short.
+                        let mut merged = broken_span;
+                        if let Some(last) =
+                            stmts.iter_mut().rev().find(|s| s.kind == StmtKind::Error)
+                        {
+                            last.span = last.span.to(broken_span);
+                            merged = last.span;
+                        }
+                        *prev = Prev::Error {
+                            incomplete: self.stops_short(Rule::stmt_check, merged),
+                        };
+                        return;
+                    }
+                    _ => {}
+                }
+                let text = self.slice(broken_span).to_string();
+                let broken = Broken {
+                    span: broken_span,
+                    text: &text,
+                };
+                let incomplete = self.report(Rule::stmt_check, broken, Level::Stmt);
+                stmts.push(Stmt {
+                    catches: Vec::new(),
+                    kind: StmtKind::Error,
+                    span: broken_span,
+                });
+                if let Some(partial) = kept.or_else(|| self.recover_stmt(broken)) {
+                    stmts.push(partial);
+                }
+                *prev = Prev::Error { incomplete };
+            }
+            _ => {
+                let stmt = self.stmt(p);
+                if let Prev::Parsed(prev_span) = *prev
+                    && self.same_line(prev_span.end, stmt.span.start)
+                {
+                    // Two statements on one line with nothing between them: report
+                    // the second (a declaration still declares its name).
+                    self.diags
+                        .push(missing_separator(self.text, stmt.span.start as usize));
                     stmts.push(Stmt {
                         catches: Vec::new(),
                         kind: StmtKind::Error,
-                        span: broken_span,
+                        span: stmt.span,
                     });
-                    if let Some(partial) = kept.or_else(|| self.recover_stmt(broken)) {
-                        stmts.push(partial);
+                    if matches!(stmt.kind, StmtKind::Var(_)) {
+                        stmts.push(stmt);
                     }
-                    prev = Prev::Error { incomplete };
+                    *prev = Prev::Error { incomplete: false };
+                    return;
                 }
-                _ => {
-                    let stmt = self.stmt(p);
-                    if let Prev::Parsed(prev_span) = prev
-                        && self.same_line(prev_span.end, stmt.span.start)
-                    {
-                        // Two statements on one line with nothing between them: report
-                        // the second (a declaration still declares its name).
-                        self.diags
-                            .push(missing_separator(self.text, stmt.span.start as usize));
-                        stmts.push(Stmt {
-                            catches: Vec::new(),
-                            kind: StmtKind::Error,
-                            span: stmt.span,
-                        });
-                        if matches!(stmt.kind, StmtKind::Var(_)) {
-                            stmts.push(stmt);
-                        }
-                        prev = Prev::Error { incomplete: false };
-                        continue;
-                    }
-                    prev = Prev::Parsed(stmt.span);
-                    stmts.push(stmt);
-                }
+                *prev = Prev::Parsed(stmt.span);
+                stmts.push(stmt);
             }
         }
-        Block { stmts, span }
     }
 
     /// Reports a block whose `}` is missing.
@@ -1795,6 +1919,95 @@ fn matching_open_brace(text: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every `.lhw` file under `dir` (the build and tool directories left out).
+    fn lhw_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if path.is_dir() {
+                if !matches!(
+                    name.as_ref(),
+                    "target" | ".git" | "node_modules" | ".venv" | "out"
+                ) {
+                    lhw_files(&path, out);
+                }
+            } else if name.ends_with(".lhw") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Reading a workflow one statement at a time gives the items and diagnostics that
+    /// reading its chunk at once gives: on every `.lhw` file of the repository (the
+    /// diagnostics fixtures and the mistakes corpus hold broken ones), on each cut short at
+    /// several places (unclosed blocks, strings and comments), and with lines removed.
+    #[test]
+    fn streamed_workflows_parse_as_whole_chunks() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        lhw_files(&root, &mut files);
+        files.sort();
+        assert!(files.len() > 100, "found only {} .lhw files", files.len());
+        let mut streamed_chunks = 0;
+        for path in &files {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            let mut variants = vec![text.clone()];
+            for k in 1..8 {
+                let mut cut = text.len() * k / 8;
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                variants.push(text[..cut].to_string());
+            }
+            let lines: Vec<&str> = text.split_inclusive('\n').collect();
+            for skip in (0..lines.len()).step_by(5) {
+                let mut without = String::new();
+                for (i, line) in lines.iter().enumerate() {
+                    if i != skip {
+                        without.push_str(line);
+                    }
+                }
+                variants.push(without);
+            }
+            for variant in &variants {
+                for span in chunk_spans(variant) {
+                    let whole = parse_chunk_with(variant, span, false);
+                    let streamed = parse_chunk_with(variant, span, true);
+                    assert_eq!(
+                        streamed,
+                        whole,
+                        "{}: the chunk at {span:?} of this text parses differently when \
+                         streamed:\n{variant}",
+                        path.display()
+                    );
+                    let piece = &variant[span.start as usize..span.end as usize];
+                    let mut cx = Cx {
+                        text: variant,
+                        offset: span.start as usize,
+                        diags: Vec::new(),
+                        depth: 0,
+                        block_depth: 0,
+                        too_deep_reported: false,
+                        lh_too_deep: None,
+                    };
+                    if cx.stream_workflow(piece).is_some() {
+                        streamed_chunks += 1;
+                    }
+                }
+            }
+        }
+        assert!(
+            streamed_chunks > 1000,
+            "only {streamed_chunks} workflow chunks"
+        );
+    }
 
     #[test]
     fn leading_words_stop_at_punctuation() {

@@ -171,7 +171,18 @@ impl ThreadBuilder {
         if !self.is_exit(&last) {
             self.add_node("exit", NodeKind::Exit(pb::ExitNode { result: None }));
         }
-        let nodes: BTreeMap<String, pb::Node> = self.nodes.into_iter().collect();
+        // Moved into the map from the end, the list shrinking as it empties, so that the
+        // nodes are not held twice at the peak (collecting kept the whole list until the
+        // map was full: a workflow of 1,000,000 statements; docs/performance.md). Node names
+        // are unique (they start with the node's index).
+        let mut list = self.nodes;
+        let mut nodes: BTreeMap<String, pb::Node> = BTreeMap::new();
+        while let Some((name, node)) = list.pop() {
+            nodes.insert(name, node);
+            if list.capacity() > 1024 && list.len() < list.capacity() / 2 {
+                list.shrink_to_fit();
+            }
+        }
         let spec = pb::ThreadSpec {
             nodes,
             variable_defs: self.var_defs,

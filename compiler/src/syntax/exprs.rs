@@ -288,44 +288,44 @@ impl Flat<'_, '_> {
     }
 }
 
-/// The height of an expression tree (1 for a leaf).
+/// The height of an expression tree (1 for a leaf). Children are visited in place (no list
+/// of them is built): this runs for every expression.
 fn height(e: &Expr) -> usize {
-    let children: Vec<&Expr> = match &e.kind {
+    fn max_of<'a>(items: impl IntoIterator<Item = &'a Expr>) -> usize {
+        items.into_iter().map(height).max().unwrap_or(0)
+    }
+    let children = match &e.kind {
         ExprKind::Int(_)
         | ExprKind::Double(_)
         | ExprKind::Bool(_)
         | ExprKind::Null
         | ExprKind::Duration(_)
-        | ExprKind::Var(_) => Vec::new(),
-        ExprKind::Str(s) => s
-            .parts
-            .iter()
-            .filter_map(|p| match p {
-                StrPart::Hole(h) => Some(h),
-                StrPart::Text(_) => None,
-            })
-            .collect(),
-        ExprKind::JsonObj(members) => members.iter().map(|(_, v)| v).collect(),
-        ExprKind::JsonArr(items) => items.iter().collect(),
-        ExprKind::Call { args, .. } | ExprKind::DynCall { args, .. } => args.iter().collect(),
+        | ExprKind::Var(_) => 0,
+        ExprKind::Str(s) => max_of(s.parts.iter().filter_map(|p| match p {
+            StrPart::Hole(h) => Some(h),
+            StrPart::Text(_) => None,
+        })),
+        ExprKind::JsonObj(members) => max_of(members.iter().map(|(_, v)| v)),
+        ExprKind::JsonArr(items) => max_of(items),
+        ExprKind::Call { args, .. } | ExprKind::DynCall { args, .. } => max_of(args),
         ExprKind::Await { .. }
         | ExprKind::WaitChild(_)
         | ExprKind::Spawn(_)
         | ExprKind::Ask(_)
-        | ExprKind::RunWf { .. } => Vec::new(),
+        | ExprKind::RunWf { .. } => 0,
         ExprKind::New { fields, .. } | ExprKind::InlineStruct(fields) => {
-            fields.iter().map(|(_, v)| v).collect()
+            max_of(fields.iter().map(|(_, v)| v))
         }
-        ExprKind::MapLit(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
-        ExprKind::Method { recv, args, .. } => std::iter::once(&**recv).chain(args).collect(),
-        ExprKind::Field { base, .. } => vec![&**base],
-        ExprKind::Index { base, index } => vec![&**base, &**index],
-        ExprKind::Binary { lhs, rhs, .. } => vec![&**lhs, &**rhs],
+        ExprKind::MapLit(entries) => max_of(entries.iter().flat_map(|(k, v)| [k, v])),
+        ExprKind::Method { recv, args, .. } => max_of(std::iter::once(&**recv).chain(args)),
+        ExprKind::Field { base, .. } => height(base),
+        ExprKind::Index { base, index } => height(base).max(height(index)),
+        ExprKind::Binary { lhs, rhs, .. } => height(lhs).max(height(rhs)),
         ExprKind::Not(x) | ExprKind::Neg(x) | ExprKind::Cast(x, _) | ExprKind::Paren(x) => {
-            vec![&**x]
+            height(x)
         }
     };
-    1 + children.into_iter().map(height).max().unwrap_or(0)
+    1 + children
 }
 
 impl Cx<'_> {
