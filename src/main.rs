@@ -5,6 +5,7 @@
 //! about the language itself lives in the compiler crate.
 
 mod autostart;
+mod bulk_job;
 mod check;
 mod cli;
 mod compile;
@@ -20,8 +21,11 @@ mod graph;
 mod inspect;
 mod lsp;
 mod migrate;
+mod migration_plan;
 mod output_topic;
 mod principal;
+mod principal_deploy;
+mod quota;
 mod report;
 mod reset;
 mod run;
@@ -72,6 +76,9 @@ fn main() -> ExitCode {
         Command::Count(args) => inspect::count(args, style),
         Command::Schedule(args) => schedule::run(args, style),
         Command::Migrate(args) => migrate::run(args, style),
+        Command::MigrationPlan(args) => migration_plan::run(args, style),
+        Command::BulkJob(args) => bulk_job::run(args, style),
+        Command::Quota(args) => quota::run(args, style),
         Command::Metrics(args) => inspect::metrics(args, style),
         Command::Workers(args) => inspect::workers(args, style),
         Command::Connect(args) => connect::run(args, style),

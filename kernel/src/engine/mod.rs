@@ -26,6 +26,7 @@
 
 mod advance;
 mod api;
+mod bulk_jobs;
 mod checkpoints;
 mod child;
 mod comments;
@@ -36,6 +37,7 @@ mod in_process;
 mod inherited;
 mod lifecycle;
 mod migrate;
+mod migration_plans;
 mod output_topic;
 mod run;
 mod schedules;
