@@ -161,12 +161,13 @@ async fn put(client: &LhClient, a: &PutArgs, format: Format) -> Res {
             label(&old_id)
         )));
     }
-    let m = build_migration(
+    let mut m = build_migration(
         &a.mapping,
         &old,
         &new,
         (new_id.major_version, new_id.revision),
     )?;
+    structural_nodes(&mut m, &old, &new, a.mapping.same_names)?;
     let thread_migrations = m
         .thread_spec_migrations
         .into_iter()
@@ -212,6 +213,50 @@ async fn put(client: &LhClient, a: &PutArgs, format: Format) -> Res {
         "apply it to a running WfRun: lhc migration-plan apply {} WFRUN",
         a.name
     );
+    Ok(())
+}
+
+/// What kind of node `name` of `thread` is, when a plan may not move a thread from or to it
+/// (ENTRYPOINT, EXIT and NOP: `PutWorkflowMigrationPlanRequestModel.isMigratableNodeType`).
+fn structural(spec: &WfSpec, thread: &str, name: &str) -> Option<&'static str> {
+    let node = spec.thread_specs.get(thread)?.nodes.get(name)?;
+    let kind = lhw_kernel::wfspec::node_case(node);
+    matches!(kind, "ENTRYPOINT" | "EXIT" | "NOP").then_some(kind)
+}
+
+/// Drops the ENTRYPOINT, EXIT and NOP nodes `--same-names` mapped to themselves; refuses
+/// such a node named explicitly (the server would).
+fn structural_nodes(
+    m: &mut lhw_proto::littlehorse::WfSpecVersionMigration,
+    old: &WfSpec,
+    new: &WfSpec,
+    same_names: bool,
+) -> Result<(), Fail> {
+    for (t, tm) in m.thread_spec_migrations.iter_mut() {
+        let mut refused = None;
+        tm.node_migrations.retain(|from, nm| {
+            let kind = structural(old, t, from)
+                .map(|k| (from.clone(), k))
+                .or_else(|| {
+                    structural(new, &tm.new_thread_spec_name, &nm.new_node_name)
+                        .map(|k| (nm.new_node_name.clone(), k))
+                });
+            match kind {
+                None => true,
+                Some(_) if same_names && *from == nm.new_node_name => false,
+                Some(k) => {
+                    refused.get_or_insert(k);
+                    true
+                }
+            }
+        });
+        if let Some((node, kind)) = refused {
+            return Err(Fail::Msg(format!(
+                "node `{node}` of thread `{t}` is a {kind} node: a migration plan moves threads \
+                 only from and to nodes that do work (not ENTRYPOINT, EXIT or NOP)"
+            )));
+        }
+    }
     Ok(())
 }
 
