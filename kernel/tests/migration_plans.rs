@@ -62,9 +62,10 @@ async fn latest(c: &mut Client, name: &str) -> pb::WfSpec {
     .into_inner()
 }
 
-fn threads(
-    entries: &[(&str, &str, &[(&str, &str)])],
-) -> BTreeMap<String, pb::ThreadMigrationPlanRequest> {
+/// One thread mapping: old thread, new thread, and (old node, new node) pairs.
+type ThreadMap<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+fn threads(entries: &[ThreadMap<'_>]) -> BTreeMap<String, pb::ThreadMigrationPlanRequest> {
     entries
         .iter()
         .map(|(from, to, nodes)| {
