@@ -404,3 +404,100 @@ fn principal_deploy_from_json_and_protobuf_files() {
     .ok();
     lhc(&k, &["principal", "get", "bot"]).ok();
 }
+
+const APPROVAL: &str = r#"
+user-task review "Review the order" {
+  approved: bool "Approved?" required,
+  comment: str "Comment",
+}
+
+workflow approval {
+  var ok: bool
+  let r = ask review to group "ops"
+  ok = r.approved
+}
+"#;
+
+/// Runs lhc against `k` with `input` on standard input.
+fn lhc_with_input(k: &Kernel, args: &[&str], input: &str) -> harness::Out {
+    use std::io::Write as _;
+    let home = tempfile::tempdir().expect("home");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_lhc"))
+        .args(args)
+        .env("HOME", home.path())
+        .env("LHC_NO_AUTOSTART", "1")
+        .env("LHC_API_HOST", "127.0.0.1")
+        .env("LHC_API_PORT", k.port().to_string())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("lhc starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write the answers");
+    let out = child.wait_with_output().expect("lhc ends");
+    harness::Out {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn user_task_execute_prompts_for_each_field() {
+    let (k, _dir) = deployed(APPROVAL);
+    lhc(&k, &["run", "approval", "--id", "a-1"]).ok();
+    let tasks = json(
+        harness::poll(
+            &k,
+            &["user-task", "list", "--group", "ops", "--format", "json"],
+            |o| o.stdout.contains("userTaskGuid"),
+        )
+        .ok(),
+    );
+    let guid = tasks[0]["id"]["userTaskGuid"]
+        .as_str()
+        .expect("guid")
+        .to_string();
+    // The input ends early: nothing is sent.
+    let out = lhc_with_input(&k, &["user-task", "execute", "a-1", &guid], "bob\n");
+    out.failed();
+    assert!(
+        out.stderr
+            .contains("the input ended before field `approved`"),
+        "{}",
+        out.stderr
+    );
+    // Assigned to a group only: the user must be named; a bad value is asked again; an
+    // empty answer skips the optional field.
+    let out = lhc_with_input(
+        &k,
+        &["user-task", "execute", "a-1", &guid],
+        "\nbob\n\nmaybe\ntrue\n\n",
+    );
+    let text = &out.ok().stdout;
+    assert!(text.contains("now DONE"), "{text}");
+    assert!(
+        out.stderr.contains("user id: ")
+            && out.stderr.contains("assigned to a group only")
+            && out
+                .stderr
+                .contains("approved (Approved?, bool, required): ")
+            && out.stderr.contains("`approved` is required")
+            && out.stderr.contains("try again")
+            && out.stderr.contains("comment (Comment, str): "),
+        "{}",
+        out.stderr
+    );
+    let got = json(lhc(&k, &["user-task", "get", "a-1", &guid, "--format", "json"]).ok());
+    assert_eq!(got["userId"], "bob", "{got}");
+    assert_eq!(got["results"]["approved"]["bool"], true, "{got}");
+    assert!(got["results"].get("comment").is_none(), "{got}");
+    let out = lhc_with_input(&k, &["user-task", "execute", "a-1", &guid], "bob\n");
+    out.failed();
+    assert!(out.stderr.contains("is already DONE"), "{}", out.stderr);
+}
