@@ -323,6 +323,9 @@ pub enum Command {
             `--format json` prints what the server answered."
     )]
     Quota(crate::quota::QuotaArgs),
+
+    /// lhc's version and the server's (GetServerVersion), as `lhctl version`.
+    Version(crate::version::VersionArgs),
     /// Workflow and task metrics, per minute: runs started and ended, attempts, latencies.
     Metrics(crate::inspect::MetricsArgs),
 

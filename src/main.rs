@@ -35,6 +35,7 @@ mod server;
 mod tenant;
 mod test;
 mod verdict;
+mod version;
 mod whoami;
 
 use std::collections::HashSet;
@@ -79,6 +80,7 @@ fn main() -> ExitCode {
         Command::MigrationPlan(args) => migration_plan::run(args, style),
         Command::BulkJob(args) => bulk_job::run(args, style),
         Command::Quota(args) => quota::run(args, style),
+        Command::Version(args) => version::run(args, style),
         Command::Metrics(args) => inspect::metrics(args, style),
         Command::Workers(args) => inspect::workers(args, style),
         Command::Connect(args) => connect::run(args, style),

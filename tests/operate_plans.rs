@@ -1,5 +1,5 @@
-//! `lhc migration-plan`, `lhc bulk-job`, `lhc quota` and `lhc principal deploy` against
-//! the embedded kernel.
+//! `lhc migration-plan`, `lhc bulk-job`, `lhc quota`, `lhc principal deploy`, `lhc user-task
+//! execute` and `lhc version`: the last lhctl verbs, against the embedded kernel.
 
 mod harness;
 
@@ -500,4 +500,20 @@ fn user_task_execute_prompts_for_each_field() {
     let out = lhc_with_input(&k, &["user-task", "execute", "a-1", &guid], "bob\n");
     out.failed();
     assert!(out.stderr.contains("is already DONE"), "{}", out.stderr);
+}
+
+#[test]
+fn version_shows_lhc_and_the_server() {
+    let k = Kernel::start();
+    let out = lhc(&k, &["version"]);
+    let text = &out.ok().stdout;
+    assert!(
+        text.starts_with(&format!(
+            "lhc version: {}\nserver version: 0.1.0-lhw-kernel (127.0.0.1:",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{text}"
+    );
+    let v = json(lhc(&k, &["version", "--format", "json"]).ok());
+    assert_eq!(v["server"], "0.1.0-lhw-kernel", "{v}");
 }
