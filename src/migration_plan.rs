@@ -306,6 +306,7 @@ fn print_plan(plan: &WorkflowMigrationPlan) {
             ]);
         }
     }
+    println!();
     print_text(&table(
         &["THREAD", "FROM NODE", "TO NODE", "WAITS FOR THREADS"],
         &rows,
