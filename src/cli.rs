@@ -284,6 +284,48 @@ pub enum Command {
             bad mapping, a version not found, or a server failure; 2 on a usage error."
     )]
     Migrate(crate::migrate::MigrateArgs),
+
+    /// WorkflowMigrationPlans: put, get, delete, list, and apply one to a running WfRun.
+    #[command(
+        name = "migration-plan",
+        long_about = "WorkflowMigrationPlans, as `lhctl put/get/delete workflowMigrationPlan` \
+            and `lhctl apply workflowMigrationPlan PLAN WFRUN` manage them: `put NAME WORKFLOW \
+            --from MAJOR.REV [--to MAJOR.REV]` with the mapping of `lhc migrate` (--plan FILE, \
+            --same-names, --thread OLD=NEW, --node [THREAD:]OLD=NEW; checked against both \
+            versions, \"did you mean\" on names), `get NAME`, `delete NAME`, `list [--workflow \
+            W | --prefix P]`, `apply NAME WFRUN [--var [THREAD:]NAME=VALUE]...`. An applied \
+            plan moves each mapped thread of that WfRun when it waits at a mapped \
+            long-running node (event, user task, sleep, wait) or next reaches a mapped node. \
+            Exit status: 0 done; 1 the server refused, or a plan, version or WfRun not \
+            found; 2 on a usage error. `--format json` prints what the server answered."
+    )]
+    MigrationPlan(crate::migration_plan::MigrationPlanArgs),
+
+    /// Bulk jobs: delete the ended WfRuns of a workflow in a time range (CreateBulkJob); get, list, delete jobs.
+    #[command(
+        name = "bulk-job",
+        long_about = "Bulk jobs, as `lhctl delete wfRunBulk` and `lhctl get/search/delete \
+            bulkJob` manage them: `delete-wfruns WORKFLOW --status STATUS [--from TIME] [--to \
+            TIME] [--id ID]` deletes the WfRuns of every version of WORKFLOW with that ended \
+            status (COMPLETED, HALTED, ERROR or EXCEPTION) started in the range (RFC 3339 \
+            times; default: from the epoch to now), `get ID`, `list [--status S]`, `delete \
+            ID`. Exit status: 0 done; 1 the server refused or a job or workflow not found; 2 \
+            on a usage error. `--format json` prints what the server answered."
+    )]
+    BulkJob(crate::bulk_job::BulkJobArgs),
+
+    /// Quotas on write requests per second, per tenant or principal: put, get, delete, list.
+    #[command(
+        long_about = "Quotas, as `lhctl put/get/delete/search quota` manage them: `put TENANT \
+            --write-requests-per-second N [--principal P]`, `get TENANT [--principal P]`, \
+            `delete TENANT [--principal P]`, `list [--tenant T [--principal P]]`. Exit \
+            status: 0 done; 1 the server refused or a quota not found; 2 on a usage error. \
+            `--format json` prints what the server answered."
+    )]
+    Quota(crate::quota::QuotaArgs),
+
+    /// lhc's version and the server's (GetServerVersion), as `lhctl version`.
+    Version(crate::version::VersionArgs),
     /// Workflow and task metrics, per minute: runs started and ended, attempts, latencies.
     Metrics(crate::inspect::MetricsArgs),
 

@@ -5,6 +5,7 @@
 //! about the language itself lives in the compiler crate.
 
 mod autostart;
+mod bulk_job;
 mod check;
 mod cli;
 mod compile;
@@ -20,8 +21,11 @@ mod graph;
 mod inspect;
 mod lsp;
 mod migrate;
+mod migration_plan;
 mod output_topic;
 mod principal;
+mod principal_deploy;
+mod quota;
 mod report;
 mod reset;
 mod run;
@@ -32,6 +36,7 @@ mod server;
 mod tenant;
 mod test;
 mod verdict;
+mod version;
 mod whoami;
 
 use std::collections::HashSet;
@@ -73,6 +78,10 @@ fn main() -> ExitCode {
         Command::Count(args) => inspect::count(args, style),
         Command::Schedule(args) => schedule::run(args, style),
         Command::Migrate(args) => migrate::run(args, style),
+        Command::MigrationPlan(args) => migration_plan::run(args, style),
+        Command::BulkJob(args) => bulk_job::run(args, style),
+        Command::Quota(args) => quota::run(args, style),
+        Command::Version(args) => version::run(args, style),
         Command::Metrics(args) => inspect::metrics(args, style),
         Command::Workers(args) => inspect::workers(args, style),
         Command::Connect(args) => connect::run(args, style),

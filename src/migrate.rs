@@ -39,6 +39,20 @@ pub struct MigrateArgs {
     /// The version they move to, `MAJOR.REVISION` (default: the plan's, else the newest).
     #[arg(long, value_name = "MAJOR.REVISION")]
     pub to: Option<String>,
+    /// The thread and node mapping.
+    #[command(flatten)]
+    pub mapping: MappingArgs,
+    /// Show which running WfRuns would move, and why the others would not; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// Where a mapping of threads and nodes comes from (also `lhc migration-plan put`).
+#[derive(Debug, Args)]
+pub struct MappingArgs {
     /// A migration plan: the protobuf JSON of a `WfSpecVersionMigration`
     /// (`threadSpecMigrations` → `nodeMigrations` → `newNodeName`).
     #[arg(long, value_name = "FILE")]
@@ -52,12 +66,6 @@ pub struct MigrateArgs {
     /// Map a node, `[THREAD:]OLD=NEW` (THREAD defaults to the entrypoint thread; repeatable).
     #[arg(long = "node", value_name = "[THREAD:]OLD=NEW")]
     pub nodes: Vec<String>,
-    /// Show which running WfRuns would move, and why the others would not; change nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Shared options.
-    #[command(flatten)]
-    pub common: Common,
 }
 
 /// One running WfRun and whether the migration moves it.
@@ -86,7 +94,7 @@ pub fn run(args: &MigrateArgs, style: Style) -> ExitCode {
     execute(&args.common, style, async |c, f| migrate(c, args, f).await)
 }
 
-fn version(flag: &str, text: &str) -> Result<(i32, i32), Fail> {
+pub(crate) fn version(flag: &str, text: &str) -> Result<(i32, i32), Fail> {
     let bad = || {
         Fail::Msg(format!(
             "{flag} `{text}`: expected MAJOR.REVISION, e.g. `1.0`"
@@ -96,7 +104,11 @@ fn version(flag: &str, text: &str) -> Result<(i32, i32), Fail> {
     Ok((m.parse().map_err(|_| bad())?, r.parse().map_err(|_| bad())?))
 }
 
-async fn spec(client: &LhClient, name: &str, v: Option<(i32, i32)>) -> Result<WfSpec, Fail> {
+pub(crate) async fn spec(
+    client: &LhClient,
+    name: &str,
+    v: Option<(i32, i32)>,
+) -> Result<WfSpec, Fail> {
     let what = match v {
         Some((m, r)) => format!("workflow `{name}` version {m}.{r}"),
         None => format!("workflow `{name}`"),
@@ -131,7 +143,7 @@ fn split_map<'a>(flag: &str, raw: &'a str) -> Result<(&'a str, &'a str), Fail> {
         .ok_or_else(|| Fail::Msg(format!("{flag} `{raw}`: expected OLD=NEW")))
 }
 
-fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a String>) -> String {
+pub(crate) fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a String>) -> String {
     let known: Vec<&str> = known.into_iter().map(String::as_str).collect();
     match lhw_compiler::check::closest(name, known.iter().copied()) {
         Some(c) => format!(" (did you mean `{c}`?)"),
@@ -141,8 +153,8 @@ fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a String>) -> 
 
 /// The mapping from the plan file, `--same-names`, `--thread` and `--node`, checked
 /// against both versions.
-fn build_migration(
-    args: &MigrateArgs,
+pub(crate) fn build_migration(
+    args: &MappingArgs,
     old: &WfSpec,
     new: &WfSpec,
     to: (i32, i32),
@@ -382,7 +394,12 @@ async fn migrate(client: &LhClient, args: &MigrateArgs, format: Format) -> Res {
             old_id.major_version, old_id.revision
         )));
     }
-    let m = build_migration(args, &old, &new, (new_id.major_version, new_id.revision))?;
+    let m = build_migration(
+        &args.mapping,
+        &old,
+        &new,
+        (new_id.major_version, new_id.revision),
+    )?;
     let runs = running(client, &old_id).await?;
     let mut verdicts = Vec::new();
     for run in &runs {

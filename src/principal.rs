@@ -43,6 +43,9 @@ pub enum PrincipalCommand {
     Delete(IdArgs),
     /// Every Principal, or those of a Tenant or with(out) admin rights (SearchPrincipal).
     List(ListArgs),
+    /// A Principal from a file: a PutPrincipalRequest in protobuf JSON (or binary with
+    /// `--proto`), as `lhctl deploy principal FILE`.
+    Deploy(crate::principal_deploy::DeployArgs),
 }
 
 /// Arguments of `lhc principal put`.
@@ -263,6 +266,9 @@ pub fn run(args: &PrincipalArgs, style: Style) -> ExitCode {
                     Ok(())
                 }
             }
+        }),
+        PrincipalCommand::Deploy(a) => execute(&a.common, style, async |client, format| {
+            crate::principal_deploy::deploy(client, a, format).await
         }),
         PrincipalCommand::List(a) => execute(&a.common, style, async |client, format| {
             let criteria = match (&a.tenant, a.admin) {

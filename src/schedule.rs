@@ -13,7 +13,7 @@ use clap::{Args, Subcommand};
 use lhw_kernel::cron::{CronExpr, civil_from_days};
 use lhw_proto::littlehorse::{
     DeleteScheduledWfRunRequest, GetLatestWfSpecRequest, ScheduleWfRequest, ScheduledWfRun,
-    ScheduledWfRunId, SearchScheduledWfRunRequest, WfSpec, WfSpecId,
+    ScheduledWfRunId, SearchScheduledWfRunRequest, SearchWfSpecRequest, WfSpec, WfSpecId,
 };
 use lhw_runtime_client::LhClient;
 use tonic::Code;
@@ -261,12 +261,64 @@ async fn list(client: &LhClient, a: &ListArgs, format: Format) -> Res {
 }
 
 async fn fetch(client: &LhClient, id: &str) -> Result<ScheduledWfRun, Fail> {
-    client
+    match client
         .raw()
         .get_scheduled_wf_run(ScheduledWfRunId { id: id.to_string() })
         .await
-        .map(tonic::Response::into_inner)
-        .map_err(|e| Fail::Client(format!("ScheduledWfRun `{id}`"), rpc(e)))
+    {
+        Ok(s) => Ok(s.into_inner()),
+        Err(s) if s.code() == Code::NotFound => {
+            let mut msg = format!("no schedule `{id}` on {}", client.target());
+            let ids = schedule_ids(client).await;
+            match lhw_compiler::check::closest(id, ids.iter().map(String::as_str)) {
+                Some(c) => msg.push_str(&format!("\n  help: did you mean `{c}`?")),
+                None if ids.is_empty() => msg.push_str("\n  help: there are no schedules"),
+                None => msg.push_str(
+                    "\n  help: `lhc schedule list WORKFLOW` lists the schedules of a workflow",
+                ),
+            }
+            Err(Fail::Msg(msg))
+        }
+        Err(s) => Err(Fail::Client(format!("ScheduledWfRun `{id}`"), rpc(s))),
+    }
+}
+
+/// The ids of every schedule on the server (SearchScheduledWfRun needs a WfSpec name: the
+/// schedules of each deployed workflow); empty when they cannot be read.
+async fn schedule_ids(client: &LhClient) -> Vec<String> {
+    let Ok(specs) = client
+        .raw()
+        .search_wf_spec(SearchWfSpecRequest {
+            bookmark: None,
+            limit: Some(1000),
+            wf_spec_criteria: None,
+        })
+        .await
+    else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = specs
+        .into_inner()
+        .results
+        .into_iter()
+        .map(|i| i.name)
+        .collect();
+    names.dedup();
+    let mut ids = Vec::new();
+    for name in names {
+        if let Ok(found) = client
+            .raw()
+            .search_scheduled_wf_run(SearchScheduledWfRunRequest {
+                wf_spec_name: name,
+                major_version: None,
+                revision: None,
+            })
+            .await
+        {
+            ids.extend(found.into_inner().results.into_iter().map(|i| i.id));
+        }
+    }
+    ids
 }
 
 async fn get(client: &LhClient, a: &IdArgs, format: Format) -> Res {

@@ -14,7 +14,7 @@ use lhw_kernel::type_text::server_type_text;
 
 use lhw_proto::littlehorse::{
     AllowedUpdateType, PutWfSpecRequest, ThreadSpec, ThreadVarDef, VariableDef,
-    WfRunVariableAccessLevel, WfSpec, WfSpecId, node,
+    WfRunVariableAccessLevel, WfSpec, WfSpecId, node, ut_action_trigger,
 };
 
 /// The server's answer to a PutWfSpecRequest.
@@ -105,11 +105,22 @@ pub(crate) fn normalize_threads(
             }
         }
         for n in t.nodes.values_mut() {
-            if let Some(node::Node::Task(task)) = &mut n.node
-                && task.timeout_seconds == 0
-            {
-                // LittleHorse's default task timeout.
-                task.timeout_seconds = 60;
+            match &mut n.node {
+                // LittleHorse's default task timeout, also on a user task's task actions.
+                Some(node::Node::Task(task)) if task.timeout_seconds <= 0 => {
+                    task.timeout_seconds = 60;
+                }
+                Some(node::Node::UserTask(u)) => {
+                    for a in &mut u.actions {
+                        if let Some(ut_action_trigger::Action::Task(t)) = &mut a.action
+                            && let Some(task) = t.task.as_mut()
+                            && task.timeout_seconds <= 0
+                        {
+                            task.timeout_seconds = 60;
+                        }
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -117,8 +128,10 @@ pub(crate) fn normalize_threads(
 }
 
 /// `threads` with each RUN_CHILD_WF node's major version -1 pinned to the latest major
-/// version of its WfSpec on the server, as the server stores it at PutWfSpec (left -1 when
-/// that WfSpec does not exist yet).
+/// version of its WfSpec on the server, and each USER_TASK node without a UserTaskDef
+/// version pinned to the latest version of its UserTaskDef, as the server stores them at
+/// PutWfSpec (left as they are when that WfSpec or UserTaskDef does not exist yet). A
+/// UserTaskDef the same deploy changes gets a new version the prediction does not see.
 pub(crate) async fn pin_child_versions(
     client: &lhw_runtime_client::LhClient,
     mut threads: BTreeMap<String, ThreadSpec>,
@@ -132,6 +145,14 @@ pub(crate) async fn pin_child_versions(
                 && let Some(id) = client.get_latest_wf_spec(name).await?.and_then(|c| c.id)
             {
                 r.major_version = id.major_version;
+            }
+            if let Some(node::Node::UserTask(u)) = &mut n.node
+                && u.user_task_def_version.is_none()
+                && let Some(def) = client
+                    .get_latest_user_task_def(&u.user_task_def_name)
+                    .await?
+            {
+                u.user_task_def_version = Some(def.version);
             }
         }
     }

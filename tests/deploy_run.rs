@@ -361,6 +361,25 @@ fn run_targets_deploy_first_and_dry_runs_see_the_pinned_version() {
     );
 }
 
+/// The server pins a user task's UserTaskDef version at PutWfSpec; a dry run compares with
+/// the pinned version, so redeploying the same file changes nothing.
+#[test]
+fn dry_runs_see_the_pinned_user_task_def_version() {
+    let k = Kernel::start();
+    let file = repo()
+        .join("examples/purchase-approval.lhw")
+        .display()
+        .to_string();
+    lhc(&k, &["deploy", &file, "--with-task-defs"]).ok();
+    let out = lhc(&k, &["deploy", "--dry-run", &file]);
+    let stdout = out.ok().stdout.clone();
+    assert!(
+        stdout.contains("wfspec purchase-approval: unchanged (version 0.0) (dry run)"),
+        "{stdout}"
+    );
+    assert!(out.stderr.contains("0 would change"), "{}", out.stderr);
+}
+
 #[test]
 fn run_with_a_parent_starts_a_child_wf_run_with_a_nested_id() {
     let k = Kernel::start();

@@ -61,6 +61,15 @@ fn get_shows_each_metadata_kind_and_suggests_misspelt_names() {
         "{}",
         out.stderr
     );
+    let out = lhc(&k, &["delete", "taskdef", "chrage"]);
+    out.failed();
+    assert!(
+        out.stderr.contains("no TaskDef `chrage`")
+            && out.stderr.contains("nothing deleted")
+            && out.stderr.contains("did you mean `charge`?"),
+        "{}",
+        out.stderr
+    );
 
     let text = lhc(&k, &["get", "event-def", "payment-confirmed"])
         .ok()

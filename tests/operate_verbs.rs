@@ -176,6 +176,13 @@ fn delete_every_kind() {
         "{}",
         out.stderr
     );
+    let out = lhc(&k, &["delete", "wfspec", "quik", "--all-versions"]);
+    out.failed();
+    assert!(
+        out.stderr.contains("no WfSpec `quik`") && out.stderr.contains("did you mean `quick`?"),
+        "{}",
+        out.stderr
+    );
     let out = lhc(&k, &["delete", "wfspec", "quick", "0.0"]);
     assert_eq!(out.ok().stdout, "deleted WfSpec quick 0.0\n");
     let out = lhc(

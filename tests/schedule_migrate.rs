@@ -129,6 +129,18 @@ fn schedule_create_list_get_delete() {
         "{text}"
     );
 
+    // A misspelt id gets "did you mean" among the existing schedules.
+    for verb in ["get", "delete"] {
+        let out = lhc(&k, &["schedule", verb, "weekday9"]);
+        out.failed();
+        assert!(
+            out.stderr.contains("no schedule `weekday9`")
+                && out.stderr.contains("did you mean `weekday-9`?"),
+            "{}",
+            out.stderr
+        );
+    }
+
     let out = lhc(&k, &["schedule", "delete", "weekday-9"]);
     assert!(
         out.ok()
@@ -139,7 +151,12 @@ fn schedule_create_list_get_delete() {
     );
     let out = lhc(&k, &["schedule", "delete", "weekday-9"]);
     out.failed();
-    assert!(out.stderr.contains("not found"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("no schedule `weekday-9`")
+            && out.stderr.contains("there are no schedules"),
+        "{}",
+        out.stderr
+    );
     let out = lhc(&k, &["schedule", "list", "order"]);
     assert_eq!(out.ok().stdout, "no schedules of workflow `order`\n");
 }

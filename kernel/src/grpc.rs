@@ -110,6 +110,9 @@ impl LittleHorse for KernelService {
         not_empty(&name, "id.name")?;
         self.call(move |e| {
             metadata::delete_task_def(e.store(), &name)?;
+            // As the server (`DeleteTaskDefRequestModel.process` forwards a
+            // DeleteTaskWorkerGroupRequest): the TaskDef's worker group goes with it.
+            e.store().delete_task_worker_group(&name)?;
             e.forget_task_def(&name);
             Ok(Empty {})
         })
@@ -842,37 +845,44 @@ impl LittleHorse for KernelService {
 
     async fn put_workflow_migration_plan(
         &self,
-        _request: Request<PutWorkflowMigrationPlanRequest>,
+        request: Request<PutWorkflowMigrationPlanRequest>,
     ) -> Result<Response<WorkflowMigrationPlan>, Status> {
-        unimplemented("PutWorkflowMigrationPlan")
+        let r = request.into_inner();
+        self.call(move |e| e.put_workflow_migration_plan(r)).await
     }
 
     async fn get_workflow_migration_plan(
         &self,
-        _request: Request<WorkflowMigrationPlanId>,
+        request: Request<WorkflowMigrationPlanId>,
     ) -> Result<Response<WorkflowMigrationPlan>, Status> {
-        unimplemented("GetWorkflowMigrationPlan")
+        let r = request.into_inner();
+        self.call(move |e| e.get_workflow_migration_plan(&r)).await
     }
 
     async fn delete_workflow_migration_plan(
         &self,
-        _request: Request<DeleteWorkflowMigrationPlanRequest>,
+        request: Request<DeleteWorkflowMigrationPlanRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("DeleteWorkflowMigrationPlan")
+        let id = required(request.into_inner().id, "id")?;
+        self.call(move |e| e.delete_workflow_migration_plan(&id).map(|()| Empty {}))
+            .await
     }
 
     async fn apply_workflow_migration_plan(
         &self,
-        _request: Request<ApplyWorkflowMigrationPlanRequest>,
+        request: Request<ApplyWorkflowMigrationPlanRequest>,
     ) -> Result<Response<WfRun>, Status> {
-        unimplemented("ApplyWorkflowMigrationPlan")
+        let r = request.into_inner();
+        self.call(move |e| e.apply_workflow_migration_plan(r)).await
     }
 
     async fn search_workflow_migration_plan(
         &self,
-        _request: Request<SearchWorkflowMigrationPlanRequest>,
+        request: Request<SearchWorkflowMigrationPlanRequest>,
     ) -> Result<Response<WorkflowMigrationPlanIdList>, Status> {
-        unimplemented("SearchWorkflowMigrationPlan")
+        let r = request.into_inner();
+        self.call(move |e| e.search_workflow_migration_plan(r))
+            .await
     }
 
     async fn register_task_worker(
@@ -926,30 +936,35 @@ impl LittleHorse for KernelService {
 
     async fn create_bulk_job(
         &self,
-        _request: Request<CreateBulkJobRequest>,
+        request: Request<CreateBulkJobRequest>,
     ) -> Result<Response<BulkJob>, Status> {
-        unimplemented("CreateBulkJob")
+        let r = request.into_inner();
+        self.call(move |e| e.create_bulk_job(r)).await
     }
 
     async fn get_bulk_job(
         &self,
-        _request: Request<GetBulkJobRequest>,
+        request: Request<GetBulkJobRequest>,
     ) -> Result<Response<BulkJob>, Status> {
-        unimplemented("GetBulkJob")
+        let id = required(request.into_inner().id, "id")?;
+        self.call(move |e| e.get_bulk_job(&id)).await
     }
 
     async fn search_bulk_job(
         &self,
-        _request: Request<SearchBulkJobRequest>,
+        request: Request<SearchBulkJobRequest>,
     ) -> Result<Response<BulkJobIdList>, Status> {
-        unimplemented("SearchBulkJob")
+        let r = request.into_inner();
+        self.call(move |e| e.search_bulk_job(r)).await
     }
 
     async fn delete_bulk_job(
         &self,
-        _request: Request<DeleteBulkJobRequest>,
+        request: Request<DeleteBulkJobRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("DeleteBulkJob")
+        let id = required(request.into_inner().id, "id")?;
+        self.call(move |e| e.delete_bulk_job(&id).map(|()| Empty {}))
+            .await
     }
 
     async fn get_task_def_metrics_window(
@@ -1094,27 +1109,35 @@ impl LittleHorse for KernelService {
 
     async fn put_quota(
         &self,
-        _request: Request<PutQuotaRequest>,
+        request: Request<PutQuotaRequest>,
     ) -> Result<Response<Quota>, Status> {
-        unimplemented("PutQuota")
+        crate::access::quota::put(&self.directory, request.into_inner())
+            .await
+            .map(Response::new)
     }
 
-    async fn get_quota(&self, _request: Request<QuotaId>) -> Result<Response<Quota>, Status> {
-        unimplemented("GetQuota")
+    async fn get_quota(&self, request: Request<QuotaId>) -> Result<Response<Quota>, Status> {
+        crate::access::quota::get(&self.directory, request.into_inner())
+            .await
+            .map(Response::new)
     }
 
     async fn delete_quota(
         &self,
-        _request: Request<DeleteQuotaRequest>,
+        request: Request<DeleteQuotaRequest>,
     ) -> Result<Response<Empty>, Status> {
-        unimplemented("DeleteQuota")
+        crate::access::quota::delete(&self.directory, request.into_inner())
+            .await
+            .map(Response::new)
     }
 
     async fn search_quota(
         &self,
-        _request: Request<SearchQuotaRequest>,
+        request: Request<SearchQuotaRequest>,
     ) -> Result<Response<QuotaIdList>, Status> {
-        unimplemented("SearchQuota")
+        crate::access::quota::search(&self.directory, request.into_inner())
+            .await
+            .map(Response::new)
     }
 
     async fn get_server_version(

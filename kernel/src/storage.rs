@@ -49,6 +49,10 @@ pub mod kind {
     pub const STRUCT_DEF: &str = "StructDef";
     /// WfSpec, keyed by name, major version and revision.
     pub const WF_SPEC: &str = "WfSpec";
+    /// WorkflowMigrationPlan, keyed by name.
+    pub const WORKFLOW_MIGRATION_PLAN: &str = "WorkflowMigrationPlan";
+    /// BulkJob, keyed by id.
+    pub const BULK_JOB: &str = "BulkJob";
 }
 
 const SCHEMA: &str = "

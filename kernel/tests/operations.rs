@@ -1,5 +1,6 @@
 //! Operating a kernel: event searches (SearchExternalEvent, SearchCorrelatedEvent,
-//! SearchWorkflowEvent), task worker groups (RegisterTaskWorker, GetTaskWorkerGroup),
+//! SearchWorkflowEvent), task worker groups (RegisterTaskWorker, GetTaskWorkerGroup, gone
+//! with their TaskDef),
 //! checkpoints (PutCheckpoint, GetCheckpoint), the ExternalEventDef retention of orphan
 //! events, the RUN_CHILD_WF start-variable check at PutWfSpec, and the metric windows
 //! (ListWfMetrics, ListTaskMetrics, GetMetricWindow, SearchWfMetricWindow).
@@ -240,6 +241,22 @@ async fn registered_workers_form_the_task_worker_group() {
             .unwrap_err();
         assert_eq!(err.code(), Code::InvalidArgument);
         assert!(err.message().contains("name"), "{}", err.message());
+        // Deleting the TaskDef deletes its worker group, as the server does
+        // (`DeleteTaskDefRequestModel` forwards a DeleteTaskWorkerGroupRequest).
+        c.delete_task_def(lhw_proto::littlehorse::DeleteTaskDefRequest {
+            id: Some(TaskDefId {
+                name: "greet".into(),
+            }),
+        })
+        .await
+        .expect("deleted");
+        let err = c
+            .get_task_worker_group(TaskDefId {
+                name: "greet".into(),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::NotFound, "{}", err.message());
     })
     .await
     .expect("test timed out");

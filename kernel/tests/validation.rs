@@ -197,12 +197,31 @@ async fn malformed_requests_name_their_field_and_missing_objects_are_not_found()
         check! {f, "GetScheduledWfRun empty id", c.get_scheduled_wf_run(ScheduledWfRunId::default()), bad, "id"}
         check! {f, "GetScheduledWfRun missing", c.get_scheduled_wf_run(ScheduledWfRunId { id: "nope".into() }), missing, "nope"}
         check! {f, "MigrateWfSpec no old", c.migrate_wf_spec(MigrateWfSpecRequest::default()), bad, "old_wf_spec"}
+        check! {f, "PutWorkflowMigrationPlan no name", c.put_workflow_migration_plan(PutWorkflowMigrationPlanRequest::default()), bad, "name"}
+        check! {f, "PutWorkflowMigrationPlan no old", c.put_workflow_migration_plan(PutWorkflowMigrationPlanRequest { name: "p".into(), ..Default::default() }), bad, "old_wf_spec"}
+        check! {f, "GetWorkflowMigrationPlan empty", c.get_workflow_migration_plan(WorkflowMigrationPlanId::default()), bad, "name"}
+        check! {f, "GetWorkflowMigrationPlan missing", c.get_workflow_migration_plan(WorkflowMigrationPlanId { name: "nope".into() }), missing, "WorkflowMigrationPlan"}
+        check! {f, "DeleteWorkflowMigrationPlan no id", c.delete_workflow_migration_plan(DeleteWorkflowMigrationPlanRequest::default()), bad, "id"}
+        check! {f, "DeleteWorkflowMigrationPlan missing", c.delete_workflow_migration_plan(DeleteWorkflowMigrationPlanRequest { id: Some(WorkflowMigrationPlanId { name: "nope".into() }) }), missing, "nope"}
+        check! {f, "ApplyWorkflowMigrationPlan no id", c.apply_workflow_migration_plan(ApplyWorkflowMigrationPlanRequest::default()), bad, "id"}
+        check! {f, "ApplyWorkflowMigrationPlan no run", c.apply_workflow_migration_plan(ApplyWorkflowMigrationPlanRequest { id: Some(WorkflowMigrationPlanId { name: "p".into() }), ..Default::default() }), bad, "wf_run_id"}
+        check! {f, "SearchWorkflowMigrationPlan bad bookmark", c.search_workflow_migration_plan(SearchWorkflowMigrationPlanRequest { bookmark: Some(b"junk".to_vec()), ..Default::default() }), bad, "bookmark"}
+
+        // ---- bulk jobs and quotas ----
+        check! {f, "CreateBulkJob no operation", c.create_bulk_job(CreateBulkJobRequest::default()), bad, "bulk_delete_wf_run"}
+        check! {f, "GetBulkJob no id", c.get_bulk_job(GetBulkJobRequest::default()), bad, "id"}
+        check! {f, "GetBulkJob missing", c.get_bulk_job(GetBulkJobRequest { id: Some(BulkJobId { id: "nope".into() }) }), missing, "nope"}
+        check! {f, "SearchBulkJob bad status", c.search_bulk_job(SearchBulkJobRequest { status: Some(99), ..Default::default() }), bad, "status"}
+        check! {f, "DeleteBulkJob no id", c.delete_bulk_job(DeleteBulkJobRequest::default()), bad, "id"}
+        check! {f, "PutQuota no tenant", c.put_quota(PutQuotaRequest::default()), bad, "tenant"}
+        check! {f, "GetQuota no tenant", c.get_quota(QuotaId::default()), bad, "tenant"}
+        check! {f, "DeleteQuota no id", c.delete_quota(DeleteQuotaRequest::default()), bad, "id"}
 
         // ---- tenants ----
         check! {f, "PutTenant no id", c.put_tenant(PutTenantRequest::default()), bad, "tenant id"}
 
         // ---- not served ----
-        check! {f, "CreateBulkJob", c.create_bulk_job(CreateBulkJobRequest::default()), Code::Unimplemented, "CreateBulkJob"}
+        check! {f, "ListQuotaUsageMetrics", c.list_quota_usage_metrics(ListQuotaUsageMetricsRequest::default()), Code::Unimplemented, "ListQuotaUsageMetrics"}
 
         assert!(f.is_empty(), "{} mismatches:\n{}", f.len(), f.join("\n"));
         // The kernel is still well: the WfRun still waits and still completes.

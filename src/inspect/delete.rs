@@ -144,10 +144,16 @@ pub(crate) fn run(args: &DeleteArgs, style: Style) -> ExitCode {
                 None => Vec::new(),
             };
             if ids.is_empty() {
-                return Err(Fail::Msg(format!(
+                let mut msg = format!(
                     "no WfSpec `{name}` on {} (see `lhc list wfspecs`)",
                     c.target()
-                )));
+                );
+                if let Some(s) = crate::run::similar_workflow(c, name).await
+                    && s != *name
+                {
+                    msg.push_str(&format!("\n  help: did you mean `{s}`?"));
+                }
+                return Err(Fail::Msg(msg));
             }
             let mut done = Vec::new();
             for id in ids {
@@ -164,12 +170,23 @@ pub(crate) fn run(args: &DeleteArgs, style: Style) -> ExitCode {
             report(f, &done)
         }),
         DeleteCommand::Taskdef { name, common } => execute(common, style, async |c, f| {
-            c.raw()
+            let answer = c
+                .raw()
                 .delete_task_def(DeleteTaskDefRequest {
                     id: Some(TaskDefId { name: name.clone() }),
                 })
-                .await
-                .map_err(|e| Fail::Client(format!("TaskDef `{name}`"), rpc(e)))?;
+                .await;
+            match answer {
+                Ok(_) => {}
+                Err(e) if e.code() == tonic::Code::NotFound => {
+                    let mut msg = format!("no TaskDef `{name}` on {}: nothing deleted", c.target());
+                    if let Some(s) = super::workers::similar_task_def(c, name).await {
+                        msg.push_str(&format!("\n  help: did you mean `{s}`?"));
+                    }
+                    return Err(Fail::Msg(msg));
+                }
+                Err(e) => return Err(Fail::Client(format!("TaskDef `{name}`"), rpc(e))),
+            }
             report(f, &[deleted("TaskDef", name)])
         }),
         DeleteCommand::EventDef { name, common } => execute(common, style, async |c, f| {

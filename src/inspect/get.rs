@@ -371,9 +371,32 @@ pub(crate) fn node_kind(n: &NodeRun) -> &'static str {
         Some(NodeType::WaitForCondition(_)) => "WAIT_FOR_CONDITION",
         Some(NodeType::RunChildWf(_)) => "RUN_CHILD_WF",
         Some(NodeType::WaitForChildWf(_)) => "WAIT_FOR_CHILD_WF",
-        None => "-",
+        // A NodeRun that failed on arrival may have no type yet: the node's name ends in it.
+        None => KINDS
+            .iter()
+            .find(|k| n.node_name.rsplit('-').next() == Some(**k))
+            .copied()
+            .unwrap_or("-"),
     }
 }
+
+/// The node kinds LittleHorse writes at the end of node names.
+const KINDS: [&str; 14] = [
+    "TASK",
+    "EXTERNAL_EVENT",
+    "ENTRYPOINT",
+    "EXIT",
+    "START_THREAD",
+    "WAIT_FOR_THREADS",
+    "SLEEP",
+    "USER_TASK",
+    "START_MULTIPLE_THREADS",
+    "THROW_EVENT",
+    "WAIT_FOR_CONDITION",
+    "RUN_CHILD_WF",
+    "WAIT_FOR_CHILD_WF",
+    "NOP",
+];
 
 /// The useful id of a NodeRun: its TaskRun or UserTaskRun GUID, or its event.
 pub(crate) fn node_detail(n: &NodeRun) -> String {
@@ -588,5 +611,18 @@ mod tests {
         mask_task_run(&mut run);
         assert_eq!(run.input_variables[0].value, Some(masked_value()));
         assert!(!task_run_table(&run).contains("4111"));
+    }
+    #[test]
+    fn a_node_run_without_a_type_is_typed_by_its_name() {
+        let run = |name: &str| NodeRun {
+            node_name: name.into(),
+            ..NodeRun::default()
+        };
+        assert_eq!(
+            node_kind(&run("2-packer-START_MULTIPLE_THREADS")),
+            "START_MULTIPLE_THREADS"
+        );
+        assert_eq!(node_kind(&run("3-nop-NOP")), "NOP");
+        assert_eq!(node_kind(&run("odd")), "-");
     }
 }

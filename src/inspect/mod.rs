@@ -31,6 +31,7 @@ mod search;
 mod search_events;
 mod stop;
 mod user_task;
+mod user_task_execute;
 mod user_task_save;
 mod wait;
 pub(crate) mod waiting;

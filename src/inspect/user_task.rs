@@ -101,6 +101,18 @@ pub enum UserTaskCommand {
         #[command(flatten)]
         common: Common,
     },
+    /// Complete a UserTaskRun by answering a prompt per form field, as `lhctl execute userTaskRun`.
+    Execute {
+        /// The WfRun id.
+        #[arg(value_name = "WFRUN")]
+        wf_run: String,
+        /// The UserTaskRun GUID (see `lhc user-task list`).
+        #[arg(value_name = "GUID")]
+        guid: String,
+        /// Shared options.
+        #[command(flatten)]
+        common: Common,
+    },
     /// Save answers on a UserTaskRun without completing it (SaveUserTaskRunProgress).
     Save {
         /// The WfRun id.
@@ -316,6 +328,13 @@ pub(crate) fn run(args: &UserTaskArgs, style: Style) -> ExitCode {
             common,
         } => execute(common, style, async |c, f| {
             complete_user_task(c, f, wf_run, guid, results, user.as_deref()).await
+        }),
+        UserTaskCommand::Execute {
+            wf_run,
+            guid,
+            common,
+        } => execute(common, style, async |c, f| {
+            super::user_task_execute::execute_user_task(c, f, wf_run, guid).await
         }),
     }
 }

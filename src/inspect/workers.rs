@@ -97,7 +97,7 @@ async fn show(client: &LhClient, format: Format, name: &str) -> Res {
 }
 
 /// The deployed TaskDef whose name is closest to `name`, if any.
-async fn similar_task_def(client: &LhClient, name: &str) -> Option<String> {
+pub(crate) async fn similar_task_def(client: &LhClient, name: &str) -> Option<String> {
     let page = client
         .raw()
         .search_task_def(SearchTaskDefRequest {

@@ -16,6 +16,7 @@
 pub mod acl;
 pub(crate) mod directory;
 pub mod layer;
+pub(crate) mod quota;
 pub(crate) mod rpc;
 
 use lhw_proto::littlehorse::Principal;

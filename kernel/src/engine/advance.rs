@@ -266,7 +266,10 @@ fn advance_thread(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, budget: &mut u3
             return true;
         }
         complete_node(run, t, pos, ctx.now);
-        arrive(run, ctx, t, pos + 1, &edge.sink_node_name);
+        // A WorkflowMigrationPlan may move the thread onto the new version here.
+        if !super::migration_plans::redirect(run, ctx, t, pos + 1, &edge.sink_node_name) {
+            arrive(run, ctx, t, pos + 1, &edge.sink_node_name);
+        }
         progressed = true;
     }
 }

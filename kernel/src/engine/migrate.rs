@@ -219,7 +219,7 @@ fn plan_run(run: &RunState, m: &WfSpecVersionMigration) -> Result<Vec<ThreadMove
 
 /// The variables the new ThreadSpec declares that thread `t` lacks, with their defaults
 /// (`ThreadRunModel.createVarsForMigratedThread`; INHERITED ones are the parent's).
-fn create_missing_variables(
+pub(super) fn create_missing_variables(
     run: &mut RunState,
     t: i32,
     thread: &str,

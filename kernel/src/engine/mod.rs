@@ -26,6 +26,7 @@
 
 mod advance;
 mod api;
+mod bulk_jobs;
 mod capacity;
 mod checkpoints;
 mod child;
@@ -38,6 +39,7 @@ mod in_process;
 mod inherited;
 mod lifecycle;
 mod migrate;
+mod migration_plans;
 mod output_topic;
 mod run;
 mod schedules;

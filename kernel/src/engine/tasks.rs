@@ -42,7 +42,14 @@ impl Engine {
                 task_defs,
                 now: now_ms(),
             };
+            let migrating = run.wf_run.workflow_migration_plan_id.is_some();
+            if migrating {
+                super::migration_plans::migrate_waiting(run, &mut ctx);
+            }
             advance::advance(run, &mut ctx);
+            if migrating && super::migration_plans::migrate_waiting(run, &mut ctx) {
+                advance::advance(run, &mut ctx);
+            }
         }
         self.sync_inherited(key);
         self.drain_effects(key);

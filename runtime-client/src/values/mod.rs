@@ -115,7 +115,7 @@ pub fn parse_value_with(
     Ok(VariableValue { value: Some(value) })
 }
 
-use pbjson_like::parse_timestamp;
+pub use pbjson_like::parse_timestamp;
 
 mod pbjson_like {
     //! Timestamps as epoch milliseconds or through the protobuf JSON mapping (RFC 3339).
