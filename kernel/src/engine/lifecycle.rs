@@ -15,6 +15,7 @@ use super::advance::{self, Ctx, node_of, select_edge};
 use super::{Engine, RunState, Timer, run::is_terminal, threads};
 use crate::storage::{StoreResult, retention_due};
 use crate::util::{now_ms, wf_run_key};
+use lhw_proto::littlehorse::LhErrorType;
 use lhw_proto::littlehorse::{
     LhStatus, NodeRun, WfRun, WfRunId, node_run::NodeType, thread_halt_reason::Reason,
     wait_for_threads_run::WaitingThreadStatus,
@@ -344,7 +345,7 @@ fn parent_failed_for_child(run: &RunState, p: i32) -> bool {
                 ) && nr
                     .failures
                     .last()
-                    .is_some_and(|f| f.failure_name == "CHILD_FAILURE")
+                    .is_some_and(|f| f.failure_name == LhErrorType::ChildFailure.as_str_name())
             })
 }
 
@@ -390,7 +391,7 @@ fn rescue_target(run: &mut RunState, t: i32, skip: bool) -> Result<String, Statu
         .ok_or_else(|| Status::failed_precondition(format!("node {name} is missing")))?;
     let could_not =
         |e: String| Status::failed_precondition(format!("Could not rescue threadRun: {e}"));
-    let edge = select_edge(run, t, &node).map_err(could_not)?;
+    let edge = select_edge(run, t, &name, &node).map_err(could_not)?;
     run.apply_mutations(t, &name, &edge.variable_mutations)
         .map_err(could_not)?;
     Ok(edge.sink_node_name)

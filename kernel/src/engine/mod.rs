@@ -36,11 +36,12 @@ mod in_process;
 mod inherited;
 mod lifecycle;
 mod migrate;
+pub(crate) mod nodes;
 mod output_topic;
 mod run;
 mod schedules;
 mod tasks;
-mod thread_nodes;
+
 mod thread_retention;
 mod threads;
 mod timers;

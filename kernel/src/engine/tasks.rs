@@ -1,7 +1,8 @@
 //! The task-worker side of the engine: task queues per TaskDef, long polls,
 //! dispatch, reports (idempotent), retries with backoff and attempt timeouts.
 
-use super::advance::{self, Ctx, task_done};
+use super::advance::{self, Ctx};
+use super::nodes::task_done;
 use super::{Engine, Out, Poller, Timer};
 use crate::util::{ms_to_ts, now_ms, ts_to_ms, wf_run_key};
 use crate::values;

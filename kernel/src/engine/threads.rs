@@ -1,10 +1,11 @@
 //! ThreadRuns: creating child, interrupt and failure-handler threads,
 //! halting and resuming, failure handling and propagation (LittleHorse §5).
 
-use super::advance::{Ctx, arrive, failure};
+use super::advance::{Ctx, arrive, failure, named_failure};
 use super::{RunState, run::is_terminal};
 use crate::util::{is_error_name, ms_to_ts};
 use crate::values;
+use lhw_proto::littlehorse::LhErrorType;
 use lhw_proto::littlehorse::{
     ExternalEventId, Failure, FailureBeingHandled, FailureHandlerDef, HaltedByParentNodeHaltReason,
     HandlingFailureHaltReason, Interrupted, LhStatus, ParentHalted, PendingFailureHandler,
@@ -25,9 +26,17 @@ pub fn handler_matches(def: &FailureHandlerDef, name: &str) -> bool {
     match &def.failure_to_catch {
         None => true,
         Some(FailureToCatch::SpecificFailure(s)) => {
+            use LhErrorType::{
+                TaskError, TaskFailure, Timeout, VarError, VarMutationError, VarSubError,
+            };
+            let (caught, raised) = (
+                LhErrorType::from_str_name(s),
+                LhErrorType::from_str_name(name),
+            );
             s == name
-                || (s == "VAR_ERROR" && matches!(name, "VAR_SUB_ERROR" | "VAR_MUTATION_ERROR"))
-                || (s == "TASK_ERROR" && matches!(name, "TASK_FAILURE" | "TIMEOUT"))
+                || (caught == Some(VarError)
+                    && matches!(raised, Some(VarSubError | VarMutationError)))
+                || (caught == Some(TaskError) && matches!(raised, Some(TaskFailure | Timeout)))
         }
         Some(FailureToCatch::AnyFailureOfType(t)) => {
             let error = is_error_name(name);
@@ -310,7 +319,7 @@ pub fn fail_thread(run: &mut RunState, t: i32, f: &Failure, message: String, now
         fail_thread(
             run,
             p,
-            &failure(&f.failure_name, msg.clone(), f.content.clone()),
+            &named_failure(&f.failure_name, msg.clone(), f.content.clone()),
             msg,
             now,
         );
@@ -420,7 +429,7 @@ pub fn start_pending(run: &mut RunState, ctx: &mut Ctx<'_>) -> bool {
                 unhalt(run, t, &|r| matches!(r, Reason::PendingFailure(_)));
             }
             Err(e) => {
-                let f = failure("INTERNAL_ERROR", e.clone(), None);
+                let f = failure(LhErrorType::InternalError, e.clone(), None);
                 fail_thread(run, t, &f, e, ctx.now);
             }
         }
@@ -472,7 +481,7 @@ pub fn start_pending(run: &mut RunState, ctx: &mut Ctx<'_>) -> bool {
                 );
             }
             Err(e) => {
-                let f = failure("INTERNAL_ERROR", e.clone(), None);
+                let f = failure(LhErrorType::InternalError, e.clone(), None);
                 fail_thread(run, t, &f, e, ctx.now);
             }
         }
@@ -572,14 +581,10 @@ pub fn thread_failure(run: &RunState, t: i32) -> Option<Failure> {
         return Some(f.clone());
     }
     // Failed by propagation (handler or interrupt failure, child failure).
-    let name = if th.status == LhStatus::Exception as i32 {
-        "EXCEPTION"
+    let message = th.error_message.clone().unwrap_or_default();
+    Some(if th.status == LhStatus::Exception as i32 {
+        named_failure("EXCEPTION", message, None)
     } else {
-        "CHILD_FAILURE"
-    };
-    Some(failure(
-        name,
-        th.error_message.clone().unwrap_or_default(),
-        None,
-    ))
+        failure(LhErrorType::ChildFailure, message, None)
+    })
 }
