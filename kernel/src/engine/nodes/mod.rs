@@ -232,3 +232,64 @@ fn eval_map(
     }
     Ok(m)
 }
+
+#[cfg(test)]
+mod tests {
+    use lhw_proto::littlehorse::{LhErrorType, Node, node::Node as Kind};
+    use std::path::Path;
+
+    /// ARCHITECTURE.md invariant 24: every case of the `Node.node` oneof has its
+    /// file in `engine/nodes/`, and the engine names LittleHorse's failures only
+    /// through `LhErrorType`, never as string literals.
+    #[test]
+    fn one_file_per_node_kind_and_failure_names_through_the_enum() {
+        let kinds = [
+            Kind::Entrypoint(Default::default()),
+            Kind::Exit(Default::default()),
+            Kind::Task(Default::default()),
+            Kind::ExternalEvent(Default::default()),
+            Kind::StartThread(Default::default()),
+            Kind::WaitForThreads(Default::default()),
+            Kind::Nop(Default::default()),
+            Kind::Sleep(Default::default()),
+            Kind::UserTask(Default::default()),
+            Kind::StartMultipleThreads(Default::default()),
+            Kind::ThrowEvent(Default::default()),
+            Kind::WaitForCondition(Default::default()),
+            Kind::RunChildWf(Default::default()),
+            Kind::WaitForChildWf(Default::default()),
+        ];
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/engine");
+        for kind in kinds {
+            let node = Node {
+                node: Some(kind),
+                ..Node::default()
+            };
+            let file = format!("{}.rs", crate::wfspec::node_case(&node).to_lowercase());
+            assert!(
+                dir.join("nodes").join(&file).is_file(),
+                "engine/nodes/{file} is missing"
+            );
+        }
+        let mut sources = Vec::new();
+        for d in [dir.clone(), dir.join("nodes")] {
+            for entry in std::fs::read_dir(&d).expect("engine sources") {
+                let path = entry.expect("a directory entry").path();
+                if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).expect("a source file");
+                    sources.push((path, text));
+                }
+            }
+        }
+        for t in (0..).map_while(|i| LhErrorType::try_from(i).ok()) {
+            let literal = format!("\"{}\"", t.as_str_name());
+            for (path, text) in &sources {
+                assert!(
+                    !text.contains(&literal),
+                    "{} names {literal} as a string: use LhErrorType::{t:?}",
+                    path.display()
+                );
+            }
+        }
+    }
+}
