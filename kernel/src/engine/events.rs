@@ -2,6 +2,7 @@
 //! events (PutCorrelatedEvent matching EXTERNAL_EVENT nodes by key).
 
 use super::Engine;
+use super::run::CorrelationWait;
 use crate::util::{ms_to_ts, new_guid, now_ms, wf_run_key};
 use lhw_proto::littlehorse::{
     AwaitWorkflowEventRequest, CorrelatedEvent, CorrelatedEventId, ExternalEvent, ExternalEventId,
@@ -63,7 +64,7 @@ impl Engine {
         &mut self,
         key: &str,
         thrown: Vec<WorkflowEvent>,
-        correlate: Vec<(String, String, i32, i32)>,
+        correlate: Vec<CorrelationWait>,
     ) {
         for ev in thrown {
             let waiters = std::mem::take(&mut self.wf_event_waiters);
@@ -83,7 +84,13 @@ impl Engine {
                 }
             }
         }
-        for (def, ckey, t, pos) in correlate {
+        for CorrelationWait {
+            def,
+            key: ckey,
+            thread: t,
+            position: pos,
+        } in correlate
+        {
             match self.store.get_correlated_event(&def, &ckey) {
                 Ok(Some(ce)) => {
                     if let Err(e) = self.correlate_into(key, ce, t, pos) {

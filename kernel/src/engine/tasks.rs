@@ -3,6 +3,7 @@
 
 use super::advance::{self, Ctx};
 use super::nodes::task_done;
+use super::run::QueuedTask;
 use super::{Engine, Out, Poller, Timer};
 use crate::util::{ms_to_ts, now_ms, ts_to_ms, wf_run_key};
 use crate::values;
@@ -22,7 +23,7 @@ impl Engine {
         for (due, timer) in effects.timers {
             self.timers.push(due, timer);
         }
-        for (guid, task_def) in effects.tasks {
+        for QueuedTask { guid, task_def } in effects.tasks {
             self.enqueue(key, &guid, &task_def, false);
         }
         self.run_events(key, effects.thrown, effects.correlate);
@@ -497,11 +498,17 @@ impl Engine {
                 .map(|d| d.name.clone())
                 .unwrap_or_default();
             match TaskStatus::try_from(last.status) {
-                Ok(TaskStatus::TaskScheduled) => run.effects.tasks.push((guid.clone(), name)),
+                Ok(TaskStatus::TaskScheduled) => run.effects.tasks.push(QueuedTask {
+                    guid: guid.clone(),
+                    task_def: name,
+                }),
                 Ok(TaskStatus::TaskRunning) => {
                     // Redelivered at once, same attempt (see the engine docs).
                     redeliver.insert((key.to_string(), guid.clone(), n));
-                    run.effects.tasks.push((guid.clone(), name));
+                    run.effects.tasks.push(QueuedTask {
+                        guid: guid.clone(),
+                        task_def: name,
+                    });
                 }
                 Ok(TaskStatus::TaskPending) => {
                     let due = last.schedule_time.as_ref().map_or_else(now_ms, ts_to_ms);

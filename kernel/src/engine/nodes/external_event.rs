@@ -5,6 +5,7 @@
 use super::Arrival;
 use crate::engine::RunState;
 use crate::engine::advance::{Progress, failure, node_of};
+use crate::engine::run::CorrelationWait;
 use crate::storage::kind;
 use crate::util::ts_to_ms;
 use crate::values;
@@ -57,7 +58,12 @@ pub(super) fn arrive(run: &mut RunState, t: i32, pos: i32, e: &ExternalEventNode
     };
     if let Some(k) = &key {
         let name = def.as_ref().map(|d| d.name.clone()).unwrap_or_default();
-        run.effects.correlate.push((name, k.clone(), t, pos));
+        run.effects.correlate.push(CorrelationWait {
+            def: name,
+            key: k.clone(),
+            thread: t,
+            position: pos,
+        });
     }
     Arrival {
         node_type: Some(NodeType::ExternalEvent(ExternalEventNodeRun {

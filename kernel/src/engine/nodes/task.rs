@@ -4,6 +4,7 @@
 use super::Arrival;
 use crate::engine::RunState;
 use crate::engine::advance::{Ctx, Progress, failure, named_failure};
+use crate::engine::run::QueuedTask;
 use crate::storage::kind;
 use crate::util::ms_to_ts;
 use crate::values;
@@ -279,6 +280,9 @@ pub(in crate::engine) fn create_task_run_from(
     };
     run.task_runs.insert(guid.clone(), tr);
     run.dirty.task_runs.insert(guid.clone());
-    run.effects.tasks.push((guid.clone(), name));
+    run.effects.tasks.push(QueuedTask {
+        guid: guid.clone(),
+        task_def: name,
+    });
     Ok(guid)
 }
