@@ -177,7 +177,7 @@ fn advance_thread(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, budget: &mut u3
             );
             return true;
         };
-        if nr.status == LhStatus::Error as i32 || nr.status == LhStatus::Exception as i32 {
+        if nr.status() == LhStatus::Error || nr.status() == LhStatus::Exception {
             if !nr.failures.last().is_some_and(|f| f.was_properly_handled) {
                 return progressed;
             }

@@ -228,7 +228,7 @@ impl RunState {
         for nr in run.node_runs.values() {
             if let Some(lhw_proto::littlehorse::node_run::NodeType::WaitForChildWf(w)) =
                 &nr.node_type
-                && nr.status == LhStatus::Completed as i32
+                && nr.status() == LhStatus::Completed
                 && let Some(id) = &w.child_wf_run_id
             {
                 let child_key = crate::util::wf_run_key(id);

@@ -93,8 +93,8 @@ impl Engine {
         let Some(last) = tr.attempts.last() else {
             return false;
         };
-        last.status == TaskStatus::TaskScheduled as i32
-            || (last.status == TaskStatus::TaskRunning as i32
+        TaskStatus::try_from(last.status) == Ok(TaskStatus::TaskScheduled)
+            || (last.status() == TaskStatus::TaskRunning
                 && self.redeliver.contains(&(
                     key.to_string(),
                     guid.to_string(),
@@ -169,7 +169,7 @@ impl Engine {
         let Some(a) = tr.attempts.last_mut() else {
             return;
         };
-        if a.status != TaskStatus::TaskRunning as i32 {
+        if a.status() != TaskStatus::TaskRunning {
             return;
         }
         if redelivery {
@@ -269,7 +269,7 @@ impl Engine {
                 rep.attempt_number
             )));
         };
-        if attempt.status != TaskStatus::TaskRunning as i32 {
+        if attempt.status() != TaskStatus::TaskRunning {
             return Ok(());
         }
         let mut status = status;
@@ -399,7 +399,7 @@ impl Engine {
         let running = tr
             .attempts
             .get(attempt)
-            .is_some_and(|a| a.status == TaskStatus::TaskRunning as i32)
+            .is_some_and(|a| a.status() == TaskStatus::TaskRunning)
             && !self
                 .redeliver
                 .contains(&(key.to_string(), guid.to_string(), attempt));
@@ -431,7 +431,7 @@ impl Engine {
         let Some(a) = tr.attempts.last_mut() else {
             return;
         };
-        if a.status != TaskStatus::TaskPending as i32 {
+        if a.status() != TaskStatus::TaskPending {
             return;
         }
         a.status = TaskStatus::TaskScheduled as i32;

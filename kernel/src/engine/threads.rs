@@ -95,7 +95,7 @@ pub fn start_thread(
     let mut vars = Vec::new();
     for tv in &tspec.variable_defs {
         let Some(def) = &tv.var_def else { continue };
-        if tv.access_level == WfRunVariableAccessLevel::InheritedVar as i32 {
+        if tv.access_level() == WfRunVariableAccessLevel::InheritedVar {
             continue;
         }
         let value = match inputs.get(&def.name) {
@@ -154,7 +154,7 @@ pub fn start_thread(
 }
 
 fn is_handler(th: &ThreadRun) -> bool {
-    th.r#type == ThreadType::Interrupt as i32 || th.r#type == ThreadType::FailureHandler as i32
+    th.r#type() == ThreadType::Interrupt || th.r#type() == ThreadType::FailureHandler
 }
 
 /// Adds a halt reason to thread `t` (HALTING until it can halt) and halts
@@ -170,7 +170,7 @@ pub fn halt(run: &mut RunState, t: i32, reason: Reason) {
     if !th.halt_reasons.contains(&reason) {
         th.halt_reasons.push(reason);
     }
-    if th.status != LhStatus::Halted as i32 {
+    if th.status() != LhStatus::Halted {
         th.status = LhStatus::Halting as i32;
     }
     let children = th.child_thread_ids.clone();
@@ -200,7 +200,7 @@ pub fn unhalt(run: &mut RunState, t: i32, pred: &dyn Fn(&Reason) -> bool) {
     if is_terminal(th.status) || !th.halt_reasons.is_empty() {
         return;
     }
-    let was_halted = th.status == LhStatus::Halted as i32 || th.status == LhStatus::Halting as i32;
+    let was_halted = th.status() == LhStatus::Halted || th.status() == LhStatus::Halting;
     th.status = LhStatus::Running as i32;
     let (children, pos) = (th.child_thread_ids.clone(), th.current_node_position);
     set_node_status_if_in_progress(run, t, pos, LhStatus::Running as i32);
@@ -233,7 +233,7 @@ pub fn set_node_status_if_in_progress(run: &mut RunState, t: i32, pos: i32, stat
 /// Whether thread `t` and its (non-handler) descendants are all halted or finished.
 fn fully_halted(run: &RunState, t: i32) -> bool {
     let Some(th) = run.thread(t) else { return true };
-    if !(is_terminal(th.status) || th.status == LhStatus::Halted as i32) {
+    if !(is_terminal(th.status) || th.status() == LhStatus::Halted) {
         return false;
     }
     th.child_thread_ids.iter().all(|c| {
@@ -582,7 +582,7 @@ pub fn thread_failure(run: &RunState, t: i32) -> Option<Failure> {
     }
     // Failed by propagation (handler or interrupt failure, child failure).
     let message = th.error_message.clone().unwrap_or_default();
-    Some(if th.status == LhStatus::Exception as i32 {
+    Some(if th.status() == LhStatus::Exception {
         named_failure("EXCEPTION", message, None)
     } else {
         failure(LhErrorType::ChildFailure, message, None)

@@ -155,7 +155,7 @@ pub(super) fn assign_to(
         .map_or((0, 0), |i| (i.thread_run_number, i.position));
     if hooks && changed {
         for (i, a) in node.actions.iter().enumerate() {
-            if a.hook == UtHook::OnTaskAssigned as i32 {
+            if a.hook() == UtHook::OnTaskAssigned {
                 schedule_action(run, node, guid, t, pos, i, now)?;
             }
         }
@@ -465,7 +465,8 @@ impl Engine {
                 UserTaskRunStatus::try_from(utr.status).map_or("UNKNOWN", |s| s.as_str_name())
             )));
         }
-        if req.policy == SaveUserTaskRunAssignmentPolicy::FailIfClaimedByOther as i32
+        if SaveUserTaskRunAssignmentPolicy::try_from(req.policy)
+            == Ok(SaveUserTaskRunAssignmentPolicy::FailIfClaimedByOther)
             && utr.user_id.as_ref().is_some_and(|u| *u != req.user_id)
         {
             return Err(Status::failed_precondition(format!(
@@ -537,7 +538,7 @@ impl Engine {
         let running = run
             .node_runs
             .get(&(t, pos))
-            .is_some_and(|nr| nr.status == LhStatus::Running as i32);
+            .is_some_and(|nr| nr.status() == LhStatus::Running);
         let Some(utr) = run.user_task_runs.get(&guid) else {
             return;
         };
@@ -553,7 +554,7 @@ impl Engine {
         match trigger.action {
             Some(Action::Cancel(_)) => cancel(run, &guid, now),
             Some(Action::Reassign(r)) => {
-                if utr.status != UserTaskRunStatus::Assigned as i32 || utr.epoch != pending.epoch {
+                if utr.status() != UserTaskRunStatus::Assigned || utr.epoch != pending.epoch {
                     return;
                 }
                 let owners = eval_str(run, t, r.user_id.as_ref())

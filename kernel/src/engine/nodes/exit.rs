@@ -88,13 +88,13 @@ fn exit_children(run: &RunState, t: i32) -> Option<Progress> {
     let mut failed = Vec::new();
     for c in &th.child_thread_ids {
         let Some(ch) = run.thread(*c) else { continue };
-        if !is_terminal(ch.status) && ch.status != LhStatus::Halted as i32 {
+        if !is_terminal(ch.status) && ch.status() != LhStatus::Halted {
             return Some(Progress::Waiting);
         }
-        let handler = ch.r#type == ThreadType::Interrupt as i32
-            || ch.r#type == ThreadType::FailureHandler as i32;
+        let handler =
+            ch.r#type() == ThreadType::Interrupt || ch.r#type() == ThreadType::FailureHandler;
         if is_terminal(ch.status)
-            && ch.status != LhStatus::Completed as i32
+            && ch.status() != LhStatus::Completed
             && !handler
             && !th.handled_failed_children.contains(c)
         {

@@ -106,7 +106,7 @@ pub(super) fn check(run: &RunState, t: i32, pos: i32) -> Progress {
     };
     if !task_done(tr.status) {
         Progress::Waiting
-    } else if tr.status == TaskStatus::TaskSuccess as i32 {
+    } else if tr.status() == TaskStatus::TaskSuccess {
         Progress::Completed
     } else {
         Progress::Failed(task_failure(tr))
@@ -126,7 +126,7 @@ pub(super) fn output(run: &RunState, task: &TaskNodeRun) -> VariableValue {
             tr.attempts
                 .iter()
                 .rev()
-                .find(|a| a.status == TaskStatus::TaskSuccess as i32)
+                .find(|a| a.status() == TaskStatus::TaskSuccess)
         })
         .and_then(|a| match &a.result {
             Some(task_attempt::Result::Output(v)) => Some(v.clone()),

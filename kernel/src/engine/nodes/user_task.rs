@@ -178,7 +178,7 @@ fn create(
     run.dirty.user_task_runs.insert(guid.clone());
     let scheduled = assign_to(run, n, &guid, user_id, user_group, true, ctx.now).and_then(|()| {
         for (i, a) in n.actions.iter().enumerate() {
-            if a.hook == UtHook::OnArrival as i32 {
+            if a.hook() == UtHook::OnArrival {
                 schedule_action(run, n, &guid, t, pos, i, ctx.now)?;
             }
         }
@@ -234,7 +234,7 @@ pub(super) fn output(run: &RunState, u: &UserTaskNodeRun) -> VariableValue {
     u.user_task_run_id
         .as_ref()
         .and_then(|i| run.user_task_runs.get(&i.user_task_guid))
-        .filter(|utr| utr.status == UserTaskRunStatus::Done as i32)
+        .filter(|utr| utr.status() == UserTaskRunStatus::Done)
         .map_or_else(null, done_output)
 }
 

@@ -223,10 +223,9 @@ pub(super) fn check(
         }
     }
     let done = |e: &WaitForThread| {
-        e.waiting_status == WaitingThreadStatus::ThreadCompletedOrFailureHandled as i32
+        e.waiting_status() == WaitingThreadStatus::ThreadCompletedOrFailureHandled
     };
-    let failed =
-        |e: &WaitForThread| e.waiting_status == WaitingThreadStatus::ThreadUnsuccessful as i32;
+    let failed = |e: &WaitForThread| e.waiting_status() == WaitingThreadStatus::ThreadUnsuccessful;
     let strategy =
         WaitForThreadsStrategy::try_from(n.strategy).unwrap_or(WaitForThreadsStrategy::WaitForAll);
     // An exception propagates as it is; an error becomes CHILD_FAILURE, naming it.
@@ -283,7 +282,9 @@ pub(super) fn check(
     };
     if outcome.is_some() && strategy != WaitForThreadsStrategy::WaitForAll {
         for e in &mut entries {
-            if e.waiting_status == WaitingThreadStatus::ThreadInProgress as i32 {
+            if WaitingThreadStatus::try_from(e.waiting_status)
+                == Ok(WaitingThreadStatus::ThreadInProgress)
+            {
                 threads::halt_by_parent_node(run, e.thread_run_number, t, pos);
                 e.waiting_status = WaitingThreadStatus::ThreadStopped as i32;
             }
