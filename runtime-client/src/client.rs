@@ -94,24 +94,29 @@ impl Service<http::Request<Body>> for LhChannel {
 /// the token request's own bound). Every client of this crate (the typed [`LhClient`], task
 /// workers) connects through this function.
 pub async fn connect_channel(cfg: &Config) -> Result<LhChannel, ClientError> {
-    cfg.validate().map_err(ClientError::Config)?;
+    cfg.validate()
+        .map_err(|e| ClientError::Config(Box::new(e)))?;
     let target = cfg.target();
     let tenant = match cfg.tenant_id() {
         Some(t) => Some(http::HeaderValue::from_str(t).map_err(|_| {
-            ClientError::Config(ConfigError::BadTenantId {
+            ClientError::Config(Box::new(ConfigError::BadTenantId {
                 value: t.to_string(),
-            })
+            }))
         })?),
         None => None,
     };
     let tls = match cfg.protocol() {
-        Protocol::Tls => Some(TlsMaterial::load(cfg).map_err(ClientError::Config)?),
+        Protocol::Tls => {
+            Some(TlsMaterial::load(cfg).map_err(|e| ClientError::Config(Box::new(e)))?)
+        }
         Protocol::Plaintext => None,
     };
     let oauth = match (Credentials::from_config(cfg), &tls) {
-        (Err(e), _) => return Err(ClientError::Config(e)),
+        (Err(e), _) => return Err(ClientError::Config(Box::new(e))),
         (Ok(Some(creds)), Some(tls)) => {
-            let https = tls.https_config().map_err(ClientError::Config)?;
+            let https = tls
+                .https_config()
+                .map_err(|e| ClientError::Config(Box::new(e)))?;
             Some(Arc::new(TokenSource::new(creds, https)))
         }
         // `validate` refuses OAuth without TLS.
@@ -120,10 +125,10 @@ pub async fn connect_channel(cfg: &Config) -> Result<LhChannel, ClientError> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     let mut endpoint = Endpoint::from_shared(format!("{scheme}://{target}"))
         .map_err(|e| {
-            ClientError::Config(ConfigError::BadAddress {
+            ClientError::Config(Box::new(ConfigError::BadAddress {
                 target: target.clone(),
                 reason: e.to_string(),
-            })
+            }))
         })?
         .connect_timeout(CONNECT_TIMEOUT)
         .http2_keep_alive_interval(Duration::from_secs(45))
@@ -132,9 +137,9 @@ pub async fn connect_channel(cfg: &Config) -> Result<LhChannel, ClientError> {
         endpoint = endpoint
             .tls_config(t.tonic().timeout(CONNECT_TIMEOUT))
             .map_err(|e| {
-                ClientError::Config(ConfigError::Tls {
+                ClientError::Config(Box::new(ConfigError::Tls {
                     reason: root_cause(&e),
-                })
+                }))
             })?;
     }
     let probed = tokio::time::timeout(
@@ -155,7 +160,10 @@ pub async fn connect_channel(cfg: &Config) -> Result<LhChannel, ClientError> {
     // The first token is requested before connecting, so that wrong credentials are reported
     // as such rather than as a refused call.
     if let Some(source) = &oauth {
-        source.authorization().await.map_err(ClientError::OAuth)?;
+        source
+            .authorization()
+            .await
+            .map_err(|e| ClientError::OAuth(Box::new(e)))?;
     }
     let inner =
         match tokio::time::timeout(CONNECT_TIMEOUT + Duration::from_secs(1), endpoint.connect())
@@ -251,8 +259,8 @@ pub type RawClient = LittleHorseClient<LhChannel>;
 /// Why a call failed.
 #[derive(Debug)]
 pub enum ClientError {
-    /// The configuration is unusable.
-    Config(ConfigError),
+    /// The configuration is unusable (boxed: keeps `Result<_, ClientError>` small).
+    Config(Box<ConfigError>),
     /// The server could not be reached.
     Connect {
         /// `host:port`.
@@ -275,8 +283,8 @@ pub enum ClientError {
         /// What went wrong, and which setting is likely at fault.
         detail: String,
     },
-    /// No OAuth token could be had from the token endpoint.
-    OAuth(OAuthError),
+    /// No OAuth token could be had from the token endpoint (boxed, as `Config`).
+    OAuth(Box<OAuthError>),
     /// The server answered with an error status.
     Rpc(Status),
     /// A call did not answer within [`CALL_TIMEOUT`].
