@@ -78,7 +78,7 @@ pub fn run(args: &ConnectArgs, style: Style) -> ExitCode {
         match lhw_runtime_client::Config::load(&lhw_runtime_client::LoadOptions::default()) {
             Ok(c) => c,
             Err(e) => {
-                eprintln!("{}", style.error(&e.0));
+                eprintln!("{}", style.error(&e.to_string()));
                 return ExitCode::from(2);
             }
         };

@@ -152,7 +152,7 @@ pub async fn run_connector(
         });
     lh_config
         .validate()
-        .map_err(|e| PipelineError::Setup(format!("connector {}: {}", cfg.name, e.0)))?;
+        .map_err(|e| PipelineError::Setup(format!("connector {}: {}", cfg.name, e)))?;
     let client = lhw_runtime_client::LhClient::connect(&lh_config)
         .await
         .map_err(|e| PipelineError::Setup(format!("connector {}: {e}", cfg.name)))?

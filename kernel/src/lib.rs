@@ -17,34 +17,34 @@
 //! ([`engine`]); gRPC handlers ([`grpc`]) send it jobs and await replies,
 //! which are sent only after the change is committed.
 
-pub mod access;
+pub(crate) mod access;
 pub mod auth;
-pub mod child_inputs;
+pub(crate) mod child_inputs;
 pub mod clock;
 pub mod cron;
 pub mod engine;
 mod file_limit;
-pub mod grpc;
+pub(crate) mod grpc;
 pub mod handshake;
 pub mod log;
 pub mod mask;
 mod message_limit;
 pub mod metadata;
-pub mod metrics;
+pub(crate) mod metrics;
 pub mod oauth;
-pub mod paths;
-pub mod request;
+pub(crate) mod paths;
+pub(crate) mod request;
 pub mod search;
 pub mod sim;
 pub mod storage;
 pub mod tls;
 pub mod type_text;
 pub mod util;
-pub mod value_paths;
-pub mod values;
+pub(crate) mod value_paths;
+pub(crate) mod values;
 pub mod wfspec;
-pub mod worker;
-pub mod worker_group;
+pub(crate) mod worker;
+pub(crate) mod worker_group;
 
 use lhw_proto::littlehorse::LhHostInfo;
 use lhw_proto::littlehorse::little_horse_server::LittleHorseServer;

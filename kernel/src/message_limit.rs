@@ -8,6 +8,12 @@
 //! OUT_OF_RANGE "Error, decoded message length too large: …". This wrapper
 //! around the gRPC service rewrites tonic's answer to grpc-java's, so that
 //! clients (which treat the two codes differently) see what LittleHorse says.
+//!
+//! It also shortens an answer's status message over [`MAX_STATUS_MESSAGE_BYTES`]:
+//! messages name what the request named, and a 100,000-character name
+//! (LittleHorse sets no length limit on names, docs/differences.md) would
+//! make a status header larger than clients accept (tonic's client fails
+//! with "h2 protocol error" instead of showing the answer).
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -25,6 +31,9 @@ pub(crate) const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
 /// The start of tonic's message for a request message over the limit
 /// (tonic `codec/decode.rs`).
 const TONIC_TOO_LARGE: &str = "Error, decoded message length too large: found ";
+
+/// The longest status message the kernel sends (bytes, before percent-encoding).
+pub(crate) const MAX_STATUS_MESSAGE_BYTES: usize = 1024;
 
 /// Wraps the gRPC service; see the module documentation.
 #[derive(Clone)]
@@ -60,10 +69,11 @@ where
         Box::pin(async move {
             let mut response = answer.await?;
             if let Some(status) = Status::from_header_map(response.headers())
-                && let Some(resource_exhausted) = as_resource_exhausted(&status)
+                && let Some(rewritten) =
+                    as_resource_exhausted(&status).or_else(|| shortened(&status))
             {
                 // A trailers-only answer: its status is in the headers.
-                let _ = resource_exhausted.add_header(response.headers_mut());
+                let _ = rewritten.add_header(response.headers_mut());
             }
             Ok(response)
         })
@@ -83,6 +93,27 @@ fn as_resource_exhausted(status: &Status) -> Option<Status> {
     )))
 }
 
+/// The status with its message cut to [`MAX_STATUS_MESSAGE_BYTES`] (at a
+/// character boundary, saying how much was cut); `None` when it is short enough.
+fn shortened(status: &Status) -> Option<Status> {
+    let message = status.message();
+    if message.len() <= MAX_STATUS_MESSAGE_BYTES {
+        return None;
+    }
+    let mut end = MAX_STATUS_MESSAGE_BYTES;
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    Some(Status::new(
+        status.code(),
+        format!(
+            "{}… ({} more bytes of this message cut)",
+            &message[..end],
+            message.len() - end
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,5 +131,16 @@ mod tests {
         );
         assert!(as_resource_exhausted(&Status::out_of_range("limit: offset 9")).is_none());
         assert!(as_resource_exhausted(&Status::internal(tonic.message())).is_none());
+    }
+
+    #[test]
+    fn long_messages_are_cut_at_a_character_boundary() {
+        let long = Status::invalid_argument(format!("name \"{}\" is invalid", "é".repeat(2000)));
+        let s = shortened(&long).expect("cut");
+        assert_eq!(s.code(), Code::InvalidArgument);
+        assert!(s.message().len() < MAX_STATUS_MESSAGE_BYTES + 64);
+        assert!(s.message().starts_with("name \"éé"));
+        assert!(s.message().ends_with("more bytes of this message cut)"));
+        assert!(shortened(&Status::not_found("WfSpec w not found")).is_none());
     }
 }

@@ -110,16 +110,21 @@ pub fn put_task_def(store: &Store, req: PutTaskDefRequest) -> Result<TaskDef, St
     Ok(def)
 }
 
-/// Converts the deprecated `type`/`masked_value` fields of a VariableDef into `type_def`.
+/// Converts the deprecated `type`/`masked_value` fields of a VariableDef into `type_def`,
+/// and gives a VariableDef without a type JSON_OBJ, as LittleHorse stores it
+/// (`TypeDefinitionModel#initFrom`: `DEFINEDTYPE_NOT_SET` becomes the primitive JSON_OBJ).
 pub fn normalize_var_def(var: &mut lhw_proto::littlehorse::VariableDef) {
+    use lhw_proto::littlehorse::{TypeDefinition, type_definition::DefinedType};
     if let Some(t) = var.r#type.take() {
         let masked = var.masked_value.take().unwrap_or(false);
-        var.type_def = Some(lhw_proto::littlehorse::TypeDefinition {
+        var.type_def = Some(TypeDefinition {
             masked,
-            defined_type: Some(
-                lhw_proto::littlehorse::type_definition::DefinedType::PrimitiveType(t),
-            ),
+            defined_type: Some(DefinedType::PrimitiveType(t)),
         });
+    }
+    let td = var.type_def.get_or_insert_with(TypeDefinition::default);
+    if td.defined_type.is_none() {
+        td.defined_type = Some(DefinedType::PrimitiveType(VariableType::JsonObj as i32));
     }
 }
 

@@ -7,13 +7,11 @@ use crate::storage::{Store, kind};
 use crate::util::{is_error_name, is_valid_name, now_ts};
 use lhw_proto::littlehorse::{
     AllowedUpdateType, ExternalEventDef, FailureHandlerDef, InlineStructBuilder, Node,
-    PutWfSpecRequest, TaskDef, ThreadSpec, ThreadVarDef, VariableAssignment, VariableMutation,
-    WfRunVariableAccessLevel, WfSpec, WfSpecId, edge::EdgeCondition, exit_node,
-    failure_handler_def::FailureToCatch, inline_struct_field_value::StructValue,
-    lh_path::selector::SelectorType, node, sleep_node::SleepLength, task_node::TaskToExecute,
-    ut_action_trigger, variable_assignment::Source, variable_mutation::RhsValue,
-    wait_for_condition_node::NodeCondition, wait_for_threads_node::ThreadsToWaitForOneOf,
-    wf_spec::ParentWfSpecReference,
+    PutWfSpecRequest, ThreadSpec, ThreadVarDef, VariableAssignment, VariableMutation,
+    VariableMutationType, WfRunVariableAccessLevel, WfSpec, WfSpecId, edge::EdgeCondition,
+    exit_node, failure_handler_def::FailureToCatch, inline_struct_field_value::StructValue,
+    lh_path::selector::SelectorType, node, variable_assignment::Source,
+    variable_mutation::RhsValue, wf_spec::ParentWfSpecReference,
 };
 use std::collections::{BTreeMap, HashSet};
 use tonic::Status;
@@ -43,7 +41,7 @@ pub fn node_case(n: &Node) -> &'static str {
 }
 
 /// Collects the variable names a VariableAssignment reads.
-fn va_vars<'a>(va: &'a VariableAssignment, out: &mut Vec<&'a str>) {
+pub(crate) fn va_vars<'a>(va: &'a VariableAssignment, out: &mut Vec<&'a str>) {
     if let Some(lhw_proto::littlehorse::variable_assignment::Path::LhPath(p)) = &va.path {
         for s in &p.path {
             if let Some(SelectorType::Dynamic(d)) = &s.selector_type {
@@ -122,6 +120,26 @@ struct Scope<'a> {
     threads: &'a HashSet<String>,
 }
 
+/// What a node's checks need: the store (referenced metadata), where the
+/// node is (for messages) and the WfSpec's ThreadSpec names.
+pub(crate) struct NodeCheck<'a> {
+    /// The store, for the TaskDefs, ExternalEventDefs, ... a node names.
+    pub(crate) store: &'a Store,
+    /// The node's ThreadSpec.
+    pub(crate) thread: &'a str,
+    /// The node's name.
+    pub(crate) name: &'a str,
+    /// Every ThreadSpec name of the WfSpec.
+    pub(crate) threads: &'a HashSet<String>,
+}
+
+impl NodeCheck<'_> {
+    /// INVALID_ARGUMENT naming the ThreadSpec and node, as the server words it.
+    pub(crate) fn invalid(&self, detail: impl std::fmt::Display) -> Status {
+        invalid(self.thread, self.name, detail)
+    }
+}
+
 /// Validates one node (given the node names of its thread) and normalizes it
 /// (task timeout 0 → 60). Collects the variable names it reads into `vars`.
 fn validate_node(
@@ -141,255 +159,15 @@ fn validate_node(
     for h in &n.failure_handlers {
         check_handler(h, threads).map_err(err)?;
     }
+    let check = NodeCheck {
+        store,
+        thread,
+        name,
+        threads,
+    };
+    crate::engine::nodes::validate(n, &check)?;
     let mut used: Vec<&str> = Vec::new();
-    match &mut n.node {
-        None => return Err(err("the node type (oneof node) is not set".into())),
-        Some(node::Node::Entrypoint(_)) | Some(node::Node::Nop(_)) => {}
-        Some(node::Node::Exit(e)) => match &e.result {
-            Some(exit_node::Result::FailureDef(f)) => {
-                if !is_error_name(&f.failure_name) && !is_valid_name(&f.failure_name) {
-                    return Err(err(format!(
-                        "failure_def.failure_name \"{}\" is not a valid name",
-                        f.failure_name
-                    )));
-                }
-                if let Some(c) = &f.content {
-                    va_vars(c, &mut used);
-                }
-            }
-            Some(exit_node::Result::ReturnContent(va)) => va_vars(va, &mut used),
-            None => {}
-        },
-        Some(node::Node::Task(t)) => {
-            if t.retries < 0 {
-                return Err(err("task.retries must be >= 0".into()));
-            }
-            if let Some(b) = &t.exponential_backoff
-                && (b.base_interval_ms <= 0
-                    || b.multiplier < 1.0
-                    || b.max_delay_ms < i64::from(b.base_interval_ms))
-            {
-                return Err(err(
-                    "task.exponential_backoff needs base_interval_ms > 0, multiplier >= 1 and max_delay_ms >= base_interval_ms".into(),
-                ));
-            }
-            if t.timeout_seconds < 0 {
-                return Err(err("task.timeout_seconds must be >= 0".into()));
-            }
-            if t.timeout_seconds == 0 {
-                t.timeout_seconds = DEFAULT_TASK_TIMEOUT_SECONDS;
-            }
-            match &t.task_to_execute {
-                None => return Err(err("task.task_to_execute is not set".into())),
-                Some(TaskToExecute::DynamicTask(va)) => va_vars(va, &mut used),
-                Some(TaskToExecute::TaskDefId(id)) => {
-                    let def: TaskDef = store
-                        .get_meta(kind::TASK_DEF, &id.name, 0, 0)?
-                        .ok_or_else(|| err(format!("Refers to nonexistent TaskDef {}", id.name)))?;
-                    if def.input_vars.len() != t.variables.len() {
-                        return Err(err(format!(
-                            "For TaskDef {} we need {} input vars, but we have {}",
-                            id.name,
-                            def.input_vars.len(),
-                            t.variables.len()
-                        )));
-                    }
-                }
-            }
-            for va in &t.variables {
-                va_vars(va, &mut used);
-            }
-        }
-        Some(node::Node::ExternalEvent(e)) => {
-            let def_name = e
-                .external_event_def_id
-                .as_ref()
-                .map(|d| d.name.clone())
-                .unwrap_or_default();
-            let def: Option<ExternalEventDef> =
-                store.get_meta(kind::EXTERNAL_EVENT_DEF, &def_name, 0, 0)?;
-            if def.is_none() {
-                return Err(err(format!(
-                    "Refers to missing ExternalEventDef {def_name}"
-                )));
-            }
-            if let Some(k) = &e.correlation_key {
-                va_vars(k, &mut used);
-            }
-            if let Some(t) = &e.timeout_seconds {
-                va_vars(t, &mut used);
-            }
-        }
-        Some(node::Node::Sleep(s)) => match &s.sleep_length {
-            None => return Err(err("sleep.sleep_length is not set".into())),
-            Some(
-                SleepLength::RawSeconds(v) | SleepLength::Timestamp(v) | SleepLength::IsoDate(v),
-            ) => va_vars(v, &mut used),
-        },
-        Some(node::Node::WaitForCondition(w)) => match &w.node_condition {
-            None => return Err(err("wait_for_condition.node_condition is not set".into())),
-            Some(NodeCondition::Condition(va)) => va_vars(va, &mut used),
-            Some(NodeCondition::LegacyCondition(c)) => {
-                for va in [&c.left, &c.right].into_iter().flatten() {
-                    va_vars(va, &mut used);
-                }
-            }
-        },
-        Some(node::Node::StartThread(st)) => {
-            if !threads.contains(&st.thread_spec_name) {
-                return Err(err(format!(
-                    "Refers to nonexistent ThreadSpec {}",
-                    st.thread_spec_name
-                )));
-            }
-            st.variables.values().for_each(|va| va_vars(va, &mut used));
-        }
-        Some(node::Node::StartMultipleThreads(st)) => {
-            if !threads.contains(&st.thread_spec_name) {
-                return Err(err(format!(
-                    "Refers to nonexistent ThreadSpec {}",
-                    st.thread_spec_name
-                )));
-            }
-            match &st.iterable {
-                Some(va) => va_vars(va, &mut used),
-                None => return Err(err("start_multiple_threads.iterable is not set".into())),
-            }
-            st.variables.values().for_each(|va| va_vars(va, &mut used));
-        }
-        Some(node::Node::WaitForThreads(w)) => {
-            for h in &w.per_thread_failure_handlers {
-                check_handler(h, threads).map_err(err)?;
-            }
-            match &w.threads_to_wait_for {
-                Some(ThreadsToWaitForOneOf::Threads(list)) => {
-                    for va in list
-                        .threads
-                        .iter()
-                        .filter_map(|t| t.thread_run_number.as_ref())
-                    {
-                        va_vars(va, &mut used);
-                    }
-                }
-                Some(ThreadsToWaitForOneOf::ThreadList(va)) => va_vars(va, &mut used),
-                None => return Err(err("wait_for_threads names no threads".into())),
-            }
-        }
-        Some(node::Node::RunChildWf(r)) => {
-            match &r.wf_spec {
-                Some(lhw_proto::littlehorse::run_child_wf_node::WfSpec::WfSpecName(n))
-                    if !n.is_empty() =>
-                {
-                    r.major_version =
-                        child_major_version(store, n, r.major_version)?.map_err(err)?;
-                }
-                Some(lhw_proto::littlehorse::run_child_wf_node::WfSpec::WfSpecVar(va)) => {
-                    va_vars(va, &mut used)
-                }
-                _ => return Err(err("run_child_wf names no WfSpec".into())),
-            }
-            r.inputs.values().for_each(|va| va_vars(va, &mut used));
-            if let Some(va) = &r.child_id {
-                va_vars(va, &mut used);
-            }
-        }
-        Some(node::Node::WaitForChildWf(w)) => match &w.child_wf_run_id {
-            Some(va) => va_vars(va, &mut used),
-            None => return Err(err("wait_for_child_wf.child_wf_run_id is not set".into())),
-        },
-        Some(node::Node::ThrowEvent(te)) => {
-            let def_name = te
-                .event_def_id
-                .as_ref()
-                .map(|d| d.name.clone())
-                .unwrap_or_default();
-            let def: Option<lhw_proto::littlehorse::WorkflowEventDef> =
-                store.get_meta(kind::WORKFLOW_EVENT_DEF, &def_name, 0, 0)?;
-            if def.is_none() {
-                return Err(err(format!(
-                    "Refers to missing WorkflowEventDef {def_name}"
-                )));
-            }
-            if let Some(c) = &te.content {
-                va_vars(c, &mut used);
-            }
-        }
-        Some(node::Node::UserTask(u)) => {
-            let def: Option<lhw_proto::littlehorse::UserTaskDef> = match u.user_task_def_version {
-                Some(v) => store.get_meta(kind::USER_TASK_DEF, &u.user_task_def_name, v, 0)?,
-                None => store.latest_meta(kind::USER_TASK_DEF, &u.user_task_def_name, None)?,
-            };
-            let def = def.ok_or_else(|| {
-                err(format!(
-                    "Refers to nonexistent UserTaskDef {}",
-                    u.user_task_def_name
-                ))
-            })?;
-            u.user_task_def_version = Some(def.version);
-            if u.user_id.is_none() && u.user_group.is_none() {
-                return Err(err("a user task needs a user_id or a user_group".into()));
-            }
-            for (i, a) in u.actions.iter_mut().enumerate() {
-                if a.delay_seconds.is_none() {
-                    return Err(err(format!("actions[{i}].delay_seconds is not set")));
-                }
-                match &mut a.action {
-                    None => return Err(err(format!("actions[{i}].action is not set"))),
-                    Some(ut_action_trigger::Action::Task(t)) => {
-                        let Some(tn) = t.task.as_mut() else {
-                            return Err(err(format!("actions[{i}].task.task is not set")));
-                        };
-                        if tn.timeout_seconds <= 0 {
-                            tn.timeout_seconds = DEFAULT_TASK_TIMEOUT_SECONDS;
-                        }
-                        if let Some(TaskToExecute::TaskDefId(id)) = &tn.task_to_execute {
-                            let def: Option<TaskDef> =
-                                store.get_meta(kind::TASK_DEF, &id.name, 0, 0)?;
-                            if def.is_none() {
-                                return Err(err(format!(
-                                    "actions[{i}]: Refers to nonexistent TaskDef {}",
-                                    id.name
-                                )));
-                            }
-                        }
-                    }
-                    Some(_) => {}
-                }
-            }
-            let u: &lhw_proto::littlehorse::UserTaskNode = u;
-            for va in [
-                &u.user_id,
-                &u.user_group,
-                &u.notes,
-                &u.on_cancellation_exception_name,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                va_vars(va, &mut used);
-            }
-            for a in &u.actions {
-                if let Some(d) = &a.delay_seconds {
-                    va_vars(d, &mut used);
-                }
-                match &a.action {
-                    Some(ut_action_trigger::Action::Task(t)) => {
-                        if let Some(tn) = &t.task {
-                            for va in &tn.variables {
-                                va_vars(va, &mut used);
-                            }
-                        }
-                    }
-                    Some(ut_action_trigger::Action::Reassign(r)) => {
-                        for va in [&r.user_id, &r.user_group].into_iter().flatten() {
-                            va_vars(va, &mut used);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-    }
+    crate::engine::nodes::reads(n, &mut used);
     for edge in &n.outgoing_edges {
         let sink = &edge.sink_node_name;
         let edge_err = |d: &str| err(format!("Edge with sink node {sink} invalid: {d}"));
@@ -413,7 +191,16 @@ fn validate_node(
             }
             None => {}
         }
-        for m in &edge.variable_mutations {
+        for (k, m) in edge.variable_mutations.iter().enumerate() {
+            // LittleHorse has no case for an unknown operation: its check
+            // (`LHTypeStrategy#resolveOperation`, from `VariableMutationModel#validate`)
+            // throws IllegalStateException. The kernel refuses it by name.
+            if VariableMutationType::try_from(m.operation).is_err() {
+                return Err(edge_err(&format!(
+                    "variable_mutations[{k}].operation: {} is not a known VariableMutationType",
+                    m.operation
+                )));
+            }
             mutation_vars(m, &mut used);
         }
     }
@@ -426,7 +213,7 @@ fn validate_node(
 /// WfSpec (of `major`, or any when `major` is -1) to exist at PutWfSpec and pins
 /// -1 to the latest major version existing now. `Ok(Err(message))` when there is
 /// no such WfSpec (the server's message).
-fn child_major_version(
+pub(crate) fn child_major_version(
     store: &Store,
     name: &str,
     major: i32,
@@ -440,7 +227,10 @@ fn child_major_version(
     })
 }
 
-fn check_handler(h: &FailureHandlerDef, threads: &HashSet<String>) -> Result<(), String> {
+pub(crate) fn check_handler(
+    h: &FailureHandlerDef,
+    threads: &HashSet<String>,
+) -> Result<(), String> {
     if !threads.contains(&h.handler_spec_name) {
         return Err(format!(
             "failure handler refers to nonexistent ThreadSpec {}",

@@ -374,3 +374,174 @@ async fn poll_task_for_an_unknown_task_def_is_parked_not_refused() {
     .await
     .expect("test timed out");
 }
+
+const SHAPES: &str = r#"
+task greet(name: str) -> str
+event ping: int
+workflow shapes {
+  input name: str
+  var got: int
+  greet(name)
+  got = await ping
+}
+"#;
+
+/// The compiled `shapes` WfSpec, renamed, with `edit` applied to its entrypoint thread.
+fn shapes_with(name: &str, edit: impl FnOnce(&mut ThreadSpec)) -> PutWfSpecRequest {
+    let mut spec = lhw_compiler::compile(SHAPES)
+        .output
+        .expect("SHAPES compiles")
+        .wf_specs
+        .remove(0);
+    spec.name = name.into();
+    let entry = spec.entrypoint_thread_name.clone();
+    edit(
+        spec.thread_specs
+            .get_mut(&entry)
+            .expect("entrypoint thread"),
+    );
+    spec
+}
+
+/// The name of the node of a kind (`TASK`, `EXIT`, ...), from the lowering's `{index}-{human}-{KIND}`.
+fn node_named(t: &ThreadSpec, kind: &str) -> String {
+    t.nodes
+        .keys()
+        .find(|k| k.ends_with(&format!("-{kind}")))
+        .unwrap_or_else(|| panic!("a {kind} node"))
+        .clone()
+}
+
+fn ping(id: &str) -> PutExternalEventRequest {
+    PutExternalEventRequest {
+        wf_run_id: wf(id),
+        external_event_def_id: Some(ExternalEventDefId {
+            name: "ping".into(),
+        }),
+        content: Some(int(1)),
+        ..Default::default()
+    }
+}
+
+/// PutWfSpec validates as LittleHorse's server does (issue 15 §2, one row per
+/// case; docs/differences.md "PutWfSpec"): what the server refuses is
+/// INVALID_ARGUMENT naming the field; what it accepts is accepted and then
+/// behaves as on the server (a missing edge fails at run time with its
+/// VAR_SUB_ERROR, an untyped variable is a JSON_OBJ, names have no length limit).
+#[tokio::test]
+async fn put_wf_spec_validates_as_the_server_does() {
+    tokio::time::timeout(TEST_TIMEOUT, async {
+        let (_dir, kernel, mut c) = start_deployed(SHAPES).await;
+        let _worker = worker(&kernel, "greet", returns(s("hi"))).await;
+        let mut f = Vec::new();
+        let f = &mut f;
+
+        // Refused: an unknown mutation operation (LittleHorse throws on it).
+        let op55 = shapes_with("op55", |t| {
+            let task = node_named(t, "TASK");
+            let edge = &mut t.nodes.get_mut(&task).unwrap().outgoing_edges[0];
+            edge.variable_mutations.push(VariableMutation {
+                lhs_name: "got".into(),
+                operation: 55,
+                rhs_value: Some(variable_mutation::RhsValue::LiteralValue(int(1))),
+                ..Default::default()
+            });
+        });
+        check! {f, "mutation operation 55", c.put_wf_spec(op55), Code::InvalidArgument, "variable_mutations[0].operation: 55 is not a known VariableMutationType"}
+
+        // Accepted, failing at run time as on the server: a TASK or EXTERNAL_EVENT node without edges.
+        for kind in ["TASK", "EXTERNAL_EVENT"] {
+            let name = format!("no-edge-{}", kind.to_lowercase().replace('_', "-"));
+            let spec = shapes_with(&name, |t| {
+                let node = node_named(t, kind);
+                t.nodes.get_mut(&node).unwrap().outgoing_edges.clear();
+            });
+            let node = node_named(&spec.thread_specs[&spec.entrypoint_thread_name], kind);
+            c.put_wf_spec(spec).await.unwrap_or_else(|e| panic!("{name} is accepted: {e}"));
+            run(&mut c, &name, &name, &[("name", s("x"))]).await;
+            if kind == "EXTERNAL_EVENT" {
+                c.put_external_event(ping(&name)).await.expect("event posted");
+            }
+            wait_status(&mut c, &name, LhStatus::Error).await;
+            let failure = node_runs(&mut c, &name, Some(0))
+                .await
+                .into_iter()
+                .find(|nr| nr.node_name == node)
+                .and_then(|nr| nr.failures.last().cloned())
+                .expect("the node failed");
+            assert_eq!(failure.failure_name, "VAR_SUB_ERROR", "{name}");
+            assert!(
+                failure.message.contains(&format!("No outgoing edges found on Node {node} with all conditions satisfied")),
+                "{name}: {}",
+                failure.message
+            );
+        }
+
+        // Accepted and harmless: an EXIT node with an edge (the thread ends at the EXIT).
+        let exit_edge = shapes_with("exit-edge", |t| {
+            let (exit, task) = (node_named(t, "EXIT"), node_named(t, "TASK"));
+            t.nodes.get_mut(&exit).unwrap().outgoing_edges.push(Edge {
+                sink_node_name: task,
+                ..Default::default()
+            });
+        });
+        c.put_wf_spec(exit_edge).await.expect("an EXIT with an edge is accepted");
+        run(&mut c, "exit-edge", "exit-edge", &[("name", s("x"))]).await;
+        c.put_external_event(ping("exit-edge")).await.expect("event posted");
+        wait_status(&mut c, "exit-edge", LhStatus::Completed).await;
+
+        // Accepted: a variable without a type is a JSON_OBJ, as the server stores it.
+        let untyped = shapes_with("untyped", |t| {
+            t.variable_defs.push(ThreadVarDef {
+                var_def: Some(VariableDef {
+                    name: "loose".into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            });
+        });
+        let stored = c.put_wf_spec(untyped).await.expect("an untyped variable is accepted").into_inner();
+        let loose = stored.thread_specs[&stored.entrypoint_thread_name]
+            .variable_defs
+            .iter()
+            .find_map(|v| v.var_def.as_ref().filter(|d| d.name == "loose"))
+            .and_then(|d| d.type_def.clone())
+            .and_then(|t| t.defined_type);
+        assert_eq!(loose, Some(type_definition::DefinedType::PrimitiveType(VariableType::JsonObj as i32)));
+        run(&mut c, "untyped", "untyped", &[("name", s("x")), ("loose", json_obj("{\"k\": 1}"))]).await;
+        c.put_external_event(ping("untyped")).await.expect("event posted");
+        wait_status(&mut c, "untyped", LhStatus::Completed).await;
+
+        // Accepted: an input variable named `a/b` (the server checks no variable name).
+        let slash = shapes_with("slash", |t| {
+            let v = t.variable_defs.iter_mut().find_map(|v| v.var_def.as_mut().filter(|d| d.name == "name")).unwrap();
+            v.name = "a/b".into();
+            let task = node_named(t, "TASK");
+            let node = t.nodes.get_mut(&task).unwrap();
+            if let Some(node::Node::Task(tn)) = &mut node.node {
+                tn.variables[0].source = Some(variable_assignment::Source::VariableName("a/b".into()));
+            }
+        });
+        c.put_wf_spec(slash).await.expect("a variable named a/b is accepted");
+        run(&mut c, "slash", "slash", &[("a/b", s("x"))]).await;
+        c.put_external_event(ping("slash")).await.expect("event posted");
+        wait_status(&mut c, "slash", LhStatus::Completed).await;
+        assert_eq!(var(&mut c, "slash", "a/b").await, Some(variable_value::Value::Str("x".into())));
+
+        // Accepted: 100,000-character names and ids (the server's rule is the hostname
+        // pattern, without a length; its limit is the record size, ~1 MB).
+        let long = "n".repeat(100_000);
+        c.put_task_def(PutTaskDefRequest { name: long.clone(), ..Default::default() }).await.expect("a long TaskDef name");
+        c.put_external_event_def(PutExternalEventDefRequest { name: long.clone(), ..Default::default() }).await.expect("a long ExternalEventDef name");
+        c.put_wf_spec(shapes_with(&long, |_| {})).await.expect("a long WfSpec name");
+        run(&mut c, &long, &long, &[("name", s("x"))]).await;
+        c.put_external_event(ping(&long)).await.expect("event posted");
+        wait_status(&mut c, &long, LhStatus::Completed).await;
+        check! {f, "a 100,000-character name that is no hostname", c.put_task_def(PutTaskDefRequest { name: format!("{long}-"), ..Default::default() }), Code::InvalidArgument, "name"}
+
+        assert!(f.is_empty(), "{} mismatches:\n{}", f.len(), f.join("\n"));
+        kernel.shutdown().await;
+    })
+    .await
+    .expect("test timed out");
+}

@@ -22,8 +22,8 @@ use tonic::codegen::http;
 use tonic::transport::{Channel, Endpoint};
 use tonic::{Code, Status};
 
-use crate::config::{self, Config, Protocol};
-use crate::oauth::{Credentials, TokenSource};
+use crate::config::{self, Config, ConfigError, Protocol};
+use crate::oauth::{Credentials, OAuthError, TokenSource};
 use crate::probe::{ProbeError, probe};
 use crate::tls::{Roots, TlsMaterial};
 
@@ -94,25 +94,29 @@ impl Service<http::Request<Body>> for LhChannel {
 /// the token request's own bound). Every client of this crate (the typed [`LhClient`], task
 /// workers) connects through this function.
 pub async fn connect_channel(cfg: &Config) -> Result<LhChannel, ClientError> {
-    cfg.validate().map_err(|e| ClientError::Config(e.0))?;
+    cfg.validate()
+        .map_err(|e| ClientError::Config(Box::new(e)))?;
     let target = cfg.target();
     let tenant = match cfg.tenant_id() {
         Some(t) => Some(http::HeaderValue::from_str(t).map_err(|_| {
-            ClientError::Config(format!(
-                "{}={t}: a tenant id must be printable ASCII",
-                config::TENANT_ID
-            ))
+            ClientError::Config(Box::new(ConfigError::BadTenantId {
+                value: t.to_string(),
+            }))
         })?),
         None => None,
     };
     let tls = match cfg.protocol() {
-        Protocol::Tls => Some(TlsMaterial::load(cfg).map_err(|e| ClientError::Config(e.0))?),
+        Protocol::Tls => {
+            Some(TlsMaterial::load(cfg).map_err(|e| ClientError::Config(Box::new(e)))?)
+        }
         Protocol::Plaintext => None,
     };
     let oauth = match (Credentials::from_config(cfg), &tls) {
-        (Err(e), _) => return Err(ClientError::Config(e.0)),
+        (Err(e), _) => return Err(ClientError::Config(Box::new(e))),
         (Ok(Some(creds)), Some(tls)) => {
-            let https = tls.https_config().map_err(|e| ClientError::Config(e.0))?;
+            let https = tls
+                .https_config()
+                .map_err(|e| ClientError::Config(Box::new(e)))?;
             Some(Arc::new(TokenSource::new(creds, https)))
         }
         // `validate` refuses OAuth without TLS.
@@ -120,14 +124,23 @@ pub async fn connect_channel(cfg: &Config) -> Result<LhChannel, ClientError> {
     };
     let scheme = if tls.is_some() { "https" } else { "http" };
     let mut endpoint = Endpoint::from_shared(format!("{scheme}://{target}"))
-        .map_err(|e| ClientError::Config(format!("invalid server address {target}: {e}")))?
+        .map_err(|e| {
+            ClientError::Config(Box::new(ConfigError::BadAddress {
+                target: target.clone(),
+                reason: e.to_string(),
+            }))
+        })?
         .connect_timeout(CONNECT_TIMEOUT)
         .http2_keep_alive_interval(Duration::from_secs(45))
         .keep_alive_timeout(Duration::from_secs(5));
     if let Some(t) = &tls {
         endpoint = endpoint
             .tls_config(t.tonic().timeout(CONNECT_TIMEOUT))
-            .map_err(|e| ClientError::Config(format!("cannot set up TLS: {}", root_cause(&e))))?;
+            .map_err(|e| {
+                ClientError::Config(Box::new(ConfigError::Tls {
+                    reason: root_cause(&e),
+                }))
+            })?;
     }
     let probed = tokio::time::timeout(
         CONNECT_TIMEOUT,
@@ -150,7 +163,7 @@ pub async fn connect_channel(cfg: &Config) -> Result<LhChannel, ClientError> {
         source
             .authorization()
             .await
-            .map_err(|e| ClientError::OAuth(e.0))?;
+            .map_err(|e| ClientError::OAuth(Box::new(e)))?;
     }
     let inner =
         match tokio::time::timeout(CONNECT_TIMEOUT + Duration::from_secs(1), endpoint.connect())
@@ -246,8 +259,8 @@ pub type RawClient = LittleHorseClient<LhChannel>;
 /// Why a call failed.
 #[derive(Debug)]
 pub enum ClientError {
-    /// The configuration is unusable.
-    Config(String),
+    /// The configuration is unusable (boxed: keeps `Result<_, ClientError>` small).
+    Config(Box<ConfigError>),
     /// The server could not be reached.
     Connect {
         /// `host:port`.
@@ -270,8 +283,8 @@ pub enum ClientError {
         /// What went wrong, and which setting is likely at fault.
         detail: String,
     },
-    /// No OAuth token could be had from the token endpoint.
-    OAuth(String),
+    /// No OAuth token could be had from the token endpoint (boxed, as `Config`).
+    OAuth(Box<OAuthError>),
     /// The server answered with an error status.
     Rpc(Status),
     /// A call did not answer within [`CALL_TIMEOUT`].
@@ -294,7 +307,8 @@ impl ClientError {
 impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ClientError::Config(m) | ClientError::OAuth(m) => write!(f, "{m}"),
+            ClientError::Config(e) => write!(f, "{e}"),
+            ClientError::OAuth(e) => write!(f, "{e}"),
             ClientError::Connect { target, detail } => {
                 write!(
                     f,

@@ -79,13 +79,159 @@ impl fmt::Display for Source {
     }
 }
 
-/// A configuration problem, with the offending key and where it came from.
+/// A configuration problem, with the offending key and where it came from (`from`: the
+/// environment, a file, the command line). Its `Display` is the message shown to users.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError(pub String);
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The config file given explicitly does not exist.
+    FileMissing {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The config file cannot be read.
+    FileUnreadable {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        reason: String,
+    },
+    /// `LHC_API_PORT` is not a port number.
+    BadPort {
+        /// The value.
+        value: String,
+        /// Where it came from.
+        from: String,
+    },
+    /// `LHC_API_PROTOCOL` is neither PLAINTEXT nor TLS.
+    BadProtocol {
+        /// The value.
+        value: String,
+        /// Where it came from.
+        from: String,
+    },
+    /// A setting's value (a URL, a file it names) cannot be used.
+    BadValue {
+        /// The key.
+        key: String,
+        /// The value.
+        value: String,
+        /// Where it came from.
+        from: String,
+        /// Why it cannot be used.
+        problem: String,
+    },
+    /// Some of the three OAuth client-credential keys are set, not all.
+    OAuthHalfConfigured {
+        /// The keys that are set, each with where it came from.
+        set: Vec<String>,
+        /// The keys that are missing.
+        missing: Vec<String>,
+        /// All three keys.
+        keys: Vec<String>,
+    },
+    /// OAuth client credentials with the PLAINTEXT protocol.
+    OAuthWithoutTls {
+        /// Where `LHC_OAUTH_CLIENT_ID` came from.
+        client_id_from: String,
+        /// The protocol setting, worded (`LHC_API_PROTOCOL=... from ...` or "... is not set").
+        protocol: String,
+    },
+    /// A client certificate without its key, or the reverse.
+    HalfIdentity {
+        /// The key that is set.
+        set: String,
+        /// Where it came from.
+        from: String,
+        /// The key that is missing.
+        missing: String,
+    },
+    /// The client certificate and key do not form a usable identity.
+    BadIdentity {
+        /// The certificate file.
+        cert: String,
+        /// The key file.
+        key: String,
+        /// rustls' reason.
+        reason: String,
+    },
+    /// `LHC_TENANT_ID` cannot be sent as a header.
+    BadTenantId {
+        /// The value.
+        value: String,
+    },
+    /// The server address does not form a URI.
+    BadAddress {
+        /// `host:port`.
+        target: String,
+        /// Why.
+        reason: String,
+    },
+    /// TLS cannot be set up.
+    Tls {
+        /// The reason.
+        reason: String,
+    },
+}
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            ConfigError::FileMissing { path } => {
+                write!(f, "config file {} does not exist", path.display())
+            }
+            ConfigError::FileUnreadable { path, reason } => {
+                write!(f, "cannot read config file {}: {reason}", path.display())
+            }
+            ConfigError::BadPort { value, from } => {
+                write!(f, "{API_PORT}={value} (from {from}) is not a port number")
+            }
+            ConfigError::BadProtocol { value, from } => write!(
+                f,
+                "{API_PROTOCOL}={value} (from {from}) must be PLAINTEXT or TLS"
+            ),
+            ConfigError::BadValue {
+                key,
+                value,
+                from,
+                problem,
+            } => write!(f, "{key}={value} (from {from}): {problem}"),
+            ConfigError::OAuthHalfConfigured { set, missing, keys } => write!(
+                f,
+                "OAuth is half configured: {} set but {} missing; client credentials need all \
+                 three of {}",
+                set.join(" and "),
+                missing.join(" and "),
+                keys.join(", ")
+            ),
+            ConfigError::OAuthWithoutTls {
+                client_id_from,
+                protocol,
+            } => write!(
+                f,
+                "OAuth client credentials are configured ({OAUTH_CLIENT_ID} from {client_id_from}) \
+                 but the protocol is PLAINTEXT ({protocol}): like the official SDKs, lhw sends \
+                 OAuth tokens only over TLS; set {API_PROTOCOL}=TLS"
+            ),
+            ConfigError::HalfIdentity { set, from, missing } => write!(
+                f,
+                "{set} is set (from {from}) but {missing} is not: mTLS needs both the client \
+                 certificate and its private key"
+            ),
+            ConfigError::BadIdentity { cert, key, reason } => write!(
+                f,
+                "{CLIENT_CERT}={cert} and {CLIENT_KEY}={key} do not form a usable client \
+                 identity: {reason}"
+            ),
+            ConfigError::BadTenantId { value } => write!(
+                f,
+                "{TENANT_ID}={value}: a tenant id must be printable ASCII"
+            ),
+            ConfigError::BadAddress { target, reason } => {
+                write!(f, "invalid server address {target}: {reason}")
+            }
+            ConfigError::Tls { reason } => write!(f, "cannot set up TLS: {reason}"),
+        }
     }
 }
 
@@ -132,10 +278,9 @@ impl Config {
         }
         if let Some(path) = &opts.explicit_file {
             if !path.is_file() {
-                return Err(ConfigError(format!(
-                    "config file {} does not exist",
-                    path.display()
-                )));
+                return Err(ConfigError::FileMissing {
+                    path: path.to_path_buf(),
+                });
             }
             cfg.merge_file(path)?;
         }
@@ -168,8 +313,10 @@ impl Config {
     }
 
     fn merge_file(&mut self, path: &Path) -> Result<(), ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError(format!("cannot read config file {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::FileUnreadable {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
         for (key, value) in parse_properties(&text) {
             let key = key.to_ascii_uppercase();
             if PREFIXES.iter().any(|p| key.starts_with(p)) {
@@ -188,31 +335,30 @@ impl Config {
         if let Some((port, src)) = self.values.get(API_PORT)
             && port.trim().parse::<u16>().is_err()
         {
-            return Err(ConfigError(format!(
-                "{API_PORT}={port} (from {src}) is not a port number"
-            )));
+            return Err(ConfigError::BadPort {
+                value: port.clone(),
+                from: src.to_string(),
+            });
         }
         if let Some((proto, src)) = self.values.get(API_PROTOCOL) {
             let p = proto.trim().to_ascii_uppercase();
             if p != "PLAINTEXT" && p != "TLS" {
-                return Err(ConfigError(format!(
-                    "{API_PROTOCOL}={proto} (from {src}) must be PLAINTEXT or TLS"
-                )));
+                return Err(ConfigError::BadProtocol {
+                    value: proto.clone(),
+                    from: src.to_string(),
+                });
             }
         }
         if crate::oauth::Credentials::from_config(self)?.is_some()
             && self.protocol() != Protocol::Tls
         {
-            return Err(ConfigError(format!(
-                "OAuth client credentials are configured ({OAUTH_CLIENT_ID} from {}) but the \
-                 protocol is PLAINTEXT ({}): like the official SDKs, lhw sends OAuth tokens only \
-                 over TLS; set {API_PROTOCOL}=TLS",
-                self.source(OAUTH_CLIENT_ID),
-                match self.get(API_PROTOCOL) {
+            return Err(ConfigError::OAuthWithoutTls {
+                client_id_from: self.source(OAUTH_CLIENT_ID).to_string(),
+                protocol: match self.get(API_PROTOCOL) {
                     Some(p) => format!("{API_PROTOCOL}={p} from {}", self.source(API_PROTOCOL)),
                     None => format!("{API_PROTOCOL} is not set"),
-                }
-            )));
+                },
+            });
         }
         Ok(())
     }

@@ -81,23 +81,20 @@ impl Credentials {
                 .filter(|(_, v)| v.is_some())
                 .map(|(k, _)| format!("{k} (from {})", cfg.source(k)))
                 .collect();
-            return Err(ConfigError(format!(
-                "OAuth is half configured: {} set but {} missing; client credentials need all \
-                 three of {}",
-                set.join(" and "),
-                missing.join(" and "),
-                keys.join(", ")
-            )));
+            return Err(ConfigError::OAuthHalfConfigured {
+                set,
+                missing: missing.iter().map(|k| k.to_string()).collect(),
+                keys: keys.iter().map(|k| k.to_string()).collect(),
+            });
         }
         let (Some(id), Some(secret), Some(url)) = (values[0], values[1], values[2]) else {
             return Ok(None);
         };
-        let token_url = parse_token_url(url).map_err(|why| {
-            ConfigError(format!(
-                "{}={url} (from {}): {why}",
-                config::OAUTH_ACCESS_TOKEN_URL,
-                cfg.source(config::OAUTH_ACCESS_TOKEN_URL)
-            ))
+        let token_url = parse_token_url(url).map_err(|why| ConfigError::BadValue {
+            key: config::OAUTH_ACCESS_TOKEN_URL.to_string(),
+            value: url.to_string(),
+            from: cfg.source(config::OAUTH_ACCESS_TOKEN_URL).to_string(),
+            problem: why.to_string(),
         })?;
         Ok(Some(Credentials {
             client_id: id.to_string(),
@@ -134,13 +131,103 @@ fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// Why no token could be had.
+/// Why no token could be had (`url`: the token endpoint). Its `Display` is the message
+/// shown to users.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OAuthError(pub String);
+#[non_exhaustive]
+pub enum OAuthError {
+    /// The token endpoint could not be reached.
+    Unreachable {
+        /// The token endpoint.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The token endpoint did not answer in time.
+    NoAnswer {
+        /// The token endpoint.
+        url: String,
+        /// The time waited.
+        seconds: u64,
+    },
+    /// The token endpoint refused the client credentials.
+    Refused {
+        /// The token endpoint.
+        url: String,
+        /// The client id sent.
+        client_id: String,
+        /// The HTTP status.
+        status: String,
+        /// The endpoint's `error` (and `error_description`), or the start of its body.
+        detail: String,
+    },
+    /// The answer is not JSON.
+    NotJson {
+        /// The token endpoint.
+        url: String,
+        /// The HTTP status.
+        status: String,
+        /// The start of the body.
+        body: String,
+    },
+    /// The answer has no `access_token`.
+    NoAccessToken {
+        /// The token endpoint.
+        url: String,
+    },
+    /// The `access_token` cannot be sent in a header.
+    BadAccessToken {
+        /// The token endpoint.
+        url: String,
+    },
+    /// `expires_in` is not a number of seconds.
+    BadExpiry {
+        /// The token endpoint.
+        url: String,
+        /// The value sent.
+        value: String,
+    },
+}
 
 impl fmt::Display for OAuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            OAuthError::Unreachable { url, reason } => {
+                write!(f, "cannot get an OAuth token from {url}: {reason}")
+            }
+            OAuthError::NoAnswer { url, seconds } => write!(
+                f,
+                "cannot get an OAuth token from {url}: no answer within {seconds} s"
+            ),
+            OAuthError::Refused {
+                url,
+                client_id,
+                status,
+                detail,
+            } => write!(
+                f,
+                "the OAuth token endpoint {url} refused the client credentials \
+                 ({}={client_id}): HTTP {status}: {detail}",
+                config::OAUTH_CLIENT_ID
+            ),
+            OAuthError::NotJson { url, status, body } => write!(
+                f,
+                "the OAuth token endpoint {url} answered HTTP {status} without a JSON body: {body}"
+            ),
+            OAuthError::NoAccessToken { url } => write!(
+                f,
+                "the OAuth token endpoint {url} answered without an access_token"
+            ),
+            OAuthError::BadAccessToken { url } => write!(
+                f,
+                "the OAuth token endpoint {url} sent an access_token that cannot be a header \
+                 (not printable ASCII)"
+            ),
+            OAuthError::BadExpiry { url, value } => write!(
+                f,
+                "the OAuth token endpoint {url} sent expires_in={value}, not a number of seconds"
+            ),
+        }
     }
 }
 
@@ -207,14 +294,15 @@ impl TokenSource {
         let url = &self.creds.token_url;
         let started = Instant::now();
         let (status, body) = match tokio::time::timeout(TOKEN_TIMEOUT, self.post()).await {
-            Ok(r) => {
-                r.map_err(|e| OAuthError(format!("cannot get an OAuth token from {url}: {e}")))?
-            }
+            Ok(r) => r.map_err(|e| OAuthError::Unreachable {
+                url: url.to_string(),
+                reason: e.to_string(),
+            })?,
             Err(_) => {
-                return Err(OAuthError(format!(
-                    "cannot get an OAuth token from {url}: no answer within {} s",
-                    TOKEN_TIMEOUT.as_secs()
-                )));
+                return Err(OAuthError::NoAnswer {
+                    url: url.to_string(),
+                    seconds: TOKEN_TIMEOUT.as_secs(),
+                });
             }
         };
         self.fetched.fetch_add(1, Ordering::Relaxed);
@@ -230,33 +318,31 @@ impl TokenSource {
                 },
                 None => snippet(&body),
             };
-            return Err(OAuthError(format!(
-                "the OAuth token endpoint {url} refused the client credentials \
-                 ({}={}): HTTP {status}: {detail}",
-                config::OAUTH_CLIENT_ID,
-                self.creds.client_id
-            )));
+            return Err(OAuthError::Refused {
+                url: url.to_string(),
+                client_id: self.creds.client_id.clone(),
+                status: status.to_string(),
+                detail,
+            });
         }
         let Some(json) = json else {
-            return Err(OAuthError(format!(
-                "the OAuth token endpoint {url} answered HTTP {status} without a JSON body: {}",
-                snippet(&body)
-            )));
+            return Err(OAuthError::NotJson {
+                url: url.to_string(),
+                status: status.to_string(),
+                body: snippet(&body),
+            });
         };
         let access = json
             .get("access_token")
             .and_then(|v| v.as_str())
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| {
-                OAuthError(format!(
-                    "the OAuth token endpoint {url} answered without an access_token"
-                ))
+            .ok_or_else(|| OAuthError::NoAccessToken {
+                url: url.to_string(),
             })?;
         let header = HeaderValue::try_from(format!("Bearer {access}")).map_err(|_| {
-            OAuthError(format!(
-                "the OAuth token endpoint {url} sent an access_token that cannot be a header \
-                 (not printable ASCII)"
-            ))
+            OAuthError::BadAccessToken {
+                url: url.to_string(),
+            }
         })?;
         let lifetime = match json.get("expires_in") {
             Some(v) => v
@@ -264,11 +350,9 @@ impl TokenSource {
                 .or_else(|| v.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
                 .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
                 .map(Duration::from_secs)
-                .ok_or_else(|| {
-                    OAuthError(format!(
-                        "the OAuth token endpoint {url} sent expires_in={v}, not a number of \
-                         seconds"
-                    ))
+                .ok_or_else(|| OAuthError::BadExpiry {
+                    url: url.to_string(),
+                    value: v.to_string(),
                 })?,
             None => DEFAULT_LIFETIME,
         };

@@ -53,7 +53,9 @@ impl TlsMaterial {
         let builder =
             ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
                 .with_safe_default_protocol_versions()
-                .map_err(|e| ConfigError(format!("cannot set up TLS: {e}")))?
+                .map_err(|e| ConfigError::Tls {
+                    reason: e.to_string(),
+                })?
                 .with_root_certificates(RootCertStore {
                     roots: anchors.clone(),
                 });
@@ -71,12 +73,11 @@ impl TlsMaterial {
                     )
                 })?;
                 let rustls = builder.with_client_auth_cert(chain, key).map_err(|e| {
-                    ConfigError(format!(
-                        "{}={cert_path} and {}={key_path} do not form a usable client \
-                         identity: {e}",
-                        config::CLIENT_CERT,
-                        config::CLIENT_KEY
-                    ))
+                    ConfigError::BadIdentity {
+                        cert: cert_path.to_string(),
+                        key: key_path.to_string(),
+                        reason: e.to_string(),
+                    }
                 })?;
                 (rustls, Some((cert_pem, key_pem)))
             }
@@ -103,7 +104,9 @@ impl TlsMaterial {
         let config =
             ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
                 .with_safe_default_protocol_versions()
-                .map_err(|e| ConfigError(format!("cannot set up TLS: {e}")))?
+                .map_err(|e| ConfigError::Tls {
+                    reason: e.to_string(),
+                })?
                 .with_root_certificates(roots)
                 .with_no_client_auth();
         Ok(Arc::new(config))
@@ -125,15 +128,20 @@ fn half_identity(cfg: &Config, set: &str) -> ConfigError {
     } else {
         config::CLIENT_CERT
     };
-    ConfigError(format!(
-        "{set} is set (from {}) but {missing} is not: mTLS needs both the client certificate \
-         and its private key",
-        cfg.source(set)
-    ))
+    ConfigError::HalfIdentity {
+        set: set.to_string(),
+        from: cfg.source(set).to_string(),
+        missing: missing.to_string(),
+    }
 }
 
 fn bad_file(cfg: &Config, key: &str, path: &str, what: &str) -> ConfigError {
-    ConfigError(format!("{key}={path} (from {}): {what}", cfg.source(key)))
+    ConfigError::BadValue {
+        key: key.to_string(),
+        value: path.to_string(),
+        from: cfg.source(key).to_string(),
+        problem: what.to_string(),
+    }
 }
 
 fn read_file(cfg: &Config, key: &str, path: &str) -> Result<Vec<u8>, ConfigError> {

@@ -1,20 +1,15 @@
 //! Advancing ThreadRuns: node arrival, completion checks, edge selection with
 //! mutations, thread completion and failures (LittleHorse semantics, §5).
 
-use super::thread_nodes;
+use super::nodes::{self, task_done};
 pub use super::threads::fail_node;
-use super::threads::{self, thread_completed};
+use super::threads::{self};
 use super::{RunState, Timer, run::is_terminal};
 use crate::storage::{Store, kind};
-use crate::util::{ms_to_ts, ts_to_ms};
-use crate::values::{self, val};
+use crate::util::ms_to_ts;
 use lhw_proto::littlehorse::{
-    EntrypointRun, ExitRun, ExternalEventNodeRun, Failure, LhStatus, Node, NodeRun, NodeRunId,
-    SleepNodeRun, TaskAttempt, TaskDef, TaskDefId, TaskNode, TaskNodeReference, TaskNodeRun,
-    TaskRun, TaskRunId, TaskRunSource, TaskStatus, VarNameAndVal, WaitForConditionRun,
-    edge::EdgeCondition, exit_node, node, node_run::NodeType, sleep_node::SleepLength,
-    task_attempt, task_node::TaskToExecute, task_run_source, thread_halt_reason,
-    variable_value::Value, wait_for_condition_node::NodeCondition,
+    Failure, LhErrorType, LhStatus, Node, NodeRun, NodeRunId, TaskDef, edge::EdgeCondition, node,
+    node_run::NodeType, thread_halt_reason,
 };
 use std::collections::HashMap;
 
@@ -53,8 +48,18 @@ pub enum Progress {
     Failed(Failure),
 }
 
-/// A failure record.
-pub fn failure(
+/// A failure record for one of LittleHorse's error types (`LHErrorType`).
+pub(crate) fn failure(
+    kind: LhErrorType,
+    message: impl Into<String>,
+    content: Option<lhw_proto::littlehorse::VariableValue>,
+) -> Failure {
+    named_failure(kind.as_str_name(), message, content)
+}
+
+/// A failure record by name: a business exception (a task's, an EXIT node's
+/// `failure_def`) or a failure passed on from elsewhere (a child's).
+pub(crate) fn named_failure(
     name: &str,
     message: impl Into<String>,
     content: Option<lhw_proto::littlehorse::VariableValue>,
@@ -65,38 +70,6 @@ pub fn failure(
         content,
         was_properly_handled: false,
         failure_handler_threadrun_id: None,
-    }
-}
-
-/// Whether a TaskStatus is terminal.
-pub fn task_done(status: i32) -> bool {
-    !matches!(
-        TaskStatus::try_from(status),
-        Ok(TaskStatus::TaskScheduled | TaskStatus::TaskRunning | TaskStatus::TaskPending)
-    )
-}
-
-/// The failure a finished, unsuccessful TaskRun raises on its node.
-fn task_failure(tr: &TaskRun) -> Failure {
-    let last = tr.attempts.last();
-    let message = match last.and_then(|a| a.result.as_ref()) {
-        Some(task_attempt::Result::Error(e)) => e.message.clone(),
-        Some(task_attempt::Result::Exception(e)) => e.message.clone(),
-        _ => String::new(),
-    };
-    match TaskStatus::try_from(tr.status) {
-        Ok(TaskStatus::TaskException) => match last.and_then(|a| a.result.as_ref()) {
-            Some(task_attempt::Result::Exception(e)) => {
-                failure(&e.name, e.message.clone(), e.content.clone())
-            }
-            _ => failure("TASK_FAILURE", message, None),
-        },
-        Ok(TaskStatus::TaskTimeout) => {
-            failure("TIMEOUT", format!("Task timed out. {message}"), None)
-        }
-        Ok(TaskStatus::TaskOutputSerdeError) => failure("VAR_MUTATION_ERROR", message, None),
-        Ok(TaskStatus::TaskInputVarSubError) => failure("VAR_SUB_ERROR", message, None),
-        _ => failure("TASK_FAILURE", message, None),
     }
 }
 
@@ -177,7 +150,7 @@ fn advance_thread(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, budget: &mut u3
                 t,
                 pos,
                 failure(
-                    "INTERNAL_ERROR",
+                    LhErrorType::InternalError,
                     "tight loop: too many steps without waiting",
                     None,
                 ),
@@ -196,7 +169,7 @@ fn advance_thread(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, budget: &mut u3
                 t,
                 pos,
                 failure(
-                    "INTERNAL_ERROR",
+                    LhErrorType::InternalError,
                     format!("node {node_name} is missing"),
                     None,
                 ),
@@ -204,18 +177,18 @@ fn advance_thread(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, budget: &mut u3
             );
             return true;
         };
-        if nr.status == LhStatus::Error as i32 || nr.status == LhStatus::Exception as i32 {
+        if nr.status() == LhStatus::Error || nr.status() == LhStatus::Exception {
             if !nr.failures.last().is_some_and(|f| f.was_properly_handled) {
                 return progressed;
             }
             // The failure handler completed: follow the edges, without mutations.
-            let edge = match select_edge(run, t, &node) {
+            let edge = match select_edge(run, t, &node_name, &node) {
                 Ok(e) => e,
                 Err(e) => {
                     threads::fail_thread(
                         run,
                         t,
-                        &failure("VAR_SUB_ERROR", e.clone(), None),
+                        &failure(LhErrorType::VarSubError, e.clone(), None),
                         e,
                         ctx.now,
                     );
@@ -235,34 +208,30 @@ fn advance_thread(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, budget: &mut u3
             Progress::Completed => {}
         }
         if let Some(node::Node::Exit(exit)) = &node.node {
-            let output = match &exit.result {
-                Some(exit_node::Result::ReturnContent(va)) => match run.eval(t, va) {
-                    Ok(v) => Some(v),
-                    Err(e) => {
-                        fail_node(run, t, pos, failure("VAR_SUB_ERROR", e, None), ctx.now);
-                        return true;
-                    }
-                },
-                _ => None,
-            };
-            complete_node(run, t, pos, ctx.now);
-            if let Some(th) = run.thread_mut(t) {
-                th.status = LhStatus::Completed as i32;
-                th.end_time = Some(ms_to_ts(ctx.now));
-                th.output = output;
-            }
-            thread_completed(run, t);
+            nodes::complete_exit(run, t, pos, exit, ctx.now);
             return true;
         }
-        let edge = match select_edge(run, t, &node) {
+        let edge = match select_edge(run, t, &node_name, &node) {
             Ok(e) => e,
             Err(e) => {
-                fail_node(run, t, pos, failure("VAR_SUB_ERROR", e, None), ctx.now);
+                fail_node(
+                    run,
+                    t,
+                    pos,
+                    failure(LhErrorType::VarSubError, e, None),
+                    ctx.now,
+                );
                 return true;
             }
         };
         if let Err(e) = run.apply_mutations(t, &node_name, &edge.variable_mutations) {
-            fail_node(run, t, pos, failure("VAR_MUTATION_ERROR", e, None), ctx.now);
+            fail_node(
+                run,
+                t,
+                pos,
+                failure(LhErrorType::VarMutationError, e, None),
+                ctx.now,
+            );
             return true;
         }
         complete_node(run, t, pos, ctx.now);
@@ -308,138 +277,17 @@ fn check_node(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, pos: i32, node: &No
         Ok(LhStatus::Error | LhStatus::Exception) => return Progress::Waiting,
         _ => {}
     }
-    match &node.node {
-        Some(node::Node::Entrypoint(_)) | Some(node::Node::Nop(_)) => Progress::Completed,
-        Some(node::Node::Exit(e)) => match &e.result {
-            _ if thread_nodes::exit_children(run, t).is_some() => {
-                thread_nodes::exit_children(run, t).unwrap_or(Progress::Waiting)
-            }
-            Some(exit_node::Result::FailureDef(f)) => {
-                let content = match f.content.as_ref().map(|c| run.eval(t, c)).transpose() {
-                    Ok(c) => c,
-                    Err(e) => return Progress::Failed(failure("VAR_SUB_ERROR", e, None)),
-                };
-                Progress::Failed(failure(&f.failure_name, f.message.clone(), content))
-            }
-            _ => Progress::Completed,
-        },
-        Some(node::Node::Task(_)) => {
-            let guid = match &nr.node_type {
-                Some(NodeType::Task(task)) => {
-                    task.task_run_id.as_ref().map(|i| i.task_guid.clone())
-                }
-                _ => None,
-            };
-            let Some(tr) = guid.and_then(|g| run.task_runs.get(&g)) else {
-                return Progress::Failed(failure("INTERNAL_ERROR", "the TaskRun is missing", None));
-            };
-            if !task_done(tr.status) {
-                Progress::Waiting
-            } else if tr.status == TaskStatus::TaskSuccess as i32 {
-                Progress::Completed
-            } else {
-                Progress::Failed(task_failure(tr))
-            }
-        }
-        Some(node::Node::ExternalEvent(_)) => {
-            let Some(NodeType::ExternalEvent(ee)) = &nr.node_type else {
-                return Progress::Failed(failure(
-                    "INTERNAL_ERROR",
-                    "bad external event NodeRun",
-                    None,
-                ));
-            };
-            if ee.external_event_id.is_some() {
-                return Progress::Completed;
-            }
-            if ee.timed_out {
-                return Progress::Failed(failure(
-                    "TIMEOUT",
-                    "External Event did not arrive in time.",
-                    None,
-                ));
-            }
-            let def = ee
-                .external_event_def_id
-                .as_ref()
-                .map(|d| d.name.clone())
-                .unwrap_or_default();
-            let found = run.events.iter().position(|(_, ev)| {
-                !ev.claimed
-                    && ev
-                        .id
-                        .as_ref()
-                        .and_then(|i| i.external_event_def_id.as_ref())
-                        .is_some_and(|d| d.name == def)
-                    && ev.thread_run_number.is_none_or(|n| n == t)
-                    && ev.node_run_position.is_none_or(|p| p == pos)
-            });
-            let Some(i) = found else {
-                return Progress::Waiting;
-            };
-            run.events[i].1.claimed = true;
-            run.dirty.events.insert(i);
-            let (id, time) = (run.events[i].1.id.clone(), run.events[i].1.created_at);
-            if let Some(NodeType::ExternalEvent(ee)) = run
-                .node_run_mut(t, pos)
-                .and_then(|nr| nr.node_type.as_mut())
-            {
-                ee.external_event_id = id;
-                ee.event_time = time;
-            }
-            Progress::Completed
-        }
-        Some(node::Node::Sleep(_)) => match &nr.node_type {
-            Some(NodeType::Sleep(s)) if s.matured => Progress::Completed,
-            Some(NodeType::Sleep(s))
-                if s.maturation_time
-                    .as_ref()
-                    .is_some_and(|m| ts_to_ms(m) <= ctx.now) =>
-            {
-                if let Some(NodeType::Sleep(s)) = run
-                    .node_run_mut(t, pos)
-                    .and_then(|nr| nr.node_type.as_mut())
-                {
-                    s.matured = true;
-                }
-                Progress::Completed
-            }
-            _ => Progress::Waiting,
-        },
-        Some(node::Node::WaitForCondition(w)) => {
-            let result = match &w.node_condition {
-                Some(NodeCondition::Condition(va)) => run.eval_bool(t, va),
-                Some(NodeCondition::LegacyCondition(c)) => run.eval_legacy(t, c),
-                None => Err("the node has no condition".to_string()),
-            };
-            match result {
-                Ok(true) => Progress::Completed,
-                Ok(false) => Progress::Waiting,
-                Err(e) => Progress::Failed(failure("VAR_SUB_ERROR", e, None)),
-            }
-        }
-        Some(node::Node::StartThread(_))
-        | Some(node::Node::StartMultipleThreads(_))
-        | Some(node::Node::ThrowEvent(_)) => Progress::Completed,
-        Some(node::Node::WaitForThreads(w)) => thread_nodes::wait_check(run, ctx, t, pos, w),
-        Some(node::Node::UserTask(_)) => super::user_tasks::check(run, t, pos),
-        Some(node::Node::RunChildWf(_)) => super::child::run_check(run, t, pos),
-        Some(node::Node::WaitForChildWf(_)) => super::child::wait_check(run, ctx, t, pos),
-        _ => Progress::Failed(failure(
-            "INTERNAL_ERROR",
-            format!(
-                "{} nodes are not supported by the embedded kernel yet",
-                crate::wfspec::node_case(node)
-            ),
-            None,
-        )),
-    }
+    nodes::check(run, ctx, t, pos, node)
 }
 
 /// The first outgoing edge whose condition holds (edges in declaration order).
+/// None holding is the VAR_SUB_ERROR LittleHorse raises at run time
+/// (`NodeRunModel#evaluateOutgoingEdgesAndMaybeMutateVariables`): the
+/// server accepts a WfSpec whose TASK node has no outgoing edge.
 pub(super) fn select_edge(
     run: &RunState,
     t: i32,
+    node_name: &str,
     node: &Node,
 ) -> Result<lhw_proto::littlehorse::Edge, String> {
     for edge in &node.outgoing_edges {
@@ -452,10 +300,12 @@ pub(super) fn select_edge(
             return Ok(edge.clone());
         }
     }
-    Err("Invalid WfSpec: No outgoing edges found that matched the conditions".to_string())
+    Err(format!(
+        "Invalid WfSpec: No outgoing edges found on Node {node_name} with all conditions satisfied"
+    ))
 }
 
-fn complete_node(run: &mut RunState, t: i32, pos: i32, now: i64) {
+pub(super) fn complete_node(run: &mut RunState, t: i32, pos: i32, now: i64) {
     if let Some(nr) = run.node_run_mut(t, pos) {
         nr.status = LhStatus::Completed as i32;
         nr.end_time = Some(ms_to_ts(now));
@@ -471,7 +321,7 @@ pub fn arrive(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, pos: i32, node_name
             t,
             pos - 1,
             failure(
-                "INTERNAL_ERROR",
+                LhErrorType::InternalError,
                 format!("node {node_name} is missing"),
                 None,
             ),
@@ -497,114 +347,15 @@ pub fn arrive(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, pos: i32, node_name
         node_name: node_name.to_string(),
         ..NodeRun::default()
     };
-    let mut arrival_failure = None;
-    nr.node_type = match &node.node {
-        // LittleHorse records a NOP node's run as an (empty) EntrypointRun: NodeRun has no
-        // NOP case (seen on the real server, docs/differences.md).
-        Some(node::Node::Entrypoint(_)) | Some(node::Node::Nop(_)) => {
-            Some(NodeType::Entrypoint(EntrypointRun {}))
-        }
-        Some(node::Node::Exit(_)) => Some(NodeType::Exit(ExitRun {})),
-        Some(node::Node::WaitForCondition(_)) => {
-            Some(NodeType::WaitForCondition(WaitForConditionRun {}))
-        }
-        Some(node::Node::Task(tn)) => match create_task_run(run, ctx, t, &node_run_id, tn) {
-            Ok(guid) => Some(NodeType::Task(TaskNodeRun {
-                task_run_id: Some(TaskRunId {
-                    wf_run_id: Some(run.id()),
-                    task_guid: guid,
-                }),
-            })),
-            Err(f) => {
-                arrival_failure = Some(*f);
-                Some(NodeType::Task(TaskNodeRun { task_run_id: None }))
-            }
-        },
-        Some(node::Node::ExternalEvent(e)) => {
-            let def = e.external_event_def_id.clone();
-            let key = match e
-                .correlation_key
-                .as_ref()
-                .map(|k| run.eval(t, k))
-                .transpose()
-            {
-                Ok(k) => k.map(|v| values::to_display(&v)),
-                Err(err) => {
-                    arrival_failure = Some(failure("VAR_SUB_ERROR", err, None));
-                    None
-                }
-            };
-            if let Some(k) = &key {
-                let name = def.as_ref().map(|d| d.name.clone()).unwrap_or_default();
-                run.effects.correlate.push((name, k.clone(), t, pos));
-            }
-            Some(NodeType::ExternalEvent(ExternalEventNodeRun {
-                external_event_def_id: def,
-                mask_correlation_key: e.mask_correlation_key,
-                correlation_key: key,
-                ..ExternalEventNodeRun::default()
-            }))
-        }
-        Some(node::Node::RunChildWf(n)) => match super::child::arrive_run(run, t, pos, n) {
-            Ok(nt) => Some(nt),
-            Err(f) => {
-                arrival_failure = Some(*f);
-                None
-            }
-        },
-        Some(node::Node::WaitForChildWf(n)) => match super::child::arrive_wait(run, t, n) {
-            Ok(nt) => Some(nt),
-            Err(f) => {
-                arrival_failure = Some(*f);
-                None
-            }
-        },
-        Some(node::Node::ThrowEvent(te)) => match super::events::throw(run, t, pos, te, ctx.now) {
-            Ok(nt) => Some(nt),
-            Err(f) => {
-                arrival_failure = Some(*f);
-                None
-            }
-        },
-        Some(node::Node::Sleep(s)) => match sleep_until(run, t, s.sleep_length.as_ref(), ctx.now) {
-            Ok(due) => Some(NodeType::Sleep(SleepNodeRun {
-                maturation_time: Some(ms_to_ts(due)),
-                matured: due <= ctx.now,
-            })),
-            Err(e) => {
-                arrival_failure = Some(failure("VAR_SUB_ERROR", e, None));
-                Some(NodeType::Sleep(SleepNodeRun::default()))
-            }
-        },
-        Some(node::Node::UserTask(ut)) => {
-            match super::user_tasks::arrive(run, ctx, t, pos, ut, &node_run_id) {
-                Ok(nt) => Some(nt),
-                Err(f) => {
-                    arrival_failure = Some(*f);
-                    None
-                }
-            }
-        }
-        Some(node::Node::WaitForThreads(w)) => match thread_nodes::wait_arrive(run, t, w) {
-            Ok(nt) => Some(nt),
-            Err(f) => {
-                arrival_failure = Some(*f);
-                None
-            }
-        },
-        _ => None,
-    };
+    let arrival = nodes::arrive(run, ctx, t, pos, &node_run_id, &node);
+    nr.node_type = arrival.node_type;
+    let mut arrival_failure = arrival.failure;
     run.put_node_run(t, pos, nr);
     if let Some(th) = run.thread_mut(t) {
         th.current_node_position = pos;
     }
     // Nodes that start threads do so once their own NodeRun exists.
-    let started = match &node.node {
-        Some(node::Node::StartThread(n)) => Some(thread_nodes::start_one(run, ctx, t, n)),
-        Some(node::Node::StartMultipleThreads(n)) => Some(thread_nodes::start_many(run, ctx, t, n)),
-        _ => None,
-    };
-    match started {
+    match nodes::start_threads(run, ctx, t, &node) {
         Some(Ok(nt)) => {
             if let Some(nr) = run.node_run_mut(t, pos) {
                 nr.node_type = Some(nt);
@@ -627,7 +378,13 @@ pub fn arrive(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, pos: i32, node_name
             },
         )),
         Ok(None) => {}
-        Err(e) => fail_node(run, t, pos, failure("VAR_SUB_ERROR", e, None), ctx.now),
+        Err(e) => fail_node(
+            run,
+            t,
+            pos,
+            failure(LhErrorType::VarSubError, e, None),
+            ctx.now,
+        ),
     }
 }
 
@@ -640,228 +397,7 @@ pub fn wake_time(run: &RunState, t: i32, pos: i32) -> Result<Option<i64>, String
     if is_terminal(nr.status) {
         return Ok(None);
     }
-    match &nr.node_type {
-        Some(NodeType::Sleep(s)) if !s.matured => Ok(s.maturation_time.as_ref().map(ts_to_ms)),
-        Some(NodeType::ExternalEvent(ee)) if ee.external_event_id.is_none() && !ee.timed_out => {
-            let Some(node::Node::ExternalEvent(e)) =
-                node_of(run, t, &nr.node_name).and_then(|n| n.node.as_ref())
-            else {
-                return Ok(None);
-            };
-            let Some(timeout) = &e.timeout_seconds else {
-                return Ok(None);
-            };
-            let secs = match run.eval(t, timeout)?.value {
-                Some(Value::Int(s)) => s,
-                None => return Ok(None),
-                _ => return Err("the external event timeout must be an INT".to_string()),
-            };
-            let arrival = nr.arrival_time.as_ref().map_or(0, ts_to_ms);
-            Ok(Some(arrival.saturating_add(secs.saturating_mul(1000))))
-        }
-        _ => Ok(None),
-    }
-}
-
-fn sleep_until(run: &RunState, t: i32, len: Option<&SleepLength>, now: i64) -> Result<i64, String> {
-    match len {
-        Some(SleepLength::RawSeconds(va)) => match run.eval(t, va)?.value {
-            Some(Value::Int(s)) => Ok(now.saturating_add(s.saturating_mul(1000))),
-            other => Err(format!(
-                "sleep seconds must be INT, got {}",
-                values::type_name(&val_opt(other))
-            )),
-        },
-        Some(SleepLength::Timestamp(va)) => match run.eval(t, va)?.value {
-            Some(Value::Int(ms)) => Ok(ms),
-            Some(Value::UtcTimestamp(ts)) => Ok(ts_to_ms(&ts)),
-            other => Err(format!(
-                "sleep timestamp must be INT or TIMESTAMP, got {}",
-                values::type_name(&val_opt(other))
-            )),
-        },
-        Some(SleepLength::IsoDate(va)) => match run.eval(t, va)?.value {
-            Some(Value::Str(s)) => {
-                parse_iso8601(&s).ok_or_else(|| format!("invalid ISO-8601 date \"{s}\""))
-            }
-            other => Err(format!(
-                "sleep iso_date must be STR, got {}",
-                values::type_name(&val_opt(other))
-            )),
-        },
-        None => Err("the sleep node has no length".to_string()),
-    }
-}
-
-fn val_opt(v: Option<Value>) -> lhw_proto::littlehorse::VariableValue {
-    v.map(val).unwrap_or_default()
-}
-
-/// Parses `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` (or a bare date) to epoch ms.
-pub fn parse_iso8601(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let num = |a: usize, b: usize| -> Option<i64> { s.get(a..b)?.parse().ok() };
-    let (y, mo, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
-    if s.get(4..5)? != "-"
-        || s.get(7..8)? != "-"
-        || !(1..=12).contains(&mo)
-        || !(1..=31).contains(&d)
-    {
-        return None;
-    }
-    // Days from civil (Howard Hinnant's algorithm).
-    let yy = if mo <= 2 { y - 1 } else { y };
-    let era = yy.div_euclid(400);
-    let yoe = yy - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    if s.len() == 10 {
-        return Some(days * 86_400_000);
-    }
-    let sep = s.get(10..11)?;
-    if sep != "T" && sep != " " {
-        return None;
-    }
-    let (h, mi, sec) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
-    let mut rest = s.get(19..)?;
-    let mut millis = 0;
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits: String = frac.chars().take_while(char::is_ascii_digit).collect();
-        let padded = format!("{digits:0<3}");
-        millis = padded.get(0..3)?.parse::<i64>().ok()?;
-        rest = &frac[digits.len()..];
-    }
-    let offset_min = match rest {
-        "Z" | "z" | "" => 0,
-        _ => {
-            let sign = if rest.starts_with('-') {
-                -1
-            } else if rest.starts_with('+') {
-                1
-            } else {
-                return None;
-            };
-            let oh: i64 = rest.get(1..3)?.parse().ok()?;
-            let om: i64 = rest.get(4..6)?.parse().ok()?;
-            sign * (oh * 60 + om)
-        }
-    };
-    Some(((days * 24 + h) * 60 + mi - offset_min) * 60_000 + sec * 1000 + millis)
-}
-
-fn create_task_run(
-    run: &mut RunState,
-    ctx: &mut Ctx<'_>,
-    t: i32,
-    node_run_id: &NodeRunId,
-    tn: &TaskNode,
-) -> Result<String, Box<Failure>> {
-    let source = TaskRunSource {
-        wf_spec_id: run.wf_run.wf_spec_id.clone(),
-        task_run_source: Some(task_run_source::TaskRunSource::TaskNode(
-            TaskNodeReference {
-                node_run_id: Some(node_run_id.clone()),
-            },
-        )),
-    };
-    create_task_run_from(run, ctx, t, tn, source, crate::util::new_guid())
-}
-
-/// Creates and queues a TaskRun for `tn` (inputs evaluated in thread `t`)
-/// with the given source and guid.
-pub fn create_task_run_from(
-    run: &mut RunState,
-    ctx: &mut Ctx<'_>,
-    t: i32,
-    tn: &TaskNode,
-    source: TaskRunSource,
-    guid: String,
-) -> Result<String, Box<Failure>> {
-    let name = match &tn.task_to_execute {
-        Some(TaskToExecute::TaskDefId(id)) => id.name.clone(),
-        Some(TaskToExecute::DynamicTask(va)) => match run.eval(t, va) {
-            Ok(v) => values::to_display(&v),
-            Err(e) => return Err(Box::new(failure("VAR_SUB_ERROR", e, None))),
-        },
-        None => {
-            return Err(Box::new(failure(
-                "VAR_SUB_ERROR",
-                "the task node names no TaskDef",
-                None,
-            )));
-        }
-    };
-    let def = ctx.task_def(&name).ok_or_else(|| {
-        Box::new(failure(
-            "VAR_SUB_ERROR",
-            format!("TaskDef {name} not found"),
-            None,
-        ))
-    })?;
-    if def.input_vars.len() != tn.variables.len() {
-        return Err(Box::new(failure(
-            "VAR_SUB_ERROR",
-            format!(
-                "TaskDef {name} needs {} inputs, got {}",
-                def.input_vars.len(),
-                tn.variables.len()
-            ),
-            None,
-        )));
-    }
-    let mut inputs = Vec::new();
-    for (vd, va) in def.input_vars.iter().zip(&tn.variables) {
-        let value = run
-            .eval(t, va)
-            .and_then(|v| match &vd.type_def {
-                Some(td) => values::coerce_to(v, td),
-                None => Ok(v),
-            })
-            .map_err(|e| {
-                Box::new(failure(
-                    "VAR_SUB_ERROR",
-                    format!("input {} of task {name}: {e}", vd.name),
-                    None,
-                ))
-            })?;
-        inputs.push(VarNameAndVal {
-            var_name: vd.name.clone(),
-            value: Some(value),
-            masked: vd.type_def.as_ref().is_some_and(|td| td.masked),
-        });
-    }
-    let now = Some(ms_to_ts(ctx.now));
-    let timeout = if tn.timeout_seconds > 0 {
-        tn.timeout_seconds
-    } else {
-        crate::wfspec::DEFAULT_TASK_TIMEOUT_SECONDS
-    };
-    let tr = TaskRun {
-        id: Some(TaskRunId {
-            wf_run_id: Some(run.id()),
-            task_guid: guid.clone(),
-        }),
-        task_def_id: Some(TaskDefId { name: name.clone() }),
-        attempts: vec![TaskAttempt {
-            status: TaskStatus::TaskScheduled as i32,
-            schedule_time: now,
-            ..TaskAttempt::default()
-        }],
-        input_variables: inputs,
-        source: Some(source),
-        scheduled_at: now,
-        status: TaskStatus::TaskScheduled as i32,
-        timeout_seconds: timeout,
-        total_attempts: 1 + tn.retries.max(0),
-        exponential_backoff: tn.exponential_backoff,
-        total_checkpoints: 0,
-    };
-    run.task_runs.insert(guid.clone(), tr);
-    run.dirty.task_runs.insert(guid.clone());
-    run.effects.tasks.push((guid.clone(), name));
-    Ok(guid)
+    nodes::wake_time(run, t, nr)
 }
 
 /// Adds a manual halt to thread `t` (StopWfRun); its children halt too.
@@ -880,24 +416,4 @@ pub fn resume_thread(run: &mut RunState, t: i32) {
     threads::unhalt(run, t, &|r| {
         matches!(r, thread_halt_reason::Reason::ManualHalt(_))
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_iso8601;
-
-    #[test]
-    fn iso_dates() {
-        assert_eq!(parse_iso8601("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(
-            parse_iso8601("2024-02-29T12:30:15.250Z"),
-            Some(1_709_209_815_250)
-        );
-        assert_eq!(
-            parse_iso8601("2024-02-29T13:30:15.250+01:00"),
-            Some(1_709_209_815_250)
-        );
-        assert_eq!(parse_iso8601("2024-02-29"), Some(1_709_164_800_000));
-        assert_eq!(parse_iso8601("yesterday"), None);
-    }
 }

@@ -165,7 +165,7 @@ impl Engine {
                     def.name, def.name
                 )));
             }
-            if tv.access_level == WfRunVariableAccessLevel::InheritedVar as i32 {
+            if tv.access_level() == WfRunVariableAccessLevel::InheritedVar {
                 // The parent WfRun's variable: it cannot be given, and the child has none of its own.
                 if req.variables.contains_key(&def.name) {
                     return Err(Status::invalid_argument(format!(

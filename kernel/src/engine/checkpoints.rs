@@ -45,7 +45,7 @@ impl Engine {
         let running = tr
             .attempts
             .last()
-            .is_some_and(|a| a.status == TaskStatus::TaskRunning as i32);
+            .is_some_and(|a| a.status() == TaskStatus::TaskRunning);
         if current != req.task_attempt || !running {
             return Ok(stop);
         }

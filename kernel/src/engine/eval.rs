@@ -4,17 +4,14 @@
 
 use super::RunState;
 use super::run::VarSlot;
-use crate::values::{self, null, val};
+use crate::values::{self, val};
 use crate::{paths, value_paths};
 use lhw_proto::littlehorse::{
     Comparator, InlineStruct, LegacyEdgeCondition, LhPath, Map, MapBuilder, Struct, StructBuilder,
-    StructField, TaskStatus, VariableAssignment, VariableMutation, VariableMutationType,
-    VariableValue,
+    StructField, VariableAssignment, VariableMutation, VariableMutationType, VariableValue,
     inline_struct_field_value::StructValue,
     lh_path::selector::SelectorType,
     map,
-    node_run::NodeType,
-    task_attempt,
     variable_assignment::{Path, Source, expression::Operation},
     variable_mutation::{RhsValue, node_output_source},
     variable_value::Value,
@@ -43,64 +40,7 @@ impl RunState {
             .map(|(_, nr)| nr)
             .find(|nr| nr.node_name == node_name)
             .ok_or_else(|| format!("node {node_name} has not run in thread {t}"))?;
-        Ok(match &nr.node_type {
-            Some(NodeType::Task(task)) => {
-                let guid = task
-                    .task_run_id
-                    .as_ref()
-                    .map(|i| i.task_guid.as_str())
-                    .unwrap_or_default();
-                self.task_runs
-                    .get(guid)
-                    .and_then(|tr| {
-                        tr.attempts
-                            .iter()
-                            .rev()
-                            .find(|a| a.status == TaskStatus::TaskSuccess as i32)
-                    })
-                    .and_then(|a| match &a.result {
-                        Some(task_attempt::Result::Output(v)) => Some(v.clone()),
-                        _ => None,
-                    })
-                    .unwrap_or_default()
-            }
-            Some(NodeType::RunChildWf(r)) => r
-                .child_wf_run_id
-                .clone()
-                .map_or_else(null, |id| val(Value::WfRunId(id))),
-            Some(NodeType::WaitForChildWf(w)) => w
-                .child_wf_run_id
-                .as_ref()
-                .and_then(|id| self.child_outputs.get(&crate::util::wf_run_key(id)))
-                .cloned()
-                .unwrap_or_default(),
-            Some(NodeType::StartThread(st)) => st
-                .child_thread_id
-                .map_or_else(null, |c| val(Value::Int(i64::from(c)))),
-            Some(NodeType::StartMultipleThreads(sm)) => {
-                values::from_json(&serde_json::Value::Array(
-                    sm.child_thread_ids
-                        .iter()
-                        .map(|c| serde_json::Value::from(*c))
-                        .collect(),
-                ))
-            }
-            Some(NodeType::UserTask(u)) => u
-                .user_task_run_id
-                .as_ref()
-                .and_then(|i| self.user_task_runs.get(&i.user_task_guid))
-                .filter(|utr| utr.status == lhw_proto::littlehorse::UserTaskRunStatus::Done as i32)
-                .map_or_else(null, super::user_tasks::output),
-            Some(NodeType::ExternalEvent(ee)) => {
-                let id = ee.external_event_id.as_ref();
-                self.events
-                    .iter()
-                    .find(|(_, ev)| ev.id.as_ref() == id && id.is_some())
-                    .and_then(|(_, ev)| ev.content.clone())
-                    .unwrap_or_default()
-            }
-            _ => null(),
-        })
+        Ok(super::nodes::output(self, nr))
     }
 
     /// Evaluates a VariableAssignment in thread `t`: source, then path, then cast.

@@ -1,13 +1,12 @@
 //! WorkflowEvents (THROW_EVENT, AwaitWorkflowEvent) and correlated external
 //! events (PutCorrelatedEvent matching EXTERNAL_EVENT nodes by key).
 
-use super::advance::failure;
-use super::{Engine, RunState};
+use super::Engine;
+use super::run::CorrelationWait;
 use crate::util::{ms_to_ts, new_guid, now_ms, wf_run_key};
 use lhw_proto::littlehorse::{
     AwaitWorkflowEventRequest, CorrelatedEvent, CorrelatedEventId, ExternalEvent, ExternalEventId,
-    Failure, NodeRunId, PutCorrelatedEventRequest, ThrowEventNode, ThrowEventNodeRun,
-    WorkflowEvent, WorkflowEventId, node_run::NodeType,
+    PutCorrelatedEventRequest, WorkflowEvent, WorkflowEventId, node_run::NodeType,
 };
 use tokio::sync::oneshot;
 use tonic::Status;
@@ -32,56 +31,6 @@ impl WfEventWaiter {
             && (self.defs.is_empty() || self.defs.iter().any(|d| d == def))
             && !ev.id.as_ref().is_some_and(|i| self.ignore.contains(i))
     }
-}
-
-/// THROW_EVENT arrival: creates WorkflowEvent number n (per def) of the run.
-pub fn throw(
-    run: &mut RunState,
-    t: i32,
-    pos: i32,
-    node: &ThrowEventNode,
-    now: i64,
-) -> Result<NodeType, Box<Failure>> {
-    let def = node.event_def_id.clone().unwrap_or_default();
-    let content = match &node.content {
-        Some(va) => Some(
-            run.eval(t, va)
-                .map_err(|e| Box::new(failure("VAR_SUB_ERROR", e, None)))?,
-        ),
-        None => None,
-    };
-    let number = run
-        .workflow_events
-        .iter()
-        .filter(|e| {
-            e.id.as_ref()
-                .and_then(|i| i.workflow_event_def_id.as_ref())
-                .is_some_and(|d| d.name == def.name)
-        })
-        .count();
-    let id = WorkflowEventId {
-        wf_run_id: Some(run.id()),
-        workflow_event_def_id: Some(def),
-        number: i32::try_from(number).unwrap_or(i32::MAX),
-    };
-    let ev = WorkflowEvent {
-        id: Some(id.clone()),
-        content,
-        created_at: Some(ms_to_ts(now)),
-        node_run_id: Some(NodeRunId {
-            wf_run_id: Some(run.id()),
-            thread_run_number: t,
-            position: pos,
-        }),
-    };
-    run.workflow_events.push(ev.clone());
-    run.dirty
-        .workflow_events
-        .insert(run.workflow_events.len() - 1);
-    run.effects.thrown.push(ev);
-    Ok(NodeType::ThrowEvent(ThrowEventNodeRun {
-        workflow_event_id: Some(id),
-    }))
 }
 
 impl Engine {
@@ -115,7 +64,7 @@ impl Engine {
         &mut self,
         key: &str,
         thrown: Vec<WorkflowEvent>,
-        correlate: Vec<(String, String, i32, i32)>,
+        correlate: Vec<CorrelationWait>,
     ) {
         for ev in thrown {
             let waiters = std::mem::take(&mut self.wf_event_waiters);
@@ -135,7 +84,13 @@ impl Engine {
                 }
             }
         }
-        for (def, ckey, t, pos) in correlate {
+        for CorrelationWait {
+            def,
+            key: ckey,
+            thread: t,
+            position: pos,
+        } in correlate
+        {
             match self.store.get_correlated_event(&def, &ckey) {
                 Ok(Some(ce)) => {
                     if let Err(e) = self.correlate_into(key, ce, t, pos) {

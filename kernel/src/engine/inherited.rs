@@ -77,7 +77,7 @@ impl Engine {
     /// registers it for updates of them.
     pub(super) fn resolve_inherited(&mut self, run: &mut RunState) -> StoreResult<()> {
         let names: Vec<String> = all_variables(&run.spec)
-            .filter(|v| v.access_level == WfRunVariableAccessLevel::InheritedVar as i32)
+            .filter(|v| v.access_level() == WfRunVariableAccessLevel::InheritedVar)
             .filter_map(|v| v.var_def.as_ref().map(|d| d.name.clone()))
             .collect();
         let id = run.id();

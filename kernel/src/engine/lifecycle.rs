@@ -15,6 +15,7 @@ use super::advance::{self, Ctx, node_of, select_edge};
 use super::{Engine, RunState, Timer, run::is_terminal, threads};
 use crate::storage::{StoreResult, retention_due};
 use crate::util::{now_ms, wf_run_key};
+use lhw_proto::littlehorse::LhErrorType;
 use lhw_proto::littlehorse::{
     LhStatus, NodeRun, WfRun, WfRunId, node_run::NodeType, thread_halt_reason::Reason,
     wait_for_threads_run::WaitingThreadStatus,
@@ -233,7 +234,7 @@ impl Engine {
             matches!(&nr.node_type, Some(NodeType::WaitForChildWf(w))
                 if w.child_wf_run_id.as_ref() == Some(id))
                 && is_terminal(nr.status)
-                && nr.status != LhStatus::Completed as i32
+                && nr.status() != LhStatus::Completed
         });
         for nr in waiting {
             if nr.failures.last().is_some_and(|f| f.was_properly_handled) {
@@ -246,9 +247,7 @@ impl Engine {
                 .as_ref()
                 .map_or((-1, -1), |i| (i.thread_run_number, i.position));
             let failed_there = wf_run.thread_runs.iter().any(|th| {
-                th.number == t
-                    && th.current_node_position == pos
-                    && th.status == LhStatus::Error as i32
+                th.number == t && th.current_node_position == pos && th.status() == LhStatus::Error
             });
             if failed_there {
                 return Ok(Some((parent.clone(), t)));
@@ -269,7 +268,7 @@ fn check_rescuable(run: &RunState, t: i32) -> Result<(), Status> {
     let th = run.thread(t).ok_or_else(|| {
         Status::failed_precondition(format!("ThreadRun {t} of WfRun {} is gone", run.key))
     })?;
-    if th.status != LhStatus::Error as i32 {
+    if th.status() != LhStatus::Error {
         return Err(Status::failed_precondition(format!(
             "ThreadRun {t} of WfRun {} has status {}, not ERROR",
             run.key,
@@ -333,7 +332,7 @@ fn parent_failed_for_child(run: &RunState, p: i32) -> bool {
     let Some(parent) = run.thread(p) else {
         return false;
     };
-    parent.status == LhStatus::Error as i32
+    parent.status() == LhStatus::Error
         && run
             .node_runs
             .get(&(p, parent.current_node_position))
@@ -344,7 +343,7 @@ fn parent_failed_for_child(run: &RunState, p: i32) -> bool {
                 ) && nr
                     .failures
                     .last()
-                    .is_some_and(|f| f.failure_name == "CHILD_FAILURE")
+                    .is_some_and(|f| f.failure_name == LhErrorType::ChildFailure.as_str_name())
             })
 }
 
@@ -390,7 +389,7 @@ fn rescue_target(run: &mut RunState, t: i32, skip: bool) -> Result<String, Statu
         .ok_or_else(|| Status::failed_precondition(format!("node {name} is missing")))?;
     let could_not =
         |e: String| Status::failed_precondition(format!("Could not rescue threadRun: {e}"));
-    let edge = select_edge(run, t, &node).map_err(could_not)?;
+    let edge = select_edge(run, t, &name, &node).map_err(could_not)?;
     run.apply_mutations(t, &name, &edge.variable_mutations)
         .map_err(could_not)?;
     Ok(edge.sink_node_name)
@@ -423,7 +422,7 @@ fn rescue(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, sink: String) -> Result
         );
     }
     if let Some(th) = run.thread_mut(t)
-        && th.status == LhStatus::Running as i32
+        && th.status() == LhStatus::Running
         && !th.halt_reasons.is_empty()
     {
         th.status = LhStatus::Halting as i32;

@@ -188,7 +188,7 @@ fn plan_run(run: &RunState, m: &WfSpecVersionMigration) -> Result<Vec<ThreadMove
         if super::run::is_terminal(th.status) {
             continue;
         }
-        if th.status != LhStatus::Running as i32 {
+        if th.status() != LhStatus::Running {
             return Err(format!("thread {} is not RUNNING", th.number));
         }
         let Some(tm) = m.thread_spec_migrations.get(&th.thread_spec_name) else {
@@ -231,7 +231,7 @@ pub(super) fn create_missing_variables(
     };
     for tv in &tspec.variable_defs {
         let Some(def) = &tv.var_def else { continue };
-        if tv.access_level == WfRunVariableAccessLevel::InheritedVar as i32 {
+        if tv.access_level() == WfRunVariableAccessLevel::InheritedVar {
             continue;
         }
         let slot = (t, def.name.clone());

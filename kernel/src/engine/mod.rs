@@ -40,11 +40,12 @@ mod inherited;
 mod lifecycle;
 mod migrate;
 mod migration_plans;
+pub(crate) mod nodes;
 mod output_topic;
 mod run;
 mod schedules;
 mod tasks;
-mod thread_nodes;
+
 mod thread_retention;
 mod threads;
 mod timers;

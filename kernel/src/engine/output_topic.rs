@@ -41,7 +41,7 @@ pub(super) fn stage(run: &RunState, dirty: &Dirty, store: &Store) -> StoreResult
     };
     let status_changed =
         dirty.wf_run && store.stored_wf_run_status(&run.key)? != Some(run.wf_run.status);
-    let running = run.wf_run.status == LhStatus::Running as i32;
+    let running = run.wf_run.status() == LhStatus::Running;
     if status_changed && running {
         push(Payload::WfRun(run.wf_run.clone()))?;
     }
@@ -86,7 +86,7 @@ fn is_public_unmasked(run: &RunState, thread: i32, name: &str) -> bool {
         return false;
     };
     spec.variable_defs.iter().any(|tv| {
-        tv.access_level == WfRunVariableAccessLevel::PublicVar as i32
+        tv.access_level() == WfRunVariableAccessLevel::PublicVar
             && tv.var_def.as_ref().is_some_and(|d| {
                 d.name == name
                     && d.masked_value != Some(true)

@@ -52,16 +52,38 @@ impl Dirty {
 /// Side effects produced while advancing a run, applied by the engine afterwards.
 #[derive(Default, Debug)]
 pub struct Effects {
-    /// TaskRuns to queue: (guid, TaskDef name).
-    pub tasks: Vec<(String, String)>,
+    /// TaskRuns to queue.
+    pub tasks: Vec<QueuedTask>,
     /// Timers to schedule: (due epoch ms, timer).
     pub timers: Vec<(i64, Timer)>,
     /// WorkflowEvents thrown (for AwaitWorkflowEvent waiters).
     pub thrown: Vec<WorkflowEvent>,
-    /// Correlated EXTERNAL_EVENT nodes that arrived: (ExternalEventDef, key, thread, position).
-    pub correlate: Vec<(String, String, i32, i32)>,
+    /// Correlated EXTERNAL_EVENT nodes that arrived.
+    pub correlate: Vec<CorrelationWait>,
     /// Child WfRuns to start.
     pub children: Vec<super::child::ChildStart>,
+}
+
+/// A TaskRun to hand to a worker once the batch commits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedTask {
+    /// The TaskRun's guid.
+    pub guid: String,
+    /// Its TaskDef's name (the queue).
+    pub task_def: String,
+}
+
+/// An EXTERNAL_EVENT node waiting for the CorrelatedEvent of its def and key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrelationWait {
+    /// The ExternalEventDef's name.
+    pub def: String,
+    /// The correlation key.
+    pub key: String,
+    /// The waiting ThreadRun.
+    pub thread: i32,
+    /// The waiting NodeRun's position.
+    pub position: i32,
 }
 
 /// Where a variable seen from a thread lives.
@@ -206,7 +228,7 @@ impl RunState {
         for nr in run.node_runs.values() {
             if let Some(lhw_proto::littlehorse::node_run::NodeType::WaitForChildWf(w)) =
                 &nr.node_type
-                && nr.status == LhStatus::Completed as i32
+                && nr.status() == LhStatus::Completed
                 && let Some(id) = &w.child_wf_run_id
             {
                 let child_key = crate::util::wf_run_key(id);

@@ -1,7 +1,9 @@
 //! The task-worker side of the engine: task queues per TaskDef, long polls,
 //! dispatch, reports (idempotent), retries with backoff and attempt timeouts.
 
-use super::advance::{self, Ctx, task_done};
+use super::advance::{self, Ctx};
+use super::nodes::task_done;
+use super::run::QueuedTask;
 use super::{Engine, Out, Poller, Timer};
 use crate::util::{ms_to_ts, now_ms, ts_to_ms, wf_run_key};
 use crate::values;
@@ -21,7 +23,7 @@ impl Engine {
         for (due, timer) in effects.timers {
             self.timers.push(due, timer);
         }
-        for (guid, task_def) in effects.tasks {
+        for QueuedTask { guid, task_def } in effects.tasks {
             self.enqueue(key, &guid, &task_def, false);
         }
         self.run_events(key, effects.thrown, effects.correlate);
@@ -98,8 +100,8 @@ impl Engine {
         let Some(last) = tr.attempts.last() else {
             return false;
         };
-        last.status == TaskStatus::TaskScheduled as i32
-            || (last.status == TaskStatus::TaskRunning as i32
+        TaskStatus::try_from(last.status) == Ok(TaskStatus::TaskScheduled)
+            || (last.status() == TaskStatus::TaskRunning
                 && self.redeliver.contains(&(
                     key.to_string(),
                     guid.to_string(),
@@ -174,7 +176,7 @@ impl Engine {
         let Some(a) = tr.attempts.last_mut() else {
             return;
         };
-        if a.status != TaskStatus::TaskRunning as i32 {
+        if a.status() != TaskStatus::TaskRunning {
             return;
         }
         if redelivery {
@@ -274,7 +276,7 @@ impl Engine {
                 rep.attempt_number
             )));
         };
-        if attempt.status != TaskStatus::TaskRunning as i32 {
+        if attempt.status() != TaskStatus::TaskRunning {
             return Ok(());
         }
         let mut status = status;
@@ -407,7 +409,7 @@ impl Engine {
         let running = tr
             .attempts
             .get(attempt)
-            .is_some_and(|a| a.status == TaskStatus::TaskRunning as i32)
+            .is_some_and(|a| a.status() == TaskStatus::TaskRunning)
             && !self
                 .redeliver
                 .contains(&(key.to_string(), guid.to_string(), attempt));
@@ -439,7 +441,7 @@ impl Engine {
         let Some(a) = tr.attempts.last_mut() else {
             return;
         };
-        if a.status != TaskStatus::TaskPending as i32 {
+        if a.status() != TaskStatus::TaskPending {
             return;
         }
         a.status = TaskStatus::TaskScheduled as i32;
@@ -506,11 +508,17 @@ impl Engine {
                 .map(|d| d.name.clone())
                 .unwrap_or_default();
             match TaskStatus::try_from(last.status) {
-                Ok(TaskStatus::TaskScheduled) => run.effects.tasks.push((guid.clone(), name)),
+                Ok(TaskStatus::TaskScheduled) => run.effects.tasks.push(QueuedTask {
+                    guid: guid.clone(),
+                    task_def: name,
+                }),
                 Ok(TaskStatus::TaskRunning) => {
                     // Redelivered at once, same attempt (see the engine docs).
                     redeliver.insert((key.to_string(), guid.clone(), n));
-                    run.effects.tasks.push((guid.clone(), name));
+                    run.effects.tasks.push(QueuedTask {
+                        guid: guid.clone(),
+                        task_def: name,
+                    });
                 }
                 Ok(TaskStatus::TaskPending) => {
                     let due = last.schedule_time.as_ref().map_or_else(now_ms, ts_to_ms);

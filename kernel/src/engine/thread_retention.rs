@@ -39,7 +39,7 @@ pub(super) fn archive_threads(run: &mut RunState, now: i64) {
         .wf_run
         .thread_runs
         .iter()
-        .filter(|t| t.number != 0 && t.status == LhStatus::Completed as i32)
+        .filter(|t| t.number != 0 && t.status() == LhStatus::Completed)
         .filter(|t| {
             let policy = run
                 .spec

@@ -1,10 +1,11 @@
 //! ThreadRuns: creating child, interrupt and failure-handler threads,
 //! halting and resuming, failure handling and propagation (LittleHorse §5).
 
-use super::advance::{Ctx, arrive, failure};
+use super::advance::{Ctx, arrive, failure, named_failure};
 use super::{RunState, run::is_terminal};
 use crate::util::{is_error_name, ms_to_ts};
 use crate::values;
+use lhw_proto::littlehorse::LhErrorType;
 use lhw_proto::littlehorse::{
     ExternalEventId, Failure, FailureBeingHandled, FailureHandlerDef, HaltedByParentNodeHaltReason,
     HandlingFailureHaltReason, Interrupted, LhStatus, ParentHalted, PendingFailureHandler,
@@ -25,9 +26,17 @@ pub fn handler_matches(def: &FailureHandlerDef, name: &str) -> bool {
     match &def.failure_to_catch {
         None => true,
         Some(FailureToCatch::SpecificFailure(s)) => {
+            use LhErrorType::{
+                TaskError, TaskFailure, Timeout, VarError, VarMutationError, VarSubError,
+            };
+            let (caught, raised) = (
+                LhErrorType::from_str_name(s),
+                LhErrorType::from_str_name(name),
+            );
             s == name
-                || (s == "VAR_ERROR" && matches!(name, "VAR_SUB_ERROR" | "VAR_MUTATION_ERROR"))
-                || (s == "TASK_ERROR" && matches!(name, "TASK_FAILURE" | "TIMEOUT"))
+                || (caught == Some(VarError)
+                    && matches!(raised, Some(VarSubError | VarMutationError)))
+                || (caught == Some(TaskError) && matches!(raised, Some(TaskFailure | Timeout)))
         }
         Some(FailureToCatch::AnyFailureOfType(t)) => {
             let error = is_error_name(name);
@@ -86,7 +95,7 @@ pub fn start_thread(
     let mut vars = Vec::new();
     for tv in &tspec.variable_defs {
         let Some(def) = &tv.var_def else { continue };
-        if tv.access_level == WfRunVariableAccessLevel::InheritedVar as i32 {
+        if tv.access_level() == WfRunVariableAccessLevel::InheritedVar {
             continue;
         }
         let value = match inputs.get(&def.name) {
@@ -145,7 +154,7 @@ pub fn start_thread(
 }
 
 fn is_handler(th: &ThreadRun) -> bool {
-    th.r#type == ThreadType::Interrupt as i32 || th.r#type == ThreadType::FailureHandler as i32
+    th.r#type() == ThreadType::Interrupt || th.r#type() == ThreadType::FailureHandler
 }
 
 /// Adds a halt reason to thread `t` (HALTING until it can halt) and halts
@@ -161,7 +170,7 @@ pub fn halt(run: &mut RunState, t: i32, reason: Reason) {
     if !th.halt_reasons.contains(&reason) {
         th.halt_reasons.push(reason);
     }
-    if th.status != LhStatus::Halted as i32 {
+    if th.status() != LhStatus::Halted {
         th.status = LhStatus::Halting as i32;
     }
     let children = th.child_thread_ids.clone();
@@ -191,7 +200,7 @@ pub fn unhalt(run: &mut RunState, t: i32, pred: &dyn Fn(&Reason) -> bool) {
     if is_terminal(th.status) || !th.halt_reasons.is_empty() {
         return;
     }
-    let was_halted = th.status == LhStatus::Halted as i32 || th.status == LhStatus::Halting as i32;
+    let was_halted = th.status() == LhStatus::Halted || th.status() == LhStatus::Halting;
     th.status = LhStatus::Running as i32;
     let (children, pos) = (th.child_thread_ids.clone(), th.current_node_position);
     set_node_status_if_in_progress(run, t, pos, LhStatus::Running as i32);
@@ -224,7 +233,7 @@ pub fn set_node_status_if_in_progress(run: &mut RunState, t: i32, pos: i32, stat
 /// Whether thread `t` and its (non-handler) descendants are all halted or finished.
 fn fully_halted(run: &RunState, t: i32) -> bool {
     let Some(th) = run.thread(t) else { return true };
-    if !(is_terminal(th.status) || th.status == LhStatus::Halted as i32) {
+    if !(is_terminal(th.status) || th.status() == LhStatus::Halted) {
         return false;
     }
     th.child_thread_ids.iter().all(|c| {
@@ -310,7 +319,7 @@ pub fn fail_thread(run: &mut RunState, t: i32, f: &Failure, message: String, now
         fail_thread(
             run,
             p,
-            &failure(&f.failure_name, msg.clone(), f.content.clone()),
+            &named_failure(&f.failure_name, msg.clone(), f.content.clone()),
             msg,
             now,
         );
@@ -420,7 +429,7 @@ pub fn start_pending(run: &mut RunState, ctx: &mut Ctx<'_>) -> bool {
                 unhalt(run, t, &|r| matches!(r, Reason::PendingFailure(_)));
             }
             Err(e) => {
-                let f = failure("INTERNAL_ERROR", e.clone(), None);
+                let f = failure(LhErrorType::InternalError, e.clone(), None);
                 fail_thread(run, t, &f, e, ctx.now);
             }
         }
@@ -472,7 +481,7 @@ pub fn start_pending(run: &mut RunState, ctx: &mut Ctx<'_>) -> bool {
                 );
             }
             Err(e) => {
-                let f = failure("INTERNAL_ERROR", e.clone(), None);
+                let f = failure(LhErrorType::InternalError, e.clone(), None);
                 fail_thread(run, t, &f, e, ctx.now);
             }
         }
@@ -572,14 +581,10 @@ pub fn thread_failure(run: &RunState, t: i32) -> Option<Failure> {
         return Some(f.clone());
     }
     // Failed by propagation (handler or interrupt failure, child failure).
-    let name = if th.status == LhStatus::Exception as i32 {
-        "EXCEPTION"
+    let message = th.error_message.clone().unwrap_or_default();
+    Some(if th.status() == LhStatus::Exception {
+        named_failure("EXCEPTION", message, None)
     } else {
-        "CHILD_FAILURE"
-    };
-    Some(failure(
-        name,
-        th.error_message.clone().unwrap_or_default(),
-        None,
-    ))
+        failure(LhErrorType::ChildFailure, message, None)
+    })
 }

@@ -14,17 +14,16 @@
 //! and reminder mutations (`UTATask.mutations`) are not applied (LittleHorse
 //! does not apply them either).
 
-use super::advance::{self, Ctx, Progress, failure};
+use super::advance::Ctx;
 use super::{Engine, RunState, Timer};
 use crate::storage::UserTaskRunQuery;
 use crate::util::{ms_to_ts, now_ms, ts_to_ms, wf_run_key};
 use crate::values::{self, val};
 use lhw_proto::littlehorse::{
-    AssignUserTaskRunRequest, CompleteUserTaskRunRequest, Failure, LhStatus, NodeRunId,
-    SaveUserTaskRunProgressRequest, SearchUserTaskRunRequest, TaskRunId, TaskRunSource,
-    UserTaskDef, UserTaskDefId, UserTaskEvent, UserTaskNode, UserTaskNodeRun, UserTaskRun,
-    UserTaskRunId, UserTaskRunIdList, UserTaskRunStatus, UserTaskTriggerReference, VariableType,
-    node, node_run::NodeType, save_user_task_run_progress_request::SaveUserTaskRunAssignmentPolicy,
+    AssignUserTaskRunRequest, CompleteUserTaskRunRequest, LhStatus, SaveUserTaskRunProgressRequest,
+    SearchUserTaskRunRequest, TaskRunId, TaskRunSource, UserTaskDef, UserTaskEvent, UserTaskNode,
+    UserTaskRun, UserTaskRunId, UserTaskRunIdList, UserTaskRunStatus, UserTaskTriggerReference,
+    VariableType, node, save_user_task_run_progress_request::SaveUserTaskRunAssignmentPolicy,
     task_run_source, user_task_event, ut_action_trigger::Action, ut_action_trigger::UtHook,
     variable_value::Value,
 };
@@ -78,7 +77,7 @@ fn is_done(status: i32) -> bool {
 }
 
 /// The USER_TASK node of NodeRun (t, pos).
-fn ut_node(run: &RunState, t: i32, pos: i32) -> Option<UserTaskNode> {
+pub(super) fn ut_node(run: &RunState, t: i32, pos: i32) -> Option<UserTaskNode> {
     let nr = run.node_runs.get(&(t, pos))?;
     let tspec = &run.thread(t)?.thread_spec_name;
     match &run
@@ -95,7 +94,7 @@ fn ut_node(run: &RunState, t: i32, pos: i32) -> Option<UserTaskNode> {
 }
 
 /// Evaluates an optional owner/notes assignment to a string (NULL = none).
-fn eval_str(
+pub(super) fn eval_str(
     run: &RunState,
     t: i32,
     va: Option<&lhw_proto::littlehorse::VariableAssignment>,
@@ -116,93 +115,9 @@ pub(super) fn event(now: i64, e: user_task_event::Event) -> UserTaskEvent {
     }
 }
 
-/// USER_TASK arrival: resolves the UserTaskDef, notes and owners, creates
-/// the UserTaskRun, assigns it and schedules its actions.
-pub fn arrive(
-    run: &mut RunState,
-    ctx: &mut Ctx<'_>,
-    t: i32,
-    pos: i32,
-    n: &UserTaskNode,
-    node_run_id: &NodeRunId,
-) -> Result<NodeType, Box<Failure>> {
-    let def = match n.user_task_def_version {
-        Some(v) => crate::metadata::get_user_task_def(ctx.store, &n.user_task_def_name, v),
-        None => crate::metadata::get_latest_user_task_def(ctx.store, &n.user_task_def_name),
-    }
-    .map_err(|_| {
-        Box::new(failure(
-            "TASK_ERROR",
-            format!("UserTaskDef {} was not found", n.user_task_def_name),
-            None,
-        ))
-    })?;
-    let sub = |e: String| {
-        Box::new(failure(
-            "VAR_SUB_ERROR",
-            format!("Invalid variables when creating UserTaskRun: {e}"),
-            None,
-        ))
-    };
-    let notes = eval_str(run, t, n.notes.as_ref()).map_err(sub)?;
-    let user_id = eval_str(run, t, n.user_id.as_ref()).map_err(sub)?;
-    let user_group = eval_str(run, t, n.user_group.as_ref()).map_err(sub)?;
-    let var_err = |m: &str| Box::new(failure("VAR_ERROR", m, None));
-    if user_id.is_none() && user_group.is_none() {
-        return Err(var_err("Invalid user task assignment"));
-    }
-    if user_id.as_ref().is_some_and(|u| u.trim().is_empty()) {
-        return Err(var_err(
-            "Invalid user task assignment. UserId can't be empty",
-        ));
-    }
-    if user_group.as_ref().is_some_and(|g| g.trim().is_empty()) {
-        return Err(var_err(
-            "Invalid group task assignment. UserGroup can't be empty",
-        ));
-    }
-    let guid = format!("{t}-{pos}");
-    let id = UserTaskRunId {
-        wf_run_id: Some(run.id()),
-        user_task_guid: guid.clone(),
-    };
-    let utr = UserTaskRun {
-        id: Some(id.clone()),
-        user_task_def_id: Some(UserTaskDefId {
-            name: def.name.clone(),
-            version: def.version,
-        }),
-        status: UserTaskRunStatus::Unassigned as i32,
-        notes,
-        scheduled_time: Some(ms_to_ts(ctx.now)),
-        node_run_id: Some(node_run_id.clone()),
-        epoch: 0,
-        ..UserTaskRun::default()
-    };
-    run.user_task_runs.insert(guid.clone(), utr);
-    run.dirty.user_task_runs.insert(guid.clone());
-    let scheduled = assign_to(run, n, &guid, user_id, user_group, true, ctx.now).and_then(|()| {
-        for (i, a) in n.actions.iter().enumerate() {
-            if a.hook == UtHook::OnArrival as i32 {
-                schedule_action(run, n, &guid, t, pos, i, ctx.now)?;
-            }
-        }
-        Ok(())
-    });
-    if let Err(e) = scheduled {
-        run.user_task_runs.remove(&guid);
-        run.dirty.user_task_runs.remove(&guid);
-        run.ut_actions.retain(|_, a| a.guid != guid);
-        return Err(sub(e));
-    }
-    Ok(NodeType::UserTask(UserTaskNodeRun {
-        user_task_run_id: Some(id),
-    }))
-}
-
 /// Sets the owners (a new epoch), logs the assignment and, when a new user
 /// got the task and `hooks` is set, schedules the ON_TASK_ASSIGNED actions.
-fn assign_to(
+pub(super) fn assign_to(
     run: &mut RunState,
     node: &UserTaskNode,
     guid: &str,
@@ -240,7 +155,7 @@ fn assign_to(
         .map_or((0, 0), |i| (i.thread_run_number, i.position));
     if hooks && changed {
         for (i, a) in node.actions.iter().enumerate() {
-            if a.hook == UtHook::OnTaskAssigned as i32 {
+            if a.hook() == UtHook::OnTaskAssigned {
                 schedule_action(run, node, guid, t, pos, i, now)?;
             }
         }
@@ -250,7 +165,7 @@ fn assign_to(
 
 /// Stores action `index` of the node, due `delay_seconds` from now, and
 /// arms its timer.
-fn schedule_action(
+pub(super) fn schedule_action(
     run: &mut RunState,
     node: &UserTaskNode,
     guid: &str,
@@ -324,52 +239,6 @@ fn drop_actions(run: &mut RunState, guid: &str) {
     for s in seqs {
         run.ut_actions.remove(&s);
         run.dirty.ut_actions.insert(s);
-    }
-}
-
-/// The output of a DONE UserTaskRun: a JSON_OBJ of its results.
-pub fn output(utr: &UserTaskRun) -> lhw_proto::littlehorse::VariableValue {
-    let mut obj = serde_json::Map::new();
-    for (k, v) in &utr.results {
-        obj.insert(
-            k.clone(),
-            values::to_json(v).unwrap_or(serde_json::Value::Null),
-        );
-    }
-    values::from_json(&serde_json::Value::Object(obj))
-}
-
-/// USER_TASK completion: DONE completes the node, CANCELLED fails it.
-pub fn check(run: &RunState, t: i32, pos: i32) -> Progress {
-    let guid = match run
-        .node_runs
-        .get(&(t, pos))
-        .and_then(|nr| nr.node_type.as_ref())
-    {
-        Some(NodeType::UserTask(u)) => u
-            .user_task_run_id
-            .as_ref()
-            .map(|i| i.user_task_guid.clone()),
-        _ => None,
-    };
-    let Some(utr) = guid.and_then(|g| run.user_task_runs.get(&g)) else {
-        return Progress::Failed(failure(
-            "INTERNAL_ERROR",
-            "the UserTaskRun is missing",
-            None,
-        ));
-    };
-    match UserTaskRunStatus::try_from(utr.status) {
-        Ok(UserTaskRunStatus::Done) => Progress::Completed,
-        Ok(UserTaskRunStatus::Cancelled) => {
-            let name = ut_node(run, t, pos)
-                .and_then(|n| n.on_cancellation_exception_name)
-                .and_then(|va| eval_str(run, t, Some(&va)).ok().flatten())
-                .filter(|s| !s.trim().is_empty())
-                .unwrap_or_else(|| "USER_TASK_CANCELLED".to_string());
-            Progress::Failed(failure(&name, "User task cancelled", None))
-        }
-        _ => Progress::Waiting,
     }
 }
 
@@ -596,7 +465,8 @@ impl Engine {
                 UserTaskRunStatus::try_from(utr.status).map_or("UNKNOWN", |s| s.as_str_name())
             )));
         }
-        if req.policy == SaveUserTaskRunAssignmentPolicy::FailIfClaimedByOther as i32
+        if SaveUserTaskRunAssignmentPolicy::try_from(req.policy)
+            == Ok(SaveUserTaskRunAssignmentPolicy::FailIfClaimedByOther)
             && utr.user_id.as_ref().is_some_and(|u| *u != req.user_id)
         {
             return Err(Status::failed_precondition(format!(
@@ -668,7 +538,7 @@ impl Engine {
         let running = run
             .node_runs
             .get(&(t, pos))
-            .is_some_and(|nr| nr.status == LhStatus::Running as i32);
+            .is_some_and(|nr| nr.status() == LhStatus::Running);
         let Some(utr) = run.user_task_runs.get(&guid) else {
             return;
         };
@@ -684,7 +554,7 @@ impl Engine {
         match trigger.action {
             Some(Action::Cancel(_)) => cancel(run, &guid, now),
             Some(Action::Reassign(r)) => {
-                if utr.status != UserTaskRunStatus::Assigned as i32 || utr.epoch != pending.epoch {
+                if utr.status() != UserTaskRunStatus::Assigned || utr.epoch != pending.epoch {
                     return;
                 }
                 let owners = eval_str(run, t, r.user_id.as_ref())
@@ -721,7 +591,7 @@ impl Engine {
                     task_defs,
                     now,
                 };
-                match advance::create_task_run_from(run, &mut ctx, t, &tn, source, task_guid) {
+                match super::nodes::create_task_run_from(run, &mut ctx, t, &tn, source, task_guid) {
                     Ok(task_guid) => {
                         let wf_run_id = run.id();
                         if let Some(utr) = run.user_task_run_mut(&guid) {

@@ -24,13 +24,81 @@ use lhw_proto::littlehorse::{ReturnType, TypeDefinition, VariableType, VariableV
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// Why a value could not be converted.
+/// Why a value could not be converted. Its `Display` is the message reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConvertError(pub String);
+#[non_exhaustive]
+pub enum ConvertError {
+    /// The value is of another type (`got`: its kind, `None` for NULL).
+    Mismatch {
+        /// The type expected.
+        expected: String,
+        /// The kind of value received; `None` for NULL.
+        got: Option<String>,
+    },
+    /// An integer does not fit the Rust integer type.
+    DoesNotFit {
+        /// The value.
+        value: i64,
+        /// The Rust type.
+        target: &'static str,
+    },
+    /// A time does not fit the Rust or protobuf type (`what` says which).
+    OutOfRange {
+        /// The value, worded.
+        what: String,
+    },
+    /// A JSON input does not parse as the Rust type.
+    JsonInput {
+        /// serde_json's reason.
+        reason: String,
+    },
+    /// An output cannot be written as JSON.
+    JsonOutput {
+        /// serde_json's reason.
+        reason: String,
+    },
+    /// A `Json<_>` output is not an object, or a `JsonArr<_>` output not an array.
+    JsonShape {
+        /// `Json<_>` or `JsonArr<_>`.
+        wrapper: &'static str,
+        /// `object` or `array`.
+        expected: &'static str,
+        /// The JSON written.
+        got: String,
+    },
+}
 
 impl fmt::Display for ConvertError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            ConvertError::Mismatch {
+                expected,
+                got: Some(got),
+            } => write!(f, "expected {expected}, got {got}"),
+            ConvertError::Mismatch {
+                expected,
+                got: None,
+            } => write!(
+                f,
+                "expected {expected}, got NULL (declare the parameter as Option<_> to accept NULL)"
+            ),
+            ConvertError::DoesNotFit { value, target } => {
+                write!(f, "{value} does not fit in an {target}")
+            }
+            ConvertError::OutOfRange { what } => write!(f, "{what} is out of range"),
+            ConvertError::JsonInput { reason } => write!(f, "cannot read the JSON input: {reason}"),
+            ConvertError::JsonOutput { reason } => {
+                write!(f, "cannot write the output as JSON: {reason}")
+            }
+            ConvertError::JsonShape {
+                wrapper,
+                expected,
+                got,
+            } => write!(
+                f,
+                "a {wrapper} output must serialize to a JSON {expected}, got {got}"
+            ),
+        }
     }
 }
 
@@ -101,10 +169,14 @@ pub fn kind(value: &Value) -> &'static str {
 
 fn mismatch(expected: &str, got: Option<&Value>) -> ConvertError {
     match got {
-        Some(v) => ConvertError(format!("expected {expected}, got {}", kind(v))),
-        None => ConvertError(format!(
-            "expected {expected}, got NULL (declare the parameter as Option<_> to accept NULL)"
-        )),
+        Some(v) => ConvertError::Mismatch {
+            expected: expected.to_string(),
+            got: Some(kind(v).to_string()),
+        },
+        None => ConvertError::Mismatch {
+            expected: expected.to_string(),
+            got: None,
+        },
     }
 }
 
@@ -165,7 +237,10 @@ impl FromValue for i32 {
     }
     fn from_value(value: Option<Value>) -> Result<Self, ConvertError> {
         let i = i64::from_value(value)?;
-        i32::try_from(i).map_err(|_| ConvertError(format!("{i} does not fit in an i32")))
+        i32::try_from(i).map_err(|_| ConvertError::DoesNotFit {
+            value: i,
+            target: "i32",
+        })
     }
 }
 
@@ -258,8 +333,8 @@ impl FromValue for SystemTime {
                         .checked_sub(Duration::from_secs(ts.seconds.unsigned_abs()))
                         .and_then(|t| t.checked_add(Duration::from_nanos(u64::from(nanos))))
                 };
-                time.ok_or_else(|| {
-                    ConvertError(format!("timestamp {}s is out of range", ts.seconds))
+                time.ok_or_else(|| ConvertError::OutOfRange {
+                    what: format!("timestamp {}s", ts.seconds),
                 })
             }
             other => Err(mismatch("timestamp", other.as_ref())),
@@ -274,14 +349,16 @@ impl IntoValue for SystemTime {
     fn into_value(self) -> Result<VariableValue, ConvertError> {
         let ts = match self.duration_since(UNIX_EPOCH) {
             Ok(d) => pbjson_types::Timestamp {
-                seconds: i64::try_from(d.as_secs())
-                    .map_err(|_| ConvertError("the time is out of range".into()))?,
+                seconds: i64::try_from(d.as_secs()).map_err(|_| ConvertError::OutOfRange {
+                    what: "the time".into(),
+                })?,
                 nanos: i32::try_from(d.subsec_nanos()).unwrap_or(0),
             },
             Err(before) => {
                 let d = before.duration();
-                let secs = i64::try_from(d.as_secs())
-                    .map_err(|_| ConvertError("the time is out of range".into()))?;
+                let secs = i64::try_from(d.as_secs()).map_err(|_| ConvertError::OutOfRange {
+                    what: "the time".into(),
+                })?;
                 let nanos = i32::try_from(d.subsec_nanos()).unwrap_or(0);
                 if nanos == 0 {
                     pbjson_types::Timestamp {
@@ -301,7 +378,9 @@ impl IntoValue for SystemTime {
 }
 
 fn parse_json<T: DeserializeOwned>(text: &str) -> Result<T, ConvertError> {
-    serde_json::from_str(text).map_err(|e| ConvertError(format!("cannot read the JSON input: {e}")))
+    serde_json::from_str(text).map_err(|e| ConvertError::JsonInput {
+        reason: e.to_string(),
+    })
 }
 
 impl<T: DeserializeOwned + Send + 'static> FromValue for Json<T> {
@@ -321,12 +400,15 @@ impl<T: Serialize + Send + 'static> IntoValue for Json<T> {
         returns(VariableType::JsonObj)
     }
     fn into_value(self) -> Result<VariableValue, ConvertError> {
-        let v = serde_json::to_value(&self.0)
-            .map_err(|e| ConvertError(format!("cannot write the output as JSON: {e}")))?;
+        let v = serde_json::to_value(&self.0).map_err(|e| ConvertError::JsonOutput {
+            reason: e.to_string(),
+        })?;
         if !v.is_object() {
-            return Err(ConvertError(format!(
-                "a Json<_> output must serialize to a JSON object, got {v}"
-            )));
+            return Err(ConvertError::JsonShape {
+                wrapper: "Json<_>",
+                expected: "object",
+                got: v.to_string(),
+            });
         }
         value(Value::JsonObj(v.to_string()))
     }
@@ -349,12 +431,15 @@ impl<T: Serialize + Send + 'static> IntoValue for JsonArr<T> {
         returns(VariableType::JsonArr)
     }
     fn into_value(self) -> Result<VariableValue, ConvertError> {
-        let v = serde_json::to_value(&self.0)
-            .map_err(|e| ConvertError(format!("cannot write the output as JSON: {e}")))?;
+        let v = serde_json::to_value(&self.0).map_err(|e| ConvertError::JsonOutput {
+            reason: e.to_string(),
+        })?;
         if !v.is_array() {
-            return Err(ConvertError(format!(
-                "a JsonArr<_> output must serialize to a JSON array, got {v}"
-            )));
+            return Err(ConvertError::JsonShape {
+                wrapper: "JsonArr<_>",
+                expected: "array",
+                got: v.to_string(),
+            });
         }
         value(Value::JsonArr(v.to_string()))
     }
@@ -443,20 +528,48 @@ mod tests {
         let err = Json(vec![1, 2])
             .into_value()
             .expect_err("array is not an object");
-        assert!(err.0.contains("must serialize to a JSON object"), "{err}");
+        assert!(
+            matches!(
+                err,
+                ConvertError::JsonShape {
+                    expected: "object",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().contains("must serialize to a JSON object"),
+            "{err}"
+        );
         let err = Json::<Vec<i32>>::from_value(Some(Value::JsonObj("{\"a\":1}".into())))
             .expect_err("wrong shape");
-        assert!(err.0.starts_with("cannot read the JSON input"), "{err}");
+        assert!(matches!(err, ConvertError::JsonInput { .. }), "{err:?}");
+        assert!(
+            err.to_string().starts_with("cannot read the JSON input"),
+            "{err}"
+        );
     }
 
     #[test]
     fn mismatches_name_both_types() {
         let err = String::from_value(Some(Value::Int(3))).expect_err("int is not str");
-        assert_eq!(err.0, "expected str, got int");
+        assert_eq!(err.to_string(), "expected str, got int");
         let err = i64::from_value(None).expect_err("null");
-        assert!(err.0.contains("got NULL"), "{err}");
+        assert!(
+            matches!(err, ConvertError::Mismatch { got: None, .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("got NULL"), "{err}");
         let err = i32::from_value(Some(Value::Int(1 << 40))).expect_err("range");
-        assert_eq!(err.0, "1099511627776 does not fit in an i32");
+        assert_eq!(
+            err,
+            ConvertError::DoesNotFit {
+                value: 1 << 40,
+                target: "i32"
+            }
+        );
+        assert_eq!(err.to_string(), "1099511627776 does not fit in an i32");
         assert_eq!(f64::from_value(Some(Value::Int(2))), Ok(2.0));
     }
 

@@ -116,7 +116,7 @@ impl From<std::io::Error> for TaskError {
 
 impl From<ConvertError> for TaskError {
     fn from(e: ConvertError) -> Self {
-        TaskError::Failed(e.0)
+        TaskError::Failed(e.to_string())
     }
 }
 
@@ -224,9 +224,42 @@ impl Inputs {
     }
 }
 
-/// Why the inputs of a task could not be read (reported as `TASK_INPUT_VAR_SUB_ERROR`).
+/// Why the inputs of a task could not be read (reported as `TASK_INPUT_VAR_SUB_ERROR`). Its
+/// `Display` is the message reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputError(pub String);
+#[non_exhaustive]
+pub enum InputError {
+    /// The task function takes more inputs than the task received.
+    Missing {
+        /// The input's position (0-based).
+        index: usize,
+    },
+    /// An input does not convert to the parameter's type.
+    Convert {
+        /// The input's name.
+        name: String,
+        /// The input's position (0-based).
+        index: usize,
+        /// Why.
+        error: ConvertError,
+    },
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InputError::Missing { index } => write!(
+                f,
+                "the task has no input #{index} (the TaskDef and the task function disagree)"
+            ),
+            InputError::Convert { name, index, error } => {
+                write!(f, "input `{name}` (#{index}): {error}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for InputError {}
 
 /// A parameter of a task function: a task input (any [`FromValue`] type) or the
 /// [`WorkerContext`].
@@ -248,12 +281,13 @@ impl<T: FromValue> TaskArg for T {
         let index = inputs.next;
         inputs.next += 1;
         let Some(var) = inputs.vars.next() else {
-            return Err(InputError(format!(
-                "the task has no input #{index} (the TaskDef and the task function disagree)"
-            )));
+            return Err(InputError::Missing { index });
         };
-        T::from_value(var.value.and_then(|v| v.value))
-            .map_err(|e| InputError(format!("input `{}` (#{index}): {e}", var.var_name)))
+        T::from_value(var.value.and_then(|v| v.value)).map_err(|error| InputError::Convert {
+            name: var.var_name.clone(),
+            index,
+            error,
+        })
     }
 }
 
@@ -294,7 +328,7 @@ impl Completion {
             TaskStatus::TaskInputVarSubError,
             LhTaskError {
                 r#type: LhErrorType::VarSubError as i32,
-                message: e.0,
+                message: e.to_string(),
             },
         )
     }

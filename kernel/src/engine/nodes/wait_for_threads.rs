@@ -1,14 +1,15 @@
-//! START_THREAD, START_MULTIPLE_THREADS and WAIT_FOR_THREADS nodes, and the
-//! EXIT rule that a thread waits for its children.
+//! WAIT_FOR_THREADS: waits for child ThreadRuns by strategy (all, first,
+//! any), starting per-thread failure handlers for the failed ones.
 
-use super::advance::{Ctx, Progress, failure};
-use super::threads::{self, find_handler, start_thread, thread_failure};
-use super::{RunState, run::is_terminal};
+use super::{Arrival, sub_err};
+use crate::engine::advance::{Ctx, Progress, failure};
+use crate::engine::threads::{self, find_handler, start_thread, thread_failure};
+use crate::engine::{RunState, run::is_terminal};
 use crate::util::{is_error_name, ms_to_ts};
 use crate::values;
+use crate::wfspec::{NodeCheck, check_handler, va_vars};
 use lhw_proto::littlehorse::{
-    Failure, LhStatus, StartMultipleThreadsNode, StartMultipleThreadsRun, StartThreadNode,
-    StartThreadRun, ThreadType, VariableAssignment, VariableValue, WaitForThreadsNode,
+    Failure, LhErrorType, LhStatus, ThreadType, VariableValue, WaitForThreadsNode,
     WaitForThreadsRun, WaitForThreadsStrategy,
     node_run::NodeType,
     variable_value::Value,
@@ -16,87 +17,37 @@ use lhw_proto::littlehorse::{
     wait_for_threads_run::{WaitForThread, WaitingThreadStatus},
 };
 use std::collections::BTreeMap;
+use tonic::Status;
 
-fn sub_err(e: String) -> Box<Failure> {
-    Box::new(failure("VAR_SUB_ERROR", e, None))
-}
-
-fn eval_map(
-    run: &RunState,
-    t: i32,
-    vars: &BTreeMap<String, VariableAssignment>,
-) -> Result<BTreeMap<String, VariableValue>, Box<Failure>> {
-    let mut m = BTreeMap::new();
-    for (k, va) in vars {
-        m.insert(k.clone(), run.eval(t, va).map_err(sub_err)?);
+pub(super) fn validate(w: &WaitForThreadsNode, c: &NodeCheck<'_>) -> Result<(), Status> {
+    for h in &w.per_thread_failure_handlers {
+        check_handler(h, c.threads).map_err(|d| c.invalid(d))?;
     }
-    Ok(m)
+    match &w.threads_to_wait_for {
+        Some(_) => Ok(()),
+        None => Err(c.invalid("wait_for_threads names no threads")),
+    }
 }
 
-/// START_THREAD arrival: starts the child thread.
-pub fn start_one(
-    run: &mut RunState,
-    ctx: &mut Ctx<'_>,
-    t: i32,
-    n: &StartThreadNode,
-) -> Result<NodeType, Box<Failure>> {
-    let inputs = eval_map(run, t, &n.variables)?;
-    let child = start_thread(
-        run,
-        ctx,
-        Some(t),
-        &n.thread_spec_name,
-        &inputs,
-        ThreadType::Child,
-    )
-    .map_err(sub_err)?;
-    Ok(NodeType::StartThread(StartThreadRun {
-        child_thread_id: Some(child),
-        thread_spec_name: n.thread_spec_name.clone(),
-    }))
-}
-
-/// START_MULTIPLE_THREADS arrival: one child per element (`INPUT` = element).
-pub fn start_many(
-    run: &mut RunState,
-    ctx: &mut Ctx<'_>,
-    t: i32,
-    n: &StartMultipleThreadsNode,
-) -> Result<NodeType, Box<Failure>> {
-    let iterable = n
-        .iterable
-        .as_ref()
-        .ok_or_else(|| sub_err("start_multiple_threads.iterable is not set".to_string()))?;
-    let list = run.eval(t, iterable).map_err(sub_err)?;
-    let elements: Vec<VariableValue> = match values::to_json(&list).map_err(sub_err)? {
-        serde_json::Value::Array(items) => items.iter().map(values::from_json).collect(),
-        _ => {
-            return Err(sub_err(format!(
-                "the iterable must be a JSON_ARR, got {}",
-                values::type_name(&list)
-            )));
+pub(super) fn reads<'a>(w: &'a WaitForThreadsNode, out: &mut Vec<&'a str>) {
+    match &w.threads_to_wait_for {
+        Some(ThreadsToWaitForOneOf::Threads(list)) => {
+            for va in list
+                .threads
+                .iter()
+                .filter_map(|t| t.thread_run_number.as_ref())
+            {
+                va_vars(va, out);
+            }
         }
-    };
-    let base = eval_map(run, t, &n.variables)?;
-    let mut ids = Vec::new();
-    for el in elements {
-        let mut inputs = base.clone();
-        inputs.insert("INPUT".to_string(), el);
-        let child = start_thread(
-            run,
-            ctx,
-            Some(t),
-            &n.thread_spec_name,
-            &inputs,
-            ThreadType::Child,
-        )
-        .map_err(sub_err)?;
-        ids.push(child);
+        Some(ThreadsToWaitForOneOf::ThreadList(va)) => va_vars(va, out),
+        None => {}
     }
-    Ok(NodeType::StartMultipleThreads(StartMultipleThreadsRun {
-        thread_spec_name: n.thread_spec_name.clone(),
-        child_thread_ids: ids,
-    }))
+}
+
+/// Resolves the thread numbers to wait for.
+pub(super) fn arrive(run: &RunState, t: i32, n: &WaitForThreadsNode) -> Arrival {
+    Arrival::from_result(resolve(run, t, n))
 }
 
 fn thread_number(v: &VariableValue) -> Result<i32, String> {
@@ -110,11 +61,7 @@ fn thread_number(v: &VariableValue) -> Result<i32, String> {
 }
 
 /// WAIT_FOR_THREADS arrival: resolves the thread numbers to wait for.
-pub fn wait_arrive(
-    run: &RunState,
-    t: i32,
-    n: &WaitForThreadsNode,
-) -> Result<NodeType, Box<Failure>> {
+fn resolve(run: &RunState, t: i32, n: &WaitForThreadsNode) -> Result<NodeType, Box<Failure>> {
     let mut numbers = Vec::new();
     match &n.threads_to_wait_for {
         Some(ThreadsToWaitForOneOf::Threads(list)) => {
@@ -157,7 +104,7 @@ pub fn wait_arrive(
 }
 
 /// WAIT_FOR_THREADS completion check per strategy.
-pub fn wait_check(
+pub(super) fn check(
     run: &mut RunState,
     ctx: &mut Ctx<'_>,
     t: i32,
@@ -170,7 +117,7 @@ pub fn wait_check(
         .and_then(|nr| nr.node_type.clone())
     else {
         return Progress::Failed(failure(
-            "INTERNAL_ERROR",
+            LhErrorType::InternalError,
             "bad WAIT_FOR_THREADS NodeRun",
             None,
         ));
@@ -182,7 +129,7 @@ pub fn wait_check(
         let Some(child) = run.thread(num) else {
             e.waiting_status = WaitingThreadStatus::ThreadUnsuccessful as i32;
             failures[i] = Some(failure(
-                "CHILD_FAILURE",
+                LhErrorType::ChildFailure,
                 format!("ThreadRun {num} is missing"),
                 None,
             ));
@@ -240,7 +187,8 @@ pub fn wait_check(
                                 Err(err) => {
                                     e.waiting_status =
                                         WaitingThreadStatus::ThreadUnsuccessful as i32;
-                                    failures[i] = Some(failure("INTERNAL_ERROR", err, None));
+                                    failures[i] =
+                                        Some(failure(LhErrorType::InternalError, err, None));
                                 }
                             }
                         }
@@ -275,24 +223,27 @@ pub fn wait_check(
         }
     }
     let done = |e: &WaitForThread| {
-        e.waiting_status == WaitingThreadStatus::ThreadCompletedOrFailureHandled as i32
+        e.waiting_status() == WaitingThreadStatus::ThreadCompletedOrFailureHandled
     };
-    let failed =
-        |e: &WaitForThread| e.waiting_status == WaitingThreadStatus::ThreadUnsuccessful as i32;
+    let failed = |e: &WaitForThread| e.waiting_status() == WaitingThreadStatus::ThreadUnsuccessful;
     let strategy =
         WaitForThreadsStrategy::try_from(n.strategy).unwrap_or(WaitForThreadsStrategy::WaitForAll);
     // An exception propagates as it is; an error becomes CHILD_FAILURE, naming it.
     let child_failure = |f: Option<Failure>, num: i32| match f {
         Some(f) if !is_error_name(&f.failure_name) => f,
         Some(f) => failure(
-            "CHILD_FAILURE",
+            LhErrorType::ChildFailure,
             format!(
                 "Child thread {num} failed with {}: {}",
                 f.failure_name, f.message
             ),
             None,
         ),
-        None => failure("CHILD_FAILURE", format!("Child thread {num} failed"), None),
+        None => failure(
+            LhErrorType::ChildFailure,
+            format!("Child thread {num} failed"),
+            None,
+        ),
     };
     let outcome = match strategy {
         WaitForThreadsStrategy::WaitForAll => match entries.iter().position(failed) {
@@ -320,7 +271,7 @@ pub fn wait_check(
                 Some(Progress::Completed)
             } else if !entries.is_empty() && entries.iter().all(failed) {
                 Some(Progress::Failed(failure(
-                    "CHILD_FAILURE",
+                    LhErrorType::ChildFailure,
                     "All child threads failed",
                     None,
                 )))
@@ -331,7 +282,9 @@ pub fn wait_check(
     };
     if outcome.is_some() && strategy != WaitForThreadsStrategy::WaitForAll {
         for e in &mut entries {
-            if e.waiting_status == WaitingThreadStatus::ThreadInProgress as i32 {
+            if WaitingThreadStatus::try_from(e.waiting_status)
+                == Ok(WaitingThreadStatus::ThreadInProgress)
+            {
                 threads::halt_by_parent_node(run, e.thread_run_number, t, pos);
                 e.waiting_status = WaitingThreadStatus::ThreadStopped as i32;
             }
@@ -346,35 +299,4 @@ pub fn wait_check(
         }
     }
     outcome.unwrap_or(Progress::Waiting)
-}
-
-/// EXIT waits until every child is finished or halted; an unhandled failed
-/// child fails the thread with CHILD_FAILURE.
-pub fn exit_children(run: &RunState, t: i32) -> Option<Progress> {
-    let th = run.thread(t)?;
-    let mut failed = Vec::new();
-    for c in &th.child_thread_ids {
-        let Some(ch) = run.thread(*c) else { continue };
-        if !is_terminal(ch.status) && ch.status != LhStatus::Halted as i32 {
-            return Some(Progress::Waiting);
-        }
-        let handler = ch.r#type == ThreadType::Interrupt as i32
-            || ch.r#type == ThreadType::FailureHandler as i32;
-        if is_terminal(ch.status)
-            && ch.status != LhStatus::Completed as i32
-            && !handler
-            && !th.handled_failed_children.contains(c)
-        {
-            failed.push(c.to_string());
-        }
-    }
-    if failed.is_empty() {
-        None
-    } else {
-        Some(Progress::Failed(failure(
-            "CHILD_FAILURE",
-            format!("Child thread (or threads) failed: {}", failed.join(", ")),
-            None,
-        )))
-    }
 }
