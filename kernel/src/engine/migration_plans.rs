@@ -45,9 +45,10 @@ use crate::request::{not_empty, page_of, required, wf_run_key_of};
 use crate::storage::kind;
 use crate::util::{ms_to_ts, now_ms};
 use lhw_proto::littlehorse::{
-    ApplyWorkflowMigrationPlanRequest, LhStatus, Node, PutWorkflowMigrationPlanRequest,
-    SearchWorkflowMigrationPlanRequest, ThreadMigrationPlan, ThreadSpec, WfRun, WfSpec, WfSpecId,
-    WorkflowMigrationPlan, WorkflowMigrationPlanId, WorkflowMigrationPlanIdList, node,
+    ApplyWorkflowMigrationPlanRequest, LhErrorType, LhStatus, Node,
+    PutWorkflowMigrationPlanRequest, SearchWorkflowMigrationPlanRequest, ThreadMigrationPlan,
+    ThreadSpec, WfRun, WfSpec, WfSpecId, WorkflowMigrationPlan, WorkflowMigrationPlanId,
+    WorkflowMigrationPlanIdList, node,
     search_workflow_migration_plan_request::WorkflowMigrationPlanCriteria, variable_assignment,
 };
 use std::collections::{BTreeSet, HashSet};
@@ -732,7 +733,13 @@ fn try_move(
     if let Err(message) = apply_migration_variables(run, t, &tm.new_thread_name) {
         // `respondToNodeFailure` on the NodeRun the thread stands at.
         let at = pos - 1;
-        fail_node(run, t, at, failure("VAR_SUB_ERROR", message, None), now);
+        fail_node(
+            run,
+            t,
+            at,
+            failure(LhErrorType::VarSubError, message, None),
+            now,
+        );
         return true;
     }
     advance::arrive(run, ctx, t, pos, &nm.new_node_name);
