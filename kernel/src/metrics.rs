@@ -145,9 +145,10 @@ pub fn on_wf_run(store: &Store, key: &str, run: &WfRun) -> StoreResult<()> {
 }
 
 fn is_attempt_end(s: i32) -> bool {
-    s != TaskStatus::TaskPending as i32
-        && s != TaskStatus::TaskScheduled as i32
-        && s != TaskStatus::TaskRunning as i32
+    !matches!(
+        TaskStatus::try_from(s),
+        Ok(TaskStatus::TaskPending | TaskStatus::TaskScheduled | TaskStatus::TaskRunning)
+    )
 }
 
 /// Records the status changes of a TaskRun about to be written (called by the store).
@@ -235,9 +236,9 @@ pub fn on_task_run(store: &Store, key: &str, tr: &TaskRun) -> StoreResult<()> {
                 && a.start_time.is_some()
             {
                 let latency = ms(&a.end_time).zip(ms(&a.start_time)).map(|(e, s)| e - s);
-                let slot = if a.status == TaskStatus::TaskSuccess as i32 {
+                let slot = if a.status() == TaskStatus::TaskSuccess {
                     &mut m.taskattempt_running_to_success
-                } else if a.status == TaskStatus::TaskException as i32 {
+                } else if a.status() == TaskStatus::TaskException {
                     &mut m.taskattempt_running_to_exception
                 } else {
                     &mut m.taskattempt_running_to_error
@@ -252,9 +253,9 @@ pub fn on_task_run(store: &Store, key: &str, tr: &TaskRun) -> StoreResult<()> {
                 .and_then(|a| ms(&a.end_time))
                 .unwrap_or_else(now_ms);
             let latency = created.map(|c| end - c);
-            let slot = if tr.status == TaskStatus::TaskSuccess as i32 {
+            let slot = if tr.status() == TaskStatus::TaskSuccess {
                 &mut m.taskrun_created_to_completed
-            } else if tr.status == TaskStatus::TaskException as i32 {
+            } else if tr.status() == TaskStatus::TaskException {
                 &mut m.taskrun_created_to_exception
             } else {
                 &mut m.taskrun_created_to_error

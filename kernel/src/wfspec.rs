@@ -328,7 +328,8 @@ pub fn frozen_variables(spec: &WfSpec) -> Vec<ThreadVarDef> {
     let mut out: Vec<ThreadVarDef> = Vec::new();
     for (tname, t) in &spec.thread_specs {
         for v in &t.variable_defs {
-            let public = v.access_level == WfRunVariableAccessLevel::PublicVar as i32;
+            let public = WfRunVariableAccessLevel::try_from(v.access_level)
+                == Ok(WfRunVariableAccessLevel::PublicVar);
             if (public || (tname == &spec.entrypoint_thread_name && v.required))
                 && !out.iter().any(|o| var_name(o) == var_name(v))
             {
@@ -388,7 +389,10 @@ fn is_breaking(old: &WfSpec, new: &WfSpec) -> bool {
             .thread_specs
             .values()
             .flat_map(|t| t.variable_defs.iter())
-            .filter(|v| v.access_level == WfRunVariableAccessLevel::PublicVar as i32)
+            .filter(|v| {
+                WfRunVariableAccessLevel::try_from(v.access_level)
+                    == Ok(WfRunVariableAccessLevel::PublicVar)
+            })
             .cloned()
             .collect();
         v.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
@@ -453,7 +457,7 @@ fn check_inherited(
 ) -> Result<(), Status> {
     for (tname, t) in thread_specs {
         for v in &t.variable_defs {
-            if v.access_level != WfRunVariableAccessLevel::InheritedVar as i32 {
+            if v.access_level() != WfRunVariableAccessLevel::InheritedVar {
                 continue;
             }
             let name = var_name(v);
@@ -476,7 +480,7 @@ fn check_inherited(
                         "INHERITED variable {name} does not exist in parent WfSpec"
                     )));
                 }
-                Some(p) if p.access_level == WfRunVariableAccessLevel::PrivateVar as i32 => {
+                Some(p) if p.access_level() == WfRunVariableAccessLevel::PrivateVar => {
                     return Err(invalid(format!(
                         "Inherited variable {name} is defined as PRIVATE in parent WfSpec"
                     )));

@@ -36,8 +36,10 @@ impl Sim {
             .into_iter()
             .find(|u| {
                 u.user_task_def_id.as_ref().is_some_and(|d| d.name == name)
-                    && (u.status == pb::UserTaskRunStatus::Unassigned as i32
-                        || u.status == pb::UserTaskRunStatus::Assigned as i32)
+                    && matches!(
+                        pb::UserTaskRunStatus::try_from(u.status),
+                        Ok(pb::UserTaskRunStatus::Unassigned | pb::UserTaskRunStatus::Assigned)
+                    )
             }))
     }
 

@@ -128,7 +128,8 @@ impl Store {
     /// Whether `tenant` publishes execution records (`ALL_ENTITY_EVENTS`).
     pub fn records_execution(&self, tenant: &str) -> bool {
         self.output_topics.get(tenant).is_some_and(|c| {
-            c.default_recording_level == OutputTopicRecordingLevel::AllEntityEvents as i32
+            OutputTopicRecordingLevel::try_from(c.default_recording_level)
+                == Ok(OutputTopicRecordingLevel::AllEntityEvents)
         })
     }
 
