@@ -113,7 +113,7 @@ fn read_configs(paths: &[PathBuf]) -> Result<Vec<ConnectorConfig>, String> {
     let mut out = Vec::new();
     let mut names = BTreeSet::new();
     for path in paths {
-        let cfg = ConnectorConfig::from_file(path).map_err(|e| e.0)?;
+        let cfg = ConnectorConfig::from_file(path).map_err(|e| e.to_string())?;
         if !names.insert(cfg.name.clone()) {
             return Err(format!(
                 "{}: a connector named `{}` is already given; names must be unique",

@@ -521,6 +521,44 @@ fn bad_records_go_to_the_dead_letter_topic_with_their_reason_or_stop_the_pipelin
     assert!(unknown.contains("unknown"), "{unknown}");
 }
 
+/// A configuration that cannot be used stops `lhc connect` before any broker or server is
+/// contacted: exit code 2, the file, then the problem (the key, with a suggestion when misspelt).
+#[test]
+fn config_errors_name_the_file_and_the_key_and_exit_2() {
+    let dir = tempfile::tempdir().expect("dir");
+    let typo = write_config(
+        dir.path(),
+        "typo.properties",
+        "name=x\nconnector.class=io.littlehorse.connect.WfRunSinkConnector\ntopics=t\nwf.spec.nme=a\n",
+    );
+    let out = lhc_at(free_port(), &["connect", &typo]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "{typo}: unknown key `wf.spec.nme` (did you mean `wf.spec.name`?)"
+        )),
+        "{}",
+        out.stderr
+    );
+    let json = write_config(dir.path(), "bad.json", "{\"name\": \"x\", \"config\": 3}");
+    let out = lhc_at(free_port(), &["connect", &json]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains(&format!("{json}: `config` must be a JSON object")),
+        "{}",
+        out.stderr
+    );
+    let missing = dir.path().join("absent.properties").display().to_string();
+    let out = lhc_at(free_port(), &["connect", &missing]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!("cannot read {missing}: ")),
+        "{}",
+        out.stderr
+    );
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind")

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::convert::Converter;
 
@@ -100,13 +100,141 @@ pub struct ConnectorConfig {
     pub producer_overrides: BTreeMap<String, String>,
 }
 
-/// A configuration that cannot be used, naming the key and the file.
+/// A configuration that cannot be used, naming the key and the file: one variant per kind of
+/// problem, so a caller can match on it; `Display` gives the message shown to the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError(pub String);
+pub enum ConfigError {
+    /// The file could not be read.
+    Unreadable { path: PathBuf, reason: String },
+    /// A problem found in a file: the file's path, then the problem.
+    InFile {
+        path: PathBuf,
+        error: Box<ConfigError>,
+    },
+    /// `name` is absent or empty.
+    MissingName,
+    /// `connector.class` is absent or empty.
+    MissingClass,
+    /// A key the connector class needs is absent or empty.
+    MissingKey { key: &'static str, class: String },
+    /// Neither `topics` nor `topics.regex` is set.
+    MissingTopics,
+    /// Both `topics` and `topics.regex` are set.
+    TopicsAndRegex,
+    /// `wf.spec.revision` without `wf.spec.major.version`.
+    RevisionWithoutMajorVersion,
+    /// `connector.class` names no LittleHorse sink connector.
+    UnknownClass { class: String },
+    /// A key this runner does not know, with the nearest known key when one is close.
+    UnknownKey {
+        key: String,
+        suggestion: Option<&'static str>,
+    },
+    /// A Kafka Connect feature (`transforms`, `predicates`, …) this runner does not have.
+    UnsupportedFeature { key: String, feature: &'static str },
+    /// A `key.converter`/`value.converter` class this runner does not have.
+    UnsupportedConverter { key: String, class: String },
+    /// A value that does not have the expected form.
+    BadValue {
+        key: String,
+        value: String,
+        expected: ExpectedValue,
+    },
+    /// The JSON text does not parse.
+    InvalidJson { reason: String },
+    /// The JSON text is not an object.
+    NotJsonObject,
+    /// The Connect REST body's `config` is not an object.
+    ConfigNotObject,
+    /// A member beside `name` and `config` in a Connect REST body.
+    UnexpectedMember { member: String },
+    /// A JSON value that is not a string, number, boolean or null.
+    BadJsonValue { key: String, value: String },
+}
+
+/// The form a value should have had ([`ConfigError::BadValue`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpectedValue {
+    /// A 32-bit integer.
+    Integer,
+    /// An integer above zero.
+    PositiveInteger,
+    /// `true` or `false`.
+    Boolean,
+    /// `none` or `all` (`errors.tolerance`).
+    Tolerance,
+}
+
+impl fmt::Display for ExpectedValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ExpectedValue::Integer => "is not an integer",
+            ExpectedValue::PositiveInteger => "must be a positive integer",
+            ExpectedValue::Boolean => "must be true or false",
+            ExpectedValue::Tolerance => "must be `none` or `all`",
+        })
+    }
+}
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            ConfigError::Unreadable { path, reason } => {
+                write!(f, "cannot read {}: {reason}", path.display())
+            }
+            ConfigError::InFile { path, error } => write!(f, "{}: {error}", path.display()),
+            ConfigError::MissingName => f.write_str("`name` is required (the connector's name)"),
+            ConfigError::MissingClass => write!(
+                f,
+                "`connector.class` is required: one of {WF_RUN_CLASS}, {EXTERNAL_EVENT_CLASS}, {CORRELATED_EVENT_CLASS}"
+            ),
+            ConfigError::MissingKey { key, class } => write!(f, "`{key}` is required by {class}"),
+            ConfigError::MissingTopics => {
+                f.write_str("`topics` (a comma-separated list) or `topics.regex` is required")
+            }
+            ConfigError::TopicsAndRegex => {
+                f.write_str("set either `topics` or `topics.regex`, not both")
+            }
+            ConfigError::RevisionWithoutMajorVersion => {
+                f.write_str("`wf.spec.revision` needs `wf.spec.major.version`")
+            }
+            ConfigError::UnknownClass { class } => write!(
+                f,
+                "`connector.class`={class} is not a LittleHorse sink connector: use {WF_RUN_CLASS}, {EXTERNAL_EVENT_CLASS} or {CORRELATED_EVENT_CLASS}"
+            ),
+            ConfigError::UnknownKey { key, suggestion } => {
+                write!(f, "unknown key `{key}`")?;
+                match suggestion {
+                    Some(k) => write!(f, " (did you mean `{k}`?)"),
+                    None => Ok(()),
+                }
+            }
+            ConfigError::UnsupportedFeature { key, feature } => write!(
+                f,
+                "`{key}`: Kafka Connect {feature} are not supported by lhc connect; transform the records before this topic"
+            ),
+            ConfigError::UnsupportedConverter { key, class } => write!(
+                f,
+                "`{key}`={class} is not supported: use org.apache.kafka.connect.storage.StringConverter, org.apache.kafka.connect.json.JsonConverter or org.apache.kafka.connect.converters.ByteArrayConverter"
+            ),
+            ConfigError::BadValue {
+                key,
+                value,
+                expected,
+            } => write!(f, "`{key}`={value} {expected}"),
+            ConfigError::InvalidJson { reason } => write!(f, "invalid JSON: {reason}"),
+            ConfigError::NotJsonObject => f.write_str("expected a JSON object"),
+            ConfigError::ConfigNotObject => f.write_str("`config` must be a JSON object"),
+            ConfigError::UnexpectedMember { member } => {
+                write!(f, "unexpected `{member}` beside `name` and `config`")
+            }
+            ConfigError::BadJsonValue { key, value } => {
+                write!(
+                    f,
+                    "`{key}` must be a string, number or boolean, not {value}"
+                )
+            }
+        }
     }
 }
 
@@ -166,10 +294,14 @@ const UNSUPPORTED_PREFIXES: &[&str] = &["transforms", "predicates", "header.conv
 impl ConnectorConfig {
     /// Reads a `.properties` or JSON file (JSON when the text starts with `{`).
     pub fn from_file(path: &Path) -> Result<ConnectorConfig, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
-        ConnectorConfig::from_text(&text)
-            .map_err(|e| ConfigError(format!("{}: {}", path.display(), e.0)))
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        ConnectorConfig::from_text(&text).map_err(|e| ConfigError::InFile {
+            path: path.to_path_buf(),
+            error: Box::new(e),
+        })
     }
 
     /// Reads a configuration from text (JSON or `.properties`).
@@ -190,23 +322,23 @@ impl ConnectorConfig {
             check_key(key)?;
         }
         let get = |k: &str| map.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
-        let name = get("name")
-            .ok_or_else(|| ConfigError("`name` is required (the connector's name)".into()))?
-            .to_string();
-        let class = get("connector.class").ok_or_else(|| {
-            ConfigError(format!(
-                "`connector.class` is required: one of {WF_RUN_CLASS}, {EXTERNAL_EVENT_CLASS}, {CORRELATED_EVENT_CLASS}"
-            ))
-        })?;
+        let name = get("name").ok_or(ConfigError::MissingName)?.to_string();
+        let class = get("connector.class").ok_or(ConfigError::MissingClass)?;
         let event_name = || {
             get("external.event.name")
                 .map(str::to_string)
-                .ok_or_else(|| ConfigError(format!("`external.event.name` is required by {class}")))
+                .ok_or_else(|| ConfigError::MissingKey {
+                    key: "external.event.name",
+                    class: class.to_string(),
+                })
         };
         let kind = match class.rsplit('.').next().unwrap_or(class) {
             "WfRunSinkConnector" => ConnectorKind::WfRun(WfRunSettings {
                 wf_spec_name: get("wf.spec.name")
-                    .ok_or_else(|| ConfigError(format!("`wf.spec.name` is required by {class}")))?
+                    .ok_or_else(|| ConfigError::MissingKey {
+                        key: "wf.spec.name",
+                        class: class.to_string(),
+                    })?
                     .to_string(),
                 major_version: int_key(map, "wf.spec.major.version")?,
                 revision: int_key(map, "wf.spec.revision")?,
@@ -219,24 +351,20 @@ impl ConnectorConfig {
                 event_name: event_name()?,
             },
             _ => {
-                return Err(ConfigError(format!(
-                    "`connector.class`={class} is not a LittleHorse sink connector: use {WF_RUN_CLASS}, {EXTERNAL_EVENT_CLASS} or {CORRELATED_EVENT_CLASS}"
-                )));
+                return Err(ConfigError::UnknownClass {
+                    class: class.to_string(),
+                });
             }
         };
         if let ConnectorKind::WfRun(s) = &kind
             && s.revision.is_some()
             && s.major_version.is_none()
         {
-            return Err(ConfigError(
-                "`wf.spec.revision` needs `wf.spec.major.version`".into(),
-            ));
+            return Err(ConfigError::RevisionWithoutMajorVersion);
         }
         let topics = match (get("topics"), get("topics.regex")) {
             (Some(_), Some(_)) => {
-                return Err(ConfigError(
-                    "set either `topics` or `topics.regex`, not both".into(),
-                ));
+                return Err(ConfigError::TopicsAndRegex);
             }
             (Some(list), None) => Topics::Names(
                 list.split(',')
@@ -246,9 +374,7 @@ impl ConnectorConfig {
             ),
             (None, Some(re)) => Topics::Regex(re.to_string()),
             (None, None) => {
-                return Err(ConfigError(
-                    "`topics` (a comma-separated list) or `topics.regex` is required".into(),
-                ));
+                return Err(ConfigError::MissingTopics);
             }
         };
         let tasks = positive_key(map, "tasks.max")?.unwrap_or(1);
@@ -256,9 +382,11 @@ impl ConnectorConfig {
             "none" => Tolerance::None,
             "all" => Tolerance::All,
             other => {
-                return Err(ConfigError(format!(
-                    "`errors.tolerance`={other} must be `none` or `all`"
-                )));
+                return Err(ConfigError::BadValue {
+                    key: "errors.tolerance".to_string(),
+                    value: other.to_string(),
+                    expected: ExpectedValue::Tolerance,
+                });
             }
         };
         let key_converter = Converter::from_config(
@@ -332,25 +460,30 @@ fn check_key(key: &str) -> Result<(), ConfigError> {
         return Ok(());
     }
     if let Some(prefix) = UNSUPPORTED_PREFIXES.iter().find(|p| key.starts_with(*p)) {
-        return Err(ConfigError(format!(
-            "`{key}`: Kafka Connect {prefix} are not supported by lhc connect; transform the records before this topic"
-        )));
+        return Err(ConfigError::UnsupportedFeature {
+            key: key.to_string(),
+            feature: prefix,
+        });
     }
     let candidates = KNOWN_KEYS.iter().chain(LHC_KEYS);
-    let hint = candidates
-        .map(|k| (edit_distance(key, k), k))
+    let suggestion = candidates
+        .map(|k| (edit_distance(key, k), *k))
         .filter(|(d, _)| *d <= 3)
         .min()
-        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
-        .unwrap_or_default();
-    Err(ConfigError(format!("unknown key `{key}`{hint}")))
+        .map(|(_, k)| k);
+    Err(ConfigError::UnknownKey {
+        key: key.to_string(),
+        suggestion,
+    })
 }
 
 fn json_pairs(text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
     let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| ConfigError(format!("invalid JSON: {e}")))?;
+        serde_json::from_str(text).map_err(|e| ConfigError::InvalidJson {
+            reason: e.to_string(),
+        })?;
     let serde_json::Value::Object(mut top) = value else {
-        return Err(ConfigError("expected a JSON object".into()));
+        return Err(ConfigError::NotJsonObject);
     };
     // The Connect REST body: {"name": "...", "config": {...}}.
     let mut out = BTreeMap::new();
@@ -360,13 +493,13 @@ fn json_pairs(text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
                 out.insert("name".to_string(), name);
             }
             if let Some(extra) = top.keys().next() {
-                return Err(ConfigError(format!(
-                    "unexpected `{extra}` beside `name` and `config`"
-                )));
+                return Err(ConfigError::UnexpectedMember {
+                    member: extra.clone(),
+                });
             }
             inner
         }
-        Some(_) => return Err(ConfigError("`config` must be a JSON object".into())),
+        Some(_) => return Err(ConfigError::ConfigNotObject),
         None => top,
     };
     for (k, v) in object {
@@ -376,14 +509,23 @@ fn json_pairs(text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
             serde_json::Value::Bool(b) => b.to_string(),
             serde_json::Value::Null => continue,
             other => {
-                return Err(ConfigError(format!(
-                    "`{k}` must be a string, number or boolean, not {other}"
-                )));
+                return Err(ConfigError::BadJsonValue {
+                    key: k,
+                    value: other.to_string(),
+                });
             }
         };
         out.entry(k).or_insert(text);
     }
     Ok(out)
+}
+
+fn bad_value(key: &str, value: &str, expected: ExpectedValue) -> ConfigError {
+    ConfigError::BadValue {
+        key: key.to_string(),
+        value: value.to_string(),
+        expected,
+    }
 }
 
 fn int_key(map: &BTreeMap<String, String>, key: &str) -> Result<Option<i32>, ConfigError> {
@@ -392,7 +534,7 @@ fn int_key(map: &BTreeMap<String, String>, key: &str) -> Result<Option<i32>, Con
         Some(v) => v
             .parse::<i32>()
             .map(Some)
-            .map_err(|_| ConfigError(format!("`{key}`={v} is not an integer"))),
+            .map_err(|_| bad_value(key, v, ExpectedValue::Integer)),
     }
 }
 
@@ -401,9 +543,7 @@ fn positive_key(map: &BTreeMap<String, String>, key: &str) -> Result<Option<usiz
         None => Ok(None),
         Some(v) => match v.parse::<usize>() {
             Ok(n) if n > 0 => Ok(Some(n)),
-            _ => Err(ConfigError(format!(
-                "`{key}`={v} must be a positive integer"
-            ))),
+            _ => Err(bad_value(key, v, ExpectedValue::PositiveInteger)),
         },
     }
 }
@@ -413,7 +553,7 @@ fn bool_key(map: &BTreeMap<String, String>, key: &str) -> Result<Option<bool>, C
         None => Ok(None),
         Some(v) if v == "true" => Ok(Some(true)),
         Some(v) if v == "false" => Ok(Some(false)),
-        Some(v) => Err(ConfigError(format!("`{key}`={v} must be true or false"))),
+        Some(v) => Err(bad_value(key, &v, ExpectedValue::Boolean)),
     }
 }
 
@@ -487,23 +627,58 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(
-            err.0,
+            err,
+            ConfigError::UnknownKey {
+                key: "wf.spec.nme".into(),
+                suggestion: Some("wf.spec.name")
+            }
+        );
+        assert_eq!(
+            err.to_string(),
             "unknown key `wf.spec.nme` (did you mean `wf.spec.name`?)"
         );
         let err = ConnectorConfig::from_text(
             "name=x\nconnector.class=io.littlehorse.connect.WfRunSinkConnector\ntopics=t\n",
         )
         .unwrap_err();
-        assert!(err.0.contains("`wf.spec.name` is required"), "{err}");
+        assert!(
+            matches!(
+                err,
+                ConfigError::MissingKey {
+                    key: "wf.spec.name",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "`wf.spec.name` is required by io.littlehorse.connect.WfRunSinkConnector"
+        );
         let err = ConnectorConfig::from_text(
             "name=x\nconnector.class=io.littlehorse.connect.ExternalEventSinkConnector\ntopics=t\nexternal.event.name=e\ntasks.max=0\n",
         )
         .unwrap_err();
-        assert_eq!(err.0, "`tasks.max`=0 must be a positive integer");
+        assert_eq!(
+            err,
+            ConfigError::BadValue {
+                key: "tasks.max".into(),
+                value: "0".into(),
+                expected: ExpectedValue::PositiveInteger
+            }
+        );
+        assert_eq!(err.to_string(), "`tasks.max`=0 must be a positive integer");
         let err = ConnectorConfig::from_text(
             "name=x\nconnector.class=io.littlehorse.connect.ExternalEventSinkConnector\ntopics=t\nexternal.event.name=e\ntransforms=a\n",
         )
         .unwrap_err();
-        assert!(err.0.contains("not supported"), "{err}");
+        assert_eq!(
+            err,
+            ConfigError::UnsupportedFeature {
+                key: "transforms".into(),
+                feature: "transforms"
+            }
+        );
+        assert!(err.to_string().contains("not supported"), "{err}");
     }
 }

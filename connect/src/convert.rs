@@ -47,9 +47,10 @@ impl Converter {
             Some("org.apache.kafka.connect.converters.ByteArrayConverter") => {
                 Ok(Converter::ByteArray)
             }
-            Some(other) => Err(ConfigError(format!(
-                "`{key}`={other} is not supported: use org.apache.kafka.connect.storage.StringConverter, org.apache.kafka.connect.json.JsonConverter or org.apache.kafka.connect.converters.ByteArrayConverter"
-            ))),
+            Some(other) => Err(ConfigError::UnsupportedConverter {
+                key: key.to_string(),
+                class: other.to_string(),
+            }),
         }
     }
 

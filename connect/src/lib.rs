@@ -11,7 +11,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod sink;
 
-pub use config::{ConfigError, ConnectorConfig};
+pub use config::{ConfigError, ConnectorConfig, ExpectedValue};
 pub use pipeline::{KafkaOptions, PipelineError, run_connector};
 pub use progress::{Metrics, Reporter, State, Status};
 
