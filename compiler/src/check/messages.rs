@@ -5,7 +5,8 @@
 
 use super::Ty;
 use super::problems::{
-    ConditionPlace, Problem, UnknownEventHint, UnknownTaskHint, UnknownVariableHint,
+    ConditionPlace, OperandNeed, Problem, UnaryOp, UnknownEventHint, UnknownTaskHint,
+    UnknownVariableHint,
 };
 use crate::diag::{Diagnostic, Fix, a_or_an};
 
@@ -355,6 +356,90 @@ impl Problem {
                     .with_fix(
                         Fix::delete_statement("Remove the unused variable", stmt).offered(),
                     )
+            }
+            Problem::OperandTypes {
+                op,
+                span,
+                need,
+                lhs_span,
+                lhs,
+                rhs_span,
+                rhs,
+            } => {
+                let (a_l, a_r) = (a_or_an(&lhs), a_or_an(&rhs));
+                let (message, help) = match need {
+                    OperandNeed::Addable => (
+                        format!("cannot add {a_r} to {a_l}"),
+                        "`+` adds numbers, joins strings and appends to json-arr; cast with `as` if needed",
+                    ),
+                    OperandNeed::Numbers => (
+                        format!("`{op}` needs numbers, found `{lhs}` and `{rhs}`"),
+                        "convert the operands with `as int` or `as double`",
+                    ),
+                    OperandNeed::Bools => (
+                        format!("`{op}` needs bools, found `{lhs}` and `{rhs}`"),
+                        "combine comparisons, e.g. `a > 0 && b < 10`",
+                    ),
+                    OperandNeed::Equatable => (
+                        format!("cannot compare {a_l} with {a_r}"),
+                        "compare values of the same type, or convert one with `as`",
+                    ),
+                    OperandNeed::Orderable => (
+                        format!("cannot order {a_l} and {a_r}"),
+                        "ordering compares two numbers, or two values of the same type",
+                    ),
+                    OperandNeed::CollectionRight => (
+                        format!("`{op}` needs a collection on the right, found `{rhs}`"),
+                        "the right side must be a str, json-arr, json-obj, array or map",
+                    ),
+                    OperandNeed::CollectionLeft => (
+                        format!("`{op}` needs a collection on the left, found `{lhs}`"),
+                        "the left side must be a str, json-arr, json-obj, array or map",
+                    ),
+                };
+                Diagnostic::error(code, span, message)
+                    .with_label("not supported for these types")
+                    .with_secondary(lhs_span, format!("this is {a_l}"))
+                    .with_secondary(rhs_span, format!("this is {a_r}"))
+                    .with_help(help)
+            }
+            Problem::UnaryOperand { op, span, ty } => {
+                let (message, help) = match op {
+                    UnaryOp::Not => (
+                        format!("`!` needs a `bool`, found `{ty}`"),
+                        "negate a comparison or a bool variable",
+                    ),
+                    UnaryOp::Neg => (
+                        format!("`-` needs a number, found `{ty}`"),
+                        "only ints and doubles can be negated",
+                    ),
+                };
+                Diagnostic::error(code, span, message)
+                    .with_label(format!("this is {a_t}", a_t = a_or_an(&ty)))
+                    .with_help(help)
+            }
+            Problem::MethodReceiver {
+                method,
+                span,
+                recv_span,
+                ty,
+            } => {
+                let help = match method.as_str() {
+                    "extend" => "`extend` appends to a json-arr, an array, a str or bytes",
+                    "remove-if-present" => {
+                        "`remove-if-present` removes values from a json-arr or an array"
+                    }
+                    "remove-index" => {
+                        "`remove-index` takes an int index out of a json-arr or an array"
+                    }
+                    "remove-key" => "`remove-key` removes a key from a json-obj or a map",
+                    _ => "LittleHorse measures the size of a str, a json-arr or an array",
+                };
+                let a_t = a_or_an(&ty);
+                Diagnostic::error(code, span, format!("`{method}` is not supported on {a_t}"))
+                    .with_label("not supported here")
+                    .with_secondary(recv_span, format!("this is {a_t}"))
+                    .with_help(help)
             }
         }
     }

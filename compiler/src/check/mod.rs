@@ -29,7 +29,9 @@ use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 use flow::scan;
-use problems::{ConditionPlace, Problem, UnknownTaskHint, UnknownVariableHint};
+use problems::{
+    ConditionPlace, OperandNeed, Problem, UnaryOp, UnknownTaskHint, UnknownVariableHint,
+};
 
 /// A checked task signature.
 #[derive(Debug, Clone)]
@@ -1709,30 +1711,22 @@ impl<'c> WorkflowChecker<'c> {
             ExprKind::Not(inner) => {
                 let t = self.expr(inner);
                 if !(t == Ty::BOOL || t.is_unknown()) {
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0207,
-                            inner.span,
-                            format!("`!` needs a `bool`, found `{t}`"),
-                        )
-                        .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
-                        .with_help("negate a comparison or a bool variable"),
-                    );
+                    self.cx.problem(Problem::UnaryOperand {
+                        op: UnaryOp::Not,
+                        span: inner.span,
+                        ty: t,
+                    });
                 }
                 Ty::BOOL
             }
             ExprKind::Neg(inner) => {
                 let t = self.expr(inner);
                 if !(t.is_numeric() || t.is_unknown()) {
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0207,
-                            inner.span,
-                            format!("`-` needs a number, found `{t}`"),
-                        )
-                        .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
-                        .with_help("only ints and doubles can be negated"),
-                    );
+                    self.cx.problem(Problem::UnaryOperand {
+                        op: UnaryOp::Neg,
+                        span: inner.span,
+                        ty: t,
+                    });
                     return Ty::Error;
                 }
                 t
@@ -1986,29 +1980,12 @@ impl<'c> WorkflowChecker<'c> {
             });
         }
         if !ok {
-            let help = match method.text.as_str() {
-                "extend" => "`extend` appends to a json-arr, an array, a str or bytes",
-                "remove-if-present" => {
-                    "`remove-if-present` removes values from a json-arr or an array"
-                }
-                "remove-index" => "`remove-index` takes an int index out of a json-arr or an array",
-                "remove-key" => "`remove-key` removes a key from a json-obj or a map",
-                _ => "LittleHorse measures the size of a str, a json-arr or an array",
-            };
-            self.err(
-                Diagnostic::error(
-                    Code::E0207,
-                    method.span,
-                    format!(
-                        "`{}` is not supported on {a_t}",
-                        method.text,
-                        a_t = a_or_an(&t)
-                    ),
-                )
-                .with_label("not supported here")
-                .with_secondary(recv.span, format!("this is {a_t}", a_t = a_or_an(&t)))
-                .with_help(help),
-            );
+            self.cx.problem(Problem::MethodReceiver {
+                method: method.text.clone(),
+                span: method.span,
+                recv_span: recv.span,
+                ty: t,
+            });
             return Ty::Error;
         }
         if method.text == "extend"
@@ -2046,14 +2023,16 @@ impl<'c> WorkflowChecker<'c> {
                 return Ty::Error;
             }
         }
-        let mismatch = |this: &mut Self, code: Code, msg: String, help: &str| {
-            this.err(
-                Diagnostic::error(code, op_span, msg)
-                    .with_label("not supported for these types")
-                    .with_secondary(lhs.span, format!("this is {a_l}", a_l = a_or_an(&l)))
-                    .with_secondary(rhs.span, format!("this is {a_r}", a_r = a_or_an(&r)))
-                    .with_help(help.to_string()),
-            );
+        let mismatch = |this: &mut Self, need: OperandNeed, l: &Ty, r: &Ty| {
+            this.cx.problem(Problem::OperandTypes {
+                op: op.as_str(),
+                span: op_span,
+                need,
+                lhs_span: lhs.span,
+                lhs: l.clone(),
+                rhs_span: rhs.span,
+                rhs: r.clone(),
+            });
         };
         match op {
             BinOp::Add => {
@@ -2077,16 +2056,7 @@ impl<'c> WorkflowChecker<'c> {
                 if l == Ty::Prim(Prim::JsonArr) {
                     return l;
                 }
-                mismatch(
-                    self,
-                    Code::E0207,
-                    format!(
-                        "cannot add {a_r} to {a_l}",
-                        a_r = a_or_an(&r),
-                        a_l = a_or_an(&l)
-                    ),
-                    "`+` adds numbers, joins strings and appends to json-arr; cast with `as` if needed",
-                );
+                mismatch(self, OperandNeed::Addable, &l, &r);
                 Ty::Error
             }
             BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => {
@@ -2099,81 +2069,37 @@ impl<'c> WorkflowChecker<'c> {
                         Ty::Any
                     };
                 }
-                mismatch(
-                    self,
-                    Code::E0207,
-                    format!("`{}` needs numbers, found `{l}` and `{r}`", op.as_str()),
-                    "convert the operands with `as int` or `as double`",
-                );
+                mismatch(self, OperandNeed::Numbers, &l, &r);
                 Ty::Error
             }
             BinOp::And | BinOp::Or => {
                 if (l == Ty::BOOL || l.is_unknown()) && (r == Ty::BOOL || r.is_unknown()) {
                     return Ty::BOOL;
                 }
-                mismatch(
-                    self,
-                    Code::E0207,
-                    format!("`{}` needs bools, found `{l}` and `{r}`", op.as_str()),
-                    "combine comparisons, e.g. `a > 0 && b < 10`",
-                );
+                mismatch(self, OperandNeed::Bools, &l, &r);
                 Ty::BOOL
             }
             BinOp::Eq | BinOp::Ne => {
                 if !types::equatable(&l, &r) {
-                    mismatch(
-                        self,
-                        Code::E0206,
-                        format!(
-                            "cannot compare {a_l} with {a_r}",
-                            a_l = a_or_an(&l),
-                            a_r = a_or_an(&r)
-                        ),
-                        "compare values of the same type, or convert one with `as`",
-                    );
+                    mismatch(self, OperandNeed::Equatable, &l, &r);
                 }
                 Ty::BOOL
             }
             BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
                 if !types::orderable(&l, &r) {
-                    mismatch(
-                        self,
-                        Code::E0206,
-                        format!(
-                            "cannot order {a_l} and {a_r}",
-                            a_l = a_or_an(&l),
-                            a_r = a_or_an(&r)
-                        ),
-                        "ordering compares two numbers, or two values of the same type",
-                    );
+                    mismatch(self, OperandNeed::Orderable, &l, &r);
                 }
                 Ty::BOOL
             }
             BinOp::In | BinOp::NotIn => {
                 if !types::is_collection(&r) {
-                    mismatch(
-                        self,
-                        Code::E0206,
-                        format!(
-                            "`{}` needs a collection on the right, found `{r}`",
-                            op.as_str()
-                        ),
-                        "the right side must be a str, json-arr, json-obj, array or map",
-                    );
+                    mismatch(self, OperandNeed::CollectionRight, &l, &r);
                 }
                 Ty::BOOL
             }
             BinOp::Contains | BinOp::NotContains => {
                 if !types::is_collection(&l) {
-                    mismatch(
-                        self,
-                        Code::E0206,
-                        format!(
-                            "`{}` needs a collection on the left, found `{l}`",
-                            op.as_str()
-                        ),
-                        "the left side must be a str, json-arr, json-obj, array or map",
-                    );
+                    mismatch(self, OperandNeed::CollectionLeft, &l, &r);
                 }
                 Ty::BOOL
             }

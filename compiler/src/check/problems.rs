@@ -73,6 +73,26 @@ pub(crate) enum Problem {
     },
     /// E0234: `updates` followed by something other than `none` or `compatible`.
     UnknownUpdatePolicy { word: String, span: Span },
+    /// E0206 or E0207: a binary operator whose operand types it does not support; `need`
+    /// says what the operator needs (and so which code it is).
+    OperandTypes {
+        op: &'static str,
+        span: Span,
+        need: OperandNeed,
+        lhs_span: Span,
+        lhs: Ty,
+        rhs_span: Span,
+        rhs: Ty,
+    },
+    /// E0207: `!` or unary `-` on a value of the wrong type.
+    UnaryOperand { op: UnaryOp, span: Span, ty: Ty },
+    /// E0207: a collection method on a receiver type that does not support it.
+    MethodReceiver {
+        method: String,
+        span: Span,
+        recv_span: Span,
+        ty: Ty,
+    },
     /// E0201: a task called with the wrong number of arguments.
     TaskArity {
         task: String,
@@ -163,6 +183,34 @@ pub(crate) enum ConditionPlace {
     WaitUntil,
 }
 
+/// What a binary operator needs of its operands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OperandNeed {
+    /// `+`: numbers, a str and a primitive, or a json-arr (E0207).
+    Addable,
+    /// `-`, `*`, `/`, `**`: numbers (E0207).
+    Numbers,
+    /// `&&`, `||`: bools (E0207).
+    Bools,
+    /// `==`, `!=`: values that can be compared (E0206).
+    Equatable,
+    /// `<`, `>`, `<=`, `>=`: values that can be ordered (E0206).
+    Orderable,
+    /// `in`, `not in`: a collection on the right (E0206).
+    CollectionRight,
+    /// `contains`, `not contains`: a collection on the left (E0206).
+    CollectionLeft,
+}
+
+/// A unary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UnaryOp {
+    /// `!`: needs a bool.
+    Not,
+    /// `-`: needs a number.
+    Neg,
+}
+
 /// Why an unknown variable is unknown, as far as the checker can tell.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum UnknownVariableHint {
@@ -217,6 +265,14 @@ impl Problem {
             Problem::UnknownEvent { .. } => Code::E0109,
             Problem::UnknownUpdatePolicy { .. } => Code::E0234,
             Problem::TaskArity { .. } | Problem::MethodArity { .. } => Code::E0201,
+            Problem::OperandTypes { need, .. } => match need {
+                OperandNeed::Addable | OperandNeed::Numbers | OperandNeed::Bools => Code::E0207,
+                OperandNeed::Equatable
+                | OperandNeed::Orderable
+                | OperandNeed::CollectionRight
+                | OperandNeed::CollectionLeft => Code::E0206,
+            },
+            Problem::UnaryOperand { .. } | Problem::MethodReceiver { .. } => Code::E0207,
             Problem::ConditionNotBool { .. } => Code::E0205,
             Problem::NoOutput { .. } => Code::E0210,
             Problem::UselessExpression { .. } => Code::E0211,
@@ -260,8 +316,6 @@ pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
     Code::E0202,
     Code::E0203,
     Code::E0204,
-    Code::E0206,
-    Code::E0207,
     Code::E0208,
     Code::E0209,
     Code::E0212,
@@ -316,7 +370,7 @@ mod tests {
     fn one_of_each() -> Vec<Problem> {
         let span = Span::default();
         let name = || "x".to_string();
-        vec![
+        let mut all = vec![
             Problem::UnknownVariable {
                 name: name(),
                 span,
@@ -426,7 +480,43 @@ mod tests {
                 span,
                 stmt: span,
             },
-        ]
+            Problem::UnaryOperand {
+                op: UnaryOp::Not,
+                span,
+                ty: Ty::INT,
+            },
+            Problem::UnaryOperand {
+                op: UnaryOp::Neg,
+                span,
+                ty: Ty::STR,
+            },
+            Problem::MethodReceiver {
+                method: "size".to_string(),
+                span,
+                recv_span: span,
+                ty: Ty::INT,
+            },
+        ];
+        for need in [
+            OperandNeed::Addable,
+            OperandNeed::Numbers,
+            OperandNeed::Bools,
+            OperandNeed::Equatable,
+            OperandNeed::Orderable,
+            OperandNeed::CollectionRight,
+            OperandNeed::CollectionLeft,
+        ] {
+            all.push(Problem::OperandTypes {
+                op: "+",
+                span,
+                need,
+                lhs_span: span,
+                lhs: Ty::INT,
+                rhs_span: span,
+                rhs: Ty::BOOL,
+            });
+        }
+        all
     }
 
     #[test]
@@ -441,7 +531,7 @@ mod tests {
             );
         }
         // The list only shrinks: lower this ceiling when a code is migrated.
-        assert!(NOT_YET_MIGRATED.len() <= 58, "{}", NOT_YET_MIGRATED.len());
+        assert!(NOT_YET_MIGRATED.len() <= 56, "{}", NOT_YET_MIGRATED.len());
     }
 
     #[test]
