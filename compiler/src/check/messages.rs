@@ -8,6 +8,7 @@ use super::problems::{
     ConditionPlace, OperandNeed, Problem, UnaryOp, UnknownEventHint, UnknownTaskHint,
     UnknownVariableHint,
 };
+use crate::ast::RemoveWhat;
 use crate::diag::{Diagnostic, Fix, a_or_an};
 
 impl Problem {
@@ -401,6 +402,56 @@ impl Problem {
                     .with_label("not supported for these types")
                     .with_secondary(lhs_span, format!("this is {a_l}"))
                     .with_secondary(rhs_span, format!("this is {a_r}"))
+                    .with_help(help)
+            }
+            Problem::ExtendTypes {
+                span,
+                value,
+                target_span,
+                target,
+            } => {
+                let (a_t, a_v) = (a_or_an(&target), a_or_an(&value));
+                Diagnostic::error(code, span, format!("cannot extend {a_t} with {a_v}"))
+                    .with_label(format!("this is {a_v}"))
+                    .with_secondary(target_span, format!("this is {a_t}"))
+                    .with_help(super::types::extend_help(&target))
+            }
+            Problem::RemoveTypes {
+                what,
+                span,
+                target,
+                value,
+            } => {
+                let help = match what {
+                    RemoveWhat::Value => "`remove` takes values out of json-arr and arrays",
+                    RemoveWhat::Index => {
+                        "`remove index` takes an int index out of json-arr and arrays"
+                    }
+                    RemoveWhat::Key => "`remove key` takes a key out of json-obj and maps",
+                };
+                let (a_t, a_v) = (a_or_an(&target), a_or_an(&value));
+                Diagnostic::error(code, span, format!("cannot remove {a_v} from {a_t}"))
+                    .with_label(format!("this is {a_t}"))
+                    .with_help(help)
+            }
+            Problem::MutationTypes {
+                op,
+                span,
+                target_span,
+                target,
+                value,
+                array_append,
+            } => {
+                let help = match array_append {
+                    Some(place) => {
+                        format!("to append to an array, write `extend {place} with value`")
+                    }
+                    None => "arithmetic needs numbers, `+=` also joins strings and appends to json-arr, `&&=`/`||=` need bools".to_string(),
+                };
+                let (a_t, a_v) = (a_or_an(&target), a_or_an(&value));
+                Diagnostic::error(code, span, format!("`{op}` cannot apply {a_v} to {a_t}"))
+                    .with_label("not supported for these types")
+                    .with_secondary(target_span, format!("this is {a_t}"))
                     .with_help(help)
             }
             Problem::UnaryOperand { op, span, ty } => {

@@ -935,55 +935,37 @@ impl<'c> WorkflowChecker<'c> {
                 if v == Ty::Void {
                     self.void_output(value);
                 } else if !types::extendable(&t, &v) {
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0204,
-                            value.span,
-                            format!(
-                                "cannot extend {a_t} with {a_v}",
-                                a_t = a_or_an(&t),
-                                a_v = a_or_an(&v)
-                            ),
-                        )
-                        .with_label(format!("this is {a_v}", a_v = a_or_an(&v)))
-                        .with_secondary(place.span, format!("this is {a_t}", a_t = a_or_an(&t)))
-                        .with_help(types::extend_help(&t)),
-                    );
+                    self.cx.problem(Problem::ExtendTypes {
+                        span: value.span,
+                        value: v,
+                        target_span: place.span,
+                        target: t,
+                    });
                 }
             }
             StmtKind::Remove { place, what, value } => {
                 let t = self.place(place);
                 let v = self.expr(value);
-                let (ok, help) = match what {
-                    RemoveWhat::Value => (
-                        matches!(t, Ty::Prim(Prim::JsonArr) | Ty::Array(_)) || t.is_unknown(),
-                        "`remove` takes values out of json-arr and arrays",
-                    ),
-                    RemoveWhat::Index => (
+                let ok = match what {
+                    RemoveWhat::Value => {
+                        matches!(t, Ty::Prim(Prim::JsonArr) | Ty::Array(_)) || t.is_unknown()
+                    }
+                    RemoveWhat::Index => {
                         (matches!(t, Ty::Prim(Prim::JsonArr) | Ty::Array(_)) || t.is_unknown())
-                            && (v == Ty::INT || v.is_unknown()),
-                        "`remove index` takes an int index out of json-arr and arrays",
-                    ),
-                    RemoveWhat::Key => (
+                            && (v == Ty::INT || v.is_unknown())
+                    }
+                    RemoveWhat::Key => {
                         (matches!(t, Ty::Prim(Prim::JsonObj) | Ty::Map(..)) || t.is_unknown())
-                            && (v.is_prim() || v.is_unknown()),
-                        "`remove key` takes a key out of json-obj and maps",
-                    ),
+                            && (v.is_prim() || v.is_unknown())
+                    }
                 };
                 if !ok {
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0204,
-                            place.span,
-                            format!(
-                                "cannot remove {a_v} from {a_t}",
-                                a_v = a_or_an(&v),
-                                a_t = a_or_an(&t)
-                            ),
-                        )
-                        .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
-                        .with_help(help),
-                    );
+                    self.cx.problem(Problem::RemoveTypes {
+                        what: *what,
+                        span: place.span,
+                        target: t,
+                        value: v,
+                    });
                 }
             }
             StmtKind::If(i) => self.if_stmt(i),
@@ -1328,28 +1310,16 @@ impl<'c> WorkflowChecker<'c> {
                 AssignOp::Or => "||=",
                 AssignOp::Assign => "=",
             };
-            let help = if matches!(t, Ty::Array(_)) && op == AssignOp::Add {
-                format!(
-                    "to append to an array, write `extend {} with value`",
-                    place_text(place)
-                )
-            } else {
-                "arithmetic needs numbers, `+=` also joins strings and appends to json-arr, `&&=`/`||=` need bools".to_string()
-            };
-            self.err(
-                Diagnostic::error(
-                    Code::E0204,
-                    op_span,
-                    format!(
-                        "`{op_text}` cannot apply {a_v} to {a_t}",
-                        a_v = a_or_an(&v),
-                        a_t = a_or_an(&t)
-                    ),
-                )
-                .with_label("not supported for these types")
-                .with_secondary(place.span, format!("this is {a_t}", a_t = a_or_an(&t)))
-                .with_help(help),
-            );
+            let array_append =
+                (matches!(t, Ty::Array(_)) && op == AssignOp::Add).then(|| place_text(place));
+            self.cx.problem(Problem::MutationTypes {
+                op: op_text,
+                span: op_span,
+                target_span: place.span,
+                target: t.clone(),
+                value: v.clone(),
+                array_append,
+            });
         }
     }
 
@@ -1994,20 +1964,12 @@ impl<'c> WorkflowChecker<'c> {
             if *at == Ty::Void {
                 self.void_output(arg);
             } else if !types::extendable(&t, at) {
-                self.err(
-                    Diagnostic::error(
-                        Code::E0204,
-                        arg.span,
-                        format!(
-                            "cannot extend {a_t} with {a_at}",
-                            a_t = a_or_an(&t),
-                            a_at = a_or_an(&at)
-                        ),
-                    )
-                    .with_label(format!("this is {a_at}", a_at = a_or_an(&at)))
-                    .with_secondary(recv.span, format!("this is {a_t}", a_t = a_or_an(&t)))
-                    .with_help(types::extend_help(&t)),
-                );
+                self.cx.problem(Problem::ExtendTypes {
+                    span: arg.span,
+                    value: at.clone(),
+                    target_span: recv.span,
+                    target: t.clone(),
+                });
                 return Ty::Error;
             }
         }

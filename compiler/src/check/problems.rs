@@ -10,6 +10,7 @@
 //! Codes are migrated here one by one; [`NOT_YET_MIGRATED`] lists the codes still built as
 //! sentences at their call sites, and its length can only fall (`tests` below).
 
+use crate::ast::RemoveWhat;
 use crate::diag::{Code, Fix};
 use crate::source::Span;
 
@@ -92,6 +93,31 @@ pub(crate) enum Problem {
         span: Span,
         recv_span: Span,
         ty: Ty,
+    },
+    /// E0204: `extend` (statement or method) with a value the target cannot take.
+    ExtendTypes {
+        span: Span,
+        value: Ty,
+        target_span: Span,
+        target: Ty,
+    },
+    /// E0204: `remove`, `remove index` or `remove key` on a target or with a value of the
+    /// wrong type.
+    RemoveTypes {
+        what: RemoveWhat,
+        span: Span,
+        target: Ty,
+        value: Ty,
+    },
+    /// E0204: a compound assignment (`+=`, `&&=`, ...) the types do not support;
+    /// `array_append` is the place's text when `+=` was used on an array.
+    MutationTypes {
+        op: &'static str,
+        span: Span,
+        target_span: Span,
+        target: Ty,
+        value: Ty,
+        array_append: Option<String>,
     },
     /// E0201: a task called with the wrong number of arguments.
     TaskArity {
@@ -273,6 +299,9 @@ impl Problem {
                 | OperandNeed::CollectionLeft => Code::E0206,
             },
             Problem::UnaryOperand { .. } | Problem::MethodReceiver { .. } => Code::E0207,
+            Problem::ExtendTypes { .. }
+            | Problem::RemoveTypes { .. }
+            | Problem::MutationTypes { .. } => Code::E0204,
             Problem::ConditionNotBool { .. } => Code::E0205,
             Problem::NoOutput { .. } => Code::E0210,
             Problem::UselessExpression { .. } => Code::E0211,
@@ -315,7 +344,6 @@ pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
     Code::E0111,
     Code::E0202,
     Code::E0203,
-    Code::E0204,
     Code::E0208,
     Code::E0209,
     Code::E0212,
@@ -496,7 +524,29 @@ mod tests {
                 recv_span: span,
                 ty: Ty::INT,
             },
+            Problem::ExtendTypes {
+                span,
+                value: Ty::INT,
+                target_span: span,
+                target: Ty::BOOL,
+            },
+            Problem::MutationTypes {
+                op: "+=",
+                span,
+                target_span: span,
+                target: Ty::BOOL,
+                value: Ty::INT,
+                array_append: Some(name()),
+            },
         ];
+        for what in [RemoveWhat::Value, RemoveWhat::Index, RemoveWhat::Key] {
+            all.push(Problem::RemoveTypes {
+                what,
+                span,
+                target: Ty::BOOL,
+                value: Ty::INT,
+            });
+        }
         for need in [
             OperandNeed::Addable,
             OperandNeed::Numbers,
@@ -531,7 +581,7 @@ mod tests {
             );
         }
         // The list only shrinks: lower this ceiling when a code is migrated.
-        assert!(NOT_YET_MIGRATED.len() <= 56, "{}", NOT_YET_MIGRATED.len());
+        assert!(NOT_YET_MIGRATED.len() <= 55, "{}", NOT_YET_MIGRATED.len());
     }
 
     #[test]
