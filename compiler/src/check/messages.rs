@@ -5,7 +5,7 @@
 
 use super::Ty;
 use super::problems::{
-    ConditionPlace, OperandNeed, Problem, UnaryOp, UnknownEventHint, UnknownTaskHint,
+    ChildKind, ConditionPlace, OperandNeed, Problem, UnaryOp, UnknownEventHint, UnknownTaskHint,
     UnknownVariableHint,
 };
 use crate::ast::RemoveWhat;
@@ -453,6 +453,45 @@ impl Problem {
                     .with_label("not supported for these types")
                     .with_secondary(target_span, format!("this is {a_t}"))
                     .with_help(help)
+            }
+            Problem::UnknownThreadInput { thread, name, span } => Diagnostic::error(
+                code,
+                span,
+                format!("thread `{thread}` declares no variable `{name}`"),
+            )
+            .with_label("not an input of the child thread")
+            .with_help(format!(
+                "declare it at the top of the thread's body: `input {name}: <type>`"
+            )),
+            Problem::UnknownWorkflowInput {
+                workflow,
+                name,
+                span,
+                inputs,
+            } => Diagnostic::error(
+                code,
+                span,
+                format!("workflow `{workflow}` has no variable `{name}`"),
+            )
+            .with_label("not an input of the child workflow")
+            .with_help(format!("the inputs are: {}", inputs.join(", "))),
+            Problem::MissingInput {
+                child,
+                child_name,
+                input,
+                span,
+            } => {
+                let (what, verb) = match child {
+                    ChildKind::Thread => ("thread", "spawn"),
+                    ChildKind::Workflow => ("workflow", "run"),
+                };
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!("{what} `{child_name}` requires the input `{input}`"),
+                )
+                .with_label("required input missing")
+                .with_help(format!("pass it: `{verb} {child_name}({input}: ...)`"))
             }
             Problem::UnaryOperand { op, span, ty } => {
                 let (message, help) = match op {

@@ -119,6 +119,27 @@ pub(crate) enum Problem {
         value: Ty,
         array_append: Option<String>,
     },
+    /// E0228: a spawned thread given an input it does not declare.
+    UnknownThreadInput {
+        thread: String,
+        name: String,
+        span: Span,
+    },
+    /// E0228: a child workflow given an input it does not declare; `inputs` are the ones
+    /// it does.
+    UnknownWorkflowInput {
+        workflow: String,
+        name: String,
+        span: Span,
+        inputs: Vec<String>,
+    },
+    /// E0228: a required input of a spawned thread or a child workflow left out.
+    MissingInput {
+        child: ChildKind,
+        child_name: String,
+        input: String,
+        span: Span,
+    },
     /// E0201: a task called with the wrong number of arguments.
     TaskArity {
         task: String,
@@ -228,6 +249,15 @@ pub(crate) enum OperandNeed {
     CollectionLeft,
 }
 
+/// What is started with inputs: a thread (`spawn`) or a child workflow (`run`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ChildKind {
+    /// `spawn thread(...)`.
+    Thread,
+    /// `run workflow(...)`.
+    Workflow,
+}
+
 /// A unary operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum UnaryOp {
@@ -302,6 +332,9 @@ impl Problem {
             Problem::ExtendTypes { .. }
             | Problem::RemoveTypes { .. }
             | Problem::MutationTypes { .. } => Code::E0204,
+            Problem::UnknownThreadInput { .. }
+            | Problem::UnknownWorkflowInput { .. }
+            | Problem::MissingInput { .. } => Code::E0228,
             Problem::ConditionNotBool { .. } => Code::E0205,
             Problem::NoOutput { .. } => Code::E0210,
             Problem::UselessExpression { .. } => Code::E0211,
@@ -356,7 +389,6 @@ pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
     Code::E0224,
     Code::E0226,
     Code::E0227,
-    Code::E0228,
     Code::E0230,
     Code::E0301,
     Code::E0302,
@@ -538,7 +570,26 @@ mod tests {
                 value: Ty::INT,
                 array_append: Some(name()),
             },
+            Problem::UnknownThreadInput {
+                thread: name(),
+                name: name(),
+                span,
+            },
+            Problem::UnknownWorkflowInput {
+                workflow: name(),
+                name: name(),
+                span,
+                inputs: vec![name()],
+            },
         ];
+        for child in [ChildKind::Thread, ChildKind::Workflow] {
+            all.push(Problem::MissingInput {
+                child,
+                child_name: name(),
+                input: name(),
+                span,
+            });
+        }
         for what in [RemoveWhat::Value, RemoveWhat::Index, RemoveWhat::Key] {
             all.push(Problem::RemoveTypes {
                 what,
@@ -581,7 +632,7 @@ mod tests {
             );
         }
         // The list only shrinks: lower this ceiling when a code is migrated.
-        assert!(NOT_YET_MIGRATED.len() <= 55, "{}", NOT_YET_MIGRATED.len());
+        assert!(NOT_YET_MIGRATED.len() <= 54, "{}", NOT_YET_MIGRATED.len());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use crate::diag::a_or_an;
 use std::collections::{HashMap, HashSet};
 
-use super::problems::{Problem, UnknownEventHint};
+use super::problems::{ChildKind, Problem, UnknownEventHint};
 use super::{Checker, Model, SymbolKind, Ty, WorkflowChecker, assignable, index, names};
 use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
@@ -904,21 +904,13 @@ impl WorkflowChecker<'_> {
                 rec.reference(name.span, target);
             }
             match declared.get(&name.text) {
-                None => self.err(
-                    Diagnostic::error(
-                        Code::E0228,
-                        name.span,
-                        format!(
-                            "thread `{}` declares no variable `{}`",
-                            sp.name.text, name.text
-                        ),
-                    )
-                    .with_label("not an input of the child thread")
-                    .with_help(format!(
-                        "declare it at the top of the thread's body: `input {}: <type>`",
-                        name.text
-                    )),
-                ),
+                None => {
+                    self.cx.problem(Problem::UnknownThreadInput {
+                        thread: sp.name.text.clone(),
+                        name: name.text.clone(),
+                        span: name.span,
+                    });
+                }
                 Some((t, _)) if self.json_into_typed(value, t) => {
                     self.json_error(Code::E0203, value, t);
                 }
@@ -947,15 +939,12 @@ impl WorkflowChecker<'_> {
             .collect();
         missing.sort();
         for name in missing {
-            self.err(
-                Diagnostic::error(
-                    Code::E0228,
-                    sp.name.span,
-                    format!("thread `{}` requires the input `{name}`", sp.name.text),
-                )
-                .with_label("required input missing")
-                .with_help(format!("pass it: `spawn {}({name}: ...)`", sp.name.text)),
-            );
+            self.cx.problem(Problem::MissingInput {
+                child: ChildKind::Thread,
+                child_name: sp.name.text.clone(),
+                input: name.clone(),
+                span: sp.name.span,
+            });
         }
         let item = sp
             .each
@@ -1214,24 +1203,14 @@ impl WorkflowChecker<'_> {
         };
         for ((name, value), vt) in inputs.iter().zip(&tys) {
             match vars.iter().find(|(n, _, _)| *n == name.text) {
-                None => self.err(
-                    Diagnostic::error(
-                        Code::E0228,
-                        name.span,
-                        format!(
-                            "workflow `{}` has no variable `{}`",
-                            workflow.text, name.text
-                        ),
-                    )
-                    .with_label("not an input of the child workflow")
-                    .with_help(format!(
-                        "the inputs are: {}",
-                        vars.iter()
-                            .map(|v| v.0.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                ),
+                None => {
+                    self.cx.problem(Problem::UnknownWorkflowInput {
+                        workflow: workflow.text.clone(),
+                        name: name.text.clone(),
+                        span: name.span,
+                        inputs: vars.iter().map(|v| v.0.clone()).collect(),
+                    });
+                }
                 Some((_, t, _)) if self.json_into_typed(value, t) => {
                     self.json_error(Code::E0203, value, t);
                 }
@@ -1253,15 +1232,12 @@ impl WorkflowChecker<'_> {
         }
         for (name, _, required) in &vars {
             if *required && !inputs.iter().any(|(n, _)| n.text == *name) {
-                self.err(
-                    Diagnostic::error(
-                        Code::E0228,
-                        workflow.span,
-                        format!("workflow `{}` requires the input `{name}`", workflow.text),
-                    )
-                    .with_label("required input missing")
-                    .with_help(format!("pass it: `run {}({name}: ...)`", workflow.text)),
-                );
+                self.cx.problem(Problem::MissingInput {
+                    child: ChildKind::Workflow,
+                    child_name: workflow.text.clone(),
+                    input: name.to_string(),
+                    span: workflow.span,
+                });
             }
         }
         Ty::ChildWf
