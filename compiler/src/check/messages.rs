@@ -493,6 +493,32 @@ impl Problem {
                 .with_label("required input missing")
                 .with_help(format!("pass it: `{verb} {child_name}({input}: ...)`"))
             }
+            Problem::SubsecondDuration { span } => {
+                Diagnostic::error(code, span, "durations used as values are whole seconds")
+                    .with_label("not whole seconds")
+                    .with_help("write the duration in seconds, e.g. `1s`")
+            }
+            Problem::SleepSeconds { span, zero } => Diagnostic::error(
+                code,
+                span,
+                "sleep needs a positive number of whole seconds",
+            )
+            .with_label(if zero { "zero" } else { "not whole seconds" })
+            .with_help("LittleHorse sleeps in seconds: write e.g. `1s`"),
+            Problem::SecondsNotConstant { what, span } => Diagnostic::error(
+                code,
+                span,
+                format!("{what} is a constant number of seconds"),
+            )
+            .with_label("not a constant")
+            .with_help("LittleHorse stores this number in the definition itself: write a duration constant such as `30s`, `10m`, `1h` or `2d`"),
+            Problem::SecondsNotPositive { what, span } => Diagnostic::error(
+                code,
+                span,
+                format!("{what} needs a positive number of whole seconds"),
+            )
+            .with_label("not a positive whole number of seconds")
+            .with_help("write a duration constant such as `30s`, `10m`, `1h` or `2d`"),
             Problem::UnaryOperand { op, span, ty } => {
                 let (message, help) = match op {
                     UnaryOp::Not => (

@@ -508,7 +508,7 @@ impl Checker {
             return;
         }
         if let Some(span) = subsecond_duration(e) {
-            self.diags.push(subsecond_error(span));
+            self.problem(Problem::SubsecondDuration { span });
         }
         // A str of base64 for `bytes`; an RFC 3339 str or an int of epoch milliseconds for
         // `timestamp`.
@@ -586,16 +586,6 @@ fn subsecond_duration(e: &Expr) -> Option<Span> {
         ExprKind::Paren(inner) => subsecond_duration(inner),
         _ => None,
     }
-}
-
-fn subsecond_error(span: Span) -> Diagnostic {
-    Diagnostic::error(
-        Code::E0306,
-        span,
-        "durations used as values are whole seconds",
-    )
-    .with_label("not whole seconds")
-    .with_help("write the duration in seconds, e.g. `1s`")
 }
 
 /// The type of a constant expression.
@@ -1026,15 +1016,10 @@ impl<'c> WorkflowChecker<'c> {
             StmtKind::Sleep(e) => {
                 if let ExprKind::Duration(ms) = e.kind {
                     if ms % 1000 != 0 || ms == 0 {
-                        self.err(
-                            Diagnostic::error(
-                                Code::E0306,
-                                e.span,
-                                "sleep needs a positive number of whole seconds",
-                            )
-                            .with_label(if ms == 0 { "zero" } else { "not whole seconds" })
-                            .with_help("LittleHorse sleeps in seconds: write e.g. `1s`"),
-                        );
+                        self.cx.problem(Problem::SleepSeconds {
+                            span: e.span,
+                            zero: ms == 0,
+                        });
                     }
                     return;
                 }
@@ -1563,7 +1548,7 @@ impl<'c> WorkflowChecker<'c> {
             ExprKind::Null => Ty::Null,
             ExprKind::Duration(ms) => {
                 if ms % 1000 != 0 {
-                    self.err(subsecond_error(e.span));
+                    self.cx.problem(Problem::SubsecondDuration { span: e.span });
                 }
                 Ty::INT
             }
@@ -1752,7 +1737,7 @@ impl<'c> WorkflowChecker<'c> {
 
     fn json_member(&mut self, v: &Expr) {
         if let Some(span) = subsecond_duration(v) {
-            self.err(subsecond_error(span));
+            self.cx.problem(Problem::SubsecondDuration { span });
         }
         if let Some(span) = non_constant(v) {
             self.err(

@@ -98,28 +98,18 @@ impl Checker {
             ExprKind::Duration(ms) => *ms == 0 || ms % 1000 != 0,
             ExprKind::Int(i) => *i <= 0,
             _ => {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::E0306,
-                        e.span,
-                        format!("{what} is a constant number of seconds"),
-                    )
-                    .with_label("not a constant")
-                    .with_help("LittleHorse stores this number in the definition itself: write a duration constant such as `30s`, `10m`, `1h` or `2d`"),
-                );
+                self.problem(Problem::SecondsNotConstant {
+                    what: what.to_string(),
+                    span: e.span,
+                });
                 return;
             }
         };
         if bad {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::E0306,
-                    e.span,
-                    format!("{what} needs a positive number of whole seconds"),
-                )
-                .with_label("not a positive whole number of seconds")
-                .with_help("write a duration constant such as `30s`, `10m`, `1h` or `2d`"),
-            );
+            self.problem(Problem::SecondsNotPositive {
+                what: what.to_string(),
+                span: e.span,
+            });
         }
     }
 
