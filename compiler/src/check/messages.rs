@@ -519,6 +519,51 @@ impl Problem {
             )
             .with_label("not a positive whole number of seconds")
             .with_help("write a duration constant such as `30s`, `10m`, `1h` or `2d`"),
+            Problem::WaitNotName { span } => Diagnostic::error(code, span, "`wait` takes handle names")
+                .with_label("not a name")
+                .with_help("bind the step with `let t = spawn ...` or `let c = run ...`, then write `wait t`"),
+            Problem::WaitStrategyOnChild { span, handle } => Diagnostic::error(
+                code,
+                span,
+                "`first of` and `any of` wait for threads",
+            )
+            .with_label("a child workflow has no strategy")
+            .with_help(format!("write `wait {handle}`")),
+            Problem::WaitSeveralChildren { span, handles } => {
+                let each: Vec<String> = handles.iter().map(|h| format!("`wait {h}`")).collect();
+                Diagnostic::error(code, span, "one `wait` waits for one child workflow")
+                    .with_label("several child workflows")
+                    .with_help(format!(
+                        "wait for each on its own line: {}",
+                        each.join(", ")
+                    ))
+            }
+            Problem::WaitTargetType { span, ty } => {
+                let help = match ty {
+                    Ty::Threads => "a `spawn ... for` handle is waited for alone: `wait each`",
+                    Ty::ChildWf => "a child workflow is waited for alone: `wait c`",
+                    _ => {
+                        "wait for handles from `let t = spawn ...` (several threads, or one `spawn ... for` list), or for one `let c = run ...`"
+                    }
+                };
+                Diagnostic::error(code, span, format!("cannot wait for {a_t}", a_t = a_or_an(&ty)))
+                    .with_label(if matches!(ty, Ty::Threads | Ty::ChildWf) {
+                        "not with other handles"
+                    } else {
+                        "not a thread handle"
+                    })
+                    .with_help(help)
+            }
+            Problem::WaitOutputNotChild { name, span, ty } => Diagnostic::error(
+                code,
+                span,
+                format!(
+                    "only a child workflow has an output to wait for, `{name}` is {a_t}",
+                    a_t = a_or_an(&ty)
+                ),
+            )
+            .with_label("not a child workflow")
+            .with_help("wait for threads as a statement (`wait t`); as a value, `wait` takes a handle from `let c = run ...`"),
             Problem::UnaryOperand { op, span, ty } => {
                 let (message, help) = match op {
                     UnaryOp::Not => (

@@ -149,6 +149,16 @@ pub(crate) enum Problem {
     SecondsNotConstant { what: String, span: Span },
     /// E0306: a constant number of seconds that is not positive and whole.
     SecondsNotPositive { what: String, span: Span },
+    /// E0221: `wait` of something that is not a handle name.
+    WaitNotName { span: Span },
+    /// E0221: `first of` or `any of` on a child workflow handle.
+    WaitStrategyOnChild { span: Span, handle: String },
+    /// E0221: one `wait` of several child workflows (`handles`).
+    WaitSeveralChildren { span: Span, handles: Vec<String> },
+    /// E0221: a `wait` target of a type that cannot be waited for with the others.
+    WaitTargetType { span: Span, ty: Ty },
+    /// E0221: `wait` as a value of a handle that is not a child workflow.
+    WaitOutputNotChild { name: String, span: Span, ty: Ty },
     /// E0201: a task called with the wrong number of arguments.
     TaskArity {
         task: String,
@@ -348,6 +358,11 @@ impl Problem {
             | Problem::SleepSeconds { .. }
             | Problem::SecondsNotConstant { .. }
             | Problem::SecondsNotPositive { .. } => Code::E0306,
+            Problem::WaitNotName { .. }
+            | Problem::WaitStrategyOnChild { .. }
+            | Problem::WaitSeveralChildren { .. }
+            | Problem::WaitTargetType { .. }
+            | Problem::WaitOutputNotChild { .. } => Code::E0221,
             Problem::ConditionNotBool { .. } => Code::E0205,
             Problem::NoOutput { .. } => Code::E0210,
             Problem::UselessExpression { .. } => Code::E0211,
@@ -396,7 +411,6 @@ pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
     Code::E0214,
     Code::E0215,
     Code::E0220,
-    Code::E0221,
     Code::E0222,
     Code::E0223,
     Code::E0224,
@@ -598,6 +612,29 @@ mod tests {
             Problem::SleepSeconds { span, zero: false },
             Problem::SecondsNotConstant { what: name(), span },
             Problem::SecondsNotPositive { what: name(), span },
+            Problem::WaitNotName { span },
+            Problem::WaitStrategyOnChild {
+                span,
+                handle: name(),
+            },
+            Problem::WaitSeveralChildren {
+                span,
+                handles: vec![name(), name()],
+            },
+            Problem::WaitTargetType {
+                span,
+                ty: Ty::Threads,
+            },
+            Problem::WaitTargetType {
+                span,
+                ty: Ty::ChildWf,
+            },
+            Problem::WaitTargetType { span, ty: Ty::INT },
+            Problem::WaitOutputNotChild {
+                name: name(),
+                span,
+                ty: Ty::Thread,
+            },
         ];
         for child in [ChildKind::Thread, ChildKind::Workflow] {
             all.push(Problem::MissingInput {
@@ -649,7 +686,7 @@ mod tests {
             );
         }
         // The list only shrinks: lower this ceiling when a code is migrated.
-        assert!(NOT_YET_MIGRATED.len() <= 53, "{}", NOT_YET_MIGRATED.len());
+        assert!(NOT_YET_MIGRATED.len() <= 52, "{}", NOT_YET_MIGRATED.len());
     }
 
     #[test]

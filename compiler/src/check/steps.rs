@@ -558,11 +558,7 @@ impl WorkflowChecker<'_> {
             .zip(&tys)
             .find(|(e, t)| !matches!(e.kind, ExprKind::Var(_)) && **t != Ty::Error)
         {
-            self.err(
-                Diagnostic::error(Code::E0221, other.0.span, "`wait` takes handle names")
-                    .with_label("not a name")
-                    .with_help("bind the step with `let t = spawn ...` or `let c = run ...`, then write `wait t`"),
-            );
+            self.cx.problem(Problem::WaitNotName { span: other.0.span });
             return;
         }
         let all_threads = tys.iter().all(|t| matches!(t, Ty::Thread | Ty::Error));
@@ -573,15 +569,10 @@ impl WorkflowChecker<'_> {
             _ => "handle".to_string(),
         };
         if one_child && strategy != WaitStrategy::All {
-            self.err(
-                Diagnostic::error(
-                    Code::E0221,
-                    span,
-                    "`first of` and `any of` wait for threads",
-                )
-                .with_label("a child workflow has no strategy")
-                .with_help(format!("write `wait {}`", name_of(&targets[0]))),
-            );
+            self.cx.problem(Problem::WaitStrategyOnChild {
+                span,
+                handle: name_of(&targets[0]),
+            });
         }
         if all_threads || one_list || one_child {
             return;
@@ -593,18 +584,10 @@ impl WorkflowChecker<'_> {
             .map(|(e, _)| e)
             .collect();
         if children.len() == tys.len() {
-            let each: Vec<String> = children
-                .iter()
-                .map(|e| format!("`wait {}`", name_of(e)))
-                .collect();
-            self.err(
-                Diagnostic::error(Code::E0221, span, "one `wait` waits for one child workflow")
-                    .with_label("several child workflows")
-                    .with_help(format!(
-                        "wait for each on its own line: {}",
-                        each.join(", ")
-                    )),
-            );
+            self.cx.problem(Problem::WaitSeveralChildren {
+                span,
+                handles: children.iter().map(|e| name_of(e)).collect(),
+            });
             return;
         }
         let (target, t) = targets
@@ -612,26 +595,10 @@ impl WorkflowChecker<'_> {
             .zip(&tys)
             .find(|(_, t)| !matches!(t, Ty::Thread | Ty::Error))
             .map_or((span, Ty::Error), |(e, t)| (e.span, t.clone()));
-        let help = match t {
-            Ty::Threads => "a `spawn ... for` handle is waited for alone: `wait each`",
-            Ty::ChildWf => "a child workflow is waited for alone: `wait c`",
-            _ => {
-                "wait for handles from `let t = spawn ...` (several threads, or one `spawn ... for` list), or for one `let c = run ...`"
-            }
-        };
-        self.err(
-            Diagnostic::error(
-                Code::E0221,
-                target,
-                format!("cannot wait for {a_t}", a_t = a_or_an(&t)),
-            )
-            .with_label(if matches!(t, Ty::Threads | Ty::ChildWf) {
-                "not with other handles"
-            } else {
-                "not a thread handle"
-            })
-            .with_help(help),
-        );
+        self.cx.problem(Problem::WaitTargetType {
+            span: target,
+            ty: t,
+        });
     }
 
     /// The type of a name bound to a thread's `INPUT`: the written annotation (which must fit
@@ -685,11 +652,11 @@ impl WorkflowChecker<'_> {
     pub(super) fn wait_child(&mut self, name: &Name) -> Ty {
         let t = self.use_var(name);
         if !matches!(t, Ty::ChildWf | Ty::Error) {
-            self.err(
-                Diagnostic::error(Code::E0221, name.span, format!("only a child workflow has an output to wait for, `{}` is {a_t}", name.text, a_t = a_or_an(&t)))
-                    .with_label("not a child workflow")
-                    .with_help("wait for threads as a statement (`wait t`); as a value, `wait` takes a handle from `let c = run ...`"),
-            );
+            self.cx.problem(Problem::WaitOutputNotChild {
+                name: name.text.clone(),
+                span: name.span,
+                ty: t,
+            });
             return Ty::Error;
         }
         Ty::Any
