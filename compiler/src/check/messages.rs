@@ -5,8 +5,10 @@
 
 use super::Ty;
 use super::problems::{
-    ConditionPlace, Problem, UnknownEventHint, UnknownTaskHint, UnknownVariableHint,
+    ChildKind, ConditionPlace, OperandNeed, Problem, UnaryOp, UnknownEventHint, UnknownTaskHint,
+    UnknownVariableHint,
 };
+use crate::ast::RemoveWhat;
 use crate::diag::{Diagnostic, Fix, a_or_an};
 
 impl Problem {
@@ -355,6 +357,250 @@ impl Problem {
                     .with_fix(
                         Fix::delete_statement("Remove the unused variable", stmt).offered(),
                     )
+            }
+            Problem::OperandTypes {
+                op,
+                span,
+                need,
+                lhs_span,
+                lhs,
+                rhs_span,
+                rhs,
+            } => {
+                let (a_l, a_r) = (a_or_an(&lhs), a_or_an(&rhs));
+                let (message, help) = match need {
+                    OperandNeed::Addable => (
+                        format!("cannot add {a_r} to {a_l}"),
+                        "`+` adds numbers, joins strings and appends to json-arr; cast with `as` if needed",
+                    ),
+                    OperandNeed::Numbers => (
+                        format!("`{op}` needs numbers, found `{lhs}` and `{rhs}`"),
+                        "convert the operands with `as int` or `as double`",
+                    ),
+                    OperandNeed::Bools => (
+                        format!("`{op}` needs bools, found `{lhs}` and `{rhs}`"),
+                        "combine comparisons, e.g. `a > 0 && b < 10`",
+                    ),
+                    OperandNeed::Equatable => (
+                        format!("cannot compare {a_l} with {a_r}"),
+                        "compare values of the same type, or convert one with `as`",
+                    ),
+                    OperandNeed::Orderable => (
+                        format!("cannot order {a_l} and {a_r}"),
+                        "ordering compares two numbers, or two values of the same type",
+                    ),
+                    OperandNeed::CollectionRight => (
+                        format!("`{op}` needs a collection on the right, found `{rhs}`"),
+                        "the right side must be a str, json-arr, json-obj, array or map",
+                    ),
+                    OperandNeed::CollectionLeft => (
+                        format!("`{op}` needs a collection on the left, found `{lhs}`"),
+                        "the left side must be a str, json-arr, json-obj, array or map",
+                    ),
+                };
+                Diagnostic::error(code, span, message)
+                    .with_label("not supported for these types")
+                    .with_secondary(lhs_span, format!("this is {a_l}"))
+                    .with_secondary(rhs_span, format!("this is {a_r}"))
+                    .with_help(help)
+            }
+            Problem::ExtendTypes {
+                span,
+                value,
+                target_span,
+                target,
+            } => {
+                let (a_t, a_v) = (a_or_an(&target), a_or_an(&value));
+                Diagnostic::error(code, span, format!("cannot extend {a_t} with {a_v}"))
+                    .with_label(format!("this is {a_v}"))
+                    .with_secondary(target_span, format!("this is {a_t}"))
+                    .with_help(super::types::extend_help(&target))
+            }
+            Problem::RemoveTypes {
+                what,
+                span,
+                target,
+                value,
+            } => {
+                let help = match what {
+                    RemoveWhat::Value => "`remove` takes values out of json-arr and arrays",
+                    RemoveWhat::Index => {
+                        "`remove index` takes an int index out of json-arr and arrays"
+                    }
+                    RemoveWhat::Key => "`remove key` takes a key out of json-obj and maps",
+                };
+                let (a_t, a_v) = (a_or_an(&target), a_or_an(&value));
+                Diagnostic::error(code, span, format!("cannot remove {a_v} from {a_t}"))
+                    .with_label(format!("this is {a_t}"))
+                    .with_help(help)
+            }
+            Problem::MutationTypes {
+                op,
+                span,
+                target_span,
+                target,
+                value,
+                array_append,
+            } => {
+                let help = match array_append {
+                    Some(place) => {
+                        format!("to append to an array, write `extend {place} with value`")
+                    }
+                    None => "arithmetic needs numbers, `+=` also joins strings and appends to json-arr, `&&=`/`||=` need bools".to_string(),
+                };
+                let (a_t, a_v) = (a_or_an(&target), a_or_an(&value));
+                Diagnostic::error(code, span, format!("`{op}` cannot apply {a_v} to {a_t}"))
+                    .with_label("not supported for these types")
+                    .with_secondary(target_span, format!("this is {a_t}"))
+                    .with_help(help)
+            }
+            Problem::UnknownThreadInput { thread, name, span } => Diagnostic::error(
+                code,
+                span,
+                format!("thread `{thread}` declares no variable `{name}`"),
+            )
+            .with_label("not an input of the child thread")
+            .with_help(format!(
+                "declare it at the top of the thread's body: `input {name}: <type>`"
+            )),
+            Problem::UnknownWorkflowInput {
+                workflow,
+                name,
+                span,
+                inputs,
+            } => Diagnostic::error(
+                code,
+                span,
+                format!("workflow `{workflow}` has no variable `{name}`"),
+            )
+            .with_label("not an input of the child workflow")
+            .with_help(format!("the inputs are: {}", inputs.join(", "))),
+            Problem::MissingInput {
+                child,
+                child_name,
+                input,
+                span,
+            } => {
+                let (what, verb) = match child {
+                    ChildKind::Thread => ("thread", "spawn"),
+                    ChildKind::Workflow => ("workflow", "run"),
+                };
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!("{what} `{child_name}` requires the input `{input}`"),
+                )
+                .with_label("required input missing")
+                .with_help(format!("pass it: `{verb} {child_name}({input}: ...)`"))
+            }
+            Problem::SubsecondDuration { span } => {
+                Diagnostic::error(code, span, "durations used as values are whole seconds")
+                    .with_label("not whole seconds")
+                    .with_help("write the duration in seconds, e.g. `1s`")
+            }
+            Problem::SleepSeconds { span, zero } => Diagnostic::error(
+                code,
+                span,
+                "sleep needs a positive number of whole seconds",
+            )
+            .with_label(if zero { "zero" } else { "not whole seconds" })
+            .with_help("LittleHorse sleeps in seconds: write e.g. `1s`"),
+            Problem::SecondsNotConstant { what, span } => Diagnostic::error(
+                code,
+                span,
+                format!("{what} is a constant number of seconds"),
+            )
+            .with_label("not a constant")
+            .with_help("LittleHorse stores this number in the definition itself: write a duration constant such as `30s`, `10m`, `1h` or `2d`"),
+            Problem::SecondsNotPositive { what, span } => Diagnostic::error(
+                code,
+                span,
+                format!("{what} needs a positive number of whole seconds"),
+            )
+            .with_label("not a positive whole number of seconds")
+            .with_help("write a duration constant such as `30s`, `10m`, `1h` or `2d`"),
+            Problem::WaitNotName { span } => Diagnostic::error(code, span, "`wait` takes handle names")
+                .with_label("not a name")
+                .with_help("bind the step with `let t = spawn ...` or `let c = run ...`, then write `wait t`"),
+            Problem::WaitStrategyOnChild { span, handle } => Diagnostic::error(
+                code,
+                span,
+                "`first of` and `any of` wait for threads",
+            )
+            .with_label("a child workflow has no strategy")
+            .with_help(format!("write `wait {handle}`")),
+            Problem::WaitSeveralChildren { span, handles } => {
+                let each: Vec<String> = handles.iter().map(|h| format!("`wait {h}`")).collect();
+                Diagnostic::error(code, span, "one `wait` waits for one child workflow")
+                    .with_label("several child workflows")
+                    .with_help(format!(
+                        "wait for each on its own line: {}",
+                        each.join(", ")
+                    ))
+            }
+            Problem::WaitTargetType { span, ty } => {
+                let help = match ty {
+                    Ty::Threads => "a `spawn ... for` handle is waited for alone: `wait each`",
+                    Ty::ChildWf => "a child workflow is waited for alone: `wait c`",
+                    _ => {
+                        "wait for handles from `let t = spawn ...` (several threads, or one `spawn ... for` list), or for one `let c = run ...`"
+                    }
+                };
+                Diagnostic::error(code, span, format!("cannot wait for {a_t}", a_t = a_or_an(&ty)))
+                    .with_label(if matches!(ty, Ty::Threads | Ty::ChildWf) {
+                        "not with other handles"
+                    } else {
+                        "not a thread handle"
+                    })
+                    .with_help(help)
+            }
+            Problem::WaitOutputNotChild { name, span, ty } => Diagnostic::error(
+                code,
+                span,
+                format!(
+                    "only a child workflow has an output to wait for, `{name}` is {a_t}",
+                    a_t = a_or_an(&ty)
+                ),
+            )
+            .with_label("not a child workflow")
+            .with_help("wait for threads as a statement (`wait t`); as a value, `wait` takes a handle from `let c = run ...`"),
+            Problem::UnaryOperand { op, span, ty } => {
+                let (message, help) = match op {
+                    UnaryOp::Not => (
+                        format!("`!` needs a `bool`, found `{ty}`"),
+                        "negate a comparison or a bool variable",
+                    ),
+                    UnaryOp::Neg => (
+                        format!("`-` needs a number, found `{ty}`"),
+                        "only ints and doubles can be negated",
+                    ),
+                };
+                Diagnostic::error(code, span, message)
+                    .with_label(format!("this is {a_t}", a_t = a_or_an(&ty)))
+                    .with_help(help)
+            }
+            Problem::MethodReceiver {
+                method,
+                span,
+                recv_span,
+                ty,
+            } => {
+                let help = match method.as_str() {
+                    "extend" => "`extend` appends to a json-arr, an array, a str or bytes",
+                    "remove-if-present" => {
+                        "`remove-if-present` removes values from a json-arr or an array"
+                    }
+                    "remove-index" => {
+                        "`remove-index` takes an int index out of a json-arr or an array"
+                    }
+                    "remove-key" => "`remove-key` removes a key from a json-obj or a map",
+                    _ => "LittleHorse measures the size of a str, a json-arr or an array",
+                };
+                let a_t = a_or_an(&ty);
+                Diagnostic::error(code, span, format!("`{method}` is not supported on {a_t}"))
+                    .with_label("not supported here")
+                    .with_secondary(recv_span, format!("this is {a_t}"))
+                    .with_help(help)
             }
         }
     }

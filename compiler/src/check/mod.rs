@@ -29,7 +29,9 @@ use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 use flow::scan;
-use problems::{ConditionPlace, Problem, UnknownTaskHint, UnknownVariableHint};
+use problems::{
+    ConditionPlace, OperandNeed, Problem, UnaryOp, UnknownTaskHint, UnknownVariableHint,
+};
 
 /// A checked task signature.
 #[derive(Debug, Clone)]
@@ -506,7 +508,7 @@ impl Checker {
             return;
         }
         if let Some(span) = subsecond_duration(e) {
-            self.diags.push(subsecond_error(span));
+            self.problem(Problem::SubsecondDuration { span });
         }
         // A str of base64 for `bytes`; an RFC 3339 str or an int of epoch milliseconds for
         // `timestamp`.
@@ -584,16 +586,6 @@ fn subsecond_duration(e: &Expr) -> Option<Span> {
         ExprKind::Paren(inner) => subsecond_duration(inner),
         _ => None,
     }
-}
-
-fn subsecond_error(span: Span) -> Diagnostic {
-    Diagnostic::error(
-        Code::E0306,
-        span,
-        "durations used as values are whole seconds",
-    )
-    .with_label("not whole seconds")
-    .with_help("write the duration in seconds, e.g. `1s`")
 }
 
 /// The type of a constant expression.
@@ -933,55 +925,37 @@ impl<'c> WorkflowChecker<'c> {
                 if v == Ty::Void {
                     self.void_output(value);
                 } else if !types::extendable(&t, &v) {
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0204,
-                            value.span,
-                            format!(
-                                "cannot extend {a_t} with {a_v}",
-                                a_t = a_or_an(&t),
-                                a_v = a_or_an(&v)
-                            ),
-                        )
-                        .with_label(format!("this is {a_v}", a_v = a_or_an(&v)))
-                        .with_secondary(place.span, format!("this is {a_t}", a_t = a_or_an(&t)))
-                        .with_help(types::extend_help(&t)),
-                    );
+                    self.cx.problem(Problem::ExtendTypes {
+                        span: value.span,
+                        value: v,
+                        target_span: place.span,
+                        target: t,
+                    });
                 }
             }
             StmtKind::Remove { place, what, value } => {
                 let t = self.place(place);
                 let v = self.expr(value);
-                let (ok, help) = match what {
-                    RemoveWhat::Value => (
-                        matches!(t, Ty::Prim(Prim::JsonArr) | Ty::Array(_)) || t.is_unknown(),
-                        "`remove` takes values out of json-arr and arrays",
-                    ),
-                    RemoveWhat::Index => (
+                let ok = match what {
+                    RemoveWhat::Value => {
+                        matches!(t, Ty::Prim(Prim::JsonArr) | Ty::Array(_)) || t.is_unknown()
+                    }
+                    RemoveWhat::Index => {
                         (matches!(t, Ty::Prim(Prim::JsonArr) | Ty::Array(_)) || t.is_unknown())
-                            && (v == Ty::INT || v.is_unknown()),
-                        "`remove index` takes an int index out of json-arr and arrays",
-                    ),
-                    RemoveWhat::Key => (
+                            && (v == Ty::INT || v.is_unknown())
+                    }
+                    RemoveWhat::Key => {
                         (matches!(t, Ty::Prim(Prim::JsonObj) | Ty::Map(..)) || t.is_unknown())
-                            && (v.is_prim() || v.is_unknown()),
-                        "`remove key` takes a key out of json-obj and maps",
-                    ),
+                            && (v.is_prim() || v.is_unknown())
+                    }
                 };
                 if !ok {
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0204,
-                            place.span,
-                            format!(
-                                "cannot remove {a_v} from {a_t}",
-                                a_v = a_or_an(&v),
-                                a_t = a_or_an(&t)
-                            ),
-                        )
-                        .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
-                        .with_help(help),
-                    );
+                    self.cx.problem(Problem::RemoveTypes {
+                        what: *what,
+                        span: place.span,
+                        target: t,
+                        value: v,
+                    });
                 }
             }
             StmtKind::If(i) => self.if_stmt(i),
@@ -1042,15 +1016,10 @@ impl<'c> WorkflowChecker<'c> {
             StmtKind::Sleep(e) => {
                 if let ExprKind::Duration(ms) = e.kind {
                     if ms % 1000 != 0 || ms == 0 {
-                        self.err(
-                            Diagnostic::error(
-                                Code::E0306,
-                                e.span,
-                                "sleep needs a positive number of whole seconds",
-                            )
-                            .with_label(if ms == 0 { "zero" } else { "not whole seconds" })
-                            .with_help("LittleHorse sleeps in seconds: write e.g. `1s`"),
-                        );
+                        self.cx.problem(Problem::SleepSeconds {
+                            span: e.span,
+                            zero: ms == 0,
+                        });
                     }
                     return;
                 }
@@ -1326,28 +1295,16 @@ impl<'c> WorkflowChecker<'c> {
                 AssignOp::Or => "||=",
                 AssignOp::Assign => "=",
             };
-            let help = if matches!(t, Ty::Array(_)) && op == AssignOp::Add {
-                format!(
-                    "to append to an array, write `extend {} with value`",
-                    place_text(place)
-                )
-            } else {
-                "arithmetic needs numbers, `+=` also joins strings and appends to json-arr, `&&=`/`||=` need bools".to_string()
-            };
-            self.err(
-                Diagnostic::error(
-                    Code::E0204,
-                    op_span,
-                    format!(
-                        "`{op_text}` cannot apply {a_v} to {a_t}",
-                        a_v = a_or_an(&v),
-                        a_t = a_or_an(&t)
-                    ),
-                )
-                .with_label("not supported for these types")
-                .with_secondary(place.span, format!("this is {a_t}", a_t = a_or_an(&t)))
-                .with_help(help),
-            );
+            let array_append =
+                (matches!(t, Ty::Array(_)) && op == AssignOp::Add).then(|| place_text(place));
+            self.cx.problem(Problem::MutationTypes {
+                op: op_text,
+                span: op_span,
+                target_span: place.span,
+                target: t.clone(),
+                value: v.clone(),
+                array_append,
+            });
         }
     }
 
@@ -1591,7 +1548,7 @@ impl<'c> WorkflowChecker<'c> {
             ExprKind::Null => Ty::Null,
             ExprKind::Duration(ms) => {
                 if ms % 1000 != 0 {
-                    self.err(subsecond_error(e.span));
+                    self.cx.problem(Problem::SubsecondDuration { span: e.span });
                 }
                 Ty::INT
             }
@@ -1709,30 +1666,22 @@ impl<'c> WorkflowChecker<'c> {
             ExprKind::Not(inner) => {
                 let t = self.expr(inner);
                 if !(t == Ty::BOOL || t.is_unknown()) {
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0207,
-                            inner.span,
-                            format!("`!` needs a `bool`, found `{t}`"),
-                        )
-                        .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
-                        .with_help("negate a comparison or a bool variable"),
-                    );
+                    self.cx.problem(Problem::UnaryOperand {
+                        op: UnaryOp::Not,
+                        span: inner.span,
+                        ty: t,
+                    });
                 }
                 Ty::BOOL
             }
             ExprKind::Neg(inner) => {
                 let t = self.expr(inner);
                 if !(t.is_numeric() || t.is_unknown()) {
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0207,
-                            inner.span,
-                            format!("`-` needs a number, found `{t}`"),
-                        )
-                        .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
-                        .with_help("only ints and doubles can be negated"),
-                    );
+                    self.cx.problem(Problem::UnaryOperand {
+                        op: UnaryOp::Neg,
+                        span: inner.span,
+                        ty: t,
+                    });
                     return Ty::Error;
                 }
                 t
@@ -1788,7 +1737,7 @@ impl<'c> WorkflowChecker<'c> {
 
     fn json_member(&mut self, v: &Expr) {
         if let Some(span) = subsecond_duration(v) {
-            self.err(subsecond_error(span));
+            self.cx.problem(Problem::SubsecondDuration { span });
         }
         if let Some(span) = non_constant(v) {
             self.err(
@@ -1986,29 +1935,12 @@ impl<'c> WorkflowChecker<'c> {
             });
         }
         if !ok {
-            let help = match method.text.as_str() {
-                "extend" => "`extend` appends to a json-arr, an array, a str or bytes",
-                "remove-if-present" => {
-                    "`remove-if-present` removes values from a json-arr or an array"
-                }
-                "remove-index" => "`remove-index` takes an int index out of a json-arr or an array",
-                "remove-key" => "`remove-key` removes a key from a json-obj or a map",
-                _ => "LittleHorse measures the size of a str, a json-arr or an array",
-            };
-            self.err(
-                Diagnostic::error(
-                    Code::E0207,
-                    method.span,
-                    format!(
-                        "`{}` is not supported on {a_t}",
-                        method.text,
-                        a_t = a_or_an(&t)
-                    ),
-                )
-                .with_label("not supported here")
-                .with_secondary(recv.span, format!("this is {a_t}", a_t = a_or_an(&t)))
-                .with_help(help),
-            );
+            self.cx.problem(Problem::MethodReceiver {
+                method: method.text.clone(),
+                span: method.span,
+                recv_span: recv.span,
+                ty: t,
+            });
             return Ty::Error;
         }
         if method.text == "extend"
@@ -2017,20 +1949,12 @@ impl<'c> WorkflowChecker<'c> {
             if *at == Ty::Void {
                 self.void_output(arg);
             } else if !types::extendable(&t, at) {
-                self.err(
-                    Diagnostic::error(
-                        Code::E0204,
-                        arg.span,
-                        format!(
-                            "cannot extend {a_t} with {a_at}",
-                            a_t = a_or_an(&t),
-                            a_at = a_or_an(&at)
-                        ),
-                    )
-                    .with_label(format!("this is {a_at}", a_at = a_or_an(&at)))
-                    .with_secondary(recv.span, format!("this is {a_t}", a_t = a_or_an(&t)))
-                    .with_help(types::extend_help(&t)),
-                );
+                self.cx.problem(Problem::ExtendTypes {
+                    span: arg.span,
+                    value: at.clone(),
+                    target_span: recv.span,
+                    target: t.clone(),
+                });
                 return Ty::Error;
             }
         }
@@ -2046,14 +1970,16 @@ impl<'c> WorkflowChecker<'c> {
                 return Ty::Error;
             }
         }
-        let mismatch = |this: &mut Self, code: Code, msg: String, help: &str| {
-            this.err(
-                Diagnostic::error(code, op_span, msg)
-                    .with_label("not supported for these types")
-                    .with_secondary(lhs.span, format!("this is {a_l}", a_l = a_or_an(&l)))
-                    .with_secondary(rhs.span, format!("this is {a_r}", a_r = a_or_an(&r)))
-                    .with_help(help.to_string()),
-            );
+        let mismatch = |this: &mut Self, need: OperandNeed, l: &Ty, r: &Ty| {
+            this.cx.problem(Problem::OperandTypes {
+                op: op.as_str(),
+                span: op_span,
+                need,
+                lhs_span: lhs.span,
+                lhs: l.clone(),
+                rhs_span: rhs.span,
+                rhs: r.clone(),
+            });
         };
         match op {
             BinOp::Add => {
@@ -2077,16 +2003,7 @@ impl<'c> WorkflowChecker<'c> {
                 if l == Ty::Prim(Prim::JsonArr) {
                     return l;
                 }
-                mismatch(
-                    self,
-                    Code::E0207,
-                    format!(
-                        "cannot add {a_r} to {a_l}",
-                        a_r = a_or_an(&r),
-                        a_l = a_or_an(&l)
-                    ),
-                    "`+` adds numbers, joins strings and appends to json-arr; cast with `as` if needed",
-                );
+                mismatch(self, OperandNeed::Addable, &l, &r);
                 Ty::Error
             }
             BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => {
@@ -2099,81 +2016,37 @@ impl<'c> WorkflowChecker<'c> {
                         Ty::Any
                     };
                 }
-                mismatch(
-                    self,
-                    Code::E0207,
-                    format!("`{}` needs numbers, found `{l}` and `{r}`", op.as_str()),
-                    "convert the operands with `as int` or `as double`",
-                );
+                mismatch(self, OperandNeed::Numbers, &l, &r);
                 Ty::Error
             }
             BinOp::And | BinOp::Or => {
                 if (l == Ty::BOOL || l.is_unknown()) && (r == Ty::BOOL || r.is_unknown()) {
                     return Ty::BOOL;
                 }
-                mismatch(
-                    self,
-                    Code::E0207,
-                    format!("`{}` needs bools, found `{l}` and `{r}`", op.as_str()),
-                    "combine comparisons, e.g. `a > 0 && b < 10`",
-                );
+                mismatch(self, OperandNeed::Bools, &l, &r);
                 Ty::BOOL
             }
             BinOp::Eq | BinOp::Ne => {
                 if !types::equatable(&l, &r) {
-                    mismatch(
-                        self,
-                        Code::E0206,
-                        format!(
-                            "cannot compare {a_l} with {a_r}",
-                            a_l = a_or_an(&l),
-                            a_r = a_or_an(&r)
-                        ),
-                        "compare values of the same type, or convert one with `as`",
-                    );
+                    mismatch(self, OperandNeed::Equatable, &l, &r);
                 }
                 Ty::BOOL
             }
             BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
                 if !types::orderable(&l, &r) {
-                    mismatch(
-                        self,
-                        Code::E0206,
-                        format!(
-                            "cannot order {a_l} and {a_r}",
-                            a_l = a_or_an(&l),
-                            a_r = a_or_an(&r)
-                        ),
-                        "ordering compares two numbers, or two values of the same type",
-                    );
+                    mismatch(self, OperandNeed::Orderable, &l, &r);
                 }
                 Ty::BOOL
             }
             BinOp::In | BinOp::NotIn => {
                 if !types::is_collection(&r) {
-                    mismatch(
-                        self,
-                        Code::E0206,
-                        format!(
-                            "`{}` needs a collection on the right, found `{r}`",
-                            op.as_str()
-                        ),
-                        "the right side must be a str, json-arr, json-obj, array or map",
-                    );
+                    mismatch(self, OperandNeed::CollectionRight, &l, &r);
                 }
                 Ty::BOOL
             }
             BinOp::Contains | BinOp::NotContains => {
                 if !types::is_collection(&l) {
-                    mismatch(
-                        self,
-                        Code::E0206,
-                        format!(
-                            "`{}` needs a collection on the left, found `{l}`",
-                            op.as_str()
-                        ),
-                        "the left side must be a str, json-arr, json-obj, array or map",
-                    );
+                    mismatch(self, OperandNeed::CollectionLeft, &l, &r);
                 }
                 Ty::BOOL
             }

@@ -10,6 +10,7 @@
 //! Codes are migrated here one by one; [`NOT_YET_MIGRATED`] lists the codes still built as
 //! sentences at their call sites, and its length can only fall (`tests` below).
 
+use crate::ast::RemoveWhat;
 use crate::diag::{Code, Fix};
 use crate::source::Span;
 
@@ -73,6 +74,91 @@ pub(crate) enum Problem {
     },
     /// E0234: `updates` followed by something other than `none` or `compatible`.
     UnknownUpdatePolicy { word: String, span: Span },
+    /// E0206 or E0207: a binary operator whose operand types it does not support; `need`
+    /// says what the operator needs (and so which code it is).
+    OperandTypes {
+        op: &'static str,
+        span: Span,
+        need: OperandNeed,
+        lhs_span: Span,
+        lhs: Ty,
+        rhs_span: Span,
+        rhs: Ty,
+    },
+    /// E0207: `!` or unary `-` on a value of the wrong type.
+    UnaryOperand { op: UnaryOp, span: Span, ty: Ty },
+    /// E0207: a collection method on a receiver type that does not support it.
+    MethodReceiver {
+        method: String,
+        span: Span,
+        recv_span: Span,
+        ty: Ty,
+    },
+    /// E0204: `extend` (statement or method) with a value the target cannot take.
+    ExtendTypes {
+        span: Span,
+        value: Ty,
+        target_span: Span,
+        target: Ty,
+    },
+    /// E0204: `remove`, `remove index` or `remove key` on a target or with a value of the
+    /// wrong type.
+    RemoveTypes {
+        what: RemoveWhat,
+        span: Span,
+        target: Ty,
+        value: Ty,
+    },
+    /// E0204: a compound assignment (`+=`, `&&=`, ...) the types do not support;
+    /// `array_append` is the place's text when `+=` was used on an array.
+    MutationTypes {
+        op: &'static str,
+        span: Span,
+        target_span: Span,
+        target: Ty,
+        value: Ty,
+        array_append: Option<String>,
+    },
+    /// E0228: a spawned thread given an input it does not declare.
+    UnknownThreadInput {
+        thread: String,
+        name: String,
+        span: Span,
+    },
+    /// E0228: a child workflow given an input it does not declare; `inputs` are the ones
+    /// it does.
+    UnknownWorkflowInput {
+        workflow: String,
+        name: String,
+        span: Span,
+        inputs: Vec<String>,
+    },
+    /// E0228: a required input of a spawned thread or a child workflow left out.
+    MissingInput {
+        child: ChildKind,
+        child_name: String,
+        input: String,
+        span: Span,
+    },
+    /// E0306: a duration used as a value that is not whole seconds.
+    SubsecondDuration { span: Span },
+    /// E0306: `sleep` of a duration constant that is zero or not whole seconds.
+    SleepSeconds { span: Span, zero: bool },
+    /// E0306: a number of seconds stored in the definition (`what`: "a retention", ...)
+    /// written as something other than a constant.
+    SecondsNotConstant { what: String, span: Span },
+    /// E0306: a constant number of seconds that is not positive and whole.
+    SecondsNotPositive { what: String, span: Span },
+    /// E0221: `wait` of something that is not a handle name.
+    WaitNotName { span: Span },
+    /// E0221: `first of` or `any of` on a child workflow handle.
+    WaitStrategyOnChild { span: Span, handle: String },
+    /// E0221: one `wait` of several child workflows (`handles`).
+    WaitSeveralChildren { span: Span, handles: Vec<String> },
+    /// E0221: a `wait` target of a type that cannot be waited for with the others.
+    WaitTargetType { span: Span, ty: Ty },
+    /// E0221: `wait` as a value of a handle that is not a child workflow.
+    WaitOutputNotChild { name: String, span: Span, ty: Ty },
     /// E0201: a task called with the wrong number of arguments.
     TaskArity {
         task: String,
@@ -163,6 +249,43 @@ pub(crate) enum ConditionPlace {
     WaitUntil,
 }
 
+/// What a binary operator needs of its operands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OperandNeed {
+    /// `+`: numbers, a str and a primitive, or a json-arr (E0207).
+    Addable,
+    /// `-`, `*`, `/`, `**`: numbers (E0207).
+    Numbers,
+    /// `&&`, `||`: bools (E0207).
+    Bools,
+    /// `==`, `!=`: values that can be compared (E0206).
+    Equatable,
+    /// `<`, `>`, `<=`, `>=`: values that can be ordered (E0206).
+    Orderable,
+    /// `in`, `not in`: a collection on the right (E0206).
+    CollectionRight,
+    /// `contains`, `not contains`: a collection on the left (E0206).
+    CollectionLeft,
+}
+
+/// What is started with inputs: a thread (`spawn`) or a child workflow (`run`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ChildKind {
+    /// `spawn thread(...)`.
+    Thread,
+    /// `run workflow(...)`.
+    Workflow,
+}
+
+/// A unary operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UnaryOp {
+    /// `!`: needs a bool.
+    Not,
+    /// `-`: needs a number.
+    Neg,
+}
+
 /// Why an unknown variable is unknown, as far as the checker can tell.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum UnknownVariableHint {
@@ -217,6 +340,29 @@ impl Problem {
             Problem::UnknownEvent { .. } => Code::E0109,
             Problem::UnknownUpdatePolicy { .. } => Code::E0234,
             Problem::TaskArity { .. } | Problem::MethodArity { .. } => Code::E0201,
+            Problem::OperandTypes { need, .. } => match need {
+                OperandNeed::Addable | OperandNeed::Numbers | OperandNeed::Bools => Code::E0207,
+                OperandNeed::Equatable
+                | OperandNeed::Orderable
+                | OperandNeed::CollectionRight
+                | OperandNeed::CollectionLeft => Code::E0206,
+            },
+            Problem::UnaryOperand { .. } | Problem::MethodReceiver { .. } => Code::E0207,
+            Problem::ExtendTypes { .. }
+            | Problem::RemoveTypes { .. }
+            | Problem::MutationTypes { .. } => Code::E0204,
+            Problem::UnknownThreadInput { .. }
+            | Problem::UnknownWorkflowInput { .. }
+            | Problem::MissingInput { .. } => Code::E0228,
+            Problem::SubsecondDuration { .. }
+            | Problem::SleepSeconds { .. }
+            | Problem::SecondsNotConstant { .. }
+            | Problem::SecondsNotPositive { .. } => Code::E0306,
+            Problem::WaitNotName { .. }
+            | Problem::WaitStrategyOnChild { .. }
+            | Problem::WaitSeveralChildren { .. }
+            | Problem::WaitTargetType { .. }
+            | Problem::WaitOutputNotChild { .. } => Code::E0221,
             Problem::ConditionNotBool { .. } => Code::E0205,
             Problem::NoOutput { .. } => Code::E0210,
             Problem::UselessExpression { .. } => Code::E0211,
@@ -259,28 +405,22 @@ pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
     Code::E0111,
     Code::E0202,
     Code::E0203,
-    Code::E0204,
-    Code::E0206,
-    Code::E0207,
     Code::E0208,
     Code::E0209,
     Code::E0212,
     Code::E0214,
     Code::E0215,
     Code::E0220,
-    Code::E0221,
     Code::E0222,
     Code::E0223,
     Code::E0224,
     Code::E0226,
     Code::E0227,
-    Code::E0228,
     Code::E0230,
     Code::E0301,
     Code::E0302,
     Code::E0304,
     Code::E0305,
-    Code::E0306,
     Code::E0307,
     Code::E0320,
     Code::E0321,
@@ -316,7 +456,7 @@ mod tests {
     fn one_of_each() -> Vec<Problem> {
         let span = Span::default();
         let name = || "x".to_string();
-        vec![
+        let mut all = vec![
             Problem::UnknownVariable {
                 name: name(),
                 span,
@@ -426,7 +566,112 @@ mod tests {
                 span,
                 stmt: span,
             },
-        ]
+            Problem::UnaryOperand {
+                op: UnaryOp::Not,
+                span,
+                ty: Ty::INT,
+            },
+            Problem::UnaryOperand {
+                op: UnaryOp::Neg,
+                span,
+                ty: Ty::STR,
+            },
+            Problem::MethodReceiver {
+                method: "size".to_string(),
+                span,
+                recv_span: span,
+                ty: Ty::INT,
+            },
+            Problem::ExtendTypes {
+                span,
+                value: Ty::INT,
+                target_span: span,
+                target: Ty::BOOL,
+            },
+            Problem::MutationTypes {
+                op: "+=",
+                span,
+                target_span: span,
+                target: Ty::BOOL,
+                value: Ty::INT,
+                array_append: Some(name()),
+            },
+            Problem::UnknownThreadInput {
+                thread: name(),
+                name: name(),
+                span,
+            },
+            Problem::UnknownWorkflowInput {
+                workflow: name(),
+                name: name(),
+                span,
+                inputs: vec![name()],
+            },
+            Problem::SubsecondDuration { span },
+            Problem::SleepSeconds { span, zero: true },
+            Problem::SleepSeconds { span, zero: false },
+            Problem::SecondsNotConstant { what: name(), span },
+            Problem::SecondsNotPositive { what: name(), span },
+            Problem::WaitNotName { span },
+            Problem::WaitStrategyOnChild {
+                span,
+                handle: name(),
+            },
+            Problem::WaitSeveralChildren {
+                span,
+                handles: vec![name(), name()],
+            },
+            Problem::WaitTargetType {
+                span,
+                ty: Ty::Threads,
+            },
+            Problem::WaitTargetType {
+                span,
+                ty: Ty::ChildWf,
+            },
+            Problem::WaitTargetType { span, ty: Ty::INT },
+            Problem::WaitOutputNotChild {
+                name: name(),
+                span,
+                ty: Ty::Thread,
+            },
+        ];
+        for child in [ChildKind::Thread, ChildKind::Workflow] {
+            all.push(Problem::MissingInput {
+                child,
+                child_name: name(),
+                input: name(),
+                span,
+            });
+        }
+        for what in [RemoveWhat::Value, RemoveWhat::Index, RemoveWhat::Key] {
+            all.push(Problem::RemoveTypes {
+                what,
+                span,
+                target: Ty::BOOL,
+                value: Ty::INT,
+            });
+        }
+        for need in [
+            OperandNeed::Addable,
+            OperandNeed::Numbers,
+            OperandNeed::Bools,
+            OperandNeed::Equatable,
+            OperandNeed::Orderable,
+            OperandNeed::CollectionRight,
+            OperandNeed::CollectionLeft,
+        ] {
+            all.push(Problem::OperandTypes {
+                op: "+",
+                span,
+                need,
+                lhs_span: span,
+                lhs: Ty::INT,
+                rhs_span: span,
+                rhs: Ty::BOOL,
+            });
+        }
+        all
     }
 
     #[test]
@@ -441,7 +686,7 @@ mod tests {
             );
         }
         // The list only shrinks: lower this ceiling when a code is migrated.
-        assert!(NOT_YET_MIGRATED.len() <= 58, "{}", NOT_YET_MIGRATED.len());
+        assert!(NOT_YET_MIGRATED.len() <= 52, "{}", NOT_YET_MIGRATED.len());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use crate::diag::a_or_an;
 use std::collections::{HashMap, HashSet};
 
-use super::problems::{Problem, UnknownEventHint};
+use super::problems::{ChildKind, Problem, UnknownEventHint};
 use super::{Checker, Model, SymbolKind, Ty, WorkflowChecker, assignable, index, names};
 use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
@@ -98,28 +98,18 @@ impl Checker {
             ExprKind::Duration(ms) => *ms == 0 || ms % 1000 != 0,
             ExprKind::Int(i) => *i <= 0,
             _ => {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::E0306,
-                        e.span,
-                        format!("{what} is a constant number of seconds"),
-                    )
-                    .with_label("not a constant")
-                    .with_help("LittleHorse stores this number in the definition itself: write a duration constant such as `30s`, `10m`, `1h` or `2d`"),
-                );
+                self.problem(Problem::SecondsNotConstant {
+                    what: what.to_string(),
+                    span: e.span,
+                });
                 return;
             }
         };
         if bad {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::E0306,
-                    e.span,
-                    format!("{what} needs a positive number of whole seconds"),
-                )
-                .with_label("not a positive whole number of seconds")
-                .with_help("write a duration constant such as `30s`, `10m`, `1h` or `2d`"),
-            );
+            self.problem(Problem::SecondsNotPositive {
+                what: what.to_string(),
+                span: e.span,
+            });
         }
     }
 
@@ -568,11 +558,7 @@ impl WorkflowChecker<'_> {
             .zip(&tys)
             .find(|(e, t)| !matches!(e.kind, ExprKind::Var(_)) && **t != Ty::Error)
         {
-            self.err(
-                Diagnostic::error(Code::E0221, other.0.span, "`wait` takes handle names")
-                    .with_label("not a name")
-                    .with_help("bind the step with `let t = spawn ...` or `let c = run ...`, then write `wait t`"),
-            );
+            self.cx.problem(Problem::WaitNotName { span: other.0.span });
             return;
         }
         let all_threads = tys.iter().all(|t| matches!(t, Ty::Thread | Ty::Error));
@@ -583,15 +569,10 @@ impl WorkflowChecker<'_> {
             _ => "handle".to_string(),
         };
         if one_child && strategy != WaitStrategy::All {
-            self.err(
-                Diagnostic::error(
-                    Code::E0221,
-                    span,
-                    "`first of` and `any of` wait for threads",
-                )
-                .with_label("a child workflow has no strategy")
-                .with_help(format!("write `wait {}`", name_of(&targets[0]))),
-            );
+            self.cx.problem(Problem::WaitStrategyOnChild {
+                span,
+                handle: name_of(&targets[0]),
+            });
         }
         if all_threads || one_list || one_child {
             return;
@@ -603,18 +584,10 @@ impl WorkflowChecker<'_> {
             .map(|(e, _)| e)
             .collect();
         if children.len() == tys.len() {
-            let each: Vec<String> = children
-                .iter()
-                .map(|e| format!("`wait {}`", name_of(e)))
-                .collect();
-            self.err(
-                Diagnostic::error(Code::E0221, span, "one `wait` waits for one child workflow")
-                    .with_label("several child workflows")
-                    .with_help(format!(
-                        "wait for each on its own line: {}",
-                        each.join(", ")
-                    )),
-            );
+            self.cx.problem(Problem::WaitSeveralChildren {
+                span,
+                handles: children.iter().map(|e| name_of(e)).collect(),
+            });
             return;
         }
         let (target, t) = targets
@@ -622,26 +595,10 @@ impl WorkflowChecker<'_> {
             .zip(&tys)
             .find(|(_, t)| !matches!(t, Ty::Thread | Ty::Error))
             .map_or((span, Ty::Error), |(e, t)| (e.span, t.clone()));
-        let help = match t {
-            Ty::Threads => "a `spawn ... for` handle is waited for alone: `wait each`",
-            Ty::ChildWf => "a child workflow is waited for alone: `wait c`",
-            _ => {
-                "wait for handles from `let t = spawn ...` (several threads, or one `spawn ... for` list), or for one `let c = run ...`"
-            }
-        };
-        self.err(
-            Diagnostic::error(
-                Code::E0221,
-                target,
-                format!("cannot wait for {a_t}", a_t = a_or_an(&t)),
-            )
-            .with_label(if matches!(t, Ty::Threads | Ty::ChildWf) {
-                "not with other handles"
-            } else {
-                "not a thread handle"
-            })
-            .with_help(help),
-        );
+        self.cx.problem(Problem::WaitTargetType {
+            span: target,
+            ty: t,
+        });
     }
 
     /// The type of a name bound to a thread's `INPUT`: the written annotation (which must fit
@@ -695,11 +652,11 @@ impl WorkflowChecker<'_> {
     pub(super) fn wait_child(&mut self, name: &Name) -> Ty {
         let t = self.use_var(name);
         if !matches!(t, Ty::ChildWf | Ty::Error) {
-            self.err(
-                Diagnostic::error(Code::E0221, name.span, format!("only a child workflow has an output to wait for, `{}` is {a_t}", name.text, a_t = a_or_an(&t)))
-                    .with_label("not a child workflow")
-                    .with_help("wait for threads as a statement (`wait t`); as a value, `wait` takes a handle from `let c = run ...`"),
-            );
+            self.cx.problem(Problem::WaitOutputNotChild {
+                name: name.text.clone(),
+                span: name.span,
+                ty: t,
+            });
             return Ty::Error;
         }
         Ty::Any
@@ -904,21 +861,13 @@ impl WorkflowChecker<'_> {
                 rec.reference(name.span, target);
             }
             match declared.get(&name.text) {
-                None => self.err(
-                    Diagnostic::error(
-                        Code::E0228,
-                        name.span,
-                        format!(
-                            "thread `{}` declares no variable `{}`",
-                            sp.name.text, name.text
-                        ),
-                    )
-                    .with_label("not an input of the child thread")
-                    .with_help(format!(
-                        "declare it at the top of the thread's body: `input {}: <type>`",
-                        name.text
-                    )),
-                ),
+                None => {
+                    self.cx.problem(Problem::UnknownThreadInput {
+                        thread: sp.name.text.clone(),
+                        name: name.text.clone(),
+                        span: name.span,
+                    });
+                }
                 Some((t, _)) if self.json_into_typed(value, t) => {
                     self.json_error(Code::E0203, value, t);
                 }
@@ -947,15 +896,12 @@ impl WorkflowChecker<'_> {
             .collect();
         missing.sort();
         for name in missing {
-            self.err(
-                Diagnostic::error(
-                    Code::E0228,
-                    sp.name.span,
-                    format!("thread `{}` requires the input `{name}`", sp.name.text),
-                )
-                .with_label("required input missing")
-                .with_help(format!("pass it: `spawn {}({name}: ...)`", sp.name.text)),
-            );
+            self.cx.problem(Problem::MissingInput {
+                child: ChildKind::Thread,
+                child_name: sp.name.text.clone(),
+                input: name.clone(),
+                span: sp.name.span,
+            });
         }
         let item = sp
             .each
@@ -1214,24 +1160,14 @@ impl WorkflowChecker<'_> {
         };
         for ((name, value), vt) in inputs.iter().zip(&tys) {
             match vars.iter().find(|(n, _, _)| *n == name.text) {
-                None => self.err(
-                    Diagnostic::error(
-                        Code::E0228,
-                        name.span,
-                        format!(
-                            "workflow `{}` has no variable `{}`",
-                            workflow.text, name.text
-                        ),
-                    )
-                    .with_label("not an input of the child workflow")
-                    .with_help(format!(
-                        "the inputs are: {}",
-                        vars.iter()
-                            .map(|v| v.0.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                ),
+                None => {
+                    self.cx.problem(Problem::UnknownWorkflowInput {
+                        workflow: workflow.text.clone(),
+                        name: name.text.clone(),
+                        span: name.span,
+                        inputs: vars.iter().map(|v| v.0.clone()).collect(),
+                    });
+                }
                 Some((_, t, _)) if self.json_into_typed(value, t) => {
                     self.json_error(Code::E0203, value, t);
                 }
@@ -1253,15 +1189,12 @@ impl WorkflowChecker<'_> {
         }
         for (name, _, required) in &vars {
             if *required && !inputs.iter().any(|(n, _)| n.text == *name) {
-                self.err(
-                    Diagnostic::error(
-                        Code::E0228,
-                        workflow.span,
-                        format!("workflow `{}` requires the input `{name}`", workflow.text),
-                    )
-                    .with_label("required input missing")
-                    .with_help(format!("pass it: `run {}({name}: ...)`", workflow.text)),
-                );
+                self.cx.problem(Problem::MissingInput {
+                    child: ChildKind::Workflow,
+                    child_name: workflow.text.clone(),
+                    input: name.to_string(),
+                    span: workflow.span,
+                });
             }
         }
         Ty::ChildWf
