@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
+use super::problems::Problem;
 use crate::ast::*;
-use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 
 /// A `run` step: the workflow it is written in, the workflow it starts and the span of
@@ -35,32 +35,16 @@ fn parents(file: &File) -> HashMap<&str, (&str, Span)> {
 }
 
 /// E0307 for each `run` of a workflow whose `parent` is the workflow running it.
-pub(super) fn parent_runs_child(file: &File, runs: &[RunStep]) -> Vec<Diagnostic> {
+pub(super) fn parent_runs_child(file: &File, runs: &[RunStep]) -> Vec<Problem> {
     let parents = parents(file);
     runs.iter()
         .filter_map(|r| {
             let (parent, setting) = parents.get(r.target.as_str())?;
-            (*parent == r.caller).then(|| {
-                Diagnostic::error(
-                    Code::E0307,
-                    r.span,
-                    format!(
-                        "workflow `{}` runs `{}`, whose parent it is",
-                        r.caller, r.target
-                    ),
-                )
-                .with_label(format!("this `run` needs `{}` deployed first", r.target))
-                .with_secondary(
-                    *setting,
-                    format!("`{}` needs `{}` deployed first", r.target, r.caller),
-                )
-                .with_help(format!(
-                    "LittleHorse registers a child workflow only after its parent, and a \
-                     workflow that runs another only after that one, so neither can be \
-                     deployed; start `{}` from a client with the run of `{}` as its parent \
-                     (RunWf `parent_wf_run_id`), or remove `parent {}`",
-                    r.target, r.caller, r.caller
-                ))
+            (*parent == r.caller).then(|| Problem::ParentRunsChild {
+                caller: r.caller.clone(),
+                target: r.target.clone(),
+                span: r.span,
+                setting: *setting,
             })
         })
         .collect()

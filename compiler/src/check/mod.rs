@@ -30,7 +30,8 @@ use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 use flow::scan;
 use problems::{
-    ConditionPlace, OperandNeed, Problem, UnaryOp, UnknownTaskHint, UnknownVariableHint,
+    ConditionPlace, OperandNeed, Problem, RepeatedSetting, UnaryOp, UnknownTaskHint,
+    UnknownVariableHint,
 };
 
 /// A checked task signature.
@@ -159,7 +160,9 @@ fn run(file: &File, record: bool) -> (Model, Vec<Diagnostic>, Option<Index>) {
         }
     }
     let runs = std::mem::take(&mut cx.runs);
-    cx.diags.extend(family::parent_runs_child(file, &runs));
+    for problem in family::parent_runs_child(file, &runs) {
+        cx.problem(problem);
+    }
     let index = cx.rec.take().map(|rec| rec.finish(file, &cx.model));
     if let Some(index) = &index {
         rename_fix::complete(&mut cx.diags, &cx.renames, index);
@@ -762,12 +765,10 @@ impl<'c> WorkflowChecker<'c> {
                 // A malformed statement, and what was recovered from it, are not reported
                 // again.
                 if !matches!(stmt.kind, StmtKind::Error) && !after_error {
-                    self.err(
-                        Diagnostic::error(Code::E0301, stmt.span, "unreachable statement")
-                            .with_label("this never runs")
-                            .with_secondary(end, "the thread ends here")
-                            .with_help("move it before the `return` or `fail`, or remove it"),
-                    );
+                    self.cx.problem(Problem::Unreachable {
+                        span: stmt.span,
+                        end,
+                    });
                     ended = None;
                     // Keep checking it for other problems.
                 }
@@ -820,25 +821,25 @@ impl<'c> WorkflowChecker<'c> {
             StmtKind::Var(v) => self.var_decl(v, stmt.span),
             StmtKind::Setting { name, value } => self.setting(name, value, stmt.span),
             StmtKind::ThreadRetention(e) => {
-                self.thread_setting_here(stmt.span, "`thread retention`");
+                self.thread_setting_here(stmt.span, "thread retention");
                 self.setting_once(
                     format!("thread retention {}", self.thread),
                     stmt.span,
-                    "the thread's retention",
+                    RepeatedSetting::ThreadRetention,
                 );
                 self.seconds(e, "a retention");
             }
             StmtKind::DefaultThreadRetention(e) => {
-                self.workflow_setting_here(stmt.span, "`default thread retention`");
+                self.workflow_setting_here(stmt.span, "default thread retention");
                 self.setting_once(
                     "default thread retention".to_string(),
                     stmt.span,
-                    "`default thread retention`",
+                    RepeatedSetting::DefaultThreadRetention,
                 );
                 self.seconds(e, "a retention");
             }
             StmtKind::DefaultTask(opts) => {
-                self.workflow_setting_here(stmt.span, "`default task`");
+                self.workflow_setting_here(stmt.span, "default task");
                 for (given, what) in [
                     (opts.retries.is_some(), "retries"),
                     (opts.timeout.is_some(), "timeout"),
@@ -848,7 +849,7 @@ impl<'c> WorkflowChecker<'c> {
                         self.setting_once(
                             format!("default task {what}"),
                             stmt.span,
-                            &format!("the default task `{what}`"),
+                            RepeatedSetting::DefaultTaskOption(what),
                         );
                     }
                 }
@@ -990,11 +991,8 @@ impl<'c> WorkflowChecker<'c> {
                 if let Some(m) = message
                     && m.as_plain().is_none()
                 {
-                    self.err(
-                            Diagnostic::error(Code::E0302, m.span, "failure messages cannot hold placeholders")
-                                .with_label("LittleHorse stores this text as it is")
-                                .with_help("pass the dynamic part as the failure content: `fail name \"message\" with value`"),
-                        );
+                    self.cx
+                        .problem(Problem::FailureMessagePlaceholders { span: m.span });
                 }
                 if let Some(c) = content {
                     let t = self.expr(c);
@@ -1055,14 +1053,13 @@ impl<'c> WorkflowChecker<'c> {
                 }
             }
             StmtKind::Updates(word) => {
-                self.workflow_setting_here(stmt.span, "`updates`");
-                if let Some(prev) = self.updates {
-                    self.err(
-                        Diagnostic::error(Code::E0305, stmt.span, "`updates` is set twice")
-                            .with_label("set again here")
-                            .with_secondary(prev, "first set here")
-                            .with_help("keep one `updates` line"),
-                    );
+                self.workflow_setting_here(stmt.span, "updates");
+                if let Some(first) = self.updates {
+                    self.cx.problem(Problem::SettingTwice {
+                        setting: RepeatedSetting::Line("updates".to_string()),
+                        span: stmt.span,
+                        first,
+                    });
                 }
                 self.updates = Some(stmt.span);
                 if !matches!(word.text.as_str(), "all" | "minor" | "none") {
@@ -1073,18 +1070,10 @@ impl<'c> WorkflowChecker<'c> {
                         "minors" | "patch" | "compatible" => Some("minor"),
                         w => names::closest(w, ["all", "minor", "none"]),
                     };
-                    let help = "`updates all` accepts any new version, `minor` only revisions without breaking changes, `none` no new versions";
-                    let d = Diagnostic::error(
-                        Code::E0304,
-                        word.span,
-                        format!("`{}` is not an update policy", word.text),
-                    )
-                    .with_label("expected `all`, `minor` or `none`");
-                    self.err(match meant {
-                        Some(m) => {
-                            d.with_replacement(format!("write `updates {m}`: {help}"), word.span, m)
-                        }
-                        None => d.with_help(help),
+                    self.cx.problem(Problem::WorkflowUpdatePolicy {
+                        word: word.text.clone(),
+                        span: word.span,
+                        meant,
                     });
                 }
             }
@@ -1693,24 +1682,10 @@ impl<'c> WorkflowChecker<'c> {
                     (&inner.kind, &target)
                     && s.as_plain().is_some()
                 {
-                    self.err(
-                        Diagnostic::error(
-                            Code::W0003,
-                            e.span,
-                            format!("`as {}` converts the text of this literal when the step runs", prim_name(*p)),
-                        )
-                        .with_label(if *p == Prim::Bytes {
-                            "these bytes are the text's UTF-8, not decoded base64"
-                        } else {
-                            "the server parses the text when the step runs"
-                        })
-                        .with_help(format!(
-                            "where a `{}` is expected (a task argument, a default), write the literal alone: \
-                             it is decoded when compiled ({})",
-                            prim_name(*p),
-                            encoded_help(&target)
-                        )),
-                    );
+                    self.cx.problem(Problem::LiteralCast {
+                        span: e.span,
+                        prim: *p,
+                    });
                 }
                 match &target {
                     Ty::Prim(p) if castable(&t, *p) => target,
@@ -1809,7 +1784,13 @@ impl<'c> WorkflowChecker<'c> {
         }
         for ((arg, (pname, _)), masked) in args.iter().zip(&sig.params).zip(&sig.masked) {
             if !masked && let Some((var, at)) = masking::masked_var_read(arg, &self.masked_vars) {
-                self.err(masking::warning(&var, at, pname, &callee.text, sig.span));
+                self.cx.problem(Problem::MaskedArgument {
+                    var,
+                    span: at,
+                    param: pname.clone(),
+                    task: callee.text.clone(),
+                    declared: sig.span,
+                });
             }
         }
         for ((arg, at), (pname, pt)) in args.iter().zip(&arg_tys).zip(&sig.params) {

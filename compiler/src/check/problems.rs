@@ -10,7 +10,7 @@
 //! Codes are migrated here one by one; [`NOT_YET_MIGRATED`] lists the codes still built as
 //! sentences at their call sites, and its length can only fall (`tests` below).
 
-use crate::ast::RemoveWhat;
+use crate::ast::{Prim, RemoveWhat};
 use crate::diag::{Code, Fix};
 use crate::source::Span;
 
@@ -236,6 +236,68 @@ pub(crate) enum Problem {
         span: Span,
         stmt: Span,
     },
+    // Settings, flow and LittleHorse rules (E03xx, W0002, W0003, W0040).
+    /// E0301: a statement after the `return` or `fail` (at `end`) that ends its thread.
+    Unreachable { span: Span, end: Span },
+    /// E0302: a `fail` message with placeholders.
+    FailureMessagePlaceholders { span: Span },
+    /// E0304: `parent` followed by something that is not a workflow name.
+    ParentNotWorkflowName { span: Span },
+    /// E0304: a workflow setting (`setting`: its keyword, e.g. `default task`) written
+    /// inside a block or a thread.
+    WorkflowSettingNotTop { setting: String, span: Span },
+    /// E0304: a thread setting (`setting`: its keyword) written inside a block of its thread.
+    ThreadSettingInBlock { setting: String, span: Span },
+    /// E0304: an interrupt handler (`on`) inside a block.
+    InterruptInBlock { span: Span },
+    /// E0304: `updates` followed by a word that is not `all`, `minor` or `none`; `meant` is
+    /// the policy the word most likely means.
+    WorkflowUpdatePolicy {
+        word: String,
+        span: Span,
+        meant: Option<&'static str>,
+    },
+    /// E0305: a setting given twice; `first` is where it was first given.
+    SettingTwice {
+        setting: RepeatedSetting,
+        span: Span,
+        first: Span,
+    },
+    /// E0307: workflow `caller` runs `target`, which declares `caller` its `parent` (at
+    /// `setting`).
+    ParentRunsChild {
+        caller: String,
+        target: String,
+        span: Span,
+        setting: Span,
+    },
+    /// W0002: a user task assigned only to a group, reassigned by `action`;
+    /// `on_arrival` when the reassignment is meant to fire as the task arrives.
+    GroupOnlyReassign { span: Span, on_arrival: bool },
+    /// W0003: a string literal cast to `bytes` or `wf-run-id` (`prim`).
+    LiteralCast { span: Span, prim: Prim },
+    /// W0040: the masked variable `var` passed as the unmasked parameter `param` of `task`
+    /// (declared at `declared`).
+    MaskedArgument {
+        var: String,
+        span: Span,
+        param: String,
+        task: String,
+        declared: Span,
+    },
+}
+
+/// A setting given twice (E0305).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RepeatedSetting {
+    /// A workflow setting line (`retention`, `parent`, `updates`): its keyword.
+    Line(String),
+    /// `thread retention`, once per thread.
+    ThreadRetention,
+    /// `default thread retention`.
+    DefaultThreadRetention,
+    /// One option of `default task`: `retries`, `timeout` or `backoff`.
+    DefaultTaskOption(&'static str),
 }
 
 /// The condition a step was written in.
@@ -383,6 +445,18 @@ impl Problem {
             Problem::InheritedWithoutParent { .. } => Code::E0225,
             Problem::UntypedBinding { .. } => Code::E0231,
             Problem::UnusedVariable { .. } => Code::W0001,
+            Problem::Unreachable { .. } => Code::E0301,
+            Problem::FailureMessagePlaceholders { .. } => Code::E0302,
+            Problem::ParentNotWorkflowName { .. }
+            | Problem::WorkflowSettingNotTop { .. }
+            | Problem::ThreadSettingInBlock { .. }
+            | Problem::InterruptInBlock { .. }
+            | Problem::WorkflowUpdatePolicy { .. } => Code::E0304,
+            Problem::SettingTwice { .. } => Code::E0305,
+            Problem::ParentRunsChild { .. } => Code::E0307,
+            Problem::GroupOnlyReassign { .. } => Code::W0002,
+            Problem::LiteralCast { .. } => Code::W0003,
+            Problem::MaskedArgument { .. } => Code::W0040,
         }
     }
 }
@@ -417,11 +491,6 @@ pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
     Code::E0226,
     Code::E0227,
     Code::E0230,
-    Code::E0301,
-    Code::E0302,
-    Code::E0304,
-    Code::E0305,
-    Code::E0307,
     Code::E0320,
     Code::E0321,
     Code::E0401,
@@ -437,13 +506,10 @@ pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
     Code::E0411,
     Code::E0412,
     Code::E0413,
-    Code::W0002,
-    Code::W0003,
     Code::W0020,
     Code::W0030,
     Code::W0031,
     Code::W0032,
-    Code::W0040,
 ];
 
 #[cfg(test)]
@@ -636,6 +702,72 @@ mod tests {
                 ty: Ty::Thread,
             },
         ];
+        // Settings, flow and LittleHorse rules (E03xx, W0002, W0003, W0040).
+        all.extend([
+            Problem::Unreachable { span, end: span },
+            Problem::FailureMessagePlaceholders { span },
+            Problem::ParentNotWorkflowName { span },
+            Problem::WorkflowSettingNotTop {
+                setting: name(),
+                span,
+            },
+            Problem::ThreadSettingInBlock {
+                setting: name(),
+                span,
+            },
+            Problem::InterruptInBlock { span },
+            Problem::WorkflowUpdatePolicy {
+                word: name(),
+                span,
+                meant: Some("none"),
+            },
+            Problem::WorkflowUpdatePolicy {
+                word: name(),
+                span,
+                meant: None,
+            },
+            Problem::ParentRunsChild {
+                caller: name(),
+                target: name(),
+                span,
+                setting: span,
+            },
+            Problem::GroupOnlyReassign {
+                span,
+                on_arrival: true,
+            },
+            Problem::GroupOnlyReassign {
+                span,
+                on_arrival: false,
+            },
+            Problem::LiteralCast {
+                span,
+                prim: Prim::Bytes,
+            },
+            Problem::LiteralCast {
+                span,
+                prim: Prim::WfRunId,
+            },
+            Problem::MaskedArgument {
+                var: name(),
+                span,
+                param: name(),
+                task: name(),
+                declared: span,
+            },
+        ]);
+        for setting in [
+            RepeatedSetting::Line(name()),
+            RepeatedSetting::ThreadRetention,
+            RepeatedSetting::DefaultThreadRetention,
+            RepeatedSetting::DefaultTaskOption("retries"),
+        ] {
+            all.push(Problem::SettingTwice {
+                setting,
+                span,
+                first: span,
+            });
+        }
         for child in [ChildKind::Thread, ChildKind::Workflow] {
             all.push(Problem::MissingInput {
                 child,
@@ -686,7 +818,7 @@ mod tests {
             );
         }
         // The list only shrinks: lower this ceiling when a code is migrated.
-        assert!(NOT_YET_MIGRATED.len() <= 52, "{}", NOT_YET_MIGRATED.len());
+        assert!(NOT_YET_MIGRATED.len() <= 44, "{}", NOT_YET_MIGRATED.len());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use crate::diag::a_or_an;
 use std::collections::{HashMap, HashSet};
 
-use super::problems::{ChildKind, Problem, UnknownEventHint};
+use super::problems::{ChildKind, Problem, RepeatedSetting, UnknownEventHint};
 use super::{Checker, Model, SymbolKind, Ty, WorkflowChecker, assignable, index, names};
 use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
@@ -184,15 +184,14 @@ impl WorkflowChecker<'_> {
 
     /// `retention D`, `parent name`.
     pub(super) fn setting(&mut self, name: &Name, value: &Expr, span: Span) {
-        if let Some(prev) = self.settings.insert(name.text.clone(), span) {
-            self.err(
-                Diagnostic::error(Code::E0305, span, format!("`{}` is set twice", name.text))
-                    .with_label("set again here")
-                    .with_secondary(prev, "first set here")
-                    .with_help(format!("keep one `{}` line", name.text)),
-            );
+        if let Some(first) = self.settings.insert(name.text.clone(), span) {
+            self.cx.problem(Problem::SettingTwice {
+                setting: RepeatedSetting::Line(name.text.clone()),
+                span,
+                first,
+            });
         }
-        self.workflow_setting_here(span, &format!("`{}`", name.text));
+        self.workflow_setting_here(span, &name.text);
         match name.text.as_str() {
             "retention" => self.seconds(value, "a retention"),
             _ => match &value.kind {
@@ -200,52 +199,45 @@ impl WorkflowChecker<'_> {
                     self.cx.record_global(SymbolKind::Workflow, wf);
                     self.cx.lh_name(wf, "workflow");
                 }
-                _ => self.err(
-                    Diagnostic::error(Code::E0304, value.span, "`parent` takes a workflow name")
-                        .with_label("not a workflow name")
-                        .with_help("write `parent <workflow-name>`"),
-                ),
+                _ => {
+                    self.cx
+                        .problem(Problem::ParentNotWorkflowName { span: value.span });
+                }
             },
         }
     }
 
-    /// Reports a workflow setting (`what`) written anywhere but directly in the workflow's
-    /// body: the setting applies to the whole WfSpec, whatever runs.
-    pub(super) fn workflow_setting_here(&mut self, span: Span, what: &str) {
+    /// Reports a workflow setting (`setting`: its keyword) written anywhere but directly in
+    /// the workflow's body: the setting applies to the whole WfSpec, whatever runs.
+    pub(super) fn workflow_setting_here(&mut self, span: Span, setting: &str) {
         if self.thread != 0 || self.lets.len() > 1 {
-            self.err(
-                Diagnostic::error(Code::E0304, span, format!("{what} is a workflow setting"))
-                    .with_label("not at the top of the workflow")
-                    .with_help(
-                        "write workflow settings directly in the workflow's body, outside any block",
-                    ),
-            );
+            self.cx.problem(Problem::WorkflowSettingNotTop {
+                setting: setting.to_string(),
+                span,
+            });
         }
     }
 
-    /// Reports a thread setting (`what`) written inside a block of its thread.
-    pub(super) fn thread_setting_here(&mut self, span: Span, what: &str) {
+    /// Reports a thread setting (`setting`: its keyword) written inside a block of its
+    /// thread.
+    pub(super) fn thread_setting_here(&mut self, span: Span, setting: &str) {
         if self.lets.len() != self.thread_base {
-            self.err(
-                Diagnostic::error(Code::E0304, span, format!("{what} belongs to a thread's top level"))
-                    .with_label("inside a block")
-                    .with_help(
-                        "write it directly in the body of the workflow or of the thread's block (`spawn`, `on`, `catch`), outside `if` and `while`",
-                    ),
-            );
+            self.cx.problem(Problem::ThreadSettingInBlock {
+                setting: setting.to_string(),
+                span,
+            });
         }
     }
 
     /// Reports a setting given twice; `key` identifies it (per thread where it applies per
     /// thread).
-    pub(super) fn setting_once(&mut self, key: String, span: Span, what: &str) {
-        if let Some(prev) = self.settings.insert(key, span) {
-            self.err(
-                Diagnostic::error(Code::E0305, span, format!("{what} is set twice"))
-                    .with_label("set again here")
-                    .with_secondary(prev, "first set here")
-                    .with_help("keep one of the two lines"),
-            );
+    pub(super) fn setting_once(&mut self, key: String, span: Span, setting: RepeatedSetting) {
+        if let Some(first) = self.settings.insert(key, span) {
+            self.cx.problem(Problem::SettingTwice {
+                setting,
+                span,
+                first,
+            });
         }
     }
 
@@ -460,17 +452,8 @@ impl WorkflowChecker<'_> {
             );
         }
         if self.lets.len() != self.thread_base {
-            self.err(
-                Diagnostic::error(
-                    Code::E0304,
-                    event.span,
-                    "interrupt handlers belong to a thread's top level",
-                )
-                .with_label("inside a block")
-                .with_help(
-                    "move the `on` block to the top of the workflow (or of the spawned thread's body)",
-                ),
-            );
+            self.cx
+                .problem(Problem::InterruptInBlock { span: event.span });
         }
         let payload = payload.flatten();
         let ty = self.binding_type(
@@ -1067,25 +1050,10 @@ impl WorkflowChecker<'_> {
     /// `ON_TASK_ASSIGNED` triggers are scheduled only when a user is assigned), so a task
     /// that sits in its group unclaimed is never reassigned.
     fn group_only_reassign(&mut self, action: &UserTaskAction) {
-        let counted = if action.on_assignment == Some(false) {
-            "on arrival it never fires: the task is not held by a user then"
-        } else {
-            "it counts from when a user claims the task, never while nobody has"
-        };
-        self.err(
-            Diagnostic::error(
-                Code::W0002,
-                action.span,
-                "a task assigned only to a group is never reassigned while it waits unclaimed",
-            )
-            .with_label(counted)
-            .with_help(
-                "LittleHorse reassigns only a task a user holds; to escalate a task nobody \
-                 claimed, cancel it and ask again: `ask FORM to group \"g\" on cancel fail \
-                 unclaimed cancel after 1h catch unclaimed { ask FORM to group \"managers\" }`, \
-                 or assign it `to user U group G`",
-            ),
-        );
+        self.cx.problem(Problem::GroupOnlyReassign {
+            span: action.span,
+            on_arrival: action.on_assignment == Some(false),
+        });
     }
 
     /// `run workflow(NAME)(...)`, `with id ID` and `version N`: the name and the id are
