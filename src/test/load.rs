@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use lhw_compiler::diag::{Code, Diagnostic};
+use lhw_compiler::diag::Diagnostic;
 use lhw_compiler::source::{LineIndex, Span};
 use lhw_compiler::test::plan::TestPlan;
+use lhw_compiler::test::problems::TestProblem;
 use lhw_kernel::sim::Deployment;
 use lhw_proto::littlehorse::PutWfSpecRequest;
 
@@ -143,13 +144,12 @@ fn analyze(path: &Path, shown: &str, text: &str) -> Result<Analysis, String> {
             Ok(t) => t,
             Err(reason) => {
                 diags.push(
-                    Diagnostic::error(
-                        Code::E0413,
-                        at,
-                        format!("cannot read {used_shown}: {reason}"),
-                    )
-                    .with_label("used here")
-                    .with_help("`use` paths are relative to the test file"),
+                    TestProblem::UsedFileUnreadable {
+                        file: used_shown,
+                        reason,
+                        span: at,
+                    }
+                    .diagnostic(),
                 );
                 continue;
             }
@@ -157,9 +157,11 @@ fn analyze(path: &Path, shown: &str, text: &str) -> Result<Analysis, String> {
         let compiled = guarded(&used_shown, || lhw_compiler::compile(&used_text))?;
         if compiled.output.is_none() {
             diags.push(
-                Diagnostic::error(Code::E0413, at, format!("{used_shown} has errors"))
-                    .with_label("its tests cannot run")
-                    .with_help(format!("fix it first: `lhc check {used_shown}`")),
+                TestProblem::UsedFileHasErrors {
+                    file: used_shown.clone(),
+                    span: at,
+                }
+                .diagnostic(),
             );
         }
         models.push(guarded(&used_shown, || {

@@ -493,20 +493,6 @@ pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
     Code::E0230,
     Code::E0320,
     Code::E0321,
-    Code::E0401,
-    Code::E0402,
-    Code::E0403,
-    Code::E0404,
-    Code::E0405,
-    Code::E0406,
-    Code::E0407,
-    Code::E0408,
-    Code::E0409,
-    Code::E0410,
-    Code::E0411,
-    Code::E0412,
-    Code::E0413,
-    Code::W0020,
     Code::W0030,
     Code::W0031,
     Code::W0032,
@@ -808,7 +794,13 @@ mod tests {
 
     #[test]
     fn every_registered_code_is_a_problem_or_listed_as_not_yet_migrated() {
-        let migrated: BTreeSet<Code> = one_of_each().iter().map(Problem::code).collect();
+        let mut migrated: BTreeSet<Code> = one_of_each().iter().map(Problem::code).collect();
+        // Test files (E04xx, W0020): `test/problems.rs`.
+        migrated.extend(
+            crate::test::problems::one_of_each()
+                .iter()
+                .map(crate::test::problems::TestProblem::code),
+        );
         let pending: BTreeSet<Code> = NOT_YET_MIGRATED.iter().copied().collect();
         assert_eq!(pending.len(), NOT_YET_MIGRATED.len(), "a code listed twice");
         for code in Code::ALL {
@@ -818,7 +810,7 @@ mod tests {
             );
         }
         // The list only shrinks: lower this ceiling when a code is migrated.
-        assert!(NOT_YET_MIGRATED.len() <= 44, "{}", NOT_YET_MIGRATED.len());
+        assert!(NOT_YET_MIGRATED.len() <= 30, "{}", NOT_YET_MIGRATED.len());
     }
 
     #[test]

@@ -6,11 +6,12 @@ use super::ast::{self, AnswerKind, Expect, StepKind as AstStep};
 use super::plan::{
     Answer, Expectation, Mock, RunStatus, Step, StepKind, TestCase, TestPlan, UserTaskState,
 };
+use super::problems::{TestProblem, UnknownHint, UnknownName, ValuePlace};
 use crate::ast::{Expr, ExprKind, Name};
 use crate::check::names::closest;
 use crate::check::types::{Ty, assignable};
 use crate::check::{Model, constant_type, non_constant};
-use crate::diag::{Code, Diagnostic};
+use crate::diag::Diagnostic;
 use crate::lower::values::constant_value;
 use crate::source::Span;
 use lhw_proto::littlehorse::VariableValue;
@@ -29,28 +30,17 @@ pub fn check_test_file(file: &ast::TestFile, model: &Model) -> (TestPlan, Vec<Di
     }
     if model.workflows.is_empty() {
         let span = file.uses.first().map_or(Span::new(0, 0), |u| u.span);
-        cx.diags.push(
-            Diagnostic::error(Code::E0413, span, "this test file has no workflow to test")
-                .with_label("no workflow declared in the files used here")
-                .with_help(
-                    "name the workflow file with `use \"file.lhw\"`, or put the tests of `X.lhw` in `X.test.lhw` beside it",
-                ),
-        );
+        cx.problem(TestProblem::NoWorkflow { span });
         return (plan, cx.diags);
     }
     let mut names: BTreeMap<&str, Span> = BTreeMap::new();
     for case in &file.cases {
         if let Some(first) = names.insert(&case.name, case.name_span) {
-            cx.diags.push(
-                Diagnostic::error(
-                    Code::E0412,
-                    case.name_span,
-                    format!("two tests are named \"{}\"", case.name),
-                )
-                .with_label("second test with this name")
-                .with_secondary(first, "first test with this name")
-                .with_help("give every test of a file its own name"),
-            );
+            cx.problem(TestProblem::DuplicateTestName {
+                name: case.name.clone(),
+                span: case.name_span,
+                first,
+            });
         }
         if let Some(c) = cx.case(case) {
             plan.cases.push(c);
@@ -64,20 +54,23 @@ struct Cx<'m> {
     diags: Vec<Diagnostic>,
 }
 
-/// A value's place: what to call it in messages and the type it must have.
+/// A value's place: what it is and the type it must have.
 struct Place<'a> {
-    what: &'a str,
+    what: ValuePlace,
     ty: &'a Ty,
 }
 
 impl Cx<'_> {
+    fn problem(&mut self, problem: TestProblem) {
+        self.diags.push(problem.diagnostic());
+    }
+
     fn case(&mut self, case: &ast::Case) -> Option<TestCase> {
         let wf = &case.workflow;
         let Some(vars) = self.model.workflows.get(&wf.text) else {
             self.unknown(
-                Code::E0401,
+                UnknownName::Workflow,
                 wf,
-                "workflow",
                 self.model.workflows.keys().map(String::as_str),
             );
             return None;
@@ -105,18 +98,11 @@ impl Cx<'_> {
                     if let Some(m) = self.mock(task, args.as_deref(), answers, step.span) {
                         let key = (m.task.clone(), format!("{:?}", m.args));
                         if let Some(first) = mocked.insert(key, step.span) {
-                            self.diags.push(
-                                Diagnostic::error(
-                                    Code::W0020,
-                                    step.span,
-                                    format!("`{}` is mocked twice for the same calls", m.task),
-                                )
-                                .with_label("this mock is never used")
-                                .with_secondary(first, "the first mock answers these calls")
-                                .with_help(
-                                    "list every answer in one mock: `returns A then returns B`",
-                                ),
-                            );
+                            self.problem(TestProblem::MockedTwice {
+                                task: m.task.clone(),
+                                span: step.span,
+                                first,
+                            });
                         }
                         out.mocks.push(m);
                     }
@@ -124,12 +110,10 @@ impl Cx<'_> {
                 }
                 AstStep::Start(inputs) => {
                     if let Some(first) = started.replace(step.span) {
-                        self.diags.push(
-                            Diagnostic::error(Code::E0411, step.span, "the run is started twice")
-                                .with_label("second `start`")
-                                .with_secondary(first, "started here")
-                                .with_help("a test runs one workflow run; write another test for another run"),
-                        );
+                        self.problem(TestProblem::StartedTwice {
+                            span: step.span,
+                            first,
+                        });
                         continue;
                     }
                     StepKind::Start(self.start(inputs, &vars, &wf.text, step.span))
@@ -142,17 +126,10 @@ impl Cx<'_> {
                             .find(|(_, (_, req))| *req)
                             .map(|(n, _)| n.to_string())
                         {
-                            self.diags.push(
-                                Diagnostic::error(
-                                    Code::E0410,
-                                    step.span,
-                                    format!(
-                                        "the run starts without its required input `{missing}`"
-                                    ),
-                                )
-                                .with_label("the run starts before this step")
-                                .with_help(format!("start the run first: `start({missing}: ...)`")),
-                            );
+                            self.problem(TestProblem::StartsWithoutInput {
+                                input: missing,
+                                span: step.span,
+                            });
                         }
                     }
                     match self.step(other, &vars) {
@@ -179,11 +156,11 @@ impl Cx<'_> {
         let mut values = BTreeMap::new();
         for (name, expr) in inputs {
             let Some((ty, _)) = vars.get(name.text.as_str()) else {
-                self.unknown(Code::E0403, name, "input", vars.keys().copied());
+                self.unknown(UnknownName::Input, name, vars.keys().copied());
                 continue;
             };
-            let what = format!("input `{}`", name.text);
-            if let Some(v) = self.value(expr, &Place { what: &what, ty }) {
+            let what = ValuePlace::Input(name.text.clone());
+            if let Some(v) = self.value(expr, &Place { what, ty }) {
                 values.insert(name.text.clone(), v);
             }
         }
@@ -192,15 +169,11 @@ impl Cx<'_> {
                 && !values.contains_key(*name)
                 && !inputs.iter().any(|(n, _)| n.text == *name)
             {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::E0410,
-                        span,
-                        format!("`{workflow}` requires the input `{name}`"),
-                    )
-                    .with_label("started without it")
-                    .with_help(format!("pass it: `start({name}: ...)`")),
-                );
+                self.problem(TestProblem::StartMissingInput {
+                    workflow: workflow.to_string(),
+                    input: name.to_string(),
+                    span,
+                });
             }
         }
         values
@@ -222,20 +195,17 @@ impl Cx<'_> {
                 AnswerKind::Returns(None) => Answer::Returns(None),
                 AnswerKind::Returns(Some(e)) => match &ret {
                     None => {
-                        self.diags.push(
-                            Diagnostic::error(
-                                Code::E0404,
-                                e.span,
-                                format!("`{}` returns nothing", task.text),
-                            )
-                            .with_label("a value for a task without output")
-                            .with_help("write `returns` without a value"),
-                        );
+                        self.problem(TestProblem::ReturnsForVoidTask {
+                            task: task.text.clone(),
+                            span: e.span,
+                        });
                         Answer::Returns(None)
                     }
                     Some(ty) => {
-                        let what = format!("the output of `{}`", task.text);
-                        Answer::Returns(self.value(e, &Place { what: &what, ty }))
+                        let what = ValuePlace::Output {
+                            task: task.text.clone(),
+                        };
+                        Answer::Returns(self.value(e, &Place { what, ty }))
                     }
                 },
                 AnswerKind::Fails(msg) => Answer::Fails(
@@ -257,7 +227,7 @@ impl Cx<'_> {
                         self.value(
                             c,
                             &Place {
-                                what: "the exception's content",
+                                what: ValuePlace::ExceptionContent,
                                 ty: &Ty::Any,
                             },
                         )
@@ -286,36 +256,21 @@ impl Cx<'_> {
                 .first()
                 .zip(args.last())
                 .map_or(task.span, |(a, b)| a.span.to(b.span));
-            self.diags.push(
-                Diagnostic::error(
-                    Code::E0406,
-                    span,
-                    format!(
-                        "`{}` takes {} argument{}, but {} {} given",
-                        task.text,
-                        params.len(),
-                        if params.len() == 1 { "" } else { "s" },
-                        args.len(),
-                        if args.len() == 1 { "is" } else { "are" }
-                    ),
-                )
-                .with_label("wrong number of arguments")
-                .with_help(format!(
-                    "`{}` takes ({})",
-                    task.text,
-                    params
-                        .iter()
-                        .map(|(n, t)| format!("{n}: {t}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
-            );
+            self.problem(TestProblem::TaskArity {
+                task: task.text.clone(),
+                params: params.to_vec(),
+                given: args.len(),
+                span,
+            });
             return None;
         }
         let mut out = Vec::new();
         for (e, (name, ty)) in args.iter().zip(params) {
-            let what = format!("argument `{name}` of `{}`", task.text);
-            out.push(self.value(e, &Place { what: &what, ty })?);
+            let what = ValuePlace::Argument {
+                param: name.clone(),
+                task: task.text.clone(),
+            };
+            out.push(self.value(e, &Place { what, ty })?);
         }
         Some(out)
     }
@@ -331,27 +286,22 @@ impl Cx<'_> {
             } => {
                 let Some(payload) = self.model.events.get(&event.text) else {
                     self.unknown(
-                        Code::E0407,
+                        UnknownName::Event,
                         event,
-                        "event",
                         self.model.events.keys().map(String::as_str),
                     );
                     return None;
                 };
                 let payload = payload.clone().unwrap_or(Ty::Any);
                 let key = match key {
-                    Some(k) => Some(self.text_value(k, "the correlation key")?),
+                    Some(k) => Some(self.text_value(k, ValuePlace::CorrelationKey)?),
                     None => None,
                 };
-                let what = format!("the content of `{}`", event.text);
+                let what = ValuePlace::Content {
+                    event: event.text.clone(),
+                };
                 let content = match content {
-                    Some(c) => Some(self.value(
-                        c,
-                        &Place {
-                            what: &what,
-                            ty: &payload,
-                        },
-                    )?),
+                    Some(c) => Some(self.value(c, &Place { what, ty: &payload })?),
                     None => None,
                 };
                 StepKind::Send {
@@ -368,44 +318,34 @@ impl Cx<'_> {
                 let mut values = BTreeMap::new();
                 if let Some(f) = fields {
                     let ExprKind::JsonObj(members) = &f.kind else {
-                        self.diags.push(
-                            Diagnostic::error(
-                                Code::E0404,
-                                f.span,
-                                "a user task is completed with its fields",
-                            )
-                            .with_label("not an object of fields")
-                            .with_help(format!(
-                                "write the fields as an object: `complete {} with {{\"field\": value}}`",
-                                form.text
-                            )),
-                        );
+                        self.problem(TestProblem::CompleteNotObject {
+                            form: form.text.clone(),
+                            span: f.span,
+                        });
                         return None;
                     };
                     for (key, value) in members {
                         let Some((_, ty)) = form_fields.iter().find(|(n, _)| n == key) else {
-                            let mut d = Diagnostic::error(
-                                Code::E0408,
-                                value.span,
-                                format!("the form `{}` has no field `{key}`", form.text),
-                            )
-                            .with_label("unknown field");
-                            if let Some(s) =
-                                closest(key, form_fields.iter().map(|(n, _)| n.as_str()))
-                            {
-                                d = d.did_you_mean(s);
-                            }
-                            self.diags.push(d);
+                            self.problem(TestProblem::UnknownFormField {
+                                form: form.text.clone(),
+                                field: key.clone(),
+                                span: value.span,
+                                suggestion: closest(
+                                    key,
+                                    form_fields.iter().map(|(n, _)| n.as_str()),
+                                )
+                                .map(str::to_string),
+                            });
                             continue;
                         };
-                        let what = format!("field `{key}`");
-                        if let Some(v) = self.value(value, &Place { what: &what, ty }) {
+                        let what = ValuePlace::Field(key.clone());
+                        if let Some(v) = self.value(value, &Place { what, ty }) {
                             values.insert(key.clone(), v);
                         }
                     }
                 }
                 let by = match by {
-                    Some(b) => self.text_value(b, "the user")?,
+                    Some(b) => self.text_value(b, ValuePlace::User)?,
                     None => String::new(),
                 };
                 StepKind::Complete {
@@ -420,11 +360,11 @@ impl Cx<'_> {
                     return None;
                 }
                 let user = match user {
-                    Some(u) => Some(self.text_value(u, "the user")?),
+                    Some(u) => Some(self.text_value(u, ValuePlace::User)?),
                     None => None,
                 };
                 let group = match group {
-                    Some(g) => Some(self.text_value(g, "the group")?),
+                    Some(g) => Some(self.text_value(g, ValuePlace::Group)?),
                     None => None,
                 };
                 StepKind::Assign {
@@ -448,13 +388,13 @@ impl Cx<'_> {
         Some(match e {
             Expect::Var { name, value } => {
                 let Some((ty, _)) = vars.get(name.text.as_str()) else {
-                    self.unknown(Code::E0403, name, "variable", vars.keys().copied());
+                    self.unknown(UnknownName::Variable, name, vars.keys().copied());
                     return None;
                 };
-                let what = format!("variable `{}`", name.text);
+                let what = ValuePlace::Variable(name.text.clone());
                 Expectation::Var {
                     name: name.text.clone(),
-                    value: self.value(value, &Place { what: &what, ty })?,
+                    value: self.value(value, &Place { what, ty })?,
                 }
             }
             Expect::Called { task, args, times } => {
@@ -484,7 +424,7 @@ impl Cx<'_> {
                             .chain(self.model.events.keys())
                             .map(String::as_str)
                             .collect();
-                        self.unknown(Code::E0402, s, "task, user task or event", candidates);
+                        self.unknown(UnknownName::PathStep, s, candidates);
                         return None;
                     }
                     out.push(s.text.clone());
@@ -494,23 +434,18 @@ impl Cx<'_> {
             Expect::Emitted { event, value } => {
                 let Some(payload) = self.model.workflow_events.get(&event.text) else {
                     self.unknown(
-                        Code::E0407,
+                        UnknownName::WorkflowEvent,
                         event,
-                        "workflow event",
                         self.model.workflow_events.keys().map(String::as_str),
                     );
                     return None;
                 };
                 let payload = payload.clone().unwrap_or(Ty::Any);
-                let what = format!("the content of `{}`", event.text);
+                let what = ValuePlace::Content {
+                    event: event.text.clone(),
+                };
                 let value = match value {
-                    Some(v) => Some(self.value(
-                        v,
-                        &Place {
-                            what: &what,
-                            ty: &payload,
-                        },
-                    )?),
+                    Some(v) => Some(self.value(v, &Place { what, ty: &payload })?),
                     None => None,
                 };
                 Expectation::Emitted {
@@ -528,9 +463,8 @@ impl Cx<'_> {
                     .find(|s| s.word() == state.text)
                 else {
                     self.unknown(
-                        Code::E0409,
+                        UnknownName::UserTaskState,
                         state,
-                        "user task state",
                         UserTaskState::ALL.iter().map(|s| s.word()),
                     );
                     return None;
@@ -543,9 +477,8 @@ impl Cx<'_> {
             Expect::Status { status, failure } => {
                 let Some(s) = RunStatus::ALL.into_iter().find(|s| s.word() == status.text) else {
                     self.unknown(
-                        Code::E0409,
+                        UnknownName::Expectation,
                         status,
-                        "expectation",
                         RunStatus::ALL.iter().map(|s| s.word()).chain([
                             "var",
                             "called",
@@ -559,17 +492,10 @@ impl Cx<'_> {
                 if let Some(f) = failure
                     && !matches!(s, RunStatus::Error | RunStatus::Exception)
                 {
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::E0409,
-                            f.span,
-                            format!("a {} run has no failure", s.word()),
-                        )
-                        .with_label("a failure name here")
-                        .with_help(
-                            "only `expect error NAME` and `expect exception NAME` name a failure",
-                        ),
-                    );
+                    self.problem(TestProblem::FailureOnStatus {
+                        status: s,
+                        span: f.span,
+                    });
                     return None;
                 }
                 Expectation::Status {
@@ -584,11 +510,10 @@ impl Cx<'_> {
     fn value(&mut self, e: &Expr, place: &Place<'_>) -> Option<VariableValue> {
         let e = fold_negative(e);
         if let Some(span) = non_constant(&e) {
-            self.diags.push(
-                Diagnostic::error(Code::E0405, span, format!("{} must be a constant", place.what))
-                    .with_label("not a constant")
-                    .with_help("tests give values as literals: numbers, strings, true/false, null, [..] and {..}"),
-            );
+            self.problem(TestProblem::NotConstant {
+                place: place.what.clone(),
+                span,
+            });
             return None;
         }
         // As in a `.lhw` default: `bytes` as base64 text, a `timestamp` as an RFC 3339
@@ -596,25 +521,12 @@ impl Cx<'_> {
         match crate::lower::encoded_constant(&e, place.ty) {
             Some(Ok(v)) => return Some(v),
             Some(Err(why)) => {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::E0404,
-                        e.span,
-                        format!("{} is not a {} constant", place.what, place.ty),
-                    )
-                    .with_label(why)
-                    .with_help(format!(
-                        "give a {}: {}",
-                        place.ty,
-                        match place.ty {
-                            Ty::Prim(crate::ast::Prim::Bytes) => "base64 text, e.g. \"AQID\"",
-                            Ty::Prim(crate::ast::Prim::Timestamp) => {
-                                "a date-time such as \"2026-05-28T20:26:40Z\", or an int of milliseconds since 1970"
-                            }
-                            _ => "`id`, or `parent_child` for a child run",
-                        }
-                    )),
-                );
+                self.problem(TestProblem::NotEncodedConstant {
+                    place: place.what.clone(),
+                    ty: place.ty.clone(),
+                    why,
+                    span: e.span,
+                });
                 return None;
             }
             None => {}
@@ -625,22 +537,19 @@ impl Cx<'_> {
             constant_type(&e)
         };
         if ty != Ty::Null && !assignable(&ty, place.ty) && !struct_from_json(&ty, place.ty) {
-            self.diags.push(
-                Diagnostic::error(
-                    Code::E0404,
-                    e.span,
-                    format!("{} is a {}, not a {ty}", place.what, place.ty),
-                )
-                .with_label(format!("a {ty}"))
-                .with_help(format!("give a {} value", place.ty)),
-            );
+            self.problem(TestProblem::WrongType {
+                place: place.what.clone(),
+                expected: place.ty.clone(),
+                found: ty,
+                span: e.span,
+            });
             return None;
         }
         Some(constant_value(&e, place.ty, &self.model.structs))
     }
 
     /// A constant string (a user, group or correlation key).
-    fn text_value(&mut self, e: &Expr, what: &str) -> Option<String> {
+    fn text_value(&mut self, e: &Expr, what: ValuePlace) -> Option<String> {
         let v = self.value(e, &Place { what, ty: &Ty::STR })?;
         match v.value {
             Some(lhw_proto::littlehorse::variable_value::Value::Str(s)) => Some(s),
@@ -652,9 +561,8 @@ impl Cx<'_> {
     fn task_sig(&mut self, task: &Name) -> Option<crate::check::TaskSig> {
         let Some(sig) = self.model.tasks.get(&task.text) else {
             self.unknown(
-                Code::E0402,
+                UnknownName::Task,
                 task,
-                "task",
                 self.model.tasks.keys().map(String::as_str),
             );
             return None;
@@ -664,31 +572,30 @@ impl Cx<'_> {
 
     fn unknown_form(&mut self, form: &Name) {
         self.unknown(
-            Code::E0408,
+            UnknownName::UserTask,
             form,
-            "user task",
             self.model.user_tasks.keys().map(String::as_str),
         );
     }
 
     fn unknown<'a>(
         &mut self,
-        code: Code,
+        what: UnknownName,
         name: &Name,
-        kind: &str,
         candidates: impl IntoIterator<Item = &'a str>,
     ) {
         let candidates: Vec<&str> = candidates.into_iter().collect();
-        let mut d = Diagnostic::error(code, name.span, format!("unknown {kind} `{}`", name.text))
-            .with_label(format!("no {kind} of this name"));
-        d = match closest(&name.text, candidates.iter().copied()) {
-            Some(s) => d.did_you_mean(s),
-            None if candidates.is_empty() => d.with_help(format!(
-                "the files this test uses declare no {kind}; check its `use` lines"
-            )),
-            None => d.with_help(format!("known: {}", candidates.join(", "))),
+        let hint = match closest(&name.text, candidates.iter().copied()) {
+            Some(s) => UnknownHint::DidYouMean(s.to_string()),
+            None if candidates.is_empty() => UnknownHint::NoneDeclared,
+            None => UnknownHint::Known(candidates.iter().map(|c| c.to_string()).collect()),
         };
-        self.diags.push(d);
+        self.problem(TestProblem::Unknown {
+            what,
+            name: name.text.clone(),
+            span: name.span,
+            hint,
+        });
     }
 }
 

@@ -17,7 +17,9 @@
 
 pub mod ast;
 mod check;
+mod messages;
 pub mod plan;
+pub mod problems;
 
 use crate::check::Model;
 use crate::diag::Diagnostic;
