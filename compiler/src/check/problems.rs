@@ -493,9 +493,6 @@ pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
     Code::E0230,
     Code::E0320,
     Code::E0321,
-    Code::W0030,
-    Code::W0031,
-    Code::W0032,
 ];
 
 #[cfg(test)]
@@ -801,6 +798,12 @@ mod tests {
                 .iter()
                 .map(crate::test::problems::TestProblem::code),
         );
+        // Decompiling (W0030-W0032): `decompile/problems.rs`.
+        migrated.extend(
+            crate::decompile::problems::one_of_each()
+                .iter()
+                .map(crate::decompile::problems::DecompileProblem::code),
+        );
         let pending: BTreeSet<Code> = NOT_YET_MIGRATED.iter().copied().collect();
         assert_eq!(pending.len(), NOT_YET_MIGRATED.len(), "a code listed twice");
         for code in Code::ALL {
@@ -810,7 +813,7 @@ mod tests {
             );
         }
         // The list only shrinks: lower this ceiling when a code is migrated.
-        assert!(NOT_YET_MIGRATED.len() <= 30, "{}", NOT_YET_MIGRATED.len());
+        assert!(NOT_YET_MIGRATED.len() <= 27, "{}", NOT_YET_MIGRATED.len());
     }
 
     #[test]

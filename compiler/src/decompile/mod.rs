@@ -14,14 +14,16 @@ mod decls;
 #[allow(dead_code)] // part of the printer's API is for the graph view
 pub(crate) mod expr;
 mod json;
+mod messages;
+pub(crate) mod problems;
 mod thread;
 
 use lhw_proto::littlehorse as pb;
 
 pub use decls::{Refs, references};
 
-use crate::diag::{Code, Diagnostic};
-use crate::source::Span;
+use crate::diag::Diagnostic;
+use problems::{CompileError, DecompileProblem, Difference};
 
 /// What a decompilation may use besides the WfSpecs: the metadata they refer to (from the
 /// server, or from files). Anything missing is inferred from how the WfSpecs use it.
@@ -92,81 +94,61 @@ pub fn decompile(wf_specs: &[pb::PutWfSpecRequest], decls: &Declarations) -> Dec
         body.push_str(&w);
     }
     let text = crate::format::format(&body).unwrap_or(body);
-    let mut diagnostics: Vec<Diagnostic> = losses
+    let diagnostics: Vec<Diagnostic> = losses
         .into_iter()
-        .map(|(wf, loss)| {
-            let message = if wf.is_empty() {
-                loss.what
-            } else {
-                format!("workflow `{wf}`: {}", loss.what)
-            };
-            Diagnostic::error(Code::W0031, Span::default(), message)
-                .with_help("the .lhw text is the closest the language can write; compiling it does not give back this part of the WfSpec")
+        .map(|(wf, loss)| DecompileProblem::Unwritable {
+            workflow: (!wf.is_empty()).then_some(wf),
+            what: loss.what,
         })
+        .chain(verify(&text, wf_specs))
+        .map(DecompileProblem::diagnostic)
         .collect();
-    diagnostics.extend(verify(&text, wf_specs));
     Decompiled { text, diagnostics }
 }
 
 /// Compiles `text` and compares each WfSpec with the input it came from.
-fn verify(text: &str, wf_specs: &[pb::PutWfSpecRequest]) -> Vec<Diagnostic> {
+fn verify(text: &str, wf_specs: &[pb::PutWfSpecRequest]) -> Vec<DecompileProblem> {
     let compiled = crate::compile(text);
     let Some(output) = compiled.output else {
-        let first = compiled
-            .diagnostics
-            .iter()
-            .find(|d| d.is_error())
-            .map(|d| format!("{}: {}", d.code.as_str(), d.message))
-            .unwrap_or_default();
-        let span = compiled
-            .diagnostics
-            .iter()
-            .find(|d| d.is_error())
-            .map(|d| d.primary.span)
-            .unwrap_or_default();
-        return vec![
-            Diagnostic::error(
-                Code::W0032,
-                span,
-                format!("the decompiled text does not compile ({first})"),
-            )
-            .with_help("give the TaskDefs, events, forms and structs the workflow uses (`--taskdefs DIR`, or a server), so that no declaration has to be guessed"),
-        ];
+        let first_error =
+            compiled
+                .diagnostics
+                .iter()
+                .find(|d| d.is_error())
+                .map(|d| CompileError {
+                    code: d.code,
+                    message: d.message.clone(),
+                    span: d.primary.span,
+                });
+        return vec![DecompileProblem::DoesNotCompile { first_error }];
     };
     let mut out = Vec::new();
     for wf in wf_specs {
         let got = output.wf_specs.iter().find(|w| w.name == wf.name);
         let difference = match got {
-            None => Some(format!("no workflow `{}` in the text", wf.name)),
+            None => Some(Difference::Missing),
             Some(got) if got == wf => None,
             Some(got) => Some(first_difference(wf, got)),
         };
-        if let Some(d) = difference {
-            out.push(
-                Diagnostic::error(
-                    Code::W0030,
-                    Span::default(),
-                    format!(
-                        "workflow `{}` compiles back to a different WfSpec: {d}",
-                        wf.name
-                    ),
-                )
-                .with_help("the difference is a shape of this WfSpec that no .lhw construct builds; the text shows the closest workflow"),
-            );
+        if let Some(difference) = difference {
+            out.push(DecompileProblem::Differs {
+                workflow: wf.name.clone(),
+                difference,
+            });
         }
     }
     out
 }
 
 /// The first place where two WfSpecs differ, as a JSON path with both values.
-fn first_difference(want: &pb::PutWfSpecRequest, got: &pb::PutWfSpecRequest) -> String {
+fn first_difference(want: &pb::PutWfSpecRequest, got: &pb::PutWfSpecRequest) -> Difference {
     let (Ok(a), Ok(b)) = (serde_json::to_value(want), serde_json::to_value(got)) else {
-        return "the messages differ".to_string();
+        return Difference::Unknown;
     };
-    json_difference(&a, &b, "$").unwrap_or_else(|| "the messages differ".to_string())
+    json_difference(&a, &b, "$").unwrap_or(Difference::Unknown)
 }
 
-fn json_difference(a: &serde_json::Value, b: &serde_json::Value, at: &str) -> Option<String> {
+fn json_difference(a: &serde_json::Value, b: &serde_json::Value, at: &str) -> Option<Difference> {
     use serde_json::Value as J;
     match (a, b) {
         (J::Object(x), J::Object(y)) => {
@@ -186,19 +168,10 @@ fn json_difference(a: &serde_json::Value, b: &serde_json::Value, at: &str) -> Op
             .enumerate()
             .find_map(|(i, (p, q))| json_difference(p, q, &format!("{at}[{i}]"))),
         _ if a == b => None,
-        _ => Some(format!(
-            "at `{at}` the WfSpec has {} but the text gives {}",
-            short(a),
-            short(b)
-        )),
-    }
-}
-
-fn short(v: &serde_json::Value) -> String {
-    let s = v.to_string();
-    if s.chars().count() > 120 {
-        format!("{}…", s.chars().take(120).collect::<String>())
-    } else {
-        s
+        _ => Some(Difference::At {
+            path: at.to_string(),
+            want: a.clone(),
+            got: b.clone(),
+        }),
     }
 }
