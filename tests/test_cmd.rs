@@ -218,6 +218,27 @@ fn a_bad_test_file_gets_coded_diagnostics_and_exits_1() {
 }
 
 #[test]
+fn used_files_that_cannot_be_read_or_have_errors_are_e0413_at_their_use_line() {
+    let tests = "use \"missing.lhw\"\nuse \"broken.lhw\"\n\ntest \"x\" for pay {\n  start(card: \"c\")\n}\n";
+    let broken = "workflow pay {\n  input card: str required\n  x = 1\n}\n";
+    let dir = project(&[("broken.lhw", broken), ("suite.test.lhw", tests)]);
+    let out = lhc(dir.path(), &["check", "suite.test.lhw"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.matches("E0413").count(), 2, "{err}");
+    assert!(err.contains("cannot read missing.lhw: "), "{err}");
+    assert!(
+        err.contains("`use` paths are relative to the test file"),
+        "{err}"
+    );
+    assert!(err.contains("broken.lhw has errors"), "{err}");
+    assert!(
+        err.contains("fix it first: `lhc check broken.lhw`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn no_test_files_is_an_error() {
     let dir = project(&[("pay.lhw", WF)]);
     let out = lhc(dir.path(), &["test"]);
