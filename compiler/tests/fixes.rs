@@ -171,3 +171,43 @@ fn an_unknown_task_is_declared_by_its_fix() {
     );
     assert!(lhw_compiler::check(&fixed).is_empty(), "{fixed}");
 }
+
+#[test]
+fn unreachable_statements_are_removed_by_their_fix() {
+    let text = "task ping()\n\nworkflow w {\n  input n: int\n  if n > 0 {\n    return\n    ping()\n    n = 2\n  }\n  ping()\n}\n";
+    let d = lhw_compiler::check(text);
+    let d = d.iter().find(|d| d.code == Code::E0301).expect("E0301");
+    assert_eq!(d.fixes.len(), 1);
+    assert!(!d.fixes[0].preferred, "the help offers moving it too");
+    let fixed = d.fixes[0].apply(text);
+    assert_eq!(
+        fixed,
+        "task ping()\n\nworkflow w {\n  input n: int\n  if n > 0 {\n    return\n  }\n  ping()\n}\n"
+    );
+    assert!(lhw_compiler::check(&fixed).is_empty(), "{fixed}");
+}
+
+#[test]
+fn a_repeated_setting_is_removed_by_its_fix_unless_its_line_sets_more() {
+    for (text, fixed) in [
+        (
+            "workflow w {\n  retention 1d\n  retention 2d\n  input n: int\n}\n",
+            "workflow w {\n  retention 1d\n  input n: int\n}\n",
+        ),
+        (
+            "workflow w {\n  updates none\n  input n: int\n  updates all\n}\n",
+            "workflow w {\n  updates none\n  input n: int\n}\n",
+        ),
+    ] {
+        let d = lhw_compiler::check(text);
+        let d = d.iter().find(|d| d.code == Code::E0305).expect("E0305");
+        assert!(!d.fixes[0].preferred);
+        assert_eq!(d.fixes[0].apply(text), fixed);
+        assert!(lhw_compiler::check(fixed).is_empty(), "{fixed}");
+    }
+    // A second `default task` line may set other options: no deletion is offered.
+    let text = "workflow w {\n  default task retries 2\n  default task retries 3 timeout 5s\n  input n: int\n}\n";
+    let d = lhw_compiler::check(text);
+    let d = d.iter().find(|d| d.code == Code::E0305).expect("E0305");
+    assert!(d.fixes.is_empty());
+}

@@ -604,11 +604,14 @@ impl Problem {
                     .with_help(help)
             }
             // Settings, flow and LittleHorse rules (E03xx, W0002, W0003, W0040).
-            Problem::Unreachable { span, end } => {
+            Problem::Unreachable { span, end, rest } => {
                 Diagnostic::error(code, span, "unreachable statement")
                     .with_label("this never runs")
                     .with_secondary(end, "the thread ends here")
                     .with_help("move it before the `return` or `fail`, or remove it")
+                    .with_fix(
+                        Fix::delete_statement("Remove the unreachable statements", rest).offered(),
+                    )
             }
             Problem::FailureMessagePlaceholders { span } => {
                 Diagnostic::error(code, span, "failure messages cannot hold placeholders")
@@ -659,6 +662,7 @@ impl Problem {
                 span,
                 first,
             } => {
+                let whole_line = !matches!(setting, RepeatedSetting::DefaultTaskOption(_));
                 let (what, help) = match setting {
                     RepeatedSetting::Line(keyword) => {
                         (format!("`{keyword}`"), format!("keep one `{keyword}` line"))
@@ -676,10 +680,17 @@ impl Problem {
                         "keep one of the two lines".to_string(),
                     ),
                 };
-                Diagnostic::error(code, span, format!("{what} is set twice"))
+                let d = Diagnostic::error(code, span, format!("{what} is set twice"))
                     .with_label("set again here")
                     .with_secondary(first, "first set here")
-                    .with_help(help)
+                    .with_help(help);
+                // The repeated line holds only this setting, except `default task`, whose
+                // line may set other options too.
+                if whole_line {
+                    d.with_fix(Fix::delete_statement("Remove the repeated line", span).offered())
+                } else {
+                    d
+                }
             }
             Problem::ParentRunsChild {
                 caller,

@@ -765,9 +765,11 @@ impl<'c> WorkflowChecker<'c> {
                 // A malformed statement, and what was recovered from it, are not reported
                 // again.
                 if !matches!(stmt.kind, StmtKind::Error) && !after_error {
+                    let last = block.stmts.last().map_or(stmt.span, |s| s.span);
                     self.cx.problem(Problem::Unreachable {
                         span: stmt.span,
                         end,
+                        rest: stmt.span.to(last),
                     });
                     ended = None;
                     // Keep checking it for other problems.

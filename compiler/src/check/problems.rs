@@ -237,8 +237,9 @@ pub(crate) enum Problem {
         stmt: Span,
     },
     // Settings, flow and LittleHorse rules (E03xx, W0002, W0003, W0040).
-    /// E0301: a statement after the `return` or `fail` (at `end`) that ends its thread.
-    Unreachable { span: Span, end: Span },
+    /// E0301: a statement after the `return` or `fail` (at `end`) that ends its thread;
+    /// `rest` runs from it to the end of its block (none of which runs).
+    Unreachable { span: Span, end: Span, rest: Span },
     /// E0302: a `fail` message with placeholders.
     FailureMessagePlaceholders { span: Span },
     /// E0304: `parent` followed by something that is not a workflow name.
@@ -687,7 +688,11 @@ mod tests {
         ];
         // Settings, flow and LittleHorse rules (E03xx, W0002, W0003, W0040).
         all.extend([
-            Problem::Unreachable { span, end: span },
+            Problem::Unreachable {
+                span,
+                end: span,
+                rest: span,
+            },
             Problem::FailureMessagePlaceholders { span },
             Problem::ParentNotWorkflowName { span },
             Problem::WorkflowSettingNotTop {
