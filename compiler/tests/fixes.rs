@@ -211,3 +211,23 @@ fn a_repeated_setting_is_removed_by_its_fix_unless_its_line_sets_more() {
     let d = d.iter().find(|d| d.code == Code::E0305).expect("E0305");
     assert!(d.fixes.is_empty());
 }
+
+#[test]
+fn a_masked_variable_passed_unmasked_is_fixed_by_masking_the_parameter() {
+    let text = "task login(user: str, password: str) -> str\n\nworkflow w {\n  input user: str\n  input password: str masked\n  login(user, password)\n  login(user, \"pw:{password}\")\n}\n";
+    let d = lhw_compiler::check(text);
+    let w: Vec<_> = d.iter().filter(|d| d.code == Code::W0040).collect();
+    assert_eq!(w.len(), 2, "{d:?}");
+    let fix = &w[0].fixes[0];
+    assert!(fix.preferred);
+    assert_eq!(fix.title, "Declare `password` masked");
+    let fixed = fix.apply(text);
+    assert!(
+        fixed.starts_with("task login(user: str, password: str masked) -> str\n"),
+        "{fixed}"
+    );
+    assert!(lhw_compiler::check(&fixed).is_empty(), "{fixed}");
+    // Both warnings' fixes write the same edit: `--fix` applies it once.
+    let all = lhw_compiler::fix::apply_preferred(text);
+    assert_eq!(all.text, fixed);
+}

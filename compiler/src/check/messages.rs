@@ -11,6 +11,7 @@ use super::problems::{
 use super::{encoded_help, prim_name};
 use crate::ast::{Prim, RemoveWhat};
 use crate::diag::{Diagnostic, Fix, a_or_an};
+use crate::source::Span;
 
 impl Problem {
     /// The diagnostic for this problem.
@@ -750,6 +751,7 @@ impl Problem {
                 param,
                 task,
                 declared,
+                param_type,
             } => Diagnostic::error(
                 code,
                 span,
@@ -760,6 +762,14 @@ impl Problem {
             .with_help(format!(
                 "declare the parameter masked (`{param}: ... masked`) so the TaskRun hides it as the \
                  variable is hidden"
+            ))
+            .with_fix(Fix::replace(
+                format!("Declare `{param}` masked"),
+                Span {
+                    start: param_type.end,
+                    end: param_type.end,
+                },
+                " masked",
             )),
         }
     }

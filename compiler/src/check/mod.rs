@@ -48,6 +48,8 @@ pub struct TaskSig {
     pub partial: bool,
     /// Which parameters are `masked`, in order.
     pub masked: Vec<bool>,
+    /// Where each parameter's type is written, in order (a fix writes `masked` after it).
+    pub param_types: Vec<Span>,
 }
 
 /// A checked struct.
@@ -454,6 +456,7 @@ impl Checker {
                 span: t.name.span,
                 partial,
                 masked: t.params.iter().map(|p| p.masked).collect(),
+                param_types: t.params.iter().map(|p| p.ty.span()).collect(),
             },
         );
     }
@@ -1784,7 +1787,12 @@ impl<'c> WorkflowChecker<'c> {
                 declared: sig.span,
             });
         }
-        for ((arg, (pname, _)), masked) in args.iter().zip(&sig.params).zip(&sig.masked) {
+        for (((arg, (pname, _)), masked), ty_span) in args
+            .iter()
+            .zip(&sig.params)
+            .zip(&sig.masked)
+            .zip(&sig.param_types)
+        {
             if !masked && let Some((var, at)) = masking::masked_var_read(arg, &self.masked_vars) {
                 self.cx.problem(Problem::MaskedArgument {
                     var,
@@ -1792,6 +1800,7 @@ impl<'c> WorkflowChecker<'c> {
                     param: pname.clone(),
                     task: callee.text.clone(),
                     declared: sig.span,
+                    param_type: *ty_span,
                 });
             }
         }

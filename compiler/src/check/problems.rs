@@ -278,13 +278,14 @@ pub(crate) enum Problem {
     /// W0003: a string literal cast to `bytes` or `wf-run-id` (`prim`).
     LiteralCast { span: Span, prim: Prim },
     /// W0040: the masked variable `var` passed as the unmasked parameter `param` of `task`
-    /// (declared at `declared`).
+    /// (declared at `declared`; the parameter's type is written at `param_type`).
     MaskedArgument {
         var: String,
         span: Span,
         param: String,
         task: String,
         declared: Span,
+        param_type: Span,
     },
 }
 
@@ -742,6 +743,7 @@ mod tests {
                 param: name(),
                 task: name(),
                 declared: span,
+                param_type: span,
             },
         ]);
         for setting in [
