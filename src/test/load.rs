@@ -283,3 +283,22 @@ fn merge(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The E0413 diagnostics of used files are built from `TestProblem` (ARCHITECTURE.md,
+    /// "Problems as data"), never as sentences here.
+    #[test]
+    fn e0413_is_built_from_test_problems() {
+        let src: String = include_str!("load.rs")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        for code in ["E0413", "E0401", "E0402"] {
+            let needle = format!("Diagnostic::error(Code::{code}");
+            assert!(!src.contains(&needle), "{code} is built at a call site");
+        }
+        assert!(src.contains("TestProblem::UsedFileUnreadable"));
+        assert!(src.contains("TestProblem::UsedFileHasErrors"));
+    }
+}
