@@ -770,7 +770,10 @@ impl Problem {
                     end: param_type.end,
                 },
                 " masked",
-            )),
+            )
+            // Offered, not preferred: masking a parameter changes the TaskDef its workers
+            // registered, so `--fix` does not do it unasked.
+            .offered()),
         }
     }
 }
