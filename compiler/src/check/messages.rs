@@ -795,13 +795,16 @@ impl Problem {
             )
             .with_label(format!("this is {}", a_or_an(&ty)))
             .with_help("write a duration such as `1h`, or an `int` variable of seconds"),
-            Problem::UnexpectedPayload { event, span } => {
-                Diagnostic::error(code, span, format!("`{event}` carries no payload"))
-                    .with_label("a payload for an event without one")
-                    .with_help(format!(
-                        "remove the value, or declare the payload type: `workflow-event {event}: <type>`"
-                    ))
-            }
+            Problem::UnexpectedPayload {
+                event,
+                span,
+                removal,
+            } => Diagnostic::error(code, span, format!("`{event}` carries no payload"))
+                .with_label("a payload for an event without one")
+                .with_help(format!(
+                    "remove the value, or declare the payload type: `workflow-event {event}: <type>`"
+                ))
+                .with_fix(Fix::replace("Remove the value", removal, "")),
             Problem::PayloadType {
                 event,
                 span,
@@ -838,6 +841,11 @@ impl Problem {
                 )
                 .with_label(format!("the value is {a_k}"))
                 .with_help(format!("write `{name}: {known}`, or leave the type out"))
+                .with_fix(Fix::replace(
+                    format!("Change to `{known}`"),
+                    span,
+                    known.to_string(),
+                ))
             }
             Problem::CorrelationKeyType { span, ty } => Diagnostic::error(
                 code,
@@ -1170,7 +1178,12 @@ impl Problem {
                 format!("`{name}` is an error type, not an exception"),
             )
             .with_label("write errors in kebab-case after `error`")
-            .with_help(format!("write `catch error {error}`")),
+            .with_help(format!("write `catch error {error}`"))
+            .with_fix(Fix::replace(
+                format!("Write `catch error {error}`"),
+                span,
+                format!("error {error}"),
+            )),
             Problem::UnknownErrorType {
                 name,
                 span,

@@ -313,8 +313,13 @@ pub(crate) enum Problem {
     SleepUntilType { span: Span, ty: Ty },
     /// E0203: a number of seconds (`noun`: "a user task deadline", ...) that is not an int.
     SecondsType { noun: String, span: Span, ty: Ty },
-    /// E0203: `emit` of a value for a workflow event without a payload.
-    UnexpectedPayload { event: String, span: Span },
+    /// E0203: `emit` of a value (`span`) for a workflow event without a payload; `removal`
+    /// runs from the end of the event's name to the end of the value.
+    UnexpectedPayload {
+        event: String,
+        span: Span,
+        removal: Span,
+    },
     /// E0203: `emit` of a payload of the wrong type.
     PayloadType {
         event: String,
@@ -328,7 +333,8 @@ pub(crate) enum Problem {
         span: Span,
         expected: Ty,
     },
-    /// E0203: a binding's written type that the value it receives does not fit.
+    /// E0203: a binding's written type (at `span`) that the value it receives (`known`)
+    /// does not fit.
     BindingType {
         name: String,
         span: Span,
@@ -1357,6 +1363,7 @@ mod tests {
             Problem::UnexpectedPayload {
                 event: name(),
                 span,
+                removal: span,
             },
             Problem::PayloadType {
                 event: name(),

@@ -466,6 +466,10 @@ impl WorkflowChecker<'_> {
             self.cx.problem(Problem::UnexpectedPayload {
                 event: event.text.clone(),
                 span: v.span,
+                removal: Span {
+                    start: event.span.end,
+                    end: v.span.end,
+                },
             });
         }
         if let Some(Some(pt)) = payload {
