@@ -644,8 +644,10 @@ impl Problem {
                 expected,
                 found,
                 declared,
+                needs_parens,
             } => {
                 let a_pt = a_or_an(&expected);
+                let mut cast = None;
                 let help = match expected {
                     Ty::Prim(p @ (crate::ast::Prim::Bytes | crate::ast::Prim::Timestamp | crate::ast::Prim::WfRunId))
                         if found == Ty::STR =>
@@ -659,18 +661,23 @@ impl Problem {
                         )
                     }
                     Ty::Prim(p) if super::castable(&found, p) => {
+                        cast = Some(cast_fix(p, span, needs_parens));
                         format!("convert it explicitly: `... as {}`", super::prim_name(p))
                     }
                     _ => format!("pass {a_pt} value"),
                 };
-                Diagnostic::error(
+                let d = Diagnostic::error(
                     code,
                     span,
                     format!("`{param}` of `{task}` is {a_pt}, found `{found}`"),
                 )
                 .with_label(format!("this is {}", a_or_an(&found)))
                 .with_secondary(declared, "declared here")
-                .with_help(help)
+                .with_help(help);
+                match cast {
+                    Some(fix) => d.with_fix(fix),
+                    None => d,
+                }
             }
             Problem::TaskNameType { span, ty } => Diagnostic::error(
                 code,
@@ -749,10 +756,13 @@ impl Problem {
                 place_span,
                 target,
                 value,
+                needs_parens,
             } => {
                 let (a_t, a_v) = (a_or_an(&target), a_or_an(&value));
+                let mut cast = None;
                 let help = match target {
                     Ty::Prim(p) if super::castable(&value, p) => {
+                        cast = Some(cast_fix(p, span, needs_parens));
                         format!("convert it explicitly: `... as {}`", super::prim_name(p))
                     }
                     Ty::Array(_) | Ty::Map(..) if matches!(value, Ty::Array(_) | Ty::Map(..)) => {
@@ -762,10 +772,14 @@ impl Problem {
                     }
                     _ => format!("assign {a_t} value"),
                 };
-                Diagnostic::error(code, span, format!("cannot assign {a_v} to `{place}`, {a_t}"))
+                let d = Diagnostic::error(code, span, format!("cannot assign {a_v} to `{place}`, {a_t}"))
                     .with_label(format!("this is {a_v}"))
                     .with_secondary(place_span, format!("this is {a_t}"))
-                    .with_help(help)
+                    .with_help(help);
+                match cast {
+                    Some(fix) => d.with_fix(fix),
+                    None => d,
+                }
             }
             Problem::AssignLet { name, span } => Diagnostic::error(
                 code,
@@ -1246,4 +1260,37 @@ impl Problem {
             }
         }
     }
+}
+
+/// The fix that converts the value at `span` with `as p` (in parentheses when `as` would
+/// bind to a part of it): the edit the help "convert it explicitly: `... as p`" names.
+fn cast_fix(p: crate::ast::Prim, span: crate::source::Span, needs_parens: bool) -> Fix {
+    use crate::diag::Edit;
+    use crate::source::Span;
+    let cast = format!(" as {}", super::prim_name(p));
+    let end = Span {
+        start: span.end,
+        end: span.end,
+    };
+    let edits = if needs_parens {
+        vec![
+            Edit {
+                span: Span {
+                    start: span.start,
+                    end: span.start,
+                },
+                text: "(".to_string(),
+            },
+            Edit {
+                span: end,
+                text: format!("){cast}"),
+            },
+        ]
+    } else {
+        vec![Edit {
+            span: end,
+            text: cast.clone(),
+        }]
+    };
+    Fix::new(format!("Convert with `{}`", cast.trim_start()), edits)
 }

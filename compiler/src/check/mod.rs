@@ -1235,6 +1235,7 @@ impl<'c> WorkflowChecker<'c> {
                 place_span: place.span,
                 target: t.clone(),
                 value: v.clone(),
+                needs_parens: problems::cast_needs_parens(value),
             });
         } else {
             let op_text = match op {
@@ -1757,6 +1758,7 @@ impl<'c> WorkflowChecker<'c> {
                     expected: pt.clone(),
                     found: at.clone(),
                     declared: sig.span,
+                    needs_parens: problems::cast_needs_parens(arg),
                 });
             }
         }

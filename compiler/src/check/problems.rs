@@ -253,7 +253,8 @@ pub(crate) enum Problem {
         ty: Ty,
         why: String,
     },
-    /// E0202: a task argument of the wrong type; `declared` is the task's declaration.
+    /// E0202: a task argument of the wrong type; `declared` is the task's declaration,
+    /// `needs_parens` whether the argument needs parentheses before `as`.
     ArgumentType {
         param: String,
         task: String,
@@ -261,6 +262,7 @@ pub(crate) enum Problem {
         expected: Ty,
         found: Ty,
         declared: Span,
+        needs_parens: bool,
     },
     /// E0202: the name of a dynamic task call (`task(name)(...)`) that is not a `str`.
     TaskNameType { span: Span, ty: Ty },
@@ -297,13 +299,15 @@ pub(crate) enum Problem {
         expected: Ty,
         found: Ty,
     },
-    /// E0203: `place = value` with a value of the wrong type; `place` is the place's text.
+    /// E0203: `place = value` with a value of the wrong type; `place` is the place's text,
+    /// `needs_parens` whether the value needs parentheses before `as`.
     AssignTypes {
         place: String,
         span: Span,
         place_span: Span,
         target: Ty,
         value: Ty,
+        needs_parens: bool,
     },
     /// E0203: an assignment to a `let` binding (a step's output).
     AssignLet { name: String, span: Span },
@@ -653,6 +657,27 @@ impl ValueSite {
             ValueSite::TaskArgument => Code::E0202,
             ValueSite::Other => Code::E0203,
         }
+    }
+}
+
+/// Whether `value as t` would cast only a part of `e` (an operator's operand), so that a
+/// fix converting `e` must write `(e) as t`.
+pub(crate) fn cast_needs_parens(e: &crate::ast::Expr) -> bool {
+    use crate::ast::ExprKind;
+    match &e.kind {
+        ExprKind::Int(i) => *i < 0,
+        ExprKind::Double(d) => d.is_sign_negative(),
+        ExprKind::Bool(_)
+        | ExprKind::Null
+        | ExprKind::Str(_)
+        | ExprKind::Var(_)
+        | ExprKind::Call { .. }
+        | ExprKind::Field { .. }
+        | ExprKind::Index { .. }
+        | ExprKind::Method { .. }
+        | ExprKind::Cast(..)
+        | ExprKind::Paren(_) => false,
+        _ => true,
     }
 }
 
@@ -1332,6 +1357,7 @@ mod tests {
                 expected: Ty::INT,
                 found: Ty::STR,
                 declared: span,
+                needs_parens: true,
             },
             Problem::TaskNameType { span, ty: Ty::INT },
             Problem::FieldNotStruct {
@@ -1351,6 +1377,7 @@ mod tests {
                 place_span: span,
                 target: Ty::INT,
                 value: Ty::STR,
+                needs_parens: false,
             },
             Problem::AssignLet { name: name(), span },
             Problem::SleepType { span, ty: Ty::STR },
