@@ -1,6 +1,7 @@
 //! The fix of "convert it explicitly: `... as T`" (E0202 task arguments, E0203
 //! assignments) converts the whole value: an operator's result is put in parentheses
-//! first, as `as` binds to the operand before it. Applied, the file checks.
+//! first, as `as` binds to the operand before it; a correlation key's cast is written in
+//! parentheses. Applied, the file checks.
 
 use lhw_compiler::diag::{Code, Diagnostic};
 
@@ -55,4 +56,12 @@ fn no_cast_is_offered_where_the_server_does_not_convert() {
     let d = only_error(text);
     assert_eq!(d.code, Code::E0202);
     assert!(d.fixes.is_empty(), "{d:#?}");
+}
+
+#[test]
+fn a_correlation_key_is_cast_to_str_in_parentheses() {
+    // `correlated by` takes a postfix expression: `by n as str` would cast the `await`.
+    let text = "event paid: str\nworkflow pay {\n  input n: int required\n  var got: str = \"\"\n  got = await paid correlated by n\n}\n";
+    let out = fixed(text, Code::E0203);
+    assert!(out.contains("correlated by (n as str)"), "{out}");
 }

@@ -861,13 +861,40 @@ impl Problem {
                     known.to_string(),
                 ))
             }
-            Problem::CorrelationKeyType { span, ty } => Diagnostic::error(
-                code,
-                span,
-                format!("a correlation key is a `str`, found `{ty}`"),
-            )
-            .with_label(format!("this is {}", a_or_an(&ty)))
-            .with_help("convert it: `... as str`"),
+            Problem::CorrelationKeyType { span, ty } => {
+                let d = Diagnostic::error(
+                    code,
+                    span,
+                    format!("a correlation key is a `str`, found `{ty}`"),
+                )
+                .with_label(format!("this is {}", a_or_an(&ty)))
+                .with_help("convert it: `... as str`");
+                // `correlated by` takes a postfix expression: a cast there is written in
+                // parentheses.
+                if super::castable(&ty, crate::ast::Prim::Str) {
+                    d.with_fix(Fix::new(
+                        "Convert with `as str`",
+                        vec![
+                            crate::diag::Edit {
+                                span: crate::source::Span {
+                                    start: span.start,
+                                    end: span.start,
+                                },
+                                text: "(".to_string(),
+                            },
+                            crate::diag::Edit {
+                                span: crate::source::Span {
+                                    start: span.end,
+                                    end: span.end,
+                                },
+                                text: " as str)".to_string(),
+                            },
+                        ],
+                    ))
+                } else {
+                    d
+                }
+            }
             Problem::SpawnListType { span, ty } => Diagnostic::error(
                 code,
                 span,
