@@ -2,12 +2,11 @@
 //! of a user task's output, and JSON content, which LittleHorse converts only to primitive
 //! types.
 
-use crate::diag::a_or_an;
 use std::collections::HashMap;
 
+use super::problems::{MapPart, Problem, ValueSite};
 use super::{StructSig, SymbolKind, Ty, WorkflowChecker, assignable, names};
 use crate::ast::*;
-use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 
 impl WorkflowChecker<'_> {
@@ -25,29 +24,12 @@ impl WorkflowChecker<'_> {
             && self.json_values.contains(&value.span)
     }
 
-    pub(super) fn json_error(&mut self, code: Code, value: &Expr, target: &Ty) {
-        let help = match target {
-            Ty::Struct(s) => format!(
-                "LittleHorse converts JSON content only to primitive types; build the value with `new {s} {{ ... }}`, or take it from a step that returns {a_s}",
-                a_s = a_or_an(&s)
-            ),
-            t => format!(
-                "LittleHorse converts JSON content only to primitive types; take the value from a step or variable that is {a_t}",
-                a_t = a_or_an(&t)
-            ),
-        };
-        self.err(
-            Diagnostic::error(
-                code,
-                value.span,
-                format!(
-                    "JSON content cannot become {a_target}",
-                    a_target = a_or_an(&target)
-                ),
-            )
-            .with_label("JSON content, typed only at run time")
-            .with_help(help),
-        );
+    pub(super) fn json_error(&mut self, site: ValueSite, value: &Expr, target: &Ty) {
+        self.cx.problem(Problem::JsonIntoTyped {
+            site,
+            span: value.span,
+            target: target.clone(),
+        });
     }
 
     /// `d.field` where `d` is bound to an `ask` step: the form's field, with its type.
@@ -71,25 +53,16 @@ impl WorkflowChecker<'_> {
             }
             return Some(t.clone());
         }
-        let mut d = Diagnostic::error(
-            Code::E0212,
-            name.span,
-            format!("user task `{form}` has no field `{}`", name.text),
-        )
-        .with_label("not a field of the form")
-        .with_secondary(base.span, format!("the output of the user task `{form}`"));
-        d = match names::closest(&name.text, fields.iter().map(|(f, _)| f.as_str())) {
-            Some(c) => d.did_you_mean(c),
-            None => d.with_help(format!(
-                "the form's fields are: {}",
-                fields
-                    .iter()
-                    .map(|(f, _)| f.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        };
-        self.err(d);
+        let suggestion =
+            names::closest(&name.text, fields.iter().map(|(f, _)| f.as_str())).map(str::to_string);
+        self.cx.problem(Problem::UnknownFormField {
+            form,
+            name: name.text.clone(),
+            span: name.span,
+            base_span: base.span,
+            suggestion,
+            fields: fields.into_iter().map(|(f, _)| f).collect(),
+        });
         Some(Ty::Error)
     }
 
@@ -147,24 +120,7 @@ impl WorkflowChecker<'_> {
                 rec.member(SymbolKind::Field, struct_name, &fname.text, fname.span);
             }
             let Some(ft) = field_ty else {
-                let mut d = Diagnostic::error(
-                    Code::E0212,
-                    fname.span,
-                    format!("struct `{struct_name}` has no field `{}`", fname.text),
-                )
-                .with_label("unknown field");
-                d = match names::closest(&fname.text, sig.fields.iter().map(|f| f.0.as_str())) {
-                    Some(c) => d.did_you_mean(c),
-                    None => d.with_help(format!(
-                        "its fields are: {}",
-                        sig.fields
-                            .iter()
-                            .map(|f| f.0.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                };
-                self.err(d);
+                self.cx.problem(unknown_field(struct_name, sig, fname));
                 match &value.kind {
                     ExprKind::InlineStruct(inner) => self.struct_values_unchecked(inner),
                     _ => {
@@ -184,23 +140,11 @@ impl WorkflowChecker<'_> {
                 }
                 (_, ExprKind::InlineStruct(inner)) => {
                     if ft != Ty::Error {
-                        self.err(
-                            Diagnostic::error(
-                                Code::E0203,
-                                value.span,
-                                format!(
-                                    "field `{}` is {a_ft}, not a struct",
-                                    fname.text,
-                                    a_ft = a_or_an(&ft)
-                                ),
-                            )
-                            .with_label("a nested struct")
-                            .with_help(format!(
-                                "give `{}` {a_ft} value",
-                                fname.text,
-                                a_ft = a_or_an(&ft)
-                            )),
-                        );
+                        self.cx.problem(Problem::FieldNotStruct {
+                            field: fname.text.clone(),
+                            span: value.span,
+                            ty: ft.clone(),
+                        });
                     }
                     self.struct_values_unchecked(inner);
                 }
@@ -209,27 +153,20 @@ impl WorkflowChecker<'_> {
                     if vt == Ty::Void {
                         self.void_output(value);
                     } else if self.json_into_typed(value, &ft) {
-                        self.json_error(Code::E0203, value, &ft);
+                        self.json_error(ValueSite::Other, value, &ft);
                     } else if !assignable(&vt, &ft) {
-                        self.err(
-                            Diagnostic::error(
-                                Code::E0203,
-                                value.span,
-                                format!(
-                                    "field `{}` is {a_ft}, found `{vt}`",
-                                    fname.text,
-                                    a_ft = a_or_an(&ft)
-                                ),
-                            )
-                            .with_label(format!("this is {a_vt}", a_vt = a_or_an(&vt)))
-                            .with_help(format!("give it {a_ft}", a_ft = a_or_an(&ft))),
-                        );
+                        self.cx.problem(Problem::FieldType {
+                            field: fname.text.clone(),
+                            span: value.span,
+                            expected: ft.clone(),
+                            found: vt,
+                        });
                     }
                 }
             }
         }
-        if let Some(d) = missing_fields(struct_name, sig, &seen, at) {
-            self.err(d);
+        if let Some(p) = missing_fields(struct_name, sig, &seen, at) {
+            self.cx.problem(p);
         }
     }
 
@@ -246,16 +183,15 @@ impl WorkflowChecker<'_> {
                 }
             }
             if !(kt.is_prim() || kt.is_unknown() || kt == Ty::Void) {
-                self.err(
-                    Diagnostic::error(Code::E0203, k.span, "map keys are primitive values")
-                        .with_label(format!("this is {a_kt}", a_kt = a_or_an(&kt)))
-                        .with_help("use `str` or `int` keys"),
-                );
+                self.cx.problem(Problem::MapKeyType {
+                    span: k.span,
+                    ty: kt,
+                });
                 continue;
             }
-            for (t, e, slot, what) in [
-                (&kt, k, &mut key_ty, "key"),
-                (&vt, v, &mut value_ty, "value"),
+            for (t, e, slot, part) in [
+                (&kt, k, &mut key_ty, MapPart::Key),
+                (&vt, v, &mut value_ty, MapPart::Value),
             ] {
                 if t.is_unknown() || *t == Ty::Void {
                     continue;
@@ -264,25 +200,13 @@ impl WorkflowChecker<'_> {
                     None => *slot = Some((t.clone(), e.span)),
                     Some((first, first_span)) if first != t => {
                         let (first, first_span) = (first.clone(), *first_span);
-                        self.err(
-                            Diagnostic::error(
-                                Code::E0203,
-                                e.span,
-                                format!(
-                                    "this {what} is {a_t}, but the first is {a_first}",
-                                    a_t = a_or_an(&t),
-                                    a_first = a_or_an(&first)
-                                ),
-                            )
-                            .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
-                            .with_secondary(
-                                first_span,
-                                format!("this is {a_first}", a_first = a_or_an(&first)),
-                            )
-                            .with_help(format!(
-                                "a map's {what}s all have one type; convert with `as` where needed"
-                            )),
-                        );
+                        self.cx.problem(Problem::MapEntryType {
+                            part,
+                            span: e.span,
+                            ty: t.clone(),
+                            first,
+                            first_span,
+                        });
                     }
                     Some(_) => {}
                 }
@@ -295,6 +219,20 @@ impl WorkflowChecker<'_> {
     }
 }
 
+/// E0212: `name` is no field of the struct `struct_name` (one problem for `new` builders
+/// and struct constants).
+pub(super) fn unknown_field(struct_name: &str, sig: &StructSig, name: &Name) -> Problem {
+    let suggestion =
+        names::closest(&name.text, sig.fields.iter().map(|f| f.0.as_str())).map(str::to_string);
+    Problem::UnknownField {
+        struct_name: struct_name.to_string(),
+        name: name.text.clone(),
+        span: name.span,
+        suggestion,
+        fields: sig.fields.iter().map(|f| f.0.clone()).collect(),
+    }
+}
+
 /// E0230: the fields of `sig` given no value in `seen` and having no default (one message for
 /// `new` builders and struct constants).
 pub(super) fn missing_fields(
@@ -302,31 +240,17 @@ pub(super) fn missing_fields(
     sig: &StructSig,
     seen: &HashMap<&str, Span>,
     at: Span,
-) -> Option<Diagnostic> {
-    let missing: Vec<&str> = sig
+) -> Option<Problem> {
+    let missing: Vec<String> = sig
         .fields
         .iter()
         .map(|(f, _)| f.as_str())
         .filter(|f| !seen.contains_key(f) && !sig.defaulted.iter().any(|d| d == f))
+        .map(str::to_string)
         .collect();
-    let first = missing.first()?;
-    let list = missing
-        .iter()
-        .map(|f| format!("`{f}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    Some(
-        Diagnostic::error(
-            Code::E0230,
-            at,
-            format!(
-                "struct `{struct_name}` needs the field{} {list}",
-                if missing.len() == 1 { "" } else { "s" }
-            ),
-        )
-        .with_label("required field missing")
-        .with_help(format!(
-            "give every field without a default a value, e.g. `{first}: ...`"
-        )),
-    )
+    (!missing.is_empty()).then(|| Problem::MissingFields {
+        struct_name: struct_name.to_string(),
+        span: at,
+        missing,
+    })
 }

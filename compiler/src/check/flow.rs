@@ -1,12 +1,11 @@
 //! Whole-body checks of one workflow: what it declares anywhere (for "declared later" help),
 //! and whether its exits agree on the output type, as the server requires at PutWfSpec.
 
-use crate::diag::a_or_an;
 use std::collections::HashMap;
 
+use super::problems::{Body, Problem};
 use super::{Ty, WorkflowChecker};
 use crate::ast::*;
-use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 
 /// Records every variable declared in `block` (first declaration wins) and whether any
@@ -51,50 +50,31 @@ impl WorkflowChecker<'_> {
         else {
             return;
         };
-        let what = if self.thread == 0 {
-            "workflow"
+        let body_kind = if self.thread == 0 {
+            Body::Workflow
         } else {
-            "thread"
+            Body::Thread
         };
         let mut first_known: Option<(Span, Ty)> = None;
         for (span, ty) in &returns {
             match ty {
-                None => self.err(
-                    Diagnostic::error(
-                        Code::E0220,
-                        *span,
-                        format!(
-                            "this `return` has no value, but the {what} returns a value elsewhere"
-                        ),
-                    )
-                    .with_label("returns nothing")
-                    .with_secondary(value_span, "returns a value")
-                    .with_help(format!(
-                        "return a value here too: every exit of a {what} returns the same type"
-                    )),
-                ),
+                None => {
+                    self.cx.problem(Problem::ReturnWithoutValue {
+                        body: body_kind,
+                        span: *span,
+                        value_span,
+                    });
+                }
                 Some(t) if known(t) => match &first_known {
                     Some((first_span, first)) if first != t => {
                         let (first_span, first) = (*first_span, first.clone());
-                        self.err(
-                            Diagnostic::error(
-                                Code::E0220,
-                                *span,
-                                format!(
-                                    "this `return` gives {a_t}, but another gives {a_first}",
-                                    a_t = a_or_an(&t),
-                                    a_first = a_or_an(&first)
-                                ),
-                            )
-                            .with_label(format!("returns {a_t}", a_t = a_or_an(&t)))
-                            .with_secondary(
-                                first_span,
-                                format!("returns {a_first}", a_first = a_or_an(&first)),
-                            )
-                            .with_help(
-                                "return values of one type, converting with `as` where needed",
-                            ),
-                        );
+                        self.cx.problem(Problem::ReturnTypes {
+                            body: body_kind,
+                            span: *span,
+                            ty: t.clone(),
+                            first,
+                            first_span,
+                        });
                     }
                     Some(_) => {}
                     None => first_known = Some((*span, t.clone())),
@@ -114,23 +94,12 @@ impl WorkflowChecker<'_> {
                 start: body.span.end - 1,
                 end: body.span.end,
             };
-            let value = if known(&value_ty) {
-                a_or_an(&value_ty)
-            } else {
-                "a value".to_string()
-            };
-            self.err(
-                Diagnostic::error(
-                    Code::E0220,
-                    close,
-                    format!("the {what} can reach its end without a value, but returns {value} elsewhere"),
-                )
-                .with_label("ends here without `return`")
-                .with_secondary(value_span, format!("returns {value}"))
-                .with_help(format!(
-                    "end the {what} with `return <value>` (or `fail`): LittleHorse adds an exit that returns nothing after the last statement, and every exit must return the same type"
-                )),
-            );
+            self.cx.problem(Problem::EndWithoutReturn {
+                body: body_kind,
+                span: close,
+                value_span,
+                value: known(&value_ty).then_some(value_ty),
+            });
         }
     }
 }

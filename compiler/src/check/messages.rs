@@ -689,6 +689,295 @@ impl Problem {
                 // line may set other options too.
                 if whole_line {
                     d.with_fix(Fix::delete_statement("Remove the repeated line", span).offered())
+            Problem::JsonIntoTyped { span, target, .. } => {
+                let help = match &target {
+                    Ty::Struct(s) => format!(
+                        "LittleHorse converts JSON content only to primitive types; build the value with `new {s} {{ ... }}`, or take it from a step that returns {a_s}",
+                        a_s = a_or_an(s)
+                    ),
+                    t => format!(
+                        "LittleHorse converts JSON content only to primitive types; take the value from a step or variable that is {a_t}",
+                        a_t = a_or_an(t)
+                    ),
+                };
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!("JSON content cannot become {}", a_or_an(&target)),
+                )
+                .with_label("JSON content, typed only at run time")
+                .with_help(help)
+            }
+            Problem::ArgumentLiteral {
+                param,
+                task,
+                span,
+                ty,
+                why,
+            } => {
+                let a_pt = a_or_an(&ty);
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!("`{param}` of `{task}` is {a_pt}; this is not {a_pt} literal"),
+                )
+                .with_label(why)
+                .with_help(super::encoded_help(&ty))
+            }
+            Problem::ArgumentType {
+                param,
+                task,
+                span,
+                expected,
+                found,
+                declared,
+                needs_parens,
+            } => {
+                let a_pt = a_or_an(&expected);
+                let mut cast = None;
+                let help = match expected {
+                    Ty::Prim(p @ (crate::ast::Prim::Bytes | crate::ast::Prim::Timestamp | crate::ast::Prim::WfRunId))
+                        if found == Ty::STR =>
+                    {
+                        format!(
+                            "a str literal is decoded into a `{}` when compiled ({}); `... as {}` \
+                             converts a text at run time instead",
+                            super::prim_name(p),
+                            super::encoded_help(&expected),
+                            super::prim_name(p)
+                        )
+                    }
+                    Ty::Prim(p) if super::castable(&found, p) => {
+                        cast = Some(cast_fix(p, span, needs_parens));
+                        format!("convert it explicitly: `... as {}`", super::prim_name(p))
+                    }
+                    _ => format!("pass {a_pt} value"),
+                };
+                let d = Diagnostic::error(
+                    code,
+                    span,
+                    format!("`{param}` of `{task}` is {a_pt}, found `{found}`"),
+                )
+                .with_label(format!("this is {}", a_or_an(&found)))
+                .with_secondary(declared, "declared here")
+                .with_help(help);
+                match cast {
+                    Some(fix) => d.with_fix(fix),
+                    None => d,
+                }
+            }
+            Problem::TaskNameType { span, ty } => Diagnostic::error(
+                code,
+                span,
+                format!("a task name is a `str`, found `{ty}`"),
+            )
+            .with_label(format!("this is {}", a_or_an(&ty)))
+            .with_help("pass the TaskDef name as a str, e.g. `task(\"process-{kind}\")(order)`"),
+            Problem::NotConstant { span, .. } => {
+                Diagnostic::error(code, span, "default values must be constants")
+                    .with_label("not a constant")
+                    .with_help("variables are created with their defaults when the run starts, before anything runs; assign the value in a statement instead")
+            }
+            Problem::EncodedConstant { span, ty, why, .. } => Diagnostic::error(
+                code,
+                span,
+                format!("this is not {} constant", a_or_an(&ty)),
+            )
+            .with_label(why)
+            .with_help(super::encoded_help(&ty)),
+            Problem::ConstantType {
+                span,
+                expected,
+                found,
+                ..
+            } => {
+                let a_ty = a_or_an(&expected);
+                let help = match expected {
+                    Ty::Prim(crate::ast::Prim::Bytes) => "write the bytes as a base64 str, e.g. `\"AQID\"`".to_string(),
+                    Ty::Prim(crate::ast::Prim::Timestamp) => "write a date-time str such as `\"2026-05-28T20:26:40Z\"`, or an int of milliseconds since 1970".to_string(),
+                    _ => format!("write {a_ty} constant here"),
+                };
+                Diagnostic::error(code, span, format!("expected {a_ty} default, found `{found}`"))
+                    .with_label(format!("this is {}", a_or_an(&found)))
+                    .with_help(help)
+            }
+            Problem::StructConstantType {
+                span,
+                expected,
+                built,
+                ..
+            } => {
+                let a_ty = a_or_an(&expected);
+                Diagnostic::error(code, span, format!("expected {a_ty} default, found `{built}`"))
+                    .with_label(format!("this is {}", a_or_an(&built)))
+                    .with_help(format!("write {a_ty} constant here"))
+            }
+            Problem::FieldNotStruct { field, span, ty } => {
+                let a_ft = a_or_an(&ty);
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!("field `{field}` is {a_ft}, not a struct"),
+                )
+                .with_label("a nested struct")
+                .with_help(format!("give `{field}` {a_ft} value"))
+            }
+            Problem::FieldType {
+                field,
+                span,
+                expected,
+                found,
+            } => {
+                let a_ft = a_or_an(&expected);
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!("field `{field}` is {a_ft}, found `{found}`"),
+                )
+                .with_label(format!("this is {}", a_or_an(&found)))
+                .with_help(format!("give it {a_ft}"))
+            }
+            Problem::AssignTypes {
+                place,
+                span,
+                place_span,
+                target,
+                value,
+                needs_parens,
+            } => {
+                let (a_t, a_v) = (a_or_an(&target), a_or_an(&value));
+                let mut cast = None;
+                let help = match target {
+                    Ty::Prim(p) if super::castable(&value, p) => {
+                        cast = Some(cast_fix(p, span, needs_parens));
+                        format!("convert it explicitly: `... as {}`", super::prim_name(p))
+                    }
+                    Ty::Array(_) | Ty::Map(..) if matches!(value, Ty::Array(_) | Ty::Map(..)) => {
+                        format!(
+                            "arrays and maps convert only to the same type: assign {a_t} value"
+                        )
+                    }
+                    _ => format!("assign {a_t} value"),
+                };
+                let d = Diagnostic::error(code, span, format!("cannot assign {a_v} to `{place}`, {a_t}"))
+                    .with_label(format!("this is {a_v}"))
+                    .with_secondary(place_span, format!("this is {a_t}"))
+                    .with_help(help);
+                match cast {
+                    Some(fix) => d.with_fix(fix),
+                    None => d,
+                }
+            }
+            Problem::AssignLet { name, span } => Diagnostic::error(
+                code,
+                span,
+                format!("`{name}` is a step output and cannot be assigned"),
+            )
+            .with_label("bound with `let`")
+            .with_help("declare a variable with `var` to hold a value you change"),
+            Problem::SleepType { span, ty } => Diagnostic::error(
+                code,
+                span,
+                format!("sleep takes a duration or an int of seconds, found `{ty}`"),
+            )
+            .with_label(format!("this is {}", a_or_an(&ty)))
+            .with_help("write a duration such as `30s`, or use `sleep until` for a timestamp"),
+            Problem::SleepUntilType { span, ty } => Diagnostic::error(
+                code,
+                span,
+                format!("sleep until takes a timestamp, found `{ty}`"),
+            )
+            .with_label(format!("this is {}", a_or_an(&ty)))
+            .with_help("use a `timestamp` variable, an int of epoch milliseconds, or a `str` holding an ISO-8601 instant such as \"2026-05-28T20:26:40Z\""),
+            Problem::SecondsType { noun, span, ty } => Diagnostic::error(
+                code,
+                span,
+                format!("{noun} is an int of seconds, found `{ty}`"),
+            )
+            .with_label(format!("this is {}", a_or_an(&ty)))
+            .with_help("write a duration such as `1h`, or an `int` variable of seconds"),
+            Problem::UnexpectedPayload {
+                event,
+                span,
+                removal,
+            } => Diagnostic::error(code, span, format!("`{event}` carries no payload"))
+                .with_label("a payload for an event without one")
+                .with_help(format!(
+                    "remove the value, or declare the payload type: `workflow-event {event}: <type>`"
+                ))
+                .with_fix(Fix::replace("Remove the value", removal, "")),
+            Problem::PayloadType {
+                event,
+                span,
+                expected,
+                found,
+            } => {
+                let a_pt = a_or_an(&expected);
+                Diagnostic::error(code, span, format!("`{event}` carries {a_pt}, found `{found}`"))
+                    .with_label(format!("this is {}", a_or_an(&found)))
+                    .with_help(format!("emit {a_pt} value"))
+            }
+            Problem::MissingPayload {
+                event,
+                span,
+                expected,
+            } => Diagnostic::error(
+                code,
+                span,
+                format!("`{event}` carries {}", a_or_an(&expected)),
+            )
+            .with_label("no payload given")
+            .with_help(format!("write `emit {event} <value>`")),
+            Problem::BindingType {
+                name,
+                span,
+                known,
+                written,
+            } => {
+                let a_k = a_or_an(&known);
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!("`{name}` receives {a_k}, not {}", a_or_an(&written)),
+                )
+                .with_label(format!("the value is {a_k}"))
+                .with_help(format!("write `{name}: {known}`, or leave the type out"))
+                .with_fix(Fix::replace(
+                    format!("Change to `{known}`"),
+                    span,
+                    known.to_string(),
+                ))
+            }
+            Problem::CorrelationKeyType { span, ty } => {
+                let d = Diagnostic::error(
+                    code,
+                    span,
+                    format!("a correlation key is a `str`, found `{ty}`"),
+                )
+                .with_label(format!("this is {}", a_or_an(&ty)))
+                .with_help("convert it: `... as str`");
+                // `correlated by` takes a postfix expression: a cast there is written in
+                // parentheses.
+                if super::castable(&ty, crate::ast::Prim::Str) {
+                    d.with_fix(Fix::new(
+                        "Convert with `as str`",
+                        vec![
+                            crate::diag::Edit {
+                                span: crate::source::Span {
+                                    start: span.start,
+                                    end: span.start,
+                                },
+                                text: "(".to_string(),
+                            },
+                            crate::diag::Edit {
+                                span: crate::source::Span {
+                                    start: span.end,
+                                    end: span.end,
+                                },
+                                text: " as str)".to_string(),
+                            },
+                        ],
+                    ))
                 } else {
                     d
                 }
@@ -774,6 +1063,429 @@ impl Problem {
             // Offered, not preferred: masking a parameter changes the TaskDef its workers
             // registered, so `--fix` does not do it unasked.
             .offered()),
+            Problem::SpawnListType { span, ty } => Diagnostic::error(
+                code,
+                span,
+                format!("`spawn ... for` needs a list, found `{ty}`"),
+            )
+            .with_label(format!("this is {}", a_or_an(&ty)))
+            .with_help("iterate over a json-arr or a typed array"),
+            Problem::InputType {
+                name,
+                span,
+                expected,
+                found,
+            } => {
+                let a_t = a_or_an(&expected);
+                Diagnostic::error(code, span, format!("input `{name}` is {a_t}, found `{found}`"))
+                    .with_label(format!("this is {}", a_or_an(&found)))
+                    .with_help(format!("pass {a_t}"))
+            }
+            Problem::StrOption {
+                what,
+                example,
+                span,
+                ty,
+            } => Diagnostic::error(code, span, format!("{what} is a `str`, found `{ty}`"))
+                .with_label(format!("this is {}", a_or_an(&ty)))
+                .with_help(format!("pass a `str`, e.g. `{example}`")),
+            Problem::MapKeyType { span, ty } => {
+                Diagnostic::error(code, span, "map keys are primitive values")
+                    .with_label(format!("this is {}", a_or_an(&ty)))
+                    .with_help("use `str` or `int` keys")
+            }
+            Problem::MapEntryType {
+                part,
+                span,
+                ty,
+                first,
+                first_span,
+            } => {
+                let (what, a_t, a_first) = (part.word(), a_or_an(&ty), a_or_an(&first));
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!("this {what} is {a_t}, but the first is {a_first}"),
+                )
+                .with_label(format!("this is {a_t}"))
+                .with_secondary(first_span, format!("this is {a_first}"))
+                .with_help(format!(
+                    "a map's {what}s all have one type; convert with `as` where needed"
+                ))
+            }
+            Problem::UnknownField {
+                struct_name,
+                name,
+                span,
+                suggestion,
+                fields,
+            } => {
+                let d = Diagnostic::error(
+                    code,
+                    span,
+                    format!("struct `{struct_name}` has no field `{name}`"),
+                )
+                .with_label("unknown field");
+                match suggestion {
+                    Some(c) => d.did_you_mean(&c),
+                    None => d.with_help(format!("its fields are: {}", fields.join(", "))),
+                }
+            }
+            Problem::UnknownFormField {
+                form,
+                name,
+                span,
+                base_span,
+                suggestion,
+                fields,
+            } => {
+                let d = Diagnostic::error(
+                    code,
+                    span,
+                    format!("user task `{form}` has no field `{name}`"),
+                )
+                .with_label("not a field of the form")
+                .with_secondary(base_span, format!("the output of the user task `{form}`"));
+                match suggestion {
+                    Some(c) => d.did_you_mean(&c),
+                    None => d.with_help(format!(
+                        "the form's fields are: {}",
+                        fields.join(", ")
+                    )),
+                }
+            }
+            Problem::NoFields {
+                name,
+                span,
+                base_span,
+                ty,
+            } => {
+                let help = if matches!(ty, Ty::Array(_)) {
+                    "select an element of an array by its index, e.g. `[0]`"
+                } else {
+                    "fields exist on json-obj, structs and maps"
+                };
+                let a_t = a_or_an(&ty);
+                Diagnostic::error(code, span, format!("{a_t} has no field `{name}`"))
+                    .with_label("no fields to select")
+                    .with_secondary(base_span, format!("this is {a_t}"))
+                    .with_help(help)
+            }
+            Problem::ArrayIndexType { span, ty } => Diagnostic::error(
+                code,
+                span,
+                format!("array indexes are ints, found `{ty}`"),
+            )
+            .with_label(format!("this is {}", a_or_an(&ty)))
+            .with_help("index with an int constant, e.g. `[0]`"),
+            Problem::IndexNotConstant { span } => {
+                Diagnostic::error(code, span, "indexes must be constants")
+                    .with_label("not an int or string constant")
+                    .with_help("LittleHorse paths select with constant keys and indexes")
+            }
+            Problem::NotIndexable {
+                span,
+                base_span,
+                ty,
+            } => {
+                let a_t = a_or_an(&ty);
+                Diagnostic::error(code, span, format!("{a_t} cannot be indexed"))
+                    .with_label("no elements to select")
+                    .with_secondary(base_span, format!("this is {a_t}"))
+                    .with_help("indexes apply to json-arr, json-obj, arrays and maps")
+            }
+            Problem::AssigneeType { who, span, ty } => Diagnostic::error(
+                code,
+                span,
+                format!("a {} is a `str`, found `{ty}`", who.word()),
+            )
+            .with_label(format!("this is {}", a_or_an(&ty)))
+            .with_help("pass the id as a str"),
+            Problem::BlankAssignee { who, span } => {
+                Diagnostic::error(code, span, format!("the {} is blank", who.word()))
+                    .with_label("empty")
+                    .with_help(format!("name the {}", who.word()))
+            }
+            Problem::Unassigned { form, span } => {
+                Diagnostic::error(code, span, "a user task needs a user or a group")
+                    .with_label("assigned to nobody")
+                    .with_help(format!(
+                        "write `ask {form} to user \"...\"` or `to group \"...\"`"
+                    ))
+            }
+            Problem::ReassignToNobody { span } => {
+                Diagnostic::error(code, span, "reassign to whom?")
+                    .with_label("no user or group")
+                    .with_help("write `reassign to user \"...\"` or `to group \"...\"`")
+            }
+            Problem::ReleaseWithoutBoth { span } => Diagnostic::error(
+                code,
+                span,
+                "`release to group` needs both a user and a group",
+            )
+            .with_label("nothing to release from or to")
+            .with_help("assign the task `to user \"...\" group \"...\"`"),
+            Problem::DuplicateVariable { name, span, first } => Diagnostic::error(
+                code,
+                span,
+                format!("`{name}` is already declared in this workflow"),
+            )
+            .with_label("declared again here")
+            .with_secondary(first, "first declared here")
+            .with_help("LittleHorse requires variable names to be unique across the whole workflow; pick another name"),
+            Problem::UnknownMethod {
+                name,
+                span,
+                suggestion,
+            } => {
+                let d = Diagnostic::error(code, span, format!("unknown method `{name}`"))
+                    .with_label("not a LittleHorse expression");
+                match suggestion {
+                    Some(c) => d.did_you_mean(c),
+                    None => d.with_help(
+                        "the methods are extend, remove-if-present, remove-index, remove-key and size",
+                    ),
+                }
+            }
+            Problem::UnknownWorkflow {
+                name,
+                span,
+                suggestion,
+            } => {
+                let d = Diagnostic::error(code, span, format!("unknown workflow `{name}`"))
+                    .with_label("no workflow with this name in this file");
+                match suggestion {
+                    Some(c) => d.did_you_mean(&c),
+                    None => d.with_help("declare the child workflow in the same file"),
+                }
+            }
+            Problem::UnknownUserTask {
+                name,
+                span,
+                suggestion,
+            } => {
+                let d = Diagnostic::error(code, span, format!("unknown user task `{name}`"))
+                    .with_label("no user task form with this name");
+                match suggestion {
+                    Some(c) => d.did_you_mean(&c),
+                    None => d.with_help(format!(
+                        "declare it: `user-task {name} {{ field: type }}`"
+                    )),
+                }
+            }
+            Problem::InvalidCast { span, from, to } => Diagnostic::error(
+                code,
+                span,
+                format!("cannot cast {} to `{to}`", a_or_an(&from)),
+            )
+            .with_label("no such conversion")
+            .with_help("casts convert str to int, double, bool, bytes or wf-run-id, between int and double, and any primitive to str"),
+            Problem::SearchableNotJson { name, span, ty } => Diagnostic::error(
+                code,
+                span,
+                format!(
+                    "`searchable on` needs a json variable, `{name}` is {}",
+                    a_or_an(&ty)
+                ),
+            )
+            .with_label("indexes a json path")
+            .with_help("declare the variable as `json-obj` or `json-arr`, or use plain `searchable`"),
+            Problem::SearchableIndexType { span, ty } => Diagnostic::error(
+                code,
+                span,
+                format!("cannot index a json path as `{ty}`"),
+            )
+            .with_label("not an indexable type")
+            .with_help("index as `str`, `int`, `double` or `bool`"),
+            Problem::ReturnWithoutValue {
+                body,
+                span,
+                value_span,
+            } => {
+                let what = body.word();
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!("this `return` has no value, but the {what} returns a value elsewhere"),
+                )
+                .with_label("returns nothing")
+                .with_secondary(value_span, "returns a value")
+                .with_help(format!(
+                    "return a value here too: every exit of a {what} returns the same type"
+                ))
+            }
+            Problem::ReturnTypes {
+                span,
+                ty,
+                first,
+                first_span,
+                ..
+            } => {
+                let (a_t, a_first) = (a_or_an(&ty), a_or_an(&first));
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!("this `return` gives {a_t}, but another gives {a_first}"),
+                )
+                .with_label(format!("returns {a_t}"))
+                .with_secondary(first_span, format!("returns {a_first}"))
+                .with_help("return values of one type, converting with `as` where needed")
+            }
+            Problem::EndWithoutReturn {
+                body,
+                span,
+                value_span,
+                value,
+            } => {
+                let what = body.word();
+                let value = value.map_or_else(|| "a value".to_string(), |t| a_or_an(&t));
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!("the {what} can reach its end without a value, but returns {value} elsewhere"),
+                )
+                .with_label("ends here without `return`")
+                .with_secondary(value_span, format!("returns {value}"))
+                .with_help(format!(
+                    "end the {what} with `return <value>` (or `fail`): LittleHorse adds an exit that returns nothing after the last statement, and every exit must return the same type"
+                ))
+            }
+            Problem::MissingFields {
+                struct_name,
+                span,
+                missing,
+            } => {
+                let list = missing
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let first = missing.first().map_or("", String::as_str);
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!(
+                        "struct `{struct_name}` needs the field{} {list}",
+                        if missing.len() == 1 { "" } else { "s" }
+                    ),
+                )
+                .with_label("required field missing")
+                .with_help(format!(
+                    "give every field without a default a value, e.g. `{first}: ...`"
+                ))
+            }
+            Problem::CatchStepCount { span, steps } => Diagnostic::error(
+                code,
+                span,
+                format!("`catch` needs a statement that runs one step, this one runs {steps}"),
+            )
+            .with_label("nothing single to attach to")
+            .with_help("split the statement so that the step you want to guard stands alone"),
+            Problem::ErrorTypeAsException { name, span, error } => Diagnostic::error(
+                code,
+                span,
+                format!("`{name}` is an error type, not an exception"),
+            )
+            .with_label("write errors in kebab-case after `error`")
+            .with_help(format!("write `catch error {error}`"))
+            .with_fix(Fix::replace(
+                format!("Write `catch error {error}`"),
+                span,
+                format!("error {error}"),
+            )),
+            Problem::UnknownErrorType {
+                name,
+                span,
+                suggestion,
+            } => {
+                let d = Diagnostic::error(
+                    code,
+                    span,
+                    format!("`{name}` is not a LittleHorse error type"),
+                )
+                .with_label("unknown error type");
+                match suggestion {
+                    Some(c) => d.did_you_mean(c),
+                    None => d.with_help(format!(
+                        "the error types are {}",
+                        super::ERROR_TYPES.join(", ")
+                    )),
+                }
+            }
+            Problem::DuplicateCatch { span, first } => {
+                Diagnostic::error(code, span, "this failure is already caught")
+                    .with_label("second handler")
+                    .with_secondary(first, "first handler")
+                    .with_help("LittleHorse runs the first matching handler; remove this one")
+            }
+            Problem::DuplicateInterrupt { event, span, first } => Diagnostic::error(
+                code,
+                span,
+                format!("`{event}` already interrupts this workflow"),
+            )
+            .with_label("second handler")
+            .with_secondary(first, "first handler")
+            .with_help("LittleHorse allows one interrupt handler per event; merge the two"),
+            Problem::AwaitedAndInterrupt { span, other } => Diagnostic::error(
+                code,
+                span,
+                "an event cannot be both awaited and an interrupt",
+            )
+            .with_label("used here")
+            .with_secondary(other, "also used here")
+            .with_help("declare a second event for one of the two uses"),
+            Problem::RetriesNotCount { span } => {
+                Diagnostic::error(code, span, "`retries` takes a non-negative int")
+                    .with_label("not a retry count")
+                    .with_help(
+                        "write the number of retries after the first attempt, e.g. `retries 3`",
+                    )
+            }
+            Problem::BackoffRange { span } => Diagnostic::error(
+                code,
+                span,
+                "`backoff` needs positive durations, the first no larger than the second",
+            )
+            .with_label("invalid backoff")
+            .with_help("write e.g. `backoff 500ms..30s x2`: first delay, largest delay, growth factor"),
+            Problem::BackoffMultiplier { span } => {
+                Diagnostic::error(code, span, "the backoff multiplier must be at least 1")
+                    .with_label("delays would shrink")
+                    .with_help("use a factor such as `x2`")
+            }
         }
     }
+}
+
+/// The fix that converts the value at `span` with `as p` (in parentheses when `as` would
+/// bind to a part of it): the edit the help "convert it explicitly: `... as p`" names.
+fn cast_fix(p: crate::ast::Prim, span: crate::source::Span, needs_parens: bool) -> Fix {
+    use crate::diag::Edit;
+    use crate::source::Span;
+    let cast = format!(" as {}", super::prim_name(p));
+    let end = Span {
+        start: span.end,
+        end: span.end,
+    };
+    let edits = if needs_parens {
+        vec![
+            Edit {
+                span: Span {
+                    start: span.start,
+                    end: span.start,
+                },
+                text: "(".to_string(),
+            },
+            Edit {
+                span: end,
+                text: format!("){cast}"),
+            },
+        ]
+    } else {
+        vec![Edit {
+            span: end,
+            text: cast.clone(),
+        }]
+    };
+    Fix::new(format!("Convert with `{}`", cast.trim_start()), edits)
 }

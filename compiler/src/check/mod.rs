@@ -17,7 +17,6 @@ mod steps;
 mod struct_constant;
 pub(crate) mod types;
 
-use crate::diag::a_or_an;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub use index::{Index, Reference, Symbol, SymbolKind};
@@ -33,6 +32,7 @@ use problems::{
     ConditionPlace, OperandNeed, Problem, RepeatedSetting, UnaryOp, UnknownTaskHint,
     UnknownVariableHint,
 };
+use problems::{ConstantSite, ValueSite};
 
 /// A checked task signature.
 #[derive(Debug, Clone)]
@@ -401,7 +401,7 @@ impl Checker {
             }
             let ty = self.ty(&f.ty);
             if let Some(d) = &f.default {
-                self.constant(d, &ty, Code::E0209);
+                self.constant(d, &ty, ConstantSite::Default);
             }
             fields.push((f.name.text.clone(), ty));
         }
@@ -462,23 +462,23 @@ impl Checker {
     }
 
     /// Checks that `e` is a constant assignable to `ty` (defaults are set before anything runs).
-    fn constant(&mut self, e: &Expr, ty: &Ty, code: Code) {
+    fn constant(&mut self, e: &Expr, ty: &Ty, site: ConstantSite) {
         // A typed array or map of constants: each element is a constant of its type.
         match (&e.kind, ty) {
             (ExprKind::JsonArr(items), Ty::Array(elem)) => {
                 for item in items {
-                    self.constant(item, elem, code);
+                    self.constant(item, elem, site);
                 }
                 return;
             }
             (ExprKind::MapLit(entries), Ty::Map(k, v)) => {
                 for (key, value) in entries {
-                    self.constant(key, k, code);
-                    self.constant(value, v, code);
+                    self.constant(key, k, site);
+                    self.constant(value, v, site);
                 }
                 return;
             }
-            (ExprKind::Paren(inner), _) => return self.constant(inner, ty, code),
+            (ExprKind::Paren(inner), _) => return self.constant(inner, ty, site),
             (
                 ExprKind::New {
                     name,
@@ -490,7 +490,7 @@ impl Checker {
                 if let Some(v) = version {
                     self.struct_version(*v);
                 }
-                return self.struct_constant(e, name, fields, ty, code);
+                return self.struct_constant(e, name, fields, ty, site);
             }
             _ => {}
         }
@@ -506,11 +506,7 @@ impl Checker {
                 });
                 return;
             }
-            self.diags.push(
-                Diagnostic::error(code, span, "default values must be constants")
-                    .with_label("not a constant")
-                    .with_help("variables are created with their defaults when the run starts, before anything runs; assign the value in a statement instead"),
-            );
+            self.problem(Problem::NotConstant { site, span });
             return;
         }
         if let Some(span) = subsecond_duration(e) {
@@ -521,15 +517,12 @@ impl Checker {
         match crate::lower::encoded_constant(e, ty) {
             Some(Ok(_)) => return,
             Some(Err(why)) => {
-                self.diags.push(
-                    Diagnostic::error(
-                        code,
-                        e.span,
-                        format!("this is not {a_ty} constant", a_ty = a_or_an(&ty)),
-                    )
-                    .with_label(why)
-                    .with_help(encoded_help(ty)),
-                );
+                self.problem(Problem::EncodedConstant {
+                    site,
+                    span: e.span,
+                    ty: ty.clone(),
+                    why,
+                });
                 return;
             }
             None => {}
@@ -537,20 +530,12 @@ impl Checker {
         let vt = constant_type(e);
         let ok = assignable(&vt, ty) && vt != Ty::Null;
         if !ok && *ty != Ty::Error {
-            let help = match ty {
-                Ty::Prim(Prim::Bytes) => "write the bytes as a base64 str, e.g. `\"AQID\"`".to_string(),
-                Ty::Prim(Prim::Timestamp) => "write a date-time str such as `\"2026-05-28T20:26:40Z\"`, or an int of milliseconds since 1970".to_string(),
-                _ => format!("write {a_ty} constant here", a_ty = a_or_an(&ty)),
-            };
-            self.diags.push(
-                Diagnostic::error(
-                    code,
-                    e.span,
-                    format!("expected {a_ty} default, found `{vt}`", a_ty = a_or_an(&ty)),
-                )
-                .with_label(format!("this is {a_vt}", a_vt = a_or_an(&vt)))
-                .with_help(help),
-            );
+            self.problem(Problem::ConstantType {
+                site,
+                span: e.span,
+                expected: ty.clone(),
+                found: vt,
+            });
         }
     }
 }
@@ -807,12 +792,11 @@ impl<'c> WorkflowChecker<'c> {
             self.declared.entry(name.text.clone()).or_insert(name.span);
         }
         if let Some(prev) = prev {
-            self.err(
-                Diagnostic::error(Code::E0104, name.span, format!("`{}` is already declared in this workflow", name.text))
-                    .with_label("declared again here")
-                    .with_secondary(prev, "first declared here")
-                    .with_help("LittleHorse requires variable names to be unique across the whole workflow; pick another name"),
-            );
+            self.cx.problem(Problem::DuplicateVariable {
+                name: name.text.clone(),
+                span: name.span,
+                first: prev,
+            });
             return true;
         }
         false
@@ -915,7 +899,7 @@ impl<'c> WorkflowChecker<'c> {
                 {
                     // A typed array of constants, or an encoded bytes/timestamp/wf-run-id
                     // literal: checked as a constant of the variable's type.
-                    self.cx.constant(value, &place_ty, Code::E0203);
+                    self.cx.constant(value, &place_ty, ConstantSite::Assignment);
                     return;
                 }
                 let value_ty = self.expr(value);
@@ -1028,17 +1012,10 @@ impl<'c> WorkflowChecker<'c> {
                 }
                 let t = self.expr(e);
                 if !(t == Ty::INT || t.is_unknown()) {
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0203,
-                            e.span,
-                            format!("sleep takes a duration or an int of seconds, found `{t}`"),
-                        )
-                        .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
-                        .with_help(
-                            "write a duration such as `30s`, or use `sleep until` for a timestamp",
-                        ),
-                    );
+                    self.cx.problem(Problem::SleepType {
+                        span: e.span,
+                        ty: t,
+                    });
                 }
             }
             StmtKind::SleepUntil(e) => {
@@ -1046,15 +1023,10 @@ impl<'c> WorkflowChecker<'c> {
                 if t == Ty::STR {
                     self.cx.model.iso_date_sleeps.insert(e.span);
                 } else if !(matches!(t, Ty::Prim(Prim::Timestamp | Prim::Int)) || t.is_unknown()) {
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0203,
-                            e.span,
-                            format!("sleep until takes a timestamp, found `{t}`"),
-                        )
-                        .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
-                        .with_help("use a `timestamp` variable, an int of epoch milliseconds, or a `str` holding an ISO-8601 instant such as \"2026-05-28T20:26:40Z\""),
-                    );
+                    self.cx.problem(Problem::SleepUntilType {
+                        span: e.span,
+                        ty: t,
+                    });
                 }
             }
             StmtKind::Updates(word) => {
@@ -1123,7 +1095,7 @@ impl<'c> WorkflowChecker<'c> {
         self.inherited_needs_parent(v);
         let ty = self.cx.ty(&v.ty);
         if let Some(d) = &v.default {
-            self.cx.constant(d, &ty, Code::E0209);
+            self.cx.constant(d, &ty, ConstantSite::Default);
         }
         for idx in &v.indexes {
             if !idx.path.starts_with('$') {
@@ -1133,23 +1105,20 @@ impl<'c> WorkflowChecker<'c> {
                 });
             }
             if !ty.is_json() {
-                self.err(
-                    Diagnostic::error(Code::E0215, idx.path_span, format!("`searchable on` needs a json variable, `{}` is {a_ty}", v.name.text, a_ty = a_or_an(&ty)))
-                        .with_label("indexes a json path")
-                        .with_help("declare the variable as `json-obj` or `json-arr`, or use plain `searchable`"),
-                );
+                self.cx.problem(Problem::SearchableNotJson {
+                    name: v.name.text.clone(),
+                    span: idx.path_span,
+                    ty: ty.clone(),
+                });
             }
             match self.cx.ty(&idx.ty) {
                 Ty::Prim(Prim::Str | Prim::Int | Prim::Double | Prim::Bool) | Ty::Error => {}
-                other => self.err(
-                    Diagnostic::error(
-                        Code::E0215,
-                        idx.ty.span(),
-                        format!("cannot index a json path as `{other}`"),
-                    )
-                    .with_label("not an indexable type")
-                    .with_help("index as `str`, `int`, `double` or `bool`"),
-                ),
+                other => {
+                    self.cx.problem(Problem::SearchableIndexType {
+                        span: idx.ty.span(),
+                        ty: other,
+                    });
+                }
             }
         }
         if v.masked.is_some() {
@@ -1232,7 +1201,7 @@ impl<'c> WorkflowChecker<'c> {
         v: &Ty,
     ) {
         if op == AssignOp::Assign && self.json_into_typed(value, t) {
-            self.json_error(Code::E0203, value, t);
+            self.json_error(ValueSite::Other, value, t);
             return;
         }
         let ok = match op {
@@ -1254,30 +1223,14 @@ impl<'c> WorkflowChecker<'c> {
             return;
         }
         if op == AssignOp::Assign {
-            let mut d = Diagnostic::error(
-                Code::E0203,
-                value.span,
-                format!(
-                    "cannot assign {a_v} to `{}`, {a_t}",
-                    place_text(place),
-                    a_v = a_or_an(&v),
-                    a_t = a_or_an(&t)
-                ),
-            )
-            .with_label(format!("this is {a_v}", a_v = a_or_an(&v)))
-            .with_secondary(place.span, format!("this is {a_t}", a_t = a_or_an(&t)));
-            d = match t {
-                Ty::Prim(p) if castable(v, *p) => {
-                    d.with_help(format!("convert it explicitly: `... as {}`", prim_name(*p)))
-                }
-                Ty::Array(_) | Ty::Map(..) if matches!(v, Ty::Array(_) | Ty::Map(..)) => d
-                    .with_help(format!(
-                        "arrays and maps convert only to the same type: assign {a_t} value",
-                        a_t = a_or_an(&t)
-                    )),
-                _ => d.with_help(format!("assign {a_t} value", a_t = a_or_an(&t))),
-            };
-            self.err(d);
+            self.cx.problem(Problem::AssignTypes {
+                place: place_text(place),
+                span: value.span,
+                place_span: place.span,
+                target: t.clone(),
+                value: v.clone(),
+                needs_parens: problems::cast_needs_parens(value),
+            });
         } else {
             let op_text = match op {
                 AssignOp::Add => "+=",
@@ -1371,18 +1324,10 @@ impl<'c> WorkflowChecker<'c> {
     fn place(&mut self, place: &Place) -> Ty {
         let mut t = self.use_var(&place.var);
         if self.lookup_let(&place.var.text).is_some() && !self.vars.contains_key(&place.var.text) {
-            self.err(
-                Diagnostic::error(
-                    Code::E0203,
-                    place.var.span,
-                    format!(
-                        "`{}` is a step output and cannot be assigned",
-                        place.var.text
-                    ),
-                )
-                .with_label("bound with `let`")
-                .with_help("declare a variable with `var` to hold a value you change"),
-            );
+            self.cx.problem(Problem::AssignLet {
+                name: place.var.text.clone(),
+                span: place.var.span,
+            });
             return Ty::Error;
         }
         for sel in &place.selectors {
@@ -1428,17 +1373,16 @@ impl<'c> WorkflowChecker<'c> {
                             .get(s)
                             .map(|sig| sig.fields.iter().map(|(f, _)| f.clone()).collect())
                             .unwrap_or_default();
-                        let mut d = Diagnostic::error(
-                            Code::E0212,
-                            name.span,
-                            format!("struct `{s}` has no field `{}`", name.text),
-                        )
-                        .with_label("unknown field");
-                        d = match names::closest(&name.text, fields.iter().map(String::as_str)) {
-                            Some(c) => d.did_you_mean(c),
-                            None => d.with_help(format!("its fields are: {}", fields.join(", "))),
-                        };
-                        self.err(d);
+                        let suggestion =
+                            names::closest(&name.text, fields.iter().map(String::as_str))
+                                .map(str::to_string);
+                        self.cx.problem(Problem::UnknownField {
+                            struct_name: s.clone(),
+                            name: name.text.clone(),
+                            span: name.span,
+                            suggestion,
+                            fields,
+                        });
                         Ty::Error
                     }
                 }
@@ -1446,21 +1390,12 @@ impl<'c> WorkflowChecker<'c> {
             Ty::Map(_, v) => (**v).clone(),
             t if t.has_fields() && !matches!(t, Ty::Array(_)) => Ty::Any,
             t => {
-                let help = if matches!(t, Ty::Array(_)) {
-                    "select an element of an array by its index, e.g. `[0]`"
-                } else {
-                    "fields exist on json-obj, structs and maps"
-                };
-                self.err(
-                    Diagnostic::error(
-                        Code::E0212,
-                        name.span,
-                        format!("{a_t} has no field `{}`", name.text, a_t = a_or_an(&t)),
-                    )
-                    .with_label("no fields to select")
-                    .with_secondary(base_span, format!("this is {a_t}", a_t = a_or_an(&t)))
-                    .with_help(help),
-                );
+                self.cx.problem(Problem::NoFields {
+                    name: name.text.clone(),
+                    span: name.span,
+                    base_span,
+                    ty: t.clone(),
+                });
                 Ty::Error
             }
         }
@@ -1485,40 +1420,27 @@ impl<'c> WorkflowChecker<'c> {
         match &base {
             Ty::Array(e) => {
                 if !(it == Ty::INT || it.is_unknown()) {
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0212,
-                            idx.span,
-                            format!("array indexes are ints, found `{it}`"),
-                        )
-                        .with_label(format!("this is {a_it}", a_it = a_or_an(&it)))
-                        .with_help("index with an int constant, e.g. `[0]`"),
-                    );
+                    self.cx.problem(Problem::ArrayIndexType {
+                        span: idx.span,
+                        ty: it,
+                    });
                 }
                 (**e).clone()
             }
             Ty::Map(_, v) => (**v).clone(),
             t if t.has_fields() => {
                 if !matches!(idx.kind, ExprKind::Int(_) | ExprKind::Str(_)) {
-                    self.err(
-                        Diagnostic::error(Code::E0212, idx.span, "indexes must be constants")
-                            .with_label("not an int or string constant")
-                            .with_help("LittleHorse paths select with constant keys and indexes"),
-                    );
+                    self.cx
+                        .problem(Problem::IndexNotConstant { span: idx.span });
                 }
                 Ty::Any
             }
             t => {
-                self.err(
-                    Diagnostic::error(
-                        Code::E0212,
-                        idx.span,
-                        format!("{a_t} cannot be indexed", a_t = a_or_an(&t)),
-                    )
-                    .with_label("no elements to select")
-                    .with_secondary(base_span, format!("this is {a_t}", a_t = a_or_an(&t)))
-                    .with_help("indexes apply to json-arr, json-obj, arrays and maps"),
-                );
+                self.cx.problem(Problem::NotIndexable {
+                    span: idx.span,
+                    base_span,
+                    ty: t.clone(),
+                });
                 Ty::Error
             }
         }
@@ -1696,11 +1618,11 @@ impl<'c> WorkflowChecker<'c> {
                     Ty::Prim(p) if castable(&t, *p) => target,
                     Ty::Error => Ty::Error,
                     _ => {
-                        self.err(
-                            Diagnostic::error(Code::E0208, e.span, format!("cannot cast {a_t} to `{target}`", a_t = a_or_an(&t)))
-                                .with_label("no such conversion")
-                                .with_help("casts convert str to int, double, bool, bytes or wf-run-id, between int and double, and any primitive to str"),
-                        );
+                        self.cx.problem(Problem::InvalidCast {
+                            span: e.span,
+                            from: t,
+                            to: target,
+                        });
                         Ty::Error
                     }
                 }
@@ -1808,54 +1730,28 @@ impl<'c> WorkflowChecker<'c> {
             if *at == Ty::Void {
                 self.void_output(arg);
             } else if self.json_into_typed(arg, pt) {
-                self.json_error(Code::E0202, arg, pt);
+                self.json_error(ValueSite::TaskArgument, arg, pt);
             } else if let Some(Err(why)) = crate::lower::encoded_constant(arg, pt) {
-                self.err(
-                    Diagnostic::error(
-                        Code::E0202,
-                        arg.span,
-                        format!(
-                            "`{pname}` of `{}` is {a_pt}; this is not {a_pt} literal",
-                            callee.text,
-                            a_pt = a_or_an(&pt)
-                        ),
-                    )
-                    .with_label(why)
-                    .with_help(encoded_help(pt)),
-                );
+                self.cx.problem(Problem::ArgumentLiteral {
+                    param: pname.clone(),
+                    task: callee.text.clone(),
+                    span: arg.span,
+                    ty: pt.clone(),
+                    why,
+                });
             } else if crate::lower::encoded_constant(arg, pt).is_some() {
                 // A str literal holding the value (base64, RFC 3339, a WfRunId): decoded
                 // when lowered.
             } else if !assignable(at, pt) {
-                let mut d = Diagnostic::error(
-                    Code::E0202,
-                    arg.span,
-                    format!(
-                        "`{pname}` of `{}` is {a_pt}, found `{at}`",
-                        callee.text,
-                        a_pt = a_or_an(&pt)
-                    ),
-                )
-                .with_label(format!("this is {a_at}", a_at = a_or_an(&at)))
-                .with_secondary(sig.span, "declared here");
-                d = match pt {
-                    Ty::Prim(p @ (Prim::Bytes | Prim::Timestamp | Prim::WfRunId))
-                        if *at == Ty::STR =>
-                    {
-                        d.with_help(format!(
-                            "a str literal is decoded into a `{}` when compiled ({}); `... as {}` \
-                             converts a text at run time instead",
-                            prim_name(*p),
-                            encoded_help(pt),
-                            prim_name(*p)
-                        ))
-                    }
-                    Ty::Prim(p) if castable(at, *p) => {
-                        d.with_help(format!("convert it explicitly: `... as {}`", prim_name(*p)))
-                    }
-                    _ => d.with_help(format!("pass {a_pt} value", a_pt = a_or_an(&pt))),
-                };
-                self.err(d);
+                self.cx.problem(Problem::ArgumentType {
+                    param: pname.clone(),
+                    task: callee.text.clone(),
+                    span: arg.span,
+                    expected: pt.clone(),
+                    found: at.clone(),
+                    declared: sig.span,
+                    needs_parens: problems::cast_needs_parens(arg),
+                });
             }
         }
         sig.ret.unwrap_or(Ty::Void)
@@ -1904,17 +1800,11 @@ impl<'c> WorkflowChecker<'c> {
                     "remove-key",
                     "size",
                 ];
-                let mut d = Diagnostic::error(
-                    Code::E0107,
-                    method.span,
-                    format!("unknown method `{}`", method.text),
-                )
-                .with_label("not a LittleHorse expression");
-                d = match names::closest(&method.text, known) {
-                    Some(c) => d.did_you_mean(c),
-                    None => d.with_help("the methods are extend, remove-if-present, remove-index, remove-key and size"),
-                };
-                self.err(d);
+                self.cx.problem(Problem::UnknownMethod {
+                    name: method.text.clone(),
+                    span: method.span,
+                    suggestion: names::closest(&method.text, known),
+                });
                 return Ty::Error;
             }
         };

@@ -300,6 +300,320 @@ pub(crate) enum RepeatedSetting {
     DefaultThreadRetention,
     /// One option of `default task`: `retries`, `timeout` or `backoff`.
     DefaultTaskOption(&'static str),
+    // E0202, E0203, E0209: values of the wrong type where a type is known.
+    /// E0202 (a task argument) or E0203 (any other value): JSON content where an array, a
+    /// map or a struct is expected (LittleHorse converts JSON content only to primitives).
+    JsonIntoTyped {
+        site: ValueSite,
+        span: Span,
+        target: Ty,
+    },
+    /// E0202: a str literal for a `bytes`, `timestamp` or `wf-run-id` parameter that does
+    /// not decode; `why` says what is wrong with it.
+    ArgumentLiteral {
+        param: String,
+        task: String,
+        span: Span,
+        ty: Ty,
+        why: String,
+    },
+    /// E0202: a task argument of the wrong type; `declared` is the task's declaration,
+    /// `needs_parens` whether the argument needs parentheses before `as`.
+    ArgumentType {
+        param: String,
+        task: String,
+        span: Span,
+        expected: Ty,
+        found: Ty,
+        declared: Span,
+        needs_parens: bool,
+    },
+    /// E0202: the name of a dynamic task call (`task(name)(...)`) that is not a `str`.
+    TaskNameType { span: Span, ty: Ty },
+    /// E0209 (a default) or E0203 (an assigned constant): a value that is not a constant.
+    NotConstant { site: ConstantSite, span: Span },
+    /// E0209 or E0203: a str constant that does not decode into `ty` (`bytes`,
+    /// `timestamp`, `wf-run-id`); `why` says what is wrong with it.
+    EncodedConstant {
+        site: ConstantSite,
+        span: Span,
+        ty: Ty,
+        why: String,
+    },
+    /// E0209 or E0203: a constant of the wrong type.
+    ConstantType {
+        site: ConstantSite,
+        span: Span,
+        expected: Ty,
+        found: Ty,
+    },
+    /// E0209 or E0203: a struct constant (`new s { ... }`) of another type than expected.
+    StructConstantType {
+        site: ConstantSite,
+        span: Span,
+        expected: Ty,
+        built: Ty,
+    },
+    /// E0203: a nested struct (`{ ... }`) given to a field that is not a struct.
+    FieldNotStruct { field: String, span: Span, ty: Ty },
+    /// E0203: a struct field given a value of the wrong type.
+    FieldType {
+        field: String,
+        span: Span,
+        expected: Ty,
+        found: Ty,
+    },
+    /// E0203: `place = value` with a value of the wrong type; `place` is the place's text,
+    /// `needs_parens` whether the value needs parentheses before `as`.
+    AssignTypes {
+        place: String,
+        span: Span,
+        place_span: Span,
+        target: Ty,
+        value: Ty,
+        needs_parens: bool,
+    },
+    /// E0203: an assignment to a `let` binding (a step's output).
+    AssignLet { name: String, span: Span },
+    /// E0203: `sleep` of something that is neither a duration nor an int.
+    SleepType { span: Span, ty: Ty },
+    /// E0203: `sleep until` of something that is not a timestamp.
+    SleepUntilType { span: Span, ty: Ty },
+    /// E0203: a number of seconds (`noun`: "a user task deadline", ...) that is not an int.
+    SecondsType { noun: String, span: Span, ty: Ty },
+    /// E0203: `emit` of a value (`span`) for a workflow event without a payload; `removal`
+    /// runs from the end of the event's name to the end of the value.
+    UnexpectedPayload {
+        event: String,
+        span: Span,
+        removal: Span,
+    },
+    /// E0203: `emit` of a payload of the wrong type.
+    PayloadType {
+        event: String,
+        span: Span,
+        expected: Ty,
+        found: Ty,
+    },
+    /// E0203: `emit` without the payload the workflow event carries.
+    MissingPayload {
+        event: String,
+        span: Span,
+        expected: Ty,
+    },
+    /// E0203: a binding's written type (at `span`) that the value it receives (`known`)
+    /// does not fit.
+    BindingType {
+        name: String,
+        span: Span,
+        known: Ty,
+        written: Ty,
+    },
+    /// E0203: a correlation key that is not a `str`.
+    CorrelationKeyType { span: Span, ty: Ty },
+    /// E0203: `spawn ... for` over something that is not a list.
+    SpawnListType { span: Span, ty: Ty },
+    /// E0203: an input of a spawned thread or a child workflow given a value of the wrong
+    /// type.
+    InputType {
+        name: String,
+        span: Span,
+        expected: Ty,
+        found: Ty,
+    },
+    /// E0203: a workflow name or a child run id (`what`) that is not a `str`; `example`
+    /// shows one.
+    StrOption {
+        what: String,
+        example: String,
+        span: Span,
+        ty: Ty,
+    },
+    /// E0203: a map literal's key that is not primitive.
+    MapKeyType { span: Span, ty: Ty },
+    /// E0203: a map literal's key or value (`part`) of another type than the first one.
+    MapEntryType {
+        part: MapPart,
+        span: Span,
+        ty: Ty,
+        first: Ty,
+        first_span: Span,
+    },
+    // E0212: selectors (`.field`, `[index]`) that select nothing.
+    /// E0212: a struct field that the struct does not declare; `fields` are the ones it
+    /// does, `suggestion` a close one.
+    UnknownField {
+        struct_name: String,
+        name: String,
+        span: Span,
+        suggestion: Option<String>,
+        fields: Vec<String>,
+    },
+    /// E0212: a field of a user task's output (`base_span`) that the form does not declare.
+    UnknownFormField {
+        form: String,
+        name: String,
+        span: Span,
+        base_span: Span,
+        suggestion: Option<String>,
+        fields: Vec<String>,
+    },
+    /// E0212: `.name` on a value of a type without fields (`base_span` is the value).
+    NoFields {
+        name: String,
+        span: Span,
+        base_span: Span,
+        ty: Ty,
+    },
+    /// E0212: an array index that is not an int.
+    ArrayIndexType { span: Span, ty: Ty },
+    /// E0212: an index into JSON content that is not a constant.
+    IndexNotConstant { span: Span },
+    /// E0212: `[...]` on a value of a type without elements (`base_span` is the value).
+    NotIndexable { span: Span, base_span: Span, ty: Ty },
+    // E0227: whom a user task is assigned to.
+    /// E0227: a user or group id (`who`) that is not a `str`.
+    AssigneeType { who: Assignee, span: Span, ty: Ty },
+    /// E0227: a user or group id (`who`) written as a blank str.
+    BlankAssignee { who: Assignee, span: Span },
+    /// E0227: `ask form` with neither a user nor a group.
+    Unassigned { form: String, span: Span },
+    /// E0227: `reassign` with neither a user nor a group.
+    ReassignToNobody { span: Span },
+    /// E0227: `release to group` of a task not assigned to both a user and a group.
+    ReleaseWithoutBoth { span: Span },
+    // E0104, E0107, E0110, E0111: names.
+    /// E0104: a variable or binding declared again in the workflow (`first` is the first
+    /// declaration).
+    DuplicateVariable {
+        name: String,
+        span: Span,
+        first: Span,
+    },
+    /// E0107: a method that is not one of LittleHorse's; `suggestion` is a close one.
+    UnknownMethod {
+        name: String,
+        span: Span,
+        suggestion: Option<&'static str>,
+    },
+    /// E0110: a child workflow that is not declared in the file.
+    UnknownWorkflow {
+        name: String,
+        span: Span,
+        suggestion: Option<String>,
+    },
+    /// E0111: a user task form that is not declared.
+    UnknownUserTask {
+        name: String,
+        span: Span,
+        suggestion: Option<String>,
+    },
+    // E0208, E0215, E0220, E0230: values and types.
+    /// E0208: `as` between types the server does not convert.
+    InvalidCast { span: Span, from: Ty, to: Ty },
+    /// E0215: `searchable on` a variable (`name`) that is not JSON.
+    SearchableNotJson { name: String, span: Span, ty: Ty },
+    /// E0215: a json path indexed as a type that cannot be indexed.
+    SearchableIndexType { span: Span, ty: Ty },
+    /// E0220: a `return` without a value where another returns one (`value_span`).
+    ReturnWithoutValue {
+        body: Body,
+        span: Span,
+        value_span: Span,
+    },
+    /// E0220: a `return` of another type than the first one (`first_span`).
+    ReturnTypes {
+        body: Body,
+        span: Span,
+        ty: Ty,
+        first: Ty,
+        first_span: Span,
+    },
+    /// E0220: a body that can end without a value while it returns one (`value`, when its
+    /// type is known) elsewhere.
+    EndWithoutReturn {
+        body: Body,
+        span: Span,
+        value_span: Span,
+        value: Option<Ty>,
+    },
+    /// E0230: the fields of `struct_name` that a struct value leaves out and that have no
+    /// default.
+    MissingFields {
+        struct_name: String,
+        span: Span,
+        missing: Vec<String>,
+    },
+    // E0222, E0223, E0224, E0226: steps, handlers, options.
+    /// E0222: `catch` on a statement that runs `steps` steps, not one.
+    CatchStepCount { span: Span, steps: usize },
+    /// E0223: `catch NAME` where NAME is one of LittleHorse's error types; `error` is its
+    /// kebab-case spelling.
+    ErrorTypeAsException {
+        name: String,
+        span: Span,
+        error: String,
+    },
+    /// E0223: `catch error NAME` where NAME is no LittleHorse error type.
+    UnknownErrorType {
+        name: String,
+        span: Span,
+        suggestion: Option<&'static str>,
+    },
+    /// E0223: a failure caught twice on one statement (`first` is the first handler).
+    DuplicateCatch { span: Span, first: Span },
+    /// E0224: a second interrupt handler for one event.
+    DuplicateInterrupt {
+        event: String,
+        span: Span,
+        first: Span,
+    },
+    /// E0224: an event both awaited and used as an interrupt (`other` is the other use).
+    AwaitedAndInterrupt { span: Span, other: Span },
+    /// E0226: `retries` of something that is not a non-negative int.
+    RetriesNotCount { span: Span },
+    /// E0226: a `backoff` whose delays are not positive or in order.
+    BackoffRange { span: Span },
+    /// E0226: a `backoff` multiplier below 1.
+    BackoffMultiplier { span: Span },
+}
+
+/// The body whose exits return values: the workflow or a thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Body {
+    /// The workflow's entrypoint.
+    Workflow,
+    /// A spawned thread or a handler.
+    Thread,
+}
+
+impl Body {
+    /// "workflow" or "thread".
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Body::Workflow => "workflow",
+            Body::Thread => "thread",
+        }
+    }
+}
+
+/// Whom a user task is assigned to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Assignee {
+    /// `to user "..."`.
+    User,
+    /// `to group "..."`.
+    Group,
+}
+
+impl Assignee {
+    /// "user" or "group".
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Assignee::User => "user",
+            Assignee::Group => "group",
+        }
+    }
 }
 
 /// The condition a step was written in.
@@ -390,6 +704,86 @@ pub(crate) enum UnknownEventHint {
     Declare { fix: Option<Fix> },
 }
 
+/// Where a value of a known type is given: a task's argument (E0202) or anywhere else
+/// (E0203).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ValueSite {
+    /// An argument of a task call.
+    TaskArgument,
+    /// An assignment, a field, an input, a payload.
+    Other,
+}
+
+impl ValueSite {
+    /// The code of a value of the wrong type given here.
+    pub(crate) fn code(self) -> Code {
+        match self {
+            ValueSite::TaskArgument => Code::E0202,
+            ValueSite::Other => Code::E0203,
+        }
+    }
+}
+
+/// Whether `value as t` would cast only a part of `e` (an operator's operand), so that a
+/// fix converting `e` must write `(e) as t`.
+pub(crate) fn cast_needs_parens(e: &crate::ast::Expr) -> bool {
+    use crate::ast::ExprKind;
+    match &e.kind {
+        ExprKind::Int(i) => *i < 0,
+        ExprKind::Double(d) => d.is_sign_negative(),
+        ExprKind::Bool(_)
+        | ExprKind::Null
+        | ExprKind::Str(_)
+        | ExprKind::Var(_)
+        | ExprKind::Call { .. }
+        | ExprKind::Field { .. }
+        | ExprKind::Index { .. }
+        | ExprKind::Method { .. }
+        | ExprKind::Cast(..)
+        | ExprKind::Paren(_) => false,
+        _ => true,
+    }
+}
+
+/// Where a constant is required: a default (E0209) or an assignment of a typed constant
+/// (E0203).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ConstantSite {
+    /// A variable's or a struct field's default.
+    Default,
+    /// A typed array, map or encoded literal assigned in a statement.
+    Assignment,
+}
+
+impl ConstantSite {
+    /// The code of a wrong constant here.
+    pub(crate) fn code(self) -> Code {
+        match self {
+            ConstantSite::Default => Code::E0209,
+            ConstantSite::Assignment => Code::E0203,
+        }
+    }
+}
+
+/// A part of a map literal's entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MapPart {
+    /// The keys.
+    Key,
+    /// The values.
+    Value,
+}
+
+impl MapPart {
+    /// "key" or "value".
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            MapPart::Key => "key",
+            MapPart::Value => "value",
+        }
+    }
+}
+
 impl Problem {
     /// The problem's code in the registry.
     pub(crate) fn code(&self) -> Code {
@@ -459,6 +853,60 @@ impl Problem {
             Problem::GroupOnlyReassign { .. } => Code::W0002,
             Problem::LiteralCast { .. } => Code::W0003,
             Problem::MaskedArgument { .. } => Code::W0040,
+            Problem::JsonIntoTyped { site, .. } => site.code(),
+            Problem::ArgumentLiteral { .. }
+            | Problem::ArgumentType { .. }
+            | Problem::TaskNameType { .. } => Code::E0202,
+            Problem::NotConstant { site, .. }
+            | Problem::EncodedConstant { site, .. }
+            | Problem::ConstantType { site, .. }
+            | Problem::StructConstantType { site, .. } => site.code(),
+            Problem::FieldNotStruct { .. }
+            | Problem::FieldType { .. }
+            | Problem::AssignTypes { .. }
+            | Problem::AssignLet { .. }
+            | Problem::SleepType { .. }
+            | Problem::SleepUntilType { .. }
+            | Problem::SecondsType { .. }
+            | Problem::UnexpectedPayload { .. }
+            | Problem::PayloadType { .. }
+            | Problem::MissingPayload { .. }
+            | Problem::BindingType { .. }
+            | Problem::CorrelationKeyType { .. }
+            | Problem::SpawnListType { .. }
+            | Problem::InputType { .. }
+            | Problem::StrOption { .. }
+            | Problem::MapKeyType { .. }
+            | Problem::MapEntryType { .. } => Code::E0203,
+            Problem::UnknownField { .. }
+            | Problem::UnknownFormField { .. }
+            | Problem::NoFields { .. }
+            | Problem::ArrayIndexType { .. }
+            | Problem::IndexNotConstant { .. }
+            | Problem::NotIndexable { .. } => Code::E0212,
+            Problem::AssigneeType { .. }
+            | Problem::BlankAssignee { .. }
+            | Problem::Unassigned { .. }
+            | Problem::ReassignToNobody { .. }
+            | Problem::ReleaseWithoutBoth { .. } => Code::E0227,
+            Problem::DuplicateVariable { .. } => Code::E0104,
+            Problem::UnknownMethod { .. } => Code::E0107,
+            Problem::UnknownWorkflow { .. } => Code::E0110,
+            Problem::UnknownUserTask { .. } => Code::E0111,
+            Problem::InvalidCast { .. } => Code::E0208,
+            Problem::SearchableNotJson { .. } | Problem::SearchableIndexType { .. } => Code::E0215,
+            Problem::ReturnWithoutValue { .. }
+            | Problem::ReturnTypes { .. }
+            | Problem::EndWithoutReturn { .. } => Code::E0220,
+            Problem::MissingFields { .. } => Code::E0230,
+            Problem::CatchStepCount { .. } => Code::E0222,
+            Problem::ErrorTypeAsException { .. }
+            | Problem::UnknownErrorType { .. }
+            | Problem::DuplicateCatch { .. } => Code::E0223,
+            Problem::DuplicateInterrupt { .. } | Problem::AwaitedAndInterrupt { .. } => Code::E0224,
+            Problem::RetriesNotCount { .. }
+            | Problem::BackoffRange { .. }
+            | Problem::BackoffMultiplier { .. } => Code::E0226,
         }
     }
 }
@@ -474,25 +922,8 @@ pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
     Code::E0004,
     Code::E0005,
     Code::E0006,
-    Code::E0104,
-    Code::E0107,
     Code::E0108,
-    Code::E0110,
-    Code::E0111,
-    Code::E0202,
-    Code::E0203,
-    Code::E0208,
-    Code::E0209,
-    Code::E0212,
     Code::E0214,
-    Code::E0215,
-    Code::E0220,
-    Code::E0222,
-    Code::E0223,
-    Code::E0224,
-    Code::E0226,
-    Code::E0227,
-    Code::E0230,
     Code::E0320,
     Code::E0321,
 ];
@@ -793,6 +1224,7 @@ mod tests {
                 rhs: Ty::BOOL,
             });
         }
+        all.extend(examples_e01_e02());
         all
     }
 
@@ -820,7 +1252,7 @@ mod tests {
             );
         }
         // The list only shrinks: lower this ceiling when a code is migrated.
-        assert!(NOT_YET_MIGRATED.len() <= 27, "{}", NOT_YET_MIGRATED.len());
+        assert!(NOT_YET_MIGRATED.len() <= 10, "{}", NOT_YET_MIGRATED.len());
     }
 
     #[test]
@@ -864,7 +1296,272 @@ mod tests {
                 );
             }
         }
-        // The needle does find the codes that are not migrated.
-        assert!(sources[0].contains("Diagnostic::error(Code::E0203"));
+        // The needle does find the codes that are not migrated (any of them, so that
+        // migrating one code does not move this check).
+        assert!(NOT_YET_MIGRATED.iter().any(|code| {
+            let needle = format!("Diagnostic::error(Code::{code}");
+            sources.iter().any(|src| src.contains(&needle))
+        }));
+    }
+
+    /// One value of each variant added for E01xx and E02xx codes (kept apart from
+    /// `one_of_each` so that parallel migrations append to separate blocks).
+    fn examples_e01_e02() -> Vec<Problem> {
+        let span = Span::default();
+        let name = || "x".to_string();
+        let mut all = Vec::new();
+        for site in [ValueSite::TaskArgument, ValueSite::Other] {
+            all.push(Problem::JsonIntoTyped {
+                site,
+                span,
+                target: Ty::Struct(name()),
+            });
+        }
+        for site in [ConstantSite::Default, ConstantSite::Assignment] {
+            all.push(Problem::NotConstant { site, span });
+            all.push(Problem::EncodedConstant {
+                site,
+                span,
+                ty: Ty::Prim(crate::ast::Prim::Bytes),
+                why: name(),
+            });
+            all.push(Problem::ConstantType {
+                site,
+                span,
+                expected: Ty::INT,
+                found: Ty::STR,
+            });
+            all.push(Problem::StructConstantType {
+                site,
+                span,
+                expected: Ty::INT,
+                built: Ty::Struct(name()),
+            });
+        }
+        for part in [MapPart::Key, MapPart::Value] {
+            all.push(Problem::MapEntryType {
+                part,
+                span,
+                ty: Ty::INT,
+                first: Ty::STR,
+                first_span: span,
+            });
+        }
+        for suggestion in [Some(name()), None] {
+            all.push(Problem::UnknownField {
+                struct_name: name(),
+                name: name(),
+                span,
+                suggestion: suggestion.clone(),
+                fields: vec![name()],
+            });
+            all.push(Problem::UnknownFormField {
+                form: name(),
+                name: name(),
+                span,
+                base_span: span,
+                suggestion,
+                fields: vec![name()],
+            });
+        }
+        for ty in [Ty::INT, Ty::Array(Box::new(Ty::INT))] {
+            all.push(Problem::NoFields {
+                name: name(),
+                span,
+                base_span: span,
+                ty,
+            });
+        }
+        for who in [Assignee::User, Assignee::Group] {
+            all.push(Problem::AssigneeType {
+                who,
+                span,
+                ty: Ty::INT,
+            });
+            all.push(Problem::BlankAssignee { who, span });
+        }
+        for body in [Body::Workflow, Body::Thread] {
+            all.push(Problem::ReturnWithoutValue {
+                body,
+                span,
+                value_span: span,
+            });
+            all.push(Problem::ReturnTypes {
+                body,
+                span,
+                ty: Ty::INT,
+                first: Ty::STR,
+                first_span: span,
+            });
+            for value in [Some(Ty::INT), None] {
+                all.push(Problem::EndWithoutReturn {
+                    body,
+                    span,
+                    value_span: span,
+                    value,
+                });
+            }
+        }
+        for suggestion in [Some("size"), None] {
+            all.push(Problem::UnknownMethod {
+                name: name(),
+                span,
+                suggestion,
+            });
+            all.push(Problem::UnknownErrorType {
+                name: name(),
+                span,
+                suggestion,
+            });
+            all.push(Problem::UnknownWorkflow {
+                name: name(),
+                span,
+                suggestion: suggestion.map(str::to_string),
+            });
+            all.push(Problem::UnknownUserTask {
+                name: name(),
+                span,
+                suggestion: suggestion.map(str::to_string),
+            });
+        }
+        for missing in [vec![name()], vec![name(), name()]] {
+            all.push(Problem::MissingFields {
+                struct_name: name(),
+                span,
+                missing,
+            });
+        }
+        all.extend([
+            Problem::DuplicateVariable {
+                name: name(),
+                span,
+                first: span,
+            },
+            Problem::InvalidCast {
+                span,
+                from: Ty::BOOL,
+                to: Ty::INT,
+            },
+            Problem::SearchableNotJson {
+                name: name(),
+                span,
+                ty: Ty::INT,
+            },
+            Problem::SearchableIndexType {
+                span,
+                ty: Ty::Prim(crate::ast::Prim::JsonObj),
+            },
+            Problem::CatchStepCount { span, steps: 2 },
+            Problem::ErrorTypeAsException {
+                name: name(),
+                span,
+                error: name(),
+            },
+            Problem::DuplicateCatch { span, first: span },
+            Problem::DuplicateInterrupt {
+                event: name(),
+                span,
+                first: span,
+            },
+            Problem::AwaitedAndInterrupt { span, other: span },
+            Problem::RetriesNotCount { span },
+            Problem::BackoffRange { span },
+            Problem::BackoffMultiplier { span },
+            Problem::Unassigned { form: name(), span },
+            Problem::ReassignToNobody { span },
+            Problem::ReleaseWithoutBoth { span },
+            Problem::ArrayIndexType { span, ty: Ty::STR },
+            Problem::IndexNotConstant { span },
+            Problem::NotIndexable {
+                span,
+                base_span: span,
+                ty: Ty::INT,
+            },
+            Problem::ArgumentLiteral {
+                param: name(),
+                task: name(),
+                span,
+                ty: Ty::Prim(crate::ast::Prim::Bytes),
+                why: name(),
+            },
+            Problem::ArgumentType {
+                param: name(),
+                task: name(),
+                span,
+                expected: Ty::INT,
+                found: Ty::STR,
+                declared: span,
+                needs_parens: true,
+            },
+            Problem::TaskNameType { span, ty: Ty::INT },
+            Problem::FieldNotStruct {
+                field: name(),
+                span,
+                ty: Ty::INT,
+            },
+            Problem::FieldType {
+                field: name(),
+                span,
+                expected: Ty::INT,
+                found: Ty::STR,
+            },
+            Problem::AssignTypes {
+                place: name(),
+                span,
+                place_span: span,
+                target: Ty::INT,
+                value: Ty::STR,
+                needs_parens: false,
+            },
+            Problem::AssignLet { name: name(), span },
+            Problem::SleepType { span, ty: Ty::STR },
+            Problem::SleepUntilType { span, ty: Ty::BOOL },
+            Problem::SecondsType {
+                noun: name(),
+                span,
+                ty: Ty::STR,
+            },
+            Problem::UnexpectedPayload {
+                event: name(),
+                span,
+                removal: span,
+            },
+            Problem::PayloadType {
+                event: name(),
+                span,
+                expected: Ty::INT,
+                found: Ty::STR,
+            },
+            Problem::MissingPayload {
+                event: name(),
+                span,
+                expected: Ty::INT,
+            },
+            Problem::BindingType {
+                name: name(),
+                span,
+                known: Ty::INT,
+                written: Ty::STR,
+            },
+            Problem::CorrelationKeyType { span, ty: Ty::INT },
+            Problem::SpawnListType { span, ty: Ty::INT },
+            Problem::InputType {
+                name: name(),
+                span,
+                expected: Ty::INT,
+                found: Ty::STR,
+            },
+            Problem::StrOption {
+                what: name(),
+                example: name(),
+                span,
+                ty: Ty::INT,
+            },
+            Problem::MapKeyType {
+                span,
+                ty: Ty::Prim(crate::ast::Prim::JsonObj),
+            },
+        ]);
+        all
     }
 }

@@ -2,9 +2,9 @@
 //! and workflow events, user tasks, child workflows, struct and map builders, task options
 //! and workflow settings.
 
-use crate::diag::a_or_an;
 use std::collections::{HashMap, HashSet};
 
+use super::problems::{Assignee, ValueSite};
 use super::problems::{ChildKind, Problem, RepeatedSetting, UnknownEventHint};
 use super::{Checker, Model, SymbolKind, Ty, WorkflowChecker, assignable, index, names};
 use crate::ast::*;
@@ -254,17 +254,11 @@ impl WorkflowChecker<'_> {
             _ => {
                 let tt = self.expr(t);
                 if !(tt == Ty::INT || tt.is_unknown()) {
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0203,
-                            t.span,
-                            format!("{noun} is an int of seconds, found `{tt}`"),
-                        )
-                        .with_label(format!("this is {a_tt}", a_tt = a_or_an(&tt)))
-                        .with_help(
-                            "write a duration such as `1h`, or an `int` variable of seconds",
-                        ),
-                    );
+                    self.cx.problem(Problem::SecondsType {
+                        noun: noun.to_string(),
+                        span: t.span,
+                        ty: tt,
+                    });
                 }
             }
         }
@@ -275,13 +269,7 @@ impl WorkflowChecker<'_> {
         if let Some(r) = &opts.retries
             && !matches!(r.kind, ExprKind::Int(i) if i >= 0 && i <= i64::from(i32::MAX))
         {
-            self.err(
-                Diagnostic::error(Code::E0226, r.span, "`retries` takes a non-negative int")
-                    .with_label("not a retry count")
-                    .with_help(
-                        "write the number of retries after the first attempt, e.g. `retries 3`",
-                    ),
-            );
+            self.cx.problem(Problem::RetriesNotCount { span: r.span });
         }
         if let Some(t) = &opts.timeout {
             self.seconds(t, "a task timeout");
@@ -293,26 +281,12 @@ impl WorkflowChecker<'_> {
             };
             match (ms(&b.base), ms(&b.max)) {
                 (Some(base), Some(max)) if base <= max && base <= i32::MAX as u64 => {}
-                _ => self.err(
-                    Diagnostic::error(
-                        Code::E0226,
-                        b.span,
-                        "`backoff` needs positive durations, the first no larger than the second",
-                    )
-                    .with_label("invalid backoff")
-                    .with_help("write e.g. `backoff 500ms..30s x2`: first delay, largest delay, growth factor"),
-                ),
+                _ => {
+                    self.cx.problem(Problem::BackoffRange { span: b.span });
+                }
             }
             if b.multiplier.is_some_and(|m| m < 1.0) {
-                self.err(
-                    Diagnostic::error(
-                        Code::E0226,
-                        b.span,
-                        "the backoff multiplier must be at least 1",
-                    )
-                    .with_label("delays would shrink")
-                    .with_help("use a factor such as `x2`"),
-                );
+                self.cx.problem(Problem::BackoffMultiplier { span: b.span });
             }
         }
     }
@@ -440,16 +414,11 @@ impl WorkflowChecker<'_> {
             self.both_node_and_interrupt(event.span, prev);
         }
         if let Some(prev) = self.interrupts.insert(event.text.clone(), event.span) {
-            self.err(
-                Diagnostic::error(
-                    Code::E0224,
-                    event.span,
-                    format!("`{}` already interrupts this workflow", event.text),
-                )
-                .with_label("second handler")
-                .with_secondary(prev, "first handler")
-                .with_help("LittleHorse allows one interrupt handler per event; merge the two"),
-            );
+            self.cx.problem(Problem::DuplicateInterrupt {
+                event: event.text.clone(),
+                span: event.span,
+                first: prev,
+            });
         }
         if self.lets.len() != self.thread_base {
             self.cx
@@ -466,16 +435,8 @@ impl WorkflowChecker<'_> {
     }
 
     fn both_node_and_interrupt(&mut self, span: Span, prev: Span) {
-        self.err(
-            Diagnostic::error(
-                Code::E0224,
-                span,
-                "an event cannot be both awaited and an interrupt",
-            )
-            .with_label("used here")
-            .with_secondary(prev, "also used here")
-            .with_help("declare a second event for one of the two uses"),
-        );
+        self.cx
+            .problem(Problem::AwaitedAndInterrupt { span, other: prev });
     }
 
     /// `emit event [value]`
@@ -485,47 +446,36 @@ impl WorkflowChecker<'_> {
         if let Some(None) = payload
             && let Some((v, _)) = &vt
         {
-            self.err(
-                Diagnostic::error(
-                    Code::E0203,
-                    v.span,
-                    format!("`{}` carries no payload", event.text),
-                )
-                .with_label("a payload for an event without one")
-                .with_help(format!(
-                    "remove the value, or declare the payload type: `workflow-event {}: <type>`",
-                    event.text
-                )),
-            );
+            self.cx.problem(Problem::UnexpectedPayload {
+                event: event.text.clone(),
+                span: v.span,
+                removal: Span {
+                    start: event.span.end,
+                    end: v.span.end,
+                },
+            });
         }
         if let Some(Some(pt)) = payload {
             match vt {
                 Some((v, _)) if self.json_into_typed(v, &pt) => {
-                    self.json_error(Code::E0203, v, &pt);
+                    self.json_error(ValueSite::Other, v, &pt);
                 }
                 Some((v, Ty::Void)) => self.void_output(v),
-                Some((v, t)) if !assignable(&t, &pt) => self.err(
-                    Diagnostic::error(
-                        Code::E0203,
-                        v.span,
-                        format!(
-                            "`{}` carries {a_pt}, found `{t}`",
-                            event.text,
-                            a_pt = a_or_an(&pt)
-                        ),
-                    )
-                    .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
-                    .with_help(format!("emit {a_pt} value", a_pt = a_or_an(&pt))),
-                ),
-                None => self.err(
-                    Diagnostic::error(
-                        Code::E0203,
-                        event.span,
-                        format!("`{}` carries {a_pt}", event.text, a_pt = a_or_an(&pt)),
-                    )
-                    .with_label("no payload given")
-                    .with_help(format!("write `emit {} <value>`", event.text)),
-                ),
+                Some((v, t)) if !assignable(&t, &pt) => {
+                    self.cx.problem(Problem::PayloadType {
+                        event: event.text.clone(),
+                        span: v.span,
+                        expected: pt,
+                        found: t,
+                    });
+                }
+                None => {
+                    self.cx.problem(Problem::MissingPayload {
+                        event: event.text.clone(),
+                        span: event.span,
+                        expected: pt,
+                    });
+                }
                 _ => {}
             }
         }
@@ -602,20 +552,12 @@ impl WorkflowChecker<'_> {
                 if let Some(k) = known
                     && !assignable(&k, &written)
                 {
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0203,
-                            t.span(),
-                            format!(
-                                "`{}` receives {a_k}, not {a_written}",
-                                name.text,
-                                a_k = a_or_an(&k),
-                                a_written = a_or_an(&written)
-                            ),
-                        )
-                        .with_label(format!("the value is {a_k}", a_k = a_or_an(&k)))
-                        .with_help(format!("write `{}: {k}`, or leave the type out", name.text)),
-                    );
+                    self.cx.problem(Problem::BindingType {
+                        name: name.text.clone(),
+                        span: t.span(),
+                        known: k,
+                        written: written.clone(),
+                    });
                 }
                 written
             }
@@ -656,15 +598,10 @@ impl WorkflowChecker<'_> {
         if let Some(first) = stmt.catches.first()
             && steps != 1
         {
-            self.err(
-                Diagnostic::error(
-                    Code::E0222,
-                    first.span,
-                    format!("`catch` needs a statement that runs one step, this one runs {steps}"),
-                )
-                .with_label("nothing single to attach to")
-                .with_help("split the statement so that the step you want to guard stands alone"),
-            );
+            self.cx.problem(Problem::CatchStepCount {
+                span: first.span,
+                steps,
+            });
         }
         self.catch_sites(stmt);
         let mut seen: HashMap<String, Span> = HashMap::new();
@@ -672,18 +609,11 @@ impl WorkflowChecker<'_> {
             let key = match &c.spec {
                 CatchSpec::Named(n) => {
                     if names::RESERVED_FAILURES.contains(&n.text.as_str()) {
-                        self.err(
-                            Diagnostic::error(
-                                Code::E0223,
-                                n.span,
-                                format!("`{}` is an error type, not an exception", n.text),
-                            )
-                            .with_label("write errors in kebab-case after `error`")
-                            .with_help(format!(
-                                "write `catch error {}`",
-                                n.text.to_ascii_lowercase().replace('_', "-")
-                            )),
-                        );
+                        self.cx.problem(Problem::ErrorTypeAsException {
+                            name: n.text.clone(),
+                            span: n.span,
+                            error: n.text.to_ascii_lowercase().replace('_', "-"),
+                        });
                     } else if !names::is_valid_lh_name(&n.text) {
                         self.cx.lh_name(n, "exception");
                     }
@@ -691,26 +621,17 @@ impl WorkflowChecker<'_> {
                 }
                 CatchSpec::Error(n) => {
                     if !ERROR_TYPES.contains(&n.text.as_str()) {
-                        let mut d = Diagnostic::error(
-                            Code::E0223,
-                            n.span,
-                            format!("`{}` is not a LittleHorse error type", n.text),
-                        )
-                        .with_label("unknown error type");
                         let kebab = n.text.to_ascii_lowercase().replace('_', "-");
                         let close = ERROR_TYPES
                             .iter()
                             .copied()
                             .find(|t| *t == kebab)
                             .or_else(|| names::closest(&n.text, ERROR_TYPES.iter().copied()));
-                        d = match close {
-                            Some(c) => d.did_you_mean(c),
-                            None => d.with_help(format!(
-                                "the error types are {}",
-                                ERROR_TYPES.join(", ")
-                            )),
-                        };
-                        self.err(d);
+                        self.cx.problem(Problem::UnknownErrorType {
+                            name: n.text.clone(),
+                            span: n.span,
+                            suggestion: close,
+                        });
                     }
                     format!("error {}", n.text)
                 }
@@ -723,12 +644,10 @@ impl WorkflowChecker<'_> {
                 CatchSite::Step | CatchSite::EachThread => key,
             };
             if let Some(prev) = seen.insert(key, c.span) {
-                self.err(
-                    Diagnostic::error(Code::E0223, c.span, "this failure is already caught")
-                        .with_label("second handler")
-                        .with_secondary(prev, "first handler")
-                        .with_help("LittleHorse runs the first matching handler; remove this one"),
-                );
+                self.cx.problem(Problem::DuplicateCatch {
+                    span: c.span,
+                    first: prev,
+                });
             }
             let ty = self.binding_type(
                 c.binding.as_ref(),
@@ -744,17 +663,10 @@ impl WorkflowChecker<'_> {
         self.task_opts(opts);
         let t = self.expr(task);
         if !(t == Ty::STR || t.is_unknown()) {
-            self.err(
-                Diagnostic::error(
-                    Code::E0202,
-                    task.span,
-                    format!("a task name is a `str`, found `{t}`"),
-                )
-                .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
-                .with_help(
-                    "pass the TaskDef name as a str, e.g. `task(\"process-{kind}\")(order)`",
-                ),
-            );
+            self.cx.problem(Problem::TaskNameType {
+                span: task.span,
+                ty: t,
+            });
         }
         for a in args {
             let at = self.expr(a);
@@ -782,15 +694,10 @@ impl WorkflowChecker<'_> {
         if let Some(c) = correlation {
             let ct = self.expr(c);
             if !(ct == Ty::STR || ct.is_unknown()) {
-                self.err(
-                    Diagnostic::error(
-                        Code::E0203,
-                        c.span,
-                        format!("a correlation key is a `str`, found `{ct}`"),
-                    )
-                    .with_label(format!("this is {a_ct}", a_ct = a_or_an(&ct)))
-                    .with_help("convert it: `... as str`"),
-                );
+                self.cx.problem(Problem::CorrelationKeyType {
+                    span: c.span,
+                    ty: ct,
+                });
             }
         }
         match payload {
@@ -810,15 +717,10 @@ impl WorkflowChecker<'_> {
                 Ty::Prim(Prim::JsonArr) => Ty::Any,
                 t if t.is_unknown() => Ty::Any,
                 t => {
-                    self.err(
-                        Diagnostic::error(
-                            Code::E0203,
-                            list.span,
-                            format!("`spawn ... for` needs a list, found `{t}`"),
-                        )
-                        .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
-                        .with_help("iterate over a json-arr or a typed array"),
-                    );
+                    self.cx.problem(Problem::SpawnListType {
+                        span: list.span,
+                        ty: t.clone(),
+                    });
                     Ty::Error
                 }
             });
@@ -852,21 +754,16 @@ impl WorkflowChecker<'_> {
                     });
                 }
                 Some((t, _)) if self.json_into_typed(value, t) => {
-                    self.json_error(Code::E0203, value, t);
+                    self.json_error(ValueSite::Other, value, t);
                 }
-                Some((t, _)) if !assignable(vt, t) => self.err(
-                    Diagnostic::error(
-                        Code::E0203,
-                        value.span,
-                        format!(
-                            "input `{}` is {a_t}, found `{vt}`",
-                            name.text,
-                            a_t = a_or_an(&t)
-                        ),
-                    )
-                    .with_label(format!("this is {a_vt}", a_vt = a_or_an(&vt)))
-                    .with_help(format!("pass {a_t}", a_t = a_or_an(&t))),
-                ),
+                Some((t, _)) if !assignable(vt, t) => {
+                    self.cx.problem(Problem::InputType {
+                        name: name.text.clone(),
+                        span: value.span,
+                        expected: t.clone(),
+                        found: vt.clone(),
+                    });
+                }
                 _ => {}
             }
         }
@@ -907,27 +804,20 @@ impl WorkflowChecker<'_> {
         }
     }
 
-    fn owner(&mut self, e: &Expr, what: &str) {
+    fn owner(&mut self, e: &Expr, who: Assignee) {
         let t = self.expr(e);
         if !(t == Ty::STR || t.is_unknown()) {
-            self.err(
-                Diagnostic::error(
-                    Code::E0227,
-                    e.span,
-                    format!("a {what} is a `str`, found `{t}`"),
-                )
-                .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
-                .with_help("pass the id as a str"),
-            );
+            self.cx.problem(Problem::AssigneeType {
+                who,
+                span: e.span,
+                ty: t,
+            });
         }
         if let ExprKind::Str(s) = &e.kind
             && s.as_plain().is_some_and(|p| p.trim().is_empty())
         {
-            self.err(
-                Diagnostic::error(Code::E0227, e.span, format!("the {what} is blank"))
-                    .with_label("empty")
-                    .with_help(format!("name the {what}")),
-            );
+            self.cx
+                .problem(Problem::BlankAssignee { who, span: e.span });
         }
     }
 
@@ -942,40 +832,24 @@ impl WorkflowChecker<'_> {
                 .keys()
                 .map(String::as_str)
                 .collect();
-            let mut d = Diagnostic::error(
-                Code::E0111,
-                ask.form.span,
-                format!("unknown user task `{}`", ask.form.text),
-            )
-            .with_label("no user task form with this name");
-            d = match names::closest(&ask.form.text, candidates) {
-                Some(c) => d.did_you_mean(c),
-                None => d.with_help(format!(
-                    "declare it: `user-task {} {{ field: type }}`",
-                    ask.form.text
-                )),
-            };
-            self.err(d);
+            let suggestion = names::closest(&ask.form.text, candidates).map(str::to_string);
+            self.cx.problem(Problem::UnknownUserTask {
+                name: ask.form.text.clone(),
+                span: ask.form.span,
+                suggestion,
+            });
         }
         if ask.user.is_none() && ask.group.is_none() {
-            self.err(
-                Diagnostic::error(
-                    Code::E0227,
-                    ask.form.span,
-                    "a user task needs a user or a group",
-                )
-                .with_label("assigned to nobody")
-                .with_help(format!(
-                    "write `ask {} to user \"...\"` or `to group \"...\"`",
-                    ask.form.text
-                )),
-            );
+            self.cx.problem(Problem::Unassigned {
+                form: ask.form.text.clone(),
+                span: ask.form.span,
+            });
         }
         if let Some(u) = &ask.user {
-            self.owner(u, "user");
+            self.owner(u, Assignee::User);
         }
         if let Some(g) = &ask.group {
-            self.owner(g, "group");
+            self.owner(g, Assignee::Group);
         }
         if let Some(n) = &ask.notes {
             self.expr(n);
@@ -1000,32 +874,19 @@ impl WorkflowChecker<'_> {
                         self.group_only_reassign(a);
                     }
                     if user.is_none() && group.is_none() {
-                        self.err(
-                            Diagnostic::error(Code::E0227, a.span, "reassign to whom?")
-                                .with_label("no user or group")
-                                .with_help(
-                                    "write `reassign to user \"...\"` or `to group \"...\"`",
-                                ),
-                        );
+                        self.cx.problem(Problem::ReassignToNobody { span: a.span });
                     }
                     if let Some(u) = user {
-                        self.owner(u, "user");
+                        self.owner(u, Assignee::User);
                     }
                     if let Some(g) = group {
-                        self.owner(g, "group");
+                        self.owner(g, Assignee::Group);
                     }
                 }
                 UserTaskActionKind::Release => {
                     if ask.user.is_none() || ask.group.is_none() {
-                        self.err(
-                            Diagnostic::error(
-                                Code::E0227,
-                                a.span,
-                                "`release to group` needs both a user and a group",
-                            )
-                            .with_label("nothing to release from or to")
-                            .with_help("assign the task `to user \"...\" group \"...\"`"),
-                        );
+                        self.cx
+                            .problem(Problem::ReleaseWithoutBoth { span: a.span });
                     }
                 }
                 UserTaskActionKind::Remind { task, args } => {
@@ -1075,15 +936,12 @@ impl WorkflowChecker<'_> {
             let Some(e) = e else { continue };
             let t = self.expr(e);
             if !(t == Ty::STR || t.is_unknown()) {
-                self.err(
-                    Diagnostic::error(
-                        Code::E0203,
-                        e.span,
-                        format!("{what} is a `str`, found `{t}`"),
-                    )
-                    .with_label(format!("this is {a_t}", a_t = a_or_an(&t)))
-                    .with_help(format!("pass a `str`, e.g. `{example}`")),
-                );
+                self.cx.problem(Problem::StrOption {
+                    what: what.to_string(),
+                    example: example.to_string(),
+                    span: e.span,
+                    ty: t,
+                });
             }
         }
         if let Some((v, span)) = version
@@ -1113,17 +971,12 @@ impl WorkflowChecker<'_> {
         let Some(vars) = child else {
             let candidates: Vec<&str> =
                 self.cx.model.workflows.keys().map(String::as_str).collect();
-            let mut d = Diagnostic::error(
-                Code::E0110,
-                workflow.span,
-                format!("unknown workflow `{}`", workflow.text),
-            )
-            .with_label("no workflow with this name in this file");
-            d = match names::closest(&workflow.text, candidates) {
-                Some(c) => d.did_you_mean(c),
-                None => d.with_help("declare the child workflow in the same file"),
-            };
-            self.err(d);
+            let suggestion = names::closest(&workflow.text, candidates).map(str::to_string);
+            self.cx.problem(Problem::UnknownWorkflow {
+                name: workflow.text.clone(),
+                span: workflow.span,
+                suggestion,
+            });
             return Ty::ChildWf;
         };
         for ((name, value), vt) in inputs.iter().zip(&tys) {
@@ -1137,21 +990,16 @@ impl WorkflowChecker<'_> {
                     });
                 }
                 Some((_, t, _)) if self.json_into_typed(value, t) => {
-                    self.json_error(Code::E0203, value, t);
+                    self.json_error(ValueSite::Other, value, t);
                 }
-                Some((_, t, _)) if !assignable(vt, t) => self.err(
-                    Diagnostic::error(
-                        Code::E0203,
-                        value.span,
-                        format!(
-                            "input `{}` is {a_t}, found `{vt}`",
-                            name.text,
-                            a_t = a_or_an(&t)
-                        ),
-                    )
-                    .with_label(format!("this is {a_vt}", a_vt = a_or_an(&vt)))
-                    .with_help(format!("pass {a_t}", a_t = a_or_an(&t))),
-                ),
+                Some((_, t, _)) if !assignable(vt, t) => {
+                    self.cx.problem(Problem::InputType {
+                        name: name.text.clone(),
+                        span: value.span,
+                        expected: t.clone(),
+                        found: vt.clone(),
+                    });
+                }
                 _ => {}
             }
         }
