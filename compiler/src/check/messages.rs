@@ -604,91 +604,6 @@ impl Problem {
                     .with_secondary(recv_span, format!("this is {a_t}"))
                     .with_help(help)
             }
-            // Settings, flow and LittleHorse rules (E03xx, W0002, W0003, W0040).
-            Problem::Unreachable { span, end, rest } => {
-                Diagnostic::error(code, span, "unreachable statement")
-                    .with_label("this never runs")
-                    .with_secondary(end, "the thread ends here")
-                    .with_help("move it before the `return` or `fail`, or remove it")
-                    .with_fix(
-                        Fix::delete_statement("Remove the unreachable statements", rest).offered(),
-                    )
-            }
-            Problem::FailureMessagePlaceholders { span } => {
-                Diagnostic::error(code, span, "failure messages cannot hold placeholders")
-                    .with_label("LittleHorse stores this text as it is")
-                    .with_help("pass the dynamic part as the failure content: `fail name \"message\" with value`")
-            }
-            Problem::ParentNotWorkflowName { span } => {
-                Diagnostic::error(code, span, "`parent` takes a workflow name")
-                    .with_label("not a workflow name")
-                    .with_help("write `parent <workflow-name>`")
-            }
-            Problem::WorkflowSettingNotTop { setting, span } => {
-                Diagnostic::error(code, span, format!("`{setting}` is a workflow setting"))
-                    .with_label("not at the top of the workflow")
-                    .with_help(
-                        "write workflow settings directly in the workflow's body, outside any block",
-                    )
-            }
-            Problem::ThreadSettingInBlock { setting, span } => Diagnostic::error(
-                code,
-                span,
-                format!("`{setting}` belongs to a thread's top level"),
-            )
-            .with_label("inside a block")
-            .with_help(
-                "write it directly in the body of the workflow or of the thread's block (`spawn`, `on`, `catch`), outside `if` and `while`",
-            ),
-            Problem::InterruptInBlock { span } => Diagnostic::error(
-                code,
-                span,
-                "interrupt handlers belong to a thread's top level",
-            )
-            .with_label("inside a block")
-            .with_help(
-                "move the `on` block to the top of the workflow (or of the spawned thread's body)",
-            ),
-            Problem::WorkflowUpdatePolicy { word, span, meant } => {
-                let help = "`updates all` accepts any new version, `minor` only revisions without breaking changes, `none` no new versions";
-                let d = Diagnostic::error(code, span, format!("`{word}` is not an update policy"))
-                    .with_label("expected `all`, `minor` or `none`");
-                match meant {
-                    Some(m) => d.with_replacement(format!("write `updates {m}`: {help}"), span, m),
-                    None => d.with_help(help),
-                }
-            }
-            Problem::SettingTwice {
-                setting,
-                span,
-                first,
-            } => {
-                let whole_line = !matches!(setting, RepeatedSetting::DefaultTaskOption(_));
-                let (what, help) = match setting {
-                    RepeatedSetting::Line(keyword) => {
-                        (format!("`{keyword}`"), format!("keep one `{keyword}` line"))
-                    }
-                    RepeatedSetting::ThreadRetention => (
-                        "the thread's retention".to_string(),
-                        "keep one of the two lines".to_string(),
-                    ),
-                    RepeatedSetting::DefaultThreadRetention => (
-                        "`default thread retention`".to_string(),
-                        "keep one of the two lines".to_string(),
-                    ),
-                    RepeatedSetting::DefaultTaskOption(option) => (
-                        format!("the default task `{option}`"),
-                        "keep one of the two lines".to_string(),
-                    ),
-                };
-                let d = Diagnostic::error(code, span, format!("{what} is set twice"))
-                    .with_label("set again here")
-                    .with_secondary(first, "first set here")
-                    .with_help(help);
-                // The repeated line holds only this setting, except `default task`, whose
-                // line may set other options too.
-                if whole_line {
-                    d.with_fix(Fix::delete_statement("Remove the repeated line", span).offered())
             Problem::JsonIntoTyped { span, target, .. } => {
                 let help = match &target {
                     Ty::Struct(s) => format!(
@@ -982,87 +897,6 @@ impl Problem {
                     d
                 }
             }
-            Problem::ParentRunsChild {
-                caller,
-                target,
-                span,
-                setting,
-            } => Diagnostic::error(
-                code,
-                span,
-                format!("workflow `{caller}` runs `{target}`, whose parent it is"),
-            )
-            .with_label(format!("this `run` needs `{target}` deployed first"))
-            .with_secondary(setting, format!("`{target}` needs `{caller}` deployed first"))
-            .with_help(format!(
-                "LittleHorse registers a child workflow only after its parent, and a \
-                 workflow that runs another only after that one, so neither can be \
-                 deployed; start `{target}` from a client with the run of `{caller}` as its parent \
-                 (RunWf `parent_wf_run_id`), or remove `parent {caller}`"
-            )),
-            Problem::GroupOnlyReassign { span, on_arrival } => Diagnostic::error(
-                code,
-                span,
-                "a task assigned only to a group is never reassigned while it waits unclaimed",
-            )
-            .with_label(if on_arrival {
-                "on arrival it never fires: the task is not held by a user then"
-            } else {
-                "it counts from when a user claims the task, never while nobody has"
-            })
-            .with_help(
-                "LittleHorse reassigns only a task a user holds; to escalate a task nobody \
-                 claimed, cancel it and ask again: `ask FORM to group \"g\" on cancel fail \
-                 unclaimed cancel after 1h catch unclaimed { ask FORM to group \"managers\" }`, \
-                 or assign it `to user U group G`",
-            ),
-            Problem::LiteralCast { span, prim } => {
-                let name = prim_name(prim);
-                Diagnostic::error(
-                    code,
-                    span,
-                    format!("`as {name}` converts the text of this literal when the step runs"),
-                )
-                .with_label(if prim == Prim::Bytes {
-                    "these bytes are the text's UTF-8, not decoded base64"
-                } else {
-                    "the server parses the text when the step runs"
-                })
-                .with_help(format!(
-                    "where a `{name}` is expected (a task argument, a default), write the literal alone: \
-                     it is decoded when compiled ({})",
-                    encoded_help(&Ty::Prim(prim))
-                ))
-            }
-            Problem::MaskedArgument {
-                var,
-                span,
-                param,
-                task,
-                declared,
-                param_type,
-            } => Diagnostic::error(
-                code,
-                span,
-                format!("`{var}` is masked, but `{param}` of `{task}` is not: the TaskRun shows its value"),
-            )
-            .with_label("a masked variable")
-            .with_secondary(declared, "declared here")
-            .with_help(format!(
-                "declare the parameter masked (`{param}: ... masked`) so the TaskRun hides it as the \
-                 variable is hidden"
-            ))
-            .with_fix(Fix::replace(
-                format!("Declare `{param}` masked"),
-                Span {
-                    start: param_type.end,
-                    end: param_type.end,
-                },
-                " masked",
-            )
-            // Offered, not preferred: masking a parameter changes the TaskDef its workers
-            // registered, so `--fix` does not do it unasked.
-            .offered()),
             Problem::SpawnListType { span, ty } => Diagnostic::error(
                 code,
                 span,
@@ -1453,6 +1287,176 @@ impl Problem {
                     .with_label("delays would shrink")
                     .with_help("use a factor such as `x2`")
             }
+            // Settings, flow and LittleHorse rules (E03xx, W0002, W0003, W0040).
+            Problem::Unreachable { span, end, rest } => {
+                Diagnostic::error(code, span, "unreachable statement")
+                    .with_label("this never runs")
+                    .with_secondary(end, "the thread ends here")
+                    .with_help("move it before the `return` or `fail`, or remove it")
+                    .with_fix(
+                        Fix::delete_statement("Remove the unreachable statements", rest).offered(),
+                    )
+            }
+            Problem::FailureMessagePlaceholders { span } => {
+                Diagnostic::error(code, span, "failure messages cannot hold placeholders")
+                    .with_label("LittleHorse stores this text as it is")
+                    .with_help("pass the dynamic part as the failure content: `fail name \"message\" with value`")
+            }
+            Problem::ParentNotWorkflowName { span } => {
+                Diagnostic::error(code, span, "`parent` takes a workflow name")
+                    .with_label("not a workflow name")
+                    .with_help("write `parent <workflow-name>`")
+            }
+            Problem::WorkflowSettingNotTop { setting, span } => {
+                Diagnostic::error(code, span, format!("`{setting}` is a workflow setting"))
+                    .with_label("not at the top of the workflow")
+                    .with_help(
+                        "write workflow settings directly in the workflow's body, outside any block",
+                    )
+            }
+            Problem::ThreadSettingInBlock { setting, span } => Diagnostic::error(
+                code,
+                span,
+                format!("`{setting}` belongs to a thread's top level"),
+            )
+            .with_label("inside a block")
+            .with_help(
+                "write it directly in the body of the workflow or of the thread's block (`spawn`, `on`, `catch`), outside `if` and `while`",
+            ),
+            Problem::InterruptInBlock { span } => Diagnostic::error(
+                code,
+                span,
+                "interrupt handlers belong to a thread's top level",
+            )
+            .with_label("inside a block")
+            .with_help(
+                "move the `on` block to the top of the workflow (or of the spawned thread's body)",
+            ),
+            Problem::WorkflowUpdatePolicy { word, span, meant } => {
+                let help = "`updates all` accepts any new version, `minor` only revisions without breaking changes, `none` no new versions";
+                let d = Diagnostic::error(code, span, format!("`{word}` is not an update policy"))
+                    .with_label("expected `all`, `minor` or `none`");
+                match meant {
+                    Some(m) => d.with_replacement(format!("write `updates {m}`: {help}"), span, m),
+                    None => d.with_help(help),
+                }
+            }
+            Problem::SettingTwice {
+                setting,
+                span,
+                first,
+            } => {
+                let whole_line = !matches!(setting, RepeatedSetting::DefaultTaskOption(_));
+                let (what, help) = match setting {
+                    RepeatedSetting::Line(keyword) => {
+                        (format!("`{keyword}`"), format!("keep one `{keyword}` line"))
+                    }
+                    RepeatedSetting::ThreadRetention => (
+                        "the thread's retention".to_string(),
+                        "keep one of the two lines".to_string(),
+                    ),
+                    RepeatedSetting::DefaultThreadRetention => (
+                        "`default thread retention`".to_string(),
+                        "keep one of the two lines".to_string(),
+                    ),
+                    RepeatedSetting::DefaultTaskOption(option) => (
+                        format!("the default task `{option}`"),
+                        "keep one of the two lines".to_string(),
+                    ),
+                };
+                let d = Diagnostic::error(code, span, format!("{what} is set twice"))
+                    .with_label("set again here")
+                    .with_secondary(first, "first set here")
+                    .with_help(help);
+                // The repeated line holds only this setting, except `default task`, whose
+                // line may set other options too.
+                if whole_line {
+                    d.with_fix(Fix::delete_statement("Remove the repeated line", span).offered())
+                } else {
+                    d
+                }
+            }
+            Problem::ParentRunsChild {
+                caller,
+                target,
+                span,
+                setting,
+            } => Diagnostic::error(
+                code,
+                span,
+                format!("workflow `{caller}` runs `{target}`, whose parent it is"),
+            )
+            .with_label(format!("this `run` needs `{target}` deployed first"))
+            .with_secondary(setting, format!("`{target}` needs `{caller}` deployed first"))
+            .with_help(format!(
+                "LittleHorse registers a child workflow only after its parent, and a \
+                 workflow that runs another only after that one, so neither can be \
+                 deployed; start `{target}` from a client with the run of `{caller}` as its parent \
+                 (RunWf `parent_wf_run_id`), or remove `parent {caller}`"
+            )),
+            Problem::GroupOnlyReassign { span, on_arrival } => Diagnostic::error(
+                code,
+                span,
+                "a task assigned only to a group is never reassigned while it waits unclaimed",
+            )
+            .with_label(if on_arrival {
+                "on arrival it never fires: the task is not held by a user then"
+            } else {
+                "it counts from when a user claims the task, never while nobody has"
+            })
+            .with_help(
+                "LittleHorse reassigns only a task a user holds; to escalate a task nobody \
+                 claimed, cancel it and ask again: `ask FORM to group \"g\" on cancel fail \
+                 unclaimed cancel after 1h catch unclaimed { ask FORM to group \"managers\" }`, \
+                 or assign it `to user U group G`",
+            ),
+            Problem::LiteralCast { span, prim } => {
+                let name = prim_name(prim);
+                Diagnostic::error(
+                    code,
+                    span,
+                    format!("`as {name}` converts the text of this literal when the step runs"),
+                )
+                .with_label(if prim == Prim::Bytes {
+                    "these bytes are the text's UTF-8, not decoded base64"
+                } else {
+                    "the server parses the text when the step runs"
+                })
+                .with_help(format!(
+                    "where a `{name}` is expected (a task argument, a default), write the literal alone: \
+                     it is decoded when compiled ({})",
+                    encoded_help(&Ty::Prim(prim))
+                ))
+            }
+            Problem::MaskedArgument {
+                var,
+                span,
+                param,
+                task,
+                declared,
+                param_type,
+            } => Diagnostic::error(
+                code,
+                span,
+                format!("`{var}` is masked, but `{param}` of `{task}` is not: the TaskRun shows its value"),
+            )
+            .with_label("a masked variable")
+            .with_secondary(declared, "declared here")
+            .with_help(format!(
+                "declare the parameter masked (`{param}: ... masked`) so the TaskRun hides it as the \
+                 variable is hidden"
+            ))
+            .with_fix(Fix::replace(
+                format!("Declare `{param}` masked"),
+                Span {
+                    start: param_type.end,
+                    end: param_type.end,
+                },
+                " masked",
+            )
+            // Offered, not preferred: masking a parameter changes the TaskDef its workers
+            // registered, so `--fix` does not do it unasked.
+            .offered()),
         }
     }
 }

@@ -287,19 +287,6 @@ pub(crate) enum Problem {
         declared: Span,
         param_type: Span,
     },
-}
-
-/// A setting given twice (E0305).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum RepeatedSetting {
-    /// A workflow setting line (`retention`, `parent`, `updates`): its keyword.
-    Line(String),
-    /// `thread retention`, once per thread.
-    ThreadRetention,
-    /// `default thread retention`.
-    DefaultThreadRetention,
-    /// One option of `default task`: `retries`, `timeout` or `backoff`.
-    DefaultTaskOption(&'static str),
     // E0202, E0203, E0209: values of the wrong type where a type is known.
     /// E0202 (a task argument) or E0203 (any other value): JSON content where an array, a
     /// map or a struct is expected (LittleHorse converts JSON content only to primitives).
@@ -614,6 +601,19 @@ impl Assignee {
             Assignee::Group => "group",
         }
     }
+}
+
+/// A setting given twice (E0305).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RepeatedSetting {
+    /// A workflow setting line (`retention`, `parent`, `updates`): its keyword.
+    Line(String),
+    /// `thread retention`, once per thread.
+    ThreadRetention,
+    /// `default thread retention`.
+    DefaultThreadRetention,
+    /// One option of `default task`: `retries`, `timeout` or `backoff`.
+    DefaultTaskOption(&'static str),
 }
 
 /// The condition a step was written in.
