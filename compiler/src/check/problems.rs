@@ -236,6 +236,20 @@ pub(crate) enum Problem {
         span: Span,
         stmt: Span,
     },
+    /// E0002: a version number that does not fit what LittleHorse stores (`of` says whose
+    /// version). The syntax phase's E0002 (number literals) is `syntax::problems`.
+    VersionOutOfRange { of: VersionOf, span: Span },
+}
+
+/// Whose version a `version N` clause gives (E0002).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VersionOf {
+    /// A struct's `StructDef` version (an int32).
+    Struct,
+    /// A user task form's `UserTaskDef` version (an int32).
+    UserTaskForm,
+    /// A child workflow's major version (an int32).
+    Workflow,
 }
 
 /// The condition a step was written in.
@@ -383,6 +397,7 @@ impl Problem {
             Problem::InheritedWithoutParent { .. } => Code::E0225,
             Problem::UntypedBinding { .. } => Code::E0231,
             Problem::UnusedVariable { .. } => Code::W0001,
+            Problem::VersionOutOfRange { .. } => Code::E0002,
         }
     }
 }
@@ -392,12 +407,6 @@ impl Problem {
 /// the list only shrinks (the registry test reads it).
 #[cfg(test)]
 pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
-    Code::E0001,
-    Code::E0002,
-    Code::E0003,
-    Code::E0004,
-    Code::E0005,
-    Code::E0006,
     Code::E0104,
     Code::E0107,
     Code::E0108,
@@ -422,8 +431,6 @@ pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
     Code::E0304,
     Code::E0305,
     Code::E0307,
-    Code::E0320,
-    Code::E0321,
     Code::E0401,
     Code::E0402,
     Code::E0403,
@@ -636,6 +643,13 @@ mod tests {
                 ty: Ty::Thread,
             },
         ];
+        for of in [
+            VersionOf::Struct,
+            VersionOf::UserTaskForm,
+            VersionOf::Workflow,
+        ] {
+            all.push(Problem::VersionOutOfRange { of, span });
+        }
         for child in [ChildKind::Thread, ChildKind::Workflow] {
             all.push(Problem::MissingInput {
                 child,
@@ -676,7 +690,9 @@ mod tests {
 
     #[test]
     fn every_registered_code_is_a_problem_or_listed_as_not_yet_migrated() {
-        let migrated: BTreeSet<Code> = one_of_each().iter().map(Problem::code).collect();
+        let mut migrated: BTreeSet<Code> = one_of_each().iter().map(Problem::code).collect();
+        // Other phases' problems (`syntax::problems::SyntaxProblem`, ...) count too.
+        migrated.extend(crate::syntax::problems::migrated_codes());
         let pending: BTreeSet<Code> = NOT_YET_MIGRATED.iter().copied().collect();
         assert_eq!(pending.len(), NOT_YET_MIGRATED.len(), "a code listed twice");
         for code in Code::ALL {
@@ -686,7 +702,7 @@ mod tests {
             );
         }
         // The list only shrinks: lower this ceiling when a code is migrated.
-        assert!(NOT_YET_MIGRATED.len() <= 52, "{}", NOT_YET_MIGRATED.len());
+        assert!(NOT_YET_MIGRATED.len() <= 44, "{}", NOT_YET_MIGRATED.len());
     }
 
     #[test]
