@@ -9,7 +9,7 @@
 use lhw_grammar::Rule;
 use lhw_grammar::pest::error::{Error as PestError, ErrorVariant, InputLocation};
 
-use super::problems::{Closer, Expected, ExpectedHelp, Found, SyntaxProblem};
+use super::problems::{Closer, Expected, ExpectedHelp, Found, StatementWord, SyntaxProblem};
 use crate::diag::Diagnostic;
 use crate::source::Span;
 
@@ -423,19 +423,17 @@ fn help_for(
     ExpectedHelp::Construct { word, level }
 }
 
-/// The statement words after which an error says what the statement needs next.
-const STATEMENT_WORDS: &[&str] = &[
-    "fail", "updates", "emit", "on", "default", "thread", "extend", "remove", "wait", "sleep",
-];
-
 /// The word a statement starts with, when an error right after it should say what the
 /// statement needs next.
-fn next_after_keyword(snippet: &str) -> Option<&'static str> {
+fn next_after_keyword(snippet: &str) -> Option<StatementWord> {
     let first = snippet
         .trim_start_matches(is_space)
         .split(|c: char| !(is_word_char(c) || c == '-'))
         .next()?;
-    STATEMENT_WORDS.iter().copied().find(|w| *w == first)
+    StatementWord::ALL
+        .iter()
+        .find(|(_, text)| *text == first)
+        .map(|(word, _)| *word)
 }
 
 /// The offset just after the first word of `snippet` and the spaces that follow it.

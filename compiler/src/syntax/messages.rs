@@ -5,7 +5,7 @@
 use super::errors::Level;
 use super::problems::{
     Closer, Expected, ExpectedHelp, FormatFailure, Found, KeywordKind, LiteralKind, NearMiss,
-    SyntaxProblem,
+    StatementWord, SyntaxProblem,
 };
 use crate::diag::{Diagnostic, Edit, Fix};
 use crate::source::Span;
@@ -246,7 +246,7 @@ impl Expected {
             Expected::String => "a string".to_string(),
             Expected::EndOfInput => "end of input".to_string(),
             Expected::Token(t) => format!("`{t}`"),
-            Expected::AfterKeyword(keyword) => after_keyword(keyword).to_string(),
+            Expected::AfterKeyword(word) => after_keyword(*word).to_string(),
         }
     }
 }
@@ -261,19 +261,18 @@ fn join_or(items: &[Expected]) -> String {
 }
 
 /// What must follow the word a statement starts with.
-fn after_keyword(keyword: &str) -> &'static str {
-    match keyword {
-        "fail" => "a failure name on the same line",
-        "updates" => "`all`, `minor` or `none` on the same line",
-        "emit" => "a workflow event name on the same line",
-        "on" => "an event name",
-        "default" => "`task` or `thread retention`",
-        "thread" => "`retention`",
-        "extend" => "the variable to extend",
-        "remove" => "the value, `index` or `key` to remove",
-        "wait" => "`until`, `first of`, `any of` or a handle",
-        "sleep" => "a duration or `until`",
-        _ => "the rest of the statement",
+fn after_keyword(word: StatementWord) -> &'static str {
+    match word {
+        StatementWord::Fail => "a failure name on the same line",
+        StatementWord::Updates => "`all`, `minor` or `none` on the same line",
+        StatementWord::Emit => "a workflow event name on the same line",
+        StatementWord::On => "an event name",
+        StatementWord::Default => "`task` or `thread retention`",
+        StatementWord::Thread => "`retention`",
+        StatementWord::Extend => "the variable to extend",
+        StatementWord::Remove => "the value, `index` or `key` to remove",
+        StatementWord::Wait => "`until`, `first of`, `any of` or a handle",
+        StatementWord::Sleep => "a duration or `until`",
     }
 }
 

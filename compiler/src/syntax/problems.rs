@@ -98,8 +98,39 @@ pub(crate) enum Expected {
     EndOfInput,
     /// A literal token (`)`, `{`, `->`).
     Token(String),
-    /// What follows the statement word `keyword` (`fail`, `emit`, ...).
-    AfterKeyword(&'static str),
+    /// What follows the word a statement starts with.
+    AfterKeyword(StatementWord),
+}
+
+/// A word that starts a statement and must be followed by something particular.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StatementWord {
+    Fail,
+    Updates,
+    Emit,
+    On,
+    Default,
+    Thread,
+    Extend,
+    Remove,
+    Wait,
+    Sleep,
+}
+
+impl StatementWord {
+    /// Every statement word, with its text.
+    pub(crate) const ALL: [(StatementWord, &'static str); 10] = [
+        (StatementWord::Fail, "fail"),
+        (StatementWord::Updates, "updates"),
+        (StatementWord::Emit, "emit"),
+        (StatementWord::On, "on"),
+        (StatementWord::Default, "default"),
+        (StatementWord::Thread, "thread"),
+        (StatementWord::Extend, "extend"),
+        (StatementWord::Remove, "remove"),
+        (StatementWord::Wait, "wait"),
+        (StatementWord::Sleep, "sleep"),
+    ];
 }
 
 /// What stands where the parser stopped.
@@ -442,7 +473,7 @@ mod tests {
                 for expected in [
                     Vec::new(),
                     vec![Expected::Name, Expected::Token(")".to_string())],
-                    vec![Expected::AfterKeyword("fail")],
+                    vec![Expected::AfterKeyword(StatementWord::Fail)],
                 ] {
                     all.push(SyntaxProblem::Expected {
                         span,
@@ -452,6 +483,17 @@ mod tests {
                     });
                 }
             }
+        }
+        for (word, _) in StatementWord::ALL {
+            all.push(SyntaxProblem::Expected {
+                span,
+                expected: vec![Expected::AfterKeyword(word)],
+                found: Found::EndOfLine,
+                help: ExpectedHelp::Construct {
+                    word: s(),
+                    level: Level::Stmt,
+                },
+            });
         }
         let edit = |text: &str| {
             vec![Edit {
