@@ -13,6 +13,7 @@ mod print;
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 use crate::syntax::layout::{Element, Layout, ScanError, scan};
+use crate::syntax::problems::{FormatFailure, SyntaxProblem};
 
 /// Formats `text` into the canonical layout.
 ///
@@ -43,20 +44,13 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
         crate::diag::sort_and_dedup(&mut checked);
         return Err(checked);
     }
-    let layout = layout.map_err(|err| vec![scan_failure(err, "the file")])?;
+    let layout = layout.map_err(|err| vec![scan_failure(err)])?;
     let formatted = print::print(&layout.elements, text.len());
     // Spans of the formatted text mean nothing to the caller: point at the file start.
-    let again = scan(&formatted).map_err(|_| {
-        vec![internal(
-            Span::new(0, 0),
-            "the formatted text would not parse".to_string(),
-        )]
-    })?;
+    let again = scan(&formatted)
+        .map_err(|_| vec![internal(Span::new(0, 0), FormatFailure::OutputDoesNotParse)])?;
     if let Some(span) = first_difference(&layout, &again) {
-        return Err(vec![internal(
-            span,
-            "formatting would change the tokens, comments or structure here".to_string(),
-        )]);
+        return Err(vec![internal(span, FormatFailure::OutputDiffers)]);
     }
     Ok(formatted)
 }
@@ -119,25 +113,16 @@ fn first_difference(before: &Layout<'_>, after: &Layout<'_>) -> Option<Span> {
 }
 
 /// The diagnostic for a text that parses for the compiler but not for the formatter's scan.
-fn scan_failure(err: ScanError, what: &str) -> Diagnostic {
+fn scan_failure(err: ScanError) -> Diagnostic {
     match err {
-        ScanError::Parse(pos) => internal(Span::new(pos, pos), format!("{what} does not parse")),
-        ScanError::Recovered(span) => internal(span, format!("{what} holds malformed text")),
+        ScanError::Parse(pos) => internal(Span::new(pos, pos), FormatFailure::ScanDoesNotParse),
+        ScanError::Recovered(span) => internal(span, FormatFailure::ScanMalformed),
     }
 }
 
 /// An internal formatter error (E0004): the file is left as it is.
-fn internal(span: Span, message: String) -> Diagnostic {
-    Diagnostic::error(
-        Code::E0004,
-        span,
-        format!("cannot format this file: {message}"),
-    )
-    .with_label("the formatter stopped here")
-    .with_help(format!(
-        "this is a bug in the lhw formatter (lhw-compiler {}); the file is left unchanged, please report it with the file",
-        env!("CARGO_PKG_VERSION")
-    ))
+fn internal(span: Span, failure: FormatFailure) -> Diagnostic {
+    SyntaxProblem::FormatterBug { span, failure }.diagnostic()
 }
 
 #[cfg(test)]

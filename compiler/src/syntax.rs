@@ -19,7 +19,9 @@ mod chunks;
 mod errors;
 mod exprs;
 pub(crate) mod layout;
+mod messages;
 mod mistakes;
+pub(crate) mod problems;
 mod shift;
 mod test_file;
 mod trivia;
@@ -36,6 +38,8 @@ use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 pub use chunks::chunk_spans;
+use problems::{LiteralKind, SyntaxProblem};
+
 use errors::{Level, is_space, is_trivia, missing_separator, significant_len, syntax_error};
 pub use test_file::parse_test_file;
 
@@ -622,11 +626,8 @@ impl Cx<'_> {
     /// the text stopped short (its error is at its end).
     fn report(&mut self, rule: Rule, broken: Broken<'_>, level: Level) -> bool {
         if broken.text.trim() == "}" {
-            self.diags.push(
-                Diagnostic::error(Code::E0001, broken.span, "unmatched `}`")
-                    .with_label("no block is open here")
-                    .with_help("remove it, or add the `{` it should close"),
-            );
+            self.diags
+                .push(SyntaxProblem::UnmatchedClose { span: broken.span }.diagnostic());
             return false;
         }
         let start = broken.span.start as usize;
@@ -637,15 +638,12 @@ impl Cx<'_> {
                 e.incomplete
             }
             Ok(_) => {
-                let what = if level == Level::Item {
-                    "a declaration"
-                } else {
-                    "a statement"
-                };
                 self.diags.push(
-                    Diagnostic::error(Code::E0001, broken.span, format!("expected {what}"))
-                        .with_label("not understood")
-                        .with_help("check the brackets and separators around this text"),
+                    SyntaxProblem::NotUnderstood {
+                        span: broken.span,
+                        level,
+                    }
+                    .diagnostic(),
                 );
                 false
             }
@@ -1002,9 +1000,11 @@ impl Cx<'_> {
                 self.too_deep_reported = true;
                 let open = Span::new(span.start as usize, span.start as usize + 1);
                 self.diags.push(
-                    Diagnostic::error(Code::E0001, open, "blocks are nested too deeply")
-                        .with_label(format!("more than {MAX_BLOCK_DEPTH} levels of blocks"))
-                        .with_help("flatten the blocks, e.g. combine conditions with `&&`"),
+                    SyntaxProblem::BlocksTooDeep {
+                        span: open,
+                        max: MAX_BLOCK_DEPTH,
+                    }
+                    .diagnostic(),
                 );
             }
             return Block {
@@ -1123,25 +1123,8 @@ impl Cx<'_> {
     fn unclosed(&mut self, block: Span, end: Span) {
         let open = Span::new(block.start as usize, block.start as usize + 1);
         let at_eof = end.start as usize >= self.text.trim_end_matches(is_space).len();
-        let (label, help) = if at_eof {
-            (
-                "the file ends here",
-                "add the missing `}` where the block should end",
-            )
-        } else {
-            (
-                "a new declaration starts here",
-                "add the missing `}` before the next declaration",
-            )
-        };
-        // The fix closes the block where it is cut off, on a line of its own.
-        let close_at = Span::new(end.start as usize, end.start as usize);
-        self.diags.push(
-            Diagnostic::error(Code::E0001, open, "unclosed `{`")
-                .with_label("this `{` is never closed")
-                .with_secondary(end, label)
-                .with_replacement(help, close_at, "}\n"),
-        );
+        self.diags
+            .push(SyntaxProblem::UnclosedBrace { open, end, at_eof }.diagnostic());
     }
 
     /// What a malformed statement still declares or contains: `var name ...` still
@@ -1478,19 +1461,12 @@ impl Cx<'_> {
             });
         } else {
             self.diags.push(
-                Diagnostic::error(
-                    Code::E0001,
-                    value_span,
-                    format!(
-                        "expected `=`, `(` or an operator after `{}`, found `{value_text}`",
-                        name.text
-                    ),
-                )
-                .with_label("two values with nothing between them")
-                .with_help(format!(
-                    "put an operator between them, or write a task call as `{}({value_text})`",
-                    name.text
-                )),
+                SyntaxProblem::TwoValues {
+                    span: value_span,
+                    name: name.text.clone(),
+                    value: value_text,
+                }
+                .diagnostic(),
             );
         }
         StmtKind::Error
@@ -1755,9 +1731,11 @@ impl Cx<'_> {
             Some(ms) if ms <= i64::MAX as u64 => ms,
             _ => {
                 self.diags.push(
-                    Diagnostic::error(Code::E0002, span, "duration is too long")
-                        .with_label("does not fit in a 64-bit count of milliseconds")
-                        .with_help("durations range up to about 292 million years; use a smaller number or unit"),
+                    SyntaxProblem::LiteralOutOfRange {
+                        span,
+                        literal: LiteralKind::Duration,
+                    }
+                    .diagnostic(),
                 );
                 // A valid stand-in (one second), so that the checker does not report the
                 // same literal again; output is never produced with this error.
@@ -1796,18 +1774,21 @@ impl Cx<'_> {
                     match decoded {
                         Some(c) => push_text(&mut parts, c.encode_utf8(&mut [0; 4])),
                         None => self.diags.push(
-                            Diagnostic::error(Code::E0003, self.span(&p), "invalid unicode escape")
-                                .with_label("not a unicode scalar value")
-                                .with_help("write `\\u{...}` with 1 to 6 hex digits naming a valid character"),
+                            SyntaxProblem::InvalidUnicodeEscape {
+                                span: self.span(&p),
+                            }
+                            .diagnostic(),
                         ),
                     }
                 }
                 Rule::string_bad_escape => {
                     let esc = p.as_str();
                     self.diags.push(
-                        Diagnostic::error(Code::E0003, self.span(&p), format!("unknown escape `{esc}`"))
-                            .with_label("not an escape")
-                            .with_help("the escapes are `\\n`, `\\t`, `\\r`, `\\\"`, `\\\\`, `\\{`, `\\}` and `\\u{...}`; write `\\\\` for a backslash"),
+                        SyntaxProblem::UnknownEscape {
+                            span: self.span(&p),
+                            escape: esc.to_string(),
+                        }
+                        .diagnostic(),
                     );
                 }
                 Rule::string_hole => {

@@ -6,7 +6,7 @@
 use super::Ty;
 use super::problems::{
     ChildKind, ConditionPlace, OperandNeed, Problem, RepeatedSetting, UnaryOp, UnknownEventHint,
-    UnknownTaskHint, UnknownVariableHint,
+    UnknownTaskHint, UnknownVariableHint, VersionOf,
 };
 use super::{encoded_help, prim_name};
 use crate::ast::{Prim, RemoveWhat};
@@ -349,6 +349,28 @@ impl Problem {
                 )
                 .with_label("this step is not a wait for threads")
                 .with_help(format!("write `catch {spec}` to handle this step's failure"))
+            }
+            Problem::VersionOutOfRange { of, span } => {
+                let (message, label, help) = match of {
+                    VersionOf::Struct => (
+                        "a struct version is an int32",
+                        "too large",
+                        "write the version of the StructDef, e.g. `version 2`",
+                    ),
+                    VersionOf::UserTaskForm => (
+                        "a user task form version is an int32",
+                        "out of range",
+                        "write the version of the UserTaskDef, e.g. `version 2`",
+                    ),
+                    VersionOf::Workflow => (
+                        "a workflow version is a major version number",
+                        "out of range",
+                        "write the major version of the child WfSpec, e.g. `version 2`",
+                    ),
+                };
+                Diagnostic::error(code, span, message)
+                    .with_label(label)
+                    .with_help(help)
             }
             Problem::UnusedVariable { name, span, stmt } => {
                 Diagnostic::error(code, span, format!("variable `{name}` is never used"))

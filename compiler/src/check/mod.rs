@@ -30,7 +30,7 @@ use crate::source::Span;
 use flow::scan;
 use problems::{
     ConditionPlace, OperandNeed, Problem, RepeatedSetting, UnaryOp, UnknownTaskHint,
-    UnknownVariableHint,
+    UnknownVariableHint, VersionOf,
 };
 use problems::{ConstantSite, ValueSite};
 
@@ -312,11 +312,10 @@ impl Checker {
     /// `version N` after a struct name: a StructDef version, an int32.
     fn struct_version(&mut self, (v, span): (i64, Span)) {
         if i32::try_from(v).is_err() {
-            self.diags.push(
-                Diagnostic::error(Code::E0002, span, "a struct version is an int32")
-                    .with_label("too large")
-                    .with_help("write the version of the StructDef, e.g. `version 2`"),
-            );
+            self.problem(Problem::VersionOutOfRange {
+                of: VersionOf::Struct,
+                span,
+            });
         }
     }
 

@@ -563,6 +563,9 @@ pub(crate) enum Problem {
     BackoffRange { span: Span },
     /// E0226: a `backoff` multiplier below 1.
     BackoffMultiplier { span: Span },
+    /// E0002: a version number that does not fit what LittleHorse stores (`of` says whose
+    /// version). The syntax phase's E0002 (number literals) is `syntax::problems`.
+    VersionOutOfRange { of: VersionOf, span: Span },
 }
 
 /// The body whose exits return values: the workflow or a thread.
@@ -614,6 +617,17 @@ pub(crate) enum RepeatedSetting {
     DefaultThreadRetention,
     /// One option of `default task`: `retries`, `timeout` or `backoff`.
     DefaultTaskOption(&'static str),
+}
+
+/// Whose version a `version N` clause gives (E0002).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VersionOf {
+    /// A struct's `StructDef` version (an int32).
+    Struct,
+    /// A user task form's `UserTaskDef` version (an int32).
+    UserTaskForm,
+    /// A child workflow's major version (an int32).
+    Workflow,
 }
 
 /// The condition a step was written in.
@@ -907,6 +921,7 @@ impl Problem {
             Problem::RetriesNotCount { .. }
             | Problem::BackoffRange { .. }
             | Problem::BackoffMultiplier { .. } => Code::E0226,
+            Problem::VersionOutOfRange { .. } => Code::E0002,
         }
     }
 }
@@ -915,18 +930,7 @@ impl Problem {
 /// `check/`, `syntax/`, `test/`, `lower/`, `decompile/`). Migrating a code removes it here;
 /// the list only shrinks (the registry test reads it).
 #[cfg(test)]
-pub(crate) const NOT_YET_MIGRATED: &[Code] = &[
-    Code::E0001,
-    Code::E0002,
-    Code::E0003,
-    Code::E0004,
-    Code::E0005,
-    Code::E0006,
-    Code::E0108,
-    Code::E0214,
-    Code::E0320,
-    Code::E0321,
-];
+pub(crate) const NOT_YET_MIGRATED: &[Code] = &[Code::E0108, Code::E0214];
 
 #[cfg(test)]
 mod tests {
@@ -1189,6 +1193,13 @@ mod tests {
                 first: span,
             });
         }
+        for of in [
+            VersionOf::Struct,
+            VersionOf::UserTaskForm,
+            VersionOf::Workflow,
+        ] {
+            all.push(Problem::VersionOutOfRange { of, span });
+        }
         for child in [ChildKind::Thread, ChildKind::Workflow] {
             all.push(Problem::MissingInput {
                 child,
@@ -1243,6 +1254,8 @@ mod tests {
                 .iter()
                 .map(crate::decompile::problems::DecompileProblem::code),
         );
+        // Other phases' problems (`syntax::problems::SyntaxProblem`, ...) count too.
+        migrated.extend(crate::syntax::problems::migrated_codes());
         let pending: BTreeSet<Code> = NOT_YET_MIGRATED.iter().copied().collect();
         assert_eq!(pending.len(), NOT_YET_MIGRATED.len(), "a code listed twice");
         for code in Code::ALL {
@@ -1252,7 +1265,7 @@ mod tests {
             );
         }
         // The list only shrinks: lower this ceiling when a code is migrated.
-        assert!(NOT_YET_MIGRATED.len() <= 10, "{}", NOT_YET_MIGRATED.len());
+        assert!(NOT_YET_MIGRATED.len() <= 2, "{}", NOT_YET_MIGRATED.len());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::problems::{Assignee, ValueSite};
-use super::problems::{ChildKind, Problem, RepeatedSetting, UnknownEventHint};
+use super::problems::{ChildKind, Problem, RepeatedSetting, UnknownEventHint, VersionOf};
 use super::{Checker, Model, SymbolKind, Ty, WorkflowChecker, assignable, index, names};
 use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
@@ -860,11 +860,10 @@ impl WorkflowChecker<'_> {
         if let Some((v, span)) = ask.version
             && i32::try_from(v).is_err()
         {
-            self.err(
-                Diagnostic::error(Code::E0002, span, "a user task form version is an int32")
-                    .with_label("out of range")
-                    .with_help("write the version of the UserTaskDef, e.g. `version 2`"),
-            );
+            self.cx.problem(Problem::VersionOutOfRange {
+                of: VersionOf::UserTaskForm,
+                span,
+            });
         }
         for a in &ask.actions {
             self.seconds_or_int(&a.after, "a user task deadline", "a user task deadline");
@@ -947,15 +946,10 @@ impl WorkflowChecker<'_> {
         if let Some((v, span)) = version
             && i32::try_from(v).is_err()
         {
-            self.err(
-                Diagnostic::error(
-                    Code::E0002,
-                    span,
-                    "a workflow version is a major version number",
-                )
-                .with_label("out of range")
-                .with_help("write the major version of the child WfSpec, e.g. `version 2`"),
-            );
+            self.cx.problem(Problem::VersionOutOfRange {
+                of: VersionOf::Workflow,
+                span,
+            });
         }
     }
 

@@ -9,12 +9,13 @@
 use lhw_grammar::Rule;
 use lhw_grammar::pest::error::{Error as PestError, ErrorVariant, InputLocation};
 
-use crate::diag::{Code, Diagnostic};
+use super::problems::{Closer, Expected, ExpectedHelp, Found, StatementWord, SyntaxProblem};
+use crate::diag::Diagnostic;
 use crate::source::Span;
 
 /// Whether the recovered text was a top-level item or a statement (for the default help).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Level {
+pub(crate) enum Level {
     Item,
     Stmt,
 }
@@ -55,69 +56,46 @@ pub(super) fn syntax_error(
     if expected.is_empty()
         && let ErrorVariant::ParsingError { positives, .. } = &err.variant
     {
-        expected = positives
-            .iter()
-            .filter_map(|r| describe_rule(*r))
-            .map(String::from)
-            .collect();
-        expected.sort();
+        expected = positives.iter().filter_map(|r| describe_rule(*r)).collect();
+        expected.sort_by_key(Expected::describe);
         expected.dedup();
     }
     // `if count > { ... }`: the block brace was read as a JSON object; the real problem is
     // the missing operand before it.
     if let Some(brace) = missing_operand_before_brace(snippet, local, &tokens) {
         local = brace;
-        expected = vec!["an expression".to_string()];
+        expected = vec![Expected::Expression];
     }
     let pos = offset + local;
     let (found, end) = found_token(text, pos);
     let incomplete =
         matches!(found, Found::EndOfLine | Found::EndOfFile) && snippet[local..].trim().is_empty();
-    let found_text = found.describe(text, pos, end);
     // Right after a statement word (`emit`, `fail`, ...), say what the statement needs next
     // rather than list the tokens the parser tried there.
     let mut tokens = tokens;
     if let Some(next) = next_after_keyword(snippet)
         && (expected.is_empty() || local == after_first_word(snippet))
     {
-        expected = vec![next.to_string()];
+        expected = vec![Expected::AfterKeyword(next)];
         tokens.clear();
     }
-    let message = match (&err.variant, expected.is_empty()) {
-        (ErrorVariant::CustomError { message }, _) => message.clone(),
-        (_, true) => format!("unexpected {found_text}"),
-        (_, false) => format!("expected {}, found {found_text}", join_or(&expected)),
-    };
-    let label = if expected.is_empty() {
-        "not expected here".to_string()
-    } else {
-        format!("expected {}", join_or(&expected))
-    };
-    let help = help_for(text, pos, snippet, &found, &tokens, level);
-    let diag = Diagnostic::error(Code::E0001, Span::new(pos, end), message).with_label(label);
-    // A bracket or string cut off by the end of its line: the fix closes it there.
-    let closing = [
-        ("close the `(` with `)`", ")"),
-        ("close the `[` with `]`", "]"),
-    ]
-    .into_iter()
-    .find(|(h, _)| help == *h)
-    .map(|(_, c)| c)
-    .or_else(|| {
-        (matches!(found, Found::EndOfLine | Found::EndOfFile)
-            && tokens.iter().any(|t| t.is_lit("\""))
-            && tokens.iter().any(|t| t.is_lit("{{")))
-        .then_some("\"")
-    });
-    let diag = match closing {
-        Some("\"") => diag.with_replacement(
-            "close the string with `\"` at the end of its line",
-            Span::new(pos, pos),
-            "\"",
-        ),
-        Some(c) => diag.with_replacement(help, Span::new(pos, pos), c),
-        None => diag.with_help(help),
-    };
+    // (pest's `CustomError` is raised only by hand-written parsers, never by the grammar's.)
+    let mut help = help_for(text, pos, snippet, &found, &tokens, level);
+    // A string cut off by the end of its line: the fix closes it there.
+    if !matches!(help, ExpectedHelp::Close(_))
+        && matches!(found, Found::EndOfLine | Found::EndOfFile)
+        && tokens.iter().any(|t| t.is_lit("\""))
+        && tokens.iter().any(|t| t.is_lit("{{"))
+    {
+        help = ExpectedHelp::Close(Closer::Quote);
+    }
+    let diag = SyntaxProblem::Expected {
+        span: Span::new(pos, end),
+        expected,
+        found,
+        help,
+    }
+    .diagnostic();
     SyntaxError { diag, incomplete }
 }
 
@@ -194,23 +172,6 @@ fn floor_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// What stands at the error position.
-enum Found {
-    EndOfFile,
-    EndOfLine,
-    Token,
-}
-
-impl Found {
-    fn describe(&self, text: &str, pos: usize, end: usize) -> String {
-        match self {
-            Found::EndOfFile => "end of file".to_string(),
-            Found::EndOfLine => "end of line".to_string(),
-            Found::Token => format!("`{}`", text.get(pos..end).unwrap_or_default()),
-        }
-    }
-}
-
 fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
@@ -249,7 +210,11 @@ fn found_token(text: &str, pos: usize) -> (Found, usize) {
     } else {
         len = first.len_utf8();
     }
-    (Found::Token, pos + len.max(first.len_utf8()))
+    let end = pos + len.max(first.len_utf8());
+    (
+        Found::Token(text.get(pos..end).unwrap_or_default().to_string()),
+        end,
+    )
 }
 
 /// An expected token, as pest displays it: a literal, or a character range `a..z`.
@@ -300,8 +265,8 @@ const DECLARATIONS: &[&str] = &[
     "extern",
 ];
 
-/// Human words for the tokens expected at `pos` of `snippet`.
-fn describe_tokens(snippet: &str, pos: usize, tokens: &[Tok]) -> Vec<String> {
+/// What the tokens expected at `pos` of `snippet` stand for.
+fn describe_tokens(snippet: &str, pos: usize, tokens: &[Tok]) -> Vec<Expected> {
     let before = snippet[..pos].chars().next_back();
     let after_word = before.is_some_and(is_word_char);
     let after_digit = before.is_some_and(|c| c.is_ascii_digit());
@@ -320,22 +285,22 @@ fn describe_tokens(snippet: &str, pos: usize, tokens: &[Tok]) -> Vec<String> {
             .iter()
             .any(|t| matches!(t, Tok::Range(start) if *start == a))
     };
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<Expected> = Vec::new();
     let expression = literal("\"") && (has_range('0') || literal("true"));
     let name = !expression && has_range('a');
     if expression {
-        out.push("an expression".to_string());
+        out.push(Expected::Expression);
     } else if name {
-        out.push("a name".to_string());
+        out.push(Expected::Name);
     } else if has_range('0') {
-        out.push("a number".to_string());
+        out.push(Expected::Number);
     }
     // Inside an expression `task` starts a dynamic task call, not a declaration.
     if DECLARATIONS
         .iter()
         .any(|d| literal(d) && !(expression && *d == "task"))
     {
-        out.push("a declaration".to_string());
+        out.push(Expected::Declaration);
     }
     let mut punctuation: Vec<String> = Vec::new();
     let mut operators = false;
@@ -368,31 +333,32 @@ fn describe_tokens(snippet: &str, pos: usize, tokens: &[Tok]) -> Vec<String> {
             // A keyword that is also a word start (`u{` style escapes excluded).
             continue;
         }
-        punctuation.push(format!("`{t}`"));
+        punctuation.push(t.to_string());
     }
-    punctuation.sort();
+    // In the order of their words (`` `(` `` before `` `)` ``).
+    punctuation.sort_by_key(|t| format!("`{t}`"));
     punctuation.dedup();
     if operators && out.is_empty() && punctuation.is_empty() {
-        out.push("an operator".to_string());
+        out.push(Expected::Operator);
     }
-    out.extend(punctuation);
+    out.extend(punctuation.into_iter().map(Expected::Token));
     out
 }
 
-/// Words for rules, used only when pest gave no token detail.
-fn describe_rule(rule: Rule) -> Option<&'static str> {
+/// What rules stand for, used only when pest gave no token detail.
+fn describe_rule(rule: Rule) -> Option<Expected> {
     Some(match rule {
-        Rule::ident | Rule::any_word | Rule::named_ty => "a name",
-        Rule::ty | Rule::prim_ty | Rule::map_ty => "a type",
+        Rule::ident | Rule::any_word | Rule::named_ty => Expected::Name,
+        Rule::ty | Rule::prim_ty | Rule::map_ty => Expected::Type,
         Rule::expr
         | Rule::unary_expr
         | Rule::postfix_expr
         | Rule::return_value
         | Rule::arg
-        | Rule::fail_content => "an expression",
-        Rule::string => "a string",
-        Rule::block => "`{`",
-        Rule::EOI => "end of input",
+        | Rule::fail_content => Expected::Expression,
+        Rule::string => Expected::String,
+        Rule::block => Expected::Token("{".to_string()),
+        Rule::EOI => Expected::EndOfInput,
         _ => return None,
     })
 }
@@ -424,16 +390,8 @@ fn missing_operand_before_brace(snippet: &str, pos: usize, tokens: &[Tok]) -> Op
     (after_operator || after_keyword).then_some(brace_pos)
 }
 
-fn join_or(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} or {last}", init.join(", ")),
-    }
-}
-
-/// One actionable sentence: a specific fix when the error shows one, otherwise how the
-/// construct the text starts with is written.
+/// The help: a specific fix when the error shows one, otherwise how the construct the text
+/// starts with is written.
 fn help_for(
     text: &str,
     pos: usize,
@@ -441,7 +399,7 @@ fn help_for(
     found: &Found,
     tokens: &[Tok],
     level: Level,
-) -> String {
+) -> ExpectedHelp {
     let expects = |s: &str| tokens.iter().any(|t| t.is_lit(s));
     let found_char = text.get(pos..).and_then(|r| r.chars().next());
     let after_word = text
@@ -449,93 +407,33 @@ fn help_for(
         .and_then(|b| b.chars().next_back())
         .is_some_and(is_word_char);
     if found_char == Some('.') && after_word && (expects("(") || expects(":") || expects("{")) {
-        return "LittleHorse names cannot contain `.`; use `-` instead, e.g. `charge-card`"
-            .to_string();
+        return ExpectedHelp::DotInName;
     }
     if matches!(found, Found::EndOfLine | Found::EndOfFile) && expects(")") {
-        return "close the `(` with `)`".to_string();
+        return ExpectedHelp::Close(Closer::Paren);
     }
     if matches!(found, Found::EndOfLine | Found::EndOfFile) && expects("]") {
-        return "close the `[` with `]`".to_string();
+        return ExpectedHelp::Close(Closer::Bracket);
     }
-    let first_word: String = snippet
+    let word: String = snippet
         .trim_start_matches(is_space)
         .chars()
         .take_while(|c| is_word_char(*c) || *c == '-')
         .collect();
-    let construct = match first_word.as_str() {
-        "task" => "a task is declared as `task name(param: type, ...) -> type`",
-        "event" => "an event is declared as `event name: type`",
-        "workflow-event" => "a workflow event is declared as `workflow-event name: type`",
-        "struct" => "a struct is declared as `struct name { field: type, ... }`",
-        "workflow" => "a workflow is declared as `workflow name { ... }`",
-        "var" | "input" | "public" | "private" | "inherited" => {
-            "a variable is declared as `var name: type`, optionally followed by `= value` and modifiers such as `required`"
-        }
-        "let" => "a step output is bound as `let name = task(args)`",
-        "if" => "an `if` is written `if condition { ... } else { ... }`",
-        "else" => "`else` follows the `}` of an `if` block: `} else { ... }`",
-        "while" => "a loop is written `while condition { ... }`",
-        "fail" => {
-            "a failure is written `fail exception-name \"message\"`, optionally followed by `with value`"
-        }
-        "return" => "write `return` alone, or `return value` on one line",
-        "user-task" => {
-            "a user task form is declared as `user-task name { field: type \"Label\" required }`"
-        }
-        "sleep" => "write `sleep 30s`, `sleep seconds` or `sleep until timestamp`",
-        "wait" => {
-            "write `wait until condition`, `wait handle, ...` for threads, or `wait handle` for a child workflow"
-        }
-        "on" => "an interrupt handler is written `on event { ... }` or `on event(payload) { ... }`",
-        "emit" => "write `emit workflow-event value` on one line",
-        "default" => {
-            "write `default task retries 3 timeout 30s backoff 1s..1m x2` or `default thread retention 1d`"
-        }
-        "thread" => "write `thread retention 1d`",
-        "retention" => "write `retention 30d`",
-        "parent" => "write `parent workflow-name`",
-        "catch" => {
-            "`catch` follows the step it guards in the same statement: `task(args) catch name { ... }`"
-        }
-        "spawn" => "a thread is started as `let t = spawn name(input: value) { ... }`",
-        "ask" => "a user task is assigned as `let d = ask form to user \"id\" group \"id\"`",
-        "run" => "a child workflow is started as `let c = run workflow(input: value)`",
-        "await" => "an event is awaited as `let payload = await event timeout 1h`",
-        "extend" => "write `extend list with value`",
-        "remove" => {
-            "write `remove value from list`, `remove index i from list` or `remove key k from obj`"
-        }
-        "updates" => "write `updates all`, `updates minor` or `updates none`",
-        _ if level == Level::Item => {
-            "a file holds `task`, `event`, `workflow-event`, `struct`, `user-task` and `workflow` declarations"
-        }
-        _ => {
-            "a statement is an assignment (`name = value`), a task call (`task(args)`), or starts with a keyword such as `var`, `let`, `if`, `while` or `return`"
-        }
-    };
-    construct.to_string()
+    ExpectedHelp::Construct { word, level }
 }
 
-/// What must follow the word a statement starts with, for errors right after that word.
-fn next_after_keyword(snippet: &str) -> Option<&'static str> {
+/// The word a statement starts with, when an error right after it should say what the
+/// statement needs next.
+fn next_after_keyword(snippet: &str) -> Option<StatementWord> {
     let first = snippet
         .trim_start_matches(is_space)
         .split(|c: char| !(is_word_char(c) || c == '-'))
         .next()?;
-    Some(match first {
-        "fail" => "a failure name on the same line",
-        "updates" => "`all`, `minor` or `none` on the same line",
-        "emit" => "a workflow event name on the same line",
-        "on" => "an event name",
-        "default" => "`task` or `thread retention`",
-        "thread" => "`retention`",
-        "extend" => "the variable to extend",
-        "remove" => "the value, `index` or `key` to remove",
-        "wait" => "`until`, `first of`, `any of` or a handle",
-        "sleep" => "a duration or `until`",
-        _ => return None,
-    })
+    StatementWord::ALL
+        .iter()
+        .find(|(_, text)| *text == first)
+        .map(|(word, _)| *word)
 }
 
 /// The offset just after the first word of `snippet` and the spaces that follow it.
@@ -551,14 +449,11 @@ fn after_first_word(snippet: &str) -> usize {
 /// Two statements on one line with nothing between them; `pos` is where the second starts.
 pub(super) fn missing_separator(text: &str, pos: usize) -> Diagnostic {
     let (found, end) = found_token(text, pos);
-    let found_text = found.describe(text, pos, end);
-    Diagnostic::error(
-        Code::E0001,
-        Span::new(pos, end),
-        format!("expected an operator, `;` or a line break, found {found_text}"),
-    )
-    .with_label("a new statement cannot start here")
-    .with_help("put each statement on its own line (or separate them with `;`), or join the values with an operator")
+    SyntaxProblem::MissingSeparator {
+        span: Span::new(pos, end),
+        found,
+    }
+    .diagnostic()
 }
 
 #[cfg(test)]

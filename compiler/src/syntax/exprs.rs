@@ -14,6 +14,7 @@ use lhw_grammar::Rule;
 use lhw_grammar::pest::iterators::{Pair, Pairs};
 use lhw_grammar::pest::pratt_parser::{Assoc, Op, PrattParser};
 
+use super::problems::{LiteralKind, SyntaxProblem};
 use super::{Cx, lit, missing, null_at};
 use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
@@ -31,17 +32,12 @@ pub(super) const MAX_LH_HEIGHT: usize = 40;
 
 /// E0320: an expression taller than [`MAX_LH_HEIGHT`].
 fn too_deep_for_littlehorse(span: Span, height: usize) -> Diagnostic {
-    Diagnostic::error(
-        Code::E0320,
+    SyntaxProblem::TooDeepForLittleHorse {
         span,
-        "expression is nested too deeply for LittleHorse",
-    )
-    .with_label(format!(
-        "{height} levels of operators; LittleHorse takes at most {MAX_LH_HEIGHT}"
-    ))
-    .with_help(
-        "compute part of it first into a variable of its own (`var part: int = a + b`), then use the variable",
-    )
+        height,
+        max: MAX_LH_HEIGHT,
+    }
+    .diagnostic()
 }
 
 /// Descends through rules that only wrap one child: a flat expression of a single operand is
@@ -516,9 +512,11 @@ impl Cx<'_> {
         }
         self.too_deep_reported = true;
         self.diags.push(
-            Diagnostic::error(Code::E0001, span, "expression is nested too deeply")
-                .with_label(format!("more than {MAX_EXPR_DEPTH} levels of nesting"))
-                .with_help("split it into smaller expressions assigned to variables in separate statements"),
+            SyntaxProblem::ExpressionTooDeep {
+                span,
+                max: MAX_EXPR_DEPTH,
+            }
+            .diagnostic(),
         );
     }
 
@@ -858,14 +856,14 @@ impl Cx<'_> {
         };
         let op_span = self.span(op);
         let op = op.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
-        let first = self.snippet(lhs.span);
-        let middle = self.snippet(middle.span);
-        let last = self.snippet(rhs.span);
-        let diag = Diagnostic::error(Code::E0001, op_span, "comparisons cannot be chained")
-            .with_label(format!("`{op}` would compare the result of `{first}`"))
-            .with_help(format!(
-                "compare one pair at a time and join them with `&&`: `{first} && {middle} {op} {last}`"
-            ));
+        let diag = SyntaxProblem::ChainedComparison {
+            span: op_span,
+            op,
+            first: self.snippet(lhs.span).to_string(),
+            middle: self.snippet(middle.span).to_string(),
+            last: self.snippet(rhs.span).to_string(),
+        }
+        .diagnostic();
         self.diags.push(diag);
     }
 
@@ -882,9 +880,11 @@ impl Cx<'_> {
                 Ok(i) => lit(ExprKind::Int(i), span),
                 Err(_) => {
                     self.diags.push(
-                        Diagnostic::error(Code::E0002, span, "integer literal is too large")
-                            .with_label("does not fit in a 64-bit int")
-                            .with_help(format!("ints range from {} to {}", i64::MIN, i64::MAX)),
+                        SyntaxProblem::LiteralOutOfRange {
+                            span,
+                            literal: LiteralKind::Int,
+                        }
+                        .diagnostic(),
                     );
                     lit(ExprKind::Int(0), span)
                 }
@@ -893,9 +893,11 @@ impl Cx<'_> {
                 Ok(d) if d.is_finite() => lit(ExprKind::Double(d), span),
                 _ => {
                     self.diags.push(
-                        Diagnostic::error(Code::E0002, span, "double literal is out of range")
-                            .with_label("not a finite double")
-                            .with_help("doubles range up to about 1.8e308"),
+                        SyntaxProblem::LiteralOutOfRange {
+                            span,
+                            literal: LiteralKind::Double,
+                        }
+                        .diagnostic(),
                     );
                     lit(ExprKind::Double(0.0), span)
                 }

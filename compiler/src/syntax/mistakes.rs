@@ -7,7 +7,8 @@
 //!
 //! Only a chunk that already has an error is looked at, so a valid file is never changed.
 
-use crate::diag::{Code, Diagnostic, Edit, Fix};
+use super::problems::{KeywordKind, NearMiss, SyntaxProblem};
+use crate::diag::{Diagnostic, Edit};
 use crate::source::Span;
 
 /// One recognised mistake: the diagnostic, whose first fix is the repair.
@@ -286,15 +287,9 @@ impl<'t> Finder<'t> {
         self.first.get(i).copied().unwrap_or(0)
     }
 
-    /// Records a mistake whose fix replaces `start..end` (piece offsets) with `text`.
-    fn push(
-        &mut self,
-        code: Code,
-        at: (usize, usize),
-        message: String,
-        help: String,
-        edits: Vec<(usize, usize, String)>,
-    ) {
+    /// Records a mistake at `at` whose fix replaces each `start..end` (piece offsets) with
+    /// its text.
+    fn push(&mut self, at: (usize, usize), mistake: NearMiss, edits: Vec<(usize, usize, String)>) {
         let span = self.span(at.0, at.1);
         let edits: Vec<Edit> = edits
             .into_iter()
@@ -315,38 +310,21 @@ impl<'t> Finder<'t> {
         if overlaps {
             return;
         }
-        let title = match edits.as_slice() {
-            [one] if one.text.trim().is_empty() => "Remove it".to_string(),
-            [one] if one.span.start == one.span.end => format!("Insert `{}`", one.text.trim()),
-            [one] => format!("Change to `{}`", one.text.trim()),
-            _ => "Move it".to_string(),
-        };
-        let label = match edits.as_slice() {
-            [one] if one.text.trim().is_empty() => "not needed here".to_string(),
-            [one] if one.span.start == one.span.end => {
-                format!("`{}` is missing here", one.text.trim())
-            }
-            [one] => format!("write `{}`", one.text.trim()),
-            _ => "in the wrong place".to_string(),
-        };
         self.out.push(Mistake {
-            diag: Diagnostic::error(code, span, message)
-                .with_label(label)
-                .with_help(help)
-                .with_fix(Fix::new(title, edits)),
+            diag: SyntaxProblem::KnownMistake {
+                span,
+                mistake,
+                edits,
+            }
+            .diagnostic(),
         });
     }
 
-    fn replace(&mut self, i: usize, text: &str, message: String, help: String) {
+    /// Records a mistake whose fix replaces token `i` with `text`.
+    fn replace(&mut self, i: usize, text: &str, mistake: NearMiss) {
         let t = &self.toks[i];
         let (s, e) = (t.start, t.end);
-        self.push(
-            Code::E0001,
-            (s, e),
-            message,
-            help,
-            vec![(s, e, text.to_string())],
-        );
+        self.push((s, e), mistake, vec![(s, e, text.to_string())]);
     }
 
     fn run(&mut self) {
@@ -384,11 +362,8 @@ impl<'t> Finder<'t> {
                     {
                         let t = self.toks[i].clone();
                         self.push(
-                            Code::E0001,
                             (t.start, t.end),
-                            "this `}` closes the block too early".to_string(),
-                            "remove this `}`: the lines after it belong inside the block"
-                                .to_string(),
+                            NearMiss::ExtraClose,
                             vec![(t.start, t.end, String::new())],
                         );
                         return;
@@ -436,8 +411,10 @@ impl<'t> Finder<'t> {
                 self.replace(
                     i,
                     "else if",
-                    format!("`{w}` is written `else if`"),
-                    "write `else if`".to_string(),
+                    NearMiss::WrittenAs {
+                        found: w.to_string(),
+                        meant: "else if".to_string(),
+                    },
                 );
             }
             // `function name(...)`
@@ -449,8 +426,9 @@ impl<'t> Finder<'t> {
                 self.replace(
                     i,
                     "task",
-                    format!("`{w}` is not a keyword of the language"),
-                    "a task is declared with `task`: `task name(param: type) -> type`".to_string(),
+                    NearMiss::FunctionKeyword {
+                        found: w.to_string(),
+                    },
                 );
             }
             // `if cond then {`, `while cond do {`
@@ -459,10 +437,10 @@ impl<'t> Finder<'t> {
             {
                 let s = prev.as_ref().map_or(t.start, |p| p.end);
                 self.push(
-                    Code::E0001,
                     (t.start, t.end),
-                    format!("`{w}` is not needed before `{{`"),
-                    format!("remove `{w}`: the block follows the condition directly"),
+                    NearMiss::NotNeededBeforeBlock {
+                        found: w.to_string(),
+                    },
                     vec![(s, t.end, String::new())],
                 );
             }
@@ -473,8 +451,10 @@ impl<'t> Finder<'t> {
                 self.replace(
                     i,
                     op,
-                    format!("`{w}` is written `{op}`"),
-                    format!("write `{op}`"),
+                    NearMiss::WrittenAs {
+                        found: w.to_string(),
+                        meant: op.to_string(),
+                    },
                 );
             }
             (Kind::Punct, p @ ("&" | "|"))
@@ -484,8 +464,10 @@ impl<'t> Finder<'t> {
                 self.replace(
                     i,
                     op,
-                    format!("`{p}` is written `{op}`"),
-                    format!("write `{op}`"),
+                    NearMiss::WrittenAs {
+                        found: p.to_string(),
+                        meant: op.to_string(),
+                    },
                 );
             }
             (Kind::Punct, p @ ("===" | "!==" | "<>")) => {
@@ -493,8 +475,10 @@ impl<'t> Finder<'t> {
                 self.replace(
                     i,
                     op,
-                    format!("`{p}` is written `{op}`"),
-                    format!("write `{op}`"),
+                    NearMiss::WrittenAs {
+                        found: p.to_string(),
+                        meant: op.to_string(),
+                    },
                 );
             }
             // `if x = 1 {`
@@ -503,12 +487,7 @@ impl<'t> Finder<'t> {
                     && self.rest_of_line_has(i, "{")
                     && !self.rest_of_line_has(i, "=") =>
             {
-                self.replace(
-                    i,
-                    "==",
-                    "`=` assigns; a comparison is written `==`".to_string(),
-                    "write `==`".to_string(),
-                );
+                self.replace(i, "==", NearMiss::AssignInCondition);
             }
             (Kind::Punct, p @ ("++" | "--"))
                 if i > 0
@@ -517,10 +496,12 @@ impl<'t> Finder<'t> {
             {
                 let op = if p == "++" { "+=" } else { "-=" };
                 self.push(
-                    Code::E0001,
                     (t.start, t.end),
-                    format!("`{p}` is not an operator of the language"),
-                    format!("write `{} {op} 1`", prev_text),
+                    NearMiss::Increment {
+                        found: p.to_string(),
+                        target: prev_text.to_string(),
+                        meant: op,
+                    },
                     vec![(
                         prev.as_ref().map_or(t.start, |p| p.end),
                         t.end,
@@ -532,8 +513,10 @@ impl<'t> Finder<'t> {
                 self.replace(
                     i,
                     "=",
-                    "`:=` is written `=`".to_string(),
-                    "write `=`".to_string(),
+                    NearMiss::WrittenAs {
+                        found: ":=".to_string(),
+                        meant: "=".to_string(),
+                    },
                 );
             }
             (Kind::Word, "const")
@@ -541,16 +524,15 @@ impl<'t> Finder<'t> {
                     && next.as_ref().is_some_and(|n| n.kind == Kind::Word)
                     && self.is(i + 2, ":") =>
             {
-                self.replace(
-                    i,
-                    "var",
-                    "`const` is not a keyword of the language".to_string(),
-                    "declare a variable with `var`".to_string(),
-                );
+                self.replace(i, "var", NearMiss::ConstKeyword);
             }
             (Kind::Word, "mut") if prev_text == "let" => {
                 let e = next.as_ref().map_or(t.end, |n| n.start);
-                self.push(Code::E0001, (t.start, e), "a `let` binding is never `mut`".to_string(), "remove `mut`: a `let` names a step's output once; use `var` for a value that changes".to_string(), vec![(t.start, e, String::new())]);
+                self.push(
+                    (t.start, e),
+                    NearMiss::LetMut,
+                    vec![(t.start, e, String::new())],
+                );
             }
             (Kind::Word, w @ ("throw" | "raise"))
                 if t.line_start
@@ -561,17 +543,13 @@ impl<'t> Finder<'t> {
                 self.replace(
                     i,
                     "fail",
-                    format!("`{w}` is written `fail`"),
-                    "write `fail name \"message\"`".to_string(),
+                    NearMiss::ThrowForFail {
+                        found: w.to_string(),
+                    },
                 );
             }
             (Kind::Punct, "#") if t.line_start => {
-                self.replace(
-                    i,
-                    "//",
-                    "`#` does not start a comment".to_string(),
-                    "start a comment with `//`".to_string(),
-                );
+                self.replace(i, "//", NearMiss::HashComment);
             }
             (Kind::Str, s) if s.starts_with('\'') || s.starts_with('“') => {
                 let inner = s
@@ -581,8 +559,9 @@ impl<'t> Finder<'t> {
                 self.replace(
                     i,
                     &fixed,
-                    "strings are written in double quotes".to_string(),
-                    format!("write `{fixed}`"),
+                    NearMiss::SingleQuotes {
+                        meant: fixed.clone(),
+                    },
                 );
             }
             (Kind::Punct, p @ ("=>" | "==>" | ":"))
@@ -593,20 +572,15 @@ impl<'t> Finder<'t> {
                 let s = t.start;
                 let text = if p == ":" { " ->" } else { "->" };
                 self.push(
-                    Code::E0001,
                     (s, t.end),
-                    format!("a task's return type follows `->`, not `{p}`"),
-                    "write `->` before the return type".to_string(),
+                    NearMiss::ReturnArrow {
+                        found: Some(p.to_string()),
+                    },
                     vec![(s, t.end, text.to_string())],
                 );
             }
             (Kind::Word, "returns") if prev_text == ")" && self.line_word(i) == "task" => {
-                self.replace(
-                    i,
-                    "->",
-                    "a task's return type follows `->`".to_string(),
-                    "write `->` before the return type".to_string(),
-                );
+                self.replace(i, "->", NearMiss::ReturnArrow { found: None });
             }
             // YAML-style `retention: 30d`, `retries: 3`
             (Kind::Punct, ":")
@@ -624,10 +598,11 @@ impl<'t> Finder<'t> {
                 let s = t.start;
                 let e = next.as_ref().map_or(t.end, |n| n.start);
                 self.push(
-                    Code::E0001,
                     (t.start, t.end),
-                    format!("`{prev_text}` takes its value without `:`"),
-                    format!("remove the `:`: write `{prev_text} {next_text}`"),
+                    NearMiss::SettingColon {
+                        setting: prev_text.to_string(),
+                        value: next_text.to_string(),
+                    },
                     vec![(s, e, " ".to_string())],
                 );
             }
@@ -637,10 +612,8 @@ impl<'t> Finder<'t> {
             {
                 let s = prev.as_ref().map_or(t.start, |p| p.end);
                 self.push(
-                    Code::E0001,
                     (t.start, t.end),
-                    "a block starts with `{`, not `:`".to_string(),
-                    "remove the `:`".to_string(),
+                    NearMiss::BlockColon,
                     vec![(s, t.end, String::new())],
                 );
             }
@@ -653,18 +626,27 @@ impl<'t> Finder<'t> {
             {
                 if let Some(d) = duration_word(n, Some(next_text)) {
                     let e = next.as_ref().map_or(t.end, |x| x.end);
-                    self.push(Code::E0006, (t.start, e), format!("a duration is written without a space and with a one-letter unit, found `{}`", &self.piece[t.start..e]), format!("write `{d}`"), vec![(t.start, e, d.clone())]);
+                    let found = self.piece[t.start..e].to_string();
+                    self.push(
+                        (t.start, e),
+                        NearMiss::DurationWithSpace {
+                            found,
+                            meant: d.clone(),
+                        },
+                        vec![(t.start, e, d)],
+                    );
                 }
             }
             // `7days`, `1.5h`
             (Kind::Number, n) if n.contains(|c: char| c.is_ascii_alphabetic()) => {
                 if let Some(d) = duration_word(n, None) {
                     self.push(
-                        Code::E0006,
                         (t.start, t.end),
-                        format!("`{n}` is not a duration the language reads"),
-                        format!("write `{d}`"),
-                        vec![(t.start, t.end, d.clone())],
+                        NearMiss::DurationUnit {
+                            found: n.to_string(),
+                            meant: d.clone(),
+                        },
+                        vec![(t.start, t.end, d)],
                     );
                 }
             }
@@ -702,21 +684,21 @@ impl<'t> Finder<'t> {
         match sep.text {
             "-" if a.end == sep.start && sep.end == b.start => {
                 self.push(
-                    Code::E0006,
                     (a.start, b.end),
-                    "a backoff range is written `A..B`".to_string(),
-                    format!("write `{range}`"),
-                    vec![(a.start, b.end, range.clone())],
+                    NearMiss::BackoffRange {
+                        meant: range.clone(),
+                    },
+                    vec![(a.start, b.end, range)],
                 );
                 return;
             }
             "..." | "to" | "-" => {
                 self.push(
-                    Code::E0006,
                     (sep.start, sep.end),
-                    "a backoff range is written `A..B`".to_string(),
-                    format!("write `{range}`"),
-                    vec![(a.start, b.end, range.clone())],
+                    NearMiss::BackoffRange {
+                        meant: range.clone(),
+                    },
+                    vec![(a.start, b.end, range)],
                 );
                 return;
             }
@@ -738,11 +720,11 @@ impl<'t> Finder<'t> {
         if m.text == "*" && m.end == n.start || m.text == "x" {
             let text = format!("x{}", n.text);
             self.push(
-                Code::E0006,
                 (m.start, n.end),
-                "the backoff factor is written `xM`".to_string(),
-                format!("write `{text}`"),
-                vec![(m.start, n.end, text.clone())],
+                NearMiss::BackoffFactor {
+                    meant: text.clone(),
+                },
+                vec![(m.start, n.end, text)],
             );
         }
     }
@@ -759,12 +741,15 @@ impl<'t> Finder<'t> {
             .checked_sub(1)
             .and_then(|p| self.tok(p))
             .map_or("", |p| p.text);
-        let fix = |this: &mut Self, kw: &str, what: &str| {
+        let fix = |this: &mut Self, kw: &'static str, kind: KeywordKind| {
             this.replace(
                 i,
                 kw,
-                format!("unknown {what} `{}`", t.text),
-                format!("did you mean `{kw}`?"),
+                NearMiss::MisspeltKeyword {
+                    found: t.text.to_string(),
+                    meant: kw,
+                    kind,
+                },
             );
         };
         if t.line_start && next_same_line && next.as_ref().is_some_and(|n| n.kind == Kind::Word) {
@@ -772,7 +757,7 @@ impl<'t> Finder<'t> {
             if let Some(kw) = misspelt(t.text, ITEM_WORDS)
                 && self.depth_at(i) == 0
             {
-                fix(self, kw, "declaration keyword");
+                fix(self, kw, KeywordKind::Declaration);
                 return;
             }
         }
@@ -784,18 +769,18 @@ impl<'t> Finder<'t> {
                 && let Some(kw) = misspelt(t.text, STMT_WORDS)
                 && !matches!(kw, "retention" | "updates" | "parent")
             {
-                fix(self, kw, "statement keyword");
+                fix(self, kw, KeywordKind::Statement);
                 return;
             }
         }
         // `} esle {`
         if prev_text == "}" && !t.line_start && misspelt(t.text, &["else"]).is_some() {
-            fix(self, "else", "keyword");
+            fix(self, "else", KeywordKind::Plain);
             return;
         }
         // `wait untill cond`
         if prev_text == "wait" && misspelt(t.text, &["until"]).is_some() {
-            fix(self, "until", "keyword");
+            fix(self, "until", KeywordKind::Plain);
             return;
         }
         // `charge(x) retry 3`, `timout 30s`, `default task retry 3`
@@ -811,7 +796,14 @@ impl<'t> Finder<'t> {
                 w => misspelt(w, TASK_OPTIONS),
             };
             if let Some(kw) = kw {
-                self.replace(i, kw, format!("unknown task option `{}`", t.text), format!("did you mean `{kw}`? The task options are `retries N`, `timeout D` and `backoff A..B xM`"));
+                self.replace(
+                    i,
+                    kw,
+                    NearMiss::MisspeltTaskOption {
+                        found: t.text.to_string(),
+                        meant: kw,
+                    },
+                );
                 return;
             }
         }
@@ -824,17 +816,17 @@ impl<'t> Finder<'t> {
             && !next_same_line
             && let Some(kw) = misspelt(t.text, VAR_MODIFIERS)
         {
-            fix(self, kw, "variable modifier");
+            fix(self, kw, KeywordKind::VariableModifier);
             return;
         }
         // `default retries 3`
         if prev_text == "default" && TASK_OPTIONS.contains(&t.text) {
             let s = t.start;
             self.push(
-                Code::E0001,
                 (t.start, t.end),
-                "`default` sets task options with `default task`".to_string(),
-                format!("write `default task {}`", t.text),
+                NearMiss::DefaultWithoutTask {
+                    option: t.text.to_string(),
+                },
                 vec![(s, s, "task ".to_string())],
             );
         }
@@ -860,7 +852,11 @@ impl<'t> Finder<'t> {
             {
                 let (a, of) = (next(1).expect("all"), next(2).expect("of"));
                 let e = next(3).map_or(of.end, |n| n.start);
-                self.push(Code::E0001, (a.start, of.end), "there is no `wait all of`: `wait a, b` waits for all of them".to_string(), "remove `all of`: write `wait a, b` (or `wait first of a, b` / `wait any of a, b`)".to_string(), vec![(a.start, e, String::new())]);
+                self.push(
+                    (a.start, of.end),
+                    NearMiss::WaitAllOf,
+                    vec![(a.start, e, String::new())],
+                );
             }
             // `wait any a, b`
             "wait"
@@ -873,11 +869,11 @@ impl<'t> Finder<'t> {
                 let w = next(1).expect("word");
                 let fixed = format!("{} of", w.text);
                 self.push(
-                    Code::E0001,
                     (w.start, w.end),
-                    format!("`wait {}` needs `of`", w.text),
-                    format!("write `wait {fixed} ...`"),
-                    vec![(w.start, w.end, fixed.clone())],
+                    NearMiss::WaitWithoutOf {
+                        word: w.text.to_string(),
+                    },
+                    vec![(w.start, w.end, fixed)],
                 );
             }
             // `spawn name for x in xs (inputs) {`
@@ -920,10 +916,11 @@ impl<'t> Finder<'t> {
                 let group = &self.piece[open.start..self.toks[c].end];
                 let before = self.toks[k - 1].end;
                 self.push(
-                    Code::E0001,
                     (open.start, self.toks[c].end),
-                    "a thread's inputs follow its name, before `for`".to_string(),
-                    format!("write `spawn {}{group} for ...`", name.text),
+                    NearMiss::SpawnInputsAfterLoop {
+                        name: name.text.to_string(),
+                        group: group.to_string(),
+                    },
                     vec![
                         (name.end, name.end, group.to_string()),
                         (before, self.toks[c].end, String::new()),
@@ -939,11 +936,12 @@ impl<'t> Finder<'t> {
                 let n = next(1).expect("access");
                 let fixed = format!("{} {text}", n.text);
                 self.push(
-                    Code::E0001,
                     (t.start, n.end),
-                    format!("`{}` comes before `{text}`", n.text),
-                    format!("write `{fixed}`"),
-                    vec![(t.start, n.end, fixed.clone())],
+                    NearMiss::AccessAfterKeyword {
+                        access: n.text.to_string(),
+                        keyword: text.to_string(),
+                    },
+                    vec![(t.start, n.end, fixed)],
                 );
             }
             // `var int x = 0`
@@ -956,11 +954,13 @@ impl<'t> Finder<'t> {
                 let (ty, name) = (next(1).expect("type"), next(2).expect("name"));
                 let fixed = format!("{}: {}", name.text, ty.text);
                 self.push(
-                    Code::E0001,
                     (ty.start, name.end),
-                    "a variable's type follows its name".to_string(),
-                    format!("write `{text} {fixed}`"),
-                    vec![(ty.start, name.end, fixed.clone())],
+                    NearMiss::TypeBeforeName {
+                        keyword: text.to_string(),
+                        name: name.text.to_string(),
+                        ty: ty.text.to_string(),
+                    },
+                    vec![(ty.start, name.end, fixed)],
                 );
             }
             // `input x: int required = 1`
@@ -978,11 +978,12 @@ impl<'t> Finder<'t> {
                 let value = &self.piece[self.toks[i + 2].start..self.toks[e].end];
                 let fixed = format!("= {value} {text}");
                 self.push(
-                    Code::E0001,
                     (t.start, self.toks[e].end),
-                    format!("the default value comes before `{text}`"),
-                    format!("write `{fixed}`"),
-                    vec![(t.start, self.toks[e].end, fixed.clone())],
+                    NearMiss::DefaultAfterModifier {
+                        modifier: text.to_string(),
+                        value: value.to_string(),
+                    },
+                    vec![(t.start, self.toks[e].end, fixed)],
                 );
             }
             // `let r: str = f()`
@@ -1002,7 +1003,11 @@ impl<'t> Finder<'t> {
                     return;
                 }
                 let end = self.toks[e].end;
-                self.push(Code::E0001, (colon.start, end), "a `let` binding takes the type of its step; it has no type of its own".to_string(), "remove the type: write `let name = step(...)` (declare a `var` to give a type)".to_string(), vec![(colon.start, end, String::new())]);
+                self.push(
+                    (colon.start, end),
+                    NearMiss::LetWithType,
+                    vec![(colon.start, end, String::new())],
+                );
             }
             // `extend xs, v`
             "extend"
@@ -1012,10 +1017,8 @@ impl<'t> Finder<'t> {
             {
                 let c = next(2).expect(",");
                 self.push(
-                    Code::E0001,
                     (c.start, c.end),
-                    "`extend` takes its value after `with`".to_string(),
-                    "write `extend list with value`".to_string(),
+                    NearMiss::ExtendComma,
                     vec![(c.start, c.end, " with".to_string())],
                 );
             }
@@ -1039,11 +1042,12 @@ impl<'t> Finder<'t> {
                 let index = &self.piece[self.toks[i + 3].start..self.toks[k - 1].end];
                 let fixed = format!("index {index} from {}", list.text);
                 self.push(
-                    Code::E0001,
                     (list.start, self.toks[k].end),
-                    "an element is removed as `remove index I from list`".to_string(),
-                    format!("write `remove {fixed}`"),
-                    vec![(list.start, self.toks[k].end, fixed.clone())],
+                    NearMiss::RemoveIndexing {
+                        list: list.text.to_string(),
+                        index: index.to_string(),
+                    },
+                    vec![(list.start, self.toks[k].end, fixed)],
                 );
             }
             // `when event {`
@@ -1052,23 +1056,20 @@ impl<'t> Finder<'t> {
                     && next(1).is_some_and(|n| n.kind == Kind::Word)
                     && next(2).is_some_and(|n| n.text == "{" || n.text == "(") =>
             {
-                self.replace(
-                    i,
-                    "on",
-                    "an interrupt handler starts with `on`".to_string(),
-                    "write `on event { ... }`".to_string(),
-                );
+                self.replace(i, "on", NearMiss::WhenForOn);
             }
             // `fail "message"`
             "fail" if next(1).is_some_and(|n| n.kind == Kind::Str && !n.line_start) => {
                 let msg = next(1).expect("string");
                 let name = kebab(msg.text);
+                let insert = format!("{name} ");
                 self.push(
-                    Code::E0001,
                     (msg.start, msg.end),
-                    "`fail` needs a failure name before its message".to_string(),
-                    format!("name the failure: `fail {name} {}`", msg.text),
-                    vec![(msg.start, msg.start, format!("{name} "))],
+                    NearMiss::FailWithoutName {
+                        name,
+                        message: msg.text.to_string(),
+                    },
+                    vec![(msg.start, msg.start, insert)],
                 );
             }
             // `wait a, b,`
@@ -1076,10 +1077,8 @@ impl<'t> Finder<'t> {
                 && self.line_word(i) == "wait" =>
             {
                 self.push(
-                    Code::E0001,
                     (t.start, t.end),
-                    "a `wait` ends with its last handle".to_string(),
-                    "remove the trailing `,`".to_string(),
+                    NearMiss::WaitTrailingComma,
                     vec![(t.start, t.end, String::new())],
                 );
             }
@@ -1092,11 +1091,11 @@ impl<'t> Finder<'t> {
                 let a = next(1).expect("arg");
                 let fixed = format!("{0}: {0}", a.text);
                 self.push(
-                    Code::E0001,
                     (a.start, a.end),
-                    "a thread's inputs are named: `spawn name(input: value)`".to_string(),
-                    format!("write `{fixed}`"),
-                    vec![(a.start, a.end, fixed.clone())],
+                    NearMiss::PositionalThreadInput {
+                        arg: a.text.to_string(),
+                    },
+                    vec![(a.start, a.end, fixed)],
                 );
             }
             // `ask form to "alice"`
@@ -1105,10 +1104,10 @@ impl<'t> Finder<'t> {
             {
                 let v = next(1).expect("owner");
                 self.push(
-                    Code::E0001,
                     (v.start, v.end),
-                    "say whether the task goes to a user or a group".to_string(),
-                    format!("write `to user {}` (or `to group {}`)", v.text, v.text),
+                    NearMiss::AskToWithoutKind {
+                        owner: v.text.to_string(),
+                    },
                     vec![(v.start, v.start, "user ".to_string())],
                 );
             }
@@ -1120,21 +1119,16 @@ impl<'t> Finder<'t> {
             {
                 let k = next(1).expect("key");
                 self.push(
-                    Code::E0001,
                     (k.start, k.end),
-                    "a correlation key follows `correlated by`".to_string(),
-                    format!("write `correlated by {}`", k.text),
+                    NearMiss::CorrelatedWithoutBy {
+                        key: k.text.to_string(),
+                    },
                     vec![(k.start, k.start, "by ".to_string())],
                 );
             }
             // `remind task() every 4h`
             "every" if i > 0 && self.toks[i - 1].text == ")" && self.line_word(i) == "remind" => {
-                self.replace(
-                    i,
-                    "after",
-                    "a reminder runs once, `after` a delay".to_string(),
-                    "write `remind task(args) after 4h`".to_string(),
-                );
+                self.replace(i, "after", NearMiss::RemindEvery);
             }
             // `sleep for 5m`
             "sleep"
@@ -1143,10 +1137,10 @@ impl<'t> Finder<'t> {
             {
                 let (f, v) = (next(1).expect("for"), next(2).expect("value"));
                 self.push(
-                    Code::E0001,
                     (f.start, f.end),
-                    "`sleep` takes its duration directly".to_string(),
-                    format!("write `sleep {}`", v.text),
+                    NearMiss::SleepFor {
+                        value: v.text.to_string(),
+                    },
                     vec![(f.start, v.start, String::new())],
                 );
             }
@@ -1157,11 +1151,11 @@ impl<'t> Finder<'t> {
                 let n = next(1).expect("name");
                 let quoted = format!("`{}`", n.text);
                 self.push(
-                    Code::E0001,
                     (n.start, n.end),
-                    format!("`{}` is a reserved word", n.text),
-                    format!("quote it with backticks to use it as a name: `` {quoted} ``"),
-                    vec![(n.start, n.end, quoted.clone())],
+                    NearMiss::ReservedName {
+                        word: n.text.to_string(),
+                    },
+                    vec![(n.start, n.end, quoted)],
                 );
             }
             // `var tries = 0`
@@ -1185,10 +1179,12 @@ impl<'t> Finder<'t> {
                     _ => return,
                 };
                 self.push(
-                    Code::E0001,
                     (name.start, name.end),
-                    "a variable needs a type".to_string(),
-                    format!("write `{text} {}: {ty} = ...`", name.text),
+                    NearMiss::VarWithoutType {
+                        keyword: text.to_string(),
+                        name: name.text.to_string(),
+                        ty,
+                    },
                     vec![(name.end, name.end, format!(": {ty}"))],
                 );
             }
@@ -1208,21 +1204,25 @@ impl<'t> Finder<'t> {
                     );
                     let fixed = format!(": {}", ty.text);
                     self.push(
-                        Code::E0001,
                         (open.start, close.end),
-                        "an event's payload type follows `:`".to_string(),
-                        format!("write `{text} {}{fixed}`", n.text),
-                        vec![(n.end, close.end, fixed.clone())],
+                        NearMiss::EventPayloadWithoutColon {
+                            keyword: text.to_string(),
+                            name: n.text.to_string(),
+                            ty: ty.text.to_string(),
+                        },
+                        vec![(n.end, close.end, fixed)],
                     );
                 } else if next(2)
                     .is_some_and(|p| p.kind == Kind::Word && !p.line_start && is_type_word(p.text))
                 {
                     let ty = next(2).expect("ty");
                     self.push(
-                        Code::E0001,
                         (ty.start, ty.end),
-                        "an event's payload type follows `:`".to_string(),
-                        format!("write `{text} {}: {}`", n.text, ty.text),
+                        NearMiss::EventPayloadWithoutColon {
+                            keyword: text.to_string(),
+                            name: n.text.to_string(),
+                            ty: ty.text.to_string(),
+                        },
                         vec![(n.end, ty.start, ": ".to_string())],
                     );
                 }
@@ -1235,10 +1235,11 @@ impl<'t> Finder<'t> {
             {
                 let (name, ty) = (next(1).expect("name"), next(2).expect("ty"));
                 self.push(
-                    Code::E0001,
                     (name.start, ty.end),
-                    "a parameter's type follows `:`".to_string(),
-                    format!("write `{}: {}`", name.text, ty.text),
+                    NearMiss::ParamWithoutColon {
+                        name: name.text.to_string(),
+                        ty: ty.text.to_string(),
+                    },
                     vec![(name.end, ty.start, ": ".to_string())],
                 );
             }
@@ -1248,10 +1249,8 @@ impl<'t> Finder<'t> {
                 && matches!(self.line_word(i), "task" | "event" | "workflow-event") =>
             {
                 self.push(
-                    Code::E0001,
                     (t.start, t.end),
-                    "a declaration does not end with `;`".to_string(),
-                    "remove the `;`".to_string(),
+                    NearMiss::DeclarationSemicolon,
                     vec![(t.start, t.end, String::new())],
                 );
             }
@@ -1261,12 +1260,7 @@ impl<'t> Finder<'t> {
                 && next(1).is_some_and(|n| n.kind == Kind::Word) =>
             {
                 let joined = format!("{}-{}", self.toks[i - 1].text, next(1).expect("word").text);
-                self.replace(
-                    i,
-                    "-",
-                    "LittleHorse names cannot contain `.`".to_string(),
-                    format!("use `-` instead: `{joined}`"),
-                );
+                self.replace(i, "-", NearMiss::DotInTaskName { joined });
             }
             // `workflow w() {`
             "(" if self.line_word(i) == "workflow"
@@ -1275,16 +1269,20 @@ impl<'t> Finder<'t> {
                 && next(2).is_some_and(|n| n.text == "{") =>
             {
                 let close = next(1).expect(")");
-                self.push(Code::E0001, (t.start, close.end), "a workflow takes no parameters list; its inputs are `input` variables in its body".to_string(), "remove the `()`".to_string(), vec![(t.start, close.end, String::new())]);
+                self.push(
+                    (t.start, close.end),
+                    NearMiss::WorkflowParens,
+                    vec![(t.start, close.end, String::new())],
+                );
             }
             // `struct s { id = str }`, `{ id: str; qty: int }`
             "=" | ";" if self.struct_field_context(i) => {
-                let (fixed, what) = if text == "=" {
-                    (":", "a field's type follows `:`")
+                let (fixed, mistake) = if text == "=" {
+                    (":", NearMiss::StructFieldEquals)
                 } else {
-                    (",", "struct fields are separated by `,` or line breaks")
+                    (",", NearMiss::StructFieldSemicolon)
                 };
-                self.replace(i, fixed, what.to_string(), format!("write `{fixed}`"));
+                self.replace(i, fixed, mistake);
             }
             // `{name: "x"}`: an unquoted JSON key
             "{" | ","
@@ -1295,11 +1293,11 @@ impl<'t> Finder<'t> {
                 let k = next(1).expect("key");
                 let quoted = format!("\"{}\"", k.text);
                 self.push(
-                    Code::E0001,
                     (k.start, k.end),
-                    "a JSON key is a string".to_string(),
-                    format!("write `{quoted}`"),
-                    vec![(k.start, k.end, quoted.clone())],
+                    NearMiss::UnquotedJsonKey {
+                        quoted: quoted.clone(),
+                    },
+                    vec![(k.start, k.end, quoted)],
                 );
             }
             // `task t(x: str) { }`: a task has no body
@@ -1314,11 +1312,8 @@ impl<'t> Finder<'t> {
                 let s = self.toks[i - 1].end;
                 let e = self.toks[close].end;
                 self.push(
-                    Code::E0001,
                     (t.start, t.start + 1),
-                    "a task declaration has no body: a worker runs the task".to_string(),
-                    "remove the `{ ... }`: declare the task as `task name(param: type) -> type`"
-                        .to_string(),
+                    NearMiss::TaskBody,
                     vec![(s, e, String::new())],
                 );
             }
@@ -1330,11 +1325,11 @@ impl<'t> Finder<'t> {
                 let (ty, close) = (next(2).expect("type"), next(3).expect(">"));
                 let fixed = format!("{}[]", ty.text);
                 self.push(
-                    Code::E0001,
                     (t.start, close.end),
-                    "an array type is written `type[]`".to_string(),
-                    format!("write `{fixed}`"),
-                    vec![(t.start, close.end, fixed.clone())],
+                    NearMiss::ArrayTypeSyntax {
+                        meant: fixed.clone(),
+                    },
+                    vec![(t.start, close.end, fixed)],
                 );
             }
             "map"
@@ -1349,11 +1344,11 @@ impl<'t> Finder<'t> {
                 );
                 let fixed = format!("map<{}, {}>", k.text, v.text);
                 self.push(
-                    Code::E0001,
                     (t.start, close.end),
-                    "a map type is written `map<key, value>`".to_string(),
-                    format!("write `{fixed}`"),
-                    vec![(t.start, close.end, fixed.clone())],
+                    NearMiss::MapTypeSyntax {
+                        meant: fixed.clone(),
+                    },
+                    vec![(t.start, close.end, fixed)],
                 );
             }
             _ => {}

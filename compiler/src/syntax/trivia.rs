@@ -8,6 +8,7 @@
 //!   a chunk is refused before it is parsed (no program can nest that deep: blocks and
 //!   expressions are limited far below it) instead of overflowing the stack.
 
+use super::problems::SyntaxProblem;
 use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 
@@ -166,15 +167,12 @@ fn scan_brackets(text: &str, mut f: impl FnMut(usize, u8)) {
 
 /// The error (E0321) for a chunk refused by [`too_many_unclosed`].
 pub(crate) fn too_many_unclosed_diag(at: usize, count: usize) -> Diagnostic {
-    Diagnostic::error(
-        Code::E0321,
-        Span::new(at, at + 1),
-        format!("{count} brackets are never closed"),
-    )
-    .with_label("this one is the first left open")
-    .with_help(format!(
-        "close the `(` and `[` that are left open: a declaration may leave at most {MAX_UNCLOSED} open before it is not parsed at all"
-    ))
+    SyntaxProblem::TooManyUnclosed {
+        span: Span::new(at, at + 1),
+        count,
+        max: MAX_UNCLOSED,
+    }
+    .diagnostic()
 }
 
 /// Reports (E0005) a block comment in `piece` (at `offset` in the file) that is never
@@ -191,33 +189,21 @@ pub(crate) fn report_unclosed_comment(diags: &mut Vec<Diagnostic>, piece: &str, 
     let rel = at - offset;
     let line_end = offset + rel + piece[rel..].find(['\n', '\r']).unwrap_or(piece.len() - rel);
     diags.push(
-        Diagnostic::error(
-            Code::E0005,
-            Span::new(at, at + 2),
-            "block comment is never closed",
-        )
-        .with_label("this `/*` has no matching `*/`")
-        .with_replacement(
-            "close it with `*/`; block comments nest, so each `/*` inside it needs its own `*/`",
-            Span::new(line_end, line_end),
-            " */",
-        ),
+        SyntaxProblem::UnclosedComment {
+            span: Span::new(at, at + 2),
+            close_at: Span::new(line_end, line_end),
+        }
+        .diagnostic(),
     );
 }
 
 /// The error for a chunk refused by [`too_deep`].
 pub(crate) fn too_deep_diag(at: usize) -> Diagnostic {
-    Diagnostic::error(
-        Code::E0001,
-        Span::new(at, at + 1),
-        "brackets are nested too deeply",
-    )
-    .with_label(format!(
-        "more than {MAX_NESTING} levels of `(`, `[` and `{{`"
-    ))
-    .with_help(
-        "close the brackets that are left open, or split the nesting into separate statements",
-    )
+    SyntaxProblem::BracketsTooDeep {
+        span: Span::new(at, at + 1),
+        max: MAX_NESTING,
+    }
+    .diagnostic()
 }
 
 #[cfg(test)]
