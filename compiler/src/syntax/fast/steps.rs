@@ -1,5 +1,5 @@
 //! The fast parser's step expressions (`kw_primary` in the grammar): `wait child`,
-//! `await`, `spawn`, `run`, `new`, `map { }` and `task(name)(args)`. `ask` is left to pest.
+//! `await`, `spawn`, `ask`, `run`, `new`, `map { }` and `task(name)(args)`.
 
 use super::cursor::P;
 use crate::ast::*;
@@ -18,6 +18,7 @@ impl P<'_> {
             "await" => self.await_expr()?,
             "spawn" => self.spawn_expr()?,
             "run" => self.run_expr()?,
+            "ask" => self.ask_expr()?,
             "new" => {
                 self.skip();
                 let name = self.ident()?;
@@ -262,6 +263,132 @@ impl P<'_> {
             dynamic,
             child_id,
             version,
+        })
+    }
+
+    /// `ask form ut_opt*`.
+    fn ask_expr(&mut self) -> Option<ExprKind> {
+        self.skip();
+        let form = self.ident()?;
+        let mut ask = Ask {
+            form,
+            user: None,
+            group: None,
+            notes: None,
+            on_cancel: None,
+            actions: Vec::new(),
+            version: None,
+        };
+        loop {
+            let save = self.pos;
+            self.skip();
+            let start = self.pos;
+            match self.word() {
+                "to" => {
+                    self.pos += 2;
+                    (ask.user, ask.group) = self.owner()?;
+                }
+                "notes" => {
+                    self.pos += 5;
+                    self.skip();
+                    ask.notes = Some(self.postfix()?);
+                }
+                "version" => {
+                    self.pos = save;
+                    ask.version = self.version()?;
+                }
+                "on" => {
+                    self.pos += 2;
+                    self.expect_kw("cancel")?;
+                    self.expect_kw("fail")?;
+                    self.skip();
+                    ask.on_cancel = Some(self.ident()?);
+                }
+                "reassign" => {
+                    self.pos += 8;
+                    self.expect_kw("to")?;
+                    let (user, group) = self.owner()?;
+                    let kind = UserTaskActionKind::Reassign { user, group };
+                    ask.actions.push(self.ut_action(kind, start)?);
+                }
+                "release" => {
+                    self.pos += 7;
+                    self.expect_kw("to")?;
+                    self.expect_kw("group")?;
+                    ask.actions
+                        .push(self.ut_action(UserTaskActionKind::Release, start)?);
+                }
+                "remind" => {
+                    self.pos += 6;
+                    self.skip();
+                    let task = self.ident()?;
+                    self.skip();
+                    let args = self.args()?;
+                    let kind = UserTaskActionKind::Remind { task, args };
+                    ask.actions.push(self.ut_action(kind, start)?);
+                }
+                "cancel" => {
+                    self.pos += 6;
+                    ask.actions
+                        .push(self.ut_action(UserTaskActionKind::Cancel, start)?);
+                }
+                _ => {
+                    self.pos = save;
+                    break;
+                }
+            }
+        }
+        Some(ExprKind::Ask(Box::new(ask)))
+    }
+
+    /// `ut_owner`: `user X [group Y]` or `group Y`.
+    fn owner(&mut self) -> Option<(Option<Expr>, Option<Expr>)> {
+        self.skip();
+        let mut user = None;
+        if self.kw("user") {
+            self.skip();
+            user = Some(self.postfix()?);
+            let save = self.pos;
+            self.skip();
+            if self.word() != "group" {
+                self.pos = save;
+                return Some((user, None));
+            }
+        }
+        self.expect_kw("group")?;
+        self.skip();
+        let group = Some(self.postfix()?);
+        Some((user, group))
+    }
+
+    /// The rest of a user task action after its words: `after D [on assignment|arrival]`.
+    fn ut_action(&mut self, kind: UserTaskActionKind, start: usize) -> Option<UserTaskAction> {
+        self.expect_kw("after")?;
+        self.skip();
+        let after = self.postfix()?;
+        let save = self.pos;
+        self.skip();
+        let mut on_assignment = None;
+        if self.word() == "on" {
+            let mut q = self.fork();
+            q.pos += 2;
+            q.skip();
+            match q.word() {
+                "assignment" | "arrival" => {
+                    on_assignment = Some(q.word() == "assignment");
+                    q.pos += q.word().len();
+                    self.pos = q.pos;
+                }
+                _ => self.pos = save,
+            }
+        } else {
+            self.pos = save;
+        }
+        Some(UserTaskAction {
+            kind,
+            after,
+            on_assignment,
+            span: self.span(start, self.pos),
         })
     }
 }

@@ -63,25 +63,18 @@ impl P<'_> {
 
     /// `stmt_strict ~ ";"?` at the statement's first character. Only a statement that ends
     /// its line (or is followed by `;` or `}`) is taken: anything else on its line is pest's
-    /// to read and report.
+    /// to read and report. Trivia between statements is skipped as pest skips it.
     pub(super) fn stmt(&mut self) -> Option<Stmt> {
         let stmt = self.stmt_strict()?;
         let end = self.pos;
-        self.same_line_ws();
-        // A line comment is skipped to its line break. Only `\n` ends a line here: the
-        // check for two statements on one line (`Cx::push_parsed`) looks for `\n` or `;`.
-        if self.at("//") {
-            while !matches!(self.peek(), None | Some(b'\n' | b'\r')) {
-                self.pos += 1;
-            }
-        }
-        match self.peek() {
-            None | Some(b'\n' | b';' | b'}') => {}
-            Some(b'\r') if self.peek_at(self.pos + 1) == Some(b'\n') => {}
-            _ => return None,
-        }
-        self.pos = end;
         self.skip();
+        // What follows must be on another line (a `\n` in the trivia between, as the check
+        // for two statements on one line, `Cx::push_parsed`, reads it), after a `;`, or the
+        // block's end.
+        let apart = self.s[end..self.pos].contains('\n');
+        if !apart && !matches!(self.peek(), None | Some(b';' | b'}')) {
+            return None;
+        }
         if !self.eat(";") {
             self.pos = end;
         }
@@ -211,7 +204,7 @@ impl P<'_> {
             }
             _ => {
                 if self.at_ident() && !NOT_SETTINGS.contains(&word) && self.at_setting() {
-                    return None;
+                    return self.setting(start);
                 }
                 if self.at_ident() && self.assign_head() {
                     let place = self.place()?;
@@ -261,6 +254,39 @@ impl P<'_> {
             Some(c) if is_ident_start(c) => !KEYWORDS.contains(&q.word()),
             _ => false,
         }
+    }
+
+    /// A `name value` setting line: `retention D` and `parent W` (any other name is
+    /// reported, by pest's path).
+    fn setting(&mut self, start: usize) -> Option<Stmt> {
+        let name = self.ident()?;
+        if !matches!(name.text.as_str(), "retention" | "parent") || !self.same_line_ws() {
+            return None;
+        }
+        let value = match self.peek()? {
+            c if c.is_ascii_digit() => self.number()?,
+            b'"' => {
+                let s = self.string()?;
+                let span = s.span;
+                Expr {
+                    kind: ExprKind::Str(s),
+                    span,
+                }
+            }
+            _ => {
+                let n = self.ident()?;
+                let span = n.span;
+                Expr {
+                    kind: ExprKind::Var(n),
+                    span,
+                }
+            }
+        };
+        Some(Stmt {
+            kind: StmtKind::Setting { name, value },
+            catches: Vec::new(),
+            span: self.span(start, self.pos),
+        })
     }
 
     /// `assign_head`: `name ("." word | [skipped index])* assign_op`, scanned.
