@@ -125,7 +125,7 @@ fn every_repository_file_and_its_mutations_agree() {
         variants += 1;
         let lines: Vec<&str> = text.split_inclusive('\n').collect();
         // Big files: every few lines, so that the test stays quick.
-        let step = (lines.len() / 16).max(1);
+        let step = (lines.len() / 10).max(1);
         // Cut at every line boundary (the end of each statement).
         let mut cut = 0;
         for (i, line) in lines.iter().enumerate() {
@@ -147,8 +147,8 @@ fn every_repository_file_and_its_mutations_agree() {
             variants += 1;
         }
         // A character replaced, and a piece inserted, at positions spread over the file.
-        for k in 0..8usize {
-            let at = floor_boundary(text, text.len() * (2 * k + 1) / 16);
+        for k in 0..6usize {
+            let at = floor_boundary(text, text.len() * (2 * k + 1) / 12);
             let piece = MUTATIONS[(k * 7 + text.len()) % MUTATIONS.len()];
             let mut inserted = text.clone();
             inserted.insert_str(at, piece);
@@ -165,7 +165,7 @@ fn every_repository_file_and_its_mutations_agree() {
             variants += 2;
         }
     }
-    assert!(variants > 3_000, "only {variants} variants");
+    assert!(variants > 2_000, "only {variants} variants");
 }
 
 /// The share of top-level workflow statements of the repository's valid files that the fast

@@ -4,32 +4,36 @@
 use crate::ast::Name;
 use crate::source::Span;
 
-/// The reserved words (`keyword` in the grammar; `RESERVED_WORDS` in `lhw-grammar`).
-pub(super) const KEYWORDS: &[&str] = &[
-    "workflow-event",
-    "workflow",
-    "while",
-    "task",
-    "true",
-    "event",
-    "else",
-    "struct",
-    "var",
-    "input",
-    "inherited",
-    "if",
-    "in",
-    "let",
-    "public",
-    "private",
-    "return",
-    "fail",
-    "false",
-    "null",
-    "not",
-    "as",
-    "contains",
-];
+/// Whether `w` is a reserved word (`keyword` in the grammar; `RESERVED_WORDS` in
+/// `lhw-grammar`, which a test compares).
+pub(super) fn is_keyword(w: &str) -> bool {
+    matches!(
+        w,
+        "workflow-event"
+            | "workflow"
+            | "while"
+            | "task"
+            | "true"
+            | "event"
+            | "else"
+            | "struct"
+            | "var"
+            | "input"
+            | "inherited"
+            | "if"
+            | "in"
+            | "let"
+            | "public"
+            | "private"
+            | "return"
+            | "fail"
+            | "false"
+            | "null"
+            | "not"
+            | "as"
+            | "contains"
+    )
+}
 
 /// How deeply the fast parser nests expressions, types and blocks before it gives the text
 /// to pest (which reports the grammar's limits); well below `exprs::MAX_EXPR_DEPTH`,
@@ -227,7 +231,7 @@ impl<'t> P<'t> {
         }
         let end = self.word_end(start);
         let word = &self.s[start..end];
-        if end == start || KEYWORDS.contains(&word) {
+        if end == start || is_keyword(word) {
             return None;
         }
         self.pos = end;
@@ -247,7 +251,7 @@ impl<'t> P<'t> {
             return true;
         }
         let w = self.word();
-        !w.is_empty() && !KEYWORDS.contains(&w)
+        !w.is_empty() && !is_keyword(w)
     }
 
     /// Spaces and tabs (`same_line_ws`); whether there was at least one.
@@ -267,5 +271,49 @@ impl<'t> P<'t> {
 
     pub(super) fn leave(&mut self) {
         self.depth -= 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_keyword;
+
+    #[test]
+    fn the_reserved_words_are_the_grammars() {
+        for w in lhw_grammar::RESERVED_WORDS {
+            assert!(is_keyword(w), "{w}");
+        }
+        let listed = [
+            "workflow-event",
+            "workflow",
+            "while",
+            "task",
+            "true",
+            "event",
+            "else",
+            "struct",
+            "var",
+            "input",
+            "inherited",
+            "if",
+            "in",
+            "let",
+            "public",
+            "private",
+            "return",
+            "fail",
+            "false",
+            "null",
+            "not",
+            "as",
+            "contains",
+        ];
+        assert_eq!(listed.len(), lhw_grammar::RESERVED_WORDS.len());
+        for w in listed {
+            assert!(lhw_grammar::RESERVED_WORDS.contains(&w), "{w}");
+        }
+        for w in ["sleep", "wait", "map", "input-x", "iff", "spawn"] {
+            assert!(!is_keyword(w), "{w}");
+        }
     }
 }

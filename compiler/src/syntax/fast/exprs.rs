@@ -2,7 +2,7 @@
 //! `expr` reads it, then given its precedence exactly as `syntax/exprs.rs` does with pest's
 //! Pratt parser (same binding powers, same associativity, same folding of `-literal`).
 
-use super::cursor::{KEYWORDS, MAX_HEIGHT, P, is_ident_char, is_ident_start};
+use super::cursor::{MAX_HEIGHT, P, is_ident_char, is_ident_start, is_keyword};
 use crate::ast::*;
 use crate::source::Span;
 use crate::syntax::exprs::height;
@@ -320,6 +320,9 @@ impl P<'_> {
                     self.skip();
                     let ty = self.ty()?;
                     items.push(Flat::Cast(ty));
+                    if items.len() > 2 * MAX_HEIGHT {
+                        return None;
+                    }
                 } else {
                     self.pos = save;
                     break;
@@ -415,7 +418,7 @@ impl P<'_> {
                     span: self.span(start, self.pos),
                 })
             }
-            w if KEYWORDS.contains(&w) => None,
+            w if is_keyword(w) => None,
             _ => self.call_or_var(),
         }
     }

@@ -1,6 +1,6 @@
 //! The fast parser's statements and blocks (`stmt_strict`, `block`, `catch_clause`).
 
-use super::cursor::{KEYWORDS, P, is_ident_start};
+use super::cursor::{P, is_ident_start, is_keyword};
 use crate::ast::*;
 
 /// `setting_stmt_word`: the words that never start a `name value` setting line.
@@ -251,7 +251,7 @@ impl P<'_> {
         }
         match q.peek() {
             Some(c) if c.is_ascii_digit() || c == b'"' || c == b'`' => true,
-            Some(c) if is_ident_start(c) => !KEYWORDS.contains(&q.word()),
+            Some(c) if is_ident_start(c) => !is_keyword(q.word()),
             _ => false,
         }
     }
