@@ -292,6 +292,22 @@ mod tests {
         }
     }
 
+    /// The hand-written fast parser reads every statement of the generated workflow (none
+    /// is left to pest), and the result is the one pest alone gives.
+    #[test]
+    fn the_fast_parser_reads_every_generated_statement() {
+        use lhw_compiler::syntax::{coverage, parse, pest_only};
+        let text = source(3000);
+        let read = coverage(&text);
+        assert!(
+            read.fallbacks.is_empty(),
+            "left to pest: {:?}",
+            read.fallbacks
+        );
+        assert!(read.fast > 1000, "only {} statements read", read.fast);
+        assert!(parse(&text) == pest_only(|| parse(&text)));
+    }
+
     #[test]
     fn generated_source_compiles_without_errors() {
         let text = source(1000);

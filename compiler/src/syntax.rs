@@ -18,6 +18,7 @@
 mod chunks;
 mod errors;
 mod exprs;
+mod fast;
 pub(crate) mod layout;
 mod messages;
 mod mistakes;
@@ -41,6 +42,8 @@ pub use chunks::chunk_spans;
 use problems::{LiteralKind, SyntaxProblem};
 
 use errors::{Level, is_space, is_trivia, missing_separator, significant_len, syntax_error};
+#[doc(hidden)]
+pub use fast::{Coverage, coverage, pest_only};
 pub use test_file::parse_test_file;
 
 /// True for the words that can never be names unless quoted with backticks (`` `fail` ``).
@@ -569,6 +572,12 @@ impl Cx<'_> {
         self.block_depth += 1;
         let close_end = loop {
             let rest = piece.get(pos..)?;
+            // The fast parser reads the statement when it can; pest reads the rest.
+            if let Some(fast) = fast::statement(piece, base, pos) {
+                self.push_parsed(&mut entries, fast.stmt);
+                pos = fast.end;
+                continue;
+            }
             let next = LhwParser::parse(Rule::stmt_next, rest)
                 .ok()
                 .and_then(|mut pairs| pairs.next());
@@ -577,6 +586,7 @@ impl Cx<'_> {
                 if end == 0 {
                     return None;
                 }
+                fast::record(Some(next.as_str()));
                 self.offset = base + pos;
                 for p in next.into_inner() {
                     self.block_entry(&mut entries, p, open_brace);
@@ -1095,28 +1105,35 @@ impl Cx<'_> {
             }
             _ => {
                 let stmt = self.stmt(p);
-                if let Prev::Parsed(prev_span) = *prev
-                    && self.same_line(prev_span.end, stmt.span.start)
-                {
-                    // Two statements on one line with nothing between them: report
-                    // the second (a declaration still declares its name).
-                    self.diags
-                        .push(missing_separator(self.text, stmt.span.start as usize));
-                    stmts.push(Stmt {
-                        catches: Vec::new(),
-                        kind: StmtKind::Error,
-                        span: stmt.span,
-                    });
-                    if matches!(stmt.kind, StmtKind::Var(_)) {
-                        stmts.push(stmt);
-                    }
-                    *prev = Prev::Error { incomplete: false };
-                    return;
-                }
-                *prev = Prev::Parsed(stmt.span);
-                stmts.push(stmt);
+                self.push_parsed(entries, stmt);
             }
         }
+    }
+
+    /// Adds a parsed statement to the block's entries (built from pest's pairs or read by
+    /// the fast parser, `syntax/fast.rs`).
+    fn push_parsed(&mut self, entries: &mut BlockEntries, stmt: Stmt) {
+        let BlockEntries { stmts, prev } = entries;
+        if let Prev::Parsed(prev_span) = *prev
+            && self.same_line(prev_span.end, stmt.span.start)
+        {
+            // Two statements on one line with nothing between them: report
+            // the second (a declaration still declares its name).
+            self.diags
+                .push(missing_separator(self.text, stmt.span.start as usize));
+            stmts.push(Stmt {
+                catches: Vec::new(),
+                kind: StmtKind::Error,
+                span: stmt.span,
+            });
+            if matches!(stmt.kind, StmtKind::Var(_)) {
+                stmts.push(stmt);
+            }
+            *prev = Prev::Error { incomplete: false };
+            return;
+        }
+        *prev = Prev::Parsed(stmt.span);
+        stmts.push(stmt);
     }
 
     /// Reports a block whose `}` is missing.

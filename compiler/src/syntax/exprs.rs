@@ -286,7 +286,7 @@ impl Flat<'_, '_> {
 
 /// The height of an expression tree (1 for a leaf). Children are visited in place (no list
 /// of them is built): this runs for every expression.
-fn height(e: &Expr) -> usize {
+pub(super) fn height(e: &Expr) -> usize {
     fn max_of<'a>(items: impl IntoIterator<Item = &'a Expr>) -> usize {
         items.into_iter().map(height).max().unwrap_or(0)
     }
