@@ -64,6 +64,15 @@ impl Written {
             .cloned()
     }
 
+    /// The remembered status of a stored TaskRun (`None` when unknown or not stored).
+    pub(super) fn task_run_status(&self, key: &str, guid: &str) -> Option<i32> {
+        self.task_runs
+            .borrow()
+            .get(key)
+            .and_then(|tasks| tasks.get(guid))
+            .and_then(|s| s.as_ref().map(|s| s.status))
+    }
+
     /// Remembers the stored statuses of a TaskRun (forgets a finished one).
     pub(super) fn set_task_run(
         &self,
