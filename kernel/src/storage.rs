@@ -10,6 +10,7 @@ mod columns;
 mod count;
 mod error;
 mod identity;
+mod latest_specs;
 mod metadata_output;
 mod metrics;
 mod ops;
@@ -127,6 +128,8 @@ pub struct Store {
     written: written::Written,
     /// The metric windows counted in memory, written at commit (`metrics.rs`).
     metric_windows_pending: metrics::PendingWindows,
+    /// The newest WfSpecs asked for, decoded (`latest_specs.rs`).
+    latest_specs: latest_specs::LatestSpecs,
     /// The buffer the bodies of WfRuns, NodeRuns, TaskRuns and Variables are encoded into.
     encode_buffer: std::cell::RefCell<Vec<u8>>,
 }
@@ -176,6 +179,7 @@ impl Store {
             location: dir.display().to_string(),
             written: Default::default(),
             metric_windows_pending: Default::default(),
+            latest_specs: Default::default(),
             encode_buffer: Default::default(),
         })
     }
@@ -198,6 +202,7 @@ impl Store {
             location: "memory".to_string(),
             written: Default::default(),
             metric_windows_pending: Default::default(),
+            latest_specs: Default::default(),
             encode_buffer: Default::default(),
         })
     }
@@ -243,6 +248,7 @@ impl Store {
         msg: &M,
     ) -> StoreResult<()> {
         let body = msg.encode_to_vec();
+        self.metadata_changed(kind);
         self.conn
             .prepare_cached("INSERT OR REPLACE INTO metadata (kind, name, major, minor, body) VALUES (?1, ?2, ?3, ?4, ?5)")?
             .execute(params![kind, name, major, minor, body])?;
@@ -294,6 +300,7 @@ impl Store {
 
     /// Deletes a metadata object; returns whether it existed.
     pub fn delete_meta(&self, kind: &str, name: &str, major: i32, minor: i32) -> StoreResult<bool> {
+        self.metadata_changed(kind);
         let n = self
             .conn
             .prepare_cached(

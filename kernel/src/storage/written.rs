@@ -187,12 +187,13 @@ impl Store {
     /// How many objects and metric windows the store holds in memory (a bound the soak
     /// test checks: it must not grow with the number of finished runs).
     pub fn remembered(&self) -> usize {
-        self.written.len() + self.metric_windows_pending.len()
+        self.written.len() + self.metric_windows_pending.len() + self.latest_specs.len()
     }
 
     /// Forgets what the store remembers (after a rollback).
     pub(super) fn forget_written(&self) {
         self.written.clear();
         self.metric_windows_pending.clear();
+        self.latest_specs.clear();
     }
 }
