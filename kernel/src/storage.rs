@@ -10,6 +10,7 @@ mod columns;
 mod count;
 mod error;
 mod identity;
+mod latest_specs;
 mod metadata_output;
 mod metrics;
 mod ops;
@@ -127,10 +128,22 @@ pub struct Store {
     written: written::Written,
     /// The metric windows counted in memory, written at commit (`metrics.rs`).
     metric_windows_pending: metrics::PendingWindows,
+    /// The newest WfSpecs asked for, decoded (`latest_specs.rs`).
+    latest_specs: latest_specs::LatestSpecs,
+    /// The buffer the bodies of WfRuns, NodeRuns, TaskRuns and Variables are encoded into.
+    encode_buffer: std::cell::RefCell<Vec<u8>>,
 }
 
 fn decode<M: Message + Default>(bytes: &[u8]) -> StoreResult<M> {
     Ok(M::decode(bytes)?)
+}
+
+/// Encodes `msg` into `buf` (cleared first): the store reuses one buffer for the bodies it
+/// writes instead of allocating one per row.
+fn encode_into<M: Message>(msg: &M, buf: &mut Vec<u8>) {
+    buf.clear();
+    // Cannot fail: a Vec grows as needed (and keeps its capacity for the next body).
+    let _ = msg.encode(buf);
 }
 
 impl Store {
@@ -166,6 +179,8 @@ impl Store {
             location: dir.display().to_string(),
             written: Default::default(),
             metric_windows_pending: Default::default(),
+            latest_specs: Default::default(),
+            encode_buffer: Default::default(),
         })
     }
 
@@ -187,6 +202,8 @@ impl Store {
             location: "memory".to_string(),
             written: Default::default(),
             metric_windows_pending: Default::default(),
+            latest_specs: Default::default(),
+            encode_buffer: Default::default(),
         })
     }
 
@@ -231,6 +248,7 @@ impl Store {
         msg: &M,
     ) -> StoreResult<()> {
         let body = msg.encode_to_vec();
+        self.metadata_changed(kind);
         self.conn
             .prepare_cached("INSERT OR REPLACE INTO metadata (kind, name, major, minor, body) VALUES (?1, ?2, ?3, ?4, ?5)")?
             .execute(params![kind, name, major, minor, body])?;
@@ -282,6 +300,7 @@ impl Store {
 
     /// Deletes a metadata object; returns whether it existed.
     pub fn delete_meta(&self, kind: &str, name: &str, major: i32, minor: i32) -> StoreResult<bool> {
+        self.metadata_changed(kind);
         let n = self
             .conn
             .prepare_cached(
@@ -361,30 +380,62 @@ impl Store {
         .collect()
     }
 
-    /// Inserts or replaces a WfRun.
+    /// Inserts or replaces a WfRun. When the store knows the row with the same status (the
+    /// common case: a RUNNING WfRun written again at each step), only its body is updated:
+    /// SQLite then leaves the `wf_run_by_spec` index entry alone (an UPDATE touches only the
+    /// indexes whose columns it sets). The UPDATE checks every indexed column in its WHERE, so
+    /// a stale memory can only make it match no row, and the full upsert runs.
     pub fn put_wf_run(&self, key: &str, run: &WfRun) -> StoreResult<()> {
         crate::metrics::on_wf_run(self, key, run)?;
-        let id = run.id.clone().unwrap_or_default();
-        let spec = run.wf_spec_id.clone().unwrap_or_default();
+        let spec = run.wf_spec_id.as_ref();
+        let spec_name = spec.map_or("", |s| s.name.as_str());
+        let spec_major = spec.map_or(0, |s| s.major_version);
+        let spec_revision = spec.map_or(0, |s| s.revision);
         let start = run.start_time.as_ref().map_or(0, crate::util::ts_to_ms);
-        self.conn
-            .prepare_cached(
-                "INSERT INTO wf_run (id, id_msg, spec_name, spec_major, spec_revision, status, start_ms, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (id) DO UPDATE SET id_msg = excluded.id_msg, spec_name = excluded.spec_name,
-                   spec_major = excluded.spec_major, spec_revision = excluded.spec_revision,
-                   status = excluded.status, start_ms = excluded.start_ms, body = excluded.body",
-            )?
-            .execute(params![
-                key,
-                id.encode_to_vec(),
-                spec.name,
-                spec.major_version,
-                spec.revision,
-                run.status,
-                start,
-                run.encode_to_vec()
-            ])?;
+        let mut body = self.encode_buffer.borrow_mut();
+        encode_into(run, &mut body);
+        let updated = self.written.wf_run(key) == Some(Some(run.status))
+            && self
+                .conn
+                .prepare_cached(
+                    "UPDATE wf_run SET body = ?2 WHERE id = ?1 AND spec_name = ?3
+                       AND spec_major = ?4 AND spec_revision = ?5 AND status = ?6 AND start_ms = ?7",
+                )?
+                .execute(params![
+                    key,
+                    body.as_slice(),
+                    spec_name,
+                    spec_major,
+                    spec_revision,
+                    run.status,
+                    start
+                ])?
+                == 1;
+        if !updated {
+            let id_msg = run
+                .id
+                .as_ref()
+                .map(Message::encode_to_vec)
+                .unwrap_or_default();
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO wf_run (id, id_msg, spec_name, spec_major, spec_revision, status, start_ms, body)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                     ON CONFLICT (id) DO UPDATE SET id_msg = excluded.id_msg, spec_name = excluded.spec_name,
+                       spec_major = excluded.spec_major, spec_revision = excluded.spec_revision,
+                       status = excluded.status, start_ms = excluded.start_ms, body = excluded.body",
+                )?
+                .execute(params![
+                    key,
+                    id_msg,
+                    spec_name,
+                    spec_major,
+                    spec_revision,
+                    run.status,
+                    start,
+                    body.as_slice()
+                ])?;
+        }
         self.written
             .set_wf_run(key, Some(run.status), written::wf_run_finished(run.status));
         Ok(())
@@ -493,6 +544,8 @@ impl Store {
             .as_ref()
             .map_or((0, 0), |i| (i.thread_run_number, i.position));
         let (event, status, arrival) = columns::node_run(nr);
+        let mut body = self.encode_buffer.borrow_mut();
+        encode_into(nr, &mut body);
         self.conn
             .prepare_cached(
                 "INSERT INTO node_run (wf_run, thread, position, body, event_def, status, arrival_ms)
@@ -501,7 +554,7 @@ impl Store {
                    event_def = excluded.event_def, status = excluded.status,
                    arrival_ms = excluded.arrival_ms",
             )?
-            .execute(params![key, thread, pos, nr.encode_to_vec(), event, status, arrival])?;
+            .execute(params![key, thread, pos, body.as_slice(), event, status, arrival])?;
         Ok(())
     }
 
@@ -526,7 +579,8 @@ impl Store {
         rows.map(|b| decode(&b?)).collect()
     }
 
-    /// Inserts or replaces a TaskRun.
+    /// Inserts or replaces a TaskRun. As for a WfRun, only the body is updated when the store
+    /// knows the row with the same status (its indexed columns never change otherwise).
     pub fn put_task_run(&self, key: &str, tr: &TaskRun) -> StoreResult<()> {
         crate::metrics::on_task_run(self, key, tr)?;
         let guid = tr
@@ -535,22 +589,28 @@ impl Store {
             .map(|i| i.task_guid.as_str())
             .unwrap_or_default();
         let (def, status, scheduled) = columns::task_run(tr);
-        self.conn
-            .prepare_cached(
-                "INSERT INTO task_run (wf_run, guid, body, def_name, status, scheduled_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (wf_run, guid) DO UPDATE SET body = excluded.body,
-                   def_name = excluded.def_name, status = excluded.status,
-                   scheduled_ms = excluded.scheduled_ms",
-            )?
-            .execute(params![
-                key,
-                guid,
-                tr.encode_to_vec(),
-                def,
-                status,
-                scheduled
-            ])?;
+        let mut body = self.encode_buffer.borrow_mut();
+        encode_into(tr, &mut body);
+        let updated = self.written.task_run_status(key, guid) == Some(status)
+            && self
+                .conn
+                .prepare_cached(
+                    "UPDATE task_run SET body = ?3 WHERE wf_run = ?1 AND guid = ?2
+                       AND def_name = ?4 AND status = ?5 AND scheduled_ms = ?6",
+                )?
+                .execute(params![key, guid, body.as_slice(), def, status, scheduled])?
+                == 1;
+        if !updated {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO task_run (wf_run, guid, body, def_name, status, scheduled_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (wf_run, guid) DO UPDATE SET body = excluded.body,
+                       def_name = excluded.def_name, status = excluded.status,
+                       scheduled_ms = excluded.scheduled_ms",
+                )?
+                .execute(params![key, guid, body.as_slice(), def, status, scheduled])?;
+        }
         self.written.set_task_run(
             key,
             guid,
@@ -585,6 +645,8 @@ impl Store {
             v.id.as_ref()
                 .map_or((0, ""), |i| (i.thread_run_number, i.name.as_str()));
         let (spec, major, revision, value_key) = columns::variable(v);
+        let mut body = self.encode_buffer.borrow_mut();
+        encode_into(v, &mut body);
         self.conn
             .prepare_cached(
                 "INSERT INTO variable (wf_run, thread, name, body, spec_name, spec_major,
@@ -598,7 +660,7 @@ impl Store {
                 key,
                 thread,
                 name,
-                v.encode_to_vec(),
+                body.as_slice(),
                 spec,
                 major,
                 revision,

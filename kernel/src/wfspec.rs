@@ -648,8 +648,10 @@ pub fn get_wf_spec(store: &Store, id: &WfSpecId) -> Result<WfSpec, Status> {
 
 /// GetLatestWfSpec (optionally within a major version).
 pub fn get_latest_wf_spec(store: &Store, name: &str, major: Option<i32>) -> Result<WfSpec, Status> {
+    // Cached in the store (`storage/latest_specs.rs`): a clone, not a read and a decode.
     store
-        .latest_meta(kind::WF_SPEC, name, major)?
+        .latest_wf_spec(name, major)?
+        .map(|spec| WfSpec::clone(&spec))
         .ok_or_else(|| Status::not_found(format!("WfSpec {name} not found")))
 }
 

@@ -10,7 +10,6 @@
 
 use super::{Store, StoreResult, decode};
 use lhw_proto::littlehorse::MetricWindow;
-use prost::Message;
 use rusqlite::{OptionalExtension, params};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -140,12 +139,17 @@ impl Store {
         body.map(|b| decode(&b)).transpose()
     }
 
-    /// Inserts or replaces one metric window.
+    /// Inserts or replaces one metric window. A window is written at almost every commit:
+    /// an UPDATE of its body leaves the key index and `metric_window_by_time` alone, where
+    /// `INSERT OR REPLACE` deleted the row and inserted it again with all its index entries.
     fn put_metric_window(&self, k: &MetricKey, w: &MetricWindow) -> StoreResult<()> {
-        self.conn
+        let mut body = self.encode_buffer.borrow_mut();
+        super::encode_into(w, &mut body);
+        let updated = self
+            .conn
             .prepare_cached(
-                "INSERT OR REPLACE INTO metric_window (kind, name, major, revision, window_ms, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "UPDATE metric_window SET body = ?6 WHERE kind = ?1 AND name = ?2 AND major = ?3
+                 AND revision = ?4 AND window_ms = ?5",
             )?
             .execute(params![
                 k.kind,
@@ -153,8 +157,23 @@ impl Store {
                 k.major,
                 k.revision,
                 k.window_ms,
-                w.encode_to_vec()
+                body.as_slice()
             ])?;
+        if updated == 0 {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO metric_window (kind, name, major, revision, window_ms, body)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![
+                    k.kind,
+                    k.name,
+                    k.major,
+                    k.revision,
+                    k.window_ms,
+                    body.as_slice()
+                ])?;
+        }
         Ok(())
     }
 

@@ -64,6 +64,15 @@ impl Written {
             .cloned()
     }
 
+    /// The remembered status of a stored TaskRun (`None` when unknown or not stored).
+    pub(super) fn task_run_status(&self, key: &str, guid: &str) -> Option<i32> {
+        self.task_runs
+            .borrow()
+            .get(key)
+            .and_then(|tasks| tasks.get(guid))
+            .and_then(|s| s.as_ref().map(|s| s.status))
+    }
+
     /// Remembers the stored statuses of a TaskRun (forgets a finished one).
     pub(super) fn set_task_run(
         &self,
@@ -178,12 +187,13 @@ impl Store {
     /// How many objects and metric windows the store holds in memory (a bound the soak
     /// test checks: it must not grow with the number of finished runs).
     pub fn remembered(&self) -> usize {
-        self.written.len() + self.metric_windows_pending.len()
+        self.written.len() + self.metric_windows_pending.len() + self.latest_specs.len()
     }
 
     /// Forgets what the store remembers (after a rollback).
     pub(super) fn forget_written(&self) {
         self.written.clear();
         self.metric_windows_pending.clear();
+        self.latest_specs.clear();
     }
 }
