@@ -8,7 +8,6 @@ use super::problems::{Assignee, ValueSite};
 use super::problems::{ChildKind, Problem, RepeatedSetting, UnknownEventHint, VersionOf};
 use super::{Checker, Model, SymbolKind, Ty, WorkflowChecker, assignable, index, names};
 use crate::ast::*;
-use crate::diag::{Code, Diagnostic};
 use crate::source::Span;
 
 /// The LittleHorse error types a `catch error TYPE` may name, in kebab-case.
