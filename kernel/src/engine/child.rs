@@ -40,7 +40,7 @@ impl Engine {
                     run,
                     c.thread,
                     c.position,
-                    failure(LhErrorType::VarSubError, status.message().to_string(), None),
+                    failure(LhErrorType::VarSubError, status.message(), None),
                     now,
                 ),
             }

@@ -31,7 +31,7 @@ mod capacity;
 mod checkpoints;
 mod child;
 mod comments;
-mod commit_failure;
+mod error;
 mod eval;
 mod event_retention;
 mod events;
@@ -51,7 +51,7 @@ mod threads;
 mod timers;
 mod user_tasks;
 
-pub(crate) use commit_failure::store_status;
+pub use error::{EngineError, ObjectKind};
 pub use run::RunState;
 pub use timers::Timer;
 
@@ -63,7 +63,6 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 use tokio::sync::oneshot;
-use tonic::Status;
 
 /// Work sent to the engine thread.
 pub type Job = Box<dyn FnOnce(&mut Engine) + Send>;
@@ -74,7 +73,7 @@ enum Msg {
 }
 
 /// How a batch ended: saved, or not (the status every request of the batch answers).
-pub type Committed = Result<(), Status>;
+pub type Committed = Result<(), EngineError>;
 
 /// Something to do once the current batch has committed.
 enum Out {
@@ -110,18 +109,21 @@ pub struct EngineHandle {
 
 impl EngineHandle {
     /// Sends a job; fails with UNAVAILABLE once the engine has stopped.
-    pub fn send(&self, job: Job) -> Result<(), Status> {
+    pub fn send(&self, job: Job) -> Result<(), EngineError> {
         self.tx
             .send(Msg::Job(job))
-            .map_err(|_| Status::unavailable("the kernel is shutting down"))
+            .map_err(|_| EngineError::ShuttingDown)
     }
 
     /// Runs `f` on the engine thread and returns its result once the batch
-    /// it ran in has committed.
-    pub async fn call<T, F>(&self, f: F) -> Result<T, Status>
+    /// it ran in has committed. `f` fails with the caller's own error type `E` (the engine's,
+    /// or a gRPC status where the access layer words its refusals itself); a batch that was
+    /// not saved answers its [`EngineError`], converted.
+    pub async fn call<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Engine) -> Result<T, Status> + Send + 'static,
+        E: From<EngineError> + Send + 'static,
+        F: FnOnce(&mut Engine) -> Result<T, E> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
         self.send(Box::new(move |eng: &mut Engine| {
@@ -129,12 +131,11 @@ impl EngineHandle {
             eng.after_commit(move |committed| {
                 let _ = tx.send(match committed {
                     Ok(()) => result,
-                    Err(status) => Err(status.clone()),
+                    Err(error) => Err(E::from(error.clone())),
                 });
             });
         }))?;
-        rx.await
-            .map_err(|_| Status::unavailable("the kernel is shutting down"))?
+        rx.await.map_err(|_| EngineError::ShuttingDown)?
     }
 
     /// Asks the engine thread to finish its current batch and stop.
@@ -269,7 +270,7 @@ impl Engine {
 
     /// The store, after writing every pending change of the active runs
     /// into the current transaction (for queries that read the database).
-    pub fn synced_store(&mut self) -> Result<&Store, Status> {
+    pub fn synced_store(&mut self) -> Result<&Store, EngineError> {
         for run in self.runs.values_mut() {
             run.flush(&self.store)?;
         }
@@ -302,7 +303,10 @@ impl Engine {
         let outcome = committed.map_err(|e| {
             eprintln!("lhw-kernel: commit failed, reloading state: {e}");
             self.store.rollback();
-            store_status(&e, Some(self.store.location()))
+            EngineError::Storage {
+                error: e,
+                location: Some(self.store.location().to_string()),
+            }
         });
         let ok = outcome.is_ok();
         let mut undelivered = Vec::new();

@@ -5,13 +5,13 @@ use super::advance::{self, Ctx};
 use super::nodes::task_done;
 use super::run::QueuedTask;
 use super::{Engine, Out, Poller, Timer};
+use crate::engine::{EngineError, ObjectKind};
 use crate::util::{ms_to_ts, now_ms, ts_to_ms, wf_run_key};
 use crate::values;
 use lhw_proto::littlehorse::{
     LhErrorType, LhTaskError, ReportTaskRun, ScheduledTask, TaskAttempt, TaskStatus,
     report_task_run, task_attempt,
 };
-use tonic::Status;
 
 impl Engine {
     /// Applies the side effects a run produced (queued tasks, timers).
@@ -198,14 +198,14 @@ impl Engine {
     }
 
     /// ReportTask: records the attempt's result; stale or duplicate reports are ignored.
-    pub fn report(&mut self, rep: ReportTaskRun) -> Result<(), Status> {
+    pub fn report(&mut self, rep: ReportTaskRun) -> Result<(), EngineError> {
         let id = rep
             .task_run_id
-            .ok_or_else(|| Status::invalid_argument("task_run_id must be set"))?;
+            .ok_or_else(|| EngineError::invalid_argument("task_run_id must be set"))?;
         let wf_run_id = id
             .wf_run_id
             .as_ref()
-            .ok_or_else(|| Status::invalid_argument("task_run_id.wf_run_id must be set"))?;
+            .ok_or_else(|| EngineError::invalid_argument("task_run_id.wf_run_id must be set"))?;
         let key = wf_run_key(wf_run_id);
         let status = TaskStatus::try_from(rep.status)
             .ok()
@@ -221,7 +221,7 @@ impl Engine {
                 )
             })
             .ok_or_else(|| {
-                Status::invalid_argument(format!(
+                EngineError::invalid_argument(format!(
                     "status {} is not a result a worker can report",
                     rep.status
                 ))
@@ -232,17 +232,17 @@ impl Engine {
                 // Not active: the WfRun finished (a late report) or never existed.
                 return match self.store.get_task_run(&key, &id.task_guid)? {
                     Some(_) => Ok(()),
-                    None => Err(Status::not_found(format!(
-                        "TaskRun {key}/{} not found",
-                        id.task_guid
-                    ))),
+                    None => Err(EngineError::not_found(
+                        ObjectKind::TaskRun,
+                        format!("{key}/{}", id.task_guid),
+                    )),
                 };
             };
             let Some(tr) = run.task_runs.get(&id.task_guid) else {
-                return Err(Status::not_found(format!(
-                    "TaskRun {key}/{} not found",
-                    id.task_guid
-                )));
+                return Err(EngineError::not_found(
+                    ObjectKind::TaskRun,
+                    format!("{key}/{}", id.task_guid),
+                ));
             };
             let name = tr
                 .task_def_id
@@ -271,7 +271,7 @@ impl Engine {
             .ok()
             .and_then(|n| tr.attempts.get_mut(n))
         else {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "attempt_number {} does not exist",
                 rep.attempt_number
             )));
