@@ -32,7 +32,10 @@ fn invalid(thread: &str, node: &str, detail: impl std::fmt::Display) -> EngineEr
 
 /// Checks the inputs of every RUN_CHILD_WF node naming its WfSpec (after
 /// node validation has pinned `major_version`).
-pub fn check(store: &Store, threads: &BTreeMap<String, ThreadSpec>) -> Result<(), EngineError> {
+pub(crate) fn check(
+    store: &Store,
+    threads: &BTreeMap<String, ThreadSpec>,
+) -> Result<(), EngineError> {
     // Variable names are unique across a WfSpec: one table of declared types.
     let declared: HashMap<&str, Option<&TypeDefinition>> = threads
         .values()

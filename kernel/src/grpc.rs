@@ -20,11 +20,11 @@ mod status;
 /// The service implementation: a handle to the engine plus the address
 /// workers are told to poll.
 #[derive(Clone)]
-pub struct KernelService {
+pub(crate) struct KernelService {
     /// The engine.
-    pub engine: EngineHandle,
+    pub(crate) engine: EngineHandle,
     /// This kernel's host and port, as returned in `your_hosts`.
-    pub advertised: LhHostInfo,
+    pub(crate) advertised: LhHostInfo,
     /// Principals, tenants and the tenants' engines.
     pub(crate) directory: Arc<Directory>,
 }

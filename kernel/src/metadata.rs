@@ -14,7 +14,7 @@ use lhw_proto::littlehorse::{
 };
 
 /// Checks an object name, naming the offending field in the error.
-pub fn check_name(field: &str, name: &str) -> Result<(), EngineError> {
+pub(crate) fn check_name(field: &str, name: &str) -> Result<(), EngineError> {
     if is_valid_name(name) {
         Ok(())
     } else {
@@ -26,7 +26,7 @@ pub fn check_name(field: &str, name: &str) -> Result<(), EngineError> {
 }
 
 /// A type definition's primitive type, if it names one, must be a known `VariableType`.
-pub fn check_type_def(
+pub(crate) fn check_type_def(
     td: Option<&lhw_proto::littlehorse::TypeDefinition>,
     field: &str,
 ) -> Result<(), EngineError> {
@@ -107,7 +107,7 @@ pub fn put_task_def(store: &Store, req: PutTaskDefRequest) -> Result<TaskDef, En
 /// Converts the deprecated `type`/`masked_value` fields of a VariableDef into `type_def`,
 /// and gives a VariableDef without a type JSON_OBJ, as LittleHorse stores it
 /// (`TypeDefinitionModel#initFrom`: `DEFINEDTYPE_NOT_SET` becomes the primitive JSON_OBJ).
-pub fn normalize_var_def(var: &mut lhw_proto::littlehorse::VariableDef) {
+pub(crate) fn normalize_var_def(var: &mut lhw_proto::littlehorse::VariableDef) {
     use lhw_proto::littlehorse::{TypeDefinition, type_definition::DefinedType};
     if let Some(t) = var.r#type.take() {
         let masked = var.masked_value.take().unwrap_or(false);
@@ -123,7 +123,7 @@ pub fn normalize_var_def(var: &mut lhw_proto::littlehorse::VariableDef) {
 }
 
 /// GetTaskDef.
-pub fn get_task_def(store: &Store, name: &str) -> Result<TaskDef, EngineError> {
+pub(crate) fn get_task_def(store: &Store, name: &str) -> Result<TaskDef, EngineError> {
     store
         .get_meta(kind::TASK_DEF, name, 0, 0)?
         .ok_or_else(|| EngineError::not_found(ObjectKind::TaskDef, name))
@@ -159,14 +159,17 @@ pub fn put_external_event_def(
 }
 
 /// GetExternalEventDef.
-pub fn get_external_event_def(store: &Store, name: &str) -> Result<ExternalEventDef, EngineError> {
+pub(crate) fn get_external_event_def(
+    store: &Store,
+    name: &str,
+) -> Result<ExternalEventDef, EngineError> {
     store
         .get_meta(kind::EXTERNAL_EVENT_DEF, name, 0, 0)?
         .ok_or_else(|| EngineError::not_found(ObjectKind::ExternalEventDef, name))
 }
 
 /// DeleteExternalEventDef (NOT_FOUND when it does not exist, as LittleHorse answers).
-pub fn delete_external_event_def(store: &Store, name: &str) -> Result<(), EngineError> {
+pub(crate) fn delete_external_event_def(store: &Store, name: &str) -> Result<(), EngineError> {
     delete(store, kind::EXTERNAL_EVENT_DEF, name, 0, || {
         format!("ExternalEventDef {name} not found")
     })
@@ -188,7 +191,7 @@ fn delete(
 }
 
 /// PutWorkflowEventDef: identical re-put returns the stored one, a different type is rejected.
-pub fn put_workflow_event_def(
+pub(crate) fn put_workflow_event_def(
     store: &Store,
     req: PutWorkflowEventDefRequest,
 ) -> Result<WorkflowEventDef, EngineError> {
@@ -217,21 +220,24 @@ pub fn put_workflow_event_def(
 }
 
 /// GetWorkflowEventDef.
-pub fn get_workflow_event_def(store: &Store, name: &str) -> Result<WorkflowEventDef, EngineError> {
+pub(crate) fn get_workflow_event_def(
+    store: &Store,
+    name: &str,
+) -> Result<WorkflowEventDef, EngineError> {
     store
         .get_meta(kind::WORKFLOW_EVENT_DEF, name, 0, 0)?
         .ok_or_else(|| EngineError::not_found(ObjectKind::WorkflowEventDef, name))
 }
 
 /// DeleteWorkflowEventDef.
-pub fn delete_workflow_event_def(store: &Store, name: &str) -> Result<(), EngineError> {
+pub(crate) fn delete_workflow_event_def(store: &Store, name: &str) -> Result<(), EngineError> {
     delete(store, kind::WORKFLOW_EVENT_DEF, name, 0, || {
         format!("WorkflowEventDef {name} not found")
     })
 }
 
 /// PutUserTaskDef: version 0 first, +1 on every change, identical re-put returns the latest.
-pub fn put_user_task_def(
+pub(crate) fn put_user_task_def(
     store: &Store,
     req: PutUserTaskDefRequest,
 ) -> Result<UserTaskDef, EngineError> {
@@ -278,7 +284,7 @@ pub fn put_user_task_def(
 }
 
 /// GetUserTaskDef (exact version).
-pub fn get_user_task_def(
+pub(crate) fn get_user_task_def(
     store: &Store,
     name: &str,
     version: i32,
@@ -291,14 +297,21 @@ pub fn get_user_task_def(
 }
 
 /// GetLatestUserTaskDef.
-pub fn get_latest_user_task_def(store: &Store, name: &str) -> Result<UserTaskDef, EngineError> {
+pub(crate) fn get_latest_user_task_def(
+    store: &Store,
+    name: &str,
+) -> Result<UserTaskDef, EngineError> {
     store
         .latest_meta(kind::USER_TASK_DEF, name, None)?
         .ok_or_else(|| EngineError::not_found(ObjectKind::UserTaskDef, name))
 }
 
 /// DeleteUserTaskDef (one version).
-pub fn delete_user_task_def(store: &Store, name: &str, version: i32) -> Result<(), EngineError> {
+pub(crate) fn delete_user_task_def(
+    store: &Store,
+    name: &str,
+    version: i32,
+) -> Result<(), EngineError> {
     delete(store, kind::USER_TASK_DEF, name, version, || {
         format!("UserTaskDef {name} version {version} not found")
     })
@@ -311,7 +324,10 @@ fn is_camel_case(name: &str) -> bool {
 
 /// PutStructDef: version 0 first; a changed schema or description makes a new
 /// version, and a schema change must respect `allowed_updates`.
-pub fn put_struct_def(store: &Store, req: PutStructDefRequest) -> Result<StructDef, EngineError> {
+pub(crate) fn put_struct_def(
+    store: &Store,
+    req: PutStructDefRequest,
+) -> Result<StructDef, EngineError> {
     check_name("name", &req.name)?;
     let schema = req
         .struct_def
@@ -375,7 +391,11 @@ pub fn put_struct_def(store: &Store, req: PutStructDefRequest) -> Result<StructD
 }
 
 /// GetStructDef (version -1 = latest).
-pub fn get_struct_def(store: &Store, name: &str, version: i32) -> Result<StructDef, EngineError> {
+pub(crate) fn get_struct_def(
+    store: &Store,
+    name: &str,
+    version: i32,
+) -> Result<StructDef, EngineError> {
     let found = if version < 0 {
         store.latest_meta(kind::STRUCT_DEF, name, None)?
     } else {
@@ -387,7 +407,11 @@ pub fn get_struct_def(store: &Store, name: &str, version: i32) -> Result<StructD
 }
 
 /// DeleteStructDef (one version).
-pub fn delete_struct_def(store: &Store, name: &str, version: i32) -> Result<(), EngineError> {
+pub(crate) fn delete_struct_def(
+    store: &Store,
+    name: &str,
+    version: i32,
+) -> Result<(), EngineError> {
     delete(store, kind::STRUCT_DEF, name, version, || {
         format!("StructDef {name} version {version} not found")
     })

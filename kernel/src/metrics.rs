@@ -42,13 +42,13 @@ use lhw_proto::littlehorse::{
 use serde_json::Value as Json;
 
 /// The width of a window.
-pub const WINDOW_MS: i64 = 60_000;
+pub(crate) const WINDOW_MS: i64 = 60_000;
 
 /// How long windows are kept.
-pub const RETENTION_MS: i64 = 14 * 24 * 3600 * 1000;
+pub(crate) const RETENTION_MS: i64 = 14 * 24 * 3600 * 1000;
 
 /// The start of the window holding `ms`.
-pub fn window_of(ms: i64) -> i64 {
+pub(crate) fn window_of(ms: i64) -> i64 {
     ms - ms.rem_euclid(WINDOW_MS)
 }
 
@@ -87,7 +87,7 @@ fn update(
 }
 
 /// Records the status change of a WfRun about to be written (called by the store).
-pub fn on_wf_run(store: &Store, key: &str, run: &WfRun) -> StoreResult<()> {
+pub(crate) fn on_wf_run(store: &Store, key: &str, run: &WfRun) -> StoreResult<()> {
     let old = store.stored_wf_run_status(key)?;
     if old == Some(run.status) {
         return Ok(());
@@ -152,7 +152,7 @@ fn is_attempt_end(s: i32) -> bool {
 }
 
 /// Records the status changes of a TaskRun about to be written (called by the store).
-pub fn on_task_run(store: &Store, key: &str, tr: &TaskRun) -> StoreResult<()> {
+pub(crate) fn on_task_run(store: &Store, key: &str, tr: &TaskRun) -> StoreResult<()> {
     let guid = tr
         .id
         .as_ref()
@@ -279,7 +279,7 @@ fn range(
 
 /// ListWfMetrics: the windows of one WfSpec version (or of every WfSpec when
 /// `wf_spec` has no name) between `window_start` and `window_end`.
-pub fn list_wf_metrics(
+pub(crate) fn list_wf_metrics(
     e: &mut Engine,
     req: ListWfMetricsRequest,
 ) -> Result<MetricsList, EngineError> {
@@ -299,7 +299,7 @@ pub fn list_wf_metrics(
 }
 
 /// ListTaskMetrics: the windows of one TaskDef (or of every TaskDef).
-pub fn list_task_metrics(
+pub(crate) fn list_task_metrics(
     e: &mut Engine,
     req: ListTaskMetricsRequest,
 ) -> Result<MetricsList, EngineError> {
@@ -318,7 +318,10 @@ pub fn list_task_metrics(
 }
 
 /// GetMetricWindow: one window by its id (WfSpec or TaskDef windows).
-pub fn get_metric_window(e: &mut Engine, id: MetricWindowId) -> Result<MetricWindow, EngineError> {
+pub(crate) fn get_metric_window(
+    e: &mut Engine,
+    id: MetricWindowId,
+) -> Result<MetricWindow, EngineError> {
     let start = request::required(id.window_start.as_ref(), "window_start")?;
     let key = match &id.id {
         Some(metric_window_id::Id::WfSpecId(s)) => {
@@ -358,7 +361,7 @@ pub fn get_metric_window(e: &mut Engine, id: MetricWindowId) -> Result<MetricWin
 
 /// SearchWfMetricWindow: ids of the windows of every version of a WfSpec,
 /// oldest first; `latest_only` is the previous (last complete) minute.
-pub fn search_wf_metric_window(
+pub(crate) fn search_wf_metric_window(
     e: &mut Engine,
     req: SearchWfMetricWindowRequest,
 ) -> Result<MetricWindowIdList, EngineError> {

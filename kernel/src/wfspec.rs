@@ -17,7 +17,7 @@ use lhw_proto::littlehorse::{
 use std::collections::{BTreeMap, HashSet};
 
 /// Default task timeout (seconds) stored for a TaskNode with `timeout_seconds` 0.
-pub const DEFAULT_TASK_TIMEOUT_SECONDS: i32 = 60;
+pub(crate) const DEFAULT_TASK_TIMEOUT_SECONDS: i32 = 60;
 
 /// The name of a node's oneof case (`TASK`, `EXIT`, ...).
 pub fn node_case(n: &Node) -> &'static str {
@@ -140,6 +140,12 @@ impl NodeCheck<'_> {
     }
 }
 
+/// A variable a node reads, by name.
+struct VarUse {
+    node: String,
+    variable: String,
+}
+
 /// Validates one node (given the node names of its thread) and normalizes it
 /// (task timeout 0 → 60). Collects the variable names it reads into `vars`.
 fn validate_node(
@@ -148,7 +154,7 @@ fn validate_node(
     name: &str,
     n: &mut Node,
     scope: &Scope<'_>,
-    vars: &mut Vec<(String, String)>,
+    vars: &mut Vec<VarUse>,
 ) -> Result<(), EngineError> {
     let Scope {
         names,
@@ -204,7 +210,10 @@ fn validate_node(
             mutation_vars(m, &mut used);
         }
     }
-    vars.extend(used.into_iter().map(|v| (name.to_string(), v.to_string())));
+    vars.extend(used.into_iter().map(|v| VarUse {
+        node: name.to_string(),
+        variable: v.to_string(),
+    }));
     Ok(())
 }
 
@@ -304,7 +313,11 @@ fn validate_thread(
         };
         validate_node(store, tname, name, n, &scope, &mut used)?;
     }
-    for (node_name, var) in used {
+    for VarUse {
+        node: node_name,
+        variable: var,
+    } in used
+    {
         if !all_vars.contains(&var) {
             return Err(invalid(
                 tname,
@@ -440,7 +453,7 @@ fn nonexistent_parent(reference: &ParentWfSpecReference) -> EngineError {
 
 /// Every variable of a WfSpec by name (all ThreadSpecs; the reserved `INPUT` of
 /// interrupt handlers left out), as LittleHorse's `WfSpec#getAllVariables`.
-pub fn all_variables(spec: &WfSpec) -> impl Iterator<Item = &ThreadVarDef> {
+pub(crate) fn all_variables(spec: &WfSpec) -> impl Iterator<Item = &ThreadVarDef> {
     spec.thread_specs
         .values()
         .flat_map(|t| t.variable_defs.iter())
@@ -635,7 +648,7 @@ pub fn put_wf_spec(store: &Store, req: PutWfSpecRequest) -> Result<WfSpec, Engin
 }
 
 /// GetWfSpec.
-pub fn get_wf_spec(store: &Store, id: &WfSpecId) -> Result<WfSpec, EngineError> {
+pub(crate) fn get_wf_spec(store: &Store, id: &WfSpecId) -> Result<WfSpec, EngineError> {
     store
         .get_meta(kind::WF_SPEC, &id.name, id.major_version, id.revision)?
         .ok_or_else(|| {
@@ -647,7 +660,7 @@ pub fn get_wf_spec(store: &Store, id: &WfSpecId) -> Result<WfSpec, EngineError> 
 }
 
 /// GetLatestWfSpec (optionally within a major version).
-pub fn get_latest_wf_spec(
+pub(crate) fn get_latest_wf_spec(
     store: &Store,
     name: &str,
     major: Option<i32>,
@@ -659,7 +672,7 @@ pub fn get_latest_wf_spec(
 
 /// DeleteWfSpec (one version; NOT_FOUND when it does not exist). WfRuns of
 /// that version keep running.
-pub fn delete_wf_spec(store: &Store, id: &WfSpecId) -> Result<(), EngineError> {
+pub(crate) fn delete_wf_spec(store: &Store, id: &WfSpecId) -> Result<(), EngineError> {
     if store.delete_meta(kind::WF_SPEC, &id.name, id.major_version, id.revision)? {
         Ok(())
     } else {

@@ -17,10 +17,10 @@ use lhw_proto::littlehorse::{
 };
 
 /// Seconds without a heartbeat after which a worker leaves its group.
-pub const MAX_INACTIVITY_SECONDS: i64 = 90;
+pub(crate) const MAX_INACTIVITY_SECONDS: i64 = 90;
 
 /// Records a heartbeat of `client_id` for `task_def` (inside the engine's transaction).
-pub fn heartbeat(
+pub(crate) fn heartbeat(
     store: &Store,
     task_def: &str,
     client_id: &str,
@@ -56,7 +56,7 @@ pub fn heartbeat(
 }
 
 /// GetTaskWorkerGroup.
-pub fn get(store: &Store, task_def: &str) -> Result<TaskWorkerGroup, EngineError> {
+pub(crate) fn get(store: &Store, task_def: &str) -> Result<TaskWorkerGroup, EngineError> {
     store.get_task_worker_group(task_def)?.ok_or_else(|| {
         EngineError::missing(format!(
             "no task worker of TaskDef {task_def} has registered (RegisterTaskWorker)"

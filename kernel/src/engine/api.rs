@@ -53,7 +53,7 @@ impl Engine {
 
     /// A WfSpec version (cached).
     pub(super) fn spec(&mut self, id: &WfSpecId) -> Result<Arc<WfSpec>, EngineError> {
-        let k = (id.name.clone(), id.major_version, id.revision);
+        let k = super::keys::SpecKey::of(id);
         if let Some(s) = self.specs.get(&k) {
             return Ok(s.clone());
         }
@@ -64,7 +64,7 @@ impl Engine {
 
     /// RunWf: validates the request (in LittleHorse's order and with its
     /// status codes), creates the WfRun and runs it as far as it goes.
-    pub fn run_wf(&mut self, req: RunWfRequest) -> Result<WfRun, EngineError> {
+    pub(crate) fn run_wf(&mut self, req: RunWfRequest) -> Result<WfRun, EngineError> {
         self.start_wf_run(req, Origin::Request)
     }
 
@@ -280,7 +280,7 @@ impl Engine {
     }
 
     /// PutExternalEvent: stores the event (idempotent on guid) and lets a waiting node claim it.
-    pub fn put_external_event(
+    pub(crate) fn put_external_event(
         &mut self,
         req: PutExternalEventRequest,
     ) -> Result<ExternalEvent, EngineError> {
@@ -344,7 +344,7 @@ impl Engine {
     }
 
     /// StopWfRun / ResumeWfRun on one thread (0 = the whole WfRun).
-    pub fn stop_or_resume(
+    pub(crate) fn stop_or_resume(
         &mut self,
         wf_run_id: Option<WfRunId>,
         thread: i32,
@@ -374,7 +374,7 @@ impl Engine {
     }
 
     /// GetWfRun.
-    pub fn get_wf_run(&self, key: &str) -> Result<WfRun, EngineError> {
+    pub(crate) fn get_wf_run(&self, key: &str) -> Result<WfRun, EngineError> {
         if let Some(run) = self.runs.get(key) {
             return Ok(run.wf_run.clone());
         }
@@ -384,7 +384,7 @@ impl Engine {
     }
 
     /// ListNodeRuns (optionally one thread).
-    pub fn list_node_runs(
+    pub(crate) fn list_node_runs(
         &self,
         key: &str,
         thread: Option<i32>,
@@ -401,7 +401,12 @@ impl Engine {
     }
 
     /// GetNodeRun.
-    pub fn get_node_run(&self, key: &str, thread: i32, pos: i32) -> Result<NodeRun, EngineError> {
+    pub(crate) fn get_node_run(
+        &self,
+        key: &str,
+        thread: i32,
+        pos: i32,
+    ) -> Result<NodeRun, EngineError> {
         let found = match self.runs.get(key) {
             Some(run) => run.node_runs.get(&(thread, pos)).cloned(),
             None => self.store.get_node_run(key, thread, pos)?,
@@ -412,7 +417,7 @@ impl Engine {
     }
 
     /// GetTaskRun.
-    pub fn get_task_run(&self, key: &str, guid: &str) -> Result<TaskRun, EngineError> {
+    pub(crate) fn get_task_run(&self, key: &str, guid: &str) -> Result<TaskRun, EngineError> {
         let found = match self.runs.get(key) {
             Some(run) => run.task_runs.get(guid).cloned(),
             None => self.store.get_task_run(key, guid)?,
@@ -421,7 +426,7 @@ impl Engine {
     }
 
     /// ListTaskRuns.
-    pub fn list_task_runs(&self, key: &str) -> Result<Vec<TaskRun>, EngineError> {
+    pub(crate) fn list_task_runs(&self, key: &str) -> Result<Vec<TaskRun>, EngineError> {
         match self.runs.get(key) {
             Some(run) => {
                 let mut trs: Vec<TaskRun> = run.task_runs.values().cloned().collect();
@@ -439,7 +444,7 @@ impl Engine {
     }
 
     /// GetVariable.
-    pub fn get_variable(
+    pub(crate) fn get_variable(
         &self,
         key: &str,
         thread: i32,
@@ -457,7 +462,7 @@ impl Engine {
     }
 
     /// ListVariables.
-    pub fn list_variables(&self, key: &str) -> Result<Vec<Variable>, EngineError> {
+    pub(crate) fn list_variables(&self, key: &str) -> Result<Vec<Variable>, EngineError> {
         match self.runs.get(key) {
             Some(run) => Ok(run.variables.values().cloned().collect()),
             None => Ok(self.store.list_variables(key)?),
@@ -465,7 +470,7 @@ impl Engine {
     }
 
     /// GetExternalEvent.
-    pub fn get_external_event(
+    pub(crate) fn get_external_event(
         &self,
         key: &str,
         def: &str,
@@ -477,7 +482,10 @@ impl Engine {
     }
 
     /// ListExternalEvents.
-    pub fn list_external_events(&self, key: &str) -> Result<Vec<ExternalEvent>, EngineError> {
+    pub(crate) fn list_external_events(
+        &self,
+        key: &str,
+    ) -> Result<Vec<ExternalEvent>, EngineError> {
         match self.runs.get(key) {
             Some(run) => Ok(run.events.iter().map(|(_, e)| e.clone()).collect()),
             None => Ok(self

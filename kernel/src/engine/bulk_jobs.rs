@@ -37,7 +37,10 @@ const DELETABLE: [LhStatus; 4] = [
 
 impl Engine {
     /// CreateBulkJob.
-    pub fn create_bulk_job(&mut self, req: CreateBulkJobRequest) -> Result<BulkJob, EngineError> {
+    pub(crate) fn create_bulk_job(
+        &mut self,
+        req: CreateBulkJobRequest,
+    ) -> Result<BulkJob, EngineError> {
         let id = match req.id {
             Some(id) => {
                 not_empty(&id, "id")?;
@@ -112,7 +115,7 @@ impl Engine {
     }
 
     /// GetBulkJob.
-    pub fn get_bulk_job(&self, id: &BulkJobId) -> Result<BulkJob, EngineError> {
+    pub(crate) fn get_bulk_job(&self, id: &BulkJobId) -> Result<BulkJob, EngineError> {
         not_empty(&id.id, "id.id")?;
         self.store
             .get_meta(kind::BULK_JOB, &id.id, 0, 0)?
@@ -120,7 +123,10 @@ impl Engine {
     }
 
     /// SearchBulkJob: by id, optionally only one status.
-    pub fn search_bulk_job(&self, req: SearchBulkJobRequest) -> Result<BulkJobIdList, EngineError> {
+    pub(crate) fn search_bulk_job(
+        &self,
+        req: SearchBulkJobRequest,
+    ) -> Result<BulkJobIdList, EngineError> {
         let status = opt_enum_value::<BulkJobStatus>(req.status, "status")?;
         let mut ids = Vec::new();
         let mut after = None;
@@ -140,7 +146,7 @@ impl Engine {
     }
 
     /// DeleteBulkJob: a RUNNING job stays; an unknown id is deleted silently, as the server does.
-    pub fn delete_bulk_job(&mut self, id: &BulkJobId) -> Result<(), EngineError> {
+    pub(crate) fn delete_bulk_job(&mut self, id: &BulkJobId) -> Result<(), EngineError> {
         not_empty(&id.id, "id.id")?;
         if let Some(job) = self
             .store

@@ -20,7 +20,7 @@ use lhw_proto::littlehorse::{
 
 impl Engine {
     /// PutCheckpoint (the request was checked by the gRPC layer).
-    pub fn put_checkpoint(
+    pub(crate) fn put_checkpoint(
         &mut self,
         req: PutCheckpointRequest,
     ) -> Result<PutCheckpointResponse, EngineError> {
@@ -82,7 +82,7 @@ impl Engine {
     }
 
     /// GetCheckpoint.
-    pub fn get_checkpoint(&mut self, id: &CheckpointId) -> Result<Checkpoint, EngineError> {
+    pub(crate) fn get_checkpoint(&mut self, id: &CheckpointId) -> Result<Checkpoint, EngineError> {
         let task_run = id.task_run.clone().unwrap_or_default();
         let key = wf_run_key(&task_run.wf_run_id.unwrap_or_default());
         self.store

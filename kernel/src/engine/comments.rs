@@ -15,7 +15,7 @@ use crate::util::now_ms;
 
 impl Engine {
     /// PutUserTaskRunComment.
-    pub fn put_user_task_run_comment(
+    pub(crate) fn put_user_task_run_comment(
         &mut self,
         req: PutUserTaskRunCommentRequest,
     ) -> Result<UserTaskRun, EngineError> {
@@ -36,7 +36,7 @@ impl Engine {
     }
 
     /// EditUserTaskRunComment.
-    pub fn edit_user_task_run_comment(
+    pub(crate) fn edit_user_task_run_comment(
         &mut self,
         req: EditUserTaskRunCommentRequest,
     ) -> Result<UserTaskRun, EngineError> {
@@ -54,7 +54,7 @@ impl Engine {
     }
 
     /// DeleteUserTaskRunComment.
-    pub fn delete_user_task_run_comment(
+    pub(crate) fn delete_user_task_run_comment(
         &mut self,
         req: DeleteUserTaskRunCommentRequest,
     ) -> Result<UserTaskRun, EngineError> {

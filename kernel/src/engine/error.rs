@@ -62,7 +62,7 @@ pub enum ObjectKind {
 
 impl ObjectKind {
     /// The name LittleHorse gives the kind.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ObjectKind::WfRun => "WfRun",
             ObjectKind::NodeRun => "NodeRun",
@@ -88,12 +88,12 @@ impl fmt::Display for ObjectKind {
 
 impl EngineError {
     /// A wrong request field (`message` names it).
-    pub fn invalid_argument(message: impl Into<String>) -> EngineError {
+    pub(crate) fn invalid_argument(message: impl Into<String>) -> EngineError {
         EngineError::InvalidArgument(message.into())
     }
 
     /// The object `kind` `id` does not exist.
-    pub fn not_found(kind: ObjectKind, id: impl fmt::Display) -> EngineError {
+    pub(crate) fn not_found(kind: ObjectKind, id: impl fmt::Display) -> EngineError {
         EngineError::NotFound {
             kind,
             id: id.to_string(),
@@ -101,37 +101,37 @@ impl EngineError {
     }
 
     /// Something named by the request does not exist, said in `message`.
-    pub fn missing(message: impl Into<String>) -> EngineError {
+    pub(crate) fn missing(message: impl Into<String>) -> EngineError {
         EngineError::Missing(message.into())
     }
 
     /// The object to create exists already.
-    pub fn already_exists(message: impl Into<String>) -> EngineError {
+    pub(crate) fn already_exists(message: impl Into<String>) -> EngineError {
         EngineError::AlreadyExists(message.into())
     }
 
     /// The state of what the request names does not allow it.
-    pub fn failed_precondition(message: impl Into<String>) -> EngineError {
+    pub(crate) fn failed_precondition(message: impl Into<String>) -> EngineError {
         EngineError::FailedPrecondition(message.into())
     }
 
     /// The kernel does not do this.
-    pub fn unimplemented(message: impl Into<String>) -> EngineError {
+    pub(crate) fn unimplemented(message: impl Into<String>) -> EngineError {
         EngineError::Unimplemented(message.into())
     }
 
     /// The engine's own state is inconsistent.
-    pub fn internal(message: impl Into<String>) -> EngineError {
+    pub(crate) fn internal(message: impl Into<String>) -> EngineError {
         EngineError::Internal(message.into())
     }
 
     /// Whether it says that something the request names does not exist.
-    pub fn is_not_found(&self) -> bool {
+    pub(crate) fn is_not_found(&self) -> bool {
         matches!(self, EngineError::NotFound { .. } | EngineError::Missing(_))
     }
 
     /// What went wrong, in words (the message of the status the client gets).
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         match self {
             EngineError::InvalidArgument(m)
             | EngineError::Missing(m)

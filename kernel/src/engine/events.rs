@@ -12,7 +12,7 @@ use lhw_proto::littlehorse::{
 use tokio::sync::oneshot;
 
 /// An AwaitWorkflowEvent request waiting for a matching WorkflowEvent.
-pub struct WfEventWaiter {
+pub(crate) struct WfEventWaiter {
     key: String,
     defs: Vec<String>,
     ignore: Vec<WorkflowEventId>,
@@ -148,7 +148,7 @@ impl Engine {
 
     /// PutCorrelatedEvent: stores the event and completes every waiting
     /// EXTERNAL_EVENT node of that def whose correlation key matches.
-    pub fn put_correlated_event(
+    pub(crate) fn put_correlated_event(
         &mut self,
         req: PutCorrelatedEventRequest,
     ) -> Result<CorrelatedEvent, EngineError> {
@@ -207,7 +207,7 @@ impl Engine {
     }
 
     /// GetCorrelatedEvent.
-    pub fn get_correlated_event(
+    pub(crate) fn get_correlated_event(
         &self,
         id: &CorrelatedEventId,
     ) -> Result<CorrelatedEvent, EngineError> {
@@ -226,7 +226,10 @@ impl Engine {
     /// DeleteCorrelatedEvent. As LittleHorse's `DeleteCorrelatedEventRequestModel.process`
     /// (server/src/main/java/io/littlehorse/common/model/corecommand/subcommand/): deleting a
     /// CorrelatedEvent that was already deleted or never existed is not an error.
-    pub fn delete_correlated_event(&mut self, id: &CorrelatedEventId) -> Result<(), EngineError> {
+    pub(crate) fn delete_correlated_event(
+        &mut self,
+        id: &CorrelatedEventId,
+    ) -> Result<(), EngineError> {
         let def = id
             .external_event_def_id
             .as_ref()
@@ -237,7 +240,10 @@ impl Engine {
     }
 
     /// The WorkflowEvents of a run (active or stored).
-    pub fn list_workflow_events(&self, key: &str) -> Result<Vec<WorkflowEvent>, EngineError> {
+    pub(crate) fn list_workflow_events(
+        &self,
+        key: &str,
+    ) -> Result<Vec<WorkflowEvent>, EngineError> {
         match self.runs.get(key) {
             Some(run) => Ok(run.workflow_events.clone()),
             None => Ok(self.store.list_workflow_events(key)?),
@@ -245,7 +251,10 @@ impl Engine {
     }
 
     /// GetWorkflowEvent.
-    pub fn get_workflow_event(&self, id: &WorkflowEventId) -> Result<WorkflowEvent, EngineError> {
+    pub(crate) fn get_workflow_event(
+        &self,
+        id: &WorkflowEventId,
+    ) -> Result<WorkflowEvent, EngineError> {
         let key = id
             .wf_run_id
             .as_ref()
@@ -259,7 +268,7 @@ impl Engine {
 
     /// AwaitWorkflowEvent: answers at once with a matching stored event or
     /// parks the request until one is thrown.
-    pub fn await_workflow_event(
+    pub(crate) fn await_workflow_event(
         &mut self,
         req: AwaitWorkflowEventRequest,
         reply: oneshot::Sender<WorkflowEvent>,

@@ -33,7 +33,7 @@ impl Engine {
     }
 
     /// The TaskDefs with at least one task waiting for a worker, each once, sorted.
-    pub fn task_defs_with_work(&self) -> Vec<String> {
+    pub(crate) fn task_defs_with_work(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .queues
             .iter()

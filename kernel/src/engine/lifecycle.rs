@@ -27,7 +27,7 @@ const SWEEP_BATCH: usize = 256;
 
 /// The retention sweep's timer state.
 #[derive(Default)]
-pub struct Sweeper {
+pub(crate) struct Sweeper {
     /// When the armed sweep timer is due (`None`: no timer armed).
     next: Option<i64>,
 }
@@ -115,7 +115,7 @@ impl Engine {
     /// Deleting a WfRun that does not exist succeeds (LittleHorse answers
     /// OK). Its child WfRuns stay. Queued tasks and timers of a deleted run
     /// are dropped when they come up (they find no run).
-    pub fn delete_wf_run(&mut self, key: &str) -> Result<(), EngineError> {
+    pub(crate) fn delete_wf_run(&mut self, key: &str) -> Result<(), EngineError> {
         if !self.runs.contains_key(key) && self.store.get_wf_run(key)?.is_none() {
             return Ok(());
         }
@@ -132,7 +132,7 @@ impl Engine {
     /// WAIT_FOR_THREADS or EXIT node) is rescued too, and so is the parent
     /// WfRun's WAIT_FOR_CHILD_WF node when thread 0 of a child WfRun is
     /// rescued.
-    pub fn rescue_thread_run(
+    pub(crate) fn rescue_thread_run(
         &mut self,
         id: &WfRunId,
         thread: i32,

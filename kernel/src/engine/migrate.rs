@@ -37,11 +37,20 @@ use lhw_proto::littlehorse::{
 use std::sync::Arc;
 
 /// One thread's move: (thread number, new ThreadSpec name, new node name).
-type ThreadMove = (i32, String, String);
+/// Where a thread of a run moves: to node `node` of ThreadSpec `thread_spec` of the new version.
+struct ThreadMove {
+    /// The ThreadRun number.
+    thread: i32,
+    thread_spec: String,
+    node: String,
+}
 
 impl Engine {
     /// MigrateWfSpec.
-    pub fn migrate_wf_spec(&mut self, req: MigrateWfSpecRequest) -> Result<WfSpec, EngineError> {
+    pub(crate) fn migrate_wf_spec(
+        &mut self,
+        req: MigrateWfSpecRequest,
+    ) -> Result<WfSpec, EngineError> {
         let old_id = crate::request::required(req.old_wf_spec, "old_wf_spec")?;
         let migration = crate::request::required(req.migration, "migration")?;
         crate::request::not_empty(&old_id.name, "old_wf_spec.name")?;
@@ -132,7 +141,12 @@ impl Engine {
             task_defs,
             now,
         };
-        for (t, thread_name, node_name) in moves {
+        for ThreadMove {
+            thread: t,
+            thread_spec: thread_name,
+            node: node_name,
+        } in moves
+        {
             let Some(pos) = run.thread(*t).map(|th| th.current_node_position) else {
                 continue;
             };
@@ -208,11 +222,11 @@ fn plan_run(run: &RunState, m: &WfSpecVersionMigration) -> Result<Vec<ThreadMove
                 th.number
             ));
         };
-        moves.push((
-            th.number,
-            tm.new_thread_spec_name.clone(),
-            nm.new_node_name.clone(),
-        ));
+        moves.push(ThreadMove {
+            thread: th.number,
+            thread_spec: tm.new_thread_spec_name.clone(),
+            node: nm.new_node_name.clone(),
+        });
     }
     Ok(moves)
 }

@@ -75,7 +75,7 @@ fn new_spec_id(plan: &WorkflowMigrationPlan) -> WfSpecId {
 
 impl Engine {
     /// PutWorkflowMigrationPlan.
-    pub fn put_workflow_migration_plan(
+    pub(crate) fn put_workflow_migration_plan(
         &mut self,
         req: PutWorkflowMigrationPlanRequest,
     ) -> Result<WorkflowMigrationPlan, EngineError> {
@@ -133,7 +133,7 @@ impl Engine {
     }
 
     /// GetWorkflowMigrationPlan.
-    pub fn get_workflow_migration_plan(
+    pub(crate) fn get_workflow_migration_plan(
         &self,
         id: &WorkflowMigrationPlanId,
     ) -> Result<WorkflowMigrationPlan, EngineError> {
@@ -144,7 +144,7 @@ impl Engine {
 
     /// DeleteWorkflowMigrationPlan (LittleHorse answers UNIMPLEMENTED): an unknown plan is
     /// NOT_FOUND; a plan a WfRun is still migrating with is FAILED_PRECONDITION.
-    pub fn delete_workflow_migration_plan(
+    pub(crate) fn delete_workflow_migration_plan(
         &mut self,
         id: &WorkflowMigrationPlanId,
     ) -> Result<(), EngineError> {
@@ -175,7 +175,7 @@ impl Engine {
 
     /// SearchWorkflowMigrationPlan (LittleHorse does not serve it yet): every plan, or the
     /// plans of one WfSpec name, or those whose name starts with a prefix; by name.
-    pub fn search_workflow_migration_plan(
+    pub(crate) fn search_workflow_migration_plan(
         &self,
         req: SearchWorkflowMigrationPlanRequest,
     ) -> Result<WorkflowMigrationPlanIdList, EngineError> {
@@ -205,7 +205,7 @@ impl Engine {
     }
 
     /// ApplyWorkflowMigrationPlan.
-    pub fn apply_workflow_migration_plan(
+    pub(crate) fn apply_workflow_migration_plan(
         &mut self,
         req: ApplyWorkflowMigrationPlanRequest,
     ) -> Result<WfRun, EngineError> {

@@ -37,6 +37,7 @@ mod event_retention;
 mod events;
 mod in_process;
 mod inherited;
+mod keys;
 mod lifecycle;
 mod migrate;
 mod migration_plans;
@@ -51,9 +52,9 @@ mod threads;
 mod timers;
 mod user_tasks;
 
-pub use error::{EngineError, ObjectKind};
-pub use run::RunState;
-pub use timers::Timer;
+pub(crate) use error::{EngineError, ObjectKind};
+pub(crate) use run::RunState;
+pub(crate) use timers::Timer;
 
 use crate::storage::{Store, StoreError};
 use lhw_proto::littlehorse::{ScheduledTask, TaskDef, WfSpec};
@@ -65,7 +66,7 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 /// Work sent to the engine thread.
-pub type Job = Box<dyn FnOnce(&mut Engine) + Send>;
+pub(crate) type Job = Box<dyn FnOnce(&mut Engine) + Send>;
 
 enum Msg {
     Job(Job),
@@ -73,7 +74,7 @@ enum Msg {
 }
 
 /// How a batch ended: saved, or not (the status every request of the batch answers).
-pub type Committed = Result<(), EngineError>;
+pub(crate) type Committed = Result<(), EngineError>;
 
 /// Something to do once the current batch has committed.
 enum Out {
@@ -92,24 +93,24 @@ enum Out {
 }
 
 /// A `PollTask` request waiting for a task.
-pub struct Poller {
+pub(crate) struct Poller {
     /// The worker's client id.
-    pub client_id: String,
+    pub(crate) client_id: String,
     /// The worker's version, if it sent one.
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     /// Where to send the task.
-    pub reply: oneshot::Sender<ScheduledTask>,
+    pub(crate) reply: oneshot::Sender<ScheduledTask>,
 }
 
 /// A cheap, cloneable handle for sending work to the engine thread.
 #[derive(Clone)]
-pub struct EngineHandle {
+pub(crate) struct EngineHandle {
     tx: Sender<Msg>,
 }
 
 impl EngineHandle {
     /// Sends a job; fails with UNAVAILABLE once the engine has stopped.
-    pub fn send(&self, job: Job) -> Result<(), EngineError> {
+    pub(crate) fn send(&self, job: Job) -> Result<(), EngineError> {
         self.tx
             .send(Msg::Job(job))
             .map_err(|_| EngineError::ShuttingDown)
@@ -119,7 +120,7 @@ impl EngineHandle {
     /// it ran in has committed. `f` fails with the caller's own error type `E` (the engine's,
     /// or a gRPC status where the access layer words its refusals itself); a batch that was
     /// not saved answers its [`EngineError`], converted.
-    pub async fn call<T, E, F>(&self, f: F) -> Result<T, E>
+    pub(crate) async fn call<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<EngineError> + Send + 'static,
@@ -139,7 +140,7 @@ impl EngineHandle {
     }
 
     /// Asks the engine thread to finish its current batch and stop.
-    pub fn stop(&self) {
+    pub(crate) fn stop(&self) {
         let _ = self.tx.send(Msg::Stop);
     }
 }
@@ -148,7 +149,7 @@ impl EngineHandle {
 pub struct Engine {
     store: Store,
     runs: HashMap<String, RunState>,
-    specs: HashMap<(String, i32, i32), Arc<WfSpec>>,
+    specs: HashMap<keys::SpecKey, Arc<WfSpec>>,
     task_defs: HashMap<String, TaskDef>,
     queues: HashMap<String, VecDeque<(String, String)>>,
     pollers: HashMap<String, VecDeque<Poller>>,
@@ -156,8 +157,8 @@ pub struct Engine {
     outbox: Vec<Out>,
     next_event_seq: i64,
     wf_event_waiters: Vec<events::WfEventWaiter>,
-    /// RUNNING attempts recovered at start, queued for redelivery: (run, guid, attempt).
-    redeliver: HashSet<(String, String, usize)>,
+    /// RUNNING attempts recovered at start, queued for redelivery.
+    redeliver: HashSet<keys::AttemptKey>,
     /// When the retention sweep is next due.
     sweeper: lifecycle::Sweeper,
     /// Active runs holding INHERITED variables (see [`inherited`]).
@@ -169,7 +170,7 @@ pub struct Engine {
 }
 
 /// Starts the engine thread on an opened store, recovering every unfinished WfRun.
-pub fn start(store: Store) -> Result<(EngineHandle, JoinHandle<()>), StoreError> {
+pub(crate) fn start(store: Store) -> Result<(EngineHandle, JoinHandle<()>), StoreError> {
     let engine = Engine::open(store)?;
     let (tx, rx) = mpsc::channel();
     let join = std::thread::Builder::new()
@@ -253,24 +254,23 @@ impl Engine {
 
     /// Registers work to do after the current batch commits (or failed to: then it is given
     /// the status every request of the batch answers).
-    pub fn after_commit(&mut self, f: impl FnOnce(&Committed) + Send + 'static) {
+    pub(crate) fn after_commit(&mut self, f: impl FnOnce(&Committed) + Send + 'static) {
         self.outbox.push(Out::Reply(Box::new(f)));
     }
 
     /// Forgets a cached TaskDef (after it was deleted).
-    pub fn forget_task_def(&mut self, name: &str) {
+    pub(crate) fn forget_task_def(&mut self, name: &str) {
         self.task_defs.remove(name);
     }
 
     /// Forgets a cached WfSpec version (after it was deleted).
-    pub fn forget_wf_spec(&mut self, id: &lhw_proto::littlehorse::WfSpecId) {
-        self.specs
-            .remove(&(id.name.clone(), id.major_version, id.revision));
+    pub(crate) fn forget_wf_spec(&mut self, id: &lhw_proto::littlehorse::WfSpecId) {
+        self.specs.remove(&keys::SpecKey::of(id));
     }
 
     /// The store, after writing every pending change of the active runs
     /// into the current transaction (for queries that read the database).
-    pub fn synced_store(&mut self) -> Result<&Store, EngineError> {
+    pub(crate) fn synced_store(&mut self) -> Result<&Store, EngineError> {
         for run in self.runs.values_mut() {
             run.flush(&self.store)?;
         }

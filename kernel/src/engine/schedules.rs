@@ -116,17 +116,8 @@ impl Engine {
             .ok_or_else(|| EngineError::missing(format!("Couldn't find ScheduledWfRun {id}")))
     }
 
-    /// When a schedule next fires (epoch ms), if it exists and has a next time.
-    pub fn scheduled_wf_run_next_fire(&self, id: &str) -> Result<Option<i64>, EngineError> {
-        Ok(self
-            .store
-            .get_schedule(id)?
-            .map(|s| s.next_fire_ms)
-            .filter(|n| *n != NEVER))
-    }
-
     /// SearchScheduledWfRun (not paged, by id).
-    pub fn search_scheduled_wf_run(
+    pub(crate) fn search_scheduled_wf_run(
         &self,
         req: SearchScheduledWfRunRequest,
     ) -> Result<ScheduledWfRunIdList, EngineError> {

@@ -2,6 +2,7 @@
 //! dispatch, reports (idempotent), retries with backoff and attempt timeouts.
 
 use super::advance::{self, Ctx};
+use super::keys::AttemptKey;
 use super::nodes::task_done;
 use super::run::QueuedTask;
 use super::{Engine, Out, Poller, Timer};
@@ -78,7 +79,7 @@ impl Engine {
     }
 
     /// A `PollTask` request: dispatch a queued task or wait for one.
-    pub fn poll(&mut self, task_def: String, poller: Poller) {
+    pub(crate) fn poll(&mut self, task_def: String, poller: Poller) {
         while let Some((key, guid)) = self.queues.get_mut(&task_def).and_then(|q| q.pop_front()) {
             if self.is_scheduled(&key, &guid) {
                 self.dispatch(&key, &guid, poller);
@@ -102,11 +103,9 @@ impl Engine {
         };
         TaskStatus::try_from(last.status) == Ok(TaskStatus::TaskScheduled)
             || (last.status() == TaskStatus::TaskRunning
-                && self.redeliver.contains(&(
-                    key.to_string(),
-                    guid.to_string(),
-                    tr.attempts.len() - 1,
-                )))
+                && self
+                    .redeliver
+                    .contains(&AttemptKey::new(key, guid, tr.attempts.len() - 1)))
     }
 
     /// Marks the last attempt RUNNING, starts its timeout and sends the task
@@ -126,7 +125,7 @@ impl Engine {
         let Some(attempt) = tr.attempts.last_mut() else {
             return;
         };
-        let redelivery = redeliver.remove(&(key.to_string(), guid.to_string(), attempt_number));
+        let redelivery = redeliver.remove(&AttemptKey::new(key, guid, attempt_number));
         attempt.status = TaskStatus::TaskRunning as i32;
         attempt.start_time = Some(ms_to_ts(now));
         attempt.task_worker_id = poller.client_id.clone();
@@ -180,8 +179,7 @@ impl Engine {
             return;
         }
         if redelivery {
-            self.redeliver
-                .insert((key.to_string(), guid.to_string(), attempt));
+            self.redeliver.insert(AttemptKey::new(key, guid, attempt));
         } else {
             a.status = TaskStatus::TaskScheduled as i32;
             a.start_time = None;
@@ -198,7 +196,7 @@ impl Engine {
     }
 
     /// ReportTask: records the attempt's result; stale or duplicate reports are ignored.
-    pub fn report(&mut self, rep: ReportTaskRun) -> Result<(), EngineError> {
+    pub(crate) fn report(&mut self, rep: ReportTaskRun) -> Result<(), EngineError> {
         let id = rep
             .task_run_id
             .ok_or_else(|| EngineError::invalid_argument("task_run_id must be set"))?;
@@ -412,7 +410,7 @@ impl Engine {
             .is_some_and(|a| a.status() == TaskStatus::TaskRunning)
             && !self
                 .redeliver
-                .contains(&(key.to_string(), guid.to_string(), attempt));
+                .contains(&AttemptKey::new(key, guid, attempt));
         if !running {
             return;
         }
@@ -514,7 +512,7 @@ impl Engine {
                 }),
                 Ok(TaskStatus::TaskRunning) => {
                     // Redelivered at once, same attempt (see the engine docs).
-                    redeliver.insert((key.to_string(), guid.clone(), n));
+                    redeliver.insert(AttemptKey::new(key, guid, n));
                     run.effects.tasks.push(QueuedTask {
                         guid: guid.clone(),
                         task_def: name,

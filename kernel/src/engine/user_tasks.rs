@@ -32,24 +32,24 @@ use serde_json::json;
 
 /// A scheduled user-task action, stored (as JSON) until it fires.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PendingAction {
+pub(crate) struct PendingAction {
     /// The UserTaskRun's guid.
-    pub guid: String,
+    pub(crate) guid: String,
     /// Thread of the USER_TASK NodeRun.
-    pub thread: i32,
+    pub(crate) thread: i32,
     /// Position of the USER_TASK NodeRun.
-    pub position: i32,
+    pub(crate) position: i32,
     /// Index into the node's `actions`.
-    pub action: usize,
+    pub(crate) action: usize,
     /// The UserTaskRun's epoch when it was scheduled.
-    pub epoch: i32,
+    pub(crate) epoch: i32,
     /// When it fires (epoch ms).
-    pub due: i64,
+    pub(crate) due: i64,
 }
 
 impl PendingAction {
     /// The stored form.
-    pub fn encode(&self) -> String {
+    pub(crate) fn encode(&self) -> String {
         json!({
             "guid": self.guid, "thread": self.thread, "position": self.position,
             "action": self.action, "epoch": self.epoch, "due": self.due,
@@ -58,7 +58,7 @@ impl PendingAction {
     }
 
     /// Reads the stored form.
-    pub fn decode(s: &str) -> Option<PendingAction> {
+    pub(crate) fn decode(s: &str) -> Option<PendingAction> {
         let j: serde_json::Value = serde_json::from_str(s).ok()?;
         let int = |k: &str| j.get(k).and_then(serde_json::Value::as_i64);
         Some(PendingAction {
@@ -310,7 +310,10 @@ impl Engine {
     }
 
     /// GetUserTaskRun.
-    pub fn get_user_task_run(&self, id: Option<UserTaskRunId>) -> Result<UserTaskRun, EngineError> {
+    pub(crate) fn get_user_task_run(
+        &self,
+        id: Option<UserTaskRunId>,
+    ) -> Result<UserTaskRun, EngineError> {
         let (key, guid) = ids(id)?;
         let found = match self.runs.get(&key) {
             Some(run) => run.user_task_runs.get(&guid).cloned(),
@@ -320,7 +323,7 @@ impl Engine {
     }
 
     /// ListUserTaskRuns of a WfRun.
-    pub fn list_user_task_runs(&self, key: &str) -> Result<Vec<UserTaskRun>, EngineError> {
+    pub(crate) fn list_user_task_runs(&self, key: &str) -> Result<Vec<UserTaskRun>, EngineError> {
         match self.runs.get(key) {
             Some(run) => {
                 let mut v: Vec<UserTaskRun> = run.user_task_runs.values().cloned().collect();
@@ -332,7 +335,7 @@ impl Engine {
     }
 
     /// AssignUserTaskRun.
-    pub fn assign_user_task_run(
+    pub(crate) fn assign_user_task_run(
         &mut self,
         req: AssignUserTaskRunRequest,
     ) -> Result<(), EngineError> {
@@ -377,7 +380,7 @@ impl Engine {
 
     /// CompleteUserTaskRun: validates the results, records them and lets
     /// the node complete. Completing a finished UserTaskRun is a no-op.
-    pub fn complete_user_task_run(
+    pub(crate) fn complete_user_task_run(
         &mut self,
         req: CompleteUserTaskRunRequest,
     ) -> Result<(), EngineError> {
@@ -435,7 +438,10 @@ impl Engine {
     }
 
     /// CancelUserTaskRun: the node fails with the cancellation failure.
-    pub fn cancel_user_task_run(&mut self, id: Option<UserTaskRunId>) -> Result<(), EngineError> {
+    pub(crate) fn cancel_user_task_run(
+        &mut self,
+        id: Option<UserTaskRunId>,
+    ) -> Result<(), EngineError> {
         let (key, guid) = ids(id)?;
         let now = now_ms();
         let run = self.ut_run(&key, &guid)?;
@@ -452,7 +458,7 @@ impl Engine {
     }
 
     /// SaveUserTaskRunProgress: stores partial results without completing.
-    pub fn save_user_task_run_progress(
+    pub(crate) fn save_user_task_run_progress(
         &mut self,
         req: SaveUserTaskRunProgressRequest,
     ) -> Result<UserTaskRun, EngineError> {
@@ -489,7 +495,7 @@ impl Engine {
     }
 
     /// SearchUserTaskRun; the bookmark is an opaque offset.
-    pub fn search_user_task_run(
+    pub(crate) fn search_user_task_run(
         &mut self,
         req: SearchUserTaskRunRequest,
     ) -> Result<UserTaskRunIdList, EngineError> {

@@ -11,7 +11,10 @@ use lhw_proto::littlehorse::count_node_run_request::Filter;
 use lhw_proto::littlehorse::{Count, CountNodeRunRequest, CountTaskRunRequest, TaskStatus};
 
 /// CountNodeRun.
-pub fn count_node_run(e: &mut Engine, req: CountNodeRunRequest) -> Result<Count, EngineError> {
+pub(crate) fn count_node_run(
+    e: &mut Engine,
+    req: CountNodeRunRequest,
+) -> Result<Count, EngineError> {
     let value = match req.filter {
         None => e.synced_store()?.count_node_runs(None)?,
         Some(Filter::WfSpecFilter(f)) => {
@@ -32,7 +35,10 @@ pub fn count_node_run(e: &mut Engine, req: CountNodeRunRequest) -> Result<Count,
 }
 
 /// CountTaskRun.
-pub fn count_task_run(e: &mut Engine, req: CountTaskRunRequest) -> Result<Count, EngineError> {
+pub(crate) fn count_task_run(
+    e: &mut Engine,
+    req: CountTaskRunRequest,
+) -> Result<Count, EngineError> {
     not_empty(&req.task_def_name, "task_def_name")?;
     let status = enum_value::<TaskStatus>(req.status, "status")?;
     if status != TaskStatus::TaskScheduled {

@@ -69,7 +69,7 @@ fn created(ts: Option<&Timestamp>) -> i64 {
 
 /// SearchExternalEvent: the ExternalEvents of one ExternalEventDef, across
 /// WfRuns (also those posted before their WfRun exists).
-pub fn search_external_event(
+pub(crate) fn search_external_event(
     e: &mut Engine,
     req: SearchExternalEventRequest,
 ) -> Result<ExternalEventIdList, EngineError> {
@@ -98,7 +98,7 @@ pub fn search_external_event(
 
 /// SearchCorrelatedEvent: the CorrelatedEvents of one ExternalEventDef;
 /// `has_external_events` keeps those that did (or did not) reach a WfRun.
-pub fn search_correlated_event(
+pub(crate) fn search_correlated_event(
     e: &mut Engine,
     req: SearchCorrelatedEventRequest,
 ) -> Result<CorrelatedEventIdList, EngineError> {
@@ -128,7 +128,7 @@ pub fn search_correlated_event(
 }
 
 /// SearchWorkflowEvent: the WorkflowEvents of one WorkflowEventDef, across WfRuns.
-pub fn search_workflow_event(
+pub(crate) fn search_workflow_event(
     e: &mut Engine,
     req: SearchWorkflowEventRequest,
 ) -> Result<WorkflowEventIdList, EngineError> {

@@ -61,7 +61,7 @@ fn prefix_filter(prefix: Option<String>) -> MetaFilter {
 }
 
 /// SearchTaskDef (optionally by name prefix).
-pub fn search_task_def(
+pub(crate) fn search_task_def(
     store: &Store,
     req: SearchTaskDefRequest,
 ) -> Result<TaskDefIdList, EngineError> {
@@ -82,7 +82,7 @@ pub fn search_task_def(
 }
 
 /// SearchExternalEventDef (optionally by name prefix).
-pub fn search_external_event_def(
+pub(crate) fn search_external_event_def(
     store: &Store,
     req: SearchExternalEventDefRequest,
 ) -> Result<ExternalEventDefIdList, EngineError> {
@@ -103,7 +103,7 @@ pub fn search_external_event_def(
 }
 
 /// SearchWorkflowEventDef (optionally by name prefix).
-pub fn search_workflow_event_def(
+pub(crate) fn search_workflow_event_def(
     store: &Store,
     req: SearchWorkflowEventDefRequest,
 ) -> Result<WorkflowEventDefIdList, EngineError> {
@@ -124,7 +124,7 @@ pub fn search_workflow_event_def(
 }
 
 /// SearchUserTaskDef by name (every version) or prefix.
-pub fn search_user_task_def(
+pub(crate) fn search_user_task_def(
     store: &Store,
     req: SearchUserTaskDefRequest,
 ) -> Result<UserTaskDefIdList, EngineError> {
@@ -155,7 +155,7 @@ pub fn search_user_task_def(
 }
 
 /// SearchStructDef by name (every version) or prefix.
-pub fn search_struct_def(
+pub(crate) fn search_struct_def(
     store: &Store,
     req: SearchStructDefRequest,
 ) -> Result<StructDefIdList, EngineError> {
@@ -200,7 +200,7 @@ fn uses_task_def(spec: &WfSpec, task_def: &str) -> bool {
 }
 
 /// SearchWfSpec by name (every version), prefix or the TaskDef a TASK node runs.
-pub fn search_wf_spec(
+pub(crate) fn search_wf_spec(
     store: &Store,
     req: SearchWfSpecRequest,
 ) -> Result<WfSpecIdList, EngineError> {

@@ -158,7 +158,7 @@ pub fn search_wf_run(e: &mut Engine, req: SearchWfRunRequest) -> Result<WfRunIdL
 }
 
 /// SearchTaskRun.
-pub fn search_task_run(
+pub(crate) fn search_task_run(
     e: &mut Engine,
     req: SearchTaskRunRequest,
 ) -> Result<TaskRunIdList, EngineError> {
@@ -201,7 +201,7 @@ pub fn search_task_run(
 /// received) events of an ExternalEventDef, the one criterion LittleHorse
 /// indexes NodeRuns by. `status` STARTING (0, the proto default) means any
 /// status: the kernel never stores a NodeRun in STARTING.
-pub fn search_node_run(
+pub(crate) fn search_node_run(
     e: &mut Engine,
     req: SearchNodeRunRequest,
 ) -> Result<NodeRunIdList, EngineError> {
@@ -251,7 +251,7 @@ pub fn search_node_run(
 /// SearchVariable: the variables named `var_name` of WfRuns of a WfSpec
 /// holding `value`. As in LittleHorse, the variable must be declared
 /// `searchable`; JSON-path indexes (`name_$.path`) are not kept.
-pub fn search_variable(
+pub(crate) fn search_variable(
     e: &mut Engine,
     req: SearchVariableRequest,
 ) -> Result<VariableIdList, EngineError> {

@@ -167,7 +167,7 @@ impl Sim {
     }
 
     /// The id of the WfRun under test.
-    pub fn wf_run_id(&self) -> Result<pb::WfRunId, SimError> {
+    pub(crate) fn wf_run_id(&self) -> Result<pb::WfRunId, SimError> {
         self.run
             .as_ref()
             .map(|k| pb::WfRunId {
