@@ -18,6 +18,8 @@
 //! which are sent only after the change is committed.
 
 pub(crate) mod access;
+#[cfg(test)]
+mod api_surface;
 pub mod auth;
 pub(crate) mod child_inputs;
 pub mod clock;
