@@ -37,7 +37,7 @@ impl Engine {
         let mut names: Vec<String> = self
             .queues
             .iter()
-            .filter(|(_, q)| q.iter().any(|(key, guid)| self.is_scheduled(key, guid)))
+            .filter(|(_, q)| q.iter().any(|t| self.is_scheduled(&t.run, &t.guid)))
             .map(|(name, _)| name.clone())
             .collect();
         names.sort();

@@ -21,6 +21,15 @@ impl SpecKey {
     }
 }
 
+/// A TaskRun waiting in its TaskDef's queue for a worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct QueuedTaskRun {
+    /// The WfRun key.
+    pub(crate) run: String,
+    /// The TaskRun guid.
+    pub(crate) guid: String,
+}
+
 /// One attempt of a TaskRun: a redelivery waiting for a poll, a pending timeout.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct AttemptKey {

@@ -151,7 +151,7 @@ pub struct Engine {
     runs: HashMap<String, RunState>,
     specs: HashMap<keys::SpecKey, Arc<WfSpec>>,
     task_defs: HashMap<String, TaskDef>,
-    queues: HashMap<String, VecDeque<(String, String)>>,
+    queues: HashMap<String, VecDeque<keys::QueuedTaskRun>>,
     pollers: HashMap<String, VecDeque<Poller>>,
     timers: timers::Timers,
     outbox: Vec<Out>,
@@ -322,7 +322,7 @@ impl Engine {
                     redelivery,
                 } => {
                     if !ok || reply.send(*task).is_err() {
-                        undelivered.push((run, guid, attempt, redelivery));
+                        undelivered.push((keys::AttemptKey { run, guid, attempt }, redelivery));
                     }
                 }
             }
@@ -334,8 +334,8 @@ impl Engine {
         self.runs.retain(|_, r| !r.is_finished());
         self.release_idle_capacity();
         if !undelivered.is_empty() && self.store.begin().is_ok() {
-            for (run, guid, attempt, redelivery) in undelivered {
-                self.undeliver(&run, &guid, attempt, redelivery);
+            for (task, redelivery) in undelivered {
+                self.undeliver(&task.run, &task.guid, task.attempt, redelivery);
             }
             self.finish_batch();
         }

@@ -2,7 +2,7 @@
 //! dispatch, reports (idempotent), retries with backoff and attempt timeouts.
 
 use super::advance::{self, Ctx};
-use super::keys::AttemptKey;
+use super::keys::{AttemptKey, QueuedTaskRun};
 use super::nodes::task_done;
 use super::run::QueuedTask;
 use super::{Engine, Out, Poller, Timer};
@@ -70,7 +70,10 @@ impl Engine {
             }
         }
         let queue = self.queues.entry(task_def.to_string()).or_default();
-        let item = (key.to_string(), guid.to_string());
+        let item = QueuedTaskRun {
+            run: key.to_string(),
+            guid: guid.to_string(),
+        };
         if front {
             queue.push_front(item);
         } else {
@@ -80,7 +83,9 @@ impl Engine {
 
     /// A `PollTask` request: dispatch a queued task or wait for one.
     pub(crate) fn poll(&mut self, task_def: String, poller: Poller) {
-        while let Some((key, guid)) = self.queues.get_mut(&task_def).and_then(|q| q.pop_front()) {
+        while let Some(QueuedTaskRun { run: key, guid }) =
+            self.queues.get_mut(&task_def).and_then(|q| q.pop_front())
+        {
             if self.is_scheduled(&key, &guid) {
                 self.dispatch(&key, &guid, poller);
                 return;
