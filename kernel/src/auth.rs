@@ -1,12 +1,12 @@
 //! Optional bearer-token authentication of every call (`authorization: Bearer <token>`), as a
 //! LittleHorse server configured for OAuth requires. The kernel does not talk to an identity
-//! provider: a [`BearerAuth`] is either one static token or a function that judges a token.
+//! provider: a [`BearerAuth`] is a function that judges a token. The access layer
+//! (`access/layer.rs`) takes the token from the header ([`bearer_token`]) and asks it.
 
 use std::fmt;
 use std::sync::Arc;
 
-use tonic::service::Interceptor;
-use tonic::{Request, Status};
+use tonic::Status;
 
 /// Judges a token: `Ok(Some(id))` names the Principal the token stands for, `Ok(None)` accepts
 /// it as the anonymous Principal, `Err` refuses it with a reason.
@@ -25,18 +25,6 @@ impl fmt::Debug for BearerAuth {
 }
 
 impl BearerAuth {
-    /// Accepts exactly this token.
-    pub fn token(token: impl Into<String>) -> BearerAuth {
-        let expected = token.into();
-        BearerAuth::validator(move |t| {
-            if t == expected {
-                Ok(())
-            } else {
-                Err("unknown token".to_string())
-            }
-        })
-    }
-
     /// Accepts the tokens `check` accepts; its `Err` text is sent back to the client.
     pub fn validator(
         check: impl Fn(&str) -> Result<(), String> + Send + Sync + 'static,
@@ -62,7 +50,7 @@ impl BearerAuth {
 }
 
 /// The token of an `authorization` header value, or the UNAUTHENTICATED status to answer.
-pub fn bearer_token(value: Option<&[u8]>) -> Result<String, Status> {
+pub(crate) fn bearer_token(value: Option<&[u8]>) -> Result<String, Status> {
     let Some(value) = value else {
         return Err(Status::unauthenticated(
             "this server requires an OAuth bearer token (`authorization: Bearer <token>`) \
@@ -88,61 +76,36 @@ pub fn bearer_token(value: Option<&[u8]>) -> Result<String, Status> {
     }
 }
 
-/// The interceptor every call passes: with no [`BearerAuth`] configured it lets everything
-/// through.
-#[derive(Debug, Clone, Default)]
-pub struct AuthInterceptor {
-    auth: Option<BearerAuth>,
-}
-
-impl AuthInterceptor {
-    /// An interceptor that checks tokens with `auth` (or nothing, with `None`).
-    pub fn new(auth: Option<BearerAuth>) -> AuthInterceptor {
-        AuthInterceptor { auth }
-    }
-}
-
-impl Interceptor for AuthInterceptor {
-    fn call(&mut self, request: Request<()>) -> Result<Request<()>, Status> {
-        let Some(auth) = &self.auth else {
-            return Ok(request);
-        };
-        let token = bearer_token(
-            request
-                .metadata()
-                .get("authorization")
-                .map(|v| v.as_bytes()),
-        )?;
-        let token = token.as_str();
-        (auth.check)(token).map_err(|why| {
-            Status::unauthenticated(format!("the bearer token was refused: {why}"))
-        })?;
-        Ok(request)
-    }
+/// The status for a token `BearerAuth` refused, with its reason.
+pub(crate) fn refused(why: &str) -> Status {
+    Status::unauthenticated(format!("the bearer token was refused: {why}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// What the access layer answers a call with this `authorization` header
+    /// (`access/layer.rs`, `Access::authenticate`).
     fn call(auth: Option<BearerAuth>, header: Option<&str>) -> Result<(), Status> {
-        let mut req = Request::new(());
-        if let Some(h) = header {
-            req.metadata_mut()
-                .insert("authorization", h.parse().expect("ascii"));
-        }
-        AuthInterceptor::new(auth).call(req).map(|_| ())
-    }
-
-    #[test]
-    fn without_auth_everything_passes() {
-        assert!(call(None, None).is_ok());
-        assert!(call(None, Some("Bearer whatever")).is_ok());
+        let auth = auth.expect("a token check");
+        let token = bearer_token(header.map(str::as_bytes))?;
+        auth.authenticate(&token)
+            .map(|_| ())
+            .map_err(|why| refused(&why))
     }
 
     #[test]
     fn static_token() {
-        let auth = || Some(BearerAuth::token("t0k"));
+        let auth = || {
+            Some(BearerAuth::validator(|t| {
+                if t == "t0k" {
+                    Ok(())
+                } else {
+                    Err("unknown token".to_string())
+                }
+            }))
+        };
         assert!(call(auth(), Some("Bearer t0k")).is_ok());
         assert!(call(auth(), Some("bearer t0k")).is_ok());
         let missing = call(auth(), None).expect_err("missing");

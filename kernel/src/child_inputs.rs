@@ -22,17 +22,20 @@ use std::collections::{BTreeMap, HashMap};
 
 /// The inputs of a RUN_CHILD_WF node.
 type Inputs = BTreeMap<String, VariableAssignment>;
-use tonic::Status;
+use crate::engine::EngineError;
 
-fn invalid(thread: &str, node: &str, detail: impl std::fmt::Display) -> Status {
-    Status::invalid_argument(format!(
+fn invalid(thread: &str, node: &str, detail: impl std::fmt::Display) -> EngineError {
+    EngineError::invalid_argument(format!(
         "PutWfSpecRequest is invalid: ThreadSpec {thread} invalid: Node {node} invalid: {detail}"
     ))
 }
 
 /// Checks the inputs of every RUN_CHILD_WF node naming its WfSpec (after
 /// node validation has pinned `major_version`).
-pub fn check(store: &Store, threads: &BTreeMap<String, ThreadSpec>) -> Result<(), Status> {
+pub(crate) fn check(
+    store: &Store,
+    threads: &BTreeMap<String, ThreadSpec>,
+) -> Result<(), EngineError> {
     // Variable names are unique across a WfSpec: one table of declared types.
     let declared: HashMap<&str, Option<&TypeDefinition>> = threads
         .values()

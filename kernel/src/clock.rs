@@ -47,7 +47,7 @@ pub fn jump_system_clock(delta_ms: i64) {
 /// The longest the engine waits for its next timer without reading the clock again, so that
 /// a jump of the system clock is seen within this time (epoch ms are wall-clock time, while
 /// the wait itself is measured on the monotonic clock).
-pub const MAX_TIMER_WAIT_MS: i64 = 1_000;
+pub(crate) const MAX_TIMER_WAIT_MS: i64 = 1_000;
 
 /// A virtual clock installed on the current thread: time stands still until
 /// [`VirtualClock::set`] moves it. Dropping it restores the system clock (or the virtual
@@ -69,7 +69,7 @@ impl VirtualClock {
     }
 
     /// The virtual time (epoch ms).
-    pub fn now(&self) -> i64 {
+    pub(crate) fn now(&self) -> i64 {
         VIRTUAL_NOW.with(Cell::get).unwrap_or_default()
     }
 

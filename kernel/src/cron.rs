@@ -30,7 +30,7 @@ use std::fmt;
 
 /// How far ahead a next execution is looked for: 9 years, enough for every
 /// February 29th (at most 8 years apart).
-pub const HORIZON_DAYS: i64 = 366 * 9;
+pub(crate) const HORIZON_DAYS: i64 = 366 * 9;
 
 const MINUTE_MS: i64 = 60_000;
 const DAY_MS: i64 = 86_400_000;
@@ -88,7 +88,7 @@ impl CronField {
     }
 
     /// The field's name in messages.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             CronField::Minute => "minute",
             CronField::Hour => "hour",
@@ -312,21 +312,21 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     )
 }
 
-/// A day number since 1970-01-01 from (year, month, day).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A day number since 1970-01-01 from (year, month, day).
+    fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let m = i64::from(m);
+        let mp = if m > 2 { m - 3 } else { m + 9 };
+        let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
 
     fn at(y: i64, mo: u32, d: u32, h: i64, mi: i64) -> i64 {
         days_from_civil(y, mo, d) * DAY_MS + h * 3_600_000 + mi * MINUTE_MS

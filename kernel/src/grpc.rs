@@ -2,7 +2,7 @@
 //! engine thread; RPCs the kernel does not implement answer UNIMPLEMENTED.
 
 use crate::access::{directory::Directory, rpc as access_rpc};
-use crate::engine::{Engine, EngineHandle};
+use crate::engine::{Engine, EngineError, EngineHandle};
 use crate::mask::MaskForClient;
 use crate::request::{
     check_user_task_run_id, enum_value, limit, not_empty, opt_enum_value, page_of, required,
@@ -15,14 +15,16 @@ use pbjson_types::Empty;
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
+mod status;
+
 /// The service implementation: a handle to the engine plus the address
 /// workers are told to poll.
 #[derive(Clone)]
-pub struct KernelService {
+pub(crate) struct KernelService {
     /// The engine.
-    pub engine: EngineHandle,
+    pub(crate) engine: EngineHandle,
     /// This kernel's host and port, as returned in `your_hosts`.
-    pub advertised: LhHostInfo,
+    pub(crate) advertised: LhHostInfo,
     /// Principals, tenants and the tenants' engines.
     pub(crate) directory: Arc<Directory>,
 }
@@ -37,9 +39,9 @@ impl KernelService {
     async fn call<T, F>(&self, f: F) -> Result<Response<T>, Status>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Engine) -> Result<T, Status> + Send + 'static,
+        F: FnOnce(&mut Engine) -> Result<T, EngineError> + Send + 'static,
     {
-        self.engine().call(f).await.map(Response::new)
+        Ok(Response::new(self.engine().call(f).await?))
     }
 
     /// [`Self::call`] for a response that carries values: masked ones are hidden
@@ -47,7 +49,7 @@ impl KernelService {
     async fn call_masked<T, F>(&self, f: F) -> Result<Response<T>, Status>
     where
         T: MaskForClient + Send + 'static,
-        F: FnOnce(&mut Engine) -> Result<T, Status> + Send + 'static,
+        F: FnOnce(&mut Engine) -> Result<T, EngineError> + Send + 'static,
     {
         let mut out = self.engine().call(f).await?;
         out.mask_for_client();
@@ -440,7 +442,7 @@ impl LittleHorse for KernelService {
                 return Ok(t);
             }
             e.get_wf_run(&key)?;
-            Err(Status::not_found(format!(
+            Err(EngineError::missing(format!(
                 "InactiveThreadRun {key}/{thread} not found: only a COMPLETED child ThreadRun \
                  whose ThreadSpec has a retention_policy is archived (see GetWfRun for the others)"
             )))

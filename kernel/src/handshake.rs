@@ -20,7 +20,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use crate::log::Logger;
 
 /// How long a client may take to finish its handshake.
-pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Accepts connections on `listener`, does each TLS handshake and yields the established
 /// streams; stops accepting when the stream is dropped.
@@ -72,7 +72,7 @@ fn refused(peer: SocketAddr, why: &str) -> String {
 }
 
 /// Why a handshake failed, from the server's side.
-pub fn reason(e: &io::Error) -> String {
+pub(crate) fn reason(e: &io::Error) -> String {
     if let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<Error>()) {
         return describe(tls);
     }
@@ -85,7 +85,7 @@ pub fn reason(e: &io::Error) -> String {
 }
 
 /// A rustls error of the server side in words.
-pub fn describe(e: &Error) -> String {
+pub(crate) fn describe(e: &Error) -> String {
     match e {
         Error::InvalidCertificate(c) => match c {
             CertificateError::Expired | CertificateError::ExpiredContext { .. } => {

@@ -18,6 +18,8 @@
 //! which are sent only after the change is committed.
 
 pub(crate) mod access;
+#[cfg(test)]
+mod api_surface;
 pub mod auth;
 pub(crate) mod child_inputs;
 pub mod clock;
@@ -25,7 +27,7 @@ pub mod cron;
 pub mod engine;
 mod file_limit;
 pub(crate) mod grpc;
-pub mod handshake;
+pub(crate) mod handshake;
 pub mod log;
 pub mod mask;
 mod message_limit;
@@ -63,20 +65,20 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:2023";
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Directory holding the database (created if missing).
-    pub data_dir: PathBuf,
+    pub(crate) data_dir: PathBuf,
     /// Address to listen on (port 0 picks a free port).
-    pub listen: SocketAddr,
+    pub(crate) listen: SocketAddr,
     /// Serve TLS (and require client certificates when it has a client CA).
-    pub tls: Option<tls::TlsConfig>,
+    pub(crate) tls: Option<tls::TlsConfig>,
     /// Require a bearer token on every call.
-    pub auth: Option<auth::BearerAuth>,
+    pub(crate) auth: Option<auth::BearerAuth>,
     /// Require an OAuth access token on every call, validated by introspection at the
     /// identity provider (as LittleHorse's `LHS_OAUTH_*` settings); wins over `auth`.
-    pub oauth: Option<oauth::OAuthConfig>,
+    pub(crate) oauth: Option<oauth::OAuthConfig>,
     /// Where refused TLS handshakes and identity-provider failures are reported.
-    pub log: log::Logger,
+    pub(crate) log: log::Logger,
     /// Stage Output Topic records in the outbox (`storage/outbox.rs`) for a publisher.
-    pub output_topic: bool,
+    pub(crate) output_topic: bool,
 }
 
 impl Config {

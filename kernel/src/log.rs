@@ -50,12 +50,12 @@ impl Logger {
     }
 
     /// Logs `message` at `level`.
-    pub fn log(&self, level: Level, message: &str) {
+    pub(crate) fn log(&self, level: Level, message: &str) {
         (self.0)(level, message);
     }
 
     /// Logs a warning.
-    pub fn warn(&self, message: &str) {
+    pub(crate) fn warn(&self, message: &str) {
         self.log(Level::Warn, message);
     }
 }

@@ -22,7 +22,7 @@ use lhw_proto::littlehorse::{
 pub const STRING_MASK: &str = "*****";
 
 /// A response object whose masked values are hidden before it leaves the kernel.
-pub trait MaskForClient {
+pub(crate) trait MaskForClient {
     /// Replaces every masked value with [`STRING_MASK`].
     fn mask_for_client(&mut self);
 }

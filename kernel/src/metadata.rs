@@ -3,7 +3,8 @@
 //! [`crate::wfspec`]). Every function runs on the engine thread inside the
 //! current transaction.
 
-use crate::storage::{Store, StoreError, kind};
+use crate::engine::{EngineError, ObjectKind};
+use crate::storage::{Store, kind};
 use crate::util::{is_valid_name, now_ts};
 use lhw_proto::littlehorse::{
     ExternalEventDef, ExternalEventDefId, PutExternalEventDefRequest, PutStructDefRequest,
@@ -11,20 +12,13 @@ use lhw_proto::littlehorse::{
     StructDefCompatibilityType, StructDefId, TaskDef, TaskDefId, UserTaskDef, VariableType,
     WorkflowEventDef, WorkflowEventDefId,
 };
-use tonic::Status;
-
-impl From<StoreError> for Status {
-    fn from(e: StoreError) -> Self {
-        crate::engine::store_status(&e, None)
-    }
-}
 
 /// Checks an object name, naming the offending field in the error.
-pub fn check_name(field: &str, name: &str) -> Result<(), Status> {
+pub(crate) fn check_name(field: &str, name: &str) -> Result<(), EngineError> {
     if is_valid_name(name) {
         Ok(())
     } else {
-        Err(Status::invalid_argument(format!(
+        Err(EngineError::invalid_argument(format!(
             "{field} \"{name}\" is invalid: it must be a valid hostname (letters, digits and '-', \
              starting and ending with a letter or digit)"
         )))
@@ -32,10 +26,10 @@ pub fn check_name(field: &str, name: &str) -> Result<(), Status> {
 }
 
 /// A type definition's primitive type, if it names one, must be a known `VariableType`.
-pub fn check_type_def(
+pub(crate) fn check_type_def(
     td: Option<&lhw_proto::littlehorse::TypeDefinition>,
     field: &str,
-) -> Result<(), Status> {
+) -> Result<(), EngineError> {
     if let Some(lhw_proto::littlehorse::type_definition::DefinedType::PrimitiveType(t)) =
         td.and_then(|t| t.defined_type.as_ref())
     {
@@ -47,7 +41,7 @@ pub fn check_type_def(
 fn check_return_type(
     rt: Option<&lhw_proto::littlehorse::ReturnType>,
     field: &str,
-) -> Result<(), Status> {
+) -> Result<(), EngineError> {
     check_type_def(
         rt.and_then(|r| r.return_type.as_ref()),
         &format!("{field}.return_type"),
@@ -55,17 +49,17 @@ fn check_return_type(
 }
 
 /// PutTaskDef: TaskDefs are immutable; an identical re-put returns the stored one.
-pub fn put_task_def(store: &Store, req: PutTaskDefRequest) -> Result<TaskDef, Status> {
+pub fn put_task_def(store: &Store, req: PutTaskDefRequest) -> Result<TaskDef, EngineError> {
     check_name("name", &req.name)?;
     let mut seen = std::collections::HashSet::new();
     for (i, var) in req.input_vars.iter().enumerate() {
         if var.name.is_empty() {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "input_vars[{i}].name must not be empty"
             )));
         }
         if !seen.insert(var.name.as_str()) {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "input_vars[{i}].name \"{}\" is declared twice",
                 var.name
             )));
@@ -97,7 +91,7 @@ pub fn put_task_def(store: &Store, req: PutTaskDefRequest) -> Result<TaskDef, St
         if cmp == candidate {
             return Ok(old);
         }
-        return Err(Status::already_exists(format!(
+        return Err(EngineError::already_exists(format!(
             "TaskDef [{}] already exists and is immutable.",
             req.name
         )));
@@ -113,7 +107,7 @@ pub fn put_task_def(store: &Store, req: PutTaskDefRequest) -> Result<TaskDef, St
 /// Converts the deprecated `type`/`masked_value` fields of a VariableDef into `type_def`,
 /// and gives a VariableDef without a type JSON_OBJ, as LittleHorse stores it
 /// (`TypeDefinitionModel#initFrom`: `DEFINEDTYPE_NOT_SET` becomes the primitive JSON_OBJ).
-pub fn normalize_var_def(var: &mut lhw_proto::littlehorse::VariableDef) {
+pub(crate) fn normalize_var_def(var: &mut lhw_proto::littlehorse::VariableDef) {
     use lhw_proto::littlehorse::{TypeDefinition, type_definition::DefinedType};
     if let Some(t) = var.r#type.take() {
         let masked = var.masked_value.take().unwrap_or(false);
@@ -129,14 +123,14 @@ pub fn normalize_var_def(var: &mut lhw_proto::littlehorse::VariableDef) {
 }
 
 /// GetTaskDef.
-pub fn get_task_def(store: &Store, name: &str) -> Result<TaskDef, Status> {
+pub(crate) fn get_task_def(store: &Store, name: &str) -> Result<TaskDef, EngineError> {
     store
         .get_meta(kind::TASK_DEF, name, 0, 0)?
-        .ok_or_else(|| Status::not_found(format!("TaskDef {name} not found")))
+        .ok_or_else(|| EngineError::not_found(ObjectKind::TaskDef, name))
 }
 
 /// DeleteTaskDef.
-pub fn delete_task_def(store: &Store, name: &str) -> Result<(), Status> {
+pub fn delete_task_def(store: &Store, name: &str) -> Result<(), EngineError> {
     delete(store, kind::TASK_DEF, name, 0, || {
         format!("TaskDef {name} not found")
     })
@@ -146,7 +140,7 @@ pub fn delete_task_def(store: &Store, name: &str) -> Result<(), Status> {
 pub fn put_external_event_def(
     store: &Store,
     req: PutExternalEventDefRequest,
-) -> Result<ExternalEventDef, Status> {
+) -> Result<ExternalEventDef, EngineError> {
     check_name("name", &req.name)?;
     check_return_type(req.content_type.as_ref(), "content_type")?;
     let old: Option<ExternalEventDef> =
@@ -165,14 +159,17 @@ pub fn put_external_event_def(
 }
 
 /// GetExternalEventDef.
-pub fn get_external_event_def(store: &Store, name: &str) -> Result<ExternalEventDef, Status> {
+pub(crate) fn get_external_event_def(
+    store: &Store,
+    name: &str,
+) -> Result<ExternalEventDef, EngineError> {
     store
         .get_meta(kind::EXTERNAL_EVENT_DEF, name, 0, 0)?
-        .ok_or_else(|| Status::not_found(format!("ExternalEventDef {name} not found")))
+        .ok_or_else(|| EngineError::not_found(ObjectKind::ExternalEventDef, name))
 }
 
 /// DeleteExternalEventDef (NOT_FOUND when it does not exist, as LittleHorse answers).
-pub fn delete_external_event_def(store: &Store, name: &str) -> Result<(), Status> {
+pub(crate) fn delete_external_event_def(store: &Store, name: &str) -> Result<(), EngineError> {
     delete(store, kind::EXTERNAL_EVENT_DEF, name, 0, || {
         format!("ExternalEventDef {name} not found")
     })
@@ -185,19 +182,19 @@ fn delete(
     name: &str,
     version: i32,
     missing: impl FnOnce() -> String,
-) -> Result<(), Status> {
+) -> Result<(), EngineError> {
     if store.delete_meta(kind, name, version, 0)? {
         Ok(())
     } else {
-        Err(Status::not_found(missing()))
+        Err(EngineError::missing(missing()))
     }
 }
 
 /// PutWorkflowEventDef: identical re-put returns the stored one, a different type is rejected.
-pub fn put_workflow_event_def(
+pub(crate) fn put_workflow_event_def(
     store: &Store,
     req: PutWorkflowEventDefRequest,
-) -> Result<WorkflowEventDef, Status> {
+) -> Result<WorkflowEventDef, EngineError> {
     check_name("name", &req.name)?;
     check_return_type(req.content_type.as_ref(), "content_type")?;
     if let Some(old) =
@@ -206,7 +203,7 @@ pub fn put_workflow_event_def(
         if old.content_type == req.content_type {
             return Ok(old);
         }
-        return Err(Status::already_exists(format!(
+        return Err(EngineError::already_exists(format!(
             "WorkflowEventDef [{}] already exists with a different content_type",
             req.name
         )));
@@ -223,31 +220,37 @@ pub fn put_workflow_event_def(
 }
 
 /// GetWorkflowEventDef.
-pub fn get_workflow_event_def(store: &Store, name: &str) -> Result<WorkflowEventDef, Status> {
+pub(crate) fn get_workflow_event_def(
+    store: &Store,
+    name: &str,
+) -> Result<WorkflowEventDef, EngineError> {
     store
         .get_meta(kind::WORKFLOW_EVENT_DEF, name, 0, 0)?
-        .ok_or_else(|| Status::not_found(format!("WorkflowEventDef {name} not found")))
+        .ok_or_else(|| EngineError::not_found(ObjectKind::WorkflowEventDef, name))
 }
 
 /// DeleteWorkflowEventDef.
-pub fn delete_workflow_event_def(store: &Store, name: &str) -> Result<(), Status> {
+pub(crate) fn delete_workflow_event_def(store: &Store, name: &str) -> Result<(), EngineError> {
     delete(store, kind::WORKFLOW_EVENT_DEF, name, 0, || {
         format!("WorkflowEventDef {name} not found")
     })
 }
 
 /// PutUserTaskDef: version 0 first, +1 on every change, identical re-put returns the latest.
-pub fn put_user_task_def(store: &Store, req: PutUserTaskDefRequest) -> Result<UserTaskDef, Status> {
+pub(crate) fn put_user_task_def(
+    store: &Store,
+    req: PutUserTaskDefRequest,
+) -> Result<UserTaskDef, EngineError> {
     check_name("name", &req.name)?;
     let mut seen = std::collections::HashSet::new();
     for (i, f) in req.fields.iter().enumerate() {
         if f.name.is_empty() {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "fields[{i}].name must not be empty"
             )));
         }
         if !seen.insert(f.name.as_str()) {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "fields[{i}].name \"{}\" is declared twice",
                 f.name
             )));
@@ -257,7 +260,7 @@ pub fn put_user_task_def(store: &Store, req: PutUserTaskDefRequest) -> Result<Us
             Ok(VariableType::Str | VariableType::Bool | VariableType::Int | VariableType::Double)
         );
         if !ok {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "fields[{i}].type must be STR, BOOL, INT or DOUBLE"
             )));
         }
@@ -281,21 +284,34 @@ pub fn put_user_task_def(store: &Store, req: PutUserTaskDefRequest) -> Result<Us
 }
 
 /// GetUserTaskDef (exact version).
-pub fn get_user_task_def(store: &Store, name: &str, version: i32) -> Result<UserTaskDef, Status> {
+pub(crate) fn get_user_task_def(
+    store: &Store,
+    name: &str,
+    version: i32,
+) -> Result<UserTaskDef, EngineError> {
     store
         .get_meta(kind::USER_TASK_DEF, name, version, 0)?
-        .ok_or_else(|| Status::not_found(format!("UserTaskDef {name} version {version} not found")))
+        .ok_or_else(|| {
+            EngineError::not_found(ObjectKind::UserTaskDef, format!("{name} version {version}"))
+        })
 }
 
 /// GetLatestUserTaskDef.
-pub fn get_latest_user_task_def(store: &Store, name: &str) -> Result<UserTaskDef, Status> {
+pub(crate) fn get_latest_user_task_def(
+    store: &Store,
+    name: &str,
+) -> Result<UserTaskDef, EngineError> {
     store
         .latest_meta(kind::USER_TASK_DEF, name, None)?
-        .ok_or_else(|| Status::not_found(format!("UserTaskDef {name} not found")))
+        .ok_or_else(|| EngineError::not_found(ObjectKind::UserTaskDef, name))
 }
 
 /// DeleteUserTaskDef (one version).
-pub fn delete_user_task_def(store: &Store, name: &str, version: i32) -> Result<(), Status> {
+pub(crate) fn delete_user_task_def(
+    store: &Store,
+    name: &str,
+    version: i32,
+) -> Result<(), EngineError> {
     delete(store, kind::USER_TASK_DEF, name, version, || {
         format!("UserTaskDef {name} version {version} not found")
     })
@@ -308,18 +324,21 @@ fn is_camel_case(name: &str) -> bool {
 
 /// PutStructDef: version 0 first; a changed schema or description makes a new
 /// version, and a schema change must respect `allowed_updates`.
-pub fn put_struct_def(store: &Store, req: PutStructDefRequest) -> Result<StructDef, Status> {
+pub(crate) fn put_struct_def(
+    store: &Store,
+    req: PutStructDefRequest,
+) -> Result<StructDef, EngineError> {
     check_name("name", &req.name)?;
     let schema = req
         .struct_def
-        .ok_or_else(|| Status::invalid_argument("struct_def must be set"))?;
+        .ok_or_else(|| EngineError::invalid_argument("struct_def must be set"))?;
     crate::request::enum_value::<StructDefCompatibilityType>(
         req.allowed_updates,
         "allowed_updates",
     )?;
     for name in schema.fields.keys() {
         if !is_camel_case(name) {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "struct_def.fields: field name \"{name}\" must be camelCase (start with a lowercase \
                  letter, letters and digits only)"
             )));
@@ -349,7 +368,7 @@ pub fn put_struct_def(store: &Store, req: PutStructDefRequest) -> Result<StructD
                             || f.is_nullable
                     });
                 if !compatible {
-                    return Err(Status::failed_precondition(format!(
+                    return Err(EngineError::failed_precondition(format!(
                         "StructDef [{}]: the schema change is not allowed by allowed_updates",
                         req.name
                     )));
@@ -372,17 +391,27 @@ pub fn put_struct_def(store: &Store, req: PutStructDefRequest) -> Result<StructD
 }
 
 /// GetStructDef (version -1 = latest).
-pub fn get_struct_def(store: &Store, name: &str, version: i32) -> Result<StructDef, Status> {
+pub(crate) fn get_struct_def(
+    store: &Store,
+    name: &str,
+    version: i32,
+) -> Result<StructDef, EngineError> {
     let found = if version < 0 {
         store.latest_meta(kind::STRUCT_DEF, name, None)?
     } else {
         store.get_meta(kind::STRUCT_DEF, name, version, 0)?
     };
-    found.ok_or_else(|| Status::not_found(format!("StructDef {name} version {version} not found")))
+    found.ok_or_else(|| {
+        EngineError::not_found(ObjectKind::StructDef, format!("{name} version {version}"))
+    })
 }
 
 /// DeleteStructDef (one version).
-pub fn delete_struct_def(store: &Store, name: &str, version: i32) -> Result<(), Status> {
+pub(crate) fn delete_struct_def(
+    store: &Store,
+    name: &str,
+    version: i32,
+) -> Result<(), EngineError> {
     delete(store, kind::STRUCT_DEF, name, version, || {
         format!("StructDef {name} version {version} not found")
     })

@@ -30,6 +30,7 @@
 //! of a new window).
 
 use crate::engine::Engine;
+use crate::engine::EngineError;
 use crate::request::{self, bookmark_key, finish_page, key_int, key_str, not_empty};
 use crate::storage::{MetricKey, MetricQuery, Store, StoreResult};
 use crate::util::{ms_to_ts, now_ms, ts_to_ms};
@@ -39,16 +40,15 @@ use lhw_proto::littlehorse::{
     TaskDefId, TaskMetrics, TaskRun, TaskStatus, WfMetrics, WfRun, metric_window, metric_window_id,
 };
 use serde_json::Value as Json;
-use tonic::Status;
 
 /// The width of a window.
-pub const WINDOW_MS: i64 = 60_000;
+pub(crate) const WINDOW_MS: i64 = 60_000;
 
 /// How long windows are kept.
-pub const RETENTION_MS: i64 = 14 * 24 * 3600 * 1000;
+pub(crate) const RETENTION_MS: i64 = 14 * 24 * 3600 * 1000;
 
 /// The start of the window holding `ms`.
-pub fn window_of(ms: i64) -> i64 {
+pub(crate) fn window_of(ms: i64) -> i64 {
     ms - ms.rem_euclid(WINDOW_MS)
 }
 
@@ -87,7 +87,7 @@ fn update(
 }
 
 /// Records the status change of a WfRun about to be written (called by the store).
-pub fn on_wf_run(store: &Store, key: &str, run: &WfRun) -> StoreResult<()> {
+pub(crate) fn on_wf_run(store: &Store, key: &str, run: &WfRun) -> StoreResult<()> {
     let old = store.stored_wf_run_status(key)?;
     if old == Some(run.status) {
         return Ok(());
@@ -152,7 +152,7 @@ fn is_attempt_end(s: i32) -> bool {
 }
 
 /// Records the status changes of a TaskRun about to be written (called by the store).
-pub fn on_task_run(store: &Store, key: &str, tr: &TaskRun) -> StoreResult<()> {
+pub(crate) fn on_task_run(store: &Store, key: &str, tr: &TaskRun) -> StoreResult<()> {
     let guid = tr
         .id
         .as_ref()
@@ -279,7 +279,10 @@ fn range(
 
 /// ListWfMetrics: the windows of one WfSpec version (or of every WfSpec when
 /// `wf_spec` has no name) between `window_start` and `window_end`.
-pub fn list_wf_metrics(e: &mut Engine, req: ListWfMetricsRequest) -> Result<MetricsList, Status> {
+pub(crate) fn list_wf_metrics(
+    e: &mut Engine,
+    req: ListWfMetricsRequest,
+) -> Result<MetricsList, EngineError> {
     let (earliest, latest) = range(req.window_start.as_ref(), req.window_end.as_ref());
     let spec = req.wf_spec.filter(|s| !s.name.is_empty());
     let q = MetricQuery {
@@ -296,10 +299,10 @@ pub fn list_wf_metrics(e: &mut Engine, req: ListWfMetricsRequest) -> Result<Metr
 }
 
 /// ListTaskMetrics: the windows of one TaskDef (or of every TaskDef).
-pub fn list_task_metrics(
+pub(crate) fn list_task_metrics(
     e: &mut Engine,
     req: ListTaskMetricsRequest,
-) -> Result<MetricsList, Status> {
+) -> Result<MetricsList, EngineError> {
     let (earliest, latest) = range(req.window_start.as_ref(), req.window_end.as_ref());
     let q = MetricQuery {
         kind: MetricWindowType::TaskMetric as i32,
@@ -315,7 +318,10 @@ pub fn list_task_metrics(
 }
 
 /// GetMetricWindow: one window by its id (WfSpec or TaskDef windows).
-pub fn get_metric_window(e: &mut Engine, id: MetricWindowId) -> Result<MetricWindow, Status> {
+pub(crate) fn get_metric_window(
+    e: &mut Engine,
+    id: MetricWindowId,
+) -> Result<MetricWindow, EngineError> {
     let start = request::required(id.window_start.as_ref(), "window_start")?;
     let key = match &id.id {
         Some(metric_window_id::Id::WfSpecId(s)) => {
@@ -339,14 +345,14 @@ pub fn get_metric_window(e: &mut Engine, id: MetricWindowId) -> Result<MetricWin
             }
         }
         Some(_) => {
-            return Err(Status::unimplemented(
+            return Err(EngineError::unimplemented(
                 "the embedded kernel keeps metric windows of WfSpecs and TaskDefs only",
             ));
         }
-        None => return Err(Status::invalid_argument("id must be set")),
+        None => return Err(EngineError::invalid_argument("id must be set")),
     };
     e.synced_store()?.get_metric_window(&key)?.ok_or_else(|| {
-        Status::not_found(format!(
+        EngineError::missing(format!(
             "no MetricWindow of {} starting at {}",
             key.name, key.window_ms
         ))
@@ -355,12 +361,12 @@ pub fn get_metric_window(e: &mut Engine, id: MetricWindowId) -> Result<MetricWin
 
 /// SearchWfMetricWindow: ids of the windows of every version of a WfSpec,
 /// oldest first; `latest_only` is the previous (last complete) minute.
-pub fn search_wf_metric_window(
+pub(crate) fn search_wf_metric_window(
     e: &mut Engine,
     req: SearchWfMetricWindowRequest,
-) -> Result<MetricWindowIdList, Status> {
+) -> Result<MetricWindowIdList, EngineError> {
     if req.wf_spec_name.trim().is_empty() {
-        return Err(Status::invalid_argument("wfSpecName is required"));
+        return Err(EngineError::invalid_argument("wfSpecName is required"));
     }
     let limit = request::limit(req.limit)?;
     let after = match bookmark_key(req.bookmark.as_deref())? {

@@ -4,7 +4,7 @@ use serde_json::Value as Json;
 
 /// One step of a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
+pub(crate) enum Step {
     /// An object key.
     Key(String),
     /// An array index.
@@ -13,7 +13,7 @@ pub enum Step {
 
 /// Parses a JSONPath of the simple form LittleHorse workflows use:
 /// `$`, then any of `.key`, `[n]`, `['key']`, `["key"]`.
-pub fn parse(path: &str) -> Result<Vec<Step>, String> {
+pub(crate) fn parse(path: &str) -> Result<Vec<Step>, String> {
     let bad = |why: &str| format!("invalid JSON path \"{path}\": {why}");
     let rest = path
         .trim()
@@ -61,7 +61,7 @@ pub fn parse(path: &str) -> Result<Vec<Step>, String> {
 }
 
 /// Reads the value at `steps`; a missing key or index is an error.
-pub fn get<'a>(json: &'a Json, steps: &[Step]) -> Result<&'a Json, String> {
+pub(crate) fn get<'a>(json: &'a Json, steps: &[Step]) -> Result<&'a Json, String> {
     let mut cur = json;
     for step in steps {
         cur = match (step, cur) {
@@ -76,7 +76,7 @@ pub fn get<'a>(json: &'a Json, steps: &[Step]) -> Result<&'a Json, String> {
 
 /// Writes `value` at `steps`: the parent must exist; a last key is inserted
 /// (or replaced), a last index must exist.
-pub fn set(json: &mut Json, steps: &[Step], value: Json) -> Result<(), String> {
+pub(crate) fn set(json: &mut Json, steps: &[Step], value: Json) -> Result<(), String> {
     let Some((last, parents)) = steps.split_last() else {
         *json = value;
         return Ok(());

@@ -8,26 +8,26 @@
 //! deleted or added meanwhile never shift a page), lists of one WfRun's
 //! children use an offset.
 
+use crate::engine::EngineError;
 use crate::util::wf_run_key;
 use lhw_proto::littlehorse::WfRunId;
 use serde_json::Value as Json;
-use tonic::Status;
 
 /// The page size when a request sets none (LittleHorse's default).
-pub const DEFAULT_LIMIT: usize = 100;
+pub(crate) const DEFAULT_LIMIT: usize = 100;
 
 /// The largest page the kernel returns.
-pub const MAX_LIMIT: usize = 10_000;
+pub(crate) const MAX_LIMIT: usize = 10_000;
 
 /// A required message field.
-pub fn required<T>(value: Option<T>, field: &str) -> Result<T, Status> {
-    value.ok_or_else(|| Status::invalid_argument(format!("{field} must be set")))
+pub(crate) fn required<T>(value: Option<T>, field: &str) -> Result<T, EngineError> {
+    value.ok_or_else(|| EngineError::invalid_argument(format!("{field} must be set")))
 }
 
 /// A string field that must not be empty.
-pub fn not_empty<'a>(value: &'a str, field: &str) -> Result<&'a str, Status> {
+pub(crate) fn not_empty<'a>(value: &'a str, field: &str) -> Result<&'a str, EngineError> {
     if value.is_empty() {
-        Err(Status::invalid_argument(format!(
+        Err(EngineError::invalid_argument(format!(
             "{field} must not be empty"
         )))
     } else {
@@ -37,19 +37,19 @@ pub fn not_empty<'a>(value: &'a str, field: &str) -> Result<&'a str, Status> {
 
 /// The storage key of a required WfRunId field; every id in it (the
 /// parents' too) must be non-empty.
-pub fn wf_run_key_of(id: Option<&WfRunId>, field: &str) -> Result<String, Status> {
+pub(crate) fn wf_run_key_of(id: Option<&WfRunId>, field: &str) -> Result<String, EngineError> {
     let id = required(id, field)?;
     check_wf_run_id(id, &format!("{field}."))?;
     Ok(wf_run_key(id))
 }
 
 /// The storage key of a WfRunId that is the request itself (GetWfRun).
-pub fn wf_run_key_from(id: &WfRunId) -> Result<String, Status> {
+pub(crate) fn wf_run_key_from(id: &WfRunId) -> Result<String, EngineError> {
     check_wf_run_id(id, "")?;
     Ok(wf_run_key(id))
 }
 
-fn check_wf_run_id(id: &WfRunId, prefix: &str) -> Result<(), Status> {
+fn check_wf_run_id(id: &WfRunId, prefix: &str) -> Result<(), EngineError> {
     not_empty(&id.id, &format!("{prefix}id"))?;
     match &id.parent_wf_run_id {
         Some(parent) => check_wf_run_id(parent, &format!("{prefix}parent_wf_run_id.")),
@@ -58,10 +58,10 @@ fn check_wf_run_id(id: &WfRunId, prefix: &str) -> Result<(), Status> {
 }
 
 /// A required UserTaskRunId field: its WfRun id and guid must be set.
-pub fn check_user_task_run_id(
+pub(crate) fn check_user_task_run_id(
     id: Option<&lhw_proto::littlehorse::UserTaskRunId>,
     field: &str,
-) -> Result<(), Status> {
+) -> Result<(), EngineError> {
     let id = required(id, field)?;
     wf_run_key_of(id.wf_run_id.as_ref(), &format!("{field}.wf_run_id"))?;
     not_empty(&id.user_task_guid, &format!("{field}.user_task_guid"))?;
@@ -69,25 +69,25 @@ pub fn check_user_task_run_id(
 }
 
 /// An enum field: unknown numbers are rejected.
-pub fn enum_value<E: TryFrom<i32>>(value: i32, field: &str) -> Result<E, Status> {
+pub(crate) fn enum_value<E: TryFrom<i32>>(value: i32, field: &str) -> Result<E, EngineError> {
     E::try_from(value).map_err(|_| {
-        Status::invalid_argument(format!("{field}: {value} is not a known enum value"))
+        EngineError::invalid_argument(format!("{field}: {value} is not a known enum value"))
     })
 }
 
 /// An optional enum field.
-pub fn opt_enum_value<E: TryFrom<i32>>(
+pub(crate) fn opt_enum_value<E: TryFrom<i32>>(
     value: Option<i32>,
     field: &str,
-) -> Result<Option<E>, Status> {
+) -> Result<Option<E>, EngineError> {
     value.map(|v| enum_value(v, field)).transpose()
 }
 
 /// The page size of a request.
-pub fn limit(limit: Option<i32>) -> Result<usize, Status> {
+pub(crate) fn limit(limit: Option<i32>) -> Result<usize, EngineError> {
     match limit {
         None | Some(0) => Ok(DEFAULT_LIMIT),
-        Some(n) if n < 0 => Err(Status::invalid_argument(format!(
+        Some(n) if n < 0 => Err(EngineError::invalid_argument(format!(
             "limit must not be negative, got {n}"
         ))),
         Some(n) => Ok(usize::try_from(n).unwrap_or(MAX_LIMIT).min(MAX_LIMIT)),
@@ -95,7 +95,7 @@ pub fn limit(limit: Option<i32>) -> Result<usize, Status> {
 }
 
 /// The sort key a bookmark carries (a JSON array), `None` without a bookmark.
-pub fn bookmark_key(bookmark: Option<&[u8]>) -> Result<Option<Vec<Json>>, Status> {
+pub(crate) fn bookmark_key(bookmark: Option<&[u8]>) -> Result<Option<Vec<Json>>, EngineError> {
     let Some(bytes) = bookmark.filter(|b| !b.is_empty()) else {
         return Ok(None);
     };
@@ -106,17 +106,17 @@ pub fn bookmark_key(bookmark: Option<&[u8]>) -> Result<Option<Vec<Json>>, Status
 }
 
 /// The answer to a bookmark that this kernel did not hand out.
-pub fn invalid_bookmark() -> Status {
-    Status::invalid_argument("bookmark is invalid: send back a bookmark this kernel returned")
+pub(crate) fn invalid_bookmark() -> EngineError {
+    EngineError::invalid_argument("bookmark is invalid: send back a bookmark this kernel returned")
 }
 
 /// Encodes a sort key as a bookmark.
-pub fn bookmark_of(key: Vec<Json>) -> Vec<u8> {
+pub(crate) fn bookmark_of(key: Vec<Json>) -> Vec<u8> {
     Json::Array(key).to_string().into_bytes()
 }
 
 /// A string element of a bookmark key.
-pub fn key_str(key: &[Json], i: usize) -> Result<String, Status> {
+pub(crate) fn key_str(key: &[Json], i: usize) -> Result<String, EngineError> {
     key.get(i)
         .and_then(Json::as_str)
         .map(str::to_string)
@@ -124,7 +124,7 @@ pub fn key_str(key: &[Json], i: usize) -> Result<String, Status> {
 }
 
 /// An integer element of a bookmark key.
-pub fn key_int(key: &[Json], i: usize) -> Result<i64, Status> {
+pub(crate) fn key_int(key: &[Json], i: usize) -> Result<i64, EngineError> {
     key.get(i)
         .and_then(Json::as_i64)
         .ok_or_else(invalid_bookmark)
@@ -132,11 +132,11 @@ pub fn key_int(key: &[Json], i: usize) -> Result<i64, Status> {
 
 /// One page of an in-memory list (the children of one WfRun): the bookmark
 /// is the offset of the next page.
-pub fn page_of<T>(
+pub(crate) fn page_of<T>(
     items: Vec<T>,
     bookmark: Option<&[u8]>,
     limit: Option<i32>,
-) -> Result<(Vec<T>, Option<Vec<u8>>), Status> {
+) -> Result<(Vec<T>, Option<Vec<u8>>), EngineError> {
     let limit = self::limit(limit)?;
     let offset = match bookmark_key(bookmark)? {
         Some(key) => usize::try_from(key_int(&key, 0)?).map_err(|_| invalid_bookmark())?,
@@ -151,7 +151,7 @@ pub fn page_of<T>(
 
 /// Splits `limit + 1` fetched rows into a page and, when the extra row
 /// exists, the bookmark made from the last row kept.
-pub fn finish_page<T>(
+pub(crate) fn finish_page<T>(
     mut rows: Vec<T>,
     limit: usize,
     key: impl Fn(&T) -> Vec<Json>,

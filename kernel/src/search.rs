@@ -3,12 +3,13 @@
 //! (see [`crate::request`]). Criteria the kernel keeps no index for are
 //! answered UNIMPLEMENTED naming the criterion, never with a wrong page.
 
-pub mod count;
-pub mod events;
-pub mod metadata;
-pub mod runs;
+pub(crate) mod count;
+pub(crate) mod events;
+pub(crate) mod metadata;
+pub(crate) mod runs;
 
-pub use count::*;
-pub use events::*;
-pub use metadata::*;
-pub use runs::*;
+pub(crate) use count::*;
+pub(crate) use events::*;
+pub(crate) use metadata::*;
+pub use runs::search_wf_run;
+pub(crate) use runs::*;

@@ -21,12 +21,13 @@ mod schema;
 mod search;
 mod written;
 
-pub use columns::value_key;
-pub use error::{DiskFailure, StoreError, StoreResult};
-pub use metrics::{MetricKey, MetricQuery};
-pub use ops::EventGcRow;
-pub use schedules::StoredSchedule;
-pub use search::{NodeRunQuery, TaskRunQuery, VariableQuery, WfRunQuery};
+pub(crate) use columns::value_key;
+pub(crate) use error::{DiskFailure, StoreError, StoreResult};
+pub(crate) use metrics::MetricKey;
+pub use metrics::MetricQuery;
+pub(crate) use ops::EventGcRow;
+pub(crate) use schedules::StoredSchedule;
+pub(crate) use search::{NodeRunQuery, TaskRunQuery, VariableQuery, WfRunQuery};
 
 use lhw_proto::littlehorse::{
     CorrelatedEvent, ExternalEvent, NodeRun, TaskRun, UserTaskRun, UserTaskRunId, Variable, WfRun,
@@ -37,23 +38,23 @@ use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
 /// Kinds of metadata objects (the `kind` column of the `metadata` table).
-pub mod kind {
+pub(crate) mod kind {
     /// TaskDef, keyed by name.
-    pub const TASK_DEF: &str = "TaskDef";
+    pub(crate) const TASK_DEF: &str = "TaskDef";
     /// ExternalEventDef, keyed by name.
-    pub const EXTERNAL_EVENT_DEF: &str = "ExternalEventDef";
+    pub(crate) const EXTERNAL_EVENT_DEF: &str = "ExternalEventDef";
     /// WorkflowEventDef, keyed by name.
-    pub const WORKFLOW_EVENT_DEF: &str = "WorkflowEventDef";
+    pub(crate) const WORKFLOW_EVENT_DEF: &str = "WorkflowEventDef";
     /// UserTaskDef, keyed by name and version.
-    pub const USER_TASK_DEF: &str = "UserTaskDef";
+    pub(crate) const USER_TASK_DEF: &str = "UserTaskDef";
     /// StructDef, keyed by name and version.
-    pub const STRUCT_DEF: &str = "StructDef";
+    pub(crate) const STRUCT_DEF: &str = "StructDef";
     /// WfSpec, keyed by name, major version and revision.
-    pub const WF_SPEC: &str = "WfSpec";
+    pub(crate) const WF_SPEC: &str = "WfSpec";
     /// WorkflowMigrationPlan, keyed by name.
-    pub const WORKFLOW_MIGRATION_PLAN: &str = "WorkflowMigrationPlan";
+    pub(crate) const WORKFLOW_MIGRATION_PLAN: &str = "WorkflowMigrationPlan";
     /// BulkJob, keyed by id.
-    pub const BULK_JOB: &str = "BulkJob";
+    pub(crate) const BULK_JOB: &str = "BulkJob";
 }
 
 const SCHEMA: &str = "
@@ -186,7 +187,7 @@ impl Store {
 
     /// Opens a private database in memory (simulations, `lhc test`): nothing is written
     /// to disk and it is gone when the store is dropped.
-    pub fn open_in_memory() -> StoreResult<Store> {
+    pub(crate) fn open_in_memory() -> StoreResult<Store> {
         let conn = Connection::open_in_memory()?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.execute_batch(SCHEMA)?;
@@ -208,7 +209,7 @@ impl Store {
     }
 
     /// Where the database is: its data directory, or `memory`.
-    pub fn location(&self) -> &str {
+    pub(crate) fn location(&self) -> &str {
         &self.location
     }
 
@@ -239,7 +240,7 @@ impl Store {
     }
 
     /// Inserts or replaces a metadata object.
-    pub fn put_meta<M: Message>(
+    pub(crate) fn put_meta<M: Message>(
         &self,
         kind: &str,
         name: &str,
@@ -260,7 +261,7 @@ impl Store {
     }
 
     /// Reads one metadata object.
-    pub fn get_meta<M: Message + Default>(
+    pub(crate) fn get_meta<M: Message + Default>(
         &self,
         kind: &str,
         name: &str,
@@ -277,7 +278,7 @@ impl Store {
 
     /// Reads the newest version of a metadata object (highest major, then
     /// minor), optionally within one major version.
-    pub fn latest_meta<M: Message + Default>(
+    pub(crate) fn latest_meta<M: Message + Default>(
         &self,
         kind: &str,
         name: &str,
@@ -299,7 +300,13 @@ impl Store {
     }
 
     /// Deletes a metadata object; returns whether it existed.
-    pub fn delete_meta(&self, kind: &str, name: &str, major: i32, minor: i32) -> StoreResult<bool> {
+    pub(crate) fn delete_meta(
+        &self,
+        kind: &str,
+        name: &str,
+        major: i32,
+        minor: i32,
+    ) -> StoreResult<bool> {
         self.metadata_changed(kind);
         let n = self
             .conn
@@ -313,7 +320,7 @@ impl Store {
     /// The keys `(name, major, minor)` of one kind of metadata after `after`
     /// in key order, optionally only one name or the names starting with a
     /// prefix; at most `limit` rows.
-    pub fn search_meta(
+    pub(crate) fn search_meta(
         &self,
         kind: &str,
         filter: &MetaFilter,
@@ -349,7 +356,7 @@ impl Store {
 
     /// Up to `limit` metadata objects of one kind after `after`, in key order,
     /// with their keys.
-    pub fn meta_after<M: Message + Default>(
+    pub(crate) fn meta_after<M: Message + Default>(
         &self,
         kind: &str,
         after: Option<&MetaKey>,
@@ -473,7 +480,7 @@ impl Store {
 
     /// Runs `f` inside a savepoint of the current transaction: when it
     /// fails, none of its changes stay.
-    pub fn atomically<T>(&self, f: impl FnOnce(&Store) -> StoreResult<T>) -> StoreResult<T> {
+    pub(crate) fn atomically<T>(&self, f: impl FnOnce(&Store) -> StoreResult<T>) -> StoreResult<T> {
         // The counts made so far go into the table first: a rollback to the savepoint then
         // only has to forget the memory.
         self.write_metric_windows(i64::MIN)?;
@@ -496,7 +503,7 @@ impl Store {
     }
 
     /// Schedules the deletion of a finished WfRun at `due_ms` (retention).
-    pub fn put_gc(&self, key: &str, due_ms: i64) -> StoreResult<()> {
+    pub(crate) fn put_gc(&self, key: &str, due_ms: i64) -> StoreResult<()> {
         self.conn
             .prepare_cached("INSERT OR REPLACE INTO wf_run_gc (wf_run, due_ms) VALUES (?1, ?2)")?
             .execute(params![key, due_ms])?;
@@ -504,7 +511,7 @@ impl Store {
     }
 
     /// Cancels a scheduled deletion.
-    pub fn delete_gc(&self, key: &str) -> StoreResult<()> {
+    pub(crate) fn delete_gc(&self, key: &str) -> StoreResult<()> {
         self.conn
             .prepare_cached("DELETE FROM wf_run_gc WHERE wf_run = ?1")?
             .execute(params![key])?;
@@ -512,7 +519,7 @@ impl Store {
     }
 
     /// Up to `limit` WfRuns whose deletion is due at `now_ms`, earliest first.
-    pub fn due_gc(&self, now_ms: i64, limit: usize) -> StoreResult<Vec<String>> {
+    pub(crate) fn due_gc(&self, now_ms: i64, limit: usize) -> StoreResult<Vec<String>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT wf_run FROM wf_run_gc WHERE due_ms <= ?1 ORDER BY due_ms LIMIT ?2",
         )?;
@@ -521,14 +528,14 @@ impl Store {
     }
 
     /// When the next scheduled deletion is due.
-    pub fn next_gc_due(&self) -> StoreResult<Option<i64>> {
+    pub(crate) fn next_gc_due(&self) -> StoreResult<Option<i64>> {
         Ok(self
             .conn
             .query_row("SELECT MIN(due_ms) FROM wf_run_gc", [], |r| r.get(0))?)
     }
 
     /// The keys of every WfRun that has not finished (for recovery at start).
-    pub fn active_wf_run_keys(&self) -> StoreResult<Vec<String>> {
+    pub(crate) fn active_wf_run_keys(&self) -> StoreResult<Vec<String>> {
         let sql = format!(
             "SELECT id FROM wf_run WHERE status NOT IN {TERMINAL_STATUSES} ORDER BY start_ms"
         );
@@ -538,7 +545,7 @@ impl Store {
     }
 
     /// Inserts or replaces a NodeRun.
-    pub fn put_node_run(&self, key: &str, nr: &NodeRun) -> StoreResult<()> {
+    pub(crate) fn put_node_run(&self, key: &str, nr: &NodeRun) -> StoreResult<()> {
         let (thread, pos) = nr
             .id
             .as_ref()
@@ -559,7 +566,12 @@ impl Store {
     }
 
     /// Reads one NodeRun.
-    pub fn get_node_run(&self, key: &str, thread: i32, pos: i32) -> StoreResult<Option<NodeRun>> {
+    pub(crate) fn get_node_run(
+        &self,
+        key: &str,
+        thread: i32,
+        pos: i32,
+    ) -> StoreResult<Option<NodeRun>> {
         let body: Option<Vec<u8>> = self
             .conn
             .prepare_cached(
@@ -571,7 +583,11 @@ impl Store {
     }
 
     /// The NodeRuns of a WfRun (optionally one thread), by thread and position.
-    pub fn list_node_runs(&self, key: &str, thread: Option<i32>) -> StoreResult<Vec<NodeRun>> {
+    pub(crate) fn list_node_runs(
+        &self,
+        key: &str,
+        thread: Option<i32>,
+    ) -> StoreResult<Vec<NodeRun>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT body FROM node_run WHERE wf_run = ?1 AND (?2 IS NULL OR thread = ?2) ORDER BY thread, position",
         )?;
@@ -621,7 +637,7 @@ impl Store {
     }
 
     /// Reads one TaskRun.
-    pub fn get_task_run(&self, key: &str, guid: &str) -> StoreResult<Option<TaskRun>> {
+    pub(crate) fn get_task_run(&self, key: &str, guid: &str) -> StoreResult<Option<TaskRun>> {
         let body: Option<Vec<u8>> = self
             .conn
             .prepare_cached("SELECT body FROM task_run WHERE wf_run = ?1 AND guid = ?2")?
@@ -631,7 +647,7 @@ impl Store {
     }
 
     /// The TaskRuns of a WfRun.
-    pub fn list_task_runs(&self, key: &str) -> StoreResult<Vec<TaskRun>> {
+    pub(crate) fn list_task_runs(&self, key: &str) -> StoreResult<Vec<TaskRun>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT body FROM task_run WHERE wf_run = ?1 ORDER BY scheduled_ms, guid",
         )?;
@@ -640,7 +656,7 @@ impl Store {
     }
 
     /// Inserts or replaces a Variable.
-    pub fn put_variable(&self, key: &str, v: &Variable) -> StoreResult<()> {
+    pub(crate) fn put_variable(&self, key: &str, v: &Variable) -> StoreResult<()> {
         let (thread, name) =
             v.id.as_ref()
                 .map_or((0, ""), |i| (i.thread_run_number, i.name.as_str()));
@@ -687,7 +703,7 @@ impl Store {
     }
 
     /// The Variables of a WfRun, by thread and name.
-    pub fn list_variables(&self, key: &str) -> StoreResult<Vec<Variable>> {
+    pub(crate) fn list_variables(&self, key: &str) -> StoreResult<Vec<Variable>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT body FROM variable WHERE wf_run = ?1 ORDER BY thread, name")?;
@@ -696,7 +712,12 @@ impl Store {
     }
 
     /// Inserts or replaces an ExternalEvent (`seq` orders events by arrival).
-    pub fn put_external_event(&self, key: &str, seq: i64, ev: &ExternalEvent) -> StoreResult<()> {
+    pub(crate) fn put_external_event(
+        &self,
+        key: &str,
+        seq: i64,
+        ev: &ExternalEvent,
+    ) -> StoreResult<()> {
         let (def, guid) = ev.id.as_ref().map_or((String::new(), String::new()), |i| {
             (
                 i.external_event_def_id
@@ -715,7 +736,7 @@ impl Store {
     }
 
     /// Reads one ExternalEvent.
-    pub fn get_external_event(
+    pub(crate) fn get_external_event(
         &self,
         key: &str,
         def: &str,
@@ -732,7 +753,7 @@ impl Store {
     }
 
     /// The ExternalEvents posted to a WfRun id, in arrival order, with their `seq`.
-    pub fn list_external_events(&self, key: &str) -> StoreResult<Vec<(i64, ExternalEvent)>> {
+    pub(crate) fn list_external_events(&self, key: &str) -> StoreResult<Vec<(i64, ExternalEvent)>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, body FROM external_event WHERE wf_run = ?1 ORDER BY seq",
         )?;
@@ -747,7 +768,7 @@ impl Store {
     }
 
     /// Inserts or replaces a WorkflowEvent.
-    pub fn put_workflow_event(&self, key: &str, ev: &WorkflowEvent) -> StoreResult<()> {
+    pub(crate) fn put_workflow_event(&self, key: &str, ev: &WorkflowEvent) -> StoreResult<()> {
         let (def, number) = ev.id.as_ref().map_or((String::new(), 0), |i| {
             (
                 i.workflow_event_def_id
@@ -766,7 +787,7 @@ impl Store {
     }
 
     /// The WorkflowEvents of a WfRun, in the order they were thrown.
-    pub fn list_workflow_events(&self, key: &str) -> StoreResult<Vec<WorkflowEvent>> {
+    pub(crate) fn list_workflow_events(&self, key: &str) -> StoreResult<Vec<WorkflowEvent>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT body FROM workflow_event WHERE wf_run = ?1 ORDER BY rowid")?;
@@ -775,7 +796,7 @@ impl Store {
     }
 
     /// Inserts or replaces a CorrelatedEvent.
-    pub fn put_correlated_event(
+    pub(crate) fn put_correlated_event(
         &self,
         def: &str,
         ckey: &str,
@@ -790,7 +811,7 @@ impl Store {
     }
 
     /// Reads a CorrelatedEvent.
-    pub fn get_correlated_event(
+    pub(crate) fn get_correlated_event(
         &self,
         def: &str,
         ckey: &str,
@@ -804,7 +825,7 @@ impl Store {
     }
 
     /// Deletes a CorrelatedEvent; returns whether it existed.
-    pub fn delete_correlated_event(&self, def: &str, ckey: &str) -> StoreResult<bool> {
+    pub(crate) fn delete_correlated_event(&self, def: &str, ckey: &str) -> StoreResult<bool> {
         let n = self
             .conn
             .prepare_cached("DELETE FROM correlated_event WHERE def_name = ?1 AND key = ?2")?
@@ -813,7 +834,7 @@ impl Store {
     }
 
     /// Inserts or replaces a UserTaskRun.
-    pub fn put_user_task_run(&self, key: &str, utr: &UserTaskRun) -> StoreResult<()> {
+    pub(crate) fn put_user_task_run(&self, key: &str, utr: &UserTaskRun) -> StoreResult<()> {
         let id = utr.id.clone().unwrap_or_default();
         let def = utr
             .user_task_def_id
@@ -842,7 +863,11 @@ impl Store {
     }
 
     /// Reads one UserTaskRun.
-    pub fn get_user_task_run(&self, key: &str, guid: &str) -> StoreResult<Option<UserTaskRun>> {
+    pub(crate) fn get_user_task_run(
+        &self,
+        key: &str,
+        guid: &str,
+    ) -> StoreResult<Option<UserTaskRun>> {
         let body: Option<Vec<u8>> = self
             .conn
             .prepare_cached("SELECT body FROM user_task_run WHERE wf_run = ?1 AND guid = ?2")?
@@ -852,7 +877,7 @@ impl Store {
     }
 
     /// The UserTaskRuns of a WfRun, in creation order.
-    pub fn list_user_task_runs(&self, key: &str) -> StoreResult<Vec<UserTaskRun>> {
+    pub(crate) fn list_user_task_runs(&self, key: &str) -> StoreResult<Vec<UserTaskRun>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT body FROM user_task_run WHERE wf_run = ?1 ORDER BY scheduled_ms, guid",
         )?;
@@ -861,7 +886,10 @@ impl Store {
     }
 
     /// Searches UserTaskRuns, oldest first; returns their ids.
-    pub fn search_user_task_runs(&self, q: &UserTaskRunQuery) -> StoreResult<Vec<UserTaskRunId>> {
+    pub(crate) fn search_user_task_runs(
+        &self,
+        q: &UserTaskRunQuery,
+    ) -> StoreResult<Vec<UserTaskRunId>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id_msg FROM user_task_run WHERE (?1 IS NULL OR status = ?1)
                AND (?2 IS NULL OR def_name = ?2) AND (?3 IS NULL OR user_id = ?3)
@@ -886,7 +914,7 @@ impl Store {
     }
 
     /// Inserts or replaces a pending user-task action (JSON body).
-    pub fn put_ut_action(&self, key: &str, seq: i64, body: &str) -> StoreResult<()> {
+    pub(crate) fn put_ut_action(&self, key: &str, seq: i64, body: &str) -> StoreResult<()> {
         self.conn
             .prepare_cached(
                 "INSERT OR REPLACE INTO ut_action (wf_run, seq, body) VALUES (?1, ?2, ?3)",
@@ -896,7 +924,7 @@ impl Store {
     }
 
     /// Deletes a pending user-task action.
-    pub fn delete_ut_action(&self, key: &str, seq: i64) -> StoreResult<()> {
+    pub(crate) fn delete_ut_action(&self, key: &str, seq: i64) -> StoreResult<()> {
         self.conn
             .prepare_cached("DELETE FROM ut_action WHERE wf_run = ?1 AND seq = ?2")?
             .execute(params![key, seq])?;
@@ -904,7 +932,7 @@ impl Store {
     }
 
     /// The pending user-task actions of a WfRun: (seq, JSON body).
-    pub fn list_ut_actions(&self, key: &str) -> StoreResult<Vec<(i64, String)>> {
+    pub(crate) fn list_ut_actions(&self, key: &str) -> StoreResult<Vec<(i64, String)>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT seq, body FROM ut_action WHERE wf_run = ?1 ORDER BY seq")?;
@@ -912,17 +940,8 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The highest pending user-task action `seq` stored (0 when none).
-    pub fn max_ut_action_seq(&self) -> StoreResult<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT COALESCE(MAX(seq), 0) FROM ut_action", [], |r| {
-                r.get(0)
-            })?)
-    }
-
     /// The highest ExternalEvent `seq` stored (0 when none).
-    pub fn max_event_seq(&self) -> StoreResult<i64> {
+    pub(crate) fn max_event_seq(&self) -> StoreResult<i64> {
         Ok(self.conn.query_row(
             "SELECT COALESCE(MAX(seq), 0) FROM external_event",
             [],
@@ -934,18 +953,18 @@ impl Store {
 /// The key of a metadata object: its name and version numbers (`0, 0` for
 /// unversioned kinds, `version, 0` for UserTaskDef and StructDef).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MetaKey {
+pub(crate) struct MetaKey {
     /// The name.
-    pub name: String,
+    pub(crate) name: String,
     /// Major version (or version).
-    pub major: i32,
+    pub(crate) major: i32,
     /// Revision (WfSpec) or 0.
-    pub minor: i32,
+    pub(crate) minor: i32,
 }
 
 /// Which names a metadata search returns.
 #[derive(Debug, Clone)]
-pub enum MetaFilter {
+pub(crate) enum MetaFilter {
     /// Every name.
     All,
     /// Exactly this name (all its versions).
@@ -956,7 +975,7 @@ pub enum MetaFilter {
 
 /// When a finished WfRun is to be deleted under its WfSpec's retention
 /// policy (`seconds_after_wf_termination` after its end), if it has one.
-pub fn retention_due(run: &WfRun, spec: &WfSpec) -> Option<i64> {
+pub(crate) fn retention_due(run: &WfRun, spec: &WfSpec) -> Option<i64> {
     let Some(WfGcPolicy::SecondsAfterWfTermination(secs)) = spec
         .retention_policy
         .as_ref()
@@ -978,21 +997,21 @@ fn limit_param(limit: usize) -> i64 {
 
 /// Criteria of [`Store::search_user_task_runs`].
 #[derive(Debug, Default, Clone)]
-pub struct UserTaskRunQuery {
+pub(crate) struct UserTaskRunQuery {
     /// Only this `UserTaskRunStatus`.
-    pub status: Option<i32>,
+    pub(crate) status: Option<i32>,
     /// Only this UserTaskDef.
-    pub def_name: Option<String>,
+    pub(crate) def_name: Option<String>,
     /// Only this user.
-    pub user_id: Option<String>,
+    pub(crate) user_id: Option<String>,
     /// Only this group.
-    pub user_group: Option<String>,
+    pub(crate) user_group: Option<String>,
     /// Scheduled at or after (epoch ms).
-    pub earliest_ms: Option<i64>,
+    pub(crate) earliest_ms: Option<i64>,
     /// Scheduled at or before (epoch ms).
-    pub latest_ms: Option<i64>,
+    pub(crate) latest_ms: Option<i64>,
     /// Page size.
-    pub limit: i64,
+    pub(crate) limit: i64,
     /// Rows to skip.
-    pub offset: i64,
+    pub(crate) offset: i64,
 }

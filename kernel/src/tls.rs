@@ -137,7 +137,7 @@ impl TlsConfig {
     /// The rustls server configuration the kernel accepts connections with
     /// ([`crate::handshake`]): the certificate chain and key, HTTP/2 by ALPN, and with a client
     /// CA, a verifier that requires a client certificate it signed.
-    pub fn rustls_config(&self) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+    pub(crate) fn rustls_config(&self) -> Result<Arc<rustls::ServerConfig>, TlsError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let certs = CertificateDer::pem_slice_iter(&self.cert_pem)
             .collect::<Result<Vec<_>, _>>()
@@ -172,7 +172,7 @@ impl TlsConfig {
     }
 
     /// The tonic server configuration.
-    pub fn server_config(&self) -> ServerTlsConfig {
+    pub(crate) fn server_config(&self) -> ServerTlsConfig {
         let tls =
             ServerTlsConfig::new().identity(Identity::from_pem(&self.cert_pem, &self.key_pem));
         match &self.client_ca_pem {

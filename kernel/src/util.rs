@@ -28,7 +28,7 @@ pub fn now_ts() -> Timestamp {
 }
 
 /// A random 32-hex-digit id (a UUID v4 without dashes, as LittleHorse uses).
-pub fn new_guid() -> String {
+pub(crate) fn new_guid() -> String {
     let hi = fastrand::u64(..);
     let lo = fastrand::u64(..);
     let hi = (hi & 0xffff_ffff_ffff_0fff) | 0x0000_0000_0000_4000;
@@ -38,7 +38,7 @@ pub fn new_guid() -> String {
 
 /// Whether `name` is a valid LittleHorse object name: like a hostname label,
 /// `[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?`.
-pub fn is_valid_name(name: &str) -> bool {
+pub(crate) fn is_valid_name(name: &str) -> bool {
     let bytes = name.as_bytes();
     let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
         return false;
@@ -60,7 +60,7 @@ pub fn wf_run_key(id: &WfRunId) -> String {
 
 /// Whether a failure name is one of the reserved `LHErrorType` names (a
 /// failure with such a name is an ERROR, any other name an EXCEPTION).
-pub fn is_error_name(name: &str) -> bool {
+pub(crate) fn is_error_name(name: &str) -> bool {
     LhErrorType::from_str_name(name).is_some()
 }
 

@@ -7,7 +7,7 @@ use crate::values;
 use lhw_proto::littlehorse::{StructField, VariableValue, map, variable_value::Value};
 
 /// The part of `v` at `steps`; a missing field, index or key is an error.
-pub fn get(v: &VariableValue, steps: &[Step]) -> Result<VariableValue, String> {
+pub(crate) fn get(v: &VariableValue, steps: &[Step]) -> Result<VariableValue, String> {
     let Some((first, rest)) = steps.split_first() else {
         return Ok(v.clone());
     };
@@ -47,7 +47,7 @@ pub fn get(v: &VariableValue, steps: &[Step]) -> Result<VariableValue, String> {
 /// Replaces the part of `v` at `steps` by `f` of it. The last step may name a struct
 /// field, map key or JSON key that is not there yet (`f` then gets NULL); everything
 /// before it must exist.
-pub fn update(
+pub(crate) fn update(
     v: &mut VariableValue,
     steps: &[Step],
     f: &mut dyn FnMut(VariableValue) -> Result<VariableValue, String>,

@@ -11,17 +11,17 @@ use lhw_proto::littlehorse::{
 use serde_json::Value as Json;
 
 /// A NULL value (no oneof member set).
-pub fn null() -> VariableValue {
+pub(crate) fn null() -> VariableValue {
     VariableValue { value: None }
 }
 
 /// Wraps a oneof member into a value.
-pub fn val(v: Value) -> VariableValue {
+pub(crate) fn val(v: Value) -> VariableValue {
     VariableValue { value: Some(v) }
 }
 
 /// The primitive type of a value, `None` for NULL and for structs, arrays and maps.
-pub fn type_of(v: &VariableValue) -> Option<VariableType> {
+pub(crate) fn type_of(v: &VariableValue) -> Option<VariableType> {
     Some(match v.value.as_ref()? {
         Value::JsonObj(_) => VariableType::JsonObj,
         Value::JsonArr(_) => VariableType::JsonArr,
@@ -40,7 +40,7 @@ pub fn type_of(v: &VariableValue) -> Option<VariableType> {
 /// a primitive type, a struct's StructDefId, an array of its element type (the
 /// declared one, else the first item's) or a map of its key and value types (the
 /// declared ones, else the first entry's); NULL has no type.
-pub fn type_definition_of(v: &VariableValue) -> TypeDefinition {
+pub(crate) fn type_definition_of(v: &VariableValue) -> TypeDefinition {
     let defined = match &v.value {
         None => None,
         Some(Value::Struct(s)) => s.struct_def_id.clone().map(DefinedType::StructDefId),
@@ -69,7 +69,7 @@ pub fn type_definition_of(v: &VariableValue) -> TypeDefinition {
 }
 
 /// The map type a map entry implies: the types of its key and value.
-pub fn entry_map_type(e: &map::Entry) -> InlineMapDef {
+pub(crate) fn entry_map_type(e: &map::Entry) -> InlineMapDef {
     let of = |v: Option<&VariableValue>| Box::new(v.map(type_definition_of).unwrap_or_default());
     InlineMapDef {
         key_type: Some(of(e.key.as_ref())),
@@ -78,7 +78,7 @@ pub fn entry_map_type(e: &map::Entry) -> InlineMapDef {
 }
 
 /// A human-readable name of a value's type, for error messages.
-pub fn type_name(v: &VariableValue) -> &'static str {
+pub(crate) fn type_name(v: &VariableValue) -> &'static str {
     match &v.value {
         None => "NULL",
         Some(Value::Struct(_)) => "STRUCT",
@@ -90,7 +90,7 @@ pub fn type_name(v: &VariableValue) -> &'static str {
 
 /// The primitive type a `TypeDefinition` declares (`None` for struct, array
 /// and map types). A definition without any type is JSON_OBJ, as in LittleHorse.
-pub fn primitive_of(td: &TypeDefinition) -> Option<VariableType> {
+pub(crate) fn primitive_of(td: &TypeDefinition) -> Option<VariableType> {
     match &td.defined_type {
         None => Some(VariableType::JsonObj),
         Some(DefinedType::PrimitiveType(p)) => VariableType::try_from(*p).ok(),
@@ -101,7 +101,7 @@ pub fn primitive_of(td: &TypeDefinition) -> Option<VariableType> {
 /// Checks `v` against a declared type, converting INT to DOUBLE where a DOUBLE
 /// is expected. NULL always conforms. Struct, array and map types accept any
 /// non-primitive value.
-pub fn coerce_to(v: VariableValue, td: &TypeDefinition) -> Result<VariableValue, String> {
+pub(crate) fn coerce_to(v: VariableValue, td: &TypeDefinition) -> Result<VariableValue, String> {
     let Some(actual) = &v.value else {
         return Ok(v);
     };
@@ -159,7 +159,7 @@ fn incompatible(actual: &str, td: &TypeDefinition) -> String {
 }
 
 /// Converts a value to JSON (JSON strings are parsed).
-pub fn to_json(v: &VariableValue) -> Result<Json, String> {
+pub(crate) fn to_json(v: &VariableValue) -> Result<Json, String> {
     Ok(match &v.value {
         None => Json::Null,
         Some(Value::JsonObj(s)) | Some(Value::JsonArr(s)) => {
@@ -200,7 +200,7 @@ pub fn to_json(v: &VariableValue) -> Result<Json, String> {
 
 /// Converts JSON to a value: objects and arrays become JSON_OBJ/JSON_ARR,
 /// integral numbers INT, other numbers DOUBLE.
-pub fn from_json(j: &Json) -> VariableValue {
+pub(crate) fn from_json(j: &Json) -> VariableValue {
     match j {
         Json::Null => null(),
         Json::Bool(b) => val(Value::Bool(*b)),
@@ -215,7 +215,7 @@ pub fn from_json(j: &Json) -> VariableValue {
 }
 
 /// Deep JSON equality where numbers compare by value (`1 == 1.0`).
-pub fn json_eq(a: &Json, b: &Json) -> bool {
+pub(crate) fn json_eq(a: &Json, b: &Json) -> bool {
     match (a, b) {
         (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
         (Json::Array(x), Json::Array(y)) => {
@@ -231,7 +231,7 @@ pub fn json_eq(a: &Json, b: &Json) -> bool {
 }
 
 /// The string form of a value (Java `toString` style: `5`, `2.5`, `true`, JSON text).
-pub fn to_display(v: &VariableValue) -> String {
+pub(crate) fn to_display(v: &VariableValue) -> String {
     match &v.value {
         None => "null".to_string(),
         Some(Value::Str(s)) | Some(Value::JsonObj(s)) | Some(Value::JsonArr(s)) => s.clone(),
@@ -255,7 +255,7 @@ fn java_double(d: f64) -> String {
 }
 
 /// Casts a value to a primitive type (the `target_type` of a VariableAssignment).
-pub fn cast(v: VariableValue, to: VariableType) -> Result<VariableValue, String> {
+pub(crate) fn cast(v: VariableValue, to: VariableType) -> Result<VariableValue, String> {
     let Some(inner) = &v.value else {
         return Ok(v);
     };
@@ -343,7 +343,7 @@ fn json_arr(v: &VariableValue) -> Result<Vec<Json>, String> {
 }
 
 /// Applies a mutation operator: `lhs OP rhs` (ASSIGN returns `rhs`).
-pub fn operate(
+pub(crate) fn operate(
     lhs: &VariableValue,
     op: VariableMutationType,
     rhs: &VariableValue,
@@ -452,7 +452,10 @@ pub fn operate(
 /// Coerces the result of a mutation to the declared type of the mutated
 /// variable: DOUBLE results are truncated for INT variables, INT results
 /// widened for DOUBLE variables; other mismatches are errors.
-pub fn coerce_for_mutation(v: VariableValue, td: &TypeDefinition) -> Result<VariableValue, String> {
+pub(crate) fn coerce_for_mutation(
+    v: VariableValue,
+    td: &TypeDefinition,
+) -> Result<VariableValue, String> {
     match (primitive_of(td), &v.value) {
         (Some(VariableType::Int), Some(Value::Double(d))) => Ok(val(Value::Int(d.trunc() as i64))),
         _ => coerce_to(v, td),
@@ -513,7 +516,11 @@ fn contains(haystack: &VariableValue, needle: &VariableValue) -> Result<bool, St
 }
 
 /// Evaluates `lhs CMP rhs`.
-pub fn compare(lhs: &VariableValue, cmp: Comparator, rhs: &VariableValue) -> Result<bool, String> {
+pub(crate) fn compare(
+    lhs: &VariableValue,
+    cmp: Comparator,
+    rhs: &VariableValue,
+) -> Result<bool, String> {
     use std::cmp::Ordering::*;
     Ok(match cmp {
         Comparator::Equals => equal(lhs, rhs)?,
@@ -528,7 +535,7 @@ pub fn compare(lhs: &VariableValue, cmp: Comparator, rhs: &VariableValue) -> Res
 }
 
 /// The number of elements of a STR, JSON_ARR, JSON_OBJ, ARRAY or MAP (SizeOf).
-pub fn size_of(v: &VariableValue) -> Result<i64, String> {
+pub(crate) fn size_of(v: &VariableValue) -> Result<i64, String> {
     let n = match &v.value {
         Some(Value::Str(s)) => s.chars().count(),
         Some(Value::Array(a)) => a.items.len(),
@@ -584,7 +591,7 @@ fn message_arg(v: &VariableValue) -> String {
 
 /// Java `MessageFormat.format(template, args)`: `{n}` is replaced by argument
 /// n, text between single quotes is literal and `''` is one quote.
-pub fn message_format(template: &str, args: &[VariableValue]) -> Result<String, String> {
+pub(crate) fn message_format(template: &str, args: &[VariableValue]) -> Result<String, String> {
     let mut out = String::new();
     let mut chars = template.chars().peekable();
     let mut quoted = false;

@@ -2,6 +2,7 @@
 //! semantics: identical re-put is a no-op, a breaking change makes a new
 //! major version, anything else a new revision), plus GetWfSpec lookups.
 
+use crate::engine::{EngineError, ObjectKind};
 use crate::metadata::check_name;
 use crate::storage::{Store, kind};
 use crate::util::{is_error_name, is_valid_name, now_ts};
@@ -14,10 +15,9 @@ use lhw_proto::littlehorse::{
     variable_mutation::RhsValue, wf_spec::ParentWfSpecReference,
 };
 use std::collections::{BTreeMap, HashSet};
-use tonic::Status;
 
 /// Default task timeout (seconds) stored for a TaskNode with `timeout_seconds` 0.
-pub const DEFAULT_TASK_TIMEOUT_SECONDS: i32 = 60;
+pub(crate) const DEFAULT_TASK_TIMEOUT_SECONDS: i32 = 60;
 
 /// The name of a node's oneof case (`TASK`, `EXIT`, ...).
 pub fn node_case(n: &Node) -> &'static str {
@@ -105,8 +105,8 @@ fn mutation_vars<'a>(m: &'a VariableMutation, out: &mut Vec<&'a str>) {
     }
 }
 
-fn invalid(thread: &str, node: &str, detail: impl std::fmt::Display) -> Status {
-    Status::invalid_argument(format!(
+fn invalid(thread: &str, node: &str, detail: impl std::fmt::Display) -> EngineError {
+    EngineError::invalid_argument(format!(
         "PutWfSpecRequest is invalid: ThreadSpec {thread} invalid: Node {node} invalid: {detail}"
     ))
 }
@@ -135,9 +135,15 @@ pub(crate) struct NodeCheck<'a> {
 
 impl NodeCheck<'_> {
     /// INVALID_ARGUMENT naming the ThreadSpec and node, as the server words it.
-    pub(crate) fn invalid(&self, detail: impl std::fmt::Display) -> Status {
+    pub(crate) fn invalid(&self, detail: impl std::fmt::Display) -> EngineError {
         invalid(self.thread, self.name, detail)
     }
+}
+
+/// A variable a node reads, by name.
+struct VarUse {
+    node: String,
+    variable: String,
 }
 
 /// Validates one node (given the node names of its thread) and normalizes it
@@ -148,8 +154,8 @@ fn validate_node(
     name: &str,
     n: &mut Node,
     scope: &Scope<'_>,
-    vars: &mut Vec<(String, String)>,
-) -> Result<(), Status> {
+    vars: &mut Vec<VarUse>,
+) -> Result<(), EngineError> {
     let Scope {
         names,
         entry,
@@ -204,7 +210,10 @@ fn validate_node(
             mutation_vars(m, &mut used);
         }
     }
-    vars.extend(used.into_iter().map(|v| (name.to_string(), v.to_string())));
+    vars.extend(used.into_iter().map(|v| VarUse {
+        node: name.to_string(),
+        variable: v.to_string(),
+    }));
     Ok(())
 }
 
@@ -217,7 +226,7 @@ pub(crate) fn child_major_version(
     store: &Store,
     name: &str,
     major: i32,
-) -> Result<Result<i32, String>, Status> {
+) -> Result<Result<i32, String>, EngineError> {
     let wanted = (major != -1).then_some(major);
     let found: Option<WfSpec> = store.latest_meta(kind::WF_SPEC, name, wanted)?;
     Ok(match found.and_then(|s| s.id) {
@@ -254,7 +263,7 @@ fn validate_thread(
     spec: &mut ThreadSpec,
     all_vars: &HashSet<String>,
     threads: &HashSet<String>,
-) -> Result<(), Status> {
+) -> Result<(), EngineError> {
     for i in &spec.interrupt_defs {
         let def = i
             .external_event_def_id
@@ -264,12 +273,12 @@ fn validate_thread(
         let found: Option<ExternalEventDef> =
             store.get_meta(kind::EXTERNAL_EVENT_DEF, &def, 0, 0)?;
         if found.is_none() {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "PutWfSpecRequest is invalid: ThreadSpec {tname} invalid: interrupt refers to missing ExternalEventDef {def}"
             )));
         }
         if !threads.contains(&i.handler_spec_name) {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "PutWfSpecRequest is invalid: ThreadSpec {tname} invalid: interrupt handler {} does not exist",
                 i.handler_spec_name
             )));
@@ -284,12 +293,12 @@ fn validate_thread(
     let entry = match entries.as_slice() {
         [one] => one.clone(),
         [] => {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "PutWfSpecRequest is invalid: ThreadSpec {tname} invalid: missing ENTRYPOINT node!"
             )));
         }
         _ => {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "PutWfSpecRequest is invalid: ThreadSpec {tname} invalid: Multiple ENTRYPOINT nodes!"
             )));
         }
@@ -304,7 +313,11 @@ fn validate_thread(
         };
         validate_node(store, tname, name, n, &scope, &mut used)?;
     }
-    for (node_name, var) in used {
+    for VarUse {
+        node: node_name,
+        variable: var,
+    } in used
+    {
         if !all_vars.contains(&var) {
             return Err(invalid(
                 tname,
@@ -422,7 +435,7 @@ fn is_breaking(old: &WfSpec, new: &WfSpec) -> bool {
 fn parent_spec(
     store: &Store,
     reference: Option<&ParentWfSpecReference>,
-) -> Result<Option<WfSpec>, Status> {
+) -> Result<Option<WfSpec>, EngineError> {
     match reference {
         Some(r) => {
             Ok(store.get_meta(kind::WF_SPEC, &r.wf_spec_name, r.wf_spec_major_version, 0)?)
@@ -431,8 +444,8 @@ fn parent_spec(
     }
 }
 
-fn nonexistent_parent(reference: &ParentWfSpecReference) -> Status {
-    Status::invalid_argument(format!(
+fn nonexistent_parent(reference: &ParentWfSpecReference) -> EngineError {
+    EngineError::invalid_argument(format!(
         "PutWfSpecRequest is invalid: parent_wf_spec: Provided spec refers to nonexistent parent wfSpec {}",
         reference.wf_spec_name
     ))
@@ -440,7 +453,7 @@ fn nonexistent_parent(reference: &ParentWfSpecReference) -> Status {
 
 /// Every variable of a WfSpec by name (all ThreadSpecs; the reserved `INPUT` of
 /// interrupt handlers left out), as LittleHorse's `WfSpec#getAllVariables`.
-pub fn all_variables(spec: &WfSpec) -> impl Iterator<Item = &ThreadVarDef> {
+pub(crate) fn all_variables(spec: &WfSpec) -> impl Iterator<Item = &ThreadVarDef> {
     spec.thread_specs
         .values()
         .flat_map(|t| t.variable_defs.iter())
@@ -454,7 +467,7 @@ fn check_inherited(
     reference: Option<&ParentWfSpecReference>,
     parent: Option<&WfSpec>,
     thread_specs: &BTreeMap<String, ThreadSpec>,
-) -> Result<(), Status> {
+) -> Result<(), EngineError> {
     for (tname, t) in thread_specs {
         for v in &t.variable_defs {
             if v.access_level() != WfRunVariableAccessLevel::InheritedVar {
@@ -462,7 +475,7 @@ fn check_inherited(
             }
             let name = var_name(v);
             let invalid = |detail: String| {
-                Status::invalid_argument(format!(
+                EngineError::invalid_argument(format!(
                     "PutWfSpecRequest is invalid: thread_specs.{tname}.variable_defs: {detail}"
                 ))
             };
@@ -493,11 +506,11 @@ fn check_inherited(
 }
 
 /// PutWfSpec: validates the request and stores a new version when it changed.
-pub fn put_wf_spec(store: &Store, req: PutWfSpecRequest) -> Result<WfSpec, Status> {
+pub fn put_wf_spec(store: &Store, req: PutWfSpecRequest) -> Result<WfSpec, EngineError> {
     check_name("name", &req.name)?;
     crate::request::enum_value::<AllowedUpdateType>(req.allowed_updates, "allowed_updates")?;
     if !req.thread_specs.contains_key(&req.entrypoint_thread_name) {
-        return Err(Status::invalid_argument(format!(
+        return Err(EngineError::invalid_argument(format!(
             "PutWfSpecRequest is invalid: entrypoint_thread_name: unknown entrypoint thread: {}",
             req.entrypoint_thread_name
         )));
@@ -515,14 +528,14 @@ pub fn put_wf_spec(store: &Store, req: PutWfSpecRequest) -> Result<WfSpec, Statu
         for v in &t.variable_defs {
             let name = var_name(v).to_string();
             if name.is_empty() {
-                return Err(Status::invalid_argument(format!(
+                return Err(EngineError::invalid_argument(format!(
                     "PutWfSpecRequest is invalid: ThreadSpec {tname} invalid: a variable_defs entry has no name"
                 )));
             }
             if let Some(other) = owner.insert(name.clone(), tname.clone())
                 && name != "INPUT"
             {
-                return Err(Status::invalid_argument(format!(
+                return Err(EngineError::invalid_argument(format!(
                     "PutWfSpecRequest is invalid: Var name {name} defined in threads {other} and {tname} and duplicates not allowed"
                 )));
             }
@@ -578,7 +591,7 @@ pub fn put_wf_spec(store: &Store, req: PutWfSpecRequest) -> Result<WfSpec, Statu
                                 crate::type_text::server_type_text(b.as_ref()),
                                 crate::type_text::server_type_text(a.as_ref()),
                             );
-                            return Err(Status::invalid_argument(format!(
+                            return Err(EngineError::invalid_argument(format!(
                                 "PutWfSpecRequest is invalid: Variable {name} must be of type {was} not {now} as it was formerly declared a PUBLIC_VAR"
                             )));
                         }
@@ -602,10 +615,10 @@ pub fn put_wf_spec(store: &Store, req: PutWfSpecRequest) -> Result<WfSpec, Statu
             let id = old.id.clone().unwrap_or_default();
             match allowed {
                 AllowedUpdateType::NoUpdates => {
-                    return Err(Status::already_exists("WfSpec already exists."));
+                    return Err(EngineError::already_exists("WfSpec already exists."));
                 }
                 AllowedUpdateType::MinorRevisionUpdates if breaking => {
-                    return Err(Status::failed_precondition(
+                    return Err(EngineError::failed_precondition(
                         "The resulting WfSpec has a breaking change.",
                     ));
                 }
@@ -635,35 +648,39 @@ pub fn put_wf_spec(store: &Store, req: PutWfSpecRequest) -> Result<WfSpec, Statu
 }
 
 /// GetWfSpec.
-pub fn get_wf_spec(store: &Store, id: &WfSpecId) -> Result<WfSpec, Status> {
+pub(crate) fn get_wf_spec(store: &Store, id: &WfSpecId) -> Result<WfSpec, EngineError> {
     store
         .get_meta(kind::WF_SPEC, &id.name, id.major_version, id.revision)?
         .ok_or_else(|| {
-            Status::not_found(format!(
-                "WfSpec {} {}.{} not found",
-                id.name, id.major_version, id.revision
-            ))
+            EngineError::not_found(
+                ObjectKind::WfSpec,
+                format!("{} {}.{}", id.name, id.major_version, id.revision),
+            )
         })
 }
 
 /// GetLatestWfSpec (optionally within a major version).
-pub fn get_latest_wf_spec(store: &Store, name: &str, major: Option<i32>) -> Result<WfSpec, Status> {
+pub(crate) fn get_latest_wf_spec(
+    store: &Store,
+    name: &str,
+    major: Option<i32>,
+) -> Result<WfSpec, EngineError> {
     // Cached in the store (`storage/latest_specs.rs`): a clone, not a read and a decode.
     store
         .latest_wf_spec(name, major)?
         .map(|spec| WfSpec::clone(&spec))
-        .ok_or_else(|| Status::not_found(format!("WfSpec {name} not found")))
+        .ok_or_else(|| EngineError::not_found(ObjectKind::WfSpec, name))
 }
 
 /// DeleteWfSpec (one version; NOT_FOUND when it does not exist). WfRuns of
 /// that version keep running.
-pub fn delete_wf_spec(store: &Store, id: &WfSpecId) -> Result<(), Status> {
+pub(crate) fn delete_wf_spec(store: &Store, id: &WfSpecId) -> Result<(), EngineError> {
     if store.delete_meta(kind::WF_SPEC, &id.name, id.major_version, id.revision)? {
         Ok(())
     } else {
-        Err(Status::not_found(format!(
-            "WfSpec {} {}.{} not found",
-            id.name, id.major_version, id.revision
-        )))
+        Err(EngineError::not_found(
+            ObjectKind::WfSpec,
+            format!("{} {}.{}", id.name, id.major_version, id.revision),
+        ))
     }
 }

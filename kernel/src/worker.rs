@@ -15,11 +15,11 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Status, Streaming};
 
 /// The response stream of PollTask.
-pub type PollTaskStream =
+pub(crate) type PollTaskStream =
     Pin<Box<dyn Stream<Item = Result<PollTaskResponse, Status>> + Send + 'static>>;
 
 /// RegisterTaskWorker: the TaskDef must exist; workers are told to poll this kernel.
-pub async fn register_task_worker(
+pub(crate) async fn register_task_worker(
     svc: &KernelService,
     req: RegisterTaskWorkerRequest,
 ) -> Result<RegisterTaskWorkerResponse, Status> {
@@ -44,7 +44,10 @@ pub async fn register_task_worker(
 
 /// PollTask: reads poll requests one at a time; each is parked in the engine
 /// until a task is dispatched to it, then answered.
-pub fn poll_task(engine: EngineHandle, mut inbound: Streaming<PollTaskRequest>) -> PollTaskStream {
+pub(crate) fn poll_task(
+    engine: EngineHandle,
+    mut inbound: Streaming<PollTaskRequest>,
+) -> PollTaskStream {
     let (out_tx, out_rx) = mpsc::channel(1);
     tokio::spawn(async move {
         loop {

@@ -9,23 +9,23 @@
 //! the time. GetTaskWorkerGroup answers the stored group as it is, NOT_FOUND
 //! when no worker of that TaskDef ever registered.
 
+use crate::engine::EngineError;
 use crate::storage::Store;
 use crate::util::{now_ms, now_ts, ts_to_ms};
 use lhw_proto::littlehorse::{
     LhHostInfo, TaskDefId, TaskWorkerGroup, TaskWorkerGroupId, TaskWorkerMetadata,
 };
-use tonic::Status;
 
 /// Seconds without a heartbeat after which a worker leaves its group.
-pub const MAX_INACTIVITY_SECONDS: i64 = 90;
+pub(crate) const MAX_INACTIVITY_SECONDS: i64 = 90;
 
 /// Records a heartbeat of `client_id` for `task_def` (inside the engine's transaction).
-pub fn heartbeat(
+pub(crate) fn heartbeat(
     store: &Store,
     task_def: &str,
     client_id: &str,
     hosts: Vec<LhHostInfo>,
-) -> Result<(), Status> {
+) -> Result<(), EngineError> {
     let now = now_ms();
     let mut group = store
         .get_task_worker_group(task_def)?
@@ -56,9 +56,9 @@ pub fn heartbeat(
 }
 
 /// GetTaskWorkerGroup.
-pub fn get(store: &Store, task_def: &str) -> Result<TaskWorkerGroup, Status> {
+pub(crate) fn get(store: &Store, task_def: &str) -> Result<TaskWorkerGroup, EngineError> {
     store.get_task_worker_group(task_def)?.ok_or_else(|| {
-        Status::not_found(format!(
+        EngineError::missing(format!(
             "no task worker of TaskDef {task_def} has registered (RegisterTaskWorker)"
         ))
     })

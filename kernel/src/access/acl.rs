@@ -9,11 +9,11 @@ use lhw_proto::littlehorse::{AclAction, AclResource, Principal, ServerAcl, serve
 
 /// What an RPC requires: every action over every resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Requirement {
+pub(crate) struct Requirement {
     /// The resources (empty: nothing is required).
-    pub resources: &'static [AclResource],
+    pub(crate) resources: &'static [AclResource],
     /// The actions.
-    pub actions: &'static [AclAction],
+    pub(crate) actions: &'static [AclAction],
 }
 
 const fn req(resource: &'static [AclResource], action: &'static [AclAction]) -> Requirement {
@@ -33,7 +33,7 @@ macro_rules! r {
 }
 
 /// The requirement of the RPC `method` (its bare name, e.g. `RunWf`).
-pub fn requirement(method: &str) -> Requirement {
+pub(crate) fn requirement(method: &str) -> Requirement {
     match method {
         "Whoami" | "GetServerVersion" => NOTHING,
         "GetWfSpec"
@@ -131,7 +131,7 @@ pub fn requirement(method: &str) -> Requirement {
 
 /// Whether the RPC works on cluster-scoped objects (tenants, principals, quotas): a principal
 /// with per-tenant ACLs may not call it (`RequestExecutionContext.authContextFor`).
-pub fn cluster_scoped(r: Requirement) -> bool {
+pub(crate) fn cluster_scoped(r: Requirement) -> bool {
     r.resources.iter().any(|res| {
         matches!(
             res,
@@ -149,14 +149,14 @@ fn has<T: Copy + Into<i32>>(list: &[i32], wanted: T, all: T) -> bool {
 /// the filter, but its check (`RequestAuthorizer.AclVerifier.verify` over
 /// `ServerACLModel.allows`) looks only at resources and actions, and no request handler looks
 /// at it either, so a filtered ACL grants what the same ACL without a filter grants.
-pub fn allows(acl: &ServerAcl, resource: AclResource, action: AclAction) -> bool {
+pub(crate) fn allows(acl: &ServerAcl, resource: AclResource, action: AclAction) -> bool {
     has(&acl.resources, resource, AclResource::AclAllResources)
         && has(&acl.allowed_actions, action, AclAction::AllActions)
 }
 
 /// Whether `acl` makes its holder an admin (`ServerACLModel.isAdmin`: ALL_ACTIONS over
 /// ACL_ALL_RESOURCES, whatever its name or prefix filter).
-pub fn is_admin_acl(acl: &ServerAcl) -> bool {
+pub(crate) fn is_admin_acl(acl: &ServerAcl) -> bool {
     acl.resources
         .contains(&(AclResource::AclAllResources as i32))
         && acl
@@ -165,7 +165,7 @@ pub fn is_admin_acl(acl: &ServerAcl) -> bool {
 }
 
 /// Whether `p` is an admin: a global ACL with ALL_ACTIONS over ACL_ALL_RESOURCES.
-pub fn is_admin(p: &Principal) -> bool {
+pub(crate) fn is_admin(p: &Principal) -> bool {
     p.global_acls
         .as_ref()
         .is_some_and(|g| g.acls.iter().any(is_admin_acl))
@@ -173,7 +173,7 @@ pub fn is_admin(p: &Principal) -> bool {
 
 /// The ACLs that apply to `p` in `tenant`: its ACLs for that tenant when it has some, else
 /// its global ACLs.
-pub fn acls_in<'p>(p: &'p Principal, tenant: &str) -> (&'p [ServerAcl], bool) {
+pub(crate) fn acls_in<'p>(p: &'p Principal, tenant: &str) -> (&'p [ServerAcl], bool) {
     match p.per_tenant_acls.get(tenant) {
         Some(t) => (&t.acls, true),
         None => (
@@ -185,7 +185,7 @@ pub fn acls_in<'p>(p: &'p Principal, tenant: &str) -> (&'p [ServerAcl], bool) {
 
 /// Why a call is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Denial {
+pub(crate) enum Denial {
     /// Per-tenant ACLs do not reach cluster-scoped objects.
     ClusterScoped { principal: String, tenant: String },
     /// An action over a resource is not granted.
@@ -194,7 +194,7 @@ pub enum Denial {
 
 impl Denial {
     /// The message sent with PERMISSION_DENIED.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         match self {
             Denial::ClusterScoped { principal, tenant } => format!(
                 "Principal {principal} has per-tenant ACLs for Tenant {tenant}, but is trying to \
@@ -216,7 +216,7 @@ impl Denial {
 }
 
 /// Whether `p` may call `method` in `tenant`.
-pub fn check(p: &Principal, tenant: &str, method: &str) -> Result<(), Denial> {
+pub(crate) fn check(p: &Principal, tenant: &str, method: &str) -> Result<(), Denial> {
     let r = requirement(method);
     let principal = p.id.as_ref().map(|i| i.id.clone()).unwrap_or_default();
     let (acls, per_tenant) = acls_in(p, tenant);
@@ -240,7 +240,7 @@ pub fn check(p: &Principal, tenant: &str, method: &str) -> Result<(), Denial> {
 }
 
 /// An ACL of `actions` over `resources`, for building principals.
-pub fn acl(resources: &[AclResource], actions: &[AclAction]) -> ServerAcl {
+pub(crate) fn acl(resources: &[AclResource], actions: &[AclAction]) -> ServerAcl {
     ServerAcl {
         resources: resources.iter().map(|r| *r as i32).collect(),
         allowed_actions: actions.iter().map(|a| *a as i32).collect(),

@@ -17,7 +17,7 @@ use lhw_proto::littlehorse::{
 use tonic::Status;
 
 use super::{ANONYMOUS, DEFAULT_TENANT, acl};
-use crate::engine::{self, EngineHandle};
+use crate::engine::{self, EngineError, EngineHandle};
 use crate::storage::{MetaFilter, Store};
 
 /// Metadata kind of Principals.
@@ -101,7 +101,7 @@ impl Directory {
         }
         let known = self
             .default
-            .call(|e| {
+            .call(|e| -> Result<_, EngineError> {
                 let store = e.store();
                 let mut known = Known::default();
                 for k in store.search_meta(PRINCIPAL, &MetaFilter::All, None, usize::MAX)? {

@@ -21,16 +21,16 @@ use crate::oauth::{Refusal, SharedIntrospector};
 
 /// What the layer needs: how tokens are judged and where principals and tenants live.
 pub(crate) struct Access {
-    pub auth: Option<BearerAuth>,
+    pub(crate) auth: Option<BearerAuth>,
     /// OAuth token introspection (wins over `auth`).
-    pub oauth: Option<SharedIntrospector>,
-    pub log: Logger,
-    pub directory: Arc<Directory>,
+    pub(crate) oauth: Option<SharedIntrospector>,
+    pub(crate) log: Logger,
+    pub(crate) directory: Arc<Directory>,
 }
 
 /// The service `S` behind the access checks.
 #[derive(Clone)]
-pub struct AccessService<S> {
+pub(crate) struct AccessService<S> {
     inner: S,
     access: Arc<Access>,
 }
@@ -79,9 +79,7 @@ impl Access {
             let who = tokio::task::spawn_blocking(move || auth.authenticate(&token))
                 .await
                 .map_err(|_| Status::internal("the token check stopped"))?
-                .map_err(|why| {
-                    Status::unauthenticated(format!("the bearer token was refused: {why}"))
-                })?;
+                .map_err(|why| crate::auth::refused(&why))?;
             return Ok(who.unwrap_or_else(|| ANONYMOUS.to_string()));
         }
         Ok(client_cn(&req.extensions).unwrap_or_else(|| ANONYMOUS.to_string()))

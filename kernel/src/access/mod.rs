@@ -13,9 +13,9 @@
 //! InitializationLogModel.java` (the anonymous Principal is an admin until changed),
 //! `server/auth/authenticators/MTLSAuthenticator.java` (CN of the client certificate).
 
-pub mod acl;
+pub(crate) mod acl;
 pub(crate) mod directory;
-pub mod layer;
+pub(crate) mod layer;
 pub(crate) mod quota;
 pub(crate) mod rpc;
 
@@ -24,17 +24,17 @@ use lhw_proto::littlehorse::Principal;
 use crate::engine::EngineHandle;
 
 /// The Principal every unauthenticated call acts as (`LHConstants.ANONYMOUS_PRINCIPAL`).
-pub const ANONYMOUS: &str = "anonymous";
+pub(crate) const ANONYMOUS: &str = "anonymous";
 /// The tenant of a call without `tenantid` (`LHConstants.DEFAULT_TENANT`).
-pub const DEFAULT_TENANT: &str = "default";
+pub(crate) const DEFAULT_TENANT: &str = "default";
 /// The header naming the tenant (`LHServerInterceptor.TENANT_ID`).
-pub const TENANT_HEADER: &str = "tenantid";
+pub(crate) const TENANT_HEADER: &str = "tenantid";
 
 /// Who is calling, and the engine that serves the call's tenant.
 #[derive(Clone)]
 pub(crate) struct CallContext {
-    pub principal: Principal,
-    pub engine: EngineHandle,
+    pub(crate) principal: Principal,
+    pub(crate) engine: EngineHandle,
 }
 
 tokio::task_local! {

@@ -25,6 +25,7 @@ use tonic::Status;
 
 use super::DEFAULT_TENANT;
 use super::directory::{Directory, PRINCIPAL, TENANT};
+use crate::engine::EngineError;
 use crate::request::page_of;
 use crate::storage::{MetaFilter, Store};
 use crate::util::{ms_to_ts, now_ms};
@@ -110,7 +111,7 @@ pub(crate) async fn get(dir: &Arc<Directory>, id: QuotaId) -> Result<Quota, Stat
     }
     let k = key(&id);
     dir.default_engine()
-        .call(move |e| Ok(e.store().get_meta::<Quota>(QUOTA, &k, 0, 0)?))
+        .call(move |e| Ok::<_, EngineError>(e.store().get_meta::<Quota>(QUOTA, &k, 0, 0)?))
         .await?
         .ok_or_else(|| Status::not_found(format!("Could not find quota {}", shown(&id))))
 }

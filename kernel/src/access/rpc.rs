@@ -15,7 +15,7 @@ use tonic::Status;
 
 use super::directory::{Directory, PRINCIPAL, TENANT, default_anonymous, valid_tenant_id};
 use super::{ANONYMOUS, DEFAULT_TENANT, acl, current};
-use crate::engine::Engine;
+use crate::engine::{Engine, EngineError};
 use crate::request::page_of;
 use crate::storage::{MetaFilter, Store};
 use crate::util::{ms_to_ts, now_ms};
@@ -230,7 +230,7 @@ pub(crate) async fn put_tenant(
     }
     let tenant = dir
         .default_engine()
-        .call(move |e| {
+        .call(move |e| -> Result<_, EngineError> {
             let store = e.store();
             if let Some(t) = store.get_meta::<Tenant>(TENANT, &r.id, 0, 0)? {
                 // The server keeps the tenant and updates its output topic configuration.
@@ -279,7 +279,7 @@ pub(crate) async fn get_tenant(dir: &Arc<Directory>, id: TenantId) -> Result<Ten
     }
     let key = id.id.clone();
     dir.default_engine()
-        .call(move |e| Ok(e.store().get_meta::<Tenant>(TENANT, &key, 0, 0)?))
+        .call(move |e| Ok::<_, EngineError>(e.store().get_meta::<Tenant>(TENANT, &key, 0, 0)?))
         .await?
         .ok_or_else(|| Status::not_found(format!("Tenant {} not found", id.id)))
 }

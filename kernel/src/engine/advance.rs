@@ -2,7 +2,7 @@
 //! mutations, thread completion and failures (LittleHorse semantics, §5).
 
 use super::nodes::{self, task_done};
-pub use super::threads::fail_node;
+pub(crate) use super::threads::fail_node;
 use super::threads::{self};
 use super::{RunState, Timer, run::is_terminal};
 use crate::storage::{Store, kind};
@@ -17,18 +17,18 @@ use std::collections::HashMap;
 const MAX_STEPS: u32 = 512;
 
 /// What advancing needs besides the run: metadata lookups and the clock.
-pub struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     /// The store (TaskDef lookups).
-    pub store: &'a Store,
+    pub(crate) store: &'a Store,
     /// Cache of TaskDefs.
-    pub task_defs: &'a mut HashMap<String, TaskDef>,
+    pub(crate) task_defs: &'a mut HashMap<String, TaskDef>,
     /// The current time (epoch ms).
-    pub now: i64,
+    pub(crate) now: i64,
 }
 
 impl Ctx<'_> {
     /// A TaskDef by name (cached).
-    pub fn task_def(&mut self, name: &str) -> Option<TaskDef> {
+    pub(crate) fn task_def(&mut self, name: &str) -> Option<TaskDef> {
         if let Some(d) = self.task_defs.get(name) {
             return Some(d.clone());
         }
@@ -39,7 +39,7 @@ impl Ctx<'_> {
 }
 
 /// The state of a NodeRun after a check.
-pub enum Progress {
+pub(crate) enum Progress {
     /// Not finished.
     Waiting,
     /// Finished successfully.
@@ -79,7 +79,7 @@ pub(super) fn node_of<'s>(run: &'s RunState, t: i32, name: &str) -> Option<&'s N
 }
 
 /// Advances every thread of the run until nothing more can happen now.
-pub fn advance(run: &mut RunState, ctx: &mut Ctx<'_>) {
+pub(crate) fn advance(run: &mut RunState, ctx: &mut Ctx<'_>) {
     let mut budget = MAX_STEPS;
     loop {
         let numbers: Vec<i32> = run.wf_run.thread_runs.iter().map(|t| t.number).collect();
@@ -314,7 +314,7 @@ pub(super) fn complete_node(run: &mut RunState, t: i32, pos: i32, now: i64) {
 
 /// Creates the NodeRun for `node_name` at position `pos` and runs its arrival
 /// actions (creates the TaskRun, computes sleep and timeout deadlines).
-pub fn arrive(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, pos: i32, node_name: &str) {
+pub(crate) fn arrive(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, pos: i32, node_name: &str) {
     let Some(node) = node_of(run, t, node_name).cloned() else {
         fail_node(
             run,
@@ -390,7 +390,7 @@ pub fn arrive(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, pos: i32, node_name
 
 /// When a waiting node must be looked at again: a sleep's maturation or an
 /// external event's timeout (`None` when it waits without a deadline).
-pub fn wake_time(run: &RunState, t: i32, pos: i32) -> Result<Option<i64>, String> {
+pub(crate) fn wake_time(run: &RunState, t: i32, pos: i32) -> Result<Option<i64>, String> {
     let Some(nr) = run.node_runs.get(&(t, pos)) else {
         return Ok(None);
     };
@@ -401,7 +401,7 @@ pub fn wake_time(run: &RunState, t: i32, pos: i32) -> Result<Option<i64>, String
 }
 
 /// Adds a manual halt to thread `t` (StopWfRun); its children halt too.
-pub fn stop_thread(run: &mut RunState, t: i32) {
+pub(crate) fn stop_thread(run: &mut RunState, t: i32) {
     threads::halt(
         run,
         t,
@@ -412,7 +412,7 @@ pub fn stop_thread(run: &mut RunState, t: i32) {
 }
 
 /// Removes manual halts from thread `t` (ResumeWfRun); it runs again when no halt reason is left.
-pub fn resume_thread(run: &mut RunState, t: i32) {
+pub(crate) fn resume_thread(run: &mut RunState, t: i32) {
     threads::unhalt(run, t, &|r| {
         matches!(r, thread_halt_reason::Reason::ManualHalt(_))
     });

@@ -3,6 +3,7 @@
 
 use super::advance::{self, Ctx};
 use super::{Engine, RunState};
+use crate::engine::{EngineError, ObjectKind};
 use crate::storage::StoreResult;
 use crate::util::{is_valid_name, ms_to_ts, new_guid, now_ms, ts_to_ms, wf_run_key};
 use crate::values;
@@ -12,7 +13,6 @@ use lhw_proto::littlehorse::{
     WfRunVariableAccessLevel, WfSpec, WfSpecId, node,
 };
 use std::sync::Arc;
-use tonic::Status;
 
 /// Who starts a WfRun.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,8 +52,8 @@ impl Engine {
     }
 
     /// A WfSpec version (cached).
-    pub(super) fn spec(&mut self, id: &WfSpecId) -> Result<Arc<WfSpec>, Status> {
-        let k = (id.name.clone(), id.major_version, id.revision);
+    pub(super) fn spec(&mut self, id: &WfSpecId) -> Result<Arc<WfSpec>, EngineError> {
+        let k = super::keys::SpecKey::of(id);
         if let Some(s) = self.specs.get(&k) {
             return Ok(s.clone());
         }
@@ -64,7 +64,7 @@ impl Engine {
 
     /// RunWf: validates the request (in LittleHorse's order and with its
     /// status codes), creates the WfRun and runs it as far as it goes.
-    pub fn run_wf(&mut self, req: RunWfRequest) -> Result<WfRun, Status> {
+    pub(crate) fn run_wf(&mut self, req: RunWfRequest) -> Result<WfRun, EngineError> {
         self.start_wf_run(req, Origin::Request)
     }
 
@@ -75,16 +75,16 @@ impl Engine {
         &mut self,
         req: RunWfRequest,
         origin: Origin,
-    ) -> Result<WfRun, Status> {
+    ) -> Result<WfRun, EngineError> {
         if req.wf_spec_name.is_empty() {
-            return Err(Status::invalid_argument(
+            return Err(EngineError::invalid_argument(
                 "wf_spec_name: Missing required argument 'wf_spec_name'",
             ));
         }
         if let Some(id) = &req.id
             && !is_valid_name(id)
         {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "id \"{id}\" is invalid: it must be a valid hostname (letters, digits and '-')"
             )));
         }
@@ -101,7 +101,7 @@ impl Engine {
                 crate::wfspec::get_latest_wf_spec(&self.store, &req.wf_spec_name, major)?
             }
             (None, Some(_)) => {
-                return Err(Status::invalid_argument(
+                return Err(EngineError::invalid_argument(
                     "revision: a revision needs a major_version",
                 ));
             }
@@ -115,7 +115,7 @@ impl Engine {
         };
         let key = wf_run_key(&wf_run_id);
         if self.runs.contains_key(&key) || self.store.get_wf_run(&key)?.is_some() {
-            return Err(Status::already_exists(format!(
+            return Err(EngineError::already_exists(format!(
                 "WfRun with id {id} already exists!"
             )));
         }
@@ -126,14 +126,14 @@ impl Engine {
         let thread_spec = spec
             .thread_specs
             .get(&entry_name)
-            .ok_or_else(|| Status::internal("the WfSpec has no entrypoint thread"))?;
+            .ok_or_else(|| EngineError::internal("the WfSpec has no entrypoint thread"))?;
         for name in req.variables.keys() {
             if !thread_spec
                 .variable_defs
                 .iter()
                 .any(|v| v.var_def.as_ref().is_some_and(|d| &d.name == name))
             {
-                return Err(Status::invalid_argument(format!(
+                return Err(EngineError::invalid_argument(format!(
                     "variables: Var {name} provided but not needed for thread {entry_name}"
                 )));
             }
@@ -151,7 +151,7 @@ impl Engine {
                         None => Ok(v.clone()),
                     };
                     checked.map_err(|e| {
-                        Status::invalid_argument(format!(
+                        EngineError::invalid_argument(format!(
                             "variables.{}: ThreadSpec {entry_name} invalid: Variable {} invalid: {e}",
                             def.name, def.name
                         ))
@@ -160,7 +160,7 @@ impl Engine {
                 _ => def.default_value.clone().unwrap_or_default(),
             };
             if tv.required && value.value.is_none() {
-                return Err(Status::invalid_argument(format!(
+                return Err(EngineError::invalid_argument(format!(
                     "variables.{}: required variable {} is missing",
                     def.name, def.name
                 )));
@@ -168,7 +168,7 @@ impl Engine {
             if tv.access_level() == WfRunVariableAccessLevel::InheritedVar {
                 // The parent WfRun's variable: it cannot be given, and the child has none of its own.
                 if req.variables.contains_key(&def.name) {
-                    return Err(Status::invalid_argument(format!(
+                    return Err(EngineError::invalid_argument(format!(
                         "variables.{}: Variable {} is an inherited var but it was provided as input",
                         def.name, def.name
                     )));
@@ -192,7 +192,7 @@ impl Engine {
             .iter()
             .find(|(_, n)| matches!(n.node, Some(node::Node::Entrypoint(_))))
             .map(|(k, _)| k.clone())
-            .ok_or_else(|| Status::internal("the entrypoint thread has no ENTRYPOINT node"))?;
+            .ok_or_else(|| EngineError::internal("the entrypoint thread has no ENTRYPOINT node"))?;
         let wf_run = WfRun {
             id: Some(wf_run_id),
             wf_spec_id: Some(spec_id.clone()),
@@ -238,7 +238,7 @@ impl Engine {
 
     /// RunWf's parent rules: `parent_wf_run_id` is required exactly when the
     /// WfSpec has a parent WfSpec, and must name an existing WfRun of it.
-    fn check_parent(&self, spec: &WfSpec, parent: Option<&WfRunId>) -> Result<(), Status> {
+    fn check_parent(&self, spec: &WfSpec, parent: Option<&WfRunId>) -> Result<(), EngineError> {
         let name = spec
             .id
             .as_ref()
@@ -247,13 +247,13 @@ impl Engine {
         let (reference, parent) = match (&spec.parent_wf_spec, parent) {
             (None, None) => return Ok(()),
             (Some(r), None) => {
-                return Err(Status::invalid_argument(format!(
+                return Err(EngineError::invalid_argument(format!(
                     "parent_wf_run_id: WfSpec {name} requires a parent WfRun ID from WfSpec {}",
                     r.wf_spec_name
                 )));
             }
             (None, Some(_)) => {
-                return Err(Status::invalid_argument(format!(
+                return Err(EngineError::invalid_argument(format!(
                     "parent_wf_run_id: WfSpec {name} does not refer to a parent WfSpec."
                 )));
             }
@@ -265,13 +265,13 @@ impl Engine {
             None => self.store.get_wf_run(&pk)?.and_then(|r| r.wf_spec_id),
         };
         let Some(parent_spec) = parent_spec else {
-            return Err(Status::failed_precondition(format!(
+            return Err(EngineError::failed_precondition(format!(
                 "parent_wf_run_id: Parent WfRun of type {} with id {pk} not found.",
                 reference.wf_spec_name
             )));
         };
         if parent_spec.name != reference.wf_spec_name {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "parent_wf_run_id: Parent WfRun is of incorrect type {} but should be {}",
                 parent_spec.name, reference.wf_spec_name
             )));
@@ -280,16 +280,16 @@ impl Engine {
     }
 
     /// PutExternalEvent: stores the event (idempotent on guid) and lets a waiting node claim it.
-    pub fn put_external_event(
+    pub(crate) fn put_external_event(
         &mut self,
         req: PutExternalEventRequest,
-    ) -> Result<ExternalEvent, Status> {
+    ) -> Result<ExternalEvent, EngineError> {
         let wf_run_id = req
             .wf_run_id
-            .ok_or_else(|| Status::invalid_argument("wf_run_id must be set"))?;
+            .ok_or_else(|| EngineError::invalid_argument("wf_run_id must be set"))?;
         let def_id = req
             .external_event_def_id
-            .ok_or_else(|| Status::invalid_argument("external_event_def_id must be set"))?;
+            .ok_or_else(|| EngineError::invalid_argument("external_event_def_id must be set"))?;
         let def: ExternalEventDef =
             crate::metadata::get_external_event_def(&self.store, &def_id.name)?;
         let content = req.content.unwrap_or_default();
@@ -299,7 +299,7 @@ impl Engine {
             .and_then(|t| t.return_type.as_ref())
         {
             Some(td) => values::coerce_to(content, td)
-                .map_err(|e| Status::invalid_argument(format!("content: {e}")))?,
+                .map_err(|e| EngineError::invalid_argument(format!("content: {e}")))?,
             None => content,
         };
         let key = wf_run_key(&wf_run_id);
@@ -328,7 +328,7 @@ impl Engine {
         key: &str,
         def: &str,
         guid: &str,
-    ) -> Result<Option<ExternalEvent>, Status> {
+    ) -> Result<Option<ExternalEvent>, EngineError> {
         if let Some(run) = self.runs.get(key) {
             let found = run.events.iter().map(|(_, e)| e).find(|e| {
                 e.id.as_ref().is_some_and(|i| {
@@ -344,23 +344,23 @@ impl Engine {
     }
 
     /// StopWfRun / ResumeWfRun on one thread (0 = the whole WfRun).
-    pub fn stop_or_resume(
+    pub(crate) fn stop_or_resume(
         &mut self,
         wf_run_id: Option<WfRunId>,
         thread: i32,
         stop: bool,
-    ) -> Result<(), Status> {
-        let id = wf_run_id.ok_or_else(|| Status::invalid_argument("wf_run_id must be set"))?;
+    ) -> Result<(), EngineError> {
+        let id = wf_run_id.ok_or_else(|| EngineError::invalid_argument("wf_run_id must be set"))?;
         let key = wf_run_key(&id);
         let Some(run) = self.runs.get_mut(&key) else {
             return match self.store.get_wf_run(&key)? {
                 Some(_) => Ok(()),
-                None => Err(Status::not_found(format!("WfRun {key} not found"))),
+                None => Err(EngineError::not_found(ObjectKind::WfRun, &key)),
             };
         };
         if run.thread(thread).is_none() {
             // LittleHorse answers INVALID_ARGUMENT for a thread that does not exist.
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "thread_run_number: WfRun {key} has no ThreadRun {thread}"
             )));
         }
@@ -374,17 +374,21 @@ impl Engine {
     }
 
     /// GetWfRun.
-    pub fn get_wf_run(&self, key: &str) -> Result<WfRun, Status> {
+    pub(crate) fn get_wf_run(&self, key: &str) -> Result<WfRun, EngineError> {
         if let Some(run) = self.runs.get(key) {
             return Ok(run.wf_run.clone());
         }
         self.store
             .get_wf_run(key)?
-            .ok_or_else(|| Status::not_found(format!("WfRun {key} not found")))
+            .ok_or_else(|| EngineError::not_found(ObjectKind::WfRun, key))
     }
 
     /// ListNodeRuns (optionally one thread).
-    pub fn list_node_runs(&self, key: &str, thread: Option<i32>) -> Result<Vec<NodeRun>, Status> {
+    pub(crate) fn list_node_runs(
+        &self,
+        key: &str,
+        thread: Option<i32>,
+    ) -> Result<Vec<NodeRun>, EngineError> {
         if let Some(run) = self.runs.get(key) {
             return Ok(run
                 .node_runs
@@ -397,25 +401,32 @@ impl Engine {
     }
 
     /// GetNodeRun.
-    pub fn get_node_run(&self, key: &str, thread: i32, pos: i32) -> Result<NodeRun, Status> {
+    pub(crate) fn get_node_run(
+        &self,
+        key: &str,
+        thread: i32,
+        pos: i32,
+    ) -> Result<NodeRun, EngineError> {
         let found = match self.runs.get(key) {
             Some(run) => run.node_runs.get(&(thread, pos)).cloned(),
             None => self.store.get_node_run(key, thread, pos)?,
         };
-        found.ok_or_else(|| Status::not_found(format!("NodeRun {key}/{thread}/{pos} not found")))
+        found.ok_or_else(|| {
+            EngineError::not_found(ObjectKind::NodeRun, format!("{key}/{thread}/{pos}"))
+        })
     }
 
     /// GetTaskRun.
-    pub fn get_task_run(&self, key: &str, guid: &str) -> Result<TaskRun, Status> {
+    pub(crate) fn get_task_run(&self, key: &str, guid: &str) -> Result<TaskRun, EngineError> {
         let found = match self.runs.get(key) {
             Some(run) => run.task_runs.get(guid).cloned(),
             None => self.store.get_task_run(key, guid)?,
         };
-        found.ok_or_else(|| Status::not_found(format!("TaskRun {key}/{guid} not found")))
+        found.ok_or_else(|| EngineError::not_found(ObjectKind::TaskRun, format!("{key}/{guid}")))
     }
 
     /// ListTaskRuns.
-    pub fn list_task_runs(&self, key: &str) -> Result<Vec<TaskRun>, Status> {
+    pub(crate) fn list_task_runs(&self, key: &str) -> Result<Vec<TaskRun>, EngineError> {
         match self.runs.get(key) {
             Some(run) => {
                 let mut trs: Vec<TaskRun> = run.task_runs.values().cloned().collect();
@@ -433,20 +444,25 @@ impl Engine {
     }
 
     /// GetVariable.
-    pub fn get_variable(&self, key: &str, thread: i32, name: &str) -> Result<Variable, Status> {
+    pub(crate) fn get_variable(
+        &self,
+        key: &str,
+        thread: i32,
+        name: &str,
+    ) -> Result<Variable, EngineError> {
         let found = match self.runs.get(key) {
             Some(run) => run.variables.get(&(thread, name.to_string())).cloned(),
             None => self.store.get_variable(key, thread, name)?,
         };
         found.ok_or_else(|| {
-            Status::not_found(format!(
+            EngineError::missing(format!(
                 "Variable {name} of {key} thread {thread} not found"
             ))
         })
     }
 
     /// ListVariables.
-    pub fn list_variables(&self, key: &str) -> Result<Vec<Variable>, Status> {
+    pub(crate) fn list_variables(&self, key: &str) -> Result<Vec<Variable>, EngineError> {
         match self.runs.get(key) {
             Some(run) => Ok(run.variables.values().cloned().collect()),
             None => Ok(self.store.list_variables(key)?),
@@ -454,18 +470,22 @@ impl Engine {
     }
 
     /// GetExternalEvent.
-    pub fn get_external_event(
+    pub(crate) fn get_external_event(
         &self,
         key: &str,
         def: &str,
         guid: &str,
-    ) -> Result<ExternalEvent, Status> {
-        self.find_event(key, def, guid)?
-            .ok_or_else(|| Status::not_found(format!("ExternalEvent {key}/{def}/{guid} not found")))
+    ) -> Result<ExternalEvent, EngineError> {
+        self.find_event(key, def, guid)?.ok_or_else(|| {
+            EngineError::not_found(ObjectKind::ExternalEvent, format!("{key}/{def}/{guid}"))
+        })
     }
 
     /// ListExternalEvents.
-    pub fn list_external_events(&self, key: &str) -> Result<Vec<ExternalEvent>, Status> {
+    pub(crate) fn list_external_events(
+        &self,
+        key: &str,
+    ) -> Result<Vec<ExternalEvent>, EngineError> {
         match self.runs.get(key) {
             Some(run) => Ok(run.events.iter().map(|(_, e)| e.clone()).collect()),
             None => Ok(self

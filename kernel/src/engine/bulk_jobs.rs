@@ -18,6 +18,7 @@
 //! `last_seen_key` is the start time of the last WfRun deleted (docs/differences.md).
 
 use super::Engine;
+use crate::engine::EngineError;
 use crate::request::{not_empty, opt_enum_value, page_of, required};
 use crate::storage::{WfRunQuery, kind};
 use crate::util::{ms_to_ts, new_guid, now_ms, ts_to_ms};
@@ -25,7 +26,6 @@ use lhw_proto::littlehorse::{
     BulkJob, BulkJobId, BulkJobIdList, BulkJobStatus, CreateBulkJobRequest, LhStatus,
     SearchBulkJobRequest, bulk_job, create_bulk_job_request,
 };
-use tonic::Status;
 
 /// The statuses a bulk delete may select (`DELETABLE_WF_RUN_STATUSES`).
 const DELETABLE: [LhStatus; 4] = [
@@ -37,7 +37,10 @@ const DELETABLE: [LhStatus; 4] = [
 
 impl Engine {
     /// CreateBulkJob.
-    pub fn create_bulk_job(&mut self, req: CreateBulkJobRequest) -> Result<BulkJob, Status> {
+    pub(crate) fn create_bulk_job(
+        &mut self,
+        req: CreateBulkJobRequest,
+    ) -> Result<BulkJob, EngineError> {
         let id = match req.id {
             Some(id) => {
                 not_empty(&id, "id")?;
@@ -51,22 +54,24 @@ impl Engine {
         let create_bulk_job_request::Operation::BulkDeleteWfRun(op) =
             required(req.operation, "bulk_delete_wf_run")?;
         if op.wf_spec_name.trim().is_empty() {
-            return Err(Status::invalid_argument("wfSpecName must be provided"));
+            return Err(EngineError::invalid_argument("wfSpecName must be provided"));
         }
         let earliest = op.earliest_start.as_ref().map_or(0, ts_to_ms);
         let latest = op.latest_start.as_ref().map_or(0, ts_to_ms);
         if earliest > latest {
-            return Err(Status::invalid_argument(
+            return Err(EngineError::invalid_argument(
                 "earliestStart must be before or equal to latestStart",
             ));
         }
         let Some(status) =
             opt_enum_value::<LhStatus>(op.wf_run_status, "bulk_delete_wf_run.wf_run_status")?
         else {
-            return Err(Status::invalid_argument("wfRunStatus must be provided"));
+            return Err(EngineError::invalid_argument(
+                "wfRunStatus must be provided",
+            ));
         };
         if !DELETABLE.contains(&status) {
-            return Err(Status::invalid_argument(
+            return Err(EngineError::invalid_argument(
                 "wfRunStatus must be a terminal status",
             ));
         }
@@ -110,15 +115,18 @@ impl Engine {
     }
 
     /// GetBulkJob.
-    pub fn get_bulk_job(&self, id: &BulkJobId) -> Result<BulkJob, Status> {
+    pub(crate) fn get_bulk_job(&self, id: &BulkJobId) -> Result<BulkJob, EngineError> {
         not_empty(&id.id, "id.id")?;
         self.store
             .get_meta(kind::BULK_JOB, &id.id, 0, 0)?
-            .ok_or_else(|| Status::not_found(format!("Couldn't find BulkJob {}", id.id)))
+            .ok_or_else(|| EngineError::missing(format!("Couldn't find BulkJob {}", id.id)))
     }
 
     /// SearchBulkJob: by id, optionally only one status.
-    pub fn search_bulk_job(&self, req: SearchBulkJobRequest) -> Result<BulkJobIdList, Status> {
+    pub(crate) fn search_bulk_job(
+        &self,
+        req: SearchBulkJobRequest,
+    ) -> Result<BulkJobIdList, EngineError> {
         let status = opt_enum_value::<BulkJobStatus>(req.status, "status")?;
         let mut ids = Vec::new();
         let mut after = None;
@@ -138,14 +146,14 @@ impl Engine {
     }
 
     /// DeleteBulkJob: a RUNNING job stays; an unknown id is deleted silently, as the server does.
-    pub fn delete_bulk_job(&mut self, id: &BulkJobId) -> Result<(), Status> {
+    pub(crate) fn delete_bulk_job(&mut self, id: &BulkJobId) -> Result<(), EngineError> {
         not_empty(&id.id, "id.id")?;
         if let Some(job) = self
             .store
             .get_meta::<BulkJob>(kind::BULK_JOB, &id.id, 0, 0)?
             && job.status == BulkJobStatus::BulkJobRunning as i32
         {
-            return Err(Status::failed_precondition(
+            return Err(EngineError::failed_precondition(
                 "Cannot delete a RUNNING BulkJob",
             ));
         }

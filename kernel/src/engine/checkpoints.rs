@@ -11,19 +11,19 @@
 //! checkpoints (GetCheckpoint) instead of running those steps again.
 
 use super::{Engine, Timer};
+use crate::engine::EngineError;
 use crate::util::{ms_to_ts, now_ms, ts_to_ms, wf_run_key};
 use lhw_proto::littlehorse::{
     Checkpoint, CheckpointId, PutCheckpointRequest, PutCheckpointResponse, TaskStatus,
     put_checkpoint_response::FlowControlContinue,
 };
-use tonic::Status;
 
 impl Engine {
     /// PutCheckpoint (the request was checked by the gRPC layer).
-    pub fn put_checkpoint(
+    pub(crate) fn put_checkpoint(
         &mut self,
         req: PutCheckpointRequest,
-    ) -> Result<PutCheckpointResponse, Status> {
+    ) -> Result<PutCheckpointResponse, EngineError> {
         let task_run_id = req.task_run_id.unwrap_or_default();
         let key = wf_run_key(&task_run_id.wf_run_id.clone().unwrap_or_default());
         let guid = task_run_id.task_guid.clone();
@@ -82,13 +82,13 @@ impl Engine {
     }
 
     /// GetCheckpoint.
-    pub fn get_checkpoint(&mut self, id: &CheckpointId) -> Result<Checkpoint, Status> {
+    pub(crate) fn get_checkpoint(&mut self, id: &CheckpointId) -> Result<Checkpoint, EngineError> {
         let task_run = id.task_run.clone().unwrap_or_default();
         let key = wf_run_key(&task_run.wf_run_id.unwrap_or_default());
         self.store
             .get_checkpoint(&key, &task_run.task_guid, id.checkpoint_number)?
             .ok_or_else(|| {
-                Status::not_found(format!(
+                EngineError::missing(format!(
                     "Checkpoint {} of TaskRun {key}/{} not found",
                     id.checkpoint_number, task_run.task_guid
                 ))
@@ -114,7 +114,7 @@ impl Engine {
     }
 }
 
-fn not_found_task_run() -> Status {
+fn not_found_task_run() -> EngineError {
     // The server answers INVALID_ARGUMENT "Could not find specified TaskRun".
-    Status::invalid_argument("task_run_id: Could not find specified TaskRun")
+    EngineError::invalid_argument("task_run_id: Could not find specified TaskRun")
 }

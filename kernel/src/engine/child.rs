@@ -8,13 +8,13 @@ use lhw_proto::littlehorse::{LhErrorType, RunWfRequest, node_run::NodeType};
 
 /// A child WfRun to start once the parent's advance is over.
 #[derive(Debug)]
-pub struct ChildStart {
+pub(crate) struct ChildStart {
     /// Parent thread and NodeRun position.
-    pub thread: i32,
+    pub(crate) thread: i32,
     /// Parent NodeRun position.
-    pub position: i32,
+    pub(crate) position: i32,
     /// The request that starts the child.
-    pub request: RunWfRequest,
+    pub(crate) request: RunWfRequest,
 }
 
 impl Engine {
@@ -40,7 +40,7 @@ impl Engine {
                     run,
                     c.thread,
                     c.position,
-                    failure(LhErrorType::VarSubError, status.message().to_string(), None),
+                    failure(LhErrorType::VarSubError, status.message(), None),
                     now,
                 ),
             }

@@ -2,12 +2,12 @@
 //! DeleteUserTaskRunComment): each is an event in the UserTaskRun's history; a comment's id
 //! counts the comments added before it, from 1.
 
+use crate::engine::{EngineError, ObjectKind};
 use lhw_proto::littlehorse::user_task_event::{Event, UteCommentDeleted, UteCommented};
 use lhw_proto::littlehorse::{
     DeleteUserTaskRunCommentRequest, EditUserTaskRunCommentRequest, PutUserTaskRunCommentRequest,
     UserTaskRun, UserTaskRunId,
 };
-use tonic::Status;
 
 use super::Engine;
 use super::user_tasks::{event, ids};
@@ -15,10 +15,10 @@ use crate::util::now_ms;
 
 impl Engine {
     /// PutUserTaskRunComment.
-    pub fn put_user_task_run_comment(
+    pub(crate) fn put_user_task_run_comment(
         &mut self,
         req: PutUserTaskRunCommentRequest,
-    ) -> Result<UserTaskRun, Status> {
+    ) -> Result<UserTaskRun, EngineError> {
         non_empty(&req.user_id, "user_id")?;
         non_empty(&req.comment, "comment")?;
         self.with_user_task(req.user_task_run_id, |utr| {
@@ -36,10 +36,10 @@ impl Engine {
     }
 
     /// EditUserTaskRunComment.
-    pub fn edit_user_task_run_comment(
+    pub(crate) fn edit_user_task_run_comment(
         &mut self,
         req: EditUserTaskRunCommentRequest,
-    ) -> Result<UserTaskRun, Status> {
+    ) -> Result<UserTaskRun, EngineError> {
         non_empty(&req.user_id, "user_id")?;
         non_empty(&req.comment, "comment")?;
         let comment_id = req.user_comment_id;
@@ -54,10 +54,10 @@ impl Engine {
     }
 
     /// DeleteUserTaskRunComment.
-    pub fn delete_user_task_run_comment(
+    pub(crate) fn delete_user_task_run_comment(
         &mut self,
         req: DeleteUserTaskRunCommentRequest,
-    ) -> Result<UserTaskRun, Status> {
+    ) -> Result<UserTaskRun, EngineError> {
         non_empty(&req.user_id, "user_id")?;
         let comment_id = req.user_comment_id;
         self.with_user_task(req.user_task_run_id, |utr| {
@@ -73,22 +73,22 @@ impl Engine {
     fn with_user_task(
         &mut self,
         id: Option<UserTaskRunId>,
-        make: impl FnOnce(&UserTaskRun) -> Result<Event, Status>,
-    ) -> Result<UserTaskRun, Status> {
+        make: impl FnOnce(&UserTaskRun) -> Result<Event, EngineError>,
+    ) -> Result<UserTaskRun, EngineError> {
         let (key, guid) = ids(id)?;
         let run = self.ut_run(&key, &guid)?;
-        let utr = run
-            .user_task_run_mut(&guid)
-            .ok_or_else(|| Status::not_found(format!("UserTaskRun {key}/{guid} not found")))?;
+        let utr = run.user_task_run_mut(&guid).ok_or_else(|| {
+            EngineError::not_found(ObjectKind::UserTaskRun, format!("{key}/{guid}"))
+        })?;
         let e = make(utr)?;
         utr.events.push(event(now_ms(), e));
         Ok(utr.clone())
     }
 }
 
-fn non_empty(value: &str, field: &str) -> Result<(), Status> {
+fn non_empty(value: &str, field: &str) -> Result<(), EngineError> {
     if value.trim().is_empty() {
-        Err(Status::invalid_argument(format!(
+        Err(EngineError::invalid_argument(format!(
             "{field} must not be empty"
         )))
     } else {
@@ -97,7 +97,7 @@ fn non_empty(value: &str, field: &str) -> Result<(), Status> {
 }
 
 /// The comment `id` was added and not deleted.
-fn live_comment(utr: &UserTaskRun, id: i32) -> Result<(), Status> {
+fn live_comment(utr: &UserTaskRun, id: i32) -> Result<(), EngineError> {
     let mut live = false;
     for e in &utr.events {
         match &e.event {
@@ -109,7 +109,7 @@ fn live_comment(utr: &UserTaskRun, id: i32) -> Result<(), Status> {
     if live {
         Ok(())
     } else {
-        Err(Status::not_found(format!(
+        Err(EngineError::missing(format!(
             "user_comment_id {id}: no such comment on this UserTaskRun"
         )))
     }

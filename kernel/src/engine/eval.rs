@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 impl RunState {
     /// The value of variable `name` as seen from thread `t`.
-    pub fn var_value(&self, t: i32, name: &str) -> Result<VariableValue, String> {
+    pub(crate) fn var_value(&self, t: i32, name: &str) -> Result<VariableValue, String> {
         let slot = self
             .find_var(t, name)
             .ok_or_else(|| format!("variable {name} not found"))?;
@@ -32,7 +32,7 @@ impl RunState {
 
     /// The output of the most recent NodeRun of `node_name` in thread `t`
     /// (a task's output, an external event's content, NULL otherwise).
-    pub fn node_output(&self, t: i32, node_name: &str) -> Result<VariableValue, String> {
+    pub(crate) fn node_output(&self, t: i32, node_name: &str) -> Result<VariableValue, String> {
         let nr = self
             .node_runs
             .range((t, i32::MIN)..=(t, i32::MAX))
@@ -44,7 +44,7 @@ impl RunState {
     }
 
     /// Evaluates a VariableAssignment in thread `t`: source, then path, then cast.
-    pub fn eval(&self, t: i32, va: &VariableAssignment) -> Result<VariableValue, String> {
+    pub(crate) fn eval(&self, t: i32, va: &VariableAssignment) -> Result<VariableValue, String> {
         let base = match &va.source {
             None => return Err("the VariableAssignment has no source".to_string()),
             Some(Source::VariableName(name)) => self.var_value(t, name)?,
@@ -187,7 +187,7 @@ impl RunState {
     }
 
     /// Evaluates a condition that must produce a BOOL.
-    pub fn eval_bool(&self, t: i32, va: &VariableAssignment) -> Result<bool, String> {
+    pub(crate) fn eval_bool(&self, t: i32, va: &VariableAssignment) -> Result<bool, String> {
         match self.eval(t, va)?.value {
             Some(Value::Bool(b)) => Ok(b),
             other => Err(format!(
@@ -198,7 +198,7 @@ impl RunState {
     }
 
     /// Evaluates a legacy `left COMPARATOR right` condition.
-    pub fn eval_legacy(&self, t: i32, c: &LegacyEdgeCondition) -> Result<bool, String> {
+    pub(crate) fn eval_legacy(&self, t: i32, c: &LegacyEdgeCondition) -> Result<bool, String> {
         let left = self.eval(t, c.left.as_ref().ok_or("the condition has no left side")?)?;
         let right = self.eval(
             t,
@@ -211,7 +211,7 @@ impl RunState {
 
     /// Applies mutations in order, all or nothing. `node` is the node whose
     /// output legacy `node_output` right-hand sides refer to.
-    pub fn apply_mutations(
+    pub(crate) fn apply_mutations(
         &mut self,
         t: i32,
         node: &str,

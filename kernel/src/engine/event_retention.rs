@@ -13,10 +13,10 @@
 //! rebuilt at start).
 
 use super::Engine;
+use crate::engine::EngineError;
 use crate::storage::{EventGcRow, StoreResult};
 use crate::util::{now_ms, ts_to_ms, wf_run_key};
 use lhw_proto::littlehorse::{ExternalEvent, external_event_retention_policy::ExtEvtGcPolicy};
-use tonic::Status;
 
 /// Most ExternalEvents one sweep deletes.
 const EVENT_SWEEP_BATCH: usize = 256;
@@ -24,7 +24,7 @@ const EVENT_SWEEP_BATCH: usize = 256;
 impl Engine {
     /// Schedules the deletion of a newly stored ExternalEvent when its def
     /// has a retention policy, and arms the sweep for it.
-    pub(super) fn schedule_event_gc(&mut self, event: &ExternalEvent) -> Result<(), Status> {
+    pub(super) fn schedule_event_gc(&mut self, event: &ExternalEvent) -> Result<(), EngineError> {
         let Some(id) = &event.id else {
             return Ok(());
         };

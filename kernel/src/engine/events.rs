@@ -3,16 +3,16 @@
 
 use super::Engine;
 use super::run::CorrelationWait;
+use crate::engine::{EngineError, ObjectKind};
 use crate::util::{ms_to_ts, new_guid, now_ms, wf_run_key};
 use lhw_proto::littlehorse::{
     AwaitWorkflowEventRequest, CorrelatedEvent, CorrelatedEventId, ExternalEvent, ExternalEventId,
     PutCorrelatedEventRequest, WorkflowEvent, WorkflowEventId, node_run::NodeType,
 };
 use tokio::sync::oneshot;
-use tonic::Status;
 
 /// An AwaitWorkflowEvent request waiting for a matching WorkflowEvent.
-pub struct WfEventWaiter {
+pub(crate) struct WfEventWaiter {
     key: String,
     defs: Vec<String>,
     ignore: Vec<WorkflowEventId>,
@@ -35,7 +35,11 @@ impl WfEventWaiter {
 
 impl Engine {
     /// Delivers an ExternalEvent to a WfRun (stored for later when it is not active).
-    pub(super) fn deliver_event(&mut self, key: &str, event: ExternalEvent) -> Result<(), Status> {
+    pub(super) fn deliver_event(
+        &mut self,
+        key: &str,
+        event: ExternalEvent,
+    ) -> Result<(), EngineError> {
         self.schedule_event_gc(&event)?;
         let seq = self.next_event_seq;
         self.next_event_seq += 1;
@@ -110,7 +114,7 @@ impl Engine {
         mut ce: CorrelatedEvent,
         t: i32,
         pos: i32,
-    ) -> Result<(), Status> {
+    ) -> Result<(), EngineError> {
         let Some(run) = self.runs.get(key) else {
             return Ok(());
         };
@@ -144,15 +148,15 @@ impl Engine {
 
     /// PutCorrelatedEvent: stores the event and completes every waiting
     /// EXTERNAL_EVENT node of that def whose correlation key matches.
-    pub fn put_correlated_event(
+    pub(crate) fn put_correlated_event(
         &mut self,
         req: PutCorrelatedEventRequest,
-    ) -> Result<CorrelatedEvent, Status> {
+    ) -> Result<CorrelatedEvent, EngineError> {
         let def_id = req
             .external_event_def_id
-            .ok_or_else(|| Status::invalid_argument("external_event_def_id must be set"))?;
+            .ok_or_else(|| EngineError::invalid_argument("external_event_def_id must be set"))?;
         if req.key.is_empty() {
-            return Err(Status::invalid_argument("key must be set"));
+            return Err(EngineError::invalid_argument("key must be set"));
         }
         let def = crate::metadata::get_external_event_def(&self.store, &def_id.name)?;
         let content = req.content.unwrap_or_default();
@@ -162,7 +166,7 @@ impl Engine {
             .and_then(|t| t.return_type.as_ref())
         {
             Some(td) => crate::values::coerce_to(content, td)
-                .map_err(|e| Status::invalid_argument(format!("content: {e}")))?,
+                .map_err(|e| EngineError::invalid_argument(format!("content: {e}")))?,
             None => content,
         };
         let ce = CorrelatedEvent {
@@ -203,7 +207,10 @@ impl Engine {
     }
 
     /// GetCorrelatedEvent.
-    pub fn get_correlated_event(&self, id: &CorrelatedEventId) -> Result<CorrelatedEvent, Status> {
+    pub(crate) fn get_correlated_event(
+        &self,
+        id: &CorrelatedEventId,
+    ) -> Result<CorrelatedEvent, EngineError> {
         let def = id
             .external_event_def_id
             .as_ref()
@@ -211,13 +218,18 @@ impl Engine {
             .unwrap_or_default();
         self.store
             .get_correlated_event(&def, &id.key)?
-            .ok_or_else(|| Status::not_found(format!("CorrelatedEvent {def}/{} not found", id.key)))
+            .ok_or_else(|| {
+                EngineError::not_found(ObjectKind::CorrelatedEvent, format!("{def}/{}", id.key))
+            })
     }
 
     /// DeleteCorrelatedEvent. As LittleHorse's `DeleteCorrelatedEventRequestModel.process`
     /// (server/src/main/java/io/littlehorse/common/model/corecommand/subcommand/): deleting a
     /// CorrelatedEvent that was already deleted or never existed is not an error.
-    pub fn delete_correlated_event(&mut self, id: &CorrelatedEventId) -> Result<(), Status> {
+    pub(crate) fn delete_correlated_event(
+        &mut self,
+        id: &CorrelatedEventId,
+    ) -> Result<(), EngineError> {
         let def = id
             .external_event_def_id
             .as_ref()
@@ -228,7 +240,10 @@ impl Engine {
     }
 
     /// The WorkflowEvents of a run (active or stored).
-    pub fn list_workflow_events(&self, key: &str) -> Result<Vec<WorkflowEvent>, Status> {
+    pub(crate) fn list_workflow_events(
+        &self,
+        key: &str,
+    ) -> Result<Vec<WorkflowEvent>, EngineError> {
         match self.runs.get(key) {
             Some(run) => Ok(run.workflow_events.clone()),
             None => Ok(self.store.list_workflow_events(key)?),
@@ -236,32 +251,35 @@ impl Engine {
     }
 
     /// GetWorkflowEvent.
-    pub fn get_workflow_event(&self, id: &WorkflowEventId) -> Result<WorkflowEvent, Status> {
+    pub(crate) fn get_workflow_event(
+        &self,
+        id: &WorkflowEventId,
+    ) -> Result<WorkflowEvent, EngineError> {
         let key = id
             .wf_run_id
             .as_ref()
             .map(wf_run_key)
-            .ok_or_else(|| Status::invalid_argument("wf_run_id must be set"))?;
+            .ok_or_else(|| EngineError::invalid_argument("wf_run_id must be set"))?;
         self.list_workflow_events(&key)?
             .into_iter()
             .find(|e| e.id.as_ref() == Some(id))
-            .ok_or_else(|| Status::not_found("WorkflowEvent not found"))
+            .ok_or_else(|| EngineError::missing("WorkflowEvent not found"))
     }
 
     /// AwaitWorkflowEvent: answers at once with a matching stored event or
     /// parks the request until one is thrown.
-    pub fn await_workflow_event(
+    pub(crate) fn await_workflow_event(
         &mut self,
         req: AwaitWorkflowEventRequest,
         reply: oneshot::Sender<WorkflowEvent>,
-    ) -> Result<(), Status> {
+    ) -> Result<(), EngineError> {
         let key = req
             .wf_run_id
             .as_ref()
             .map(wf_run_key)
-            .ok_or_else(|| Status::invalid_argument("wf_run_id must be set"))?;
+            .ok_or_else(|| EngineError::invalid_argument("wf_run_id must be set"))?;
         if !self.runs.contains_key(&key) && self.store.get_wf_run(&key)?.is_none() {
-            return Err(Status::not_found(format!("WfRun {key} not found")));
+            return Err(EngineError::not_found(ObjectKind::WfRun, &key));
         }
         let waiter = WfEventWaiter {
             key: key.clone(),

@@ -33,11 +33,11 @@ impl Engine {
     }
 
     /// The TaskDefs with at least one task waiting for a worker, each once, sorted.
-    pub fn task_defs_with_work(&self) -> Vec<String> {
+    pub(crate) fn task_defs_with_work(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .queues
             .iter()
-            .filter(|(_, q)| q.iter().any(|(key, guid)| self.is_scheduled(key, guid)))
+            .filter(|(_, q)| q.iter().any(|t| self.is_scheduled(&t.run, &t.guid)))
             .map(|(name, _)| name.clone())
             .collect();
         names.sort();

@@ -13,6 +13,7 @@
 
 use super::advance::{self, Ctx, node_of, select_edge};
 use super::{Engine, RunState, Timer, run::is_terminal, threads};
+use crate::engine::{EngineError, ObjectKind};
 use crate::storage::{StoreResult, retention_due};
 use crate::util::{now_ms, wf_run_key};
 use lhw_proto::littlehorse::LhErrorType;
@@ -20,14 +21,13 @@ use lhw_proto::littlehorse::{
     LhStatus, NodeRun, WfRun, WfRunId, node_run::NodeType, thread_halt_reason::Reason,
     wait_for_threads_run::WaitingThreadStatus,
 };
-use tonic::Status;
 
 /// Most WfRuns one sweep deletes (the rest wait for the next batch).
 const SWEEP_BATCH: usize = 256;
 
 /// The retention sweep's timer state.
 #[derive(Default)]
-pub struct Sweeper {
+pub(crate) struct Sweeper {
     /// When the armed sweep timer is due (`None`: no timer armed).
     next: Option<i64>,
 }
@@ -115,7 +115,7 @@ impl Engine {
     /// Deleting a WfRun that does not exist succeeds (LittleHorse answers
     /// OK). Its child WfRuns stay. Queued tasks and timers of a deleted run
     /// are dropped when they come up (they find no run).
-    pub fn delete_wf_run(&mut self, key: &str) -> Result<(), Status> {
+    pub(crate) fn delete_wf_run(&mut self, key: &str) -> Result<(), EngineError> {
         if !self.runs.contains_key(key) && self.store.get_wf_run(key)?.is_none() {
             return Ok(());
         }
@@ -132,12 +132,12 @@ impl Engine {
     /// WAIT_FOR_THREADS or EXIT node) is rescued too, and so is the parent
     /// WfRun's WAIT_FOR_CHILD_WF node when thread 0 of a child WfRun is
     /// rescued.
-    pub fn rescue_thread_run(
+    pub(crate) fn rescue_thread_run(
         &mut self,
         id: &WfRunId,
         thread: i32,
         skip_current_node: bool,
-    ) -> Result<WfRun, Status> {
+    ) -> Result<WfRun, EngineError> {
         let key = wf_run_key(id);
         let parent_wait = self.parent_wait(id, thread)?;
         let loaded = !self.runs.contains_key(&key);
@@ -173,7 +173,7 @@ impl Engine {
             } = self;
             let run = runs
                 .get_mut(&key)
-                .ok_or_else(|| Status::internal("the rescued WfRun vanished"))?;
+                .ok_or_else(|| EngineError::internal("the rescued WfRun vanished"))?;
             let mut ctx = Ctx {
                 store,
                 task_defs,
@@ -194,14 +194,14 @@ impl Engine {
     }
 
     /// A stored WfRun with all its objects, not yet active.
-    fn load_run(&mut self, key: &str) -> Result<RunState, Status> {
+    fn load_run(&mut self, key: &str) -> Result<RunState, EngineError> {
         let wf_run = self
             .store
             .get_wf_run(key)?
-            .ok_or_else(|| Status::not_found(format!("WfRun {key} not found")))?;
+            .ok_or_else(|| EngineError::not_found(ObjectKind::WfRun, key))?;
         let spec_id = wf_run.wf_spec_id.clone().unwrap_or_default();
         let spec = self.spec(&spec_id).map_err(|_| {
-            Status::failed_precondition(format!(
+            EngineError::failed_precondition(format!(
                 "WfRun {key} runs WfSpec {} {}.{}, which was deleted",
                 spec_id.name, spec_id.major_version, spec_id.revision
             ))
@@ -212,7 +212,11 @@ impl Engine {
     /// When thread 0 of a child WfRun is rescued: the parent's thread that
     /// failed at the WAIT_FOR_CHILD_WF node awaiting it (to rescue too).
     /// Refuses when the parent already handled the child's failure.
-    fn parent_wait(&mut self, id: &WfRunId, thread: i32) -> Result<Option<(WfRunId, i32)>, Status> {
+    fn parent_wait(
+        &mut self,
+        id: &WfRunId,
+        thread: i32,
+    ) -> Result<Option<(WfRunId, i32)>, EngineError> {
         let Some(parent) = id.parent_wf_run_id.as_deref() else {
             return Ok(None);
         };
@@ -238,7 +242,7 @@ impl Engine {
         });
         for nr in waiting {
             if nr.failures.last().is_some_and(|f| f.was_properly_handled) {
-                return Err(Status::failed_precondition(
+                return Err(EngineError::failed_precondition(
                     "Parent WfRun has already handled the child failure",
                 ));
             }
@@ -258,18 +262,18 @@ impl Engine {
 }
 
 /// Why thread `t` cannot be rescued, if it cannot.
-fn check_rescuable(run: &RunState, t: i32) -> Result<(), Status> {
+fn check_rescuable(run: &RunState, t: i32) -> Result<(), EngineError> {
     if t < 0 || t > run.wf_run.greatest_threadrun_number {
-        return Err(Status::invalid_argument(format!(
+        return Err(EngineError::invalid_argument(format!(
             "thread_run_number: WfRun {} has no ThreadRun {t}",
             run.key
         )));
     }
     let th = run.thread(t).ok_or_else(|| {
-        Status::failed_precondition(format!("ThreadRun {t} of WfRun {} is gone", run.key))
+        EngineError::failed_precondition(format!("ThreadRun {t} of WfRun {} is gone", run.key))
     })?;
     if th.status() != LhStatus::Error {
-        return Err(Status::failed_precondition(format!(
+        return Err(EngineError::failed_precondition(format!(
             "ThreadRun {t} of WfRun {} has status {}, not ERROR",
             run.key,
             LhStatus::try_from(th.status).map_or("UNKNOWN", |s| s.as_str_name())
@@ -280,7 +284,7 @@ fn check_rescuable(run: &RunState, t: i32) -> Result<(), Status> {
         .get(&(t, th.current_node_position))
         .is_some_and(|nr| !nr.failures.is_empty());
     if !failed {
-        return Err(Status::failed_precondition(format!(
+        return Err(EngineError::failed_precondition(format!(
             "ThreadRun {t} of WfRun {} has no failed NodeRun to rescue",
             run.key
         )));
@@ -289,7 +293,7 @@ fn check_rescuable(run: &RunState, t: i32) -> Result<(), Status> {
     let mut child = th;
     while let Some(parent) = child.parent_thread_id.and_then(|p| run.thread(p)) {
         if handled_by(run, parent.number, child.number) {
-            return Err(Status::failed_precondition(
+            return Err(EngineError::failed_precondition(
                 "Parent of specified ThreadRun has already handled the failure",
             ));
         }
@@ -298,7 +302,7 @@ fn check_rescuable(run: &RunState, t: i32) -> Result<(), Status> {
     // A finished WfRun runs again only when the rescue reaches thread 0
     // (through parents that failed because of this thread).
     if is_terminal(run.wf_run.status) && !reaches_entrypoint(run, t) {
-        return Err(Status::failed_precondition(format!(
+        return Err(EngineError::failed_precondition(format!(
             "WfRun {} has ended with status {}, and ThreadRun {t} is not what ended it: \
              rescue ThreadRun 0 (or the thread it failed waiting for)",
             run.key,
@@ -374,7 +378,7 @@ fn handled_by(run: &RunState, p: i32, c: i32) -> bool {
 /// The node a rescued thread goes to: its failed node again or, when
 /// skipping it, the sink of its first outgoing edge whose condition holds,
 /// after that edge's mutations (made here: they either all apply or none).
-fn rescue_target(run: &mut RunState, t: i32, skip: bool) -> Result<String, Status> {
+fn rescue_target(run: &mut RunState, t: i32, skip: bool) -> Result<String, EngineError> {
     let pos = run.thread(t).map_or(0, |th| th.current_node_position);
     let name = run
         .node_runs
@@ -386,9 +390,9 @@ fn rescue_target(run: &mut RunState, t: i32, skip: bool) -> Result<String, Statu
     }
     let node = node_of(run, t, &name)
         .cloned()
-        .ok_or_else(|| Status::failed_precondition(format!("node {name} is missing")))?;
+        .ok_or_else(|| EngineError::failed_precondition(format!("node {name} is missing")))?;
     let could_not =
-        |e: String| Status::failed_precondition(format!("Could not rescue threadRun: {e}"));
+        |e: String| EngineError::failed_precondition(format!("Could not rescue threadRun: {e}"));
     let edge = select_edge(run, t, &name, &node).map_err(could_not)?;
     run.apply_mutations(t, &name, &edge.variable_mutations)
         .map_err(could_not)?;
@@ -396,7 +400,7 @@ fn rescue_target(run: &mut RunState, t: i32, skip: bool) -> Result<String, Statu
 }
 
 /// Runs thread `t` again from node `sink` (checked by [`check_rescuable`]).
-fn rescue(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, sink: String) -> Result<(), Status> {
+fn rescue(run: &mut RunState, ctx: &mut Ctx<'_>, t: i32, sink: String) -> Result<(), EngineError> {
     let pos = run.thread(t).map_or(0, |th| th.current_node_position);
     let children = match run.thread_mut(t) {
         Some(th) => {

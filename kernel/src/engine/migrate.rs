@@ -27,6 +27,7 @@
 use super::Engine;
 use super::advance::{self, Ctx};
 use super::run::RunState;
+use crate::engine::EngineError;
 use crate::storage::kind;
 use crate::util::{ms_to_ts, now_ms};
 use lhw_proto::littlehorse::{
@@ -34,20 +35,28 @@ use lhw_proto::littlehorse::{
     WfSpecId, WfSpecVersionMigration,
 };
 use std::sync::Arc;
-use tonic::{Code, Status};
 
 /// One thread's move: (thread number, new ThreadSpec name, new node name).
-type ThreadMove = (i32, String, String);
+/// Where a thread of a run moves: to node `node` of ThreadSpec `thread_spec` of the new version.
+struct ThreadMove {
+    /// The ThreadRun number.
+    thread: i32,
+    thread_spec: String,
+    node: String,
+}
 
 impl Engine {
     /// MigrateWfSpec.
-    pub fn migrate_wf_spec(&mut self, req: MigrateWfSpecRequest) -> Result<WfSpec, Status> {
+    pub(crate) fn migrate_wf_spec(
+        &mut self,
+        req: MigrateWfSpecRequest,
+    ) -> Result<WfSpec, EngineError> {
         let old_id = crate::request::required(req.old_wf_spec, "old_wf_spec")?;
         let migration = crate::request::required(req.migration, "migration")?;
         crate::request::not_empty(&old_id.name, "old_wf_spec.name")?;
-        let missing = |s: Status, msg: String| {
-            if s.code() == Code::NotFound {
-                Status::not_found(msg)
+        let missing = |s: EngineError, msg: String| {
+            if s.is_not_found() {
+                EngineError::missing(msg)
             } else {
                 s
             }
@@ -132,7 +141,12 @@ impl Engine {
             task_defs,
             now,
         };
-        for (t, thread_name, node_name) in moves {
+        for ThreadMove {
+            thread: t,
+            thread_spec: thread_name,
+            node: node_name,
+        } in moves
+        {
             let Some(pos) = run.thread(*t).map(|th| th.current_node_position) else {
                 continue;
             };
@@ -151,27 +165,27 @@ impl Engine {
 }
 
 /// LittleHorse's compatibility rules: every mapped thread and node exists on both sides.
-fn validate(m: &WfSpecVersionMigration, old: &WfSpec, new: &WfSpec) -> Result<(), Status> {
+fn validate(m: &WfSpecVersionMigration, old: &WfSpec, new: &WfSpec) -> Result<(), EngineError> {
     for (source, tm) in &m.thread_spec_migrations {
         let Some(src) = old.thread_specs.get(source) else {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "Source WfSpec has no threadSpec {source}"
             )));
         };
         let Some(dst) = new.thread_specs.get(&tm.new_thread_spec_name) else {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "Destination WfSpec has no threadSpec {}",
                 tm.new_thread_spec_name
             )));
         };
         for (node, nm) in &tm.node_migrations {
             if !src.nodes.contains_key(node) {
-                return Err(Status::invalid_argument(format!(
+                return Err(EngineError::invalid_argument(format!(
                     "ThreadSpec {source} on source WfSpec does not have node {node}"
                 )));
             }
             if !dst.nodes.contains_key(&nm.new_node_name) {
-                return Err(Status::invalid_argument(format!(
+                return Err(EngineError::invalid_argument(format!(
                     "ThreadSpec {} on destination WfSpec does not have node {}",
                     tm.new_thread_spec_name, nm.new_node_name
                 )));
@@ -208,11 +222,11 @@ fn plan_run(run: &RunState, m: &WfSpecVersionMigration) -> Result<Vec<ThreadMove
                 th.number
             ));
         };
-        moves.push((
-            th.number,
-            tm.new_thread_spec_name.clone(),
-            nm.new_node_name.clone(),
-        ));
+        moves.push(ThreadMove {
+            thread: th.number,
+            thread_spec: tm.new_thread_spec_name.clone(),
+            node: nm.new_node_name.clone(),
+        });
     }
     Ok(moves)
 }

@@ -41,6 +41,7 @@ use super::Engine;
 use super::RunState;
 use super::advance::{self, Ctx, fail_node, failure, node_of};
 use super::run::is_terminal;
+use crate::engine::EngineError;
 use crate::request::{not_empty, page_of, required, wf_run_key_of};
 use crate::storage::kind;
 use crate::util::{ms_to_ts, now_ms};
@@ -53,7 +54,6 @@ use lhw_proto::littlehorse::{
 };
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
-use tonic::Status;
 
 /// `name/00000/00001`, as LittleHorse writes a WfSpecId in messages.
 fn spec_text(id: &WfSpecId) -> String {
@@ -75,10 +75,10 @@ fn new_spec_id(plan: &WorkflowMigrationPlan) -> WfSpecId {
 
 impl Engine {
     /// PutWorkflowMigrationPlan.
-    pub fn put_workflow_migration_plan(
+    pub(crate) fn put_workflow_migration_plan(
         &mut self,
         req: PutWorkflowMigrationPlanRequest,
-    ) -> Result<WorkflowMigrationPlan, Status> {
+    ) -> Result<WorkflowMigrationPlan, EngineError> {
         not_empty(&req.name, "name")?;
         let old_id = required(req.old_wf_spec, "old_wf_spec")?;
         not_empty(&old_id.name, "old_wf_spec.name")?;
@@ -88,19 +88,19 @@ impl Engine {
             revision: req.revision,
         };
         let new = crate::wfspec::get_wf_spec(&self.store, &new_id).map_err(|_| {
-            Status::not_found(format!(
+            EngineError::missing(format!(
                 "Destination WfSpec {} does not exist",
                 spec_text(&new_id)
             ))
         })?;
         let old = crate::wfspec::get_wf_spec(&self.store, &old_id).map_err(|_| {
-            Status::not_found(format!(
+            EngineError::missing(format!(
                 "Source WfSpec {} does not exist",
                 spec_text(&old_id)
             ))
         })?;
         if req.thread_migrations.is_empty() {
-            return Err(Status::invalid_argument(
+            return Err(EngineError::invalid_argument(
                 "threadMigrations cannot be null or empty",
             ));
         }
@@ -133,24 +133,24 @@ impl Engine {
     }
 
     /// GetWorkflowMigrationPlan.
-    pub fn get_workflow_migration_plan(
+    pub(crate) fn get_workflow_migration_plan(
         &self,
         id: &WorkflowMigrationPlanId,
-    ) -> Result<WorkflowMigrationPlan, Status> {
+    ) -> Result<WorkflowMigrationPlan, EngineError> {
         not_empty(&id.name, "name")?;
         load_plan(&self.store, &id.name)?
-            .ok_or_else(|| Status::not_found("Couldn't find specified WorkflowMigrationPlan"))
+            .ok_or_else(|| EngineError::missing("Couldn't find specified WorkflowMigrationPlan"))
     }
 
     /// DeleteWorkflowMigrationPlan (LittleHorse answers UNIMPLEMENTED): an unknown plan is
     /// NOT_FOUND; a plan a WfRun is still migrating with is FAILED_PRECONDITION.
-    pub fn delete_workflow_migration_plan(
+    pub(crate) fn delete_workflow_migration_plan(
         &mut self,
         id: &WorkflowMigrationPlanId,
-    ) -> Result<(), Status> {
+    ) -> Result<(), EngineError> {
         not_empty(&id.name, "id.name")?;
         if load_plan(&self.store, &id.name)?.is_none() {
-            return Err(Status::not_found(format!(
+            return Err(EngineError::missing(format!(
                 "Couldn't find WorkflowMigrationPlan {}",
                 id.name
             )));
@@ -163,7 +163,7 @@ impl Engine {
             .collect();
         using.sort_unstable();
         if let Some(first) = using.first() {
-            return Err(Status::failed_precondition(format!(
+            return Err(EngineError::failed_precondition(format!(
                 "WorkflowMigrationPlan {} is still migrating WfRun {first}",
                 id.name
             )));
@@ -175,10 +175,10 @@ impl Engine {
 
     /// SearchWorkflowMigrationPlan (LittleHorse does not serve it yet): every plan, or the
     /// plans of one WfSpec name, or those whose name starts with a prefix; by name.
-    pub fn search_workflow_migration_plan(
+    pub(crate) fn search_workflow_migration_plan(
         &self,
         req: SearchWorkflowMigrationPlanRequest,
-    ) -> Result<WorkflowMigrationPlanIdList, Status> {
+    ) -> Result<WorkflowMigrationPlanIdList, EngineError> {
         let mut ids = Vec::new();
         let mut after = None;
         loop {
@@ -205,10 +205,10 @@ impl Engine {
     }
 
     /// ApplyWorkflowMigrationPlan.
-    pub fn apply_workflow_migration_plan(
+    pub(crate) fn apply_workflow_migration_plan(
         &mut self,
         req: ApplyWorkflowMigrationPlanRequest,
-    ) -> Result<WfRun, Status> {
+    ) -> Result<WfRun, EngineError> {
         let plan_id = required(req.id, "id")?;
         not_empty(&plan_id.name, "id.name")?;
         let key = wf_run_key_of(req.wf_run_id.as_ref(), "wf_run_id")?;
@@ -222,7 +222,7 @@ impl Engine {
             None => match self.store.get_wf_run(&key)? {
                 Some(stored) => stored.status,
                 None => {
-                    return Err(Status::not_found(format!("Couldn't find WfRun {shown}")));
+                    return Err(EngineError::missing(format!("Couldn't find WfRun {shown}")));
                 }
             },
         };
@@ -231,20 +231,20 @@ impl Engine {
             .any(|s| *s as i32 == status)
         {
             let name = LhStatus::try_from(status).map_or("?", |s| s.as_str_name());
-            return Err(Status::failed_precondition(format!(
+            return Err(EngineError::failed_precondition(format!(
                 "WfRun {shown} has status {name} and cannot be migrated"
             )));
         }
         let Some(run) = self.runs.get(&key) else {
-            return Err(Status::not_found(format!("Couldn't find WfRun {shown}")));
+            return Err(EngineError::missing(format!("Couldn't find WfRun {shown}")));
         };
         if run.wf_run.workflow_migration_plan_id.is_some() {
-            return Err(Status::failed_precondition(format!(
+            return Err(EngineError::failed_precondition(format!(
                 "A migration is already in progress for WfRun {shown}"
             )));
         }
         let plan = load_plan(&self.store, &plan_id.name)?.ok_or_else(|| {
-            Status::not_found(format!(
+            EngineError::missing(format!(
                 "Couldn't find WorkflowMigrationPlan {}",
                 plan_id.name
             ))
@@ -252,7 +252,7 @@ impl Engine {
         if !req.migration_vars_by_thread.is_empty() {
             let new_id = new_spec_id(&plan);
             let new = crate::wfspec::get_wf_spec(&self.store, &new_id).map_err(|_| {
-                Status::failed_precondition(format!(
+                EngineError::failed_precondition(format!(
                     "Destination WfSpec {} for migration plan {} no longer exists",
                     spec_text(&new_id),
                     plan_id.name
@@ -269,7 +269,7 @@ impl Engine {
         self.runs
             .get(&key)
             .map(|r| r.wf_run.clone())
-            .ok_or_else(|| Status::not_found(format!("Couldn't find WfRun {shown}")))
+            .ok_or_else(|| EngineError::missing(format!("Couldn't find WfRun {shown}")))
     }
 }
 
@@ -277,7 +277,7 @@ impl Engine {
 fn load_plan(
     store: &crate::storage::Store,
     name: &str,
-) -> Result<Option<WorkflowMigrationPlan>, Status> {
+) -> Result<Option<WorkflowMigrationPlan>, EngineError> {
     Ok(store.get_meta(kind::WORKFLOW_MIGRATION_PLAN, name, 0, 0)?)
 }
 
@@ -295,49 +295,49 @@ fn validate_thread(
     old_thread: &str,
     new_thread: &str,
     tm: &lhw_proto::littlehorse::ThreadMigrationPlanRequest,
-) -> Result<(), Status> {
+) -> Result<(), EngineError> {
     let Some(src) = old.thread_specs.get(old_thread) else {
-        return Err(Status::invalid_argument(format!(
+        return Err(EngineError::invalid_argument(format!(
             "Source WfSpec has no threadSpec {old_thread}"
         )));
     };
     let Some(dst) = new.thread_specs.get(new_thread) else {
-        return Err(Status::invalid_argument(format!(
+        return Err(EngineError::invalid_argument(format!(
             "Destination WfSpec has no threadSpec {new_thread}"
         )));
     };
     let old_entry = old_thread == old.entrypoint_thread_name;
     let new_entry = new_thread == new.entrypoint_thread_name;
     if old_entry && !new_entry {
-        return Err(Status::invalid_argument(format!(
+        return Err(EngineError::invalid_argument(format!(
             "Entrypoint thread '{old_thread}' cannot migrate to non-entrypoint thread '{new_thread}'"
         )));
     }
     if !old_entry && new_entry {
-        return Err(Status::invalid_argument(format!(
+        return Err(EngineError::invalid_argument(format!(
             "Child thread '{old_thread}' cannot migrate to entrypoint thread '{new_thread}'"
         )));
     }
     for (old_node, nm) in &tm.node_migrations {
         let Some(from) = src.nodes.get(old_node) else {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "ThreadSpec {old_thread} on source WfSpec does not have node {old_node}"
             )));
         };
         let Some(to) = dst.nodes.get(&nm.new_node_name) else {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "ThreadSpec {new_thread} on destination WfSpec does not have node {}",
                 nm.new_node_name
             )));
         };
         if !migratable(from) {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "Cannot migrate from node {old_node} on source thread {old_thread} because {} nodes are not migratable",
                 crate::wfspec::node_case(from)
             )));
         }
         if !migratable(to) {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "Cannot migrate to node {} on destination thread {new_thread} because {} nodes are not migratable",
                 nm.new_node_name,
                 crate::wfspec::node_case(to)
@@ -443,7 +443,7 @@ fn add_dependencies(
     old: &WfSpec,
     new: &WfSpec,
     threads: &mut std::collections::BTreeMap<String, ThreadMigrationPlan>,
-) -> Result<(), Status> {
+) -> Result<(), EngineError> {
     let destinations: HashSet<String> = threads
         .values()
         .map(|t| t.new_thread_name.clone())
@@ -457,7 +457,7 @@ fn add_dependencies(
                 continue;
             }
             let Some(owner) = owner_of(new, &var) else {
-                return Err(Status::not_found(format!(
+                return Err(EngineError::missing(format!(
                     "The variable '{var}' is used by destination thread '{}' but is not defined by any thread in the new WfSpec",
                     tm.new_thread_name
                 )));
@@ -466,7 +466,7 @@ fn add_dependencies(
                 continue;
             }
             if !destinations.contains(owner) {
-                return Err(Status::failed_precondition(format!(
+                return Err(EngineError::failed_precondition(format!(
                     "The variable '{var}' is required by destination thread '{}' but the thread that defines it ('{owner}') is not included in this migration plan",
                     tm.new_thread_name
                 )));
@@ -484,7 +484,7 @@ fn check_migration_vars(
     plan: &WorkflowMigrationPlan,
     new: &WfSpec,
     vars: &std::collections::BTreeMap<String, lhw_proto::littlehorse::MigrationVars>,
-) -> Result<(), Status> {
+) -> Result<(), EngineError> {
     let name = plan
         .workflow_migration_plan_id
         .as_ref()
@@ -497,7 +497,7 @@ fn check_migration_vars(
         .collect();
     for (thread, mv) in vars {
         if !destinations.contains(thread.as_str()) {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "Migration variables provided for thread '{thread}', which is not a destination thread in migration plan {name}"
             )));
         }
@@ -515,7 +515,7 @@ fn check_migration_vars(
                 None
             };
             let Some(def) = def else {
-                return Err(Status::invalid_argument(format!(
+                return Err(EngineError::invalid_argument(format!(
                     "Migration variable '{var}' is not in scope of destination thread '{thread}'"
                 )));
             };
@@ -523,7 +523,7 @@ fn check_migration_vars(
                 (&va.source, &def.type_def)
                 && crate::values::check_input(v.clone(), td).is_err()
             {
-                return Err(Status::invalid_argument(format!(
+                return Err(EngineError::invalid_argument(format!(
                     "Migration variable '{var}' on thread '{thread}' has a value incompatible with its declared type {}",
                     crate::type_text::server_type_text(Some(td))
                 )));

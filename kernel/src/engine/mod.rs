@@ -31,12 +31,13 @@ mod capacity;
 mod checkpoints;
 mod child;
 mod comments;
-mod commit_failure;
+mod error;
 mod eval;
 mod event_retention;
 mod events;
 mod in_process;
 mod inherited;
+mod keys;
 mod lifecycle;
 mod migrate;
 mod migration_plans;
@@ -51,9 +52,9 @@ mod threads;
 mod timers;
 mod user_tasks;
 
-pub(crate) use commit_failure::store_status;
-pub use run::RunState;
-pub use timers::Timer;
+pub(crate) use error::{EngineError, ObjectKind};
+pub(crate) use run::RunState;
+pub(crate) use timers::Timer;
 
 use crate::storage::{Store, StoreError};
 use lhw_proto::littlehorse::{ScheduledTask, TaskDef, WfSpec};
@@ -63,10 +64,9 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 use tokio::sync::oneshot;
-use tonic::Status;
 
 /// Work sent to the engine thread.
-pub type Job = Box<dyn FnOnce(&mut Engine) + Send>;
+pub(crate) type Job = Box<dyn FnOnce(&mut Engine) + Send>;
 
 enum Msg {
     Job(Job),
@@ -74,7 +74,7 @@ enum Msg {
 }
 
 /// How a batch ended: saved, or not (the status every request of the batch answers).
-pub type Committed = Result<(), Status>;
+pub(crate) type Committed = Result<(), EngineError>;
 
 /// Something to do once the current batch has committed.
 enum Out {
@@ -93,35 +93,38 @@ enum Out {
 }
 
 /// A `PollTask` request waiting for a task.
-pub struct Poller {
+pub(crate) struct Poller {
     /// The worker's client id.
-    pub client_id: String,
+    pub(crate) client_id: String,
     /// The worker's version, if it sent one.
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     /// Where to send the task.
-    pub reply: oneshot::Sender<ScheduledTask>,
+    pub(crate) reply: oneshot::Sender<ScheduledTask>,
 }
 
 /// A cheap, cloneable handle for sending work to the engine thread.
 #[derive(Clone)]
-pub struct EngineHandle {
+pub(crate) struct EngineHandle {
     tx: Sender<Msg>,
 }
 
 impl EngineHandle {
     /// Sends a job; fails with UNAVAILABLE once the engine has stopped.
-    pub fn send(&self, job: Job) -> Result<(), Status> {
+    pub(crate) fn send(&self, job: Job) -> Result<(), EngineError> {
         self.tx
             .send(Msg::Job(job))
-            .map_err(|_| Status::unavailable("the kernel is shutting down"))
+            .map_err(|_| EngineError::ShuttingDown)
     }
 
     /// Runs `f` on the engine thread and returns its result once the batch
-    /// it ran in has committed.
-    pub async fn call<T, F>(&self, f: F) -> Result<T, Status>
+    /// it ran in has committed. `f` fails with the caller's own error type `E` (the engine's,
+    /// or a gRPC status where the access layer words its refusals itself); a batch that was
+    /// not saved answers its [`EngineError`], converted.
+    pub(crate) async fn call<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Engine) -> Result<T, Status> + Send + 'static,
+        E: From<EngineError> + Send + 'static,
+        F: FnOnce(&mut Engine) -> Result<T, E> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
         self.send(Box::new(move |eng: &mut Engine| {
@@ -129,16 +132,15 @@ impl EngineHandle {
             eng.after_commit(move |committed| {
                 let _ = tx.send(match committed {
                     Ok(()) => result,
-                    Err(status) => Err(status.clone()),
+                    Err(error) => Err(E::from(error.clone())),
                 });
             });
         }))?;
-        rx.await
-            .map_err(|_| Status::unavailable("the kernel is shutting down"))?
+        rx.await.map_err(|_| EngineError::ShuttingDown)?
     }
 
     /// Asks the engine thread to finish its current batch and stop.
-    pub fn stop(&self) {
+    pub(crate) fn stop(&self) {
         let _ = self.tx.send(Msg::Stop);
     }
 }
@@ -147,16 +149,16 @@ impl EngineHandle {
 pub struct Engine {
     store: Store,
     runs: HashMap<String, RunState>,
-    specs: HashMap<(String, i32, i32), Arc<WfSpec>>,
+    specs: HashMap<keys::SpecKey, Arc<WfSpec>>,
     task_defs: HashMap<String, TaskDef>,
-    queues: HashMap<String, VecDeque<(String, String)>>,
+    queues: HashMap<String, VecDeque<keys::QueuedTaskRun>>,
     pollers: HashMap<String, VecDeque<Poller>>,
     timers: timers::Timers,
     outbox: Vec<Out>,
     next_event_seq: i64,
     wf_event_waiters: Vec<events::WfEventWaiter>,
-    /// RUNNING attempts recovered at start, queued for redelivery: (run, guid, attempt).
-    redeliver: HashSet<(String, String, usize)>,
+    /// RUNNING attempts recovered at start, queued for redelivery.
+    redeliver: HashSet<keys::AttemptKey>,
     /// When the retention sweep is next due.
     sweeper: lifecycle::Sweeper,
     /// Active runs holding INHERITED variables (see [`inherited`]).
@@ -168,7 +170,7 @@ pub struct Engine {
 }
 
 /// Starts the engine thread on an opened store, recovering every unfinished WfRun.
-pub fn start(store: Store) -> Result<(EngineHandle, JoinHandle<()>), StoreError> {
+pub(crate) fn start(store: Store) -> Result<(EngineHandle, JoinHandle<()>), StoreError> {
     let engine = Engine::open(store)?;
     let (tx, rx) = mpsc::channel();
     let join = std::thread::Builder::new()
@@ -252,24 +254,23 @@ impl Engine {
 
     /// Registers work to do after the current batch commits (or failed to: then it is given
     /// the status every request of the batch answers).
-    pub fn after_commit(&mut self, f: impl FnOnce(&Committed) + Send + 'static) {
+    pub(crate) fn after_commit(&mut self, f: impl FnOnce(&Committed) + Send + 'static) {
         self.outbox.push(Out::Reply(Box::new(f)));
     }
 
     /// Forgets a cached TaskDef (after it was deleted).
-    pub fn forget_task_def(&mut self, name: &str) {
+    pub(crate) fn forget_task_def(&mut self, name: &str) {
         self.task_defs.remove(name);
     }
 
     /// Forgets a cached WfSpec version (after it was deleted).
-    pub fn forget_wf_spec(&mut self, id: &lhw_proto::littlehorse::WfSpecId) {
-        self.specs
-            .remove(&(id.name.clone(), id.major_version, id.revision));
+    pub(crate) fn forget_wf_spec(&mut self, id: &lhw_proto::littlehorse::WfSpecId) {
+        self.specs.remove(&keys::SpecKey::of(id));
     }
 
     /// The store, after writing every pending change of the active runs
     /// into the current transaction (for queries that read the database).
-    pub fn synced_store(&mut self) -> Result<&Store, Status> {
+    pub(crate) fn synced_store(&mut self) -> Result<&Store, EngineError> {
         for run in self.runs.values_mut() {
             run.flush(&self.store)?;
         }
@@ -302,7 +303,10 @@ impl Engine {
         let outcome = committed.map_err(|e| {
             eprintln!("lhw-kernel: commit failed, reloading state: {e}");
             self.store.rollback();
-            store_status(&e, Some(self.store.location()))
+            EngineError::Storage {
+                error: e,
+                location: Some(self.store.location().to_string()),
+            }
         });
         let ok = outcome.is_ok();
         let mut undelivered = Vec::new();
@@ -318,7 +322,7 @@ impl Engine {
                     redelivery,
                 } => {
                     if !ok || reply.send(*task).is_err() {
-                        undelivered.push((run, guid, attempt, redelivery));
+                        undelivered.push((keys::AttemptKey { run, guid, attempt }, redelivery));
                     }
                 }
             }
@@ -330,8 +334,8 @@ impl Engine {
         self.runs.retain(|_, r| !r.is_finished());
         self.release_idle_capacity();
         if !undelivered.is_empty() && self.store.begin().is_ok() {
-            for (run, guid, attempt, redelivery) in undelivered {
-                self.undeliver(&run, &guid, attempt, redelivery);
+            for (task, redelivery) in undelivered {
+                self.undeliver(&task.run, &task.guid, task.attempt, redelivery);
             }
             self.finish_batch();
         }

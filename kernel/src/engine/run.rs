@@ -13,30 +13,30 @@ use std::sync::Arc;
 
 /// Keys of the objects changed since the last flush.
 #[derive(Default, Debug)]
-pub struct Dirty {
+pub(crate) struct Dirty {
     /// The WfRun itself (including its ThreadRuns).
-    pub wf_run: bool,
+    pub(crate) wf_run: bool,
     /// NodeRuns by (thread, position).
-    pub node_runs: BTreeSet<(i32, i32)>,
+    pub(crate) node_runs: BTreeSet<(i32, i32)>,
     /// Variables by (thread, name).
-    pub variables: BTreeSet<(i32, String)>,
+    pub(crate) variables: BTreeSet<(i32, String)>,
     /// TaskRuns by guid.
-    pub task_runs: BTreeSet<String>,
+    pub(crate) task_runs: BTreeSet<String>,
     /// ExternalEvents by index in [`RunState::events`].
-    pub events: BTreeSet<usize>,
+    pub(crate) events: BTreeSet<usize>,
     /// WorkflowEvents by index in [`RunState::workflow_events`].
-    pub workflow_events: BTreeSet<usize>,
+    pub(crate) workflow_events: BTreeSet<usize>,
     /// UserTaskRuns by guid.
-    pub user_task_runs: BTreeSet<String>,
+    pub(crate) user_task_runs: BTreeSet<String>,
     /// Pending user-task actions by seq (written if present, deleted if gone).
-    pub ut_actions: BTreeSet<i64>,
+    pub(crate) ut_actions: BTreeSet<i64>,
     /// ThreadRuns archived by their ThreadRetentionPolicy, by number (`thread_retention.rs`).
-    pub archived: BTreeSet<i32>,
+    pub(crate) archived: BTreeSet<i32>,
 }
 
 impl Dirty {
     /// Whether nothing changed.
-    pub fn is_clean(&self) -> bool {
+    pub(crate) fn is_clean(&self) -> bool {
         !self.wf_run
             && self.node_runs.is_empty()
             && self.variables.is_empty()
@@ -51,44 +51,44 @@ impl Dirty {
 
 /// Side effects produced while advancing a run, applied by the engine afterwards.
 #[derive(Default, Debug)]
-pub struct Effects {
+pub(crate) struct Effects {
     /// TaskRuns to queue.
-    pub tasks: Vec<QueuedTask>,
+    pub(crate) tasks: Vec<QueuedTask>,
     /// Timers to schedule: (due epoch ms, timer).
-    pub timers: Vec<(i64, Timer)>,
+    pub(crate) timers: Vec<(i64, Timer)>,
     /// WorkflowEvents thrown (for AwaitWorkflowEvent waiters).
-    pub thrown: Vec<WorkflowEvent>,
+    pub(crate) thrown: Vec<WorkflowEvent>,
     /// Correlated EXTERNAL_EVENT nodes that arrived.
-    pub correlate: Vec<CorrelationWait>,
+    pub(crate) correlate: Vec<CorrelationWait>,
     /// Child WfRuns to start.
-    pub children: Vec<super::child::ChildStart>,
+    pub(crate) children: Vec<super::child::ChildStart>,
 }
 
 /// A TaskRun to hand to a worker once the batch commits.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueuedTask {
+pub(crate) struct QueuedTask {
     /// The TaskRun's guid.
-    pub guid: String,
+    pub(crate) guid: String,
     /// Its TaskDef's name (the queue).
-    pub task_def: String,
+    pub(crate) task_def: String,
 }
 
 /// An EXTERNAL_EVENT node waiting for the CorrelatedEvent of its def and key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CorrelationWait {
+pub(crate) struct CorrelationWait {
     /// The ExternalEventDef's name.
-    pub def: String,
+    pub(crate) def: String,
     /// The correlation key.
-    pub key: String,
+    pub(crate) key: String,
     /// The waiting ThreadRun.
-    pub thread: i32,
+    pub(crate) thread: i32,
     /// The waiting NodeRun's position.
-    pub position: i32,
+    pub(crate) position: i32,
 }
 
 /// Where a variable seen from a thread lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VarSlot {
+pub(crate) enum VarSlot {
     /// A variable of this WfRun, by (thread, name) in [`RunState::variables`].
     Local((i32, String)),
     /// An INHERITED variable: the ancestor WfRun's, by name in [`RunState::inherited`].
@@ -96,48 +96,48 @@ pub enum VarSlot {
 }
 
 /// An active WfRun.
-pub struct RunState {
+pub(crate) struct RunState {
     /// Storage key (see [`crate::util::wf_run_key`]).
-    pub key: String,
+    pub(crate) key: String,
     /// The WfRun (with its ThreadRuns).
-    pub wf_run: WfRun,
+    pub(crate) wf_run: WfRun,
     /// The WfSpec version it runs.
-    pub spec: Arc<WfSpec>,
+    pub(crate) spec: Arc<WfSpec>,
     /// NodeRuns by (thread, position).
-    pub node_runs: BTreeMap<(i32, i32), NodeRun>,
+    pub(crate) node_runs: BTreeMap<(i32, i32), NodeRun>,
     /// Variables by (thread, name).
-    pub variables: BTreeMap<(i32, String), Variable>,
+    pub(crate) variables: BTreeMap<(i32, String), Variable>,
     /// The variables this run declares INHERITED, by name: the Variable of the
     /// ancestor WfRun that owns each (its id names the owner). The engine
     /// fills them when the run is created or loaded and keeps them current.
-    pub inherited: BTreeMap<String, Variable>,
+    pub(crate) inherited: BTreeMap<String, Variable>,
     /// INHERITED variables this run changed since the engine last wrote them to their owner.
-    pub inherited_changed: BTreeSet<String>,
+    pub(crate) inherited_changed: BTreeSet<String>,
     /// TaskRuns by guid.
-    pub task_runs: HashMap<String, TaskRun>,
+    pub(crate) task_runs: HashMap<String, TaskRun>,
     /// ExternalEvents posted to this WfRun id, in arrival order, with their sequence numbers.
-    pub events: Vec<(i64, ExternalEvent)>,
+    pub(crate) events: Vec<(i64, ExternalEvent)>,
     /// WorkflowEvents thrown by this WfRun, in order.
-    pub workflow_events: Vec<WorkflowEvent>,
+    pub(crate) workflow_events: Vec<WorkflowEvent>,
     /// Outputs of completed child WfRuns awaited by WAIT_FOR_CHILD_WF, by child key.
-    pub child_outputs: HashMap<String, lhw_proto::littlehorse::VariableValue>,
+    pub(crate) child_outputs: HashMap<String, lhw_proto::littlehorse::VariableValue>,
     /// UserTaskRuns by guid.
-    pub user_task_runs: BTreeMap<String, UserTaskRun>,
+    pub(crate) user_task_runs: BTreeMap<String, UserTaskRun>,
     /// Scheduled user-task actions (reassign, cancel, reminder) by seq.
-    pub ut_actions: BTreeMap<i64, super::user_tasks::PendingAction>,
+    pub(crate) ut_actions: BTreeMap<i64, super::user_tasks::PendingAction>,
     /// The next user-task action seq.
-    pub next_action_seq: i64,
+    pub(crate) next_action_seq: i64,
     /// ThreadRuns moved out of the WfRun by their ThreadRetentionPolicy, by number:
     /// still found by [`RunState::thread`], as LittleHorse's `getThreadRun` finds them.
-    pub archived: BTreeMap<i32, ThreadRun>,
+    pub(crate) archived: BTreeMap<i32, ThreadRun>,
     /// What changed since the last flush.
-    pub dirty: Dirty,
+    pub(crate) dirty: Dirty,
     /// Pending side effects.
-    pub effects: Effects,
+    pub(crate) effects: Effects,
 }
 
 /// Whether an `LHStatus` is terminal.
-pub fn is_terminal(status: i32) -> bool {
+pub(crate) fn is_terminal(status: i32) -> bool {
     matches!(
         LhStatus::try_from(status),
         Ok(LhStatus::Completed | LhStatus::Error | LhStatus::Exception)
@@ -146,7 +146,7 @@ pub fn is_terminal(status: i32) -> bool {
 
 impl RunState {
     /// A fresh run (nothing loaded from storage).
-    pub fn new(key: String, wf_run: WfRun, spec: Arc<WfSpec>) -> RunState {
+    pub(crate) fn new(key: String, wf_run: WfRun, spec: Arc<WfSpec>) -> RunState {
         RunState {
             key,
             wf_run,
@@ -172,7 +172,7 @@ impl RunState {
     }
 
     /// Loads every object of a stored WfRun.
-    pub fn load(
+    pub(crate) fn load(
         store: &Store,
         key: &str,
         wf_run: WfRun,
@@ -246,7 +246,7 @@ impl RunState {
     }
 
     /// Writes the changed objects into the current transaction.
-    pub fn flush(&mut self, store: &Store) -> StoreResult<()> {
+    pub(crate) fn flush(&mut self, store: &Store) -> StoreResult<()> {
         // Every active run is flushed after every batch; most did not change.
         if self.dirty.is_clean() && (self.ut_actions.is_empty() || !self.is_finished()) {
             return Ok(());
@@ -312,17 +312,17 @@ impl RunState {
     }
 
     /// Whether the WfRun has finished and holds nothing more to do.
-    pub fn is_finished(&self) -> bool {
+    pub(crate) fn is_finished(&self) -> bool {
         is_terminal(self.wf_run.status)
     }
 
     /// The WfRun id.
-    pub fn id(&self) -> WfRunId {
+    pub(crate) fn id(&self) -> WfRunId {
         self.wf_run.id.clone().unwrap_or_default()
     }
 
     /// A ThreadRun by number.
-    pub fn thread(&self, t: i32) -> Option<&ThreadRun> {
+    pub(crate) fn thread(&self, t: i32) -> Option<&ThreadRun> {
         self.wf_run
             .thread_runs
             .iter()
@@ -331,38 +331,38 @@ impl RunState {
     }
 
     /// A ThreadRun by number, mutably (marks the WfRun changed).
-    pub fn thread_mut(&mut self, t: i32) -> Option<&mut ThreadRun> {
+    pub(crate) fn thread_mut(&mut self, t: i32) -> Option<&mut ThreadRun> {
         self.dirty.wf_run = true;
         self.wf_run.thread_runs.iter_mut().find(|tr| tr.number == t)
     }
 
     /// A NodeRun, mutably (marks it changed).
-    pub fn node_run_mut(&mut self, t: i32, pos: i32) -> Option<&mut NodeRun> {
+    pub(crate) fn node_run_mut(&mut self, t: i32, pos: i32) -> Option<&mut NodeRun> {
         self.dirty.node_runs.insert((t, pos));
         self.node_runs.get_mut(&(t, pos))
     }
 
     /// Inserts a NodeRun (marks it changed).
-    pub fn put_node_run(&mut self, t: i32, pos: i32, nr: NodeRun) {
+    pub(crate) fn put_node_run(&mut self, t: i32, pos: i32, nr: NodeRun) {
         self.dirty.node_runs.insert((t, pos));
         self.node_runs.insert((t, pos), nr);
     }
 
     /// A UserTaskRun, mutably (marks it changed).
-    pub fn user_task_run_mut(&mut self, guid: &str) -> Option<&mut UserTaskRun> {
+    pub(crate) fn user_task_run_mut(&mut self, guid: &str) -> Option<&mut UserTaskRun> {
         self.dirty.user_task_runs.insert(guid.to_string());
         self.user_task_runs.get_mut(guid)
     }
 
     /// A TaskRun, mutably (marks it changed).
-    pub fn task_run_mut(&mut self, guid: &str) -> Option<&mut TaskRun> {
+    pub(crate) fn task_run_mut(&mut self, guid: &str) -> Option<&mut TaskRun> {
         self.dirty.task_runs.insert(guid.to_string());
         self.task_runs.get_mut(guid)
     }
 
     /// The threads whose variables thread `t` sees: itself, then its parent
     /// threads up to the entrypoint.
-    pub fn thread_chain(&self, t: i32) -> Vec<i32> {
+    pub(crate) fn thread_chain(&self, t: i32) -> Vec<i32> {
         let mut chain = Vec::new();
         let mut cur = Some(t);
         while let Some(n) = cur {
@@ -378,7 +378,7 @@ impl RunState {
     /// Where the variable `name` visible from thread `t` lives: the thread's
     /// own, then its parent threads', then an INHERITED variable of an
     /// ancestor WfRun (LittleHorse's `ThreadRun#getVariable` order).
-    pub fn find_var(&self, t: i32, name: &str) -> Option<VarSlot> {
+    pub(crate) fn find_var(&self, t: i32, name: &str) -> Option<VarSlot> {
         let mut cur = Some(t);
         // A thread's parent has a lower number: the walk ends.
         while let Some(n) = cur {
@@ -397,7 +397,7 @@ impl RunState {
     }
 
     /// The Variable in a slot.
-    pub fn slot(&self, slot: &VarSlot) -> Option<&Variable> {
+    pub(crate) fn slot(&self, slot: &VarSlot) -> Option<&Variable> {
         match slot {
             VarSlot::Local(key) => self.variables.get(key),
             VarSlot::Inherited(name) => self.inherited.get(name),
@@ -405,7 +405,7 @@ impl RunState {
     }
 
     /// Replaces the Variable in a slot (marks it changed).
-    pub fn set_slot(&mut self, slot: &VarSlot, v: Variable) {
+    pub(crate) fn set_slot(&mut self, slot: &VarSlot, v: Variable) {
         match slot {
             VarSlot::Local(key) => {
                 self.dirty.variables.insert(key.clone());
@@ -420,7 +420,7 @@ impl RunState {
 
     /// The declaration of the variable in a slot: the declaring thread's, for
     /// an INHERITED one this WfSpec's INHERITED declaration.
-    pub fn slot_def(&self, slot: &VarSlot) -> Option<&ThreadVarDef> {
+    pub(crate) fn slot_def(&self, slot: &VarSlot) -> Option<&ThreadVarDef> {
         match slot {
             VarSlot::Local((t, name)) => self.var_def(*t, name),
             VarSlot::Inherited(name) => crate::wfspec::all_variables(&self.spec)
@@ -429,7 +429,7 @@ impl RunState {
     }
 
     /// The declaration of a variable of thread `t`.
-    pub fn var_def(&self, t: i32, name: &str) -> Option<&ThreadVarDef> {
+    pub(crate) fn var_def(&self, t: i32, name: &str) -> Option<&ThreadVarDef> {
         let spec_name = &self.thread(t)?.thread_spec_name;
         self.spec
             .thread_specs

@@ -26,32 +26,32 @@
 use super::api::Origin;
 use super::{Engine, Timer};
 use crate::cron::CronExpr;
+use crate::engine::EngineError;
 use crate::storage::{StoreResult, StoredSchedule};
 use crate::util::{ms_to_ts, new_guid, now_ms};
 use lhw_proto::littlehorse::{
     RunWfRequest, ScheduleWfRequest, ScheduledWfRun, ScheduledWfRunId, ScheduledWfRunIdList,
     SearchScheduledWfRunRequest,
 };
-use tonic::Status;
 
 /// A schedule whose cron has no next time (kept, never armed).
 const NEVER: i64 = i64::MAX;
 
 impl Engine {
     /// ScheduleWf.
-    pub fn schedule_wf(&mut self, req: ScheduleWfRequest) -> Result<ScheduledWfRun, Status> {
+    pub fn schedule_wf(&mut self, req: ScheduleWfRequest) -> Result<ScheduledWfRun, EngineError> {
         if req.wf_spec_name.is_empty() {
-            return Err(Status::invalid_argument(
+            return Err(EngineError::invalid_argument(
                 "wf_spec_name: Missing required argument 'wf_spec_name'",
             ));
         }
         if req.id.as_deref() == Some("") {
-            return Err(Status::invalid_argument(
+            return Err(EngineError::invalid_argument(
                 "id: must not be empty (leave it unset for a generated id)",
             ));
         }
         let cron = CronExpr::parse(&req.cron_expression).map_err(|e| {
-            Status::invalid_argument(format!(
+            EngineError::invalid_argument(format!(
                 "cron_expression \"{}\" is invalid: {e}",
                 req.cron_expression
             ))
@@ -70,14 +70,14 @@ impl Engine {
                 crate::wfspec::get_latest_wf_spec(&self.store, &req.wf_spec_name, major).ok()
             }
             (None, Some(_)) => {
-                return Err(Status::invalid_argument(
+                return Err(EngineError::invalid_argument(
                     "revision: a revision needs a major_version",
                 ));
             }
         };
         let Some(spec) = spec else {
             let opt = |v: Option<i32>| v.map_or_else(|| "null".to_string(), |v| v.to_string());
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "WfSpec {} {}.{} does not exist",
                 req.wf_spec_name,
                 opt(req.major_version),
@@ -86,7 +86,7 @@ impl Engine {
         };
         let now = now_ms();
         let Some(first) = cron.next_after(now) else {
-            return Err(Status::invalid_argument(
+            return Err(EngineError::invalid_argument(
                 "Cron expression does not yield a next execution time",
             ));
         };
@@ -109,34 +109,25 @@ impl Engine {
     }
 
     /// GetScheduledWfRun.
-    pub fn get_scheduled_wf_run(&self, id: &str) -> Result<ScheduledWfRun, Status> {
+    pub fn get_scheduled_wf_run(&self, id: &str) -> Result<ScheduledWfRun, EngineError> {
         self.store
             .get_schedule(id)?
             .map(|s| s.scheduled)
-            .ok_or_else(|| Status::not_found(format!("Couldn't find ScheduledWfRun {id}")))
-    }
-
-    /// When a schedule next fires (epoch ms), if it exists and has a next time.
-    pub fn scheduled_wf_run_next_fire(&self, id: &str) -> Result<Option<i64>, Status> {
-        Ok(self
-            .store
-            .get_schedule(id)?
-            .map(|s| s.next_fire_ms)
-            .filter(|n| *n != NEVER))
+            .ok_or_else(|| EngineError::missing(format!("Couldn't find ScheduledWfRun {id}")))
     }
 
     /// SearchScheduledWfRun (not paged, by id).
-    pub fn search_scheduled_wf_run(
+    pub(crate) fn search_scheduled_wf_run(
         &self,
         req: SearchScheduledWfRunRequest,
-    ) -> Result<ScheduledWfRunIdList, Status> {
+    ) -> Result<ScheduledWfRunIdList, EngineError> {
         if req.wf_spec_name.is_empty() {
-            return Err(Status::invalid_argument(
+            return Err(EngineError::invalid_argument(
                 "wf_spec_name: Missing required argument 'wf_spec_name'",
             ));
         }
         if req.major_version.is_none() && req.revision.is_some() {
-            return Err(Status::invalid_argument(
+            return Err(EngineError::invalid_argument(
                 "Cannot provide wfSpecRevision without wfSpecMajorVersion",
             ));
         }
@@ -149,7 +140,7 @@ impl Engine {
     }
 
     /// DeleteScheduledWfRun: no further fire; runs already started are left alone.
-    pub fn delete_scheduled_wf_run(&mut self, id: &str) -> Result<(), Status> {
+    pub fn delete_scheduled_wf_run(&mut self, id: &str) -> Result<(), EngineError> {
         self.store.delete_schedule(id)?;
         Ok(())
     }

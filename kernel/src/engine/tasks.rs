@@ -2,16 +2,17 @@
 //! dispatch, reports (idempotent), retries with backoff and attempt timeouts.
 
 use super::advance::{self, Ctx};
+use super::keys::{AttemptKey, QueuedTaskRun};
 use super::nodes::task_done;
 use super::run::QueuedTask;
 use super::{Engine, Out, Poller, Timer};
+use crate::engine::{EngineError, ObjectKind};
 use crate::util::{ms_to_ts, now_ms, ts_to_ms, wf_run_key};
 use crate::values;
 use lhw_proto::littlehorse::{
     LhErrorType, LhTaskError, ReportTaskRun, ScheduledTask, TaskAttempt, TaskStatus,
     report_task_run, task_attempt,
 };
-use tonic::Status;
 
 impl Engine {
     /// Applies the side effects a run produced (queued tasks, timers).
@@ -69,7 +70,10 @@ impl Engine {
             }
         }
         let queue = self.queues.entry(task_def.to_string()).or_default();
-        let item = (key.to_string(), guid.to_string());
+        let item = QueuedTaskRun {
+            run: key.to_string(),
+            guid: guid.to_string(),
+        };
         if front {
             queue.push_front(item);
         } else {
@@ -78,8 +82,10 @@ impl Engine {
     }
 
     /// A `PollTask` request: dispatch a queued task or wait for one.
-    pub fn poll(&mut self, task_def: String, poller: Poller) {
-        while let Some((key, guid)) = self.queues.get_mut(&task_def).and_then(|q| q.pop_front()) {
+    pub(crate) fn poll(&mut self, task_def: String, poller: Poller) {
+        while let Some(QueuedTaskRun { run: key, guid }) =
+            self.queues.get_mut(&task_def).and_then(|q| q.pop_front())
+        {
             if self.is_scheduled(&key, &guid) {
                 self.dispatch(&key, &guid, poller);
                 return;
@@ -102,11 +108,9 @@ impl Engine {
         };
         TaskStatus::try_from(last.status) == Ok(TaskStatus::TaskScheduled)
             || (last.status() == TaskStatus::TaskRunning
-                && self.redeliver.contains(&(
-                    key.to_string(),
-                    guid.to_string(),
-                    tr.attempts.len() - 1,
-                )))
+                && self
+                    .redeliver
+                    .contains(&AttemptKey::new(key, guid, tr.attempts.len() - 1)))
     }
 
     /// Marks the last attempt RUNNING, starts its timeout and sends the task
@@ -126,7 +130,7 @@ impl Engine {
         let Some(attempt) = tr.attempts.last_mut() else {
             return;
         };
-        let redelivery = redeliver.remove(&(key.to_string(), guid.to_string(), attempt_number));
+        let redelivery = redeliver.remove(&AttemptKey::new(key, guid, attempt_number));
         attempt.status = TaskStatus::TaskRunning as i32;
         attempt.start_time = Some(ms_to_ts(now));
         attempt.task_worker_id = poller.client_id.clone();
@@ -180,8 +184,7 @@ impl Engine {
             return;
         }
         if redelivery {
-            self.redeliver
-                .insert((key.to_string(), guid.to_string(), attempt));
+            self.redeliver.insert(AttemptKey::new(key, guid, attempt));
         } else {
             a.status = TaskStatus::TaskScheduled as i32;
             a.start_time = None;
@@ -198,14 +201,14 @@ impl Engine {
     }
 
     /// ReportTask: records the attempt's result; stale or duplicate reports are ignored.
-    pub fn report(&mut self, rep: ReportTaskRun) -> Result<(), Status> {
+    pub(crate) fn report(&mut self, rep: ReportTaskRun) -> Result<(), EngineError> {
         let id = rep
             .task_run_id
-            .ok_or_else(|| Status::invalid_argument("task_run_id must be set"))?;
+            .ok_or_else(|| EngineError::invalid_argument("task_run_id must be set"))?;
         let wf_run_id = id
             .wf_run_id
             .as_ref()
-            .ok_or_else(|| Status::invalid_argument("task_run_id.wf_run_id must be set"))?;
+            .ok_or_else(|| EngineError::invalid_argument("task_run_id.wf_run_id must be set"))?;
         let key = wf_run_key(wf_run_id);
         let status = TaskStatus::try_from(rep.status)
             .ok()
@@ -221,7 +224,7 @@ impl Engine {
                 )
             })
             .ok_or_else(|| {
-                Status::invalid_argument(format!(
+                EngineError::invalid_argument(format!(
                     "status {} is not a result a worker can report",
                     rep.status
                 ))
@@ -232,17 +235,17 @@ impl Engine {
                 // Not active: the WfRun finished (a late report) or never existed.
                 return match self.store.get_task_run(&key, &id.task_guid)? {
                     Some(_) => Ok(()),
-                    None => Err(Status::not_found(format!(
-                        "TaskRun {key}/{} not found",
-                        id.task_guid
-                    ))),
+                    None => Err(EngineError::not_found(
+                        ObjectKind::TaskRun,
+                        format!("{key}/{}", id.task_guid),
+                    )),
                 };
             };
             let Some(tr) = run.task_runs.get(&id.task_guid) else {
-                return Err(Status::not_found(format!(
-                    "TaskRun {key}/{} not found",
-                    id.task_guid
-                )));
+                return Err(EngineError::not_found(
+                    ObjectKind::TaskRun,
+                    format!("{key}/{}", id.task_guid),
+                ));
             };
             let name = tr
                 .task_def_id
@@ -271,7 +274,7 @@ impl Engine {
             .ok()
             .and_then(|n| tr.attempts.get_mut(n))
         else {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "attempt_number {} does not exist",
                 rep.attempt_number
             )));
@@ -412,7 +415,7 @@ impl Engine {
             .is_some_and(|a| a.status() == TaskStatus::TaskRunning)
             && !self
                 .redeliver
-                .contains(&(key.to_string(), guid.to_string(), attempt));
+                .contains(&AttemptKey::new(key, guid, attempt));
         if !running {
             return;
         }
@@ -514,7 +517,7 @@ impl Engine {
                 }),
                 Ok(TaskStatus::TaskRunning) => {
                     // Redelivered at once, same attempt (see the engine docs).
-                    redeliver.insert((key.to_string(), guid.clone(), n));
+                    redeliver.insert(AttemptKey::new(key, guid, n));
                     run.effects.tasks.push(QueuedTask {
                         guid: guid.clone(),
                         task_def: name,

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 const MAX_THREADS: i32 = 10_000;
 
 /// Whether `def` catches a failure named `name` (groups: VAR_ERROR, TASK_ERROR).
-pub fn handler_matches(def: &FailureHandlerDef, name: &str) -> bool {
+pub(crate) fn handler_matches(def: &FailureHandlerDef, name: &str) -> bool {
     match &def.failure_to_catch {
         None => true,
         Some(FailureToCatch::SpecificFailure(s)) => {
@@ -50,7 +50,7 @@ pub fn handler_matches(def: &FailureHandlerDef, name: &str) -> bool {
 }
 
 /// The first handler (list order) catching `name`.
-pub fn find_handler<'a>(
+pub(crate) fn find_handler<'a>(
     defs: &'a [FailureHandlerDef],
     name: &str,
 ) -> Option<&'a FailureHandlerDef> {
@@ -58,7 +58,7 @@ pub fn find_handler<'a>(
 }
 
 /// The status a failure gives its NodeRun and ThreadRun.
-pub fn failure_status(name: &str) -> i32 {
+pub(crate) fn failure_status(name: &str) -> i32 {
     if is_error_name(name) {
         LhStatus::Error as i32
     } else {
@@ -69,7 +69,7 @@ pub fn failure_status(name: &str) -> i32 {
 /// Creates and starts a ThreadRun of `spec_name` (child of `parent`), with
 /// its variables (given inputs, else defaults, else NULL), and arrives at
 /// its ENTRYPOINT. Returns its number.
-pub fn start_thread(
+pub(crate) fn start_thread(
     run: &mut RunState,
     ctx: &mut Ctx<'_>,
     parent: Option<i32>,
@@ -159,7 +159,7 @@ fn is_handler(th: &ThreadRun) -> bool {
 
 /// Adds a halt reason to thread `t` (HALTING until it can halt) and halts
 /// its children (except interrupt and failure-handler threads).
-pub fn halt(run: &mut RunState, t: i32, reason: Reason) {
+pub(crate) fn halt(run: &mut RunState, t: i32, reason: Reason) {
     let Some(th) = run.thread_mut(t) else { return };
     if is_terminal(th.status) {
         return;
@@ -193,7 +193,7 @@ fn halt_children(run: &mut RunState, children: &[i32], parent: i32) {
 
 /// Removes the halt reasons of thread `t` matching `pred`; a thread left
 /// without reasons runs again and releases its children.
-pub fn unhalt(run: &mut RunState, t: i32, pred: &dyn Fn(&Reason) -> bool) {
+pub(crate) fn unhalt(run: &mut RunState, t: i32, pred: &dyn Fn(&Reason) -> bool) {
     let Some(th) = run.thread_mut(t) else { return };
     th.halt_reasons
         .retain(|r| !r.reason.as_ref().is_some_and(pred));
@@ -217,7 +217,7 @@ pub fn unhalt(run: &mut RunState, t: i32, pred: &dyn Fn(&Reason) -> bool) {
 
 /// Sets the status of a NodeRun that has not ended (STARTING, RUNNING, HALTING or
 /// HALTED): a thread's current NodeRun halts and resumes with the thread.
-pub fn set_node_status_if_in_progress(run: &mut RunState, t: i32, pos: i32, status: i32) {
+pub(crate) fn set_node_status_if_in_progress(run: &mut RunState, t: i32, pos: i32, status: i32) {
     let in_progress = run.node_runs.get(&(t, pos)).is_some_and(|nr| {
         nr.status != status
             && matches!(
@@ -245,7 +245,7 @@ fn fully_halted(run: &RunState, t: i32) -> bool {
 /// A NodeRun failed: records the failure, then either schedules the
 /// node's first matching failure handler (the thread halts first) or fails
 /// the thread.
-pub fn fail_node(run: &mut RunState, t: i32, pos: i32, f: Failure, now: i64) {
+pub(crate) fn fail_node(run: &mut RunState, t: i32, pos: i32, f: Failure, now: i64) {
     let status = failure_status(&f.failure_name);
     let message = if f.message.is_empty() {
         f.failure_name.clone()
@@ -288,7 +288,7 @@ pub fn fail_node(run: &mut RunState, t: i32, pos: i32, f: Failure, now: i64) {
 
 /// Fails thread `t` (no handler), halts its children and propagates to an
 /// interrupted or failure-handled parent.
-pub fn fail_thread(run: &mut RunState, t: i32, f: &Failure, message: String, now: i64) {
+pub(crate) fn fail_thread(run: &mut RunState, t: i32, f: &Failure, message: String, now: i64) {
     let Some(th) = run.thread_mut(t) else { return };
     if is_terminal(th.status) {
         return;
@@ -331,7 +331,7 @@ pub fn fail_thread(run: &mut RunState, t: i32, f: &Failure, message: String, now
 /// Thread `t` completed: a failure handler lets its failed parent resume
 /// (following the failed node's edges), an interrupt handler its
 /// interrupted parent.
-pub fn thread_completed(run: &mut RunState, t: i32) {
+pub(crate) fn thread_completed(run: &mut RunState, t: i32) {
     let Some(th) = run.thread(t) else { return };
     let (ty, parent) = (th.r#type, th.parent_thread_id);
     let Some(p) = parent else { return };
@@ -370,7 +370,7 @@ pub fn thread_completed(run: &mut RunState, t: i32) {
 
 /// Starts the failure-handler and interrupt threads whose target thread has
 /// finished halting. Returns whether anything started.
-pub fn start_pending(run: &mut RunState, ctx: &mut Ctx<'_>) -> bool {
+pub(crate) fn start_pending(run: &mut RunState, ctx: &mut Ctx<'_>) -> bool {
     let mut progressed = false;
     let pending = std::mem::take(&mut run.wf_run.pending_failures);
     let mut keep = Vec::new();
@@ -513,7 +513,7 @@ fn input_map(
 
 /// Interrupts every running thread whose ThreadSpec handles events of
 /// `def` (the event at `index` of the run); returns whether any did.
-pub fn interrupt(run: &mut RunState, index: usize, def: &str) -> bool {
+pub(crate) fn interrupt(run: &mut RunState, index: usize, def: &str) -> bool {
     let Some((_, ev)) = run.events.get(index) else {
         return false;
     };
@@ -559,7 +559,7 @@ pub fn interrupt(run: &mut RunState, index: usize, def: &str) -> bool {
 }
 
 /// Halts a thread another thread stopped waiting for (WAIT_FOR_FIRST / ANY).
-pub fn halt_by_parent_node(run: &mut RunState, t: i32, parent: i32, pos: i32) {
+pub(crate) fn halt_by_parent_node(run: &mut RunState, t: i32, parent: i32, pos: i32) {
     halt(
         run,
         t,
@@ -571,7 +571,7 @@ pub fn halt_by_parent_node(run: &mut RunState, t: i32, parent: i32, pos: i32) {
 }
 
 /// The failure a terminated thread ended with (its last failed NodeRun's last failure).
-pub fn thread_failure(run: &RunState, t: i32) -> Option<Failure> {
+pub(crate) fn thread_failure(run: &RunState, t: i32) -> Option<Failure> {
     let th = run.thread(t)?;
     if let Some(f) = run
         .node_runs

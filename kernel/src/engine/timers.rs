@@ -3,12 +3,13 @@
 //! Timers are not stored; they are rebuilt from the runs (their stored
 //! pending user-task actions, the stored retention schedule) at recovery.
 
+use super::keys::AttemptKey;
 use std::collections::{BTreeMap, HashMap};
 
 /// What a timer does when it fires. Firing a stale timer (its object moved
 /// on) is a no-op.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Timer {
+pub(crate) enum Timer {
     /// Attempt `attempt` of a TaskRun times out if still running.
     TaskTimeout {
         /// WfRun key.
@@ -53,9 +54,6 @@ pub enum Timer {
 /// Where a timer is in the queue: its due time (epoch ms) and the order it was pushed in.
 type Slot = (i64, u64);
 
-/// A task attempt's timeout, by WfRun key, TaskRun guid and attempt index.
-type AttemptKey = (String, String, usize);
-
 /// Timers in due-time order (ties in push order).
 ///
 /// A task attempt's timeout is cancelled when the attempt ends
@@ -64,7 +62,7 @@ type AttemptKey = (String, String, usize);
 /// (at 8,000 tasks/s, ~480,000 of them) rather than with the tasks in flight, and the memory
 /// they took stayed with the process after a load (issue 15 §2, "Memory after load").
 #[derive(Default)]
-pub struct Timers {
+pub(crate) struct Timers {
     queue: BTreeMap<Slot, Timer>,
     /// The slot of each pending task-attempt timeout.
     timeouts: HashMap<AttemptKey, Slot>,
@@ -74,13 +72,13 @@ pub struct Timers {
 impl Timers {
     /// Schedules `timer` at `due_ms`. A task attempt's timeout replaces the one pending for
     /// the same attempt (a checkpoint restarts it).
-    pub fn push(&mut self, due_ms: i64, timer: Timer) {
+    pub(crate) fn push(&mut self, due_ms: i64, timer: Timer) {
         self.seq += 1;
         let slot = (due_ms, self.seq);
         if let Timer::TaskTimeout { run, guid, attempt } = &timer
             && let Some(old) = self
                 .timeouts
-                .insert((run.clone(), guid.clone(), *attempt), slot)
+                .insert(AttemptKey::new(run, guid, *attempt), slot)
         {
             self.queue.remove(&old);
         }
@@ -88,29 +86,26 @@ impl Timers {
     }
 
     /// The due time of the earliest timer.
-    pub fn next_due(&self) -> Option<i64> {
+    pub(crate) fn next_due(&self) -> Option<i64> {
         self.queue.first_key_value().map(|((due, _), _)| *due)
     }
 
     /// Removes and returns the earliest timer if it is due at `now_ms`.
-    pub fn pop_due(&mut self, now_ms: i64) -> Option<Timer> {
+    pub(crate) fn pop_due(&mut self, now_ms: i64) -> Option<Timer> {
         if self.next_due()? > now_ms {
             return None;
         }
         let (_, timer) = self.queue.pop_first()?;
         if let Timer::TaskTimeout { run, guid, attempt } = &timer {
-            self.timeouts.remove(&(run.clone(), guid.clone(), *attempt));
+            self.timeouts.remove(&AttemptKey::new(run, guid, *attempt));
             self.release_idle_capacity();
         }
         Some(timer)
     }
 
     /// Cancels the timeout of a task attempt that ended (reported).
-    pub fn cancel_task_timeout(&mut self, run: &str, guid: &str, attempt: usize) {
-        if let Some(slot) = self
-            .timeouts
-            .remove(&(run.to_string(), guid.to_string(), attempt))
-        {
+    pub(crate) fn cancel_task_timeout(&mut self, run: &str, guid: &str, attempt: usize) {
+        if let Some(slot) = self.timeouts.remove(&AttemptKey::new(run, guid, attempt)) {
             self.queue.remove(&slot);
             self.release_idle_capacity();
         }

@@ -16,6 +16,7 @@
 
 use super::advance::Ctx;
 use super::{Engine, RunState, Timer};
+use crate::engine::{EngineError, ObjectKind};
 use crate::storage::UserTaskRunQuery;
 use crate::util::{ms_to_ts, now_ms, ts_to_ms, wf_run_key};
 use crate::values::{self, val};
@@ -28,28 +29,27 @@ use lhw_proto::littlehorse::{
     variable_value::Value,
 };
 use serde_json::json;
-use tonic::Status;
 
 /// A scheduled user-task action, stored (as JSON) until it fires.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PendingAction {
+pub(crate) struct PendingAction {
     /// The UserTaskRun's guid.
-    pub guid: String,
+    pub(crate) guid: String,
     /// Thread of the USER_TASK NodeRun.
-    pub thread: i32,
+    pub(crate) thread: i32,
     /// Position of the USER_TASK NodeRun.
-    pub position: i32,
+    pub(crate) position: i32,
     /// Index into the node's `actions`.
-    pub action: usize,
+    pub(crate) action: usize,
     /// The UserTaskRun's epoch when it was scheduled.
-    pub epoch: i32,
+    pub(crate) epoch: i32,
     /// When it fires (epoch ms).
-    pub due: i64,
+    pub(crate) due: i64,
 }
 
 impl PendingAction {
     /// The stored form.
-    pub fn encode(&self) -> String {
+    pub(crate) fn encode(&self) -> String {
         json!({
             "guid": self.guid, "thread": self.thread, "position": self.position,
             "action": self.action, "epoch": self.epoch, "due": self.due,
@@ -58,7 +58,7 @@ impl PendingAction {
     }
 
     /// Reads the stored form.
-    pub fn decode(s: &str) -> Option<PendingAction> {
+    pub(crate) fn decode(s: &str) -> Option<PendingAction> {
         let j: serde_json::Value = serde_json::from_str(s).ok()?;
         let int = |k: &str| j.get(k).and_then(serde_json::Value::as_i64);
         Some(PendingAction {
@@ -243,17 +243,17 @@ fn drop_actions(run: &mut RunState, guid: &str) {
 }
 
 /// The storage key and guid of a UserTaskRunId.
-pub(super) fn ids(id: Option<UserTaskRunId>) -> Result<(String, String), Status> {
-    let id = id.ok_or_else(|| Status::invalid_argument("user_task_run_id must be set"))?;
+pub(super) fn ids(id: Option<UserTaskRunId>) -> Result<(String, String), EngineError> {
+    let id = id.ok_or_else(|| EngineError::invalid_argument("user_task_run_id must be set"))?;
     let wf = id
         .wf_run_id
         .as_ref()
-        .ok_or_else(|| Status::invalid_argument("user_task_run_id.wf_run_id must be set"))?;
+        .ok_or_else(|| EngineError::invalid_argument("user_task_run_id.wf_run_id must be set"))?;
     Ok((wf_run_key(wf), id.user_task_guid))
 }
 
-fn not_found(key: &str, guid: &str) -> Status {
-    Status::not_found(format!("UserTaskRun {key}/{guid} not found"))
+fn not_found(key: &str, guid: &str) -> EngineError {
+    EngineError::not_found(ObjectKind::UserTaskRun, format!("{key}/{guid}"))
 }
 
 /// Checks CompleteUserTaskRun results against the UserTaskDef: known fields
@@ -261,7 +261,7 @@ fn not_found(key: &str, guid: &str) -> Status {
 fn check_results(
     def: &UserTaskDef,
     results: &std::collections::BTreeMap<String, lhw_proto::littlehorse::VariableValue>,
-) -> Result<(), Status> {
+) -> Result<(), EngineError> {
     for (k, v) in results {
         let field = def.fields.iter().find(|f| &f.name == k);
         let ok = field.is_some_and(|f| {
@@ -269,7 +269,7 @@ fn check_results(
             values::type_of(v) == want
         });
         if !ok {
-            return Err(Status::invalid_argument(format!(
+            return Err(EngineError::invalid_argument(format!(
                 "results: Field [name = {k}, type = {}] is not defined in UserTask schema or has different type",
                 values::type_name(v)
             )));
@@ -282,7 +282,7 @@ fn check_results(
         .map(|f| f.name.as_str())
         .collect();
     if !missing.is_empty() {
-        return Err(Status::invalid_argument(format!(
+        return Err(EngineError::invalid_argument(format!(
             "results: [{}] are mandatory fields",
             missing.join(",")
         )));
@@ -292,10 +292,10 @@ fn check_results(
 
 impl Engine {
     /// The active run holding a UserTaskRun, or the reason why there is none.
-    pub(super) fn ut_run(&mut self, key: &str, guid: &str) -> Result<&mut RunState, Status> {
+    pub(super) fn ut_run(&mut self, key: &str, guid: &str) -> Result<&mut RunState, EngineError> {
         if !self.runs.contains_key(key) {
             return Err(match self.store.get_user_task_run(key, guid)? {
-                Some(utr) => Status::failed_precondition(format!(
+                Some(utr) => EngineError::failed_precondition(format!(
                     "UserTaskRun {key}/{guid} is in status {} and its WfRun has finished",
                     UserTaskRunStatus::try_from(utr.status).map_or("UNKNOWN", |s| s.as_str_name())
                 )),
@@ -310,7 +310,10 @@ impl Engine {
     }
 
     /// GetUserTaskRun.
-    pub fn get_user_task_run(&self, id: Option<UserTaskRunId>) -> Result<UserTaskRun, Status> {
+    pub(crate) fn get_user_task_run(
+        &self,
+        id: Option<UserTaskRunId>,
+    ) -> Result<UserTaskRun, EngineError> {
         let (key, guid) = ids(id)?;
         let found = match self.runs.get(&key) {
             Some(run) => run.user_task_runs.get(&guid).cloned(),
@@ -320,7 +323,7 @@ impl Engine {
     }
 
     /// ListUserTaskRuns of a WfRun.
-    pub fn list_user_task_runs(&self, key: &str) -> Result<Vec<UserTaskRun>, Status> {
+    pub(crate) fn list_user_task_runs(&self, key: &str) -> Result<Vec<UserTaskRun>, EngineError> {
         match self.runs.get(key) {
             Some(run) => {
                 let mut v: Vec<UserTaskRun> = run.user_task_runs.values().cloned().collect();
@@ -332,12 +335,15 @@ impl Engine {
     }
 
     /// AssignUserTaskRun.
-    pub fn assign_user_task_run(&mut self, req: AssignUserTaskRunRequest) -> Result<(), Status> {
+    pub(crate) fn assign_user_task_run(
+        &mut self,
+        req: AssignUserTaskRunRequest,
+    ) -> Result<(), EngineError> {
         let (key, guid) = ids(req.user_task_run_id)?;
         let user_id = req.user_id.filter(|s| !s.is_empty());
         let user_group = req.user_group.filter(|s| !s.is_empty());
         if user_id.is_none() && user_group.is_none() {
-            return Err(Status::invalid_argument(
+            return Err(EngineError::invalid_argument(
                 "user_id or user_group must be provided",
             ));
         }
@@ -350,12 +356,12 @@ impl Engine {
         if !req.override_claim
             && let Some(owner) = &utr.user_id
         {
-            return Err(Status::failed_precondition(format!(
+            return Err(EngineError::failed_precondition(format!(
                 "User Task Run already assigned to {owner}"
             )));
         }
         if is_done(utr.status) {
-            return Err(Status::failed_precondition(format!(
+            return Err(EngineError::failed_precondition(format!(
                 "Couldn't reassign User Task Run since it is in terminal status {}",
                 UserTaskRunStatus::try_from(utr.status).map_or("UNKNOWN", |s| s.as_str_name())
             )));
@@ -374,16 +380,16 @@ impl Engine {
 
     /// CompleteUserTaskRun: validates the results, records them and lets
     /// the node complete. Completing a finished UserTaskRun is a no-op.
-    pub fn complete_user_task_run(
+    pub(crate) fn complete_user_task_run(
         &mut self,
         req: CompleteUserTaskRunRequest,
-    ) -> Result<(), Status> {
+    ) -> Result<(), EngineError> {
         let (key, guid) = ids(req.user_task_run_id)?;
         let now = now_ms();
         let (def_id, status, owner) = {
             let run = match self.ut_run(&key, &guid) {
                 Ok(r) => r,
-                Err(e) if e.code() == tonic::Code::FailedPrecondition => return Ok(()),
+                Err(EngineError::FailedPrecondition(_)) => return Ok(()),
                 Err(e) => return Err(e),
             };
             let utr = run
@@ -432,13 +438,16 @@ impl Engine {
     }
 
     /// CancelUserTaskRun: the node fails with the cancellation failure.
-    pub fn cancel_user_task_run(&mut self, id: Option<UserTaskRunId>) -> Result<(), Status> {
+    pub(crate) fn cancel_user_task_run(
+        &mut self,
+        id: Option<UserTaskRunId>,
+    ) -> Result<(), EngineError> {
         let (key, guid) = ids(id)?;
         let now = now_ms();
         let run = self.ut_run(&key, &guid)?;
         let status = run.user_task_runs.get(&guid).map_or(0, |u| u.status);
         if is_done(status) {
-            return Err(Status::failed_precondition(format!(
+            return Err(EngineError::failed_precondition(format!(
                 "UserTaskRun {key}/{guid} is in terminal status {}",
                 UserTaskRunStatus::try_from(status).map_or("UNKNOWN", |s| s.as_str_name())
             )));
@@ -449,10 +458,10 @@ impl Engine {
     }
 
     /// SaveUserTaskRunProgress: stores partial results without completing.
-    pub fn save_user_task_run_progress(
+    pub(crate) fn save_user_task_run_progress(
         &mut self,
         req: SaveUserTaskRunProgressRequest,
-    ) -> Result<UserTaskRun, Status> {
+    ) -> Result<UserTaskRun, EngineError> {
         let (key, guid) = ids(req.user_task_run_id)?;
         let now = now_ms();
         let run = self.ut_run(&key, &guid)?;
@@ -460,7 +469,7 @@ impl Engine {
             .user_task_run_mut(&guid)
             .ok_or_else(|| not_found(&key, &guid))?;
         if is_done(utr.status) {
-            return Err(Status::failed_precondition(format!(
+            return Err(EngineError::failed_precondition(format!(
                 "UserTaskRun is in status {}",
                 UserTaskRunStatus::try_from(utr.status).map_or("UNKNOWN", |s| s.as_str_name())
             )));
@@ -469,7 +478,7 @@ impl Engine {
             == Ok(SaveUserTaskRunAssignmentPolicy::FailIfClaimedByOther)
             && utr.user_id.as_ref().is_some_and(|u| *u != req.user_id)
         {
-            return Err(Status::failed_precondition(format!(
+            return Err(EngineError::failed_precondition(format!(
                 "UserTaskRun is claimed by another user than {}",
                 req.user_id
             )));
@@ -486,10 +495,10 @@ impl Engine {
     }
 
     /// SearchUserTaskRun; the bookmark is an opaque offset.
-    pub fn search_user_task_run(
+    pub(crate) fn search_user_task_run(
         &mut self,
         req: SearchUserTaskRunRequest,
-    ) -> Result<UserTaskRunIdList, Status> {
+    ) -> Result<UserTaskRunIdList, EngineError> {
         // Searches read the database: write pending changes first.
         for run in self.runs.values_mut() {
             run.flush(&self.store)?;
@@ -498,7 +507,7 @@ impl Engine {
             Some(b) => std::str::from_utf8(b)
                 .ok()
                 .and_then(|s| s.parse::<i64>().ok())
-                .ok_or_else(|| Status::invalid_argument("bookmark is invalid"))?,
+                .ok_or_else(|| EngineError::invalid_argument("bookmark is invalid"))?,
             None => 0,
         };
         let limit = req.limit.map_or(100, i64::from).clamp(1, 10_000);

@@ -18,13 +18,13 @@ pub(crate) const CACHE_TTL: Duration = Duration::from_secs(4 * 3600);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TokenStatus {
     /// `client_id`.
-    pub client_id: Option<String>,
+    pub(crate) client_id: Option<String>,
     /// `username`.
-    pub user_name: Option<String>,
+    pub(crate) user_name: Option<String>,
     /// `exp`, in whole seconds since the epoch (`None`: already expired, as the server).
-    pub expires: Option<u64>,
+    pub(crate) expires: Option<u64>,
     /// The scope lacks `openid`: a machine client, named by its client id.
-    pub machine: bool,
+    pub(crate) machine: bool,
 }
 
 impl TokenStatus {

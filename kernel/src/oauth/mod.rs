@@ -27,7 +27,7 @@ use cache::TokenCache;
 pub(crate) use cache::TokenStatus;
 
 /// How long one introspection may take, connection included.
-pub const INTROSPECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const INTROSPECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The kernel's OAuth settings: the introspection endpoint and the kernel's own client
 /// credentials at the identity provider.

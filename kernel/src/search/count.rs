@@ -5,19 +5,22 @@
 //! needs a TaskDef name and only TASK_SCHEDULED is supported.
 
 use crate::engine::Engine;
+use crate::engine::EngineError;
 use crate::request::{enum_value, not_empty};
 use lhw_proto::littlehorse::count_node_run_request::Filter;
 use lhw_proto::littlehorse::{Count, CountNodeRunRequest, CountTaskRunRequest, TaskStatus};
-use tonic::Status;
 
 /// CountNodeRun.
-pub fn count_node_run(e: &mut Engine, req: CountNodeRunRequest) -> Result<Count, Status> {
+pub(crate) fn count_node_run(
+    e: &mut Engine,
+    req: CountNodeRunRequest,
+) -> Result<Count, EngineError> {
     let value = match req.filter {
         None => e.synced_store()?.count_node_runs(None)?,
         Some(Filter::WfSpecFilter(f)) => {
             not_empty(&f.wf_spec_name, "wf_spec_filter.wf_spec_name")?;
             if f.wf_spec_revision.is_some() && f.wf_spec_major_version.is_none() {
-                return Err(Status::invalid_argument(
+                return Err(EngineError::invalid_argument(
                     "wf_spec_filter.wf_spec_revision requires wf_spec_major_version to be set",
                 ));
             }
@@ -32,11 +35,14 @@ pub fn count_node_run(e: &mut Engine, req: CountNodeRunRequest) -> Result<Count,
 }
 
 /// CountTaskRun.
-pub fn count_task_run(e: &mut Engine, req: CountTaskRunRequest) -> Result<Count, Status> {
+pub(crate) fn count_task_run(
+    e: &mut Engine,
+    req: CountTaskRunRequest,
+) -> Result<Count, EngineError> {
     not_empty(&req.task_def_name, "task_def_name")?;
     let status = enum_value::<TaskStatus>(req.status, "status")?;
     if status != TaskStatus::TaskScheduled {
-        return Err(Status::invalid_argument(format!(
+        return Err(EngineError::invalid_argument(format!(
             "status: only TASK_SCHEDULED is supported for counting TaskRuns, got {}",
             status.as_str_name()
         )));

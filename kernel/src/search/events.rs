@@ -8,6 +8,7 @@
 //! pages never skip a result.
 
 use crate::engine::Engine;
+use crate::engine::EngineError;
 use crate::request::{self, bookmark_key, finish_page, key_int, key_str, not_empty, required};
 use crate::util::ts_to_ms;
 use lhw_proto::littlehorse::{
@@ -16,7 +17,6 @@ use lhw_proto::littlehorse::{
 };
 use pbjson_types::Timestamp;
 use serde_json::Value as Json;
-use tonic::Status;
 
 /// The time window and page of an event search.
 struct Window {
@@ -33,7 +33,7 @@ impl Window {
         latest: Option<&Timestamp>,
         limit: Option<i32>,
         bookmark: Option<&[u8]>,
-    ) -> Result<Window, Status> {
+    ) -> Result<Window, EngineError> {
         let after = match bookmark_key(bookmark)? {
             Some(k) => Some((key_int(&k, 0)?, key_str(&k, 1)?)),
             None => None,
@@ -69,10 +69,10 @@ fn created(ts: Option<&Timestamp>) -> i64 {
 
 /// SearchExternalEvent: the ExternalEvents of one ExternalEventDef, across
 /// WfRuns (also those posted before their WfRun exists).
-pub fn search_external_event(
+pub(crate) fn search_external_event(
     e: &mut Engine,
     req: SearchExternalEventRequest,
-) -> Result<ExternalEventIdList, Status> {
+) -> Result<ExternalEventIdList, EngineError> {
     let def = required(req.external_event_def_id, "external_event_def_id")?;
     not_empty(&def.name, "external_event_def_id.name")?;
     let window = Window::of(
@@ -98,10 +98,10 @@ pub fn search_external_event(
 
 /// SearchCorrelatedEvent: the CorrelatedEvents of one ExternalEventDef;
 /// `has_external_events` keeps those that did (or did not) reach a WfRun.
-pub fn search_correlated_event(
+pub(crate) fn search_correlated_event(
     e: &mut Engine,
     req: SearchCorrelatedEventRequest,
-) -> Result<CorrelatedEventIdList, Status> {
+) -> Result<CorrelatedEventIdList, EngineError> {
     let def = required(req.external_event_def_id, "external_event_def_id")?;
     not_empty(&def.name, "external_event_def_id.name")?;
     let window = Window::of(
@@ -128,10 +128,10 @@ pub fn search_correlated_event(
 }
 
 /// SearchWorkflowEvent: the WorkflowEvents of one WorkflowEventDef, across WfRuns.
-pub fn search_workflow_event(
+pub(crate) fn search_workflow_event(
     e: &mut Engine,
     req: SearchWorkflowEventRequest,
-) -> Result<WorkflowEventIdList, Status> {
+) -> Result<WorkflowEventIdList, EngineError> {
     let def = required(req.workflow_event_def_id, "workflow_event_def_id")?;
     not_empty(&def.name, "workflow_event_def_id.name")?;
     let window = Window::of(

@@ -3,6 +3,7 @@
 //! or (WfSpecs) the TaskDef they use, in name and version order, paged with
 //! bookmarks (see [`crate::request`]).
 
+use crate::engine::EngineError;
 use crate::request::{self, bookmark_key, finish_page, invalid_bookmark, key_int, key_str};
 use crate::storage::{MetaFilter, MetaKey, Store, kind};
 use lhw_proto::littlehorse::{
@@ -15,10 +16,9 @@ use lhw_proto::littlehorse::{
     task_node::TaskToExecute,
 };
 use serde_json::Value as Json;
-use tonic::Status;
 
 /// The metadata key a bookmark carries.
-fn after_key(bookmark: Option<&[u8]>) -> Result<Option<MetaKey>, Status> {
+fn after_key(bookmark: Option<&[u8]>) -> Result<Option<MetaKey>, EngineError> {
     let Some(key) = bookmark_key(bookmark)? else {
         return Ok(None);
     };
@@ -45,7 +45,7 @@ fn meta_page(
     filter: MetaFilter,
     bookmark: Option<&[u8]>,
     limit: Option<i32>,
-) -> Result<(Vec<MetaKey>, Option<Vec<u8>>), Status> {
+) -> Result<(Vec<MetaKey>, Option<Vec<u8>>), EngineError> {
     let limit = request::limit(limit)?;
     let after = after_key(bookmark)?;
     let rows = store.search_meta(kind, &filter, after.as_ref(), limit + 1)?;
@@ -61,7 +61,10 @@ fn prefix_filter(prefix: Option<String>) -> MetaFilter {
 }
 
 /// SearchTaskDef (optionally by name prefix).
-pub fn search_task_def(store: &Store, req: SearchTaskDefRequest) -> Result<TaskDefIdList, Status> {
+pub(crate) fn search_task_def(
+    store: &Store,
+    req: SearchTaskDefRequest,
+) -> Result<TaskDefIdList, EngineError> {
     let (keys, bookmark) = meta_page(
         store,
         kind::TASK_DEF,
@@ -79,10 +82,10 @@ pub fn search_task_def(store: &Store, req: SearchTaskDefRequest) -> Result<TaskD
 }
 
 /// SearchExternalEventDef (optionally by name prefix).
-pub fn search_external_event_def(
+pub(crate) fn search_external_event_def(
     store: &Store,
     req: SearchExternalEventDefRequest,
-) -> Result<ExternalEventDefIdList, Status> {
+) -> Result<ExternalEventDefIdList, EngineError> {
     let (keys, bookmark) = meta_page(
         store,
         kind::EXTERNAL_EVENT_DEF,
@@ -100,10 +103,10 @@ pub fn search_external_event_def(
 }
 
 /// SearchWorkflowEventDef (optionally by name prefix).
-pub fn search_workflow_event_def(
+pub(crate) fn search_workflow_event_def(
     store: &Store,
     req: SearchWorkflowEventDefRequest,
-) -> Result<WorkflowEventDefIdList, Status> {
+) -> Result<WorkflowEventDefIdList, EngineError> {
     let (keys, bookmark) = meta_page(
         store,
         kind::WORKFLOW_EVENT_DEF,
@@ -121,10 +124,10 @@ pub fn search_workflow_event_def(
 }
 
 /// SearchUserTaskDef by name (every version) or prefix.
-pub fn search_user_task_def(
+pub(crate) fn search_user_task_def(
     store: &Store,
     req: SearchUserTaskDefRequest,
-) -> Result<UserTaskDefIdList, Status> {
+) -> Result<UserTaskDefIdList, EngineError> {
     let filter = match req.user_task_def_criteria {
         Some(UserTaskDefCriteria::Name(n)) => {
             MetaFilter::Name(request::not_empty(&n, "name")?.to_string())
@@ -152,10 +155,10 @@ pub fn search_user_task_def(
 }
 
 /// SearchStructDef by name (every version) or prefix.
-pub fn search_struct_def(
+pub(crate) fn search_struct_def(
     store: &Store,
     req: SearchStructDefRequest,
-) -> Result<StructDefIdList, Status> {
+) -> Result<StructDefIdList, EngineError> {
     let filter = match req.struct_def_criteria {
         Some(StructDefCriteria::Name(n)) => {
             MetaFilter::Name(request::not_empty(&n, "name")?.to_string())
@@ -197,7 +200,10 @@ fn uses_task_def(spec: &WfSpec, task_def: &str) -> bool {
 }
 
 /// SearchWfSpec by name (every version), prefix or the TaskDef a TASK node runs.
-pub fn search_wf_spec(store: &Store, req: SearchWfSpecRequest) -> Result<WfSpecIdList, Status> {
+pub(crate) fn search_wf_spec(
+    store: &Store,
+    req: SearchWfSpecRequest,
+) -> Result<WfSpecIdList, EngineError> {
     let to_id = |k: MetaKey| WfSpecId {
         name: k.name,
         major_version: k.major,

@@ -5,6 +5,7 @@
 //! engine has written its pending changes into the current transaction.
 
 use crate::engine::Engine;
+use crate::engine::EngineError;
 use crate::request::{
     self, bookmark_key, finish_page, invalid_bookmark, key_int, key_str, not_empty, opt_enum_value,
     required, wf_run_key_of,
@@ -18,9 +19,8 @@ use lhw_proto::littlehorse::{
     VariableIdList, VariableValue, WfRunIdList, WfSpec, WfSpecId,
 };
 use serde_json::Value as Json;
-use tonic::Status;
 
-fn int32(key: &[Json], i: usize) -> Result<i32, Status> {
+fn int32(key: &[Json], i: usize) -> Result<i32, EngineError> {
     i32::try_from(key_int(key, i)?).map_err(|_| invalid_bookmark())
 }
 
@@ -32,7 +32,7 @@ fn spec_of(
     name: &str,
     major: Option<i32>,
     revision: Option<i32>,
-) -> Result<WfSpec, Status> {
+) -> Result<WfSpec, EngineError> {
     let found = match (major, revision) {
         (Some(major_version), Some(revision)) => crate::wfspec::get_wf_spec(
             store,
@@ -45,8 +45,8 @@ fn spec_of(
         (major, _) => crate::wfspec::get_latest_wf_spec(store, name, major),
     };
     found.map_err(|e| {
-        if e.code() == tonic::Code::NotFound {
-            Status::invalid_argument(format!("wf_spec_name: {}", e.message()))
+        if e.is_not_found() {
+            EngineError::invalid_argument(format!("wf_spec_name: {}", e.message()))
         } else {
             e
         }
@@ -56,14 +56,18 @@ fn spec_of(
 /// The search key of a value compared with a variable of type `def`:
 /// INVALID_ARGUMENT when it does not fit the type, UNIMPLEMENTED for values
 /// the kernel does not index (NULL, JSON, bytes, structs).
-fn search_key(value: VariableValue, def: &ThreadVarDef, field: &str) -> Result<String, Status> {
+fn search_key(
+    value: VariableValue,
+    def: &ThreadVarDef,
+    field: &str,
+) -> Result<String, EngineError> {
     let value = match def.var_def.as_ref().and_then(|d| d.type_def.as_ref()) {
         Some(td) => values::coerce_to(value, td)
-            .map_err(|e| Status::invalid_argument(format!("{field}: {e}")))?,
+            .map_err(|e| EngineError::invalid_argument(format!("{field}: {e}")))?,
         None => value,
     };
     value_key(&value).ok_or_else(|| {
-        Status::unimplemented(format!(
+        EngineError::unimplemented(format!(
             "{field}: the embedded kernel finds variables only by STR, INT, DOUBLE, BOOL, \
              TIMESTAMP or WF_RUN_ID values, not by a {} value",
             values::type_name(&value)
@@ -76,16 +80,16 @@ fn var_name(v: &ThreadVarDef) -> &str {
 }
 
 /// SearchWfRun.
-pub fn search_wf_run(e: &mut Engine, req: SearchWfRunRequest) -> Result<WfRunIdList, Status> {
+pub fn search_wf_run(e: &mut Engine, req: SearchWfRunRequest) -> Result<WfRunIdList, EngineError> {
     let status = opt_enum_value::<LhStatus>(req.status, "status")?;
     let has_name = !req.wf_spec_name.is_empty();
     if !has_name && (req.wf_spec_major_version.is_some() || req.wf_spec_revision.is_some()) {
-        return Err(Status::invalid_argument(
+        return Err(EngineError::invalid_argument(
             "wf_spec_major_version and wf_spec_revision need wf_spec_name",
         ));
     }
     if req.wf_spec_revision.is_some() && req.wf_spec_major_version.is_none() {
-        return Err(Status::invalid_argument(
+        return Err(EngineError::invalid_argument(
             "wf_spec_revision needs wf_spec_major_version",
         ));
     }
@@ -105,7 +109,7 @@ pub fn search_wf_run(e: &mut Engine, req: SearchWfRunRequest) -> Result<WfRunIdL
     let mut variables = Vec::new();
     if !req.variable_filters.is_empty() {
         if !has_name {
-            return Err(Status::invalid_argument(
+            return Err(EngineError::invalid_argument(
                 "variable_filters need wf_spec_name",
             ));
         }
@@ -120,7 +124,7 @@ pub fn search_wf_run(e: &mut Engine, req: SearchWfRunRequest) -> Result<WfRunIdL
             let def = entry
                 .and_then(|t| t.variable_defs.iter().find(|v| var_name(v) == m.var_name))
                 .ok_or_else(|| {
-                    Status::invalid_argument(format!(
+                    EngineError::invalid_argument(format!(
                         "variable_filters[{i}].var_name: variable \"{}\" is not declared by the \
                          entrypoint thread of WfSpec {}",
                         m.var_name, req.wf_spec_name
@@ -154,7 +158,10 @@ pub fn search_wf_run(e: &mut Engine, req: SearchWfRunRequest) -> Result<WfRunIdL
 }
 
 /// SearchTaskRun.
-pub fn search_task_run(e: &mut Engine, req: SearchTaskRunRequest) -> Result<TaskRunIdList, Status> {
+pub(crate) fn search_task_run(
+    e: &mut Engine,
+    req: SearchTaskRunRequest,
+) -> Result<TaskRunIdList, EngineError> {
     not_empty(&req.task_def_name, "task_def_name")?;
     let status = opt_enum_value::<TaskStatus>(req.status, "status")?;
     let limit = request::limit(req.limit)?;
@@ -194,7 +201,10 @@ pub fn search_task_run(e: &mut Engine, req: SearchTaskRunRequest) -> Result<Task
 /// received) events of an ExternalEventDef, the one criterion LittleHorse
 /// indexes NodeRuns by. `status` STARTING (0, the proto default) means any
 /// status: the kernel never stores a NodeRun in STARTING.
-pub fn search_node_run(e: &mut Engine, req: SearchNodeRunRequest) -> Result<NodeRunIdList, Status> {
+pub(crate) fn search_node_run(
+    e: &mut Engine,
+    req: SearchNodeRunRequest,
+) -> Result<NodeRunIdList, EngineError> {
     let def = required(req.external_event_def, "external_event_def")?;
     not_empty(&def.name, "external_event_def.name")?;
     let status = request::enum_value::<LhStatus>(req.status, "status")?;
@@ -241,25 +251,25 @@ pub fn search_node_run(e: &mut Engine, req: SearchNodeRunRequest) -> Result<Node
 /// SearchVariable: the variables named `var_name` of WfRuns of a WfSpec
 /// holding `value`. As in LittleHorse, the variable must be declared
 /// `searchable`; JSON-path indexes (`name_$.path`) are not kept.
-pub fn search_variable(
+pub(crate) fn search_variable(
     e: &mut Engine,
     req: SearchVariableRequest,
-) -> Result<VariableIdList, Status> {
+) -> Result<VariableIdList, EngineError> {
     not_empty(&req.wf_spec_name, "wf_spec_name")?;
     not_empty(&req.var_name, "var_name")?;
     let value = required(req.value, "value")?;
     if value.value.is_none() {
-        return Err(Status::invalid_argument(
+        return Err(EngineError::invalid_argument(
             "value must not be NULL: NULL variables are not indexed",
         ));
     }
     if req.wf_spec_major_version.is_some() != req.wf_spec_revision.is_some() {
-        return Err(Status::invalid_argument(
+        return Err(EngineError::invalid_argument(
             "wf_spec_major_version and wf_spec_revision go together: set both or neither",
         ));
     }
     if req.var_name.contains("_$") {
-        return Err(Status::unimplemented(
+        return Err(EngineError::unimplemented(
             "var_name: the embedded kernel keeps no JSON-path indexes (`name_$.path`)",
         ));
     }
@@ -281,13 +291,13 @@ pub fn search_variable(
         .flat_map(|t| t.variable_defs.iter())
         .find(|v| var_name(v) == req.var_name)
         .ok_or_else(|| {
-            Status::invalid_argument(format!(
+            EngineError::invalid_argument(format!(
                 "var_name: WfSpec {} has no variable named {}",
                 req.wf_spec_name, req.var_name
             ))
         })?;
     if !def.searchable {
-        return Err(Status::invalid_argument(format!(
+        return Err(EngineError::invalid_argument(format!(
             "var_name: variable {} of WfSpec {} is not searchable (has no index)",
             req.var_name, req.wf_spec_name
         )));

@@ -15,7 +15,7 @@ pub struct TaskCall {
     /// The attempt number (0 for the first).
     pub attempt: i32,
     /// The ThreadRun number of the node that called it.
-    pub thread: i32,
+    pub(crate) thread: i32,
     /// That ThreadRun's ThreadSpec name.
     pub thread_spec: String,
     /// The node name (e.g. `1-charge-card-TASK`); a reminder task names its user-task node.

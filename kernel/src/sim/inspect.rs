@@ -28,7 +28,7 @@ pub enum UserTaskAction {
 impl Sim {
     /// The open (not DONE or CANCELLED) UserTaskRun of the UserTaskDef `name` in the run
     /// under test, the earliest first.
-    pub fn open_user_task(&self, name: &str) -> Result<Option<pb::UserTaskRun>, SimError> {
+    pub(crate) fn open_user_task(&self, name: &str) -> Result<Option<pb::UserTaskRun>, SimError> {
         let key = self.key()?;
         Ok(self
             .engine
@@ -100,11 +100,6 @@ impl Sim {
     /// Every NodeRun of the run under test, thread by thread, in order.
     pub fn node_runs(&self) -> Result<Vec<pb::NodeRun>, SimError> {
         Ok(self.engine.list_node_runs(&self.key()?, None)?)
-    }
-
-    /// Every variable of the run under test.
-    pub fn variables(&self) -> Result<Vec<pb::Variable>, SimError> {
-        Ok(self.engine.list_variables(&self.key()?)?)
     }
 
     /// A variable of the entrypoint thread (number 0).

@@ -60,9 +60,9 @@ impl fmt::Display for SimError {
 
 impl std::error::Error for SimError {}
 
-impl From<tonic::Status> for SimError {
-    fn from(s: tonic::Status) -> SimError {
-        SimError::Kernel(s.message().to_string())
+impl From<crate::engine::EngineError> for SimError {
+    fn from(s: crate::engine::EngineError) -> SimError {
+        SimError::Kernel(s.message())
     }
 }
 
@@ -167,7 +167,7 @@ impl Sim {
     }
 
     /// The id of the WfRun under test.
-    pub fn wf_run_id(&self) -> Result<pb::WfRunId, SimError> {
+    pub(crate) fn wf_run_id(&self) -> Result<pb::WfRunId, SimError> {
         self.run
             .as_ref()
             .map(|k| pb::WfRunId {
@@ -243,7 +243,7 @@ impl Sim {
     /// Runs `f` in one engine batch and commits it.
     fn batch<T>(
         &mut self,
-        f: impl FnOnce(&mut Engine) -> Result<T, tonic::Status>,
+        f: impl FnOnce(&mut Engine) -> Result<T, crate::engine::EngineError>,
     ) -> Result<T, SimError> {
         self.engine.begin_batch()?;
         let result = f(&mut self.engine);

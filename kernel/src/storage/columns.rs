@@ -7,7 +7,7 @@ use lhw_proto::littlehorse::{
 };
 
 /// TaskRun columns: TaskDef name, `TaskStatus`, scheduled time (epoch ms).
-pub fn task_run(tr: &TaskRun) -> (&str, i32, i64) {
+pub(crate) fn task_run(tr: &TaskRun) -> (&str, i32, i64) {
     (
         tr.task_def_id
             .as_ref()
@@ -20,7 +20,7 @@ pub fn task_run(tr: &TaskRun) -> (&str, i32, i64) {
 
 /// NodeRun columns: the ExternalEventDef an EXTERNAL_EVENT NodeRun waits
 /// for (`None` for other nodes), `LHStatus`, arrival time (epoch ms).
-pub fn node_run(nr: &NodeRun) -> (Option<&str>, i32, i64) {
+pub(crate) fn node_run(nr: &NodeRun) -> (Option<&str>, i32, i64) {
     let event = match &nr.node_type {
         Some(NodeType::ExternalEvent(e)) => {
             e.external_event_def_id.as_ref().map(|d| d.name.as_str())
@@ -36,7 +36,7 @@ pub fn node_run(nr: &NodeRun) -> (Option<&str>, i32, i64) {
 
 /// Variable columns: WfSpec name, major version, revision and the value's
 /// search key.
-pub fn variable(v: &Variable) -> (&str, i32, i32, Option<String>) {
+pub(crate) fn variable(v: &Variable) -> (&str, i32, i32, Option<String>) {
     let spec = v.wf_spec_id.as_ref();
     (
         spec.map(|s| s.name.as_str()).unwrap_or_default(),
@@ -50,7 +50,7 @@ pub fn variable(v: &Variable) -> (&str, i32, i32, Option<String>) {
 /// search can match exactly (STR, INT, DOUBLE, BOOL, TIMESTAMP, WF_RUN_ID);
 /// `None` for NULL and for values that are not searched by equality (JSON,
 /// BYTES, structs).
-pub fn value_key(v: &VariableValue) -> Option<String> {
+pub(crate) fn value_key(v: &VariableValue) -> Option<String> {
     match v.value.as_ref()? {
         Value::Str(s) => Some(format!("s:{s}")),
         Value::Int(i) => Some(format!("i:{i}")),

@@ -7,7 +7,7 @@ use rusqlite::params;
 impl Store {
     /// NodeRuns of every WfRun, or of the WfRuns of `spec` (name, optional major version,
     /// optional revision).
-    pub fn count_node_runs(
+    pub(crate) fn count_node_runs(
         &self,
         spec: Option<(&str, Option<i32>, Option<i32>)>,
     ) -> StoreResult<i64> {
@@ -29,7 +29,7 @@ impl Store {
     }
 
     /// TaskRuns of the TaskDef `def` in the `TaskStatus` `status`.
-    pub fn count_task_runs(&self, def: &str, status: i32) -> StoreResult<i64> {
+    pub(crate) fn count_task_runs(&self, def: &str, status: i32) -> StoreResult<i64> {
         Ok(self
             .conn
             .prepare_cached("SELECT COUNT(*) FROM task_run WHERE def_name = ?1 AND status = ?2")?

@@ -11,7 +11,7 @@ use std::fmt;
 
 /// Why a write to the database failed, when the disk is the reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DiskFailure {
+pub(crate) enum DiskFailure {
     /// No space left on the device of the data directory (`SQLITE_FULL`).
     Full,
     /// A read, write or sync of the database files failed (`SQLITE_IOERR_*`), e.g. a write
@@ -37,7 +37,7 @@ impl DiskFailure {
     }
 
     /// What happened, in a few words.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             DiskFailure::Full => "its disk is full",
             DiskFailure::Io => "writing to its disk failed (an I/O error, or a file-size limit)",
@@ -56,7 +56,7 @@ pub struct StoreError {
 
 impl StoreError {
     /// A failure described by `message`, not caused by the disk.
-    pub fn new(message: impl Into<String>) -> StoreError {
+    pub(crate) fn new(message: impl Into<String>) -> StoreError {
         StoreError {
             message: message.into(),
             disk: None,
@@ -64,12 +64,12 @@ impl StoreError {
     }
 
     /// What went wrong (without the "storage error" prefix of `Display`).
-    pub fn message(&self) -> &str {
+    pub(crate) fn message(&self) -> &str {
         &self.message
     }
 
     /// The disk failure behind it, if any.
-    pub fn disk(&self) -> Option<DiskFailure> {
+    pub(crate) fn disk(&self) -> Option<DiskFailure> {
         self.disk
     }
 }
@@ -98,7 +98,7 @@ impl From<prost::DecodeError> for StoreError {
 }
 
 /// Result of a storage operation.
-pub type StoreResult<T> = Result<T, StoreError>;
+pub(crate) type StoreResult<T> = Result<T, StoreError>;
 
 #[cfg(test)]
 mod tests {

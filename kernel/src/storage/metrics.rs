@@ -27,15 +27,15 @@ CREATE INDEX IF NOT EXISTS metric_window_by_time ON metric_window (kind, window_
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MetricKey {
     /// `MetricWindowType` (WORKFLOW_METRIC, TASK_METRIC).
-    pub kind: i32,
+    pub(crate) kind: i32,
     /// The WfSpec or TaskDef name.
-    pub name: String,
+    pub(crate) name: String,
     /// The WfSpec major version (0 for a TaskDef).
-    pub major: i32,
+    pub(crate) major: i32,
     /// The WfSpec revision (0 for a TaskDef).
-    pub revision: i32,
+    pub(crate) revision: i32,
     /// The window's start, epoch ms (a whole minute).
-    pub window_ms: i64,
+    pub(crate) window_ms: i64,
 }
 
 /// Which windows [`Store::metric_windows`] returns.
@@ -75,7 +75,7 @@ impl Store {
     /// Applies `f` to the window `k`, read from the table the first time, created by `make`
     /// when the table has none (after deleting the windows that started before
     /// `expired_before`, the retention rule). Written by [`Store::write_metric_windows`].
-    pub fn update_metric_window(
+    pub(crate) fn update_metric_window(
         &self,
         k: &MetricKey,
         expired_before: i64,
@@ -105,7 +105,7 @@ impl Store {
     /// Writes every window changed in memory into the current transaction; keeps in memory
     /// only the windows that start at or after `keep_from` (the current minute's: older ones
     /// are no longer counted into).
-    pub fn write_metric_windows(&self, keep_from: i64) -> StoreResult<()> {
+    pub(crate) fn write_metric_windows(&self, keep_from: i64) -> StoreResult<()> {
         let mut windows = self.metric_windows_pending.windows.borrow_mut();
         for (k, (w, changed)) in windows.iter_mut() {
             if *changed {
@@ -118,7 +118,7 @@ impl Store {
     }
 
     /// Reads one metric window (with every count made so far).
-    pub fn get_metric_window(&self, k: &MetricKey) -> StoreResult<Option<MetricWindow>> {
+    pub(crate) fn get_metric_window(&self, k: &MetricKey) -> StoreResult<Option<MetricWindow>> {
         self.write_metric_windows(i64::MIN)?;
         self.read_metric_window(k)
     }
@@ -211,7 +211,7 @@ impl Store {
     }
 
     /// Deletes the windows that started before `ms` (retention).
-    pub fn delete_metric_windows_before(&self, ms: i64) -> StoreResult<()> {
+    pub(crate) fn delete_metric_windows_before(&self, ms: i64) -> StoreResult<()> {
         self.conn
             .prepare_cached("DELETE FROM metric_window WHERE window_ms < ?1")?
             .execute(params![ms])?;

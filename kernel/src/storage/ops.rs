@@ -34,18 +34,21 @@ CREATE INDEX IF NOT EXISTS workflow_event_by_def ON workflow_event (def_name);
 
 /// One ExternalEvent due for deletion under its def's retention policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventGcRow {
+pub(crate) struct EventGcRow {
     /// The WfRun key.
-    pub wf_run: String,
+    pub(crate) wf_run: String,
     /// The ExternalEventDef name.
-    pub def_name: String,
+    pub(crate) def_name: String,
     /// The event's guid.
-    pub guid: String,
+    pub(crate) guid: String,
 }
 
 impl Store {
     /// The TaskWorkerGroup of a TaskDef, if a worker ever registered.
-    pub fn get_task_worker_group(&self, task_def: &str) -> StoreResult<Option<TaskWorkerGroup>> {
+    pub(crate) fn get_task_worker_group(
+        &self,
+        task_def: &str,
+    ) -> StoreResult<Option<TaskWorkerGroup>> {
         let body: Option<Vec<u8>> = self
             .conn
             .prepare_cached("SELECT body FROM task_worker_group WHERE task_def = ?1")?
@@ -55,7 +58,11 @@ impl Store {
     }
 
     /// Inserts or replaces the TaskWorkerGroup of a TaskDef.
-    pub fn put_task_worker_group(&self, task_def: &str, g: &TaskWorkerGroup) -> StoreResult<()> {
+    pub(crate) fn put_task_worker_group(
+        &self,
+        task_def: &str,
+        g: &TaskWorkerGroup,
+    ) -> StoreResult<()> {
         self.conn
             .prepare_cached(
                 "INSERT OR REPLACE INTO task_worker_group (task_def, body) VALUES (?1, ?2)",
@@ -65,7 +72,7 @@ impl Store {
     }
 
     /// Deletes the TaskWorkerGroup of a TaskDef (with the TaskDef).
-    pub fn delete_task_worker_group(&self, task_def: &str) -> StoreResult<()> {
+    pub(crate) fn delete_task_worker_group(&self, task_def: &str) -> StoreResult<()> {
         self.conn
             .prepare_cached("DELETE FROM task_worker_group WHERE task_def = ?1")?
             .execute(params![task_def])?;
@@ -73,7 +80,7 @@ impl Store {
     }
 
     /// Stores checkpoint `number` of a TaskRun.
-    pub fn put_checkpoint(&self, key: &str, guid: &str, cp: &Checkpoint) -> StoreResult<()> {
+    pub(crate) fn put_checkpoint(&self, key: &str, guid: &str, cp: &Checkpoint) -> StoreResult<()> {
         let number = cp.id.as_ref().map_or(0, |i| i.checkpoint_number);
         self.conn
             .prepare_cached(
@@ -84,7 +91,7 @@ impl Store {
     }
 
     /// Reads checkpoint `number` of a TaskRun.
-    pub fn get_checkpoint(
+    pub(crate) fn get_checkpoint(
         &self,
         key: &str,
         guid: &str,
@@ -101,7 +108,11 @@ impl Store {
     }
 
     /// Stores an archived ThreadRun of a WfRun.
-    pub fn put_inactive_thread_run(&self, key: &str, t: &InactiveThreadRun) -> StoreResult<()> {
+    pub(crate) fn put_inactive_thread_run(
+        &self,
+        key: &str,
+        t: &InactiveThreadRun,
+    ) -> StoreResult<()> {
         let number = t.thread_run.as_ref().map_or(0, |t| t.number);
         self.conn
             .prepare_cached(
@@ -112,7 +123,7 @@ impl Store {
     }
 
     /// Reads an archived ThreadRun.
-    pub fn get_inactive_thread_run(
+    pub(crate) fn get_inactive_thread_run(
         &self,
         key: &str,
         number: i32,
@@ -128,7 +139,10 @@ impl Store {
     }
 
     /// The archived ThreadRuns of a WfRun, by number.
-    pub fn list_inactive_thread_runs(&self, key: &str) -> StoreResult<Vec<InactiveThreadRun>> {
+    pub(crate) fn list_inactive_thread_runs(
+        &self,
+        key: &str,
+    ) -> StoreResult<Vec<InactiveThreadRun>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT body FROM inactive_thread_run WHERE wf_run = ?1 ORDER BY number",
         )?;
@@ -137,7 +151,10 @@ impl Store {
     }
 
     /// Every ExternalEvent of an ExternalEventDef (any WfRun), with its WfRun key.
-    pub fn external_events_of_def(&self, def: &str) -> StoreResult<Vec<(String, ExternalEvent)>> {
+    pub(crate) fn external_events_of_def(
+        &self,
+        def: &str,
+    ) -> StoreResult<Vec<(String, ExternalEvent)>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT wf_run, body FROM external_event WHERE def_name = ?1")?;
@@ -152,7 +169,7 @@ impl Store {
     }
 
     /// Every CorrelatedEvent of an ExternalEventDef.
-    pub fn correlated_events_of_def(&self, def: &str) -> StoreResult<Vec<CorrelatedEvent>> {
+    pub(crate) fn correlated_events_of_def(&self, def: &str) -> StoreResult<Vec<CorrelatedEvent>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT body FROM correlated_event WHERE def_name = ?1")?;
@@ -161,7 +178,10 @@ impl Store {
     }
 
     /// Every WorkflowEvent of a WorkflowEventDef (any WfRun), with its WfRun key.
-    pub fn workflow_events_of_def(&self, def: &str) -> StoreResult<Vec<(String, WorkflowEvent)>> {
+    pub(crate) fn workflow_events_of_def(
+        &self,
+        def: &str,
+    ) -> StoreResult<Vec<(String, WorkflowEvent)>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT wf_run, body FROM workflow_event WHERE def_name = ?1")?;
@@ -176,7 +196,7 @@ impl Store {
     }
 
     /// Schedules the deletion of an ExternalEvent at `due_ms`.
-    pub fn put_event_gc(&self, row: &EventGcRow, due_ms: i64) -> StoreResult<()> {
+    pub(crate) fn put_event_gc(&self, row: &EventGcRow, due_ms: i64) -> StoreResult<()> {
         self.conn
             .prepare_cached(
                 "INSERT OR REPLACE INTO external_event_gc (wf_run, def_name, guid, due_ms)
@@ -187,7 +207,7 @@ impl Store {
     }
 
     /// Up to `limit` ExternalEvents whose deletion is due at `now_ms`.
-    pub fn due_event_gc(&self, now_ms: i64, limit: usize) -> StoreResult<Vec<EventGcRow>> {
+    pub(crate) fn due_event_gc(&self, now_ms: i64, limit: usize) -> StoreResult<Vec<EventGcRow>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT wf_run, def_name, guid FROM external_event_gc WHERE due_ms <= ?1
              ORDER BY due_ms LIMIT ?2",
@@ -203,7 +223,7 @@ impl Store {
     }
 
     /// When the next ExternalEvent deletion is due.
-    pub fn next_event_gc_due(&self) -> StoreResult<Option<i64>> {
+    pub(crate) fn next_event_gc_due(&self) -> StoreResult<Option<i64>> {
         Ok(self
             .conn
             .query_row("SELECT MIN(due_ms) FROM external_event_gc", [], |r| {
@@ -212,7 +232,7 @@ impl Store {
     }
 
     /// Drops the scheduled deletion of an ExternalEvent (a claimed one stays).
-    pub fn delete_event_gc(&self, row: &EventGcRow) -> StoreResult<()> {
+    pub(crate) fn delete_event_gc(&self, row: &EventGcRow) -> StoreResult<()> {
         self.conn
             .prepare_cached(
                 "DELETE FROM external_event_gc WHERE wf_run = ?1 AND def_name = ?2 AND guid = ?3",
@@ -222,7 +242,7 @@ impl Store {
     }
 
     /// Deletes an ExternalEvent (if still stored) and its scheduled deletion.
-    pub fn delete_external_event(&self, row: &EventGcRow) -> StoreResult<()> {
+    pub(crate) fn delete_external_event(&self, row: &EventGcRow) -> StoreResult<()> {
         self.conn
             .prepare_cached(
                 "DELETE FROM external_event WHERE wf_run = ?1 AND def_name = ?2 AND guid = ?3",

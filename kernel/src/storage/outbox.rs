@@ -22,7 +22,7 @@ use rusqlite::{Connection, params};
 use super::{Store, StoreError, StoreResult};
 
 /// The tenant every request without a `tenantid` header belongs to.
-pub const DEFAULT_TENANT: &str = "default";
+pub(crate) const DEFAULT_TENANT: &str = "default";
 
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS output_topic_outbox (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, record_key TEXT NOT NULL,
@@ -55,7 +55,7 @@ pub enum OutputTopic {
 
 impl OutputTopic {
     /// The topic name's suffix, also the value of the outbox's `topic` column.
-    pub fn suffix(self) -> &'static str {
+    pub(crate) fn suffix(self) -> &'static str {
         match self {
             OutputTopic::Execution => "execution",
             OutputTopic::Metadata => "metadata",

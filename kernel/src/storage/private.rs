@@ -8,7 +8,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// The database file in a data directory.
-pub const DB_FILE: &str = "kernel.db";
+pub(crate) const DB_FILE: &str = "kernel.db";
 
 /// Creates `dir` (and missing parents) owner-only. An existing directory keeps its mode.
 pub fn create_owner_only_dir(dir: &Path) -> io::Result<()> {

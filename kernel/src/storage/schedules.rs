@@ -29,18 +29,18 @@ pub(super) fn create(conn: &Connection) -> StoreResult<()> {
 
 /// One stored schedule.
 #[derive(Debug, Clone)]
-pub struct StoredSchedule {
+pub(crate) struct StoredSchedule {
     /// The object clients see.
-    pub scheduled: ScheduledWfRun,
+    pub(crate) scheduled: ScheduledWfRun,
     /// The request it was created with (what each fire runs).
-    pub request: ScheduleWfRequest,
+    pub(crate) request: ScheduleWfRequest,
     /// When it next fires (epoch ms).
-    pub next_fire_ms: i64,
+    pub(crate) next_fire_ms: i64,
 }
 
 impl Store {
     /// Inserts or replaces a schedule.
-    pub fn put_schedule(&self, s: &StoredSchedule) -> StoreResult<()> {
+    pub(crate) fn put_schedule(&self, s: &StoredSchedule) -> StoreResult<()> {
         let id = s.scheduled.id.clone().unwrap_or_default().id;
         let spec = s.scheduled.wf_spec_id.clone().unwrap_or_default();
         self.conn
@@ -62,7 +62,7 @@ impl Store {
     }
 
     /// Moves a schedule's next fire.
-    pub fn set_schedule_next_fire(&self, id: &str, next_fire_ms: i64) -> StoreResult<()> {
+    pub(crate) fn set_schedule_next_fire(&self, id: &str, next_fire_ms: i64) -> StoreResult<()> {
         self.conn
             .prepare_cached("UPDATE scheduled_wf_run SET next_fire_ms = ?2 WHERE id = ?1")?
             .execute(params![id, next_fire_ms])?;
@@ -70,7 +70,7 @@ impl Store {
     }
 
     /// One schedule.
-    pub fn get_schedule(&self, id: &str) -> StoreResult<Option<StoredSchedule>> {
+    pub(crate) fn get_schedule(&self, id: &str) -> StoreResult<Option<StoredSchedule>> {
         let row: Option<(Vec<u8>, Vec<u8>, i64)> = self
             .conn
             .prepare_cached(
@@ -89,7 +89,7 @@ impl Store {
     }
 
     /// Deletes a schedule; returns whether it existed.
-    pub fn delete_schedule(&self, id: &str) -> StoreResult<bool> {
+    pub(crate) fn delete_schedule(&self, id: &str) -> StoreResult<bool> {
         let n = self
             .conn
             .prepare_cached("DELETE FROM scheduled_wf_run WHERE id = ?1")?
@@ -99,7 +99,7 @@ impl Store {
 
     /// The ids of the schedules of a WfSpec (optionally one major version, or one
     /// version), by id.
-    pub fn search_schedules(
+    pub(crate) fn search_schedules(
         &self,
         name: &str,
         major: Option<i32>,
@@ -115,7 +115,7 @@ impl Store {
     }
 
     /// Every schedule's id and next fire (for re-arming at start).
-    pub fn schedule_fires(&self) -> StoreResult<Vec<(String, i64)>> {
+    pub(crate) fn schedule_fires(&self) -> StoreResult<Vec<(String, i64)>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT id, next_fire_ms FROM scheduled_wf_run ORDER BY id")?;

@@ -31,10 +31,10 @@ CREATE INDEX wf_run_gc_by_due ON wf_run_gc (due_ms);
 ";
 
 /// The schema version this kernel writes.
-pub const VERSION: i32 = 1;
+pub(crate) const VERSION: i32 = 1;
 
 /// Brings the database to [`VERSION`].
-pub fn migrate(conn: &Connection) -> StoreResult<()> {
+pub(crate) fn migrate(conn: &Connection) -> StoreResult<()> {
     let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > VERSION {
         return Err(super::StoreError::new(format!(

@@ -10,85 +10,85 @@ use rusqlite::types::Value as Sql;
 
 /// Criteria of [`Store::search_wf_runs`]; results are ordered by start time, then key.
 #[derive(Debug, Default, Clone)]
-pub struct WfRunQuery {
+pub(crate) struct WfRunQuery {
     /// Only WfRuns of this WfSpec.
-    pub spec_name: Option<String>,
+    pub(crate) spec_name: Option<String>,
     /// Only this major version.
-    pub major: Option<i32>,
+    pub(crate) major: Option<i32>,
     /// Only this revision.
-    pub revision: Option<i32>,
+    pub(crate) revision: Option<i32>,
     /// Only this `LHStatus`.
-    pub status: Option<i32>,
+    pub(crate) status: Option<i32>,
     /// Started at or after (epoch ms).
-    pub earliest_ms: Option<i64>,
+    pub(crate) earliest_ms: Option<i64>,
     /// Started at or before (epoch ms).
-    pub latest_ms: Option<i64>,
+    pub(crate) latest_ms: Option<i64>,
     /// Only children of this WfRun key (`true`: any descendant).
-    pub parent: Option<(String, bool)>,
+    pub(crate) parent: Option<(String, bool)>,
     /// Thread-0 variables that must hold these values: (name, value key).
-    pub variables: Vec<(String, String)>,
+    pub(crate) variables: Vec<(String, String)>,
     /// Only after this (start ms, key).
-    pub after: Option<(i64, String)>,
+    pub(crate) after: Option<(i64, String)>,
     /// Most rows.
-    pub limit: usize,
+    pub(crate) limit: usize,
 }
 
 /// Criteria of [`Store::search_task_runs`]; ordered by scheduled time, WfRun key, guid.
 #[derive(Debug, Default, Clone)]
-pub struct TaskRunQuery {
+pub(crate) struct TaskRunQuery {
     /// The TaskDef.
-    pub task_def: String,
+    pub(crate) task_def: String,
     /// Only this `TaskStatus`.
-    pub status: Option<i32>,
+    pub(crate) status: Option<i32>,
     /// Scheduled at or after (epoch ms).
-    pub earliest_ms: Option<i64>,
+    pub(crate) earliest_ms: Option<i64>,
     /// Scheduled at or before (epoch ms).
-    pub latest_ms: Option<i64>,
+    pub(crate) latest_ms: Option<i64>,
     /// Only after this (scheduled ms, WfRun key, guid).
-    pub after: Option<(i64, String, String)>,
+    pub(crate) after: Option<(i64, String, String)>,
     /// Most rows.
-    pub limit: usize,
+    pub(crate) limit: usize,
 }
 
 /// Criteria of [`Store::search_event_node_runs`]; ordered by arrival time,
 /// WfRun key, thread, position.
 #[derive(Debug, Default, Clone)]
-pub struct NodeRunQuery {
+pub(crate) struct NodeRunQuery {
     /// The ExternalEventDef the EXTERNAL_EVENT NodeRuns wait for.
-    pub event_def: String,
+    pub(crate) event_def: String,
     /// Only this `LHStatus`.
-    pub status: Option<i32>,
+    pub(crate) status: Option<i32>,
     /// Arrived at or after (epoch ms).
-    pub earliest_ms: Option<i64>,
+    pub(crate) earliest_ms: Option<i64>,
     /// Arrived at or before (epoch ms).
-    pub latest_ms: Option<i64>,
+    pub(crate) latest_ms: Option<i64>,
     /// Only after this (arrival ms, WfRun key, thread, position).
-    pub after: Option<(i64, String, i32, i32)>,
+    pub(crate) after: Option<(i64, String, i32, i32)>,
     /// Most rows.
-    pub limit: usize,
+    pub(crate) limit: usize,
 }
 
 /// Criteria of [`Store::search_variables`]; ordered by WfRun key, thread.
 #[derive(Debug, Default, Clone)]
-pub struct VariableQuery {
+pub(crate) struct VariableQuery {
     /// WfSpec name.
-    pub spec_name: String,
+    pub(crate) spec_name: String,
     /// Only this major version.
-    pub major: Option<i32>,
+    pub(crate) major: Option<i32>,
     /// Only this revision.
-    pub revision: Option<i32>,
+    pub(crate) revision: Option<i32>,
     /// Variable name.
-    pub name: String,
+    pub(crate) name: String,
     /// The value's search key ([`super::value_key`]).
-    pub value_key: String,
+    pub(crate) value_key: String,
     /// Only after this (WfRun key, thread).
-    pub after: Option<(String, i32)>,
+    pub(crate) after: Option<(String, i32)>,
     /// Most rows.
-    pub limit: usize,
+    pub(crate) limit: usize,
 }
 
 /// A found EXTERNAL_EVENT NodeRun: arrival ms, WfRun key, thread, position, WfRunId.
-pub type EventNodeRunRow = (i64, String, i32, i32, WfRunId);
+pub(crate) type EventNodeRunRow = (i64, String, i32, i32, WfRunId);
 
 /// A WHERE clause with its parameters, built condition by condition.
 #[derive(Default)]
@@ -131,7 +131,10 @@ fn text(v: &str) -> Sql {
 
 impl Store {
     /// WfRun ids matching `q`, with their sort keys (start ms, WfRun key).
-    pub fn search_wf_runs(&self, q: &WfRunQuery) -> StoreResult<Vec<(i64, String, WfRunId)>> {
+    pub(crate) fn search_wf_runs(
+        &self,
+        q: &WfRunQuery,
+    ) -> StoreResult<Vec<(i64, String, WfRunId)>> {
         let mut w = Where::default();
         if let Some(n) = &q.spec_name {
             w.and("spec_name = ?", [text(n)]);
@@ -189,7 +192,7 @@ impl Store {
     }
 
     /// TaskRuns matching `q`: (scheduled ms, WfRun key, guid, WfRunId).
-    pub fn search_task_runs(
+    pub(crate) fn search_task_runs(
         &self,
         q: &TaskRunQuery,
     ) -> StoreResult<Vec<(i64, String, String, WfRunId)>> {
@@ -230,7 +233,10 @@ impl Store {
 
     /// EXTERNAL_EVENT NodeRuns matching `q`: (arrival ms, WfRun key, thread,
     /// position, WfRunId).
-    pub fn search_event_node_runs(&self, q: &NodeRunQuery) -> StoreResult<Vec<EventNodeRunRow>> {
+    pub(crate) fn search_event_node_runs(
+        &self,
+        q: &NodeRunQuery,
+    ) -> StoreResult<Vec<EventNodeRunRow>> {
         let mut w = Where::default();
         w.and("n.event_def = ?", [text(&q.event_def)]);
         if let Some(s) = q.status {
@@ -273,7 +279,10 @@ impl Store {
     }
 
     /// Variables matching `q`, with their WfRun keys.
-    pub fn search_variables(&self, q: &VariableQuery) -> StoreResult<Vec<(String, Variable)>> {
+    pub(crate) fn search_variables(
+        &self,
+        q: &VariableQuery,
+    ) -> StoreResult<Vec<(String, Variable)>> {
         let mut w = Where::default();
         w.and(
             "spec_name = ? AND name = ? AND value_key = ?",

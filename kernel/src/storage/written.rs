@@ -23,9 +23,9 @@ use super::{Store, StoreResult, decode};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TaskRunStatuses {
     /// `TaskRun.status`.
-    pub status: i32,
+    pub(crate) status: i32,
     /// `TaskAttempt.status` of every attempt.
-    pub attempts: Vec<i32>,
+    pub(crate) attempts: Vec<i32>,
 }
 
 /// The memory itself (one per store, used only by the engine thread that owns the store).

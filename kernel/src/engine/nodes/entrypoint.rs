@@ -2,12 +2,12 @@
 //! EntrypointRun and goes on at once.
 
 use super::Arrival;
+use crate::engine::EngineError;
 use crate::engine::advance::Progress;
 use lhw_proto::littlehorse::{EntrypointRun, node_run::NodeType};
-use tonic::Status;
 
 /// Nothing to check: the ThreadSpec checks there is exactly one (`wfspec.rs`).
-pub(super) fn validate() -> Result<(), Status> {
+pub(super) fn validate() -> Result<(), EngineError> {
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! its `failure_def`.
 
 use super::Arrival;
+use crate::engine::EngineError;
 use crate::engine::advance::{Progress, failure, named_failure};
 use crate::engine::run::is_terminal;
 use crate::engine::threads::{fail_node, thread_completed};
@@ -12,9 +13,8 @@ use crate::wfspec::{NodeCheck, va_vars};
 use lhw_proto::littlehorse::{
     ExitNode, ExitRun, LhErrorType, LhStatus, ThreadType, exit_node, node_run::NodeType,
 };
-use tonic::Status;
 
-pub(super) fn validate(e: &ExitNode, c: &NodeCheck<'_>) -> Result<(), Status> {
+pub(super) fn validate(e: &ExitNode, c: &NodeCheck<'_>) -> Result<(), EngineError> {
     if let Some(exit_node::Result::FailureDef(f)) = &e.result
         && !is_error_name(&f.failure_name)
         && !is_valid_name(&f.failure_name)

@@ -3,6 +3,7 @@
 //! content.
 
 use super::Arrival;
+use crate::engine::EngineError;
 use crate::engine::RunState;
 use crate::engine::advance::{Progress, failure, node_of};
 use crate::engine::run::CorrelationWait;
@@ -14,9 +15,8 @@ use lhw_proto::littlehorse::{
     ExternalEventDef, ExternalEventNode, ExternalEventNodeRun, LhErrorType, NodeRun, VariableValue,
     node, node_run::NodeType, variable_value::Value,
 };
-use tonic::Status;
 
-pub(super) fn validate(e: &ExternalEventNode, c: &NodeCheck<'_>) -> Result<(), Status> {
+pub(super) fn validate(e: &ExternalEventNode, c: &NodeCheck<'_>) -> Result<(), EngineError> {
     let def_name = e
         .external_event_def_id
         .as_ref()

@@ -26,13 +26,13 @@ pub(super) use task::{create_task_run_from, task_done};
 
 use super::RunState;
 use super::advance::{Ctx, Progress, failure};
+use crate::engine::EngineError;
 use crate::wfspec::NodeCheck;
 use lhw_proto::littlehorse::{
     Failure, LhErrorType, Node, NodeRun, NodeRunId, VariableAssignment, VariableValue, node,
     node_run::NodeType,
 };
 use std::collections::BTreeMap;
-use tonic::Status;
 
 /// What arriving at a node produced: its NodeRun's type and, when the
 /// arrival failed, the failure that fails the NodeRun at once.
@@ -176,7 +176,7 @@ pub(super) fn output(run: &RunState, nr: &NodeRun) -> VariableValue {
 
 /// PutWfSpec's checks of one node's own fields (normalizing some: a task
 /// timeout 0 becomes the default, a RUN_CHILD_WF or USER_TASK version is pinned).
-pub(crate) fn validate(node: &mut Node, c: &NodeCheck<'_>) -> Result<(), Status> {
+pub(crate) fn validate(node: &mut Node, c: &NodeCheck<'_>) -> Result<(), EngineError> {
     match &mut node.node {
         None => Err(c.invalid("the node type (oneof node) is not set")),
         Some(node::Node::Entrypoint(_)) => entrypoint::validate(),

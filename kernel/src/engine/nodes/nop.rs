@@ -1,11 +1,11 @@
 //! NOP: a node that only joins and splits edges (`if`/`while` frames).
 
 use super::Arrival;
+use crate::engine::EngineError;
 use crate::engine::advance::Progress;
 use lhw_proto::littlehorse::{EntrypointRun, node_run::NodeType};
-use tonic::Status;
 
-pub(super) fn validate() -> Result<(), Status> {
+pub(super) fn validate() -> Result<(), EngineError> {
     Ok(())
 }
 

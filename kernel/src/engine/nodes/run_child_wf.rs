@@ -3,6 +3,7 @@
 //! (`child.rs`). Its output is the child's WfRunId.
 
 use super::{Arrival, sub_err};
+use crate::engine::EngineError;
 use crate::engine::RunState;
 use crate::engine::advance::Progress;
 use crate::engine::child::ChildStart;
@@ -14,10 +15,9 @@ use lhw_proto::littlehorse::{
     node_run::NodeType, run_child_wf_node::WfSpec, variable_value::Value,
 };
 use std::collections::BTreeMap;
-use tonic::Status;
 
 /// The named WfSpec must exist; a major version -1 is pinned to the latest now.
-pub(super) fn validate(r: &mut RunChildWfNode, c: &NodeCheck<'_>) -> Result<(), Status> {
+pub(super) fn validate(r: &mut RunChildWfNode, c: &NodeCheck<'_>) -> Result<(), EngineError> {
     match &r.wf_spec {
         Some(WfSpec::WfSpecName(n)) if !n.is_empty() => {
             r.major_version =

@@ -2,6 +2,7 @@
 //! timestamp or an ISO-8601 date).
 
 use super::Arrival;
+use crate::engine::EngineError;
 use crate::engine::RunState;
 use crate::engine::advance::{Ctx, Progress, failure};
 use crate::util::{ms_to_ts, ts_to_ms};
@@ -11,9 +12,8 @@ use lhw_proto::littlehorse::{
     LhErrorType, SleepNode, SleepNodeRun, node_run::NodeType, sleep_node::SleepLength,
     variable_value::Value,
 };
-use tonic::Status;
 
-pub(super) fn validate(s: &SleepNode, c: &NodeCheck<'_>) -> Result<(), Status> {
+pub(super) fn validate(s: &SleepNode, c: &NodeCheck<'_>) -> Result<(), EngineError> {
     match &s.sleep_length {
         None => Err(c.invalid("sleep.sleep_length is not set")),
         Some(_) => Ok(()),

@@ -2,6 +2,7 @@
 //! (`INPUT` = the element); its output is the children's numbers.
 
 use super::{eval_map, sub_err};
+use crate::engine::EngineError;
 use crate::engine::RunState;
 use crate::engine::advance::{Ctx, Progress};
 use crate::engine::threads::start_thread;
@@ -11,9 +12,11 @@ use lhw_proto::littlehorse::{
     Failure, StartMultipleThreadsNode, StartMultipleThreadsRun, ThreadType, VariableValue,
     node_run::NodeType,
 };
-use tonic::Status;
 
-pub(super) fn validate(st: &StartMultipleThreadsNode, c: &NodeCheck<'_>) -> Result<(), Status> {
+pub(super) fn validate(
+    st: &StartMultipleThreadsNode,
+    c: &NodeCheck<'_>,
+) -> Result<(), EngineError> {
     if !c.threads.contains(&st.thread_spec_name) {
         return Err(c.invalid(format!(
             "Refers to nonexistent ThreadSpec {}",

@@ -2,6 +2,7 @@
 //! parent); its output is the child's number.
 
 use super::{eval_map, sub_err};
+use crate::engine::EngineError;
 use crate::engine::RunState;
 use crate::engine::advance::{Ctx, Progress};
 use crate::engine::threads::start_thread;
@@ -11,9 +12,8 @@ use lhw_proto::littlehorse::{
     Failure, StartThreadNode, StartThreadRun, ThreadType, VariableValue, node_run::NodeType,
     variable_value::Value,
 };
-use tonic::Status;
 
-pub(super) fn validate(st: &StartThreadNode, c: &NodeCheck<'_>) -> Result<(), Status> {
+pub(super) fn validate(st: &StartThreadNode, c: &NodeCheck<'_>) -> Result<(), EngineError> {
     if !c.threads.contains(&st.thread_spec_name) {
         return Err(c.invalid(format!(
             "Refers to nonexistent ThreadSpec {}",

@@ -2,6 +2,7 @@
 //! attempts handed to workers by `tasks.rs`); done when the TaskRun is.
 
 use super::Arrival;
+use crate::engine::EngineError;
 use crate::engine::RunState;
 use crate::engine::advance::{Ctx, Progress, failure, named_failure};
 use crate::engine::run::QueuedTask;
@@ -14,9 +15,8 @@ use lhw_proto::littlehorse::{
     TaskNodeRun, TaskRun, TaskRunId, TaskRunSource, TaskStatus, VarNameAndVal, VariableValue,
     node_run::NodeType, task_attempt, task_node::TaskToExecute, task_run_source,
 };
-use tonic::Status;
 
-pub(super) fn validate(t: &mut TaskNode, c: &NodeCheck<'_>) -> Result<(), Status> {
+pub(super) fn validate(t: &mut TaskNode, c: &NodeCheck<'_>) -> Result<(), EngineError> {
     if t.retries < 0 {
         return Err(c.invalid("task.retries must be >= 0"));
     }

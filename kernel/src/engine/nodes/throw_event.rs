@@ -2,6 +2,7 @@
 //! AwaitWorkflowEvent, `events.rs`) and goes on at once.
 
 use super::Arrival;
+use crate::engine::EngineError;
 use crate::engine::RunState;
 use crate::engine::advance::{Progress, failure};
 use crate::storage::kind;
@@ -11,9 +12,8 @@ use lhw_proto::littlehorse::{
     Failure, LhErrorType, NodeRunId, ThrowEventNode, ThrowEventNodeRun, WorkflowEvent,
     WorkflowEventDef, WorkflowEventId, node_run::NodeType,
 };
-use tonic::Status;
 
-pub(super) fn validate(te: &ThrowEventNode, c: &NodeCheck<'_>) -> Result<(), Status> {
+pub(super) fn validate(te: &ThrowEventNode, c: &NodeCheck<'_>) -> Result<(), EngineError> {
     let def_name = te
         .event_def_id
         .as_ref()

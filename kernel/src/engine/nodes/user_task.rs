@@ -2,6 +2,7 @@
 //! it is DONE (its results are the output) or CANCELLED (a failure).
 
 use super::Arrival;
+use crate::engine::EngineError;
 use crate::engine::RunState;
 use crate::engine::advance::{Ctx, Progress, failure, named_failure};
 use crate::engine::user_tasks::{assign_to, eval_str, schedule_action, ut_node};
@@ -14,11 +15,10 @@ use lhw_proto::littlehorse::{
     UserTaskRun, UserTaskRunId, UserTaskRunStatus, VariableValue, node_run::NodeType,
     task_node::TaskToExecute, ut_action_trigger, ut_action_trigger::UtHook,
 };
-use tonic::Status;
 
 /// The UserTaskDef must exist (its version is pinned), someone must own the
 /// task, and each action must be complete and name existing TaskDefs.
-pub(super) fn validate(u: &mut UserTaskNode, c: &NodeCheck<'_>) -> Result<(), Status> {
+pub(super) fn validate(u: &mut UserTaskNode, c: &NodeCheck<'_>) -> Result<(), EngineError> {
     let def: Option<lhw_proto::littlehorse::UserTaskDef> = match u.user_task_def_version {
         Some(v) => c
             .store

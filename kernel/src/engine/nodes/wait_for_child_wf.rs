@@ -2,6 +2,7 @@
 //! output is the child's entrypoint output.
 
 use super::{Arrival, sub_err};
+use crate::engine::EngineError;
 use crate::engine::RunState;
 use crate::engine::advance::{Ctx, Progress, failure, named_failure};
 use crate::util::wf_run_key;
@@ -10,9 +11,8 @@ use lhw_proto::littlehorse::{
     Failure, LhErrorType, LhStatus, VariableValue, WaitForChildWfNode, WaitForChildWfNodeRun,
     node_run::NodeType, variable_value::Value,
 };
-use tonic::Status;
 
-pub(super) fn validate(w: &WaitForChildWfNode, c: &NodeCheck<'_>) -> Result<(), Status> {
+pub(super) fn validate(w: &WaitForChildWfNode, c: &NodeCheck<'_>) -> Result<(), EngineError> {
     match &w.child_wf_run_id {
         Some(_) => Ok(()),
         None => Err(c.invalid("wait_for_child_wf.child_wf_run_id is not set")),

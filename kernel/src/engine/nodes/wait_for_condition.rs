@@ -1,6 +1,7 @@
 //! WAIT_FOR_CONDITION: waits until a condition on the variables holds.
 
 use super::Arrival;
+use crate::engine::EngineError;
 use crate::engine::RunState;
 use crate::engine::advance::{Progress, failure};
 use crate::wfspec::{NodeCheck, va_vars};
@@ -8,9 +9,8 @@ use lhw_proto::littlehorse::{
     LhErrorType, WaitForConditionNode, WaitForConditionRun, node_run::NodeType,
     wait_for_condition_node::NodeCondition,
 };
-use tonic::Status;
 
-pub(super) fn validate(w: &WaitForConditionNode, c: &NodeCheck<'_>) -> Result<(), Status> {
+pub(super) fn validate(w: &WaitForConditionNode, c: &NodeCheck<'_>) -> Result<(), EngineError> {
     match &w.node_condition {
         None => Err(c.invalid("wait_for_condition.node_condition is not set")),
         Some(_) => Ok(()),

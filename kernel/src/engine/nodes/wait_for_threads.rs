@@ -2,6 +2,7 @@
 //! any), starting per-thread failure handlers for the failed ones.
 
 use super::{Arrival, sub_err};
+use crate::engine::EngineError;
 use crate::engine::advance::{Ctx, Progress, failure};
 use crate::engine::threads::{self, find_handler, start_thread, thread_failure};
 use crate::engine::{RunState, run::is_terminal};
@@ -17,9 +18,8 @@ use lhw_proto::littlehorse::{
     wait_for_threads_run::{WaitForThread, WaitingThreadStatus},
 };
 use std::collections::BTreeMap;
-use tonic::Status;
 
-pub(super) fn validate(w: &WaitForThreadsNode, c: &NodeCheck<'_>) -> Result<(), Status> {
+pub(super) fn validate(w: &WaitForThreadsNode, c: &NodeCheck<'_>) -> Result<(), EngineError> {
     for h in &w.per_thread_failure_handlers {
         check_handler(h, c.threads).map_err(|d| c.invalid(d))?;
     }
