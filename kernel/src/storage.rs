@@ -19,6 +19,8 @@ pub mod private;
 mod schedules;
 mod schema;
 mod search;
+#[cfg(test)]
+mod tests;
 mod written;
 
 pub(crate) use columns::value_key;

@@ -4,13 +4,13 @@
 //! (same status) is found under the new version, a TaskRun rescheduled (same status) under
 //! its new time, and after a rolled-back savepoint the rows are those of the database.
 
-use lhw_kernel::storage::{Store, StoreError, TaskRunQuery, WfRunQuery};
+use crate::storage::{Store, StoreError, TaskRunQuery, WfRunQuery};
 use lhw_proto::littlehorse::{
     LhStatus, TaskAttempt, TaskDefId, TaskRun, TaskRunId, TaskStatus, WfRun, WfRunId, WfSpecId,
 };
 
 fn ts(ms: i64) -> Option<pbjson_types::Timestamp> {
-    Some(lhw_kernel::util::ms_to_ts(ms))
+    Some(crate::util::ms_to_ts(ms))
 }
 
 fn wf_run(id: &str, revision: i32, status: LhStatus, start_ms: i64) -> WfRun {
@@ -179,7 +179,7 @@ fn after_a_rolled_back_savepoint_the_rows_are_the_databases() {
     assert_eq!(
         stored
             .and_then(|r| r.start_time)
-            .map(|t| lhw_kernel::util::ts_to_ms(&t)),
+            .map(|t| crate::util::ts_to_ms(&t)),
         Some(2_000)
     );
 }

@@ -2,7 +2,7 @@
 //! metadata table holds inside the current transaction, after new versions and revisions,
 //! deletions and rollbacks, and it holds nothing for names that have no WfSpec.
 
-use lhw_kernel::storage::{Store, StoreError, kind};
+use crate::storage::{Store, StoreError, kind};
 use lhw_proto::littlehorse::{WfSpec, WfSpecId};
 
 fn spec(major: i32, revision: i32) -> WfSpec {
