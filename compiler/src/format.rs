@@ -42,7 +42,7 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
         crate::diag::sort_and_dedup(&mut syntax);
         return Err(syntax);
     }
-    let layout = match scan(text) {
+    let mut layout = match scan(text) {
         Ok(layout) => layout,
         Err(err) => {
             // The file read whole does not parse although its chunks do: its own syntax
@@ -55,6 +55,9 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
             });
         }
     };
+    // Kept while the output is scanned again: at its length, not its grown capacity.
+    layout.elements.shrink_to_fit();
+    layout.tree.shrink_to_fit();
     let formatted = print::print(&layout.elements, text.len());
     // Spans of the formatted text mean nothing to the caller: point at the file start.
     let again = scan(&formatted).map_err(|_| {
