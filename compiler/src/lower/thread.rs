@@ -34,7 +34,7 @@ pub(crate) struct ThreadBuilder {
     pub(crate) guard_handled_edge: bool,
     /// Where the statement or step being lowered is written; recorded for each new node.
     pub(crate) span_hint: Span,
-    /// Each node's source span, by node index.
+    /// The source span of each node after the entrypoint: node `i`'s is at `i - 1`.
     node_spans: Vec<Span>,
 }
 
@@ -216,9 +216,11 @@ impl ThreadBuilder {
         if !self.is_exit(&last) {
             self.add_node("exit", NodeKind::Exit(pb::ExitNode { result: None }));
         }
+        // Node 0 (the entrypoint, made by `new`) has no span of its own.
         let spans: Vec<(String, Span)> = self
             .nodes
             .iter()
+            .skip(1)
             .map(|(name, _)| name.clone())
             .zip(self.node_spans)
             .collect();
