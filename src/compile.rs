@@ -492,6 +492,30 @@ fn bounded_stem(name: &str) -> std::borrow::Cow<'_, str> {
 mod tests {
     use super::*;
 
+    /// A WfSpec streamed into its file is byte for byte what encoding it whole gives.
+    #[test]
+    fn a_streamed_wfspec_is_the_whole_encoding() {
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/order-approval.lhw"),
+        )
+        .expect("the example");
+        let output = lhw_compiler::compile(&text).output.expect("it compiles");
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        for spec in &output.wf_specs {
+            let json = dir.path().join("w.json");
+            write_streamed(&json, spec, OutputFormat::Json).expect("written");
+            let whole = format!("{}\n", lhw_proto::to_json_pretty(spec));
+            assert_eq!(std::fs::read_to_string(&json).expect("read"), whole);
+            let pb = dir.path().join("w.pb");
+            write_streamed(&pb, spec, OutputFormat::Binary).expect("written");
+            assert_eq!(
+                std::fs::read(&pb).expect("read"),
+                prost::Message::encode_to_vec(spec)
+            );
+        }
+        assert!(!output.wf_specs.is_empty());
+    }
+
     #[test]
     fn long_names_give_bounded_distinct_file_names() {
         let a = format!("{}a", "t".repeat(300));
