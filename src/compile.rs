@@ -109,19 +109,44 @@ impl Kind {
     }
 }
 
-/// One request, encoded, ready to write.
+/// One request, ready to write.
 #[derive(Debug)]
 struct Artifact {
     kind: Kind,
     name: String,
     file_name: String,
-    bytes: Vec<u8>,
+    body: Body,
+}
+
+/// What an artifact's file will hold.
+///
+/// A declaration is encoded up front: it is small, and compared byte for byte with the
+/// same declaration in other files. A WfSpec is encoded straight into its file when it is
+/// written (its JSON is about 35 times the size of its source: for a file of 1,000,000
+/// statements, 700 MB that would otherwise be held in memory, twice; docs/performance.md,
+/// "Memory on huge inputs"). Two WfSpecs never share a file, so theirs are never compared.
+#[derive(Debug)]
+enum Body {
+    Bytes(Vec<u8>),
+    /// The index of the WfSpec in `Output::wf_specs`.
+    WfSpec(usize),
+}
+
+impl Artifact {
+    /// The bytes of a declaration; nothing for a WfSpec.
+    fn bytes(&self) -> &[u8] {
+        match &self.body {
+            Body::Bytes(bytes) => bytes,
+            Body::WfSpec(_) => &[],
+        }
+    }
 }
 
 /// A file already planned for (or written to) the output directory.
 #[derive(Debug)]
 struct Planned {
     source: String,
+    /// What a declaration's file holds (empty for a WfSpec's).
     bytes: Vec<u8>,
 }
 
@@ -203,12 +228,12 @@ impl State<'_> {
                 artifact.file_name.clone(),
                 Planned {
                     source: shown.clone(),
-                    bytes: artifact.bytes.clone(),
+                    bytes: artifact.bytes().to_vec(),
                 },
             );
         }
         for artifact in to_write {
-            if !self.write(artifact) {
+            if !self.write(artifact, &output) {
                 self.failed_files += 1;
                 return;
             }
@@ -234,10 +259,62 @@ impl State<'_> {
         for m in &output.user_task_defs {
             self.push(&mut out, Kind::UserTaskDef, &m.name, m, shown);
         }
-        for m in &output.wf_specs {
-            self.push(&mut out, Kind::WfSpec, &m.name, m, shown);
+        for (index, m) in output.wf_specs.iter().enumerate() {
+            if self.usable_name(Kind::WfSpec, &m.name, shown)
+                && self.encodable(Kind::WfSpec, &m.name, m, shown)
+            {
+                out.push(Artifact {
+                    kind: Kind::WfSpec,
+                    name: m.name.clone(),
+                    file_name: Kind::WfSpec.file_name(&m.name, self.format),
+                    body: Body::WfSpec(index),
+                });
+            }
         }
         out
+    }
+
+    /// False (after reporting) when `name` cannot be used in a file name.
+    fn usable_name(&mut self, kind: Kind, name: &str, shown: &str) -> bool {
+        if is_safe_file_stem(name) {
+            return true;
+        }
+        self.error(
+            &format!(
+                "{shown}: {} name `{name}` cannot be used as a file name",
+                kind.noun()
+            ),
+            Some("use letters, digits and `-` only"),
+        );
+        false
+    }
+
+    /// False (after reporting) when `msg` has no JSON form and JSON is asked for: found by
+    /// encoding it into nothing, so that a file whose requests cannot all be encoded
+    /// writes none of them, as when every request was encoded before writing.
+    fn encodable<M: serde::Serialize>(
+        &mut self,
+        kind: Kind,
+        name: &str,
+        msg: &M,
+        shown: &str,
+    ) -> bool {
+        if self.format == OutputFormat::Binary {
+            return true;
+        }
+        match serde_json::to_writer(std::io::sink(), msg) {
+            Ok(()) => true,
+            Err(err) => {
+                self.error(
+                    &format!(
+                        "{shown}: cannot encode {} `{name}` as JSON: {err}",
+                        kind.noun()
+                    ),
+                    None,
+                );
+                false
+            }
+        }
     }
 
     fn push<M: prost::Message + serde::Serialize>(
@@ -248,14 +325,7 @@ impl State<'_> {
         msg: &M,
         shown: &str,
     ) {
-        if !is_safe_file_stem(name) {
-            self.error(
-                &format!(
-                    "{shown}: {} name `{name}` cannot be used as a file name",
-                    kind.noun()
-                ),
-                Some("use letters, digits and `-` only"),
-            );
+        if !self.usable_name(kind, name, shown) {
             return;
         }
         let bytes = match self.format {
@@ -281,7 +351,7 @@ impl State<'_> {
             kind,
             name: name.to_string(),
             file_name: kind.file_name(name, self.format),
-            bytes,
+            body: Body::Bytes(bytes),
         });
     }
 
@@ -296,7 +366,7 @@ impl State<'_> {
             let noun = artifact.kind.noun();
             let name = &artifact.name;
             if let Some(earlier) = this_file.get(artifact.file_name.as_str()) {
-                if earlier.bytes != artifact.bytes || artifact.kind == Kind::WfSpec {
+                if earlier.bytes() != artifact.bytes() || artifact.kind == Kind::WfSpec {
                     self.error(
                         &format!("{shown}: two declarations would both be written to {target}"),
                         Some(&format!(
@@ -320,7 +390,7 @@ impl State<'_> {
                          compile the files into different directories with `-o`"
                     )),
                 );
-            } else if planned.bytes != artifact.bytes {
+            } else if planned.bytes != artifact.bytes() {
                 self.error(
                     &format!(
                         "{noun} `{name}` in {shown} differs from the {noun} `{name}` in {other}"
@@ -337,7 +407,7 @@ impl State<'_> {
     }
 
     /// Writes one artifact; false (after reporting) on failure.
-    fn write(&mut self, artifact: &Artifact) -> bool {
+    fn write(&mut self, artifact: &Artifact, output: &Output) -> bool {
         if !self.created_dir {
             if let Err(err) = std::fs::create_dir_all(self.out_dir) {
                 let dir = display_path(self.out_dir);
@@ -348,7 +418,14 @@ impl State<'_> {
         }
         let target: PathBuf = self.out_dir.join(&artifact.file_name);
         let shown = display_path(&target);
-        match std::fs::write(&target, &artifact.bytes) {
+        let written = match &artifact.body {
+            Body::Bytes(bytes) => std::fs::write(&target, bytes),
+            Body::WfSpec(index) => match output.wf_specs.get(*index) {
+                Some(spec) => write_streamed(&target, spec, self.format),
+                None => Err(std::io::Error::other("no such workflow in the output")),
+            },
+        };
+        match written {
             Ok(()) => {
                 let _ = writeln!(std::io::stderr().lock(), "wrote {shown}");
                 self.written += 1;
@@ -360,6 +437,25 @@ impl State<'_> {
             }
         }
     }
+}
+
+/// Writes `msg` into a new file at `target` as it is encoded (never whole in memory):
+/// pretty JSON and a newline, exactly as `lhw_proto::to_json_pretty`, or the binary
+/// encoding.
+fn write_streamed<M: prost::Message + serde::Serialize>(
+    target: &Path,
+    msg: &M,
+    format: OutputFormat,
+) -> std::io::Result<()> {
+    let mut file = std::io::BufWriter::new(std::fs::File::create(target)?);
+    match format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut file, msg)?;
+            file.write_all(b"\n")?;
+        }
+        OutputFormat::Binary => file.write_all(&msg.encode_to_vec())?,
+    }
+    file.flush()
 }
 
 /// True when `name` is safe as part of a file name in any directory: ASCII letters, digits,
@@ -395,6 +491,30 @@ fn bounded_stem(name: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A WfSpec streamed into its file is byte for byte what encoding it whole gives.
+    #[test]
+    fn a_streamed_wfspec_is_the_whole_encoding() {
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/order-approval.lhw"),
+        )
+        .expect("the example");
+        let output = lhw_compiler::compile(&text).output.expect("it compiles");
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        for spec in &output.wf_specs {
+            let json = dir.path().join("w.json");
+            write_streamed(&json, spec, OutputFormat::Json).expect("written");
+            let whole = format!("{}\n", lhw_proto::to_json_pretty(spec));
+            assert_eq!(std::fs::read_to_string(&json).expect("read"), whole);
+            let pb = dir.path().join("w.pb");
+            write_streamed(&pb, spec, OutputFormat::Binary).expect("written");
+            assert_eq!(
+                std::fs::read(&pb).expect("read"),
+                prost::Message::encode_to_vec(spec)
+            );
+        }
+        assert!(!output.wf_specs.is_empty());
+    }
 
     #[test]
     fn long_names_give_bounded_distinct_file_names() {

@@ -232,6 +232,39 @@ fn to_json(out: &lhw_compiler::Output) -> Vec<String> {
     docs
 }
 
+/// Every request of `out` as pretty JSON written to a writer one by one, as `lhc compile`
+/// writes its files (never a whole document in memory); returns the bytes written.
+fn stream_json(out: &lhw_compiler::Output) -> Result<usize, String> {
+    /// Counts the bytes written to it, keeping none.
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    fn one<T: Serialize>(w: &mut Count, msg: &T) -> Result<(), String> {
+        serde_json::to_writer_pretty(&mut *w, msg).map_err(|e| e.to_string())?;
+        w.0 += 1; // the newline lhc writes after each document
+        Ok(())
+    }
+    let mut w = Count(0);
+    out.task_defs.iter().try_for_each(|m| one(&mut w, m))?;
+    out.external_event_defs
+        .iter()
+        .try_for_each(|m| one(&mut w, m))?;
+    out.workflow_event_defs
+        .iter()
+        .try_for_each(|m| one(&mut w, m))?;
+    out.struct_defs.iter().try_for_each(|m| one(&mut w, m))?;
+    out.user_task_defs.iter().try_for_each(|m| one(&mut w, m))?;
+    out.wf_specs.iter().try_for_each(|m| one(&mut w, m))?;
+    Ok(w.0)
+}
+
 /// FNV-1a 64, as `bench_python.py` computes it.
 fn fnv1a(data: &[u8]) -> u64 {
     data.iter().fold(0xCBF2_9CE4_8422_2325, |h, &b| {
@@ -350,7 +383,7 @@ fn emit(args: &[String]) -> Result<(), String> {
 
 /// `--file MODE PATH`: what `lhc check`, `lhc fmt` or `lhc compile` does with one file, as
 /// library calls: the diagnostics rendered (check, compile), the formatted text (fmt), every
-/// request as pretty JSON (compile). Prints one JSON line: the time and the peak RSS.
+/// request streamed as pretty JSON (compile; [`stream_json`]). Prints one JSON line: the time and the peak RSS.
 fn file_mode(args: &[String]) -> Result<(), String> {
     let (Some(mode), Some(path)) = (args.first(), args.get(1)) else {
         return Err("--file needs a mode (check, fmt, compile) and a path".into());
@@ -378,11 +411,7 @@ fn file_mode(args: &[String]) -> Result<(), String> {
             let compiled = lhw_compiler::compile(black_box(&text));
             let errors = compiled.diagnostics.iter().filter(|d| d.is_error()).count();
             let rendered = render(&compiled.diagnostics).len();
-            let json: usize = compiled
-                .output
-                .as_ref()
-                .map(|o| to_json(o).iter().map(String::len).sum())
-                .unwrap_or(0);
+            let json = compiled.output.as_ref().map_or(Ok(0), stream_json)?;
             (errors, rendered + json)
         }
         other => return Err(format!("unknown mode {other:?}: check, fmt or compile")),

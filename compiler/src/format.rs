@@ -32,19 +32,33 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
             })
             .collect()
     };
-    let (diags, layout) = crate::syntax::parse_with_layout(text);
-    let syntax = syntax_errors(diags);
+    // Memory (docs/performance.md, "Memory on huge inputs"): the syntax errors come from the
+    // parse `lhc check` runs (a declaration, and a workflow's statement, at a time), whose
+    // AST is dropped at once; only then is the whole file scanned into its layout. Parsing
+    // the file whole for both at once held its parse tree, its AST and its layout together.
+    let mut syntax = syntax_errors(crate::syntax::parse(text).1);
     if !syntax.is_empty() {
-        // Report what `lhc check` reports: the full parse recognises near-misses (`elif`,
-        // `retry 3`) and gives one error with its fix where the layout scan gives several.
-        let mut checked = syntax_errors(crate::syntax::parse(text).1);
-        if checked.is_empty() {
-            return Err(syntax);
-        }
-        crate::diag::sort_and_dedup(&mut checked);
-        return Err(checked);
+        // What `lhc check` reports: the full parse recognises near-misses (`elif`,
+        // `retry 3`) and gives one error with its fix.
+        crate::diag::sort_and_dedup(&mut syntax);
+        return Err(syntax);
     }
-    let layout = layout.map_err(|err| vec![scan_failure(err)])?;
+    let mut layout = match scan(text) {
+        Ok(layout) => layout,
+        Err(err) => {
+            // The file read whole does not parse although its chunks do: its own syntax
+            // errors, if it has some (the parse of the whole file is done only here).
+            let whole = syntax_errors(crate::syntax::parse_with_layout(text).0);
+            return Err(if whole.is_empty() {
+                vec![scan_failure(err)]
+            } else {
+                whole
+            });
+        }
+    };
+    // Kept while the output is scanned again: at its length, not its grown capacity.
+    layout.elements.shrink_to_fit();
+    layout.tree.shrink_to_fit();
     let formatted = print::print(&layout.elements, text.len());
     // Spans of the formatted text mean nothing to the caller: point at the file start.
     let again = scan(&formatted)

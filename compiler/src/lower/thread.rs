@@ -1,7 +1,7 @@
 //! The thread builder: appends nodes and wires edges exactly as the reference SDK
 //! (sdk-java `WorkflowThreadImpl`) does, so node names and edge order equal the canon.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use lhw_proto::littlehorse as pb;
 
@@ -9,9 +9,16 @@ use crate::source::Span;
 use pb::node::Node as NodeKind;
 
 /// One ThreadSpec under construction.
+///
+/// Memory (docs/performance.md, "Memory on huge inputs"): a `pb::Node` is 680 bytes
+/// whatever its kind (the oneof is as wide as its widest case), an `Edge` 344 and a
+/// `VariableMutation` 224, so the builder keeps each node boxed (a list of doubling
+/// capacity holds pointers, not nodes), finds a node by the index its name starts with
+/// (no second copy of every name in a map), and keeps every edge and mutation list at its
+/// length (a `Vec` grows to 4 slots on its first push).
 pub(crate) struct ThreadBuilder {
-    nodes: Vec<(String, pb::Node)>,
-    index: HashMap<String, usize>,
+    /// Node `i` is named `{i}-{human}-{KIND}`.
+    nodes: Vec<(String, Box<pb::Node>)>,
     /// The node new nodes are wired from.
     pub(crate) last: String,
     /// Mutations that land on the next edge created.
@@ -27,8 +34,42 @@ pub(crate) struct ThreadBuilder {
     pub(crate) guard_handled_edge: bool,
     /// Where the statement or step being lowered is written; recorded for each new node.
     pub(crate) span_hint: Span,
-    /// Each node's source span, in creation order.
-    pub(crate) node_spans: Vec<(String, Span)>,
+    /// The source span of each node after the entrypoint: node `i`'s is at `i - 1`.
+    node_spans: Vec<Span>,
+}
+
+/// The nodes as the ThreadSpec's map, each unboxed (its box freed) as it is inserted, so
+/// that the nodes are not held twice at the peak (a workflow of 1,000,000 statements has
+/// 766,000 nodes; docs/performance.md, "Memory on huge inputs").
+///
+/// Inserted in three passes over the names in order (every third name, then the ones
+/// after those, then the rest): std's B-tree then fills its leaves to about 80 %, where
+/// inserting in order of creation, or sorted, leaves them a little over half full (a
+/// leaf holds 11 nodes of 700 bytes whether it is full or not). Measured at 1,000, 15,300
+/// and 200,000 nodes: 880 bytes per node instead of 1,180 (sorted: 1,310). The map is
+/// the same whatever the order; only its memory differs.
+fn into_map(mut list: Vec<(String, Box<pb::Node>)>) -> BTreeMap<String, pb::Node> {
+    list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut slots: Vec<Option<(String, Box<pb::Node>)>> = list.into_iter().map(Some).collect();
+    let mut nodes = BTreeMap::new();
+    for first in 0..3 {
+        for slot in slots.iter_mut().skip(first).step_by(3) {
+            if let Some((name, node)) = slot.take() {
+                nodes.insert(name, *node);
+            }
+        }
+    }
+    nodes
+}
+
+/// Appends `edge` to `edges`, keeping both lists no longer than they need to be for the
+/// few edges a node has (past 8, the list grows as usual).
+fn push_edge_compact(edges: &mut Vec<pb::Edge>, mut edge: pb::Edge) {
+    edge.variable_mutations.shrink_to_fit();
+    if edges.len() < 8 {
+        edges.reserve_exact(1);
+    }
+    edges.push(edge);
 }
 
 /// The suffix of a node name for a node kind (the proto oneof case, upper-cased).
@@ -59,11 +100,8 @@ impl ThreadBuilder {
             node: Some(NodeKind::Entrypoint(pb::EntrypointNode {})),
             ..Default::default()
         };
-        let mut index = HashMap::new();
-        index.insert(name.clone(), 0);
         ThreadBuilder {
-            nodes: vec![(name.clone(), entry)],
-            index,
+            nodes: vec![(name.clone(), Box::new(entry))],
             last: name,
             pending_mutations: Vec::new(),
             pending_condition: None,
@@ -85,15 +123,23 @@ impl ThreadBuilder {
         self.pending_mutations.push(m);
     }
 
+    /// Where the node named `name` is in the list: the index its name starts with.
+    fn position(&self, name: &str) -> Option<usize> {
+        let i: usize = name.split('-').next()?.parse().ok()?;
+        self.nodes
+            .get(i)
+            .is_some_and(|(n, _)| n == name)
+            .then_some(i)
+    }
+
     fn node_mut(&mut self, name: &str) -> Option<&mut pb::Node> {
-        let i = *self.index.get(name)?;
-        self.nodes.get_mut(i).map(|(_, n)| n)
+        let i = self.position(name)?;
+        self.nodes.get_mut(i).map(|(_, n)| &mut **n)
     }
 
     fn is_exit(&self, name: &str) -> bool {
-        self.index
-            .get(name)
-            .and_then(|&i| self.nodes.get(i))
+        self.position(name)
+            .and_then(|i| self.nodes.get(i))
             .is_some_and(|(_, n)| matches!(n.node, Some(NodeKind::Exit(_))))
     }
 
@@ -102,7 +148,7 @@ impl ThreadBuilder {
     pub(crate) fn add_node(&mut self, human: &str, kind: NodeKind) -> String {
         self.guard_handled_edge = false;
         let name = format!("{}-{}-{}", self.nodes.len(), human, suffix(&kind));
-        self.node_spans.push((name.clone(), self.span_hint));
+        self.node_spans.push(self.span_hint);
         let edge = pb::Edge {
             sink_node_name: name.clone(),
             variable_mutations: std::mem::take(&mut self.pending_mutations),
@@ -115,15 +161,14 @@ impl ThreadBuilder {
         if !self.is_exit(&last)
             && let Some(feeder) = self.node_mut(&last)
         {
-            feeder.outgoing_edges.push(edge);
+            push_edge_compact(&mut feeder.outgoing_edges, edge);
         }
-        self.index.insert(name.clone(), self.nodes.len());
         self.nodes.push((
             name.clone(),
-            pb::Node {
+            Box::new(pb::Node {
                 node: Some(kind),
                 ..Default::default()
-            },
+            }),
         ));
         self.last = name.clone();
         name
@@ -132,7 +177,7 @@ impl ThreadBuilder {
     /// Appends an edge to `from`'s outgoing edges.
     pub(crate) fn push_edge(&mut self, from: &str, edge: pb::Edge) {
         if let Some(node) = self.node_mut(from) {
-            node.outgoing_edges.push(edge);
+            push_edge_compact(&mut node.outgoing_edges, edge);
         }
     }
 
@@ -171,24 +216,21 @@ impl ThreadBuilder {
         if !self.is_exit(&last) {
             self.add_node("exit", NodeKind::Exit(pb::ExitNode { result: None }));
         }
-        // Moved into the map from the end, the list shrinking as it empties, so that the
-        // nodes are not held twice at the peak (collecting kept the whole list until the
-        // map was full: a workflow of 1,000,000 statements; docs/performance.md). Node names
-        // are unique (they start with the node's index).
-        let mut list = self.nodes;
-        let mut nodes: BTreeMap<String, pb::Node> = BTreeMap::new();
-        while let Some((name, node)) = list.pop() {
-            nodes.insert(name, node);
-            if list.capacity() > 1024 && list.len() < list.capacity() / 2 {
-                list.shrink_to_fit();
-            }
-        }
+        // Node 0 (the entrypoint, made by `new`) has no span of its own.
+        let spans: Vec<(String, Span)> = self
+            .nodes
+            .iter()
+            .skip(1)
+            .map(|(name, _)| name.clone())
+            .zip(self.node_spans)
+            .collect();
+        let nodes = into_map(self.nodes);
         let spec = pb::ThreadSpec {
             nodes,
             variable_defs: self.var_defs,
             interrupt_defs: self.interrupt_defs,
             retention_policy: None,
         };
-        (spec, self.node_spans)
+        (spec, spans)
     }
 }
