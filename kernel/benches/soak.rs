@@ -7,10 +7,11 @@
 //! accepts them, keeping at most BACKLOG unfinished WfRuns per client, for LOAD_S seconds;
 //! then no new WfRun starts, the backlog finishes and the kernel idles, DRAIN_S seconds in
 //! all; CYCLES times (memory that is bounded comes back to the same level every cycle; a
-//! leak grows with each). It prints
-//! the kernel process's resident memory (VmRSS, from /proc) every second with the WfRuns
-//! started and completed, then a summary: at start, peak, end of the load, end of the
-//! drain, and a fresh kernel on the same data directory. docs/operations.md has figures.
+//! leak grows with each). It prints the kernel process's resident memory (VmRSS, with its
+//! anonymous and file-backed parts, from /proc) every second with the WfRuns started and
+//! completed, then a summary: each cycle's WfRuns and RSS at the end of the load and of the
+//! drain, the band and slope of the after-drain RSS over cycles 2..N, the start, the peak, and
+//! a fresh kernel on the same data directory. docs/operations.md has figures.
 
 mod common;
 
