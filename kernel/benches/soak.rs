@@ -7,39 +7,23 @@
 //! accepts them, keeping at most BACKLOG unfinished WfRuns per client, for LOAD_S seconds;
 //! then no new WfRun starts, the backlog finishes and the kernel idles, DRAIN_S seconds in
 //! all; CYCLES times (memory that is bounded comes back to the same level every cycle; a
-//! leak grows with each). It prints
-//! the kernel process's resident memory (VmRSS, from /proc) every second with the WfRuns
-//! started and completed, then a summary: at start, peak, end of the load, end of the
-//! drain, and a fresh kernel on the same data directory. docs/operations.md has figures.
+//! leak grows with each). It prints the kernel process's resident memory (VmRSS, with its
+//! anonymous and file-backed parts, from /proc) every second with the WfRuns started and
+//! completed, then a summary: each cycle's WfRuns and RSS at the end of the load and of the
+//! drain, the band and slope of the after-drain RSS over cycles 2..N, the start, the peak, and
+//! a fresh kernel on the same data directory. docs/operations.md has figures.
 
+mod common;
+
+use common::{Observer, TASKS, WF_SPEC, int};
+use lhw_proto::littlehorse::RunWfRequest;
 use lhw_proto::littlehorse::little_horse_client::LittleHorseClient;
-use lhw_proto::littlehorse::{
-    PollTaskRequest, ReportTaskRun, RunWfRequest, TaskDefId, TaskStatus, VariableValue,
-    report_task_run, variable_value::Value,
-};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::Channel;
-
-const WORKFLOW: &str = r#"
-task soak-a(n: int) -> int
-task soak-b(n: int) -> int
-task soak-c(n: int) -> int
-workflow soak {
-  input n: int required
-  var out: int
-  let a = soak-a(n)
-  let b = soak-b(a)
-  out = soak-c(b)
-}
-"#;
-
-const TASKS: [&str; 3] = ["soak-a", "soak-b", "soak-c"];
 
 /// Counters shared by clients, workers and the sampler.
 #[derive(Default)]
@@ -48,20 +32,54 @@ struct Counters {
     completed: AtomicU64,
 }
 
-fn int(i: i64) -> VariableValue {
-    VariableValue {
-        value: Some(Value::Int(i)),
+/// The resident memory of a process, MiB (from `/proc/PID/status`): all of it (VmRSS),
+/// anonymous (RssAnon: the heap) and file-backed (RssFile: the binary, libraries and SQLite's
+/// memory-mapped WAL index).
+#[derive(Clone, Copy, Default)]
+struct Rss {
+    total: f64,
+    anon: f64,
+    file: f64,
+}
+
+fn rss(pid: u32) -> Rss {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    Rss {
+        total: field("VmRSS:"),
+        anon: field("RssAnon:"),
+        file: field("RssFile:") + field("RssShmem:"),
     }
 }
 
-/// The resident memory of process `pid` in MiB (VmRSS).
-fn rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
+/// The end of one cycle.
+struct CycleEnd {
+    end_of_load: Rss,
+    after_drain: Rss,
+    completed: u64,
+}
+
+/// The least-squares slope of `ys` against 0, 1, 2, … (MiB per cycle).
+fn slope(ys: &[f64]) -> f64 {
+    let n = ys.len() as f64;
+    if ys.len() < 2 {
+        return 0.0;
+    }
+    let mean_x = (n - 1.0) / 2.0;
+    let mean_y = ys.iter().sum::<f64>() / n;
+    let (mut num, mut den) = (0.0, 0.0);
+    for (i, y) in ys.iter().enumerate() {
+        let dx = i as f64 - mean_x;
+        num += dx * (y - mean_y);
+        den += dx * dx;
+    }
+    num / den
 }
 
 /// The kernel binary: `LHW_SOAK_KERNEL`, or this build's.
@@ -94,60 +112,11 @@ fn spawn_kernel(data: &Path, port: u16) -> Child {
         .expect("start lhw-kernel")
 }
 
-async fn connect(addr: &str) -> Channel {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(ch) = Channel::from_shared(format!("http://{addr}"))
-            .expect("uri")
-            .connect()
-            .await
-        {
-            let mut c = LittleHorseClient::new(ch.clone());
-            if c.get_server_version(pbjson_types::Empty {}).await.is_ok() {
-                return ch;
-            }
+impl Observer for Counters {
+    fn acknowledged(&self, _wf_run: String, step: usize) {
+        if step + 1 == TASKS.len() {
+            self.completed.fetch_add(1, Ordering::Relaxed);
         }
-        assert!(Instant::now() < deadline, "the kernel did not start");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-async fn poller(channel: Channel, step: usize, counters: Arc<Counters>) {
-    let mut client = LittleHorseClient::new(channel.clone());
-    let request = || PollTaskRequest {
-        task_def_id: Some(TaskDefId {
-            name: TASKS[step].to_string(),
-        }),
-        client_id: "soak".into(),
-        task_worker_version: None,
-    };
-    let (tx, rx) = mpsc::channel(1);
-    if tx.send(request()).await.is_err() {
-        return;
-    }
-    let Ok(resp) = client.poll_task(ReceiverStream::new(rx)).await else {
-        return;
-    };
-    let mut stream = resp.into_inner();
-    while let Ok(Some(msg)) = stream.message().await {
-        let Some(task) = msg.result else { break };
-        let report = ReportTaskRun {
-            task_run_id: task.task_run_id.clone(),
-            status: TaskStatus::TaskSuccess as i32,
-            attempt_number: task.attempt_number,
-            result: Some(report_task_run::Result::Output(int(1))),
-            ..Default::default()
-        };
-        if tx.send(request()).await.is_err() {
-            break;
-        }
-        let mut r = LittleHorseClient::new(channel.clone());
-        let counters = counters.clone();
-        tokio::spawn(async move {
-            if r.report_task(report).await.is_ok() && step + 1 == TASKS.len() {
-                counters.completed.fetch_add(1, Ordering::Relaxed);
-            }
-        });
     }
 }
 
@@ -172,7 +141,7 @@ async fn client(
         let id = format!("{name}-{i}");
         i += 1;
         if c.run_wf(RunWfRequest {
-            wf_spec_name: "soak".into(),
+            wf_spec_name: WF_SPEC.into(),
             variables: [("n".to_string(), int(1))].into_iter().collect(),
             id: Some(id),
             ..Default::default()
@@ -207,25 +176,17 @@ async fn main() {
     let addr = format!("127.0.0.1:{port}");
     let mut kernel = spawn_kernel(&data, port);
     let pid = kernel.id();
-    let channel = connect(&addr).await;
+    let channel = common::connect(&addr).await;
     let mut admin = LittleHorseClient::new(channel.clone());
-    let output = lhw_compiler::compile(WORKFLOW)
-        .output
-        .expect("the soak workflow compiles");
-    for r in output.task_defs {
-        admin.put_task_def(r).await.expect("put task def");
-    }
-    for r in output.wf_specs {
-        admin.put_wf_spec(r).await.expect("put wf spec");
-    }
-    let at_start = rss_mib(pid);
+    common::deploy(&mut admin).await;
+    let at_start = rss(pid);
 
     let counters = Arc::new(Counters::default());
     let mut workers = Vec::new();
     for step in 0..TASKS.len() {
         for _ in 0..8 {
-            let ch = connect(&addr).await;
-            workers.push(tokio::spawn(poller(ch, step, counters.clone())));
+            let ch = common::connect(&addr).await;
+            workers.push(tokio::spawn(common::poller(ch, step, counters.clone())));
         }
     }
     let backlog = per_client * clients as u64;
@@ -234,18 +195,18 @@ async fn main() {
          unfinished, then drain until {drain_s} s); kernel pid {pid}"
     );
     println!(
-        "{:>6} {:>6} {:>10} {:>10} {:>9}",
-        "t (s)", "phase", "started", "completed", "RSS MiB"
+        "{:>6} {:>6} {:>10} {:>10} {:>9} {:>9} {:>9}",
+        "t (s)", "phase", "started", "completed", "RSS MiB", "anon", "file"
     );
     let begin = Instant::now();
-    let mut peak = at_start;
+    let mut peak = at_start.total;
     let mut second = 0;
     let mut cycle_ends = Vec::new();
     for cycle in 0..cycles {
         let loading = Arc::new(AtomicBool::new(true));
         let mut load = Vec::new();
         for index in 0..clients {
-            let ch = connect(&addr).await;
+            let ch = common::connect(&addr).await;
             load.push(tokio::spawn(client(
                 ch,
                 format!("soak-{cycle}-{index}"),
@@ -267,15 +228,18 @@ async fn main() {
             if second - first == load_s {
                 loading.store(false, Ordering::Relaxed);
             }
-            let rss = rss_mib(pid);
-            peak = peak.max(rss);
+            let now = rss(pid);
+            peak = peak.max(now.total);
             if second - first == load_s {
-                end_of_load = rss;
+                end_of_load = now;
             }
             println!(
-                "{second:>6} {phase:>6} {:>10} {:>10} {rss:>9.1}",
+                "{second:>6} {phase:>6} {:>10} {:>10} {:>9.1} {:>9.1} {:>9.1}",
                 counters.started.load(Ordering::Relaxed),
-                counters.completed.load(Ordering::Relaxed)
+                counters.completed.load(Ordering::Relaxed),
+                now.total,
+                now.anon,
+                now.file
             );
             if second - first >= load_s + drain_s {
                 break;
@@ -284,9 +248,13 @@ async fn main() {
         for t in load {
             t.abort();
         }
-        cycle_ends.push((end_of_load, rss_mib(pid)));
+        cycle_ends.push(CycleEnd {
+            end_of_load,
+            after_drain: rss(pid),
+            completed: counters.completed.load(Ordering::Relaxed),
+        });
     }
-    let after_drain = rss_mib(pid);
+    let after_drain = rss(pid).total;
     let started = counters.started.load(Ordering::Relaxed);
     let completed = counters.completed.load(Ordering::Relaxed);
     for t in workers {
@@ -299,21 +267,47 @@ async fn main() {
 
     // A fresh kernel on the same data.
     let mut fresh = spawn_kernel(&data, port);
-    let _ch = connect(&addr).await;
+    let _ch = common::connect(&addr).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let fresh_rss = rss_mib(fresh.id());
+    let fresh_rss = rss(fresh.id()).total;
     let _ = fresh.kill();
     let _ = fresh.wait();
 
-    for (i, (end_of_load, after)) in cycle_ends.iter().enumerate() {
+    let mut previous = 0;
+    for (i, c) in cycle_ends.iter().enumerate() {
         println!(
-            "cycle {}: RSS MiB at the end of the load {end_of_load:.1}, after the drain {after:.1}",
-            i + 1
+            "cycle {}: {} WfRuns completed; RSS MiB at the end of the load {:.1} (anon {:.1}), \
+             after the drain {:.1} (anon {:.1}, file {:.1})",
+            i + 1,
+            c.completed - previous,
+            c.end_of_load.total,
+            c.end_of_load.anon,
+            c.after_drain.total,
+            c.after_drain.anon,
+            c.after_drain.file
+        );
+        previous = c.completed;
+    }
+    // Cycle 1 fills the allocator's pools and SQLite's caches; a leak shows from cycle 2 on.
+    if cycle_ends.len() >= 3 {
+        let ends: Vec<f64> = cycle_ends[1..]
+            .iter()
+            .map(|c| c.after_drain.total)
+            .collect();
+        let low = ends.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = ends.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        println!(
+            "after the drain, cycles 2..{}: RSS MiB from {low:.1} to {high:.1} (band {:.1}), \
+             slope {:+.2} MiB per cycle",
+            cycle_ends.len(),
+            high - low,
+            slope(&ends)
         );
     }
     println!(
-        "summary: {started} WfRuns started, {completed} completed; RSS MiB: start {at_start:.1}, \
+        "summary: {started} WfRuns started, {completed} completed; RSS MiB: start {:.1}, \
          peak {peak:.1}, after the last drain {after_drain:.1}, fresh kernel on the same data \
-         {fresh_rss:.1}"
+         {fresh_rss:.1}",
+        at_start.total
     );
 }

@@ -13,32 +13,16 @@
 //! `LHW_BENCH_TARGET=host:port` runs the same workflow and workers against a running
 //! LittleHorse server instead (the real server: `scripts/littlehorse.sh start DIR`).
 
+mod common;
+
+use common::{Observer, TASKS, WF_SPEC, int};
 use lhw_proto::littlehorse::little_horse_client::LittleHorseClient;
-use lhw_proto::littlehorse::{
-    LhStatus, PollTaskRequest, ReportTaskRun, RunWfRequest, SearchWfRunRequest, TaskDefId,
-    TaskStatus, VariableValue, report_task_run, variable_value::Value,
-};
+use lhw_proto::littlehorse::{LhStatus, RunWfRequest, SearchWfRunRequest};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, mpsc};
-use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::Channel;
-
-const WORKFLOW: &str = r#"
-task bench-a(n: int) -> int
-task bench-b(n: int) -> int
-task bench-c(n: int) -> int
-workflow bench {
-  input n: int required
-  var out: int
-  let a = bench-a(n)
-  let b = bench-b(a)
-  out = bench-c(b)
-}
-"#;
-
-const TASKS: [&str; 3] = ["bench-a", "bench-b", "bench-c"];
 
 /// (WfRun id, step index): when a worker received the task, when it sent its report.
 #[derive(Default)]
@@ -50,86 +34,39 @@ struct Times {
     finished: Option<mpsc::UnboundedSender<String>>,
 }
 
-type Shared = Arc<Mutex<Times>>;
+/// The pollers' record of task times.
+#[derive(Default)]
+struct Recorder(Mutex<Times>);
 
-fn int(i: i64) -> VariableValue {
-    VariableValue {
-        value: Some(Value::Int(i)),
+impl Recorder {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Times> {
+        self.0.lock().expect("times")
     }
 }
 
-async fn poller(channel: Channel, step: usize, times: Shared) {
-    let mut client = LittleHorseClient::new(channel.clone());
-    let reporter = LittleHorseClient::new(channel);
-    let request = || PollTaskRequest {
-        task_def_id: Some(TaskDefId {
-            name: TASKS[step].to_string(),
-        }),
-        client_id: "bench".into(),
-        task_worker_version: None,
-    };
-    let (tx, rx) = mpsc::channel(1);
-    if tx.send(request()).await.is_err() {
-        return;
-    }
-    let Ok(resp) = client.poll_task(ReceiverStream::new(rx)).await else {
-        return;
-    };
-    let mut stream = resp.into_inner();
-    while let Ok(Some(msg)) = stream.message().await {
-        let Some(task) = msg.result else { break };
+impl Observer for Recorder {
+    fn received(&self, wf_run: &str, step: usize) {
         let now = Instant::now();
-        let wf = task
-            .task_run_id
-            .as_ref()
-            .and_then(|i| i.wf_run_id.as_ref())
-            .map(|w| w.id.clone())
-            .unwrap_or_default();
-        let n = match task
-            .variables
-            .first()
-            .and_then(|v| v.value.as_ref())
-            .and_then(|v| v.value.as_ref())
+        self.lock().received.insert((wf_run.to_string(), step), now);
+    }
+
+    fn reported(&self, wf_run: &str, step: usize) {
+        let now = Instant::now();
+        self.lock().reported.insert((wf_run.to_string(), step), now);
+    }
+
+    fn acknowledged(&self, wf_run: String, step: usize) {
+        let mut t = self.lock();
+        t.acked += 1;
+        if step + 1 == TASKS.len()
+            && let Some(f) = &t.finished
         {
-            Some(Value::Int(n)) => *n,
-            _ => 0,
-        };
-        times
-            .lock()
-            .expect("times")
-            .received
-            .insert((wf.clone(), step), now);
-        let report = ReportTaskRun {
-            task_run_id: task.task_run_id.clone(),
-            status: TaskStatus::TaskSuccess as i32,
-            attempt_number: task.attempt_number,
-            result: Some(report_task_run::Result::Output(int(n + 1))),
-            ..Default::default()
-        };
-        times
-            .lock()
-            .expect("times")
-            .reported
-            .insert((wf.clone(), step), Instant::now());
-        // Ask for the next task before the report is acknowledged, as the SDKs do.
-        if tx.send(request()).await.is_err() {
-            break;
+            let _ = f.send(wf_run);
         }
-        let mut r = reporter.clone();
-        let times = times.clone();
-        tokio::spawn(async move {
-            if r.report_task(report).await.is_ok() {
-                let mut t = times.lock().expect("times");
-                t.acked += 1;
-                if step + 1 == TASKS.len()
-                    && let Some(f) = &t.finished
-                {
-                    let _ = f.send(wf);
-                }
-            }
-        });
     }
 }
+
+type Shared = Arc<Recorder>;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
@@ -169,37 +106,9 @@ async fn main() {
         "target: {}",
         target.as_deref().unwrap_or("in-process kernel")
     );
-    let channel = Channel::from_shared(format!("http://{addr}"))
-        .expect("uri")
-        .connect()
-        .await
-        .expect("connect");
+    let channel = common::connect(&addr).await;
     let mut client = LittleHorseClient::new(channel.clone());
-    let compiled = lhw_compiler::compile(WORKFLOW);
-    let output = compiled.output.expect("the bench workflow compiles");
-    for r in output.task_defs {
-        client.put_task_def(r).await.expect("put task def");
-    }
-    // A real server applies metadata asynchronously: wait until the TaskDefs read back.
-    for task in TASKS {
-        let id = TaskDefId { name: task.into() };
-        while client.get_task_def(id.clone()).await.is_err() {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-    let mut spec_id = None;
-    for r in output.wf_specs {
-        spec_id = client
-            .put_wf_spec(r)
-            .await
-            .expect("put wf spec")
-            .into_inner()
-            .id;
-    }
-    let spec_id = spec_id.expect("the bench WfSpec");
-    while client.get_wf_spec(spec_id.clone()).await.is_err() {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    common::deploy(&mut client).await;
     // WfRun ids of this run only, so the bench can run again on the same server.
     let tag = format!("{:06x}", fastrand::u32(..) & 0xff_ffff);
     let before = count_completed(&mut client).await;
@@ -209,17 +118,13 @@ async fn main() {
     for step in 0..TASKS.len() {
         for _ in 0..pollers {
             // One HTTP/2 connection per poller, as separate worker processes would have.
-            let ch = Channel::from_shared(format!("http://{addr}"))
-                .expect("uri")
-                .connect()
-                .await
-                .expect("connect");
-            workers.push(tokio::spawn(poller(ch, step, times.clone())));
+            let ch = common::connect(&addr).await;
+            workers.push(tokio::spawn(common::poller(ch, step, times.clone())));
         }
     }
 
     let (finished_tx, mut finished) = mpsc::unbounded_channel();
-    times.lock().expect("times").finished = Some(finished_tx);
+    times.lock().finished = Some(finished_tx);
 
     // Phase 1, throughput: every WfRun started at once (256 RunWf in flight).
     eprintln!(
@@ -269,7 +174,7 @@ async fn count_completed(client: &mut LittleHorseClient<Channel>) -> usize {
     loop {
         let page = client
             .search_wf_run(SearchWfRunRequest {
-                wf_spec_name: "bench".into(),
+                wf_spec_name: WF_SPEC.into(),
                 status: Some(LhStatus::Completed as i32),
                 limit: Some(1000),
                 bookmark: bookmark.clone(),
@@ -319,7 +224,7 @@ async fn phase(
             tokio::spawn(async move {
                 let r = c
                     .run_wf(RunWfRequest {
-                        wf_spec_name: "bench".into(),
+                        wf_spec_name: WF_SPEC.into(),
                         variables: [("n".to_string(), int(1))].into_iter().collect(),
                         id: Some(id),
                         ..Default::default()
@@ -339,7 +244,7 @@ async fn phase(
         }
     }
     let elapsed = start.elapsed();
-    let t = times.lock().expect("times");
+    let t = times.lock();
     let mut latencies: Vec<Duration> = Vec::new();
     for ((wf, step), reported) in &t.reported {
         if wf.starts_with(&format!("{prefix}-"))

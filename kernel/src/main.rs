@@ -4,6 +4,10 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+/// mimalloc returns freed memory to the system (docs/operations.md, "Memory after a load").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: lhw-kernel --data-dir DIR [--listen ADDR] [--tls-cert FILE --tls-key FILE \
      [--tls-client-ca FILE]]   (default ADDR: 127.0.0.1:2023)";
 

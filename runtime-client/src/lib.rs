@@ -21,6 +21,7 @@
 
 pub mod client;
 pub mod config;
+pub mod form_post;
 pub mod ids;
 pub mod oauth;
 pub mod probe;

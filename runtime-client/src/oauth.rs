@@ -5,7 +5,7 @@
 //! `authorization: Bearer <token>` on every call, and requested again shortly before it expires
 //! (`expires_in`).
 //!
-//! The request is one HTTP/1.1 exchange on hyper; HTTPS is verified with the machine's roots
+//! The request is one HTTP/1.1 exchange on hyper ([`crate::form_post`]); HTTPS is verified with the machine's roots
 //! plus `LHC_CA_CERT` ([`crate::tls::TlsMaterial::https_config`]). Plain `http://` is accepted only for a loopback host, so that
 //! the client secret never crosses a network in clear.
 
@@ -14,17 +14,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
-use http_body_util::{BodyExt, Full};
+use hyper::Uri;
 use hyper::body::Bytes;
-use hyper::{Method, Request, StatusCode, Uri};
-use hyper_util::rt::TokioIo;
 use rustls::ClientConfig;
-use rustls::pki_types::ServerName;
 use tonic::codegen::http::HeaderValue;
 
 use crate::config::{self, Config, ConfigError};
-use crate::probe::io_detail;
+use crate::form_post::{BasicAuth, FormPoster, parse_secret_url, snippet};
 
 /// How long one token request may take, connection included.
 pub const TOKEN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -90,7 +86,7 @@ impl Credentials {
         let (Some(id), Some(secret), Some(url)) = (values[0], values[1], values[2]) else {
             return Ok(None);
         };
-        let token_url = parse_token_url(url).map_err(|why| ConfigError::BadValue {
+        let token_url = parse_secret_url(url).map_err(|why| ConfigError::BadValue {
             key: config::OAUTH_ACCESS_TOKEN_URL.to_string(),
             value: url.to_string(),
             from: cfg.source(config::OAUTH_ACCESS_TOKEN_URL).to_string(),
@@ -102,33 +98,6 @@ impl Credentials {
             token_url,
         }))
     }
-}
-
-fn parse_token_url(url: &str) -> Result<Uri, String> {
-    let uri: Uri = url
-        .parse()
-        .map_err(|e| format!("not a URL ({e}); expected https://HOST[:PORT]/PATH"))?;
-    let host = uri
-        .host()
-        .ok_or("the URL has no host; expected https://HOST[:PORT]/PATH")?;
-    match uri.scheme_str() {
-        Some("https") => Ok(uri),
-        Some("http") if is_loopback(host) => Ok(uri),
-        Some("http") => Err(
-            "the client secret would be sent in clear; use https (http is accepted only for \
-             localhost)"
-                .into(),
-        ),
-        _ => Err("the URL must start with https://".into()),
-    }
-}
-
-fn is_loopback(host: &str) -> bool {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    bare.eq_ignore_ascii_case("localhost")
-        || bare
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Why no token could be had (`url`: the token endpoint). Its `Display` is the message
@@ -243,7 +212,7 @@ struct Token {
 /// expire. Concurrent callers wait for one request rather than each sending their own.
 pub struct TokenSource {
     creds: Credentials,
-    tls: Arc<ClientConfig>,
+    poster: FormPoster,
     cached: tokio::sync::Mutex<Option<Token>>,
     fetched: AtomicU64,
 }
@@ -260,11 +229,9 @@ impl fmt::Debug for TokenSource {
 impl TokenSource {
     /// A source for these credentials; `tls` verifies an `https` token endpoint.
     pub fn new(creds: Credentials, tls: Arc<ClientConfig>) -> TokenSource {
-        let mut tls = (*tls).clone();
-        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
         TokenSource {
+            poster: FormPoster::new(&tls),
             creds,
-            tls: Arc::new(tls),
             cached: tokio::sync::Mutex::new(None),
             fetched: AtomicU64::new(0),
         }
@@ -293,11 +260,22 @@ impl TokenSource {
     async fn fetch(&self) -> Result<Token, OAuthError> {
         let url = &self.creds.token_url;
         let started = Instant::now();
-        let (status, body) = match tokio::time::timeout(TOKEN_TIMEOUT, self.post()).await {
-            Ok(r) => r.map_err(|e| OAuthError::Unreachable {
-                url: url.to_string(),
-                reason: e.to_string(),
-            })?,
+        let auth = BasicAuth {
+            client_id: &self.creds.client_id,
+            client_secret: &self.creds.client_secret,
+        };
+        let post = self.poster.post(
+            url,
+            auth,
+            Bytes::from_static(b"grant_type=client_credentials"),
+        );
+        let (status, body) = match tokio::time::timeout(TOKEN_TIMEOUT, post).await {
+            Ok(r) => r
+                .map(|r| (r.status, r.body))
+                .map_err(|e| OAuthError::Unreachable {
+                    url: url.to_string(),
+                    reason: e.to_string(),
+                })?,
             Err(_) => {
                 return Err(OAuthError::NoAnswer {
                     url: url.to_string(),
@@ -362,106 +340,6 @@ impl TokenSource {
             refresh_at: started + lifetime - margin,
         })
     }
-
-    async fn post(&self) -> Result<(StatusCode, Bytes), String> {
-        let url = &self.creds.token_url;
-        let host = url.host().unwrap_or_default();
-        let bare = host.trim_start_matches('[').trim_end_matches(']');
-        let https = url.scheme_str() == Some("https");
-        let port = url.port_u16().unwrap_or(if https { 443 } else { 80 });
-        let basic = base64::engine::general_purpose::STANDARD.encode(format!(
-            "{}:{}",
-            form_encode(&self.creds.client_id),
-            form_encode(&self.creds.client_secret)
-        ));
-        let authority = url.authority().map_or(host, |a| a.as_str());
-        let path = url.path_and_query().map_or("/", |p| p.as_str());
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri(path)
-            .header(hyper::header::HOST, authority)
-            .header(
-                hyper::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .header(hyper::header::ACCEPT, "application/json")
-            .header(hyper::header::AUTHORIZATION, format!("Basic {basic}"))
-            .body(Full::new(Bytes::from_static(
-                b"grant_type=client_credentials",
-            )))
-            .map_err(|e| e.to_string())?;
-        let tcp = tokio::net::TcpStream::connect((bare, port))
-            .await
-            .map_err(|e| io_detail(&e))?;
-        if https {
-            let name = ServerName::try_from(bare.to_string())
-                .map_err(|_| format!("{host} is not a valid TLS server name"))?;
-            let tls = tokio_rustls::TlsConnector::from(self.tls.clone())
-                .connect(name, tcp)
-                .await
-                .map_err(|e| format!("TLS handshake failed: {}", io_detail(&e)))?;
-            exchange(TokioIo::new(tls), request).await
-        } else {
-            exchange(TokioIo::new(tcp), request).await
-        }
-    }
-}
-
-async fn exchange<T>(io: T, request: Request<Full<Bytes>>) -> Result<(StatusCode, Bytes), String>
-where
-    T: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
-{
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
-        .await
-        .map_err(|e| e.to_string())?;
-    let driver = tokio::spawn(conn);
-    let result = async {
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(|e| e.to_string())?;
-        let status = response.status();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?
-            .to_bytes();
-        Ok((status, body))
-    }
-    .await;
-    driver.abort();
-    result
-}
-
-/// The first line of a body, shortened, for messages.
-fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let line = text.lines().next().unwrap_or("").trim();
-    if line.is_empty() {
-        return "(empty body)".into();
-    }
-    let short: String = line.chars().take(200).collect();
-    if short.len() < line.len() {
-        format!("{short}...")
-    } else {
-        short
-    }
-}
-
-/// `application/x-www-form-urlencoded` encoding of one value (RFC 6749 Appendix B).
-fn form_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
-                out.push(char::from(b));
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -503,32 +381,5 @@ mod tests {
             !format!("{creds:?}").contains("s3cret"),
             "the secret is never printed"
         );
-    }
-
-    #[test]
-    fn token_url_must_be_https_unless_loopback() {
-        assert!(parse_token_url("http://127.0.0.1:8080/token").is_ok());
-        assert!(parse_token_url("http://localhost/token").is_ok());
-        assert!(parse_token_url("http://[::1]:9/token").is_ok());
-        let err = parse_token_url("http://auth.example.com/token").expect_err("clear text");
-        assert!(err.contains("sent in clear"), "{err}");
-        let err = parse_token_url("ftp://auth.example.com/token").expect_err("scheme");
-        assert!(err.contains("https://"), "{err}");
-        let err = parse_token_url("/token").expect_err("no host");
-        assert!(err.contains("no host"), "{err}");
-    }
-
-    #[test]
-    fn form_encoding_of_credentials() {
-        assert_eq!(form_encode("a b+c:d/é"), "a+b%2Bc%3Ad%2F%C3%A9");
-        assert_eq!(form_encode("AZaz09-._*"), "AZaz09-._*");
-    }
-
-    #[test]
-    fn snippets_are_one_short_line() {
-        assert_eq!(snippet(b""), "(empty body)");
-        assert_eq!(snippet(b"oops\nmore"), "oops");
-        let long = "x".repeat(300);
-        assert_eq!(snippet(long.as_bytes()).len(), 203);
     }
 }

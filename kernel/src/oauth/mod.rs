@@ -176,10 +176,10 @@ impl Introspector {
             url,
             &self.config.client_id,
             &self.config.client_secret,
-            &body,
+            body,
         );
         let (code, body) = match tokio::time::timeout(INTROSPECT_TIMEOUT, exchange).await {
-            Ok(Ok(r)) => r,
+            Ok(Ok(r)) => (r.status.as_u16(), r.body),
             Ok(Err(e)) => {
                 return Err(Refusal::Provider(format!(
                     "cannot introspect the token at {url}: {e}"
