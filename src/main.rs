@@ -4,6 +4,11 @@
 //! `lhw_compiler::diag::render`, or as JSON) and writes the compiled requests. Everything
 //! about the language itself lives in the compiler crate.
 
+/// mimalloc returns freed memory to the system: `lhc dev` and `lhc server` run the kernel in
+/// this process (docs/operations.md, "Memory after a load").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod autostart;
 mod bulk_job;
 mod check;
