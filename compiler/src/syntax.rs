@@ -1459,23 +1459,14 @@ impl Cx<'_> {
             .is_some_and(|v| v.as_rule() == Rule::ident);
         let close = crate::check::closest(&name.text, SETTINGS.iter().copied());
         if close.is_some() || !value_is_word {
-            let d = Diagnostic::error(
-                Code::E0108,
-                name.span,
-                format!("unknown workflow setting `{}`", name.text),
-            )
-            .with_label("not a workflow setting");
-            self.diags.push(match close {
-                Some(c) => d.did_you_mean(c),
-                None => d.with_help(format!(
-                    "the workflow settings are {}",
-                    ALL_SETTINGS
-                        .iter()
-                        .map(|s| format!("`{s}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
-            });
+            self.diags.push(
+                SyntaxProblem::UnknownSetting {
+                    span: name.span,
+                    name: name.text.clone(),
+                    suggestion: close,
+                }
+                .diagnostic(),
+            );
         } else {
             self.diags.push(
                 SyntaxProblem::TwoValues {

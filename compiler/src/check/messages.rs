@@ -517,6 +517,11 @@ impl Problem {
                 .with_label("required input missing")
                 .with_help(format!("pass it: `{verb} {child_name}({input}: ...)`"))
             }
+            Problem::JsonMemberNotConstant { span } => {
+                Diagnostic::error(code, span, "JSON literals hold only constants")
+                    .with_label("not a constant")
+                    .with_help("build the value with assignments instead, e.g. `obj.field = value`")
+            }
             Problem::SubsecondDuration { span } => {
                 Diagnostic::error(code, span, "durations used as values are whole seconds")
                     .with_label("not whole seconds")

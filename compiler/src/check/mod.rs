@@ -1641,13 +1641,7 @@ impl<'c> WorkflowChecker<'c> {
             self.cx.problem(Problem::SubsecondDuration { span });
         }
         if let Some(span) = non_constant(v) {
-            self.err(
-                Diagnostic::error(Code::E0214, span, "JSON literals hold only constants")
-                    .with_label("not a constant")
-                    .with_help(
-                        "build the value with assignments instead, e.g. `obj.field = value`",
-                    ),
-            );
+            self.cx.problem(Problem::JsonMemberNotConstant { span });
         }
     }
 

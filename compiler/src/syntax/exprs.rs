@@ -916,11 +916,8 @@ impl Cx<'_> {
                 let key = self.string(k);
                 let key_text = key.as_plain().unwrap_or_default();
                 if key.as_plain().is_none() {
-                    self.diags.push(
-                        Diagnostic::error(Code::E0214, key.span, "JSON keys must be plain strings")
-                            .with_label("holds a `{...}` placeholder")
-                            .with_help("write the key as plain text; JSON literals are constants"),
-                    );
+                    self.diags
+                        .push(SyntaxProblem::JsonKeyNotPlain { span: key.span }.diagnostic());
                 }
                 members.push((key_text, self.expr(v)));
             }

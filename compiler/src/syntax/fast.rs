@@ -27,6 +27,13 @@ mod stmts;
 use crate::ast::Stmt;
 use cursor::P;
 
+/// `v` at its length: a list the fast parser grew one push at a time keeps no spare
+/// capacity in the AST (pest's path collects at the exact length; bench/tests/memory.rs).
+fn fit<T>(mut v: Vec<T>) -> Vec<T> {
+    v.shrink_to_fit();
+    v
+}
+
 /// One statement read by the fast parser.
 pub(crate) struct FastStmt {
     /// The statement, its spans in the file.

@@ -219,6 +219,30 @@ impl SyntaxProblem {
             .with_help(format!(
                 "close the `(` and `[` that are left open: a declaration may leave at most {max} open before it is not parsed at all"
             )),
+            SyntaxProblem::UnknownSetting {
+                span,
+                name,
+                suggestion,
+            } => {
+                let d = Diagnostic::error(code, span, format!("unknown workflow setting `{name}`"))
+                    .with_label("not a workflow setting");
+                match suggestion {
+                    Some(meant) => d.did_you_mean(meant),
+                    None => d.with_help(format!(
+                        "the workflow settings are {}",
+                        super::ALL_SETTINGS
+                            .iter()
+                            .map(|s| format!("`{s}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                }
+            }
+            SyntaxProblem::JsonKeyNotPlain { span } => {
+                Diagnostic::error(code, span, "JSON keys must be plain strings")
+                    .with_label("holds a `{...}` placeholder")
+                    .with_help("write the key as plain text; JSON literals are constants")
+            }
         }
     }
 }

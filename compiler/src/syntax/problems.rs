@@ -83,6 +83,15 @@ pub(crate) enum SyntaxProblem {
         count: usize,
         max: usize,
     },
+    /// E0108: a workflow setting that does not exist; `suggestion` is the setting it is
+    /// closest to, if any.
+    UnknownSetting {
+        span: Span,
+        name: String,
+        suggestion: Option<&'static str>,
+    },
+    /// E0214: a JSON key holding a `{...}` placeholder.
+    JsonKeyNotPlain { span: Span },
 }
 
 /// Something the parser expected.
@@ -361,6 +370,8 @@ impl SyntaxProblem {
             SyntaxProblem::UnclosedComment { .. } => Code::E0005,
             SyntaxProblem::TooDeepForLittleHorse { .. } => Code::E0320,
             SyntaxProblem::TooManyUnclosed { .. } => Code::E0321,
+            SyntaxProblem::UnknownSetting { .. } => Code::E0108,
+            SyntaxProblem::JsonKeyNotPlain { .. } => Code::E0214,
         }
     }
 }
@@ -442,6 +453,17 @@ mod tests {
                 count: 2,
                 max: 1,
             },
+            SyntaxProblem::UnknownSetting {
+                span,
+                name: s(),
+                suggestion: Some("retention"),
+            },
+            SyntaxProblem::UnknownSetting {
+                span,
+                name: s(),
+                suggestion: None,
+            },
+            SyntaxProblem::JsonKeyNotPlain { span },
         ];
         for literal in [LiteralKind::Int, LiteralKind::Double, LiteralKind::Duration] {
             all.push(SyntaxProblem::LiteralOutOfRange { span, literal });

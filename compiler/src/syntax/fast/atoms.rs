@@ -180,7 +180,7 @@ impl P<'_> {
             }
         }
         Some(StrLit {
-            parts,
+            parts: super::fit(parts),
             span: self.span(start, self.pos),
         })
     }

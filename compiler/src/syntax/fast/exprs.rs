@@ -337,18 +337,18 @@ impl P<'_> {
         self.expect("(")?;
         let mut args = Vec::new();
         if self.punct(")") {
-            return Some(args);
+            return Some(super::fit(args));
         }
         loop {
             args.push(self.expr()?);
             if self.punct(",") {
                 if self.punct(")") {
-                    return Some(args);
+                    return Some(super::fit(args));
                 }
                 continue;
             }
             self.expect(")")?;
-            return Some(args);
+            return Some(super::fit(args));
         }
     }
 
@@ -539,19 +539,19 @@ impl P<'_> {
     ) -> Option<Vec<T>> {
         let mut out = Vec::new();
         if self.punct(close) {
-            return Some(out);
+            return Some(super::fit(out));
         }
         loop {
             self.skip();
             out.push(item(self)?);
             if self.punct(",") {
                 if self.punct(close) {
-                    return Some(out);
+                    return Some(super::fit(out));
                 }
                 continue;
             }
             self.expect(close)?;
-            return Some(out);
+            return Some(super::fit(out));
         }
     }
 

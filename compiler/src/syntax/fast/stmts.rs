@@ -56,7 +56,7 @@ impl P<'_> {
             stmts.push(self.stmt()?);
         }
         Some(Block {
-            stmts,
+            stmts: super::fit(stmts),
             span: self.span(start, self.pos),
         })
     }
@@ -390,7 +390,7 @@ impl P<'_> {
         }
         Some(Place {
             var,
-            selectors,
+            selectors: super::fit(selectors),
             span: self.span(start, self.pos),
         })
     }
@@ -607,7 +607,7 @@ impl P<'_> {
             self.skip();
             if self.word() != "catch" {
                 self.pos = save;
-                return Some(out);
+                return Some(super::fit(out));
             }
             out.push(self.catch()?);
         }
