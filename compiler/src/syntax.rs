@@ -36,7 +36,7 @@ use lhw_grammar::pest::iterators::Pair;
 use lhw_grammar::{LhwParser, RESERVED_WORDS, Rule};
 
 use crate::ast::*;
-use crate::diag::{Code, Diagnostic};
+use crate::diag::Diagnostic;
 use crate::source::Span;
 pub use chunks::chunk_spans;
 use problems::{LiteralKind, SyntaxProblem};

@@ -685,10 +685,6 @@ impl<'c> WorkflowChecker<'c> {
         }
     }
 
-    fn err(&mut self, d: Diagnostic) {
-        self.cx.diags.push(d);
-    }
-
     /// The recorder for editors, when recording.
     fn rec(&mut self) -> Option<&mut index::Recorder> {
         self.cx.rec.as_mut()

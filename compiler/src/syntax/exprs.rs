@@ -17,7 +17,7 @@ use lhw_grammar::pest::pratt_parser::{Assoc, Op, PrattParser};
 use super::problems::{LiteralKind, SyntaxProblem};
 use super::{Cx, lit, missing, null_at};
 use crate::ast::*;
-use crate::diag::{Code, Diagnostic};
+use crate::diag::Diagnostic;
 use crate::source::Span;
 
 /// How deeply expressions may nest (the height of an expression tree).

@@ -573,23 +573,39 @@ impl P<'_> {
         Some(StmtKind::Wait { strategy, targets })
     }
 
+    /// The optional `(name)` or `(name: type)` before an interrupt handler's or a catch's
+    /// block, and the trivia after it; `None` when it is malformed.
+    fn binding(&mut self) -> Option<Binding> {
+        if !self.eat("(") {
+            return Some(Binding {
+                name: None,
+                ty: None,
+            });
+        }
+        self.skip();
+        let name = self.ident()?;
+        let mut ty = None;
+        if self.punct(":") {
+            self.skip();
+            ty = Some(self.ty()?);
+        }
+        self.expect(")")?;
+        self.skip();
+        Some(Binding {
+            name: Some(name),
+            ty,
+        })
+    }
+
     fn on_stmt(&mut self) -> Option<StmtKind> {
         self.pos += 2;
         self.skip();
         let event = self.ident()?;
         self.skip();
-        let mut binding = None;
-        let mut binding_ty = None;
-        if self.eat("(") {
-            self.skip();
-            binding = Some(self.ident()?);
-            if self.punct(":") {
-                self.skip();
-                binding_ty = Some(self.ty()?);
-            }
-            self.expect(")")?;
-            self.skip();
-        }
+        let Binding {
+            name: binding,
+            ty: binding_ty,
+        } = self.binding()?;
         let body = self.block()?;
         Some(StmtKind::On {
             event,
@@ -657,18 +673,10 @@ impl P<'_> {
         };
         let head_end = self.pos;
         self.skip();
-        let mut binding = None;
-        let mut binding_ty = None;
-        if self.eat("(") {
-            self.skip();
-            binding = Some(self.ident()?);
-            if self.punct(":") {
-                self.skip();
-                binding_ty = Some(self.ty()?);
-            }
-            self.expect(")")?;
-            self.skip();
-        }
+        let Binding {
+            name: binding,
+            ty: binding_ty,
+        } = self.binding()?;
         let body = self.block()?;
         Some(Catch {
             spec,
@@ -679,6 +687,12 @@ impl P<'_> {
             span: self.span(start, head_end),
         })
     }
+}
+
+/// A handler's binding: the name, and its written type.
+struct Binding {
+    name: Option<Name>,
+    ty: Option<TypeExpr>,
 }
 
 /// `assign_op` at the start of `b`, and its length.
