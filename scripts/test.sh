@@ -47,8 +47,8 @@ cargo fmt --all -- --check
 echo "==> cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
-echo "==> cargo test --workspace"
-cargo test --workspace
+echo "==> cargo test --workspace --no-fail-fast"
+cargo test --workspace --no-fail-fast
 disk
 
 # The examples are kept in the canonical layout (`lhc fmt`); list any that are not.

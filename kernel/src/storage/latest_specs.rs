@@ -40,7 +40,7 @@ impl LatestSpecs {
 impl Store {
     /// The newest WfSpec of `name` (highest major version, then revision), optionally within
     /// one major version; `None` when there is none.
-    pub fn latest_wf_spec(
+    pub(crate) fn latest_wf_spec(
         &self,
         name: &str,
         major: Option<i32>,
