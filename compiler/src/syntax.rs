@@ -1905,31 +1905,16 @@ fn matching_open_brace(text: &str) -> Option<usize> {
     None
 }
 
+/// The repository's `.lhw` files, for the tests below (shared with `compiler/tests/`).
+#[cfg(test)]
+#[path = "../tests/support/lhw_files.rs"]
+mod test_files;
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Every `.lhw` file under `dir` (the build and tool directories left out).
-    fn lhw_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if path.is_dir() {
-                if !matches!(
-                    name.as_ref(),
-                    "target" | ".git" | "node_modules" | ".venv" | "out"
-                ) {
-                    lhw_files(&path, out);
-                }
-            } else if name.ends_with(".lhw") {
-                out.push(path);
-            }
-        }
-    }
+    use super::test_files::lhw_files;
 
     /// Reading a workflow one statement at a time gives the items and diagnostics that
     /// reading its chunk at once gives: on every `.lhw` file of the repository (the

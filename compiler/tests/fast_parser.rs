@@ -12,26 +12,9 @@ use std::path::{Path, PathBuf};
 use lhw_compiler::syntax::{coverage, parse, pest_only};
 use proptest::prelude::*;
 
-fn lhw_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if path.is_dir() {
-            if !matches!(
-                name.as_ref(),
-                "target" | ".git" | "node_modules" | ".venv" | "out"
-            ) {
-                lhw_files(&path, out);
-            }
-        } else if name.ends_with(".lhw") {
-            out.push(path);
-        }
-    }
-}
+#[path = "support/lhw_files.rs"]
+mod lhw_files;
+use lhw_files::lhw_files;
 
 fn repository_files() -> Vec<(PathBuf, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
