@@ -1,4 +1,4 @@
-//! ARCHITECTURE.md invariant 30: `pub(crate)` by default. What the kernel offers other crates
+//! ARCHITECTURE.md invariant 31: `pub(crate)` by default. What the kernel offers other crates
 //! (`lhc`, the `lhw-kernel` binary, its tests and benches, `lhw-connect`'s tests) is public;
 //! everything else is `pub(crate)` or narrower. The test counts the `pub` items and fields
 //! under `kernel/src` and fails when they grow past the ceiling: a new public item must be used

@@ -3,7 +3,7 @@
 //! The engine, the metadata and search functions it runs and the request checks it shares
 //! with the service say why a request failed with an [`EngineError`]; only the gRPC service
 //! turns one into a status (`grpc/status.rs`, the one place that picks gRPC codes). None of
-//! them names the gRPC library (ARCHITECTURE.md, invariant 29).
+//! them names the gRPC library (ARCHITECTURE.md, invariant 30).
 
 use crate::storage::StoreError;
 use std::fmt;

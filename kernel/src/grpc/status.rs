@@ -1,5 +1,5 @@
 //! The gRPC status of an [`EngineError`]: the one place that picks a code for what the
-//! engine says went wrong (ARCHITECTURE.md, invariant 29).
+//! engine says went wrong (ARCHITECTURE.md, invariant 30).
 //!
 //! A failed write of the database is RESOURCE_EXHAUSTED when the disk is full (gRPC's code
 //! for "some resource has been exhausted, such as ... the entire file system is out of
@@ -124,7 +124,7 @@ mod invariant {
         })
     }
 
-    /// ARCHITECTURE.md invariant 29: the engine, the storage and the engine-side modules
+    /// ARCHITECTURE.md invariant 30: the engine, the storage and the engine-side modules
     /// (metadata, WfSpec checks, searches, request checks, metrics, the simulator) say what
     /// went wrong with `EngineError`; only the gRPC service (`grpc.rs`, `grpc/status.rs`)
     /// turns it into a status, so none of them names `tonic`.
