@@ -79,10 +79,15 @@ async fn delivery_waits_for_the_cooling_off_and_then_the_set_time() {
         let wait = (server_ms(deliver_at) - (deliver_at - 2000)) as u64;
         assert!(dispatched - started >= Duration::from_millis(wait - 100));
         let cooling = k.node_run("del-1", "1-sleep-SLEEP").await;
-        assert_eq!(
-            matures_at(&cooling) - ms_of(cooling.arrival_time.as_ref()),
-            1000
-        );
+        let held = matures_at(&cooling) - ms_of(cooling.arrival_time.as_ref());
+        // The kernel counts the second from the NodeRun's arrival; the server from its clock
+        // when the node arrives (`SleepNodeModel.getMaturationTime`), a few ms after the
+        // command's time that becomes `arrival_time`.
+        if on_real_server() {
+            assert!((1000..1250).contains(&held), "held {held} ms");
+        } else {
+            assert_eq!(held, 1000);
+        }
         let until = k.node_run("del-1", "2-sleep-SLEEP").await;
         assert_eq!(matures_at(&until), server_ms(deliver_at));
         assert!(ms_of(until.end_time.as_ref()) >= server_ms(deliver_at));
