@@ -40,6 +40,7 @@ mod serve_oauth;
 mod server;
 mod tenant;
 mod test;
+mod usage;
 mod verdict;
 mod version;
 mod whoami;
@@ -48,13 +49,11 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Parser as _;
-
-use crate::cli::{Cli, Command};
+use crate::cli::Command;
 use crate::report::Style;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = usage::parse();
     let style = Style::for_stderr(cli.color);
     match &cli.command {
         Command::Check(args) => check::run(args, style),

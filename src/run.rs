@@ -13,7 +13,9 @@ use lhw_runtime_client::{ClientError, LhClient};
 
 use crate::cli::RunArgs;
 use crate::inspect::assign::{self, unknown};
-use crate::inspect::follow::{exit_code, finish, follow};
+use crate::inspect::follow::{
+    Followed, INTERRUPTED_EXIT, exit_code, finish, follow, interrupted_message,
+};
 use crate::inspect::waiting::waiting_on;
 use crate::report::Style;
 use crate::run_inputs;
@@ -131,10 +133,22 @@ async fn run_async(args: &RunArgs, style: Style, target: &Target) -> ExitCode {
                     client.target()
                 ))
             );
-            match similar_workflow(&client, &args.workflow).await {
-                Some(name) => eprintln!("  {}", style.help(&format!("did you mean `{name}`?"))),
-                None => eprintln!("  {}", style.help("deploy it first: lhc deploy FILE.lhw")),
-            }
+            let deployed = deployed_workflows(&client).await;
+            let help = match (
+                file_workflows(&args.workflow),
+                closest_workflow(&deployed, &args.workflow),
+            ) {
+                (Some(hint), _) => hint.help(&deployed),
+                (None, Some(name)) => format!("did you mean `{name}`?"),
+                (None, None) if deployed.is_empty() || deployed.len() > 10 => {
+                    "deploy it first: lhc deploy FILE.lhw".to_string()
+                }
+                (None, None) => format!(
+                    "deploy it first: lhc deploy FILE.lhw (deployed here: {})",
+                    deployed.join(", ")
+                ),
+            };
+            eprintln!("  {}", style.help(&help));
             return ExitCode::FAILURE;
         }
         Err(e) => return fail(&e),
@@ -182,13 +196,17 @@ async fn run_async(args: &RunArgs, style: Style, target: &Target) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     match follow(&client, &id, run, Duration::from_secs(args.timeout), true).await {
-        Ok(Some(run)) => {
+        Ok(Followed::Interrupted) => {
+            eprintln!("{}", style.error(&interrupted_message(&id)));
+            ExitCode::from(INTERRUPTED_EXIT)
+        }
+        Ok(Followed::Ended(run)) => {
             if let Err(e) = finish(&client, &spec, &run).await {
                 server::report_client_error(&e, target, style);
             }
             exit_code(&run)
         }
-        Ok(None) => {
+        Ok(Followed::TimedOut) => {
             eprintln!(
                 "{}",
                 style.error(&format!(
@@ -242,9 +260,9 @@ pub(crate) async fn struct_defs(
     Ok(out)
 }
 
-/// The deployed workflow whose name is closest to `name` (or starts with it), if any.
-pub(crate) async fn similar_workflow(client: &LhClient, name: &str) -> Option<String> {
-    let page = client
+/// The names of the workflows deployed on the server (empty when it cannot say).
+async fn deployed_workflows(client: &LhClient) -> Vec<String> {
+    let Ok(page) = client
         .raw()
         .search_wf_spec(SearchWfSpecRequest {
             bookmark: None,
@@ -252,12 +270,83 @@ pub(crate) async fn similar_workflow(client: &LhClient, name: &str) -> Option<St
             wf_spec_criteria: None,
         })
         .await
-        .ok()?
-        .into_inner();
-    let mut names: Vec<String> = page.results.into_iter().map(|i| i.name).collect();
+    else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = page
+        .into_inner()
+        .results
+        .into_iter()
+        .map(|i| i.name)
+        .collect();
     names.dedup();
+    names
+}
+
+/// The name among `names` closest to `name` (or that starts with it), if any.
+fn closest_workflow(names: &[String], name: &str) -> Option<String> {
     if let Some(c) = lhw_compiler::check::closest(name, names.iter().map(String::as_str)) {
         return Some(c.to_string());
     }
-    names.into_iter().find(|n| n.starts_with(name))
+    names.iter().find(|n| n.starts_with(name)).cloned()
+}
+
+/// The deployed workflow whose name is closest to `name` (or starts with it), if any.
+pub(crate) async fn similar_workflow(client: &LhClient, name: &str) -> Option<String> {
+    closest_workflow(&deployed_workflows(client).await, name)
+}
+
+/// A `.lhw` file named where a workflow name was expected: `lhc run my-flow.lhw`, or
+/// `lhc run my-flow` beside `my-flow.lhw`, with the workflows the file declares.
+struct FileHint {
+    /// The file as it was found (`my-flow.lhw`).
+    file: String,
+    /// The workflows it declares (empty when it does not compile).
+    workflows: Vec<String>,
+}
+
+impl FileHint {
+    fn help(&self, deployed: &[String]) -> String {
+        let file = &self.file;
+        match self.workflows.as_slice() {
+            [] => format!(
+                "`lhc run` takes the name of a workflow (`workflow NAME {{` in a .lhw file), \
+                 not a file, and {file} declares no workflow (see `lhc check {file}`)"
+            ),
+            names => {
+                let listed: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+                let first = &names[0];
+                let mut help = format!(
+                    "`lhc run` takes the name of a workflow, not a file: {file} declares {}; \
+                     run it with `lhc run {first}`",
+                    listed.join(", ")
+                );
+                if !deployed.iter().any(|d| d == first) {
+                    help.push_str(&format!(" after `lhc deploy {file}`"));
+                }
+                help
+            }
+        }
+    }
+}
+
+fn file_workflows(arg: &str) -> Option<FileHint> {
+    let given = std::path::Path::new(arg);
+    let path = if given.is_file() {
+        given.to_path_buf()
+    } else {
+        let beside = std::path::PathBuf::from(format!("{arg}.lhw"));
+        if !beside.is_file() {
+            return None;
+        }
+        beside
+    };
+    let file = path.display().to_string();
+    let workflows = crate::read_source(&path)
+        .ok()
+        .and_then(|text| crate::guarded(&file, || lhw_compiler::compile(&text)).ok())
+        .and_then(|c| c.output)
+        .map(|o| o.wf_specs.iter().map(|w| w.name.clone()).collect())
+        .unwrap_or_default();
+    Some(FileHint { file, workflows })
 }

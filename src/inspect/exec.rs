@@ -18,6 +18,8 @@ pub(crate) enum Fail {
     Client(String, ClientError),
     /// Our own message.
     Msg(String),
+    /// Ctrl-C stopped the command (exit 130), with what it leaves behind.
+    Interrupted(String),
 }
 
 pub(crate) type Res = Result<(), Fail>;
@@ -77,7 +79,10 @@ pub(crate) fn execute(
             Ok(()) => ExitCode::SUCCESS,
             Err(fail) => {
                 report(&fail, &client, &target, style);
-                ExitCode::FAILURE
+                match fail {
+                    Fail::Interrupted(_) => ExitCode::from(super::follow::INTERRUPTED_EXIT),
+                    _ => ExitCode::FAILURE,
+                }
             }
         }
     })
@@ -85,7 +90,7 @@ pub(crate) fn execute(
 
 pub(crate) fn report(fail: &Fail, client: &LhClient, target: &Target, style: Style) {
     match fail {
-        Fail::Msg(m) => eprintln!("{}", style.error(m)),
+        Fail::Msg(m) | Fail::Interrupted(m) => eprintln!("{}", style.error(m)),
         Fail::Client(what, ClientError::Rpc(s)) if s.code() == Code::NotFound => {
             eprintln!(
                 "{}",

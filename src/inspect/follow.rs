@@ -21,15 +21,38 @@ pub(crate) fn is_final(status: i32) -> bool {
     )
 }
 
-/// Polls the WfRun until it is final or the timeout passes, printing changes of status and
-/// of the current step of each thread.
+/// How following a WfRun ended.
+pub(crate) enum Followed {
+    /// The run reached a final status.
+    Ended(Box<WfRun>),
+    /// The timeout passed first.
+    TimedOut,
+    /// The user pressed Ctrl-C (SIGINT): lhc stops following, the run goes on.
+    Interrupted,
+}
+
+/// The exit status of a command stopped by Ctrl-C, as shells report SIGINT (128 + 2).
+pub(crate) const INTERRUPTED_EXIT: u8 = 130;
+
+/// What Ctrl-C during `--wait`/`wait` leaves behind, and how to get back to it.
+pub(crate) fn interrupted_message(id: &str) -> String {
+    format!(
+        "stopped following WfRun {id} (interrupted); it keeps running on the server\n  \
+         help: `lhc wait {id}` follows it again, `lhc stop {id}` halts it"
+    )
+}
+
+/// Polls the WfRun until it is final, the timeout passes or the user presses Ctrl-C,
+/// printing changes of status and of the current step of each thread.
 pub(crate) async fn follow(
     client: &LhClient,
     id: &str,
     mut run: WfRun,
     timeout: Duration,
     progress: bool,
-) -> Result<Option<WfRun>, ClientError> {
+) -> Result<Followed, ClientError> {
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
     let deadline = tokio::time::Instant::now() + timeout;
     let mut last_status = -1;
     let mut last_nodes: BTreeMap<i32, (String, i32)> = BTreeMap::new();
@@ -59,14 +82,20 @@ pub(crate) async fn follow(
         }
         let _ = out.flush();
         if is_final(run.status) {
-            return Ok(Some(run));
+            return Ok(Followed::Ended(Box::new(run)));
         }
         if tokio::time::Instant::now() >= deadline {
-            return Ok(None);
+            return Ok(Followed::TimedOut);
         }
-        tokio::time::sleep(delay).await;
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            _ = &mut interrupted => return Ok(Followed::Interrupted),
+        }
         delay = (delay * 2).min(Duration::from_millis(250));
-        run = client.get_wf_run(id).await?;
+        run = tokio::select! {
+            answer = client.get_wf_run(id) => answer?,
+            _ = &mut interrupted => return Ok(Followed::Interrupted),
+        };
     }
 }
 

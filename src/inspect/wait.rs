@@ -9,7 +9,7 @@ use lhw_proto::littlehorse::{LhStatus, WfRun, WfSpec};
 use lhw_runtime_client::LhClient;
 
 use super::exec::{Fail, execute, on, rpc};
-use super::follow::{finish, follow};
+use super::follow::{Followed, finish, follow, interrupted_message};
 use super::render::print_json;
 use super::waiting::waiting_on;
 use super::{Common, Format};
@@ -66,8 +66,9 @@ pub(crate) async fn watch(
     let run = client.get_wf_run(id).await.map_err(on(what.clone()))?;
     let limit = timeout.map_or(FOREVER, Duration::from_secs);
     match follow(client, id, run, limit, progress).await {
-        Ok(Some(run)) => Ok(run),
-        Ok(None) => {
+        Ok(Followed::Ended(run)) => Ok(*run),
+        Ok(Followed::Interrupted) => Err(Fail::Interrupted(interrupted_message(id))),
+        Ok(Followed::TimedOut) => {
             let mut msg = format!(
                 "WfRun {id} has not ended after {} s (it keeps running on the server)",
                 limit.as_secs()

@@ -1,0 +1,168 @@
+//! A new user's trial of `lhc`: the usual mistakes (a misspelt verb, a file name where a
+//! workflow name goes, Ctrl-C while waiting, ...) and the message each one gets. Texts are
+//! insta snapshots, with the kernel's port and run ids replaced by placeholders.
+
+mod harness;
+
+use std::io::BufRead as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use harness::{Kernel, Out, lhc, lhc_in, project};
+
+const HELLO: &str = "\
+task greet(name: str) -> str
+
+workflow hello {
+  input name: str required
+  public var greeting: str
+
+  let reply = greet(name)
+  greeting = \"{reply} (sent to {name})\"
+}
+";
+
+/// The environment that points lhc at `k` and at nothing else.
+fn kernel_env(cmd: &mut Command, k: &Kernel, home: &Path) {
+    for (key, _) in std::env::vars() {
+        if key.starts_with("LHC_") || key.starts_with("LHW_") || key == "XDG_DATA_HOME" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("HOME", home)
+        .env("NO_COLOR", "1")
+        .env("LHC_API_HOST", "127.0.0.1")
+        .env("LHC_API_PORT", k.port().to_string());
+}
+
+/// Runs lhc against `k` with `dir` as the current directory.
+fn lhc_at(k: &Kernel, dir: &Path, args: &[&str]) -> Out {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lhc"));
+    cmd.args(args).current_dir(dir);
+    kernel_env(&mut cmd, k, dir);
+    let out = cmd.output().expect("lhc runs");
+    Out {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// `text` with the kernel's address written `ADDR`.
+fn redact(text: &str, k: &Kernel) -> String {
+    text.replace(&format!("127.0.0.1:{}", k.port()), "ADDR")
+}
+
+// ---- a misspelt verb -----------------------------------------------------------------------
+
+#[test]
+fn a_misspelt_verb_gets_the_verb_it_is_close_to() {
+    let dir = project(&[]);
+    let out = lhc_in(dir.path(), &["rn", "hello"]);
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn lhctl_style_inputs_get_the_var_flag() {
+    let dir = project(&[]);
+    let out = lhc_in(dir.path(), &["run", "hello", "name=World"]);
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stderr));
+}
+
+// ---- a file where a workflow name goes -----------------------------------------------------
+
+#[test]
+fn running_a_file_names_the_workflows_it_declares() {
+    let k = Kernel::start();
+    let dir = project(&[("my-flow.lhw", HELLO), ("empty.lhw", "")]);
+
+    // Not deployed yet: the help says to deploy the file first.
+    let out = lhc_at(&k, dir.path(), &["run", "my-flow.lhw", "--var", "name=x"]);
+    out.failed();
+    insta::assert_snapshot!("run_file_not_deployed", redact(&out.stderr, &k));
+
+    lhc_at(&k, dir.path(), &["deploy", "my-flow.lhw"]).ok();
+    // The file's stem, as a user who named the file after the workflow would type it.
+    let out = lhc_at(&k, dir.path(), &["run", "my-flow", "--var", "name=x"]);
+    out.failed();
+    insta::assert_snapshot!("run_file_stem_deployed", redact(&out.stderr, &k));
+
+    let out = lhc_at(&k, dir.path(), &["run", "empty.lhw"]);
+    out.failed();
+    insta::assert_snapshot!("run_file_without_workflow", redact(&out.stderr, &k));
+
+    // Nothing like it: the deployed workflows are listed.
+    let out = lhc_at(&k, dir.path(), &["run", "zzz"]);
+    out.failed();
+    insta::assert_snapshot!("run_unknown_lists_deployed", redact(&out.stderr, &k));
+}
+
+// ---- Ctrl-C while following a run ----------------------------------------------------------
+
+/// Starts `args` (which print `... WfRun ID ...` first), waits for the first line on stdout,
+/// sends SIGINT and returns the exit code, that line and stderr.
+fn interrupt(k: &Kernel, dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lhc"));
+    cmd.args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    kernel_env(&mut cmd, k, dir);
+    let mut child = cmd.spawn().expect("lhc starts");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("first line");
+    // The signal handler is installed before the first poll; give the line that follows the
+    // status a chance too, so that the signal arrives while lhc polls.
+    let mut second = String::new();
+    stdout.read_line(&mut second).expect("second line");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("lhc ends");
+    (
+        out.status.code(),
+        first,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn ctrl_c_while_waiting_says_the_run_goes_on_and_how_to_follow_it() {
+    let k = Kernel::start();
+    let dir = project(&[("my-flow.lhw", HELLO)]);
+    lhc_at(&k, dir.path(), &["deploy", "my-flow.lhw"]).ok();
+
+    // No worker polls `greet`: the run waits until the user gives up.
+    let (code, first, stderr) = interrupt(
+        &k,
+        dir.path(),
+        &["run", "hello", "--var", "name=x", "--wait"],
+    );
+    assert_eq!(code, Some(130), "{stderr}");
+    let id = first
+        .split_whitespace()
+        .nth(2)
+        .expect("started WfRun ID of ...")
+        .to_string();
+    insta::assert_snapshot!("run_wait_interrupted", stderr.replace(&id, "ID"));
+
+    let (code, _, stderr) = interrupt(&k, dir.path(), &["wait", &id]);
+    assert_eq!(code, Some(130), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "error: stopped following WfRun {id} (interrupted); it keeps running on the server\n  \
+         help: `lhc wait {id}` follows it again, `lhc stop {id}` halts it\n"
+        )
+    );
+
+    // The run is still there and still running.
+    let out = lhc(&k, &["get", "wfrun", &id]);
+    out.ok();
+    assert!(out.stdout.contains("status:  RUNNING"), "{}", out.stdout);
+}
