@@ -263,11 +263,13 @@ pub(crate) fn with_latest_wf_spec<T>(
         let client = server::connect(&target, style)
             .await
             .ok_or_else(|| format!("cannot reach the server {}", target.config.api_host()))?;
-        let wf = client
+        let Some(wf) = client
             .get_latest_wf_spec(name)
             .await
             .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("no workflow `{name}` on {}", client.target()))?;
+        else {
+            return Err(crate::run::unknown_wf_spec(&client, name).await);
+        };
         f(&client, wf).await
     })
 }

@@ -280,13 +280,14 @@ async fn wf_spec_graph(client: &LhClient, text: &str) -> Result<Graph, Fail> {
             };
             get_wf_spec(client, id).await?
         }
-        None => client
+        None => match client
             .get_latest_wf_spec(&name)
             .await
             .map_err(|e| Fail::Client(format!("WfSpec `{name}`"), e))?
-            .ok_or_else(|| {
-                Fail::Msg(format!("WfSpec `{name}` not found on {}", client.target()))
-            })?,
+        {
+            Some(spec) => spec,
+            None => return Err(Fail::Msg(crate::run::unknown_wf_spec(client, &name).await)),
+        },
     };
     Ok(graph::build(
         WfSpecView::of_wf_spec(&spec),

@@ -291,6 +291,32 @@ fn closest_workflow(names: &[String], name: &str) -> Option<String> {
     names.iter().find(|n| n.starts_with(name)).cloned()
 }
 
+/// `no WfSpec `NAME` on ADDR`, with the closest deployed name as a "did you mean" (or, with
+/// none close, the deployed names when they are few): for every verb that takes a deployed
+/// workflow's name.
+pub(crate) async fn unknown_wf_spec(client: &LhClient, name: &str) -> String {
+    let mut msg = format!(
+        "no WfSpec `{name}` on {} (see `lhc list wfspecs`)",
+        client.target()
+    );
+    let deployed = deployed_workflows(client).await;
+    match closest_workflow(&deployed, name) {
+        Some(c) if c != name => msg.push_str(&format!("\n  help: did you mean `{c}`?")),
+        Some(_) => {}
+        None if deployed.is_empty() => {
+            msg.push_str("\n  help: nothing is deployed there yet: lhc deploy FILE.lhw");
+        }
+        None if deployed.len() <= 10 => {
+            msg.push_str(&format!(
+                "\n  help: deployed there: {}",
+                deployed.join(", ")
+            ));
+        }
+        None => {}
+    }
+    msg
+}
+
 /// The deployed workflow whose name is closest to `name` (or starts with it), if any.
 pub(crate) async fn similar_workflow(client: &LhClient, name: &str) -> Option<String> {
     closest_workflow(&deployed_workflows(client).await, name)

@@ -213,11 +213,7 @@ fn draws_deployed_wf_specs_and_the_path_of_runs() {
     );
     let out = lhc(&k, &["graph", "--wfspec", "nope"]);
     out.failed();
-    assert!(
-        out.stderr.contains("WfSpec `nope` not found"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.contains("no WfSpec `nope` on"), "{}", out.stderr);
     let out = lhc(&k, &["graph", "--wfspec", "path@1"]);
     out.failed();
     assert!(out.stderr.contains("NAME@MAJOR.REVISION"), "{}", out.stderr);

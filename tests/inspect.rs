@@ -235,12 +235,23 @@ fn search_wfruns_filters_by_status() {
     let out = lhc(&k, &["search", "wfruns", "--limit", "1", "quick"]);
     assert_eq!(out.ok().stdout.lines().count(), 2, "{}", out.stdout);
 
-    // An unknown WfSpec has no runs; a bad status is a usage error.
+    // An unknown WfSpec is an error with "did you mean" (not an empty list); a bad status
+    // is a usage error.
     let out = lhc(
         &k,
         &["search", "wfruns", "no-such-spec", "--format", "json"],
     );
-    assert_eq!(json(out.ok()), serde_json::json!([]));
+    assert!(
+        out.failed().stderr.contains("no WfSpec `no-such-spec`"),
+        "{}",
+        out.stderr
+    );
+    let out = lhc(&k, &["search", "wfruns", "quik"]);
+    assert!(
+        out.failed().stderr.contains("help: did you mean `quick`?"),
+        "{}",
+        out.stderr
+    );
     let out = lhc(&k, &["search", "wfruns", "quick", "--status", "sleeping"]);
     assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(

@@ -166,3 +166,49 @@ fn ctrl_c_while_waiting_says_the_run_goes_on_and_how_to_follow_it() {
     out.ok();
     assert!(out.stdout.contains("status:  RUNNING"), "{}", out.stdout);
 }
+
+// ---- a misspelt workflow or run id with the other verbs -------------------------------------
+
+#[test]
+fn every_verb_taking_a_workflow_says_did_you_mean() {
+    let k = Kernel::start();
+    let dir = project(&[("my-flow.lhw", HELLO)]);
+    lhc_at(&k, dir.path(), &["deploy", "my-flow.lhw"]).ok();
+    for args in [
+        &["get", "wfspec", "helo"][..],
+        &["search", "wfruns", "helo"],
+        &["search", "wfruns", "helo", "--var", "name=x"],
+        &["decompile", "--wfspec", "helo"],
+        &["graph", "--wfspec", "helo"],
+    ] {
+        let out = lhc_at(&k, dir.path(), args);
+        out.failed();
+        assert_eq!(
+            redact(&out.stderr, &k),
+            "error: no WfSpec `helo` on ADDR (see `lhc list wfspecs`)\n  \
+             help: did you mean `hello`?\n",
+            "lhc {args:?}"
+        );
+    }
+    let out = lhc_at(&k, dir.path(), &["get", "wfspec", "zzz"]);
+    out.failed();
+    insta::assert_snapshot!("get_wfspec_unknown", redact(&out.stderr, &k));
+}
+
+#[test]
+fn listing_the_events_of_a_run_that_does_not_exist_is_an_error() {
+    let k = Kernel::start();
+    let dir = project(&[("my-flow.lhw", HELLO)]);
+    for args in [
+        &["event", "list", "no-such-run"][..],
+        &["event", "list", "no-such-run", "--workflow"],
+    ] {
+        let out = lhc_at(&k, dir.path(), args);
+        out.failed();
+        assert!(
+            out.stderr.contains("WfRun `no-such-run` not found on"),
+            "{}",
+            out.stderr
+        );
+    }
+}

@@ -462,6 +462,16 @@ fn events_table(events: &[ExternalEvent]) -> String {
     table(&["EVENT", "GUID", "POSTED", "CLAIMED", "CONTENT"], &rows)
 }
 
+/// No events for a WfRun id that is not a run is a misspelt id, not an empty list (events
+/// posted to a run that starts later are listed above, as the server keeps them).
+async fn run_exists(client: &LhClient, wf_run: &str) -> Res {
+    client
+        .get_wf_run(wf_run)
+        .await
+        .map(|_| ())
+        .map_err(|e| Fail::Client(format!("WfRun `{wf_run}`"), e))
+}
+
 async fn list_external_events(client: &LhClient, format: Format, wf_run: &str) -> Res {
     let mut events: Vec<ExternalEvent> = all_pages(usize::MAX, async |bookmark, _| {
         let page = client
@@ -477,6 +487,9 @@ async fn list_external_events(client: &LhClient, format: Format, wf_run: &str) -
         Ok((page.results, page.bookmark))
     })
     .await?;
+    if events.is_empty() {
+        run_exists(client, wf_run).await?;
+    }
     mask_events(client, &mut events).await?;
     if format == Format::Json {
         return print_json(&events);
@@ -500,6 +513,9 @@ async fn list_workflow_events(client: &LhClient, format: Format, wf_run: &str) -
         Ok((page.results, page.bookmark))
     })
     .await?;
+    if events.is_empty() {
+        run_exists(client, wf_run).await?;
+    }
     if format == Format::Json {
         return print_json(&events);
     }

@@ -53,6 +53,13 @@ pub(crate) async fn follow(
 ) -> Result<Followed, ClientError> {
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
+    // `ctrl_c` installs its handler when first polled: poll it now, before the first line is
+    // printed, so that a Ctrl-C from then on is ours rather than the default (exit at once).
+    tokio::select! {
+        biased;
+        _ = &mut interrupted => return Ok(Followed::Interrupted),
+        () = std::future::ready(()) => {}
+    }
     let deadline = tokio::time::Instant::now() + timeout;
     let mut last_status = -1;
     let mut last_nodes: BTreeMap<i32, (String, i32)> = BTreeMap::new();

@@ -169,16 +169,14 @@ pub(crate) fn run(args: &GetArgs, style: Style) -> ExitCode {
                     .await
                     .map(tonic::Response::into_inner)
                     .map_err(|e| Fail::Client(format!("WfSpec `{name}` {v}"), rpc(e)))?,
-                None => c
+                None => match c
                     .get_latest_wf_spec(name)
                     .await
                     .map_err(on(format!("WfSpec `{name}`")))?
-                    .ok_or_else(|| {
-                        Fail::Msg(format!(
-                            "no WfSpec `{name}` on {} (see `lhc list wfspecs`)",
-                            c.target()
-                        ))
-                    })?,
+                {
+                    Some(spec) => spec,
+                    None => return Err(Fail::Msg(crate::run::unknown_wf_spec(c, name).await)),
+                },
             };
             if *lhw {
                 let (req, decls) = crate::decompile::server_declarations(c, &spec)

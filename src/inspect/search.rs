@@ -207,6 +207,19 @@ pub(crate) async fn search_wf_runs(
         Ok((page.results, page.bookmark))
     })
     .await?;
+    // An unknown name is an error with "did you mean", not an empty list (runs of a deleted
+    // WfSpec are still found above).
+    if ids.is_empty()
+        && client
+            .get_latest_wf_spec(wf_spec)
+            .await
+            .map_err(|e| Fail::Client(format!("WfSpec `{wf_spec}`"), e))?
+            .is_none()
+    {
+        return Err(Fail::Msg(
+            crate::run::unknown_wf_spec(client, wf_spec).await,
+        ));
+    }
     if format == Format::Json {
         return print_json(&ids);
     }
@@ -240,8 +253,12 @@ async fn variable_filters(
     let spec = client
         .get_latest_wf_spec(wf_spec)
         .await
-        .map_err(on(format!("WfSpec `{wf_spec}`")))?
-        .ok_or_else(|| Fail::Msg(format!("no WfSpec `{wf_spec}` on {}", client.target())))?;
+        .map_err(on(format!("WfSpec `{wf_spec}`")))?;
+    let Some(spec) = spec else {
+        return Err(Fail::Msg(
+            crate::run::unknown_wf_spec(client, wf_spec).await,
+        ));
+    };
     let defs: Vec<&VariableDef> = spec
         .thread_specs
         .get(&spec.entrypoint_thread_name)
