@@ -51,7 +51,10 @@ pub fn run(args: &CheckArgs, style: Style) -> ExitCode {
     let mut total = Counts::default();
     let mut failed_files = 0usize;
     let mut json_files = Vec::new();
-    let files = dedup_paths(&args.files);
+    let files = dedup_paths(&crate::lhw_files::expand(
+        &args.files,
+        crate::lhw_files::Under::WithTests,
+    ));
     let mut stderr = std::io::stderr().lock();
 
     for path in &files {

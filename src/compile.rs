@@ -23,7 +23,10 @@ pub fn run(args: &CompileArgs, style: Style) -> ExitCode {
         written: 0,
         created_dir: false,
     };
-    let files = dedup_paths(&args.files);
+    let files = dedup_paths(&crate::lhw_files::expand(
+        &args.files,
+        crate::lhw_files::Under::Workflows,
+    ));
     for path in &files {
         state.compile_file(path);
     }

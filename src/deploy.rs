@@ -105,7 +105,10 @@ fn compile_all(args: &DeployArgs, style: Style) -> Option<(Vec<Source>, Vec<Item
     let mut items: Vec<Item> = Vec::new();
     let mut failed = false;
     let mut stderr = std::io::stderr().lock();
-    for path in dedup_paths(&args.files) {
+    for path in dedup_paths(&crate::lhw_files::expand(
+        &args.files,
+        crate::lhw_files::Under::Workflows,
+    )) {
         let shown = display_path(&path);
         let text = match read_source(&path) {
             Ok(t) => t,

@@ -2,10 +2,11 @@
 //! they are (`--check`), or format standard input (`-`).
 
 use std::io::{Read as _, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::FmtArgs;
+use crate::lhw_files::{Under, lhw_files};
 use crate::report::{Style, display_path, plural, render_human};
 use crate::{dedup_paths, guarded, read_source};
 
@@ -32,12 +33,21 @@ pub fn run(args: &FmtArgs, style: Style) -> ExitCode {
     let mut files = Vec::new();
     for path in dedup_paths(&args.paths) {
         if path.is_dir() {
+            // Test files (`lhc test`) have their own grammar, which `fmt` does not lay out.
             let mut found = Vec::new();
-            if let Err(reason) = lhw_files(&path, &mut found) {
+            let result = lhw_files(&path, Under::Workflows, &mut found);
+            if let Err(reason) = result {
                 let _ = writeln!(
                     stderr,
                     "{}",
                     style.error(&format!("cannot read {}: {reason}", display_path(&path)))
+                );
+                failed += 1;
+            } else if found.is_empty() {
+                let _ = writeln!(
+                    stderr,
+                    "{}",
+                    style.error(&format!("no .lhw files under {}", display_path(&path)))
                 );
                 failed += 1;
             }
@@ -226,28 +236,6 @@ fn fix_hint(diags: &[lhw_compiler::diag::Diagnostic], fixing: bool) -> Option<St
             if fixable == 1 { "fix" } else { "fixes" }
         )
     })
-}
-
-/// Every `.lhw` file under `dir`, sorted, skipping hidden directories and `target`.
-fn lhw_files(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| e.to_string())?;
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if path.is_dir() {
-            if !name.starts_with('.') && name != "target" {
-                lhw_files(&path, found)?;
-            }
-        } else if name.ends_with(".lhw") && !name.ends_with(".test.lhw") {
-            // Test files (`lhc test`) have their own grammar, which `fmt` does not lay out.
-            found.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// The file name and the first lines that differ: the lines between the common start and

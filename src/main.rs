@@ -24,6 +24,7 @@ mod exposure;
 mod fmt;
 mod graph;
 mod inspect;
+mod lhw_files;
 mod lsp;
 mod migrate;
 mod migration_plan;
@@ -97,6 +98,9 @@ fn main() -> ExitCode {
 
 /// Reads a source file, turning any failure into a short reason for `cannot read FILE:`.
 pub(crate) fn read_source(path: &Path) -> Result<String, String> {
+    if path.is_dir() {
+        return Err(lhw_files::directory_reason(path));
+    }
     match std::fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|err| {
             format!(
@@ -122,7 +126,7 @@ pub(crate) fn guarded<T>(shown: &str, f: impl FnOnce() -> T) -> Result<T, String
 }
 
 /// `No such file or directory` rather than `No such file or directory (os error 2)`.
-fn io_reason(err: &std::io::Error) -> String {
+pub(crate) fn io_reason(err: &std::io::Error) -> String {
     let text = err.to_string();
     match text.rfind(" (os error ") {
         Some(idx) => text[..idx].to_string(),

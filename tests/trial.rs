@@ -212,3 +212,51 @@ fn listing_the_events_of_a_run_that_does_not_exist_is_an_error() {
         );
     }
 }
+
+// ---- directories, empty and unreadable files -----------------------------------------------
+
+#[test]
+fn check_and_compile_take_a_directory_of_lhw_files() {
+    let dir = project(&[
+        ("flows/my-flow.lhw", HELLO),
+        (
+            "flows/my-flow.test.lhw",
+            "test \"says hello\" for hello {\n  mock greet returns \"hi\"\n  start(name: \"x\")\n  expect completed\n}\n",
+        ),
+        ("flows/notes.txt", "not a workflow"),
+        ("nothing/readme.md", "# empty"),
+    ]);
+    let out = lhc_in(dir.path(), &["check", "flows"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    // The test file is checked with the workflow it tests.
+    assert_eq!(err, "checked 2 files: no errors\n");
+    assert_eq!(out.status.code(), Some(0));
+
+    let out = lhc_in(dir.path(), &["compile", "flows", "-o", "out"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("out/hello.wfspec.json").is_file());
+
+    for verb in ["check", "compile"] {
+        let out = lhc_in(dir.path(), &[verb, "nothing"]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with("error: cannot read nothing: a directory with no .lhw files in it\n"),
+            "{verb}: {err}"
+        );
+    }
+    let out = lhc_in(dir.path(), &["fmt", "nothing"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("fmt_dir_without_lhw", String::from_utf8_lossy(&out.stderr));
+    let out = lhc_in(dir.path(), &["graph", "flows"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: cannot read flows: a directory; give one .lhw file\n"
+    );
+}
