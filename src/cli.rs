@@ -176,7 +176,9 @@ pub enum Command {
             directory: $XDG_DATA_HOME/lhw or ~/.local/share/lhw. Ctrl-C or SIGTERM stops it.\n\n\
             Other commands start it in the background themselves when no server is \
             configured (see `lhc deploy --help`); `kernel.pid` in the data directory names \
-            the running kernel (`PID PORT`). \
+            the running kernel (`PID PORT`). It listens on 127.0.0.1:2023, or on \
+            127.0.0.1:$LHC_API_PORT when that is set (the port the other commands look for it \
+            on), or on --listen. \
             With --tls-cert and --tls-key it serves TLS; --tls-client-ca also requires client \
             certificates signed by that CA (mTLS)."
     )]
@@ -466,9 +468,10 @@ pub struct DevArgs {
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
-    /// The address to listen on.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:2023")]
-    pub listen: std::net::SocketAddr,
+    /// The address to listen on [default: 127.0.0.1:2023; for `lhc dev`,
+    /// 127.0.0.1:$LHC_API_PORT when LHC_API_PORT is set, the port the other commands use].
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
 
     /// Start from an empty kernel: delete the database (every WfSpec, TaskDef, WfRun and
     /// event) in the data directory first. Refused while a kernel runs on it.

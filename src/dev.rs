@@ -85,6 +85,30 @@ pub fn server(args: &DevArgs, style: Style) -> ExitCode {
     foreground(args, style, Mode::Server)
 }
 
+/// The address to listen on: `--listen`, else for `lhc dev` 127.0.0.1 on LHC_API_PORT (the
+/// port `deploy`, `run` and the other commands look for the embedded kernel on, so that
+/// `LHC_API_PORT=3000 lhc dev` and `LHC_API_PORT=3000 lhc run ...` meet), else 127.0.0.1:2023.
+/// `lhc server` is a service: only `--listen` moves it.
+fn listen_addr(
+    flag: Option<std::net::SocketAddr>,
+    mode: Mode,
+    api_port: Option<String>,
+) -> Result<std::net::SocketAddr, String> {
+    let loopback = std::net::Ipv4Addr::LOCALHOST.into();
+    match (flag, mode, api_port) {
+        (Some(addr), _, _) => Ok(addr),
+        (None, Mode::Dev, Some(port)) if !port.trim().is_empty() => port
+            .trim()
+            .parse::<u16>()
+            .map(|p| std::net::SocketAddr::new(loopback, p))
+            .map_err(|_| format!("LHC_API_PORT={port} is not a port number")),
+        _ => Ok(std::net::SocketAddr::new(loopback, DEFAULT_PORT)),
+    }
+}
+
+/// The embedded kernel's port when nothing picks another (LittleHorse's own default).
+const DEFAULT_PORT: u16 = 2023;
+
 /// Writes one `lhc server` log line: `<UTC time> <LEVEL> <message>`.
 fn log(level: &str, message: &str) {
     eprintln!("{} {level:<5} {message}", utc_now());
@@ -103,6 +127,13 @@ fn foreground(args: &DevArgs, style: Style, mode: Mode) -> ExitCode {
         }
         ExitCode::FAILURE
     };
+    let listen = match listen_addr(args.listen, mode, std::env::var("LHC_API_PORT").ok()) {
+        Ok(a) => a,
+        Err(e) => {
+            fail(&e, Some("set it to a port number, or give --listen ADDR"));
+            return ExitCode::from(2);
+        }
+    };
     let oauth = match crate::serve_oauth::oauth_config(&args.oauth) {
         Ok(o) => o,
         Err(e) => {
@@ -110,24 +141,23 @@ fn foreground(args: &DevArgs, style: Style, mode: Mode) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(refusal) =
-        crate::exposure::check(args.listen, &args.tls, oauth.is_some(), args.insecure)
+    if let Err(refusal) = crate::exposure::check(listen, &args.tls, oauth.is_some(), args.insecure)
     {
         match mode {
             Mode::Dev => {
-                fail(&refusal.message(args.listen), Some(refusal.help()));
+                fail(&refusal.message(listen), Some(refusal.help()));
             }
             Mode::Server => log(
                 "ERROR",
-                &format!("{}; {}", refusal.message(args.listen), refusal.help()),
+                &format!("{}; {}", refusal.message(listen), refusal.help()),
             ),
         }
         return ExitCode::from(2);
     }
-    if args.insecure && !args.listen.ip().is_loopback() {
+    if args.insecure && !listen.ip().is_loopback() {
         let message = format!(
             "--insecure: serving {} without {} to the network",
-            args.listen,
+            listen,
             if args.tls.tls_cert.is_none() {
                 "TLS"
             } else {
@@ -197,7 +227,7 @@ fn foreground(args: &DevArgs, style: Style, mode: Mode) -> ExitCode {
             Mode::Server => lhw_kernel::log::Logger::new(|level, m| log(level.as_str(), m)),
         };
         let mut config = lhw_kernel::Config::new(&data_dir)
-            .listen(args.listen)
+            .listen(listen)
             .output_topic(args.output_topic.output_topic_bootstrap.is_some())
             .log(logger);
         if let Some(tls) = tls {
@@ -215,7 +245,7 @@ fn foreground(args: &DevArgs, style: Style, mode: Mode) -> ExitCode {
             Err(e) => {
                 let bind = matches!(e, lhw_kernel::KernelError::Bind(_));
                 return fail(
-                    &format!("cannot start the kernel on {}: {e}", args.listen),
+                    &format!("cannot start the kernel on {}: {e}", listen),
                     bind.then_some("another kernel may already be running there; use --listen"),
                 );
             }
@@ -320,7 +350,7 @@ fn rfc3339(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::rfc3339;
+    use super::{Mode, listen_addr, rfc3339};
 
     #[test]
     fn timestamps() {
@@ -328,5 +358,29 @@ mod tests {
         assert_eq!(rfc3339(1_709_209_815_250), "2024-02-29T12:30:15.250Z");
         assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(rfc3339(-1), "1969-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn dev_listens_on_lhc_api_port_unless_told_otherwise() {
+        let at = |a: &str| a.parse::<std::net::SocketAddr>().expect("addr");
+        let port = |p: &str| Some(p.to_string());
+        assert_eq!(listen_addr(None, Mode::Dev, None), Ok(at("127.0.0.1:2023")));
+        assert_eq!(
+            listen_addr(None, Mode::Dev, port("3000")),
+            Ok(at("127.0.0.1:3000"))
+        );
+        assert_eq!(
+            listen_addr(Some(at("0.0.0.0:9")), Mode::Dev, port("3000")),
+            Ok(at("0.0.0.0:9"))
+        );
+        // `lhc server` is a service: the clients' variable does not move it.
+        assert_eq!(
+            listen_addr(None, Mode::Server, port("3000")),
+            Ok(at("127.0.0.1:2023"))
+        );
+        assert_eq!(
+            listen_addr(None, Mode::Dev, port("abc")),
+            Err("LHC_API_PORT=abc is not a port number".to_string())
+        );
     }
 }
