@@ -260,3 +260,47 @@ fn check_and_compile_take_a_directory_of_lhw_files() {
         "error: cannot read flows: a directory; give one .lhw file\n"
     );
 }
+
+// ---- events --------------------------------------------------------------------------------
+
+const EVENTS: &str = "\
+event approved: bool
+
+workflow noop {
+  var x: int
+  x = 1
+}
+";
+
+#[test]
+fn posting_a_misspelt_event_or_to_an_ended_run_says_so() {
+    let k = Kernel::start();
+    let dir = project(&[("flows.lhw", EVENTS)]);
+    lhc_at(&k, dir.path(), &["deploy", "flows.lhw"]).ok();
+    lhc_at(&k, dir.path(), &["run", "noop", "--id", "n-1", "--wait"]).ok();
+
+    let out = lhc_at(
+        &k,
+        dir.path(),
+        &["event", "post", "n-1", "aproved", "--content", "true"],
+    );
+    out.failed();
+    insta::assert_snapshot!("event_post_misspelt", redact(&out.stderr, &k));
+
+    // The event is kept (as the server keeps it), with a note that nothing will claim it.
+    let out = lhc_at(
+        &k,
+        dir.path(),
+        &["event", "post", "n-1", "approved", "--content", "true"],
+    );
+    out.ok();
+    assert!(
+        out.stdout.starts_with("posted ExternalEvent approved "),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        out.stderr,
+        "note: WfRun n-1 has already ended (COMPLETED): no step will claim this event\n"
+    );
+}

@@ -204,17 +204,23 @@ async fn event_payload(
     event: &str,
     content: Option<&str>,
 ) -> Result<(VariableValue, bool), Fail> {
-    let def = client
+    let Some(def) = client
         .get_external_event_def(event)
         .await
         .map_err(on(format!("ExternalEventDef `{event}`")))?
-        .ok_or_else(|| {
-            Fail::Msg(format!(
-                "no ExternalEventDef `{event}` on {} (declare it with `event {event}: TYPE` and \
-                 deploy)",
-                client.target()
-            ))
-        })?;
+    else {
+        let mut msg = format!(
+            "no ExternalEventDef `{event}` on {} (declare it with `event {event}: TYPE` and \
+             deploy)",
+            client.target()
+        );
+        if let Ok(known) = super::list_defs::names(client, super::list_defs::DefKind::Event).await
+            && let Some(c) = lhw_compiler::check::closest(event, known.iter().map(String::as_str))
+        {
+            msg.push_str(&format!("\n  help: did you mean `{c}`?"));
+        }
+        return Err(Fail::Msg(msg));
+    };
     let declared = def
         .type_information
         .as_ref()
@@ -294,6 +300,16 @@ pub(crate) async fn post_event(client: &LhClient, format: Format, post: Post<'_>
                 "posted ExternalEvent {event} {guid} to WfRun {wf_run}{state}: {}",
                 shown(posted.content.as_ref(), masked)
             );
+            // An event posted to a run that has ended is kept but never claimed.
+            if exists
+                && let Ok(run) = client.get_wf_run(&wf_run).await
+                && super::follow::is_final(run.status)
+            {
+                eprintln!(
+                    "note: WfRun {wf_run} has already ended ({}): no step will claim this event",
+                    super::render::status_name(run.status)
+                );
+            }
         }
         PostTarget::Correlated { key, .. } => {
             let mut posted: CorrelatedEvent = client
