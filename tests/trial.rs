@@ -304,3 +304,67 @@ fn posting_a_misspelt_event_or_to_an_ended_run_says_so() {
         "note: WfRun n-1 has already ended (COMPLETED): no step will claim this event\n"
     );
 }
+
+// ---- misspelt names in flags ---------------------------------------------------------------
+
+const REVIEW: &str = "\
+user-task review \"Review the order\" {
+  ok: bool required
+  note: str
+}
+
+workflow approval {
+  input amount: int required
+  let r = ask review to user \"ann\"
+}
+";
+
+#[test]
+fn misspelt_variables_fields_and_defs_get_did_you_mean() {
+    let k = Kernel::start();
+    let dir = project(&[("flows.lhw", REVIEW)]);
+    lhc_at(&k, dir.path(), &["deploy", "flows.lhw"]).ok();
+
+    let out = lhc_at(&k, dir.path(), &["run", "approval", "--var", "amuont=3"]);
+    out.failed();
+    insta::assert_snapshot!("run_var_misspelt", redact(&out.stderr, &k));
+
+    lhc_at(
+        &k,
+        dir.path(),
+        &["run", "approval", "--var", "amount=3", "--id", "a-1"],
+    )
+    .ok();
+    let listed = harness::poll(&k, &["user-task", "list", "--def", "review"], |o| {
+        o.stdout.contains("a-1")
+    });
+    let guid = listed
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("a-1"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .expect("a GUID")
+        .to_string();
+    let out = lhc_at(
+        &k,
+        dir.path(),
+        &[
+            "user-task",
+            "complete",
+            "a-1",
+            &guid,
+            "--result",
+            "okk=true",
+        ],
+    );
+    out.failed();
+    assert_eq!(
+        out.stderr,
+        "error: --result okk=true: user task `review` has no field `okk` (its fields: ok, note)\n  \
+         help: did you mean `ok`?\n"
+    );
+
+    let out = lhc_at(&k, dir.path(), &["user-task", "list", "--def", "reveiw"]);
+    out.failed();
+    insta::assert_snapshot!("user_task_list_misspelt_def", redact(&out.stderr, &k));
+}

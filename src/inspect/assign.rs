@@ -17,14 +17,18 @@ pub(crate) fn split<'a>(
 /// `--var raw: workflow `w` has no variable `x` (its variables: a, b)`.
 pub(crate) fn unknown(flag: &str, raw: &str, owner: &str, kind: &str, known: &[&str]) -> String {
     let name = raw.split_once('=').map_or(raw, |(n, _)| n.trim());
-    format!(
+    let mut msg = format!(
         "{flag} {raw}: {owner} has no {kind} `{name}` (its {kind}s: {})",
         if known.is_empty() {
             "none".to_string()
         } else {
             known.join(", ")
         }
-    )
+    );
+    if let Some(c) = lhw_compiler::check::closest(name, known.iter().copied()) {
+        msg.push_str(&format!("\n  help: did you mean `{c}`?"));
+    }
+    msg
 }
 
 /// `workflow `w` requires `a`, `b`: add --var a=... --var b=...`.

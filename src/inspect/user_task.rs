@@ -292,6 +292,9 @@ pub(crate) fn run(args: &UserTaskArgs, style: Style) -> ExitCode {
             limit,
             common,
         } => execute(common, style, async |c, f| {
+            if let Some(name) = def {
+                known_user_task_def(c, name).await?;
+            }
             let req = SearchUserTaskRunRequest {
                 bookmark: None,
                 limit: None,
@@ -634,4 +637,21 @@ pub(crate) async fn parse_results(
         }
     }
     Ok((def, values))
+}
+
+/// `--def NAME` that names no UserTaskDef is a misspelling, not a search with no results.
+async fn known_user_task_def(client: &LhClient, name: &str) -> Result<(), Fail> {
+    use super::list_defs::{DefKind, names};
+    let known = names(client, DefKind::UserTask).await?;
+    if known.iter().any(|n| n == name) {
+        return Ok(());
+    }
+    let mut msg = format!(
+        "no UserTaskDef `{name}` on {} (see `lhc list user-task-defs`)",
+        client.target()
+    );
+    if let Some(c) = lhw_compiler::check::closest(name, known.iter().map(String::as_str)) {
+        msg.push_str(&format!("\n  help: did you mean `{c}`?"));
+    }
+    Err(Fail::Msg(msg))
 }
