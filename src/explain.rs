@@ -38,6 +38,13 @@ pub fn run(args: &ExplainArgs, style: Style) -> ExitCode {
                     "{}",
                     style.error(&format!("unknown error code `{}`", raw.trim()))
                 );
+                if let Some(close) = close_code(raw.trim()) {
+                    let _ = writeln!(
+                        stderr,
+                        "  {}",
+                        style.help(&format!("did you mean `{close}`?"))
+                    );
+                }
                 let _ = writeln!(
                     stderr,
                     "  {}",
@@ -54,6 +61,19 @@ pub fn run(args: &ExplainArgs, style: Style) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) => ExitCode::FAILURE,
     }
+}
+
+/// The code meant by `E101` (digits left out: `E0101`) or by a code one edit away (`E1010`).
+fn close_code(raw: &str) -> Option<&'static str> {
+    let upper = raw.to_ascii_uppercase();
+    let (letter, digits) = upper.split_at(upper.chars().next().map_or(0, char::len_utf8));
+    if !digits.is_empty() && digits.len() < 4 && digits.chars().all(|c| c.is_ascii_digit()) {
+        let padded = format!("{letter}{digits:0>4}");
+        if let Some(code) = Code::ALL.iter().find(|c| c.as_str() == padded) {
+            return Some(code.as_str());
+        }
+    }
+    lhw_compiler::check::closest(&upper, Code::ALL.iter().map(|c| c.as_str()))
 }
 
 /// One line per code: `E0101  unknown variable`.
@@ -102,6 +122,15 @@ fn follows(prev: Code, next: Code) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_with_digits_left_out_or_one_off_is_suggested() {
+        assert_eq!(close_code("E101"), Some("E0101"));
+        assert_eq!(close_code("e101"), Some("E0101"));
+        assert_eq!(close_code("W1"), Some("W0001"));
+        assert_eq!(close_code("E01010"), Some("E0101"));
+        assert_eq!(close_code("X9"), None);
+    }
 
     #[test]
     fn ranges_cover_every_code() {

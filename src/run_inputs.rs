@@ -109,8 +109,13 @@ fn strip_final_newline(mut text: String) -> String {
 }
 
 fn read_file(path: &Path) -> Result<Vec<VarInput>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("--var-file {}: cannot read it: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "--var-file {}: cannot read it: {}",
+            path.display(),
+            crate::io_reason(&e)
+        )
+    })?;
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();

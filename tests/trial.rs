@@ -368,3 +368,46 @@ fn misspelt_variables_fields_and_defs_get_did_you_mean() {
     out.failed();
     insta::assert_snapshot!("user_task_list_misspelt_def", redact(&out.stderr, &k));
 }
+
+// ---- lhc test and lhc explain --------------------------------------------------------------
+
+#[test]
+fn testing_a_workflow_file_runs_the_tests_beside_it() {
+    let dir = project(&[
+        ("my-flow.lhw", HELLO),
+        (
+            "my-flow.test.lhw",
+            "test \"says hello\" for hello {\n  mock greet returns \"hi\"\n  start(name: \"x\")\n  expect completed\n}\n",
+        ),
+        (
+            "lonely.lhw",
+            "workflow lonely {\n  var x: int\n  x = 1\n}\n",
+        ),
+    ]);
+    let out = lhc_in(dir.path(), &["test", "my-flow.lhw"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("test my-flow.test.lhw: says hello ... ok"),
+        "{stdout}"
+    );
+
+    let out = lhc_in(dir.path(), &["test", "lonely.lhw"]);
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!(
+        "test_workflow_without_tests",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn explaining_a_code_with_digits_left_out_suggests_the_code() {
+    let dir = project(&[]);
+    let out = lhc_in(dir.path(), &["explain", "E101"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("error: unknown error code `E101`\n  help: did you mean `E0101`?\n"),
+        "{err}"
+    );
+}

@@ -63,8 +63,24 @@ pub(crate) fn find_test_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String>
         if root.is_dir() {
             walk(root, &mut found)
                 .map_err(|e| format!("cannot read {}: {e}", display_path(root)))?;
-        } else if root.exists() {
+        } else if root.exists() && !is_workflow_file(root) {
             found.push(root.clone());
+        } else if root.exists() {
+            // `lhc test order.lhw`: the tests of that workflow, when they sit beside it.
+            let name = root
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let stem = name.strip_suffix(".lhw").unwrap_or(&name);
+            let sibling = root.with_file_name(format!("{stem}{TEST_SUFFIX}"));
+            if !sibling.is_file() {
+                return Err(format!(
+                    "{} is a workflow, not a test file: its tests go in {} beside it \
+                     (`test \"name\" for WORKFLOW {{ ... }}` blocks; docs/testing.md)",
+                    display_path(root),
+                    display_path(&sibling)
+                ));
+            }
+            found.push(sibling);
         } else {
             return Err(format!("{}: no such file or directory", display_path(root)));
         }
@@ -75,6 +91,12 @@ pub(crate) fn find_test_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String>
         .map(|p| p.strip_prefix(".").map(Path::to_path_buf).unwrap_or(p))
         .collect();
     Ok(crate::dedup_paths(&found))
+}
+
+/// A `.lhw` file that is not a `.test.lhw` file.
+fn is_workflow_file(path: &Path) -> bool {
+    let name = path.to_string_lossy();
+    name.ends_with(".lhw") && !name.ends_with(TEST_SUFFIX)
 }
 
 fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
