@@ -414,7 +414,12 @@ impl State<'_> {
         if !self.created_dir {
             if let Err(err) = std::fs::create_dir_all(self.out_dir) {
                 let dir = display_path(self.out_dir);
-                self.error(&format!("cannot create directory {dir}: {err}"), None);
+                let reason = if self.out_dir.is_file() {
+                    "it is a file (-o names the directory to write into)".to_string()
+                } else {
+                    crate::io_reason(&err)
+                };
+                self.error(&format!("cannot create directory {dir}: {reason}"), None);
                 return false;
             }
             self.created_dir = true;

@@ -92,7 +92,16 @@ fn plausible_name(n: &str) -> bool {
 
 /// Reads a PutWfSpecRequest or a WfSpec, as proto JSON or binary.
 pub(crate) fn read_wf_spec(path: &Path) -> Result<pb::PutWfSpecRequest, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| format!("cannot read {}: {}", path.display(), crate::io_reason(&e)))?;
+    if path.extension().is_some_and(|e| e == "lhw") {
+        // `lhc decompile flow.lhw`: the source is already .lhw.
+        return Err(format!(
+            "{} is .lhw source already; decompile reads WfSpecs (`lhc compile` writes them, \
+             `--wfspec NAME` reads the server's); `lhc fmt` lays .lhw out",
+            path.display()
+        ));
+    }
     if let Ok(text) = std::str::from_utf8(&bytes)
         && let Ok(json) = serde_json::from_str::<serde_json::Value>(text)
     {

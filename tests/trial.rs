@@ -411,3 +411,23 @@ fn explaining_a_code_with_digits_left_out_suggests_the_code() {
         "{err}"
     );
 }
+
+// ---- the wrong kind of file ----------------------------------------------------------------
+
+#[test]
+fn decompiling_lhw_source_and_compiling_into_a_file_say_what_to_do() {
+    let dir = project(&[("my-flow.lhw", HELLO), ("afile", "")]);
+    let out = lhc_in(dir.path(), &["decompile", "my-flow.lhw"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("decompile_lhw_source", String::from_utf8_lossy(&out.stderr));
+
+    let out = lhc_in(dir.path(), &["compile", "my-flow.lhw", "-o", "afile"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with(
+            "error: cannot create directory afile: it is a file (-o names the directory to write into)\n"
+        ),
+        "{err}"
+    );
+}
