@@ -221,6 +221,13 @@ impl State<'_> {
 
         let errors_before = self.total.errors;
         let artifacts = self.encode_all(&output, &shown);
+        if artifacts.is_empty() {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "note: {shown} declares nothing to compile (no workflow, task, event, user task \
+                 or struct)"
+            );
+        }
         let to_write = self.resolve_clashes(&artifacts, &shown);
         if self.total.errors > errors_before {
             self.failed_files += 1;

@@ -146,7 +146,15 @@ fn compile_all(args: &DeployArgs, style: Style) -> Option<(Vec<Source>, Vec<Item
             .chain(output.external_event_defs.into_iter().map(Req::Event))
             .chain(output.workflow_event_defs.into_iter().map(Req::WfEvent))
             .chain(output.user_task_defs.into_iter().map(Req::UserTask))
-            .chain(output.wf_specs.into_iter().map(Req::Wf));
+            .chain(output.wf_specs.into_iter().map(Req::Wf))
+            .collect::<Vec<Req>>();
+        if reqs.is_empty() {
+            let _ = writeln!(
+                stderr,
+                "note: {shown} declares nothing to deploy (no workflow, task, event, \
+                 user task or struct)"
+            );
+        }
         for req in reqs {
             match items
                 .iter()

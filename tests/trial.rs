@@ -431,3 +431,26 @@ fn decompiling_lhw_source_and_compiling_into_a_file_say_what_to_do() {
         "{err}"
     );
 }
+
+#[test]
+fn an_empty_file_compiles_and_deploys_with_a_note_that_it_declares_nothing() {
+    let k = Kernel::start();
+    let dir = project(&[("empty.lhw", "")]);
+    let out = lhc_at(&k, dir.path(), &["compile", "empty.lhw", "-o", "out"]);
+    out.ok();
+    assert_eq!(
+        out.stderr,
+        "note: empty.lhw declares nothing to compile (no workflow, task, event, user task or \
+         struct)\ncompiled 1 file: no errors; wrote 0 files to out\n"
+    );
+    let out = lhc_at(&k, dir.path(), &["deploy", "empty.lhw"]);
+    out.ok();
+    assert!(
+        out.stderr.starts_with(
+            "note: empty.lhw declares nothing to deploy (no workflow, task, event, user task or \
+             struct)\n"
+        ),
+        "{}",
+        out.stderr
+    );
+}
