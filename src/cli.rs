@@ -21,7 +21,7 @@ use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
         `lhc run` starts and follows WfRuns.",
     after_help = "Exit status: 0 on success (warnings allowed), 1 when any file has an error \
         (or, for deploy/run, on a server error or a run that did not complete), 2 on a usage \
-        error."
+        error, 130 when Ctrl-C stops `run --wait` or `wait` (the run goes on on the server)."
 )]
 pub struct Cli {
     /// When to colour diagnostics: `auto` colours when stderr is a terminal and NO_COLOR is
@@ -164,7 +164,8 @@ pub enum Command {
             With `--wait`, follow the run until it ends (at most `--timeout` seconds), \
             printing status and step changes, then its final status, output and variables \
             (masked values are never printed).\n\n\
-            Exit status: 0 when the run started (or, with --wait, COMPLETED); 1 otherwise."
+            Exit status: 0 when the run started (or, with --wait, COMPLETED); 130 when Ctrl-C \
+            stops --wait (the run goes on; `lhc wait ID` follows it again); 1 otherwise."
     )]
     Run(RunArgs),
 
