@@ -454,3 +454,31 @@ fn an_empty_file_compiles_and_deploys_with_a_note_that_it_declares_nothing() {
         out.stderr
     );
 }
+
+#[test]
+fn a_thread_number_the_run_does_not_have_is_an_error_and_metrics_say_did_you_mean() {
+    let k = Kernel::start();
+    let dir = project(&[("my-flow.lhw", HELLO)]);
+    lhc_at(&k, dir.path(), &["deploy", "my-flow.lhw"]).ok();
+    lhc_at(
+        &k,
+        dir.path(),
+        &["run", "hello", "--var", "name=x", "--id", "h-1"],
+    )
+    .ok();
+    let out = lhc_at(&k, dir.path(), &["get", "nodes", "h-1", "--thread", "5"]);
+    out.failed();
+    assert_eq!(
+        out.stderr,
+        "error: WfRun h-1 has no thread 5 (its threads: 0 (entrypoint))\n"
+    );
+    lhc_at(&k, dir.path(), &["get", "nodes", "h-1", "--thread", "0"]).ok();
+
+    let out = lhc_at(&k, dir.path(), &["metrics", "wf", "helo"]);
+    out.failed();
+    assert!(
+        out.stderr.ends_with("help: did you mean `hello`?\n"),
+        "{}",
+        out.stderr
+    );
+}

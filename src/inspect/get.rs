@@ -307,10 +307,24 @@ pub(crate) async fn get_nodes(
     .await?;
     if nodes.is_empty() {
         // An unknown WfRun lists nothing on some servers: say so rather than print nothing.
-        client
+        let run = client
             .get_wf_run(id)
             .await
             .map_err(on(format!("WfRun `{id}`")))?;
+        // So does a thread number the run does not have.
+        if let Some(t) = thread
+            && !run.thread_runs.iter().any(|r| r.number == t)
+        {
+            let numbers: Vec<String> = run
+                .thread_runs
+                .iter()
+                .map(|r| format!("{} ({})", r.number, r.thread_spec_name))
+                .collect();
+            return Err(Fail::Msg(format!(
+                "WfRun {id} has no thread {t} (its threads: {})",
+                numbers.join(", ")
+            )));
+        }
     }
     for n in &mut nodes {
         if let Some(NodeType::ExternalEvent(e)) = &mut n.node_type

@@ -162,11 +162,13 @@ async fn spec_id(client: &LhClient, name: &str, version: Option<&str>) -> Result
             revision,
         });
     }
-    let spec = client
+    let Some(spec) = client
         .get_latest_wf_spec(name)
         .await
         .map_err(on(format!("WfSpec `{name}`")))?
-        .ok_or_else(|| Fail::Msg(format!("no WfSpec `{name}` on {}", client.target())))?;
+    else {
+        return Err(Fail::Msg(crate::run::unknown_wf_spec(client, name).await));
+    };
     spec.id
         .ok_or_else(|| Fail::Msg(format!("the WfSpec `{name}` has no id")))
 }
