@@ -364,6 +364,16 @@ fn misspelt_variables_fields_and_defs_get_did_you_mean() {
          help: did you mean `ok`?\n"
     );
 
+    let out = lhc_at(&k, dir.path(), &["user-task", "get", "a-1", "0-9"]);
+    out.failed();
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: WfRun a-1 has no UserTaskRun `0-9` (its user tasks: {guid} (review, \
+             ASSIGNED))\n  help: did you mean `{guid}`?\n"
+        )
+    );
+
     let out = lhc_at(&k, dir.path(), &["user-task", "list", "--def", "reveiw"]);
     out.failed();
     insta::assert_snapshot!("user_task_list_misspelt_def", redact(&out.stderr, &k));

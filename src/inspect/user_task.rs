@@ -430,15 +430,69 @@ pub(crate) async fn get_user_task_run(
 ) -> Result<UserTaskRun, Fail> {
     let wf = id.wf_run_id.as_ref().map_or("", |w| w.id.as_str());
     let mut raw = client.raw();
-    raw.get_user_task_run(id.clone())
+    match raw.get_user_task_run(id.clone()).await {
+        Ok(r) => Ok(r.into_inner()),
+        Err(e) if e.code() == tonic::Code::NotFound => {
+            Err(unknown_user_task_run(client, wf, &id.user_task_guid, e).await)
+        }
+        Err(e) => Err(Fail::Client(
+            format!("UserTaskRun `{}` of WfRun `{wf}`", id.user_task_guid),
+            rpc(e),
+        )),
+    }
+}
+
+/// A GUID the WfRun has no UserTaskRun under: the run's user tasks (GUID, form, status) and
+/// the closest GUID, or that the WfRun itself does not exist.
+async fn unknown_user_task_run(client: &LhClient, wf: &str, guid: &str, e: tonic::Status) -> Fail {
+    let not_found = || {
+        Fail::Client(
+            format!("UserTaskRun `{guid}` of WfRun `{wf}`"),
+            rpc(e.clone()),
+        )
+    };
+    if let Err(run_err) = client.get_wf_run(wf).await {
+        return Fail::Client(format!("WfRun `{wf}`"), run_err);
+    }
+    let Ok(page) = client
+        .raw()
+        .list_user_task_runs(lhw_proto::littlehorse::ListUserTaskRunRequest {
+            wf_run_id: Some(wf_run_id(wf)),
+            bookmark: None,
+            limit: Some(100),
+        })
         .await
-        .map(tonic::Response::into_inner)
-        .map_err(|e| {
-            Fail::Client(
-                format!("UserTaskRun `{}` of WfRun `{wf}`", id.user_task_guid),
-                rpc(e),
+    else {
+        return not_found();
+    };
+    let runs = page.into_inner().results;
+    let guids: Vec<String> = runs
+        .iter()
+        .filter_map(|r| r.id.as_ref().map(|i| i.user_task_guid.clone()))
+        .collect();
+    let listed: Vec<String> = runs
+        .iter()
+        .map(|r| {
+            format!(
+                "{} ({}, {})",
+                r.id.as_ref().map_or("", |i| i.user_task_guid.as_str()),
+                r.user_task_def_id.as_ref().map_or("", |d| d.name.as_str()),
+                user_task_status_name(r.status)
             )
         })
+        .collect();
+    let mut msg = format!(
+        "WfRun {wf} has no UserTaskRun `{guid}` (its user tasks: {})",
+        if listed.is_empty() {
+            "none".to_string()
+        } else {
+            listed.join(", ")
+        }
+    );
+    if let Some(c) = lhw_compiler::check::closest(guid, guids.iter().map(String::as_str)) {
+        msg.push_str(&format!("\n  help: did you mean `{c}`?"));
+    }
+    Fail::Msg(msg)
 }
 
 pub(crate) async fn list_user_tasks(
