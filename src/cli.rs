@@ -418,6 +418,12 @@ pub struct DeployArgs {
     #[arg(long)]
     pub with_task_defs: bool,
 
+    /// `text`: one line per object on stdout; `json`: one document on stdout for CI
+    /// (`{"server", "dry_run", "objects": [{"kind", "name", "verdict", "version", "changed"}],
+    /// "rejected": [{"kind", "name", "code", "message"}]}`).
+    #[arg(long, value_enum, default_value_t = DeployFormat::Text)]
+    pub format: DeployFormat,
+
     /// The server.
     #[command(flatten)]
     pub server: ServerArgs,
@@ -674,6 +680,15 @@ pub enum ColorChoice {
     Always,
     /// Never colour.
     Never,
+}
+
+/// Output format of `lhc deploy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DeployFormat {
+    /// `KIND NAME: VERDICT` lines.
+    Text,
+    /// One JSON document.
+    Json,
 }
 
 /// Output format of `lhc check`.

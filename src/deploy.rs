@@ -17,6 +17,7 @@ use crate::verdict::{self, WfVerdict, normalize_threads, normalize_var, pin_chil
 use crate::{dedup_paths, guarded, read_source};
 
 mod frozen;
+mod json;
 mod nodes;
 
 /// One request to send, in registration order.
@@ -252,6 +253,12 @@ async fn deploy_all(
     }
     let mut failed = 0usize;
     let mut changed = 0usize;
+    let as_json = args.format == crate::cli::DeployFormat::Json;
+    let mut report = json::Report {
+        server: client.target().to_string(),
+        dry_run: args.dry_run,
+        ..json::Report::default()
+    };
     let mut out = std::io::stdout().lock();
     for item in items {
         let label = format!("{} {}", item.req.kind(), item.req.name());
@@ -260,12 +267,24 @@ async fn deploy_all(
                 if v.changed() {
                     changed += 1;
                 }
-                let suffix = if args.dry_run { " (dry run)" } else { "" };
-                let _ = writeln!(out, "{label}: {}{suffix}", v.text());
+                if as_json {
+                    report
+                        .objects
+                        .push(json::Object::new(item.req.kind(), item.req.name(), &v));
+                } else {
+                    let suffix = if args.dry_run { " (dry run)" } else { "" };
+                    let _ = writeln!(out, "{label}: {}{suffix}", v.text());
+                }
             }
             Err(ClientError::Rpc(status)) => {
                 failed += 1;
                 let _ = out.flush();
+                report.rejected.push(json::Rejection {
+                    kind: item.req.kind(),
+                    name: item.req.name().to_string(),
+                    code: lhw_runtime_client::client::code_name(status.code()).to_string(),
+                    message: status.message().to_string(),
+                });
                 report_rejection(&item.req, &status, sources.get(item.source), style);
             }
             Err(e) => {
@@ -273,6 +292,14 @@ async fn deploy_all(
                 server::report_client_error(&e, target, style);
                 return ExitCode::FAILURE;
             }
+        }
+    }
+    if as_json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => {
+                let _ = writeln!(out, "{text}");
+            }
+            Err(e) => eprintln!("{}", style.error(&format!("cannot print JSON: {e}"))),
         }
     }
     let _ = out.flush();

@@ -492,3 +492,65 @@ fn a_thread_number_the_run_does_not_have_is_an_error_and_metrics_say_did_you_mea
         out.stderr
     );
 }
+
+// ---- deploy --format json ------------------------------------------------------------------
+
+#[test]
+fn deploy_reports_as_json_for_ci() {
+    let k = Kernel::start();
+    let dir = project(&[
+        ("my-flow.lhw", HELLO),
+        (
+            "missing.lhw",
+            "extern event payment-received: str\n\nworkflow pay {\n  var paid: str\n  paid = await payment-received\n}\n",
+        ),
+    ]);
+    let out = lhc_at(
+        &k,
+        dir.path(),
+        &["deploy", "my-flow.lhw", "--format", "json"],
+    );
+    out.ok();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(
+        doc,
+        serde_json::json!({
+            "server": format!("127.0.0.1:{}", k.port()),
+            "dry_run": false,
+            "objects": [
+                {"kind": "taskdef", "name": "greet", "verdict": "created", "changed": true},
+                {"kind": "wfspec", "name": "hello", "verdict": "created", "version": "0.0", "changed": true}
+            ],
+            "rejected": []
+        })
+    );
+    let out = lhc_at(
+        &k,
+        dir.path(),
+        &["deploy", "--dry-run", "my-flow.lhw", "--format", "json"],
+    );
+    out.ok();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(doc["dry_run"], true);
+    assert_eq!(doc["objects"][1]["verdict"], "unchanged");
+
+    // A rejection is data too (and still explained on stderr, exit 1).
+    let out = lhc_at(
+        &k,
+        dir.path(),
+        &["deploy", "missing.lhw", "--format", "json"],
+    );
+    out.failed();
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(doc["objects"], serde_json::json!([]));
+    assert_eq!(doc["rejected"][0]["kind"], "wfspec");
+    assert_eq!(doc["rejected"][0]["name"], "pay");
+    assert_eq!(doc["rejected"][0]["code"], "INVALID_ARGUMENT");
+    assert!(
+        doc["rejected"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("payment-received")),
+        "{doc}"
+    );
+    assert!(out.stderr.contains("missing.lhw:5:10"), "{}", out.stderr);
+}
