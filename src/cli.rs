@@ -463,6 +463,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub timeout: u64,
 
+    /// `text`: the run's id, then (with --wait) each step and the result; `json`: the WfRun
+    /// as protobuf JSON on stdout (with --wait, once it has ended), the rest on stderr.
+    #[arg(long, value_enum, default_value_t = RunFormat::Text)]
+    pub format: RunFormat,
+
     /// The server.
     #[command(flatten)]
     pub server: ServerArgs,
@@ -680,6 +685,15 @@ pub enum ColorChoice {
     Always,
     /// Never colour.
     Never,
+}
+
+/// Output format of `lhc run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    /// Lines for people.
+    Text,
+    /// The WfRun as protobuf JSON.
+    Json,
 }
 
 /// Output format of `lhc deploy`.

@@ -187,15 +187,41 @@ async fn run_async(args: &RunArgs, style: Style, target: &Target) -> ExitCode {
         .as_ref()
         .map(lhw_runtime_client::ids::wf_run_id_text)
         .unwrap_or_default();
-    println!(
+    let as_json = args.format == crate::cli::RunFormat::Json;
+    let started = format!(
         "started WfRun {id} of {} {}",
         args.workflow,
         version.map_or_else(String::new, |(m, r)| format!("{m}.{r}"))
     );
+    if as_json {
+        // stdout holds the JSON document only.
+        eprintln!("{started}");
+    } else {
+        println!("{started}");
+    }
     if !args.wait {
+        if as_json {
+            return print_run_json(&run, style);
+        }
         return ExitCode::SUCCESS;
     }
-    match follow(&client, &id, run, Duration::from_secs(args.timeout), true).await {
+    let followed = follow(
+        &client,
+        &id,
+        run,
+        Duration::from_secs(args.timeout),
+        !as_json,
+    )
+    .await;
+    if as_json && let Ok(Followed::Ended(run)) = &followed {
+        let printed = print_run_json(run, style);
+        return if printed == ExitCode::SUCCESS {
+            exit_code(run)
+        } else {
+            printed
+        };
+    }
+    match followed {
         Ok(Followed::Interrupted) => {
             eprintln!("{}", style.error(&interrupted_message(&id)));
             ExitCode::from(INTERRUPTED_EXIT)
@@ -222,6 +248,23 @@ async fn run_async(args: &RunArgs, style: Style, target: &Target) -> ExitCode {
             ExitCode::FAILURE
         }
         Err(e) => fail(&e),
+    }
+}
+
+/// Prints the WfRun as protobuf JSON on stdout.
+fn print_run_json(run: &lhw_proto::littlehorse::WfRun, style: Style) -> ExitCode {
+    match lhw_proto::try_to_json_pretty(run) {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "{}",
+                style.error(&format!("cannot print the WfRun as JSON: {e}"))
+            );
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -554,3 +554,29 @@ fn deploy_reports_as_json_for_ci() {
     );
     assert!(out.stderr.contains("missing.lhw:5:10"), "{}", out.stderr);
 }
+
+#[test]
+fn run_prints_the_wf_run_as_json_on_request() {
+    let k = Kernel::start();
+    let dir = project(&[("flows.lhw", EVENTS)]);
+    lhc_at(&k, dir.path(), &["deploy", "flows.lhw"]).ok();
+    let out = lhc_at(
+        &k,
+        dir.path(),
+        &["run", "noop", "--id", "j-1", "--wait", "--format", "json"],
+    );
+    out.ok();
+    let run: serde_json::Value = serde_json::from_str(&out.stdout).expect("only JSON on stdout");
+    assert_eq!(run["id"]["id"], "j-1");
+    assert_eq!(run["status"], "COMPLETED");
+    assert_eq!(out.stderr, "started WfRun j-1 of noop 0.0\n");
+
+    let out = lhc_at(
+        &k,
+        dir.path(),
+        &["run", "noop", "--id", "j-2", "--format", "json"],
+    );
+    out.ok();
+    let run: serde_json::Value = serde_json::from_str(&out.stdout).expect("only JSON on stdout");
+    assert_eq!(run["wfSpecId"]["name"], "noop");
+}
