@@ -674,6 +674,20 @@ pub struct ExplainArgs {
     /// List every code with its title.
     #[arg(long)]
     pub list: bool,
+
+    /// `text`, or `json`: `{"code", "severity", "title", "explanation"}` for a code, an
+    /// array of `{"code", "severity", "title"}` with --list.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
+}
+
+/// Output format of `lhc explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// Markdown text.
+    Text,
+    /// JSON.
+    Json,
 }
 
 /// When to use ANSI colours.

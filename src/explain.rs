@@ -11,8 +11,9 @@ use crate::report::Style;
 
 /// Runs `lhc explain`.
 pub fn run(args: &ExplainArgs, style: Style) -> ExitCode {
+    let json = args.format == crate::cli::ExplainFormat::Json;
     let text = if args.list {
-        list()
+        if json { list_json() } else { list() }
     } else {
         let Some(raw) = args.code.as_deref() else {
             // clap requires CODE or --list; this only guards a changed definition.
@@ -24,6 +25,11 @@ pub fn run(args: &ExplainArgs, style: Style) -> ExitCode {
             return ExitCode::from(2);
         };
         match raw.parse::<Code>() {
+            Ok(code) if json => {
+                let mut entry = entry(code);
+                entry.insert("explanation".into(), code.explanation().into());
+                format!("{}\n", serde_json::Value::Object(entry))
+            }
             Ok(code) => {
                 let mut text = code.explanation().to_string();
                 if !text.ends_with('\n') {
@@ -74,6 +80,28 @@ fn close_code(raw: &str) -> Option<&'static str> {
         }
     }
     lhw_compiler::check::closest(&upper, Code::ALL.iter().map(|c| c.as_str()))
+}
+
+/// `{"code", "severity", "title"}` of one code.
+fn entry(code: Code) -> serde_json::Map<String, serde_json::Value> {
+    let severity = match code.severity() {
+        lhw_compiler::diag::Severity::Error => "error",
+        lhw_compiler::diag::Severity::Warning => "warning",
+    };
+    let mut m = serde_json::Map::new();
+    m.insert("code".into(), code.as_str().into());
+    m.insert("severity".into(), severity.into());
+    m.insert("title".into(), code.title().into());
+    m
+}
+
+/// Every code as a JSON array of entries.
+fn list_json() -> String {
+    let all: Vec<serde_json::Value> = Code::ALL
+        .iter()
+        .map(|c| serde_json::Value::Object(entry(*c)))
+        .collect();
+    format!("{}\n", serde_json::Value::Array(all))
 }
 
 /// One line per code: `E0101  unknown variable`.

@@ -580,3 +580,30 @@ fn run_prints_the_wf_run_as_json_on_request() {
     let run: serde_json::Value = serde_json::from_str(&out.stdout).expect("only JSON on stdout");
     assert_eq!(run["wfSpecId"]["name"], "noop");
 }
+
+#[test]
+fn explain_gives_json_for_tools() {
+    let dir = project(&[]);
+    let listed = lhc_in(dir.path(), &["explain", "--list"]);
+    let out = lhc_in(dir.path(), &["explain", "--list", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let all = all.as_array().expect("an array");
+    assert_eq!(
+        all.len(),
+        String::from_utf8_lossy(&listed.stdout).lines().count()
+    );
+    assert_eq!(all[0]["code"], "E0001");
+    assert_eq!(all[0]["severity"], "error");
+
+    let out = lhc_in(dir.path(), &["explain", "w0001", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let one: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(one["code"], "W0001");
+    assert_eq!(one["severity"], "warning");
+    let text = lhc_in(dir.path(), &["explain", "W0001"]);
+    assert_eq!(
+        one["explanation"].as_str().map(str::trim_end),
+        Some(String::from_utf8_lossy(&text.stdout).trim_end())
+    );
+}
