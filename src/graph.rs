@@ -261,12 +261,14 @@ fn parse_wf_spec_ref(text: &str) -> Result<(String, Option<(i32, i32)>), String>
 
 async fn get_wf_spec(client: &LhClient, id: WfSpecId) -> Result<WfSpec, Fail> {
     let what = format!("WfSpec `{}` {}.{}", id.name, id.major_version, id.revision);
-    client
-        .raw()
-        .get_wf_spec(id)
-        .await
-        .map(tonic::Response::into_inner)
-        .map_err(|s| Fail::Client(what, ClientError::Rpc(s)))
+    match client.raw().get_wf_spec(id.clone()).await {
+        Ok(s) => Ok(s.into_inner()),
+        Err(s) if s.code() == tonic::Code::NotFound => Err(Fail::Msg(
+            crate::run::unknown_wf_spec_version(client, &id.name, id.major_version, id.revision)
+                .await,
+        )),
+        Err(s) => Err(Fail::Client(what, ClientError::Rpc(s))),
+    }
 }
 
 async fn wf_spec_graph(client: &LhClient, text: &str) -> Result<Graph, Fail> {

@@ -360,6 +360,46 @@ pub(crate) async fn unknown_wf_spec(client: &LhClient, name: &str) -> String {
     msg
 }
 
+/// A version of WfSpec `name` the server does not have: its versions, or (no version at
+/// all) [`unknown_wf_spec`].
+pub(crate) async fn unknown_wf_spec_version(
+    client: &LhClient,
+    name: &str,
+    major: i32,
+    revision: i32,
+) -> String {
+    let versions: Vec<String> = match client
+        .raw()
+        .search_wf_spec(SearchWfSpecRequest {
+            bookmark: None,
+            limit: Some(1000),
+            wf_spec_criteria: Some(
+                lhw_proto::littlehorse::search_wf_spec_request::WfSpecCriteria::Name(
+                    name.to_string(),
+                ),
+            ),
+        })
+        .await
+    {
+        Ok(page) => page
+            .into_inner()
+            .results
+            .iter()
+            .filter(|i| i.name == name)
+            .map(|i| format!("{}.{}", i.major_version, i.revision))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    if versions.is_empty() {
+        return unknown_wf_spec(client, name).await;
+    }
+    format!(
+        "no version {major}.{revision} of WfSpec `{name}` on {} (its versions: {})",
+        client.target(),
+        versions.join(", ")
+    )
+}
+
 /// The deployed workflow whose name is closest to `name` (or starts with it), if any.
 pub(crate) async fn similar_workflow(client: &LhClient, name: &str) -> Option<String> {
     closest_workflow(&deployed_workflows(client).await, name)

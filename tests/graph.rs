@@ -207,7 +207,9 @@ fn draws_deployed_wf_specs_and_the_path_of_runs() {
     let out = lhc(&k, &["graph", "--wfspec", "path@7.0"]);
     out.failed();
     assert!(
-        out.stderr.contains("WfSpec `path` 7.0 not found"),
+        out.stderr
+            .contains("no version 7.0 of WfSpec `path` on 127.0.0.1:")
+            && out.stderr.contains("(its versions: 0.0)"),
         "{}",
         out.stderr
     );

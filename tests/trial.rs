@@ -607,3 +607,29 @@ fn explain_gives_json_for_tools() {
         Some(String::from_utf8_lossy(&text.stdout).trim_end())
     );
 }
+
+#[test]
+fn a_version_the_server_does_not_have_lists_the_versions_it_has() {
+    let k = Kernel::start();
+    let dir = project(&[("my-flow.lhw", HELLO)]);
+    lhc_at(&k, dir.path(), &["deploy", "my-flow.lhw"]).ok();
+    for args in [
+        &["get", "wfspec", "hello", "3.0"][..],
+        &["graph", "--wfspec", "hello@3.0"],
+    ] {
+        let out = lhc_at(&k, dir.path(), args);
+        out.failed();
+        assert_eq!(
+            redact(&out.stderr, &k),
+            "error: no version 3.0 of WfSpec `hello` on ADDR (its versions: 0.0)\n",
+            "lhc {args:?}"
+        );
+    }
+    let out = lhc_at(&k, dir.path(), &["get", "wfspec", "helo", "0.0"]);
+    out.failed();
+    assert!(
+        out.stderr.ends_with("help: did you mean `hello`?\n"),
+        "{}",
+        out.stderr
+    );
+}

@@ -163,12 +163,24 @@ pub(crate) fn run(args: &GetArgs, style: Style) -> ExitCode {
             common,
         } => execute(common, style, async |c, f| {
             let spec = match spec_version {
-                Some(v) => c
-                    .raw()
-                    .get_wf_spec(super::delete::wf_spec_id(name, v)?)
-                    .await
-                    .map(tonic::Response::into_inner)
-                    .map_err(|e| Fail::Client(format!("WfSpec `{name}` {v}"), rpc(e)))?,
+                Some(v) => {
+                    let id = super::delete::wf_spec_id(name, v)?;
+                    match c.raw().get_wf_spec(id.clone()).await {
+                        Ok(s) => s.into_inner(),
+                        Err(e) if e.code() == tonic::Code::NotFound => {
+                            return Err(Fail::Msg(
+                                crate::run::unknown_wf_spec_version(
+                                    c,
+                                    name,
+                                    id.major_version,
+                                    id.revision,
+                                )
+                                .await,
+                            ));
+                        }
+                        Err(e) => return Err(Fail::Client(format!("WfSpec `{name}` {v}"), rpc(e))),
+                    }
+                }
                 None => match c
                     .get_latest_wf_spec(name)
                     .await
