@@ -633,3 +633,45 @@ fn a_version_the_server_does_not_have_lists_the_versions_it_has() {
         out.stderr
     );
 }
+
+#[test]
+fn stopping_an_ended_run_or_resuming_a_running_one_says_there_is_nothing_to_do() {
+    let k = Kernel::start();
+    let dir = project(&[("flows.lhw", EVENTS), ("my-flow.lhw", HELLO)]);
+    lhc_at(&k, dir.path(), &["deploy", "flows.lhw", "my-flow.lhw"]).ok();
+    lhc_at(&k, dir.path(), &["run", "noop", "--id", "e-1", "--wait"]).ok();
+    let out = lhc_at(&k, dir.path(), &["stop", "e-1"]);
+    out.failed();
+    assert_eq!(
+        out.stderr,
+        "error: WfRun e-1 has already ended (COMPLETED): nothing to stop\n"
+    );
+    let out = lhc_at(&k, dir.path(), &["resume", "e-1"]);
+    out.failed();
+    assert_eq!(
+        out.stderr,
+        "error: WfRun e-1 has already ended (COMPLETED): nothing to resume\n"
+    );
+
+    // Waiting for a worker: running, so nothing to resume until it is stopped.
+    lhc_at(
+        &k,
+        dir.path(),
+        &["run", "hello", "--var", "name=x", "--id", "r-1"],
+    )
+    .ok();
+    let out = lhc_at(&k, dir.path(), &["resume", "r-1"]);
+    out.failed();
+    assert_eq!(
+        out.stderr,
+        "error: WfRun r-1 is not stopped (RUNNING): nothing to resume\n"
+    );
+    let out = lhc_at(&k, dir.path(), &["stop", "r-1", "--thread", "3"]);
+    out.failed();
+    assert_eq!(
+        out.stderr,
+        "error: WfRun r-1 has no thread 3 (its threads: 0 (entrypoint))\n"
+    );
+    lhc_at(&k, dir.path(), &["stop", "r-1"]).ok();
+    lhc_at(&k, dir.path(), &["resume", "r-1"]).ok();
+}

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use lhw_proto::littlehorse::{ResumeWfRunRequest, StopWfRunRequest};
+use lhw_proto::littlehorse::{LhStatus, ResumeWfRunRequest, StopWfRunRequest, WfRun};
 
 use super::Common;
 use super::Format;
@@ -25,12 +25,70 @@ pub struct WfRunArgs {
     pub common: Common,
 }
 
+/// The server answers OK to stopping a run that has ended and to resuming one that is not
+/// stopped, and changes nothing: lhc says so (exit 1) rather than print "stopped ...: now
+/// COMPLETED". A thread number the run does not have is named with the run's threads.
+fn nothing_to_do(run: &WfRun, id: &str, thread: i32, stop: bool) -> Result<(), Fail> {
+    let status = if thread == 0 {
+        run.status
+    } else {
+        let Some(t) = run.thread_runs.iter().find(|t| t.number == thread) else {
+            let numbers: Vec<String> = run
+                .thread_runs
+                .iter()
+                .map(|r| format!("{} ({})", r.number, r.thread_spec_name))
+                .collect();
+            return Err(Fail::Msg(format!(
+                "WfRun {id} has no thread {thread} (its threads: {})",
+                numbers.join(", ")
+            )));
+        };
+        t.status
+    };
+    let shown = if thread == 0 {
+        format!("WfRun {id}")
+    } else {
+        format!("thread {thread} of WfRun {id}")
+    };
+    let name = status_name(status);
+    let ended = matches!(
+        LhStatus::try_from(status),
+        Ok(LhStatus::Completed | LhStatus::Error | LhStatus::Exception)
+    );
+    if ended && (stop || !matches!(LhStatus::try_from(status), Ok(LhStatus::Error))) {
+        let verb = if stop { "stop" } else { "resume" };
+        return Err(Fail::Msg(format!(
+            "{shown} has already ended ({name}): nothing to {verb}"
+        )));
+    }
+    if !stop
+        && !matches!(
+            LhStatus::try_from(status),
+            Ok(LhStatus::Halted | LhStatus::Halting)
+        )
+    {
+        let mut msg = format!("{shown} is not stopped ({name}): nothing to resume");
+        if matches!(LhStatus::try_from(status), Ok(LhStatus::Error)) {
+            msg.push_str(&format!(
+                "\n  help: a failed thread is run again with `lhc rescue {id}`"
+            ));
+        }
+        return Err(Fail::Msg(msg));
+    }
+    Ok(())
+}
+
 /// Runs `lhc stop` (`stop == true`) or `lhc resume`.
 pub(crate) fn run(args: &WfRunArgs, stop: bool, style: Style) -> ExitCode {
     execute(&args.common, style, async |client, format| {
         let mut raw = client.raw();
         let id = Some(wf_run_id(&args.wf_run));
         let what = format!("WfRun `{}`", args.wf_run);
+        let before = client
+            .get_wf_run(&args.wf_run)
+            .await
+            .map_err(on(what.clone()))?;
+        nothing_to_do(&before, &args.wf_run, args.thread, stop)?;
         let answer = if stop {
             raw.stop_wf_run(StopWfRunRequest {
                 wf_run_id: id,
