@@ -180,6 +180,24 @@ async fn run_async(args: &RunArgs, style: Style, target: &Target) -> ExitCode {
         .await
     {
         Ok(r) => r,
+        Err(ClientError::Rpc(s)) if s.code() == tonic::Code::AlreadyExists && args.id.is_some() => {
+            let id = args.id.as_deref().unwrap_or_default();
+            eprintln!(
+                "{}",
+                style.error(&format!(
+                    "a WfRun with the id `{id}` already exists on {}",
+                    client.target()
+                ))
+            );
+            eprintln!(
+                "  {}",
+                style.help(&format!(
+                    "ids are unique: pick another --id, or leave it out for a generated one \
+                     (`lhc get wfrun {id}` shows the existing run)"
+                ))
+            );
+            return ExitCode::FAILURE;
+        }
         Err(e) => return fail(&e),
     };
     let id = run

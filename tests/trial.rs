@@ -571,6 +571,10 @@ fn run_prints_the_wf_run_as_json_on_request() {
     assert_eq!(run["status"], "COMPLETED");
     assert_eq!(out.stderr, "started WfRun j-1 of noop 0.0\n");
 
+    let out = lhc_at(&k, dir.path(), &["run", "noop", "--id", "j-1"]);
+    out.failed();
+    insta::assert_snapshot!("run_id_taken", redact(&out.stderr, &k));
+
     let out = lhc_at(
         &k,
         dir.path(),
