@@ -1955,7 +1955,12 @@ impl<'c> WorkflowChecker<'c> {
                 self.cx.problem(Problem::UnknownMethod {
                     name: method.text.clone(),
                     span: method.span,
-                    suggestion: names::closest(&method.text, known),
+                    suggestion: names::closest(&method.text, known).or(
+                        match method.text.as_str() {
+                            "len" | "length" | "count" => Some("size"),
+                            _ => None,
+                        },
+                    ),
                 });
                 return Ty::Error;
             }

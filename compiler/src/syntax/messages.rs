@@ -369,6 +369,15 @@ fn repair_words(edits: &[Edit]) -> (String, String) {
             format!("Change to `{}`", one.text.trim()),
             format!("write `{}`", one.text.trim()),
         ),
+        many if many
+            .iter()
+            .all(|e| e.span.start < e.span.end && !e.text.trim().is_empty()) =>
+        {
+            (
+                "Rewrite it".to_string(),
+                format!("write `{}`", many[0].text.trim()),
+            )
+        }
         many if many.iter().all(|e| e.text.trim().is_empty()) => {
             ("Remove them".to_string(), "not needed here".to_string())
         }
@@ -663,8 +672,8 @@ impl NearMiss {
                 "a delay is written `after D`".to_string(),
                 format!("write `{example}`"),
             ),
-            NearMiss::EmitCall { example } => (
-                "`emit` takes its value without parentheses".to_string(),
+            NearMiss::ValueInParens { keyword, example } => (
+                format!("`{keyword}` takes its value without parentheses"),
                 format!("write `{example}`"),
             ),
             NearMiss::AssignWith { found, example } => (
@@ -679,9 +688,13 @@ impl NearMiss {
                 "a task parameter has no default value".to_string(),
                 "remove the default: every call passes every argument".to_string(),
             ),
-            NearMiss::FieldWithoutColon { name, ty } => (
-                "a field's type follows `:`".to_string(),
+            NearMiss::TypeWithoutColon { what, name, ty } => (
+                format!("a {what}'s type follows `:`"),
                 format!("write `{name}: {ty}`"),
+            ),
+            NearMiss::StructParens { name } => (
+                "a struct value is written with braces: `new struct { field: value }`".to_string(),
+                format!("write `new {name} {{ ... }}`"),
             ),
             NearMiss::SpawnWithoutName { name } => (
                 "a thread needs a name: its ThreadSpec is named after it".to_string(),

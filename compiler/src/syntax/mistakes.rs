@@ -453,7 +453,10 @@ impl<'t> Finder<'t> {
                 );
             }
             (Kind::Word, w @ ("and" | "or"))
-                if !t.line_start && self.ends_operand(i - 1) && self.starts_operand(i + 1) =>
+                if !t.line_start
+                    && next_text != "not"
+                    && self.ends_operand(i - 1)
+                    && self.starts_operand(i + 1) =>
             {
                 let op = if w == "and" { "&&" } else { "||" };
                 self.replace(
@@ -616,7 +619,7 @@ impl<'t> Finder<'t> {
             }
             // `if cond: {`, `else: {`
             (Kind::Punct, ":")
-                if next_text == "{" && matches!(self.line_word(i), "if" | "while" | "}") =>
+                if next_text == "{" && matches!(self.line_word(i), "if" | "while" | "}" | "on") =>
             {
                 let s = prev.as_ref().map_or(t.start, |p| p.end);
                 self.push(

@@ -356,16 +356,25 @@ pub(crate) enum NearMiss {
     TemplateString { meant: String },
     /// A delay written with `in` (`cancel in 3d`); `example` uses `after`.
     DelayAfter { example: String },
-    /// `emit e(v)`.
-    EmitCall { example: String },
+    /// `emit e(v)`, `fail n("m")`, `return(v)`: a statement's value in parentheses.
+    ValueInParens {
+        keyword: &'static str,
+        example: String,
+    },
     /// `x: v` for `x = v`, or `var x: int: 0` / `== 0` for `= 0`.
     AssignWith { found: String, example: String },
     /// `task t(double amount)`.
     ParamTypeFirst { name: String, ty: String },
     /// `task t(x: str = "a")`.
     ParamDefault,
-    /// `struct s { city str }`.
-    FieldWithoutColon { name: String, ty: String },
+    /// `struct s { city str }`, `var count int`: `what` names the thing typed.
+    TypeWithoutColon {
+        what: &'static str,
+        name: String,
+        ty: String,
+    },
+    /// `new address(city: "x")`: a struct value in parentheses.
+    StructParens { name: String },
     /// `spawn { ... }`: a thread without a name; `name` is the one the fix gives it.
     SpawnWithoutName { name: String },
     /// `run w(value)`: a positional child workflow input.
@@ -694,14 +703,22 @@ mod tests {
             NearMiss::CatchType { found: s() },
             NearMiss::TemplateString { meant: s() },
             NearMiss::DelayAfter { example: s() },
-            NearMiss::EmitCall { example: s() },
+            NearMiss::ValueInParens {
+                keyword: "emit",
+                example: s(),
+            },
             NearMiss::AssignWith {
                 found: s(),
                 example: s(),
             },
             NearMiss::ParamTypeFirst { name: s(), ty: s() },
             NearMiss::ParamDefault,
-            NearMiss::FieldWithoutColon { name: s(), ty: s() },
+            NearMiss::TypeWithoutColon {
+                what: "field",
+                name: s(),
+                ty: s(),
+            },
+            NearMiss::StructParens { name: s() },
             NearMiss::CommentMarker { found: s() },
             NearMiss::SpawnWithoutName { name: s() },
             NearMiss::PositionalChildInput { arg: s() },

@@ -11,7 +11,9 @@ use super::{Finder, Kind, is_type_word, misspelt};
 use crate::syntax::problems::{KeywordKind, NearMiss};
 
 /// Words that start a condition's operand after which `not` means `!`.
-const BEFORE_CONDITION: &[&str] = &["if", "while", "until", "&&", "||", "(", "=", "return"];
+const BEFORE_CONDITION: &[&str] = &[
+    "if", "while", "until", "&&", "||", "and", "or", "(", "=", "return",
+];
 
 impl Finder<'_> {
     /// The text of tokens `a..=b` as written.
@@ -90,7 +92,11 @@ impl Finder<'_> {
             (Kind::Punct, p @ ("=<" | "=!" | "=>" | "=+" | "^"))
                 if i > 0 && self.ends_operand(i - 1) =>
             {
+                let in_map = self.open.get(i).copied().flatten().is_some_and(|o| {
+                    o > 0 && matches!(self.toks[o - 1].text, "map" | "=" | "(" | "," | "[")
+                });
                 let meant = match p {
+                    "=>" if in_map => ":",
                     "=<" => "<=",
                     "=!" if self.condition_line(i) => "!=",
                     "=>" if self.condition_line(i) => ">=",
@@ -99,6 +105,22 @@ impl Finder<'_> {
                     _ => return,
                 };
                 self.replace(i, meant, written(p, meant));
+            }
+            // `a and not b`
+            (Kind::Word, w @ ("and" | "or"))
+                if next_text == "not"
+                    && i > 0
+                    && self.ends_operand(i - 1)
+                    && self.starts_operand(i + 2) =>
+            {
+                let op = if w == "and" { "&& !" } else { "|| !" };
+                let e = self.toks[i + 2].start;
+                let found = format!("{w} not");
+                self.push(
+                    (t.start, next.as_ref().map_or(t.end, |n| n.end)),
+                    written(&found, op),
+                    vec![(t.start, e, op.to_string())],
+                );
             }
             // `if not ready {`
             (Kind::Word, "not")
@@ -158,7 +180,8 @@ impl Finder<'_> {
                 if prev_text == "="
                     && next
                         .as_ref()
-                        .is_some_and(|n| n.kind == Kind::Word && !n.line_start) =>
+                        .is_some_and(|n| n.kind == Kind::Word && !n.line_start)
+                    && misspelt(w, &["spawn", "await", "ask"]).is_some() =>
             {
                 if let Some(kw) = misspelt(w, &["spawn", "await", "ask"]) {
                     self.replace(
@@ -212,11 +235,12 @@ impl Finder<'_> {
             (Kind::Word, w @ ("user" | "group"))
                 if i >= 2
                     && ((self.toks[i - 2].text == "ask" && prev_text != "to")
-                        || prev_text == "reassign")
+                        || prev_text == "reassign"
+                        || prev_text == "release")
                     && tok(i + 1).is_some_and(|n| !n.line_start) =>
             {
-                let example = if prev_text == "reassign" {
-                    format!("reassign to {w} ...")
+                let example = if matches!(prev_text, "reassign" | "release") {
+                    format!("{prev_text} to {w} ...")
                 } else {
                     format!("ask {prev_text} to {w} ...")
                 };
@@ -492,6 +516,7 @@ impl Finder<'_> {
                                 | "thread"
                                 | "on"
                                 | "any"
+                                | "new"
                         ))
                     && tok(i + 1).is_some_and(|n| n.kind == Kind::Word)
                     && tok(i + 2).is_some_and(|n| n.text == ":")
@@ -618,9 +643,11 @@ impl Finder<'_> {
             }
             // `1h30m`: a duration in two units
             (Kind::Number, a)
-                if next
-                    .as_ref()
-                    .is_some_and(|n| n.kind == Kind::Number && n.start == t.end) =>
+                if next.as_ref().is_some_and(|n| {
+                    n.kind == Kind::Number
+                        && n.start == t.end
+                        && compound_duration(a, n.text).is_some()
+                }) =>
             {
                 let n = next.clone().expect("number");
                 if let Some(meant) = compound_duration(a, n.text) {
@@ -659,12 +686,185 @@ impl Finder<'_> {
                 let n = next.clone().expect("type");
                 self.push(
                     (t.start, n.end),
-                    NearMiss::FieldWithoutColon {
+                    NearMiss::TypeWithoutColon {
+                        what: "field",
                         name: w.to_string(),
                         ty: n.text.to_string(),
                     },
                     vec![(t.end, n.start, ": ".into())],
                 );
+            }
+            // `return(receipt)`: the parenthesis makes it a call
+            (Kind::Word, "return")
+                if next
+                    .as_ref()
+                    .is_some_and(|n| n.text == "(" && n.start == t.end) =>
+            {
+                let Some(close) = self.closing(i + 1) else {
+                    return;
+                };
+                if close == i + 2 {
+                    return;
+                }
+                let inner = self.text_of(i + 2, close - 1).to_string();
+                let (s, e) = (t.end, self.toks[close].end);
+                self.push(
+                    (s, s + 1),
+                    NearMiss::ValueInParens {
+                        keyword: "return",
+                        example: format!("return {inner}"),
+                    },
+                    vec![(s, e, format!(" {inner}"))],
+                );
+            }
+            // `ask f to users "a"`
+            (Kind::Word, w @ ("users" | "groups"))
+                if prev_text == "to"
+                    && (self.line_has_before(i, "ask") || self.line_has_before(i, "reassign")) =>
+            {
+                let meant = &w[..w.len() - 1];
+                self.replace(i, meant, written(w, meant));
+            }
+            // `catch error: timeout`, `notes: "..."`, `to user: "alice"`
+            (Kind::Punct, ":")
+                if i > 0
+                    && t.start == self.toks[i - 1].end
+                    && next_same_line
+                    && ((matches!(prev_text, "error" | "exception" | "thread" | "wait")
+                        && self.line_has_before(i, "catch"))
+                        || (matches!(prev_text, "notes" | "user" | "group")
+                            && self.line_has_before(i, "ask"))) =>
+            {
+                let n = next.clone().expect("value");
+                self.push(
+                    (t.start, t.end),
+                    NearMiss::NotNeeded {
+                        found: ":".into(),
+                        example: format!("{prev_text} {}", n.text),
+                    },
+                    vec![(t.start, t.end, String::new())],
+                );
+            }
+            // `amount = .5`
+            (Kind::Punct, ".")
+                if next
+                    .as_ref()
+                    .is_some_and(|n| n.kind == Kind::Number && n.start == t.end)
+                    && matches!(
+                        prev_text,
+                        "=" | "(" | "," | "+" | "-" | "*" | "/" | "[" | ":"
+                    ) =>
+            {
+                let n = next.clone().expect("number");
+                let meant = format!("0.{}", n.text);
+                self.push(
+                    (t.start, n.end),
+                    written(&format!(".{}", n.text), &meant),
+                    vec![(t.start, n.end, meant.clone())],
+                );
+            }
+            // `1e3`: an exponent needs a fraction
+            (Kind::Number, m)
+                if (m.ends_with('e') || m.ends_with('E'))
+                    && m[..m.len() - 1].chars().all(|c| c.is_ascii_digit())
+                    && next
+                        .as_ref()
+                        .is_some_and(|n| n.kind == Kind::Number && n.start == t.end) =>
+            {
+                let n = next.clone().expect("exponent");
+                let found = format!("{m}{}", n.text);
+                let meant = format!("{}.0{}{}", &m[..m.len() - 1], &m[m.len() - 1..], n.text);
+                self.push(
+                    (t.start, n.end),
+                    written(&found, &meant),
+                    vec![(t.start, n.end, meant.clone())],
+                );
+            }
+            // `new address(city: "x")`
+            (Kind::Word, "new")
+                if tok(i + 1).is_some_and(|n| n.kind == Kind::Word)
+                    && tok(i + 2).is_some_and(|n| {
+                        n.text == "(" && Some(n.start) == tok(i + 1).map(|x| x.end)
+                    }) =>
+            {
+                let Some(close) = self.closing(i + 2) else {
+                    return;
+                };
+                let name = self.toks[i + 1].text.to_string();
+                let (o, c) = (self.toks[i + 2].clone(), self.toks[close].clone());
+                self.push(
+                    (o.start, o.end),
+                    NearMiss::StructParens { name },
+                    vec![
+                        (o.start, o.end, " { ".into()),
+                        (c.start, c.end, " }".into()),
+                    ],
+                );
+            }
+            // `++count`
+            (Kind::Punct, p @ ("++" | "--"))
+                if t.line_start
+                    && next
+                        .as_ref()
+                        .is_some_and(|n| n.kind == Kind::Word && n.start == t.end)
+                    && tok(i + 2).is_none_or(|n| n.line_start) =>
+            {
+                let n = next.clone().expect("target");
+                let meant = if p == "++" { "+=" } else { "-=" };
+                self.push(
+                    (t.start, t.end),
+                    NearMiss::Increment {
+                        found: p.to_string(),
+                        target: n.text.to_string(),
+                        meant,
+                    },
+                    vec![(t.start, n.end, format!("{} {meant} 1", n.text))],
+                );
+            }
+            // `searchable on "$.email"` without `as TYPE`
+            (Kind::Str, s)
+                if prev_text == "on"
+                    && i >= 2
+                    && self.toks[i - 2].text == "searchable"
+                    && next.as_ref().is_none_or(|n| n.line_start || n.text != "as") =>
+            {
+                let example = format!("searchable on {s} as str");
+                self.push(
+                    (t.start, t.end),
+                    NearMiss::Missing {
+                        text: "as TYPE".into(),
+                        example,
+                    },
+                    vec![(t.end, t.end, " as str".into())],
+                );
+            }
+            // `var count int = 0`
+            (Kind::Word, w)
+                if self.var_line(i)
+                    && i >= 1
+                    && matches!(self.toks[i - 1].text, "var" | "input")
+                    && next.as_ref().is_some_and(|n| {
+                        n.kind == Kind::Word && !n.line_start && is_type_word(n.text)
+                    }) =>
+            {
+                let n = next.clone().expect("type");
+                self.push(
+                    (n.start, n.end),
+                    NearMiss::TypeWithoutColon {
+                        what: "variable",
+                        name: w.to_string(),
+                        ty: n.text.to_string(),
+                    },
+                    vec![(t.end, n.start, ": ".into())],
+                );
+            }
+            // `wait until x = 1`
+            (Kind::Punct, "=")
+                if self.line_word(i) == "wait"
+                    && self.is(self.line_first(i) + 1, "until")
+                    && !self.rest_of_line_has(i, "=") =>
+            {
+                self.replace(i, "==", NearMiss::AssignInCondition);
             }
             _ => {}
         }
@@ -708,8 +908,31 @@ impl Finder<'_> {
                 let (s, e) = (b.start, self.toks[close].end);
                 self.push(
                     (s, e),
-                    NearMiss::EmitCall { example },
+                    NearMiss::ValueInParens {
+                        keyword: "emit",
+                        example,
+                    },
                     vec![(s, e, format!(" {inner}"))],
+                );
+                return;
+            }
+            ("fail", _, "(") if a.kind == Kind::Word && b.start == a.end => {
+                let Some(close) = self.closing(i + 2) else {
+                    return;
+                };
+                if close != i + 4 || self.toks[i + 3].kind != Kind::Str {
+                    return;
+                }
+                let msg = self.toks[i + 3].text.to_string();
+                let example = format!("fail {} {msg}", a.text);
+                let (s, e) = (b.start, self.toks[close].end);
+                self.push(
+                    (b.start, b.end),
+                    NearMiss::ValueInParens {
+                        keyword: "fail",
+                        example,
+                    },
+                    vec![(s, e, format!(" {msg}"))],
                 );
                 return;
             }
