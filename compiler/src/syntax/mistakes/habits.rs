@@ -1104,6 +1104,17 @@ mod tests {
         assert_eq!(compound_duration("30m", "1h"), None);
     }
 
+    /// Every pattern of this file, on text cut anywhere: the finder never panics.
+    #[test]
+    fn cut_habits_never_panic() {
+        let text = "task t(double a, x: str = \"a\", c: str maskd) -> str\nstruct s { city str }\nworkflow w {\n  var n int = 0\n  var m: int: 0\n  input o: str? optional\n  input q: [str]\n  input r: dict<str, int>\n  if not a is not null and not b =< c {\n  } else x =! 1 {\n  }\n  n =+ 1\n  n = a ^ 2\n  ++n\n  let t = spawn {\n  }\n  wait for t\n  on event e: {\n  }\n  emit e(v)\n  emit e with v\n  fail n, \"m\"\n  fail(\"m\")\n  fail n(\"m\")\n  return(v)\n  for i in xs {\n  }\n  spawn s for each i of xs {\n  }\n  try {\n    t()\n  } catch (Exception e) {\n  }\n  r: 1\n  default task retries = 3\n  let p = awiat e within 2d timeout: 1d correlate by k\n  let d = ask f user \"a\" to users \"b\" notes: \"n\" reassign group \"g\" cancel in 3d\n  -- c\n  t(f\"x\", `y ${z}`, (int) a.b, a: 1)\n  h = address(city: 1)\n  h = new address(city: 1)\n  h = address { city: \"x {y\" }\n  o = {\"a\": 1 \"b\": 2, \"c\" => .5}\n  l = [1 2 1e3]\n  sleep 1h30m\n  t() timeout 30S catch error: timeout {\n  }\n  if (a > 1 {\n  }\n  wait until a = 1\n  var p: json-obj searchable on \"$.x\"\n}";
+        for (i, _) in text.char_indices() {
+            let _ = super::super::find(&text[..i], 0);
+            let _ = super::super::find(&text[i..], i);
+        }
+        assert!(super::super::find(text, 0).len() >= 8);
+    }
+
     #[test]
     fn holes_left_open_are_found() {
         assert_eq!(unclosed_hole("\"paid {amount\""), Some(6));
