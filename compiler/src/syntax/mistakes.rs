@@ -172,6 +172,7 @@ fn misspelt<'w>(word: &str, words: &[&'w str]) -> Option<&'w str> {
 }
 
 const ITEM_WORDS: &[&str] = &[
+    "extern",
     "task",
     "event",
     "workflow-event",

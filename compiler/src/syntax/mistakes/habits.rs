@@ -866,6 +866,69 @@ impl Finder<'_> {
             {
                 self.replace(i, "==", NearMiss::AssignInCondition);
             }
+            // `extend tags to "x"`, `remove "x" in tags`, `on cancel throw n`
+            (Kind::Word, w @ ("to" | "in" | "throw" | "raise"))
+                if (w == "to" && self.line_word(i) == "extend" && i == self.line_first(i) + 2)
+                    || (w == "in"
+                        && self.line_word(i) == "remove"
+                        && i >= self.line_first(i) + 2
+                        && !matches!(prev_text, "index" | "key"))
+                    || (matches!(w, "throw" | "raise") && prev_text == "cancel") =>
+            {
+                let meant = match w {
+                    "to" => "with",
+                    "in" => "from",
+                    _ => "fail",
+                };
+                self.replace(i, meant, written(w, meant));
+            }
+            // `thread retention: 1d`, `version: 2`, `correlated by = key`
+            (Kind::Punct, p @ (":" | "="))
+                if i > 0 && next_same_line && self.needless_sign(i, p, prev_text) =>
+            {
+                let n = next.clone().expect("value");
+                let s = self.toks[i - 1].end;
+                self.push(
+                    (t.start, t.end),
+                    NearMiss::NotNeeded {
+                        found: p.to_string(),
+                        example: format!("{prev_text} {}", n.text),
+                    },
+                    vec![(s, t.end, String::new())],
+                );
+            }
+            // `fail n "m", value`
+            (Kind::Punct, ",")
+                if self.line_word(i) == "fail"
+                    && prev.as_ref().is_some_and(|p| p.kind == Kind::Str)
+                    && next_same_line =>
+            {
+                self.replace(i, " with", written(",", "with"));
+            }
+            // `spawn t(box = 1)`, `run w(x = 1)`
+            (Kind::Punct, "=")
+                if i >= 2
+                    && matches!(self.toks[i - 2].text, "(" | ",")
+                    && prev.as_ref().is_some_and(|p| p.kind == Kind::Word)
+                    && (self.line_has_before(i, "spawn") || self.line_has_before(i, "run")) =>
+            {
+                self.replace(i, ":", written("=", ":"));
+            }
+            // `run w(...) id "x"`
+            (Kind::Word, "id")
+                if prev_text == ")"
+                    && self.line_has_before(i, "run")
+                    && next.as_ref().is_some_and(|n| !n.line_start) =>
+            {
+                self.push(
+                    (t.start, t.end),
+                    NearMiss::Missing {
+                        text: "with".into(),
+                        example: format!("with id {next_text}"),
+                    },
+                    vec![(t.start, t.start, "with ".into())],
+                );
+            }
             _ => {}
         }
     }
@@ -1024,6 +1087,19 @@ impl Finder<'_> {
             let (s, e) = (self.toks[i].end, self.toks[i + 2].end);
             let at = self.toks[i + 1].start;
             self.push((at, e), NearMiss::ParamDefault, vec![(s, e, String::new())]);
+        }
+    }
+
+    /// `:` after `version` or `id` (of `ask` or `run`) or after `thread retention`, `=`
+    /// after `correlated by`.
+    fn needless_sign(&self, i: usize, sign: &str, prev: &str) -> bool {
+        let step = self.line_has_before(i, "ask") || self.line_has_before(i, "run");
+        match sign {
+            ":" => {
+                (matches!(prev, "version" | "id") && step)
+                    || (prev == "retention" && matches!(self.line_word(i), "thread" | "default"))
+            }
+            _ => prev == "by",
         }
     }
 
