@@ -48,6 +48,11 @@ impl Problem {
                         at,
                         "()",
                     ),
+                    UnknownVariableHint::SettingWithEquals { between } => d.with_replacement(
+                        format!("`{name}` is a workflow setting: write its value after it, without `=` (`{name} value`)"),
+                        between,
+                        " ",
+                    ),
                     UnknownVariableHint::Event { await_at } => d.with_replacement(
                         format!("`{name}` is an event: to wait for it, write `await {name}`"),
                         await_at,

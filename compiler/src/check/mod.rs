@@ -939,6 +939,25 @@ impl<'c> WorkflowChecker<'c> {
                 op_span,
                 value,
             } => {
+                // `retention = 30d`: a setting written as an assignment.
+                if *op == AssignOp::Assign
+                    && place.selectors.is_empty()
+                    && matches!(place.var.text.as_str(), "retention" | "updates" | "parent")
+                    && !self.vars.contains_key(&place.var.text)
+                    && self.lookup_let(&place.var.text).is_none()
+                {
+                    self.cx.problem(Problem::UnknownVariable {
+                        name: place.var.text.clone(),
+                        span: place.var.span,
+                        hint: UnknownVariableHint::SettingWithEquals {
+                            between: Span {
+                                start: place.var.span.end,
+                                end: value.span.start,
+                            },
+                        },
+                    });
+                    return;
+                }
                 let place_ty = self.place(place);
                 if *op == AssignOp::Assign
                     && place.selectors.is_empty()

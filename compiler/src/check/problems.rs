@@ -714,6 +714,9 @@ pub(crate) enum UnknownVariableHint {
     IsTask { call_at: Option<Span> },
     /// Nothing close: declare it.
     Declare,
+    /// `retention = 30d`: a workflow setting written with `=`; `between` runs from the
+    /// name to the value.
+    SettingWithEquals { between: Span },
     /// `wait e` of an event `e`; `await_at` is the `wait`.
     Event { await_at: Span },
 }
@@ -983,6 +986,11 @@ mod tests {
                 name: name(),
                 span,
                 hint: UnknownVariableHint::Declare,
+            },
+            Problem::UnknownVariable {
+                name: name(),
+                span,
+                hint: UnknownVariableHint::SettingWithEquals { between: span },
             },
             Problem::UnknownVariable {
                 name: name(),
