@@ -549,17 +549,36 @@ impl Problem {
                 value,
                 array_append,
             } => {
-                let help = match array_append {
+                let help = match &array_append {
                     Some(place) => {
                         format!("to append to an array, write `extend {place} with value`")
                     }
                     None => "arithmetic needs numbers, `+=` also joins strings and appends to json-arr, `&&=`/`||=` need bools".to_string(),
                 };
                 let (a_t, a_v) = (a_or_an(&target), a_or_an(&value));
-                Diagnostic::error(code, span, format!("`{op}` cannot apply {a_v} to {a_t}"))
+                // `tags += "x"` with an element (or an array) of the array's type: the
+                // `extend` statement does it.
+                let extend = match (&array_append, &target) {
+                    (Some(place), Ty::Array(elem)) if **elem == value || value == target => {
+                        Some(Fix::replace(
+                            "Write it with `extend`",
+                            Span {
+                                start: target_span.start,
+                                end: span.end,
+                            },
+                            format!("extend {place} with"),
+                        ))
+                    }
+                    _ => None,
+                };
+                let d = Diagnostic::error(code, span, format!("`{op}` cannot apply {a_v} to {a_t}"))
                     .with_label("not supported for these types")
                     .with_secondary(target_span, format!("this is {a_t}"))
-                    .with_help(help)
+                    .with_help(help);
+                match extend {
+                    Some(fix) => d.with_fix(fix),
+                    None => d,
+                }
             }
             Problem::UnknownThreadInput { thread, name, span } => Diagnostic::error(
                 code,
