@@ -10,7 +10,7 @@ use super::problems::{
 };
 use super::{encoded_help, prim_name};
 use crate::ast::{Prim, RemoveWhat};
-use crate::diag::{Diagnostic, Fix, a_or_an};
+use crate::diag::{Diagnostic, Edit, Fix, a_or_an};
 use crate::source::Span;
 
 impl Problem {
@@ -40,9 +40,24 @@ impl Problem {
                         .with_fix(Fix::replace(format!("Write `{spaced}`"), span, spaced))
                     }
                     UnknownVariableHint::DidYouMean(close) => d.did_you_mean(&close),
-                    UnknownVariableHint::IsTask => {
+                    UnknownVariableHint::IsTask { call_at: None } => {
                         d.with_help(format!("`{name}` is a task; call it with `{name}(...)`"))
                     }
+                    UnknownVariableHint::IsTask { call_at: Some(at) } => d.with_replacement(
+                        format!("`{name}` is a task; call it with `{name}()`"),
+                        at,
+                        "()",
+                    ),
+                    UnknownVariableHint::SettingWithEquals { between } => d.with_replacement(
+                        format!("`{name}` is a workflow setting: write its value after it, without `=` (`{name} value`)"),
+                        between,
+                        " ",
+                    ),
+                    UnknownVariableHint::Event { await_at } => d.with_replacement(
+                        format!("`{name}` is an event: to wait for it, write `await {name}`"),
+                        await_at,
+                        "await",
+                    ),
                     UnknownVariableHint::Declare => {
                         d.with_help(format!("declare it first: `var {name}: <type>`"))
                     }
@@ -60,9 +75,20 @@ impl Problem {
                     .with_label("no task with this name is declared");
                 match hint {
                     UnknownTaskHint::DidYouMean(close) => d.did_you_mean(&close),
-                    UnknownTaskHint::Sleep => d.with_help(
-                        "to pause the run, write `sleep 30s` (a name directly followed by `(` calls a task)",
-                    ),
+                    UnknownTaskHint::Sleep { fix } => {
+                        let d = d.with_help(
+                            "to pause the run, write `sleep 30s` (a name directly followed by `(` calls a task)",
+                        );
+                        match fix {
+                            Some(fix) => d.with_fix(fix),
+                            None => d,
+                        }
+                    }
+                    UnknownTaskHint::Conversion { meant, fix } => d
+                        .with_help(format!(
+                            "the language writes this after the value: `value{meant}`"
+                        ))
+                        .with_fix(fix),
                     UnknownTaskHint::Wait => d.with_help(
                         "to wait, write `wait until condition` or `wait handle, ...` (a name directly followed by `(` calls a task)",
                     ),
@@ -111,15 +137,24 @@ impl Problem {
             } else {
                 format!("try `{suggestion}`")
             }),
-            Problem::InvalidFieldName { name, span } => Diagnostic::error(
+            Problem::InvalidFieldName {
+                name,
+                span,
+                suggestion,
+            } => Diagnostic::error(
                 code,
                 span,
                 format!("`{name}` is not a valid struct field name"),
             )
             .with_label("StructDef fields must be camelCase")
-            .with_help(
-                "start with a lowercase letter and use only letters and digits, e.g. `zipCode`",
-            ),
+            .with_help(if suggestion.is_empty() {
+                "start with a lowercase letter and use only letters and digits, e.g. `zipCode`"
+                    .to_string()
+            } else {
+                format!(
+                    "start with a lowercase letter and use only letters and digits: `{suggestion}`"
+                )
+            }),
             Problem::UnknownType {
                 name,
                 span,
@@ -166,6 +201,11 @@ impl Problem {
                             None => d,
                         }
                     }
+                    UnknownEventHint::Handle { wait_at } => d.with_replacement(
+                        format!("`{name}` is a handle: to wait for it, write `wait {name}`"),
+                        wait_at,
+                        "wait",
+                    ),
                 }
             }
             Problem::UnknownUpdatePolicy { word, span } => Diagnostic::error(
@@ -242,17 +282,60 @@ impl Problem {
                         "declare the task's output type: `task {step}(...) -> <type>`"
                     ))
             }
-            Problem::UselessExpression { span } => {
-                Diagnostic::error(code, span, "this expression does nothing")
-                    .with_label("computed and thrown away")
-                    .with_help("only a task call can stand alone; to change a variable, assign it (`x = ...`, `x += ...`)")
+            Problem::UselessExpression { span, assign_at } => {
+                let d = Diagnostic::error(code, span, "this expression does nothing")
+                    .with_label("computed and thrown away");
+                match assign_at {
+                    None => d.with_help("only a task call can stand alone; to change a variable, assign it (`x = ...`, `x += ...`)"),
+                    Some(op) => d.with_replacement(
+                        "`==` compares; to assign the value, write `=`",
+                        op,
+                        "=",
+                    ),
+                }
             }
-            Problem::LetWithoutStep { name, span } => {
-                Diagnostic::error(code, span, "`let` binds the output of a step")
-                    .with_label("this is not a task call")
-                    .with_help(format!(
+            Problem::LetWithoutStep { name, span, var } => {
+                let d = Diagnostic::error(code, span, "`let` binds the output of a step")
+                    .with_label("this is not a task call");
+                match var {
+                    None => d.with_help(format!(
                         "to keep a value, declare a variable: `var {name}: <type> = ...`"
-                    ))
+                    )),
+                    Some(v) => {
+                        let at = Span {
+                            start: v.name_end,
+                            end: v.name_end,
+                        };
+                        // A constant is the variable's default; a computed value is
+                        // assigned after the declaration, on the same line.
+                        let (typed, help) = if v.constant {
+                            let typed = format!(": {}", v.ty);
+                            let help = format!(
+                                "to keep a value, declare a variable: `var {name}{typed} = ...`"
+                            );
+                            (typed, help)
+                        } else {
+                            let typed = format!(": {}; {name}", v.ty);
+                            let help = format!(
+                                "to keep a computed value, declare a variable and assign it: `var {name}{typed} = ...`"
+                            );
+                            (typed, help)
+                        };
+                        d.with_help(help).with_fix(Fix::new(
+                            format!("Declare `var {name}: {}`", v.ty),
+                            vec![
+                                Edit {
+                                    span: v.keyword,
+                                    text: "var".to_string(),
+                                },
+                                Edit {
+                                    span: at,
+                                    text: typed,
+                                },
+                            ],
+                        ))
+                    }
+                }
             }
             Problem::StepInCondition { place, what, span } => match place {
                 ConditionPlace::Loop => Diagnostic::error(code, span, format!("{what} in a loop condition runs only once"))
@@ -466,17 +549,36 @@ impl Problem {
                 value,
                 array_append,
             } => {
-                let help = match array_append {
+                let help = match &array_append {
                     Some(place) => {
                         format!("to append to an array, write `extend {place} with value`")
                     }
                     None => "arithmetic needs numbers, `+=` also joins strings and appends to json-arr, `&&=`/`||=` need bools".to_string(),
                 };
                 let (a_t, a_v) = (a_or_an(&target), a_or_an(&value));
-                Diagnostic::error(code, span, format!("`{op}` cannot apply {a_v} to {a_t}"))
+                // `tags += "x"` with an element (or an array) of the array's type: the
+                // `extend` statement does it.
+                let extend = match (&array_append, &target) {
+                    (Some(place), Ty::Array(elem)) if **elem == value || value == target => {
+                        Some(Fix::replace(
+                            "Write it with `extend`",
+                            Span {
+                                start: target_span.start,
+                                end: span.end,
+                            },
+                            format!("extend {place} with"),
+                        ))
+                    }
+                    _ => None,
+                };
+                let d = Diagnostic::error(code, span, format!("`{op}` cannot apply {a_v} to {a_t}"))
                     .with_label("not supported for these types")
                     .with_secondary(target_span, format!("this is {a_t}"))
-                    .with_help(help)
+                    .with_help(help);
+                match extend {
+                    Some(fix) => d.with_fix(fix),
+                    None => d,
+                }
             }
             Problem::UnknownThreadInput { thread, name, span } => Diagnostic::error(
                 code,
@@ -548,7 +650,13 @@ impl Problem {
             )
             .with_label("not a positive whole number of seconds")
             .with_help("write a duration constant such as `30s`, `10m`, `1h` or `2d`"),
-            Problem::WaitNotName { span } => Diagnostic::error(code, span, "`wait` takes handle names")
+            Problem::WaitNotName {
+                span,
+                sleep_at: Some(at),
+            } => Diagnostic::error(code, span, "`wait` takes handle names")
+                .with_label("a duration")
+                .with_replacement("to pause the run for a while, write `sleep`", at, "sleep"),
+            Problem::WaitNotName { span, sleep_at: None } => Diagnostic::error(code, span, "`wait` takes handle names")
                 .with_label("not a name")
                 .with_help("bind the step with `let t = spawn ...` or `let c = run ...`, then write `wait t`"),
             Problem::WaitStrategyOnChild { span, handle } => Diagnostic::error(
@@ -1027,10 +1135,20 @@ impl Problem {
                     "fields exist on json-obj, structs and maps"
                 };
                 let a_t = a_or_an(&ty);
-                Diagnostic::error(code, span, format!("{a_t} has no field `{name}`"))
+                let d = Diagnostic::error(code, span, format!("{a_t} has no field `{name}`"))
                     .with_label("no fields to select")
-                    .with_secondary(base_span, format!("this is {a_t}"))
-                    .with_help(help)
+                    .with_secondary(base_span, format!("this is {a_t}"));
+                // `xs.length`: the size is a method.
+                let sized = matches!(ty, Ty::Array(_)) || ty == Ty::STR;
+                if sized && matches!(name.as_str(), "length" | "len" | "size" | "count" | "Length" | "Count") {
+                    d.with_replacement(
+                        "the number of elements (or characters) is `size()`",
+                        span,
+                        "size()",
+                    )
+                } else {
+                    d.with_help(help)
+                }
             }
             Problem::ArrayIndexType { span, ty } => Diagnostic::error(
                 code,

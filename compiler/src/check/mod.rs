@@ -26,10 +26,11 @@ pub use types::{Ty, assignable, castable, prim_name};
 
 use crate::ast::*;
 use crate::diag::{Code, Diagnostic};
+use crate::diag::{Edit, Fix};
 use crate::source::Span;
 use flow::scan;
 use problems::{
-    ConditionPlace, OperandNeed, Problem, RepeatedSetting, UnaryOp, UnknownTaskHint,
+    ConditionPlace, LetAsVar, OperandNeed, Problem, RepeatedSetting, UnaryOp, UnknownTaskHint,
     UnknownVariableHint, VersionOf,
 };
 use problems::{ConstantSite, ValueSite};
@@ -193,6 +194,35 @@ const TYPE_ALIASES: &[(&str, &str)] = &[
     ("time", "timestamp"),
 ];
 
+/// The primitive type a name spells in another case or separator (`DOUBLE`, `wfRunId`,
+/// `Json_Obj`), or a near-miss of an alias (`sting` for `string`).
+fn type_by_spelling(name: &str) -> Option<&'static str> {
+    let plain = |s: &str| -> String {
+        s.chars()
+            .filter(|c| *c != '-' && *c != '_')
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    let key = plain(name);
+    PRIMITIVES
+        .iter()
+        .copied()
+        .find(|p| plain(p) == key)
+        .or_else(|| {
+            TYPE_ALIASES
+                .iter()
+                .find(|(a, _)| plain(a) == key)
+                .map(|(_, p)| *p)
+        })
+        .or_else(|| {
+            let close = names::closest(&key, TYPE_ALIASES.iter().map(|(a, _)| *a))?;
+            TYPE_ALIASES
+                .iter()
+                .find(|(a, _)| *a == close)
+                .map(|(_, p)| *p)
+        })
+}
+
 /// The primitive type names, for "did you mean".
 const PRIMITIVES: &[&str] = &[
     "str",
@@ -281,6 +311,7 @@ impl Checker {
                     .map(|(_, p)| *p);
                 let suggestion = alias
                     .or_else(|| names::closest(&n.text, candidates))
+                    .or_else(|| type_by_spelling(&n.text))
                     .map(str::to_string);
                 self.problem(Problem::UnknownType {
                     name: n.text.clone(),
@@ -390,10 +421,24 @@ impl Checker {
         let partial = s.fields.iter().any(|f| f.name.text.is_empty());
         for f in s.fields.iter().filter(|f| !f.name.text.is_empty()) {
             if !is_valid_struct_field(&f.name.text) {
-                self.problem(Problem::InvalidFieldName {
+                let camel = names::camel_case(&f.name.text);
+                let suggestion = if is_valid_struct_field(&camel) {
+                    camel
+                } else {
+                    String::new()
+                };
+                let diag = self.problem(Problem::InvalidFieldName {
                     name: f.name.text.clone(),
                     span: f.name.span,
+                    suggestion: suggestion.clone(),
                 });
+                if !suggestion.is_empty() {
+                    self.renames.push(rename_fix::PendingRename {
+                        diag,
+                        decl: f.name.span,
+                        new_name: suggestion,
+                    });
+                }
             }
             if let Some(prev) = seen.insert(&f.name.text, f.name.span) {
                 self.duplicate(&f.name, prev, "field");
@@ -857,10 +902,18 @@ impl<'c> WorkflowChecker<'c> {
                         ty
                     }
                 } else {
-                    self.expr(value);
+                    let ty = self.expr(value);
+                    let constant = non_constant(value).is_none();
+                    let var = (ty.is_prim() && !ty.is_unknown()).then(|| LetAsVar {
+                        keyword: Span::new(stmt.span.start as usize, stmt.span.start as usize + 3),
+                        name_end: name.span.end,
+                        ty: ty.clone(),
+                        constant,
+                    });
                     self.cx.problem(Problem::LetWithoutStep {
                         name: name.text.clone(),
                         span: value.span,
+                        var,
                     });
                     Ty::Error
                 };
@@ -886,6 +939,25 @@ impl<'c> WorkflowChecker<'c> {
                 op_span,
                 value,
             } => {
+                // `retention = 30d`: a setting written as an assignment.
+                if *op == AssignOp::Assign
+                    && place.selectors.is_empty()
+                    && matches!(place.var.text.as_str(), "retention" | "updates" | "parent")
+                    && !self.vars.contains_key(&place.var.text)
+                    && self.lookup_let(&place.var.text).is_none()
+                {
+                    self.cx.problem(Problem::UnknownVariable {
+                        name: place.var.text.clone(),
+                        span: place.var.span,
+                        hint: UnknownVariableHint::SettingWithEquals {
+                            between: Span {
+                                start: place.var.span.end,
+                                end: value.span.start,
+                            },
+                        },
+                    });
+                    return;
+                }
                 let place_ty = self.place(place);
                 if *op == AssignOp::Assign
                     && place.selectors.is_empty()
@@ -1052,9 +1124,26 @@ impl<'c> WorkflowChecker<'c> {
             StmtKind::Expr(e) => {
                 if steps::is_step(e) {
                     self.expr(e);
+                } else if matches!(&e.kind, ExprKind::Var(n) if self.cx.model.tasks.contains_key(&n.text))
+                {
+                    // A task named without `()`: E0101 says so, with its fix.
+                    self.expr(e);
                 } else {
                     self.expr(e);
-                    self.cx.problem(Problem::UselessExpression { span: e.span });
+                    // `x == 1` for `x = 1`.
+                    let assign_at = match &e.kind {
+                        ExprKind::Binary {
+                            op: BinOp::Eq,
+                            op_span,
+                            lhs,
+                            ..
+                        } if matches!(lhs.kind, ExprKind::Var(_)) => Some(*op_span),
+                        _ => None,
+                    };
+                    self.cx.problem(Problem::UselessExpression {
+                        span: e.span,
+                        assign_at,
+                    });
                 }
             }
             StmtKind::Error => {}
@@ -1301,10 +1390,17 @@ impl<'c> WorkflowChecker<'c> {
             }
         } else if let Some(lit) = names::literal_alias(&name.text) {
             UnknownVariableHint::DidYouMean(lit.to_string())
+        } else if let Some(d) = names::iso_duration(&name.text) {
+            UnknownVariableHint::DidYouMean(d)
         } else if let Some(c) = names::closest(&name.text, candidates) {
             UnknownVariableHint::DidYouMean(c.to_string())
-        } else if self.cx.model.tasks.contains_key(&name.text) {
-            UnknownVariableHint::IsTask
+        } else if let Some(sig) = self.cx.model.tasks.get(&name.text) {
+            UnknownVariableHint::IsTask {
+                call_at: sig
+                    .params
+                    .is_empty()
+                    .then(|| Span::new(name.span.end as usize, name.span.end as usize)),
+            }
         } else {
             UnknownVariableHint::Declare
         };
@@ -1504,8 +1600,40 @@ impl<'c> WorkflowChecker<'c> {
                 timeout,
                 correlation,
                 ..
-            } => self.await_event(event, timeout.as_deref(), correlation.as_deref()),
+            } => {
+                // `await t` of a thread or child workflow handle: `wait t` was meant.
+                if !self.cx.model.events.contains_key(&event.text)
+                    && let Some((Ty::Thread | Ty::Threads | Ty::ChildWf, _)) =
+                        self.lookup_let(&event.text)
+                {
+                    self.cx.problem(Problem::UnknownEvent {
+                        workflow_event: false,
+                        name: event.text.clone(),
+                        span: event.span,
+                        hint: problems::UnknownEventHint::Handle {
+                            wait_at: Span::new(e.span.start as usize, e.span.start as usize + 5),
+                        },
+                    });
+                    return Ty::Error;
+                }
+                self.await_event(event, timeout.as_deref(), correlation.as_deref())
+            }
             ExprKind::Spawn(sp) => self.spawn(sp),
+            ExprKind::WaitChild(name)
+                if !self.vars.contains_key(&name.text)
+                    && self.lookup_let(&name.text).is_none()
+                    && self.cx.model.events.contains_key(&name.text) =>
+            {
+                // `let p = wait paid` of an event: `await paid` was meant.
+                self.cx.problem(Problem::UnknownVariable {
+                    name: name.text.clone(),
+                    span: name.span,
+                    hint: UnknownVariableHint::Event {
+                        await_at: Span::new(e.span.start as usize, e.span.start as usize + 4),
+                    },
+                });
+                Ty::Error
+            }
             ExprKind::WaitChild(name) => self.wait_child(name),
             ExprKind::Ask(ask) => self.ask(ask),
             ExprKind::RunWf {
@@ -1637,6 +1765,17 @@ impl<'c> WorkflowChecker<'c> {
             self.cx.problem(Problem::SubsecondDuration { span });
         }
         if let Some(span) = non_constant(v) {
+            // `False`, `None`: another language's literal, not a variable.
+            if let ExprKind::Var(name) = &v.kind
+                && let Some(lit) = names::literal_alias(&name.text)
+            {
+                self.cx.problem(Problem::ForeignLiteral {
+                    name: name.text.clone(),
+                    span: name.span,
+                    literal: lit,
+                });
+                return;
+            }
             self.cx.problem(Problem::JsonMemberNotConstant { span });
         }
     }
@@ -1652,7 +1791,50 @@ impl<'c> WorkflowChecker<'c> {
             let tasks: Vec<&str> = self.cx.model.tasks.keys().map(String::as_str).collect();
             let hint = match names::closest(&callee.text, tasks) {
                 Some(c) => UnknownTaskHint::DidYouMean(c.to_string()),
-                None if callee.text == "sleep" => UnknownTaskHint::Sleep,
+                None if callee.text == "sleep" => UnknownTaskHint::Sleep {
+                    // `sleep(5m)`: the `(` right after the name becomes a space.
+                    fix: (args.len() == 1 && span.end > callee.span.end).then(|| {
+                        Fix::new(
+                            "Write `sleep` as a statement".to_string(),
+                            vec![
+                                Edit {
+                                    span: Span::new(
+                                        callee.span.end as usize,
+                                        callee.span.end as usize + 1,
+                                    ),
+                                    text: " ".to_string(),
+                                },
+                                Edit {
+                                    span: Span::new(span.end as usize - 1, span.end as usize),
+                                    text: String::new(),
+                                },
+                            ],
+                        )
+                    }),
+                },
+                None if args.len() == 1
+                    && conversion(&callee.text).is_some()
+                    && simple(&args[0]) =>
+                {
+                    let meant = conversion(&callee.text).unwrap_or_default();
+                    let arg = args[0].span;
+                    UnknownTaskHint::Conversion {
+                        meant: meant.to_string(),
+                        fix: Fix::new(
+                            format!("Write `{}`", meant.trim()),
+                            vec![
+                                Edit {
+                                    span: Span::new(callee.span.start as usize, arg.start as usize),
+                                    text: String::new(),
+                                },
+                                Edit {
+                                    span: Span::new(arg.end as usize, span.end as usize),
+                                    text: meant.to_string(),
+                                },
+                            ],
+                        ),
+                    }
+                }
                 None if callee.text == "wait" => UnknownTaskHint::Wait,
                 None => {
                     let params: Vec<String> = arg_tys
@@ -1792,7 +1974,12 @@ impl<'c> WorkflowChecker<'c> {
                 self.cx.problem(Problem::UnknownMethod {
                     name: method.text.clone(),
                     span: method.span,
-                    suggestion: names::closest(&method.text, known),
+                    suggestion: names::closest(&method.text, known).or(
+                        match method.text.as_str() {
+                            "len" | "length" | "count" => Some("size"),
+                            _ => None,
+                        },
+                    ),
                 });
                 return Ty::Error;
             }
@@ -1990,4 +2177,31 @@ fn encoded_help(ty: &Ty) -> &'static str {
             "write a date-time such as `\"2026-05-28T20:26:40Z\"`, or an int of milliseconds since 1970"
         }
     }
+}
+
+/// What another language's conversion or length function is written as, after the value:
+/// `int(x)` is `x as int`, `len(x)` is `x.size()`.
+fn conversion(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "int" | "integer" | "long" => " as int",
+        "str" | "string" | "String" => " as str",
+        "double" | "float" => " as double",
+        "bool" | "boolean" => " as bool",
+        "len" | "length" | "size" | "count" => ".size()",
+        _ => return None,
+    })
+}
+
+/// An operand that keeps its meaning with `as TYPE` or `.size()` after it.
+fn simple(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Var(_)
+            | ExprKind::Field { .. }
+            | ExprKind::Index { .. }
+            | ExprKind::Int(_)
+            | ExprKind::Double(_)
+            | ExprKind::Str(_)
+            | ExprKind::Paren(_)
+    )
 }

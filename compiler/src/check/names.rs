@@ -100,6 +100,62 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
+/// An ISO 8601 duration (`PT5M`, `P1D`, `PT1H30M`) as the language writes it (`5m`,
+/// `1d`, `90m`).
+pub fn iso_duration(word: &str) -> Option<String> {
+    let rest = word.strip_prefix(['P', 'p'])?;
+    let mut seconds: u64 = 0;
+    let mut in_time = false;
+    let mut number = String::new();
+    for c in rest.chars() {
+        match c.to_ascii_uppercase() {
+            'T' if number.is_empty() => in_time = true,
+            d if d.is_ascii_digit() => number.push(d),
+            unit => {
+                let n: u64 = number.parse().ok()?;
+                number.clear();
+                let factor = match (unit, in_time) {
+                    ('D', false) => 86_400,
+                    ('W', false) => 604_800,
+                    ('H', true) => 3_600,
+                    ('M', true) => 60,
+                    ('S', true) => 1,
+                    _ => return None,
+                };
+                seconds = seconds.checked_add(n.checked_mul(factor)?)?;
+            }
+        }
+    }
+    if !number.is_empty() || seconds == 0 {
+        return None;
+    }
+    let (n, u) = [(86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")]
+        .into_iter()
+        .find(|(f, _)| seconds.is_multiple_of(*f))?;
+    Some(format!("{}{u}", seconds / n))
+}
+
+/// `zip-code`, `zip_code`, `ZipCode` as a camelCase struct field name (`zipCode`).
+pub fn camel_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .enumerate()
+    {
+        let mut chars = part.chars();
+        if let Some(first) = chars.next() {
+            if i == 0 {
+                out.push(first.to_ascii_lowercase());
+            } else {
+                out.push(first.to_ascii_uppercase());
+            }
+            out.extend(chars);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

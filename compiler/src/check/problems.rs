@@ -55,7 +55,12 @@ pub(crate) enum Problem {
         suggestion: String,
     },
     /// E0105: a struct field that is not camelCase.
-    InvalidFieldName { name: String, span: Span },
+    InvalidFieldName {
+        name: String,
+        span: Span,
+        /// The name in camelCase, or empty when it has no letter to start with.
+        suggestion: String,
+    },
     /// E0106: a type that is neither primitive nor a declared struct.
     UnknownType {
         name: String,
@@ -153,7 +158,11 @@ pub(crate) enum Problem {
     /// E0306: a constant number of seconds that is not positive and whole.
     SecondsNotPositive { what: String, span: Span },
     /// E0221: `wait` of something that is not a handle name.
-    WaitNotName { span: Span },
+    WaitNotName {
+        span: Span,
+        /// The `wait` keyword of `wait 5m`, which is `sleep` misspelt by habit.
+        sleep_at: Option<Span>,
+    },
     /// E0221: `first of` or `any of` on a child workflow handle.
     WaitStrategyOnChild { span: Span, handle: String },
     /// E0221: one `wait` of several child workflows (`handles`).
@@ -186,9 +195,18 @@ pub(crate) enum Problem {
     /// E0210: the output of a step that returns nothing is used.
     NoOutput { step: String, span: Span },
     /// E0211: an expression standing alone as a statement.
-    UselessExpression { span: Span },
+    UselessExpression {
+        span: Span,
+        /// The `==` of `x == 1`, an assignment written as a comparison.
+        assign_at: Option<Span>,
+    },
     /// E0216: `let` of something that is not a step.
-    LetWithoutStep { name: String, span: Span },
+    LetWithoutStep {
+        name: String,
+        span: Span,
+        /// The variable the `let` can become, when its value's type is known.
+        var: Option<LetAsVar>,
+    },
     /// E0217 (`while`), E0219 (`else if`), E0229 (`wait until`): a step inside a condition;
     /// `what` is "a task call" or "`await`".
     StepInCondition {
@@ -692,10 +710,15 @@ pub(crate) enum UnknownVariableHint {
     Subtraction { left: String, right: String },
     /// A close variable name, or the language's spelling of another language's literal.
     DidYouMean(String),
-    /// The name of a task.
-    IsTask,
+    /// The name of a task; `call_at` is where `()` goes when it takes no argument.
+    IsTask { call_at: Option<Span> },
     /// Nothing close: declare it.
     Declare,
+    /// `retention = 30d`: a workflow setting written with `=`; `between` runs from the
+    /// name to the value.
+    SettingWithEquals { between: Span },
+    /// `wait e` of an event `e`; `await_at` is the `wait`.
+    Event { await_at: Span },
 }
 
 /// What to suggest for an unknown task.
@@ -703,13 +726,29 @@ pub(crate) enum UnknownVariableHint {
 pub(crate) enum UnknownTaskHint {
     /// A close task name.
     DidYouMean(String),
-    /// `sleep(...)`: the `sleep` statement was meant.
-    Sleep,
+    /// `sleep(...)`: the `sleep` statement was meant; the fix writes it.
+    Sleep { fix: Option<Fix> },
+    /// `int(x)`, `len(x)`: a conversion or size written as a function; `meant` is what
+    /// follows the value (` as int`, `.size()`), and the fix writes it.
+    Conversion { meant: String, fix: Fix },
     /// `wait(...)`: the `wait` statement was meant.
     Wait,
     /// Declare it: the declaration text, and the fix that inserts it (none outside a
     /// workflow).
     Declare { decl: String, fix: Option<Fix> },
+}
+
+/// `let x = value` where `value` is not a step: the `var` it becomes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LetAsVar {
+    /// The `let` keyword.
+    pub(crate) keyword: Span,
+    /// Where the name ends (the type goes there).
+    pub(crate) name_end: u32,
+    /// The value's type.
+    pub(crate) ty: Ty,
+    /// The value is a constant, so it can be the variable's default.
+    pub(crate) constant: bool,
 }
 
 /// What to suggest for an unknown event.
@@ -719,6 +758,8 @@ pub(crate) enum UnknownEventHint {
     DidYouMean(String),
     /// Declare it, with the fix that inserts the declaration (none outside a workflow).
     Declare { fix: Option<Fix> },
+    /// `await t` where `t` is a thread or child workflow handle; `wait_at` is `await`.
+    Handle { wait_at: Span },
 }
 
 /// Where a value of a known type is given: a task's argument (E0202) or anywhere else
@@ -946,6 +987,16 @@ mod tests {
                 span,
                 hint: UnknownVariableHint::Declare,
             },
+            Problem::UnknownVariable {
+                name: name(),
+                span,
+                hint: UnknownVariableHint::SettingWithEquals { between: span },
+            },
+            Problem::UnknownVariable {
+                name: name(),
+                span,
+                hint: UnknownVariableHint::Event { await_at: span },
+            },
             Problem::ForeignLiteral {
                 name: name(),
                 span,
@@ -954,7 +1005,7 @@ mod tests {
             Problem::UnknownTask {
                 name: name(),
                 span,
-                hint: UnknownTaskHint::Sleep,
+                hint: UnknownTaskHint::Sleep { fix: None },
             },
             Problem::Duplicate {
                 what: "task",
@@ -968,7 +1019,16 @@ mod tests {
                 span,
                 suggestion: String::new(),
             },
-            Problem::InvalidFieldName { name: name(), span },
+            Problem::InvalidFieldName {
+                name: name(),
+                span,
+                suggestion: String::new(),
+            },
+            Problem::InvalidFieldName {
+                name: name(),
+                span,
+                suggestion: name(),
+            },
             Problem::UnknownType {
                 name: name(),
                 span,
@@ -981,6 +1041,12 @@ mod tests {
                 name: name(),
                 span,
                 hint: UnknownEventHint::Declare { fix: None },
+            },
+            Problem::UnknownEvent {
+                workflow_event: false,
+                name: name(),
+                span,
+                hint: UnknownEventHint::Handle { wait_at: span },
             },
             Problem::UnknownUpdatePolicy { word: name(), span },
             Problem::TaskArity {
@@ -1002,8 +1068,39 @@ mod tests {
                 subject: name(),
             },
             Problem::NoOutput { step: name(), span },
-            Problem::UselessExpression { span },
-            Problem::LetWithoutStep { name: name(), span },
+            Problem::UselessExpression {
+                span,
+                assign_at: None,
+            },
+            Problem::UselessExpression {
+                span,
+                assign_at: Some(span),
+            },
+            Problem::LetWithoutStep {
+                name: name(),
+                span,
+                var: None,
+            },
+            Problem::LetWithoutStep {
+                name: name(),
+                span,
+                var: Some(LetAsVar {
+                    keyword: span,
+                    name_end: 0,
+                    ty: Ty::INT,
+                    constant: true,
+                }),
+            },
+            Problem::LetWithoutStep {
+                name: name(),
+                span,
+                var: Some(LetAsVar {
+                    keyword: span,
+                    name_end: 0,
+                    ty: Ty::INT,
+                    constant: false,
+                }),
+            },
             Problem::StepInCondition {
                 place: ConditionPlace::Loop,
                 what: "a task call",
@@ -1097,7 +1194,14 @@ mod tests {
             Problem::SleepSeconds { span, zero: false },
             Problem::SecondsNotConstant { what: name(), span },
             Problem::SecondsNotPositive { what: name(), span },
-            Problem::WaitNotName { span },
+            Problem::WaitNotName {
+                span,
+                sleep_at: None,
+            },
+            Problem::WaitNotName {
+                span,
+                sleep_at: Some(span),
+            },
             Problem::WaitStrategyOnChild {
                 span,
                 handle: name(),

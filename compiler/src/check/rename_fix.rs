@@ -25,6 +25,15 @@ pub(super) struct PendingRename {
 pub(super) fn complete(diags: &mut [Diagnostic], renames: &[PendingRename], index: &Index) {
     for r in renames {
         let Some(symbol) = index.symbol_at_span(r.decl) else {
+            // A name that is no symbol (a failure name, written where it is thrown): the
+            // fix renames it where it stands.
+            if let Some(d) = diags.get_mut(r.diag) {
+                d.add_fix(Fix::replace(
+                    format!("Rename to `{}`", r.new_name),
+                    r.decl,
+                    r.new_name.clone(),
+                ));
+            }
             continue;
         };
         if !is_valid_lh_name(&r.new_name) || index.clash(symbol, &r.new_name).is_some() {

@@ -490,7 +490,14 @@ impl WorkflowChecker<'_> {
             .zip(&tys)
             .find(|(e, t)| !matches!(e.kind, ExprKind::Var(_)) && **t != Ty::Error)
         {
-            self.cx.problem(Problem::WaitNotName { span: other.0.span });
+            let sleep_at = (targets.len() == 1
+                && strategy == WaitStrategy::All
+                && matches!(other.0.kind, ExprKind::Duration(_)))
+            .then(|| Span::new(span.start as usize, span.start as usize + 4));
+            self.cx.problem(Problem::WaitNotName {
+                span: other.0.span,
+                sleep_at,
+            });
             return;
         }
         let all_threads = tys.iter().all(|t| matches!(t, Ty::Thread | Ty::Error));

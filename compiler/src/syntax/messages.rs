@@ -172,7 +172,7 @@ impl SyntaxProblem {
             SyntaxProblem::UnknownEscape { span, escape } => {
                 Diagnostic::error(code, span, format!("unknown escape `{escape}`"))
                     .with_label("not an escape")
-                    .with_help("the escapes are `\\n`, `\\t`, `\\r`, `\\\"`, `\\\\`, `\\{`, `\\}` and `\\u{...}`; write `\\\\` for a backslash")
+                    .with_replacement("the escapes are `\\n`, `\\t`, `\\r`, `\\\"`, `\\\\`, `\\{`, `\\}` and `\\u{...}`; write `\\\\` for a backslash", Span { start: span.start, end: span.start + 1 }, "\\\\")
             }
             SyntaxProblem::FormatterBug { span, failure } => {
                 let what = match failure {
@@ -369,6 +369,29 @@ fn repair_words(edits: &[Edit]) -> (String, String) {
             format!("Change to `{}`", one.text.trim()),
             format!("write `{}`", one.text.trim()),
         ),
+        many if many
+            .iter()
+            .all(|e| e.span.start < e.span.end && !e.text.trim().is_empty()) =>
+        {
+            (
+                "Rewrite it".to_string(),
+                format!("write `{}`", many[0].text.trim()),
+            )
+        }
+        many if many.iter().all(|e| e.text.trim().is_empty()) => {
+            ("Remove them".to_string(), "not needed here".to_string())
+        }
+        [first, rest @ ..]
+            if first.span.start == first.span.end
+                && rest
+                    .iter()
+                    .all(|e| e.span.start == e.span.end && e.text == first.text) =>
+        {
+            (
+                format!("Insert `{}`", first.text.trim()),
+                format!("`{}` is missing here", first.text.trim()),
+            )
+        }
         _ => ("Move it".to_string(), "in the wrong place".to_string()),
     }
 }
@@ -604,6 +627,86 @@ impl NearMiss {
             NearMiss::MapTypeSyntax { meant } => (
                 "a map type is written `map<key, value>`".to_string(),
                 format!("write `{meant}`"),
+            ),
+            NearMiss::NotNeeded { found, example } => (
+                format!("`{found}` is not needed here"),
+                format!("remove `{found}`: write `{example}`"),
+            ),
+            NearMiss::Missing { text, example } => (
+                format!("`{text}` is missing here"),
+                format!("write `{example}`"),
+            ),
+            NearMiss::NoForLoop { meant } => (
+                "there is no `for` loop over a list".to_string(),
+                format!(
+                    "to run the block once per item, each in a thread of its own, write `{meant} ... {{`; to go through the items one after another, use `while` with an index"
+                ),
+            ),
+            NearMiss::CStyleCast { meant } => (
+                "a cast is written `value as type`".to_string(),
+                format!("write `{meant}`"),
+            ),
+            NearMiss::NamedTaskArgument { name } => (
+                "task arguments are positional, in the order of the declaration".to_string(),
+                format!(
+                    "remove `{name}:` and pass the value alone (inputs are named only for `spawn` and `run`: `run workflow({name}: value)`)"
+                ),
+            ),
+            NearMiss::OptionalMarker { found } => (
+                "a variable is optional unless it is `required`".to_string(),
+                format!("remove `{found}`: a variable without `required` may be left unset (null)"),
+            ),
+            NearMiss::TryBlock => (
+                "there is no `try` block: `catch` follows the step it guards".to_string(),
+                "remove `try { ... }` around the step: write `step(args) catch ... { ... }`".to_string(),
+            ),
+            NearMiss::CatchType { found } => (
+                format!("`catch` names the failures it handles, not `{found}`"),
+                "write `catch any` (or `catch NAME`, `catch exception`, `catch error`, `catch error TYPE`; bind the content with `catch any(e: json-obj)`)".to_string(),
+            ),
+            NearMiss::TemplateString { meant } => (
+                "a string is written in double quotes, with `{expression}` holes".to_string(),
+                format!("write `{meant}`"),
+            ),
+            NearMiss::DelayAfter { example } => (
+                "a delay is written `after D`".to_string(),
+                format!("write `{example}`"),
+            ),
+            NearMiss::ValueInParens { keyword, example } => (
+                format!("`{keyword}` takes its value without parentheses"),
+                format!("write `{example}`"),
+            ),
+            NearMiss::AssignWith { found, example } => (
+                format!("a value is given with `=`, not `{found}`"),
+                format!("write `{example}`"),
+            ),
+            NearMiss::ParamTypeFirst { name, ty } => (
+                "a parameter's type follows its name".to_string(),
+                format!("write `{name}: {ty}`"),
+            ),
+            NearMiss::ParamDefault => (
+                "a task parameter has no default value".to_string(),
+                "remove the default: every call passes every argument".to_string(),
+            ),
+            NearMiss::TypeWithoutColon { what, name, ty } => (
+                format!("a {what}'s type follows `:`"),
+                format!("write `{name}: {ty}`"),
+            ),
+            NearMiss::StructParens { name } => (
+                "a struct value is written with braces: `new struct { field: value }`".to_string(),
+                format!("write `new {name} {{ ... }}`"),
+            ),
+            NearMiss::SpawnWithoutName { name } => (
+                "a thread needs a name: its ThreadSpec is named after it".to_string(),
+                format!("name it: `spawn {name} {{ ... }}`"),
+            ),
+            NearMiss::PositionalChildInput { arg } => (
+                "a child workflow's inputs are named: `run workflow(input: value)`".to_string(),
+                format!("write `{arg}: {arg}`"),
+            ),
+            NearMiss::CommentMarker { found } => (
+                format!("`{found}` does not start a comment"),
+                "start a comment with `//`".to_string(),
             ),
         };
         (message, help)

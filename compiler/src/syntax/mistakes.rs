@@ -11,6 +11,8 @@ use super::problems::{KeywordKind, NearMiss, SyntaxProblem};
 use crate::diag::{Diagnostic, Edit};
 use crate::source::Span;
 
+mod habits;
+
 /// One recognised mistake: the diagnostic, whose first fix is the repair.
 pub(super) struct Mistake {
     pub(super) diag: Diagnostic,
@@ -170,6 +172,7 @@ fn misspelt<'w>(word: &str, words: &[&'w str]) -> Option<&'w str> {
 }
 
 const ITEM_WORDS: &[&str] = &[
+    "extern",
     "task",
     "event",
     "workflow-event",
@@ -228,6 +231,12 @@ fn duration_word(number: &str, word: Option<&str>) -> Option<String> {
     if let Some((u, times)) = unit(suffix) {
         let n: u64 = value.parse().ok()?;
         return Some(format!("{}{u}", n.checked_mul(times)?));
+    }
+    // `30S`: a unit in upper case.
+    let lower = suffix.to_ascii_lowercase();
+    if lower != suffix && matches!(lower.as_str(), "ms" | "s" | "m" | "h" | "d") && word.is_none() {
+        let n: u64 = value.parse().ok()?;
+        return Some(format!("{n}{lower}"));
     }
     // `1.5h`: a fraction in a smaller whole unit.
     if value.contains('.') && word.is_none() {
@@ -407,7 +416,7 @@ impl<'t> Finder<'t> {
         let next_same_line = next.as_ref().is_some_and(|n| !n.line_start);
         match (t.kind, t.text) {
             // `} elif cond {`
-            (Kind::Word, w @ ("elif" | "elsif" | "elseif")) if prev_text == "}" => {
+            (Kind::Word, w @ ("elif" | "elsif" | "elseif" | "else-if")) if prev_text == "}" => {
                 self.replace(
                     i,
                     "else if",
@@ -445,7 +454,10 @@ impl<'t> Finder<'t> {
                 );
             }
             (Kind::Word, w @ ("and" | "or"))
-                if !t.line_start && self.ends_operand(i - 1) && self.starts_operand(i + 1) =>
+                if !t.line_start
+                    && next_text != "not"
+                    && self.ends_operand(i - 1)
+                    && self.starts_operand(i + 1) =>
             {
                 let op = if w == "and" { "&&" } else { "||" };
                 self.replace(
@@ -608,7 +620,7 @@ impl<'t> Finder<'t> {
             }
             // `if cond: {`, `else: {`
             (Kind::Punct, ":")
-                if next_text == "{" && matches!(self.line_word(i), "if" | "while" | "}") =>
+                if next_text == "{" && matches!(self.line_word(i), "if" | "while" | "}" | "on") =>
             {
                 let s = prev.as_ref().map_or(t.start, |p| p.end);
                 self.push(
@@ -655,6 +667,7 @@ impl<'t> Finder<'t> {
         self.backoff(i);
         self.keywords(i);
         self.clauses(i);
+        self.habits(i);
     }
 
     fn rest_of_line_has(&self, i: usize, text: &str) -> bool {
@@ -778,8 +791,8 @@ impl<'t> Finder<'t> {
             fix(self, "else", KeywordKind::Plain);
             return;
         }
-        // `wait untill cond`
-        if prev_text == "wait" && misspelt(t.text, &["until"]).is_some() {
+        // `wait untill cond`, `sleep untill due`
+        if matches!(prev_text, "wait" | "sleep") && misspelt(t.text, &["until"]).is_some() {
             fix(self, "until", KeywordKind::Plain);
             return;
         }
@@ -1084,16 +1097,19 @@ impl<'t> Finder<'t> {
             }
             // `spawn name(value)`: a positional input
             "(" if i >= 2
-                && self.toks[i - 2].text == "spawn"
+                && matches!(self.toks[i - 2].text, "spawn" | "run")
                 && next(1).is_some_and(|n| n.kind == Kind::Word)
                 && next(2).is_some_and(|n| n.text == ")" || n.text == ",") =>
             {
                 let a = next(1).expect("arg");
                 let fixed = format!("{0}: {0}", a.text);
+                let arg = a.text.to_string();
                 self.push(
                     (a.start, a.end),
-                    NearMiss::PositionalThreadInput {
-                        arg: a.text.to_string(),
+                    if self.toks[i - 2].text == "run" {
+                        NearMiss::PositionalChildInput { arg }
+                    } else {
+                        NearMiss::PositionalThreadInput { arg }
                     },
                     vec![(a.start, a.end, fixed)],
                 );
@@ -1418,6 +1434,17 @@ fn is_type_word(w: &str) -> bool {
             | "float"
             | "boolean"
     )
+}
+
+/// The language's name of a type word written as in another language (`string` is `str`).
+fn canonical_type(w: &str) -> &str {
+    match w {
+        "string" => "str",
+        "integer" => "int",
+        "float" => "double",
+        "boolean" => "bool",
+        other => other,
+    }
 }
 
 /// A kebab-case failure name made of a message's first words.

@@ -332,6 +332,55 @@ pub(crate) enum NearMiss {
     ArrayTypeSyntax { meant: String },
     /// `map[str, int]`: `meant` is `map<str, int>`.
     MapTypeSyntax { meant: String },
+    /// A word or sign another language needs and this one does not (`wait for t`, `on event
+    /// e`, `emit e with v`, `fail n, "m"`, `f"..."`, `for each x in`); `example` is the
+    /// construct as written without it.
+    NotNeeded { found: String, example: String },
+    /// A word or sign left out (`ask f user "a"`, `} else x > 1 {`, `x = address { ... }`,
+    /// a JSON `,`, a `)` or a string's `}`); `example` shows it in place.
+    Missing { text: String, example: String },
+    /// `for x in xs { }`: the language has no sequential loop over a list; `meant` is the
+    /// `spawn ... for` that runs the block once per item.
+    NoForLoop { meant: String },
+    /// `(int) x`: `meant` is `x as int`.
+    CStyleCast { meant: String },
+    /// `charge(amount: a)`: task arguments are positional.
+    NamedTaskArgument { name: String },
+    /// `str?`, `optional`: an input is optional unless `required`.
+    OptionalMarker { found: String },
+    /// `try { step } catch ...`.
+    TryBlock,
+    /// `catch (Exception e)`: a type in parentheses instead of a failure.
+    CatchType { found: String },
+    /// A JavaScript template literal; `meant` is the format string.
+    TemplateString { meant: String },
+    /// A delay written with `in` (`cancel in 3d`); `example` uses `after`.
+    DelayAfter { example: String },
+    /// `emit e(v)`, `fail n("m")`, `return(v)`: a statement's value in parentheses.
+    ValueInParens {
+        keyword: &'static str,
+        example: String,
+    },
+    /// `x: v` for `x = v`, or `var x: int: 0` / `== 0` for `= 0`.
+    AssignWith { found: String, example: String },
+    /// `task t(double amount)`.
+    ParamTypeFirst { name: String, ty: String },
+    /// `task t(x: str = "a")`.
+    ParamDefault,
+    /// `struct s { city str }`, `var count int`: `what` names the thing typed.
+    TypeWithoutColon {
+        what: &'static str,
+        name: String,
+        ty: String,
+    },
+    /// `new address(city: "x")`: a struct value in parentheses.
+    StructParens { name: String },
+    /// `spawn { ... }`: a thread without a name; `name` is the one the fix gives it.
+    SpawnWithoutName { name: String },
+    /// `run w(value)`: a positional child workflow input.
+    PositionalChildInput { arg: String },
+    /// `--` (SQL) for a `//` comment.
+    CommentMarker { found: String },
 }
 
 impl NearMiss {
@@ -638,6 +687,41 @@ mod tests {
             NearMiss::TaskBody,
             NearMiss::ArrayTypeSyntax { meant: s() },
             NearMiss::MapTypeSyntax { meant: s() },
+            NearMiss::NotNeeded {
+                found: s(),
+                example: s(),
+            },
+            NearMiss::Missing {
+                text: s(),
+                example: s(),
+            },
+            NearMiss::NoForLoop { meant: s() },
+            NearMiss::CStyleCast { meant: s() },
+            NearMiss::NamedTaskArgument { name: s() },
+            NearMiss::OptionalMarker { found: s() },
+            NearMiss::TryBlock,
+            NearMiss::CatchType { found: s() },
+            NearMiss::TemplateString { meant: s() },
+            NearMiss::DelayAfter { example: s() },
+            NearMiss::ValueInParens {
+                keyword: "emit",
+                example: s(),
+            },
+            NearMiss::AssignWith {
+                found: s(),
+                example: s(),
+            },
+            NearMiss::ParamTypeFirst { name: s(), ty: s() },
+            NearMiss::ParamDefault,
+            NearMiss::TypeWithoutColon {
+                what: "field",
+                name: s(),
+                ty: s(),
+            },
+            NearMiss::StructParens { name: s() },
+            NearMiss::CommentMarker { found: s() },
+            NearMiss::SpawnWithoutName { name: s() },
+            NearMiss::PositionalChildInput { arg: s() },
         ];
         for kind in [
             KeywordKind::Declaration,
