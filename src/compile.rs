@@ -450,7 +450,7 @@ fn write_streamed<M: prost::Message + serde::Serialize>(
     let mut file = std::io::BufWriter::new(std::fs::File::create(target)?);
     match format {
         OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut file, msg)?;
+            lhw_proto::write_json_pretty(&mut file, msg)?;
             file.write_all(b"\n")?;
         }
         OutputFormat::Binary => file.write_all(&msg.encode_to_vec())?,
