@@ -12,7 +12,9 @@
 //!   so output is deterministic.
 //! - [`FILE_DESCRIPTOR_SET`] is the encoded `google.protobuf.FileDescriptorSet`
 //!   of those files (imports included).
-//! - [`to_json_pretty`] and [`from_json`] convert messages to and from JSON.
+//! - [`to_json_pretty`] and [`from_json`] convert messages to and from JSON;
+//!   [`write_json_pretty`] streams the same text to a writer. Both write with this crate's
+//!   own serializer (`pretty.rs`), byte for byte what `serde_json::to_string_pretty` writes.
 //! - With the `grpc` feature (off by default) the tonic client
 //!   (`littlehorse::little_horse_client`) and server
 //!   (`littlehorse::little_horse_server`) for `service LittleHorse` are
