@@ -247,7 +247,7 @@ fn stream_json(out: &lhw_compiler::Output) -> Result<usize, String> {
         }
     }
     fn one<T: Serialize>(w: &mut Count, msg: &T) -> Result<(), String> {
-        serde_json::to_writer_pretty(&mut *w, msg).map_err(|e| e.to_string())?;
+        lhw_proto::write_json_pretty(&mut *w, msg).map_err(|e| e.to_string())?;
         w.0 += 1; // the newline lhc writes after each document
         Ok(())
     }

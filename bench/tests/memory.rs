@@ -64,7 +64,7 @@ mod erased {
     }
     impl<T: serde::Serialize> Json for T {
         fn write_to(&self, w: &mut dyn std::io::Write) {
-            serde_json::to_writer_pretty(&mut *w, self).expect("every request has JSON");
+            lhw_proto::write_json_pretty(&mut *w, self).expect("every request has JSON");
         }
     }
 }

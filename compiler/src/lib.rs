@@ -114,8 +114,7 @@ mod smoke {
         let text = "task greet(name: str) -> str\nworkflow w {\n  input name: str\n  let r = greet(name) catch any {\n    greet(\"again\")\n  }\n}\n";
         let out = compile(text).output.expect("no errors");
         let span_text = |thread: &str, node: &str| {
-            let key = ("w".to_string(), thread.to_string(), node.to_string());
-            let span = out.node_spans.get(&key).copied().unwrap_or_default();
+            let span = out.node_spans.get("w", thread, node).unwrap_or_default();
             &text[span.start as usize..span.end as usize]
         };
         assert_eq!(span_text("entrypoint", "1-greet-TASK"), "greet(name)");

@@ -66,11 +66,14 @@ fn meaning(text: &str) -> String {
     let mut out = String::new();
     if let Some(output) = &compiled.output {
         out.push_str(&requests(output));
-        for ((wf, thread, node), span) in &output.node_spans {
+        for n in output.node_spans.iter() {
             let _ = writeln!(
                 out,
-                "node {wf}/{thread}/{node} <- {}",
-                at(span.start, span.end)
+                "node {}/{}/{} <- {}",
+                n.workflow,
+                n.thread,
+                n.node,
+                at(n.span.start, n.span.end)
             );
         }
     }

@@ -12,7 +12,9 @@
 //!   so output is deterministic.
 //! - [`FILE_DESCRIPTOR_SET`] is the encoded `google.protobuf.FileDescriptorSet`
 //!   of those files (imports included).
-//! - [`to_json_pretty`] and [`from_json`] convert messages to and from JSON.
+//! - [`to_json_pretty`] and [`from_json`] convert messages to and from JSON;
+//!   [`write_json_pretty`] streams the same text to a writer. Both write with this crate's
+//!   own serializer (`pretty.rs`), byte for byte what `serde_json::to_string_pretty` writes.
 //! - With the `grpc` feature (off by default) the tonic client
 //!   (`littlehorse::little_horse_client`) and server
 //!   (`littlehorse::little_horse_server`) for `service LittleHorse` are
@@ -62,8 +64,44 @@ pub const FILE_DESCRIPTOR_SET: &[u8] =
 /// Fails only if a value has no JSON representation, e.g. a
 /// `google.protobuf.Timestamp` outside the range the JSON mapping allows.
 pub fn try_to_json_pretty<T: serde::Serialize>(msg: &T) -> Result<String, serde_json::Error> {
-    serde_json::to_string_pretty(msg)
+    let mut writer = pretty::Pretty::to_vec();
+    match msg.serialize(&mut writer) {
+        // The writer writes only valid UTF-8 (strings are copied from `&str`s, the rest is
+        // ASCII), so this never falls back in practice.
+        Ok(()) => match String::from_utf8(writer.into_bytes()) {
+            Ok(json) => Ok(json),
+            Err(_) => serde_json::to_string_pretty(msg),
+        },
+        // serde_json writes what the fast writer does not, and reports the same errors.
+        Err(_) => serde_json::to_string_pretty(msg),
+    }
 }
+
+/// Writes a message to `sink` as pretty JSON (exactly [`try_to_json_pretty`]'s text, no
+/// trailing newline), in chunks of about 64 KiB: the document is never whole in memory.
+///
+/// # Errors
+///
+/// Fails if the sink fails or, as [`try_to_json_pretty`], if a value has no JSON
+/// representation (then part of the document may have been written).
+pub fn write_json_pretty<T: serde::Serialize>(
+    sink: &mut dyn std::io::Write,
+    msg: &T,
+) -> std::io::Result<()> {
+    let mut writer = pretty::Pretty::to_sink(sink);
+    let result = msg.serialize(&mut writer).and_then(|()| writer.finish());
+    match result {
+        Ok(()) => Ok(()),
+        Err(pretty::Error::Io(err)) => Err(err),
+        Err(err) if writer.flushed => Err(std::io::Error::other(err.to_string())),
+        Err(_) => {
+            drop(writer);
+            serde_json::to_writer_pretty(sink, msg).map_err(std::io::Error::from)
+        }
+    }
+}
+
+mod pretty;
 
 /// Serializes a message to pretty JSON (2-space indentation, no trailing
 /// newline) in the protobuf JSON mapping; see [`try_to_json_pretty`].

@@ -326,3 +326,97 @@ fn mixed_case_proto_field_names_get_lower_camel_json_names() {
     let value: Value = serde_json::from_str(&to_json_pretty(&plan)).expect("valid JSON");
     assert_eq!(value["oldWfSpec"]["majorVersion"], json!(0), "{value}");
 }
+
+mod pretty_json {
+    //! The fast pretty writer (`pretty.rs`) against serde_json on generated JSON values: every
+    //! shape (empty and nested containers, escapes, numbers of each kind), whole and streamed.
+
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    fn leaf() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "[ -~]{0,12}".prop_map(Value::String),
+            "[\\x00-\\x1f\"\\\\a-zé€😀\\x7f]{0,8}".prop_map(Value::String),
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        leaf().prop_recursive(6, 64, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::btree_map("[a-z\"\\\\\\n]{0,5}", inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn the_fast_writer_is_serde_json(v in value()) {
+            let expected = serde_json::to_string_pretty(&v).unwrap();
+            prop_assert_eq!(crate::try_to_json_pretty(&v).unwrap(), expected.clone());
+            let mut streamed = Vec::new();
+            crate::write_json_pretty(&mut streamed, &v).unwrap();
+            prop_assert_eq!(String::from_utf8(streamed).unwrap(), expected);
+        }
+    }
+
+    /// Every ASCII character, and some beyond, in a string, as a key and as a value.
+    #[test]
+    fn every_character_is_escaped_as_serde_json_escapes_it() {
+        let chars = (0u8..=0x7f)
+            .map(char::from)
+            .chain(['é', '\u{2028}', '€', '😀']);
+        for c in chars {
+            // At every offset of strings of 1 to 24 characters (the writer scans 8 bytes at
+            // a time, then the rest one by one).
+            for len in 1..24 {
+                for at in 0..len {
+                    let text: String = (0..len).map(|i| if i == at { c } else { 'x' }).collect();
+                    let v = serde_json::json!({ text.clone(): [text.clone(), c.to_string()] });
+                    let expected = serde_json::to_string_pretty(&v).unwrap();
+                    assert_eq!(crate::try_to_json_pretty(&v).unwrap(), expected, "{c:?}");
+                }
+            }
+        }
+    }
+
+    /// Values the fast writer does not write itself (bytes, enum variants with data) still
+    /// come out as serde_json writes them.
+    #[test]
+    fn what_it_does_not_write_falls_back_to_serde_json() {
+        #[derive(serde::Serialize)]
+        enum E {
+            A(u8),
+            B { x: u8 },
+        }
+        #[derive(serde::Serialize)]
+        struct S<'a> {
+            #[serde(with = "serde_bytes_like")]
+            b: &'a [u8],
+            e: Vec<E>,
+            m: std::collections::BTreeMap<bool, u8>,
+        }
+        mod serde_bytes_like {
+            pub fn serialize<S: serde::Serializer>(b: &&[u8], s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_bytes(b)
+            }
+        }
+        let s = S {
+            b: &[1, 2],
+            e: vec![E::A(1), E::B { x: 2 }],
+            m: [(true, 1)].into_iter().collect(),
+        };
+        let expected = serde_json::to_string_pretty(&s).unwrap();
+        assert_eq!(crate::try_to_json_pretty(&s).unwrap(), expected);
+        let mut streamed = Vec::new();
+        crate::write_json_pretty(&mut streamed, &s).unwrap();
+        assert_eq!(String::from_utf8(streamed).unwrap(), expected);
+    }
+}

@@ -37,8 +37,7 @@ pub fn detail(message: &str) -> &str {
 }
 
 /// The compiler's map from (workflow, thread, node) to the span of the step that made it.
-pub type NodeSpans =
-    std::collections::BTreeMap<(String, String, String), lhw_compiler::source::Span>;
+pub type NodeSpans = lhw_compiler::lower::NodeSpans;
 
 /// The thread named in a server message (`ThreadSpec entrypoint invalid: ...`).
 fn thread_in(message: &str) -> Option<&str> {
@@ -52,14 +51,12 @@ fn thread_in(message: &str) -> Option<&str> {
 pub fn locate(message: &str, workflow: &str, spans: &NodeSpans) -> Option<Loc> {
     let node = node_in(message)?;
     let span = match thread_in(message) {
-        Some(thread) => spans
-            .get(&(workflow.to_string(), thread.to_string(), node.to_string()))
-            .copied(),
+        Some(thread) => spans.get(workflow, thread, node),
         None => {
             let mut matching = spans
-                .iter()
-                .filter(|((w, _, n), _)| w == workflow && n == node)
-                .map(|(_, s)| *s);
+                .of_workflow(workflow)
+                .filter(|n| n.node == node)
+                .map(|n| n.span);
             match (matching.next(), matching.next()) {
                 (Some(s), None) => Some(s),
                 _ => None,

@@ -244,10 +244,14 @@ pub(crate) fn load(path: &Path, style: crate::report::Style) -> Result<Suite, Br
             continue;
         };
         let index = LineIndex::new(&u.text);
-        for ((wf, thread, node), span) in &out.node_spans {
-            let (line0, _) = index.line_col_chars(&u.text, span.start);
+        for n in out.node_spans.iter() {
+            let (line0, _) = index.line_col_chars(&u.text, n.span.start);
             node_lines.insert(
-                (wf.clone(), thread.clone(), node.clone()),
+                (
+                    n.workflow.to_string(),
+                    n.thread.to_string(),
+                    n.node.to_string(),
+                ),
                 SourceLine {
                     file: u.shown.clone(),
                     line: line0 + 1,

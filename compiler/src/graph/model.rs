@@ -245,15 +245,16 @@ pub type SourceLines = HashMap<(String, String), u32>;
 #[must_use]
 pub fn source_lines(output: &crate::Output, workflow: &str, text: &str) -> SourceLines {
     let mut lines = SourceLines::new();
-    for ((wf, thread, node), span) in &output.node_spans {
-        if wf == workflow {
-            let start = (span.start as usize).min(text.len());
-            let line = text.as_bytes()[..start]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-            lines.insert((thread.clone(), node.clone()), (line + 1) as u32);
-        }
+    for n in output.node_spans.of_workflow(workflow) {
+        let start = (n.span.start as usize).min(text.len());
+        let line = text.as_bytes()[..start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        lines.insert(
+            (n.thread.to_string(), n.node.to_string()),
+            (line + 1) as u32,
+        );
     }
     lines
 }

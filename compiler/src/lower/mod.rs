@@ -3,6 +3,7 @@
 //! reference SDK (sdk-java) so that output equals the conformance canon.
 
 mod order;
+mod spans;
 mod steps;
 mod thread;
 pub(crate) mod values;
@@ -16,9 +17,13 @@ use pb::variable_assignment::{self as va, Source};
 use crate::ast::*;
 use crate::check::{Model, Ty};
 use crate::diag::Diagnostic;
+pub use spans::{NodeSpan, NodeSpans};
 use thread::ThreadBuilder;
 use values::{constant_value, literal, pinned};
 pub use values::{encoded_constant, is_typed_literal, type_definition};
+
+/// A thread's name and the span of each of its nodes, sorted by node name.
+type ThreadSpans = (String, Vec<(String, crate::source::Span)>);
 
 /// Every request a file compiles to, in declaration order, except that WfSpecs come in
 /// deployment order (a workflow after its parent and the workflows it `run`s).
@@ -39,7 +44,7 @@ pub struct Output {
     /// Where each generated node comes from: `(workflow, thread, node) -> span` of the
     /// statement or step that produced it (automatic entrypoint and exit nodes point at the
     /// workflow's name). Lets tools map server messages naming nodes back to source lines.
-    pub node_spans: std::collections::BTreeMap<(String, String, String), crate::source::Span>,
+    pub node_spans: NodeSpans,
 }
 
 /// Lowers a checked file.
@@ -69,9 +74,8 @@ pub fn lower(file: &File, model: &Model) -> (Output, Vec<Diagnostic>) {
             Item::UserTask(u) => out.user_task_defs.push(steps::user_task_def(u, model)),
             Item::Workflow(wf) => {
                 let (spec, spans) = workflow(wf, model);
-                for (thread, node, span) in spans {
-                    out.node_spans
-                        .insert((wf.name.text.clone(), thread, node), span);
+                for (thread, nodes) in spans {
+                    out.node_spans.insert_thread(&wf.name.text, thread, nodes);
                 }
                 out.wf_specs.push(spec);
             }
@@ -138,13 +142,7 @@ fn struct_def(s: &StructDecl, model: &Model) -> pb::PutStructDefRequest {
     }
 }
 
-fn workflow(
-    wf: &Workflow,
-    model: &Model,
-) -> (
-    pb::PutWfSpecRequest,
-    Vec<(String, String, crate::source::Span)>,
-) {
+fn workflow(wf: &Workflow, model: &Model) -> (pb::PutWfSpecRequest, Vec<ThreadSpans>) {
     let mut lw = Lowerer {
         model,
         thread: ThreadBuilder::new(),
@@ -169,10 +167,7 @@ fn workflow(
     let allowed_updates = lw.allowed_updates as i32;
     let (mut entry, entry_spans) =
         std::mem::replace(&mut lw.thread, ThreadBuilder::new()).finish_with_spans();
-    let mut spans: Vec<(String, String, crate::source::Span)> = entry_spans
-        .into_iter()
-        .map(|(n, s)| ("entrypoint".to_string(), n, s))
-        .collect();
+    let mut spans = vec![("entrypoint".to_string(), entry_spans)];
     spans.append(&mut lw.thread_node_spans);
     entry.retention_policy = lw.thread_policy(lw.thread_retention);
     let mut thread_specs: std::collections::BTreeMap<String, pb::ThreadSpec> =
@@ -226,8 +221,8 @@ struct Lowerer<'m> {
     masked_vars: HashSet<String>,
     /// What each `let` handle holds, for `wait`.
     handles: HashMap<String, steps::Handle>,
-    /// Node spans of the finished sub-threads: (thread, node, span).
-    thread_node_spans: Vec<(String, String, crate::source::Span)>,
+    /// Node spans of the finished sub-threads.
+    thread_node_spans: Vec<ThreadSpans>,
 }
 
 fn expression(
@@ -588,7 +583,8 @@ impl Lowerer<'_> {
                 },
             },
             ExprKind::Call { callee, args, opts } => {
-                let params = self.model.tasks.get(&callee.text).map(|s| s.params.clone());
+                let model = self.model;
+                let params = model.tasks.get(&callee.text).map(|s| &s.params);
                 let variables = args
                     .iter()
                     .enumerate()

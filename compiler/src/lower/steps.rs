@@ -295,8 +295,7 @@ impl Lowerer<'_> {
         self.thread.span_hint = body.span;
         let builder = std::mem::replace(&mut self.thread, saved_thread);
         let (mut spec, spans) = builder.finish_with_spans();
-        self.thread_node_spans
-            .extend(spans.into_iter().map(|(n, s)| (name.to_string(), n, s)));
+        self.thread_node_spans.push((name.to_string(), spans));
         spec.retention_policy = self.thread_policy(self.thread_retention);
         self.thread_retention = saved_retention;
         self.lets = saved_lets;
