@@ -8,7 +8,8 @@ use pb::node::Node as NodeKind;
 use pb::variable_assignment::Source;
 
 use super::Declarations;
-use super::expr::{self, Loss, Printer};
+use super::expr::{self, Printer};
+use super::problems::Loss;
 
 /// The metadata names a set of WfSpecs refers to, by kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -114,11 +115,8 @@ pub(super) fn declarations(
         match structs.get(name.as_str()) {
             Some(s) => out.push(struct_decl(&mut p, s)),
             None => {
-                p.losses.push(Loss {
-                    what: format!(
-                        "the StructDef `{name}` was not given: it is declared without fields"
-                    ),
-                });
+                p.losses
+                    .push(Loss::StructDefNotGiven { name: name.clone() });
                 out.push(format!("struct {} {{}}", expr::name(name)));
             }
         }
@@ -166,9 +164,8 @@ pub(super) fn declarations(
         match forms.get(name.as_str()) {
             Some(u) => out.push(form_decl(u)),
             None => {
-                p.losses.push(Loss {
-                    what: format!("the UserTaskDef `{name}` was not given: its form is declared without fields"),
-                });
+                p.losses
+                    .push(Loss::UserTaskDefNotGiven { name: name.clone() });
                 out.push(format!("user-task {} {{}}", expr::name(name)));
             }
         }

@@ -9,16 +9,10 @@
 use std::collections::BTreeMap;
 
 use super::json::Json;
+use super::problems::{ConstantKind, DeprecatedRhs, Loss, ProtoEnum};
 use lhw_proto::littlehorse as pb;
 use pb::variable_assignment::{self as va, Source};
 use pb::variable_value::Value;
-
-/// Something the printed text does not keep: compiling the text gives a different message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Loss {
-    /// What could not be kept, in one sentence.
-    pub(crate) what: String,
-}
 
 /// How tightly an expression binds (docs/language.md section 8.1), loosest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -218,8 +212,8 @@ fn double_literal(d: f64) -> Option<String> {
 }
 
 impl Printer {
-    fn lose(&mut self, what: impl Into<String>) {
-        self.losses.push(Loss { what: what.into() });
+    fn lose(&mut self, loss: Loss) {
+        self.losses.push(loss);
     }
 
     /// An edge condition as a boolean expression.
@@ -227,7 +221,7 @@ impl Printer {
         match c {
             pb::edge::EdgeCondition::Condition(a) => self.assignment(a),
             pb::edge::EdgeCondition::LegacyCondition(l) => {
-                self.lose("a legacy edge condition (`LegacyEdgeCondition`) compiles to an expression condition");
+                self.lose(Loss::LegacyEdgeCondition);
                 let cmp = pb::Comparator::try_from(l.comparator).unwrap_or(pb::Comparator::Equals);
                 let left = self.opt(l.left.as_ref()).at(Prec::Add);
                 let right = self.opt(l.right.as_ref()).at(Prec::Add);
@@ -251,7 +245,7 @@ impl Printer {
         match a {
             Some(a) => self.expr(a),
             None => {
-                self.lose("an empty value assignment");
+                self.lose(Loss::EmptyAssignment);
                 Text::new("null", Prec::Atom)
             }
         }
@@ -267,9 +261,7 @@ impl Printer {
                     Prec::Postfix,
                 );
                 if !p.starts_with('$') {
-                    self.lose(format!(
-                        "the json path `{p}` does not start with `$`; `.lhw` writes json paths as `[\"$...\"]`"
-                    ));
+                    self.lose(Loss::JsonPathWithoutDollar { path: p.clone() });
                 }
             }
             Some(va::Path::LhPath(lh)) => {
@@ -280,7 +272,7 @@ impl Printer {
         }
         if let Some(ty) = &a.target_type {
             if ty.masked {
-                self.lose("a masked cast target type");
+                self.lose(Loss::MaskedCastType);
             }
             let ty = self.type_def(ty);
             t = Text::new(format!("{} as {ty}", t.at(Prec::Neg)), Prec::Cast);
@@ -307,9 +299,7 @@ impl Printer {
                 }
                 Some(S::Key(k)) => {
                     if k.starts_with('$') {
-                        self.lose(format!(
-                            "the key `{k}` starts with `$`, which `.lhw` reads as a json path"
-                        ));
+                        self.lose(Loss::KeyStartsWithDollar { key: k.clone() });
                     }
                     out.push_str(&format!("[{}]", string_literal(k)));
                 }
@@ -324,12 +314,12 @@ impl Printer {
                         && d.target_type.is_none()
                         && !on_map.get(i).copied().unwrap_or(false)
                     {
-                        self.lose("a dynamic path selector holding a constant compiles to a key or index selector");
+                        self.lose(Loss::ConstantDynamicSelector);
                     }
                     let text = self.expr(d).text;
                     out.push_str(&format!("[{text}]"));
                 }
-                None => self.lose("an empty path selector"),
+                None => self.lose(Loss::EmptySelector),
             }
         }
         out
@@ -339,7 +329,7 @@ impl Printer {
         use pb::VariableMutationType as M;
         match s {
             None => {
-                self.lose("a value assignment without a source");
+                self.lose(Loss::AssignmentWithoutSource);
                 Text::new("null", Prec::Atom)
             }
             Some(Source::VariableName(n)) => match self.variables.get(n) {
@@ -362,7 +352,10 @@ impl Printer {
                 match e.operation {
                     Some(va::expression::Operation::Comparator(c)) => {
                         let c = pb::Comparator::try_from(c).unwrap_or_else(|_| {
-                            self.lose(format!("the unknown comparator {c}"));
+                            self.lose(Loss::UnknownEnumValue {
+                                of: ProtoEnum::Comparator,
+                                value: c,
+                            });
                             pb::Comparator::Equals
                         });
                         let l = self.opt(lhs).at(Prec::Add);
@@ -371,13 +364,16 @@ impl Printer {
                     }
                     Some(va::expression::Operation::MutationType(m)) => {
                         let m = M::try_from(m).unwrap_or_else(|_| {
-                            self.lose(format!("the unknown operation {m}"));
+                            self.lose(Loss::UnknownEnumValue {
+                                of: ProtoEnum::Operation,
+                                value: m,
+                            });
                             M::Assign
                         });
                         self.operation(m, lhs, rhs)
                     }
                     None => {
-                        self.lose("an expression without an operation");
+                        self.lose(Loss::ExpressionWithoutOperation);
                         self.opt(lhs)
                     }
                 }
@@ -403,7 +399,7 @@ impl Printer {
             }
             Some(Source::MapBuilder(m)) => {
                 if m.map_type.is_some() {
-                    self.lose("a map builder's declared map type (the compiler leaves it unset)");
+                    self.lose(Loss::MapBuilderType);
                 }
                 let entries: Vec<String> = m
                     .entries
@@ -459,7 +455,7 @@ impl Printer {
             M::RemoveIndex => method(self, "remove-index"),
             M::RemoveKey => method(self, "remove-key"),
             M::Assign => {
-                self.lose("an ASSIGN expression (its value is its right side)");
+                self.lose(Loss::AssignExpression);
                 self.opt(rhs)
             }
         }
@@ -475,7 +471,7 @@ impl Printer {
                     Some(StructValue::SimpleValue(a)) => self.assignment(a),
                     Some(StructValue::SubStructure(sub)) => self.inline_struct(sub),
                     None => {
-                        self.lose(format!("the struct field `{k}` has no value"));
+                        self.lose(Loss::StructFieldWithoutValue { field: k.clone() });
                         "null".to_string()
                     }
                 };
@@ -501,7 +497,7 @@ impl Printer {
                 target_type: None,
             }) => s.clone(),
             other => {
-                self.lose("a format string whose pattern is not a constant text");
+                self.lose(Loss::NonConstantPattern);
                 let pattern = self.opt(other).text;
                 let args: Vec<String> = f.args.iter().map(|a| self.assignment(a)).collect();
                 return Text::new(
@@ -538,18 +534,18 @@ impl Printer {
                             used += 1;
                         }
                         Ok(i) if i < f.args.len() => {
-                            self.lose(format!(
-                                "the format string uses its arguments out of order or twice (`{{{inner}}}`)"
-                            ));
+                            self.lose(Loss::PlaceholderOutOfOrder {
+                                inner: inner.clone(),
+                            });
                             let arg = self.assignment(&f.args[i]);
                             out.push('{');
                             out.push_str(&arg);
                             out.push('}');
                         }
                         _ => {
-                            self.lose(format!(
-                                "the format string placeholder `{{{inner}}}` is not a plain argument index"
-                            ));
+                            self.lose(Loss::PlaceholderNotIndex {
+                                inner: inner.clone(),
+                            });
                             out.push_str("\\{");
                             escape_into(&mut out, &inner);
                             out.push_str("\\}");
@@ -561,10 +557,10 @@ impl Printer {
         }
         out.push('"');
         if used != f.args.len() {
-            self.lose("the format string has arguments its pattern does not use in order");
+            self.lose(Loss::UnusedFormatArguments);
         }
         if used == 0 {
-            self.lose("a format string without placeholders compiles to a plain text");
+            self.lose(Loss::FormatWithoutPlaceholders);
         }
         Text::new(out, Prec::Atom)
     }
@@ -577,25 +573,31 @@ impl Printer {
             Some(Value::Str(s)) => string_literal(s),
             Some(Value::Int(i)) => i.to_string(),
             Some(Value::Double(d)) => double_literal(*d).unwrap_or_else(|| {
-                self.lose(format!("the double {d} has no literal"));
+                self.lose(Loss::DoubleWithoutLiteral { value: *d });
                 "0.0".to_string()
             }),
             Some(Value::Bool(b)) => b.to_string(),
             Some(Value::JsonObj(j) | Value::JsonArr(j)) => self.json(j),
             Some(Value::Bytes(b)) => {
                 if !typed {
-                    self.lose("a bytes constant in an expression (`.lhw` writes bytes as base64 text only where a bytes value is expected)");
+                    self.lose(Loss::UntypedConstant {
+                        kind: ConstantKind::Bytes,
+                    });
                 }
                 string_literal(&base64_encode(b))
             }
             Some(Value::UtcTimestamp(ts)) => {
                 if !typed {
-                    self.lose("a timestamp constant in an expression (`.lhw` writes timestamps as text only where a timestamp is expected)");
+                    self.lose(Loss::UntypedConstant {
+                        kind: ConstantKind::Timestamp,
+                    });
                 }
                 string_literal(&rfc3339(ts.seconds, ts.nanos))
             }
             Some(Value::WfRunId(id)) => {
-                self.lose("a WfRunId constant");
+                self.lose(Loss::UntypedConstant {
+                    kind: ConstantKind::WfRunId,
+                });
                 string_literal(&id.id)
             }
             // Typed constants are written where their type is known (a default): the
@@ -626,15 +628,21 @@ impl Printer {
                 }
             }
             Some(Value::Struct(_)) => {
-                self.lose("a Struct constant in an expression (`.lhw` writes struct constants only as defaults)");
+                self.lose(Loss::UntypedConstant {
+                    kind: ConstantKind::Struct,
+                });
                 "null".to_string()
             }
             Some(Value::Array(_)) => {
-                self.lose("an Array constant in an expression (`.lhw` writes typed array constants only where the type is known)");
+                self.lose(Loss::UntypedConstant {
+                    kind: ConstantKind::Array,
+                });
                 "null".to_string()
             }
             Some(Value::Map(_)) => {
-                self.lose("a Map constant in an expression (`.lhw` writes typed map constants only where the type is known)");
+                self.lose(Loss::UntypedConstant {
+                    kind: ConstantKind::Map,
+                });
                 "null".to_string()
             }
         }
@@ -648,9 +656,9 @@ impl Printer {
         let mut fields = Vec::new();
         for (field, f) in st.r#struct.iter().flat_map(|s| &s.fields) {
             if f.masked {
-                self.lose(format!(
-                    "the struct field `{field}` is marked masked in the value"
-                ));
+                self.lose(Loss::MaskedStructField {
+                    field: field.clone(),
+                });
             }
             match f.value.as_ref().and_then(|v| v.value.as_ref()) {
                 None => {}
@@ -670,13 +678,15 @@ impl Printer {
     /// A JSON text as a `.lhw` JSON literal.
     fn json(&mut self, text: &str) -> String {
         let Some(parsed) = Json::parse(text) else {
-            self.lose(format!("the JSON constant `{text}` does not parse"));
+            self.lose(Loss::UnparsableJson {
+                text: text.to_string(),
+            });
             return string_literal(text);
         };
         if parsed.compact() != text {
-            self.lose(format!(
-                "the JSON constant `{text}` is written as the compiler formats JSON"
-            ));
+            self.lose(Loss::ReformattedJson {
+                text: text.to_string(),
+            });
         }
         let mut out = String::new();
         self.json_value(&parsed, &mut out);
@@ -693,12 +703,12 @@ impl Printer {
                 (None, Some(d)) if n.is_f64() => match double_literal(d) {
                     Some(t) => out.push_str(&t),
                     None => {
-                        self.lose(format!("the JSON number {n}"));
+                        self.lose(Loss::JsonNumberWithoutLiteral { number: n.clone() });
                         out.push_str("0.0");
                     }
                 },
                 _ => {
-                    self.lose(format!("the JSON number {n} does not fit a 64-bit int"));
+                    self.lose(Loss::JsonNumberTooBig { number: n.clone() });
                     out.push_str(&n.to_string());
                 }
             },
@@ -736,7 +746,10 @@ impl Printer {
             Some(D::PrimitiveType(p)) => match pb::VariableType::try_from(*p) {
                 Ok(p) => prim_name(p).to_string(),
                 Err(_) => {
-                    self.lose(format!("the unknown variable type {p}"));
+                    self.lose(Loss::UnknownEnumValue {
+                        of: ProtoEnum::VariableType,
+                        value: *p,
+                    });
                     "json-obj".to_string()
                 }
             },
@@ -747,7 +760,7 @@ impl Printer {
                 let inner = match a.array_type.as_deref() {
                     Some(t) => self.inner_type(t),
                     None => {
-                        self.lose("an array type without an element type");
+                        self.lose(Loss::ArrayWithoutElementType);
                         "json-obj".to_string()
                     }
                 };
@@ -765,7 +778,7 @@ impl Printer {
                 format!("map<{k}, {v}>")
             }
             Some(D::InlineStructDef(_)) => {
-                self.lose("an inline struct type (`.lhw` names every struct)");
+                self.lose(Loss::InlineStructType);
                 "json-obj".to_string()
             }
         }
@@ -773,7 +786,7 @@ impl Printer {
 
     fn inner_type(&mut self, t: &pb::TypeDefinition) -> String {
         if t.masked {
-            self.lose("a masked element type");
+            self.lose(Loss::MaskedElementType);
         }
         self.type_def(t)
     }
@@ -819,7 +832,7 @@ impl Printer {
                 place.push_str(&sels);
             }
             (Some(j), Some(_)) => {
-                self.lose("a mutation with both a json path and an LHPath on its left");
+                self.lose(Loss::MutationWithTwoPaths);
                 place.push_str(&json_path_selectors(j));
             }
             (None, None) => {}
@@ -827,11 +840,15 @@ impl Printer {
         let rhs = match &m.rhs_value {
             Some(RhsValue::RhsAssignment(a)) => self.assignment(a),
             Some(RhsValue::LiteralValue(v)) => {
-                self.lose("a mutation with a deprecated `literal_value` right side compiles to `rhs_assignment`");
+                self.lose(Loss::DeprecatedRhs {
+                    form: DeprecatedRhs::LiteralValue,
+                });
                 self.value(v, false)
             }
             Some(RhsValue::NodeOutput(n)) => {
-                self.lose("a mutation with a deprecated `node_output` right side compiles to `rhs_assignment`");
+                self.lose(Loss::DeprecatedRhs {
+                    form: DeprecatedRhs::NodeOutput,
+                });
                 let node = self.current_node.clone().unwrap_or_default();
                 let base = self
                     .outputs
@@ -850,12 +867,15 @@ impl Printer {
                 }
             }
             None => {
-                self.lose("a mutation without a right side");
+                self.lose(Loss::MutationWithoutRhs);
                 "null".to_string()
             }
         };
         let op = M::try_from(m.operation).unwrap_or_else(|_| {
-            self.lose(format!("the unknown mutation type {}", m.operation));
+            self.lose(Loss::UnknownEnumValue {
+                of: ProtoEnum::MutationType,
+                value: m.operation,
+            });
             M::Assign
         });
         match op {

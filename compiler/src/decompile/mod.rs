@@ -76,18 +76,22 @@ pub fn put_request_of(wf: &pb::WfSpec) -> pb::PutWfSpecRequest {
 /// Decompiles WfSpecs (one file: a workflow with the children it runs or its parent) into
 /// `.lhw` text, checked by compiling it again.
 pub fn decompile(wf_specs: &[pb::PutWfSpecRequest], decls: &Declarations) -> Decompiled {
-    let mut losses: Vec<(String, expr::Loss)> = Vec::new();
+    let mut losses: Vec<(Option<String>, thread::ThreadLoss)> = Vec::new();
     let mut body = String::new();
     let workflows: Vec<String> = wf_specs
         .iter()
         .map(|wf| {
             let (text, lost) = thread::workflow(wf);
-            losses.extend(lost.into_iter().map(|l| (wf.name.clone(), l)));
+            losses.extend(lost.into_iter().map(|l| (Some(wf.name.clone()), l)));
             text
         })
         .collect();
     let (decl_text, decl_losses) = decls::declarations(wf_specs, decls);
-    losses.extend(decl_losses.into_iter().map(|l| (String::new(), l)));
+    losses.extend(
+        decl_losses
+            .into_iter()
+            .map(|loss| (None, thread::ThreadLoss { thread: None, loss })),
+    );
     body.push_str(&decl_text);
     for w in workflows {
         body.push('\n');
@@ -96,9 +100,10 @@ pub fn decompile(wf_specs: &[pb::PutWfSpecRequest], decls: &Declarations) -> Dec
     let text = crate::format::format(&body).unwrap_or(body);
     let diagnostics: Vec<Diagnostic> = losses
         .into_iter()
-        .map(|(wf, loss)| DecompileProblem::Unwritable {
-            workflow: (!wf.is_empty()).then_some(wf),
-            what: loss.what,
+        .map(|(wf, l)| DecompileProblem::Unwritable {
+            workflow: wf.filter(|w| !w.is_empty()),
+            thread: l.thread,
+            loss: l.loss,
         })
         .chain(verify(&text, wf_specs))
         .map(DecompileProblem::diagnostic)

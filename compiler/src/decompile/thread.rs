@@ -12,10 +12,18 @@ use lhw_proto::littlehorse as pb;
 use pb::node::Node as NodeKind;
 use pb::variable_assignment::Source;
 
-use super::expr::{self, Loss, Printer};
+use super::expr::{self, Printer};
+use super::problems::{Loss, NodePart};
+
+/// A loss, in a thread (`None`: of the workflow itself).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct ThreadLoss {
+    pub(super) thread: Option<String>,
+    pub(super) loss: Loss,
+}
 
 /// The `workflow` item of a WfSpec and what it could not keep.
-pub(super) fn workflow(wf: &pb::PutWfSpecRequest) -> (String, Vec<Loss>) {
+pub(super) fn workflow(wf: &pb::PutWfSpecRequest) -> (String, Vec<ThreadLoss>) {
     let mut w = Wf {
         wf,
         losses: Vec::new(),
@@ -40,27 +48,26 @@ pub(super) fn workflow(wf: &pb::PutWfSpecRequest) -> (String, Vec<Loss>) {
     }
     if let Some(p) = &wf.parent_wf_spec {
         if p.wf_spec_major_version != 0 {
-            w.lose(format!(
-                "the parent `{}` is pinned to major version {}; `parent` always names version 0",
-                p.wf_spec_name, p.wf_spec_major_version
-            ));
+            w.lose(Loss::ParentPinned {
+                parent: p.wf_spec_name.clone(),
+                major_version: p.wf_spec_major_version,
+            });
         }
         lines.push(format!("parent {}", expr::name(&p.wf_spec_name)));
     }
     if wf.entrypoint_thread_name != "entrypoint" {
-        w.lose(format!(
-            "the entrypoint thread is named `{}`; a workflow's body is always `entrypoint`",
-            wf.entrypoint_thread_name
-        ));
+        w.lose(Loss::EntrypointNamed {
+            thread: wf.entrypoint_thread_name.clone(),
+        });
     }
     let entry = wf.entrypoint_thread_name.clone();
     let (_, body) = w.thread(&entry, None);
     lines.extend(body);
     for name in wf.thread_specs.keys() {
         if !w.done.contains(name) {
-            w.lose(format!(
-                "the thread `{name}` is never started by a spawn, catch or on: it is left out"
-            ));
+            w.lose(Loss::ThreadNeverStarted {
+                thread: name.clone(),
+            });
         }
     }
     let text = format!(
@@ -102,7 +109,7 @@ pub(super) fn duration(seconds: i64) -> String {
 
 struct Wf<'a> {
     wf: &'a pb::PutWfSpecRequest,
-    losses: Vec<Loss>,
+    losses: Vec<ThreadLoss>,
     /// Names already used in the workflow (variables, `let` names, bindings).
     taken: BTreeSet<String>,
     /// Threads already printed.
@@ -172,8 +179,9 @@ fn options(
 }
 
 impl Wf<'_> {
-    fn lose(&mut self, what: impl Into<String>) {
-        self.losses.push(Loss { what: what.into() });
+    /// A loss of the workflow itself.
+    fn lose(&mut self, loss: Loss) {
+        self.losses.push(ThreadLoss { thread: None, loss });
     }
 
     /// A fresh name built from `base`.
@@ -209,7 +217,9 @@ impl Wf<'_> {
     fn thread(&mut self, name: &str, bind: Option<&str>) -> (Option<String>, Vec<String>) {
         self.done.insert(name.to_string());
         let Some(spec) = self.wf.thread_specs.get(name) else {
-            self.lose(format!("the thread `{name}` does not exist"));
+            self.lose(Loss::MissingThread {
+                thread: name.to_string(),
+            });
             return (None, Vec::new());
         };
         let mut t = Walk::new(self, spec, name);
@@ -265,9 +275,10 @@ impl<'a, 'w> Walk<'a, 'w> {
             }
         }
         if !bad.is_empty() {
-            wf.lose(format!(
-                "thread `{thread}`: the nodes {bad:?} are not named `{{index}}-{{name}}-{{KIND}}` as the SDKs name them"
-            ));
+            wf.losses.push(ThreadLoss {
+                thread: Some(thread.to_string()),
+                loss: Loss::NodesNotNumbered { nodes: bad },
+            });
         }
         numbered.sort();
         let index = numbered.iter().map(|(i, n)| (n.clone(), *i)).collect();
@@ -289,15 +300,18 @@ impl<'a, 'w> Walk<'a, 'w> {
         }
     }
 
-    fn lose(&mut self, what: impl Into<String>) {
-        let what = format!("thread `{}`: {}", self.thread, what.into());
-        self.wf.lose(what);
+    /// A loss in this thread.
+    fn lose(&mut self, loss: Loss) {
+        self.wf.losses.push(ThreadLoss {
+            thread: Some(self.thread.clone()),
+            loss,
+        });
     }
 
     fn finish(mut self) {
         let lost = std::mem::take(&mut self.printer.losses);
         for l in lost {
-            self.lose(l.what);
+            self.lose(l);
         }
     }
 
@@ -324,8 +338,8 @@ impl<'a, 'w> Walk<'a, 'w> {
                     .to_string()
             }
             (None, None) => {
-                self.printer.losses.push(Loss {
-                    what: format!("the variable `{}` has no type", d.name),
+                self.printer.losses.push(Loss::VariableWithoutType {
+                    variable: d.name.clone(),
                 });
                 "json-obj".to_string()
             }
@@ -349,7 +363,7 @@ impl<'a, 'w> Walk<'a, 'w> {
             .collect();
         for v in &self.spec.variable_defs {
             let Some(d) = &v.var_def else {
-                self.lose("a variable without a definition");
+                self.lose(Loss::VariableWithoutDefinition);
                 continue;
             };
             if handles.contains(&d.name)
@@ -382,14 +396,16 @@ impl<'a, 'w> Walk<'a, 'w> {
             ));
         }
         let Some(entry) = self.order.first().cloned() else {
-            self.lose("the thread has no nodes");
+            self.lose(Loss::NoNodes);
             return out;
         };
         if !matches!(
             self.node(&entry).and_then(|n| n.node.as_ref()),
             Some(NodeKind::Entrypoint(_))
         ) {
-            self.lose(format!("the first node `{entry}` is not an ENTRYPOINT"));
+            self.lose(Loss::FirstNodeNotEntrypoint {
+                node: entry.clone(),
+            });
         }
         self.block(&entry, None, &mut out);
         out
@@ -418,10 +434,9 @@ impl<'a, 'w> Walk<'a, 'w> {
             line.push_str(" masked");
         }
         if d.type_def.is_none() {
-            self.lose(format!(
-                "the variable `{}` uses the deprecated `type` field; `.lhw` writes `type_def`",
-                d.name
-            ));
+            self.lose(Loss::DeprecatedVariableType {
+                variable: d.name.clone(),
+            });
         }
         for j in &v.json_indexes {
             let t = pb::VariableType::try_from(j.field_type).unwrap_or(pb::VariableType::Str);
@@ -443,11 +458,11 @@ impl<'a, 'w> Walk<'a, 'w> {
             }
             self.steps += 1;
             if self.steps > self.spec.nodes.len() * 4 + 8 {
-                self.lose("the graph has a cycle no `while` makes");
+                self.lose(Loss::Cycle);
                 return;
             }
             let Some(node) = self.node(&cur) else {
-                self.lose(format!("an edge leads to the missing node `{cur}`"));
+                self.lose(Loss::MissingNode { node: cur });
                 return;
             };
             let next = match &node.node {
@@ -469,7 +484,7 @@ impl<'a, 'w> Walk<'a, 'w> {
                 }
                 Some(_) => self.step(&cur, node, out),
                 None => {
-                    self.lose(format!("the node `{cur}` has no kind"));
+                    self.lose(Loss::NodeWithoutKind { node: cur.clone() });
                     self.follow(&cur, node, 0, out)
                 }
             };
@@ -490,9 +505,9 @@ impl<'a, 'w> Walk<'a, 'w> {
     ) -> Option<String> {
         let edge = node.outgoing_edges.first()?;
         if node.outgoing_edges.len() > 1 || edge.edge_condition.is_some() {
-            self.lose(format!(
-                "the node `{name}` has conditional or several edges, which only `if` and `while` NOP nodes have"
-            ));
+            self.lose(Loss::StrayEdges {
+                node: name.to_string(),
+            });
         }
         self.mutations(
             name,
@@ -528,17 +543,18 @@ impl<'a, 'w> Walk<'a, 'w> {
         let node = self.node(root)?;
         let tail_node = self.node(tail)?;
         if node.outgoing_edges.len() != 2 || tail_node.outgoing_edges.len() != 2 {
-            self.lose(format!(
-                "the loop `{root}` → `{tail}` does not have the two edges per NOP `while` makes"
-            ));
+            self.lose(Loss::LoopEdges {
+                root: root.to_string(),
+                tail: tail.to_string(),
+            });
         }
         let into = node.outgoing_edges.first()?;
         let cond = match &into.edge_condition {
             Some(c) => self.printer.condition(c),
             None => {
-                self.lose(format!(
-                    "the loop `{root}` has no condition on its first edge"
-                ));
+                self.lose(Loss::LoopWithoutCondition {
+                    root: root.to_string(),
+                });
                 "true".to_string()
             }
         };
@@ -583,7 +599,9 @@ impl<'a, 'w> Walk<'a, 'w> {
     fn if_stmt(&mut self, first: &str, out: &mut Vec<String>) -> Option<String> {
         let node = self.node(first)?;
         let Some(last) = self.if_closer(first) else {
-            self.lose(format!("the `if` at `{first}` has no closing NOP"));
+            self.lose(Loss::IfWithoutCloser {
+                node: first.to_string(),
+            });
             return None;
         };
         let edges = &node.outgoing_edges;
@@ -605,16 +623,16 @@ impl<'a, 'w> Walk<'a, 'w> {
                     }
                 }
                 None if i == 0 => {
-                    self.lose(format!(
-                        "the first branch of the `if` at `{first}` has no condition"
-                    ));
+                    self.lose(Loss::FirstBranchWithoutCondition {
+                        node: first.to_string(),
+                    });
                     text.push_str(&format!("if true {{\n{body}\n}}"));
                 }
                 None => {
                     if i + 1 != edges.len() {
-                        self.lose(format!(
-                            "the `if` at `{first}` has a branch without condition before its last"
-                        ));
+                        self.lose(Loss::ElseBeforeLast {
+                            node: first.to_string(),
+                        });
                     }
                     if !(e.sink_node_name == last && e.variable_mutations.is_empty()) {
                         text.push_str(&format!(" else {{\n{body}\n}}"));
@@ -670,9 +688,9 @@ impl<'a, 'w> Walk<'a, 'w> {
             {
                 skip = 1;
             } else {
-                self.lose(format!(
-                    "the spawn `{name}` does not store its thread number in `{name}`"
-                ));
+                self.lose(Loss::SpawnHandle {
+                    node: name.to_string(),
+                });
             }
             if self.reads.get(name).copied().unwrap_or(0) > 0 {
                 let base = match &node.node {
@@ -726,7 +744,9 @@ impl<'a, 'w> Walk<'a, 'w> {
                         text.push_str(" masked");
                     }
                 } else if e.mask_correlation_key {
-                    self.lose(format!("`{name}` masks a correlation key it does not have"));
+                    self.lose(Loss::MaskedWithoutCorrelationKey {
+                        node: name.to_string(),
+                    });
                 }
                 (text, true)
             }
@@ -749,13 +769,16 @@ impl<'a, 'w> Walk<'a, 'w> {
                     Some(L::RawSeconds(a)) => format!("sleep {}", self.seconds(a)),
                     Some(L::Timestamp(a)) => format!("sleep until {}", self.printer.assignment(a)),
                     Some(L::IsoDate(a)) => {
-                        self.lose(format!(
-                            "`{name}` sleeps until an ISO date, which `.lhw` writes as a timestamp"
-                        ));
+                        self.lose(Loss::SleepUntilIsoDate {
+                            node: name.to_string(),
+                        });
                         format!("sleep until {}", self.printer.assignment(a))
                     }
                     None => {
-                        self.lose(format!("`{name}` has no sleep length"));
+                        self.lose(Loss::MissingPart {
+                            node: name.to_string(),
+                            part: NodePart::SleepLength,
+                        });
                         "sleep 0s".to_string()
                     }
                 };
@@ -769,7 +792,10 @@ impl<'a, 'w> Walk<'a, 'w> {
                         .printer
                         .condition(&pb::edge::EdgeCondition::LegacyCondition(l.clone())),
                     None => {
-                        self.lose(format!("`{name}` has no condition"));
+                        self.lose(Loss::MissingPart {
+                            node: name.to_string(),
+                            part: NodePart::Condition,
+                        });
                         "true".to_string()
                     }
                 };
@@ -792,7 +818,10 @@ impl<'a, 'w> Walk<'a, 'w> {
                 let list = match &s.iterable {
                     Some(a) => self.printer.operand(a),
                     None => {
-                        self.lose(format!("`{name}` has no list to spawn over"));
+                        self.lose(Loss::MissingPart {
+                            node: name.to_string(),
+                            part: NodePart::SpawnList,
+                        });
                         "[]".to_string()
                     }
                 };
@@ -829,7 +858,10 @@ impl<'a, 'w> Walk<'a, 'w> {
                         .join(", "),
                     Some(W::ThreadList(a)) => self.printer.assignment(a),
                     None => {
-                        self.lose(format!("`{name}` waits for no threads"));
+                        self.lose(Loss::MissingPart {
+                            node: name.to_string(),
+                            part: NodePart::Threads,
+                        });
                         String::new()
                     }
                 };
@@ -842,23 +874,24 @@ impl<'a, 'w> Walk<'a, 'w> {
                     Some(S::WfSpecName(n)) => n.clone(),
                     Some(S::WfSpecVar(a)) => {
                         let v = self.printer.assignment(a);
-                        self.lose(format!(
-                            "`{name}` runs the workflow named by `{v}`; `run` names its workflow"
-                        ));
+                        self.lose(Loss::ChildWorkflowFromExpression {
+                            node: name.to_string(),
+                            expression: v,
+                        });
                         "unknown-workflow".to_string()
                     }
                     None => String::new(),
                 };
                 if r.major_version != -1 {
-                    self.lose(format!(
-                        "`{name}` pins major version {}; `run` always runs the latest (-1)",
-                        r.major_version
-                    ));
+                    self.lose(Loss::ChildMajorVersion {
+                        node: name.to_string(),
+                        major_version: r.major_version,
+                    });
                 }
                 if r.child_id.is_some() {
-                    self.lose(format!(
-                        "`{name}` sets the child's WfRunId, which `run` does not"
-                    ));
+                    self.lose(Loss::ChildWfRunId {
+                        node: name.to_string(),
+                    });
                 }
                 let args: Vec<String> = r
                     .inputs
@@ -874,7 +907,10 @@ impl<'a, 'w> Walk<'a, 'w> {
                 let target = match &w.child_wf_run_id {
                     Some(a) => self.printer.assignment(a),
                     None => {
-                        self.lose(format!("`{name}` names no child run"));
+                        self.lose(Loss::MissingPart {
+                            node: name.to_string(),
+                            part: NodePart::ChildRun,
+                        });
                         "null".to_string()
                     }
                 };
@@ -927,7 +963,7 @@ impl<'a, 'w> Walk<'a, 'w> {
                 format!("task({which})({})", args.join(", "))
             }
             None => {
-                self.lose("a task node without a task");
+                self.lose(Loss::TaskNodeWithoutTask);
                 format!("unknown-task({})", args.join(", "))
             }
         };
@@ -936,7 +972,7 @@ impl<'a, 'w> Walk<'a, 'w> {
             if (t.retries, t.timeout_seconds, t.exponential_backoff)
                 != (d.retries, d.timeout_seconds, d.backoff)
             {
-                self.lose("a reminder task's options differ from the first reminder's; reminders run with the `default task` options only");
+                self.lose(Loss::ReminderOptions);
             }
             return text;
         }
@@ -951,9 +987,7 @@ impl<'a, 'w> Walk<'a, 'w> {
             (Some(b), db) if Some(b) != db.as_ref() => {
                 text.push_str(&options(0, 0, Some(b)));
             }
-            (None, Some(_)) => {
-                self.lose("a task without backoff in a workflow whose `default task` sets one")
-            }
+            (None, Some(_)) => self.lose(Loss::TaskWithoutBackoff),
             _ => {}
         }
         text
@@ -986,15 +1020,15 @@ impl<'a, 'w> Walk<'a, 'w> {
                 Some(Source::LiteralValue(pb::VariableValue {
                     value: Some(pb::variable_value::Value::Str(s)),
                 })) => text.push_str(&format!(" on cancel fail {}", expr::name(s))),
-                _ => self.lose(format!(
-                    "`{name}` computes its cancellation exception name; `on cancel fail` names it"
-                )),
+                _ => self.lose(Loss::ComputedCancelException {
+                    node: name.to_string(),
+                }),
             }
         }
         if u.user_task_def_version.is_some() {
-            self.lose(format!(
-                "`{name}` pins a UserTaskDef version; `ask` always uses the latest"
-            ));
+            self.lose(Loss::UserTaskDefVersion {
+                node: name.to_string(),
+            });
         }
         for a in &u.actions {
             let after = match &a.delay_seconds {
@@ -1006,7 +1040,9 @@ impl<'a, 'w> Walk<'a, 'w> {
                 Some(Action::Reassign(r)) => match (&r.user_id, &r.user_group) {
                     (None, group) => {
                         if group != &u.user_group {
-                            self.lose(format!("`{name}` releases to another group than its own; `release` keeps the task's group"));
+                            self.lose(Loss::ReleaseToOtherGroup {
+                                node: name.to_string(),
+                            });
                         }
                         (format!(" release to group after {after}"), true)
                     }
@@ -1021,7 +1057,9 @@ impl<'a, 'w> Walk<'a, 'w> {
                             group.as_ref(),
                         );
                         if is_null && group.is_none() {
-                            self.lose(format!("`{name}` reassigns to nobody"));
+                            self.lose(Loss::ReassignToNobody {
+                                node: name.to_string(),
+                            });
                         }
                         (format!(" reassign to{o} after {after}"), true)
                     }
@@ -1030,15 +1068,17 @@ impl<'a, 'w> Walk<'a, 'w> {
                     let task = t.task.clone().unwrap_or_default();
                     let text = self.task(&task, true);
                     if !t.mutations.is_empty() {
-                        self.lose(format!(
-                            "`{name}`'s reminder task has mutations, which `remind` does not write"
-                        ));
+                        self.lose(Loss::ReminderMutations {
+                            node: name.to_string(),
+                        });
                     }
                     (format!(" remind {text} after {after}"), false)
                 }
                 Some(Action::Cancel(_)) => (format!(" cancel after {after}"), false),
                 None => {
-                    self.lose(format!("`{name}` has an action trigger without an action"));
+                    self.lose(Loss::TriggerWithoutAction {
+                        node: name.to_string(),
+                    });
                     continue;
                 }
             };
