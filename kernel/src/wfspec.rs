@@ -672,6 +672,19 @@ pub(crate) fn get_latest_wf_spec(
         .ok_or_else(|| EngineError::not_found(ObjectKind::WfSpec, name))
 }
 
+/// The id of the newest WfSpec of `name` (optionally within a major version), read from the
+/// store's cache without copying the WfSpec.
+pub(crate) fn latest_wf_spec_id(
+    store: &Store,
+    name: &str,
+    major: Option<i32>,
+) -> Result<WfSpecId, EngineError> {
+    store
+        .latest_wf_spec(name, major)?
+        .map(|spec| spec.id.clone().unwrap_or_default())
+        .ok_or_else(|| EngineError::not_found(ObjectKind::WfSpec, name))
+}
+
 /// DeleteWfSpec (one version; NOT_FOUND when it does not exist). WfRuns of
 /// that version keep running.
 pub(crate) fn delete_wf_spec(store: &Store, id: &WfSpecId) -> Result<(), EngineError> {

@@ -88,17 +88,16 @@ impl Engine {
                 "id \"{id}\" is invalid: it must be a valid hostname (letters, digits and '-')"
             )));
         }
-        let spec = match (req.major_version, req.revision) {
-            (Some(major), Some(revision)) => crate::wfspec::get_wf_spec(
-                &self.store,
-                &WfSpecId {
-                    name: req.wf_spec_name.clone(),
-                    major_version: major,
-                    revision,
-                },
-            )?,
+        // The version's id only: `self.spec` hands out the engine's cached `Arc` of it, so a
+        // RunWf neither decodes nor clones the WfSpec (docs/performance.md, "The kernel").
+        let spec_id = match (req.major_version, req.revision) {
+            (Some(major), Some(revision)) => WfSpecId {
+                name: req.wf_spec_name.clone(),
+                major_version: major,
+                revision,
+            },
             (major, None) => {
-                crate::wfspec::get_latest_wf_spec(&self.store, &req.wf_spec_name, major)?
+                crate::wfspec::latest_wf_spec_id(&self.store, &req.wf_spec_name, major)?
             }
             (None, Some(_)) => {
                 return Err(EngineError::invalid_argument(
@@ -106,7 +105,6 @@ impl Engine {
                 ));
             }
         };
-        let spec_id = spec.id.clone().unwrap_or_default();
         let spec = self.spec(&spec_id)?;
         let id = req.id.unwrap_or_else(new_guid);
         let wf_run_id = WfRunId {
