@@ -609,12 +609,15 @@ impl Store {
         let (def, status, scheduled) = columns::task_run(tr);
         let mut body = self.encode_buffer.borrow_mut();
         encode_into(tr, &mut body);
-        let updated = self.written.task_run_status(key, guid) == Some(status)
+        // A stored TaskRun keeps its TaskDef and scheduled time, the columns of its one index
+        // entry (schema version 2): its body and status are updated without touching the
+        // index. The WHERE repeats both, so a row that differs falls back to the upsert.
+        let updated = self.written.task_run_status(key, guid).is_some()
             && self
                 .conn
                 .prepare_cached(
-                    "UPDATE task_run SET body = ?3 WHERE wf_run = ?1 AND guid = ?2
-                       AND def_name = ?4 AND status = ?5 AND scheduled_ms = ?6",
+                    "UPDATE task_run SET body = ?3, status = ?5 WHERE wf_run = ?1 AND guid = ?2
+                       AND def_name = ?4 AND scheduled_ms = ?6",
                 )?
                 .execute(params![key, guid, body.as_slice(), def, status, scheduled])?
                 == 1;

@@ -30,8 +30,19 @@ CREATE TABLE wf_run_gc (wf_run TEXT PRIMARY KEY, due_ms INTEGER NOT NULL);
 CREATE INDEX wf_run_gc_by_due ON wf_run_gc (due_ms);
 ";
 
+/// Version 2: TaskRuns are indexed by TaskDef and scheduled time only. With the status in the
+/// index (version 1) every status change of a TaskRun (SCHEDULED, RUNNING, then its end:
+/// about 2.3 writes a task) moved its index entry; now a TaskRun's entry is written once, when
+/// it is created, and a change of status rewrites only its row (docs/performance.md, "The
+/// kernel"). SearchTaskRun still filters by status, on the rows of the TaskDef the index
+/// finds, in the index's order (scheduled time), which is the order it answers in.
+const V2: &str = "
+DROP INDEX IF EXISTS task_run_by_def;
+CREATE INDEX IF NOT EXISTS task_run_by_def_time ON task_run (def_name, scheduled_ms);
+";
+
 /// The schema version this kernel writes.
-pub(crate) const VERSION: i32 = 1;
+pub(crate) const VERSION: i32 = 2;
 
 /// Brings the database to [`VERSION`].
 pub(crate) fn migrate(conn: &Connection) -> StoreResult<()> {
@@ -53,6 +64,14 @@ pub(crate) fn migrate(conn: &Connection) -> StoreResult<()> {
             let _ = conn.execute_batch("ROLLBACK");
             return Err(e);
         }
+    }
+    if version < 2 {
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE; {V2} PRAGMA user_version = 2; COMMIT"
+        ))
+        .inspect_err(|_| {
+            let _ = conn.execute_batch("ROLLBACK");
+        })?;
     }
     Ok(())
 }
@@ -213,5 +232,57 @@ mod tests {
         conn.execute_batch("PRAGMA user_version = 99").unwrap();
         let err = migrate(&conn).unwrap_err();
         assert!(err.message().contains("newer"), "{err}");
+    }
+
+    /// A database of version 1 (status in the TaskRun index) opens: its TaskRuns keep their
+    /// rows and are found by TaskDef and status through the index of version 2.
+    #[test]
+    fn version_1_databases_index_task_runs_by_def_and_time() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(super::super::SCHEMA).unwrap();
+        conn.execute_batch(&format!("{V1} PRAGMA user_version = 1;"))
+            .unwrap();
+        for (guid, status, ms) in [("a", 1, 30), ("b", 3, 10), ("c", 1, 20)] {
+            conn.execute(
+                "INSERT INTO task_run (wf_run, guid, body, def_name, status, scheduled_ms)
+                 VALUES ('r', ?1, x'', 'greet', ?2, ?3)",
+                params![guid, status, ms],
+            )
+            .unwrap();
+        }
+        migrate(&conn).unwrap();
+        let indexes: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'task_run' AND sql IS NOT NULL ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(indexes, ["task_run_by_def_time"]);
+        let search = "SELECT guid FROM task_run WHERE def_name = 'greet' AND status = 1
+                      ORDER BY scheduled_ms, wf_run, guid";
+        let found: Vec<String> = conn
+            .prepare(search)
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(found, ["c", "a"]);
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {search}"))
+            .unwrap()
+            .query_map([], |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan.iter().any(|p| p.contains("task_run_by_def_time")),
+            "{plan:?}"
+        );
+        let version: i32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 2);
     }
 }
