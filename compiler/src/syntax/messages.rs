@@ -143,11 +143,16 @@ impl SyntaxProblem {
                 edits,
             } => {
                 let (title, label) = repair_words(&edits);
+                let fix = if mistake.repair_changes_meaning() {
+                    Fix::new(title, edits).offered()
+                } else {
+                    Fix::new(title, edits)
+                };
                 let (message, help) = mistake.sentences();
                 Diagnostic::error(code, span, message)
                     .with_label(label)
                     .with_help(help)
-                    .with_fix(Fix::new(title, edits))
+                    .with_fix(fix)
             }
             SyntaxProblem::LiteralOutOfRange { span, literal } => match literal {
                 LiteralKind::Int => Diagnostic::error(code, span, "integer literal is too large")

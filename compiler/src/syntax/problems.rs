@@ -384,6 +384,14 @@ pub(crate) enum NearMiss {
 }
 
 impl NearMiss {
+    /// Whether the repair changes what the program does beyond the writer's evident intent:
+    /// a `for` loop becomes a thread per item, all running at once. Its help names the repair
+    /// and the other way (`while` with an index); the fix is offered, not preferred, so that
+    /// `lhc check --fix` and an editor's fix-all leave the choice to the writer.
+    pub(crate) fn repair_changes_meaning(&self) -> bool {
+        matches!(self, NearMiss::NoForLoop { .. })
+    }
+
     /// The code of the mistake: E0006 for durations, E0001 for the rest.
     pub(crate) fn code(&self) -> Code {
         match self {
@@ -747,10 +755,11 @@ mod tests {
             assert!(!d.message.is_empty(), "{p:?}");
             assert!(!d.primary.message.is_empty(), "{p:?}");
             assert!(d.help.is_some(), "{p:?}");
-            // A known mistake always carries its repair, preferred.
-            if let SyntaxProblem::KnownMistake { edits, .. } = &p {
+            // A known mistake always carries its repair, preferred unless the repair
+            // changes what the program does.
+            if let SyntaxProblem::KnownMistake { edits, mistake, .. } = &p {
                 assert_eq!(d.fixes.len(), 1, "{p:?}");
-                assert!(d.fixes[0].preferred);
+                assert_eq!(d.fixes[0].preferred, !mistake.repair_changes_meaning());
                 assert_eq!(&d.fixes[0].edits, edits);
             }
         }
