@@ -1,6 +1,7 @@
 //! Directories on the command line: `lhc check DIR`, `compile`, `deploy` and `fmt` take
 //! every `.lhw` file under a directory, as `lhc test DIR` takes its `.test.lhw` files and as
-//! `cargo fmt`/`deno check` take a project. Hidden directories and `target` are skipped.
+//! `cargo fmt`/`deno check` take a project. Hidden directories, `target` and
+//! `node_modules` are skipped.
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +12,19 @@ pub(crate) enum Under {
     Workflows,
     /// Workflows and their tests (check).
     WithTests,
+    /// Tests only: `.test.lhw` files (test).
+    Tests,
+}
+
+impl Under {
+    fn takes(self, name: &str) -> bool {
+        let test = name.ends_with(".test.lhw");
+        match self {
+            Under::Workflows => name.ends_with(".lhw") && !test,
+            Under::WithTests => name.ends_with(".lhw"),
+            Under::Tests => test,
+        }
+    }
 }
 
 /// Every file `under` takes below `dir`, sorted.
@@ -24,12 +38,10 @@ pub(crate) fn lhw_files(dir: &Path, under: Under, found: &mut Vec<PathBuf>) -> R
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         if path.is_dir() {
-            if !name.starts_with('.') && name != "target" {
+            if !name.starts_with('.') && name != "target" && name != "node_modules" {
                 lhw_files(&path, under, found)?;
             }
-        } else if name.ends_with(".lhw")
-            && (under == Under::WithTests || !name.ends_with(".test.lhw"))
-        {
+        } else if under.takes(&name) {
             found.push(path);
         }
     }

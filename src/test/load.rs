@@ -61,7 +61,7 @@ pub(crate) fn find_test_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String>
     let mut found = Vec::new();
     for root in &roots {
         if root.is_dir() {
-            walk(root, &mut found)
+            crate::lhw_files::lhw_files(root, crate::lhw_files::Under::Tests, &mut found)
                 .map_err(|e| format!("cannot read {}: {e}", display_path(root)))?;
         } else if root.exists() && !is_workflow_file(root) {
             found.push(root.clone());
@@ -97,27 +97,6 @@ pub(crate) fn find_test_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String>
 fn is_workflow_file(path: &Path) -> bool {
     let name = path.to_string_lossy();
     name.ends_with(".lhw") && !name.ends_with(TEST_SUFFIX)
-}
-
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    paths.sort();
-    for path in paths {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if path.is_dir() {
-            if !name.starts_with('.') && name != "target" && name != "node_modules" {
-                walk(&path, found)?;
-            }
-        } else if name.ends_with(TEST_SUFFIX) {
-            found.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// The workflow files a test file uses (see `lhw_compiler::test::used_files`); a missing
