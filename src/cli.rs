@@ -438,7 +438,7 @@ pub struct RunArgs {
 
     /// An input variable, `name=value` (repeatable); `name=@-` reads the value from standard
     /// input (for secrets: it then shows neither in the process list nor in the history).
-    #[arg(long = "var", value_name = "NAME=VALUE")]
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = crate::usage::name_value)]
     pub vars: Vec<String>,
 
     /// Read input variables from FILE, one `name=value` per line (`#` comments and blank

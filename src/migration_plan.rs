@@ -115,7 +115,7 @@ pub struct ApplyArgs {
     pub wf_run: String,
     /// A migration variable, `[THREAD:]NAME=VALUE`: set on the thread of the new version
     /// when it moves (THREAD defaults to the entrypoint thread; repeatable).
-    #[arg(long = "var", value_name = "[THREAD:]NAME=VALUE")]
+    #[arg(long = "var", value_name = "[THREAD:]NAME=VALUE", value_parser = crate::usage::name_value)]
     pub vars: Vec<String>,
     /// Shared options.
     #[command(flatten)]

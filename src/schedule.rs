@@ -55,7 +55,7 @@ pub struct CreateArgs {
     #[arg(long, value_name = "EXPR")]
     pub cron: String,
     /// An input variable of every run, `name=value` (repeatable; checked as `lhc run` does).
-    #[arg(long = "var", value_name = "NAME=VALUE")]
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = crate::usage::name_value)]
     pub vars: Vec<String>,
     /// The schedule's id (the server picks one when omitted).
     #[arg(long, value_name = "ID")]

@@ -179,3 +179,29 @@ mod tests {
         );
     }
 }
+
+/// The value parser of every `NAME=VALUE` flag (`--var`, `--result`): a value without `=` is a
+/// usage error (exit 2) before lhc reads a file or calls a server.
+pub(crate) fn name_value(raw: &str) -> Result<String, String> {
+    match raw.split_once('=') {
+        Some((name, _)) if !name.is_empty() => Ok(raw.to_owned()),
+        Some(_) => Err("the name before `=` is empty".to_owned()),
+        None => Err(format!(
+            "expected NAME=VALUE: the name, `=`, then the value (e.g. `name={raw}`)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod name_value_tests {
+    use super::name_value;
+
+    #[test]
+    fn a_value_needs_a_name_and_an_equals_sign() {
+        assert_eq!(name_value("name=World").as_deref(), Ok("name=World"));
+        assert_eq!(name_value("name=").as_deref(), Ok("name="));
+        assert_eq!(name_value("t:name=a=b").as_deref(), Ok("t:name=a=b"));
+        assert!(name_value("name").unwrap_err().contains("NAME=VALUE"));
+        assert!(name_value("=x").is_err());
+    }
+}

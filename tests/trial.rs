@@ -71,6 +71,32 @@ fn lhctl_style_inputs_get_the_var_flag() {
     insta::assert_snapshot!(String::from_utf8_lossy(&out.stderr));
 }
 
+#[test]
+fn a_value_without_its_name_is_a_usage_error_before_any_server_is_called() {
+    let dir = project(&[]);
+    for args in [
+        &["run", "hello", "--var", "World"][..],
+        &[
+            "schedule",
+            "create",
+            "hello",
+            "--cron",
+            "0 * * * *",
+            "--var",
+            "World",
+        ][..],
+        &["search", "wfruns", "hello", "--var", "World"][..],
+    ] {
+        let out = lhc_in(dir.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("expected NAME=VALUE"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("started the embedded kernel"), "{stderr}");
+    }
+    let out = lhc_in(dir.path(), &["run", "hello", "--var", "World"]);
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stderr));
+}
+
 // ---- a file where a workflow name goes -----------------------------------------------------
 
 #[test]
@@ -180,6 +206,7 @@ fn every_verb_taking_a_workflow_says_did_you_mean() {
         &["search", "wfruns", "helo", "--var", "name=x"],
         &["decompile", "--wfspec", "helo"],
         &["graph", "--wfspec", "helo"],
+        &["delete", "wfspec", "helo", "0.0"],
     ] {
         let out = lhc_at(&k, dir.path(), args);
         out.failed();
@@ -193,6 +220,14 @@ fn every_verb_taking_a_workflow_says_did_you_mean() {
     let out = lhc_at(&k, dir.path(), &["get", "wfspec", "zzz"]);
     out.failed();
     insta::assert_snapshot!("get_wfspec_unknown", redact(&out.stderr, &k));
+    // A version that does not exist names the versions there are, and deletes nothing.
+    let out = lhc_at(&k, dir.path(), &["delete", "wfspec", "hello", "3.0"]);
+    out.failed();
+    assert_eq!(
+        redact(&out.stderr, &k),
+        "error: no version 3.0 of WfSpec `hello` on ADDR (its versions: 0.0)\n"
+    );
+    lhc_at(&k, dir.path(), &["get", "wfspec", "hello", "0.0"]).ok();
 }
 
 #[test]

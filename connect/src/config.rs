@@ -296,7 +296,7 @@ impl ConnectorConfig {
     pub fn from_file(path: &Path) -> Result<ConnectorConfig, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Unreadable {
             path: path.to_path_buf(),
-            reason: e.to_string(),
+            reason: io_reason(&e),
         })?;
         ConnectorConfig::from_text(&text).map_err(|e| ConfigError::InFile {
             path: path.to_path_buf(),
@@ -477,6 +477,14 @@ fn check_key(key: &str) -> Result<(), ConfigError> {
     })
 }
 
+/// An IO error as people read it: "No such file or directory", without the "(os error 2)"
+/// the standard library adds.
+fn io_reason(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    text.rfind(" (os error ")
+        .map_or_else(|| text.clone(), |at| text[..at].to_owned())
+}
+
 fn json_pairs(text: &str) -> Result<BTreeMap<String, String>, ConfigError> {
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| ConfigError::InvalidJson {
@@ -574,6 +582,16 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_file_is_named_with_its_reason_and_no_os_error_number() {
+        let path = Path::new("/nonexistent-lhw/connector.properties");
+        let err = ConnectorConfig::from_file(path).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot read /nonexistent-lhw/connector.properties: No such file or directory"
+        );
+    }
 
     #[test]
     fn reads_the_documented_wf_run_example() {

@@ -158,10 +158,21 @@ pub(crate) fn run(args: &DeleteArgs, style: Style) -> ExitCode {
             let mut done = Vec::new();
             for id in ids {
                 let shown = format!("{} {}.{}", id.name, id.major_version, id.revision);
-                c.raw()
+                let (major, revision) = (id.major_version, id.revision);
+                match c
+                    .raw()
                     .delete_wf_spec(DeleteWfSpecRequest { id: Some(id) })
                     .await
-                    .map_err(|e| Fail::Client(format!("WfSpec `{shown}`"), rpc(e)))?;
+                {
+                    Ok(_) => {}
+                    // A misspelt name or version: the versions there are, or "did you mean".
+                    Err(e) if e.code() == tonic::Code::NotFound => {
+                        return Err(Fail::Msg(
+                            crate::run::unknown_wf_spec_version(c, name, major, revision).await,
+                        ));
+                    }
+                    Err(e) => return Err(Fail::Client(format!("WfSpec `{shown}`"), rpc(e))),
+                }
                 done.push(Deleted {
                     kind: "WfSpec",
                     name: shown,

@@ -37,7 +37,7 @@ pub enum SearchCommand {
         status: Option<RunStatus>,
         /// Only WfRuns whose searchable variable NAME holds VALUE (repeatable; the value is
         /// parsed by the variable's type in the latest WfSpec).
-        #[arg(long = "var", value_name = "NAME=VALUE")]
+        #[arg(long = "var", value_name = "NAME=VALUE", value_parser = crate::usage::name_value)]
         vars: Vec<String>,
         /// At most this many WfRuns.
         #[arg(long, value_name = "N", default_value_t = 100)]

@@ -92,7 +92,7 @@ pub enum UserTaskCommand {
         #[arg(value_name = "GUID")]
         guid: String,
         /// A form field result, `field=value` (repeatable).
-        #[arg(long = "result", value_name = "FIELD=VALUE")]
+        #[arg(long = "result", value_name = "FIELD=VALUE", value_parser = crate::usage::name_value)]
         results: Vec<String>,
         /// The user completing the task.
         #[arg(long, value_name = "USER")]
@@ -122,7 +122,7 @@ pub enum UserTaskCommand {
         #[arg(value_name = "GUID")]
         guid: String,
         /// A field's value, `FIELD=VALUE`, parsed by the field's type (repeatable).
-        #[arg(long = "result", value_name = "FIELD=VALUE", required = true)]
+        #[arg(long = "result", value_name = "FIELD=VALUE", required = true, value_parser = crate::usage::name_value)]
         results: Vec<String>,
         /// Who saves it (default: the assigned user).
         #[arg(long, value_name = "USER")]
