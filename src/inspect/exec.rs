@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use lhw_proto::littlehorse::WfRunId;
+use lhw_proto::littlehorse::{ThreadRun, WfRun, WfRunId};
 use lhw_runtime_client::client::code_name;
 use lhw_runtime_client::{ClientError, LhClient};
 use tonic::Code;
@@ -124,6 +124,24 @@ pub(crate) fn report(fail: &Fail, client: &LhClient, target: &Target, style: Sty
         ),
         Fail::Client(_, e) => server::report_client_error(e, target, style),
     }
+}
+
+/// The ThreadRun `number` of `run` (WfRun `id`), or the error that names the run's threads.
+pub(crate) fn thread_of<'r>(run: &'r WfRun, id: &str, number: i32) -> Result<&'r ThreadRun, Fail> {
+    run.thread_runs
+        .iter()
+        .find(|t| t.number == number)
+        .ok_or_else(|| {
+            let numbers: Vec<String> = run
+                .thread_runs
+                .iter()
+                .map(|r| format!("{} ({})", r.number, r.thread_spec_name))
+                .collect();
+            Fail::Msg(format!(
+                "WfRun {id} has no thread {number} (its threads: {})",
+                numbers.join(", ")
+            ))
+        })
 }
 
 pub(crate) fn wf_run_id(id: &str) -> WfRunId {

@@ -324,18 +324,8 @@ pub(crate) async fn get_nodes(
             .await
             .map_err(on(format!("WfRun `{id}`")))?;
         // So does a thread number the run does not have.
-        if let Some(t) = thread
-            && !run.thread_runs.iter().any(|r| r.number == t)
-        {
-            let numbers: Vec<String> = run
-                .thread_runs
-                .iter()
-                .map(|r| format!("{} ({})", r.number, r.thread_spec_name))
-                .collect();
-            return Err(Fail::Msg(format!(
-                "WfRun {id} has no thread {t} (its threads: {})",
-                numbers.join(", ")
-            )));
+        if let Some(t) = thread {
+            super::exec::thread_of(&run, id, t)?;
         }
     }
     for n in &mut nodes {

@@ -32,18 +32,7 @@ fn nothing_to_do(run: &WfRun, id: &str, thread: i32, stop: bool) -> Result<(), F
     let status = if thread == 0 {
         run.status
     } else {
-        let Some(t) = run.thread_runs.iter().find(|t| t.number == thread) else {
-            let numbers: Vec<String> = run
-                .thread_runs
-                .iter()
-                .map(|r| format!("{} ({})", r.number, r.thread_spec_name))
-                .collect();
-            return Err(Fail::Msg(format!(
-                "WfRun {id} has no thread {thread} (its threads: {})",
-                numbers.join(", ")
-            )));
-        };
-        t.status
+        super::exec::thread_of(run, id, thread)?.status
     };
     let shown = if thread == 0 {
         format!("WfRun {id}")
