@@ -43,16 +43,9 @@ impl NodeSpans {
 
     /// Every node, sorted by workflow, thread and node name.
     pub fn iter(&self) -> impl Iterator<Item = NodeSpan<'_>> {
-        self.by_workflow.iter().flat_map(|(workflow, threads)| {
-            threads.iter().flat_map(move |(thread, nodes)| {
-                nodes.iter().map(move |(node, span)| NodeSpan {
-                    workflow,
-                    thread,
-                    node,
-                    span: *span,
-                })
-            })
-        })
+        self.by_workflow
+            .keys()
+            .flat_map(|workflow| self.of_workflow(workflow))
     }
 
     /// The nodes of one workflow, sorted by thread and node name.
